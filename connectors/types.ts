@@ -1,0 +1,121 @@
+// The one interface every provider connector implements (design.md §4). Connectors know nothing
+// of Temporal: they throw ConnectorError with a kind, and activities/failures.ts maps it to an
+// ApplicationFailure in exactly one place.
+import type {
+  Consumer,
+  Credential,
+  CredentialRef,
+  Principal,
+  Provider,
+  ScopeReport,
+} from '../schemas/credential.ts';
+import type { CredentialSink } from './sinks/types.ts';
+
+export const CAPABILITIES = [
+  'list',
+  'describe',
+  'revoke',
+  'replace',
+  'forceReauth',
+  'restrict',
+  'probe',
+  'audit',
+  'revokeAllForClient',
+  'blockApp',
+  'suspendPrincipal',
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export const RETRYABLE_KINDS = ['rate_limited', 'unavailable', 'timeout'] as const;
+export const ERROR_KINDS = [
+  ...RETRYABLE_KINDS,
+  'auth',
+  'permission',
+  'not_found',
+  'invalid',
+  'conflict',
+  'unsupported',
+] as const;
+export type ConnectorErrorKind = (typeof ERROR_KINDS)[number];
+
+export class ConnectorError extends Error {
+  override readonly name = 'ConnectorError';
+  constructor(
+    readonly kind: ConnectorErrorKind,
+    readonly provider: Provider,
+    message: string,
+    readonly options: { retryAfterMs?: number; requestId?: string; status?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+  }
+  get retryable(): boolean {
+    return (RETRYABLE_KINDS as readonly string[]).includes(this.kind);
+  }
+}
+
+export function unsupported(provider: Provider, capability: Capability, why: string): ConnectorError {
+  return new ConnectorError('unsupported', provider, `${provider}: cannot ${capability}: ${why}`);
+}
+
+/** Every write names the provider's request id when it has one, for the evidence record. */
+export interface WriteResult {
+  outcome: 'done' | 'already_done';
+  requestId?: string;
+  detail?: string;
+}
+
+export interface ReplacementIssued {
+  replacementId: string;
+  /** Short sha256 prefix of the new value, for evidence; never the value. */
+  fingerprint: string;
+  /** Where the value went, e.g. `local:acme-ci` or `github:acme/api:SF_TOKEN`. */
+  sink: string;
+  requestId?: string;
+}
+
+export type ProbeResult = 'dead' | 'alive' | 'unknown';
+
+export interface AuditEvent {
+  at: string;
+  actor: string;
+  action: string;
+  credentialId?: string;
+  detail?: string;
+}
+
+export interface Restriction {
+  kind: 'ip_allowlist' | 'scope_downgrade';
+  values: string[];
+}
+
+export interface Connector {
+  readonly provider: Provider;
+  /** Declared up front; a call outside them throws `unsupported` (never a silent no-op). */
+  readonly capabilities: ReadonlySet<Capability>;
+  /** What this connector can never see, said ahead of time (also repeated in each scope report). */
+  readonly blindSpots: readonly string[];
+
+  /** Identify scope: the live credentials matching the ref, their principal, consumers, related SAs. */
+  identify(ref: CredentialRef): Promise<ScopeReport>;
+  /** Credentials still active for a principal (for verification, I3). */
+  listActive(principal: Principal): Promise<Credential[]>;
+  /** Revoke one credential; already revoked is `already_done`, never an error (I4). */
+  revoke(credential: Credential): Promise<WriteResult>;
+  /**
+   * Issue a replacement for one consumer and deliver it to the sink. `idempotencyKey` is
+   * (workflow id, credential, consumer): a retry returns the replacement already issued (I4).
+   */
+  replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued>;
+  /** Kill the principal's sessions and tokens so it must authenticate again. */
+  forceReauth(principal: Principal, keep: readonly string[]): Promise<WriteResult>;
+  restrict(credential: Credential, restriction: Restriction): Promise<WriteResult>;
+  /** Try the old value against the provider: `dead` only on the provider's own auth error. */
+  probe(credential: Credential, leakedValue: string): Promise<ProbeResult>;
+  audit(principal: Principal, sinceIso: string): Promise<AuditEvent[]>;
+  /** The fallback ladder (I3), in this order. */
+  revokeAllForClient(credential: Credential): Promise<WriteResult>;
+  blockApp(credential: Credential): Promise<WriteResult>;
+  suspendPrincipal(principal: Principal): Promise<WriteResult>;
+}
+
+export type ConnectorRegistry = Partial<Record<Provider, Connector>>;

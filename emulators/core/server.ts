@@ -1,0 +1,187 @@
+// One HTTP server per emulated provider, on 127.0.0.1 and a port chosen free at run time.
+// Every call goes through the same pipeline: faults → rate limit → route → call log.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Provider } from '../../schemas/credential.ts';
+import { parseRequest, type CallContext, type EmuResponse, type Router } from './http.ts';
+
+export interface CallRecord {
+  /** Global order across every provider of one tenant: lets tests check revoke-before-replace (I1). */
+  seq: number;
+  at: string;
+  provider: Provider;
+  operation: string;
+  method: string;
+  path: string;
+  status: number;
+  credential?: string;
+  target?: string;
+  fault?: string;
+}
+
+export class CallLog {
+  #seq = 0;
+  readonly #records: CallRecord[] = [];
+  add(record: Omit<CallRecord, 'seq'>): CallRecord {
+    const full = { seq: ++this.#seq, ...record };
+    this.#records.push(full);
+    return full;
+  }
+  list(filter: Partial<Pick<CallRecord, 'provider' | 'operation'>> = {}): CallRecord[] {
+    return this.#records.filter(
+      (r) => (!filter.provider || r.provider === filter.provider) && (!filter.operation || r.operation === filter.operation),
+    );
+  }
+  clear(): void {
+    this.#records.length = 0;
+  }
+}
+
+export interface Fault {
+  provider?: Provider;
+  /** An operation name from the provider's router, or omitted for every operation. */
+  operation?: string;
+  type: 'latency' | 'rate_limited' | 'unavailable' | 'unauthorized' | 'timeout';
+  /** For latency: delay before answering normally. */
+  latencyMs?: number;
+  /** For rate_limited: the Retry-After to announce, in seconds. */
+  retryAfterSec?: number;
+  /** For unavailable: 500, 502, 503 … (default 503). */
+  status?: number;
+  /** How many calls the fault applies to; omitted = until cleared. */
+  times?: number;
+}
+
+/** How one provider shapes the answers the framework produces for it (catalog §1.1, §2.2, §3.1, §4.1). */
+export interface ErrorShapes {
+  rateLimited(retryAfterSec: number): EmuResponse;
+  unavailable(status: number): EmuResponse;
+  unauthorized(): EmuResponse;
+  notFound(path: string): EmuResponse;
+  methodNotAllowed(path: string): EmuResponse;
+  internal(message: string): EmuResponse;
+}
+
+export class FaultBook {
+  readonly #faults: Fault[] = [];
+  add(fault: Fault): void {
+    this.#faults.push({ ...fault });
+  }
+  clear(provider?: Provider): void {
+    for (let i = this.#faults.length - 1; i >= 0; i--) {
+      if (!provider || this.#faults[i]!.provider === provider) this.#faults.splice(i, 1);
+    }
+  }
+  /** The first fault that applies to this call; consumes one of its `times`. */
+  take(provider: Provider, operation: string): Fault | undefined {
+    const i = this.#faults.findIndex(
+      (f) => (!f.provider || f.provider === provider) && (!f.operation || f.operation === operation),
+    );
+    if (i < 0) return undefined;
+    const fault = this.#faults[i]!;
+    if (fault.times !== undefined) {
+      fault.times -= 1;
+      if (fault.times <= 0) this.#faults.splice(i, 1);
+    }
+    return fault;
+  }
+  list(): Fault[] {
+    return this.#faults.map((f) => ({ ...f }));
+  }
+}
+
+export interface EmulatorServer {
+  provider: Provider;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startEmulatorServer(options: {
+  provider: Provider;
+  router: Router;
+  errors: ErrorShapes;
+  log: CallLog;
+  faults: FaultBook;
+  port?: number;
+  /** Headers added to every answer (e.g. GitHub's x-ratelimit-*, Salesforce's Sforce-Limit-Info). */
+  decorate?: (operation: string, call: CallContext) => Record<string, string>;
+}): Promise<EmulatorServer> {
+  const { provider, router, errors, log, faults } = options;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const parsed = parseRequest(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks));
+        const match = router.match(parsed.method, parsed.path);
+        const operation = match && match !== 'method_not_allowed' ? match.operation : 'unknown';
+        const call: CallContext = {};
+        let answer: EmuResponse;
+        let faultName: string | undefined;
+        const fault = faults.take(provider, operation);
+        if (fault?.type === 'timeout') {
+          // Never answer: the client's own timeout is what is under test.
+          log.add({ at: new Date().toISOString(), provider, operation, method: parsed.method, path: parsed.path, status: 0, fault: 'timeout' });
+          return;
+        }
+        if (fault?.type === 'latency') await new Promise((r) => setTimeout(r, fault.latencyMs ?? 1000));
+        if (fault && fault.type !== 'latency') {
+          faultName = fault.type;
+          answer =
+            fault.type === 'rate_limited'
+              ? errors.rateLimited(fault.retryAfterSec ?? 1)
+              : fault.type === 'unauthorized'
+                ? errors.unauthorized()
+                : errors.unavailable(fault.status ?? 503);
+        } else if (!match) {
+          answer = errors.notFound(parsed.path);
+        } else if (match === 'method_not_allowed') {
+          answer = errors.methodNotAllowed(parsed.path);
+        } else {
+          try {
+            answer = await match.handler({ ...parsed, params: match.params }, call);
+          } catch (err) {
+            answer = errors.internal(err instanceof Error ? err.message : String(err));
+          }
+        }
+        const headers: Record<string, string> = { ...(options.decorate?.(operation, call) ?? {}), ...(answer.headers ?? {}) };
+        let payload: string | Buffer | undefined;
+        if (answer.body === undefined || answer.body === null) payload = undefined;
+        else if (typeof answer.body === 'string' || Buffer.isBuffer(answer.body)) payload = answer.body;
+        else {
+          payload = JSON.stringify(answer.body);
+          headers['content-type'] ??= 'application/json; charset=utf-8';
+        }
+        log.add({
+          at: new Date().toISOString(),
+          provider,
+          operation,
+          method: parsed.method,
+          path: parsed.path,
+          status: answer.status,
+          ...(call.credential ? { credential: call.credential } : {}),
+          ...(call.target ? { target: call.target } : {}),
+          ...(faultName ? { fault: faultName } : {}),
+        });
+        res.writeHead(answer.status, headers);
+        res.end(payload);
+      })();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    provider,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,210 @@
+// The local tenant: the four provider emulators on their own loopback ports, one shared call log
+// (so order across providers is checkable, I1), one fault book, and a control API (design.md §5).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { Provider } from '../schemas/credential.ts';
+import { CallLog, FaultBook, startEmulatorServer, type CallRecord, type EmulatorServer, type Fault } from './core/server.ts';
+import type { ProviderEmulator } from './core/provider.ts';
+import { createGoogleEmulator } from './google/emulator.ts';
+import { createGitHubEmulator } from './github/emulator.ts';
+import { createSalesforceEmulator } from './salesforce/emulator.ts';
+import { createSlackEmulator } from './slack/emulator.ts';
+import { Scenario } from './scenario.ts';
+
+export type EmulatedProvider = 'google' | 'github' | 'salesforce' | 'slack';
+export const EMULATED_PROVIDERS: readonly EmulatedProvider[] = ['google', 'github', 'salesforce', 'slack'];
+
+export const FaultInput = z
+  .object({
+    provider: z.enum(['google', 'github', 'salesforce', 'slack']).optional(),
+    operation: z.string().min(1).optional(),
+    type: z.enum(['latency', 'rate_limited', 'unavailable', 'unauthorized', 'timeout']),
+    latencyMs: z.number().int().min(0).max(120_000).optional(),
+    retryAfterSec: z.number().int().min(0).max(3600).optional(),
+    status: z.number().int().min(500).max(599).optional(),
+    times: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export interface LocalTenant {
+  urls: Record<EmulatedProvider, string>;
+  controlUrl: string;
+  emulators: { [P in EmulatedProvider]: ProviderEmulator<never> };
+  load(scenario: Scenario): void;
+  reset(): void;
+  injectFault(fault: Fault): void;
+  clearFaults(provider?: Provider): void;
+  calls(filter?: Partial<Pick<CallRecord, 'provider' | 'operation'>>): CallRecord[];
+  counts(): Record<EmulatedProvider, Record<string, number>>;
+  close(): Promise<void>;
+}
+
+export async function loadScenarioFile(path: string): Promise<Scenario> {
+  const text = await readFile(path, 'utf8');
+  const parsed = Scenario.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(`scenario ${path}: ${first?.path.join('.') || '(root)'}: ${first?.message}`);
+  }
+  return parsed.data;
+}
+
+export async function startLocalTenant(options: { scenario?: Scenario; ports?: Partial<Record<EmulatedProvider | 'control', number>> } = {}): Promise<LocalTenant> {
+  const log = new CallLog();
+  const faults = new FaultBook();
+  const emulators = {
+    google: createGoogleEmulator(),
+    github: createGitHubEmulator(),
+    salesforce: createSalesforceEmulator(),
+    slack: createSlackEmulator(),
+  };
+  const servers: EmulatorServer[] = [];
+  const urls = {} as Record<EmulatedProvider, string>;
+  for (const provider of EMULATED_PROVIDERS) {
+    const emu = emulators[provider] as ProviderEmulator<unknown>;
+    const server = await startEmulatorServer({
+      provider,
+      router: emu.router,
+      errors: emu.errors,
+      log,
+      faults,
+      ...(options.ports?.[provider] !== undefined ? { port: options.ports[provider] } : {}),
+      ...(emu.decorate ? { decorate: emu.decorate } : {}),
+    });
+    emu.setBaseUrl(server.url);
+    servers.push(server);
+    urls[provider] = server.url;
+  }
+
+  let current: Scenario | undefined = options.scenario;
+  const load = (scenario: Scenario | undefined) => {
+    current = scenario;
+    (emulators.google as ProviderEmulator<unknown>).load(scenario?.google);
+    (emulators.github as ProviderEmulator<unknown>).load(scenario?.github);
+    (emulators.salesforce as ProviderEmulator<unknown>).load(scenario?.salesforce);
+    (emulators.slack as ProviderEmulator<unknown>).load(scenario?.slack);
+    log.clear();
+    faults.clear();
+  };
+  load(current);
+
+  const counts = () =>
+    Object.fromEntries(EMULATED_PROVIDERS.map((p) => [p, emulators[p].counts()])) as Record<EmulatedProvider, Record<string, number>>;
+
+  const control = await startControlServer({
+    calls: (q) => log.list(q),
+    faults,
+    load: (s) => load(s),
+    reset: () => load(current),
+    counts,
+    urls,
+    ...(options.ports?.control !== undefined ? { port: options.ports.control } : {}),
+  });
+
+  return {
+    urls,
+    controlUrl: control.url,
+    emulators: emulators as LocalTenant['emulators'],
+    load: (s) => load(s),
+    reset: () => load(current),
+    injectFault: (f) => faults.add(FaultInput.parse(f)),
+    clearFaults: (p) => faults.clear(p),
+    calls: (q) => log.list(q),
+    counts,
+    close: async () => {
+      await Promise.all([...servers.map((s) => s.close()), control.close()]);
+    },
+  };
+}
+
+/**
+ * Control API: GET /calls[?provider=&operation=], GET|POST|DELETE /faults, POST /scenario (a
+ * scenario JSON), POST /reset, GET /counts, GET /urls. JSON in, JSON out, 400 naming the field.
+ */
+async function startControlServer(deps: {
+  calls: (q: Partial<Pick<CallRecord, 'provider' | 'operation'>>) => CallRecord[];
+  faults: FaultBook;
+  load: (s: Scenario) => void;
+  reset: () => void;
+  counts: () => unknown;
+  urls: Record<string, string>;
+  port?: number;
+}): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://control.invalid');
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      let body: unknown;
+      try {
+        body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
+      } catch {
+        return send(400, { error: { code: 'invalid_json', message: 'the body is not JSON' } });
+      }
+      const route = `${req.method} ${url.pathname}`;
+      const invalid = (issues: z.core.$ZodIssue[]) =>
+        send(400, {
+          error: {
+            code: 'invalid_input',
+            message: issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
+            issues: issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+          },
+        });
+      switch (route) {
+        case 'GET /calls': {
+          const q: Partial<Pick<CallRecord, 'provider' | 'operation'>> = {};
+          const provider = url.searchParams.get('provider');
+          const operation = url.searchParams.get('operation');
+          if (provider) q.provider = provider as Provider;
+          if (operation) q.operation = operation;
+          return send(200, { calls: deps.calls(q) });
+        }
+        case 'GET /faults':
+          return send(200, { faults: deps.faults.list() });
+        case 'POST /faults': {
+          const parsed = FaultInput.safeParse(body);
+          if (!parsed.success) return invalid(parsed.error.issues);
+          deps.faults.add(parsed.data);
+          return send(201, { faults: deps.faults.list() });
+        }
+        case 'DELETE /faults':
+          deps.faults.clear((url.searchParams.get('provider') as Provider | null) ?? undefined);
+          return send(200, { faults: deps.faults.list() });
+        case 'POST /scenario': {
+          const parsed = Scenario.safeParse(body);
+          if (!parsed.success) return invalid(parsed.error.issues);
+          deps.load(parsed.data);
+          return send(200, { loaded: parsed.data.name, counts: deps.counts() });
+        }
+        case 'POST /reset':
+          deps.reset();
+          return send(200, { counts: deps.counts() });
+        case 'GET /counts':
+          return send(200, deps.counts());
+        case 'GET /urls':
+          return send(200, deps.urls);
+        default:
+          return send(404, { error: { code: 'not_found', message: `no control route ${route}; see emulators/README.md` } });
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

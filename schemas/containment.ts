@@ -1,0 +1,181 @@
+// The containment run: its input, policy, plan, approvals, states, evidence and result
+// (design.md §2). Shared by Slack, HTTP, CLI, Temporal-direct and the workflow itself.
+import { z } from 'zod';
+import { Credential, CredentialRef, ReplacementRef, ScopeReport } from './credential.ts';
+
+export const Severity = z.enum(['low', 'medium', 'high', 'critical']);
+export type Severity = z.infer<typeof Severity>;
+
+const Duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration is a number followed by ms, s, m, h or d (e.g. 15m)');
+
+export const TimeoutOutcome = z.enum(['hold', 'proceed']);
+
+export const ApprovalPolicy = z.object({
+  /** Slack user ids / API principals allowed to decide. */
+  approvers: z.array(z.string().min(1)).default([]),
+  /** Decisions needed to approve, per severity. */
+  quorum: z
+    .object({ low: z.number().int().min(1), medium: z.number().int().min(1), high: z.number().int().min(1), critical: z.number().int().min(1) })
+    .default({ low: 1, medium: 1, high: 1, critical: 2 }),
+  /** How long one approval waits before it escalates, then again before the default applies. */
+  escalateAfter: Duration.default('15m'),
+  defaultAfter: Duration.default('15m'),
+  /** What a timed-out approval does: hold (keep waiting, the staged deadline still applies) or proceed. */
+  onTimeout: z
+    .object({ low: TimeoutOutcome, medium: TimeoutOutcome, high: TimeoutOutcome, critical: TimeoutOutcome })
+    .default({ low: 'hold', medium: 'hold', high: 'hold', critical: 'hold' }),
+  /** Direct mode revokes without asking unless this is set. */
+  requireForDirect: z.boolean().default(false),
+});
+export type ApprovalPolicy = z.infer<typeof ApprovalPolicy>;
+
+export const ContainmentPolicy = z.object({
+  approval: ApprovalPolicy.default(ApprovalPolicy.parse({})),
+  /** Hard deadline of a staged run: the shared credential is revoked when it passes (I2, fail closed). */
+  stagedDeadline: Duration.default('4h'),
+  /** Consumers cut over per wave in staged mode. */
+  waveSize: z.number().int().min(1).max(100).default(1),
+  /** Re-revoke attempts before the fallback ladder (I3). */
+  reRevokeAttempts: z.number().int().min(0).max(5).default(2),
+});
+export type ContainmentPolicy = z.infer<typeof ContainmentPolicy>;
+
+export const ContainmentMode = z.enum(['direct', 'staged']);
+export type ContainmentMode = z.infer<typeof ContainmentMode>;
+
+export const ContainmentInput = z
+  .object({
+    incidentId: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9._:-]+$/, 'an incident id is letters, digits and . _ : - (it becomes part of the workflow id)'),
+    requester: z.string().min(1).max(256),
+    severity: Severity.default('high'),
+    credentials: z.array(CredentialRef).min(1, 'name at least one credential').max(1000),
+    mode: ContainmentMode.default('direct'),
+    breakGlass: z.boolean().default(false),
+    policy: ContainmentPolicy.default(ContainmentPolicy.parse({})),
+    /** Free text shown to approvers; never a secret. */
+    reason: z.string().max(2000).optional(),
+  })
+  .strict();
+export type ContainmentInput = z.infer<typeof ContainmentInput>;
+export type ContainmentRequest = z.input<typeof ContainmentInput>;
+
+export const CREDENTIAL_STATES = [
+  'identified',
+  'revoke_requested',
+  'revoked',
+  'replaced',
+  'reauth_forced',
+  'verified_dead',
+  'not_contained',
+] as const;
+export const CredentialState = z.enum(CREDENTIAL_STATES);
+export type CredentialState = z.infer<typeof CredentialState>;
+
+export const PlanAction = z.object({
+  step: z.enum(['restrict', 'replace', 'revoke', 'reauth', 'verify']),
+  credentialId: z.string(),
+  consumerIds: z.array(z.string()).default([]),
+  wave: z.number().int().min(0),
+});
+export type PlanAction = z.infer<typeof PlanAction>;
+
+export const Plan = z.object({
+  mode: ContainmentMode,
+  credentials: z.array(Credential),
+  actions: z.array(PlanAction),
+  waves: z.number().int().min(0),
+  /** sha256 over provider, credential ids, actions and waves: what approvals are bound to (I7). */
+  digest: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type Plan = z.infer<typeof Plan>;
+
+export const ApprovalStage = z.string().min(1).max(64);
+
+export const ApprovalDecisionInput = z
+  .object({
+    stage: ApprovalStage,
+    digest: z.string().regex(/^[0-9a-f]{64}$/, 'the plan digest is 64 hex characters'),
+    decision: z.enum(['approve', 'reject']),
+    approver: z.string().min(1).max(256),
+    reason: z.string().max(2000).optional(),
+    /** Where the decision came from: slack, api, cli, temporal. */
+    channel: z.string().min(1).max(32).default('api'),
+  })
+  .strict();
+export type ApprovalDecisionInput = z.infer<typeof ApprovalDecisionInput>;
+
+export const PendingApproval = z.object({
+  stage: ApprovalStage,
+  digest: z.string(),
+  description: z.string(),
+  credentialIds: z.array(z.string()),
+  consumerIds: z.array(z.string()),
+  wave: z.number().int(),
+  requestedAt: z.string(),
+  approvals: z.array(z.string()),
+  quorum: z.number().int(),
+  escalated: z.boolean(),
+});
+export type PendingApproval = z.infer<typeof PendingApproval>;
+
+export const EvidenceEvent = z.object({
+  seq: z.number().int().min(0),
+  at: z.string(),
+  step: z.string(),
+  actor: z.string(),
+  credentialId: z.string().optional(),
+  outcome: z.string(),
+  detail: z.string().optional(),
+  requestId: z.string().optional(),
+});
+export type EvidenceEvent = z.infer<typeof EvidenceEvent>;
+
+export const CredentialProgress = z.object({
+  credentialId: z.string(),
+  provider: z.string(),
+  label: z.string(),
+  state: CredentialState,
+  /** When each state was reached: the differences are the time-to-contain figures. */
+  transitions: z.array(z.object({ state: CredentialState, at: z.string() })),
+  replacements: z.array(ReplacementRef),
+  fallbacksUsed: z.array(z.string()),
+});
+export type CredentialProgress = z.infer<typeof CredentialProgress>;
+
+export const Outcome = z.enum(['running', 'contained', 'not_contained', 'refused', 'rejected', 'cancelled']);
+export type Outcome = z.infer<typeof Outcome>;
+
+export const ContainmentStatus = z.object({
+  workflowId: z.string(),
+  incidentId: z.string(),
+  mode: ContainmentMode,
+  stage: z.string(),
+  outcome: Outcome,
+  outcomeReason: z.string().optional(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  plan: Plan.optional(),
+  scope: z.array(ScopeReport),
+  credentials: z.array(CredentialProgress),
+  pendingApprovals: z.array(PendingApproval),
+  evidence: z.array(EvidenceEvent),
+});
+export type ContainmentStatus = z.infer<typeof ContainmentStatus>;
+
+/** Parses a Duration into milliseconds. Pure: workflows use it for timers. */
+export function durationMs(d: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);
+  if (!m) throw new Error(`invalid duration ${JSON.stringify(d)}`);
+  const n = Number(m[1]);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return n * unit;
+}
+
+/** Deterministic workflow id: a repeated start for the same incident and credentials joins the run (I4). */
+export const WORKFLOW_ID_PREFIX = 'cordon-contain';

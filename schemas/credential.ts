@@ -1,0 +1,125 @@
+// Credentials, principals and consumers as every way in and every connector sees them (design.md §1).
+// Pure zod: no Node built-ins, no SDKs. Workflows import this file.
+import { z } from 'zod';
+
+export const PROVIDERS = ['google', 'github', 'salesforce', 'slack', 'memory'] as const;
+export const Provider = z.enum(PROVIDERS);
+export type Provider = z.infer<typeof Provider>;
+
+export const CredentialKind = z.enum([
+  'oauth_grant',
+  'oauth_token',
+  'refresh_token',
+  'pat',
+  'api_key',
+  'app_installation_token',
+  'deploy_key',
+  'service_account_key',
+  'session',
+]);
+export type CredentialKind = z.infer<typeof CredentialKind>;
+
+export const PrincipalType = z.enum(['user', 'service_account', 'bot', 'integration_user']);
+export const PrincipalStatus = z.enum(['active', 'suspended', 'offboarded']);
+
+export const Principal = z.object({
+  id: z.string().min(1),
+  displayName: z.string(),
+  type: PrincipalType,
+  status: PrincipalStatus,
+});
+export type Principal = z.infer<typeof Principal>;
+
+/** Where a consumer's replacement credential is delivered (design.md I5: straight from the activity). */
+export const SinkRef = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('local'), name: z.string().min(1) }),
+  z.object({
+    type: z.literal('github_actions_secret'),
+    owner: z.string().min(1),
+    repo: z.string().min(1),
+    secretName: z.string().regex(/^[A-Z_][A-Z0-9_]*$/i, 'GitHub secret names are letters, digits and _'),
+  }),
+]);
+export type SinkRef = z.infer<typeof SinkRef>;
+
+export const Consumer = z.object({
+  id: z.string().min(1),
+  name: z.string(),
+  kind: z.enum(['integration', 'host', 'pipeline', 'person']).default('integration'),
+  sink: SinkRef.optional(),
+});
+export type Consumer = z.infer<typeof Consumer>;
+
+/**
+ * What a responder knows about a compromised credential. At least one identifier. A leaked value
+ * is accepted only on the way in; it travels encrypted by the payload codec and is never logged
+ * (design.md I5). `fingerprint` is the short sha256 the ways in compute from it.
+ */
+export const CredentialRef = z
+  .object({
+    provider: Provider,
+    kind: CredentialKind,
+    id: z.string().min(1).max(512).optional(),
+    clientId: z.string().min(1).max(512).optional(),
+    user: z.string().min(1).max(512).optional(),
+    keyId: z.string().min(1).max(512).optional(),
+    fingerprint: z.string().regex(/^[0-9a-f]{8,64}$/, 'a fingerprint is 8-64 lowercase hex characters').optional(),
+    leakedValue: z.string().min(8, 'a leaked value shorter than 8 characters cannot identify a credential').max(8192).optional(),
+  })
+  .strict()
+  .refine((r) => r.id || r.clientId || r.keyId || r.fingerprint || r.leakedValue, {
+    message: 'give at least one of id, clientId, keyId, fingerprint or leakedValue',
+    path: ['id'],
+  });
+export type CredentialRef = z.infer<typeof CredentialRef>;
+
+/** A live credential found by identify. Never carries a secret value. */
+export const Credential = z.object({
+  provider: Provider,
+  kind: CredentialKind,
+  id: z.string().min(1),
+  label: z.string(),
+  principal: Principal,
+  scopes: z.array(z.string()),
+  clientId: z.string().optional(),
+  createdAt: z.string().optional(),
+  lastUsedAt: z.string().optional(),
+  consumers: z.array(Consumer),
+  fingerprint: z.string().optional(),
+  /** Cordon's own connector credential, or the last admin path into the tenant (design.md I6). */
+  selfOrLastAdmin: z.boolean().default(false),
+});
+export type Credential = z.infer<typeof Credential>;
+
+export const ScopeReport = z.object({
+  provider: Provider,
+  ref: z.string(),
+  credentials: z.array(Credential),
+  relatedServiceAccounts: z.array(Principal),
+  riskFlags: z.array(z.string()),
+  /** What the connector could not see (e.g. Salesforce's 2,500-row OauthToken cap). */
+  blindSpots: z.array(z.string()),
+});
+export type ScopeReport = z.infer<typeof ScopeReport>;
+
+/** What history carries about a replacement: a reference and a short fingerprint, never the value. */
+export const ReplacementRef = z.object({
+  credentialId: z.string(),
+  consumerId: z.string(),
+  replacementId: z.string(),
+  fingerprint: z.string(),
+  sink: z.string(),
+  issuedAt: z.string(),
+});
+export type ReplacementRef = z.infer<typeof ReplacementRef>;
+
+/** Short description of a ref for logs, evidence and search: never contains the leaked value. */
+export function describeRef(ref: CredentialRef): string {
+  const parts: string[] = [ref.provider, ref.kind];
+  if (ref.id) parts.push(`id=${ref.id}`);
+  if (ref.clientId) parts.push(`client=${ref.clientId}`);
+  if (ref.user) parts.push(`user=${ref.user}`);
+  if (ref.keyId) parts.push(`key=${ref.keyId}`);
+  if (ref.fingerprint) parts.push(`fp=${ref.fingerprint.slice(0, 12)}`);
+  return parts.join(' ');
+}
