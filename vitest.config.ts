@@ -1,15 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
 // Temporal workers are stable in forked processes; worker threads crashed with several files
-// (see ../shared/reference/temporal-notes.md). One dev server serves the whole run (globalSetup).
+// (../shared/reference/temporal-notes.md). Two projects: `unit` needs nothing running; `e2e`
+// shares one real Temporal dev server per run, started by its global setup.
 export default defineConfig({
   test: {
     pool: 'forks',
-    include: ['**/*.test.ts'],
-    exclude: ['node_modules/**'],
-    globalSetup: ['test/global-setup.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
     maxWorkers: 2,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['**/*.test.ts'],
+          exclude: ['node_modules/**', 'test/e2e/**'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 });

@@ -38,6 +38,8 @@ export interface LocalTenant {
   clearFaults(provider?: Provider): void;
   calls(filter?: Partial<Pick<CallRecord, 'provider' | 'operation'>>): CallRecord[];
   counts(): Record<EmulatedProvider, Record<string, number>>;
+  /** CORDON_* variables that point every connector at this tenant (see ProviderEmulator.connectorEnv). */
+  connectorEnv(): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export async function startLocalTenant(options: { scenario?: Scenario; ports?: P
     clearFaults: (p) => faults.clear(p),
     calls: (q) => log.list(q),
     counts,
+    connectorEnv: () => Object.assign({}, ...EMULATED_PROVIDERS.map((p) => emulators[p].connectorEnv())) as Record<string, string>,
     close: async () => {
       await Promise.all([...servers.map((s) => s.close()), control.close()]);
     },

@@ -15,4 +15,10 @@ export interface ProviderEmulator<Section> {
   load(section: Section | undefined): void;
   /** What is seeded now, by kind (e.g. `{ users: 3, tokens: 5 }`): tests compare it with the scenario file. */
   counts(): Record<string, number>;
+  /**
+   * Environment variables (CORDON_<PROVIDER>_*) that point Cordon's connector at this emulator,
+   * with the connector's own credentials for the loaded scenario. The demo, the dev stack and the
+   * tests hand them to the worker; a real tenant sets the same variables by hand.
+   */
+  connectorEnv(): Record<string, string>;
 }

@@ -14,5 +14,5 @@ const errors: ErrorShapes = {
 };
 
 export function createGitHubEmulator(): ProviderEmulator<GitHubScenario> {
-  return { provider: 'github', router: new Router(), errors, setBaseUrl() {}, load() {}, counts: () => ({}) };
+  return { provider: 'github', router: new Router(), errors, setBaseUrl() {}, load() {}, counts: () => ({}), connectorEnv: () => ({}) };
 }

@@ -14,5 +14,5 @@ const errors: ErrorShapes = {
 };
 
 export function createGoogleEmulator(): ProviderEmulator<GoogleScenario> {
-  return { provider: 'google', router: new Router(), errors, setBaseUrl() {}, load() {}, counts: () => ({}) };
+  return { provider: 'google', router: new Router(), errors, setBaseUrl() {}, load() {}, counts: () => ({}), connectorEnv: () => ({}) };
 }

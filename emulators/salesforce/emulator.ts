@@ -14,5 +14,5 @@ const errors: ErrorShapes = {
 };
 
 export function createSalesforceEmulator(): ProviderEmulator<SalesforceScenario> {
-  return { provider: 'salesforce', router: new Router(), errors, setBaseUrl() {}, load() {}, counts: () => ({}) };
+  return { provider: 'salesforce', router: new Router(), errors, setBaseUrl() {}, load() {}, counts: () => ({}), connectorEnv: () => ({}) };
 }

@@ -14,5 +14,5 @@ const errors: ErrorShapes = {
 };
 
 export function createSlackEmulator(): ProviderEmulator<SlackScenario> {
-  return { provider: 'slack', router: new Router(), errors, setBaseUrl() {}, load() {}, counts: () => ({}) };
+  return { provider: 'slack', router: new Router(), errors, setBaseUrl() {}, load() {}, counts: () => ({}), connectorEnv: () => ({}) };
 }
