@@ -95,7 +95,7 @@ export const Plan = z.object({
 });
 export type Plan = z.infer<typeof Plan>;
 
-export const ApprovalStage = z.string().min(1).max(64);
+export const ApprovalStage = z.string().min(1).max(128);
 
 export const ApprovalDecisionInput = z
   .object({

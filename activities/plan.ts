@@ -1,0 +1,54 @@
+// Building the plan: the ordered actions and the digest that approvals are bound to (design.md
+// §1 "plan", I7), and the self-lockout guard (I6). Pure apart from hashing.
+import { createHash } from 'node:crypto';
+import type { Credential, ScopeReport } from '../schemas/credential.ts';
+import type { ContainmentMode, Plan, PlanAction } from '../schemas/containment.ts';
+
+export class SelfLockoutError extends Error {
+  override readonly name = 'SelfLockoutError';
+}
+
+export function credentialKey(c: Pick<Credential, 'provider' | 'id'>): string {
+  return `${c.provider}:${c.id}`;
+}
+
+export function buildPlan(input: { mode: ContainmentMode; waveSize: number; reports: ScopeReport[] }): Plan {
+  const seen = new Map<string, Credential>();
+  for (const report of input.reports) for (const c of report.credentials) seen.set(credentialKey(c), c);
+  const credentials = [...seen.values()].sort((a, b) => credentialKey(a).localeCompare(credentialKey(b)));
+
+  const locked = credentials.filter((c) => c.selfOrLastAdmin);
+  if (locked.length) {
+    throw new SelfLockoutError(
+      `refusing to contain ${locked.map((c) => `${c.provider} ${c.label} (${c.id})`).join(', ')}: ` +
+        'it is Cordon’s own connector credential or the last admin path into the tenant, and revoking it would lock ' +
+        'responders out (design.md I6). Rotate Cordon’s credential by hand, or give the tenant another admin first.',
+    );
+  }
+
+  const actions: PlanAction[] = [];
+  let waves = 0;
+  for (const c of credentials) {
+    const key = credentialKey(c);
+    const consumerIds = c.consumers.map((x) => x.id);
+    if (input.mode === 'staged' && c.consumers.length > 1) {
+      // I2: restrict, then one replacement per consumer in approved waves, then revoke.
+      actions.push({ step: 'restrict', credentialId: key, consumerIds: [], wave: 0 });
+      const chunks: string[][] = [];
+      for (let i = 0; i < consumerIds.length; i += input.waveSize) chunks.push(consumerIds.slice(i, i + input.waveSize));
+      chunks.forEach((chunk, i) => actions.push({ step: 'replace', credentialId: key, consumerIds: chunk, wave: i + 1 }));
+      waves = Math.max(waves, chunks.length);
+      actions.push({ step: 'revoke', credentialId: key, consumerIds: [], wave: chunks.length + 1 });
+    } else {
+      // I1: revoke first, replacements only after the provider acknowledged it.
+      actions.push({ step: 'revoke', credentialId: key, consumerIds: [], wave: 0 });
+      if (consumerIds.length) actions.push({ step: 'replace', credentialId: key, consumerIds, wave: 0 });
+    }
+    actions.push({ step: 'reauth', credentialId: key, consumerIds: [], wave: 0 });
+    actions.push({ step: 'verify', credentialId: key, consumerIds: [], wave: 0 });
+  }
+  const digest = createHash('sha256')
+    .update(JSON.stringify({ mode: input.mode, credentials: credentials.map(credentialKey), actions, waves }))
+    .digest('hex');
+  return { mode: input.mode, credentials, actions, waves, digest };
+}

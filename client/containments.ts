@@ -1,0 +1,104 @@
+// Starting and driving containments: the one client-side path that Slack, the HTTP API, the CLI and
+// the tests share. Validates with the shared schemas before anything is started.
+import { createHash } from 'node:crypto';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { ContainmentInput, WORKFLOW_ID_PREFIX, type ApprovalDecisionInput, type ContainmentRequest, type ContainmentStatus } from '../schemas/containment.ts';
+import type { CredentialRef } from '../schemas/credential.ts';
+import { fingerprintOf } from '../connectors/fingerprint.ts';
+import { EncryptionCodec, type CodecKeys } from '../codec/encryption-codec.ts';
+import { decideUpdate, statusQuery, WORKFLOW_TYPE, type DecisionResult } from '../workflows/definitions.ts';
+import { INCIDENT_ID } from '../workflows/search-attributes.ts';
+import type { TemporalTarget } from '../temporal-config/connection.ts';
+
+export class InvalidInputError extends Error {
+  override readonly name = 'InvalidInputError';
+  constructor(readonly issues: { path: string; message: string }[]) {
+    super(issues.map((i) => `${i.path || '(input)'}: ${i.message}`).join('; '));
+  }
+}
+
+export function parseContainment(request: unknown): ContainmentInput {
+  const parsed = ContainmentInput.safeParse(request);
+  if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  // The fingerprint is computed on arrival so history and search never need the value to name it.
+  return { ...parsed.data, credentials: parsed.data.credentials.map(withFingerprint) };
+}
+
+function withFingerprint(ref: CredentialRef): CredentialRef {
+  return ref.leakedValue && !ref.fingerprint ? { ...ref, fingerprint: fingerprintOf(ref.leakedValue) } : ref;
+}
+
+/**
+ * Deterministic id: the same incident and credential refs give the same workflow id, so a repeated
+ * start joins the running containment (I4). The leaked value enters only through its fingerprint.
+ */
+export function containmentWorkflowId(input: Pick<ContainmentInput, 'incidentId' | 'credentials'>, idempotencyKey?: string): string {
+  const basis = idempotencyKey
+    ? `key:${idempotencyKey}`
+    : input.credentials
+        .map((r) => [r.provider, r.kind, r.id, r.clientId, r.user, r.keyId, r.fingerprint ?? (r.leakedValue ? fingerprintOf(r.leakedValue) : '')].join('|'))
+        .sort()
+        .join('\n');
+  return `${WORKFLOW_ID_PREFIX}-${input.incidentId}-${createHash('sha256').update(basis).digest('hex').slice(0, 16)}`;
+}
+
+export async function connectClient(target: TemporalTarget, keys: CodecKeys): Promise<Client> {
+  const connection = await Connection.connect(target.connectionOptions as Parameters<typeof Connection.connect>[0]);
+  return new Client({ connection, namespace: target.namespace, dataConverter: { payloadCodecs: [new EncryptionCodec(keys)] } });
+}
+
+export interface Started {
+  workflowId: string;
+  runId: string;
+  /** False when this call joined a containment already running for the same incident and refs. */
+  created: boolean;
+}
+
+export async function startContainment(client: Client, taskQueue: string, request: unknown, options: { idempotencyKey?: string } = {}): Promise<Started> {
+  const input = parseContainment(request);
+  const workflowId = containmentWorkflowId(input, options.idempotencyKey);
+  // The SDK does not say whether USE_EXISTING joined or created: ask first. Two starters racing
+  // past this check still get one workflow (USE_EXISTING); only `created` may then read true twice.
+  const existing = await describeIfExists(client, workflowId);
+  if (existing) return { workflowId, runId: existing.runId, created: false };
+  try {
+    const handle = await client.workflow.start(WORKFLOW_TYPE, {
+      args: [input satisfies ContainmentRequest],
+      taskQueue,
+      workflowId,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: new TypedSearchAttributes([{ key: INCIDENT_ID, value: input.incidentId }]),
+    });
+    return { workflowId, runId: handle.firstExecutionRunId, created: true };
+  } catch (err) {
+    // Finished meanwhile with the same id (REJECT_DUPLICATE by default): report it, start nothing.
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      const desc = await client.workflow.getHandle(workflowId).describe();
+      return { workflowId, runId: desc.runId, created: false };
+    }
+    throw err;
+  }
+}
+
+async function describeIfExists(client: Client, workflowId: string): Promise<{ runId: string } | undefined> {
+  try {
+    const desc = await client.workflow.getHandle(workflowId).describe();
+    return { runId: desc.runId };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+export function handleOf(client: Client, workflowId: string): WorkflowHandle {
+  return client.workflow.getHandle(workflowId);
+}
+
+export async function getStatus(client: Client, workflowId: string): Promise<ContainmentStatus> {
+  return handleOf(client, workflowId).query(statusQuery);
+}
+
+export async function decide(client: Client, workflowId: string, decision: ApprovalDecisionInput): Promise<DecisionResult> {
+  return handleOf(client, workflowId).executeUpdate(decideUpdate, { args: [decision] });
+}

@@ -1,0 +1,92 @@
+// Payload codec: AES-256-GCM with a key id in each payload's metadata, so keys can rotate — new
+// payloads use the active key, old ones decrypt with whichever key id they name (design.md I5).
+// Wired into every Client and Worker Cordon creates; history then holds only ciphertext.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+
+const ENCODING = 'binary/encrypted';
+const KEY_ID = 'encryption-key-id';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export interface CodecKeys {
+  activeKeyId: string;
+  keys: ReadonlyMap<string, Buffer>;
+}
+
+export class EncryptionCodec implements PayloadCodec {
+  constructor(private readonly keyring: CodecKeys) {
+    if (!keyring.keys.has(keyring.activeKeyId)) throw new Error(`codec: active key id ${keyring.activeKeyId} has no key`);
+    for (const [id, key] of keyring.keys) if (key.length !== 32) throw new Error(`codec: key ${id} is ${key.length} bytes; AES-256 needs 32`);
+  }
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    const keyId = this.keyring.activeKeyId;
+    const key = this.keyring.keys.get(keyId)!;
+    return payloads.map((payload) => {
+      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+      return {
+        metadata: {
+          [METADATA_ENCODING_KEY]: new TextEncoder().encode(ENCODING),
+          [KEY_ID]: new TextEncoder().encode(keyId),
+        },
+        data: Buffer.concat([iv, body, cipher.getAuthTag()]),
+      };
+    });
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => {
+      const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+      if (!encoding || new TextDecoder().decode(encoding) !== ENCODING) return payload;
+      const keyIdBytes = payload.metadata?.[KEY_ID];
+      if (!keyIdBytes) throw new ValueError('encrypted payload without a key id');
+      const keyId = new TextDecoder().decode(keyIdBytes);
+      const key = this.keyring.keys.get(keyId);
+      if (!key) throw new ValueError(`no codec key with id ${keyId}: add it to CORDON_CODEC_KEYS to read this history`);
+      const data = Buffer.from(payload.data ?? new Uint8Array());
+      const iv = data.subarray(0, IV_BYTES);
+      const tag = data.subarray(data.length - TAG_BYTES);
+      const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      decipher.setAuthTag(tag);
+      const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      return temporal.api.common.v1.Payload.decode(plain) as Payload;
+    });
+  }
+}
+
+/**
+ * Keys from the environment: CORDON_CODEC_KEYS = "id1:<base64 32 bytes>,id2:<…>", and
+ * CORDON_CODEC_ACTIVE_KEY = the id new payloads use (default: the first). Outside dev mode a
+ * missing key is an error; Cordon never runs unencrypted by accident.
+ */
+export function codecKeysFromEnv(env: NodeJS.ProcessEnv): CodecKeys {
+  const raw = env.CORDON_CODEC_KEYS?.trim();
+  if (!raw) {
+    throw new Error(
+      'CORDON_CODEC_KEYS is not set: Cordon refuses to start without a payload encryption key. ' +
+        'Generate one with `npx tsx cli/cordon.ts keygen` and set CORDON_CODEC_KEYS="k1:<base64>" ' +
+        '(npm run dev and npm run demo create a local dev key for you).',
+    );
+  }
+  const keys = new Map<string, Buffer>();
+  for (const entry of raw.split(',')) {
+    const i = entry.indexOf(':');
+    const id = entry.slice(0, i).trim();
+    const key = Buffer.from(entry.slice(i + 1).trim(), 'base64');
+    if (i <= 0 || !/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new Error('CORDON_CODEC_KEYS: each entry is <key id>:<base64 key>, ids are letters, digits, . _ -');
+    if (key.length !== 32) throw new Error(`CORDON_CODEC_KEYS: key ${id} decodes to ${key.length} bytes; it must be 32 (AES-256)`);
+    keys.set(id, key);
+  }
+  const activeKeyId = env.CORDON_CODEC_ACTIVE_KEY?.trim() || [...keys.keys()][0]!;
+  if (!keys.has(activeKeyId)) throw new Error(`CORDON_CODEC_ACTIVE_KEY=${activeKeyId} names no key in CORDON_CODEC_KEYS`);
+  return { activeKeyId, keys };
+}
+
+export function newCodecKeyEntry(id = `k${Date.now().toString(36)}`): string {
+  return `${id}:${randomBytes(32).toString('base64')}`;
+}

@@ -1,0 +1,151 @@
+// The reference connector: the Connector contract on the in-memory tenant, with every capability,
+// so the workflow's semantics can be tested without a provider. Same behaviour as a real one:
+// already revoked is success, replacements keyed by idempotency key, probe dead only on auth error.
+import type { Consumer, Credential, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
+import { describeRef } from '../../schemas/credential.ts';
+import { Secret } from '../../logging/secret.ts';
+import { fingerprintOf } from '../fingerprint.ts';
+import type { CredentialSink } from '../sinks/types.ts';
+import {
+  CAPABILITIES,
+  ConnectorError,
+  unsupported,
+  type AuditEvent,
+  type Capability,
+  type Connector,
+  type ProbeResult,
+  type ReplacementIssued,
+  type Restriction,
+  type WriteResult,
+} from '../types.ts';
+import { hashValue, type MemCredential, type MemPrincipal, type MemoryTenantPort } from './tenant.ts';
+
+export class MemoryConnector implements Connector {
+  readonly provider = 'memory' as const;
+  readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
+  readonly blindSpots: readonly string[] = [];
+
+  constructor(private readonly tenant: MemoryTenantPort) {}
+
+  async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof ConnectorError) throw err;
+      // The tenant is reached over loopback HTTP in multi-process set-ups: a transport failure is retryable.
+      throw new ConnectorError('unavailable', 'memory', `memory: ${what} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+
+  async #principal(id: string): Promise<Principal> {
+    const p = await this.#call('principal lookup', () => this.tenant.principal(id));
+    if (!p) throw new ConnectorError('not_found', 'memory', `memory: principal ${id} not found`);
+    return toPrincipal(p);
+  }
+
+  async #toCredential(c: MemCredential): Promise<Credential> {
+    return {
+      provider: 'memory',
+      kind: c.kind,
+      id: c.id,
+      label: c.label,
+      principal: await this.#principal(c.principalId),
+      scopes: c.scopes,
+      ...(c.clientId ? { clientId: c.clientId } : {}),
+      createdAt: c.createdAt,
+      ...(c.lastUsedAt ? { lastUsedAt: c.lastUsedAt } : {}),
+      consumers: c.consumers,
+      ...(c.valueHash ? { fingerprint: c.valueHash.slice(0, 12) } : {}),
+      selfOrLastAdmin: c.cordonOwn,
+    };
+  }
+
+  async identify(ref: CredentialRef): Promise<ScopeReport> {
+    const query = {
+      ...(ref.id ? { id: ref.id } : {}),
+      ...(ref.clientId ? { clientId: ref.clientId } : {}),
+      ...(ref.user ? { user: ref.user } : {}),
+      ...(ref.leakedValue ? { valueHash: hashValue(ref.leakedValue) } : {}),
+    };
+    let found = await this.#call('find', () => this.tenant.find(query));
+    if (ref.fingerprint && !ref.leakedValue) found = found.filter((c) => c.valueHash?.startsWith(ref.fingerprint!));
+    if (ref.keyId) found = found.filter((c) => c.id === ref.keyId);
+    const live = found.filter((c) => c.status === 'active' && !c.issuedFor);
+    const credentials = await Promise.all(live.map((c) => this.#toCredential(c)));
+    const related = new Map<string, Principal>();
+    for (const c of live) {
+      const owner = await this.#call('principal lookup', () => this.tenant.principal(c.principalId));
+      for (const id of owner?.related ?? []) related.set(id, await this.#principal(id));
+    }
+    const riskFlags = found.filter((c) => c.status !== 'active').map((c) => `${c.id} matches the ref but is already revoked`);
+    for (const c of credentials) if (c.consumers.length > 1) riskFlags.push(`${c.id} is shared by ${c.consumers.length} consumers`);
+    return { provider: 'memory', ref: describeRef(ref), credentials, relatedServiceAccounts: [...related.values()], riskFlags, blindSpots: [] };
+  }
+
+  async listActive(principal: Principal): Promise<Credential[]> {
+    const active = await this.#call('listActive', () => this.tenant.listActive(principal.id));
+    return Promise.all(active.map((c) => this.#toCredential(c)));
+  }
+
+  async revoke(credential: Credential): Promise<WriteResult> {
+    const r = await this.#call('revoke', () => this.tenant.revoke(credential.id));
+    if (r.outcome === 'not_found') {
+      throw new ConnectorError('not_found', 'memory', `memory: credential ${credential.id} not found; was it deleted outside Cordon?`, { requestId: r.requestId });
+    }
+    return { outcome: r.outcome, requestId: r.requestId };
+  }
+
+  async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
+    const delivered = await sink.lookup(idempotencyKey);
+    if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
+    let issued = await this.#call('issue', () => this.tenant.issue({ replacesId: credential.id, consumerId: consumer.id, idempotencyKey }));
+    if (issued.value === undefined) {
+      // Minted by an attempt that died before delivering it: nobody holds that value, so it is
+      // revoked and one more is minted under a derived key (still at most one live per consumer).
+      await this.#call('revoke orphan', () => this.tenant.revoke(issued.credential.id));
+      issued = await this.#call('issue', () => this.tenant.issue({ replacesId: credential.id, consumerId: consumer.id, idempotencyKey: `${idempotencyKey}#orphan-${issued.credential.id}` }));
+    }
+    const value = issued.value!;
+    const out = await sink.deliver({ idempotencyKey, replacementId: issued.credential.id, consumer, target: consumer.sink, value: new Secret(value) });
+    return { replacementId: out.replacementId, fingerprint: fingerprintOf(value), sink: out.location };
+  }
+
+  async forceReauth(principal: Principal, keep: readonly string[]): Promise<WriteResult> {
+    const r = await this.#call('signOut', () => this.tenant.signOut(principal.id, [...keep]));
+    return { outcome: r.revoked.length ? 'done' : 'already_done', requestId: r.requestId, detail: `${r.revoked.length} sessions/tokens ended` };
+  }
+
+  async restrict(credential: Credential, restriction: Restriction): Promise<WriteResult> {
+    return this.#call('restrict', () => this.tenant.restrict(credential.id, restriction.values));
+  }
+
+  async probe(_credential: Credential, leakedValue: string): Promise<ProbeResult> {
+    const r = await this.#call('authenticate', () => this.tenant.authenticate(leakedValue));
+    return r === 'ok' ? 'alive' : 'dead';
+  }
+
+  async audit(principal: Principal, sinceIso: string): Promise<AuditEvent[]> {
+    const calls = await this.#call('audit', () => this.tenant.audit(principal.id, sinceIso));
+    return calls.map((c) => ({ at: c.at, actor: 'cordon', action: c.op, ...(c.credentialId ? { credentialId: c.credentialId } : {}), detail: c.outcome }));
+  }
+
+  async revokeAllForClient(credential: Credential): Promise<WriteResult> {
+    if (!credential.clientId) throw unsupported('memory', 'revokeAllForClient', `${credential.id} has no client id`);
+    const r = await this.#call('revokeAllForClient', () => this.tenant.revokeAllForClient(credential.clientId!));
+    return { outcome: r.revoked.length ? 'done' : 'already_done', requestId: r.requestId, detail: `${r.revoked.length} revoked` };
+  }
+
+  async blockApp(credential: Credential): Promise<WriteResult> {
+    if (!credential.clientId) throw unsupported('memory', 'blockApp', `${credential.id} has no client id`);
+    const r = await this.#call('blockApp', () => this.tenant.blockApp(credential.clientId!));
+    return { outcome: r.revoked.length ? 'done' : 'already_done', requestId: r.requestId, detail: `${r.revoked.length} revoked` };
+  }
+
+  async suspendPrincipal(principal: Principal): Promise<WriteResult> {
+    return this.#call('suspendPrincipal', () => this.tenant.suspendPrincipal(principal.id));
+  }
+}
+
+function toPrincipal(p: MemPrincipal): Principal {
+  return { id: p.id, displayName: p.displayName, type: p.type, status: p.status };
+}

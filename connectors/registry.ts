@@ -1,0 +1,12 @@
+// Which connectors a worker runs with, from the environment. A provider is configured when its
+// CORDON_<PROVIDER>_* variables are present; a half-configured one fails at start with the missing
+// variable named, never later in the middle of an incident.
+import type { ConnectorRegistry } from './types.ts';
+import { MemoryConnector } from './memory/connector.ts';
+import { remoteMemoryTenant } from './memory/http.ts';
+
+export function connectorsFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectorRegistry {
+  const registry: ConnectorRegistry = {};
+  if (env.CORDON_MEMORY_TENANT_URL) registry.memory = new MemoryConnector(remoteMemoryTenant(env.CORDON_MEMORY_TENANT_URL));
+  return registry;
+}

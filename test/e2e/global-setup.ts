@@ -1,0 +1,39 @@
+// One real Temporal dev server per e2e run (free ports, throwaway SQLite file) and one workflow
+// bundle, shared by every e2e file (temporal-notes.md: per-test servers and bundles are too slow).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type {} from 'vitest';
+import type { TestProject } from 'vitest/node';
+import { startDevServer, type DevServer } from '../../temporal-config/dev-server.ts';
+import { WORKFLOWS_PATH } from '../../worker/worker.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    temporalNamespace: string;
+    temporalCliPath: string;
+    workflowBundlePath: string;
+  }
+}
+
+let server: DevServer | undefined;
+let dir: string | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  dir = await mkdtemp(join(tmpdir(), 'cordon-e2e-'));
+  server = await startDevServer({ dataDir: dir, headless: true, startTimeoutMs: 90_000 });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
+  const bundlePath = join(dir, 'workflow-bundle.js');
+  await writeFile(bundlePath, bundle.code);
+  project.provide('temporalAddress', server.address);
+  project.provide('temporalNamespace', server.namespace);
+  project.provide('temporalCliPath', server.temporalPath);
+  project.provide('workflowBundlePath', bundlePath);
+}
+
+export async function teardown(): Promise<void> {
+  await server?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,16 @@
+// Names a client needs to drive a containment: the workflow type, its update and query. These
+// names are recorded in history and documented for Temporal-direct users: never rename them.
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ApprovalDecisionInput, ContainmentStatus } from '../schemas/containment.ts';
+
+export const WORKFLOW_TYPE = 'containCredential';
+export const statusQuery = defineQuery<ContainmentStatus>('status');
+
+export interface DecisionResult {
+  stage: string;
+  /** approved / rejected once decided; pending while the quorum is not reached. */
+  state: 'approved' | 'rejected' | 'pending';
+  approvals: number;
+  quorum: number;
+}
+export const decideUpdate = defineUpdate<DecisionResult, [ApprovalDecisionInput]>('decide');
