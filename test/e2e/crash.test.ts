@@ -1,0 +1,82 @@
+// Crash safety: the worker process is SIGKILLed after the revocation and before verification; a new
+// worker process finishes the run with no second revocation and no second replacement (I4).
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, expect, it } from 'vitest';
+import { connectClient, getStatus, startContainment } from '../../client/containments.ts';
+import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts';
+import { MemoryTenant } from '../../connectors/memory/tenant.ts';
+import { serveMemoryTenant } from '../../connectors/memory/http.ts';
+import type { ContainmentStatus } from '../../schemas/containment.ts';
+import { testCodecKeys, testTarget } from '../support/temporal.ts';
+
+const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
+  // The real worker entry point in its own process, as `npm run worker` runs it.
+  const child = fork(WORKER_MAIN, [], { env: { ...process.env, ...env }, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`worker exited ${code} before it was ready:\n${output}`)));
+  });
+}
+
+it('finishes after the worker is killed between revoke and verify, revoking and replacing once', async () => {
+  const tenant = new MemoryTenant(driftSeed({ faults: { ignoreRevoke: {}, writeLatencyMs: 700 } }));
+  const served = await serveMemoryTenant(tenant);
+  const target = testTarget();
+  const keys = testCodecKeys();
+  const env = {
+    TEMPORAL_ADDRESS: String(target.connectionOptions.address),
+    TEMPORAL_NAMESPACE: target.namespace,
+    CORDON_TASK_QUEUE: target.taskQueue,
+    CORDON_CODEC_KEYS: `test:${keys.keys.get('test')!.toString('base64')}`,
+    CORDON_MEMORY_TENANT_URL: served.url,
+    CORDON_SINK_DIR: await mkdtemp(join(tmpdir(), 'cordon-crash-sink-')),
+    CORDON_SINK_KEY: randomBytes(32).toString('base64'),
+    CORDON_LOG_LEVEL: 'warn',
+  };
+  const client = await connectClient(target, keys);
+  try {
+    const first = await startWorkerProcess(env);
+    const { workflowId } = await startContainment(client, target.taskQueue, {
+      incidentId: `INC-crash-${randomBytes(3).toString('hex')}`,
+      requester: 'alice',
+      credentials: [{ provider: 'memory', kind: 'oauth_token', leakedValue: DRIFT_LEAKED_VALUE }],
+    });
+    // Kill as soon as the run has recorded its replacements: re-authentication (slow writes) is in flight, verify not begun.
+    let status: ContainmentStatus | undefined;
+    for (let i = 0; i < 300; i++) {
+      status = await getStatus(client, workflowId);
+      if (status.credentials[0]?.state === 'replaced') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status?.credentials[0]?.state).toBe('replaced');
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    expect(tenant.calls().some((c) => c.op === 'listActive')).toBe(false); // verification had not started
+
+    await startWorkerProcess(env);
+    const result = (await client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
+    expect(result.outcome).toBe('contained');
+    const calls = tenant.calls();
+    expect(calls.filter((c) => c.op === 'revoke' && c.credentialId === 'tok-drift-1' && c.outcome === 'revoked')).toHaveLength(1);
+    expect(calls.filter((c) => c.op === 'issue' && c.outcome === 'issued')).toHaveLength(3);
+    expect(result.credentials[0]!.replacements).toHaveLength(3);
+  } finally {
+    await client.connection.close();
+    await served.close();
+  }
+});

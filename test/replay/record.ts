@@ -1,0 +1,67 @@
+// Records the histories that test/replay/replay.test.ts replays: `npx tsx test/replay/record.ts`.
+// Re-record when a workflow change is meant to be incompatible (and guard old runs with patched()).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connectClient, decide, getStatus, startContainment } from '../../client/containments.ts';
+import { MemoryConnector } from '../../connectors/memory/connector.ts';
+import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts';
+import { MemoryTenant } from '../../connectors/memory/tenant.ts';
+import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
+import { startDevServer, TASK_QUEUE } from '../../temporal-config/dev-server.ts';
+import { createCordonWorker } from '../../worker/worker.ts';
+import type { ContainmentRequest } from '../../schemas/containment.ts';
+import { REPLAY_CODEC_KEYS } from './fixture.ts';
+
+const out = fileURLToPath(new URL('./histories/', import.meta.url));
+const dir = await mkdtemp(join(tmpdir(), 'cordon-record-'));
+const server = await startDevServer({ dataDir: dir, headless: true });
+const target = { connectionOptions: { address: server.address }, namespace: server.namespace, taskQueue: TASK_QUEUE };
+const tenant = new MemoryTenant();
+const worker = await createCordonWorker({
+  target,
+  codecKeys: REPLAY_CODEC_KEYS,
+  deps: { connectors: { memory: new MemoryConnector(tenant) }, sink: new LocalEncryptedStore(join(dir, 'sink'), randomBytes(32)) },
+});
+const running = worker.run();
+const client = await connectClient(target, REPLAY_CODEC_KEYS);
+const base: ContainmentRequest = { incidentId: 'INC-replay', requester: 'alice', credentials: [{ provider: 'memory', kind: 'oauth_token', leakedValue: DRIFT_LEAKED_VALUE }] };
+
+async function record(name: string, req: ContainmentRequest, seed = driftSeed(), drive?: (workflowId: string) => Promise<void>) {
+  tenant.load(seed);
+  const { workflowId } = await startContainment(client, TASK_QUEUE, req);
+  await drive?.(workflowId);
+  await client.workflow.getHandle(workflowId).result();
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const { historyToJSON } = await import('@temporalio/common/lib/proto-utils');
+  await writeFile(join(out, `${name}.json`), historyToJSON(history));
+  console.log(`recorded ${name}`);
+}
+
+async function approveAll(workflowId: string) {
+  for (;;) {
+    const s = await getStatus(client, workflowId);
+    if (s.outcome !== 'running') return;
+    const p = s.pendingApprovals[0];
+    if (p) await decide(client, workflowId, { stage: p.stage, digest: p.digest, decision: 'approve', approver: 'bob', channel: 'api' });
+    else await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+try {
+  await record('direct-contained', { ...base, incidentId: 'INC-replay-direct' });
+  await record('not-contained-ladder', { ...base, incidentId: 'INC-replay-ladder' }, driftSeed({ faults: { ignoreRevoke: { 'tok-drift-1': 'never' }, writeLatencyMs: 0 } }));
+  await record(
+    'staged-approved',
+    { ...base, incidentId: 'INC-replay-staged', mode: 'staged', policy: { waveSize: 2, approval: { approvers: ['bob'] } } as never },
+    driftSeed(),
+    approveAll,
+  );
+} finally {
+  worker.shutdown();
+  await running;
+  await server.stop();
+  await rm(dir, { recursive: true, force: true });
+}

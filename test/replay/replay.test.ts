@@ -1,0 +1,30 @@
+// Determinism: the committed histories replay against today's workflow code. A change that would
+// break running containments fails here; guard it with patched() or re-record on purpose.
+import { readdir, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { expect, it } from 'vitest';
+import { EncryptionCodec } from '../../codec/encryption-codec.ts';
+import { WORKFLOWS_PATH } from '../../worker/worker.ts';
+import { REPLAY_CODEC_KEYS } from './fixture.ts';
+
+const dir = fileURLToPath(new URL('./histories/', import.meta.url));
+
+it('replays every recorded containment history without non-determinism', async () => {
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  expect(files).toEqual(['direct-contained.json', 'not-contained-ladder.json', 'staged-approved.json']);
+  const histories = await Promise.all(
+    files.map(async (f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(await readFile(`${dir}${f}`, 'utf8'))) })),
+  );
+  const results = Worker.runReplayHistories(
+    { workflowsPath: WORKFLOWS_PATH, dataConverter: { payloadCodecs: [new EncryptionCodec(REPLAY_CODEC_KEYS)] } },
+    histories,
+  );
+  let replayed = 0;
+  for await (const r of results) {
+    expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
+    replayed++;
+  }
+  expect(replayed).toBe(3);
+}, 120_000);
