@@ -1,0 +1,30 @@
+import { expect, it } from 'vitest';
+import type { Credential, ScopeReport } from '../schemas/credential.ts';
+import { buildPlan } from './plan.ts';
+
+const cred = (id: string, consumers: string[], extra: Partial<Credential> = {}): Credential => ({
+  provider: 'memory', kind: 'oauth_token', id, label: id, scopes: [], selfOrLastAdmin: false,
+  principal: { id: 'p', displayName: 'p', type: 'integration_user', status: 'active' },
+  consumers: consumers.map((c) => ({ id: c, name: c, kind: 'integration' })), ...extra,
+});
+const report = (...credentials: Credential[]): ScopeReport => ({ provider: 'memory', ref: 'r', credentials, relatedServiceAccounts: [], riskFlags: [], blindSpots: [] });
+
+it('orders revoke before replace in direct mode and stages shared credentials in waves', () => {
+  const direct = buildPlan({ mode: 'direct', waveSize: 1, reports: [report(cred('a', ['x', 'y']))] });
+  expect(direct.actions.map((a) => a.step)).toEqual(['revoke', 'replace', 'reauth', 'verify']);
+  const staged = buildPlan({ mode: 'staged', waveSize: 2, reports: [report(cred('a', ['x', 'y', 'z']))] });
+  expect(staged.actions.map((a) => `${a.step}:${a.wave}`)).toEqual(['restrict:0', 'replace:1', 'replace:2', 'revoke:3', 'reauth:0', 'verify:0']);
+  expect(staged.waves).toBe(2);
+});
+
+it('binds the digest to credentials, actions and mode, not to report order', () => {
+  const a = buildPlan({ mode: 'direct', waveSize: 1, reports: [report(cred('a', []), cred('b', ['x']))] });
+  const b = buildPlan({ mode: 'direct', waveSize: 1, reports: [report(cred('b', ['x'])), report(cred('a', []))] });
+  expect(a.digest).toBe(b.digest);
+  expect(buildPlan({ mode: 'staged', waveSize: 1, reports: [report(cred('a', []), cred('b', ['x']))] }).digest).not.toBe(a.digest);
+  expect(buildPlan({ mode: 'direct', waveSize: 1, reports: [report(cred('a', []), cred('b', ['x', 'y']))] }).digest).not.toBe(a.digest);
+});
+
+it('refuses Cordon’s own credential (I6)', () => {
+  expect(() => buildPlan({ mode: 'direct', waveSize: 1, reports: [report(cred('own', [], { selfOrLastAdmin: true }))] })).toThrow(/lock responders out/);
+});
