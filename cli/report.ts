@@ -1,0 +1,61 @@
+// The readable containment report: what was found, what was revoked, replaced and re-authenticated,
+// what was verified dead, with the time of each step. Pure: takes a status, returns text.
+import type { ContainmentStatus, CredentialState } from '../schemas/containment.ts';
+
+const STATE_LABEL: Record<CredentialState, string> = {
+  identified: 'identified',
+  revoke_requested: 'revoke requested',
+  revoked: 'revoked (acknowledged)',
+  replaced: 'replaced',
+  reauth_forced: 're-auth forced',
+  verified_dead: 'VERIFIED DEAD',
+  not_contained: 'NOT CONTAINED',
+};
+
+function clock(iso: string, start: string): string {
+  const ms = Date.parse(iso) - Date.parse(start);
+  return `${new Date(iso).toISOString().slice(11, 23)} (+${(ms / 1000).toFixed(2)}s)`;
+}
+
+export function renderReport(s: ContainmentStatus, options: { color?: boolean } = {}): string {
+  const c = (code: number, text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const lines: string[] = [];
+  const verdict =
+    s.outcome === 'contained' ? c(32, 'CONTAINED') : s.outcome === 'running' ? c(33, 'RUNNING') : c(31, s.outcome.toUpperCase().replace('_', ' '));
+  lines.push(`Containment ${s.workflowId}`);
+  lines.push(`  incident ${s.incidentId} · mode ${s.mode} · outcome ${verdict}${s.outcomeReason ? ` — ${s.outcomeReason}` : ''}`);
+  lines.push(`  started ${s.startedAt}${s.finishedAt ? ` · finished ${s.finishedAt} (${((Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000).toFixed(2)}s)` : ''}`);
+  if (s.plan) lines.push(`  plan digest ${s.plan.digest.slice(0, 16)}… · ${s.plan.actions.length} actions · ${s.plan.waves} wave(s)`);
+
+  lines.push('', 'Found');
+  for (const r of s.scope) {
+    lines.push(`  ${r.ref}: ${r.credentials.length} live credential(s)`);
+    for (const cred of r.credentials) {
+      lines.push(`    - ${cred.label} [${cred.id}] ${cred.kind}, owner ${cred.principal.displayName} (${cred.principal.type}, ${cred.principal.status})`);
+      lines.push(`      scopes: ${cred.scopes.join(' ') || '—'} · last used ${cred.lastUsedAt ?? 'unknown'} · consumers: ${cred.consumers.map((x) => x.name).join(', ') || 'none'}`);
+    }
+    for (const sa of r.relatedServiceAccounts) lines.push(`    related service account: ${sa.displayName} (${sa.id})`);
+    for (const f of r.riskFlags) lines.push(`    risk: ${f}`);
+    for (const b of r.blindSpots) lines.push(`    could not see: ${b}`);
+  }
+
+  lines.push('', 'Credentials');
+  for (const p of s.credentials) {
+    const state = p.state === 'verified_dead' ? c(32, STATE_LABEL[p.state]) : p.state === 'not_contained' ? c(31, STATE_LABEL[p.state]) : STATE_LABEL[p.state];
+    lines.push(`  ${p.label} [${p.credentialId}] → ${state}`);
+    for (const t of p.transitions) lines.push(`    ${clock(t.at, s.startedAt)}  ${STATE_LABEL[t.state]}`);
+    for (const r of p.replacements) lines.push(`    replacement for ${r.consumerId}: ${r.replacementId} → ${r.sink} (fingerprint ${r.fingerprint})`);
+    if (p.fallbacksUsed.length) lines.push(`    fallbacks used: ${p.fallbacksUsed.join(' → ')}`);
+  }
+
+  if (s.pendingApprovals.length) {
+    lines.push('', 'Waiting for approval');
+    for (const a of s.pendingApprovals) lines.push(`  ${a.stage}: ${a.description} (${a.approvals.length}/${a.quorum}, digest ${a.digest.slice(0, 12)}…${a.escalated ? ', escalated' : ''})`);
+  }
+
+  lines.push('', 'Evidence');
+  for (const e of s.evidence) {
+    lines.push(`  #${String(e.seq).padStart(2, '0')} ${clock(e.at, s.startedAt)} ${e.step} · ${e.actor} · ${e.outcome}${e.credentialId ? ` · ${e.credentialId}` : ''}${e.requestId ? ` · req ${e.requestId}` : ''}${e.detail ? `\n        ${e.detail}` : ''}`);
+  }
+  return lines.join('\n');
+}
