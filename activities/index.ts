@@ -17,6 +17,12 @@ export interface Notification {
   summary: string;
   stage?: string;
   digest?: string;
+  /** From the containment input: the webhook to call, and the Slack thread to post in. */
+  webhookUrl?: string;
+  origin?: { channel: string; slackChannel?: string; slackThreadTs?: string };
+  /** Structured details for approval messages: what exactly will happen. */
+  approval?: { description: string; credentialIds: string[]; consumerIds: string[]; wave: number; quorum: number };
+  outcome?: string;
 }
 
 export interface Notifier {

@@ -1,13 +1,13 @@
 // Starting and driving containments: the one client-side path that Slack, the HTTP API, the CLI and
 // the tests share. Validates with the shared schemas before anything is started.
 import { createHash } from 'node:crypto';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { ContainmentInput, WORKFLOW_ID_PREFIX, type ApprovalDecisionInput, type ContainmentRequest, type ContainmentStatus } from '../schemas/containment.ts';
 import type { CredentialRef } from '../schemas/credential.ts';
 import { fingerprintOf } from '../connectors/fingerprint.ts';
 import { EncryptionCodec, type CodecKeys } from '../codec/encryption-codec.ts';
-import { decideUpdate, statusQuery, WORKFLOW_TYPE, type DecisionResult } from '../workflows/definitions.ts';
+import { decideUpdate, refusalSignal, statusQuery, WORKFLOW_TYPE, type DecisionResult } from '../workflows/definitions.ts';
 import { INCIDENT_ID } from '../workflows/search-attributes.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 
@@ -99,6 +99,25 @@ export async function getStatus(client: Client, workflowId: string): Promise<Con
   return handleOf(client, workflowId).query(statusQuery);
 }
 
+/** Refused decision: the validator's reason, already recorded in the containment's evidence. */
+export class DecisionRefusedError extends Error {
+  override readonly name = 'DecisionRefusedError';
+}
+
+/**
+ * Sends one approval decision. A refusal by the workflow's validator (wrong digest, unauthorized,
+ * self-approval, duplicate, late) is recorded in the evidence through a signal, then thrown.
+ */
 export async function decide(client: Client, workflowId: string, decision: ApprovalDecisionInput): Promise<DecisionResult> {
-  return handleOf(client, workflowId).executeUpdate(decideUpdate, { args: [decision] });
+  const handle = handleOf(client, workflowId);
+  try {
+    return await handle.executeUpdate(decideUpdate, { args: [decision] });
+  } catch (err) {
+    if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+    const reason = err.cause?.message ?? err.message;
+    await handle
+      .signal(refusalSignal, { stage: decision.stage, approver: decision.approver, channel: decision.channel, reason: reason.slice(0, 500) })
+      .catch(() => undefined); // a finished run cannot take the signal; the refusal still reaches the caller
+    throw new DecisionRefusedError(reason);
+  }
 }

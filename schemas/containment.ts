@@ -60,6 +60,13 @@ export const ContainmentInput = z
     policy: ContainmentPolicy.default(ContainmentPolicy.parse({})),
     /** Free text shown to approvers; never a secret. */
     reason: z.string().max(2000).optional(),
+    /** Approval-needed and completion webhooks (HMAC-signed with the worker's CORDON_WEBHOOK_SECRET). */
+    webhookUrl: z.url({ protocol: /^https?$/, error: 'webhookUrl must be an http(s) URL' }).max(2048).optional(),
+    /** Where the containment was started from, for the thread/ticket that follows it (e.g. a Slack channel and thread). */
+    origin: z
+      .object({ channel: z.enum(['slack', 'api', 'cli', 'temporal', 'drill']), slackChannel: z.string().max(64).optional(), slackThreadTs: z.string().max(64).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ContainmentInput = z.infer<typeof ContainmentInput>;
@@ -109,6 +116,17 @@ export const ApprovalDecisionInput = z
   })
   .strict();
 export type ApprovalDecisionInput = z.infer<typeof ApprovalDecisionInput>;
+
+/** A decision the update validator refused, recorded by the way in that received it (I7 evidence). */
+export const RefusedDecision = z
+  .object({
+    stage: z.string().max(128),
+    approver: z.string().min(1).max(256),
+    channel: z.string().min(1).max(32),
+    reason: z.string().max(500),
+  })
+  .strict();
+export type RefusedDecision = z.infer<typeof RefusedDecision>;
 
 export const PendingApproval = z.object({
   stage: ApprovalStage,

@@ -13,7 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, VerifyResult } from '../activities/index.ts';
+import type { Activities, Notification, VerifyResult } from '../activities/index.ts';
 import type { Consumer, Credential, Principal, Provider, ScopeReport } from '../schemas/credential.ts';
 import {
   ContainmentInput,
@@ -27,7 +27,7 @@ import {
   type PendingApproval,
   type Plan,
 } from '../schemas/containment.ts';
-import { decideUpdate, statusQuery, type DecisionResult } from './definitions.ts';
+import { decideUpdate, refusalSignal, statusQuery, type DecisionResult } from './definitions.ts';
 import { INCIDENT_ID, OUTCOME, PROVIDERS, STAGE } from './search-attributes.ts';
 
 const acts = proxyActivities<Activities>({
@@ -35,6 +35,12 @@ const acts = proxyActivities<Activities>({
   startToCloseTimeout: '20 seconds',
   // Connectors pass the provider's Retry-After as the next delay; these bound everything else.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 12 },
+});
+
+// Notifications (webhooks, Slack) are retried with backoff, but never decide the containment.
+const notifier = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
 });
 
 const FALLBACK_LADDER = ['revokeAllForClient', 'blockApp', 'suspendPrincipal'] as const;
@@ -87,8 +93,27 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     p.transitions.push({ state: to, at: now() });
   };
   const keyOf = (c: Pick<Credential, 'provider' | 'id'>) => `${c.provider}:${c.id}`;
+  const failureType = (err: unknown): string | undefined => {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+  };
+  const failureMessage = (err: unknown): string => {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    return cause instanceof Error ? cause.message : String(cause);
+  };
+
 
   setHandler(statusQuery, () => state);
+  setHandler(refusalSignal, (r) => {
+    record(`approval:${String(r.stage).slice(0, 128)}`, String(r.approver).slice(0, 256), 'refused', { detail: `via ${String(r.channel).slice(0, 32)}: ${String(r.reason).slice(0, 500)}` });
+  });
+  const notify = async (n: Omit<Notification, 'workflowId' | 'incidentId' | 'webhookUrl' | 'origin'>) => {
+    try {
+      await notifier.notify({ ...n, workflowId, incidentId: input.incidentId, ...(input.webhookUrl ? { webhookUrl: input.webhookUrl } : {}), ...(input.origin ? { origin: input.origin } : {}) });
+    } catch (err) {
+      record('notify', 'cordon', 'failed', { detail: `${n.kind}: ${failureMessage(err)}` });
+    }
+  };
   setHandler(
     decideUpdate,
     (d: ApprovalDecisionInput): DecisionResult => {
@@ -125,7 +150,13 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     state.pendingApprovals.push(pending);
     setStage('approval');
     record(`approval:${a.stage}`, 'cordon', 'requested', { detail: a.description });
-    await acts.notify({ kind: 'approval_needed', workflowId, incidentId: input.incidentId, stage: a.stage, digest: plan!.digest, summary: a.description });
+    await notify({
+      kind: 'approval_needed',
+      stage: a.stage,
+      digest: plan!.digest,
+      summary: a.description,
+      approval: { description: a.description, credentialIds: a.credentialIds, consumerIds: a.consumerIds, wave: a.wave, quorum: pending.quorum },
+    });
     const decided = () => decisions.has(a.stage);
     const remaining = () => deadlineAt - Date.now();
     const wait = async (ms: number) => {
@@ -137,7 +168,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
       if (remaining() > 0) {
         pending.escalated = true;
         record(`approval:${a.stage}`, 'cordon', 'escalated', { detail: `no decision after ${input.policy.approval.escalateAfter}` });
-        await acts.notify({ kind: 'escalation', workflowId, incidentId: input.incidentId, stage: a.stage, digest: plan!.digest, summary: `No decision yet: ${a.description}` });
+        await notify({ kind: 'escalation', stage: a.stage, digest: plan!.digest, summary: `No decision yet: ${a.description}` });
         if (!(await wait(durationMs(input.policy.approval.defaultAfter))) && remaining() > 0) {
           const onTimeout = input.policy.approval.onTimeout[input.severity];
           record(`approval:${a.stage}`, 'policy', `timeout default: ${onTimeout}`, { detail: `severity ${input.severity}` });
@@ -153,15 +184,6 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     state.pendingApprovals = state.pendingApprovals.filter((x) => x.stage !== a.stage);
     return result;
   }
-
-  const failureType = (err: unknown): string | undefined => {
-    const cause = err instanceof ActivityFailure ? err.cause : err;
-    return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-  };
-  const failureMessage = (err: unknown): string => {
-    const cause = err instanceof ActivityFailure ? err.cause : err;
-    return cause instanceof Error ? cause.message : String(cause);
-  };
 
   async function revoke(c: Credential, key: string): Promise<void> {
     transition(key, 'revoke_requested');
@@ -296,12 +318,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     upsertSearchAttributes([{ key: STAGE, value: 'done' }, { key: OUTCOME, value: outcome }]);
     record('finish', 'cordon', outcome, reason ? { detail: reason } : {});
     const contained = outcome === 'contained';
-    await acts.notify({
-      kind: contained ? 'completed' : 'not_contained',
-      workflowId,
-      incidentId: input.incidentId,
-      summary: `${outcome}${reason ? `: ${reason}` : ''}`,
-    });
+    await notify({ kind: contained ? 'completed' : 'not_contained', outcome, summary: `${outcome}${reason ? `: ${reason}` : ''}` });
     return state;
   };
 

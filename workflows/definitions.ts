@@ -1,7 +1,7 @@
 // Names a client needs to drive a containment: the workflow type, its update and query. These
 // names are recorded in history and documented for Temporal-direct users: never rename them.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ApprovalDecisionInput, ContainmentStatus } from '../schemas/containment.ts';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ApprovalDecisionInput, ContainmentStatus, RefusedDecision } from '../schemas/containment.ts';
 
 export const WORKFLOW_TYPE = 'containCredential';
 export const statusQuery = defineQuery<ContainmentStatus>('status');
@@ -14,3 +14,6 @@ export interface DecisionResult {
   quorum: number;
 }
 export const decideUpdate = defineUpdate<DecisionResult, [ApprovalDecisionInput]>('decide');
+
+/** The ways in signal a refused decision so it lands in the evidence (validators cannot write history). */
+export const refusalSignal = defineSignal<[RefusedDecision]>('recordRefusal');

@@ -5,10 +5,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Notification } from '../../activities/index.ts';
-import { decide, getStatus, InvalidInputError, startContainment } from '../../client/containments.ts';
+import { decide, DecisionRefusedError, getStatus, InvalidInputError, startContainment } from '../../client/containments.ts';
 import { MemoryConnector } from '../../connectors/memory/connector.ts';
 import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts';
 import { MemoryTenant, type MemorySeed } from '../../connectors/memory/tenant.ts';
@@ -69,13 +68,13 @@ async function waitForPending(workflowId: string, stage: string): Promise<Contai
   throw new Error(`no pending approval ${stage}`);
 }
 
-/** The validator's reason for refusing an update (the client wraps it in WorkflowUpdateFailedError). */
+/** The validator's reason for refusing a decision. */
 async function refusal(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (err) {
-    expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-    return (err as WorkflowUpdateFailedError).cause?.message ?? '';
+    expect(err).toBeInstanceOf(DecisionRefusedError);
+    return (err as Error).message;
   }
   throw new Error('the decision was accepted');
 }
@@ -214,6 +213,10 @@ describe('staged containment of a shared credential (I2, I7)', () => {
     expect(seqOf('issue').every((i) => i.seq < revoke.seq)).toBe(true);
     expect(result.evidence.filter((e) => e.detail?.includes('I1 exception approved by'))).toHaveLength(3);
     expect(result.evidence.filter((e) => e.step.startsWith('approval:') && e.outcome === 'approved').map((e) => e.actor)).toEqual(['bob', 'carol', 'bob']);
+    // Every refusal is in the evidence, with who tried and why.
+    const refused = result.evidence.filter((e) => e.outcome === 'refused');
+    expect(refused.map((e) => e.actor)).toEqual(['mallory', 'alice', 'bob', 'carol']);
+    expect(refused[2]!.detail).toMatch(/stale plan digest/);
   });
 
   it('fails closed on a rejection: revokes at once, then replaces the rest after the revocation', async () => {
