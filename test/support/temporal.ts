@@ -9,6 +9,7 @@ import type { CodecKeys } from '../../codec/encryption-codec.ts';
 import { connectClient } from '../../client/containments.ts';
 import type { TemporalTarget } from '../../temporal-config/connection.ts';
 import { createCordonWorker } from '../../worker/worker.ts';
+import { createLogger } from '../../logging/logger.ts';
 
 export function testTarget(taskQueue = `cordon-test-${randomBytes(4).toString('hex')}`): TemporalTarget {
   return { connectionOptions: { address: inject('temporalAddress') }, namespace: inject('temporalNamespace'), taskQueue };
@@ -32,7 +33,8 @@ export async function startTestWorker(deps: ActivityDeps, options: { keys?: Code
   const keys = options.keys ?? testCodecKeys();
   const connection = await NativeConnection.connect({ address: target.connectionOptions.address });
   const code = await readFile(inject('workflowBundlePath'), 'utf8');
-  const worker = await createCordonWorker({ target, codecKeys: keys, deps, connection, workflowBundle: { code } });
+  const quiet = { ...deps, logger: deps.logger ?? createLogger({ level: 'warn' }) };
+  const worker = await createCordonWorker({ target, codecKeys: keys, deps: quiet, connection, workflowBundle: { code } });
   const running = worker.run();
   const client = await connectClient(target, keys);
   return {

@@ -1,0 +1,216 @@
+// `cordon`: the command line for responders, drills and scripts. Same schemas as every other way in;
+// `--json` for scripts, readable text for people; exit codes scripts can rely on (see USAGE).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { codecKeysFromEnv, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
+import { startCodecServer } from '../codec/server.ts';
+import { connectClient, decide, DecisionRefusedError, getStatus, InvalidInputError, startContainment } from '../client/containments.ts';
+import type { ContainmentRequest, ContainmentStatus } from '../schemas/containment.ts';
+import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
+import { SEARCH_ATTRIBUTES } from '../temporal-config/dev-server.ts';
+import { renderReport } from './report.ts';
+
+export const EXIT = { ok: 0, error: 1, invalid: 2, notContained: 3, refused: 4, pending: 5 } as const;
+
+const USAGE = `cordon — contain stolen SaaS credentials
+
+  cordon contain --provider P --kind K (--id X | --client-id X [--user U] | --key-id X | --fingerprint F | --leaked-value-stdin)
+                 --incident ID [--requester NAME] [--severity low|medium|high|critical] [--staged]
+                 [--approvers a,b] [--break-glass] [--reason TEXT] [--idempotency-key K] [--no-wait] [--json]
+  cordon status <workflow-id> [--watch] [--json]
+  cordon approve <workflow-id> --stage S --digest D --as APPROVER [--reject --reason TEXT] [--json]
+  cordon evidence <workflow-id> [--json]
+  cordon doctor [--json]             check Temporal, namespace, search attributes, codec keys
+  cordon keygen                      print a new CORDON_CODEC_KEYS entry
+  cordon codec-server [--port N]     serve /encode and /decode for \`temporal --codec-endpoint\` and the UI
+  cordon dev                         run the local stack (same as npm run dev)
+
+Temporal: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, … (README). Keys: CORDON_CODEC_KEYS, else the local
+dev keys in .cordon/dev/dev-keys.json. A leaked value is read from stdin only, never from arguments.
+Exit codes: 0 ok / contained · 1 error · 2 invalid input · 3 not contained, refused, rejected or cancelled
+· 4 decision refused · 5 still waiting (with --no-wait).`;
+
+class UsageError extends Error {}
+
+async function codecKeys(): Promise<CodecKeys> {
+  if (process.env.CORDON_CODEC_KEYS) return codecKeysFromEnv(process.env);
+  try {
+    const raw = JSON.parse(await readFile(join(process.cwd(), '.cordon', 'dev', 'dev-keys.json'), 'utf8')) as { codec: string };
+    process.stderr.write('cordon: CORDON_CODEC_KEYS not set; using the local dev keys in .cordon/dev/\n');
+    return codecKeysFromEnv({ CORDON_CODEC_KEYS: raw.codec });
+  } catch {
+    return codecKeysFromEnv(process.env); // throws the message that says what to set
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+const outcomeExit = (s: ContainmentStatus) => (s.outcome === 'contained' ? EXIT.ok : s.outcome === 'running' ? EXIT.pending : EXIT.notContained);
+
+async function follow(client: Client, workflowId: string, json: boolean): Promise<ContainmentStatus> {
+  const seen = new Set<string>();
+  for (;;) {
+    const s = await getStatus(client, workflowId);
+    if (!json) {
+      for (const p of s.credentials)
+        for (const t of p.transitions) {
+          const k = `${p.credentialId}:${t.state}`;
+          if (!seen.has(k)) process.stderr.write(`  ${t.at.slice(11, 19)} ${p.label}: ${t.state}\n`), seen.add(k);
+        }
+      for (const a of s.pendingApprovals) {
+        const k = `approval:${a.stage}`;
+        if (!seen.has(k)) {
+          seen.add(k);
+          process.stderr.write(`  waiting for approval ${a.stage}: ${a.description}\n    cordon approve ${workflowId} --stage ${a.stage} --digest ${a.digest} --as <approver>\n`);
+        }
+      }
+    }
+    if (s.outcome !== 'running') return s;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const out = (text: string) => process.stdout.write(`${text}\n`);
+  if (!command || command === 'help' || command === '--help') return out(USAGE), EXIT.ok;
+
+  if (command === 'keygen') return out(newCodecKeyEntry()), EXIT.ok;
+  if (command === 'dev') {
+    await import('./dev.ts');
+    return new Promise<number>(() => undefined); // runs until Ctrl-C
+  }
+
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      provider: { type: 'string' }, kind: { type: 'string' }, id: { type: 'string' }, 'client-id': { type: 'string' }, user: { type: 'string' },
+      'key-id': { type: 'string' }, fingerprint: { type: 'string' }, 'leaked-value-stdin': { type: 'boolean' }, incident: { type: 'string' },
+      requester: { type: 'string' }, severity: { type: 'string' }, staged: { type: 'boolean' }, approvers: { type: 'string' },
+      'break-glass': { type: 'boolean' }, reason: { type: 'string' }, 'idempotency-key': { type: 'string' }, 'no-wait': { type: 'boolean' },
+      json: { type: 'boolean' }, watch: { type: 'boolean' }, stage: { type: 'string' }, digest: { type: 'string' }, as: { type: 'string' },
+      reject: { type: 'boolean' }, port: { type: 'string' },
+    },
+  });
+  const json = values.json ?? false;
+
+  if (command === 'codec-server') {
+    const s = await startCodecServer({ keys: await codecKeys(), port: Number(values.port ?? 8081), ...(process.env.CORDON_CODEC_SERVER_TOKEN ? { token: process.env.CORDON_CODEC_SERVER_TOKEN } : {}), ...(process.env.CORDON_CODEC_CORS_ORIGIN ? { corsOrigin: process.env.CORDON_CODEC_CORS_ORIGIN } : {}) });
+    out(`codec server on ${s.url} (temporal … --codec-endpoint ${s.url})`);
+    return new Promise<number>(() => undefined);
+  }
+
+  const target = temporalTargetFromEnv();
+  const client = await connectClient(target, await codecKeys());
+  try {
+    switch (command) {
+      case 'contain': {
+        const ref: Record<string, unknown> = { provider: values.provider, kind: values.kind };
+        if (values.id) ref.id = values.id;
+        if (values['client-id']) ref.clientId = values['client-id'];
+        if (values.user) ref.user = values.user;
+        if (values['key-id']) ref.keyId = values['key-id'];
+        if (values.fingerprint) ref.fingerprint = values.fingerprint;
+        if (values['leaked-value-stdin']) ref.leakedValue = await readStdin();
+        const request = {
+          incidentId: values.incident,
+          requester: values.requester ?? process.env.USER ?? 'cli',
+          ...(values.severity ? { severity: values.severity } : {}),
+          credentials: [ref],
+          mode: values.staged ? 'staged' : 'direct',
+          ...(values['break-glass'] ? { breakGlass: true } : {}),
+          ...(values.reason ? { reason: values.reason } : {}),
+          ...(values.approvers ? { policy: { approval: { approvers: values.approvers.split(',').map((a) => a.trim()).filter(Boolean) } } } : {}),
+          origin: { channel: 'cli' },
+        } as ContainmentRequest;
+        const started = await startContainment(client, target.taskQueue, request, values['idempotency-key'] ? { idempotencyKey: values['idempotency-key'] } : {});
+        if (!json) process.stderr.write(`${started.created ? 'started' : 'joined the running'} containment ${started.workflowId}\n`);
+        if (values['no-wait']) {
+          if (json) out(JSON.stringify(started));
+          return EXIT.pending;
+        }
+        const final = await follow(client, started.workflowId, json);
+        out(json ? JSON.stringify(final) : renderReport(final, { color: process.stdout.isTTY }));
+        return outcomeExit(final);
+      }
+      case 'status': {
+        const id = positionals[0];
+        if (!id) throw new UsageError('status needs a workflow id');
+        const s = values.watch ? await follow(client, id, json) : await getStatus(client, id);
+        out(json ? JSON.stringify(s) : renderReport(s, { color: process.stdout.isTTY }));
+        return outcomeExit(s);
+      }
+      case 'evidence': {
+        const id = positionals[0];
+        if (!id) throw new UsageError('evidence needs a workflow id');
+        const s = await getStatus(client, id);
+        if (json) out(JSON.stringify({ workflowId: s.workflowId, incidentId: s.incidentId, outcome: s.outcome, evidence: s.evidence }, null, 2));
+        else for (const e of s.evidence) out(`${e.at}  ${e.step.padEnd(22)} ${e.actor.padEnd(18)} ${e.outcome}${e.credentialId ? `  ${e.credentialId}` : ''}${e.detail ? `  — ${e.detail}` : ''}`);
+        return EXIT.ok;
+      }
+      case 'approve': {
+        const id = positionals[0];
+        if (!id || !values.stage || !values.digest || !values.as) throw new UsageError('approve needs <workflow-id> --stage --digest --as');
+        const result = await decide(client, id, {
+          stage: values.stage,
+          digest: values.digest,
+          decision: values.reject ? 'reject' : 'approve',
+          approver: values.as,
+          channel: 'cli',
+          ...(values.reason ? { reason: values.reason } : {}),
+        });
+        out(json ? JSON.stringify(result) : `${values.stage}: ${result.state} (${result.approvals}/${result.quorum})`);
+        return EXIT.ok;
+      }
+      case 'doctor': {
+        const checks: { check: string; ok: boolean; detail: string }[] = [];
+        try {
+          await client.workflowService.getSystemInfo({});
+          checks.push({ check: 'temporal', ok: true, detail: `${String(target.connectionOptions.address)} reachable` });
+          const sa = await client.connection.operatorService.listSearchAttributes({ namespace: target.namespace });
+          const missing = Object.keys(SEARCH_ATTRIBUTES).filter((n) => !(n in (sa.customAttributes ?? {})));
+          checks.push({ check: 'namespace', ok: missing.length === 0, detail: missing.length ? `namespace ${target.namespace}: missing search attributes ${missing.join(', ')} (temporal-config/README.md shows how to create them)` : `namespace ${target.namespace} has Cordon's search attributes` });
+        } catch (err) {
+          checks.push({ check: 'temporal', ok: false, detail: `${String(target.connectionOptions.address)}: ${err instanceof Error ? err.message : String(err)}; is the server running (npm run dev) and TEMPORAL_ADDRESS right?` });
+        }
+        checks.push({ check: 'codec', ok: true, detail: 'payload encryption key loaded' });
+        if (json) out(JSON.stringify({ ok: checks.every((c) => c.ok), checks }));
+        else for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.check.padEnd(10)} ${c.detail}`);
+        return checks.every((c) => c.ok) ? EXIT.ok : EXIT.error;
+      }
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } finally {
+    await client.connection.close();
+  }
+}
+
+{
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      if (err instanceof InvalidInputError) {
+        process.stderr.write(`cordon: invalid input: ${err.message}\n`);
+        process.exit(EXIT.invalid);
+      }
+      if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+        process.stderr.write(`cordon: ${(err as Error).message}\n\n${USAGE}\n`);
+        process.exit(EXIT.invalid);
+      }
+      if (err instanceof DecisionRefusedError) {
+        process.stderr.write(`cordon: decision refused: ${err.message}\n`);
+        process.exit(EXIT.refused);
+      }
+      process.stderr.write(`cordon: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(EXIT.error);
+    },
+  );
+}
