@@ -1,0 +1,303 @@
+// The Slack connector on the real @slack/web-api against the local tenant's Slack emulator,
+// seeded with the salesloft-drift section.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
+import { SlackScenario } from '../../emulators/slack/scenario.ts';
+import { isSlackEmulator } from '../../emulators/slack/emulator.ts';
+import type { Scenario } from '../../emulators/scenario.ts';
+import type { Principal } from '../../schemas/credential.ts';
+import { ConnectorError } from '../types.ts';
+import { createSlackConnector, SlackConnectorConfig, type SlackConnector } from './connector.ts';
+
+const section = SlackScenario.parse(
+  JSON.parse(readFileSync(fileURLToPath(new URL('../../emulators/scenarios/salesloft-drift/slack.json', import.meta.url)), 'utf8')),
+);
+const scenario: Scenario = { name: 'salesloft-drift', description: 'slack section only', slack: section };
+const value = (id: string) => section.tokens.find((t) => t.id === id)!.value;
+const DRIFT_BOT_MAIN = value('slack-drift-bot-main');
+const DRIFT_USER = value('slack-drift-user-marco');
+const DRIFT_LEGACY = value('slack-drift-bot-legacy');
+const ADMIN = value('slack-cordon-admin');
+const MARCO_SESSION = section.sessions.find((s) => s.id === 7301)!.value!;
+const MARCO: Principal = { id: 'W0SALESREP', displayName: 'Marco Ruiz', type: 'user', status: 'active' };
+
+let tenant: LocalTenant;
+const connector = (overrides: Partial<Record<string, string>> = {}): SlackConnector =>
+  createSlackConnector(SlackConnectorConfig.fromEnv({ ...tenant.connectorEnv(), ...overrides }));
+const slackCalls = (operation?: string) => tenant.calls({ provider: 'slack', ...(operation ? { operation } : {}) });
+
+async function connectorError(promise: Promise<unknown>): Promise<ConnectorError> {
+  const err = await promise.then(
+    () => {
+      throw new Error('expected a ConnectorError');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ConnectorError);
+  return err as ConnectorError;
+}
+
+beforeAll(async () => {
+  tenant = await startLocalTenant({ scenario });
+});
+afterAll(async () => tenant?.close());
+beforeEach(() => tenant.reset());
+
+describe('configuration', () => {
+  it('parses CORDON_SLACK_* and keeps the admin token out of JSON', () => {
+    const config = SlackConnectorConfig.fromEnv(tenant.connectorEnv());
+    expect(config.apiUrl).toBe(`${tenant.urls.slack}/api/`);
+    expect(config.adminToken.reveal()).toBe(ADMIN);
+    expect(JSON.stringify(config)).not.toContain(ADMIN);
+    expect(isSlackEmulator(tenant.emulators.slack)).toBe(true);
+    expect(isSlackEmulator(tenant.emulators.github)).toBe(false);
+  });
+
+  it('names the missing or bad variable', () => {
+    expect(() => SlackConnectorConfig.fromEnv({ CORDON_SLACK_API_URL: 'http://127.0.0.1:1/api/' })).toThrow(/CORDON_SLACK_ADMIN_TOKEN/);
+    expect(() => SlackConnectorConfig.fromEnv({ CORDON_SLACK_ADMIN_TOKEN: ADMIN, CORDON_SLACK_API_URL: 'not a url' })).toThrow(/^CORDON_SLACK_API_URL/);
+    expect(() => SlackConnectorConfig.fromEnv({ CORDON_SLACK_ADMIN_TOKEN: DRIFT_BOT_MAIN })).toThrow(/^CORDON_SLACK_ADMIN_TOKEN: .*user token/);
+  });
+
+  it('declares what Slack cannot do and refuses it with unsupported', async () => {
+    const slack = connector();
+    expect([...slack.capabilities].sort()).toEqual(['audit', 'blockApp', 'describe', 'forceReauth', 'list', 'probe', 'revoke', 'revokeAllForClient']);
+    expect(slack.blindSpots.join(' ')).toMatch(/auth\.revoke revokes only the token that calls it/);
+    expect(slack.blindSpots.join(' ')).toMatch(/Enterprise Grid/);
+    const [cred] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_BOT_MAIN })).credentials;
+    const sink = { deliver: async () => { throw new Error('never'); }, lookup: async () => undefined };
+    expect((await connectorError(slack.replace(cred!, { id: 'drift-chat-sync', name: 'x', kind: 'integration' }, 'wf:1', sink))).kind).toBe('unsupported');
+    expect((await connectorError(slack.restrict(cred!, { kind: 'ip_allowlist', values: ['10.0.0.0/8'] }))).kind).toBe('unsupported');
+    expect((await connectorError(slack.suspendPrincipal(cred!.principal))).kind).toBe('unsupported');
+    expect((await connectorError(slack.forceReauth(cred!.principal, []))).kind).toBe('unsupported');
+  });
+});
+
+describe('oauth tokens', () => {
+  it('happy path: identify by leaked value, revoke with auth.revoke, probe dead, repeat is already_done', async () => {
+    const slack = connector();
+    const report = await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_BOT_MAIN });
+    expect(report.credentials).toHaveLength(1);
+    const cred = report.credentials[0]!;
+    expect(cred).toMatchObject({
+      kind: 'oauth_token',
+      principal: { id: 'U0DRIFTBOT', type: 'bot', status: 'active' },
+      clientId: 'A0DRIFT001',
+      scopes: ['chat:write', 'channels:read', 'users:read', 'users:read.email'],
+      // Latest audit entry about the Drift app (AEV0005).
+      lastUsedAt: '2025-08-18T02:45:10.000Z',
+      selfOrLastAdmin: false,
+    });
+    expect(cred.id).toMatch(/^token:T0ACMEMAIN:A0DRIFT001:bot:[0-9a-f]{12}$/);
+    expect(cred.fingerprint).toBe(cred.id.split(':')[4]);
+    expect(JSON.stringify(report)).not.toContain(DRIFT_BOT_MAIN);
+    expect(report.riskFlags).toContain('token holds sensitive scopes: users:read.email');
+    expect(report.blindSpots.length).toBeGreaterThan(0);
+
+    expect(await slack.probe(cred, DRIFT_BOT_MAIN)).toBe('alive');
+    expect(await slack.revoke(cred)).toMatchObject({ outcome: 'done' });
+    expect(slackCalls('auth.revoke').map((c) => [c.credential, c.status])).toEqual([['slack-drift-bot-main', 200]]);
+    expect(slackCalls('admin.apps.uninstall')).toEqual([]);
+    expect(await slack.probe(cred, DRIFT_BOT_MAIN)).toBe('dead');
+    expect(await slack.revoke(cred)).toMatchObject({ outcome: 'already_done' });
+    // The Drift token of the other workspace still works: only the leaked one was revoked.
+    expect(await slack.probe(cred, value('slack-drift-bot-sales'))).toBe('alive');
+    const again = await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_BOT_MAIN });
+    expect(again.credentials).toEqual([]);
+    expect(again.riskFlags.join(' ')).toMatch(/token_revoked/);
+  });
+
+  it('already revoked: a dead leaked value identifies nothing and probes dead', async () => {
+    const slack = connector();
+    const report = await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_LEGACY });
+    expect(report.credentials).toEqual([]);
+    expect(report.riskFlags.join(' ')).toMatch(/token_revoked/);
+    expect(await slack.probe({ ...(await liveCredential(slack)), id: 'token:T0ACMEMAIN:A0DRIFT001:bot:000000000000' }, DRIFT_LEGACY)).toBe('dead');
+  });
+
+  it('without the value on this worker, revoke falls back to admin.apps.uninstall and says so', async () => {
+    const [cred] = (await connector().identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_USER })).credentials;
+    expect(cred!.principal).toMatchObject({ id: 'W0SALESREP', type: 'user' });
+    const other = connector();
+    const result = await other.revoke(cred!);
+    expect(result.outcome).toBe('done');
+    expect(result.detail).toMatch(/fallback: .*uninstalled from T0ACMESALE/);
+    expect(slackCalls('admin.apps.uninstall').map((c) => c.target)).toEqual(['A0DRIFT001']);
+    expect(await other.probe(cred!, DRIFT_USER)).toBe('dead');
+    expect(await other.probe(cred!, value('slack-drift-bot-sales'))).toBe('dead');
+    expect(await other.probe(cred!, DRIFT_BOT_MAIN)).toBe('alive');
+  });
+
+  it('identifies an app by client id and revokes all its tokens in the user’s workspace', async () => {
+    const slack = connector();
+    const report = await slack.identify({ provider: 'slack', kind: 'oauth_token', clientId: 'A0SLOFT001', user: 'W0SALESREP' });
+    expect(report.credentials.map((c) => c.id)).toEqual(['app:T0ACMESALE:A0SLOFT001']);
+    expect(report.credentials[0]!.scopes).toEqual(['chat:write', 'users:read']);
+    expect(await slack.revokeAllForClient(report.credentials[0]!)).toMatchObject({ outcome: 'done' });
+    expect(await slack.probe(report.credentials[0]!, value('slack-salesloft-bot'))).toBe('dead');
+  });
+
+  it('blockApp uninstalls the app org-wide and restricts it', async () => {
+    const slack = connector();
+    const [cred] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_USER })).credentials;
+    expect(await slack.blockApp(cred!)).toMatchObject({ outcome: 'done', detail: 'A0DRIFT001 uninstalled from and restricted in E0ACMEORG1' });
+    expect(slackCalls().filter((c) => c.operation.startsWith('admin.apps.') && c.operation !== 'admin.apps.approved.list').map((c) => [c.operation, c.target])).toEqual([
+      ['admin.apps.uninstall', 'A0DRIFT001'],
+      ['admin.apps.restrict', 'A0DRIFT001'],
+    ]);
+    for (const v of [DRIFT_USER, DRIFT_BOT_MAIN, value('slack-drift-bot-sales')]) expect(await slack.probe(cred!, v)).toBe('dead');
+    // No longer approved: identify by client id finds nothing to act on.
+    expect((await connectorError(slack.identify({ provider: 'slack', kind: 'oauth_token', clientId: 'A0DRIFT001' }))).kind).toBe('not_found');
+  });
+
+  it('marks Cordon’s own credentials and refuses to revoke them (I6)', async () => {
+    const slack = connector();
+    const [own] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: ADMIN })).credentials;
+    expect(own!.selfOrLastAdmin).toBe(true);
+    expect((await connectorError(slack.revoke(own!))).kind).toBe('conflict');
+    expect((await connectorError(slack.revokeAllForClient(own!))).kind).toBe('conflict');
+    expect((await connectorError(slack.blockApp(own!))).kind).toBe('conflict');
+    const [bot] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: value('slack-cordon-bot') })).credentials;
+    expect(bot!.selfOrLastAdmin).toBe(true);
+    expect(slackCalls('auth.revoke')).toEqual([]);
+    expect(slackCalls('admin.apps.uninstall')).toEqual([]);
+  });
+
+  it('last use ignores Cordon’s own admin actions in the audit log', async () => {
+    const slack = connector();
+    await slack.revokeAllForClient({ ...(await liveCredential(slack)), id: 'app:T0ACMESALE:A0DRIFT001', clientId: 'A0DRIFT001' });
+    const [cred] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_BOT_MAIN })).credentials;
+    expect(cred!.lastUsedAt).toBe('2025-08-18T02:45:10.000Z');
+  });
+
+  it('not found: an unknown app or user', async () => {
+    const slack = connector();
+    expect((await connectorError(slack.identify({ provider: 'slack', kind: 'oauth_token', clientId: 'A0NOPE0000' }))).kind).toBe('not_found');
+    const err = await connectorError(slack.identify({ provider: 'slack', kind: 'session', user: 'W0NOBODY00' }));
+    expect(err.kind).toBe('not_found');
+    expect(err.message).toMatch(/user_not_found/);
+  });
+});
+
+async function liveCredential(slack: SlackConnector) {
+  return (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: value('slack-salesloft-bot') })).credentials[0]!;
+}
+
+describe('sessions and re-authentication', () => {
+  it('identifies a user’s sessions, invalidates one, and a repeat is already_done', async () => {
+    const slack = connector();
+    const report = await slack.identify({ provider: 'slack', kind: 'session', user: 'W0SALESREP' });
+    expect(report.credentials.map((c) => c.id).sort()).toEqual(['session:T0ACMESALE:7301', 'session:T0ACMESALE:7302']);
+    const mobile = report.credentials.find((c) => c.id.endsWith(':7302'))!;
+    expect(mobile.label).toMatch(/198\.51\.100\.23/);
+    expect(await slack.revoke(mobile)).toMatchObject({ outcome: 'done' });
+    expect(await slack.revoke(mobile)).toMatchObject({ outcome: 'already_done' });
+    expect((await slack.listActive(MARCO)).map((c) => c.id)).toEqual(['session:T0ACMESALE:7301']);
+  });
+
+  it('identifies sessions from a leaked session token (all sessions of its user)', async () => {
+    const report = await connector().identify({ provider: 'slack', kind: 'session', leakedValue: MARCO_SESSION });
+    expect(report.credentials.map((c) => c.id).sort()).toEqual(['session:T0ACMESALE:7301', 'session:T0ACMESALE:7302']);
+    expect(report.blindSpots.join(' ')).toMatch(/does not say which session/);
+    expect(JSON.stringify(report)).not.toContain(MARCO_SESSION);
+  });
+
+  it('forceReauth resets every session (a replayed session dies), keeps requested ones, then is already_done', async () => {
+    const slack = connector();
+    expect(await slack.forceReauth(MARCO, ['session:T0ACMESALE:7301'])).toMatchObject({ outcome: 'done' });
+    expect(slackCalls('admin.users.session.invalidate').map((c) => c.target)).toEqual(['session:7302']);
+    expect(await slack.probe(MARCO_SESSION_CRED, MARCO_SESSION)).toBe('alive');
+    expect(await slack.forceReauth(MARCO, [])).toMatchObject({ outcome: 'done' });
+    expect(slackCalls('admin.users.session.reset').map((c) => c.target)).toEqual(['W0SALESREP']);
+    expect(await slack.probe(MARCO_SESSION_CRED, MARCO_SESSION)).toBe('dead');
+    expect(await slack.forceReauth(MARCO, [])).toMatchObject({ outcome: 'already_done' });
+  });
+
+  it('listActive re-checks leaked tokens it saw by value', async () => {
+    const slack = connector();
+    const [cred] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_USER })).credentials;
+    expect((await slack.listActive(MARCO)).map((c) => c.id)).toContain(cred!.id);
+    await slack.revoke(cred!);
+    expect((await slack.listActive(MARCO)).map((c) => c.id)).not.toContain(cred!.id);
+  });
+
+  it('audit returns the principal’s audit entries since a time, oldest first', async () => {
+    const events = await connector().audit(MARCO, '2025-08-01T00:00:00Z');
+    expect(events.map((e) => [e.at, e.action])).toEqual([
+      ['2025-08-11T08:02:00.000Z', 'user_login'],
+      ['2025-08-18T02:44:00.000Z', 'user_login'],
+      ['2025-08-18T02:45:10.000Z', 'app_token_preserved'],
+    ]);
+    expect(events[1]!.detail).toMatch(/185\.220\.101\.47/);
+  });
+});
+
+const MARCO_SESSION_CRED = {
+  provider: 'slack' as const,
+  kind: 'session' as const,
+  id: 'session:T0ACMESALE:7301',
+  label: 'web session',
+  principal: MARCO,
+  scopes: [],
+  consumers: [],
+  selfOrLastAdmin: false,
+};
+
+describe('error classification', () => {
+  it('permission denied: an admin token without admin scopes', async () => {
+    const err = await connectorError(connector({ CORDON_SLACK_ADMIN_TOKEN: DRIFT_USER }).identify({ provider: 'slack', kind: 'session', user: 'W0SALESREP' }));
+    expect(err.kind).toBe('permission');
+    expect(err.retryable).toBe(false);
+    expect(err.message).toMatch(/missing_scope \(needs admin\.users:read\)/);
+    expect(err.message).not.toContain(DRIFT_USER);
+  });
+
+  it('rate limited: kind rate_limited with the Retry-After in retryAfterMs, no SDK retry', async () => {
+    tenant.injectFault({ provider: 'slack', operation: 'admin.users.session.list', type: 'rate_limited', retryAfterSec: 12, times: 1 });
+    const err = await connectorError(connector().identify({ provider: 'slack', kind: 'session', user: 'W0SALESREP' }));
+    expect(err).toMatchObject({ kind: 'rate_limited', options: { retryAfterMs: 12_000 } });
+    expect(err.retryable).toBe(true);
+    expect(slackCalls('admin.users.session.list')).toHaveLength(1);
+  });
+
+  it('rate limited on the Audit Logs API as well', async () => {
+    tenant.injectFault({ provider: 'slack', operation: 'auditlogs.logs', type: 'rate_limited', retryAfterSec: 45, times: 1 });
+    const err = await connectorError(connector().audit(MARCO, '2025-08-01T00:00:00Z'));
+    expect(err).toMatchObject({ kind: 'rate_limited', options: { retryAfterMs: 45_000 } });
+  });
+
+  it('5xx: kind unavailable (retryable)', async () => {
+    tenant.injectFault({ provider: 'slack', operation: 'admin.apps.uninstall', type: 'unavailable', status: 502, times: 1 });
+    const err = await connectorError(connector().revokeAllForClient(await liveCredential(connector())));
+    expect(err).toMatchObject({ kind: 'unavailable', options: { status: 502 } });
+    expect(err.retryable).toBe(true);
+  });
+
+  it('expired auth: kind auth (not retryable), both injected and for a revoked admin token', async () => {
+    tenant.injectFault({ provider: 'slack', operation: 'auth.test', type: 'unauthorized', times: 1 });
+    const err = await connectorError(connector().identify({ provider: 'slack', kind: 'session', user: 'W0SALESREP' }));
+    expect(err.kind).toBe('auth');
+    expect(err.retryable).toBe(false);
+    expect(err.message).toMatch(/invalid_auth/);
+    const dead = await connectorError(connector({ CORDON_SLACK_ADMIN_TOKEN: 'xoxp-emulated-never-issued-0000' }).listActive(MARCO));
+    expect(dead.kind).toBe('auth');
+  });
+
+  it('timeout: an unanswered call is kind timeout', async () => {
+    tenant.injectFault({ provider: 'slack', operation: 'auth.test', type: 'timeout', times: 1 });
+    const err = await connectorError(connector({ CORDON_SLACK_TIMEOUT_MS: '300' }).probe(MARCO_SESSION_CRED, MARCO_SESSION));
+    expect(err.kind).toBe('timeout');
+  });
+
+  it('a workspace without Enterprise Grid: admin methods are unsupported', async () => {
+    const noGrid = structuredClone(section);
+    delete noGrid.enterprise;
+    tenant.load({ ...scenario, slack: noGrid });
+    const err = await connectorError(connector().identify({ provider: 'slack', kind: 'session', user: 'W0SALESREP' }));
+    expect(err.kind).toBe('unsupported');
+    expect(err.message).toMatch(/feature_not_enabled/);
+    tenant.load(scenario);
+  });
+});

@@ -1,0 +1,515 @@
+// Slack connector on @slack/web-api (design.md §4; catalog §4). What Slack allows by API, and
+// therefore what this connector does:
+// - oauth_token: `auth.revoke` revokes only the token that calls it, so it needs the leaked value;
+//   without it the fallback is `admin.apps.uninstall` of the app from the workspace, which kills
+//   every token that app holds there (said in the result's detail).
+// - session: `admin.users.session.invalidate` (one) / `admin.users.session.reset` (all of a user).
+// - no API re-issues a bot/user token (re-install = human OAuth consent), so `replace` is absent.
+// SDK retries are off and 429s are rejected: the Temporal activity retry waits out Retry-After.
+import { WebClient, LogLevel, type WebClientOptions } from '@slack/web-api';
+import type { Consumer, Credential, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
+import { describeRef } from '../../schemas/credential.ts';
+import { Secret } from '../../logging/secret.ts';
+import { fingerprintOf } from '../fingerprint.ts';
+import type { CredentialSink } from '../sinks/types.ts';
+import {
+  ConnectorError,
+  unsupported,
+  type AuditEvent,
+  type Capability,
+  type Connector,
+  type ProbeResult,
+  type ReplacementIssued,
+  type Restriction,
+  type WriteResult,
+} from '../types.ts';
+import { fetchAuditEntries, type AuditQuery, type SlackAuditEntry } from './audit-logs.ts';
+import { SlackConnectorConfig } from './config.ts';
+import { formatCredentialId, parseCredentialId, type SlackCredentialId } from './credential-ids.ts';
+import { classifySlackError, SLACK_AUTH_ERRORS, slackErrorWord } from './errors.ts';
+
+export { SlackConnectorConfig } from './config.ts';
+
+/** Errors of auth.test/auth.revoke that mean the token no longer works because it was revoked. */
+const DEAD_TOKEN_ERRORS = new Set(['invalid_auth', 'token_revoked', 'token_expired']);
+
+const SLACK_BLIND_SPOTS = [
+  'auth.revoke revokes only the token that calls it: a token is revoked by value only if the leaked value reached this connector (identify with leakedValue); otherwise the fallback uninstalls the whole app from the workspace',
+  'Slack has no API that lists individual bot/user tokens, their creation time or last use: credentials are found by value (auth.test) or by app (admin.apps.approved.list); last use is approximated from Audit Logs entries',
+  'admin.* methods and the Audit Logs API exist only on Enterprise Grid (feature_not_enabled elsewhere)',
+  'consumers of a Slack token are not visible through the API: supply them from the inventory',
+  'admin.apps.approved.list shows approval, not installation: an uninstalled app still appears there',
+];
+
+interface OwnIdentity {
+  userId: string;
+  teamId: string;
+  appId: string | undefined;
+  enterpriseId: string | undefined;
+  fingerprint: string;
+}
+
+interface AuthTestAnswer {
+  user_id?: string;
+  team_id?: string;
+  team?: string;
+  user?: string;
+  bot_id?: string;
+  app_id?: string;
+  enterprise_id?: string;
+  response_metadata?: { scopes?: string[] };
+}
+
+interface SlackUserObject {
+  id?: string;
+  name?: string;
+  real_name?: string;
+  team_id?: string;
+  deleted?: boolean;
+  is_bot?: boolean;
+  is_admin?: boolean;
+  is_owner?: boolean;
+  profile?: { bot_id?: string; api_app_id?: string; real_name?: string };
+}
+
+interface ApprovedApp {
+  app?: { id?: string; name?: string };
+  scopes?: { name?: string; is_sensitive?: boolean; token_type?: string }[];
+}
+
+export class SlackConnector implements Connector {
+  readonly provider = 'slack' as const;
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(['list', 'describe', 'revoke', 'forceReauth', 'probe', 'audit', 'revokeAllForClient', 'blockApp']);
+  readonly blindSpots: readonly string[] = SLACK_BLIND_SPOTS;
+
+  readonly #config: SlackConnectorConfig;
+  readonly #admin: WebClient;
+  #own: Promise<OwnIdentity> | undefined;
+  /**
+   * Leaked values seen by identify, by credential id, so revoke can call auth.revoke with them.
+   * In-process only: a revoke on another worker falls back to admin.apps.uninstall (reported).
+   */
+  readonly #leaked = new Map<string, Secret>();
+
+  constructor(config: SlackConnectorConfig) {
+    this.#config = config;
+    this.#admin = this.#client(config.adminToken);
+  }
+
+  #client(token: Secret): WebClient {
+    const options: WebClientOptions = {
+      slackApiUrl: this.#config.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: this.#config.timeoutMs,
+      logLevel: LogLevel.ERROR,
+    };
+    return new WebClient(token.reveal(), options);
+  }
+
+  async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifySlackError(err, what);
+    }
+  }
+
+  /** Cordon's own admin identity (design.md I6): learned once from auth.test on the admin token. */
+  #ownIdentity(): Promise<OwnIdentity> {
+    this.#own ??= this.#call('auth.test (admin token)', () => this.#admin.auth.test())
+      .then((r: AuthTestAnswer) => ({
+        userId: r.user_id ?? '',
+        teamId: r.team_id ?? '',
+        appId: r.app_id,
+        enterpriseId: r.enterprise_id,
+        fingerprint: fingerprintOf(this.#config.adminToken.reveal()),
+      }))
+      .catch((err: unknown) => {
+        this.#own = undefined;
+        throw err;
+      });
+    return this.#own;
+  }
+
+  async #user(userId: string): Promise<SlackUserObject> {
+    const res = await this.#call(`users.info ${userId}`, () => this.#admin.users.info({ user: userId }));
+    return (res.user ?? {}) as SlackUserObject;
+  }
+
+  #principalOf(user: SlackUserObject): Principal {
+    return {
+      id: user.id ?? '',
+      displayName: user.real_name || user.profile?.real_name || user.name || user.id || '',
+      type: user.is_bot ? 'bot' : 'user',
+      // Slack only deactivates (`deleted: true`); it is reversible, so it maps to suspended.
+      status: user.deleted ? 'suspended' : 'active',
+    };
+  }
+
+  async #approvedApps(): Promise<ApprovedApp[]> {
+    const own = await this.#ownIdentity();
+    const apps: ApprovedApp[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 50; page++) {
+      const res = await this.#call('admin.apps.approved.list', () =>
+        this.#admin.admin.apps.approved.list({ ...(own.enterpriseId ? { enterprise_id: own.enterpriseId } : {}), limit: 1000, ...(cursor ? { cursor } : {}) }),
+      );
+      apps.push(...((res.approved_apps ?? []) as ApprovedApp[]));
+      cursor = res.response_metadata?.next_cursor || undefined;
+      if (!cursor) break;
+    }
+    return apps;
+  }
+
+  async #audit(query: AuditQuery): Promise<{ entries: SlackAuditEntry[]; truncated: boolean }> {
+    return fetchAuditEntries(this.#config.auditUrl, this.#config.adminToken, query, this.#config.timeoutMs);
+  }
+
+  /** Latest audit entry touching this app or user: Slack's only hint of last use. */
+  async #lastSeen(ids: string[], blindSpots: string[]): Promise<string | undefined> {
+    const own = await this.#ownIdentity();
+    let latest = 0;
+    for (const id of ids) {
+      for (const q of [{ entity: id }, { actor: id }] satisfies AuditQuery[]) {
+        try {
+          const { entries, truncated } = await this.#audit(q);
+          if (truncated) blindSpots.push(`audit log for ${id} has more entries than were read`);
+          // Cordon's own admin actions (uninstall, reset) are not use of the credential.
+          for (const e of entries) if (e.actor.user?.id !== own.userId) latest = Math.max(latest, e.date_create);
+        } catch (err) {
+          if (err instanceof ConnectorError && (err.kind === 'permission' || err.kind === 'unsupported')) {
+            blindSpots.push(`audit logs unreadable (${err.kind}): last use unknown`);
+            return undefined;
+          }
+          throw err;
+        }
+      }
+    }
+    return latest ? new Date(latest * 1000).toISOString() : undefined;
+  }
+
+  // ---- identify --------------------------------------------------------------------------
+
+  async identify(ref: CredentialRef): Promise<ScopeReport> {
+    const report: ScopeReport = { provider: 'slack', ref: describeRef(ref), credentials: [], relatedServiceAccounts: [], riskFlags: [], blindSpots: [...SLACK_BLIND_SPOTS] };
+    if (ref.kind === 'oauth_token') await this.#identifyToken(ref, report);
+    else if (ref.kind === 'session') await this.#identifySessions(ref, report);
+    else throw unsupported('slack', 'list', `Slack has no ${ref.kind} credentials; use oauth_token (bot/user tokens) or session`);
+    return report;
+  }
+
+  async #identifyToken(ref: CredentialRef, report: ScopeReport): Promise<void> {
+    const own = await this.#ownIdentity();
+    if (ref.leakedValue) {
+      const leaked = new Secret(ref.leakedValue);
+      let answer: AuthTestAnswer;
+      try {
+        answer = await this.#client(leaked).auth.test();
+      } catch (err) {
+        const word = slackErrorWord(err);
+        if (word && SLACK_AUTH_ERRORS.has(word)) {
+          report.riskFlags.push(`the leaked token no longer authenticates (${word}): nothing live to contain`);
+          return;
+        }
+        throw classifySlackError(err, 'auth.test (leaked value)');
+      }
+      const user = await this.#user(answer.user_id ?? '');
+      const principal = this.#principalOf(user);
+      const tokenType = answer.bot_id ? 'bot' : 'user';
+      const appId = answer.app_id ?? user.profile?.api_app_id ?? 'unknown';
+      const fingerprint = fingerprintOf(ref.leakedValue);
+      const id = formatCredentialId({ type: 'token', teamId: answer.team_id ?? '', appId, tokenType, fingerprint });
+      this.#leaked.set(id, leaked);
+      const scopes = answer.response_metadata?.scopes ?? [];
+      const apps = await this.#approvedApps();
+      const app = apps.find((a) => a.app?.id === appId);
+      const lastUsedAt = await this.#lastSeen([appId, principal.id], report.blindSpots);
+      report.credentials.push({
+        provider: 'slack',
+        kind: 'oauth_token',
+        id,
+        label: `${tokenType} token of ${app?.app?.name ?? appId} for ${principal.displayName} in ${answer.team ?? answer.team_id}`,
+        principal,
+        scopes,
+        clientId: appId,
+        ...(lastUsedAt ? { lastUsedAt } : {}),
+        consumers: [],
+        fingerprint,
+        selfOrLastAdmin: fingerprint === own.fingerprint || appId === own.appId,
+      });
+      this.#flagScopes(scopes, app, report);
+      if (principal.status !== 'active') report.riskFlags.push(`${principal.id} is deactivated but the token was presented; reactivation would revive it`);
+      if (principal.type === 'bot') report.relatedServiceAccounts.push(principal);
+      return;
+    }
+    const parsed = ref.id ? parseCredentialId(ref.id) : undefined;
+    const appId = ref.clientId ?? (parsed && parsed.type !== 'session' ? parsed.appId : undefined);
+    if (!appId) {
+      report.blindSpots.push('without the leaked value or an app id (clientId) a Slack token cannot be found: Slack has no token listing');
+      return;
+    }
+    const apps = await this.#approvedApps();
+    const app = apps.find((a) => a.app?.id === appId);
+    if (!app) throw new ConnectorError('not_found', 'slack', `slack: app ${appId} is not among the org's approved apps; was it already removed?`);
+    let scopeId = own.enterpriseId ?? own.teamId;
+    if (parsed?.type === 'app') scopeId = parsed.scopeId;
+    else if (parsed?.type === 'token') scopeId = parsed.teamId;
+    else if (ref.user) scopeId = (await this.#user(ref.user)).team_id ?? scopeId;
+    const name = app.app?.name ?? appId;
+    const lastUsedAt = await this.#lastSeen([appId], report.blindSpots);
+    report.credentials.push({
+      provider: 'slack',
+      kind: 'oauth_token',
+      id: formatCredentialId({ type: 'app', scopeId, appId }),
+      label: `all bot and user tokens of ${name} in ${scopeId}`,
+      principal: { id: appId, displayName: name, type: 'bot', status: 'active' },
+      scopes: (app.scopes ?? []).map((s) => s.name ?? '').filter(Boolean),
+      clientId: appId,
+      ...(lastUsedAt ? { lastUsedAt } : {}),
+      consumers: [],
+      selfOrLastAdmin: appId === own.appId,
+    });
+    this.#flagScopes((app.scopes ?? []).map((s) => s.name ?? ''), app, report);
+    report.riskFlags.push(`${appId}: without the token value, revoking means uninstalling ${name} from ${scopeId} (every token it holds there)`);
+  }
+
+  #flagScopes(scopes: string[], app: ApprovedApp | undefined, report: ScopeReport): void {
+    const admin = scopes.filter((s) => s.startsWith('admin'));
+    if (admin.length) report.riskFlags.push(`token holds admin scopes: ${admin.join(', ')}`);
+    const sensitive = (app?.scopes ?? []).filter((s) => s.is_sensitive && scopes.includes(s.name ?? '')).map((s) => s.name);
+    if (sensitive.length) report.riskFlags.push(`token holds sensitive scopes: ${sensitive.join(', ')}`);
+  }
+
+  async #identifySessions(ref: CredentialRef, report: ScopeReport): Promise<void> {
+    let userId = ref.user;
+    if (!userId && ref.leakedValue) {
+      try {
+        userId = (await this.#client(new Secret(ref.leakedValue)).auth.test()).user_id;
+      } catch (err) {
+        const word = slackErrorWord(err);
+        if (word && SLACK_AUTH_ERRORS.has(word)) {
+          report.riskFlags.push(`the leaked session token no longer authenticates (${word})`);
+          return;
+        }
+        throw classifySlackError(err, 'auth.test (leaked session)');
+      }
+      report.blindSpots.push('a session token does not say which session it belongs to: every session of its user is listed');
+    }
+    if (!userId) throw new ConnectorError('invalid', 'slack', 'slack: a session ref needs user (the Slack user id) or the leaked session token');
+    const own = await this.#ownIdentity();
+    const user = await this.#user(userId);
+    const principal = this.#principalOf(user);
+    const sessions = await this.#sessionsOf(userId, user.team_id ?? '');
+    const parsed = ref.id ? parseCredentialId(ref.id) : undefined;
+    const wantedId = parsed?.type === 'session' ? parsed.sessionId : ref.id;
+    const wanted = wantedId ? sessions.filter((s) => String(s.session_id) === wantedId) : sessions;
+    for (const s of wanted) report.credentials.push(this.#sessionCredential(s, principal, userId === own.userId));
+    if (ref.id && !wanted.length) report.riskFlags.push(`session ${ref.id} is not active any more`);
+  }
+
+  async #sessionsOf(userId: string, teamId: string): Promise<{ session_id?: number; team_id?: string; created?: { ip?: string; os?: string } }[]> {
+    const res = await this.#call(`admin.users.session.list ${userId}`, () => this.#admin.admin.users.session.list({ user_id: userId, team_id: teamId }));
+    return res.active_sessions ?? [];
+  }
+
+  #sessionCredential(s: { session_id?: number; team_id?: string; created?: { ip?: string; os?: string } }, principal: Principal, own: boolean): Credential {
+    return {
+      provider: 'slack',
+      kind: 'session',
+      id: formatCredentialId({ type: 'session', teamId: s.team_id ?? '', sessionId: String(s.session_id) }),
+      label: `session ${s.session_id} of ${principal.displayName}${s.created?.ip ? ` from ${s.created.ip}` : ''}${s.created?.os ? ` (${s.created.os})` : ''}`,
+      principal,
+      scopes: [],
+      consumers: [],
+      selfOrLastAdmin: own,
+    };
+  }
+
+  async listActive(principal: Principal): Promise<Credential[]> {
+    const active: Credential[] = [];
+    const own = await this.#ownIdentity();
+    if (principal.type !== 'bot') {
+      const user = await this.#user(principal.id);
+      for (const s of await this.#sessionsOf(principal.id, user.team_id ?? '')) active.push(this.#sessionCredential(s, principal, principal.id === own.userId));
+    }
+    // Tokens cannot be listed; the leaked ones this connector saw are re-checked by value.
+    for (const [id, value] of this.#leaked) {
+      const answer = await this.#authTest(value);
+      if (answer === 'dead' || answer.user_id !== principal.id) continue;
+      const parsed = parseCredentialId(id) as Extract<SlackCredentialId, { type: 'token' }>;
+      active.push({
+        provider: 'slack',
+        kind: 'oauth_token',
+        id,
+        label: `${parsed.tokenType} token of ${parsed.appId} for ${principal.displayName}`,
+        principal,
+        scopes: answer.response_metadata?.scopes ?? [],
+        clientId: parsed.appId,
+        consumers: [],
+        fingerprint: parsed.fingerprint,
+        selfOrLastAdmin: parsed.fingerprint === own.fingerprint || parsed.appId === own.appId,
+      });
+    }
+    return active;
+  }
+
+  async #authTest(value: Secret): Promise<AuthTestAnswer | 'dead'> {
+    try {
+      return await this.#client(value).auth.test();
+    } catch (err) {
+      const word = slackErrorWord(err);
+      if (word && DEAD_TOKEN_ERRORS.has(word)) return 'dead';
+      throw classifySlackError(err, 'auth.test');
+    }
+  }
+
+  // ---- revoke ----------------------------------------------------------------------------
+
+  async revoke(credential: Credential): Promise<WriteResult> {
+    const id = this.#parse(credential);
+    const own = await this.#ownIdentity();
+    if (id.type === 'token' && id.fingerprint === own.fingerprint) {
+      throw new ConnectorError('conflict', 'slack', `slack: ${credential.id} is Cordon's own admin token; revoking it would lock Cordon out (design.md I6)`);
+    }
+    if (id.type === 'session') {
+      try {
+        await this.#admin.admin.users.session.invalidate({ session_id: id.sessionId, team_id: id.teamId });
+        return { outcome: 'done', detail: `session ${id.sessionId} invalidated` };
+      } catch (err) {
+        // The session ended already (catalog §4.8: a repeat answers session_not_found).
+        if (slackErrorWord(err) === 'session_not_found') return { outcome: 'already_done', detail: `session ${id.sessionId} was already ended` };
+        throw classifySlackError(err, `admin.users.session.invalidate ${id.sessionId}`);
+      }
+    }
+    if (id.type === 'token') {
+      const value = this.#leaked.get(credential.id);
+      if (value) {
+        try {
+          await this.#client(value).auth.revoke();
+          return { outcome: 'done', detail: 'auth.revoke with the leaked value' };
+        } catch (err) {
+          // A revoked token cannot authenticate its own revoke: token_revoked/invalid_auth is success (I4).
+          const word = slackErrorWord(err);
+          if (word && DEAD_TOKEN_ERRORS.has(word)) return { outcome: 'already_done', detail: `the token already answers ${word}` };
+          throw classifySlackError(err, 'auth.revoke');
+        }
+      }
+      const result = await this.#uninstall(id.appId, id.teamId);
+      return { ...result, detail: `fallback: the leaked value is not held by this worker, so ${id.appId} was uninstalled from ${id.teamId} (all its tokens there)` };
+    }
+    return this.#uninstall(id.appId, id.scopeId);
+  }
+
+  async #uninstall(appId: string, scopeId: string): Promise<WriteResult> {
+    const target = scopeId.startsWith('E') ? { enterprise_id: scopeId } : { team_id: scopeId };
+    await this.#call(`admin.apps.uninstall ${appId}`, () => this.#admin.admin.apps.uninstall({ app_id: appId, ...target }));
+    // Slack answers ok whether or not the app was still installed: no way to tell already_done here.
+    return { outcome: 'done', detail: `${appId} uninstalled from ${scopeId}` };
+  }
+
+  #parse(credential: Credential): SlackCredentialId {
+    const id = parseCredentialId(credential.id);
+    if (!id) throw new ConnectorError('invalid', 'slack', `slack: ${credential.id} is not a Slack credential id from identify (token:…, app:… or session:…)`);
+    return id;
+  }
+
+  async replace(credential: Credential, _consumer: Consumer, _idempotencyKey: string, _sink: CredentialSink): Promise<ReplacementIssued> {
+    throw unsupported('slack', 'replace', `${credential.id}: Slack bot/user tokens are only issued by (re)installing the app through OAuth consent; no API mints a replacement`);
+  }
+
+  // ---- re-auth, restrict, probe, audit ---------------------------------------------------
+
+  async forceReauth(principal: Principal, keep: readonly string[]): Promise<WriteResult> {
+    if (principal.type === 'bot') {
+      throw unsupported('slack', 'forceReauth', `${principal.id} is a bot: bots have no sessions (cannot_reset_bot); revoke its tokens or uninstall its app instead`);
+    }
+    const user = await this.#user(principal.id);
+    const sessions = await this.#sessionsOf(principal.id, user.team_id ?? '');
+    const kept = new Set(keep.map((k) => { const p = parseCredentialId(k); return p?.type === 'session' ? p.sessionId : k; }));
+    const toEnd = sessions.filter((s) => !kept.has(String(s.session_id)));
+    if (!toEnd.length) return { outcome: 'already_done', detail: `${principal.id} has no sessions to end` };
+    if (!kept.size) {
+      await this.#call(`admin.users.session.reset ${principal.id}`, () => this.#admin.admin.users.session.reset({ user_id: principal.id }));
+      return { outcome: 'done', detail: `${toEnd.length} sessions reset; OAuth tokens are not affected by a session reset` };
+    }
+    for (const s of toEnd) {
+      try {
+        await this.#admin.admin.users.session.invalidate({ session_id: String(s.session_id), team_id: s.team_id ?? user.team_id ?? '' });
+      } catch (err) {
+        if (slackErrorWord(err) !== 'session_not_found') throw classifySlackError(err, `admin.users.session.invalidate ${s.session_id}`);
+      }
+    }
+    return { outcome: 'done', detail: `${toEnd.length} sessions invalidated, ${sessions.length - toEnd.length} kept` };
+  }
+
+  async restrict(credential: Credential, _restriction: Restriction): Promise<WriteResult> {
+    throw unsupported('slack', 'restrict', `${credential.id}: Slack has no per-token IP allowlist or scope downgrade by API`);
+  }
+
+  async probe(_credential: Credential, leakedValue: string): Promise<ProbeResult> {
+    try {
+      await this.#client(new Secret(leakedValue)).auth.test();
+      return 'alive';
+    } catch (err) {
+      const word = slackErrorWord(err);
+      // Slack's own auth errors for a dead token. account_inactive is not: reactivating the owner revives it.
+      if (word && DEAD_TOKEN_ERRORS.has(word)) return 'dead';
+      const classified = classifySlackError(err, 'auth.test (probe)');
+      if (classified.retryable) throw classified;
+      return 'unknown';
+    }
+  }
+
+  async audit(principal: Principal, sinceIso: string): Promise<AuditEvent[]> {
+    const oldest = Math.floor(Date.parse(sinceIso) / 1000);
+    if (Number.isNaN(oldest)) throw new ConnectorError('invalid', 'slack', `slack: audit since ${sinceIso} is not an ISO time`);
+    const byId = new Map<string, SlackAuditEntry>();
+    for (const q of [{ actor: principal.id, oldest }, { entity: principal.id, oldest }] satisfies AuditQuery[]) {
+      // A bot's id is not an actor id in the audit log; apps appear as entities only.
+      if (q.actor && principal.type === 'bot') continue;
+      const { entries } = await this.#audit(q);
+      for (const e of entries) byId.set(e.id, e);
+    }
+    return [...byId.values()]
+      .sort((a, b) => a.date_create - b.date_create)
+      .map((e) => ({
+        at: new Date(e.date_create * 1000).toISOString(),
+        actor: e.actor.user?.id ?? e.actor.type,
+        action: e.action,
+        detail: [e.entity.type, e.context?.ip_address ? `ip ${e.context.ip_address}` : '', e.context?.ua ? `ua ${e.context.ua}` : ''].filter(Boolean).join(' '),
+      }));
+  }
+
+  // ---- fallback ladder (I3) --------------------------------------------------------------
+
+  async revokeAllForClient(credential: Credential): Promise<WriteResult> {
+    const id = this.#parse(credential);
+    if (id.type === 'session') throw unsupported('slack', 'revokeAllForClient', `${credential.id} is a session, not an app's token`);
+    const own = await this.#ownIdentity();
+    if (id.appId === own.appId) throw new ConnectorError('conflict', 'slack', `slack: ${id.appId} is Cordon's own app; uninstalling it would lock Cordon out (design.md I6)`);
+    return this.#uninstall(id.appId, id.type === 'token' ? id.teamId : id.scopeId);
+  }
+
+  /** Uninstall (kills the tokens), then restrict so nobody can re-install it meanwhile. */
+  async blockApp(credential: Credential): Promise<WriteResult> {
+    const id = this.#parse(credential);
+    if (id.type === 'session') throw unsupported('slack', 'blockApp', `${credential.id} is a session, not an app's token`);
+    const own = await this.#ownIdentity();
+    if (id.appId === own.appId) throw new ConnectorError('conflict', 'slack', `slack: ${id.appId} is Cordon's own app; blocking it would lock Cordon out (design.md I6)`);
+    // Block org-wide when the org is known: a restricted app must not come back in another workspace.
+    const scopeId = own.enterpriseId ?? (id.type === 'token' ? id.teamId : id.scopeId);
+    await this.#uninstall(id.appId, scopeId);
+    const target = scopeId.startsWith('E') ? { enterprise_id: scopeId } : { team_id: scopeId };
+    await this.#call(`admin.apps.restrict ${id.appId}`, () => this.#admin.admin.apps.restrict({ app_id: id.appId, ...target }));
+    return { outcome: 'done', detail: `${id.appId} uninstalled from and restricted in ${scopeId}` };
+  }
+
+  async suspendPrincipal(principal: Principal): Promise<WriteResult> {
+    throw unsupported('slack', 'suspendPrincipal', `${principal.id}: deactivating Slack users needs SCIM or admin.users.remove, which this connector does not use`);
+  }
+}
+
+export function createSlackConnector(config: SlackConnectorConfig): SlackConnector {
+  return new SlackConnector(config);
+}

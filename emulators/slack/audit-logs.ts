@@ -1,0 +1,126 @@
+// The Audit Logs API (`GET /audit/v1/logs`): a separate REST API with real HTTP status codes and
+// its own JSON shape, Enterprise Grid only, read with a user token of an org *owner* holding
+// `auditlogs:read` (https://docs.slack.dev/reference/audit-logs-api/methods-actions-reference;
+// catalog §4.2). No @slack/web-api method exists for it.
+import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
+import type { AuditEventSeed, SlackTenantState } from './state.ts';
+
+const denied = (status: number, error: string): EmuResponse => ({ status, body: { ok: false, error } });
+
+export function registerAuditLogs(router: Router, state: SlackTenantState): void {
+  router.add('GET', '/audit/v1/logs', 'auditlogs.logs', (req: EmuRequest, call: CallContext) => {
+    // Error bodies keep the Web API's `{ok:false,error}` words; the status codes are the audit API's
+    // own (401 unauthenticated, 403 not allowed, 400 bad query) [status-to-word pairing unverified].
+    const caller = state.authenticate(req.bearer);
+    if (caller.credentialId) call.credential = caller.credentialId;
+    if ('error' in caller) return denied(401, caller.error);
+    if (caller.kind === 'token' && caller.token.type === 'bot') return denied(403, 'not_allowed_token_type');
+    if (!state.enterprise) return denied(403, 'feature_not_enabled');
+    if (caller.scopes !== 'all' && !caller.scopes.includes('auditlogs:read')) return denied(403, 'missing_scope');
+    // "Enterprise organization administrator tokens are not currently supported": owners only.
+    if (!['owner', 'primary_owner'].includes(caller.user.role)) return denied(403, 'not_an_owner');
+    // Tier 3, counted org-wide rather than per app (methods-actions-reference).
+    const retryAfter = state.throttle('auditlogs.logs', 'org', 50);
+    if (retryAfter !== undefined) return { status: 429, headers: { 'retry-after': String(retryAfter) }, body: { ok: false, error: 'ratelimited' } };
+
+    const q = req.query;
+    const num = (name: string): number | undefined | 'bad' => {
+      const v = q.get(name);
+      if (v === null || v === '') return undefined;
+      const n = Number(v);
+      return Number.isInteger(n) && n >= 0 ? n : 'bad';
+    };
+    const oldest = num('oldest');
+    const latest = num('latest');
+    const limit = num('limit') ?? 100;
+    if (oldest === 'bad' || latest === 'bad' || limit === 'bad' || limit < 1 || limit > 9999) return denied(400, 'invalid_arguments');
+    const actions = q.get('action')?.split(',').map((a) => a.trim()).filter(Boolean);
+    const actor = q.get('actor') ?? undefined;
+    const entity = q.get('entity') ?? undefined;
+    if (entity) call.target = entity;
+    else if (actor) call.target = actor;
+
+    const matching = state.audit
+      .map((e, order) => ({ e, order }))
+      .filter(({ e }) => {
+        const at = Math.floor(Date.parse(e.at) / 1000);
+        return (
+          (oldest === undefined || at >= oldest) &&
+          (latest === undefined || at <= latest) &&
+          (!actions || actions.includes(e.action)) &&
+          (!actor || e.actorUserId === actor) &&
+          (!entity || e.entity.id === entity)
+        );
+      })
+      // Newest first, as the real API pages backwards in time; same instant: later recorded first.
+      .sort((a, b) => Date.parse(b.e.at) - Date.parse(a.e.at) || b.order - a.order)
+      .map(({ e }) => e);
+    let start = 0;
+    const cursor = q.get('cursor');
+    if (cursor) {
+      const m = /^next:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+      if (!m) return denied(400, 'invalid_cursor');
+      start = Number(m[1]);
+    }
+    const slice = matching.slice(start, start + limit);
+    const next = start + limit < matching.length ? Buffer.from(`next:${start + limit}`).toString('base64') : '';
+    return { status: 200, body: { entries: slice.map((e) => renderEntry(e, state)), response_metadata: { next_cursor: next } } };
+  });
+
+  // Discovery endpoints need no token (methods-actions-reference).
+  router.add('GET', '/audit/v1/actions', 'auditlogs.actions', () => ({
+    status: 200,
+    body: {
+      actions: {
+        user: ['user_login', 'user_logout', 'user_session_reset_by_admin', 'user_session_invalidated'],
+        app: ['app_installed', 'app_uninstalled', 'app_approved', 'app_restricted', 'app_scopes_expanded', 'app_token_preserved', 'bot_token_upgraded'],
+      },
+    },
+  }));
+  router.add('GET', '/audit/v1/schemas', 'auditlogs.schemas', () => ({
+    status: 200,
+    body: { schemas: ['user', 'app', 'workspace', 'channel'].map((type) => ({ type, workspace_or_org: 'both', description: `A ${type}` })) },
+  }));
+}
+
+function renderEntry(e: AuditEventSeed, state: SlackTenantState) {
+  const actor = state.users.get(e.actorUserId);
+  const userObject = (id: string) => {
+    const u = state.users.get(id);
+    return { id, name: u?.name ?? id, email: u?.email ?? '', team: u?.teamId ?? '' };
+  };
+  let entity: Record<string, unknown>;
+  switch (e.entity.type) {
+    case 'user':
+      entity = { type: 'user', user: userObject(e.entity.id) };
+      break;
+    case 'app': {
+      const app = state.apps.get(e.entity.id);
+      entity = {
+        type: 'app',
+        app: { id: e.entity.id, name: app?.name ?? e.entity.id, is_distributed: !app?.isInternal, is_directory_approved: false, scopes: app?.scopes.map((s) => s.name) ?? [] },
+      };
+      break;
+    }
+    case 'workspace': {
+      const team = state.teams.get(e.entity.id);
+      entity = { type: 'workspace', workspace: { id: e.entity.id, name: team?.name ?? e.entity.id, domain: team?.domain ?? '' } };
+      break;
+    }
+    case 'channel':
+      entity = { type: 'channel', channel: { id: e.entity.id, name: state.channels.get(e.entity.id)?.name ?? e.entity.id, privacy: 'public', is_shared: false, is_org_shared: false } };
+      break;
+  }
+  const location = state.enterprise
+    ? { type: 'enterprise', id: state.enterprise.id, name: state.enterprise.name, domain: state.enterprise.domain }
+    : { type: 'workspace', id: actor?.teamId ?? '', name: '', domain: '' };
+  return {
+    id: e.id,
+    date_create: Math.floor(Date.parse(e.at) / 1000),
+    action: e.action,
+    actor: { type: 'user', user: userObject(e.actorUserId) },
+    entity,
+    context: { location, ua: e.ua ?? '', ip_address: e.ip ?? '' },
+    ...(e.details ? { details: e.details } : {}),
+  };
+}
