@@ -77,8 +77,8 @@ export function createActivities(deps: ActivityDeps) {
       }
     }),
 
-    revokeCredential: mapFailures(async (input: { credential: Credential }): Promise<WriteResult> => {
-      const r = await connectorFor(input.credential.provider).revoke(input.credential);
+    revokeCredential: mapFailures(async (input: { credential: Credential; leakedValue?: string }): Promise<WriteResult> => {
+      const r = await connectorFor(input.credential.provider).revoke(input.credential, input.leakedValue ? { leakedValue: input.leakedValue } : {});
       log.info('revoked', { credential: credentialKey(input.credential), outcome: r.outcome, requestId: r.requestId });
       return r;
     }),

@@ -4,9 +4,11 @@
 import type { ConnectorRegistry } from './types.ts';
 import { MemoryConnector } from './memory/connector.ts';
 import { remoteMemoryTenant } from './memory/http.ts';
+import { createSlackConnector, SlackConnectorConfig } from './slack/connector.ts';
 
 export function connectorsFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectorRegistry {
   const registry: ConnectorRegistry = {};
   if (env.CORDON_MEMORY_TENANT_URL) registry.memory = new MemoryConnector(remoteMemoryTenant(env.CORDON_MEMORY_TENANT_URL));
+  if (env.CORDON_SLACK_ADMIN_TOKEN) registry.slack = createSlackConnector(SlackConnectorConfig.fromEnv(env));
   return registry;
 }

@@ -88,6 +88,10 @@ export interface Restriction {
   values: string[];
 }
 
+export interface RevokeContext {
+  leakedValue?: string;
+}
+
 export interface Connector {
   readonly provider: Provider;
   /** Declared up front; a call outside them throws `unsupported` (never a silent no-op). */
@@ -99,8 +103,12 @@ export interface Connector {
   identify(ref: CredentialRef): Promise<ScopeReport>;
   /** Credentials still active for a principal (for verification, I3). */
   listActive(principal: Principal): Promise<Credential[]>;
-  /** Revoke one credential; already revoked is `already_done`, never an error (I4). */
-  revoke(credential: Credential): Promise<WriteResult>;
+  /**
+   * Revoke one credential; already revoked is `already_done`, never an error (I4). Some providers
+   * revoke only by value (Slack auth.revoke, GitHub's OAuth token endpoint): the leaked value, when
+   * the responder gave it, arrives here (encrypted in history by the codec, never logged).
+   */
+  revoke(credential: Credential, context?: RevokeContext): Promise<WriteResult>;
   /**
    * Issue a replacement for one consumer and deliver it to the sink. `idempotencyKey` is
    * (workflow id, credential, consumer): a retry returns the replacement already issued (I4).

@@ -53,6 +53,28 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
   return parsed.data;
 }
 
+/** A scenario directory: scenario.json (name, description) plus one <provider>.json per section. */
+export async function loadScenarioDir(dir: string): Promise<Scenario> {
+  const { readdir } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const files = await readdir(dir);
+  const merged: Record<string, unknown> = JSON.parse(await readFile(join(dir, 'scenario.json'), 'utf8')) as Record<string, unknown>;
+  for (const provider of EMULATED_PROVIDERS) {
+    if (files.includes(`${provider}.json`)) merged[provider] = JSON.parse(await readFile(join(dir, `${provider}.json`), 'utf8'));
+  }
+  const parsed = Scenario.safeParse(merged);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(`scenario ${dir}: ${first?.path.join('.') || '(root)'}: ${first?.message}`);
+  }
+  return parsed.data;
+}
+
+/** The shipped scenarios, by name (emulators/scenarios/<name>/). */
+export function scenarioDir(name: string): string {
+  return new URL(`./scenarios/${name}/`, import.meta.url).pathname;
+}
+
 export async function startLocalTenant(options: { scenario?: Scenario; ports?: Partial<Record<EmulatedProvider | 'control', number>> } = {}): Promise<LocalTenant> {
   const log = new CallLog();
   const faults = new FaultBook();

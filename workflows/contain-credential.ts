@@ -187,7 +187,8 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
 
   async function revoke(c: Credential, key: string): Promise<void> {
     transition(key, 'revoke_requested');
-    const r = await acts.revokeCredential({ credential: c });
+    const leakedValue = leakedValueOf.get(key);
+    const r = await acts.revokeCredential({ credential: c, ...(leakedValue ? { leakedValue } : {}) });
     transition(key, 'revoked');
     record('revoke', 'cordon', r.outcome === 'already_done' ? 'already revoked' : 'revoked', { credentialId: key, ...(r.requestId ? { requestId: r.requestId } : {}) });
   }
@@ -264,7 +265,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     // I3: bounded re-revoke, then the fallback ladder, then not_contained — never a silent success.
     for (let attempt = 1; !dead(v) && attempt <= input.policy.reRevokeAttempts; attempt++) {
       for (const target of [...(v.stillActive ? [c] : []), ...v.unexpectedActive]) {
-        const r = await acts.revokeCredential({ credential: target });
+        const r = await acts.revokeCredential({ credential: target, ...(target === c && leakedValue ? { leakedValue } : {}) });
         record('re-revoke', 'cordon', r.outcome, { credentialId: keyOf(target), detail: `attempt ${attempt}` });
       }
       await sleep(1000 * attempt);

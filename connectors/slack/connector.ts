@@ -21,6 +21,7 @@ import {
   type ProbeResult,
   type ReplacementIssued,
   type Restriction,
+  type RevokeContext,
   type WriteResult,
 } from '../types.ts';
 import { fetchAuditEntries, type AuditQuery, type SlackAuditEntry } from './audit-logs.ts';
@@ -366,7 +367,7 @@ export class SlackConnector implements Connector {
 
   // ---- revoke ----------------------------------------------------------------------------
 
-  async revoke(credential: Credential): Promise<WriteResult> {
+  async revoke(credential: Credential, context: RevokeContext = {}): Promise<WriteResult> {
     const id = this.#parse(credential);
     const own = await this.#ownIdentity();
     if (id.type === 'token' && id.fingerprint === own.fingerprint) {
@@ -383,7 +384,8 @@ export class SlackConnector implements Connector {
       }
     }
     if (id.type === 'token') {
-      const value = this.#leaked.get(credential.id);
+      // The value arrives with the revoke (any worker), or was seen by this worker's identify.
+      const value = context.leakedValue ? new Secret(context.leakedValue) : this.#leaked.get(credential.id);
       if (value) {
         try {
           await this.#client(value).auth.revoke();
