@@ -5,10 +5,14 @@ import type { ConnectorRegistry } from './types.ts';
 import { MemoryConnector } from './memory/connector.ts';
 import { remoteMemoryTenant } from './memory/http.ts';
 import { createSlackConnector, SlackConnectorConfig } from './slack/connector.ts';
+import { createSalesforceConnector, SalesforceConnectorConfig } from './salesforce/connector.ts';
+import { createGoogleConnector, GoogleConnectorConfig } from './google/connector.ts';
 
 export function connectorsFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectorRegistry {
   const registry: ConnectorRegistry = {};
   if (env.CORDON_MEMORY_TENANT_URL) registry.memory = new MemoryConnector(remoteMemoryTenant(env.CORDON_MEMORY_TENANT_URL));
   if (env.CORDON_SLACK_ADMIN_TOKEN) registry.slack = createSlackConnector(SlackConnectorConfig.fromEnv(env));
+  if (env.CORDON_SALESFORCE_LOGIN_URL) registry.salesforce = createSalesforceConnector(SalesforceConnectorConfig.fromEnv(env));
+  if (env.CORDON_GOOGLE_CREDENTIALS_JSON) registry.google = createGoogleConnector(GoogleConnectorConfig.fromEnv(env));
   return registry;
 }

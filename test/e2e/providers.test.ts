@@ -67,4 +67,46 @@ describe('slack: the Drift bot token of the Salesloft/Drift scenario', () => {
   });
 });
 
+describe('salesforce: the Drift integration user’s OAuth grant of the Salesloft/Drift scenario', () => {
+  it('revokes the shared grant before minting one replacement per consumer, re-authenticates, and verifies', async () => {
+    const drift = { clientId: '0H4Hs000000DrftAAA', user: 'drift-integration@acme.com', userId: '005Hs000003DrftAAA' };
+    const { result, calls } = await contain('salesloft-drift', [{ provider: 'salesforce', kind: 'refresh_token', clientId: drift.clientId, user: drift.user }]);
+    expect(result.outcome, result.outcomeReason).toBe('contained');
+    const grant = result.credentials.find((c) => c.credentialId.startsWith('salesforce:oauthtoken:'))!;
+    expect(grant.transitions.map((t) => t.state)).toEqual(['identified', 'revoke_requested', 'revoked', 'replaced', 'reauth_forced', 'verified_dead']);
+    expect(grant.replacements.map((r) => r.consumerId).sort()).toEqual(['drift-chat-sync', 'drift-lead-router', 'salesloft-cadence']);
+    // I1 from the emulator: replacements are JWT-bearer logins *as the integration user*; none came before the revoke.
+    const revokes = calls.filter((c) => c.operation === 'oauth2.revokeToken' && c.status === 200);
+    expect(revokes.length).toBeGreaterThan(0);
+    const mints = calls.filter((c) => c.operation === 'oauth2.requestToken' && c.target === drift.userId && c.status === 200);
+    expect(mints).toHaveLength(3);
+    for (const m of mints) expect(m.seq).toBeGreaterThan(revokes[0]!.seq);
+    // Verification re-listed the grants after the last mint, and the probe/list saw only the new tokens.
+    const lastMint = Math.max(...mints.map((m) => m.seq));
+    expect(calls.some((c) => c.operation === 'query' && c.seq > lastMint)).toBe(true);
+    expect(result.evidence.filter((e) => e.step === 'verify').at(-1)).toMatchObject({ outcome: 'dead' });
+  });
+});
+
+describe('google: the CI deployer’s service-account key of the CircleCI scenario', () => {
+  it('deletes the key before creating one new key per consumer, and verifies only the new keys remain', async () => {
+    const keyId = '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f';
+    const { result, calls, store } = await contain('circleci', [{ provider: 'google', kind: 'service_account_key', keyId }]);
+    expect(result.outcome, result.outcomeReason).toBe('contained');
+    const key = result.credentials.find((c) => c.credentialId.includes(keyId))!;
+    expect(key.state).toBe('verified_dead');
+    expect(key.replacements.map((r) => r.consumerId).sort()).toEqual(['circleci-deploy-api', 'circleci-deploy-web']);
+    assertRevokeBeforeReplace(calls, ['projects.serviceAccounts.keys.delete'], ['projects.serviceAccounts.keys.create']);
+    expect(calls.filter((c) => c.operation === 'projects.serviceAccounts.keys.create' && c.status === 200)).toHaveLength(2);
+    // What was delivered is a usable key file for the new key, sealed in the store.
+    for (const r of key.replacements) {
+      const value = await store.open(`${result.workflowId}|${key.credentialId}|${r.consumerId}`);
+      expect(JSON.parse(value!.reveal())).toMatchObject({ type: 'service_account', client_email: 'ci-deployer@northwind-prod.iam.gserviceaccount.com' });
+    }
+    // Verification listed the account's keys after the last create: only the new ones were active.
+    const lastCreate = Math.max(...calls.filter((c) => c.operation === 'projects.serviceAccounts.keys.create').map((c) => c.seq));
+    expect(calls.some((c) => c.operation === 'projects.serviceAccounts.keys.list' && c.seq > lastCreate)).toBe(true);
+  });
+});
+
 export { assertRevokeBeforeReplace };

@@ -1,0 +1,579 @@
+// The Google connector: Workspace Admin SDK (Directory, Reports) and Cloud IAM on the official
+// googleapis SDK, authenticated as Cordon's service account with domain-wide delegation
+// (catalog §1). Credential kinds: oauth_grant (a user's grant to one OAuth client), api_key (an
+// application-specific password), session (a user's web/device sessions) and
+// service_account_key. SDK-internal retries are off: the activity retry policy waits, using
+// the retryAfterMs that classifyGoogleError reads from Google's answer.
+import { google, type admin_directory_v1, type admin_reports_v1, type iam_v1 } from 'googleapis';
+import type { Consumer, Credential, CredentialKind, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
+import { describeRef } from '../../schemas/credential.ts';
+import { Secret } from '../../logging/secret.ts';
+import { fingerprintOf } from '../fingerprint.ts';
+import type { CredentialSink } from '../sinks/types.ts';
+import {
+  ConnectorError,
+  unsupported,
+  type AuditEvent,
+  type Capability,
+  type Connector,
+  type ProbeResult,
+  type ReplacementIssued,
+  type Restriction,
+  type WriteResult,
+} from '../types.ts';
+import { accessTokenClient, CLOUD_SCOPES, cordonClients, refreshTokenClient, serviceAccountJwt } from './auth.ts';
+import type { GoogleConnectorConfig } from './config.ts';
+import { classifyGoogleError } from './errors.ts';
+import { credentialIds, parseCredentialId, type ParsedCredentialId } from './ids.ts';
+
+export { GoogleConnectorConfig, type GoogleConnectorConfigInput } from './config.ts';
+
+const GRANT_KINDS: readonly CredentialKind[] = ['oauth_grant', 'oauth_token', 'refresh_token'];
+/** Parallel Directory calls when a ref forces a walk over every user (Google has no reverse lookup). */
+const USER_WALK_CONCURRENCY = 8;
+
+const BLIND_SPOTS = [
+  'Directory tokens have no id, issue time or last-use time; both come from the Reports token log, which lags by minutes to hours',
+  'a leaked OAuth token value cannot be looked up: give the client id (and user)',
+  'web and device sessions cannot be listed; users.signOut ends them all without saying how many there were',
+  'service-account keys have no last-use time in IAM (Policy Analyzer is not read)',
+  'domain-wide delegation grants are not readable by API (Admin console only)',
+  'consumers come from Cordon\'s inventory (CORDON_GOOGLE_INVENTORY_JSON): Google does not know who holds a credential',
+  'Cloud Audit Logs are not read: audit covers Workspace token events only',
+] as const;
+
+type Directory = admin_directory_v1.Admin;
+type Reports = admin_reports_v1.Admin;
+type Iam = iam_v1.Iam;
+
+/** `config` comes from GoogleConnectorConfig.fromEnv(env) or GoogleConnectorConfig.parse(input). */
+export function createGoogleConnector(config: GoogleConnectorConfig): Connector {
+  return new GoogleConnector(config);
+}
+
+class GoogleConnector implements Connector {
+  readonly provider = 'google' as const;
+  // blockApp is absent: the Admin console's app access control (API controls) has no API in
+  // googleapis' Directory surface, so an app cannot be blocked from here.
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
+    'list',
+    'describe',
+    'revoke',
+    'replace',
+    'forceReauth',
+    'restrict',
+    'probe',
+    'audit',
+    'revokeAllForClient',
+    'suspendPrincipal',
+  ]);
+  readonly blindSpots: readonly string[] = BLIND_SPOTS;
+  readonly #config: GoogleConnectorConfig;
+  readonly #directory: Directory;
+  readonly #reports: Reports;
+  readonly #iam: Iam;
+  readonly #apiOptions: { retry: false; timeout: number; rootUrl?: string };
+
+  constructor(config: GoogleConnectorConfig) {
+    this.#config = config;
+    const { admin, cloud } = cordonClients(config);
+    // `auth` is typed against googleapis' own copy of google-auth-library; the top-level JWT is
+    // the same class at runtime (its transporter is what carries the token-URL redirect).
+    const common = { retry: false as const, timeout: config.timeoutMs, ...(config.rootUrl ? { rootUrl: config.rootUrl } : {}) };
+    this.#apiOptions = common;
+    this.#directory = google.admin({ version: 'directory_v1', auth: admin as never, ...common });
+    this.#reports = google.admin({ version: 'reports_v1', auth: admin as never, ...common });
+    this.#iam = google.iam({ version: 'v1', auth: cloud as never, ...common });
+  }
+
+  async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifyGoogleError(err, what);
+    }
+  }
+
+  /** Runs fn; a 404 answers `onMissing` instead of throwing. */
+  async #orMissing<T, M>(what: string, fn: () => Promise<T>, onMissing: M): Promise<T | M> {
+    try {
+      return await this.#call(what, fn);
+    } catch (err) {
+      if (err instanceof ConnectorError && err.kind === 'not_found') return onMissing;
+      throw err;
+    }
+  }
+
+  // ---- principals -------------------------------------------------------------------------
+
+  async #userPrincipal(userKey: string): Promise<Principal> {
+    const user = await this.#call(`users.get ${userKey}`, () => this.#directory.users.get({ userKey }));
+    return toUserPrincipal(user.data);
+  }
+
+  async #accountPrincipal(email: string): Promise<Principal> {
+    const account = await this.#call(`serviceAccounts.get ${email}`, () =>
+      this.#iam.projects.serviceAccounts.get({ name: `projects/-/serviceAccounts/${email}` }),
+    );
+    return {
+      id: account.data.email ?? email,
+      displayName: account.data.displayName || email,
+      type: 'service_account',
+      status: account.data.disabled ? 'suspended' : 'active',
+    };
+  }
+
+  async #allUserEmails(): Promise<string[]> {
+    const emails: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.#call('users.list', () =>
+        this.#directory.users.list({ customer: this.#config.customerId, maxResults: 500, ...(pageToken ? { pageToken } : {}) }),
+      );
+      for (const u of page.data.users ?? []) if (u.primaryEmail) emails.push(u.primaryEmail);
+      pageToken = page.data.nextPageToken ?? undefined;
+    } while (pageToken);
+    return emails;
+  }
+
+  #consumers(id: string): Consumer[] {
+    return this.#config.inventory[id] ?? [];
+  }
+
+  #isOwnKey(keyId: string): boolean {
+    return keyId === this.#config.credentials.private_key_id;
+  }
+
+  // ---- grants (Directory tokens) ----------------------------------------------------------
+
+  /** Last use and first authorisation of a grant, from the Reports token log (catalog §1.2). */
+  async #grantTimes(user: string, clientId: string): Promise<{ createdAt?: string; lastUsedAt?: string }> {
+    const newest = async (eventName: string) => {
+      const page = await this.#call(`activities.list ${user}`, () =>
+        this.#reports.activities.list({ userKey: user, applicationName: 'token', eventName, filters: `client_id==${clientId}`, maxResults: 1000 }),
+      );
+      const items = page.data.items ?? [];
+      return { newest: items[0]?.id?.time ?? undefined, oldest: items.at(-1)?.id?.time ?? undefined };
+    };
+    const [activity, authorize] = await Promise.all([newest('activity'), newest('authorize')]);
+    return { ...(authorize.oldest ? { createdAt: authorize.oldest } : {}), ...(activity.newest ? { lastUsedAt: activity.newest } : {}) };
+  }
+
+  async #grantCredentials(principal: Principal, tokens: admin_directory_v1.Schema$Token[]): Promise<Credential[]> {
+    return Promise.all(
+      tokens.map(async (t) => {
+        const id = credentialIds.grant(principal.id, t.clientId!);
+        return {
+          provider: 'google' as const,
+          kind: 'oauth_grant' as const,
+          id,
+          label: `${t.displayText || t.clientId} grant of ${principal.id}`,
+          principal,
+          scopes: t.scopes ?? [],
+          clientId: t.clientId!,
+          ...(await this.#grantTimes(principal.id, t.clientId!)),
+          consumers: this.#consumers(id),
+          selfOrLastAdmin: t.clientId === this.#config.credentials.client_id,
+        };
+      }),
+    );
+  }
+
+  async #grantsOf(user: string, clientId: string | undefined): Promise<Credential[]> {
+    const tokens = await this.#orMissing(`tokens.list ${user}`, () => this.#directory.tokens.list({ userKey: user }), undefined);
+    const matching = (tokens?.data.items ?? []).filter((t) => t.clientId && (!clientId || t.clientId === clientId));
+    if (matching.length === 0) return [];
+    return this.#grantCredentials(await this.#userPrincipal(user), matching);
+  }
+
+  async #aspsOf(user: string, principal?: Principal): Promise<Credential[]> {
+    const asps = await this.#orMissing(`asps.list ${user}`, () => this.#directory.asps.list({ userKey: user }), undefined);
+    const items = asps?.data.items ?? [];
+    if (items.length === 0) return [];
+    const owner = principal ?? (await this.#userPrincipal(user));
+    return items.map((a) => {
+      const id = credentialIds.asp(owner.id, a.codeId!);
+      const lastUsed = Number(a.lastTimeUsed ?? 0);
+      return {
+        provider: 'google' as const,
+        kind: 'api_key' as const,
+        id,
+        label: `app password "${a.name}" of ${owner.id}`,
+        principal: owner,
+        scopes: ['https://mail.google.com/'],
+        createdAt: new Date(Number(a.creationTime)).toISOString(),
+        ...(lastUsed > 0 ? { lastUsedAt: new Date(lastUsed).toISOString() } : {}),
+        consumers: this.#consumers(id),
+        selfOrLastAdmin: false,
+      };
+    });
+  }
+
+  // ---- service-account keys ---------------------------------------------------------------
+
+  #keyCredential(key: iam_v1.Schema$ServiceAccountKey, principal: Principal): Credential {
+    const parsed = parseCredentialId(key.name!) as Extract<ParsedCredentialId, { type: 'key' }>;
+    return {
+      provider: 'google',
+      kind: 'service_account_key',
+      id: key.name!,
+      label: `key ${parsed.keyId.slice(0, 8)}… of ${parsed.account}${key.disabled ? ' (disabled)' : ''}`,
+      principal,
+      scopes: [...CLOUD_SCOPES],
+      ...(key.validAfterTime ? { createdAt: key.validAfterTime } : {}),
+      consumers: this.#consumers(key.name!),
+      selfOrLastAdmin: this.#isOwnKey(parsed.keyId),
+    };
+  }
+
+  async #keysOf(accountEmail: string, principal?: Principal, options: { activeOnly?: boolean } = {}): Promise<Credential[]> {
+    const listed = await this.#call(`keys.list ${accountEmail}`, () =>
+      this.#iam.projects.serviceAccounts.keys.list({ name: `projects/-/serviceAccounts/${accountEmail}`, keyTypes: ['USER_MANAGED'] }),
+    );
+    // A disabled key cannot sign: it is not active, though it is listed until deleted.
+    const keys = (listed.data.keys ?? []).filter((k) => !options.activeOnly || !k.disabled);
+    if (keys.length === 0) return [];
+    const owner = principal ?? (await this.#accountPrincipal(accountEmail));
+    return keys.map((k) => this.#keyCredential(k, owner));
+  }
+
+  /** Key resource names a ref points at: by name, by leaked key file, by key id (+ account). */
+  async #keyNamesFor(ref: CredentialRef, blindSpots: string[]): Promise<string[]> {
+    const byId = ref.id ? parseCredentialId(ref.id) : undefined;
+    if (byId?.type === 'key') return [byId.name];
+    if (ref.leakedValue) {
+      const leaked = parseKeyFile(ref.leakedValue);
+      if (leaked) return [credentialIds.key('-', leaked.client_email, leaked.private_key_id)];
+      blindSpots.push('the leaked value is not a service-account key file: its key id cannot be read from it');
+    }
+    const keyId = ref.keyId ?? ref.id;
+    const account = ref.user;
+    if (keyId && account) return [credentialIds.key('-', account, keyId)];
+    if (account && !keyId) {
+      const keys = await this.#keysOf(account);
+      return keys.map((k) => k.id);
+    }
+    if (!keyId) return [];
+    // A bare key id: search the configured projects' service accounts.
+    if (this.#config.projects.length === 0) blindSpots.push('a bare key id was given and CORDON_GOOGLE_PROJECTS is empty: no project was searched');
+    for (const project of this.#config.projects) {
+      const accounts = await this.#call(`serviceAccounts.list ${project}`, () => this.#iam.projects.serviceAccounts.list({ name: `projects/${project}`, pageSize: 100 }));
+      for (const a of accounts.data.accounts ?? []) {
+        const keys = await this.#call(`keys.list ${a.email}`, () => this.#iam.projects.serviceAccounts.keys.list({ name: a.name! }));
+        const hit = (keys.data.keys ?? []).find((k) => k.name?.endsWith(`/keys/${keyId}`));
+        if (hit) return [hit.name!];
+      }
+    }
+    return [];
+  }
+
+  // ---- Connector --------------------------------------------------------------------------
+
+  async identify(ref: CredentialRef): Promise<ScopeReport> {
+    const blindSpots: string[] = [...BLIND_SPOTS];
+    const riskFlags: string[] = [];
+    const related = new Map<string, Principal>();
+    let credentials: Credential[] = [];
+
+    if (GRANT_KINDS.includes(ref.kind)) {
+      const parsed = ref.id ? parseCredentialId(ref.id) : undefined;
+      const user = parsed?.type === 'grant' ? parsed.user : ref.user;
+      const clientId = parsed?.type === 'grant' ? parsed.clientId : ref.clientId;
+      if (!user && !clientId) {
+        blindSpots.push('no client id or user given: a Google OAuth token value cannot be traced to its grant');
+      } else if (user) {
+        await this.#userPrincipal(user); // an unknown user is not_found, said plainly
+        credentials = await this.#grantsOf(user, clientId);
+      } else {
+        const users = await this.#allUserEmails();
+        const found = await mapLimit(users, USER_WALK_CONCURRENCY, (u) => this.#grantsOf(u, clientId));
+        credentials = found.flat();
+        riskFlags.push(`searched all ${users.length} users for grants to ${clientId}`);
+      }
+    } else if (ref.kind === 'service_account_key') {
+      for (const name of await this.#keyNamesFor(ref, blindSpots)) {
+        const key = await this.#orMissing(`keys.get ${name}`, () => this.#iam.projects.serviceAccounts.keys.get({ name }), undefined);
+        if (!key) {
+          riskFlags.push(`${name} does not exist (already deleted?)`);
+          continue;
+        }
+        const account = parseCredentialId(key.data.name!) as Extract<ParsedCredentialId, { type: 'key' }>;
+        const principal = await this.#accountPrincipal(account.account);
+        related.set(principal.id, principal);
+        const credential = this.#keyCredential(key.data, principal);
+        if (key.data.disabled) riskFlags.push(`${credential.id} is disabled but not deleted: it can be re-enabled`);
+        credentials.push(credential);
+      }
+    } else if (ref.kind === 'session' || ref.kind === 'api_key') {
+      const parsed = ref.id ? parseCredentialId(ref.id) : undefined;
+      const user = parsed && 'user' in parsed ? parsed.user : ref.user;
+      if (!user) throw new ConnectorError('invalid', 'google', `google: a ${ref.kind} ref needs the user (email) it belongs to`);
+      const principal = await this.#userPrincipal(user);
+      if (ref.kind === 'session') {
+        const id = credentialIds.sessions(principal.id);
+        credentials = [{ provider: 'google', kind: 'session', id, label: `web and device sessions of ${principal.id}`, principal, scopes: [], consumers: this.#consumers(id), selfOrLastAdmin: principal.id === this.#config.subject }];
+      } else {
+        const wanted = parsed?.type === 'asp' ? String(parsed.codeId) : ref.keyId;
+        credentials = (await this.#aspsOf(user, principal)).filter((c) => !wanted || c.id.endsWith(`/asps/${wanted}`));
+      }
+    } else {
+      throw new ConnectorError('invalid', 'google', `google: Google has no ${ref.kind} credentials; use oauth_grant, service_account_key, session or api_key`);
+    }
+
+    for (const c of credentials) {
+      if (c.consumers.length > 1) riskFlags.push(`${c.id} is shared by ${c.consumers.length} consumers`);
+      if (c.principal.type === 'integration_user' || c.principal.type === 'service_account') related.set(c.principal.id, c.principal);
+      if (c.principal.status !== 'active' && c.kind !== 'service_account_key')
+        riskFlags.push(`${c.id} belongs to a ${c.principal.status} user: its grants still exist until deleted`);
+      if (c.selfOrLastAdmin) riskFlags.push(`${c.id} is Cordon's own access path (design.md I6)`);
+    }
+    return { provider: 'google', ref: describeRef(ref), credentials, relatedServiceAccounts: [...related.values()], riskFlags, blindSpots };
+  }
+
+  async listActive(principal: Principal): Promise<Credential[]> {
+    if (principal.type === 'service_account') {
+      return this.#orMissing('keys.list', () => this.#keysOf(principal.id, principal, { activeOnly: true }), []);
+    }
+    const exists = await this.#orMissing(`users.get ${principal.id}`, () => this.#userPrincipal(principal.id), undefined);
+    if (!exists) return [];
+    const [grants, asps] = await Promise.all([this.#grantsOf(principal.id, undefined), this.#aspsOf(principal.id, exists)]);
+    return [...grants, ...asps];
+  }
+
+  async revoke(credential: Credential): Promise<WriteResult> {
+    const target = parseTarget(credential);
+    switch (target.type) {
+      case 'grant': {
+        // tokens.delete kills every token the user issued to that client; 404 = already gone (catalog §1.6).
+        const r = await this.#orMissing(`tokens.delete ${credential.id}`, () => this.#directory.tokens.delete({ userKey: target.user, clientId: target.clientId }), 'missing' as const);
+        return r === 'missing' ? { outcome: 'already_done', detail: 'no grant left for this user and client' } : { outcome: 'done' };
+      }
+      case 'asp': {
+        const r = await this.#orMissing(`asps.delete ${credential.id}`, () => this.#directory.asps.delete({ userKey: target.user, codeId: target.codeId }), 'missing' as const);
+        return r === 'missing' ? { outcome: 'already_done' } : { outcome: 'done' };
+      }
+      case 'sessions':
+        await this.#call(`users.signOut ${target.user}`, () => this.#directory.users.signOut({ userKey: target.user }));
+        return { outcome: 'done', detail: 'signed out of all web and device sessions' };
+      case 'key': {
+        if (this.#isOwnKey(target.keyId) || credential.selfOrLastAdmin)
+          throw new ConnectorError('invalid', 'google', `google: refusing to delete ${credential.id}: it is Cordon's own key (design.md I6)`);
+        const r = await this.#orMissing(`keys.delete ${credential.id}`, () => this.#iam.projects.serviceAccounts.keys.delete({ name: target.name }), 'missing' as const);
+        return r === 'missing' ? { outcome: 'already_done', detail: 'key already deleted' } : { outcome: 'done' };
+      }
+    }
+  }
+
+  async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
+    const target = parseTarget(credential);
+    if (target.type !== 'key')
+      throw unsupported('google', 'replace', `a ${credential.kind} cannot be re-issued by an admin: the user (or app) must sign in or consent again`);
+    // IAM keys carry no label, so the sink is the only record of what this key already minted.
+    const delivered = await sink.lookup(idempotencyKey);
+    if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
+    const created = await this.#call(`keys.create for ${target.account}`, () =>
+      this.#iam.projects.serviceAccounts.keys.create({
+        name: `projects/-/serviceAccounts/${target.account}`,
+        requestBody: { privateKeyType: 'TYPE_GOOGLE_CREDENTIALS_FILE', keyAlgorithm: 'KEY_ALG_RSA_2048' },
+      }),
+    );
+    const value = Buffer.from(created.data.privateKeyData ?? '', 'base64').toString('utf8');
+    if (!value) throw new ConnectorError('unavailable', 'google', `google: keys.create for ${target.account} answered without key data`);
+    const out = await sink.deliver({ idempotencyKey, replacementId: created.data.name!, consumer, target: consumer.sink, value: new Secret(value) });
+    return { replacementId: out.replacementId, fingerprint: fingerprintOf(value), sink: out.location };
+  }
+
+  async forceReauth(principal: Principal, keep: readonly string[]): Promise<WriteResult> {
+    const kept = new Set(keep);
+    if (principal.type === 'service_account') {
+      // A service account "signs in" with its keys: every user-managed key but the kept ones
+      // (replacements) goes, never Cordon's own (design.md I6).
+      const keys = (await this.#keysOf(principal.id, principal)).filter((k) => !kept.has(k.id) && !k.selfOrLastAdmin);
+      for (const k of keys) await this.#orMissing(`keys.delete ${k.id}`, () => this.#iam.projects.serviceAccounts.keys.delete({ name: k.id }), undefined);
+      return { outcome: keys.length ? 'done' : 'already_done', detail: `${keys.length} keys deleted` };
+    }
+    if (principal.id === this.#config.subject)
+      throw new ConnectorError('invalid', 'google', `google: refusing to sign out ${principal.id}: Cordon impersonates it (design.md I6)`);
+    const userKey = principal.id;
+    const current = await this.#userPrincipal(userKey); // the status now, not when the plan was made
+    await this.#call(`users.signOut ${userKey}`, () => this.#directory.users.signOut({ userKey }));
+    const asps = (await this.#aspsOf(userKey, current)).filter((a) => !kept.has(a.id));
+    for (const a of asps) {
+      const codeId = Number(a.id.split('/').pop());
+      await this.#orMissing(`asps.delete ${a.id}`, () => this.#directory.asps.delete({ userKey, codeId }), undefined);
+    }
+    // Backup codes cannot be invalidated for a suspended user, and need not be: it cannot sign in (GAM does the same, catalog §1.3).
+    let codes = 'backup codes invalidated';
+    if (current.status === 'active') await this.#call(`verificationCodes.invalidate ${userKey}`, () => this.#directory.verificationCodes.invalidate({ userKey }));
+    else codes = 'backup codes left (user not active)';
+    return { outcome: 'done', detail: `signed out; ${asps.length} app passwords deleted; ${codes}` };
+  }
+
+  async restrict(credential: Credential, restriction: Restriction): Promise<WriteResult> {
+    const target = parseTarget(credential);
+    // Google can neither allowlist IPs nor narrow a key or grant; disabling a key (reversible with
+    // :enable) is the only restriction it offers (catalog §1.3).
+    if (target.type !== 'key') throw unsupported('google', 'restrict', `a ${credential.kind} can only be revoked, not restricted`);
+    if (this.#isOwnKey(target.keyId)) throw new ConnectorError('invalid', 'google', `google: refusing to disable Cordon's own key ${credential.id} (design.md I6)`);
+    const key = await this.#call(`keys.get ${credential.id}`, () => this.#iam.projects.serviceAccounts.keys.get({ name: target.name }));
+    if (key.data.disabled) return { outcome: 'already_done', detail: 'key already disabled' };
+    await this.#call(`keys.disable ${credential.id}`, () => this.#iam.projects.serviceAccounts.keys.disable({ name: target.name, requestBody: {} }));
+    return { outcome: 'done', detail: `key disabled instead of ${restriction.kind} (Google offers no narrower restriction)` };
+  }
+
+  async probe(credential: Credential, leakedValue: string): Promise<ProbeResult> {
+    const target = parseTarget(credential);
+    if (target.type === 'key') {
+      const leaked = parseKeyFile(leakedValue);
+      const privateKey = leaked?.private_key ?? (leakedValue.includes('PRIVATE KEY') ? leakedValue : undefined);
+      if (!privateKey) return 'unknown';
+      const jwt = serviceAccountJwt(
+        { email: leaked?.client_email ?? target.account, privateKey },
+        { scopes: CLOUD_SCOPES, tokenUrl: this.#config.tokenUrl, timeoutMs: this.#config.timeoutMs },
+      );
+      return this.#probeToken('probe key', () => jwt.getAccessToken());
+    }
+    if (target.type === 'grant') {
+      if (leakedValue.startsWith('1//')) {
+        const client = refreshTokenClient(this.#config, credential.clientId, leakedValue);
+        return this.#probeToken('probe refresh token', () => client.getAccessToken());
+      }
+      if (leakedValue.startsWith('ya29.')) {
+        // An access token: any Directory call tells a dead token (401) from a live one (2xx, or
+        // 403 because a vendor's token carries no admin scope).
+        const directory = google.admin({ version: 'directory_v1', auth: accessTokenClient(leakedValue) as never, ...this.#apiOptions });
+        try {
+          await directory.users.get({ userKey: target.user });
+          return 'alive';
+        } catch (err) {
+          const classified = classifyGoogleError(err, 'probe access token');
+          if (classified.kind === 'auth') return 'dead';
+          if (classified.kind === 'permission') return 'alive';
+          if (classified.retryable) throw classified;
+          return 'unknown';
+        }
+      }
+    }
+    return 'unknown';
+  }
+
+  /** `dead` only on Google's own auth refusal (invalid_grant); outages stay retryable errors. */
+  async #probeToken(what: string, fetchToken: () => Promise<unknown>): Promise<ProbeResult> {
+    try {
+      await fetchToken();
+      return 'alive';
+    } catch (err) {
+      const classified = classifyGoogleError(err, what);
+      const oauthError = (err as { response?: { data?: { error?: unknown } } }).response?.data?.error;
+      if (oauthError === 'invalid_grant') return 'dead';
+      if (classified.retryable) throw classified;
+      return 'unknown';
+    }
+  }
+
+  async audit(principal: Principal, sinceIso: string): Promise<AuditEvent[]> {
+    if (principal.type === 'service_account') return [];
+    const events: AuditEvent[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.#call(`activities.list ${principal.id}`, () =>
+        this.#reports.activities.list({ userKey: principal.id, applicationName: 'token', startTime: sinceIso, maxResults: 1000, ...(pageToken ? { pageToken } : {}) }),
+      );
+      for (const activity of page.data.items ?? []) {
+        for (const event of activity.events ?? []) {
+          const param = (name: string) => event.parameters?.find((p) => p.name === name)?.value ?? undefined;
+          const clientId = param('client_id');
+          const detail = [param('app_name'), activity.ipAddress ? `from ${activity.ipAddress}` : undefined, param('method_name')].filter(Boolean).join(' ');
+          events.push({
+            at: activity.id?.time ?? '',
+            actor: activity.actor?.email ?? principal.id,
+            action: `token.${event.name ?? 'unknown'}`,
+            ...(clientId ? { credentialId: credentialIds.grant(principal.id, clientId) } : {}),
+            ...(detail ? { detail } : {}),
+          });
+        }
+      }
+      pageToken = page.data.nextPageToken ?? undefined;
+    } while (pageToken);
+    return events;
+  }
+
+  async revokeAllForClient(credential: Credential): Promise<WriteResult> {
+    const parsed = parseCredentialId(credential.id);
+    const clientId = credential.clientId ?? (parsed?.type === 'grant' ? parsed.clientId : undefined);
+    if (!clientId) throw unsupported('google', 'revokeAllForClient', `${credential.id} is not tied to an OAuth client`);
+    const users = await this.#allUserEmails();
+    const deleted = await mapLimit(users, USER_WALK_CONCURRENCY, async (userKey) => {
+      const r = await this.#orMissing(`tokens.delete ${userKey}`, () => this.#directory.tokens.delete({ userKey, clientId }), 'missing' as const);
+      return r === 'missing' ? 0 : 1;
+    });
+    const n = deleted.reduce<number>((a, b) => a + b, 0);
+    return { outcome: n ? 'done' : 'already_done', detail: `${n} of ${users.length} users had a grant to ${clientId}` };
+  }
+
+  async blockApp(credential: Credential): Promise<WriteResult> {
+    throw unsupported('google', 'blockApp', `the Admin console's API controls (blocking ${credential.clientId ?? 'an app'}) have no public API`);
+  }
+
+  async suspendPrincipal(principal: Principal): Promise<WriteResult> {
+    if (principal.type === 'service_account') {
+      if (principal.id === this.#config.credentials.client_email)
+        throw new ConnectorError('invalid', 'google', `google: refusing to disable ${principal.id}: it is Cordon's own service account (design.md I6)`);
+      const current = await this.#accountPrincipal(principal.id);
+      if (current.status !== 'active') return { outcome: 'already_done' };
+      await this.#call(`serviceAccounts.disable ${principal.id}`, () =>
+        this.#iam.projects.serviceAccounts.disable({ name: `projects/-/serviceAccounts/${principal.id}`, requestBody: {} }),
+      );
+      return { outcome: 'done', detail: 'service account disabled' };
+    }
+    if (principal.id === this.#config.subject)
+      throw new ConnectorError('invalid', 'google', `google: refusing to suspend ${principal.id}: Cordon impersonates it (design.md I6)`);
+    const current = await this.#userPrincipal(principal.id);
+    if (current.status !== 'active') return { outcome: 'already_done', detail: `user already ${current.status}` };
+    await this.#call(`users.update ${principal.id}`, () => this.#directory.users.patch({ userKey: principal.id, requestBody: { suspended: true } }));
+    return { outcome: 'done', detail: 'user suspended' };
+  }
+}
+
+function parseTarget(credential: Credential): ParsedCredentialId {
+  const parsed = parseCredentialId(credential.id);
+  if (!parsed) throw new ConnectorError('invalid', 'google', `google: ${credential.id} is not a Google credential id Cordon issued`);
+  return parsed;
+}
+
+function toUserPrincipal(u: admin_directory_v1.Schema$User): Principal {
+  const email = u.primaryEmail ?? u.id ?? '';
+  // Workspace has no "integration user" flag; organisations park them in a dedicated org unit.
+  const integration = /integration|service/i.test(u.orgUnitPath ?? '');
+  return {
+    id: email,
+    displayName: u.name?.fullName || email,
+    type: integration ? 'integration_user' : 'user',
+    status: u.archived ? 'offboarded' : u.suspended ? 'suspended' : 'active',
+  };
+}
+
+function parseKeyFile(text: string): { client_email: string; private_key_id: string; private_key: string } | undefined {
+  try {
+    const json = JSON.parse(text) as Record<string, unknown>;
+    if (typeof json.client_email === 'string' && typeof json.private_key_id === 'string' && typeof json.private_key === 'string')
+      return { client_email: json.client_email, private_key_id: json.private_key_id, private_key: json.private_key };
+  } catch {
+    // not JSON: maybe a bare PEM, handled by the caller
+  }
+  return undefined;
+}
+
+/** Bounded-concurrency map, for walks over every user of a tenant. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,339 @@
+// The Salesforce connector on jsforce against the local tenant's Salesforce emulator, seeded with the
+// salesloft-drift scenario: identify, revoke, replace, re-auth, suspend, audit, probe, and every error kind.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Connection } from 'jsforce';
+import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
+import { Scenario } from '../../emulators/scenario.ts';
+import type { SalesforceEmulator } from '../../emulators/salesforce/emulator.ts';
+import { generateSalesforceLoadSection } from '../../emulators/salesforce/scenario.ts';
+import type { Consumer, Credential, Principal } from '../../schemas/credential.ts';
+import type { Secret } from '../../logging/secret.ts';
+import { fingerprintOf } from '../fingerprint.ts';
+import type { CredentialSink, DeliveredReplacement } from '../sinks/types.ts';
+import { ConnectorError } from '../types.ts';
+import { createSalesforceConnector, SalesforceConnectorConfig, type SalesforceConnector } from './connector.ts';
+
+const section = JSON.parse(readFileSync(new URL('../../emulators/scenarios/salesloft-drift/salesforce.json', import.meta.url), 'utf8'));
+const scenario = Scenario.parse({ name: 'salesloft-drift', salesforce: section });
+
+const DRIFT_USER = '005Hs000003DrftAAA';
+const CORDON_USER = '005Hs000002CrdnAAA';
+const ATTACKER_SESSION = '0AkHs000DrftS01AAA';
+const BACKOFF_MS = 45_000;
+
+/** A sink that keeps values in memory and the first delivery per key, like the real ones. */
+class MemorySink implements CredentialSink {
+  readonly values = new Map<string, { delivered: DeliveredReplacement; value: Secret }>();
+  async deliver(input: { idempotencyKey: string; replacementId: string; consumer: Consumer; value: Secret }): Promise<DeliveredReplacement> {
+    const existing = this.values.get(input.idempotencyKey);
+    if (existing) return existing.delivered;
+    const delivered = { replacementId: input.replacementId, fingerprint: fingerprintOf(input.value.reveal()), location: `local:${input.consumer.sink?.type === 'local' ? input.consumer.sink.name : input.consumer.id}` };
+    this.values.set(input.idempotencyKey, { delivered, value: input.value });
+    return delivered;
+  }
+  async lookup(idempotencyKey: string): Promise<DeliveredReplacement | undefined> {
+    return this.values.get(idempotencyKey)?.delivered;
+  }
+}
+
+let tenant: LocalTenant;
+let connector: SalesforceConnector;
+const emulator = () => tenant.emulators.salesforce as unknown as SalesforceEmulator;
+
+function connectorFor(extra: Record<string, string> = {}): SalesforceConnector {
+  return createSalesforceConnector(SalesforceConnectorConfig.fromEnv({ ...tenant.connectorEnv(), CORDON_SALESFORCE_RATE_LIMIT_BACKOFF_MS: String(BACKOFF_MS), ...extra }));
+}
+
+async function rejection(p: Promise<unknown>): Promise<ConnectorError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConnectorError);
+    return err as ConnectorError;
+  }
+  throw new Error('expected a ConnectorError');
+}
+
+async function driftGrant(c = connector): Promise<Credential> {
+  const report = await c.identify({ provider: 'salesforce', kind: 'refresh_token', user: 'drift-integration@acme.com', clientId: 'Drift' });
+  expect(report.credentials).toHaveLength(1);
+  return report.credentials[0]!;
+}
+
+beforeAll(async () => {
+  tenant = await startLocalTenant({ scenario });
+});
+afterAll(async () => tenant.close());
+beforeEach(() => {
+  tenant.load(scenario);
+  connector = connectorFor();
+});
+
+describe('config', () => {
+  it('names the missing variable', () => {
+    const env = { ...tenant.connectorEnv() };
+    delete env.CORDON_SALESFORCE_PRIVATE_KEY;
+    expect(() => SalesforceConnectorConfig.fromEnv(env)).toThrow(/CORDON_SALESFORCE_PRIVATE_KEY is not set/);
+    expect(() => SalesforceConnectorConfig.fromEnv({ ...tenant.connectorEnv(), CORDON_SALESFORCE_LOGIN_URL: 'not a url' })).toThrow(/CORDON_SALESFORCE_LOGIN_URL/);
+    const config = SalesforceConnectorConfig.fromEnv(tenant.connectorEnv());
+    expect(config).toMatchObject({ loginUrl: tenant.urls.salesforce, username: 'cordon-ir@acme.com', apiVersion: '62.0' });
+    expect(config.consumers.length).toBeGreaterThan(0);
+  });
+});
+
+describe('identify and list', () => {
+  it('finds the shared Drift grant of the integration user with its consumers, principal and blind spots', async () => {
+    const report = await connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: 'drift-integration@acme.com', clientId: 'Drift' });
+    const grant = report.credentials[0]!;
+    expect(grant).toMatchObject({
+      kind: 'refresh_token',
+      clientId: 'Drift',
+      principal: { id: DRIFT_USER, type: 'integration_user', status: 'active' },
+      createdAt: '2024-03-11T17:02:33.000Z',
+      lastUsedAt: '2025-08-17T23:41:09.000Z',
+      selfOrLastAdmin: false,
+    });
+    expect(grant.id).toMatch(/^oauthtoken:005Hs000003DrftAAA:[0-9a-f]{16}$/);
+    expect(grant.consumers.map((c) => c.id)).toEqual(['drift-chat-sync', 'drift-lead-router', 'salesloft-cadence']);
+    expect(report.riskFlags.some((f) => f.includes('shared by 3 consumers'))).toBe(true);
+    expect(report.relatedServiceAccounts.map((p) => p.id)).toEqual([DRIFT_USER]);
+    expect(report.blindSpots.some((b) => b.includes('2500 rows'))).toBe(true);
+    expect(tenant.calls({ provider: 'salesforce', operation: 'oauth2.requestToken' })[0]).toMatchObject({ credential: '0H4Hs000000CrdnAAA', target: CORDON_USER });
+  });
+
+  it('finds every Drift grant and the Oauth2 sessions of their users for an oauth_token ref by app', async () => {
+    const report = await connector.identify({ provider: 'salesforce', kind: 'oauth_token', clientId: '0H4Hs000000DrftAAA' });
+    const grants = report.credentials.filter((c) => c.kind === 'refresh_token');
+    expect(grants.map((c) => c.principal.id).sort()).toEqual(['005Hs000001JleeAAA', DRIFT_USER]);
+    const sessions = report.credentials.filter((c) => c.kind === 'oauth_token');
+    expect(sessions.map((c) => c.id).sort()).toEqual(['0AkHs000DrftS01AAA', '0AkHs000DrftS02AAA']);
+  });
+
+  it('matches a leaked access token to its own session without ever sending it anywhere but the org', async () => {
+    const leaked = emulator().fixtureValue(ATTACKER_SESSION)!;
+    const report = await connector.identify({ provider: 'salesforce', kind: 'oauth_token', leakedValue: leaked });
+    expect(report.credentials.map((c) => c.id)).toEqual([ATTACKER_SESSION]);
+    expect(JSON.stringify(report)).not.toContain(leaked);
+    expect(JSON.stringify(tenant.calls())).not.toContain(leaked);
+    await connector.revoke(report.credentials[0]!);
+    const after = await connector.identify({ provider: 'salesforce', kind: 'oauth_token', leakedValue: leaked });
+    expect(after.credentials).toEqual([]);
+    expect(after.riskFlags).toContain('the leaked access token no longer authenticates');
+  });
+
+  it('flags Cordon\'s own credentials (I6) and keeps its current session out of listActive', async () => {
+    const report = await connector.identify({ provider: 'salesforce', kind: 'session', user: 'cordon-ir@acme.com' });
+    expect(report.credentials.length).toBeGreaterThan(0);
+    expect(report.credentials.every((c) => c.selfOrLastAdmin)).toBe(true);
+    const principal = report.credentials[0]!.principal;
+    expect(await connector.listActive(principal)).toEqual([]);
+  });
+
+  it('says in the report when an app-wide listing hits the 2,500-row OauthToken cap', async () => {
+    tenant.load(Scenario.parse({ name: 'load', salesforce: generateSalesforceLoadSection(3000) }));
+    const report = await connectorFor().identify({ provider: 'salesforce', kind: 'refresh_token', clientId: 'Load Vendor Sync' });
+    expect(report.credentials).toHaveLength(2500);
+    expect(report.blindSpots).toContain('this query hit the 2500-row OauthToken cap: more grants may exist');
+    expect(report.credentials[0]!.consumers).toHaveLength(1);
+  });
+
+  it('tells apart the consumers of two grants one user holds for the same app (by CreatedDate)', async () => {
+    const two = structuredClone(section);
+    two.oauthTokens.push({
+      id: 'drift-sf-grant-integration-2',
+      appId: '0H4Hs000000DrftAAA',
+      userId: DRIFT_USER,
+      createdDate: '2025-05-02T08:00:00Z',
+      consumers: [{ id: 'drift-meetings', name: 'Drift meetings', kind: 'integration' }],
+    });
+    tenant.load(Scenario.parse({ name: 'two', salesforce: two }));
+    const report = await connectorFor().identify({ provider: 'salesforce', kind: 'refresh_token', user: DRIFT_USER, clientId: 'Drift' });
+    const byCreated = Object.fromEntries(report.credentials.map((c) => [c.createdAt, c.consumers.map((x) => x.id)]));
+    expect(byCreated).toEqual({
+      '2024-03-11T17:02:33.000Z': ['drift-chat-sync', 'drift-lead-router', 'salesloft-cadence'],
+      '2025-05-02T08:00:00.000Z': ['drift-meetings'],
+    });
+  });
+
+  it('says not_found for a user the org does not have', async () => {
+    const err = await rejection(connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: 'nobody@acme.com' }));
+    expect(err.kind).toBe('not_found');
+    expect(err.retryable).toBe(false);
+    expect(err.message).toContain('nobody@acme.com');
+  });
+});
+
+describe('revoke', () => {
+  it('revokes the grant by its DeleteToken, which kills the attacker\'s access token; a repeat is already_done', async () => {
+    const grant = await driftGrant();
+    const leaked = emulator().fixtureValue(ATTACKER_SESSION)!;
+    expect(await connector.probe({ ...grant, kind: 'oauth_token', id: ATTACKER_SESSION }, leaked)).toBe('alive');
+    expect(await connector.revoke(grant)).toMatchObject({ outcome: 'done' });
+    expect(tenant.calls({ provider: 'salesforce', operation: 'oauth2.revokeToken' }).map((c) => [c.status, c.target])).toEqual([[200, 'drift-sf-grant-integration']]);
+    expect(await connector.probe({ ...grant, kind: 'oauth_token', id: ATTACKER_SESSION }, leaked)).toBe('dead');
+    expect(await connector.revoke(grant)).toMatchObject({ outcome: 'already_done' });
+    expect(await connector.listActive(grant.principal)).toEqual([]);
+  });
+
+  it('answers already_done when someone else revoked the grant after identify', async () => {
+    const grant = await driftGrant();
+    await new Connection({ loginUrl: tenant.urls.salesforce }).oauth2.revokeToken(emulator().deleteTokenOf('drift-sf-grant-integration')!);
+    expect(await connector.revoke(grant)).toMatchObject({ outcome: 'already_done' });
+    expect(tenant.calls({ provider: 'salesforce', operation: 'oauth2.revokeToken' })).toHaveLength(1);
+  });
+
+  it('treats the revoke endpoint\'s 400 invalid_token as already revoked when two revokes race', async () => {
+    const grant = await driftGrant();
+    const other = connectorFor();
+    await driftGrant(other); // both logged in, so both list before either revokes
+    tenant.injectFault({ provider: 'salesforce', operation: 'oauth2.revokeToken', type: 'latency', latencyMs: 150 });
+    const outcomes = await Promise.all([connector.revoke(grant), other.revoke(grant)]);
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual(['already_done', 'done']);
+    // Both listed the grant before either revoked it: the loser got 400 invalid_token (catalog §3.7).
+    expect(tenant.calls({ provider: 'salesforce', operation: 'oauth2.revokeToken' }).map((c) => c.status)).toEqual([200, 400]);
+  });
+
+  it('ends a session by deleting its AuthSession; a repeat is already_done', async () => {
+    const report = await connector.identify({ provider: 'salesforce', kind: 'oauth_token', id: ATTACKER_SESSION });
+    const session = report.credentials[0]!;
+    expect(await connector.revoke(session)).toMatchObject({ outcome: 'done' });
+    expect(await connector.revoke(session)).toMatchObject({ outcome: 'already_done' });
+    expect(tenant.calls({ provider: 'salesforce', operation: 'sobjects.AuthSession.delete' }).map((c) => [c.status, c.target])).toEqual([
+      [204, ATTACKER_SESSION],
+      [404, ATTACKER_SESSION],
+    ]);
+  });
+});
+
+describe('replace, force re-auth, suspend', () => {
+  it('mints a replacement per consumer through the JWT bearer flow, delivers it, and returns the same one on retry', async () => {
+    const grant = await driftGrant();
+    const sink = new MemorySink();
+    const [chat, router] = grant.consumers;
+    const first = await connector.replace(grant, chat!, 'wf-1:grant:drift-chat-sync', sink);
+    expect(first.replacementId).toMatch(/^0Ak/);
+    expect(first.fingerprint).toMatch(/^[0-9a-f]{12}$/);
+    expect(first.sink).toBe('local:drift-chat-sync');
+    const again = await connector.replace(grant, chat!, 'wf-1:grant:drift-chat-sync', sink);
+    expect(again).toEqual(first);
+    const other = await connector.replace(grant, router!, 'wf-1:grant:drift-lead-router', sink);
+    expect(other.replacementId).not.toBe(first.replacementId);
+    const mints = tenant.calls({ provider: 'salesforce', operation: 'oauth2.requestToken' }).filter((c) => c.target === DRIFT_USER);
+    expect(mints).toHaveLength(2);
+    // The delivered value works as the integration user, and its fingerprint is the one reported.
+    const value = sink.values.get('wf-1:grant:drift-chat-sync')!.value.reveal();
+    expect(fingerprintOf(value)).toBe(first.fingerprint);
+    const conn = new Connection({ instanceUrl: tenant.urls.salesforce, accessToken: value, version: '62.0' });
+    expect((await conn.identity()).user_id).toBe(DRIFT_USER);
+    expect(JSON.stringify(first)).not.toContain(value);
+  });
+
+  it('says permission when Cordon\'s app is not pre-authorised for the user to replace', async () => {
+    const report = await connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: 'jordan.lee@acme.com' });
+    const err = await rejection(connector.replace(report.credentials[0]!, report.credentials[0]!.consumers[0]!, 'wf-3:k', new MemorySink()));
+    expect(err.kind).toBe('permission');
+    expect(err.message).toContain('jordan.lee@acme.com');
+  });
+
+  it('forces re-authentication: every grant and session of the user ends except the replacements kept', async () => {
+    const grant = await driftGrant();
+    const kept = await connector.replace(grant, grant.consumers[0]!, 'wf-2:k', new MemorySink());
+    expect(await connector.forceReauth(grant.principal, [kept.replacementId])).toMatchObject({ outcome: 'done' });
+    const left = await connector.listActive(grant.principal);
+    expect(left.map((c) => c.id)).toEqual([kept.replacementId]);
+    expect(await connector.forceReauth(grant.principal, [kept.replacementId])).toMatchObject({ outcome: 'already_done' });
+  });
+
+  it('revokes every grant of a connected app (fallback ladder)', async () => {
+    const grant = await driftGrant();
+    expect(await connector.revokeAllForClient(grant)).toMatchObject({ outcome: 'done', detail: 'revoked 2 grant(s) of Drift' });
+    expect(await connector.revokeAllForClient(grant)).toMatchObject({ outcome: 'already_done' });
+  });
+
+  it('suspends a principal by freezing its UserLogin, idempotently', async () => {
+    const grant = await driftGrant();
+    expect(await connector.suspendPrincipal(grant.principal)).toMatchObject({ outcome: 'done' });
+    expect(await connector.suspendPrincipal(grant.principal)).toMatchObject({ outcome: 'already_done' });
+    const report = await connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: DRIFT_USER });
+    expect(report.credentials[0]!.principal.status).toBe('suspended');
+    expect(await connector.probe({ ...grant, kind: 'oauth_token' }, emulator().fixtureValue(ATTACKER_SESSION)!)).toBe('dead');
+  });
+
+  it('declares what Salesforce cannot do and throws unsupported for it', async () => {
+    const grant = await driftGrant();
+    expect(connector.capabilities.has('blockApp')).toBe(false);
+    expect(connector.capabilities.has('restrict')).toBe(false);
+    expect((await rejection(connector.blockApp(grant))).kind).toBe('unsupported');
+    expect((await rejection(connector.restrict(grant, { kind: 'ip_allowlist', values: ['10.0.0.0/8'] }))).kind).toBe('unsupported');
+    expect(await connector.probe(grant, emulator().fixtureValue('drift-sf-grant-integration')!)).toBe('unknown');
+  });
+
+  it('audits the principal\'s logins from LoginHistory', async () => {
+    const principal: Principal = { id: DRIFT_USER, displayName: 'Drift', type: 'integration_user', status: 'active' };
+    const events = await connector.audit(principal, '2025-08-10T00:00:00Z');
+    expect(events.map((e) => e.at)).toEqual(['2025-08-12T03:44:51.000Z', '2025-08-17T23:40:55.000Z', '2025-08-18T02:10:12.000Z']);
+    expect(events[0]!.detail).toBe('Drift from 44.215.108.109: Success');
+  });
+});
+
+describe('errors', () => {
+  it('permission denied when Cordon\'s user lacks Manage Users', async () => {
+    const demoted = structuredClone(section);
+    demoted.users[0].admin = false;
+    tenant.load(Scenario.parse({ name: 'demoted', salesforce: demoted }));
+    const c = connectorFor();
+    const err = await rejection(c.identify({ provider: 'salesforce', kind: 'refresh_token', user: 'drift-integration@acme.com' }));
+    expect(err.kind).toBe('permission');
+    expect(err.retryable).toBe(false);
+  });
+
+  it('rate limited: REQUEST_LIMIT_EXCEEDED is retryable with the configured backoff, jsforce does not wait', async () => {
+    await driftGrant();
+    tenant.injectFault({ provider: 'salesforce', operation: 'query', type: 'rate_limited', retryAfterSec: 30 });
+    const err = await rejection(connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: DRIFT_USER }));
+    expect(err).toMatchObject({ kind: 'rate_limited', retryable: true });
+    expect(err.options.retryAfterMs).toBe(BACKOFF_MS);
+    expect(tenant.calls({ provider: 'salesforce', operation: 'query' }).filter((c) => c.fault)).toHaveLength(1);
+  });
+
+  it('5xx: unavailable and retryable, with jsforce\'s own retries off (one call in the log)', async () => {
+    await driftGrant();
+    tenant.injectFault({ provider: 'salesforce', operation: 'query', type: 'unavailable', status: 503 });
+    const err = await rejection(connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: DRIFT_USER }));
+    expect(err).toMatchObject({ kind: 'unavailable', retryable: true });
+    expect(tenant.calls({ provider: 'salesforce', operation: 'query' }).filter((c) => c.fault)).toHaveLength(1);
+    tenant.clearFaults();
+    tenant.injectFault({ provider: 'salesforce', operation: 'sobjects.AuthSession.delete', type: 'unavailable', status: 502 });
+    const html = await rejection(connector.revoke({ ...(await driftGrant()), id: ATTACKER_SESSION, kind: 'oauth_token' }));
+    expect(html.kind).toBe('unavailable');
+  });
+
+  it('expired auth: a dead Cordon session is renewed with a new assertion; a refused login is kind auth', async () => {
+    await driftGrant();
+    tenant.reset(); // the org forgets Cordon's session, as an expiry would
+    const report = await connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: DRIFT_USER });
+    expect(report.credentials).toHaveLength(1);
+    expect(tenant.calls({ provider: 'salesforce' }).map((c) => `${c.operation}:${c.status}`).slice(0, 3)).toEqual(['query:401', 'oauth2.requestToken:200', 'query:200']);
+
+    tenant.injectFault({ provider: 'salesforce', operation: 'query', type: 'unauthorized' });
+    const looping = await rejection(connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: DRIFT_USER }));
+    expect(looping.kind).toBe('auth');
+    tenant.clearFaults();
+
+    const frozen = structuredClone(section);
+    frozen.users[0].status = 'suspended';
+    tenant.load(Scenario.parse({ name: 'frozen', salesforce: frozen }));
+    const err = await rejection(connectorFor().identify({ provider: 'salesforce', kind: 'refresh_token', user: DRIFT_USER }));
+    expect(err).toMatchObject({ kind: 'auth', retryable: false });
+    expect(err.message).toContain('invalid_grant');
+  });
+
+  it('timeout: a call the org never answers ends as kind timeout', async () => {
+    const c = connectorFor({ CORDON_SALESFORCE_TIMEOUT_MS: '300' });
+    await driftGrant(c);
+    tenant.injectFault({ provider: 'salesforce', operation: 'query', type: 'timeout', times: 1 });
+    const err = await rejection(c.identify({ provider: 'salesforce', kind: 'refresh_token', user: DRIFT_USER }));
+    expect(err).toMatchObject({ kind: 'timeout', retryable: true });
+  });
+});

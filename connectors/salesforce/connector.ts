@@ -1,0 +1,597 @@
+// The Salesforce connector on jsforce (design.md §4). It logs in as Cordon's admin user with the JWT bearer
+// flow, identifies grants through SOQL over OauthToken / AuthSession / User / UserLogin, revokes a grant by
+// posting its DeleteToken to the revoke endpoint, ends sessions by deleting AuthSession rows, freezes users
+// through UserLogin, and mints replacements for integration users with the same JWT bearer flow.
+// Wire facts: ../../../shared/reference/saas-api-catalog.md §0.4 and §3.
+import { createHash } from 'node:crypto';
+import { Connection } from 'jsforce';
+import type { Consumer, Credential, CredentialKind, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
+import { describeRef } from '../../schemas/credential.ts';
+import { Secret } from '../../logging/secret.ts';
+import { fingerprintOf } from '../fingerprint.ts';
+import type { CredentialSink } from '../sinks/types.ts';
+import {
+  ConnectorError,
+  unsupported,
+  type AuditEvent,
+  type Capability,
+  type Connector,
+  type ProbeResult,
+  type ReplacementIssued,
+  type Restriction,
+  type WriteResult,
+} from '../types.ts';
+import { SalesforceConnectorConfig } from './config.ts';
+import { classifySalesforceError } from './errors.ts';
+import { JWT_BEARER_GRANT, signJwtBearerAssertion } from './jwt-assertion.ts';
+
+export { SalesforceConnectorConfig } from './config.ts';
+
+/** A query on OauthToken returns at most this many rows (the reason every query filters by user or app). */
+export const OAUTH_TOKEN_ROW_CAP = 2500;
+const GRANT_ID_PREFIX = 'oauthtoken:';
+/** Profiles Salesforce gives API-only integration users (catalog §3.3). */
+const INTEGRATION_PROFILE = /integration|api only/i;
+
+const BLIND_SPOTS = [
+  `OauthToken queries return at most ${OAUTH_TOKEN_ROW_CAP} rows: an org-wide listing can be truncated (Cordon filters by user and app)`,
+  'OauthToken.Id is always null: a grant is identified as oauthtoken:<UserId>:<hash of its DeleteToken>',
+  'Salesforce does not record who consumes a grant: consumers come from CORDON_SALESFORCE_CONSUMERS',
+  'AuthSession does not name the connected app or the refresh token an access token came from: all Oauth2 sessions of the user are reported',
+  'a leaked refresh token cannot be matched to its OauthToken row (only a partial value is stored); a leaked access token is matched through its own session',
+  'connected apps cannot be blocked or IP-restricted through the REST API (Setup / Metadata API only)',
+] as const;
+
+interface GrantRow {
+  AppName: string | null;
+  UserId: string;
+  CreatedDate: string;
+  LastUsedDate: string | null;
+  UseCount: number | null;
+  DeleteToken: string;
+}
+
+interface SessionRow {
+  Id: string;
+  UsersId: string;
+  CreatedDate: string;
+  LastModifiedDate: string | null;
+  SessionType: string;
+  SourceIp: string | null;
+  IsCurrent?: boolean;
+}
+
+interface UserRow {
+  Id: string;
+  Username: string;
+  Name: string;
+  IsActive: boolean;
+  Profile: { Name: string } | null;
+}
+
+interface OrgUser {
+  principal: Principal;
+  username: string;
+}
+
+/** SOQL string literal: backslash and quote escaped (SOQL reference, "Quoted String Escape Sequences"). */
+function soql(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function soqlList(values: Iterable<string>): string {
+  return `(${[...values].map(soql).join(', ')})`;
+}
+
+/** Salesforce refuses URIs over 16,384 characters (414): long IN lists go in slices of this many ids. */
+const IN_LIST_SLICE = 200;
+function slices<T>(values: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += IN_LIST_SLICE) out.push(values.slice(i, i + IN_LIST_SLICE));
+  return out;
+}
+
+/** Salesforce datetimes (`…+0000`) as ISO strings. */
+function iso(value: string | null | undefined): string | undefined {
+  if (!value) return undefined;
+  const ms = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+export function grantIdOf(row: Pick<GrantRow, 'UserId' | 'DeleteToken'>): string {
+  return `${GRANT_ID_PREFIX}${row.UserId}:${createHash('sha256').update(row.DeleteToken).digest('hex').slice(0, 16)}`;
+}
+
+export class SalesforceConnector implements Connector {
+  readonly provider = 'salesforce' as const;
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
+    'list',
+    'describe',
+    'revoke',
+    'replace',
+    'forceReauth',
+    'probe',
+    'audit',
+    'revokeAllForClient',
+    'suspendPrincipal',
+  ]);
+  readonly blindSpots: readonly string[] = BLIND_SPOTS;
+  readonly #config: SalesforceConnectorConfig;
+  #conn: Promise<Connection> | undefined;
+  #lastRefresh: { token: string; at: number } | undefined;
+
+  constructor(config: SalesforceConnectorConfig) {
+    this.#config = config;
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------------------
+
+  /** jsforce retries 5xx GETs and socket errors itself; Temporal's retry policy does the waiting instead. */
+  #noRetry(conn: Connection): void {
+    for (const holder of [conn, conn.oauth2] as Array<{ _transport: Connection['_transport'] }>) {
+      const inner = holder._transport;
+      const timeout = this.#config.requestTimeoutMs;
+      holder._transport = {
+        httpRequest: (req, options = {}) => inner.httpRequest(req, { ...options, timeout, retry: { ...options.retry, maxRetries: 0 } }),
+        getRequestStreamCreator: () => inner.getRequestStreamCreator(),
+      } as Connection['_transport'];
+    }
+  }
+
+  #newConnection(extra: { accessToken?: string; instanceUrl?: string } = {}): Connection {
+    const conn = new Connection({ loginUrl: this.#config.loginUrl, version: this.#config.apiVersion, ...extra });
+    this.#noRetry(conn);
+    return conn;
+  }
+
+  /** JWT bearer login for `username` on a connection; returns the token response (catalog §3.2). */
+  async #jwtLogin(conn: Connection, username: string): Promise<{ access_token: string; instance_url: string; id: string }> {
+    const assertion = this.#assertion(username);
+    return (await conn.oauth2.requestToken({ grant_type: JWT_BEARER_GRANT, assertion })) as { access_token: string; instance_url: string; id: string };
+  }
+
+  #assertion(username: string): string {
+    return signJwtBearerAssertion({
+      clientId: this.#config.clientId,
+      username,
+      audience: this.#config.audience ?? this.#config.loginUrl,
+      privateKey: this.#config.privateKey,
+    });
+  }
+
+  /** Cordon's own session. An expired one is renewed with a fresh assertion (the JWT flow has no refresh token). */
+  async #admin(): Promise<Connection> {
+    this.#conn ??= (async () => {
+      const conn = new Connection({
+        loginUrl: this.#config.loginUrl,
+        version: this.#config.apiVersion,
+        refreshFn: (c, callback) => {
+          // jsforce re-sends after every refresh: a token refused right after it was minted would loop forever.
+          const last = this.#lastRefresh;
+          if (last && last.token === c.accessToken && Date.now() - last.at < 1000) {
+            callback(new Error('the session was refused again right after a fresh JWT bearer login'));
+            return;
+          }
+          this.#jwtLogin(c, this.#config.username).then(
+            (res) => {
+              this.#lastRefresh = { token: res.access_token, at: Date.now() };
+              callback(null, res.access_token, res as never);
+            },
+            (err: Error) => callback(err),
+          );
+        },
+      });
+      this.#noRetry(conn);
+      await conn.authorize({ grant_type: JWT_BEARER_GRANT, assertion: this.#assertion(this.#config.username) });
+      // Without Manage Users an API user still reads OauthToken, but only its own rows: a silent blind
+      // spot. UserLogin is invisible to it, so one query turns that into an explicit permission error.
+      await conn.query('SELECT Id FROM UserLogin LIMIT 1');
+      return conn;
+    })();
+    try {
+      return await this.#conn;
+    } catch (err) {
+      this.#conn = undefined;
+      throw err;
+    }
+  }
+
+  async #call<T>(what: string, fn: (conn: Connection) => Promise<T>): Promise<T> {
+    try {
+      return await fn(await this.#admin());
+    } catch (err) {
+      throw classifySalesforceError(err, what, this.#config.rateLimitBackoffMs);
+    }
+  }
+
+  /** Every batch of a query (queryMore on nextRecordsUrl); `capped` says the OauthToken cap was reached. */
+  async #queryAll<T>(conn: Connection, text: string): Promise<{ records: T[]; capped: boolean }> {
+    let page = await conn.query<Record<string, unknown>>(text);
+    const records = [...page.records] as T[];
+    while (!page.done && page.nextRecordsUrl) {
+      page = await conn.queryMore<Record<string, unknown>>(page.nextRecordsUrl);
+      records.push(...(page.records as T[]));
+    }
+    return { records, capped: /\bFROM\s+OauthToken\b/i.test(text) && page.totalSize >= OAUTH_TOKEN_ROW_CAP };
+  }
+
+  // ---- model ------------------------------------------------------------------------------------
+
+  async #users(conn: Connection, ids: Iterable<string>): Promise<Map<string, OrgUser>> {
+    const unique = [...new Set(ids)];
+    const out = new Map<string, OrgUser>();
+    if (!unique.length) return out;
+    const users: UserRow[] = [];
+    const frozen = new Set<string>();
+    for (const slice of slices(unique)) {
+      users.push(...(await this.#queryAll<UserRow>(conn, `SELECT Id, Username, Name, IsActive, Profile.Name FROM User WHERE Id IN ${soqlList(slice)}`)).records);
+      const logins = await this.#queryAll<{ UserId: string; IsFrozen: boolean }>(conn, `SELECT UserId, IsFrozen FROM UserLogin WHERE UserId IN ${soqlList(slice)}`);
+      for (const l of logins.records) if (l.IsFrozen) frozen.add(l.UserId);
+    }
+    for (const u of users) {
+      out.set(u.Id, {
+        username: u.Username,
+        principal: {
+          id: u.Id,
+          displayName: `${u.Name} <${u.Username}>`,
+          type: INTEGRATION_PROFILE.test(u.Profile?.Name ?? '') ? 'integration_user' : 'user',
+          status: !u.IsActive ? 'offboarded' : frozen.has(u.Id) ? 'suspended' : 'active',
+        },
+      });
+    }
+    return out;
+  }
+
+  async #userByRef(conn: Connection, ref: string): Promise<string | undefined> {
+    if (/^005[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/.test(ref)) return ref;
+    const res = await conn.query<{ Id: string }>(`SELECT Id FROM User WHERE Username = ${soql(ref)} LIMIT 1`);
+    return res.records[0]?.Id;
+  }
+
+  async #appName(conn: Connection, ref: string): Promise<string | undefined> {
+    if (!/^0H4[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/.test(ref)) return ref;
+    const res = await conn.query<{ Name: string }>(`SELECT Name FROM ConnectedApplication WHERE Id = ${soql(ref)} LIMIT 1`);
+    return res.records[0]?.Name;
+  }
+
+  #consumersOf(app: string | null, username: string, createdDate: string | undefined): Consumer[] {
+    if (!app) return [];
+    return this.#config.consumers
+      .filter(
+        (e) =>
+          e.app.toLowerCase() === app.toLowerCase() &&
+          e.user.toLowerCase() === username.toLowerCase() &&
+          (!e.createdDate || iso(e.createdDate) === createdDate),
+      )
+      .flatMap((e) => e.consumers);
+  }
+
+  #isSelf(user: OrgUser): boolean {
+    return user.username.toLowerCase() === this.#config.username.toLowerCase();
+  }
+
+  #grantCredential(row: GrantRow, user: OrgUser, kind: CredentialKind = 'refresh_token'): Credential {
+    const lastUsed = iso(row.LastUsedDate);
+    const created = iso(row.CreatedDate);
+    return {
+      provider: 'salesforce',
+      kind,
+      id: grantIdOf(row),
+      label: `${row.AppName ?? 'unknown app'} refresh token of ${user.username}`,
+      principal: user.principal,
+      scopes: [],
+      // Salesforce exposes a connected app by name only (its consumer key is not readable through the API).
+      ...(row.AppName ? { clientId: row.AppName } : {}),
+      ...(created ? { createdAt: created } : {}),
+      ...(lastUsed ? { lastUsedAt: lastUsed } : {}),
+      consumers: this.#consumersOf(row.AppName, user.username, created),
+      selfOrLastAdmin: this.#isSelf(user),
+    };
+  }
+
+  #sessionCredential(row: SessionRow, user: OrgUser): Credential {
+    const created = iso(row.CreatedDate);
+    const modified = iso(row.LastModifiedDate);
+    return {
+      provider: 'salesforce',
+      kind: row.SessionType === 'Oauth2' ? 'oauth_token' : 'session',
+      id: row.Id,
+      label: `${row.SessionType} session of ${user.username}${row.SourceIp ? ` from ${row.SourceIp}` : ''}`,
+      principal: user.principal,
+      scopes: [],
+      ...(created ? { createdAt: created } : {}),
+      ...(modified ? { lastUsedAt: modified } : {}),
+      consumers: [],
+      selfOrLastAdmin: this.#isSelf(user),
+    };
+  }
+
+  async #grants(conn: Connection, filter: { userIds?: string[]; app?: string }): Promise<{ rows: GrantRow[]; capped: boolean }> {
+    const where: string[] = [];
+    if (filter.userIds) where.push(`UserId IN ${soqlList(filter.userIds)}`);
+    if (filter.app) where.push(`AppName = ${soql(filter.app)}`);
+    const res = await this.#queryAll<GrantRow>(
+      conn,
+      `SELECT AppName, UserId, CreatedDate, LastUsedDate, UseCount, DeleteToken FROM OauthToken${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
+    );
+    return { rows: res.records, capped: res.capped };
+  }
+
+  async #sessions(conn: Connection, userIds: string[], oauthOnly: boolean): Promise<SessionRow[]> {
+    const rows: SessionRow[] = [];
+    for (const slice of slices(userIds)) {
+      const res = await this.#queryAll<SessionRow>(
+        conn,
+        `SELECT Id, UsersId, CreatedDate, LastModifiedDate, SessionType, SourceIp, IsCurrent FROM AuthSession WHERE UsersId IN ${soqlList(slice)}${oauthOnly ? ` AND SessionType = 'Oauth2'` : ''}`,
+      );
+      rows.push(...res.records);
+    }
+    return rows;
+  }
+
+  // ---- Connector --------------------------------------------------------------------------------
+
+  async identify(ref: CredentialRef): Promise<ScopeReport> {
+    return this.#call(`identify ${describeRef(ref)}`, async (conn) => {
+      const blindSpots: string[] = [...BLIND_SPOTS];
+      const riskFlags: string[] = [];
+      const credentials: Credential[] = [];
+      let userIds: string[] | undefined;
+      let app: string | undefined;
+      let sessionIds: string[] | undefined;
+      let grantId: string | undefined;
+
+      if (ref.leakedValue && (ref.kind === 'oauth_token' || ref.kind === 'session')) {
+        // An access token is a session id: asked with its own value, AuthSession names it (IsCurrent).
+        const own = await this.#sessionOfToken(ref.leakedValue);
+        if (own === 'dead') riskFlags.push('the leaked access token no longer authenticates');
+        else if (own) sessionIds = [own];
+      }
+      if (ref.id?.startsWith(GRANT_ID_PREFIX)) {
+        grantId = ref.id;
+        userIds = [ref.id.slice(GRANT_ID_PREFIX.length).split(':')[0]!];
+      } else if (ref.id && /^0Ak/.test(ref.id)) {
+        sessionIds = [ref.id];
+      }
+      if (ref.user) {
+        const id = await this.#userByRef(conn, ref.user);
+        if (!id) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${ref.user} not found in the org; check the username`);
+        userIds = [id];
+      }
+      if (ref.clientId) {
+        app = await this.#appName(conn, ref.clientId);
+        if (!app) throw new ConnectorError('not_found', 'salesforce', `salesforce: connected app ${ref.clientId} not found`);
+      }
+
+      const wantGrants = !sessionIds && ['refresh_token', 'oauth_grant', 'oauth_token'].includes(ref.kind);
+      const wantSessions = !grantId && ['oauth_token', 'session'].includes(ref.kind);
+      if (!userIds && !app && !sessionIds && riskFlags.length) {
+        // Only a leaked value was given, and it no longer authenticates: nothing live to contain.
+        return { provider: 'salesforce', ref: describeRef(ref), credentials, relatedServiceAccounts: [], riskFlags, blindSpots };
+      }
+      if (!userIds && !app && !sessionIds) {
+        throw new ConnectorError('invalid', 'salesforce', `salesforce: ${describeRef(ref)}: give a user, a connected app (clientId), a session id (0Ak…) or a grant id (oauthtoken:…)`);
+      }
+
+      let grantRows: GrantRow[] = [];
+      if (wantGrants) {
+        const res = await this.#grants(conn, { ...(userIds ? { userIds } : {}), ...(app ? { app } : {}) });
+        if (res.capped) blindSpots.push(`this query hit the ${OAUTH_TOKEN_ROW_CAP}-row OauthToken cap: more grants may exist`);
+        grantRows = grantId ? res.rows.filter((r) => grantIdOf(r) === grantId) : res.rows;
+      }
+      let sessionRows: SessionRow[] = [];
+      if (wantSessions) {
+        if (sessionIds) {
+          const res = await this.#queryAll<SessionRow>(conn, `SELECT Id, UsersId, CreatedDate, LastModifiedDate, SessionType, SourceIp FROM AuthSession WHERE Id IN ${soqlList(sessionIds)}`);
+          sessionRows = res.records;
+        } else {
+          const holders = userIds ?? [...new Set(grantRows.map((r) => r.UserId))];
+          sessionRows = await this.#sessions(conn, holders, ref.kind === 'oauth_token');
+        }
+      }
+      const users = await this.#users(conn, [...grantRows.map((r) => r.UserId), ...sessionRows.map((r) => r.UsersId)]);
+      for (const row of grantRows) credentials.push(this.#grantCredential(row, users.get(row.UserId)!, ref.kind === 'oauth_grant' ? 'oauth_grant' : 'refresh_token'));
+      for (const row of sessionRows) credentials.push(this.#sessionCredential(row, users.get(row.UsersId)!));
+
+      if (!credentials.length) riskFlags.push(`no live credential matches ${describeRef(ref)}: already revoked, or outside what the API shows`);
+      for (const c of credentials) {
+        if (c.consumers.length > 1) riskFlags.push(`${c.id} is shared by ${c.consumers.length} consumers (${c.consumers.map((x) => x.id).join(', ')})`);
+        if (c.selfOrLastAdmin) riskFlags.push(`${c.id} belongs to Cordon's own Salesforce user (${this.#config.username})`);
+      }
+      // Service accounts tied to the compromised apps: every integration user holding a grant of them.
+      const apps = new Set(grantRows.map((r) => r.AppName).filter((a): a is string => !!a));
+      const related = new Map<string, Principal>();
+      if (apps.size) {
+        const holders = await this.#queryAll<{ UserId: string }>(conn, `SELECT UserId FROM OauthToken WHERE AppName IN ${soqlList(apps)}`);
+        const holderUsers = await this.#users(conn, holders.records.map((h) => h.UserId));
+        for (const u of holderUsers.values()) if (u.principal.type === 'integration_user') related.set(u.principal.id, u.principal);
+      }
+      for (const u of users.values()) if (u.principal.type === 'integration_user') related.set(u.principal.id, u.principal);
+      return { provider: 'salesforce', ref: describeRef(ref), credentials, relatedServiceAccounts: [...related.values()], riskFlags, blindSpots };
+    });
+  }
+
+  /** The AuthSession id of an access token, asked with the token itself; 'dead' on INVALID_SESSION_ID. */
+  async #sessionOfToken(token: string): Promise<string | 'dead' | undefined> {
+    const admin = await this.#admin();
+    const conn = this.#newConnection({ accessToken: token, instanceUrl: admin.instanceUrl });
+    try {
+      const res = await conn.query<{ Id: string }>(`SELECT Id FROM AuthSession WHERE IsCurrent = true`);
+      return res.records[0]?.Id;
+    } catch (err) {
+      const classified = classifySalesforceError(err, 'look up the session of a token', this.#config.rateLimitBackoffMs);
+      if (classified.kind === 'auth') return 'dead';
+      throw classified;
+    }
+  }
+
+  async listActive(principal: Principal): Promise<Credential[]> {
+    return this.#call(`list credentials of ${principal.id}`, async (conn) => {
+      const userId = await this.#userByRef(conn, principal.id);
+      if (!userId) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
+      const users = await this.#users(conn, [userId]);
+      const user = users.get(userId);
+      if (!user) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
+      const grants = await this.#grants(conn, { userIds: [userId] });
+      const sessions = await this.#sessions(conn, [userId], false);
+      return [...grants.rows.map((r) => this.#grantCredential(r, user)), ...sessions.filter((s) => !s.IsCurrent).map((s) => this.#sessionCredential(s, user))];
+    });
+  }
+
+  async revoke(credential: Credential): Promise<WriteResult> {
+    if (credential.id.startsWith(GRANT_ID_PREFIX)) return this.#revokeGrant(credential.id);
+    return this.#endSession(credential.id);
+  }
+
+  /** Posts the grant's DeleteToken to the revoke endpoint; 400 invalid_token means already revoked (catalog §3.7). */
+  async #revokeGrant(grantId: string): Promise<WriteResult> {
+    return this.#call(`revoke ${grantId}`, async (conn) => {
+      const userId = grantId.slice(GRANT_ID_PREFIX.length).split(':')[0]!;
+      const { rows } = await this.#grants(conn, { userIds: [userId] });
+      const row = rows.find((r) => grantIdOf(r) === grantId);
+      if (!row) return { outcome: 'already_done', detail: `${grantId} is no longer listed in OauthToken` };
+      try {
+        await conn.oauth2.revokeToken(row.DeleteToken);
+      } catch (err) {
+        if ((err as Error).name === 'invalid_token') return { outcome: 'already_done', detail: `${grantId} was already revoked` };
+        throw err;
+      }
+      return { outcome: 'done', detail: `revoked ${row.AppName ?? 'app'} grant of ${userId} and its access tokens` };
+    });
+  }
+
+  /** Deletes an AuthSession; NOT_FOUND means it already ended (catalog §3.7). */
+  async #endSession(sessionId: string): Promise<WriteResult> {
+    return this.#call(`end session ${sessionId}`, async (conn) => {
+      try {
+        await conn.sobject('AuthSession').destroy(sessionId);
+      } catch (err) {
+        const code = (err as { errorCode?: string }).errorCode;
+        if (code === 'NOT_FOUND' || code === 'ENTITY_IS_DELETED') return { outcome: 'already_done', detail: `${sessionId} had already ended` };
+        throw err;
+      }
+      return { outcome: 'done', detail: `deleted AuthSession ${sessionId}` };
+    });
+  }
+
+  /**
+   * A replacement is an access token for the credential's user minted with Cordon's JWT bearer app
+   * (catalog §3.2; that flow issues no refresh token). Salesforce has no label to find it again by, so
+   * the sink's record under the idempotency key is what makes a retry return the same one (I4).
+   */
+  async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
+    const already = await sink.lookup(idempotencyKey);
+    if (already) return { replacementId: already.replacementId, fingerprint: already.fingerprint, sink: already.location };
+    return this.#call(`replace ${credential.id} for ${consumer.id}`, async (conn) => {
+      const users = await this.#users(conn, [credential.principal.id]);
+      const user = users.get(credential.principal.id);
+      if (!user) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${credential.principal.id} of ${credential.id} not found`);
+      if (user.principal.status !== 'active') {
+        throw new ConnectorError('conflict', 'salesforce', `salesforce: cannot issue a replacement for ${user.username}: the user is ${user.principal.status}`);
+      }
+      const minting = this.#newConnection();
+      const res = await this.#jwtLogin(minting, user.username).catch((err: Error) => {
+        // The JWT bearer flow works only for users pre-authorised on Cordon's app (catalog §3.2).
+        if (err.name !== 'invalid_grant') throw err;
+        throw new ConnectorError(
+          'permission',
+          'salesforce',
+          `salesforce: Cordon's connected app may not log in as ${user.username} (${err.message}); pre-authorise the user's profile or a permission set on the app`,
+          { cause: err },
+        );
+      });
+      const sessionId = await this.#sessionOfToken(res.access_token);
+      if (!sessionId || sessionId === 'dead') {
+        throw new ConnectorError('unavailable', 'salesforce', `salesforce: the token minted for ${user.username} does not show its session yet`);
+      }
+      const value = new Secret(res.access_token);
+      const delivered = await sink.deliver({ idempotencyKey, replacementId: sessionId, consumer, target: consumer.sink, value });
+      return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint || fingerprintOf(value.reveal()), sink: delivered.location };
+    });
+  }
+
+  async forceReauth(principal: Principal, keep: readonly string[]): Promise<WriteResult> {
+    return this.#call(`force re-authentication of ${principal.id}`, async (conn) => {
+      const userId = await this.#userByRef(conn, principal.id);
+      if (!userId) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
+      const kept = new Set(keep);
+      const grants = (await this.#grants(conn, { userIds: [userId] })).rows.filter((r) => !kept.has(grantIdOf(r)));
+      // Cordon's own current session is never ended from under itself (I6).
+      const sessions = (await this.#sessions(conn, [userId], false)).filter((s) => !kept.has(s.Id) && !s.IsCurrent);
+      let ended = 0;
+      for (const g of grants) if ((await this.#revokeGrant(grantIdOf(g))).outcome === 'done') ended++;
+      for (const s of sessions) if ((await this.#endSession(s.Id)).outcome === 'done') ended++;
+      return ended
+        ? { outcome: 'done', detail: `revoked ${grants.length} grant(s) and ended ${sessions.length} session(s) of ${userId}` }
+        : { outcome: 'already_done', detail: `${userId} had no grant or session left to end` };
+    });
+  }
+
+  async restrict(_credential: Credential, restriction: Restriction): Promise<WriteResult> {
+    throw unsupported('salesforce', 'restrict', `${restriction.kind} on a connected app is set in Setup or the Metadata API, not through REST`);
+  }
+
+  async probe(credential: Credential, leakedValue: string): Promise<ProbeResult> {
+    if (credential.kind === 'refresh_token' || credential.kind === 'oauth_grant') {
+      // Trying a refresh token needs the app's consumer key, which the API does not reveal.
+      return 'unknown';
+    }
+    try {
+      const own = await this.#sessionOfToken(leakedValue);
+      return own === 'dead' ? 'dead' : 'alive';
+    } catch (err) {
+      throw classifySalesforceError(err, `probe ${credential.id}`, this.#config.rateLimitBackoffMs);
+    }
+  }
+
+  async audit(principal: Principal, sinceIso: string): Promise<AuditEvent[]> {
+    return this.#call(`audit ${principal.id}`, async (conn) => {
+      const userId = await this.#userByRef(conn, principal.id);
+      if (!userId) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
+      const since = new Date(sinceIso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const res = await this.#queryAll<{ LoginTime: string; LoginType: string; Application: string | null; SourceIp: string | null; Status: string }>(
+        conn,
+        `SELECT LoginTime, LoginType, Application, SourceIp, Status FROM LoginHistory WHERE UserId = ${soql(userId)} AND LoginTime >= ${since} ORDER BY LoginTime ASC`,
+      );
+      return res.records.map((r) => ({
+        at: iso(r.LoginTime) ?? r.LoginTime,
+        actor: userId,
+        action: `login:${r.LoginType}`,
+        detail: `${r.Application ?? 'unknown app'} from ${r.SourceIp ?? 'unknown address'}: ${r.Status}`,
+      }));
+    });
+  }
+
+  async revokeAllForClient(credential: Credential): Promise<WriteResult> {
+    const app = credential.clientId;
+    if (!app) throw new ConnectorError('invalid', 'salesforce', `salesforce: ${credential.id} names no connected app`);
+    return this.#call(`revoke every grant of ${app}`, async (conn) => {
+      const { rows } = await this.#grants(conn, { app });
+      let revoked = 0;
+      for (const row of rows) if ((await this.#revokeGrant(grantIdOf(row))).outcome === 'done') revoked++;
+      return revoked ? { outcome: 'done', detail: `revoked ${revoked} grant(s) of ${app}` } : { outcome: 'already_done', detail: `${app} has no grant left` };
+    });
+  }
+
+  async blockApp(credential: Credential): Promise<WriteResult> {
+    throw unsupported('salesforce', 'blockApp', `blocking ${credential.clientId ?? 'a connected app'} is done in Setup (Connected Apps OAuth Usage), not through REST`);
+  }
+
+  /** Freezes the user through UserLogin (idempotent PATCH, catalog §3.5). */
+  async suspendPrincipal(principal: Principal): Promise<WriteResult> {
+    return this.#call(`freeze ${principal.id}`, async (conn) => {
+      const userId = await this.#userByRef(conn, principal.id);
+      if (!userId) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
+      const login = await conn.query<{ Id: string; IsFrozen: boolean }>(`SELECT Id, IsFrozen FROM UserLogin WHERE UserId = ${soql(userId)} LIMIT 1`);
+      const row = login.records[0];
+      if (!row) throw new ConnectorError('not_found', 'salesforce', `salesforce: no UserLogin for ${userId}`);
+      if (row.IsFrozen) return { outcome: 'already_done', detail: `${userId} was already frozen` };
+      await conn.sobject('UserLogin').update({ Id: row.Id, IsFrozen: true });
+      return { outcome: 'done', detail: `froze ${userId}` };
+    });
+  }
+}
+
+export function createSalesforceConnector(config: SalesforceConnectorConfig): SalesforceConnector {
+  return new SalesforceConnector(SalesforceConnectorConfig.parse(config));
+}

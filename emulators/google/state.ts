@@ -1,0 +1,234 @@
+// Live state of the emulated Google tenant: what the scenario seeded, minus what was revoked,
+// plus what was minted. Every handler reads and writes this one object, so a revoked credential
+// stops working on every endpoint at once (design.md §5).
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import type { Consumer } from '../../schemas/credential.ts';
+import type { GoogleScenario } from './scenario.ts';
+
+type Seed = GoogleScenario;
+export type UserState = Seed['users'][number];
+export type GrantState = Seed['tokens'][number];
+export type AspState = Seed['asps'][number];
+export type SessionState = Seed['sessions'][number];
+export type ProjectState = Seed['projects'][number];
+export type ServiceAccountState = Seed['serviceAccounts'][number];
+
+export interface KeyState {
+  keyId: string;
+  serviceAccount: string;
+  keyType: 'USER_MANAGED' | 'SYSTEM_MANAGED';
+  validAfterTime: string;
+  validBeforeTime: string;
+  disabled: boolean;
+  lastUsedAt?: string;
+  consumers: Consumer[];
+  cordonOwn: boolean;
+  /** Generated on first need: RSA generation is slow and a load scenario seeds thousands of keys. */
+  material?: { privateKeyPem: string; publicKeyPem: string };
+}
+
+export interface TokenEventState {
+  id: number;
+  at: string;
+  userKey: string;
+  clientId: string;
+  eventName: 'authorize' | 'revoke' | 'activity';
+  appName: string;
+  scopes: string[];
+  ip?: string;
+  apiName?: string;
+  methodName?: string;
+}
+
+/** An access token this emulator issued at /token. */
+export interface AccessToken {
+  /** The email the token acts as: the impersonated user (`sub`) or the service account itself. */
+  principal: string;
+  principalType: 'user' | 'service_account';
+  scopes: Set<string>;
+  expiresAt: number;
+  /** Minted from this SA key (JWT bearer): dies when the key is deleted or disabled. */
+  keyName?: string;
+  /** Minted from this user grant's refresh token: dies when the grant is deleted. */
+  grantId?: string;
+  /** Emulator-side label for the call log: the key name or grant id, never the value. */
+  label: string;
+}
+
+export class GoogleState {
+  customer = { id: 'C00000000', domain: 'example.com' };
+  users = new Map<string, UserState>();
+  clients = new Map<string, Seed['oauthClients'][number]>();
+  grants: GrantState[] = [];
+  asps: AspState[] = [];
+  codes: { userKey: string; verificationCode: string }[] = [];
+  sessions: SessionState[] = [];
+  projects = new Map<string, ProjectState>();
+  accounts = new Map<string, ServiceAccountState>();
+  keys = new Map<string, KeyState>();
+  delegation = new Map<string, Set<string>>();
+  events: TokenEventState[] = [];
+  accessTokens = new Map<string, AccessToken>();
+  cordonSubject: string | undefined;
+  #eventSeq = 0;
+
+  load(section: GoogleScenario | undefined): void {
+    this.customer = section?.customer ?? { id: 'C00000000', domain: 'example.com' };
+    this.users = new Map((section?.users ?? []).map((u) => [u.primaryEmail, structuredClone(u)]));
+    this.clients = new Map((section?.oauthClients ?? []).map((c) => [c.clientId, c]));
+    this.grants = structuredClone(section?.tokens ?? []);
+    this.asps = structuredClone(section?.asps ?? []);
+    this.codes = structuredClone(section?.verificationCodes ?? []);
+    this.sessions = structuredClone(section?.sessions ?? []);
+    this.projects = new Map((section?.projects ?? []).map((p) => [p.projectId, structuredClone(p)]));
+    this.accounts = new Map((section?.serviceAccounts ?? []).map((a) => [a.email, structuredClone(a)]));
+    this.keys = new Map(
+      (section?.serviceAccountKeys ?? []).map((k) => {
+        const account = this.accounts.get(k.serviceAccount)!;
+        const key: KeyState = {
+          keyId: k.keyId,
+          serviceAccount: k.serviceAccount,
+          keyType: k.keyType,
+          validAfterTime: k.validAfterTime,
+          // User-managed keys do not expire unless an org policy says so: Google reports 9999-12-31.
+          validBeforeTime: k.validBeforeTime ?? '9999-12-31T23:59:59Z',
+          disabled: k.disabled,
+          consumers: structuredClone(k.consumers),
+          cordonOwn: k.cordonOwn,
+          ...(k.lastUsedAt ? { lastUsedAt: k.lastUsedAt } : {}),
+        };
+        return [keyName(account.projectId, k.serviceAccount, k.keyId), key];
+      }),
+    );
+    this.delegation = new Map((section?.domainWideDelegation ?? []).map((d) => [d.clientId, new Set(d.scopes)]));
+    this.#eventSeq = 0;
+    this.events = (section?.tokenEvents ?? []).map((e) => ({ id: ++this.#eventSeq, ...structuredClone(e) }));
+    this.accessTokens = new Map();
+    this.cordonSubject = section?.cordonSubject;
+  }
+
+  /** Directory accepts the primary email or the immutable id as userKey. */
+  user(userKey: string): UserState | undefined {
+    const byEmail = this.users.get(userKey.toLowerCase()) ?? this.users.get(userKey);
+    if (byEmail) return byEmail;
+    for (const u of this.users.values()) if (u.id === userKey) return u;
+    return undefined;
+  }
+
+  isSuspended(user: UserState): boolean {
+    return user.status !== 'active';
+  }
+
+  /** IAM accepts the email or the unique id in a service-account resource name. */
+  account(emailOrId: string): ServiceAccountState | undefined {
+    const byEmail = this.accounts.get(emailOrId);
+    if (byEmail) return byEmail;
+    for (const a of this.accounts.values()) if (a.uniqueId === emailOrId) return a;
+    return undefined;
+  }
+
+  keysOf(account: ServiceAccountState): [string, KeyState][] {
+    return [...this.keys.entries()].filter(([, k]) => k.serviceAccount === account.email);
+  }
+
+  materialOf(key: KeyState): { privateKeyPem: string; publicKeyPem: string } {
+    if (!key.material) {
+      const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      key.material = {
+        privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      };
+    }
+    return key.material;
+  }
+
+  /** The JSON key file a key's `privateKeyData` decodes to (the format keys.create returns). */
+  keyFileOf(name: string): Record<string, string> {
+    const key = this.keys.get(name);
+    if (!key) throw new Error(`no key ${name}`);
+    const account = this.accounts.get(key.serviceAccount)!;
+    return {
+      type: 'service_account',
+      project_id: account.projectId,
+      private_key_id: key.keyId,
+      private_key: this.materialOf(key).privateKeyPem,
+      client_email: account.email,
+      client_id: account.uniqueId,
+      auth_uri: 'https://accounts.google.com/o/oauth2/auth',
+      token_uri: 'https://oauth2.googleapis.com/token',
+    };
+  }
+
+  mintKey(account: ServiceAccountState): [string, KeyState] {
+    const keyId = randomBytes(20).toString('hex');
+    const key: KeyState = {
+      keyId,
+      serviceAccount: account.email,
+      keyType: 'USER_MANAGED',
+      validAfterTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      validBeforeTime: '9999-12-31T23:59:59Z',
+      disabled: false,
+      consumers: [],
+      cordonOwn: false,
+    };
+    this.materialOf(key);
+    const name = keyName(account.projectId, account.email, keyId);
+    this.keys.set(name, key);
+    return [name, key];
+  }
+
+  addEvent(event: Omit<TokenEventState, 'id'>): void {
+    this.events.push({ id: ++this.#eventSeq, ...event });
+  }
+
+  issueAccessToken(token: Omit<AccessToken, 'expiresAt'>, lifetimeSec = 3599): { value: string; expiresIn: number } {
+    const value = `ya29.${randomBytes(36).toString('base64url')}`;
+    this.accessTokens.set(value, { ...token, expiresAt: Date.now() + lifetimeSec * 1000 });
+    return { value, expiresIn: lifetimeSec };
+  }
+
+  /** The token behind a bearer value, if it still works: every revocation path is checked here. */
+  liveAccessToken(value: string | undefined): AccessToken | undefined {
+    if (!value) return undefined;
+    const token = this.accessTokens.get(value);
+    if (!token || token.expiresAt <= Date.now()) return undefined;
+    if (token.keyName) {
+      const key = this.keys.get(token.keyName);
+      if (!key || key.disabled) return undefined;
+      if (this.accounts.get(key.serviceAccount)?.disabled) return undefined;
+    }
+    if (token.grantId && !this.grants.some((g) => g.id === token.grantId)) return undefined;
+    if (token.principalType === 'user') {
+      const user = this.user(token.principal);
+      if (!user || this.isSuspended(user)) return undefined;
+    }
+    return token;
+  }
+
+  counts(): Record<string, number> {
+    return {
+      users: this.users.size,
+      oauthClients: this.clients.size,
+      tokens: this.grants.length,
+      asps: this.asps.length,
+      verificationCodes: this.codes.length,
+      sessions: this.sessions.length,
+      projects: this.projects.size,
+      serviceAccounts: this.accounts.size,
+      serviceAccountKeys: this.keys.size,
+      domainWideDelegation: this.delegation.size,
+      tokenEvents: this.events.length,
+    };
+  }
+}
+
+export function keyName(projectId: string, accountEmail: string, keyId: string): string {
+  return `projects/${projectId}/serviceAccounts/${accountEmail}/keys/${keyId}`;
+}
+
+/** Etags are opaque to clients; a stable hash of the resource is enough. */
+export function etagOf(value: unknown): string {
+  let h = 2166136261;
+  for (const ch of JSON.stringify(value)) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  return `"${(h >>> 0).toString(36)}"`;
+}

@@ -1,0 +1,387 @@
+// The Salesforce emulator driven by the real jsforce 3.10.16: every operation Cordon uses, the real error
+// shapes, idempotency, the limit header, faults and the scenario counts.
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Connection, OAuth2 } from 'jsforce';
+import { CallLog, FaultBook, startEmulatorServer, type EmulatorServer } from '../core/server.ts';
+import { createSalesforceEmulator, type SalesforceEmulator } from './emulator.ts';
+import { generateSalesforceLoadSection, SalesforceScenario } from './scenario.ts';
+
+const VERSION = '62.0';
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const scenarioJson = JSON.parse(readFileSync(new URL('../scenarios/salesloft-drift/salesforce.json', import.meta.url), 'utf8'));
+const scenario = SalesforceScenario.parse(scenarioJson);
+
+const DRIFT_USER = '005Hs000003DrftAAA';
+const JORDAN = '005Hs000001JleeAAA';
+const DRIFT_GRANT = 'drift-sf-grant-integration';
+const DRIFT_SESSION = '0AkHs000DrftS01AAA';
+
+let emu: SalesforceEmulator;
+let server: EmulatorServer;
+const log = new CallLog();
+const faults = new FaultBook();
+
+function assertion(privateKeyPem: string, claims: Record<string, unknown>): string {
+  const enc = (x: unknown) => Buffer.from(JSON.stringify(x)).toString('base64url');
+  const body = `${enc({ alg: 'RS256' })}.${enc(claims)}`;
+  return `${body}.${sign('RSA-SHA256', Buffer.from(body), privateKeyPem).toString('base64url')}`;
+}
+
+function env() {
+  return emu.connectorEnv();
+}
+
+/** Logs in the way Cordon's connector does: JWT bearer with the Cordon app's key (catalog §3.2). */
+async function jwtLogin(username = env().CORDON_SALESFORCE_USERNAME!, claims: Record<string, unknown> = {}): Promise<Connection> {
+  const conn = new Connection({ loginUrl: server.url, version: VERSION });
+  await conn.authorize({
+    grant_type: JWT_BEARER,
+    assertion: assertion(env().CORDON_SALESFORCE_PRIVATE_KEY!, {
+      iss: env().CORDON_SALESFORCE_CLIENT_ID,
+      sub: username,
+      aud: server.url,
+      exp: Math.floor(Date.now() / 1000) + 180,
+      ...claims,
+    }),
+  });
+  return conn;
+}
+
+function withToken(accessToken: string): Connection {
+  return new Connection({ instanceUrl: server.url, loginUrl: server.url, accessToken, version: VERSION });
+}
+
+async function failure(p: PromiseLike<unknown>): Promise<{ name: string; message: string; errorCode?: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as { name: string; message: string; errorCode?: string };
+  }
+  throw new Error('expected the call to fail');
+}
+
+beforeAll(async () => {
+  emu = createSalesforceEmulator();
+  server = await startEmulatorServer({ provider: 'salesforce', router: emu.router, errors: emu.errors, log, faults, decorate: emu.decorate! });
+  emu.setBaseUrl(server.url);
+});
+afterAll(async () => server.close());
+beforeEach(() => {
+  emu.load(scenario);
+  log.clear();
+  faults.clear();
+});
+
+describe('scenario', () => {
+  it('counts what the scenario file seeds, under the names of its arrays', () => {
+    expect(emu.counts()).toEqual({
+      users: scenarioJson.users.length,
+      connectedApps: scenarioJson.connectedApps.length,
+      oauthTokens: scenarioJson.oauthTokens.length,
+      sessions: scenarioJson.sessions.length,
+      auditEvents: scenarioJson.auditEvents.length,
+    });
+  });
+
+  it('rejects a section whose grant names a user that does not exist', () => {
+    const bad = structuredClone(scenarioJson);
+    bad.oauthTokens[0].userId = '005Hs000009NoneAAA';
+    const r = SalesforceScenario.safeParse(bad);
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path).toEqual(['oauthTokens', 0, 'userId']);
+  });
+
+  it('generates a deterministic load section', () => {
+    const a = generateSalesforceLoadSection(30);
+    expect(a).toEqual(generateSalesforceLoadSection(30));
+    expect(a.oauthTokens).toHaveLength(30);
+    expect(a.oauthTokens.every((t) => t.consumers.length === 1)).toBe(true);
+  });
+
+  it('gives the connector env for Cordon\'s own identity and the consumer inventory', () => {
+    const e = env();
+    expect(e.CORDON_SALESFORCE_LOGIN_URL).toBe(server.url);
+    expect(e.CORDON_SALESFORCE_USERNAME).toBe('cordon-ir@acme.com');
+    expect(e.CORDON_SALESFORCE_PRIVATE_KEY).toMatch(/BEGIN PRIVATE KEY/);
+    const inventory = JSON.parse(e.CORDON_SALESFORCE_CONSUMERS!);
+    const drift = inventory.find((x: { app: string; user: string }) => x.app === 'Drift' && x.user === 'drift-integration@acme.com');
+    expect(drift.consumers.map((c: { id: string }) => c.id)).toEqual(['drift-chat-sync', 'drift-lead-router', 'salesloft-cadence']);
+  });
+});
+
+describe('OAuth token endpoint (JWT bearer, refresh token)', () => {
+  it('logs in with the JWT bearer flow and points jsforce back at the emulator', async () => {
+    const conn = await jwtLogin();
+    expect(conn.instanceUrl).toBe(server.url);
+    expect(conn.userInfo?.id).toBe('005Hs000002CrdnAAA');
+    expect(conn.userInfo?.organizationId).toBe('00DHs000000AcmeEAE');
+    const identity = await conn.identity();
+    expect(identity.username).toBe('cordon-ir@acme.com');
+    const calls = log.list({ operation: 'oauth2.requestToken' });
+    expect(calls[0]).toMatchObject({ status: 200, credential: '0H4Hs000000CrdnAAA', target: '005Hs000002CrdnAAA' });
+  });
+
+  it('rejects an assertion signed by another key, an unknown issuer, a wrong audience and an expired one', async () => {
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const conn = new Connection({ loginUrl: server.url, version: VERSION });
+    const base = { iss: env().CORDON_SALESFORCE_CLIENT_ID, sub: 'cordon-ir@acme.com', aud: server.url, exp: Math.floor(Date.now() / 1000) + 60 };
+    const forged = await failure(conn.authorize({ grant_type: JWT_BEARER, assertion: assertion(other, base) }));
+    expect(forged).toMatchObject({ name: 'invalid_grant', message: 'invalid assertion' });
+    const key = env().CORDON_SALESFORCE_PRIVATE_KEY!;
+    expect(await failure(conn.authorize({ grant_type: JWT_BEARER, assertion: assertion(key, { ...base, iss: 'nope-nope-nope' }) }))).toMatchObject({ name: 'invalid_client_id' });
+    expect(await failure(conn.authorize({ grant_type: JWT_BEARER, assertion: assertion(key, { ...base, aud: 'https://evil.example' }) }))).toMatchObject({ name: 'invalid_grant', message: 'audience is invalid' });
+    expect(await failure(conn.authorize({ grant_type: JWT_BEARER, assertion: assertion(key, { ...base, exp: 1000 }) }))).toMatchObject({ name: 'invalid_grant' });
+  });
+
+  it('refuses the JWT bearer flow for a user not pre-authorised on the app', async () => {
+    const err = await failure(jwtLogin('jordan.lee@acme.com'));
+    expect(err).toMatchObject({ name: 'invalid_grant', message: "user hasn't approved this consumer" });
+  });
+
+  it('mints an access token from a refresh token and counts the use on OauthToken', async () => {
+    const oauth2 = new OAuth2({ loginUrl: server.url, clientId: '3MVG9DriftVendorAppConsumerKeyPublished0002' });
+    const res = await oauth2.refreshToken(emu.fixtureValue(DRIFT_GRANT)!);
+    expect(res.instance_url).toBe(server.url);
+    const conn = withToken(res.access_token);
+    const rows = await conn.query<{ UseCount: number }>(`SELECT UseCount FROM OauthToken WHERE AppName = 'Drift'`);
+    expect(rows.records[0]!.UseCount).toBe(48212);
+    const wrongApp = new OAuth2({ loginUrl: server.url, clientId: '3MVG9SalesloftVendorAppConsumerKey000003' });
+    expect(await failure(wrongApp.refreshToken(emu.fixtureValue(DRIFT_GRANT)!))).toMatchObject({ name: 'invalid_grant' });
+  });
+
+  it('answers an unknown grant type with unsupported_grant_type', async () => {
+    const conn = new Connection({ loginUrl: server.url, version: VERSION });
+    expect(await failure(conn.authorize({ grant_type: 'password' }))).toMatchObject({ name: 'unsupported_grant_type' });
+  });
+});
+
+describe('SOQL query', () => {
+  it('lists OauthToken rows with relationship fields, attributes, totalSize and a null Id', async () => {
+    const conn = await jwtLogin();
+    const res = await conn.query<Record<string, unknown>>(
+      `SELECT Id, AppName, UserId, User.Username, UseCount, CreatedDate, DeleteToken FROM OauthToken WHERE UserId = '${DRIFT_USER}' AND AppName IN ('Drift', 'Other') ORDER BY CreatedDate DESC LIMIT 10`,
+    );
+    expect(res.totalSize).toBe(1);
+    expect(res.done).toBe(true);
+    const row = res.records[0]!;
+    expect(row).toMatchObject({ attributes: { type: 'OauthToken' }, Id: null, AppName: 'Drift', UserId: DRIFT_USER, UseCount: 48211, CreatedDate: '2024-03-11T17:02:33.000+0000' });
+    expect(row.User).toEqual({ attributes: { type: 'User', url: `/services/data/v62.0/sobjects/User/${DRIFT_USER}` }, Username: 'drift-integration@acme.com' });
+    expect(row.DeleteToken).toBe(emu.deleteTokenOf(DRIFT_GRANT));
+    expect(log.list({ operation: 'query' })[0]).toMatchObject({ target: 'OauthToken', status: 200 });
+  });
+
+  it('queries AuthSession, User, UserLogin, ConnectedApplication and LoginHistory with datetime filters and COUNT()', async () => {
+    const conn = await jwtLogin();
+    const sessions = await conn.query<{ Id: string; IsCurrent: boolean; Users: { Username: string } }>(
+      `SELECT Id, IsCurrent, Users.Username FROM AuthSession WHERE UsersId = '${DRIFT_USER}' AND SessionType = 'Oauth2'`,
+    );
+    expect(sessions.records.map((r) => r.Id).sort()).toEqual(['0AkHs000DrftS01AAA', '0AkHs000DrftS02AAA']);
+    expect(sessions.records[0]!.IsCurrent).toBe(false);
+    const own = await conn.query<{ Id: string }>(`SELECT Id FROM AuthSession WHERE IsCurrent = true`);
+    expect(own.totalSize).toBe(1);
+    const users = await conn.query<{ Username: string; Profile: { Name: string } }>(`SELECT Username, Profile.Name FROM User WHERE IsActive = false`);
+    expect(users.records.map((u) => u.Username)).toEqual(['sam.ortiz.contractor@acme.com']);
+    expect(users.records[0]!.Profile.Name).toBe('Standard User');
+    const frozen = await conn.query(`SELECT Id, UserId FROM UserLogin WHERE IsFrozen = true`);
+    expect(frozen.totalSize).toBe(0);
+    const apps = await conn.query<{ Name: string }>(`SELECT Id, Name FROM ConnectedApplication WHERE Name LIKE 'Sales%'`);
+    expect(apps.records.map((a) => a.Name)).toEqual(['Salesloft']);
+    const logins = await conn.query(`SELECT SourceIp FROM LoginHistory WHERE UserId = '${DRIFT_USER}' AND LoginTime >= 2025-08-12T00:00:00Z AND (SourceIp = '44.215.108.109' OR SourceIp = '208.68.36.90')`);
+    expect(logins.totalSize).toBe(2);
+    const count = await conn.query(`SELECT COUNT() FROM OauthToken WHERE AppName = 'Drift'`);
+    expect(count.totalSize).toBe(2);
+    expect(count.records).toEqual([]);
+  });
+
+  it('answers bad SOQL with array-shaped errors: MALFORMED_QUERY, INVALID_FIELD, INVALID_TYPE', async () => {
+    const conn = await jwtLogin();
+    expect(await failure(conn.query('SELECT FROM User'))).toMatchObject({ errorCode: 'MALFORMED_QUERY' });
+    expect(await failure(conn.query('SELECT Nope FROM User'))).toMatchObject({ errorCode: 'INVALID_FIELD', name: 'INVALID_FIELD' });
+    expect(await failure(conn.query('SELECT Id FROM Account__x'))).toMatchObject({ errorCode: 'INVALID_TYPE' });
+    expect(log.list({ operation: 'query' }).map((c) => c.status)).toEqual([400, 400, 400]);
+  });
+
+  it('shows a non-admin only its own OauthToken rows and hides UserLogin', async () => {
+    const res = await new OAuth2({ loginUrl: server.url, clientId: '3MVG9DriftVendorAppConsumerKeyPublished0002' }).refreshToken(emu.fixtureValue('drift-sf-grant-jordan')!);
+    const conn = withToken(res.access_token);
+    const rows = await conn.query<{ UserId: string }>('SELECT UserId FROM OauthToken');
+    expect(rows.records.map((r) => r.UserId)).toEqual([JORDAN]);
+    expect(await failure(conn.query('SELECT Id FROM UserLogin'))).toMatchObject({ errorCode: 'INVALID_TYPE' });
+  });
+
+  it('caps OauthToken at 2,500 rows and pages the rest with nextRecordsUrl', async () => {
+    emu.load(generateSalesforceLoadSection(3000));
+    const conn = await jwtLogin();
+    const first = await conn.query('SELECT AppName, UserId FROM OauthToken');
+    expect(first.totalSize).toBe(2500);
+    expect(first.done).toBe(false);
+    expect(first.records).toHaveLength(2000);
+    const more = await conn.queryMore(first.nextRecordsUrl!);
+    expect(more.done).toBe(true);
+    expect(more.records).toHaveLength(500);
+    const filtered = await conn.query(`SELECT COUNT() FROM OauthToken WHERE UserId = '005000000000001AAA'`);
+    expect(filtered.totalSize).toBe(10);
+  });
+});
+
+describe('revoke endpoint', () => {
+  it('revokes a grant by its DeleteToken, ends its access tokens, and answers a repeat with form-encoded invalid_token', async () => {
+    const conn = await jwtLogin();
+    const attackerToken = emu.fixtureValue(DRIFT_SESSION)!;
+    const refreshToken = emu.fixtureValue(DRIFT_GRANT)!;
+    await conn.oauth2.revokeToken(emu.deleteTokenOf(DRIFT_GRANT)!);
+    const rows = await conn.query(`SELECT AppName FROM OauthToken WHERE UserId = '${DRIFT_USER}'`);
+    expect(rows.totalSize).toBe(0);
+    // The access tokens minted from the grant died with it, on every endpoint.
+    const dead = await failure(withToken(attackerToken).query('SELECT Id FROM User'));
+    expect(dead).toMatchObject({ errorCode: 'INVALID_SESSION_ID', message: 'Session expired or invalid' });
+    expect(await failure(new OAuth2({ loginUrl: server.url, clientId: '3MVG9DriftVendorAppConsumerKeyPublished0002' }).refreshToken(refreshToken))).toMatchObject({
+      name: 'invalid_grant',
+    });
+    const again = await failure(conn.oauth2.revokeToken(refreshToken));
+    expect(again).toMatchObject({ name: 'invalid_token' });
+    const revokes = log.list({ operation: 'oauth2.revokeToken' });
+    expect(revokes.map((c) => [c.status, c.target])).toEqual([
+      [200, DRIFT_GRANT],
+      [400, undefined],
+    ]);
+    expect(emu.counts().oauthTokens).toBe(scenarioJson.oauthTokens.length - 1);
+    expect(emu.counts().sessions).toBe(scenarioJson.sessions.length - 2 + 1); // two Drift sessions gone, Cordon's own added
+  });
+
+  it('revokes a single access token, which then fails with 401 INVALID_SESSION_ID', async () => {
+    const token = emu.fixtureValue('0AkHs000SlftS01AAA')!;
+    const conn = withToken(token);
+    await conn.query('SELECT Id FROM User LIMIT 1');
+    await conn.oauth2.revokeToken(token);
+    expect(await failure(conn.query('SELECT Id FROM User LIMIT 1'))).toMatchObject({ errorCode: 'INVALID_SESSION_ID' });
+  });
+
+  it('lets jsforce refresh once on 401 when it holds a refresh token', async () => {
+    const revoked = emu.fixtureValue('0AkHs000DrftS02AAA')!;
+    await new Connection({ loginUrl: server.url }).oauth2.revokeToken(revoked);
+    const conn = new Connection({
+      instanceUrl: server.url,
+      accessToken: revoked,
+      refreshToken: emu.fixtureValue(DRIFT_GRANT)!,
+      oauth2: { loginUrl: server.url, clientId: '3MVG9DriftVendorAppConsumerKeyPublished0002' },
+      version: VERSION,
+    });
+    const res = await conn.query('SELECT Id FROM User LIMIT 1');
+    expect(res.totalSize).toBe(1);
+    expect(conn.accessToken).not.toBe(revoked);
+    expect(log.list({ provider: 'salesforce' }).map((c) => `${c.operation}:${c.status}`)).toEqual([
+      'oauth2.revokeToken:200',
+      'query:401',
+      'oauth2.requestToken:200',
+      'query:200',
+    ]);
+  });
+});
+
+describe('sessions, freezing, deactivation', () => {
+  it('deletes an AuthSession (204), which ends its token; a second delete is 404 NOT_FOUND', async () => {
+    const conn = await jwtLogin();
+    const token = emu.fixtureValue(DRIFT_SESSION)!;
+    const res = await conn.sobject('AuthSession').destroy(DRIFT_SESSION);
+    expect(res).toMatchObject({ id: DRIFT_SESSION, success: true });
+    expect(await failure(withToken(token).query('SELECT Id FROM User'))).toMatchObject({ errorCode: 'INVALID_SESSION_ID' });
+    expect(await failure(conn.sobject('AuthSession').destroy(DRIFT_SESSION))).toMatchObject({ errorCode: 'NOT_FOUND' });
+    expect(log.list({ operation: 'sobjects.AuthSession.delete' }).map((c) => [c.status, c.target])).toEqual([
+      [204, DRIFT_SESSION],
+      [404, DRIFT_SESSION],
+    ]);
+  });
+
+  it('freezes a user through UserLogin (idempotent 204): its tokens and the JWT flow stop working until unfrozen', async () => {
+    const conn = await jwtLogin();
+    const login = await conn.query<{ Id: string }>(`SELECT Id FROM UserLogin WHERE UserId = '${DRIFT_USER}'`);
+    const loginId = login.records[0]!.Id;
+    const token = emu.fixtureValue(DRIFT_SESSION)!;
+    expect(await conn.sobject('UserLogin').update({ Id: loginId, IsFrozen: true })).toMatchObject({ success: true });
+    expect(await conn.sobject('UserLogin').update({ Id: loginId, IsFrozen: true })).toMatchObject({ success: true });
+    expect(await failure(withToken(token).query('SELECT Id FROM User'))).toMatchObject({ errorCode: 'INVALID_SESSION_ID' });
+    expect(await failure(jwtLogin('drift-integration@acme.com'))).toMatchObject({ name: 'invalid_grant' });
+    const frozen = await conn.query(`SELECT UserId FROM UserLogin WHERE IsFrozen = true`);
+    expect(frozen.records).toEqual([expect.objectContaining({ UserId: DRIFT_USER })]);
+    await conn.sobject('UserLogin').update({ Id: loginId, IsFrozen: false });
+    expect((await withToken(token).query('SELECT Id FROM User LIMIT 1')).totalSize).toBe(1);
+    expect(log.list({ operation: 'sobjects.UserLogin.update' }).every((c) => c.status === 204 && c.target === DRIFT_USER)).toBe(true);
+  });
+
+  it('refuses bad UserLogin updates with the real error codes', async () => {
+    const conn = await jwtLogin();
+    expect(await failure(conn.sobject('UserLogin').update({ Id: `0Yw${DRIFT_USER.slice(3)}`, Bogus: true }))).toMatchObject({ errorCode: 'INVALID_FIELD' });
+    expect(await failure(conn.sobject('UserLogin').update({ Id: '0YwHs000009NoneAAA', IsFrozen: true }))).toMatchObject({ errorCode: 'NOT_FOUND' });
+    expect(await failure(conn.sobject('UserLogin').update({ Id: '0YwHs000002CrdnAAA', IsFrozen: true }))).toMatchObject({ errorCode: 'FIELD_INTEGRITY_EXCEPTION' });
+  });
+
+  it('deactivates a user with PATCH User IsActive=false', async () => {
+    const conn = await jwtLogin();
+    expect(await conn.sobject('User').update({ Id: DRIFT_USER, IsActive: false })).toMatchObject({ success: true });
+    const user = await conn.sobject('User').retrieve(DRIFT_USER);
+    expect(user).toMatchObject({ IsActive: false, Username: 'drift-integration@acme.com' });
+    expect(await failure(jwtLogin('drift-integration@acme.com'))).toMatchObject({ name: 'invalid_grant', message: 'inactive user' });
+  });
+
+  it('denies a non-admin freezing a user or ending another user\'s session', async () => {
+    const res = await new OAuth2({ loginUrl: server.url, clientId: '3MVG9DriftVendorAppConsumerKeyPublished0002' }).refreshToken(emu.fixtureValue('drift-sf-grant-jordan')!);
+    const conn = withToken(res.access_token);
+    expect(await failure(conn.sobject('UserLogin').update({ Id: `0Yw${DRIFT_USER.slice(3)}`, IsFrozen: true }))).toMatchObject({
+      errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY',
+    });
+    expect(await failure(conn.sobject('AuthSession').destroy(DRIFT_SESSION))).toMatchObject({ errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY' });
+  });
+});
+
+describe('limits, versions, faults', () => {
+  it('sends Sforce-Limit-Info on every REST answer, which jsforce parses into conn.limitInfo', async () => {
+    const conn = await jwtLogin();
+    await conn.query('SELECT Id FROM User LIMIT 1');
+    expect(conn.limitInfo.apiUsage).toEqual({ used: 61235, limit: 100000 });
+    const limits = await conn.limits();
+    expect(limits.DailyApiRequests).toEqual({ Max: 100000, Remaining: 100000 - 61236 });
+    const versions = await conn.request<Array<{ version: string }>>('/services/data/');
+    expect(versions.map((v) => v.version)).toContain('62.0');
+  });
+
+  it('answers past the daily limit with 403 REQUEST_LIMIT_EXCEEDED', async () => {
+    emu.load({ ...scenario, apiRequestLimit: 2, apiRequestsUsed: 0 });
+    const conn = await jwtLogin();
+    await conn.query('SELECT Id FROM User LIMIT 1');
+    await conn.query('SELECT Id FROM User LIMIT 1');
+    const err = await failure(conn.query('SELECT Id FROM User LIMIT 1'));
+    expect(err).toMatchObject({ errorCode: 'REQUEST_LIMIT_EXCEEDED', message: 'TotalRequests Limit exceeded.' });
+  });
+
+  it('answers unknown versions and paths with array-shaped 404s', async () => {
+    const conn = await jwtLogin();
+    expect(await failure(conn.request('/services/data/v12.0/limits'))).toMatchObject({ errorCode: 'NOT_FOUND' });
+    expect(await failure(conn.request('/services/data/v62.0/nothing/here'))).toMatchObject({ errorCode: 'NOT_FOUND' });
+  });
+
+  it('makes injected faults look real to jsforce', async () => {
+    const conn = await jwtLogin();
+    faults.add({ provider: 'salesforce', operation: 'query', type: 'rate_limited', retryAfterSec: 30, times: 1 });
+    expect(await failure(conn.query('SELECT Id FROM User'))).toMatchObject({ errorCode: 'REQUEST_LIMIT_EXCEEDED' });
+    faults.add({ provider: 'salesforce', operation: 'sobjects.UserLogin.update', type: 'unavailable', status: 503 });
+    expect(await failure(conn.sobject('UserLogin').update({ Id: `0Yw${DRIFT_USER.slice(3)}`, IsFrozen: true }))).toMatchObject({ errorCode: 'SERVER_UNAVAILABLE' });
+    faults.clear();
+    faults.add({ provider: 'salesforce', operation: 'query', type: 'unauthorized', times: 1 });
+    expect(await failure(conn.query('SELECT Id FROM User'))).toMatchObject({ errorCode: 'INVALID_SESSION_ID' });
+    // jsforce retries a GET on 503 by itself; one injected 503 is absorbed and the log shows both calls.
+    faults.add({ provider: 'salesforce', operation: 'query', type: 'unavailable', status: 503, times: 1 });
+    expect((await conn.query('SELECT Id FROM User LIMIT 1')).totalSize).toBe(1);
+    const queries = log.list({ operation: 'query' });
+    expect(queries.map((c) => [c.status, c.fault])).toEqual([
+      [403, 'rate_limited'],
+      [401, 'unauthorized'],
+      [503, 'unavailable'],
+      [200, undefined],
+    ]);
+    // The frozen-user write never happened: the fault answered instead.
+    expect((await conn.query(`SELECT Id FROM UserLogin WHERE IsFrozen = true`)).totalSize).toBe(0);
+  });
+});
