@@ -7,6 +7,8 @@ import { remoteMemoryTenant } from './memory/http.ts';
 import { createSlackConnector, SlackConnectorConfig } from './slack/connector.ts';
 import { createSalesforceConnector, SalesforceConnectorConfig } from './salesforce/connector.ts';
 import { createGoogleConnector, GoogleConnectorConfig } from './google/connector.ts';
+import { createGitHubConnector } from './github/connector.ts';
+import { GitHubConnectorConfig } from './github/config.ts';
 
 export function connectorsFromEnv(env: NodeJS.ProcessEnv = process.env): ConnectorRegistry {
   const registry: ConnectorRegistry = {};
@@ -14,5 +16,6 @@ export function connectorsFromEnv(env: NodeJS.ProcessEnv = process.env): Connect
   if (env.CORDON_SLACK_ADMIN_TOKEN) registry.slack = createSlackConnector(SlackConnectorConfig.fromEnv(env));
   if (env.CORDON_SALESFORCE_LOGIN_URL) registry.salesforce = createSalesforceConnector(SalesforceConnectorConfig.fromEnv(env));
   if (env.CORDON_GOOGLE_CREDENTIALS_JSON) registry.google = createGoogleConnector(GoogleConnectorConfig.fromEnv(env));
+  if (env.CORDON_GITHUB_ORG) registry.github = createGitHubConnector(GitHubConnectorConfig.fromEnv(env));
   return registry;
 }

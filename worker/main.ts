@@ -17,7 +17,7 @@ try {
   const worker = await createCordonWorker({
     target,
     codecKeys: codecKeysFromEnv(process.env),
-    deps: { connectors, sink: sinkFromEnv(), logger: log },
+    deps: { connectors, sink: sinkFromEnv(process.env, connectors), logger: log },
   });
   log.info('worker ready', { address: target.connectionOptions.address, namespace: target.namespace, taskQueue: target.taskQueue, connectors: Object.keys(connectors) });
   process.send?.({ ready: true });

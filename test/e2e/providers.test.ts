@@ -9,6 +9,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startContainment } from '../../client/containments.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
+import { composeSink } from '../../connectors/sinks/from-env.ts';
+import type { GitHubEmulator } from '../../emulators/github/emulator.ts';
 import type { CallRecord } from '../../emulators/core/server.ts';
 import { loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
@@ -29,8 +31,11 @@ afterAll(async () => {
 
 async function contain(scenario: string, credentials: ContainmentRequest['credentials']): Promise<{ result: ContainmentStatus; calls: CallRecord[]; store: LocalEncryptedStore }> {
   tenant = await startLocalTenant({ scenario: await loadScenarioDir(scenarioDir(scenario)) });
-  const store = new LocalEncryptedStore(await mkdtemp(join(tmpdir(), 'cordon-prov-')), randomBytes(32));
-  worker = await startTestWorker({ connectors: connectorsFromEnv(tenant.connectorEnv()), sink: store });
+  const dir = await mkdtemp(join(tmpdir(), 'cordon-prov-'));
+  const store = new LocalEncryptedStore(dir, randomBytes(32));
+  const connectors = connectorsFromEnv(tenant.connectorEnv());
+  // As the worker does: GitHub Actions secrets for consumers whose sink says so, the local store otherwise.
+  worker = await startTestWorker({ connectors, sink: composeSink(store, connectors, join(dir, 'github-index')) });
   const { workflowId } = await startContainment(worker.client, worker.target.taskQueue, {
     incidentId: `INC-${scenario}-${randomBytes(3).toString('hex')}`,
     requester: 'responder@acme.example',
@@ -91,21 +96,37 @@ describe('salesforce: the Drift integration user’s OAuth grant of the Saleslof
 describe('google: the CI deployer’s service-account key of the CircleCI scenario', () => {
   it('deletes the key before creating one new key per consumer, and verifies only the new keys remain', async () => {
     const keyId = '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f';
-    const { result, calls, store } = await contain('circleci', [{ provider: 'google', kind: 'service_account_key', keyId }]);
+    const { result, calls } = await contain('circleci', [{ provider: 'google', kind: 'service_account_key', keyId }]);
     expect(result.outcome, result.outcomeReason).toBe('contained');
     const key = result.credentials.find((c) => c.credentialId.includes(keyId))!;
     expect(key.state).toBe('verified_dead');
     expect(key.replacements.map((r) => r.consumerId).sort()).toEqual(['circleci-deploy-api', 'circleci-deploy-web']);
     assertRevokeBeforeReplace(calls, ['projects.serviceAccounts.keys.delete'], ['projects.serviceAccounts.keys.create']);
     expect(calls.filter((c) => c.operation === 'projects.serviceAccounts.keys.create' && c.status === 200)).toHaveLength(2);
-    // What was delivered is a usable key file for the new key, sealed in the store.
-    for (const r of key.replacements) {
-      const value = await store.open(`${result.workflowId}|${key.credentialId}|${r.consumerId}`);
-      expect(JSON.parse(value!.reveal())).toMatchObject({ type: 'service_account', client_email: 'ci-deployer@northwind-prod.iam.gserviceaccount.com' });
-    }
+    // What was delivered is a usable key file for a new key, in each consumer's GitHub Actions secret.
+    const github = tenant!.emulators.github as unknown as GitHubEmulator;
+    const delivered = ['firmware', 'web-portal'].map((repo) => JSON.parse(github.revealSecret('acme-robotics', repo, 'GCP_DEPLOY_KEY')!) as { client_email: string; private_key_id: string });
+    for (const d of delivered) expect(d.client_email).toBe('ci-deployer@northwind-prod.iam.gserviceaccount.com');
+    expect(delivered[0]!.private_key_id).not.toBe(delivered[1]!.private_key_id);
+    expect(delivered.map((d) => d.private_key_id)).not.toContain(keyId);
+    expect(key.replacements.map((r) => r.sink).sort()).toEqual(['github:acme-robotics/firmware:GCP_DEPLOY_KEY', 'github:acme-robotics/web-portal:GCP_DEPLOY_KEY']);
     // Verification listed the account's keys after the last create: only the new ones were active.
     const lastCreate = Math.max(...calls.filter((c) => c.operation === 'projects.serviceAccounts.keys.create').map((c) => c.seq));
     expect(calls.some((c) => c.operation === 'projects.serviceAccounts.keys.list' && c.seq > lastCreate)).toBe(true);
+  });
+});
+
+describe('github: the CircleCI write deploy key of the CircleCI scenario', () => {
+  it('deletes the key, adds a new one, seals its private half into the consumer’s Actions secret, and verifies', async () => {
+    const { result, calls } = await contain('circleci', [{ provider: 'github', kind: 'deploy_key', id: 'deploy_key:acme-robotics/infra-terraform:7102' }]);
+    expect(result.outcome, result.outcomeReason).toBe('contained');
+    const cred = result.credentials[0]!;
+    expect(cred.state).toBe('verified_dead');
+    assertRevokeBeforeReplace(calls, ['repos.deleteDeployKey'], ['repos.createDeployKey']);
+    expect(calls.filter((c) => c.operation === 'repos.createDeployKey' && c.status === 201)).toHaveLength(1);
+    const github = tenant!.emulators.github as unknown as GitHubEmulator;
+    expect(github.revealSecret('acme-robotics', 'infra-terraform', 'DEPLOY_SSH_KEY')).toMatch(/BEGIN OPENSSH PRIVATE KEY/);
+    expect(cred.replacements[0]!.sink).toBe('github:acme-robotics/infra-terraform:DEPLOY_SSH_KEY');
   });
 });
 

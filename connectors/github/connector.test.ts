@@ -1,0 +1,280 @@
+// The GitHub connector against the local tenant's GitHub emulator, through the real Octokit.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
+import { GitHubScenario, type GitHubScenarioInput } from '../../emulators/github/scenario.ts';
+import type { Consumer, Credential, SinkRef } from '../../schemas/credential.ts';
+import type { Secret } from '../../logging/secret.ts';
+import { fingerprintOf } from '../fingerprint.ts';
+import type { CredentialSink, DeliveredReplacement } from '../sinks/types.ts';
+import { ConnectorError } from '../types.ts';
+import { GitHubConnectorConfig } from './config.ts';
+import { createGitHubConnector, type GitHubConnector } from './connector.ts';
+
+const read = (name: string) => JSON.parse(readFileSync(new URL(`../../emulators/scenarios/${name}/github.json`, import.meta.url), 'utf8')) as GitHubScenarioInput;
+const circleci = read('circleci');
+const cloudflare = read('cloudflare-okta');
+const ORG = 'acme-robotics';
+const BOT_TOKEN = 'gho_QXQWPkTZiBnZmdRUTuSoktjaSRocVB8a1kMf';
+const CLASSIC_PAT = 'ghp_govYleKxdKaTrZjWE6paaP7RyhUFyVrJDRbx';
+const FG_PAT = 'github_pat_11AJL2Q0Y0JL2LC4NwEzG8kJ9cj3slNMLkwrvQAhAT35EZ';
+
+/** A tiny in-memory sink: keeps the first delivery per key, like every real sink. */
+class MemorySink implements CredentialSink {
+  readonly values = new Map<string, string>();
+  readonly records = new Map<string, DeliveredReplacement>();
+  failNext = false;
+  async deliver(input: { idempotencyKey: string; replacementId: string; consumer: Consumer; target: SinkRef | undefined; value: Secret }): Promise<DeliveredReplacement> {
+    const existing = this.records.get(input.idempotencyKey);
+    if (existing) return existing;
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('sink crashed before storing');
+    }
+    const record = { replacementId: input.replacementId, fingerprint: fingerprintOf(input.value.reveal()), location: `memory:${input.consumer.id}` };
+    this.values.set(input.idempotencyKey, input.value.reveal());
+    this.records.set(input.idempotencyKey, record);
+    return record;
+  }
+  async lookup(idempotencyKey: string): Promise<DeliveredReplacement | undefined> {
+    return this.records.get(idempotencyKey);
+  }
+}
+
+let tenant: LocalTenant;
+
+function load(section: GitHubScenarioInput, name = 'github-connector-test'): GitHubConnector {
+  tenant.load({ name, description: '', github: GitHubScenario.parse(section) });
+  return createGitHubConnector(GitHubConnectorConfig.fromEnv(tenant.connectorEnv()));
+}
+
+async function connectorError(p: Promise<unknown>): Promise<ConnectorError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ConnectorError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConnectorError');
+}
+
+let connector: GitHubConnector;
+beforeAll(async () => {
+  tenant = await startLocalTenant();
+});
+afterAll(async () => tenant?.close());
+beforeEach(() => {
+  connector = load(circleci);
+});
+
+describe('config', () => {
+  it('fromEnv names the missing variable', () => {
+    const env = tenant.connectorEnv();
+    delete env.CORDON_GITHUB_APP_ID;
+    expect(() => GitHubConnectorConfig.fromEnv(env)).toThrow(/CORDON_GITHUB_APP_ID is not set/);
+    expect(() => GitHubConnectorConfig.fromEnv({ ...tenant.connectorEnv(), CORDON_GITHUB_API_URL: 'not a url' })).toThrow(/CORDON_GITHUB_API_URL/);
+    expect(() => GitHubConnectorConfig.fromEnv({ ...tenant.connectorEnv(), CORDON_GITHUB_OAUTH_CLIENT_SECRET: '' , CORDON_GITHUB_OAUTH_CLIENT_ID: 'x' })).toThrow(/OAUTH_CLIENT_SECRET/);
+  });
+
+  it('declares what it cannot do and throws unsupported for it', async () => {
+    expect(connector.capabilities.has('restrict')).toBe(false);
+    expect(connector.capabilities.has('blockApp')).toBe(false);
+    const cred = (await connector.identify({ provider: 'github', kind: 'pat', id: 'pat:classic:7301' })).credentials[0]!;
+    const err = await connectorError(connector.restrict(cred, { kind: 'ip_allowlist', values: ['10.0.0.0/8'] }));
+    expect(err.kind).toBe('unsupported');
+    expect((await connectorError(connector.replace(cred, cred.consumers[0]!, 'k', new MemorySink()))).kind).toBe('unsupported');
+  });
+});
+
+describe('OAuth tokens', () => {
+  it('identifies by leaked value, revokes (204), then already_done; probe says dead', async () => {
+    const report = await connector.identify({ provider: 'github', kind: 'oauth_token', leakedValue: BOT_TOKEN });
+    expect(report.credentials).toHaveLength(1);
+    const cred = report.credentials[0]!;
+    expect(cred).toMatchObject({ id: 'oauth_token:7001', principal: { id: 'acme-ci-bot' }, fingerprint: fingerprintOf(BOT_TOKEN), selfOrLastAdmin: false });
+    expect(cred.consumers.map((c) => c.id)).toEqual(['circleci-firmware', 'circleci-web-portal']);
+    expect(report.riskFlags).toContain('oauth_token:7001 is shared by 2 consumers');
+    expect(report.blindSpots.length).toBeGreaterThan(0);
+    expect(await connector.probe(cred, BOT_TOKEN)).toBe('alive');
+
+    const first = await connector.revoke(cred);
+    expect(first.outcome).toBe('done');
+    expect(first.requestId).toMatch(/^CA11:/);
+    const second = await connector.revoke(cred);
+    expect(second.outcome).toBe('already_done');
+    expect(await connector.probe(cred, BOT_TOKEN)).toBe('dead');
+    expect(tenant.calls({ provider: 'github', operation: 'apps.deleteToken' }).map((c) => [c.status, c.target])).toEqual([
+      [204, 'oauth_token:7001'],
+      [404, undefined],
+    ]);
+  });
+
+  it('revokes with the value from the revoke context in a fresh process; without any value it says what is missing', async () => {
+    const cred = (await connector.identify({ provider: 'github', kind: 'oauth_token', leakedValue: 'gho_WWHYNVHGNFRbGSd0wOFrYozddxUoct9hFfG9' })).credentials[0]!;
+    const fresh = () => createGitHubConnector(GitHubConnectorConfig.fromEnv(tenant.connectorEnv()));
+    const missing = await connectorError(fresh().revoke(cred));
+    expect(missing.kind).toBe('invalid');
+    expect(missing.message).toMatch(/needs the token value/);
+    expect((await fresh().revoke(cred, { leakedValue: 'gho_WWHYNVHGNFRbGSd0wOFrYozddxUoct9hFfG9' })).outcome).toBe('done');
+    expect(await fresh().probe(cred, 'gho_WWHYNVHGNFRbGSd0wOFrYozddxUoct9hFfG9')).toBe('dead');
+  });
+
+  it('a value it does not recognise is reported, not invented', async () => {
+    const report = await connector.identify({ provider: 'github', kind: 'oauth_token', leakedValue: 'gho_unknown0000000000000000000000000000' });
+    expect(report.credentials).toEqual([]);
+    expect(report.riskFlags.join(' ')).toMatch(/not a live token/);
+  });
+});
+
+describe('PATs', () => {
+  it('classic PAT: found by value through SAML authorizations, de-authorized, then already_done', async () => {
+    const report = await connector.identify({ provider: 'github', kind: 'pat', leakedValue: CLASSIC_PAT });
+    expect(report.credentials.map((c) => c.id)).toEqual(['pat:classic:7301']);
+    expect(report.riskFlags.join(' ')).toMatch(/de-authorized for this org/);
+    const cred = report.credentials[0]!;
+    expect((await connector.revoke(cred)).outcome).toBe('done');
+    expect((await connector.revoke(cred)).outcome).toBe('already_done');
+    expect(await connector.listActive(cred.principal)).toEqual([expect.objectContaining({ id: 'oauth_token:7001' })]);
+  });
+
+  it('fine-grained PAT: found by value via the audit log token hash, org access revoked, then already_done', async () => {
+    const c = load(cloudflare);
+    const report = await c.identify({ provider: 'github', kind: 'pat', leakedValue: FG_PAT });
+    expect(report.credentials.map((x) => x.id)).toEqual(['pat:fine_grained:8001']);
+    const cred = report.credentials[0]!;
+    expect(cred.consumers).toHaveLength(2);
+    expect(cred.scopes).toContain('repository:contents:write');
+    expect((await c.revoke(cred)).outcome).toBe('done');
+    expect((await c.revoke(cred)).outcome).toBe('already_done');
+    expect((await c.listActive(cred.principal)).map((x) => x.id)).toEqual([]);
+    // Org access only: the value still authenticates elsewhere, and probe says so honestly.
+    expect(await c.probe(cred, FG_PAT)).toBe('alive');
+  });
+});
+
+describe('deploy keys', () => {
+  const ID = `deploy_key:${ORG}/firmware:7101`;
+
+  it('revokes (204, then already_done) and replaces: new key on GitHub, private half only in the sink', async () => {
+    const cred = (await connector.identify({ provider: 'github', kind: 'deploy_key', id: ID })).credentials[0]!;
+    expect(cred.consumers.map((c) => c.id)).toEqual(['circleci-firmware']);
+    expect((await connector.revoke(cred)).outcome).toBe('done');
+    expect((await connector.revoke(cred)).outcome).toBe('already_done');
+    const sink = new MemorySink();
+    const consumer = cred.consumers[0]!;
+    const issued = await connector.replace(cred, consumer, 'wf-1/deploy/circleci-firmware', sink);
+    const privateKey = sink.values.get('wf-1/deploy/circleci-firmware')!;
+    expect(privateKey).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----/);
+    expect(issued.fingerprint).toBe(fingerprintOf(privateKey));
+    expect(JSON.stringify(issued)).not.toContain('PRIVATE KEY');
+    const keys = await connector.listActive(cred.principal);
+    expect(keys.map((k) => k.id)).toEqual([issued.replacementId]);
+    // Revoke before replace (I1) is visible in the call log order.
+    const order = tenant.calls({ provider: 'github' }).filter((c) => c.operation === 'repos.deleteDeployKey' || c.operation === 'repos.createDeployKey');
+    expect(order.map((c) => c.operation)).toEqual(['repos.deleteDeployKey', 'repos.deleteDeployKey', 'repos.createDeployKey']);
+    // Idempotent by key: a retry returns the same replacement and mints nothing.
+    const again = await connector.replace(cred, consumer, 'wf-1/deploy/circleci-firmware', sink);
+    expect(again).toEqual({ replacementId: issued.replacementId, fingerprint: issued.fingerprint, sink: issued.sink });
+    expect(tenant.calls({ provider: 'github', operation: 'repos.createDeployKey' })).toHaveLength(1);
+  });
+
+  it('a replacement minted by a crashed attempt is deleted and minted again: one live key per consumer', async () => {
+    const cred = (await connector.identify({ provider: 'github', kind: 'deploy_key', id: ID })).credentials[0]!;
+    await connector.revoke(cred);
+    const sink = new MemorySink();
+    sink.failNext = true;
+    await expect(connector.replace(cred, cred.consumers[0]!, 'wf-2/k', sink)).rejects.toThrow(/sink crashed/);
+    const issued = await connector.replace(cred, cred.consumers[0]!, 'wf-2/k', sink);
+    const keys = await connector.listActive(cred.principal);
+    expect(keys.map((k) => k.id)).toEqual([issued.replacementId]);
+  });
+
+  it('an unknown repo is not_found; listing stays empty for an unknown key id', async () => {
+    const err = await connectorError(connector.listActive({ id: `repo:${ORG}/no-such-repo`, displayName: '', type: 'service_account', status: 'active' }));
+    expect(err.kind).toBe('not_found');
+    expect(err.retryable).toBe(false);
+    expect((await connector.identify({ provider: 'github', kind: 'deploy_key', id: `deploy_key:${ORG}/firmware:999` })).credentials).toEqual([]);
+  });
+});
+
+describe('installations and Cordon itself', () => {
+  it("reports Cordon's own installation as selfOrLastAdmin (I6)", async () => {
+    const report = await connector.identify({ provider: 'github', kind: 'app_installation_token', id: 'app_installation_token:51234567' });
+    expect(report.credentials[0]).toMatchObject({ selfOrLastAdmin: true, principal: { id: 'app:cordon-responder', type: 'bot' } });
+    const other = await connector.identify({ provider: 'github', kind: 'app_installation_token', id: 'app_installation_token:40100200', leakedValue: 'ghs_a4D0ZIA1lW21h8En96LiQEtaMuXe7PvtaeLJ' });
+    const cred = other.credentials[0]!;
+    expect(cred.selfOrLastAdmin).toBe(false);
+    expect(await connector.probe(cred, 'ghs_a4D0ZIA1lW21h8En96LiQEtaMuXe7PvtaeLJ')).toBe('alive');
+    expect((await connector.revoke(cred)).outcome).toBe('done');
+    expect((await connector.revoke(cred)).outcome).toBe('already_done');
+    expect(await connector.probe(cred, 'ghs_a4D0ZIA1lW21h8En96LiQEtaMuXe7PvtaeLJ')).toBe('dead');
+    expect((await connectorError(connector.replace(cred, cred.consumers[0]!, 'k', new MemorySink()))).kind).toBe('unsupported');
+  });
+
+  it('audit lists the principal\'s events since a date', async () => {
+    const events = await connector.audit({ id: 'acme-ci-bot', displayName: '', type: 'service_account', status: 'active' }, '2022-12-01T00:00:00Z');
+    expect(events.map((e) => e.action).sort()).toEqual(['git.clone', 'git.clone', 'repo.download_zip', 'workflows.created_workflow_run']);
+    expect(events[0]!.detail).toMatch(/Netherlands/);
+  });
+
+  it('forceReauth de-authorizes everything of a user except what is kept', async () => {
+    const principal = { id: 'acme-ci-bot', displayName: '', type: 'service_account' as const, status: 'active' as const };
+    const r = await connector.forceReauth(principal, ['oauth_token:7001']);
+    expect(r.outcome).toBe('done');
+    expect((await connector.listActive(principal)).map((c) => c.id)).toEqual(['oauth_token:7001']);
+  });
+});
+
+describe('errors', () => {
+  const keysRef = { provider: 'github' as const, kind: 'deploy_key' as const, id: `deploy_key:${ORG}/firmware:7101` };
+
+  it('secondary rate limit → rate_limited with the retry-after, without sleeping', async () => {
+    tenant.injectFault({ provider: 'github', operation: 'repos.listDeployKeys', type: 'rate_limited', retryAfterSec: 7, times: 1 });
+    const started = Date.now();
+    const err = await connectorError(connector.identify(keysRef));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(err).toMatchObject({ kind: 'rate_limited', retryable: true });
+    expect(err.options.retryAfterMs).toBe(7000);
+    expect(tenant.calls({ provider: 'github', operation: 'repos.listDeployKeys' })).toHaveLength(1); // no SDK retry
+  });
+
+  it('primary limit exhausted → rate_limited until x-ratelimit-reset', async () => {
+    const c = load({ ...circleci, rateLimitPerHour: 1 });
+    await c.identify(keysRef); // the one allowed call (minting the token counts against the app, not the installation)
+    const err = await connectorError(c.identify(keysRef));
+    expect(err.kind).toBe('rate_limited');
+    expect(err.options.retryAfterMs).toBeGreaterThan(3_500_000);
+    expect(err.options.retryAfterMs).toBeLessThanOrEqual(3_601_000);
+  });
+
+  it('5xx → unavailable (retryable)', async () => {
+    tenant.injectFault({ provider: 'github', operation: 'repos.listDeployKeys', type: 'unavailable', status: 502, times: 1 });
+    const err = await connectorError(connector.identify(keysRef));
+    expect(err).toMatchObject({ kind: 'unavailable', retryable: true });
+    expect(err.options.status).toBe(502);
+  });
+
+  it('expired auth → auth (not retryable)', async () => {
+    tenant.injectFault({ provider: 'github', operation: 'apps.createInstallationAccessToken', type: 'unauthorized', times: 1 });
+    const err = await connectorError(connector.identify(keysRef));
+    expect(err).toMatchObject({ kind: 'auth', retryable: false });
+    expect(err.message).toMatch(/Bad credentials/);
+  });
+
+  it('permission denied → permission', async () => {
+    const section = structuredClone(circleci);
+    section.installations![0]!.permissions = { metadata: 'read' };
+    const c = load(section);
+    const err = await connectorError(c.identify(keysRef));
+    expect(err).toMatchObject({ kind: 'permission', retryable: false });
+    expect(err.message).toMatch(/Resource not accessible by integration/);
+  });
+
+  it('never puts a token value in an error message', async () => {
+    tenant.injectFault({ provider: 'github', operation: 'apps.deleteToken', type: 'unavailable', status: 500, times: 1 });
+    const cred: Credential = (await connector.identify({ provider: 'github', kind: 'oauth_token', leakedValue: BOT_TOKEN })).credentials[0]!;
+    const err = await connectorError(connector.revoke(cred));
+    expect(err.kind).toBe('unavailable');
+    expect(`${err.message} ${JSON.stringify(err)} ${String(err.cause ?? '')}`).not.toContain(BOT_TOKEN);
+  });
+});

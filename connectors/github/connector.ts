@@ -1,0 +1,622 @@
+// The GitHub connector (design.md §4) on @octokit/rest. What GitHub lets an org do by API shapes
+// every method (catalog §2, §5.4): OAuth tokens die only by value with the OAuth app's client
+// secret; installation tokens only by value (or by uninstalling); fine-grained PATs and SAML-
+// authorized classic PATs can only lose their access to this org; deploy keys are deleted and
+// re-created. Credential ids:
+//   oauth_token:<authorization id>            app_installation_token:<installation id>
+//   pat:fine_grained:<grant id>               pat:classic:<SAML credential id>
+//   deploy_key:<owner>/<repo>:<key id>
+import { createHash, randomUUID } from 'node:crypto';
+import type { Consumer, Credential, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
+import { describeRef } from '../../schemas/credential.ts';
+import { Secret } from '../../logging/secret.ts';
+import { fingerprintOf } from '../fingerprint.ts';
+import type { CredentialSink } from '../sinks/types.ts';
+import {
+  ConnectorError,
+  unsupported,
+  type AuditEvent,
+  type Capability,
+  type Connector,
+  type ProbeResult,
+  type ReplacementIssued,
+  type Restriction,
+  type RevokeContext,
+  type WriteResult,
+} from '../types.ts';
+import { basicAuthorization, createClient, signAppJwt, type GitHubClient } from './client.ts';
+import { GitHubConnectorConfigSchema, type GitHubConnectorConfig } from './config.ts';
+import { generateDeployKeyPair } from './deploy-key.ts';
+import { classifyGitHubError } from './errors.ts';
+
+const PROVIDER = 'github' as const;
+/** Refresh the installation token this long before GitHub's 1-hour expiry. */
+const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
+const AUDIT_MAX_PAGES = 10;
+
+export const GITHUB_BLIND_SPOTS: readonly string[] = [
+  'GitHub does not record who holds a credential: consumers come from the configured inventory (CORDON_GITHUB_CONSUMERS)',
+  "members' classic PATs and OAuth tokens of other apps are visible only through SAML credential authorizations (GHEC); removing one de-authorizes it for this org only, the token stays valid elsewhere",
+  "fine-grained PAT revocation removes the token's access to this org only; the token itself lives until its owner deletes it or it is reported to POST /credentials/revoke",
+  'installation tokens are not listable: they are identified by installation id, and revoked only with their own value',
+  'OAuth tokens can be checked and revoked only for the configured OAuth app, and only with the token value',
+  'member status (suspended, offboarded) is not read: principals are reported active',
+];
+
+type CredentialKindRef = 'oauth_token' | 'app_installation_token' | 'pat_fine_grained' | 'pat_classic' | 'deploy_key';
+
+interface ParsedId {
+  type: CredentialKindRef;
+  /** authorization id, installation id, grant id, SAML credential id or deploy key id */
+  num: number;
+  repo?: string;
+  owner?: string;
+}
+
+export function parseGitHubCredentialId(id: string): ParsedId | undefined {
+  let m = /^oauth_token:(\d+)$/.exec(id);
+  if (m) return { type: 'oauth_token', num: Number(m[1]) };
+  m = /^app_installation_token:(\d+)$/.exec(id);
+  if (m) return { type: 'app_installation_token', num: Number(m[1]) };
+  m = /^pat:fine_grained:(\d+)$/.exec(id);
+  if (m) return { type: 'pat_fine_grained', num: Number(m[1]) };
+  m = /^pat:classic:(\d+)$/.exec(id);
+  if (m) return { type: 'pat_classic', num: Number(m[1]) };
+  m = /^deploy_key:([^/]+)\/([^:]+):(\d+)$/.exec(id);
+  if (m) return { type: 'deploy_key', owner: m[1]!, repo: m[2]!, num: Number(m[3]) };
+  return undefined;
+}
+
+interface SamlAuthorization {
+  login: string;
+  credential_id: number;
+  credential_type: string;
+  token_last_eight?: string;
+  credential_authorized_at: string;
+  scopes?: string[];
+  credential_accessed_at: string | null;
+  authorized_credential_id: number | null;
+  authorized_credential_note?: string | null;
+  authorized_credential_expires_at?: string | null;
+}
+
+interface AuditLogEntry {
+  '@timestamp'?: number;
+  action?: string;
+  actor?: string;
+  user?: string;
+  repo?: string;
+  token_id?: number;
+  hashed_token?: string;
+  actor_location?: { country_name?: string };
+}
+
+export class GitHubConnector implements Connector {
+  readonly provider = PROVIDER;
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(['list', 'describe', 'revoke', 'replace', 'forceReauth', 'probe', 'audit']);
+  readonly blindSpots = GITHUB_BLIND_SPOTS;
+
+  readonly #config: GitHubConnectorConfig;
+  readonly #app: GitHubClient;
+  readonly #installation: GitHubClient;
+  readonly #oauth: GitHubClient | undefined;
+  #installationToken: { value: string; expiresAt: number } | undefined;
+  #minting: Promise<string> | undefined;
+  /**
+   * Leaked values seen by identify/probe in this process, by credential id. The Connector contract
+   * gives revoke only the credential, and GitHub revokes OAuth and installation tokens only by value.
+   */
+  readonly #leaked = new Map<string, Secret>();
+
+  constructor(config: GitHubConnectorConfig) {
+    this.#config = config;
+    this.#app = createClient(config, () => `bearer ${signAppJwt(config.appId, config.appPrivateKey)}`);
+    this.#installation = createClient(config, async () => `token ${await this.#token()}`);
+    this.#oauth =
+      config.oauthClientId && config.oauthClientSecret ? createClient(config, () => basicAuthorization(config.oauthClientId!, config.oauthClientSecret!)) : undefined;
+  }
+
+  /** The installation-authenticated client, for the GitHub Actions secret sink of the same org. */
+  get installationClient(): GitHubClient {
+    return this.#installation;
+  }
+
+  // ---- plumbing ---------------------------------------------------------------------------------
+
+  async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw classifyGitHubError(err, what);
+    }
+  }
+
+  /** Cordon's own installation token, minted with the app JWT and cached until near expiry. */
+  async #token(): Promise<string> {
+    if (this.#installationToken && this.#installationToken.expiresAt - TOKEN_REFRESH_MARGIN_MS > Date.now()) return this.#installationToken.value;
+    this.#minting ??= (async () => {
+      try {
+        const r = await this.#app.rest.apps.createInstallationAccessToken({ installation_id: this.#config.installationId });
+        this.#installationToken = { value: r.data.token, expiresAt: Date.parse(r.data.expires_at) };
+        return r.data.token;
+      } catch (err) {
+        throw classifyGitHubError(err, `minting Cordon's installation token (installation ${this.#config.installationId})`);
+      } finally {
+        this.#minting = undefined;
+      }
+    })();
+    return this.#minting;
+  }
+
+  #byValue(value: string): GitHubClient {
+    return createClient(this.#config, () => `token ${value}`);
+  }
+
+  #consumers(id: string): Consumer[] {
+    return this.#config.consumers[id] ?? [];
+  }
+
+  #user(login: string): Principal {
+    return { id: login, displayName: login, type: login.endsWith('[bot]') ? 'bot' : 'user', status: 'active' };
+  }
+
+  #remember(id: string, value: string | undefined): void {
+    if (value) this.#leaked.set(id, new Secret(value));
+  }
+
+  // ---- listing ----------------------------------------------------------------------------------
+
+  async #samlAuthorizations(login?: string): Promise<SamlAuthorization[]> {
+    const org = this.#config.org;
+    return this.#call(`listing SAML credential authorizations of ${org}`, () =>
+      this.#installation.paginate('GET /orgs/{org}/credential-authorizations', { org, per_page: 100, ...(login ? { login } : {}) }),
+    ) as Promise<SamlAuthorization[]>;
+  }
+
+  #fromSaml(a: SamlAuthorization): Credential {
+    const isOAuth = a.credential_type === 'OAuth app token';
+    const id = isOAuth && a.authorized_credential_id !== null ? `oauth_token:${a.authorized_credential_id}` : `pat:classic:${a.credential_id}`;
+    return {
+      provider: PROVIDER,
+      kind: isOAuth ? 'oauth_token' : 'pat',
+      id,
+      label: `${a.credential_type} of ${a.login}${a.authorized_credential_note ? ` (${a.authorized_credential_note})` : ''} …${a.token_last_eight ?? ''}`,
+      principal: this.#user(a.login),
+      scopes: a.scopes ?? [],
+      createdAt: a.credential_authorized_at,
+      ...(a.credential_accessed_at ? { lastUsedAt: a.credential_accessed_at } : {}),
+      consumers: this.#consumers(id),
+      selfOrLastAdmin: false,
+    };
+  }
+
+  async #patGrants(filter: { owner?: string[]; token_id?: string[] } = {}): Promise<Credential[]> {
+    const org = this.#config.org;
+    const grants = await this.#call(`listing fine-grained PAT grants of ${org}`, () =>
+      this.#installation.paginate(this.#installation.rest.orgs.listPatGrants, { org, per_page: 100, ...filter }),
+    );
+    return grants.map((g) => {
+      const id = `pat:fine_grained:${g.id}`;
+      const scopes = Object.entries(g.permissions ?? {}).flatMap(([area, perms]) =>
+        Object.entries((perms ?? {}) as Record<string, string>).map(([name, level]) => `${area}:${name}:${level}`),
+      );
+      return {
+        provider: PROVIDER,
+        kind: 'pat' as const,
+        id,
+        label: `fine-grained PAT "${g.token_name}" of ${g.owner.login}`,
+        principal: this.#user(g.owner.login),
+        scopes,
+        createdAt: g.access_granted_at,
+        ...(g.token_last_used_at ? { lastUsedAt: g.token_last_used_at } : {}),
+        consumers: this.#consumers(id),
+        selfOrLastAdmin: false,
+      };
+    });
+  }
+
+  async #deployKeys(owner: string, repo: string): Promise<Credential[]> {
+    const keys = await this.#call(`listing deploy keys of ${owner}/${repo}`, () =>
+      this.#installation.paginate(this.#installation.rest.repos.listDeployKeys, { owner, repo, per_page: 100 }),
+    );
+    return keys.map((k) => this.#fromDeployKey(owner, repo, k));
+  }
+
+  #fromDeployKey(owner: string, repo: string, k: { id: number; key: string; title: string; read_only: boolean; created_at: string; last_used?: string | null }): Credential {
+    const id = `deploy_key:${owner}/${repo}:${k.id}`;
+    return {
+      provider: PROVIDER,
+      kind: 'deploy_key',
+      id,
+      label: `deploy key "${k.title}" on ${owner}/${repo}${k.read_only ? ' (read-only)' : ' (read-write)'}`,
+      principal: repoPrincipal(owner, repo),
+      scopes: [k.read_only ? 'contents:read' : 'contents:write'],
+      createdAt: k.created_at,
+      ...(k.last_used ? { lastUsedAt: k.last_used } : {}),
+      consumers: this.#consumers(id),
+      // The SSH public key's own sha256, so a responder can match it with `ssh-keygen -lf`.
+      fingerprint: createHash('sha256').update(Buffer.from(k.key.split(/\s+/)[1] ?? '', 'base64')).digest('hex').slice(0, 12),
+      selfOrLastAdmin: false,
+    };
+  }
+
+  async #installationCredential(installationId: number): Promise<Credential | undefined> {
+    const org = this.#config.org;
+    const all = await this.#call(`listing app installations of ${org}`, () =>
+      this.#installation.paginate('GET /orgs/{org}/installations', { org, per_page: 100 }),
+    );
+    const i = (all as Array<{ id: number; app_slug: string; client_id?: string; permissions: Record<string, string>; created_at: string; suspended_at: string | null }>).find(
+      (x) => x.id === installationId,
+    );
+    if (!i) return undefined;
+    const id = `app_installation_token:${i.id}`;
+    return {
+      provider: PROVIDER,
+      kind: 'app_installation_token',
+      id,
+      label: `installation tokens of app ${i.app_slug} (installation ${i.id})`,
+      principal: { id: `app:${i.app_slug}`, displayName: `${i.app_slug}[bot]`, type: 'bot', status: i.suspended_at ? 'suspended' : 'active' },
+      scopes: Object.entries(i.permissions).map(([k, v]) => `${k}:${v}`),
+      ...(i.client_id ? { clientId: i.client_id } : {}),
+      createdAt: i.created_at,
+      consumers: this.#consumers(id),
+      // I6: Cordon's own installation is how the connector reaches the org.
+      selfOrLastAdmin: i.id === this.#config.installationId,
+    };
+  }
+
+  /** Audit-log token forensics: events whose hashed_token is this value's (GitHub docs, catalog §2.3). */
+  async #auditByValue(value: string): Promise<AuditLogEntry[]> {
+    const org = this.#config.org;
+    const hashed = createHash('sha256').update(value).digest('base64');
+    return this.#call(`searching the audit log of ${org} by token hash`, () =>
+      this.#installation.request('GET /orgs/{org}/audit-log', { org, include: 'all', per_page: 100, phrase: `hashed_token:"${hashed}"` }),
+    ).then((r) => r.data as AuditLogEntry[]);
+  }
+
+  // ---- Connector --------------------------------------------------------------------------------
+
+  async identify(ref: CredentialRef): Promise<ScopeReport> {
+    const found: Credential[] = [];
+    const riskFlags: string[] = [];
+    const blindSpots = [...GITHUB_BLIND_SPOTS];
+    const parsed = ref.id ? parseGitHubCredentialId(ref.id) : undefined;
+    const value = ref.leakedValue;
+
+    switch (ref.kind) {
+      case 'oauth_token': {
+        const clientId = ref.clientId ?? this.#config.oauthClientId;
+        if (value && this.#oauth && clientId === this.#config.oauthClientId) {
+          const checked = await this.#checkOAuth(value);
+          if (checked) {
+            this.#remember(checked.id, value);
+            found.push(checked);
+          } else riskFlags.push(`the leaked value is not a live token of OAuth app ${clientId}: already revoked, or issued to another app`);
+        } else if (value) {
+          blindSpots.push(`no client secret for OAuth app ${clientId ?? '(unknown)'}: the token can be found only through SAML authorizations`);
+        }
+        if (!found.length) {
+          const saml = await this.#samlAuthorizations(ref.user);
+          const last8 = value?.slice(-8);
+          for (const a of saml) {
+            if (a.credential_type !== 'OAuth app token') continue;
+            const c = this.#fromSaml(a);
+            if ((parsed && c.id === ref.id) || (last8 && a.token_last_eight === last8) || (!parsed && !last8 && ref.user)) {
+              this.#remember(c.id, value);
+              found.push(c);
+            }
+          }
+        }
+        break;
+      }
+      case 'app_installation_token': {
+        const installationId = parsed?.type === 'app_installation_token' ? parsed.num : Number(ref.id ?? ref.keyId ?? Number.NaN);
+        if (Number.isInteger(installationId)) {
+          const c = await this.#installationCredential(installationId);
+          if (c) {
+            this.#remember(c.id, value);
+            found.push(c);
+          }
+        } else {
+          blindSpots.push('installation tokens are not listable: give the installation id to identify which installation the token belongs to');
+        }
+        break;
+      }
+      case 'pat': {
+        if (parsed?.type === 'pat_fine_grained') {
+          found.push(...(await this.#patGrants()).filter((c) => c.id === ref.id));
+        } else if (parsed?.type === 'pat_classic') {
+          found.push(...(await this.#samlAuthorizations(ref.user)).map((a) => this.#fromSaml(a)).filter((c) => c.id === ref.id));
+        } else if (value?.startsWith('github_pat_')) {
+          // Fine-grained PATs are found by value through the audit log's token hash → token_id.
+          const tokenIds = [...new Set((await this.#auditByValue(value)).map((e) => e.token_id).filter((t): t is number => typeof t === 'number'))];
+          if (tokenIds.length) found.push(...(await this.#patGrants({ token_id: tokenIds.map(String) })));
+          else blindSpots.push('the fine-grained PAT has no audit-log event in this org: its grant cannot be matched to the value');
+        } else if (value) {
+          const last8 = value.slice(-8);
+          found.push(...(await this.#samlAuthorizations(ref.user)).filter((a) => a.credential_type === 'personal access token' && a.token_last_eight === last8).map((a) => this.#fromSaml(a)));
+        } else if (ref.user) {
+          found.push(...(await this.#patGrants({ owner: [ref.user] })));
+          found.push(...(await this.#samlAuthorizations(ref.user)).filter((a) => a.credential_type === 'personal access token').map((a) => this.#fromSaml(a)));
+        }
+        for (const c of found) {
+          this.#remember(c.id, value);
+          if (c.id.startsWith('pat:classic:')) riskFlags.push(`${c.id}: a classic PAT can only be de-authorized for this org; ask its owner to delete it or report it to /credentials/revoke`);
+        }
+        break;
+      }
+      case 'deploy_key': {
+        if (parsed?.type === 'deploy_key') {
+          const keys = await this.#deployKeys(parsed.owner!, parsed.repo!);
+          found.push(...keys.filter((k) => k.id === ref.id));
+        } else {
+          throw new ConnectorError('invalid', PROVIDER, `github: a deploy key ref needs id "deploy_key:<owner>/<repo>:<key id>" (got ${describeRef(ref)})`);
+        }
+        break;
+      }
+      default:
+        throw unsupported(PROVIDER, 'describe', `GitHub has no ${ref.kind} credentials Cordon can find`);
+    }
+
+    for (const c of found) if (c.consumers.length > 1) riskFlags.push(`${c.id} is shared by ${c.consumers.length} consumers`);
+    for (const c of found) if (c.selfOrLastAdmin) riskFlags.push(`${c.id} is Cordon's own connector credential (I6)`);
+    return { provider: PROVIDER, ref: describeRef(ref), credentials: found, relatedServiceAccounts: [], riskFlags, blindSpots };
+  }
+
+  async #checkOAuth(value: string): Promise<Credential | undefined> {
+    const clientId = this.#config.oauthClientId!;
+    try {
+      const r = await this.#oauth!.rest.apps.checkToken({ client_id: clientId, access_token: value });
+      const a = r.data;
+      const id = `oauth_token:${a.id}`;
+      return {
+        provider: PROVIDER,
+        kind: 'oauth_token',
+        id,
+        label: `OAuth token of ${a.user?.login ?? 'unknown user'} for ${a.app.name}${a.note ? ` (${a.note})` : ''} …${a.token_last_eight ?? ''}`,
+        principal: this.#user(a.user?.login ?? 'unknown'),
+        scopes: a.scopes ?? [],
+        clientId,
+        createdAt: a.created_at,
+        consumers: this.#consumers(id),
+        fingerprint: fingerprintOf(value),
+        selfOrLastAdmin: false,
+      };
+    } catch (err) {
+      const e = classifyGitHubError(err, `checking an OAuth token of ${clientId}`);
+      // "Invalid tokens will return 404 NOT FOUND" (apps/check-token).
+      if (e.kind === 'not_found') return undefined;
+      throw e;
+    }
+  }
+
+  async listActive(principal: Principal): Promise<Credential[]> {
+    const repo = /^repo:([^/]+)\/(.+)$/.exec(principal.id);
+    if (repo) return this.#deployKeys(repo[1]!, repo[2]!);
+    const app = /^app:(.+)$/.exec(principal.id);
+    if (app) {
+      const org = this.#config.org;
+      const all = (await this.#call(`listing app installations of ${org}`, () =>
+        this.#installation.paginate('GET /orgs/{org}/installations', { org, per_page: 100 }),
+      )) as Array<{ id: number; app_slug: string }>;
+      const mine = all.filter((i) => i.app_slug === app[1]);
+      const creds = await Promise.all(mine.map((i) => this.#installationCredential(i.id)));
+      return creds.filter((c): c is Credential => c !== undefined);
+    }
+    const [grants, saml] = await Promise.all([this.#patGrants({ owner: [principal.id] }), this.#samlAuthorizations(principal.id)]);
+    return [...grants, ...saml.map((a) => this.#fromSaml(a))];
+  }
+
+  /**
+   * Revoke one credential. OAuth and installation tokens need the leaked value: from the context
+   * when the responder gave it, else the one identify/probe saw in this process.
+   */
+  async revoke(credential: Credential, context: RevokeContext = {}): Promise<WriteResult> {
+    const parsed = parseGitHubCredentialId(credential.id);
+    if (!parsed) throw new ConnectorError('invalid', PROVIDER, `github: ${credential.id} is not a GitHub credential id Cordon issued`);
+    const value = context.leakedValue ?? this.#leaked.get(credential.id)?.reveal();
+    const org = this.#config.org;
+    switch (parsed.type) {
+      case 'oauth_token': {
+        const clientId = credential.clientId ?? this.#config.oauthClientId;
+        if (value && this.#oauth && clientId === this.#config.oauthClientId) {
+          return this.#idempotent(`revoking ${credential.id}`, (r) => r, () =>
+            this.#oauth!.rest.apps.deleteToken({ client_id: clientId!, access_token: value }),
+          );
+        }
+        // Without the value (or the app's secret) only the org's SAML authorization can go.
+        const saml = (await this.#samlAuthorizations(credential.principal.id)).find((a) => a.authorized_credential_id === parsed.num && a.credential_type === 'OAuth app token');
+        if (!saml) {
+          throw new ConnectorError('invalid', PROVIDER, `github: revoking ${credential.id} needs the token value and the OAuth app's client secret (or a SAML authorization to remove); none is available`);
+        }
+        const r = await this.#removeSaml(saml.credential_id, credential.id);
+        return { ...r, detail: 'SAML authorization removed: the token is de-authorized for this org only' };
+      }
+      case 'app_installation_token': {
+        if (!value) {
+          throw new ConnectorError('invalid', PROVIDER, `github: ${credential.id}: installation tokens are revoked only with their own value (DELETE /installation/token); none was given`);
+        }
+        try {
+          const r = await this.#byValue(value).rest.apps.revokeInstallationAccessToken();
+          return { outcome: 'done', ...requestIdOf(r.headers) };
+        } catch (err) {
+          const e = classifyGitHubError(err, `revoking ${credential.id}`);
+          // The token authenticates its own revocation: 401 means it is already dead (catalog §2.7).
+          if (e.kind === 'auth') return { outcome: 'already_done', ...(e.options.requestId ? { requestId: e.options.requestId } : {}), detail: 'the token no longer authenticates' };
+          throw e;
+        }
+      }
+      case 'pat_fine_grained':
+        return this.#idempotent(`revoking org access of ${credential.id}`, (r) => ({ ...r, detail: 'org access revoked; the token itself is not deleted' }), () =>
+          this.#installation.rest.orgs.updatePatAccess({ org, pat_id: parsed.num, action: 'revoke' }),
+        );
+      case 'pat_classic': {
+        const r = await this.#removeSaml(parsed.num, credential.id);
+        return { ...r, detail: 'SAML authorization removed: the PAT is de-authorized for this org only' };
+      }
+      case 'deploy_key':
+        return this.#idempotent(`deleting ${credential.id}`, (r) => r, () =>
+          this.#installation.rest.repos.deleteDeployKey({ owner: parsed.owner!, repo: parsed.repo!, key_id: parsed.num }),
+        );
+    }
+  }
+
+  async #removeSaml(credentialId: number, label: string): Promise<WriteResult> {
+    const org = this.#config.org;
+    return this.#idempotent(`removing the SAML authorization of ${label}`, (r) => r, () =>
+      this.#installation.request('DELETE /orgs/{org}/credential-authorizations/{credential_id}', { org, credential_id: credentialId }),
+    );
+  }
+
+  /** A delete whose 404 means "already gone" (catalog §2.7: treat 404 as success). */
+  async #idempotent(what: string, shape: (r: WriteResult) => WriteResult, fn: () => Promise<{ headers: Record<string, unknown> }>): Promise<WriteResult> {
+    try {
+      const r = await fn();
+      return shape({ outcome: 'done', ...requestIdOf(r.headers) });
+    } catch (err) {
+      const e = classifyGitHubError(err, what);
+      if (e.kind === 'not_found') return { outcome: 'already_done', ...(e.options.requestId ? { requestId: e.options.requestId } : {}) };
+      throw e;
+    }
+  }
+
+  async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
+    const delivered = await sink.lookup(idempotencyKey);
+    if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
+    const parsed = parseGitHubCredentialId(credential.id);
+    switch (parsed?.type) {
+      case 'deploy_key':
+        return this.#replaceDeployKey(parsed, credential, consumer, idempotencyKey, sink);
+      case 'app_installation_token':
+        return this.#replaceInstallationToken(parsed.num, credential, consumer, idempotencyKey, sink);
+      case 'oauth_token':
+        throw unsupported(PROVIDER, 'replace', `${credential.id}: GitHub mints OAuth tokens only through the user's authorization flow; the consumer must re-authorize`);
+      case 'pat_fine_grained':
+      case 'pat_classic':
+        throw unsupported(PROVIDER, 'replace', `${credential.id}: GitHub has no API to create personal access tokens; its owner must create one`);
+      default:
+        throw new ConnectorError('invalid', PROVIDER, `github: ${credential.id} is not a GitHub credential id Cordon issued`);
+    }
+  }
+
+  async #replaceDeployKey(parsed: ParsedId, credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
+    const owner = parsed.owner!;
+    const repo = parsed.repo!;
+    // Provider-side label: the key title carries a hash of the idempotency key, so a retry finds
+    // what an earlier attempt minted.
+    const tag = `cordon:${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 16)}`;
+    const existing = (await this.#call(`listing deploy keys of ${owner}/${repo}`, () =>
+      this.#installation.paginate(this.#installation.rest.repos.listDeployKeys, { owner, repo, per_page: 100 }),
+    )).find((k) => k.title.includes(tag));
+    if (existing) {
+      // Minted by an attempt that died before delivering: nobody holds its private half, so it goes.
+      await this.#idempotent(`deleting orphan replacement ${existing.id}`, (r) => r, () =>
+        this.#installation.rest.repos.deleteDeployKey({ owner, repo, key_id: existing.id }),
+      );
+    }
+    const readOnly = !credential.scopes.includes('contents:write');
+    const pair = generateDeployKeyPair(`cordon-${consumer.id}`);
+    const created = await this.#call(`adding a replacement deploy key to ${owner}/${repo}`, () =>
+      this.#installation.rest.repos.createDeployKey({ owner, repo, key: pair.publicKey, title: `${consumer.name || consumer.id} [${tag}]`, read_only: readOnly }),
+    );
+    const replacementId = `deploy_key:${owner}/${repo}:${created.data.id}`;
+    const out = await sink.deliver({ idempotencyKey, replacementId, consumer, target: consumer.sink, value: new Secret(pair.privateKey) });
+    return { replacementId: out.replacementId, fingerprint: fingerprintOf(pair.privateKey), sink: out.location, ...requestIdOf(created.headers) };
+  }
+
+  async #replaceInstallationToken(installationId: number, credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
+    if (installationId !== this.#config.installationId) {
+      throw unsupported(PROVIDER, 'replace', `${credential.id}: minting tokens for installation ${installationId} needs its app's private key, which Cordon does not hold`);
+    }
+    // Installation tokens carry no label: the sink lookup above is the idempotency record.
+    const r = await this.#call(`minting an installation token for ${installationId}`, () =>
+      this.#app.rest.apps.createInstallationAccessToken({ installation_id: installationId }),
+    );
+    const replacementId = `app_installation_token:${installationId}:${randomUUID()}`;
+    const out = await sink.deliver({ idempotencyKey, replacementId, consumer, target: consumer.sink, value: new Secret(r.data.token) });
+    return { replacementId: out.replacementId, fingerprint: fingerprintOf(r.data.token), sink: out.location, ...requestIdOf(r.headers) };
+  }
+
+  async forceReauth(principal: Principal, keep: readonly string[]): Promise<WriteResult> {
+    if (principal.id.startsWith('app:')) {
+      throw unsupported(PROVIDER, 'forceReauth', `${principal.id}: an app's tokens expire within the hour; revoking them needs each token's value`);
+    }
+    const active = (await this.listActive(principal)).filter((c) => !keep.includes(c.id) && !c.selfOrLastAdmin);
+    let revoked = 0;
+    let requestId: string | undefined;
+    for (const c of active) {
+      const r = await this.revoke(c);
+      if (r.outcome === 'done') revoked += 1;
+      requestId = r.requestId ?? requestId;
+    }
+    return { outcome: revoked ? 'done' : 'already_done', ...(requestId ? { requestId } : {}), detail: `${revoked} of ${active.length} credentials of ${principal.id} revoked or de-authorized` };
+  }
+
+  async restrict(credential: Credential, _restriction: Restriction): Promise<WriteResult> {
+    throw unsupported(PROVIDER, 'restrict', `${credential.id}: GitHub has no per-credential IP allowlist or scope downgrade by API`);
+  }
+
+  async probe(credential: Credential, leakedValue: string): Promise<ProbeResult> {
+    this.#remember(credential.id, leakedValue);
+    if (credential.kind === 'deploy_key') return 'unknown'; // SSH keys cannot be tried over REST
+    if (credential.kind === 'oauth_token' && this.#oauth && (credential.clientId ?? this.#config.oauthClientId) === this.#config.oauthClientId) {
+      return (await this.#checkOAuth(leakedValue)) ? 'alive' : 'dead';
+    }
+    // GET /rate_limit accepts any token and costs no quota: 401 Bad credentials is GitHub's own
+    // answer for a dead value.
+    try {
+      await this.#byValue(leakedValue).rest.rateLimit.get();
+      return 'alive';
+    } catch (err) {
+      const e = classifyGitHubError(err, `probing ${credential.id}`);
+      if (e.kind === 'auth') return 'dead';
+      if (e.retryable) throw e;
+      return 'unknown';
+    }
+  }
+
+  async audit(principal: Principal, sinceIso: string): Promise<AuditEvent[]> {
+    const org = this.#config.org;
+    const actor = principal.id.startsWith('app:') ? `${principal.id.slice(4)}[bot]` : principal.id.startsWith('repo:') ? undefined : principal.id;
+    const phrase = [actor ? `actor:${actor}` : `repo:${principal.id.slice(5)}`, `created:>=${sinceIso.slice(0, 19)}`].join(' ');
+    const events: AuditLogEntry[] = [];
+    let pages = 0;
+    for await (const page of this.#installation.paginate.iterator('GET /orgs/{org}/audit-log', { org, include: 'all', per_page: 100, phrase })) {
+      events.push(...(page.data as AuditLogEntry[]));
+      if (++pages >= AUDIT_MAX_PAGES) break;
+    }
+    return events.map((e) => ({
+      at: new Date(e['@timestamp'] ?? 0).toISOString(),
+      actor: e.actor ?? 'unknown',
+      action: e.action ?? 'unknown',
+      ...(e.token_id !== undefined ? { credentialId: String(e.token_id) } : {}),
+      detail: [e.repo, e.user, e.actor_location?.country_name].filter(Boolean).join(' '),
+    }));
+  }
+
+  async revokeAllForClient(credential: Credential): Promise<WriteResult> {
+    throw unsupported(PROVIDER, 'revokeAllForClient', `${credential.id}: GitHub has no API to revoke every token of an app; each needs its value`);
+  }
+
+  async blockApp(credential: Credential): Promise<WriteResult> {
+    throw unsupported(PROVIDER, 'blockApp', `${credential.id}: an org cannot uninstall or block another app by API (only the app itself can, with its JWT)`);
+  }
+
+  async suspendPrincipal(principal: Principal): Promise<WriteResult> {
+    throw unsupported(PROVIDER, 'suspendPrincipal', `${principal.id}: suspending users is enterprise-managed (SCIM/IdP), not an org REST call`);
+  }
+}
+
+function repoPrincipal(owner: string, repo: string): Principal {
+  return { id: `repo:${owner}/${repo}`, displayName: `deploy keys of ${owner}/${repo}`, type: 'service_account', status: 'active' };
+}
+
+function requestIdOf(headers: Record<string, unknown>): { requestId?: string } {
+  const id = headers['x-github-request-id'];
+  return typeof id === 'string' ? { requestId: id } : {};
+}
+
+/** The GitHub connector for a parsed (or raw) configuration. */
+export function createGitHubConnector(config: GitHubConnectorConfig | Record<string, unknown>): GitHubConnector {
+  return new GitHubConnector(GitHubConnectorConfigSchema.parse(config));
+}
