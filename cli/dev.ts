@@ -2,7 +2,6 @@
 // .cordon/dev), the reference tenant seeded with the Drift scenario, and a worker. Ctrl-C stops it.
 import { join } from 'node:path';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { driftSeed } from '../connectors/memory/seeds.ts';
 import { freePort } from '../temporal-config/dev-server.ts';
 import { startLocalStack } from './local-stack.ts';
 
@@ -11,7 +10,7 @@ const port = Number(process.env.CORDON_TEMPORAL_PORT ?? 7233);
 const uiPort = Number(process.env.CORDON_TEMPORAL_UI_PORT ?? 8233);
 const stack = await startLocalStack({
   stateDir: join(process.cwd(), '.cordon', 'dev'),
-  seed: driftSeed(),
+  scenario: process.env.CORDON_SCENARIO ?? 'salesloft-drift',
   headless: false,
   port: (await isFree(port)) ? port : await freePort(),
   uiPort: (await isFree(uiPort)) ? uiPort : await freePort(),
@@ -22,13 +21,13 @@ process.stdout.write(
     'Cordon local stack is running.',
     `  Temporal      ${stack.server.address} (namespace ${stack.server.namespace}, task queue ${stack.target.taskQueue})`,
     `  Web UI        ${stack.server.uiUrl}`,
-    '  Tenant        reference tenant seeded with the Drift scenario (connectors/memory/seeds.ts)',
+    `  Tenant        emulators seeded with ${process.env.CORDON_SCENARIO ?? 'salesloft-drift'}: ${Object.entries(stack.tenant.urls).map(([p, u]) => `${p} ${u}`).join(', ')}`,
+    `  Control API   ${stack.tenant.controlUrl} (GET /calls, POST /faults, POST /reset; emulators/README.md)`,
     '  Worker        running in this process; replacements sealed in .cordon/dev/credentials',
     '',
-    'Start a containment from another shell (Temporal-direct; see README):',
-    `  temporal workflow start --address ${stack.server.address} --namespace ${stack.server.namespace} \\`,
-    `    --task-queue ${stack.target.taskQueue} --type containCredential --workflow-id dev-1 \\`,
-    `    --input '{"incidentId":"INC-dev-1","requester":"you","credentials":[{"provider":"memory","kind":"oauth_token","id":"tok-drift-1"}]}'`,
+    'Contain the Drift grant from another shell:',
+    `  TEMPORAL_ADDRESS=${stack.server.address} npm run cordon -- contain --provider salesforce --kind refresh_token \\`,
+    `    --client-id 0H4Hs000000DrftAAA --user drift-integration@acme.com --incident INC-dev-1`,
     '',
     'Ctrl-C stops everything.',
     '',

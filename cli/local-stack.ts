@@ -8,9 +8,10 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { codecKeysFromEnv, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
 import { connectClient } from '../client/containments.ts';
-import { MemoryConnector } from '../connectors/memory/connector.ts';
-import { MemoryTenant, type MemorySeed } from '../connectors/memory/tenant.ts';
+import { connectorsFromEnv } from '../connectors/registry.ts';
+import { composeSink } from '../connectors/sinks/from-env.ts';
 import { LocalEncryptedStore } from '../connectors/sinks/local-store.ts';
+import { loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from '../emulators/tenant.ts';
 import type { Notifier } from '../activities/index.ts';
 import { startDevServer, TASK_QUEUE, type DevServer } from '../temporal-config/dev-server.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
@@ -40,7 +41,7 @@ export interface LocalStack {
   target: TemporalTarget;
   client: Client;
   worker: Worker;
-  tenant: MemoryTenant;
+  tenant: LocalTenant;
   store: LocalEncryptedStore;
   keys: DevKeys;
   stop(): Promise<void>;
@@ -48,7 +49,8 @@ export interface LocalStack {
 
 export async function startLocalStack(options: {
   stateDir: string;
-  seed: MemorySeed;
+  /** A shipped scenario (emulators/scenarios/<name>) loaded into the local tenant. */
+  scenario: string;
   headless?: boolean;
   port?: number;
   uiPort?: number;
@@ -63,14 +65,16 @@ export async function startLocalStack(options: {
     ...(options.uiPort ? { uiPort: options.uiPort } : {}),
   });
   const target: TemporalTarget = { connectionOptions: { address: server.address }, namespace: server.namespace, taskQueue: TASK_QUEUE };
-  const tenant = new MemoryTenant(options.seed);
+  // The local tenant: the four provider emulators, seeded; the real connectors pointed at them.
+  const tenant = await startLocalTenant({ scenario: await loadScenarioDir(scenarioDir(options.scenario)) });
+  const connectors = connectorsFromEnv(tenant.connectorEnv());
   const store = new LocalEncryptedStore(join(options.stateDir, 'credentials'), keys.sinkKey);
   const worker = await createCordonWorker({
     target,
     codecKeys: keys.codec,
     deps: {
-      connectors: { memory: new MemoryConnector(tenant) },
-      sink: store,
+      connectors,
+      sink: composeSink(store, connectors, join(options.stateDir, 'credentials', 'github-index')),
       logger: createLogger({ level: options.logLevel ?? 'warn', base: { component: 'worker' } }),
       ...(options.notifier ? { notifier: options.notifier } : {}),
     },
@@ -89,6 +93,7 @@ export async function startLocalStack(options: {
       worker.shutdown();
       await running.catch(() => undefined);
       await client.connection.close();
+      await tenant.close();
       await server.stop();
     },
   };

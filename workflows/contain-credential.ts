@@ -197,11 +197,18 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     const p = progressOf(key);
     for (const consumer of consumers) {
       if (p.replacements.some((r) => r.consumerId === consumer.id)) continue;
-      const ref = await acts.issueReplacement({ workflowId, credential: c, consumer });
-      p.replacements.push(ref);
-      record('replace', 'cordon', 'replacement issued', { credentialId: key, detail: `${consumer.id} → ${ref.sink} (fp ${ref.fingerprint})${detail ? `; ${detail}` : ''}` });
+      try {
+        const ref = await acts.issueReplacement({ workflowId, credential: c, consumer });
+        p.replacements.push(ref);
+        record('replace', 'cordon', 'replacement issued', { credentialId: key, detail: `${consumer.id} → ${ref.sink} (fp ${ref.fingerprint})${detail ? `; ${detail}` : ''}` });
+      } catch (err) {
+        // Some credentials cannot be minted by an admin (a user's OAuth grant needs the user's consent):
+        // the consumer is told to re-authorize; containment goes on.
+        if (failureType(err) !== 'connector.unsupported') throw err;
+        record('replace', 'cordon', 'not possible', { credentialId: key, detail: `${consumer.id} must re-authorize: ${failureMessage(err)}` });
+      }
     }
-    if (consumers.length && p.state !== 'replaced') transition(key, 'replaced');
+    if (p.replacements.length && p.state !== 'replaced') transition(key, 'replaced');
   }
 
   /** I1: the provider acknowledged the revocation before any replacement is requested. */
