@@ -29,8 +29,13 @@ afterAll(async () => {
   await tenant?.close();
 });
 
-async function contain(scenario: string, credentials: ContainmentRequest['credentials']): Promise<{ result: ContainmentStatus; calls: CallRecord[]; store: LocalEncryptedStore }> {
+async function contain(
+  scenario: string,
+  credentials: ContainmentRequest['credentials'],
+  before?: (t: LocalTenant) => void,
+): Promise<{ result: ContainmentStatus; calls: CallRecord[]; store: LocalEncryptedStore }> {
   tenant = await startLocalTenant({ scenario: await loadScenarioDir(scenarioDir(scenario)) });
+  before?.(tenant);
   const dir = await mkdtemp(join(tmpdir(), 'cordon-prov-'));
   const store = new LocalEncryptedStore(dir, randomBytes(32));
   const connectors = connectorsFromEnv(tenant.connectorEnv());
@@ -127,6 +132,29 @@ describe('github: the CircleCI write deploy key of the CircleCI scenario', () =>
     const github = tenant!.emulators.github as unknown as GitHubEmulator;
     expect(github.revealSecret('acme-robotics', 'infra-terraform', 'DEPLOY_SSH_KEY')).toMatch(/BEGIN OPENSSH PRIVATE KEY/);
     expect(cred.replacements[0]!.sink).toBe('github:acme-robotics/infra-terraform:DEPLOY_SSH_KEY');
+  });
+});
+
+describe('provider throttling and outages during a containment', () => {
+  it('honours Slack’s Retry-After and rides out a Google 503, then contains', async () => {
+    const { result, calls } = await contain(
+      'salesloft-drift',
+      [
+        { provider: 'slack', kind: 'oauth_token', leakedValue: 'xoxb-emulated-drift-bot-acme-main-0001' },
+        { provider: 'google', kind: 'oauth_grant', clientId: '482715630127-drift9c1kq2.apps.googleusercontent.com', user: 'drift-integration@acme.example' },
+      ],
+      (t) => {
+        t.injectFault({ provider: 'slack', operation: 'auth.revoke', type: 'rate_limited', retryAfterSec: 2, times: 1 });
+        t.injectFault({ provider: 'google', operation: 'tokens.delete', type: 'unavailable', status: 503, times: 1 });
+      },
+    );
+    expect(result.outcome, result.outcomeReason).toBe('contained');
+    const revokes = calls.filter((c) => c.operation === 'auth.revoke');
+    expect(revokes.map((c) => [c.status, c.fault])).toEqual([[429, 'rate_limited'], [200, undefined]]);
+    // The retry waited for the provider's Retry-After (2 s), passed to Temporal as the next retry delay.
+    expect(Date.parse(revokes[1]!.at) - Date.parse(revokes[0]!.at)).toBeGreaterThanOrEqual(1900);
+    const deletes = calls.filter((c) => c.operation === 'tokens.delete');
+    expect(deletes.map((c) => c.status)).toEqual([503, 204]);
   });
 });
 
