@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // In CI a JSON report is written too, so .ci/run can print the plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.cordon/ci/vitest.json' }]] : ['default'],
     maxWorkers: 2,
     projects: [
       {
