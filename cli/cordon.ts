@@ -11,6 +11,7 @@ import type { ContainmentRequest, ContainmentStatus } from '../schemas/containme
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { SEARCH_ATTRIBUTES } from '../temporal-config/dev-server.ts';
 import { renderReport } from './report.ts';
+import { preflight } from '../connectors/preflight.ts';
 
 export const EXIT = { ok: 0, error: 1, invalid: 2, notContained: 3, refused: 4, pending: 5 } as const;
 
@@ -22,7 +23,7 @@ const USAGE = `cordon — contain stolen SaaS credentials
   cordon status <workflow-id> [--watch] [--json]
   cordon approve <workflow-id> --stage S --digest D --as APPROVER [--reject --reason TEXT] [--json]
   cordon evidence <workflow-id> [--json]
-  cordon doctor [--json]             check Temporal, namespace, search attributes, codec keys
+  cordon doctor [--json]             check Temporal, namespace, keys, and each configured connector's access
   cordon keygen                      print a new CORDON_CODEC_KEYS entry
   cordon codec-server [--port N]     serve /encode and /decode for \`temporal --codec-endpoint\` and the UI
   cordon dev                         run the local stack (same as npm run dev)
@@ -170,19 +171,20 @@ async function main(argv: string[]): Promise<number> {
         return EXIT.ok;
       }
       case 'doctor': {
-        const checks: { check: string; ok: boolean; detail: string }[] = [];
+        const checks: { provider: string; check: string; ok: boolean; detail: string; fix?: string }[] = [];
         try {
           await client.workflowService.getSystemInfo({});
-          checks.push({ check: 'temporal', ok: true, detail: `${String(target.connectionOptions.address)} reachable` });
+          checks.push({ provider: 'temporal', check: 'server', ok: true, detail: `${String(target.connectionOptions.address)} reachable` });
           const sa = await client.connection.operatorService.listSearchAttributes({ namespace: target.namespace });
           const missing = Object.keys(SEARCH_ATTRIBUTES).filter((n) => !(n in (sa.customAttributes ?? {})));
-          checks.push({ check: 'namespace', ok: missing.length === 0, detail: missing.length ? `namespace ${target.namespace}: missing search attributes ${missing.join(', ')} (temporal-config/README.md shows how to create them)` : `namespace ${target.namespace} has Cordon's search attributes` });
+          checks.push({ provider: 'temporal', check: 'namespace', ok: missing.length === 0, detail: missing.length ? `namespace ${target.namespace}: missing search attributes ${missing.join(', ')}` : `namespace ${target.namespace} has Cordon's search attributes`, ...(missing.length ? { fix: 'create them as temporal-config/README.md shows' } : {}) });
         } catch (err) {
-          checks.push({ check: 'temporal', ok: false, detail: `${String(target.connectionOptions.address)}: ${err instanceof Error ? err.message : String(err)}; is the server running (npm run dev) and TEMPORAL_ADDRESS right?` });
+          checks.push({ provider: 'temporal', check: 'server', ok: false, detail: `${String(target.connectionOptions.address)}: ${err instanceof Error ? err.message : String(err)}`, fix: 'start it (npm run dev) or set TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE' });
         }
-        checks.push({ check: 'codec', ok: true, detail: 'payload encryption key loaded' });
+        checks.push({ provider: 'cordon', check: 'codec', ok: true, detail: 'payload encryption key loaded' });
+        checks.push(...(await preflight(process.env)));
         if (json) out(JSON.stringify({ ok: checks.every((c) => c.ok), checks }));
-        else for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.check.padEnd(10)} ${c.detail}`);
+        else for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.provider.padEnd(10)} ${c.check.padEnd(18)} ${c.detail}${c.fix ? `\n     → ${c.fix}` : ''}`);
         return checks.every((c) => c.ok) ? EXIT.ok : EXIT.error;
       }
       default:

@@ -1,23 +1,34 @@
 // The worker process: `npm run worker`. Everything comes from the environment (README, "Configuration").
+import { webhookNotifierFromEnv } from '../api/webhooks.ts';
 import { codecKeysFromEnv } from '../codec/encryption-codec.ts';
+import { connectClient, getStatus } from '../client/containments.ts';
 import { connectorsFromEnv } from '../connectors/registry.ts';
 import { sinkFromEnv } from '../connectors/sinks/from-env.ts';
 import { createLogger } from '../logging/logger.ts';
+import { slackNotifierFromEnv } from '../slack/notifier-from-env.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
+import { combineNotifiers } from './notifiers.ts';
 import { createCordonWorker } from './worker.ts';
 
 const log = createLogger({ base: { component: 'worker' } });
 
 try {
   const target = temporalTargetFromEnv();
+  const codecKeys = codecKeysFromEnv(process.env);
   const connectors = connectorsFromEnv();
   if (Object.keys(connectors).length === 0) {
     throw new Error('no connector is configured: set the CORDON_<PROVIDER>_* variables of at least one provider (README, "Configuration")');
   }
+  // The Slack notifier reads the run's status (a query) to show consumers, scope and the final report.
+  const statusClient = process.env.CORDON_SLACK_BOT_TOKEN ? await connectClient(target, codecKeys) : undefined;
+  const notifier = combineNotifiers({
+    webhook: webhookNotifierFromEnv(process.env, log),
+    slack: slackNotifierFromEnv(process.env, { logger: log, ...(statusClient ? { readStatus: (id: string) => getStatus(statusClient, id) } : {}) }),
+  });
   const worker = await createCordonWorker({
     target,
-    codecKeys: codecKeysFromEnv(process.env),
-    deps: { connectors, sink: sinkFromEnv(process.env, connectors), logger: log },
+    codecKeys,
+    deps: { connectors, sink: sinkFromEnv(process.env, connectors), logger: log, ...(notifier ? { notifier } : {}) },
   });
   log.info('worker ready', { address: target.connectionOptions.address, namespace: target.namespace, taskQueue: target.taskQueue, connectors: Object.keys(connectors) });
   process.send?.({ ready: true });

@@ -163,25 +163,29 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
       const bounded = Math.min(ms, remaining());
       return bounded > 0 ? condition(decided, bounded) : decided();
     };
-    let result: ApprovalResult | undefined;
-    if (!(await wait(durationMs(input.policy.approval.escalateAfter)))) {
-      if (remaining() > 0) {
-        pending.escalated = true;
-        record(`approval:${a.stage}`, 'cordon', 'escalated', { detail: `no decision after ${input.policy.approval.escalateAfter}` });
-        await notify({ kind: 'escalation', stage: a.stage, digest: plan!.digest, summary: `No decision yet: ${a.description}` });
-        if (!(await wait(durationMs(input.policy.approval.defaultAfter))) && remaining() > 0) {
-          const onTimeout = input.policy.approval.onTimeout[input.severity];
-          record(`approval:${a.stage}`, 'policy', `timeout default: ${onTimeout}`, { detail: `severity ${input.severity}` });
-          if (onTimeout === 'proceed') result = { result: 'approved', by: ['policy:timeout'] };
-          else if (remaining() !== Number.POSITIVE_INFINITY) await wait(remaining()); // hold: until a decision or the deadline
-          else await condition(decided);
-        }
-      }
+    /** Escalate after a while, then the policy default; `undefined` = decided or deadline passed. */
+    const waitForDecision = async (): Promise<ApprovalResult | undefined> => {
+      if (await wait(durationMs(input.policy.approval.escalateAfter))) return undefined;
+      if (remaining() <= 0) return undefined;
+      pending.escalated = true;
+      record(`approval:${a.stage}`, 'cordon', 'escalated', { detail: `no decision after ${input.policy.approval.escalateAfter}` });
+      await notify({ kind: 'escalation', stage: a.stage, digest: plan!.digest, summary: `No decision yet: ${a.description}` });
+      if ((await wait(durationMs(input.policy.approval.defaultAfter))) || remaining() <= 0) return undefined;
+      const onTimeout = input.policy.approval.onTimeout[input.severity];
+      record(`approval:${a.stage}`, 'policy', `timeout default: ${onTimeout}`, { detail: `severity ${input.severity}` });
+      if (onTimeout === 'proceed') return { result: 'approved', by: ['policy:timeout'] };
+      await wait(remaining()); // hold: until a decision or the deadline (always set when approvals are asked)
+      return undefined;
+    };
+    let result: ApprovalResult;
+    try {
+      result = (await waitForDecision()) ?? decisions.get(a.stage) ?? { result: 'deadline' };
+    } finally {
+      // Also on cancellation: a finished run shows no approval as still pending.
+      state.pendingApprovals = state.pendingApprovals.filter((x) => x.stage !== a.stage);
     }
-    result ??= decisions.get(a.stage) ?? { result: 'deadline' };
     if (result.result === 'deadline') record(`approval:${a.stage}`, 'cordon', 'deadline passed', { detail: `staged deadline ${input.policy.stagedDeadline} reached` });
     decisions.set(a.stage, result);
-    state.pendingApprovals = state.pendingApprovals.filter((x) => x.stage !== a.stage);
     return result;
   }
 

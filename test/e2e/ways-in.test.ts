@@ -38,9 +38,9 @@ afterAll(async () => {
   await w?.stop();
 });
 
-function run(file: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(file: string, args: string[], input?: string, extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(file, args, { env, timeout: 90_000, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
+    const child = execFile(file, args, { env: { ...env, ...extraEnv }, timeout: 90_000, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
     if (input !== undefined) child.stdin?.end(input);
@@ -104,6 +104,25 @@ describe('cordon CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/incidentId: an incident id is letters, digits/);
     expect((await w.client.workflow.count(`TaskQueue = "${w.target.taskQueue}"`)).count).toBe(before);
+  });
+});
+
+describe('cordon doctor', () => {
+  it('checks Temporal, the namespace and every configured connector against the local tenant', async () => {
+    const { loadScenarioDir, scenarioDir, startLocalTenant } = await import('../../emulators/tenant.ts');
+    const tenant = await startLocalTenant({ scenario: await loadScenarioDir(scenarioDir('salesloft-drift')) });
+    try {
+      const ok = await run(CORDON, ['doctor', '--json'], undefined, tenant.connectorEnv());
+      expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+      const report = JSON.parse(ok.stdout) as { ok: boolean; checks: { provider: string; ok: boolean }[] };
+      expect(new Set(report.checks.map((c) => c.provider))).toEqual(new Set(['temporal', 'cordon', 'google', 'salesforce', 'slack']));
+      const bad = await run(CORDON, ['doctor'], undefined, { ...tenant.connectorEnv(), CORDON_SALESFORCE_USERNAME: 'nobody@acme.com' });
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(/FAIL salesforce +jwt login/);
+      expect(bad.stdout).toMatch(/→ pre-authorize nobody@acme.com/);
+    } finally {
+      await tenant.close();
+    }
   });
 });
 

@@ -1,0 +1,147 @@
+// The HTTP API for SOAR platforms (design.md §3), as an importable fastify app: tests use inject()
+// or a real listen, api/main.ts is the process. Every route is declared in api/routes/ and goes
+// through the same steps here: authenticate → authorize the scope → validate with zod → handle.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Client } from '@temporalio/client';
+import type { z } from 'zod';
+import { createLogger, type Logger } from '../logging/logger.ts';
+import { ApiError, errorHandler, invalidInput, issuesOf, notFoundHandler, type Issue } from './errors.ts';
+import type { ApiKeyring, Caller } from './keys.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import type { ApiRoute, RouteDeps } from './route.ts';
+import { apiRoutes } from './routes/index.ts';
+
+export interface ApiDeps {
+  client: Client;
+  taskQueue: string;
+  keys: ApiKeyring;
+  logger?: Logger;
+  limits?: Partial<ApiLimits>;
+  /** The worker's CORDON_WEBHOOK_ALLOWED_HOSTS, so a start naming another host is a 400, not a silent non-delivery. */
+  webhookAllowedHosts?: readonly string[];
+}
+
+/** Chosen on purpose; see the README section on the API for why each is what it is. */
+export interface ApiLimits {
+  /** A containment body holds at most 1,000 refs; 1 MiB covers them with ids, and refuses floods early. */
+  bodyLimitBytes: number;
+  /** The whole request must arrive within this (slow-loris bound). */
+  requestTimeoutMs: number;
+  /** Idle keep-alive sockets are closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Each route's Temporal calls share this deadline; past it the answer is 504, never a hang. */
+  temporalDeadlineMs: number;
+}
+
+export const DEFAULT_LIMITS: ApiLimits = { bodyLimitBytes: 1024 * 1024, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, temporalDeadlineMs: 15_000 };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every method and path this app serves (api/openapi.test.ts compares them with the document). */
+    cordonRoutes: { method: string; url: string }[];
+  }
+}
+
+export function buildApp(deps: ApiDeps): FastifyInstance {
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const log = deps.logger ?? createLogger({ base: { component: 'api' } });
+  const app = Fastify({
+    logger: false,
+    disableRequestLogging: true,
+    bodyLimit: limits.bodyLimitBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    exposeHeadRoutes: false,
+    genReqId: () => randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  // JSON only: fastify's default text/plain parser would let a string body reach validation.
+  app.removeContentTypeParser('text/plain');
+  const served: { method: string; url: string }[] = [];
+  app.decorate('cordonRoutes', served);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) served.push({ method, url: r.url });
+  });
+
+  const callers = new WeakMap<FastifyRequest, Caller>();
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    // Status and evidence describe an incident in progress: no cache may keep them.
+    reply.header('cache-control', 'no-store');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    // Never the body, the query string's values or the Authorization header: the route and who asked.
+    log.info('request', {
+      requestId: request.id,
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+      key: callers.get(request)?.name,
+    });
+  });
+  app.setErrorHandler(errorHandler(log, limits.bodyLimitBytes));
+  app.setNotFoundHandler(notFoundHandler);
+
+  let document: unknown;
+  const routeDeps: RouteDeps = {
+    client: deps.client,
+    taskQueue: deps.taskQueue,
+    logger: log,
+    ...(deps.webhookAllowedHosts ? { webhookAllowedHosts: deps.webhookAllowedHosts } : {}),
+    openApiDocument: () => (document ??= buildOpenApiDocument(apiRoutes)),
+  };
+
+  for (const route of apiRoutes) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        const caller = route.scope === null ? undefined : authorize(deps.keys, route, request);
+        if (caller) callers.set(request, caller);
+        const input = validate(route, request);
+        const answer = await deps.client.withDeadline(Date.now() + limits.temporalDeadlineMs, () =>
+          route.handle({ ...input, caller, deps: routeDeps, reply }),
+        );
+        for (const [k, v] of Object.entries(answer.headers ?? {})) reply.header(k, v);
+        return reply.status(answer.status).send(answer.body);
+      },
+    });
+  }
+  return app;
+}
+
+/** 401 without a valid key, 403 when the key lacks the route's scope; before any input is read. */
+function authorize(keys: ApiKeyring, route: ApiRoute, request: FastifyRequest): Caller {
+  const header = request.headers.authorization;
+  const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+  const challenge = { headers: { 'www-authenticate': 'Bearer realm="cordon"' } };
+  if (!bearer) throw new ApiError(401, 'unauthenticated', 'send an API key as `Authorization: Bearer <key>`', challenge);
+  const caller = keys.identify(bearer);
+  if (!caller) throw new ApiError(401, 'unauthenticated', 'the API key is not valid', challenge);
+  if (!caller.scopes.includes(route.scope!)) {
+    throw new ApiError(403, 'forbidden', `the API key "${caller.name}" lacks the "${route.scope}" scope needed for ${route.operationId}`);
+  }
+  return caller;
+}
+
+/** Every part the route declares, parsed by its zod schema; all issues at once, as one 400. */
+function validate(route: ApiRoute, request: FastifyRequest) {
+  const issues: Issue[] = [];
+  const parse = (where: 'params' | 'query' | 'body' | 'headers', schema: z.ZodType | undefined, value: unknown): unknown => {
+    if (!schema) return undefined;
+    const r = schema.safeParse(value);
+    if (r.success) return r.data;
+    issues.push(...issuesOf(where, r.error));
+    return undefined;
+  };
+  const input = {
+    params: parse('params', route.params, request.params),
+    query: parse('query', route.query, request.query),
+    headers: parse('headers', route.headers, request.headers),
+    body: parse('body', route.body, request.body),
+  };
+  if (issues.length) throw invalidInput(issues);
+  return input;
+}

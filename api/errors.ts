@@ -1,0 +1,91 @@
+// The API's one error shape, {error: {code, message, issues?}}, and its one error handler. 4xx answers
+// say what was wrong and what to do; 5xx answers say only that it failed and the request id, and the
+// details go to the log (fastify/demo's pattern, style.md).
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
+import type { ZodError } from 'zod';
+import { InvalidInputError } from '../client/containments.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { ErrorBody } from '../schemas/api.ts';
+
+export type Issue = { path: string; message: string };
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly options: { issues?: Issue[]; headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+  }
+}
+
+export function invalidInput(issues: Issue[]): ApiError {
+  return new ApiError(400, 'invalid_input', `invalid request: ${issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; ')}`, { issues });
+}
+
+/** Zod issues as dotted paths under where they were found: body.credentials.0.id, query.incident. */
+export function issuesOf(where: 'body' | 'query' | 'params' | 'headers', error: ZodError): Issue[] {
+  return error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join('.'), message: i.message }));
+}
+
+const GRPC_NOT_FOUND = 5;
+const GRPC_UNAVAILABLE = 14;
+
+const FASTIFY_REFUSALS: Record<string, (bodyLimitBytes: number) => [code: string, message: string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: (limit) => ['body_too_large', `the request body is larger than this API accepts (${Math.round(limit / 1024)} KiB)`],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => ['unsupported_media_type', 'send the body as application/json'],
+  FST_ERR_CTP_INVALID_JSON_BODY: () => ['bad_request', 'the request body is not valid JSON'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => ['bad_request', 'the request body is empty; send a JSON object'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => ['bad_request', 'the Content-Length does not match the body'],
+};
+
+/** The client wraps gRPC errors (ServiceError "Failed to query Workflow" → cause): look through. */
+function grpcCause(err: unknown): unknown {
+  for (let e = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) if (isGrpcServiceError(e) || isGrpcDeadlineError(e)) return e;
+  return undefined;
+}
+
+/** Known failures → their answer; anything else is a 500 whose details stay in the log. */
+function classify(err: unknown, bodyLimitBytes: number): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  const grpc = grpcCause(err);
+  if (err instanceof InvalidInputError) return invalidInput(err.issues.map((i) => ({ path: i.path ? `body.${i.path}` : 'body', message: i.message })));
+  if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(grpc) && grpc.code === GRPC_NOT_FOUND)) {
+    return new ApiError(404, 'not_found', 'no containment with this id; ids come from POST /v1/containments or GET /v1/containments?incident=…');
+  }
+  if (grpc && isGrpcDeadlineError(grpc)) return new ApiError(504, 'temporal_timeout', 'Temporal did not answer in time; retry, and check that Temporal and a Cordon worker are running', { headers: { 'retry-after': '5' } });
+  if (isGrpcServiceError(grpc) && grpc.code === GRPC_UNAVAILABLE) return new ApiError(503, 'temporal_unavailable', 'Temporal is unreachable; retry later', { headers: { 'retry-after': '5' } });
+  const fastifyError = err as Partial<FastifyError>;
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    // fastify's own refusals while reading the request, before any route code ran.
+    const known = FASTIFY_REFUSALS[fastifyError.code ?? ''];
+    const [code, message] = known ? known(bodyLimitBytes) : ['bad_request', 'the request could not be read'];
+    return new ApiError(fastifyError.statusCode, code, message);
+  }
+  return undefined;
+}
+
+export function sendError(reply: FastifyReply, e: ApiError): FastifyReply {
+  const body: ErrorBody = { error: { code: e.code, message: e.message, ...(e.options.issues ? { issues: e.options.issues } : {}) } };
+  for (const [k, v] of Object.entries(e.options.headers ?? {})) reply.header(k, v);
+  return reply.status(e.status).send(body);
+}
+
+export function errorHandler(log: Logger, bodyLimitBytes: number) {
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const known = classify(err, bodyLimitBytes);
+    if (known && known.status < 500) return sendError(reply, known);
+    // Never the request body or a Temporal payload: the error's name and message only, redacted by the logger.
+    log.error('request failed', { requestId: request.id, method: request.method, route: request.routeOptions.url, error: err });
+    if (known) return sendError(reply, known);
+    return sendError(reply, new ApiError(500, 'internal', `internal error; quote request id ${request.id} to the operator`));
+  };
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(reply, new ApiError(404, 'no_route', `no route ${request.method} ${request.url.split('?')[0]}; see /openapi.json`));
+}

@@ -1,0 +1,37 @@
+// The API process. Everything comes from the environment: TEMPORAL_* (where Temporal is),
+// CORDON_TASK_QUEUE, CORDON_CODEC_KEYS (the payload codec: the API encrypts what it starts and
+// decrypts the status it reads), CORDON_API_KEYS (api/keys.ts), CORDON_API_PORT (default 8787) and
+// CORDON_API_HOST (default 127.0.0.1: put a TLS-terminating proxy in front to expose it) and
+// CORDON_WEBHOOK_ALLOWED_HOSTS (the same list the worker applies, checked at start).
+import { codecKeysFromEnv } from '../codec/encryption-codec.ts';
+import { connectClient } from '../client/containments.ts';
+import { createLogger } from '../logging/logger.ts';
+import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
+import { buildApp } from './app.ts';
+import { apiKeyringFromEnv } from './keys.ts';
+import { parseAllowedHosts } from './webhooks.ts';
+
+const log = createLogger({ base: { component: 'api' } });
+
+try {
+  const target = temporalTargetFromEnv();
+  const keys = apiKeyringFromEnv();
+  const client = await connectClient(target, codecKeysFromEnv(process.env));
+  const webhookAllowedHosts = parseAllowedHosts(process.env.CORDON_WEBHOOK_ALLOWED_HOSTS);
+  const app = buildApp({ client, taskQueue: target.taskQueue, keys, logger: log, ...(webhookAllowedHosts ? { webhookAllowedHosts } : {}) });
+  const port = Number(process.env.CORDON_API_PORT ?? 8787);
+  const host = process.env.CORDON_API_HOST ?? '127.0.0.1';
+  const address = await app.listen({ port, host });
+  log.info('api listening', { address, namespace: target.namespace, taskQueue: target.taskQueue });
+  process.send?.({ ready: true, address });
+  const stop = async (signal: string) => {
+    log.info('api stopping', { signal });
+    await app.close();
+    await client.connection.close();
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+} catch (err) {
+  log.error('api failed to start', { error: err });
+  process.exitCode = 1;
+}

@@ -1,0 +1,62 @@
+// The committed OpenAPI document is the generated one, every served route is in it, and its schemas
+// are valid JSON Schema 2020-12 (OpenAPI 3.1's dialect). Fails when a schema or route changed without
+// `npx tsx api/openapi.ts --write`.
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from './app.ts';
+import { ApiKeyring, mintApiKey } from './keys.ts';
+import { buildOpenApiDocument, OPENAPI_PATH, openApiPath, renderOpenApiDocument } from './openapi.ts';
+import { apiRoutes } from './routes/index.ts';
+
+type Doc = { paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>; components: { schemas: Record<string, unknown> } };
+
+// A real client on a lazy connection: building the app and serving /openapi.json never reach Temporal.
+const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }), namespace: 'cordon' });
+const app = buildApp({ client, taskQueue: 'unused', keys: new ApiKeyring([mintApiKey({ name: 't', principal: 't', scopes: ['read'] }).entry]) });
+afterAll(async () => {
+  await app.close();
+});
+
+describe('api/openapi.json', () => {
+  it('is exactly what api/openapi.ts generates (run `npx tsx api/openapi.ts --write` after changing a route or schema)', () => {
+    expect(readFileSync(OPENAPI_PATH, 'utf8')).toBe(renderOpenApiDocument(apiRoutes));
+  });
+
+  it('documents every route the app serves, and nothing it does not', async () => {
+    await app.ready();
+    const doc = buildOpenApiDocument(apiRoutes) as Doc;
+    const served = app.cordonRoutes.map((r) => `${r.method.toLowerCase()} ${openApiPath(r.url)}`).sort();
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)).sort();
+    expect(served).toEqual(documented);
+    expect(served).toContain('post /v1/containments/{id}/approvals');
+  });
+
+  it('names the scope of every protected operation and documents its refusals', () => {
+    const doc = buildOpenApiDocument(apiRoutes) as Doc;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        if (path === '/openapi.json') continue;
+        expect(op.security, `${method} ${path}`).toEqual([{ apiKey: [expect.stringMatching(/^(start|approve|read)$/)] }]);
+        expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['400', '401', '403', '500']));
+      }
+    }
+  });
+
+  it('has only valid JSON Schema 2020-12 components, and every $ref resolves', () => {
+    const doc = buildOpenApiDocument(apiRoutes) as Doc;
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    for (const [name, schema] of Object.entries(doc.components.schemas)) ajv.addSchema(schema as object, `#/components/schemas/${name}`);
+    for (const name of Object.keys(doc.components.schemas)) expect(() => ajv.getSchema(`#/components/schemas/${name}`), name).not.toThrow();
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([A-Za-z]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(10);
+    for (const r of refs) expect(doc.components.schemas, r).toHaveProperty(r);
+  });
+
+  it('is served at /openapi.json without a key', async () => {
+    const res = await app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(JSON.parse(readFileSync(OPENAPI_PATH, 'utf8')));
+  });
+});

@@ -1,0 +1,74 @@
+// What one API route declares: method, path, required scope, zod schemas for what it reads and
+// answers, and its handler. The same declaration drives validation, authorization and the OpenAPI
+// document (api/openapi.ts), so the three cannot disagree (Nango's action shape, style.md).
+import type { FastifyReply } from 'fastify';
+import type { Client } from '@temporalio/client';
+import type { z } from 'zod';
+import type { Logger } from '../logging/logger.ts';
+import type { ApiScope } from '../schemas/api.ts';
+import type { Caller } from './keys.ts';
+
+export interface RouteDeps {
+  client: Client;
+  taskQueue: string;
+  logger: Logger;
+  /** CORDON_WEBHOOK_ALLOWED_HOSTS as the worker applies it: a start naming another host is refused up front. */
+  webhookAllowedHosts?: readonly string[];
+  /** The OpenAPI document of this app, for GET /openapi.json. */
+  openApiDocument: () => unknown;
+}
+
+export interface RouteInput<P, Q, B, H> {
+  params: P;
+  query: Q;
+  body: B;
+  headers: H;
+  /** The authenticated API key; undefined only on public routes. */
+  caller: Caller | undefined;
+  deps: RouteDeps;
+  reply: FastifyReply;
+}
+
+export interface RouteAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ResponseDoc {
+  description: string;
+  schema: z.ZodType;
+}
+
+type Schema = z.ZodType | undefined;
+type Parsed<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface ApiRoute<P extends Schema = Schema, Q extends Schema = Schema, B extends Schema = Schema, H extends Schema = Schema> {
+  method: 'GET' | 'POST';
+  /** fastify syntax (`/v1/containments/:id`); the OpenAPI document writes it `{id}`. */
+  url: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  /** The scope an API key needs; `null` for the few public routes (the OpenAPI document). */
+  scope: ApiScope | null;
+  params?: P;
+  query?: Q;
+  body?: B;
+  headers?: H;
+  /** Success answers; the error answers (400/401/403/404/5xx) are added from what the route declares. */
+  responses: Record<number, ResponseDoc>;
+  handle(input: RouteInput<Parsed<P>, Parsed<Q>, Parsed<B>, Parsed<H>>): Promise<RouteAnswer>;
+}
+
+/** Keeps each route's handler typed by its own schemas while the app holds them in one list. */
+export function defineRoute<P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined, H extends Schema = undefined>(
+  route: ApiRoute<P, Q, B, H>,
+): ApiRoute {
+  return route as unknown as ApiRoute;
+}
+
+export function containmentLinks(workflowId: string) {
+  const self = `/v1/containments/${encodeURIComponent(workflowId)}`;
+  return { self, evidence: `${self}/evidence`, approvals: `${self}/approvals`, cancel: `${self}/cancel` };
+}

@@ -1,0 +1,34 @@
+// GET /v1/containments/{id}/evidence: the append-only evidence record as JSON (design.md §1), for the
+// SOAR's case file. Evidence never holds a secret (I5): only ids, fingerprints and outcomes.
+import { ContainmentParams, EvidenceExport } from '../../schemas/api.ts';
+import { readContainmentStatus } from '../containment-status.ts';
+import { defineRoute } from '../route.ts';
+
+export const getEvidenceRoute = defineRoute({
+  method: 'GET',
+  url: '/v1/containments/:id/evidence',
+  operationId: 'exportEvidence',
+  summary: 'Export a containment’s evidence',
+  description: 'Every recorded step in order: time, step, actor, credential, outcome, provider request id; including refused approval attempts.',
+  scope: 'read',
+  params: ContainmentParams,
+  responses: { 200: { description: 'The evidence record.', schema: EvidenceExport } },
+  async handle({ params, deps, reply }) {
+    const s = await readContainmentStatus(deps.client, params.id);
+    reply.header('content-disposition', `attachment; filename="${params.id}-evidence.json"`);
+    return {
+      status: 200,
+      body: {
+        workflowId: s.workflowId,
+        incidentId: s.incidentId,
+        outcome: s.outcome,
+        ...(s.outcomeReason ? { outcomeReason: s.outcomeReason } : {}),
+        startedAt: s.startedAt,
+        ...(s.finishedAt ? { finishedAt: s.finishedAt } : {}),
+        ...(s.plan ? { planDigest: s.plan.digest } : {}),
+        exportedAt: new Date().toISOString(),
+        evidence: s.evidence,
+      } satisfies EvidenceExport,
+    };
+  },
+});

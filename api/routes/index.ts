@@ -1,0 +1,20 @@
+// Every route of the API, in the order the OpenAPI document lists them. A route missing here is
+// neither served nor documented (api/openapi.test.ts checks the two agree).
+import type { ApiRoute } from '../route.ts';
+import { cancelContainmentRoute } from './cancel-containment.ts';
+import { decideApprovalRoute } from './decide-approval.ts';
+import { getContainmentRoute } from './get-containment.ts';
+import { getEvidenceRoute } from './get-evidence.ts';
+import { listContainmentsRoute } from './list-containments.ts';
+import { openApiDocumentRoute } from './openapi-document.ts';
+import { startContainmentRoute } from './start-containment.ts';
+
+export const apiRoutes: readonly ApiRoute[] = [
+  startContainmentRoute,
+  listContainmentsRoute,
+  getContainmentRoute,
+  decideApprovalRoute,
+  cancelContainmentRoute,
+  getEvidenceRoute,
+  openApiDocumentRoute,
+];

@@ -1,0 +1,41 @@
+// The doctor's preflight against the local tenant: each configured connector passes with the
+// tenant's credentials, and a broken credential fails with what to do about it.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from '../emulators/tenant.ts';
+import { configuredProviders, preflight } from './preflight.ts';
+
+let tenant: LocalTenant;
+beforeAll(async () => {
+  tenant = await startLocalTenant({ scenario: await loadScenarioDir(scenarioDir('cloudflare-okta')) });
+});
+afterAll(async () => {
+  await tenant.close();
+});
+
+it('passes every check for the tenant’s own connector credentials, with one call each', async () => {
+  const env = tenant.connectorEnv();
+  expect(configuredProviders(env).sort()).toEqual(['github', 'google', 'slack']);
+  const checks = await preflight(env);
+  for (const c of checks) expect(c.ok, `${c.provider} ${c.check}: ${c.detail}`).toBe(true);
+  expect(new Set(checks.map((c) => c.provider))).toEqual(new Set(['google', 'github', 'slack']));
+  // Read-only: nothing was written to any provider.
+  expect(tenant.calls().filter((c) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(c.method) && !/token|auth\.test/.test(c.operation))).toEqual([]);
+});
+
+it('says what is wrong and how to fix it', async () => {
+  const env = { ...tenant.connectorEnv(), CORDON_SLACK_ADMIN_TOKEN: 'xoxp-not-a-real-token-000' };
+  delete (env as Record<string, string | undefined>).CORDON_GITHUB_APP_ID;
+  const checks = await preflight(env);
+  const slack = checks.find((c) => c.provider === 'slack')!;
+  expect(slack.ok).toBe(false);
+  expect(slack.detail).toMatch(/invalid_auth/);
+  expect(slack.fix).toMatch(/org owner/);
+  const github = checks.find((c) => c.provider === 'github')!;
+  expect(github).toMatchObject({ ok: false, check: 'configuration' });
+  expect(github.detail).toMatch(/CORDON_GITHUB_APP_ID/);
+  expect(checks.find((c) => c.provider === 'google')!.ok).toBe(true);
+});
+
+it('says so when nothing is configured', async () => {
+  expect(await preflight({})).toEqual([expect.objectContaining({ ok: false, check: 'connectors' })]);
+});

@@ -1,0 +1,175 @@
+// The HTTP API's own shapes (design.md §3 "HTTP API for SOAR platforms"): request bodies, answers,
+// the error shape, API-key configuration and the signed webhook. Pure zod; the containment itself is
+// described by schemas/containment.ts, so the API, Slack, the CLI and the workflow parse alike.
+import { z } from 'zod';
+import {
+  ApprovalDecisionInput,
+  ContainmentInput,
+  ContainmentStatus,
+  EvidenceEvent,
+  Outcome,
+} from './containment.ts';
+
+// ── API keys ────────────────────────────────────────────────────────────────────────────────────
+
+export const API_SCOPES = ['start', 'approve', 'read'] as const;
+export const ApiScope = z.enum(API_SCOPES);
+export type ApiScope = z.infer<typeof ApiScope>;
+
+/** One entry of CORDON_API_KEYS (a JSON array): the key itself is never configured, only its sha256. */
+export const ApiKeyEntry = z
+  .object({
+    name: z.string().min(1).max(64),
+    /** Who the key acts as: the requester of what it starts and the approver of what it decides. */
+    principal: z.string().min(1).max(256),
+    scopes: z.array(ApiScope).min(1, 'give the key at least one scope'),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 is the 64 lowercase hex characters of the key’s SHA-256'),
+  })
+  .strict();
+export type ApiKeyEntry = z.infer<typeof ApiKeyEntry>;
+
+export const ApiKeyConfig = z
+  .array(ApiKeyEntry)
+  .min(1, 'configure at least one API key')
+  .refine((keys) => new Set(keys.map((k) => k.name)).size === keys.length, 'API key names must be unique');
+
+// ── Requests ────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * POST /v1/containments. The containment input without `requester` and `origin`: the requester is
+ * the API key's principal and the origin is `api`, so a caller cannot start in someone else's name
+ * and then approve its own containment (I7).
+ */
+export const StartContainmentBody = ContainmentInput.omit({ requester: true, origin: true }).strict();
+export type StartContainmentBody = z.input<typeof StartContainmentBody>;
+
+/** Sent as the Idempotency-Key header: a retried call with the same key returns the same containment. */
+export const IdempotencyKey = z
+  .string()
+  .min(8, 'an Idempotency-Key is 8 to 128 characters')
+  .max(128, 'an Idempotency-Key is 8 to 128 characters')
+  .regex(/^[A-Za-z0-9._:-]+$/, 'an Idempotency-Key is letters, digits and . _ : -');
+
+export const StartContainmentHeaders = z.object({ 'idempotency-key': IdempotencyKey.optional() });
+
+/** Workflow ids of containments (client/containments.ts containmentWorkflowId). */
+export const ContainmentId = z
+  .string()
+  .max(200)
+  .regex(/^cordon-contain-[A-Za-z0-9._:-]+$/, 'a containment id looks like cordon-contain-<incident>-<hash>, as returned by POST /v1/containments');
+
+export const ContainmentParams = z.object({ id: ContainmentId }).strict();
+
+export const ListContainmentsQuery = z
+  .object({
+    incident: ContainmentInput.shape.incidentId,
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .strict();
+
+/** POST /v1/containments/{id}/approvals: the approver is the API key's principal, never the body. */
+export const ApprovalBody = ApprovalDecisionInput.omit({ approver: true, channel: true }).strict();
+export type ApprovalBody = z.input<typeof ApprovalBody>;
+
+// ── Answers ─────────────────────────────────────────────────────────────────────────────────────
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    /** Present on invalid input: every field that was wrong, as a dotted path (body.credentials.0.id). */
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const ContainmentLinks = z.object({ self: z.string(), evidence: z.string(), approvals: z.string(), cancel: z.string() });
+
+export const StartedContainment = z.object({
+  workflowId: ContainmentId,
+  runId: z.string(),
+  /** False when this call returned a containment already started for the same key or incident and credentials. */
+  created: z.boolean(),
+  statusUrl: z.string(),
+  links: ContainmentLinks,
+});
+export type StartedContainment = z.infer<typeof StartedContainment>;
+
+/** GET /v1/containments/{id}: everything but the evidence, which has its own export. */
+export const ContainmentView = ContainmentStatus.omit({ evidence: true }).extend({
+  evidenceCount: z.number().int().min(0),
+  links: ContainmentLinks,
+});
+export type ContainmentView = z.infer<typeof ContainmentView>;
+
+export const ContainmentSummary = z.object({
+  workflowId: z.string(),
+  runId: z.string(),
+  incidentId: z.string(),
+  /** Temporal's execution status: RUNNING, COMPLETED, CANCELLED, TERMINATED, FAILED, TIMED_OUT. */
+  executionStatus: z.string(),
+  /** Cordon's outcome and stage, as the workflow last recorded them in its search attributes. */
+  outcome: z.string().optional(),
+  stage: z.string().optional(),
+  startedAt: z.string(),
+  closedAt: z.string().optional(),
+  statusUrl: z.string(),
+});
+export const ContainmentList = z.object({ incidentId: z.string(), containments: z.array(ContainmentSummary) });
+export type ContainmentList = z.infer<typeof ContainmentList>;
+
+export const DecisionAnswer = z.object({
+  stage: z.string(),
+  state: z.enum(['approved', 'rejected', 'pending']),
+  approvals: z.number().int(),
+  quorum: z.number().int(),
+  approver: z.string(),
+});
+export type DecisionAnswer = z.infer<typeof DecisionAnswer>;
+
+export const CancelAnswer = z.object({
+  workflowId: z.string(),
+  /** cancel_requested: the run records what it did and ends `cancelled`; already_closed: it had finished. */
+  state: z.enum(['cancel_requested', 'already_closed']),
+  statusUrl: z.string(),
+});
+export type CancelAnswer = z.infer<typeof CancelAnswer>;
+
+export const EvidenceExport = z.object({
+  workflowId: z.string(),
+  incidentId: z.string(),
+  outcome: Outcome,
+  outcomeReason: z.string().optional(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  planDigest: z.string().optional(),
+  exportedAt: z.string(),
+  evidence: z.array(EvidenceEvent),
+});
+export type EvidenceExport = z.infer<typeof EvidenceExport>;
+
+// ── Webhooks ────────────────────────────────────────────────────────────────────────────────────
+
+export const WEBHOOK_EVENTS = ['approval_needed', 'escalation', 'completed', 'not_contained'] as const;
+
+/**
+ * The body POSTed to ContainmentInput.webhookUrl. Signed: header `Cordon-Signature: t=<unix seconds>,v1=<hex>`
+ * where hex = HMAC-SHA256(secret, `${t}.${raw body}`). `id` is stable across retries of one event.
+ */
+export const WebhookEvent = z.object({
+  id: z.string(),
+  type: z.enum(WEBHOOK_EVENTS),
+  workflowId: z.string(),
+  incidentId: z.string(),
+  summary: z.string(),
+  stage: z.string().optional(),
+  digest: z.string().optional(),
+  outcome: z.string().optional(),
+  approval: z
+    .object({ description: z.string(), credentialIds: z.array(z.string()), consumerIds: z.array(z.string()), wave: z.number().int(), quorum: z.number().int() })
+    .optional(),
+  /** Path of the containment on the Cordon API (GET it for the full status). */
+  statusPath: z.string(),
+  sentAt: z.string(),
+});
+export type WebhookEvent = z.infer<typeof WebhookEvent>;

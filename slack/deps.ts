@@ -1,0 +1,21 @@
+// What every listener of the Slack app is given (built once in app.ts).
+import type { Client } from '@temporalio/client';
+import type { Logger } from '../logging/logger.ts';
+import type { RequestContext } from './command-parser.ts';
+import type { ThreadFollower } from './thread-follower.ts';
+import type { Block } from './blocks/block-kit.ts';
+
+export interface SlackDeps {
+  temporal: Client;
+  taskQueue: string;
+  /** Slack user ids allowed to approve; the workflow enforces it (I7), the app only passes it on. */
+  approvers: string[];
+  policy?: RequestContext['policy'];
+  logger: Logger;
+  follower: ThreadFollower;
+  /**
+   * Blocks of approval messages whose Reject modal is open, by `channel|ts`: the view submission
+   * carries no message, and the locked message should still show what was rejected.
+   */
+  rejecting: Map<string, Block[]>;
+}
