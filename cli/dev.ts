@@ -1,14 +1,37 @@
 // `npm run dev`: the local stack, kept running — Temporal dev server with its web UI (data kept in
 // .cordon/dev), the reference tenant seeded with the Drift scenario, and a worker. Ctrl-C stops it.
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { freePort } from '../temporal-config/dev-server.ts';
 import { startLocalStack } from './local-stack.ts';
+import { ApiKeyring, mintApiKey } from '../api/keys.ts';
+import { buildApp } from '../api/app.ts';
+import { getStatus } from '../client/containments.ts';
+import { createLogger } from '../logging/logger.ts';
+import type { ContainmentStatus } from '../schemas/containment.ts';
+import { createSlackApp } from '../slack/app.ts';
+import { SlackNotifier } from '../slack/notifier.ts';
+import { combineNotifiers } from '../worker/notifiers.ts';
+
+/** Approvers in the shipped scenarios' Slack sections: the security owner and the sales admin. */
+const APPROVERS = ['W0SECOWNER', 'W0SALESMGR'];
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 const port = Number(process.env.CORDON_TEMPORAL_PORT ?? 7233);
 const uiPort = Number(process.env.CORDON_TEMPORAL_UI_PORT ?? 8233);
+// The Slack app's outgoing calls and the worker's Slack notifier go to the Slack emulator.
+let readStatus: ((id: string) => Promise<ContainmentStatus>) | undefined;
 const stack = await startLocalStack({
+  notifierFor: (env) =>
+    combineNotifiers({
+      slack: new SlackNotifier({
+        botToken: env.CORDON_SLACK_BOT_TOKEN!,
+        slackApiUrl: env.CORDON_SLACK_API_URL!,
+        readStatus: (id) => readStatus!(id),
+        approvers: APPROVERS,
+      }),
+    }),
   stateDir: join(process.cwd(), '.cordon', 'dev'),
   scenario: process.env.CORDON_SCENARIO ?? 'salesloft-drift',
   headless: false,
@@ -16,6 +39,24 @@ const stack = await startLocalStack({
   uiPort: (await isFree(uiPort)) ? uiPort : await freePort(),
   logLevel: 'info',
 });
+readStatus = (id) => getStatus(stack.client, id);
+const env = stack.tenant.connectorEnv();
+const slackApp = createSlackApp({
+  temporal: stack.client,
+  taskQueue: stack.target.taskQueue,
+  signingSecret: env.CORDON_SLACK_SIGNING_SECRET!,
+  botToken: env.CORDON_SLACK_BOT_TOKEN!,
+  slackWebClient: { slackApiUrl: env.CORDON_SLACK_API_URL!, retryConfig: { retries: 0 } },
+  approvers: APPROVERS,
+  logger: createLogger({ level: 'warn', base: { component: 'slack-app' } }),
+});
+const slackPort = (await slackApp.start(Number(process.env.CORDON_SLACK_PORT ?? 0))).port;
+const minted = mintApiKey({ name: 'dev', principal: 'dev-soar', scopes: ['start', 'read', 'approve'] });
+const api = buildApp({ client: stack.client, taskQueue: stack.target.taskQueue, keys: new ApiKeyring([minted.entry]), logger: createLogger({ level: 'warn', base: { component: 'api' } }) });
+const apiAddress = await api.listen({ port: Number(process.env.CORDON_API_PORT ?? 0), host: '127.0.0.1' });
+// The session's API key goes to a file only its owner can read, never to the terminal or a log.
+const apiKeyFile = join(process.cwd(), '.cordon', 'dev', 'api-key');
+await writeFile(apiKeyFile, `${minted.key}\n`, { mode: 0o600 });
 process.stdout.write(
   [
     'Cordon local stack is running.',
@@ -24,6 +65,8 @@ process.stdout.write(
     `  Tenant        emulators seeded with ${process.env.CORDON_SCENARIO ?? 'salesloft-drift'}: ${Object.entries(stack.tenant.urls).map(([p, u]) => `${p} ${u}`).join(', ')}`,
     `  Control API   ${stack.tenant.controlUrl} (GET /calls, POST /faults, POST /reset; emulators/README.md)`,
     '  Worker        running in this process; replacements sealed in .cordon/dev/credentials',
+    `  Slack app     http://127.0.0.1:${slackPort}/slack/events (signed requests; Web API calls go to the Slack emulator)`,
+    `  HTTP API      ${apiAddress} (OpenAPI at /openapi.json); this session's key (start, read, approve) is in ${apiKeyFile}`,
     '',
     'Contain the Drift grant from another shell:',
     `  TEMPORAL_ADDRESS=${stack.server.address} npm run cordon -- contain --provider salesforce --kind refresh_token \\`,
@@ -45,6 +88,8 @@ async function isFree(p: number): Promise<boolean> {
 
 const stop = async () => {
   process.stdout.write('\nstopping…\n');
+  await api.close();
+  await slackApp.stop();
   await stack.stop();
   process.exit(0);
 };

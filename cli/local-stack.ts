@@ -55,6 +55,8 @@ export async function startLocalStack(options: {
   port?: number;
   uiPort?: number;
   notifier?: Notifier;
+  /** A notifier built from the tenant's connector variables (e.g. Slack pointed at the emulator). */
+  notifierFor?: (env: Record<string, string>) => Notifier | undefined;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }): Promise<LocalStack> {
   const keys = await loadDevKeys(options.stateDir);
@@ -76,7 +78,10 @@ export async function startLocalStack(options: {
       connectors,
       sink: composeSink(store, connectors, join(options.stateDir, 'credentials', 'github-index')),
       logger: createLogger({ level: options.logLevel ?? 'warn', base: { component: 'worker' } }),
-      ...(options.notifier ? { notifier: options.notifier } : {}),
+      ...(() => {
+        const notifier = options.notifier ?? options.notifierFor?.(tenant.connectorEnv());
+        return notifier ? { notifier } : {};
+      })(),
     },
   });
   const running = worker.run();
