@@ -16,9 +16,9 @@ import {
 import type { Activities, Notification, VerifyResult } from '../activities/index.ts';
 import type { Consumer, Credential, Principal, Provider, ScopeReport } from '../schemas/credential.ts';
 import {
+  ApprovalDecisionInput,
   ContainmentInput,
   durationMs,
-  type ApprovalDecisionInput,
   type ContainmentRequest,
   type ContainmentStatus,
   type CredentialProgress,
@@ -102,7 +102,6 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     return cause instanceof Error ? cause.message : String(cause);
   };
 
-
   setHandler(statusQuery, () => state);
   setHandler(refusalSignal, (r) => {
     record(`approval:${String(r.stage).slice(0, 128)}`, String(r.approver).slice(0, 256), 'refused', { detail: `via ${String(r.channel).slice(0, 32)}: ${String(r.reason).slice(0, 500)}` });
@@ -116,7 +115,8 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
   };
   setHandler(
     decideUpdate,
-    (d: ApprovalDecisionInput): DecisionResult => {
+    (raw: ApprovalDecisionInput): DecisionResult => {
+      const d = ApprovalDecisionInput.parse(raw); // validated already; parsing applies the defaults
       const p = state.pendingApprovals.find((x) => x.stage === d.stage)!;
       if (d.decision === 'reject') {
         decisions.set(d.stage, { result: 'rejected', by: [d.approver], ...(d.reason ? { reason: d.reason } : {}) });
@@ -133,8 +133,15 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     },
     {
       // I7: a throwing validator rejects the update before anything is written to history.
-      validator: (d: ApprovalDecisionInput) => {
-        const p = state.pendingApprovals.find((x) => x.stage === d?.stage);
+      validator: (raw: ApprovalDecisionInput) => {
+        // Temporal-direct callers send raw JSON: the same schema as every other way in.
+        const shape = ApprovalDecisionInput.safeParse(raw);
+        if (!shape.success) {
+          const issue = shape.error.issues[0];
+          throw new Error(`invalid decision: ${issue?.path.join('.') || '(input)'}: ${issue?.message}`);
+        }
+        const d = shape.data;
+        const p = state.pendingApprovals.find((x) => x.stage === d.stage);
         if (!p || decisions.has(d.stage)) throw new Error(`no approval is pending for stage ${JSON.stringify(d?.stage)}: it was already decided, timed out, or never asked`);
         if (!plan || d.digest !== plan.digest) throw new Error(`stale plan digest ${String(d.digest).slice(0, 12)}…: the pending plan is ${plan?.digest.slice(0, 12)}…; re-read the plan and approve what will actually run`);
         if (!input.policy.approval.approvers.includes(d.approver)) throw new Error(`${d.approver} is not an authorized approver for this containment`);

@@ -1,2 +1,3 @@
 // The workflow bundle's entry point: every workflow type the worker registers.
 export { containCredential } from './contain-credential.ts';
+export { hygieneSweep, persistenceSweep } from './hygiene-sweep.ts';

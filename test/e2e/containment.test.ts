@@ -193,6 +193,7 @@ describe('staged containment of a shared credential (I2, I7)', () => {
     expect(await refusal(attempt({ approver: 'mallory' }))).toMatch(/mallory is not an authorized approver/);
     expect(await refusal(attempt({ approver: 'alice' }))).toMatch(/requested this containment and cannot approve it/);
     expect(await refusal(attempt({ digest: 'f'.repeat(64) }))).toMatch(/stale plan digest/);
+    expect(await refusal(attempt({ approver: 'bob', decision: 'maybe' }))).toMatch(/invalid decision: decision/);
     expect(seqOf('restrict')).toHaveLength(0);
 
     await expect(attempt({})).resolves.toMatchObject({ state: 'approved' });
@@ -215,7 +216,7 @@ describe('staged containment of a shared credential (I2, I7)', () => {
     expect(result.evidence.filter((e) => e.step.startsWith('approval:') && e.outcome === 'approved').map((e) => e.actor)).toEqual(['bob', 'carol', 'bob']);
     // Every refusal is in the evidence, with who tried and why.
     const refused = result.evidence.filter((e) => e.outcome === 'refused');
-    expect(refused.map((e) => e.actor)).toEqual(['mallory', 'alice', 'bob', 'carol']);
+    expect(refused.map((e) => e.actor)).toEqual(['mallory', 'alice', 'bob', 'bob', 'carol']);
     expect(refused[2]!.detail).toMatch(/stale plan digest/);
   });
 
