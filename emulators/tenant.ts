@@ -28,6 +28,15 @@ export const FaultInput = z
   })
   .strict();
 
+export const RateLimitInput = z
+  .object({
+    provider: z.enum(['google', 'github', 'salesforce', 'slack']),
+    operation: z.string().min(1).optional(),
+    limit: z.number().int().min(0).max(1_000_000),
+    windowSec: z.number().int().min(1).max(86_400),
+  })
+  .strict();
+
 export interface LocalTenant {
   urls: Record<EmulatedProvider, string>;
   controlUrl: string;
@@ -36,6 +45,8 @@ export interface LocalTenant {
   reset(): void;
   injectFault(fault: Fault): void;
   clearFaults(provider?: Provider): void;
+  /** A request budget per provider (or operation) and window; calls past it get the provider's rate-limit answer. */
+  setRateLimit(limit: z.input<typeof RateLimitInput>): void;
   calls(filter?: Partial<Pick<CallRecord, 'provider' | 'operation'>>): CallRecord[];
   counts(): Record<EmulatedProvider, Record<string, number>>;
   /** CORDON_* variables that point every connector at this tenant (see ProviderEmulator.connectorEnv). */
@@ -135,6 +146,7 @@ export async function startLocalTenant(options: { scenario?: Scenario; ports?: P
     reset: () => load(current),
     injectFault: (f) => faults.add(FaultInput.parse(f)),
     clearFaults: (p) => faults.clear(p),
+    setRateLimit: (l) => faults.setRateLimit(RateLimitInput.parse(l)),
     calls: (q) => log.list(q),
     counts,
     connectorEnv: () => Object.assign({}, ...EMULATED_PROVIDERS.map((p) => emulators[p].connectorEnv())) as Record<string, string>,
@@ -145,7 +157,8 @@ export async function startLocalTenant(options: { scenario?: Scenario; ports?: P
 }
 
 /**
- * Control API: GET /calls[?provider=&operation=], GET|POST|DELETE /faults, POST /scenario (a
+ * Control API: GET /calls[?provider=&operation=], GET|POST|DELETE /faults, GET|POST /rate-limits
+ * (DELETE /faults clears both), POST /scenario (a
  * scenario JSON), POST /reset, GET /counts, GET /urls. JSON in, JSON out, 400 naming the field.
  */
 async function startControlServer(deps: {
@@ -197,6 +210,14 @@ async function startControlServer(deps: {
           if (!parsed.success) return invalid(parsed.error.issues);
           deps.faults.add(parsed.data);
           return send(201, { faults: deps.faults.list() });
+        }
+        case 'GET /rate-limits':
+          return send(200, { rateLimits: deps.faults.rateLimits() });
+        case 'POST /rate-limits': {
+          const parsed = RateLimitInput.safeParse(body);
+          if (!parsed.success) return invalid(parsed.error.issues);
+          deps.faults.setRateLimit(parsed.data);
+          return send(201, { rateLimits: deps.faults.rateLimits() });
         }
         case 'DELETE /faults':
           deps.faults.clear((url.searchParams.get('provider') as Provider | null) ?? undefined);

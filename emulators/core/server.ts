@@ -62,18 +62,60 @@ export interface ErrorShapes {
   internal(message: string): EmuResponse;
 }
 
+/** A request budget per provider (and optionally per operation) in a fixed window; past it, rate_limited. */
+export interface RateLimit {
+  provider: Provider;
+  operation?: string;
+  limit: number;
+  windowSec: number;
+}
+
 export class FaultBook {
   readonly #faults: Fault[] = [];
+  readonly #limits: { rule: RateLimit; windowStart: number; used: number }[] = [];
+
+  setRateLimit(rule: RateLimit): void {
+    this.clearRateLimits(rule.provider, rule.operation);
+    this.#limits.push({ rule: { ...rule }, windowStart: Date.now(), used: 0 });
+  }
+  clearRateLimits(provider?: Provider, operation?: string): void {
+    for (let i = this.#limits.length - 1; i >= 0; i--) {
+      const r = this.#limits[i]!.rule;
+      if ((!provider || r.provider === provider) && (operation === undefined || r.operation === operation)) this.#limits.splice(i, 1);
+    }
+  }
+  rateLimits(): RateLimit[] {
+    return this.#limits.map((l) => ({ ...l.rule }));
+  }
+  /** Counts this call against the matching budgets; a spent one answers with the rest of its window. */
+  #overBudget(provider: Provider, operation: string): Fault | undefined {
+    const now = Date.now();
+    for (const l of this.#limits) {
+      if (l.rule.provider !== provider || (l.rule.operation && l.rule.operation !== operation)) continue;
+      if (now - l.windowStart >= l.rule.windowSec * 1000) {
+        l.windowStart = now;
+        l.used = 0;
+      }
+      l.used += 1;
+      if (l.used > l.rule.limit) {
+        return { provider, type: 'rate_limited', retryAfterSec: Math.max(1, Math.ceil((l.windowStart + l.rule.windowSec * 1000 - now) / 1000)) };
+      }
+    }
+    return undefined;
+  }
   add(fault: Fault): void {
     this.#faults.push({ ...fault });
   }
   clear(provider?: Provider): void {
+    this.clearRateLimits(provider);
     for (let i = this.#faults.length - 1; i >= 0; i--) {
       if (!provider || this.#faults[i]!.provider === provider) this.#faults.splice(i, 1);
     }
   }
-  /** The first fault that applies to this call; consumes one of its `times`. */
+  /** A spent rate limit, else the first fault that applies to this call (consuming one of its `times`). */
   take(provider: Provider, operation: string): Fault | undefined {
+    const limited = this.#overBudget(provider, operation);
+    if (limited) return limited;
     const i = this.#faults.findIndex(
       (f) => (!f.provider || f.provider === provider) && (!f.operation || f.operation === operation),
     );
