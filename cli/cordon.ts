@@ -12,6 +12,7 @@ import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { SEARCH_ATTRIBUTES } from '../temporal-config/dev-server.ts';
 import { renderReport } from './report.ts';
 import { preflight } from '../connectors/preflight.ts';
+import { ensureHygieneSchedule, runInventory, runPersistenceSweeps } from '../sweeps/commands.ts';
 
 export const EXIT = { ok: 0, error: 1, invalid: 2, notContained: 3, refused: 4, pending: 5 } as const;
 
@@ -24,6 +25,11 @@ const USAGE = `cordon — contain stolen SaaS credentials
   cordon approve <workflow-id> --stage S --digest D --as APPROVER [--reject --reason TEXT] [--json]
   cordon evidence <workflow-id> [--json]
   cordon doctor [--json]             check Temporal, namespace, keys, and each configured connector's access
+  cordon drill --scenario <name|dir> [--plan-only [--tenant local|env]] [--json] [--out DIR]
+               [--contain-within 15m] [--revoke-within 5m] [--max-approval-wait 5m] [--approve-after 0s]
+  cordon schedule hygiene --every 24h          create/update the hygiene-sweep Schedule
+  cordon inventory [--csv]                     sweep now: every credential, flags, blind spots
+  cordon persistence <workflow-id> [--since ISO]  what the principal created during the exposure
   cordon keygen                      print a new CORDON_CODEC_KEYS entry
   cordon codec-server [--port N]     serve /encode and /decode for \`temporal --codec-endpoint\` and the UI
   cordon dev                         run the local stack (same as npm run dev)
@@ -87,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
     await import('./dev.ts');
     return new Promise<number>(() => undefined); // runs until Ctrl-C
   }
+  if (command === 'drill') return (await import('./drill.ts')).runDrillCli(rest);
 
   const { values, positionals } = parseArgs({
     args: rest,
@@ -97,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
       requester: { type: 'string' }, severity: { type: 'string' }, staged: { type: 'boolean' }, approvers: { type: 'string' },
       'break-glass': { type: 'boolean' }, reason: { type: 'string' }, 'idempotency-key': { type: 'string' }, 'no-wait': { type: 'boolean' },
       json: { type: 'boolean' }, watch: { type: 'boolean' }, stage: { type: 'string' }, digest: { type: 'string' }, as: { type: 'string' },
-      reject: { type: 'boolean' }, port: { type: 'string' },
+      reject: { type: 'boolean' }, port: { type: 'string' }, every: { type: 'string' }, csv: { type: 'boolean' }, since: { type: 'string' },
     },
   });
   const json = values.json ?? false;
@@ -186,6 +193,24 @@ async function main(argv: string[]): Promise<number> {
         if (json) out(JSON.stringify({ ok: checks.every((c) => c.ok), checks }));
         else for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.provider.padEnd(10)} ${c.check.padEnd(18)} ${c.detail}${c.fix ? `\n     → ${c.fix}` : ''}`);
         return checks.every((c) => c.ok) ? EXIT.ok : EXIT.error;
+      }
+      case 'schedule': {
+        if (positionals[0] !== 'hygiene' || !values.every) throw new UsageError('schedule needs: hygiene --every 24h');
+        const r = await ensureHygieneSchedule(client, { taskQueue: target.taskQueue, every: values.every });
+        out(json ? JSON.stringify(r) : `${r.created ? 'created' : 'updated'} schedule ${r.scheduleId}, every ${values.every}`);
+        return EXIT.ok;
+      }
+      case 'inventory': {
+        const { text } = await runInventory(client, target.taskQueue, { csv: values.csv ?? false });
+        process.stdout.write(text);
+        return EXIT.ok;
+      }
+      case 'persistence': {
+        const id = positionals[0];
+        if (!id) throw new UsageError('persistence needs a containment workflow id');
+        const reports = await runPersistenceSweeps(client, target.taskQueue, id, values.since ? { exposedSince: values.since } : {});
+        out(JSON.stringify(reports, null, 2));
+        return reports.some((r) => r.findings.length > 0) ? EXIT.notContained : EXIT.ok;
       }
       default:
         throw new UsageError(`unknown command ${command}`);

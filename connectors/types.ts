@@ -10,6 +10,7 @@ import type {
   ScopeReport,
 } from '../schemas/credential.ts';
 import type { CredentialSink } from './sinks/types.ts';
+import type { InventoryResult } from '../schemas/sweep.ts';
 
 export const CAPABILITIES = [
   'list',
@@ -124,6 +125,8 @@ export interface Connector {
   revokeAllForClient(credential: Credential): Promise<WriteResult>;
   blockApp(credential: Credential): Promise<WriteResult>;
   suspendPrincipal(principal: Principal): Promise<WriteResult>;
+  /** Hygiene sweeps: every credential listable tenant-wide, and what cannot be seen. */
+  inventory?(): Promise<InventoryResult>;
 }
 
 export type ConnectorRegistry = Partial<Record<Provider, Connector>>;

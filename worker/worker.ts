@@ -3,6 +3,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
+import { createSweepActivities } from '../activities/sweep.ts';
 import { EncryptionCodec, type CodecKeys } from '../codec/encryption-codec.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 
@@ -23,7 +24,7 @@ export async function createCordonWorker(options: {
     namespace: options.target.namespace,
     taskQueue: options.target.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(options.deps),
+    activities: { ...createActivities(options.deps), ...createSweepActivities(options.deps) },
     dataConverter: { payloadCodecs: [new EncryptionCodec(options.codecKeys)] },
     // ~1 MB per cached run (temporal-notes.md); enough for a mass containment's children on one machine.
     maxCachedWorkflows: options.maxCachedWorkflows ?? 200,

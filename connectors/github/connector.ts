@@ -27,6 +27,7 @@ import {
 import { basicAuthorization, createClient, signAppJwt, type GitHubClient } from './client.ts';
 import { GitHubConnectorConfigSchema, type GitHubConnectorConfig } from './config.ts';
 import { generateDeployKeyPair } from './deploy-key.ts';
+import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { classifyGitHubError } from './errors.ts';
 
 const PROVIDER = 'github' as const;
@@ -388,6 +389,51 @@ export class GitHubConnector implements Connector {
       if (e.kind === 'not_found') return undefined;
       throw e;
     }
+  }
+
+  /**
+   * Hygiene sweeps (issue 7): every SAML-authorized token and classic PAT, fine-grained PAT grant
+   * and app installation of the org, and the deploy keys of the repositories the consumer inventory
+   * names (the emulated API subset has no repository listing, so no other repository is walked).
+   */
+  async inventory(): Promise<InventoryResult> {
+    const org = this.#config.org;
+    const [saml, pats, installations] = await Promise.all([
+      this.#samlAuthorizations(),
+      this.#patGrants(),
+      this.#call(`listing app installations of ${org}`, () => this.#installation.paginate('GET /orgs/{org}/installations', { org, per_page: 100 })) as Promise<Array<{ id: number }>>,
+    ]);
+    const apps = await Promise.all(installations.map((i) => this.#installationCredential(i.id)));
+    const repos = new Set<string>();
+    for (const id of Object.keys(this.#config.consumers)) {
+      const parsed = parseGitHubCredentialId(id);
+      if (parsed?.type === 'deploy_key' && parsed.owner && parsed.repo) repos.add(`${parsed.owner}/${parsed.repo}`);
+    }
+    const keys = await Promise.all(
+      [...repos].map(async (full) => {
+        const [owner, repo] = full.split('/') as [string, string];
+        try {
+          return await this.#deployKeys(owner, repo);
+        } catch (err) {
+          if (err instanceof ConnectorError && err.kind === 'not_found') return [];
+          throw err;
+        }
+      }),
+    );
+    const credentials = [...saml.map((a) => this.#fromSaml(a)), ...pats, ...apps.filter((c): c is Credential => c !== undefined), ...keys.flat()];
+    const principals = new Map<string, InventoryPrincipal>();
+    for (const c of credentials) principals.set(c.principal.id, c.principal);
+    return {
+      provider: PROVIDER,
+      takenAt: new Date().toISOString(),
+      credentials,
+      principals: [...principals.values()],
+      blindSpots: [
+        ...GITHUB_BLIND_SPOTS,
+        `deploy keys were listed only for the ${repos.size} repositories named in CORDON_GITHUB_CONSUMERS`,
+        'OAuth tokens of members who did not authorize them for SAML SSO are not listed',
+      ],
+    };
   }
 
   async listActive(principal: Principal): Promise<Credential[]> {

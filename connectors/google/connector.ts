@@ -24,6 +24,7 @@ import {
 import { accessTokenClient, CLOUD_SCOPES, cordonClients, refreshTokenClient, serviceAccountJwt } from './auth.ts';
 import type { GoogleConnectorConfig } from './config.ts';
 import { classifyGoogleError } from './errors.ts';
+import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { credentialIds, parseCredentialId, type ParsedCredentialId } from './ids.ts';
 
 export { GoogleConnectorConfig, type GoogleConnectorConfigInput } from './config.ts';
@@ -330,6 +331,53 @@ class GoogleConnector implements Connector {
     return { provider: 'google', ref: describeRef(ref), credentials, relatedServiceAccounts: [...related.values()], riskFlags, blindSpots };
   }
 
+  /**
+   * Hygiene sweeps (issue 7): every user's grants and app passwords, and every service-account key
+   * of the configured projects. Keys of disabled accounts are listed too: they can be re-enabled.
+   */
+  async inventory(): Promise<InventoryResult> {
+    const blindSpots: string[] = [
+      ...BLIND_SPOTS,
+      'when a user was suspended or offboarded is not read (Reports admin log): credentials created after offboarding are judged against the last sign-in',
+    ];
+    const users: admin_directory_v1.Schema$User[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.#call('users.list', () =>
+        this.#directory.users.list({ customer: this.#config.customerId, maxResults: 500, ...(pageToken ? { pageToken } : {}) }),
+      );
+      users.push(...(page.data.users ?? []).filter((u) => u.primaryEmail));
+      pageToken = page.data.nextPageToken ?? undefined;
+    } while (pageToken);
+    const principals: InventoryPrincipal[] = users.map((u) => {
+      const lastLogin = u.lastLoginTime && Date.parse(u.lastLoginTime) > 0 ? { lastLoginAt: u.lastLoginTime } : {};
+      return { ...toUserPrincipal(u), ...lastLogin };
+    });
+    const perUser = await mapLimit(principals, USER_WALK_CONCURRENCY, async (p) => {
+      const tokens = await this.#orMissing(`tokens.list ${p.id}`, () => this.#directory.tokens.list({ userKey: p.id }), undefined);
+      const grants = await this.#grantCredentials(toPrincipalOnly(p), (tokens?.data.items ?? []).filter((t) => t.clientId));
+      return [...grants, ...(await this.#aspsOf(p.id, toPrincipalOnly(p)))];
+    });
+    const credentials = perUser.flat();
+    if (this.#config.projects.length === 0) blindSpots.push('CORDON_GOOGLE_PROJECTS is empty: no service-account key was inventoried');
+    for (const project of this.#config.projects) {
+      let accountsPage: string | undefined;
+      do {
+        const accounts = await this.#call(`serviceAccounts.list ${project}`, () =>
+          this.#iam.projects.serviceAccounts.list({ name: `projects/${project}`, pageSize: 100, ...(accountsPage ? { pageToken: accountsPage } : {}) }),
+        );
+        for (const a of accounts.data.accounts ?? []) {
+          if (!a.email) continue;
+          const principal: Principal = { id: a.email, displayName: a.displayName || a.email, type: 'service_account', status: a.disabled ? 'suspended' : 'active' };
+          principals.push(principal);
+          credentials.push(...(await this.#keysOf(a.email, principal)));
+        }
+        accountsPage = accounts.data.nextPageToken ?? undefined;
+      } while (accountsPage);
+    }
+    return { provider: 'google', takenAt: new Date().toISOString(), credentials, principals, blindSpots };
+  }
+
   async listActive(principal: Principal): Promise<Credential[]> {
     if (principal.type === 'service_account') {
       return this.#orMissing('keys.list', () => this.#keysOf(principal.id, principal, { activeOnly: true }), []);
@@ -539,6 +587,10 @@ function parseTarget(credential: Credential): ParsedCredentialId {
   const parsed = parseCredentialId(credential.id);
   if (!parsed) throw new ConnectorError('invalid', 'google', `google: ${credential.id} is not a Google credential id Cordon issued`);
   return parsed;
+}
+
+function toPrincipalOnly(p: InventoryPrincipal): Principal {
+  return { id: p.id, displayName: p.displayName, type: p.type, status: p.status };
 }
 
 function toUserPrincipal(u: admin_directory_v1.Schema$User): Principal {

@@ -18,6 +18,7 @@ import {
   type Restriction,
   type WriteResult,
 } from '../types.ts';
+import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { hashValue, type MemCredential, type MemPrincipal, type MemoryTenantPort } from './tenant.ts';
 
 export class MemoryConnector implements Connector {
@@ -80,6 +81,22 @@ export class MemoryConnector implements Connector {
     const riskFlags = found.filter((c) => c.status !== 'active').map((c) => `${c.id} matches the ref but is already revoked`);
     for (const c of credentials) if (c.consumers.length > 1) riskFlags.push(`${c.id} is shared by ${c.consumers.length} consumers`);
     return { provider: 'memory', ref: describeRef(ref), credentials, relatedServiceAccounts: [...related.values()], riskFlags, blindSpots: [] };
+  }
+
+  /** Hygiene sweeps (issue 7): every live credential of the tenant, replacements included. */
+  async inventory(): Promise<InventoryResult> {
+    const all = await this.#call('find', () => this.tenant.find({}));
+    const credentials = await Promise.all(all.filter((c) => c.status === 'active').map((c) => this.#toCredential(c)));
+    const principals = new Map<string, InventoryPrincipal>();
+    for (const c of credentials) principals.set(c.principal.id, c.principal);
+    return {
+      provider: 'memory',
+      takenAt: new Date().toISOString(),
+      credentials,
+      principals: [...principals.values()],
+      // The reference tenant ends a suspended principal's credentials with it, so they never show as live.
+      blindSpots: ['principals without a live credential are not listed'],
+    };
   }
 
   async listActive(principal: Principal): Promise<Credential[]> {

@@ -25,6 +25,7 @@ import { SalesforceConnectorConfig } from './config.ts';
 import { classifySalesforceError } from './errors.ts';
 import { JWT_BEARER_GRANT, signJwtBearerAssertion } from './jwt-assertion.ts';
 
+import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 export { SalesforceConnectorConfig } from './config.ts';
 
 /** A query on OauthToken returns at most this many rows (the reason every query filters by user or app). */
@@ -423,6 +424,28 @@ export class SalesforceConnector implements Connector {
       if (classified.kind === 'auth') return 'dead';
       throw classified;
     }
+  }
+
+  /**
+   * Hygiene sweeps (issue 7): every OAuth grant (refresh token) of the org with its user. Sessions
+   * are left out: they expire by themselves and are not what a hygiene sweep is after.
+   */
+  async inventory(): Promise<InventoryResult> {
+    return this.#call('inventory of OAuth grants', async (conn) => {
+      const { rows, capped } = await this.#grants(conn, {});
+      const users = await this.#users(conn, rows.map((r) => r.UserId));
+      const blindSpots: string[] = [
+        ...BLIND_SPOTS,
+        'the OAuth scopes of a grant are not readable through the API: over-broad scopes (e.g. full) cannot be flagged',
+        'sessions are not inventoried (they expire on their own)',
+      ];
+      if (capped) blindSpots.push(`the org-wide OauthToken listing hit the ${OAUTH_TOKEN_ROW_CAP}-row cap: more grants exist than were inventoried`);
+      const missing = rows.filter((r) => !users.has(r.UserId)).length;
+      if (missing) blindSpots.push(`${missing} grant(s) belong to users this connector cannot read`);
+      const credentials = rows.filter((r) => users.has(r.UserId)).map((r) => this.#grantCredential(r, users.get(r.UserId)!));
+      const principals: InventoryPrincipal[] = [...users.values()].map((u) => u.principal);
+      return { provider: 'salesforce' as const, takenAt: new Date().toISOString(), credentials, principals, blindSpots };
+    });
   }
 
   async listActive(principal: Principal): Promise<Credential[]> {

@@ -29,6 +29,7 @@ import { SlackConnectorConfig } from './config.ts';
 import { formatCredentialId, parseCredentialId, type SlackCredentialId } from './credential-ids.ts';
 import { classifySlackError, SLACK_AUTH_ERRORS, slackErrorWord } from './errors.ts';
 
+import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 export { SlackConnectorConfig } from './config.ts';
 
 /** Errors of auth.test/auth.revoke that mean the token no longer works because it was revoked. */
@@ -188,6 +189,39 @@ export class SlackConnector implements Connector {
       }
     }
     return latest ? new Date(latest * 1000).toISOString() : undefined;
+  }
+
+  // ---- inventory (hygiene sweeps, issue 7) ---------------------------------------------------
+
+  /**
+   * Slack lists no tokens: the inventory is one credential per approved app (all of its bot and
+   * user tokens in the org), with the app's scopes and the Audit Logs' last sighting as last use.
+   */
+  async inventory(): Promise<InventoryResult> {
+    const own = await this.#ownIdentity();
+    const blindSpots = [...SLACK_BLIND_SPOTS, 'individual tokens, their owners and creation times are not listable: one entry per approved app'];
+    const scopeId = own.enterpriseId ?? own.teamId;
+    const credentials: Credential[] = [];
+    for (const app of await this.#approvedApps()) {
+      const appId = app.app?.id;
+      if (!appId) continue;
+      const name = app.app?.name ?? appId;
+      const lastUsedAt = await this.#lastSeen([appId], blindSpots);
+      credentials.push({
+        provider: 'slack',
+        kind: 'oauth_token',
+        id: formatCredentialId({ type: 'app', scopeId, appId }),
+        label: `all bot and user tokens of ${name} in ${scopeId}`,
+        principal: { id: appId, displayName: name, type: 'bot', status: 'active' },
+        scopes: (app.scopes ?? []).map((s) => s.name ?? '').filter(Boolean),
+        clientId: appId,
+        ...(lastUsedAt ? { lastUsedAt } : {}),
+        consumers: [],
+        selfOrLastAdmin: appId === own.appId,
+      });
+    }
+    const principals: InventoryPrincipal[] = credentials.map((c) => c.principal);
+    return { provider: 'slack', takenAt: new Date().toISOString(), credentials, principals, blindSpots: [...new Set(blindSpots)] };
   }
 
   // ---- identify --------------------------------------------------------------------------

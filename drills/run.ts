@@ -1,0 +1,70 @@
+// Running a drill: the whole runbook as a real containment (same workflow, same client calls as an
+// incident), started with the drill's refs and `origin.channel = drill`. Staged drills need
+// decisions: simulated approvers answer each pending approval through the real `decide` update,
+// bound to the plan digest, after the drill's `approveAfter` (a rehearsed response time).
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { decide, DecisionRefusedError, getStatus, handleOf, startContainment } from '../client/containments.ts';
+import { durationMs, type ContainmentRequest, type ContainmentStatus } from '../schemas/containment.ts';
+import type { DrillDefinition, DrillReport } from '../schemas/drill.ts';
+import { gradeDrill } from './grade.ts';
+
+export const DRILL_REQUESTER = 'cordon-drill';
+/** Two, so a critical drill (quorum 2) can be approved; neither is the requester (I7). */
+export const DRILL_APPROVERS = ['drill-approver-1', 'drill-approver-2'] as const;
+
+export function drillIncidentId(drill: Pick<DrillDefinition, 'name'>, at = new Date()): string {
+  return `DRILL-${drill.name}-${at.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`;
+}
+
+export function drillRequest(drill: DrillDefinition, incidentId: string): ContainmentRequest {
+  return {
+    incidentId,
+    requester: DRILL_REQUESTER,
+    severity: drill.severity,
+    mode: drill.mode,
+    credentials: drill.refs.map((r) => ({ ...r })),
+    reason: `Drill ${drill.name}: ${drill.description}`.slice(0, 2000),
+    policy: { approval: { approvers: [...DRILL_APPROVERS] }, waveSize: drill.waveSize },
+    origin: { channel: 'drill' },
+  };
+}
+
+export interface DrillRun {
+  status: ContainmentStatus;
+  report: DrillReport;
+}
+
+export async function runDrill(options: {
+  client: Client;
+  taskQueue: string;
+  drill: DrillDefinition;
+  incidentId?: string;
+  /** Called with each status read while the drill runs (progress output). */
+  onStatus?: (s: ContainmentStatus) => void;
+  pollMs?: number;
+}): Promise<DrillRun> {
+  const { client, drill } = options;
+  const incidentId = options.incidentId ?? drillIncidentId(drill);
+  const { workflowId } = await startContainment(client, options.taskQueue, drillRequest(drill, incidentId));
+  const answerAfter = durationMs(drill.approveAfter);
+  for (;;) {
+    const s = await getStatus(client, workflowId);
+    options.onStatus?.(s);
+    if (s.outcome !== 'running') break;
+    for (const a of s.pendingApprovals) {
+      if (Date.now() - Date.parse(a.requestedAt) < answerAfter) continue;
+      for (const approver of DRILL_APPROVERS.filter((x) => !a.approvals.includes(x)).slice(0, Math.max(0, a.quorum - a.approvals.length))) {
+        try {
+          await decide(client, workflowId, { stage: a.stage, digest: a.digest, decision: 'approve', approver, channel: 'drill', reason: 'drill: simulated approver' });
+        } catch (err) {
+          // Decided meanwhile (quorum, deadline): the refusal is in the evidence; the drill goes on.
+          if (!(err instanceof DecisionRefusedError)) throw err;
+        }
+      }
+    }
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
+  }
+  const status = (await handleOf(client, workflowId).result()) as ContainmentStatus;
+  return { status, report: gradeDrill(status, drill) };
+}

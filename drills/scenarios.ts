@@ -1,0 +1,72 @@
+// The drills of the shipped scenarios (emulators/scenarios/<name>/): what the responder knows after
+// each breach, the mode, and the targets that express what Cordon actually guarantees.
+//
+// The refs are what each breach really put in the attacker's hands, not the easy ones. Where a
+// provider cannot kill a credential (a GitHub PAT can only lose its access to the org: the token
+// itself still authenticates), the drill still includes it and expects Cordon to say so loudly:
+// `not_contained` after the fallback ladder, never a silent success (design.md I3). The drill
+// passes when every other credential is verified dead within the targets and the known limits are
+// reported as such; a known limit that suddenly reads "contained" fails the drill (the expectation
+// or the verification is wrong, and either needs a look).
+import { DrillDefinition, type DrillDefinitionInput } from '../schemas/drill.ts';
+
+const GITHUB_PAT_LIMIT =
+  'GitHub has no org API to delete a personal access token: Cordon removes its access to the org, but the token itself still authenticates until its owner deletes it';
+
+const definitions: DrillDefinitionInput[] = [
+  {
+    name: 'salesloft-drift',
+    description: 'The stolen Drift tokens after the Salesloft/Drift breach: Salesforce, Google Workspace and Slack',
+    rationale:
+      'The Drift integration user’s Salesforce grant is shared by three consumers, so it is cut over in approved stages ' +
+      '(restrict → one replacement per consumer → revoke); the same vendor’s Google grant and Slack bot token go with it. ' +
+      'Google cannot re-issue a user’s OAuth grant and Slack cannot mint a bot token: those consumers must re-authorize, ' +
+      'and the report lists them.',
+    refs: [
+      { provider: 'salesforce', kind: 'refresh_token', clientId: '0H4Hs000000DrftAAA', user: 'drift-integration@acme.com' },
+      { provider: 'google', kind: 'oauth_grant', clientId: '482715630127-drift9c1kq2.apps.googleusercontent.com', user: 'drift-integration@acme.example' },
+      { provider: 'slack', kind: 'oauth_token', leakedValue: 'xoxb-emulated-drift-bot-acme-main-0001' },
+    ],
+    mode: 'staged',
+    severity: 'high',
+    waveSize: 2,
+    approveAfter: '0s',
+    targets: { containWithin: '15m', revokeWithin: '10m', maxApprovalWait: '5m', maxFallbackSteps: 0 },
+  },
+  {
+    name: 'circleci',
+    description: 'Secrets held by CI after the CircleCI session-token theft: GitHub and Google credentials',
+    rationale:
+      'The CI deployer’s Google service-account key (two consumers, new keys sealed into their GitHub Actions secrets), ' +
+      'the write deploy key on infra-terraform, the CI bot’s OAuth token (revoked by value; its pipelines must ' +
+      're-authorize) and the release pipeline’s classic PAT, which GitHub lets an org only de-authorize.',
+    refs: [
+      { provider: 'google', kind: 'service_account_key', keyId: '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f' },
+      { provider: 'github', kind: 'deploy_key', id: 'deploy_key:acme-robotics/infra-terraform:7102' },
+      { provider: 'github', kind: 'oauth_token', leakedValue: 'gho_QXQWPkTZiBnZmdRUTuSoktjaSRocVB8a1kMf' },
+      { provider: 'github', kind: 'pat', leakedValue: 'ghp_govYleKxdKaTrZjWE6paaP7RyhUFyVrJDRbx' },
+    ],
+    mode: 'direct',
+    severity: 'critical',
+    targets: { containWithin: '15m', revokeWithin: '5m', expectNotContained: [{ match: 'pat:classic:7301', reason: GITHUB_PAT_LIMIT }] },
+  },
+  {
+    name: 'cloudflare-okta',
+    description: 'Credentials left unrotated after the Okta support-system breach: Google Workspace, GitHub and Slack',
+    rationale:
+      'The Okta sync service-account key (two consumers), the Okta provisioning OAuth grant in Workspace, the Okta ' +
+      'Workflows Slack bot token, and the Atlassian sync fine-grained PAT, whose org access Cordon can revoke but which ' +
+      'GitHub does not let an org delete.',
+    refs: [
+      { provider: 'google', kind: 'service_account_key', keyId: '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b' },
+      { provider: 'google', kind: 'oauth_grant', clientId: '254100093311-oktaprov.apps.googleusercontent.com', user: 'okta-provisioning@edgeworks.example' },
+      { provider: 'slack', kind: 'oauth_token', leakedValue: 'xoxb-emulated-okta-workflows-it-1001' },
+      { provider: 'github', kind: 'pat', leakedValue: 'github_pat_11AJL2Q0Y0JL2LC4NwEzG8kJ9cj3slNMLkwrvQAhAT35EZ' },
+    ],
+    mode: 'direct',
+    severity: 'critical',
+    targets: { containWithin: '15m', revokeWithin: '5m', expectNotContained: [{ match: 'pat:fine_grained:8001', reason: GITHUB_PAT_LIMIT }] },
+  },
+];
+
+export const SHIPPED_DRILLS: ReadonlyMap<string, DrillDefinition> = new Map(definitions.map((d) => [d.name!, DrillDefinition.parse(d)]));
