@@ -205,20 +205,7 @@ export class SlackConnector implements Connector {
     for (const app of await this.#approvedApps()) {
       const appId = app.app?.id;
       if (!appId) continue;
-      const name = app.app?.name ?? appId;
-      const lastUsedAt = await this.#lastSeen([appId], blindSpots);
-      credentials.push({
-        provider: 'slack',
-        kind: 'oauth_token',
-        id: formatCredentialId({ type: 'app', scopeId, appId }),
-        label: `all bot and user tokens of ${name} in ${scopeId}`,
-        principal: { id: appId, displayName: name, type: 'bot', status: 'active' },
-        scopes: (app.scopes ?? []).map((s) => s.name ?? '').filter(Boolean),
-        clientId: appId,
-        ...(lastUsedAt ? { lastUsedAt } : {}),
-        consumers: [],
-        selfOrLastAdmin: appId === own.appId,
-      });
+      credentials.push(await this.#appCredential(app, appId, scopeId, own.appId, blindSpots));
     }
     const principals: InventoryPrincipal[] = credentials.map((c) => c.principal);
     return { provider: 'slack', takenAt: new Date().toISOString(), credentials, principals, blindSpots: [...new Set(blindSpots)] };
@@ -292,8 +279,16 @@ export class SlackConnector implements Connector {
     else if (parsed?.type === 'token') scopeId = parsed.teamId;
     else if (ref.user) scopeId = (await this.#user(ref.user)).team_id ?? scopeId;
     const name = app.app?.name ?? appId;
-    const lastUsedAt = await this.#lastSeen([appId], report.blindSpots);
-    report.credentials.push({
+    report.credentials.push(await this.#appCredential(app, appId, scopeId, own.appId, report.blindSpots));
+    this.#flagScopes((app.scopes ?? []).map((s) => s.name ?? ''), app, report);
+    report.riskFlags.push(`${appId}: without the token value, revoking means uninstalling ${name} from ${scopeId} (every token it holds there)`);
+  }
+
+  /** One approved app as a credential: all of its bot and user tokens in one team or the org. */
+  async #appCredential(app: ApprovedApp, appId: string, scopeId: string, ownAppId: string | undefined, blindSpots: string[]): Promise<Credential> {
+    const name = app.app?.name ?? appId;
+    const lastUsedAt = await this.#lastSeen([appId], blindSpots);
+    return {
       provider: 'slack',
       kind: 'oauth_token',
       id: formatCredentialId({ type: 'app', scopeId, appId }),
@@ -303,10 +298,8 @@ export class SlackConnector implements Connector {
       clientId: appId,
       ...(lastUsedAt ? { lastUsedAt } : {}),
       consumers: [],
-      selfOrLastAdmin: appId === own.appId,
-    });
-    this.#flagScopes((app.scopes ?? []).map((s) => s.name ?? ''), app, report);
-    report.riskFlags.push(`${appId}: without the token value, revoking means uninstalling ${name} from ${scopeId} (every token it holds there)`);
+      selfOrLastAdmin: appId === ownAppId,
+    };
   }
 
   #flagScopes(scopes: string[], app: ApprovedApp | undefined, report: ScopeReport): void {
