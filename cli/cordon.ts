@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { codecKeysFromEnv, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
 import { startCodecServer } from '../codec/server.ts';
-import { connectClient, decide, DecisionRefusedError, getStatus, InvalidInputError, startContainment } from '../client/containments.ts';
+import { cancelContainment, connectClient, decide, DecisionRefusedError, getStatus, InvalidInputError, startContainment } from '../client/containments.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../schemas/containment.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { SEARCH_ATTRIBUTES } from '../temporal-config/dev-server.ts';
@@ -24,6 +24,7 @@ const USAGE = `cordon — contain stolen SaaS credentials
   cordon status <workflow-id> [--watch] [--json]
   cordon approve <workflow-id> --stage S --digest D --as APPROVER [--reject --reason TEXT] [--json]
   cordon evidence <workflow-id> [--json]
+  cordon cancel <workflow-id> --as NAME [--reason TEXT]   stop a run (it may leave the credential alive)
   cordon doctor [--json]             check Temporal, namespace, keys, and each configured connector's access
   cordon drill --scenario <name|dir> [--plan-only [--tenant local|env]] [--json] [--out DIR]
                [--contain-within 15m] [--revoke-within 5m] [--max-approval-wait 5m] [--approve-after 0s]
@@ -193,6 +194,13 @@ async function main(argv: string[]): Promise<number> {
         if (json) out(JSON.stringify({ ok: checks.every((c) => c.ok), checks }));
         else for (const c of checks) out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.provider.padEnd(10)} ${c.check.padEnd(18)} ${c.detail}${c.fix ? `\n     → ${c.fix}` : ''}`);
         return checks.every((c) => c.ok) ? EXIT.ok : EXIT.error;
+      }
+      case 'cancel': {
+        const id = positionals[0];
+        if (!id || !values.as) throw new UsageError('cancel needs <workflow-id> --as NAME [--reason TEXT]');
+        await cancelContainment(client, id, { actor: values.as, channel: 'cli', ...(values.reason ? { reason: values.reason } : {}) });
+        out(json ? JSON.stringify({ workflowId: id, state: 'cancel_requested' }) : `cancel requested for ${id}; the run records what it did and ends cancelled`);
+        return EXIT.ok;
       }
       case 'schedule': {
         if (positionals[0] !== 'hygiene' || !values.every) throw new UsageError('schedule needs: hygiene --every 24h');

@@ -7,7 +7,7 @@ import { ContainmentInput, WORKFLOW_ID_PREFIX, type ApprovalDecisionInput, type 
 import type { CredentialRef } from '../schemas/credential.ts';
 import { fingerprintOf } from '../connectors/fingerprint.ts';
 import { EncryptionCodec, type CodecKeys } from '../codec/encryption-codec.ts';
-import { decideUpdate, refusalSignal, statusQuery, WORKFLOW_TYPE, type DecisionResult } from '../workflows/definitions.ts';
+import { cancelRequestSignal, decideUpdate, refusalSignal, statusQuery, WORKFLOW_TYPE, type DecisionResult } from '../workflows/definitions.ts';
 import { INCIDENT_ID } from '../workflows/search-attributes.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 
@@ -120,4 +120,11 @@ export async function decide(client: Client, workflowId: string, decision: Appro
       .catch(() => undefined); // a finished run cannot take the signal; the refusal still reaches the caller
     throw new DecisionRefusedError(reason);
   }
+}
+
+/** Cancels a running containment, recording in its evidence who asked and why first. */
+export async function cancelContainment(client: Client, workflowId: string, by: { actor: string; channel: string; reason?: string }): Promise<void> {
+  const handle = handleOf(client, workflowId);
+  await handle.signal(cancelRequestSignal, by);
+  await handle.cancel();
 }

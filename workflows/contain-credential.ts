@@ -27,7 +27,7 @@ import {
   type PendingApproval,
   type Plan,
 } from '../schemas/containment.ts';
-import { decideUpdate, refusalSignal, statusQuery, type DecisionResult } from './definitions.ts';
+import { cancelRequestSignal, decideUpdate, refusalSignal, statusQuery, type DecisionResult } from './definitions.ts';
 import { INCIDENT_ID, OUTCOME, PROVIDERS, STAGE } from './search-attributes.ts';
 
 const acts = proxyActivities<Activities>({
@@ -105,6 +105,9 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
   setHandler(statusQuery, () => state);
   setHandler(refusalSignal, (r) => {
     record(`approval:${String(r.stage).slice(0, 128)}`, String(r.approver).slice(0, 256), 'refused', { detail: `via ${String(r.channel).slice(0, 32)}: ${String(r.reason).slice(0, 500)}` });
+  });
+  setHandler(cancelRequestSignal, (c) => {
+    record('cancel', String(c.actor).slice(0, 256), 'cancel requested', { detail: `via ${String(c.channel).slice(0, 32)}${c.reason ? `: ${String(c.reason).slice(0, 500)}` : ''}` });
   });
   const notify = async (n: Omit<Notification, 'workflowId' | 'incidentId' | 'webhookUrl' | 'origin'>) => {
     try {

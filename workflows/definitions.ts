@@ -17,3 +17,6 @@ export const decideUpdate = defineUpdate<DecisionResult, [ApprovalDecisionInput]
 
 /** The ways in signal a refused decision so it lands in the evidence (validators cannot write history). */
 export const refusalSignal = defineSignal<[RefusedDecision]>('recordRefusal');
+
+/** Sent just before a cancellation, so the evidence says who stopped the run and why. */
+export const cancelRequestSignal = defineSignal<[{ actor: string; channel: string; reason?: string }]>('recordCancelRequest');

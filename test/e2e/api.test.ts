@@ -419,6 +419,9 @@ describe('evidence, list and cancel', () => {
     const done = await waitForOutcome(id);
     expect(done.outcome).toBe('cancelled');
     expect(done.pendingApprovals).toEqual([]);
+    // Who stopped it is in the evidence, as the key's principal.
+    const evidence = await call<{ evidence: { step: string; actor: string; outcome: string }[] }>('GET', `/v1/containments/${id}/evidence`, { key: approver.key });
+    expect(evidence.body.evidence.find((e) => e.step === 'cancel')).toMatchObject({ actor: 'bob', outcome: 'cancel requested' });
     expect(tenant.credential('tok-drift-1')?.status).toBe('active');
     expect(tenant.calls().filter((c) => c.op === 'revoke' || c.op === 'restrict' || c.op === 'issue')).toEqual([]);
     await w.client.workflow.getHandle(id).result(); // the status says cancelled a moment before the run closes
