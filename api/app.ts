@@ -47,8 +47,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const log = deps.logger ?? createLogger({ base: { component: 'api' } });
   const app = Fastify({
-    logger: false,
-    disableRequestLogging: true,
+    logger: false, // Cordon's own redacting logger is used; fastify logs nothing (so no request logging either)
     bodyLimit: limits.bodyLimitBytes,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,

@@ -8,6 +8,8 @@
 //                CORDON_<PROVIDER>_* variables; the default `local` uses the local tenant).
 //
 // Exit codes as `cordon`: 0 pass · 1 error · 2 invalid input · 3 the drill failed its targets.
+import { WebClient } from '@slack/web-api';
+import { drillSlackSummary } from '../reports/drill-slack.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,6 +38,7 @@ import { createCordonWorker } from '../worker/worker.ts';
 
 export const DRILL_USAGE = `cordon drill --scenario <name|dir> [--plan-only [--tenant local|env]] [--json]
              [--out DIR] [--contain-within 15m] [--revoke-within 5m] [--max-approval-wait 5m] [--approve-after 0s]
+             [--slack-channel C… [--slack-thread TS]]   post the graded summary to Slack (CORDON_SLACK_BOT_TOKEN)
 
   <name>  a shipped scenario: ${[...SHIPPED_DRILLS.keys()].join(', ')}
   <dir>   a scenario directory (scenario.json + <provider>.json) with a drill.json (name, description, refs, mode, targets)
@@ -82,9 +85,13 @@ export async function drillCommand(argv: string[], io: { out: (s: string) => voi
     options: {
       scenario: { type: 'string' }, 'plan-only': { type: 'boolean' }, tenant: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' },
       'contain-within': { type: 'string' }, 'revoke-within': { type: 'string' }, 'max-approval-wait': { type: 'string' }, 'approve-after': { type: 'string' },
+      'slack-channel': { type: 'string' }, 'slack-thread': { type: 'string' },
     },
   });
   if (!values.scenario) throw new DrillUsageError('drill needs --scenario <name|dir>');
+  if (values['slack-channel'] && !process.env.CORDON_SLACK_BOT_TOKEN) {
+    throw new DrillUsageError('--slack-channel needs CORDON_SLACK_BOT_TOKEN (the Cordon Slack app’s bot token) to post the summary');
+  }
   const tenantKind = values.tenant ?? 'local';
   if (tenantKind !== 'local' && tenantKind !== 'env') throw new DrillUsageError('--tenant is local or env');
   if (tenantKind === 'env' && !values['plan-only']) throw new DrillUsageError('--tenant env works only with --plan-only: a full drill writes, and runs against the local tenant only');
@@ -155,7 +162,15 @@ export async function drillCommand(argv: string[], io: { out: (s: string) => voi
     const htmlPath = join(outDir, `${report.incidentId}.html`);
     await writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
     await writeFile(htmlPath, renderDrillHtml(report));
-    if (values.json) io.out(JSON.stringify({ ...report, files: { json: jsonPath, html: htmlPath } }, null, 2));
+    // The short summary goes to the team's Slack thread (the real workspace: CORDON_SLACK_BOT_TOKEN/API_URL).
+    let posted: { channel: string; ts: string } | undefined;
+    if (values['slack-channel']) {
+      const summary = drillSlackSummary(report);
+      const slack = new WebClient(process.env.CORDON_SLACK_BOT_TOKEN, { ...(process.env.CORDON_SLACK_API_URL ? { slackApiUrl: process.env.CORDON_SLACK_API_URL } : {}), retryConfig: { retries: 2 } });
+      const r = await slack.chat.postMessage({ channel: values['slack-channel'], text: summary.text, blocks: summary.blocks as never, ...(values['slack-thread'] ? { thread_ts: values['slack-thread'] } : {}) });
+      posted = { channel: String(r.channel), ts: String(r.ts) };
+    }
+    if (values.json) io.out(JSON.stringify({ ...report, files: { json: jsonPath, html: htmlPath }, ...(posted ? { slack: posted } : {}) }, null, 2));
     else io.out(`${renderDrillText(report, { color: process.stdout.isTTY })}\n\nReports: ${jsonPath}\n         ${htmlPath}`);
     return report.verdict === 'pass' ? EXIT.pass : EXIT.fail;
   } finally {

@@ -195,6 +195,33 @@ describe('cordon drill and the HTML report', () => {
     }
   });
 
+  it('posts the graded summary to a Slack thread when asked', async () => {
+    // A Slack emulator stands in for the team's real workspace.
+    const slack = await startLocalTenant({ scenario: await loadScenarioDir(scenarioDir('salesloft-drift')) });
+    try {
+      const env = slack.connectorEnv();
+      const r = await runCli(['--scenario', 'circleci', '--json', '--out', await mkdtemp(join(tmpdir(), 'cordon-drill-out-')), '--slack-channel', 'C0INCIDENT'], {
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+        CORDON_SLACK_BOT_TOKEN: env.CORDON_SLACK_BOT_TOKEN!,
+        CORDON_SLACK_API_URL: `${slack.urls.slack}/api/`,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      const printed = JSON.parse(r.stdout) as DrillReport & { slack: { channel: string; ts: string } };
+      const res = await fetch(`${slack.urls.slack}/_emulator/messages`);
+      const { messages } = (await res.json()) as { messages: { channel: string; ts: string; text: string }[] };
+      const summary = messages.find((m) => m.ts === printed.slack.ts)!;
+      expect(summary.channel).toBe('C0INCIDENT');
+      expect(summary.text).toMatch(/circleci/i);
+      expect(summary.text).toMatch(/pass/i);
+      const missing = await runCli(['--scenario', 'circleci', '--slack-channel', 'C0INCIDENT'], {});
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/CORDON_SLACK_BOT_TOKEN/);
+    } finally {
+      await slack.close();
+    }
+  });
+
   it('refuses an unknown scenario with exit 2 and names the shipped ones', async () => {
     const r = await runCli(['--scenario', 'no-such-scenario'], {});
     expect(r.code).toBe(2);
