@@ -6,7 +6,7 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { ContainmentInput, WORKFLOW_ID_PREFIX, type ApprovalDecisionInput, type ContainmentRequest, type ContainmentStatus } from '../schemas/containment.ts';
 import type { CredentialRef } from '../schemas/credential.ts';
 import { fingerprintOf } from '../connectors/fingerprint.ts';
-import { EncryptionCodec, type CodecKeys } from '../codec/encryption-codec.ts';
+import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
 import { cancelRequestSignal, decideUpdate, refusalSignal, statusQuery, WORKFLOW_TYPE, type DecisionResult } from '../workflows/definitions.ts';
 import { INCIDENT_ID } from '../workflows/search-attributes.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
@@ -45,7 +45,7 @@ export function containmentWorkflowId(input: Pick<ContainmentInput, 'incidentId'
 
 export async function connectClient(target: TemporalTarget, keys: CodecKeys): Promise<Client> {
   const connection = await Connection.connect(target.connectionOptions as Parameters<typeof Connection.connect>[0]);
-  return new Client({ connection, namespace: target.namespace, dataConverter: { payloadCodecs: [new EncryptionCodec(keys)] } });
+  return new Client({ connection, namespace: target.namespace, dataConverter: cordonDataConverter(keys) });
 }
 
 export interface Started {

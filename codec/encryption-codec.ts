@@ -93,3 +93,11 @@ export function codecKeysFromEnv(env: NodeJS.ProcessEnv): CodecKeys {
 export function newCodecKeyEntry(id = `k${Date.now().toString(36)}`): string {
   return `${id}:${randomBytes(32).toString('base64')}`;
 }
+
+/** Path of the failure converter module (codec/failure-converter.ts), for data converters and bundles. */
+export const FAILURE_CONVERTER_PATH = new URL('./failure-converter.ts', import.meta.url).pathname;
+
+/** The data converter every Cordon client and worker uses: encrypted payloads and failure texts. */
+export function cordonDataConverter(keys: CodecKeys): { payloadCodecs: PayloadCodec[]; failureConverterPath: string } {
+  return { payloadCodecs: [new EncryptionCodec(keys)], failureConverterPath: FAILURE_CONVERTER_PATH };
+}

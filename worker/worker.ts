@@ -4,7 +4,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { createSweepActivities } from '../activities/sweep.ts';
-import { EncryptionCodec, type CodecKeys } from '../codec/encryption-codec.ts';
+import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -25,7 +25,7 @@ export async function createCordonWorker(options: {
     taskQueue: options.target.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: { ...createActivities(options.deps), ...createSweepActivities(options.deps) },
-    dataConverter: { payloadCodecs: [new EncryptionCodec(options.codecKeys)] },
+    dataConverter: cordonDataConverter(options.codecKeys),
     // ~1 MB per cached run (temporal-notes.md); enough for a mass containment's children on one machine.
     maxCachedWorkflows: options.maxCachedWorkflows ?? 200,
   });

@@ -148,14 +148,18 @@ describe('direct containment', () => {
   });
 
   it('refuses to revoke Cordon’s own credential (I6) and touches nothing', async () => {
-    const { result } = await run(request({ credentials: [{ provider: 'memory', kind: 'api_key', id: 'cordon-own' }] }));
+    const { workflowId, result } = await run(request({ credentials: [{ provider: 'memory', kind: 'api_key', id: 'cordon-own' }] }));
     expect(result.outcome).toBe('refused');
     expect(result.outcomeReason).toMatch(/Cordon’s own connector credential/);
+    // Failure texts are encrypted in history too (they are not payloads unless encoded): the client reads them, history does not.
+    const history = historyText(await w.client.workflow.getHandle(workflowId).fetchHistory());
+    expect(history).toContain('Encoded failure');
+    expect(history).not.toContain('refusing to contain');
     expect(tenant.calls().filter((c) => c.op !== 'find' && c.op !== 'listActive')).toEqual([]);
   });
 
   it('rejects bad input before anything starts, naming the field', async () => {
-    expect(() => startContainment(w.client, w.target.taskQueue, { ...request(), incidentId: 'bad id!' })).rejects.toThrow(InvalidInputError);
+    await expect(startContainment(w.client, w.target.taskQueue, { ...request(), incidentId: 'bad id!' })).rejects.toThrow(InvalidInputError);
     await expect(startContainment(w.client, w.target.taskQueue, { ...request(), credentials: [{ provider: 'memory', kind: 'oauth_token' }] })).rejects.toThrow(
       /credentials\.0\.id: give at least one of/,
     );

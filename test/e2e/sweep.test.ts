@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.ts';
 import { createSweepActivities } from '../../activities/sweep.ts';
 import { connectClient, getStatus, startContainment } from '../../client/containments.ts';
-import { EncryptionCodec } from '../../codec/encryption-codec.ts';
+import { cordonDataConverter } from '../../codec/encryption-codec.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
@@ -50,7 +50,7 @@ beforeAll(async () => {
     taskQueue: target.taskQueue,
     workflowBundle: { code: await readFile(inject('workflowBundlePath'), 'utf8') },
     activities: { ...createActivities({ connectors, sink: store, logger }), ...createSweepActivities({ connectors, logger }) },
-    dataConverter: { payloadCodecs: [new EncryptionCodec(keys)] },
+    dataConverter: cordonDataConverter(keys),
   });
   running = worker.run();
   client = await connectClient(target, keys);

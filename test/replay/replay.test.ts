@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { expect, it } from 'vitest';
-import { EncryptionCodec } from '../../codec/encryption-codec.ts';
+import { cordonDataConverter } from '../../codec/encryption-codec.ts';
 import { WORKFLOWS_PATH } from '../../worker/worker.ts';
 import { REPLAY_CODEC_KEYS } from './fixture.ts';
 
@@ -18,7 +18,7 @@ it('replays every recorded containment history without non-determinism', async (
     files.map(async (f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(await readFile(`${dir}${f}`, 'utf8'))) })),
   );
   const results = Worker.runReplayHistories(
-    { workflowsPath: WORKFLOWS_PATH, dataConverter: { payloadCodecs: [new EncryptionCodec(REPLAY_CODEC_KEYS)] } },
+    { workflowsPath: WORKFLOWS_PATH, dataConverter: cordonDataConverter(REPLAY_CODEC_KEYS) },
     histories,
   );
   let replayed = 0;
