@@ -1,3 +1,4 @@
 // The workflow bundle's entry point: every workflow type the worker registers.
 export { containCredential } from './contain-credential.ts';
 export { hygieneSweep, persistenceSweep } from './hygiene-sweep.ts';
+export { massContainment } from './mass-containment.ts';

@@ -1,0 +1,68 @@
+// Mass containment: many refs fan out as child containments, a few at a time, continuing as new to
+// bound history; the parent's tally and its list of failures match what the children did.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { MemoryConnector } from '../../connectors/memory/connector.ts';
+import { MemoryTenant, type MemorySeed } from '../../connectors/memory/tenant.ts';
+import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
+import type { MassContainmentRequest, MassContainmentResult } from '../../schemas/mass.ts';
+import { startTestWorker, type RunningWorker } from '../support/temporal.ts';
+
+const N = 24;
+function seed(): MemorySeed {
+  return {
+    principals: [
+      { id: 'vendor', displayName: 'Vendor integration', type: 'integration_user', status: 'active' },
+      // Its own owner: the fallback ladder's last rung suspends the owner, which must not touch the others.
+      { id: 'stubborn', displayName: 'Stubborn integration', type: 'integration_user', status: 'active' },
+    ],
+    credentials: Array.from({ length: N }, (_, i) => ({
+      id: `tok-${i}`,
+      kind: 'oauth_token' as const,
+      principalId: i === 7 ? 'stubborn' : 'vendor',
+      label: `vendor token ${i}`,
+      clientId: `app-${i}`,
+      createdAt: '2025-01-01T00:00:00Z',
+      consumers: [{ id: `consumer-${i}`, name: `consumer ${i}`, kind: 'integration' as const }],
+    })),
+    // One token the provider will not kill, even with the fallback ladder: it must show up as such.
+    faults: { ignoreRevoke: { 'tok-7': 'never' }, writeLatencyMs: 0 },
+  };
+}
+
+const tenant = new MemoryTenant(seed());
+let w: RunningWorker;
+beforeAll(async () => {
+  w = await startTestWorker({ connectors: { memory: new MemoryConnector(tenant) }, sink: new LocalEncryptedStore(await mkdtemp(join(tmpdir(), 'cordon-mass-')), randomBytes(32)) });
+});
+afterAll(async () => {
+  await w?.stop();
+});
+
+it('contains every ref through bounded child runs and reports exactly the one that stayed alive', async () => {
+  const workflowId = `mass-${randomBytes(4).toString('hex')}`;
+  const request: MassContainmentRequest = {
+    incidentId: `INC-mass-${randomBytes(3).toString('hex')}`,
+    requester: 'alice',
+    concurrency: 4,
+    childrenPerRun: 10, // 24 refs → two continue-as-new hops
+    credentials: Array.from({ length: N }, (_, i) => ({ provider: 'memory' as const, kind: 'oauth_token' as const, id: `tok-${i}` })),
+  };
+  const handle = await w.client.workflow.start('massContainment', { workflowId, taskQueue: w.target.taskQueue, args: [request] });
+  const result = (await handle.result()) as MassContainmentResult;
+  expect(result.total).toBe(N);
+  expect(result.tally).toEqual({ contained: N - 1, not_contained: 1 });
+  expect(result.notContained).toEqual([expect.objectContaining({ index: 7, workflowId: `${workflowId}-7`, outcome: 'not_contained' })]);
+  // Every ref was revoked once, by its own child; one replacement per consumer.
+  const revoked = tenant.calls().filter((c) => c.op === 'revoke' && c.outcome === 'revoked' && /^tok-\d+$/.test(c.credentialId ?? ''));
+  expect(new Set(revoked.map((c) => c.credentialId)).size).toBe(N);
+  expect(tenant.calls().filter((c) => c.op === 'issue' && c.outcome === 'issued')).toHaveLength(N);
+  // Continued as new: the final run is not the first one.
+  const desc = await handle.describe();
+  expect(desc.runId).not.toBe(handle.firstExecutionRunId);
+  const children = await w.client.workflow.count(`WorkflowType = "containCredential" AND TaskQueue = "${w.target.taskQueue}"`);
+  expect(children.count).toBe(N);
+});
