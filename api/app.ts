@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
+import type { ApprovalPolicy } from '../schemas/containment.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { ApiError, errorHandler, invalidInput, issuesOf, notFoundHandler, type Issue } from './errors.ts';
 import type { ApiKeyring, Caller } from './keys.ts';
@@ -14,6 +15,8 @@ import { apiRoutes } from './routes/index.ts';
 
 export interface ApiDeps {
   client: Client;
+  /** Who approves API-started containments, the quorum and the timeouts: server configuration, never the caller's. */
+  approvalPolicy?: z.input<typeof ApprovalPolicy>;
   taskQueue: string;
   keys: ApiKeyring;
   logger?: Logger;
@@ -89,6 +92,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     taskQueue: deps.taskQueue,
     logger: log,
     ...(deps.webhookAllowedHosts ? { webhookAllowedHosts: deps.webhookAllowedHosts } : {}),
+    ...(deps.approvalPolicy ? { approvalPolicy: deps.approvalPolicy } : {}),
     openApiDocument: () => (document ??= buildOpenApiDocument(apiRoutes)),
   };
 

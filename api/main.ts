@@ -7,6 +7,7 @@ import { codecKeysFromEnv } from '../codec/encryption-codec.ts';
 import { connectClient } from '../client/containments.ts';
 import { createLogger } from '../logging/logger.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
+import { approvalPolicyFromEnv } from './approval-policy.ts';
 import { buildApp } from './app.ts';
 import { apiKeyringFromEnv } from './keys.ts';
 import { parseAllowedHosts } from './webhooks.ts';
@@ -18,7 +19,8 @@ try {
   const keys = apiKeyringFromEnv();
   const client = await connectClient(target, codecKeysFromEnv(process.env));
   const webhookAllowedHosts = parseAllowedHosts(process.env.CORDON_WEBHOOK_ALLOWED_HOSTS);
-  const app = buildApp({ client, taskQueue: target.taskQueue, keys, logger: log, ...(webhookAllowedHosts ? { webhookAllowedHosts } : {}) });
+  const approvalPolicy = approvalPolicyFromEnv(process.env);
+  const app = buildApp({ client, taskQueue: target.taskQueue, keys, logger: log, approvalPolicy, ...(webhookAllowedHosts ? { webhookAllowedHosts } : {}) });
   const port = Number(process.env.CORDON_API_PORT ?? 8787);
   const host = process.env.CORDON_API_HOST ?? '127.0.0.1';
   const address = await app.listen({ port, host });

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
 import type { Logger } from '../logging/logger.ts';
 import type { ApiScope } from '../schemas/api.ts';
+import type { ApprovalPolicy } from '../schemas/containment.ts';
 import type { Caller } from './keys.ts';
 
 export interface RouteDeps {
@@ -14,6 +15,8 @@ export interface RouteDeps {
   logger: Logger;
   /** CORDON_WEBHOOK_ALLOWED_HOSTS as the worker applies it: a start naming another host is refused up front. */
   webhookAllowedHosts?: readonly string[];
+  /** The server's approval policy for API-started containments (callers cannot set it). */
+  approvalPolicy?: z.input<typeof ApprovalPolicy>;
   /** The OpenAPI document of this app, for GET /openapi.json. */
   openApiDocument: () => unknown;
 }

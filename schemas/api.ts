@@ -8,6 +8,7 @@ import {
   ContainmentStatus,
   EvidenceEvent,
   Outcome,
+  ContainmentPolicy,
 } from './containment.ts';
 
 // ── API keys ────────────────────────────────────────────────────────────────────────────────────
@@ -40,7 +41,16 @@ export const ApiKeyConfig = z
  * the API key's principal and the origin is `api`, so a caller cannot start in someone else's name
  * and then approve its own containment (I7).
  */
-export const StartContainmentBody = ContainmentInput.omit({ requester: true, origin: true }).strict();
+export const StartContainmentBody = ContainmentInput.omit({ requester: true, origin: true, breakGlass: true, policy: true })
+  .extend({
+    /**
+     * Only the operational knobs. Who approves, the quorum, the timeouts and break-glass are the
+     * server's (CORDON_APPROVAL_POLICY), never the caller's: a key with the `start` scope must not be
+     * able to name its own approvers or make staged waves approve themselves (I7).
+     */
+    policy: ContainmentPolicy.pick({ waveSize: true, stagedDeadline: true, reRevokeAttempts: true }).partial().strict().optional(),
+  })
+  .strict();
 export type StartContainmentBody = z.input<typeof StartContainmentBody>;
 
 /** Sent as the Idempotency-Key header: a retried call with the same key returns the same containment. */

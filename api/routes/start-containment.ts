@@ -28,7 +28,12 @@ export const startContainmentRoute = defineRoute({
     if (body.webhookUrl && !webhookHostAllowed(body.webhookUrl, deps.webhookAllowedHosts)) {
       throw invalidInput([{ path: 'body.webhookUrl', message: `webhooks may go only to ${deps.webhookAllowedHosts!.join(', ')} (CORDON_WEBHOOK_ALLOWED_HOSTS)` }]);
     }
-    const request: ContainmentRequest = { ...body, requester: caller!.principal, origin: { channel: 'api' } };
+    const request: ContainmentRequest = {
+      ...body,
+      policy: { ...body.policy, approval: deps.approvalPolicy ?? {} },
+      requester: caller!.principal,
+      origin: { channel: 'api' },
+    };
     // The key is namespaced by principal: two callers choosing the same key never share a containment.
     const idempotencyKey = headers['idempotency-key'] ? `${caller!.principal}:${headers['idempotency-key']}` : undefined;
     const started = await startContainment(deps.client, deps.taskQueue, request, idempotencyKey ? { idempotencyKey } : {});

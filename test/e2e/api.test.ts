@@ -52,6 +52,8 @@ beforeAll(async () => {
     taskQueue: w.target.taskQueue,
     keys: new ApiKeyring([starter.entry, approver.entry, reader.entry, bobStarter.entry]),
     logger: createLogger({ write: (line) => void logLines.push(line) }),
+    // The server's policy: callers of the API cannot name approvers (I7).
+    approvalPolicy: { approvers: ['bob'] },
   });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
   receiver = createServer((req, res) => {
@@ -178,7 +180,7 @@ describe('start and status', () => {
       incidentId: incident(),
       credentials: [driftRef],
       mode: 'staged',
-      policy: { waveSize: 3, stagedDeadline: '10m', approval: { approvers: ['bob'] } },
+      policy: { waveSize: 3, stagedDeadline: '10m' },
     });
     expect(started.status).toBe(201);
     const s = await waitForPending(started.body.workflowId, 'c0-restrict');
@@ -211,7 +213,7 @@ describe('approvals through the API', () => {
       incidentId: incident(),
       credentials: [driftRef],
       mode: 'staged',
-      policy: { waveSize: 3, stagedDeadline: '10m', approval: { approvers: ['bob'] } },
+      policy: { waveSize: 3, stagedDeadline: '10m' },
     });
     const id = started.body.workflowId;
     let s = await waitForPending(id, 'c0-restrict');
@@ -261,7 +263,7 @@ describe('approvals through the API', () => {
   it('takes the requester from the starting key, so that principal cannot approve its own containment', async () => {
     tenant.load(driftSeed());
     const started = await start(
-      { incidentId: incident(), credentials: [driftRef], mode: 'staged', policy: { waveSize: 3, stagedDeadline: '10m', approval: { approvers: ['bob'] } } },
+      { incidentId: incident(), credentials: [driftRef], mode: 'staged', policy: { waveSize: 3, stagedDeadline: '10m' } },
       bobStarter.key,
     );
     const s = await waitForPending(started.body.workflowId, 'c0-restrict');
@@ -324,6 +326,10 @@ describe('validation', () => {
       { name: 'bad duration', body: { ...ok, policy: { stagedDeadline: 'soon' } }, path: 'body.policy.stagedDeadline' },
       { name: 'unknown field', body: { ...ok, priority: 'p1' }, path: 'body' },
       { name: 'origin from the body', body: { ...ok, origin: { channel: 'slack' } }, path: 'body' },
+      // A caller naming its own approvers, or making staged waves approve themselves on timeout.
+      { name: 'approvers from the body', body: { ...ok, policy: { approval: { approvers: ['mallory'] } } }, path: 'body.policy' },
+      { name: 'timeout policy from the body', body: { ...ok, policy: { approval: { escalateAfter: '0ms', onTimeout: { low: 'proceed', medium: 'proceed', high: 'proceed', critical: 'proceed' } } } }, path: 'body.policy' },
+      { name: 'break-glass from the body', body: { ...ok, breakGlass: true }, path: 'body' },
       { name: 'array body', body: [ok], path: 'body' },
       { name: 'short idempotency key', body: ok, headers: { 'idempotency-key': 'abc' }, path: 'headers.idempotency-key' },
       { name: 'invalid JSON', raw: '{"incidentId": ', headers: { 'content-type': 'application/json' }, code: 'bad_request' },
@@ -409,7 +415,7 @@ describe('evidence, list and cancel', () => {
 
   it('cancels a staged run waiting for approval: it ends cancelled and revokes nothing', async () => {
     tenant.load(driftSeed());
-    const started = await start({ incidentId: incident(), credentials: [driftRef], mode: 'staged', policy: { stagedDeadline: '10m', approval: { approvers: ['bob'] } } });
+    const started = await start({ incidentId: incident(), credentials: [driftRef], mode: 'staged', policy: { stagedDeadline: '10m' } });
     const id = started.body.workflowId;
     await waitForPending(id, 'c0-restrict');
     expect((await call('POST', `/v1/containments/${id}/cancel`, { key: starter.key })).status).toBe(403);
@@ -445,7 +451,7 @@ describe('webhooks', () => {
       credentials: [driftRef],
       mode: 'staged',
       webhookUrl: receiverUrl,
-      policy: { waveSize: 3, stagedDeadline: '10m', approval: { approvers: ['bob'] } },
+      policy: { waveSize: 3, stagedDeadline: '10m' },
     });
     const id = started.body.workflowId;
     const s = await waitForPending(id, 'c0-restrict');
