@@ -61,7 +61,12 @@ export const ContainmentInput = z
     /** Free text shown to approvers; never a secret. */
     reason: z.string().max(2000).optional(),
     /** Approval-needed and completion webhooks (HMAC-signed with the worker's CORDON_WEBHOOK_SECRET). */
-    webhookUrl: z.url({ protocol: /^https?$/, error: 'webhookUrl must be an http(s) URL' }).max(2048).optional(),
+    webhookUrl: z
+      .url({ protocol: /^https?$/, error: 'webhookUrl must be an http(s) URL' })
+      .max(2048)
+      // A password in the URL would reach logs in a delivery error; webhooks are signed instead.
+      .refine((u) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(u), 'webhookUrl must not carry credentials (user:password@); receivers verify the Cordon-Signature header instead')
+      .optional(),
     /** Where the containment was started from, for the thread/ticket that follows it (e.g. a Slack channel and thread). */
     origin: z
       .object({ channel: z.enum(['slack', 'api', 'cli', 'temporal', 'drill']), slackChannel: z.string().max(64).optional(), slackThreadTs: z.string().max(64).optional() })

@@ -322,6 +322,7 @@ describe('validation', () => {
       { name: 'unknown mode', body: { ...ok, mode: 'yolo' }, path: 'body.mode' },
       { name: 'severity as number', body: { ...ok, severity: 5 }, path: 'body.severity' },
       { name: 'non-http webhook', body: { ...ok, webhookUrl: 'ftp://example.com/x' }, path: 'body.webhookUrl' },
+      { name: 'webhook with a password', body: { ...ok, webhookUrl: 'https://soar:hunter2@soar.example.com/hook' }, path: 'body.webhookUrl' },
       { name: 'wave size 0', body: { ...ok, policy: { waveSize: 0 } }, path: 'body.policy.waveSize' },
       { name: 'bad duration', body: { ...ok, policy: { stagedDeadline: 'soon' } }, path: 'body.policy.stagedDeadline' },
       { name: 'unknown field', body: { ...ok, priority: 'p1' }, path: 'body' },
