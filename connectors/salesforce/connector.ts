@@ -525,7 +525,9 @@ export class SalesforceConnector implements Connector {
       });
       const sessionId = await this.#sessionOfToken(res.access_token);
       if (!sessionId || sessionId === 'dead') {
-        throw new ConnectorError('unavailable', 'salesforce', `salesforce: the token minted for ${user.username} does not show its session yet`);
+        // The retry will mint again: revoke this one first, so no consumer-less token is left alive (I4).
+        await minting.oauth2.revokeToken(res.access_token).catch(() => undefined);
+        throw new ConnectorError('unavailable', 'salesforce', `salesforce: the token minted for ${user.username} does not show its session yet; it was revoked and will be minted again`);
       }
       const value = new Secret(res.access_token);
       const delivered = await sink.deliver({ idempotencyKey, replacementId: sessionId, consumer, target: consumer.sink, value });
