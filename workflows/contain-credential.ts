@@ -326,7 +326,8 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
         record('reauth', 'cordon', r.outcome, { detail: `${t.provider} ${t.principal.displayName} (${t.principal.id})${r.detail ? `: ${r.detail}` : ''}`, ...(r.requestId ? { requestId: r.requestId } : {}) });
         for (const key of t.keys) transition(key, 'reauth_forced');
       } catch (err) {
-        if (failureType(err) !== 'connector.unsupported') throw err;
+        // Unsupported, or refused because it would lock Cordon out (I6): recorded, and verification decides.
+        if (failureType(err) !== 'connector.unsupported' && failureType(err) !== 'connector.conflict') throw err;
         record('reauth', 'cordon', 'not possible', { detail: `${t.provider} ${t.principal.id}: ${failureMessage(err)}` });
       }
     }

@@ -441,7 +441,7 @@ class GoogleConnector implements Connector {
       return { outcome: keys.length ? 'done' : 'already_done', detail: `${keys.length} keys deleted` };
     }
     if (principal.id === this.#config.subject)
-      throw new ConnectorError('invalid', 'google', `google: refusing to sign out ${principal.id}: Cordon impersonates it (design.md I6)`);
+      throw new ConnectorError('conflict', 'google', `google: refusing to sign out ${principal.id}: Cordon impersonates it (design.md I6)`);
     const userKey = principal.id;
     const current = await this.#userPrincipal(userKey); // the status now, not when the plan was made
     await this.#call(`users.signOut ${userKey}`, () => this.#directory.users.signOut({ userKey }));
