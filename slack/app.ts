@@ -31,6 +31,8 @@ export interface SlackAppOptions {
   /** Web API client options: `slackApiUrl` points the app at the emulator in tests and the local stack. */
   slackWebClient?: WebClientOptions;
   approvers: string[];
+  /** Slack user ids who may declare break-glass; nobody by default. */
+  breakGlassUsers?: string[];
   policy?: RequestContext['policy'];
   logger?: Logger;
   /** Socket Mode instead of the HTTP receiver (no public URL needed); needs an app-level token. */
@@ -69,6 +71,7 @@ export function createSlackApp(o: SlackAppOptions): CordonSlackApp {
     temporal: o.temporal,
     taskQueue: o.taskQueue,
     approvers: o.approvers,
+    breakGlassUsers: o.breakGlassUsers ?? [],
     ...(o.policy ? { policy: o.policy } : {}),
     logger,
     follower,

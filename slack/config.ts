@@ -8,6 +8,8 @@ export interface SlackSettings {
   /** Web API base, e.g. the local Slack emulator's `<url>/api/`; Slack itself when absent. */
   slackApiUrl?: string;
   approvers: string[];
+  /** Who may declare break-glass (CORDON_SLACK_BREAK_GLASS, comma-separated user ids; nobody by default). */
+  breakGlassUsers: string[];
   socketMode?: { appToken: string };
   port: number;
 }
@@ -23,6 +25,7 @@ export function slackSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Slac
     botToken: e.CORDON_SLACK_BOT_TOKEN,
     ...(e.CORDON_SLACK_API_URL ? { slackApiUrl: e.CORDON_SLACK_API_URL } : {}),
     approvers: e.CORDON_SLACK_APPROVERS,
+    breakGlassUsers: (env.CORDON_SLACK_BREAK_GLASS ?? '').split(',').map((u) => u.trim()).filter(Boolean),
     ...(e.CORDON_SLACK_SOCKET_MODE && e.CORDON_SLACK_APP_TOKEN ? { socketMode: { appToken: e.CORDON_SLACK_APP_TOKEN } } : {}),
     port: e.CORDON_SLACK_PORT,
   };

@@ -10,6 +10,8 @@ export interface SlackDeps {
   taskQueue: string;
   /** Slack user ids allowed to approve; the workflow enforces it (I7), the app only passes it on. */
   approvers: string[];
+  /** Slack user ids who may declare break-glass (CORDON_SLACK_BREAK_GLASS); nobody by default (I7). */
+  breakGlassUsers?: string[];
   policy?: RequestContext['policy'];
   logger: Logger;
   follower: ThreadFollower;

@@ -22,6 +22,7 @@ try {
     botToken: settings.botToken,
     slackWebClient: settings.slackApiUrl ? { slackApiUrl: settings.slackApiUrl } : {},
     approvers: settings.approvers,
+    breakGlassUsers: settings.breakGlassUsers,
     ...(settings.socketMode ? { socketMode: settings.socketMode } : {}),
     logger: log,
   });

@@ -14,6 +14,12 @@ import { threadRequestFromInput } from './thread-request.ts';
 export async function startFromSlack(deps: SlackDeps, web: WebClient, input: ContainmentInput, where: { channel: string; user: string }): Promise<void> {
   const workflowId = containmentWorkflowId(input);
   const log = deps.logger.child({ workflowId, incidentId: input.incidentId });
+  // Break-glass lets a requester approve their own containment: only the people named for it may declare it.
+  if (input.breakGlass && !(deps.breakGlassUsers ?? []).includes(where.user)) {
+    log.warn('break-glass refused', { user: where.user });
+    await tellUser(web, log, where, `Nothing was started for ${input.incidentId}: you are not allowed to declare break-glass (CORDON_SLACK_BREAK_GLASS). Start it without --break-glass and ask an approver.`);
+    return;
+  }
   try {
     await openThreadAndStart(deps, web, input, where, workflowId, log);
   } catch (err) {

@@ -418,6 +418,18 @@ describe('request security', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(rootOf(inc)).toBeUndefined();
   });
+
+  it('refuses break-glass from someone not named for it, and starts nothing', async () => {
+    const inc = incident();
+    const r = await slash(DANA, `contain memory id=tok-drift-1 --incident ${inc} --break-glass`);
+    expect(r.status).toBe(200);
+    const told = await eventually('the refusal', () =>
+      slack.messages({ channel: CHANNEL, includeEphemeral: true }).find((m) => m.ephemeralTo === DANA && m.text.includes(`Nothing was started for ${inc}`)),
+    );
+    expect(told.text).toMatch(/not allowed to declare break-glass/);
+    const id = containmentWorkflowId({ incidentId: inc, credentials: [{ provider: 'memory', kind: 'oauth_token', id: 'tok-drift-1' }] });
+    await expect(w.client.workflow.getHandle(id).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
 });
 
 describe('the contain modal and /cordon status', () => {
