@@ -144,6 +144,11 @@ export class MemoryTenant implements MemoryTenantPort {
     return this.#calls.map((c) => ({ ...c }));
   }
 
+  /** Every credential, revoked ones included (tests and the demo report). */
+  allCredentials(): MemCredential[] {
+    return [...this.#credentials.values()].map((c) => ({ ...c }));
+  }
+
   credential(id: string): MemCredential | undefined {
     const c = this.#credentials.get(id);
     return c ? { ...c } : undefined;

@@ -33,7 +33,7 @@ function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> 
   });
 }
 
-it('finishes after the worker is killed between revoke and verify, revoking and replacing once', async () => {
+it('finishes after the worker is killed between revoke and verify, without redoing what history recorded', async () => {
   const tenant = new MemoryTenant(driftSeed({ faults: { ignoreRevoke: {}, writeLatencyMs: 700 } }));
   const served = await serveMemoryTenant(tenant);
   const target = testTarget();
@@ -75,6 +75,55 @@ it('finishes after the worker is killed between revoke and verify, revoking and 
     expect(calls.filter((c) => c.op === 'revoke' && c.credentialId === 'tok-drift-1' && c.outcome === 'revoked')).toHaveLength(1);
     expect(calls.filter((c) => c.op === 'issue' && c.outcome === 'issued')).toHaveLength(3);
     expect(result.credentials[0]!.replacements).toHaveLength(3);
+  } finally {
+    await client.connection.close();
+    await served.close();
+  }
+});
+
+it('survives a kill in the middle of minting a replacement: one live replacement per consumer, the orphan revoked', async () => {
+  const tenant = new MemoryTenant(driftSeed({ faults: { ignoreRevoke: {}, writeLatencyMs: 1500 } }));
+  const served = await serveMemoryTenant(tenant);
+  const target = testTarget();
+  const keys = testCodecKeys();
+  const env = {
+    TEMPORAL_ADDRESS: String(target.connectionOptions.address),
+    TEMPORAL_NAMESPACE: target.namespace,
+    CORDON_TASK_QUEUE: target.taskQueue,
+    CORDON_CODEC_KEYS: `test:${keys.keys.get('test')!.toString('base64')}`,
+    CORDON_MEMORY_TENANT_URL: served.url,
+    CORDON_SINK_DIR: await mkdtemp(join(tmpdir(), 'cordon-crash-sink-')),
+    CORDON_SINK_KEY: randomBytes(32).toString('base64'),
+    CORDON_LOG_LEVEL: 'warn',
+  };
+  const client = await connectClient(target, keys);
+  try {
+    const first = await startWorkerProcess(env);
+    const { workflowId } = await startContainment(client, target.taskQueue, {
+      incidentId: `INC-crash-${randomBytes(3).toString('hex')}`,
+      requester: 'alice',
+      credentials: [{ provider: 'memory', kind: 'oauth_token', leakedValue: DRIFT_LEAKED_VALUE }],
+    });
+    // The revocation is recorded; the first replacement is being minted (each write takes 1.5 s).
+    for (let i = 0; i < 300; i++) {
+      if ((await getStatus(client, workflowId)).credentials[0]?.state === 'revoked') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    expect(tenant.calls().filter((c) => c.op === 'issue')).toHaveLength(0); // the mint was in flight, not done
+
+    await startWorkerProcess(env);
+    const result = (await client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
+    expect(result.outcome).toBe('contained');
+    expect(tenant.calls().filter((c) => c.op === 'revoke' && c.credentialId === 'tok-drift-1' && c.outcome === 'revoked')).toHaveLength(1);
+    // The dead worker's mint completed at the provider, but its value was never delivered: it was revoked, not kept.
+    const minted = tenant.allCredentials().filter((c) => c.replacesId === 'tok-drift-1');
+    const live = minted.filter((c) => c.status === 'active');
+    expect(minted).toHaveLength(4);
+    expect(live.map((c) => c.consumers[0]!.id).sort()).toEqual(['drift-chat-sync', 'drift-lead-router', 'salesloft-cadence']);
+    expect(result.credentials[0]!.replacements.map((r) => r.replacementId).sort()).toEqual(live.map((c) => c.id).sort());
   } finally {
     await client.connection.close();
     await served.close();
