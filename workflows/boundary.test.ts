@@ -9,9 +9,13 @@ const ALLOWED = [/^@temporalio\/workflow$/, /^@temporalio\/common$/, /^\.\/[\w-]
 
 export function boundaryViolations(source: string): string[] {
   const out: string[] = [];
-  for (const m of source.matchAll(/^\s*import\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/gm)) {
+  for (const m of source.matchAll(/^\s*(?:import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+()['"]([^'"]+)['"]/gm)) {
+    if (m[4]) {
+      if (!ALLOWED.some((re) => re.test(m[4]!))) out.push(m[4]); // a bare side-effect import
+      continue;
+    }
     const [, typeOnly, spec] = m;
-    if (typeOnly && spec!.startsWith('../activities/')) continue; // types vanish at compile time
+    if (typeOnly && /^\.\.\/activities\/[\w-]+\.ts$/.test(spec!)) continue; // types vanish at compile time
     if (!ALLOWED.some((re) => re.test(spec!))) out.push(spec!);
   }
   for (const m of source.matchAll(/\b(?:require\(|import\()\s*['"]([^'"]+)['"]/g)) out.push(m[1]!);
@@ -31,4 +35,10 @@ it('catches a Node built-in, an SDK and a value import of activities', () => {
     '../activities/index.ts',
   ]);
   expect(boundaryViolations("import type { Activities } from '../activities/index.ts';")).toEqual([]);
+  expect(boundaryViolations("export * from 'node:fs';\nimport 'node:crypto';\nexport { createActivities } from '../activities/index.ts';\nimport type { X } from '../activities/../worker/worker.ts';")).toEqual([
+    'node:fs',
+    'node:crypto',
+    '../activities/index.ts',
+    '../activities/../worker/worker.ts',
+  ]);
 });
