@@ -4,16 +4,11 @@
 // the inventory, and the answer must be exactly the seeded bad credentials.
 import { mkdtemp } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.ts';
-import { createSweepActivities } from '../../activities/sweep.ts';
-import { connectClient, getStatus, startContainment } from '../../client/containments.ts';
-import { cordonDataConverter } from '../../codec/encryption-codec.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getStatus, startContainment } from '../../client/containments.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
@@ -26,42 +21,27 @@ import { persistenceSweepsAfter } from '../../sweeps/persistence.ts';
 import { ensureHygieneSchedule, triggerHygieneSweep } from '../../sweeps/schedule.ts';
 import { runInventory, runPersistenceSweeps } from '../../sweeps/commands.ts';
 import { COMPROMISED_GRANT, EXPECTED_FLAGS, PERSISTED_GRANT_ID, hygieneScenario } from '../../sweeps/fixtures/hygiene-scenario.ts';
-import { historyText, testCodecKeys, testTarget } from '../support/temporal.ts';
+import { historyText, startTestWorker, type RunningWorker } from '../support/temporal.ts';
 
 let tenant: LocalTenant;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
-let connection: NativeConnection;
-const target = testTarget();
+let w: RunningWorker;
 const scheduleId = `cordon-hygiene-test-${randomBytes(3).toString('hex')}`;
+let target: RunningWorker['target'];
 
 beforeAll(async () => {
   tenant = await startLocalTenant({ scenario: hygieneScenario() });
   const connectors = connectorsFromEnv(tenant.connectorEnv());
-  const keys = testCodecKeys();
   const store = new LocalEncryptedStore(await mkdtemp(join(tmpdir(), 'cordon-sweep-')), randomBytes(32));
-  const logger = createLogger({ level: 'warn' });
-  connection = await NativeConnection.connect({ address: target.connectionOptions.address });
-  // As the lead will wire worker/worker.ts: the sweep activities beside the containment ones.
-  worker = await Worker.create({
-    connection,
-    namespace: target.namespace,
-    taskQueue: target.taskQueue,
-    workflowBundle: { code: await readFile(inject('workflowBundlePath'), 'utf8') },
-    activities: { ...createActivities({ connectors, sink: store, logger }), ...createSweepActivities({ connectors, logger }) },
-    dataConverter: cordonDataConverter(keys),
-  });
-  running = worker.run();
-  client = await connectClient(target, keys);
+  // The real worker set-up (worker/worker.ts): the sweep activities beside the containment ones.
+  w = await startTestWorker({ connectors, sink: store, logger: createLogger({ level: 'warn' }) });
+  client = w.client;
+  target = w.target;
 });
 
 afterAll(async () => {
   await client?.schedule.getHandle(scheduleId).delete().catch(() => undefined);
-  worker?.shutdown();
-  await running;
-  await connection?.close();
-  await client?.connection.close();
+  await w?.stop();
   await tenant?.close();
 });
 
