@@ -12,8 +12,10 @@ describe('Slack app settings from the environment', () => {
       signingSecret: base.CORDON_SLACK_SIGNING_SECRET,
       botToken: base.CORDON_SLACK_BOT_TOKEN,
       approvers: ['U024BE7LH', 'W0SECOWNER'],
+      breakGlassUsers: [],
       port: 3000,
     });
+    expect(slackSettingsFromEnv({ ...base, CORDON_SLACK_BREAK_GLASS: 'W0SECOWNER, U0CISO' }).breakGlassUsers).toEqual(['W0SECOWNER', 'U0CISO']);
   });
 
   it('chooses Socket Mode by configuration, and then requires the app-level token', () => {
