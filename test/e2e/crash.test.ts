@@ -33,8 +33,8 @@ function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> 
   });
 }
 
-it('finishes after the worker is killed between revoke and verify, without redoing what history recorded', async () => {
-  const tenant = new MemoryTenant(driftSeed({ faults: { ignoreRevoke: {}, writeLatencyMs: 700 } }));
+/** The tenant served over loopback, and the environment a worker process needs to reach it and Temporal. */
+async function workerEnvironment(tenant: MemoryTenant) {
   const served = await serveMemoryTenant(tenant);
   const target = testTarget();
   const keys = testCodecKeys();
@@ -48,7 +48,12 @@ it('finishes after the worker is killed between revoke and verify, without redoi
     CORDON_SINK_KEY: randomBytes(32).toString('base64'),
     CORDON_LOG_LEVEL: 'warn',
   };
-  const client = await connectClient(target, keys);
+  return { served, target, env, client: await connectClient(target, keys) };
+}
+
+it('finishes after the worker is killed between revoke and verify, without redoing what history recorded', async () => {
+  const tenant = new MemoryTenant(driftSeed({ faults: { ignoreRevoke: {}, writeLatencyMs: 700 } }));
+  const { served, target, env, client } = await workerEnvironment(tenant);
   try {
     const first = await startWorkerProcess(env);
     const { workflowId } = await startContainment(client, target.taskQueue, {
@@ -83,20 +88,7 @@ it('finishes after the worker is killed between revoke and verify, without redoi
 
 it('survives a kill in the middle of minting a replacement: one live replacement per consumer, the orphan revoked', async () => {
   const tenant = new MemoryTenant(driftSeed({ faults: { ignoreRevoke: {}, writeLatencyMs: 1500 } }));
-  const served = await serveMemoryTenant(tenant);
-  const target = testTarget();
-  const keys = testCodecKeys();
-  const env = {
-    TEMPORAL_ADDRESS: String(target.connectionOptions.address),
-    TEMPORAL_NAMESPACE: target.namespace,
-    CORDON_TASK_QUEUE: target.taskQueue,
-    CORDON_CODEC_KEYS: `test:${keys.keys.get('test')!.toString('base64')}`,
-    CORDON_MEMORY_TENANT_URL: served.url,
-    CORDON_SINK_DIR: await mkdtemp(join(tmpdir(), 'cordon-crash-sink-')),
-    CORDON_SINK_KEY: randomBytes(32).toString('base64'),
-    CORDON_LOG_LEVEL: 'warn',
-  };
-  const client = await connectClient(target, keys);
+  const { served, target, env, client } = await workerEnvironment(tenant);
   try {
     const first = await startWorkerProcess(env);
     const { workflowId } = await startContainment(client, target.taskQueue, {
