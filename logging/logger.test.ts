@@ -17,6 +17,15 @@ describe('logger redaction', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'info', leakedValue: '[redacted]', s: '[redacted]' });
   });
 
+  it('masks the credential shapes the Slack guard refuses too: refresh tokens, JWTs, Cordon API keys', () => {
+    const refresh = '1//0drift-integration-refresh-9f2c7a1e9f2c7a1e';
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJjb3Jkb24ifQ.c2lnbmF0dXJl';
+    const apiKey = 'cordon_aT931-Ikukgqjd37mB8p0UgSbx5uWWUO4w0iqsr7LP4';
+    const out = redactText(`refresh ${refresh}, assertion "${jwt}" key=${apiKey}`);
+    for (const secret of [refresh, jwt, apiKey]) expect(out).not.toContain(secret.slice(6));
+    expect(out).toContain('refresh ');
+  });
+
   it('masks private keys in free text', () => {
     expect(redactText('-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----')).not.toContain('MIIE');
   });

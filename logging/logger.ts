@@ -1,19 +1,13 @@
 // Cordon's one logger: structured JSON lines with redaction. Fields whose name says secret are
 // replaced, Secret values print as [redacted], and strings that look like well-known token formats
 // are masked. Never log request bodies or Temporal payloads (style.md).
+import { CREDENTIAL_ANYWHERE } from './credential-shapes.ts';
+
 const SECRET_KEY = /(leaked|secret|token|password|private|credential_value|authorization|assertion|apikey|api_key|value)$/i;
-const TOKEN_SHAPES = [
-  /\b(gh[opsur]_[A-Za-z0-9]{20,})\b/g, // GitHub
-  /\b(github_pat_[A-Za-z0-9_]{20,})\b/g,
-  /\b(xox[abpre]-[A-Za-z0-9-]{10,})\b/g, // Slack
-  /\b(ya29\.[A-Za-z0-9._-]{20,})\b/g, // Google access tokens
-  /\b(00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{20,})\b/g, // Salesforce session ids
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-];
 
 export function redactText(text: string): string {
   let out = text;
-  for (const re of TOKEN_SHAPES) out = out.replace(re, (m) => `${m.slice(0, 4)}…[redacted]`);
+  for (const re of CREDENTIAL_ANYWHERE) out = out.replace(re, (m) => `${m.slice(0, 4)}…[redacted]`);
   return out;
 }
 

@@ -2,24 +2,8 @@
 // token is exposed once more. This guard recognises the shapes of real credentials and refuses them
 // before anything is parsed, started or echoed; the refusal never repeats the value.
 
-/** Prefixes of well-known credential formats (reference/saas-api-catalog.md, provider docs). */
-const KNOWN_PREFIXES = [
-  /^gh[opsur]_[A-Za-z0-9]{16,}/, // GitHub tokens
-  /^github_pat_/,
-  /^xox[abpres]-/, // Slack tokens
-  /^xoxe\.xox[bp]-/, // Slack rotating tokens
-  /^xapp-/,
-  /^ya29\./, // Google access tokens
-  /^1\/\/[A-Za-z0-9_-]{20,}/, // Google refresh tokens
-  /^AIza[A-Za-z0-9_-]{20,}/, // Google API keys
-  /^00D[A-Za-z0-9]{12,15}!/, // Salesforce session ids
-  /^AKIA[A-Z0-9]{12,}/, // AWS access key ids
-  /^eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, // JWTs
-  /^sk-[A-Za-z0-9_-]{16,}/,
-  /^glpat-/,
-  /^mem_leaked_/, // the reference tenant's leaked values
-  /-----BEGIN/,
-];
+
+import { CREDENTIAL_AT_START } from '../logging/credential-shapes.ts';
 
 /** Key names in `key=value` that can only carry a secret: Cordon's ref forms name credentials, not values. */
 const SECRET_KEYS = new Set(['value', 'token', 'secret', 'leaked', 'leakedvalue', 'password', 'apikey', 'api_key']);
@@ -35,7 +19,7 @@ export function looksLikeRawSecret(word: string): boolean {
   const eq = word.indexOf('=');
   if (eq > 0 && SECRET_KEYS.has(word.slice(0, eq).toLowerCase().replace(/^-+/, ''))) return true;
   const value = eq > 0 ? word.slice(eq + 1) : word;
-  return KNOWN_PREFIXES.some((re) => re.test(value)) || looksRandom(value);
+  return CREDENTIAL_AT_START.some((re) => re.test(value)) || looksRandom(value);
 }
 
 /** The first word of free text that looks like a secret, if any (the caller must not echo it). */
