@@ -368,6 +368,31 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
     ...(m.edited ? { edited: m.edited } : {}),
   });
 
+  /** Stores a message as the caller posted it (chat.postMessage and chat.postEphemeral alike). */
+  const postMessage = (
+    caller: Parameters<typeof appIdOf>[0],
+    m: { channel: string; text: string; blocks: PostedMessage['blocks'] | undefined; threadTs: string | undefined } & Pick<Partial<PostedMessage>, 'metadata' | 'ephemeralTo'>,
+  ): PostedMessage => {
+    const botId = botIdOf(caller);
+    const message: PostedMessage = {
+      channel: m.channel,
+      ts: state.nextTs(),
+      text: m.text,
+      ...(m.blocks ? { blocks: m.blocks } : {}),
+      ...(m.threadTs ? { threadTs: m.threadTs } : {}),
+      user: caller.user.id,
+      ...(botId ? { botId } : {}),
+      appId: appIdOf(caller) ?? '',
+      team: caller.team.id,
+      ...(m.metadata ? { metadata: m.metadata } : {}),
+      ...(m.ephemeralTo ? { ephemeralTo: m.ephemeralTo } : {}),
+      previous: [],
+      postedWith: caller.credentialId,
+    };
+    state.messages.push(message);
+    return message;
+  };
+
   method('chat.postMessage', { perMinute: 60, scope: 'chat:write' }, (args, caller, call) => {
     const channel = channelFor(caller, required(args, 'channel'));
     const text = str(args, 'text') ?? '';
@@ -376,21 +401,7 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
     const threadTs = str(args, 'thread_ts');
     if (threadTs && !state.messages.some((m) => m.channel === channel && m.ts === threadTs && !m.ephemeralTo)) throw new SlackMethodError('thread_not_found');
     const metadata = jsonArg(args, 'metadata', 'invalid_metadata_format');
-    const message: PostedMessage = {
-      channel,
-      ts: state.nextTs(),
-      text,
-      ...(blocks ? { blocks } : {}),
-      ...(threadTs ? { threadTs } : {}),
-      user: caller.user.id,
-      ...(botIdOf(caller) ? { botId: botIdOf(caller)! } : {}),
-      appId: appIdOf(caller) ?? '',
-      team: caller.team.id,
-      ...(metadata ? { metadata } : {}),
-      previous: [],
-      postedWith: caller.credentialId,
-    };
-    state.messages.push(message);
+    const message = postMessage(caller, { channel, text, blocks, threadTs, ...(metadata ? { metadata } : {}) });
     call.target = `${channel}/${message.ts}`;
     return { channel, ts: message.ts, message: renderMessage(message) };
   });
@@ -423,21 +434,7 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
     const blocks = blocksOf(args);
     if (!text && !blocks) throw new SlackMethodError('no_text');
     const threadTs = str(args, 'thread_ts');
-    const message: PostedMessage = {
-      channel,
-      ts: state.nextTs(),
-      text,
-      ...(blocks ? { blocks } : {}),
-      ...(threadTs ? { threadTs } : {}),
-      user: caller.user.id,
-      ...(botIdOf(caller) ? { botId: botIdOf(caller)! } : {}),
-      appId: appIdOf(caller) ?? '',
-      team: caller.team.id,
-      ephemeralTo: userId,
-      previous: [],
-      postedWith: caller.credentialId,
-    };
-    state.messages.push(message);
+    const message = postMessage(caller, { channel, text, blocks, threadTs, ephemeralTo: userId });
     call.target = `${channel}/${userId}`;
     return { message_ts: message.ts };
   });
