@@ -11,7 +11,8 @@ import { connectClient, getStatus, startContainment } from '../../client/contain
 import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts';
 import { MemoryTenant } from '../../connectors/memory/tenant.ts';
 import { serveMemoryTenant } from '../../connectors/memory/http.ts';
-import type { ContainmentStatus } from '../../schemas/containment.ts';
+import type { Client } from '@temporalio/client';
+import type { ContainmentStatus, CredentialState } from '../../schemas/containment.ts';
 import { testCodecKeys, testTarget } from '../support/temporal.ts';
 
 const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
@@ -51,24 +52,30 @@ async function workerEnvironment(tenant: MemoryTenant) {
   return { served, target, env, client: await connectClient(target, keys) };
 }
 
+const driftContainment = () => ({
+  incidentId: `INC-crash-${randomBytes(3).toString('hex')}`,
+  requester: 'alice',
+  credentials: [{ provider: 'memory' as const, kind: 'oauth_token' as const, leakedValue: DRIFT_LEAKED_VALUE }],
+});
+
+/** Polls the status query until the credential reaches `state` (or 15 s pass); returns the last state seen. */
+async function waitForState(client: Client, workflowId: string, state: CredentialState): Promise<CredentialState | undefined> {
+  let seen: CredentialState | undefined;
+  for (let i = 0; i < 300 && seen !== state; i++) {
+    seen = (await getStatus(client, workflowId)).credentials[0]?.state;
+    if (seen !== state) await new Promise((r) => setTimeout(r, 50));
+  }
+  return seen;
+}
+
 it('finishes after the worker is killed between revoke and verify, without redoing what history recorded', async () => {
   const tenant = new MemoryTenant(driftSeed({ faults: { ignoreRevoke: {}, writeLatencyMs: 700 } }));
   const { served, target, env, client } = await workerEnvironment(tenant);
   try {
     const first = await startWorkerProcess(env);
-    const { workflowId } = await startContainment(client, target.taskQueue, {
-      incidentId: `INC-crash-${randomBytes(3).toString('hex')}`,
-      requester: 'alice',
-      credentials: [{ provider: 'memory', kind: 'oauth_token', leakedValue: DRIFT_LEAKED_VALUE }],
-    });
+    const { workflowId } = await startContainment(client, target.taskQueue, driftContainment());
     // Kill as soon as the run has recorded its replacements: re-authentication (slow writes) is in flight, verify not begun.
-    let status: ContainmentStatus | undefined;
-    for (let i = 0; i < 300; i++) {
-      status = await getStatus(client, workflowId);
-      if (status.credentials[0]?.state === 'replaced') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(status?.credentials[0]?.state).toBe('replaced');
+    expect(await waitForState(client, workflowId, 'replaced')).toBe('replaced');
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     expect(tenant.calls().some((c) => c.op === 'listActive')).toBe(false); // verification had not started
@@ -91,16 +98,9 @@ it('survives a kill in the middle of minting a replacement: one live replacement
   const { served, target, env, client } = await workerEnvironment(tenant);
   try {
     const first = await startWorkerProcess(env);
-    const { workflowId } = await startContainment(client, target.taskQueue, {
-      incidentId: `INC-crash-${randomBytes(3).toString('hex')}`,
-      requester: 'alice',
-      credentials: [{ provider: 'memory', kind: 'oauth_token', leakedValue: DRIFT_LEAKED_VALUE }],
-    });
+    const { workflowId } = await startContainment(client, target.taskQueue, driftContainment());
     // The revocation is recorded; the first replacement is being minted (each write takes 1.5 s).
-    for (let i = 0; i < 300; i++) {
-      if ((await getStatus(client, workflowId)).credentials[0]?.state === 'revoked') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    expect(await waitForState(client, workflowId, 'revoked')).toBe('revoked');
     await new Promise((r) => setTimeout(r, 300));
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
