@@ -115,6 +115,8 @@ function documented(method: string, path: string, status: number): z.ZodType | u
 }
 
 const start = (body: unknown, key = starter.key, headers: Record<string, string> = {}) => call<StartedContainment>('POST', '/v1/containments', { key, body, headers });
+/** The shared Drift token, staged in one wave of three, under the server's approval policy (bob). */
+const startStaged = () => start({ incidentId: incident(), credentials: [driftRef], mode: 'staged', policy: { waveSize: 3, stagedDeadline: '10m' } });
 const status = (id: string, key = reader.key) => call<ContainmentView>('GET', `/v1/containments/${id}`, { key });
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
@@ -177,12 +179,7 @@ describe('start and status', () => {
 
   it('shows each credential’s state with timestamps and the pending approvals with their digest', async () => {
     tenant.load(driftSeed());
-    const started = await start({
-      incidentId: incident(),
-      credentials: [driftRef],
-      mode: 'staged',
-      policy: { waveSize: 3, stagedDeadline: '10m' },
-    });
+    const started = await startStaged();
     expect(started.status).toBe(201);
     const s = await waitForPending(started.body.workflowId, 'c0-restrict');
     expect(s.plan!.digest).toMatch(/^[0-9a-f]{64}$/);
@@ -210,12 +207,7 @@ describe('start and status', () => {
 describe('approvals through the API', () => {
   it('completes a staged run with the approver key’s principal, under the same rules as Slack', async () => {
     tenant.load(driftSeed());
-    const started = await start({
-      incidentId: incident(),
-      credentials: [driftRef],
-      mode: 'staged',
-      policy: { waveSize: 3, stagedDeadline: '10m' },
-    });
+    const started = await startStaged();
     const id = started.body.workflowId;
     let s = await waitForPending(id, 'c0-restrict');
     const digest = s.plan!.digest;
