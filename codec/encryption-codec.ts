@@ -1,6 +1,7 @@
 // Payload codec: AES-256-GCM with a key id in each payload's metadata, so keys can rotate — new
 // payloads use the active key, old ones decrypt with whichever key id they name (design.md I5).
 // Wired into every Client and Worker Cordon creates; history then holds only ciphertext.
+import { fileURLToPath } from 'node:url';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
 // A CommonJS package: its named exports are not visible to Node's ESM loader, the default is.
@@ -95,7 +96,7 @@ export function newCodecKeyEntry(id = `k${Date.now().toString(36)}`): string {
 }
 
 /** Path of the failure converter module (codec/failure-converter.ts), for data converters and bundles. */
-export const FAILURE_CONVERTER_PATH = new URL('./failure-converter.ts', import.meta.url).pathname;
+export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
 
 /** The data converter every Cordon client and worker uses: encrypted payloads and failure texts. */
 export function cordonDataConverter(keys: CodecKeys): { payloadCodecs: PayloadCodec[]; failureConverterPath: string } {

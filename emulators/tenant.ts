@@ -1,5 +1,6 @@
 // The local tenant: the four provider emulators on their own loopback ports, one shared call log
 // (so order across providers is checkable, I1), one fault book, and a control API (design.md §5).
+import { fileURLToPath } from 'node:url';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
@@ -83,7 +84,7 @@ export async function loadScenarioDir(dir: string): Promise<Scenario> {
 
 /** The shipped scenarios, by name (emulators/scenarios/<name>/). */
 export function scenarioDir(name: string): string {
-  return new URL(`./scenarios/${name}/`, import.meta.url).pathname;
+  return fileURLToPath(new URL(`./scenarios/${name}/`, import.meta.url));
 }
 
 export async function startLocalTenant(options: { scenario?: Scenario; ports?: Partial<Record<EmulatedProvider | 'control', number>> } = {}): Promise<LocalTenant> {
