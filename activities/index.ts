@@ -3,12 +3,15 @@
 // are recorded in history: never rename one.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Consumer, Credential, CredentialRef, Principal, Provider, ReplacementRef, ScopeReport } from '../schemas/credential.ts';
-import type { ContainmentMode, Plan } from '../schemas/containment.ts';
-import type { ConnectorRegistry, Connector, ProbeResult, Restriction, WriteResult } from '../connectors/types.ts';
+import type { ContainmentMode, FallbackRung, Plan, ReauthTarget } from '../schemas/containment.ts';
+import { ConnectorError, type ConnectorRegistry, type Connector, type ProbeResult, type Restriction, type WriteResult } from '../connectors/types.ts';
 import type { CredentialSink } from '../connectors/sinks/types.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { FAILURE_TYPES, mapFailures } from './failures.ts';
-import { buildPlan, credentialKey, SelfLockoutError } from './plan.ts';
+import { buildPlan, credentialKey, reauthTarget, SelfLockoutError } from './plan.ts';
+import { temporalRegistry, type ReplacementRegistry } from './replacement-registry.ts';
+
+export type { FallbackRung } from '../schemas/containment.ts';
 
 export interface Notification {
   kind: 'approval_needed' | 'escalation' | 'completed' | 'not_contained';
@@ -35,20 +38,27 @@ export interface ActivityDeps {
   logger?: Logger;
   /** Where approval requests, escalations and outcomes go (Slack, webhooks); logs when absent. */
   notifier?: Notifier;
+  /** Replacements issued by every run (I8); the Temporal-kept registry of the worker's task queue by default. */
+  registry?: ReplacementRegistry;
 }
 
 export interface VerifyResult {
   /** The compromised credential still shows as active when re-listed. */
   stillActive: boolean;
-  /** Other credentials of the same principal and app that this run did not issue. */
+  /** Other credentials of the same principal and app that the plan ends but that are still active: re-revoked. */
   unexpectedActive: Credential[];
+  /** Same principal and app, neither issued by Cordon nor named by the plan: reported, never touched (I8). */
+  unplanned: Credential[];
   probe: ProbeResult | 'skipped';
 }
 
-export type FallbackRung = 'revokeAllForClient' | 'blockApp' | 'suspendPrincipal';
+/** What issueReplacement did: minted one, or found that another run owns this consumer's replacement (I8). */
+export type ReplacementOutcome = { issued: ReplacementRef } | { ownedBy: string; replacementId?: string };
 
 export function createActivities(deps: ActivityDeps) {
   const log = deps.logger ?? createLogger({ base: { component: 'activities' } });
+  let shared: ReplacementRegistry | undefined;
+  const registry = (): ReplacementRegistry => (shared ??= deps.registry ?? temporalRegistry());
   const connectorFor = (provider: Provider): Connector => {
     const c = deps.connectors[provider];
     if (!c) {
@@ -68,7 +78,28 @@ export function createActivities(deps: ActivityDeps) {
       return report;
     }),
 
-    planContainment: mapFailures(async (input: { mode: ContainmentMode; waveSize: number; reports: ScopeReport[] }): Promise<Plan> => {
+    /**
+     * What forcing re-authentication of one principal would end (I8), read-only: the connector's list, minus
+     * the run's own targets and every replacement another run issued (those are never ended here).
+     */
+    scopeReauth: mapFailures(async (input: { provider: Provider; principal: Principal; workflowId: string; targets: string[] }): Promise<ReauthTarget> => {
+      let scope;
+      try {
+        scope = await connectorFor(input.provider).reauthScope(input.principal);
+      } catch (err) {
+        // Unsupported, or refused because it would lock Cordon out (I6): planned as not possible; verification decides.
+        if (err instanceof ConnectorError && (err.kind === 'unsupported' || err.kind === 'conflict')) {
+          return { provider: input.provider, principal: input.principal, ends: [], effects: [], leftAlone: [], notPossible: err.message };
+        }
+        throw err;
+      }
+      const issued = await registry().issuedElsewhere(scope.credentials.map((c) => c.id), input.workflowId);
+      const target = reauthTarget({ ...input, scope, issuedElsewhere: new Map(issued.map((e) => [e.replacementId!, e])) });
+      log.info('re-authentication scoped', { provider: input.provider, principal: input.principal.id, ends: target.ends.length, leftAlone: target.leftAlone.length });
+      return target;
+    }),
+
+    planContainment: mapFailures(async (input: { mode: ContainmentMode; waveSize: number; reports: ScopeReport[]; reauth?: ReauthTarget[] }): Promise<Plan> => {
       try {
         return buildPlan(input);
       } catch (err) {
@@ -83,45 +114,76 @@ export function createActivities(deps: ActivityDeps) {
       return r;
     }),
 
-    issueReplacement: mapFailures(async (input: { workflowId: string; credential: Credential; consumer: Consumer }): Promise<ReplacementRef> => {
-      // (workflow id, credential, consumer): a retried or replayed attempt finds the first replacement (I4).
-      const idempotencyKey = `${input.workflowId}|${credentialKey(input.credential)}|${input.consumer.id}`;
-      const issued = await connectorFor(input.credential.provider).replace(input.credential, input.consumer, idempotencyKey, deps.sink);
-      log.info('replacement issued', { credential: credentialKey(input.credential), consumer: input.consumer.id, replacement: issued.replacementId, sink: issued.sink });
-      return {
-        credentialId: credentialKey(input.credential),
+    issueReplacement: mapFailures(async (input: { workflowId: string; runStartedAt: string; credential: Credential; consumer: Consumer; retryOf?: string }): Promise<ReplacementOutcome> => {
+      const credentialId = credentialKey(input.credential);
+      // I8: one owner per (credential, consumer) across runs; a concurrent run's consumer is never served twice.
+      const claim = await registry().claim({
+        credentialId,
         consumerId: input.consumer.id,
-        replacementId: issued.replacementId,
-        fingerprint: issued.fingerprint,
-        sink: issued.sink,
-        issuedAt: new Date().toISOString(),
+        workflowId: input.workflowId,
+        claimerStartedAt: input.runStartedAt,
+        ...(input.retryOf ? { takeOverFrom: input.retryOf } : {}),
+      });
+      if (claim.workflowId !== input.workflowId) {
+        log.info('replacement owned by another run', { credential: credentialId, consumer: input.consumer.id, owner: claim.workflowId });
+        return { ownedBy: claim.workflowId, ...(claim.replacementId ? { replacementId: claim.replacementId } : {}) };
+      }
+      // (workflow id, credential, consumer): a retried or replayed attempt finds the first replacement (I4).
+      const idempotencyKey = `${input.workflowId}|${credentialId}|${input.consumer.id}`;
+      const issued = await connectorFor(input.credential.provider).replace(input.credential, input.consumer, idempotencyKey, deps.sink);
+      await registry().record({ credentialId, consumerId: input.consumer.id, workflowId: input.workflowId, replacementId: issued.replacementId });
+      log.info('replacement issued', { credential: credentialId, consumer: input.consumer.id, replacement: issued.replacementId, sink: issued.sink });
+      return {
+        issued: {
+          credentialId,
+          consumerId: input.consumer.id,
+          replacementId: issued.replacementId,
+          fingerprint: issued.fingerprint,
+          sink: issued.sink,
+          issuedAt: new Date().toISOString(),
+        },
       };
     }),
 
-    forceReauth: mapFailures(async (input: { provider: Provider; principal: Principal; keep: string[] }): Promise<WriteResult> => {
-      const r = await connectorFor(input.provider).forceReauth(input.principal, input.keep);
-      log.info('re-authentication forced', { provider: input.provider, principal: input.principal.id, outcome: r.outcome });
-      return r;
+    /** The run ended: its unfinished claims stop binding later runs (I8). */
+    releaseReplacementClaims: mapFailures(async (input: { workflowId: string }): Promise<void> => {
+      await registry().runFinished(input.workflowId);
+    }),
+
+    /** Ends exactly what the plan listed (I8), re-checked against the registry at the moment of writing. */
+    forceReauth: mapFailures(async (input: { provider: Provider; principal: Principal; end: Credential[]; workflowId: string }): Promise<WriteResult> => {
+      const elsewhere = new Set((await registry().issuedElsewhere(input.end.map((c) => c.id), input.workflowId)).map((e) => e.replacementId));
+      const end = input.end.filter((c) => !elsewhere.has(c.id));
+      const r = await connectorFor(input.provider).forceReauth(input.principal, end);
+      log.info('re-authentication forced', { provider: input.provider, principal: input.principal.id, ended: end.length, outcome: r.outcome });
+      const spared = input.end.length - end.length;
+      return spared ? { ...r, detail: `${r.detail ?? ''}${r.detail ? '; ' : ''}${spared} left alone: issued meanwhile by another containment` } : r;
     }),
 
     restrictCredential: mapFailures(async (input: { credential: Credential; restriction: Restriction }): Promise<WriteResult> => {
       return connectorFor(input.credential.provider).restrict(input.credential, input.restriction);
     }),
 
-    verifyCredential: mapFailures(async (input: { credential: Credential; replacementIds: string[]; leakedValue?: string }): Promise<VerifyResult> => {
-      const connector = connectorFor(input.credential.provider);
-      const active = await connector.listActive(input.credential.principal);
-      const stillActive = active.some((c) => c.id === input.credential.id);
-      // I3: only replacements issued by this run may remain for the same principal and app.
-      const unexpectedActive = active
-        .filter((c) => c.id !== input.credential.id && !input.replacementIds.includes(c.id))
-        .filter((c) => c.kind === input.credential.kind && (c.clientId ?? '') === (input.credential.clientId ?? ''))
-        .filter((c) => !c.selfOrLastAdmin);
-      let probe: VerifyResult['probe'] = 'skipped';
-      if (input.leakedValue && connector.capabilities.has('probe')) probe = await connector.probe(input.credential, input.leakedValue);
-      log.info('verified', { credential: credentialKey(input.credential), stillActive, unexpected: unexpectedActive.length, probe });
-      return { stillActive, unexpectedActive, probe };
-    }),
+    verifyCredential: mapFailures(
+      async (input: { credential: Credential; replacementIds: string[]; leakedValue?: string; workflowId: string; planned: string[] }): Promise<VerifyResult> => {
+        const connector = connectorFor(input.credential.provider);
+        const active = await connector.listActive(input.credential.principal);
+        const stillActive = active.some((c) => c.id === input.credential.id);
+        // I3: only replacements Cordon issued may remain for the same principal and app: this run's, or another run's (I8).
+        const others = active
+          .filter((c) => c.id !== input.credential.id && !input.replacementIds.includes(c.id))
+          .filter((c) => c.kind === input.credential.kind && (c.clientId ?? '') === (input.credential.clientId ?? ''))
+          .filter((c) => !c.selfOrLastAdmin);
+        const elsewhere = new Set((await registry().issuedElsewhere(others.map((c) => c.id), input.workflowId)).map((e) => e.replacementId));
+        const unknown = others.filter((c) => !elsewhere.has(c.id));
+        const unexpectedActive = unknown.filter((c) => input.planned.includes(credentialKey(c)));
+        const unplanned = unknown.filter((c) => !input.planned.includes(credentialKey(c)));
+        let probe: VerifyResult['probe'] = 'skipped';
+        if (input.leakedValue && connector.capabilities.has('probe')) probe = await connector.probe(input.credential, input.leakedValue);
+        log.info('verified', { credential: credentialKey(input.credential), stillActive, unexpected: unexpectedActive.length, unplanned: unplanned.length, probe });
+        return { stillActive, unexpectedActive, unplanned, probe };
+      },
+    ),
 
     fallbackRung: mapFailures(async (input: { rung: FallbackRung; credential: Credential }): Promise<WriteResult> => {
       const connector = connectorFor(input.credential.provider);

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { codecKeysFromEnv, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
 import { startCodecServer } from '../codec/server.ts';
-import { cancelContainment, connectClient, decide, DecisionRefusedError, getStatus, InvalidInputError, startContainment } from '../client/containments.ts';
+import { cancelContainment, connectClient, decide, DecisionRefusedError, getStatus, InvalidInputError, retryContainment, RetryRefusedError, startContainment } from '../client/containments.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../schemas/containment.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { SEARCH_ATTRIBUTES } from '../temporal-config/dev-server.ts';
@@ -25,6 +25,7 @@ const USAGE = `cordon — contain stolen SaaS credentials
   cordon approve <workflow-id> --stage S --digest D --as APPROVER [--reject --reason TEXT] [--json]
   cordon evidence <workflow-id> [--json]
   cordon cancel <workflow-id> --as NAME [--reason TEXT]   stop a run (it may leave the credential alive)
+  cordon retry <workflow-id>                               start a finished not_contained run again (nothing done is redone)
   cordon doctor [--json]             check Temporal, namespace, keys, and each configured connector's access
   cordon drill --scenario <name|dir> [--plan-only [--tenant local|env]] [--json] [--out DIR]
                [--contain-within 15m] [--revoke-within 5m] [--max-approval-wait 5m] [--approve-after 0s]
@@ -202,6 +203,13 @@ async function main(argv: string[]): Promise<number> {
         out(json ? JSON.stringify({ workflowId: id, state: 'cancel_requested' }) : `cancel requested for ${id}; the run records what it did and ends cancelled`);
         return EXIT.ok;
       }
+      case 'retry': {
+        const id = positionals[0];
+        if (!id) throw new UsageError('retry needs a workflow id');
+        const r = await retryContainment(client, target.taskQueue, id);
+        out(json ? JSON.stringify(r) : `${r.created ? 'started' : 'already running:'} ${r.workflowId} (retry of ${r.retryOf}); follow it with: cordon status ${r.workflowId} --watch`);
+        return EXIT.ok;
+      }
       case 'schedule': {
         if (positionals[0] !== 'hygiene' || !values.every) throw new UsageError('schedule needs: hygiene --every 24h');
         const r = await ensureHygieneSchedule(client, { taskQueue: target.taskQueue, every: values.every });
@@ -239,6 +247,10 @@ async function main(argv: string[]): Promise<number> {
       if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
         process.stderr.write(`cordon: ${(err as Error).message}\n\n${USAGE}\n`);
         process.exit(EXIT.invalid);
+      }
+      if (err instanceof RetryRefusedError) {
+        process.stderr.write(`cordon: cannot retry: ${err.message}\n`);
+        process.exit(EXIT.refused);
       }
       if (err instanceof DecisionRefusedError) {
         process.stderr.write(`cordon: decision refused: ${err.message}\n`);

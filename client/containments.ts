@@ -7,7 +7,7 @@ import { ContainmentInput, WORKFLOW_ID_PREFIX, type ApprovalDecisionInput, type 
 import type { CredentialRef } from '../schemas/credential.ts';
 import { fingerprintOf } from '../connectors/fingerprint.ts';
 import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
-import { cancelRequestSignal, decideUpdate, refusalSignal, statusQuery, WORKFLOW_TYPE, type DecisionResult } from '../workflows/definitions.ts';
+import { cancelRequestSignal, decideUpdate, inputQuery, refusalSignal, statusQuery, WORKFLOW_TYPE, type DecisionResult } from '../workflows/definitions.ts';
 import { INCIDENT_ID } from '../workflows/search-attributes.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 
@@ -127,4 +127,42 @@ export async function cancelContainment(client: Client, workflowId: string, by: 
   const handle = handleOf(client, workflowId);
   await handle.signal(cancelRequestSignal, by);
   await handle.cancel();
+}
+
+/** A retry that cannot start: the run is still going, or ended in a way a retry cannot change. */
+export class RetryRefusedError extends Error {
+  override readonly name = 'RetryRefusedError';
+}
+
+/**
+ * Starts a finished `not_contained` run again (`cordon retry`, the API, Slack): the same input, a new run
+ * `<id>-retry-<n>` that takes over its predecessor's unfinished replacement claims. Nothing done is redone:
+ * identify no longer finds what was revoked, and replacements already issued stay their issuer's (I8).
+ * A retry of the same run while one is still going joins it.
+ */
+export async function retryContainment(client: Client, taskQueue: string, workflowId: string): Promise<Started & { retryOf: string }> {
+  const status = await getStatus(client, workflowId);
+  if (status.outcome !== 'not_contained') {
+    throw new RetryRefusedError(
+      status.outcome === 'running'
+        ? `${workflowId} is still running (stage ${status.stage}); a retry is for a finished not_contained run`
+        : `${workflowId} ended ${status.outcome}; only a not_contained run can be retried (start a new containment instead)`,
+    );
+  }
+  const input = parseContainment({ ...(await handleOf(client, workflowId).query(inputQuery)), retryOf: workflowId });
+  for (let n = 1; n <= 100; n++) {
+    const retryId = `${workflowId}-retry-${n}`;
+    const existing = await describeIfExists(client, retryId);
+    if (existing && (await handleOf(client, retryId).describe()).status.name === 'RUNNING') return { workflowId: retryId, runId: existing.runId, created: false, retryOf: workflowId };
+    if (existing) continue;
+    const handle = await client.workflow.start(WORKFLOW_TYPE, {
+      args: [input satisfies ContainmentRequest],
+      taskQueue,
+      workflowId: retryId,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: new TypedSearchAttributes([{ key: INCIDENT_ID, value: input.incidentId }]),
+    });
+    return { workflowId: retryId, runId: handle.firstExecutionRunId, created: true, retryOf: workflowId };
+  }
+  throw new RetryRefusedError(`${workflowId} was retried 100 times already; start a new containment`);
 }

@@ -93,6 +93,17 @@ export interface RevokeContext {
   leakedValue?: string;
 }
 
+/**
+ * What forcing re-authentication of one principal would end, listed before anything is touched so the
+ * plan, its digest and the approvers see the whole blast radius (design I8).
+ */
+export interface ReauthScope {
+  /** Every credential of the principal that re-authentication ends, with its consumers. Never Cordon's own (I6). */
+  credentials: Credential[];
+  /** Effects that are not a listable credential, in words: "signs out every web session", "invalidates backup codes". */
+  effects: string[];
+}
+
 export interface Connector {
   readonly provider: Provider;
   /** Declared up front; a call outside them throws `unsupported` (never a silent no-op). */
@@ -115,8 +126,14 @@ export interface Connector {
    * (workflow id, credential, consumer): a retry returns the replacement already issued (I4).
    */
   replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued>;
-  /** Kill the principal's sessions and tokens so it must authenticate again. */
-  forceReauth(principal: Principal, keep: readonly string[]): Promise<WriteResult>;
+  /** What forceReauth(principal) would end: its live credentials and the effects that are not credentials. */
+  reauthScope(principal: Principal): Promise<ReauthScope>;
+  /**
+   * Make the principal authenticate again by ending exactly `end` (credentials its reauthScope listed and the
+   * plan kept) plus the effects reauthScope announced. Nothing outside `end` is revoked (I8); one already gone
+   * counts as ended.
+   */
+  forceReauth(principal: Principal, end: readonly Credential[]): Promise<WriteResult>;
   restrict(credential: Credential, restriction: Restriction): Promise<WriteResult>;
   /** Try the old value against the provider: `dead` only on the provider's own auth error. */
   probe(credential: Credential, leakedValue: string): Promise<ProbeResult>;

@@ -3,8 +3,9 @@
 // would be asked to approve. Safe against a real tenant: identify only lists, gets and queries (plus
 // each connector's own auth-token call); nothing is revoked, replaced, restricted or re-authenticated.
 import type { ConnectorRegistry } from '../connectors/types.ts';
-import { buildPlan, SelfLockoutError } from '../activities/plan.ts';
-import type { Plan } from '../schemas/containment.ts';
+import { buildPlan, credentialKey, reauthTarget, SelfLockoutError } from '../activities/plan.ts';
+import { ConnectorError } from '../connectors/types.ts';
+import { reauthPrincipals, type Plan, type ReauthTarget } from '../schemas/containment.ts';
 import type { ScopeReport } from '../schemas/credential.ts';
 import type { DrillDefinition } from '../schemas/drill.ts';
 
@@ -28,8 +29,22 @@ export async function planOnly(options: { connectors: ConnectorRegistry; drill: 
   const scope = await Promise.all(drill.refs.map((ref) => connectors[ref.provider]!.identify(ref)));
   const base = { kind: 'cordon.drill-plan' as const, drill: drill.name, mode: drill.mode, scope };
   if (!scope.some((r) => r.credentials.length)) return { ...base, refused: 'no live credential matches the ref(s); check the identifiers' };
+  // What re-authentication would end (I8), read-only. Without Temporal there is no registry of other runs'
+  // replacements: a live run leaves those alone, so its plan may list fewer credentials than this one.
+  const targets = scope.flatMap((r) => r.credentials.map(credentialKey));
+  const reauth = await Promise.all(
+    reauthPrincipals(scope).map(async ({ provider, principal }): Promise<ReauthTarget> => {
+      try {
+        const found = await connectors[provider]!.reauthScope(principal);
+        return reauthTarget({ provider, principal, scope: found, targets, issuedElsewhere: new Map() });
+      } catch (err) {
+        if (err instanceof ConnectorError && (err.kind === 'unsupported' || err.kind === 'conflict')) return { provider, principal, ends: [], effects: [], leftAlone: [], notPossible: err.message };
+        throw err;
+      }
+    }),
+  );
   try {
-    return { ...base, plan: buildPlan({ mode: drill.mode, waveSize: drill.waveSize, reports: scope }) };
+    return { ...base, plan: buildPlan({ mode: drill.mode, waveSize: drill.waveSize, reports: scope, reauth }) };
   } catch (err) {
     if (err instanceof SelfLockoutError) return { ...base, refused: err.message };
     throw err;
@@ -55,6 +70,13 @@ export function renderPlan(r: PlanOnlyResult): string {
   plan.actions.forEach((a, i) => {
     lines.push(`  ${String(i + 1).padStart(2)}. ${a.step.padEnd(8)} ${a.credentialId}${a.consumerIds.length ? ` → ${a.consumerIds.join(', ')}` : ''}${a.wave ? ` (wave ${a.wave})` : ''}`);
   });
+  if (plan.reauth.length) lines.push('', 'Re-authentication (everything it ends is in the plan; their consumers get replacements)');
+  for (const t of plan.reauth) {
+    lines.push(`  ${t.provider} ${t.principal.displayName} (${t.principal.id})${t.notPossible ? `: not possible: ${t.notPossible}` : ''}`);
+    for (const c of t.ends) lines.push(`    ends ${c.label} [${credentialKey(c)}]; consumers: ${c.consumers.map((x) => x.name).join(', ') || 'none known'}`);
+    for (const e of t.effects) lines.push(`    ${e}`);
+    for (const l of t.leftAlone) lines.push(`    leaves alone ${l.credentialId}: ${l.reason}`);
+  }
   lines.push('', `Plan digest ${plan.digest}`);
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 // The containment run: its input, policy, plan, approvals, states, evidence and result
 // (design.md §2). Shared by Slack, HTTP, CLI, Temporal-direct and the workflow itself.
 import { z } from 'zod';
-import { Credential, CredentialRef, ReplacementRef, ScopeReport } from './credential.ts';
+import { Credential, CredentialRef, Principal, Provider, ReplacementRef, ScopeReport } from './credential.ts';
 
 export const Severity = z.enum(['low', 'medium', 'high', 'critical']);
 export type Severity = z.infer<typeof Severity>;
@@ -39,6 +39,13 @@ export const ContainmentPolicy = z.object({
   waveSize: z.number().int().min(1).max(100).default(1),
   /** Re-revoke attempts before the fallback ladder (I3). */
   reRevokeAttempts: z.number().int().min(0).max(5).default(2),
+  /**
+   * How long provider outages, timeouts and rate limits are ridden out before the run gives up (I9).
+   * Past it, the credentials not yet dead end `not_contained` with the reason.
+   */
+  containDeadline: Duration.default('24h'),
+  /** While a provider keeps failing transiently: escalate after this long, then again at each multiple. */
+  escalateRetriesAfter: Duration.default('5m'),
 });
 export type ContainmentPolicy = z.infer<typeof ContainmentPolicy>;
 
@@ -72,6 +79,8 @@ export const ContainmentInput = z
       .object({ channel: z.enum(['slack', 'api', 'cli', 'temporal', 'drill']), slackChannel: z.string().max(64).optional(), slackThreadTs: z.string().max(64).optional() })
       .strict()
       .optional(),
+    /** Set by `cordon retry`: the finished run this one continues; it takes over that run's replacement claims. */
+    retryOf: z.string().min(1).max(256).optional(),
   })
   .strict();
 export type ContainmentInput = z.infer<typeof ContainmentInput>;
@@ -89,20 +98,42 @@ export const CREDENTIAL_STATES = [
 export const CredentialState = z.enum(CREDENTIAL_STATES);
 export type CredentialState = z.infer<typeof CredentialState>;
 
+export const FALLBACK_RUNGS = ['revokeAllForClient', 'blockApp', 'suspendPrincipal'] as const;
+export type FallbackRung = (typeof FALLBACK_RUNGS)[number];
+
 export const PlanAction = z.object({
-  step: z.enum(['restrict', 'replace', 'revoke', 'reauth', 'verify']),
+  step: z.enum(['restrict', 'replace', 'revoke', 'reauth', 'verify', 'fallback']),
   credentialId: z.string(),
   consumerIds: z.array(z.string()).default([]),
   wave: z.number().int().min(0),
+  /** For `fallback`: the rung, used only if the credential is still alive after re-revoke (I3). */
+  rung: z.enum(FALLBACK_RUNGS).optional(),
 });
 export type PlanAction = z.infer<typeof PlanAction>;
+
+/**
+ * Forced re-authentication of one principal, listed in full before anything is touched (I8): every
+ * credential it ends (their consumers get replacements or are named as broken), what it leaves alone and why.
+ */
+export const ReauthTarget = z.object({
+  provider: Provider,
+  principal: Principal,
+  ends: z.array(Credential),
+  /** What it does besides ending those credentials, in words ("signs out every web session"). */
+  effects: z.array(z.string()),
+  leftAlone: z.array(z.object({ credentialId: z.string(), reason: z.string() })),
+  /** Set when the provider cannot re-authenticate this principal: why (verification still decides). */
+  notPossible: z.string().optional(),
+});
+export type ReauthTarget = z.infer<typeof ReauthTarget>;
 
 export const Plan = z.object({
   mode: ContainmentMode,
   credentials: z.array(Credential),
   actions: z.array(PlanAction),
   waves: z.number().int().min(0),
-  /** sha256 over provider, credential ids, actions and waves: what approvals are bound to (I7). */
+  reauth: z.array(ReauthTarget).default([]),
+  /** sha256 over provider, credential ids, actions, waves and the re-authentication list: what approvals are bound to (I7). */
   digest: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type Plan = z.infer<typeof Plan>;
@@ -171,6 +202,19 @@ export const CredentialProgress = z.object({
 });
 export type CredentialProgress = z.infer<typeof CredentialProgress>;
 
+/** A credential that forced re-authentication ends (I8): not a target of the run, but in its plan. */
+export const CollateralProgress = z.object({
+  credentialId: z.string(),
+  provider: z.string(),
+  label: z.string(),
+  principalId: z.string(),
+  state: z.enum(['planned', 'ended', 'not_ended']),
+  replacements: z.array(ReplacementRef),
+  /** Consumers left without a replacement, and why (the provider cannot mint one, another run owns it). */
+  notReplaced: z.array(z.object({ consumerId: z.string(), reason: z.string() })),
+});
+export type CollateralProgress = z.infer<typeof CollateralProgress>;
+
 export const Outcome = z.enum(['running', 'contained', 'not_contained', 'refused', 'rejected', 'cancelled']);
 export type Outcome = z.infer<typeof Outcome>;
 
@@ -186,10 +230,33 @@ export const ContainmentStatus = z.object({
   plan: Plan.optional(),
   scope: z.array(ScopeReport),
   credentials: z.array(CredentialProgress),
+  /** What re-authentication ended besides the run's targets, and their consumers' replacements (I8). */
+  collateral: z.array(CollateralProgress).default([]),
   pendingApprovals: z.array(PendingApproval),
+  /** What the run is waiting on while a provider keeps failing transiently (I9); absent when not waiting. */
+  waitingOn: z
+    .object({ what: z.string(), since: z.string(), attempts: z.number().int(), lastError: z.string(), escalations: z.number().int() })
+    .optional(),
   evidence: z.array(EvidenceEvent),
 });
 export type ContainmentStatus = z.infer<typeof ContainmentStatus>;
+
+/**
+ * Which principals a containment makes re-authenticate: the owners of its credentials that are service
+ * accounts, bots or integration users (a user's only when the credential is a session), and the related
+ * service accounts the connectors named. Pure: the workflow and `--plan-only` share it.
+ */
+export function reauthPrincipals(reports: ScopeReport[]): { provider: ScopeReport['provider']; principal: Principal }[] {
+  const targets = new Map<string, { provider: ScopeReport['provider']; principal: Principal }>();
+  for (const r of reports) {
+    for (const c of r.credentials) {
+      if (c.principal.type === 'user' && c.kind !== 'session') continue;
+      targets.set(`${c.provider}:${c.principal.id}`, { provider: c.provider, principal: c.principal });
+    }
+  }
+  for (const r of reports) for (const sa of r.relatedServiceAccounts) if (!targets.has(`${r.provider}:${sa.id}`)) targets.set(`${r.provider}:${sa.id}`, { provider: r.provider, principal: sa });
+  return [...targets.values()];
+}
 
 /** Parses a Duration into milliseconds. Pure: workflows use it for timers. */
 export function durationMs(d: string): number {

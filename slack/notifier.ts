@@ -9,7 +9,7 @@ import type { ContainmentStatus } from '../schemas/containment.ts';
 import { detailsFromNotification } from './approval-details.ts';
 import { approvalOutcome } from './approval-outcome.ts';
 import { approvalRequestBlocks, approvalText, lockedApprovalBlocks, lockedText } from './blocks/approval.ts';
-import type { Block } from './blocks/block-kit.ts';
+import { escapeText, type Block } from './blocks/block-kit.ts';
 import { escalationText, finalReportBlocks, finalReportText, threadStatusBlocks, threadText } from './blocks/containment-thread.ts';
 import { threadRequestFromStatus } from './thread-request.ts';
 
@@ -58,7 +58,9 @@ export class SlackNotifier implements Notifier {
 
     if (n.kind === 'approval_needed') await this.#postApproval(n, channel, threadTs, status);
     if (n.kind === 'escalation') await this.#markEscalated(n, status);
-    if (n.kind === 'escalation') await this.#postOnce(`${n.workflowId}|escalation|${n.stage}`, channel, threadTs, escalationText(n.incidentId, n.stage ?? '', this.#opts.approvers ?? []));
+    // A provider that keeps failing (I9) escalates too: its stage is `provider:…`, and the text says what Cordon waits on.
+    if (n.kind === 'escalation' && n.stage?.startsWith('provider:')) await this.#postOnce(`${n.workflowId}|escalation|${n.stage}|${n.summary}`, channel, threadTs, `⏳ ${escapeText(n.incidentId)}: ${escapeText(n.summary)}`);
+    else if (n.kind === 'escalation') await this.#postOnce(`${n.workflowId}|escalation|${n.stage}`, channel, threadTs, escalationText(n.incidentId, n.stage ?? '', this.#opts.approvers ?? []));
     if (n.kind === 'completed' || n.kind === 'not_contained') {
       await this.#postOnce(`${n.workflowId}|final`, channel, threadTs, status ? finalReportText(status) : `${n.incidentId}: ${n.summary}`, status ? finalReportBlocks(status) : undefined);
     }

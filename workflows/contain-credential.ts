@@ -1,6 +1,7 @@
-// The containment runbook (design.md §2): identify scope → plan → approval where policy requires →
-// revoke before replace → force re-authentication → verify, with the invariants I1–I7. Deterministic
-// code only: providers are reached through activities, whose types alone are imported here.
+// The containment runbook: identify scope → plan (with everything re-authentication will end) →
+// approval where policy requires → revoke before replace → force re-authentication → verify, with the
+// invariants I1–I9 (README, "The runbook"). Deterministic code only: providers are reached through
+// activities, whose types alone are imported here.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -14,11 +15,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, Notification, VerifyResult } from '../activities/index.ts';
-import type { Consumer, Credential, Principal, Provider, ScopeReport } from '../schemas/credential.ts';
+import type { Consumer, Credential, ReplacementRef } from '../schemas/credential.ts';
 import {
   ApprovalDecisionInput,
   ContainmentInput,
   durationMs,
+  FALLBACK_RUNGS,
+  reauthPrincipals,
+  type CollateralProgress,
   type ContainmentRequest,
   type ContainmentStatus,
   type CredentialProgress,
@@ -26,15 +30,19 @@ import {
   type Outcome,
   type PendingApproval,
   type Plan,
+  type ReauthTarget,
 } from '../schemas/containment.ts';
-import { cancelRequestSignal, decideUpdate, refusalSignal, statusQuery, type DecisionResult } from './definitions.ts';
+import { cancelRequestSignal, decideUpdate, inputQuery, refusalSignal, statusQuery, type DecisionResult } from './definitions.ts';
 import { INCIDENT_ID, OUTCOME, PROVIDERS, STAGE } from './search-attributes.ts';
+import { transientRetry } from './transient-retry.ts';
 
 const acts = proxyActivities<Activities>({
   // Provider calls are short; a bound this tight lets a new worker retry a dead worker's call quickly.
   startToCloseTimeout: '20 seconds',
-  // Connectors pass the provider's Retry-After as the next delay; these bound everything else.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 12 },
+  // Connectors pass the provider's Retry-After as the next delay. When these attempts are spent on a
+  // transient failure, transientRetry keeps going until the containment deadline (I9).
+  // A round of 4 attempts lasts ~7 s (longer when the provider says Retry-After), so a wait is visible soon.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 4 },
 });
 
 // Notifications (webhooks, Slack) are retried with backoff, but never decide the containment.
@@ -42,8 +50,6 @@ const notifier = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
 });
-
-const FALLBACK_LADDER = ['revokeAllForClient', 'blockApp', 'suspendPrincipal'] as const;
 
 type ApprovalResult = { result: 'approved' | 'rejected'; by: string[]; reason?: string } | { result: 'deadline' };
 
@@ -70,6 +76,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     startedAt: now(),
     scope: [],
     credentials: [],
+    collateral: [],
     pendingApprovals: [],
     evidence: [],
   };
@@ -78,6 +85,9 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
   const decisions = new Map<string, ApprovalResult>();
   let plan: Plan | undefined;
   let deadlineAt = Number.POSITIVE_INFINITY;
+  const containDeadlineAt = Date.now() + durationMs(input.policy.containDeadline);
+  /** Why a credential's containment stopped on a permanent refusal (I9), by credential key. */
+  const refusedBecause = new Map<string, string>();
 
   const record = (step: string, actor: string, outcome: string, extra: { credentialId?: string; detail?: string; requestId?: string } = {}) => {
     state.evidence.push({ seq: state.evidence.length, at: now(), step, actor, outcome, ...extra });
@@ -103,6 +113,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
   };
 
   setHandler(statusQuery, () => state);
+  setHandler(inputQuery, () => request);
   setHandler(refusalSignal, (r) => {
     record(`approval:${String(r.stage).slice(0, 128)}`, String(r.approver).slice(0, 256), 'refused', { detail: `via ${String(r.channel).slice(0, 32)}: ${String(r.reason).slice(0, 500)}` });
   });
@@ -116,6 +127,20 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
       record('notify', 'cordon', 'failed', { detail: `${n.kind}: ${failureMessage(err)}` });
     }
   };
+  const untilDeadline = transientRetry({
+    deadlineAt: () => containDeadlineAt,
+    escalateEveryMs: durationMs(input.policy.escalateRetriesAfter),
+    describe: (err) => `${failureType(err) ?? 'error'}: ${failureMessage(err)}`,
+    onWaiting: (w) => {
+      if (w) state.waitingOn = { ...w };
+      else delete state.waitingOn;
+    },
+    onEscalate: async (w) => {
+      record('waiting', 'cordon', 'escalated', { detail: `${w.what}: failing since ${w.since} (${w.attempts} rounds); last: ${w.lastError}` });
+      await notify({ kind: 'escalation', stage: `provider:${w.what}`.slice(0, 128), summary: `Still waiting on ${w.what} since ${w.since}: ${w.lastError}. Cordon keeps retrying until ${new Date(containDeadlineAt).toISOString()}.` });
+    },
+  });
+
   setHandler(
     decideUpdate,
     (raw: ApprovalDecisionInput): DecisionResult => {
@@ -199,37 +224,94 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     return result;
   }
 
+  /** The blast radius of forced re-authentication, in words, for approvers (I8). */
+  const reauthSummary = (p: Plan): string =>
+    p.reauth
+      .map((t) => {
+        const who = `${t.provider} ${t.principal.displayName} (${t.principal.id})`;
+        if (t.notPossible) return `Re-authentication of ${who}: not possible (${t.notPossible})`;
+        const ends = t.ends.map((c) => `${c.label}${c.consumers.length ? ` → replacements for ${c.consumers.map((x) => x.name).join(', ')}` : ' (no known consumer)'}`);
+        return [
+          `Re-authentication of ${who} ends ${t.ends.length} other credential(s)${ends.length ? `: ${ends.join('; ')}` : ''}`,
+          ...t.effects,
+          ...(t.leftAlone.length ? [`leaves alone ${t.leftAlone.map((l) => `${l.credentialId} (${l.reason})`).join(', ')}`] : []),
+        ].join('; ');
+      })
+      .join('\n');
+  const withBlastRadius = (text: string) => {
+    const radius = plan ? reauthSummary(plan) : '';
+    return radius ? `${text}\n${radius}` : text;
+  };
+
+  /** Records a permanent refusal for one credential; its siblings go on, and the verdict waits for all (I9). */
+  async function guarded(key: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const why = `${failureType(err) ?? 'error'}: ${failureMessage(err)}`;
+      refusedBecause.set(key, why);
+      record('refused', 'cordon', 'stopped', { credentialId: key, detail: why });
+      transition(key, 'not_contained');
+    }
+  }
+  /** Every branch settles before anything else happens: no provider write after the verdict. */
+  async function settleAll(branches: Promise<void>[]): Promise<void> {
+    const settled = await Promise.allSettled(branches);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
   async function revoke(c: Credential, key: string): Promise<void> {
     transition(key, 'revoke_requested');
     const leakedValue = leakedValueOf.get(key);
-    const r = await acts.revokeCredential({ credential: c, ...(leakedValue ? { leakedValue } : {}) });
+    const r = await untilDeadline(`revoking ${c.label}`, () => acts.revokeCredential({ credential: c, ...(leakedValue ? { leakedValue } : {}) }));
     transition(key, 'revoked');
-    record('revoke', 'cordon', r.outcome === 'already_done' ? 'already revoked' : 'revoked', { credentialId: key, ...(r.requestId ? { requestId: r.requestId } : {}) });
+    record('revoke', 'cordon', r.outcome === 'already_done' ? 'already gone' : 'revoked', { credentialId: key, ...(r.detail ? { detail: r.detail } : {}), ...(r.requestId ? { requestId: r.requestId } : {}) });
   }
 
-  async function replaceFor(c: Credential, key: string, consumers: Consumer[], detail?: string): Promise<void> {
-    const p = progressOf(key);
+  /** One replacement per consumer, unless another run owns that consumer's replacement (I8). */
+  async function replaceFor(
+    c: Credential,
+    key: string,
+    consumers: Consumer[],
+    into: { replacements: ReplacementRef[]; notReplaced?: CollateralProgress['notReplaced'] },
+    detail?: string,
+  ): Promise<void> {
     for (const consumer of consumers) {
-      if (p.replacements.some((r) => r.consumerId === consumer.id)) continue;
+      if (into.replacements.some((r) => r.consumerId === consumer.id)) continue;
       try {
-        const ref = await acts.issueReplacement({ workflowId, credential: c, consumer });
-        p.replacements.push(ref);
-        record('replace', 'cordon', 'replacement issued', { credentialId: key, detail: `${consumer.id} → ${ref.sink} (fp ${ref.fingerprint})${detail ? `; ${detail}` : ''}` });
+        const out = await untilDeadline(`a replacement of ${c.label} for ${consumer.name}`, () =>
+          acts.issueReplacement({ workflowId, runStartedAt: state.startedAt, credential: c, consumer, ...(input.retryOf ? { retryOf: input.retryOf } : {}) }),
+        );
+        if ('issued' in out) {
+          into.replacements.push(out.issued);
+          record('replace', 'cordon', 'replacement issued', { credentialId: key, detail: `${consumer.id} → ${out.issued.sink} (fp ${out.issued.fingerprint})${detail ? `; ${detail}` : ''}` });
+        } else {
+          const why = `replacement ${out.replacementId ? `${out.replacementId} already issued` : 'being issued'} by containment ${out.ownedBy}`;
+          into.notReplaced?.push({ consumerId: consumer.id, reason: why });
+          record('replace', 'cordon', 'owned by another run', { credentialId: key, detail: `${consumer.id}: ${why}` });
+        }
       } catch (err) {
         // Some credentials cannot be minted by an admin (a user's OAuth grant needs the user's consent):
         // the consumer is told to re-authorize; containment goes on.
         if (failureType(err) !== 'connector.unsupported') throw err;
+        into.notReplaced?.push({ consumerId: consumer.id, reason: `must re-authorize: ${failureMessage(err)}` });
         record('replace', 'cordon', 'not possible', { credentialId: key, detail: `${consumer.id} must re-authorize: ${failureMessage(err)}` });
       }
     }
-    if (p.replacements.length && p.state !== 'replaced') transition(key, 'replaced');
   }
+  const replacePrimary = async (c: Credential, key: string, consumers: Consumer[], detail?: string) => {
+    const p = progressOf(key);
+    await replaceFor(c, key, consumers, p, detail);
+    if (p.replacements.length && p.state !== 'replaced') transition(key, 'replaced');
+  };
 
   /** I1: the provider acknowledged the revocation before any replacement is requested. */
   async function containDirect(c: Credential): Promise<void> {
     const key = keyOf(c);
     await revoke(c, key);
-    await replaceFor(c, key, c.consumers);
+    await replacePrimary(c, key, c.consumers);
   }
 
   /** I2: restrict → approved waves of per-consumer replacements → revoke; fail closed on reject or deadline. */
@@ -240,18 +322,18 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
       record('staged', 'cordon', 'fail closed', { credentialId: key, detail: why });
       await revoke(c, key);
       const remaining = c.consumers.filter((x) => !progressOf(key).replacements.some((r) => r.consumerId === x.id));
-      await replaceFor(c, key, remaining, 'issued after revocation (fail closed)');
+      await replacePrimary(c, key, remaining, 'issued after revocation (fail closed)');
     };
     const restrict = await awaitApproval({
       stage: `c${index}-restrict`,
-      description: `Restrict ${c.label} (${c.provider}) while its ${c.consumers.length} consumers are cut over`,
+      description: withBlastRadius(`Restrict ${c.label} (${c.provider}) while its ${c.consumers.length} consumers are cut over`),
       credentialIds: [key],
       consumerIds: [],
       wave: 0,
     });
     if (restrict.result !== 'approved') return failClosed(restrict.result === 'rejected' ? `restriction rejected by ${restrict.by.join(', ')}` : 'staged deadline passed');
     try {
-      const r = await acts.restrictCredential({ credential: c, restriction: { kind: 'scope_downgrade', values: [] } });
+      const r = await untilDeadline(`restricting ${c.label}`, () => acts.restrictCredential({ credential: c, restriction: { kind: 'scope_downgrade', values: [] } }));
       record('restrict', restrict.by.join(','), r.outcome, { credentialId: key, ...(r.requestId ? { requestId: r.requestId } : {}) });
     } catch (err) {
       if (failureType(err) !== 'connector.unsupported') throw err;
@@ -268,35 +350,72 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
       });
       if (d.result !== 'approved') return failClosed(d.result === 'rejected' ? `wave ${wave.wave} rejected by ${d.by.join(', ')}` : 'staged deadline passed');
       // The recorded exception to I1: replacements before revocation, with who approved it.
-      await replaceFor(c, key, consumers, `I1 exception approved by ${d.by.join(', ')} (staged wave ${wave.wave})`);
+      await replacePrimary(c, key, consumers, `I1 exception approved by ${d.by.join(', ')} (staged wave ${wave.wave})`);
     }
     await revoke(c, key);
+  }
+
+  /** Ends exactly what the plan listed for one principal, then issues its consumers' replacements (I1 order, I8). */
+  async function forceReauth(t: ReauthTarget): Promise<void> {
+    const who = `${t.provider} ${t.principal.displayName} (${t.principal.id})`;
+    const mine = state.credentials.filter((p) => plan!.credentials.some((c) => keyOf(c) === p.credentialId && c.provider === t.provider && c.principal.id === t.principal.id));
+    if (t.notPossible) {
+      record('reauth', 'cordon', 'not possible', { detail: `${who}: ${t.notPossible}` });
+      return;
+    }
+    const collateral = t.ends.map((c) => {
+      const entry: CollateralProgress = { credentialId: keyOf(c), provider: c.provider, label: c.label, principalId: t.principal.id, state: 'planned', replacements: [], notReplaced: [] };
+      state.collateral.push(entry);
+      return { c, entry };
+    });
+    try {
+      const r = await untilDeadline(`re-authentication of ${who}`, () => acts.forceReauth({ provider: t.provider, principal: t.principal, end: t.ends, workflowId }));
+      record('reauth', 'cordon', r.outcome, { detail: `${who}: ${t.ends.length} planned credential(s) ended${r.detail ? `; ${r.detail}` : ''}`, ...(r.requestId ? { requestId: r.requestId } : {}) });
+    } catch (err) {
+      // Unsupported, or refused because it would lock Cordon out (I6): recorded, and verification decides.
+      if (failureType(err) !== 'connector.unsupported' && failureType(err) !== 'connector.conflict') throw err;
+      record('reauth', 'cordon', 'not possible', { detail: `${who}: ${failureMessage(err)}` });
+      for (const { entry } of collateral) entry.state = 'not_ended';
+      return;
+    }
+    for (const p of mine) if (p.state !== 'not_contained') transition(p.credentialId, 'reauth_forced');
+    for (const { c, entry } of collateral) {
+      entry.state = 'ended';
+      await replaceFor(c, entry.credentialId, c.consumers, entry, 'credential ended by re-authentication');
+    }
   }
 
   async function verifyOne(c: Credential): Promise<void> {
     const key = keyOf(c);
     const p = progressOf(key);
     const leakedValue = leakedValueOf.get(key);
-    const check = () => acts.verifyCredential({ credential: c, replacementIds: p.replacements.map((r) => r.replacementId), ...(leakedValue ? { leakedValue } : {}) });
+    const planned = [...plan!.credentials.map(keyOf), ...plan!.reauth.flatMap((t) => t.ends.map(keyOf))];
+    const replacementIds = () => [...p.replacements, ...state.collateral.flatMap((x) => x.replacements)].map((r) => r.replacementId);
+    const check = () =>
+      untilDeadline(`verifying ${c.label}`, () => acts.verifyCredential({ credential: c, replacementIds: replacementIds(), workflowId, planned, ...(leakedValue ? { leakedValue } : {}) }));
     const dead = (v: VerifyResult) => !v.stillActive && v.unexpectedActive.length === 0 && v.probe !== 'alive';
     const describe = (v: VerifyResult) =>
       [v.stillActive ? 'still listed as active' : 'not listed', `${v.unexpectedActive.length} unexpected active`, `probe ${v.probe}`].join(', ');
     let v = await check();
     record('verify', 'cordon', dead(v) ? 'dead' : 'alive', { credentialId: key, detail: describe(v) });
-    // I3: bounded re-revoke, then the fallback ladder, then not_contained — never a silent success.
+    if (v.unplanned.length) {
+      // I8: never touched without a plan that names them; a responder decides (a new containment can).
+      record('verify', 'cordon', 'unplanned credentials left alone', { credentialId: key, detail: `${v.unplanned.map(keyOf).join(', ')}: same principal and app, not issued by Cordon, not in this plan; review them` });
+    }
+    // I3: bounded re-revoke, then the fallback ladder (named in the plan), then not_contained — never a silent success.
     for (let attempt = 1; !dead(v) && attempt <= input.policy.reRevokeAttempts; attempt++) {
       for (const target of [...(v.stillActive ? [c] : []), ...v.unexpectedActive]) {
-        const r = await acts.revokeCredential({ credential: target, ...(target === c && leakedValue ? { leakedValue } : {}) });
+        const r = await untilDeadline(`re-revoking ${target.label}`, () => acts.revokeCredential({ credential: target, ...(target === c && leakedValue ? { leakedValue } : {}) }));
         record('re-revoke', 'cordon', r.outcome, { credentialId: keyOf(target), detail: `attempt ${attempt}` });
       }
       await sleep(1000 * attempt);
       v = await check();
       record('verify', 'cordon', dead(v) ? 'dead' : 'alive', { credentialId: key, detail: describe(v) });
     }
-    for (const rung of FALLBACK_LADDER) {
+    for (const rung of FALLBACK_RUNGS) {
       if (dead(v)) break;
       try {
-        const r = await acts.fallbackRung({ rung, credential: c });
+        const r = await untilDeadline(`fallback ${rung} for ${c.label}`, () => acts.fallbackRung({ rung, credential: c }));
         p.fallbacksUsed.push(rung);
         record(`fallback:${rung}`, 'cordon', r.outcome, { credentialId: key, ...(r.detail ? { detail: r.detail } : {}), ...(r.requestId ? { requestId: r.requestId } : {}) });
       } catch (err) {
@@ -310,47 +429,29 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     transition(key, dead(v) ? 'verified_dead' : 'not_contained');
   }
 
-  async function forceReauth(reports: ScopeReport[]): Promise<void> {
-    const targets = new Map<string, { provider: Provider; principal: Principal; keys: string[] }>();
-    for (const c of plan!.credentials) {
-      if (c.principal.type === 'user' && c.kind !== 'session') continue;
-      const t = targets.get(`${c.provider}:${c.principal.id}`) ?? { provider: c.provider, principal: c.principal, keys: [] };
-      t.keys.push(keyOf(c));
-      targets.set(`${c.provider}:${c.principal.id}`, t);
-    }
-    for (const r of reports) for (const sa of r.relatedServiceAccounts) if (!targets.has(`${r.provider}:${sa.id}`)) targets.set(`${r.provider}:${sa.id}`, { provider: r.provider, principal: sa, keys: [] });
-    for (const t of targets.values()) {
-      const keep = state.credentials.filter((p) => p.provider === t.provider).flatMap((p) => p.replacements.map((r) => r.replacementId));
-      try {
-        const r = await acts.forceReauth({ provider: t.provider, principal: t.principal, keep });
-        record('reauth', 'cordon', r.outcome, { detail: `${t.provider} ${t.principal.displayName} (${t.principal.id})${r.detail ? `: ${r.detail}` : ''}`, ...(r.requestId ? { requestId: r.requestId } : {}) });
-        for (const key of t.keys) transition(key, 'reauth_forced');
-      } catch (err) {
-        // Unsupported, or refused because it would lock Cordon out (I6): recorded, and verification decides.
-        if (failureType(err) !== 'connector.unsupported' && failureType(err) !== 'connector.conflict') throw err;
-        record('reauth', 'cordon', 'not possible', { detail: `${t.provider} ${t.principal.id}: ${failureMessage(err)}` });
-      }
-    }
-  }
-
   const finish = async (outcome: Outcome, reason?: string) => {
+    delete state.waitingOn;
     state.outcome = outcome;
     if (reason) state.outcomeReason = reason;
     state.finishedAt = now();
     state.stage = 'done';
     upsertSearchAttributes([{ key: STAGE, value: 'done' }, { key: OUTCOME, value: outcome }]);
     record('finish', 'cordon', outcome, reason ? { detail: reason } : {});
+    // Not a provider write: the registry learns the run ended, so later runs are not bound by its claims.
+    await notifier.releaseReplacementClaims({ workflowId }).catch((err: unknown) => record('registry', 'cordon', 'release failed', { detail: failureMessage(err) }));
     const contained = outcome === 'contained';
     await notify({ kind: contained ? 'completed' : 'not_contained', outcome, summary: `${outcome}${reason ? `: ${reason}` : ''}` });
     return state;
   };
 
   upsertSearchAttributes([{ key: INCIDENT_ID, value: input.incidentId }, { key: OUTCOME, value: 'running' }]);
-  record('start', input.requester, 'accepted', { detail: `${input.credentials.length} credential ref(s), mode ${input.mode}, severity ${input.severity}${input.breakGlass ? ', break-glass' : ''}` });
+  record('start', input.requester, 'accepted', {
+    detail: `${input.credentials.length} credential ref(s), mode ${input.mode}, severity ${input.severity}${input.breakGlass ? ', break-glass' : ''}${input.retryOf ? `, retry of ${input.retryOf}` : ''}`,
+  });
   try {
     // 1. Identify scope.
     setStage('identify');
-    const reports = await Promise.all(input.credentials.map((ref) => acts.identifyScope({ ref })));
+    const reports = await Promise.all(input.credentials.map((ref) => untilDeadline(`identifying ${ref.provider} ${ref.kind}`, () => acts.identifyScope({ ref }))));
     state.scope = reports;
     upsertSearchAttributes([{ key: PROVIDERS, value: [...new Set(reports.map((r) => r.provider))] }]);
     reports.forEach((report, i) => {
@@ -370,55 +471,70 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
       return await finish('not_contained', `no live credential matches the ref(s)${flags.length ? ` (${flags.join('; ')})` : ''}; check the identifiers`);
     }
 
-    // 2. Plan, bound by its digest; refuses self-lockout (I6).
+    // 2. Plan, with everything re-authentication will end (I8), bound by its digest; refuses self-lockout (I6).
     setStage('plan');
+    const found = reports.flatMap((r) => r.credentials);
+    const targets = found.map(keyOf);
+    const reauth = await Promise.all(
+      reauthPrincipals(reports).map((t) => untilDeadline(`listing what re-authentication of ${t.principal.id} ends`, () => acts.scopeReauth({ ...t, workflowId, targets }))),
+    );
     try {
-      plan = await acts.planContainment({ mode: input.mode, waveSize: input.policy.waveSize, reports });
+      plan = await untilDeadline('planning', () => acts.planContainment({ mode: input.mode, waveSize: input.policy.waveSize, reports, reauth }));
     } catch (err) {
       if (failureType(err) === 'cordon.self_lockout') return await finish('refused', failureMessage(err));
       throw err;
     }
     state.plan = plan;
-    record('plan', 'cordon', `digest ${plan.digest.slice(0, 12)}`, { detail: `${plan.actions.length} actions, ${plan.waves} wave(s)` });
+    const ends = plan.reauth.flatMap((t) => t.ends);
+    record('plan', 'cordon', `digest ${plan.digest.slice(0, 12)}`, {
+      detail: `${plan.actions.length} actions, ${plan.waves} wave(s); re-authentication ends ${ends.length} other credential(s) with ${ends.reduce((n, c) => n + c.consumers.length, 0)} consumer(s) to re-supply, leaves ${plan.reauth.reduce((n, t) => n + t.leftAlone.length, 0)} alone`,
+    });
     const needsApproval = input.policy.approval.requireForDirect || plan.actions.some((a) => a.step === 'restrict');
     if (needsApproval) deadlineAt = Date.now() + durationMs(input.policy.stagedDeadline);
 
     if (input.policy.approval.requireForDirect) {
       const d = await awaitApproval({
         stage: 'contain',
-        description: `Contain ${plan.credentials.length} credential(s): ${plan.credentials.map((c) => c.label).join(', ')}`,
-        credentialIds: plan.credentials.map(keyOf),
-        consumerIds: plan.credentials.flatMap((c) => c.consumers.map((x) => x.id)),
+        description: withBlastRadius(`Contain ${plan.credentials.length} credential(s): ${plan.credentials.map((c) => c.label).join(', ')}`),
+        credentialIds: [...plan.credentials, ...ends].map(keyOf),
+        consumerIds: [...plan.credentials, ...ends].flatMap((c) => c.consumers.map((x) => x.id)),
         wave: 0,
       });
       if (d.result === 'rejected') return await finish('rejected', `rejected by ${d.by.join(', ')}${d.reason ? `: ${d.reason}` : ''}; nothing was revoked`);
       if (d.result === 'deadline') record('approval:contain', 'cordon', 'fail closed', { detail: 'deadline passed without a decision' });
     }
 
-    // 3. Revoke before replace (direct) or staged waves (shared credentials, approved).
+    // 3. Revoke before replace (direct) or staged waves (shared credentials, approved). A refusal stops only its own credential.
     setStage('revoke');
-    await Promise.all(
-      plan.credentials.map((c, i) => (plan!.actions.some((a) => a.credentialId === keyOf(c) && a.step === 'restrict') ? containStaged(c, i) : containDirect(c))),
-    );
+    const staged = (c: Credential) => plan!.actions.some((a) => a.credentialId === keyOf(c) && a.step === 'restrict');
+    await settleAll(plan.credentials.map((c, i) => guarded(keyOf(c), () => (staged(c) ? containStaged(c, i) : containDirect(c)))));
 
-    // 4. Force re-authentication of the service accounts tied to the compromised environment.
+    // 4. Force re-authentication: exactly what the plan lists, then the ended credentials' consumers get replacements.
     setStage('reauth');
-    await forceReauth(reports);
-
-    // 5. Verify: only the new credentials remain (I3).
-    setStage('verify');
-    await Promise.all(plan.credentials.map((c) => verifyOne(c)));
-    const alive = state.credentials.filter((p) => p.state !== 'verified_dead');
-    return await finish(
-      alive.length ? 'not_contained' : 'contained',
-      alive.length ? `still active after re-revoke and the fallback ladder: ${alive.map((p) => p.credentialId).join(', ')}` : undefined,
+    await settleAll(
+      plan.reauth.map((t) =>
+        forceReauth(t).catch((err: unknown) => {
+          if (isCancellation(err)) throw err;
+          record('reauth', 'cordon', 'refused', { detail: `${t.provider} ${t.principal.id}: ${failureType(err) ?? 'error'}: ${failureMessage(err)}` });
+        }),
+      ),
     );
+
+    // 5. Verify: only Cordon's replacements remain (I3). Every branch settles before the verdict.
+    setStage('verify');
+    const live = plan.credentials.filter((c) => !refusedBecause.has(keyOf(c)));
+    await settleAll(live.map((c) => guarded(keyOf(c), () => verifyOne(c))));
+    const notDead = state.credentials.filter((p) => p.state !== 'verified_dead');
+    const alive = notDead.filter((p) => !refusedBecause.has(p.credentialId)).map((p) => p.credentialId);
+    const refused = notDead.filter((p) => refusedBecause.has(p.credentialId)).map((p) => `${p.credentialId}: ${refusedBecause.get(p.credentialId)}`);
+    const reason = [...(alive.length ? [`still active after re-revoke and the fallback ladder: ${alive.join(', ')}`] : []), ...(refused.length ? [`refused: ${refused.join('; ')}`] : [])].join('; ');
+    return await finish(notDead.length ? 'not_contained' : 'contained', reason || undefined);
   } catch (err) {
     if (isCancellation(err)) {
       return await CancellationScope.nonCancellable(() => finish('cancelled', 'cancelled by an operator; see the evidence for what was done before'));
     }
-    // A non-retryable provider error, or retries exhausted: loud, never a silent success.
-    for (const p of state.credentials) if (p.state !== 'verified_dead') transition(p.credentialId, 'not_contained');
+    // A permanent refusal before any credential was reached, or the containment deadline: loud, never a silent success.
+    for (const p of state.credentials) if (p.state !== 'verified_dead' && p.state !== 'not_contained') transition(p.credentialId, 'not_contained');
     return await finish('not_contained', `${failureType(err) ?? 'error'}: ${failureMessage(err)}`);
   }
 }

@@ -2,3 +2,4 @@
 export { containCredential } from './contain-credential.ts';
 export { hygieneSweep, persistenceSweep } from './hygiene-sweep.ts';
 export { massContainment } from './mass-containment.ts';
+export { replacementRegistry } from './replacement-registry.ts';

@@ -7,6 +7,7 @@ import { getContainmentRoute } from './get-containment.ts';
 import { getEvidenceRoute } from './get-evidence.ts';
 import { listContainmentsRoute } from './list-containments.ts';
 import { openApiDocumentRoute } from './openapi-document.ts';
+import { retryContainmentRoute } from './retry-containment.ts';
 import { startContainmentRoute } from './start-containment.ts';
 
 export const apiRoutes: readonly ApiRoute[] = [
@@ -15,6 +16,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   getContainmentRoute,
   decideApprovalRoute,
   cancelContainmentRoute,
+  retryContainmentRoute,
   getEvidenceRoute,
   openApiDocumentRoute,
 ];

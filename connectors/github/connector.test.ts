@@ -217,11 +217,55 @@ describe('installations and Cordon itself', () => {
     expect(events[0]!.detail).toMatch(/Netherlands/);
   });
 
-  it('forceReauth de-authorizes everything of a user except what is kept', async () => {
+  it('reauthScope lists a user’s tokens; forceReauth de-authorizes exactly the listed subset, then already_done', async () => {
     const principal = { id: 'acme-ci-bot', displayName: '', type: 'service_account' as const, status: 'active' as const };
-    const r = await connector.forceReauth(principal, ['oauth_token:7001']);
-    expect(r.outcome).toBe('done');
+    const scope = await connector.reauthScope(principal);
+    expect(scope.credentials.map((c) => c.id).sort()).toEqual(['oauth_token:7001', 'pat:classic:7301']);
+    expect(scope.credentials.find((c) => c.id === 'pat:classic:7301')!.consumers.map((c) => c.id)).toEqual(['circleci-release']);
+    expect(tenant.calls({ provider: 'github' }).filter((c) => c.method === 'DELETE')).toEqual([]); // read-only
+    const pat = scope.credentials.filter((c) => c.id === 'pat:classic:7301');
+    expect(await connector.forceReauth(principal, pat)).toMatchObject({ outcome: 'done' });
     expect((await connector.listActive(principal)).map((c) => c.id)).toEqual(['oauth_token:7001']);
+    expect(await connector.forceReauth(principal, pat)).toMatchObject({ outcome: 'already_done' });
+    // An OAuth token known only through its SAML authorization is de-authorized; gone, it counts as ended.
+    const token = scope.credentials.filter((c) => c.id === 'oauth_token:7001');
+    expect(await connector.forceReauth(principal, token)).toMatchObject({ outcome: 'done' });
+    expect(await connector.forceReauth(principal, token)).toMatchObject({ outcome: 'already_done' });
+    expect(await connector.listActive(principal)).toEqual([]);
+  });
+
+  it('forceReauth of a repository deletes only the listed deploy keys: another run’s replacement survives (I8)', async () => {
+    const cred = (await connector.identify({ provider: 'github', kind: 'deploy_key', id: `deploy_key:${ORG}/firmware:7101` })).credentials[0]!;
+    await connector.revoke(cred);
+    const sink = new MemorySink();
+    // Two concurrent runs, each with its own replacement for the same consumer.
+    const mine = await connector.replace(cred, cred.consumers[0]!, 'run-a|k', sink);
+    const theirs = await connector.replace(cred, cred.consumers[0]!, 'run-b|k', sink);
+    const scope = await connector.reauthScope(cred.principal);
+    expect(scope.credentials.map((c) => c.id).sort()).toEqual([mine.replacementId, theirs.replacementId].sort());
+    expect(scope.effects).toEqual([]);
+    const end = scope.credentials.filter((c) => c.id === mine.replacementId);
+    const r = await connector.forceReauth(cred.principal, end);
+    expect(r).toMatchObject({ outcome: 'done' });
+    expect(r.detail).toMatch(/1 of the 1 listed/);
+    expect((await connector.listActive(cred.principal)).map((c) => c.id)).toEqual([theirs.replacementId]);
+    expect(tenant.calls({ provider: 'github', operation: 'repos.deleteDeployKey' }).map((c) => c.path)).toEqual([
+      `/repos/${ORG}/firmware/keys/7101`,
+      `/repos/${ORG}/firmware/keys/${mine.replacementId.split(':').pop()}`,
+    ]);
+    // Nothing to end is a no-op.
+    expect(await connector.forceReauth(cred.principal, [])).toMatchObject({ outcome: 'already_done' });
+  });
+
+  it('forceReauth refuses Cordon’s own credential and credentials of another principal; apps cannot be re-authenticated', async () => {
+    const principal = { id: 'acme-ci-bot', displayName: '', type: 'service_account' as const, status: 'active' as const };
+    const [token] = (await connector.reauthScope(principal)).credentials;
+    expect((await connectorError(connector.forceReauth(principal, [{ ...token!, selfOrLastAdmin: true }]))).kind).toBe('conflict');
+    expect((await connectorError(connector.forceReauth({ ...principal, id: 'dana-ops' }, [token!]))).kind).toBe('invalid');
+    const app = { id: 'app:cordon-responder', displayName: '', type: 'bot' as const, status: 'active' as const };
+    expect((await connectorError(connector.reauthScope(app))).kind).toBe('unsupported');
+    expect((await connectorError(connector.forceReauth(app, []))).kind).toBe('unsupported');
+    expect(tenant.calls({ provider: 'github' }).filter((c) => c.method === 'DELETE')).toEqual([]);
   });
 });
 
@@ -254,11 +298,52 @@ describe('errors', () => {
     expect(err.options.status).toBe(502);
   });
 
-  it('expired auth → auth (not retryable)', async () => {
-    tenant.injectFault({ provider: 'github', operation: 'apps.createInstallationAccessToken', type: 'unauthorized', times: 1 });
+  it('expired auth → auth (not retryable) when minting a fresh installation token is refused twice', async () => {
+    tenant.injectFault({ provider: 'github', operation: 'apps.createInstallationAccessToken', type: 'unauthorized', times: 2 });
     const err = await connectorError(connector.identify(keysRef));
     expect(err).toMatchObject({ kind: 'auth', retryable: false });
     expect(err.message).toMatch(/Bad credentials/);
+    expect(err.message).toMatch(/refused again after minting a fresh installation token; check that GitHub App \d+ is still installed/);
+  });
+
+  it('a one-time 401 on a revoke call refreshes the installation token and retries once', async () => {
+    const cred = (await connector.identify(keysRef)).credentials[0]!;
+    tenant.injectFault({ provider: 'github', operation: 'repos.deleteDeployKey', type: 'unauthorized', times: 1 });
+    expect(await connector.revoke(cred)).toMatchObject({ outcome: 'done' });
+    expect(tenant.calls({ provider: 'github', operation: 'repos.deleteDeployKey' }).map((c) => c.status)).toEqual([401, 204]);
+    // The cached token was dropped and a new one minted from the app JWT.
+    expect(tenant.calls({ provider: 'github', operation: 'apps.createInstallationAccessToken' })).toHaveLength(2);
+    expect(await connector.listActive(cred.principal)).toEqual([]);
+  });
+
+  it('a 401 that survives the refresh stays auth, names what to check, and the key is still there', async () => {
+    const cred = (await connector.identify(keysRef)).credentials[0]!;
+    tenant.injectFault({ provider: 'github', operation: 'repos.deleteDeployKey', type: 'unauthorized' });
+    const err = await connectorError(connector.revoke(cred));
+    expect(err).toMatchObject({ kind: 'auth', retryable: false });
+    expect(err.message).toMatch(/CORDON_GITHUB_APP_PRIVATE_KEY/);
+    expect(tenant.calls({ provider: 'github', operation: 'repos.deleteDeployKey' }).map((c) => c.status)).toEqual([401, 401]);
+    tenant.clearFaults();
+    expect((await connector.listActive(cred.principal)).map((c) => c.id)).toEqual([cred.id]);
+  });
+
+  it('an installation token whose revoke gets a transient 401 is not recorded as already revoked', async () => {
+    const value = 'ghs_a4D0ZIA1lW21h8En96LiQEtaMuXe7PvtaeLJ';
+    const cred = (await connector.identify({ provider: 'github', kind: 'app_installation_token', id: 'app_installation_token:40100200', leakedValue: value })).credentials[0]!;
+    tenant.injectFault({ provider: 'github', operation: 'apps.revokeInstallationAccessToken', type: 'unauthorized', times: 1 });
+    const err = await connectorError(connector.revoke(cred));
+    expect(err).toMatchObject({ kind: 'unavailable', retryable: true });
+    expect(err.message).toMatch(/refused the revoke \(401\) but the token still authenticates; will retry/);
+    expect(await connector.probe(cred, value)).toBe('alive');
+    expect(await connector.revoke(cred)).toMatchObject({ outcome: 'done' });
+    expect(await connector.revoke(cred)).toMatchObject({ outcome: 'already_done', detail: 'GitHub says the token no longer authenticates' });
+  });
+
+  it('a probe that gets one transient 401 does not call a live value dead', async () => {
+    const value = 'ghs_a4D0ZIA1lW21h8En96LiQEtaMuXe7PvtaeLJ';
+    const cred = (await connector.identify({ provider: 'github', kind: 'app_installation_token', id: 'app_installation_token:40100200', leakedValue: value })).credentials[0]!;
+    tenant.injectFault({ provider: 'github', operation: 'rateLimit.get', type: 'unauthorized', times: 1 });
+    expect(await connector.probe(cred, value)).toBe('alive');
   });
 
   it('permission denied → permission', async () => {

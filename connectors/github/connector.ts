@@ -19,6 +19,7 @@ import {
   type Capability,
   type Connector,
   type ProbeResult,
+  type ReauthScope,
   type ReplacementIssued,
   type Restriction,
   type RevokeContext,
@@ -124,12 +125,53 @@ export class GitHubConnector implements Connector {
 
   // ---- plumbing ---------------------------------------------------------------------------------
 
+  /**
+   * Every call made with Cordon's own credentials (installation token, app JWT, OAuth app secret) goes
+   * through here: classified once, and a 401 drops the cached installation token and tries exactly once
+   * more with a fresh one minted from the app JWT (I9: one transient 401 must not end the run with the
+   * leaked credential alive). Never used for calls made with a leaked value: there a 401 means dead.
+   */
   async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      throw classifyGitHubError(err, what);
+      const first = classifyGitHubError(err, what);
+      if (first.kind !== 'auth') throw first;
+      this.#installationToken = undefined;
     }
+    try {
+      return await fn();
+    } catch (err) {
+      const second = classifyGitHubError(err, what);
+      if (second.kind !== 'auth') throw second;
+      const { appId, installationId, org } = this.#config;
+      throw new ConnectorError(
+        'auth',
+        PROVIDER,
+        `${second.message} (Cordon's credential was refused again after minting a fresh installation token; check that GitHub App ${appId} is still installed on ${org} ` +
+          `as installation ${installationId} and not suspended, that CORDON_GITHUB_APP_PRIVATE_KEY is one of the app's current keys, and, for OAuth-app calls, ` +
+          'CORDON_GITHUB_OAUTH_CLIENT_ID / CORDON_GITHUB_OAUTH_CLIENT_SECRET)',
+        second.options,
+      );
+    }
+  }
+
+  /**
+   * Whether a leaked value still authenticates (GET /rate_limit accepts any token and costs no quota):
+   * `dead` only on GitHub's own 401, asked twice so that one transient 401 is never recorded as death.
+   */
+  async #authenticates(value: string, what: string): Promise<{ alive: true } | { dead: ConnectorError }> {
+    let last: ConnectorError | undefined;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await this.#byValue(value).rest.rateLimit.get();
+        return { alive: true };
+      } catch (err) {
+        last = classifyGitHubError(err, what);
+        if (last.kind !== 'auth') throw last;
+      }
+    }
+    return { dead: last! };
   }
 
   /** Cordon's own installation token, minted with the app JWT and cached until near expiry. */
@@ -367,7 +409,7 @@ export class GitHubConnector implements Connector {
   async #checkOAuth(value: string): Promise<Credential | undefined> {
     const clientId = this.#config.oauthClientId!;
     try {
-      const r = await this.#oauth!.rest.apps.checkToken({ client_id: clientId, access_token: value });
+      const r = await this.#call(`checking an OAuth token of ${clientId}`, () => this.#oauth!.rest.apps.checkToken({ client_id: clientId, access_token: value }));
       const a = r.data;
       const id = `oauth_token:${a.id}`;
       return {
@@ -482,15 +524,22 @@ export class GitHubConnector implements Connector {
         if (!value) {
           throw new ConnectorError('invalid', PROVIDER, `github: ${credential.id}: installation tokens are revoked only with their own value (DELETE /installation/token); none was given`);
         }
+        let refused: ConnectorError;
         try {
           const r = await this.#byValue(value).rest.apps.revokeInstallationAccessToken();
           return { outcome: 'done', ...requestIdOf(r.headers) };
         } catch (err) {
-          const e = classifyGitHubError(err, `revoking ${credential.id}`);
-          // The token authenticates its own revocation: 401 means it is already dead (catalog §2.7).
-          if (e.kind === 'auth') return { outcome: 'already_done', ...(e.options.requestId ? { requestId: e.options.requestId } : {}), detail: 'the token no longer authenticates' };
-          throw e;
+          refused = classifyGitHubError(err, `revoking ${credential.id}`);
+          if (refused.kind !== 'auth') throw refused;
         }
+        // The token authenticates its own revocation, so a dead one answers 401 (catalog §2.7); so does a
+        // transient refusal. Only a confirming 401 with the same value makes it `already_done`.
+        const check = await this.#authenticates(value, `confirming that ${credential.id} is dead`);
+        if ('dead' in check) {
+          const requestId = check.dead.options.requestId ?? refused.options.requestId;
+          return { outcome: 'already_done', ...(requestId ? { requestId } : {}), detail: 'GitHub says the token no longer authenticates' };
+        }
+        throw new ConnectorError('unavailable', PROVIDER, `github: revoking ${credential.id}: GitHub refused the revoke (401) but the token still authenticates; will retry`, refused.options);
       }
       case 'pat_fine_grained':
         return this.#idempotent(`revoking org access of ${credential.id}`, (r) => ({ ...r, detail: 'org access revoked; the token itself is not deleted' }), () =>
@@ -517,7 +566,7 @@ export class GitHubConnector implements Connector {
   /** A delete whose 404 means "already gone" (catalog §2.7: treat 404 as success). */
   async #idempotent(what: string, shape: (r: WriteResult) => WriteResult, fn: () => Promise<{ headers: Record<string, unknown> }>): Promise<WriteResult> {
     try {
-      const r = await fn();
+      const r = await this.#call(what, fn);
       return shape({ outcome: 'done', ...requestIdOf(r.headers) });
     } catch (err) {
       const e = classifyGitHubError(err, what);
@@ -583,19 +632,53 @@ export class GitHubConnector implements Connector {
     return { replacementId: out.replacementId, fingerprint: fingerprintOf(r.data.token), sink: out.location, ...requestIdOf(r.headers) };
   }
 
-  async forceReauth(principal: Principal, keep: readonly string[]): Promise<WriteResult> {
-    if (principal.id.startsWith('app:')) {
-      throw unsupported(PROVIDER, 'forceReauth', `${principal.id}: an app's tokens expire within the hour; revoking them needs each token's value`);
+  /**
+   * What re-authenticating a principal ends (I8): every credential listActive shows for it except Cordon's
+   * own — a repository's deploy keys, a member's fine-grained PAT grants and SAML-authorized tokens.
+   */
+  async reauthScope(principal: Principal): Promise<ReauthScope> {
+    this.#refuseApp(principal);
+    const credentials = (await this.listActive(principal)).filter((c) => !c.selfOrLastAdmin);
+    return { credentials, effects: [] };
+  }
+
+  /** Revokes or de-authorizes exactly the credentials in `end` (I8); one already gone counts as ended. */
+  async forceReauth(principal: Principal, end: readonly Credential[]): Promise<WriteResult> {
+    this.#refuseApp(principal);
+    for (const c of end) {
+      if (c.selfOrLastAdmin) throw new ConnectorError('conflict', PROVIDER, `github: ${c.id} is Cordon's own connector credential; it is never ended (design.md I6)`);
+      if (c.provider !== PROVIDER || c.principal.id !== principal.id || !parseGitHubCredentialId(c.id)) {
+        throw new ConnectorError('invalid', PROVIDER, `github: forceReauth of ${principal.id} ends only that principal's GitHub credentials; ${c.id} is not one`);
+      }
     }
-    const active = (await this.listActive(principal)).filter((c) => !keep.includes(c.id) && !c.selfOrLastAdmin);
+    let saml: SamlAuthorization[] | undefined;
     let revoked = 0;
     let requestId: string | undefined;
-    for (const c of active) {
-      const r = await this.revoke(c);
+    for (const c of end) {
+      const parsed = parseGitHubCredentialId(c.id)!;
+      let r: WriteResult;
+      if (parsed.type === 'oauth_token' && !this.#leaked.has(c.id)) {
+        // Listed through its SAML authorization: removing it de-authorizes the token for this org; gone is ended.
+        saml ??= await this.#samlAuthorizations(principal.id);
+        const a = saml.find((x) => x.authorized_credential_id === parsed.num && x.credential_type === 'OAuth app token');
+        r = a ? await this.#removeSaml(a.credential_id, c.id) : { outcome: 'already_done' };
+      } else {
+        r = await this.revoke(c);
+      }
       if (r.outcome === 'done') revoked += 1;
       requestId = r.requestId ?? requestId;
     }
-    return { outcome: revoked ? 'done' : 'already_done', ...(requestId ? { requestId } : {}), detail: `${revoked} of ${active.length} credentials of ${principal.id} revoked or de-authorized` };
+    return {
+      outcome: revoked ? 'done' : 'already_done',
+      ...(requestId ? { requestId } : {}),
+      detail: `${revoked} of the ${end.length} listed credentials of ${principal.id} revoked or de-authorized (${end.length - revoked} already gone); nothing else touched`,
+    };
+  }
+
+  #refuseApp(principal: Principal): void {
+    if (principal.id.startsWith('app:')) {
+      throw unsupported(PROVIDER, 'forceReauth', `${principal.id}: an app's tokens expire within the hour; revoking them needs each token's value`);
+    }
   }
 
   async restrict(credential: Credential, _restriction: Restriction): Promise<WriteResult> {
@@ -608,14 +691,11 @@ export class GitHubConnector implements Connector {
     if (credential.kind === 'oauth_token' && this.#oauth && (credential.clientId ?? this.#config.oauthClientId) === this.#config.oauthClientId) {
       return (await this.#checkOAuth(leakedValue)) ? 'alive' : 'dead';
     }
-    // GET /rate_limit accepts any token and costs no quota: 401 Bad credentials is GitHub's own
-    // answer for a dead value.
+    // GET /rate_limit: 401 Bad credentials (twice) is GitHub's own answer for a dead value.
     try {
-      await this.#byValue(leakedValue).rest.rateLimit.get();
-      return 'alive';
+      return 'dead' in (await this.#authenticates(leakedValue, `probing ${credential.id}`)) ? 'dead' : 'alive';
     } catch (err) {
       const e = classifyGitHubError(err, `probing ${credential.id}`);
-      if (e.kind === 'auth') return 'dead';
       if (e.retryable) throw e;
       return 'unknown';
     }
@@ -625,12 +705,15 @@ export class GitHubConnector implements Connector {
     const org = this.#config.org;
     const actor = principal.id.startsWith('app:') ? `${principal.id.slice(4)}[bot]` : principal.id.startsWith('repo:') ? undefined : principal.id;
     const phrase = [actor ? `actor:${actor}` : `repo:${principal.id.slice(5)}`, `created:>=${sinceIso.slice(0, 19)}`].join(' ');
-    const events: AuditLogEntry[] = [];
-    let pages = 0;
-    for await (const page of this.#installation.paginate.iterator('GET /orgs/{org}/audit-log', { org, include: 'all', per_page: 100, phrase })) {
-      events.push(...(page.data as AuditLogEntry[]));
-      if (++pages >= AUDIT_MAX_PAGES) break;
-    }
+    const events = await this.#call(`reading the audit log of ${org}`, async () => {
+      const read: AuditLogEntry[] = [];
+      let pages = 0;
+      for await (const page of this.#installation.paginate.iterator('GET /orgs/{org}/audit-log', { org, include: 'all', per_page: 100, phrase })) {
+        read.push(...(page.data as AuditLogEntry[]));
+        if (++pages >= AUDIT_MAX_PAGES) break;
+      }
+      return read;
+    });
     return events.map((e) => ({
       at: new Date(e['@timestamp'] ?? 0).toISOString(),
       actor: e.actor ?? 'unknown',

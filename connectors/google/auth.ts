@@ -54,6 +54,15 @@ export function serviceAccountJwt(
   return jwt;
 }
 
+/**
+ * Forget the access token a JWT client holds, so its next request signs a fresh assertion and fetches a new
+ * one (the state the JWT constructor starts in: an expired placeholder; the expired date also makes gtoken
+ * skip its own cache).
+ */
+export function forgetAccessToken(jwt: JWT): void {
+  jwt.credentials = { refresh_token: 'jwt-placeholder', expiry_date: 1 };
+}
+
 export function cordonClients(config: GoogleConnectorConfig): { admin: JWT; cloud: JWT } {
   const key = { email: config.credentials.client_email, privateKey: config.credentials.privateKey.reveal(), keyId: config.credentials.private_key_id };
   const common = { tokenUrl: config.tokenUrl, timeoutMs: config.timeoutMs };

@@ -223,11 +223,16 @@ describe('revoke, replace, verify', () => {
 });
 
 describe('force re-auth, restrict, fallbacks, audit', () => {
-  it('forceReauth on a user: sessions ended, app passwords deleted, backup codes invalidated', async () => {
+  it('forceReauth on a user: sessions ended, the listed app passwords deleted, backup codes invalidated', async () => {
     const principal = (await grantCredential()).principal;
+    const scope = await connector.reauthScope(principal);
+    expect(scope.credentials.map((c) => c.id)).toEqual([credentialIds.asp(INTEGRATION, 7301)]);
+    expect(scope.credentials[0]!.consumers.map((c) => c.id)).toEqual(['drift-lead-router']);
+    expect(scope.effects).toEqual([expect.stringMatching(/^signs out every web and mobile session/), 'invalidates backup verification codes']);
+    expect(tenant.calls({ provider: 'google' }).filter((c) => c.method !== 'GET' && c.operation !== 'oauth2.token')).toEqual([]); // read-only
     const before = emulator.counts();
-    const r = await connector.forceReauth(principal, []);
-    expect(r.outcome).toBe('done');
+    const r = await connector.forceReauth(principal, scope.credentials);
+    expect(r).toMatchObject({ outcome: 'done', detail: 'signed out; 1 of 1 app passwords deleted; backup codes invalidated' });
     const after = emulator.counts();
     expect(after.sessions).toBe(before.sessions! - 1);
     expect(after.asps).toBe(0);
@@ -236,13 +241,67 @@ describe('force re-auth, restrict, fallbacks, audit', () => {
     expect(after.tokens).toBe(before.tokens);
   });
 
-  it('forceReauth on a service account keeps the listed replacement and Cordon’s key', async () => {
+  it('reauthScope of a user lists only its app passwords; forceReauth deletes exactly the subset it is given', async () => {
+    const asp = (codeId: number, userKey: string) => ({ codeId, userKey, name: `app ${codeId}`, creationTime: '2025-01-02T03:04:05.000Z', consumers: [] });
+    emulator.state.asps.push(asp(7302, INTEGRATION), asp(7303, INTEGRATION), asp(7401, 'marco.ruiz@acme.example'));
+    const principal = (await grantCredential()).principal;
+    const scope = await connector.reauthScope(principal);
+    expect(scope.credentials.map((c) => c.id).sort()).toEqual([7301, 7302, 7303].map((n) => credentialIds.asp(INTEGRATION, n)));
+    expect(scope.credentials.every((c) => c.principal.id === INTEGRATION && c.kind === 'api_key')).toBe(true);
+    const end = scope.credentials.filter((c) => !c.id.endsWith('/7302'));
+    expect(await connector.forceReauth(principal, end)).toMatchObject({ outcome: 'done', detail: 'signed out; 2 of 2 app passwords deleted; backup codes invalidated' });
+    expect(emulator.state.asps.map((a) => a.codeId).sort()).toEqual([7302, 7401]);
+    expect(tenant.calls({ operation: 'asps.delete' }).map((c) => c.path.split('/').pop()).sort()).toEqual(['7301', '7303']);
+    // Already gone is not an error; a credential of someone else is refused before anything is touched.
+    expect(await connector.forceReauth(principal, end)).toMatchObject({ outcome: 'done', detail: 'signed out; 0 of 2 app passwords deleted; backup codes invalidated' });
+    const marcos = await connector.reauthScope({ id: 'marco.ruiz@acme.example', displayName: '', type: 'user', status: 'active' });
+    expect(marcos.credentials.map((c) => c.id)).toEqual([credentialIds.asp('marco.ruiz@acme.example', 7401)]);
+    const signOuts = tenant.calls({ operation: 'users.signOut' }).length;
+    const err = await rejection(connector.forceReauth(principal, marcos.credentials));
+    expect(err.kind).toBe('invalid');
+    expect(tenant.calls({ operation: 'users.signOut' })).toHaveLength(signOuts);
+    expect(emulator.state.asps.map((a) => a.codeId).sort()).toEqual([7302, 7401]);
+  });
+
+  it('refuses to scope or force re-authentication of the admin Cordon impersonates (I6)', async () => {
+    const cordon: Principal = { id: 'cordon-admin@acme.example', displayName: 'Cordon', type: 'user', status: 'active' };
+    expect((await rejection(connector.reauthScope(cordon))).kind).toBe('conflict');
+    expect((await rejection(connector.forceReauth(cordon, []))).kind).toBe('conflict');
+    expect(tenant.calls({ operation: 'users.signOut' })).toHaveLength(0);
+  });
+
+  it('forceReauth on a service account deletes exactly the listed keys, never the replacement left out nor Cordon’s key', async () => {
     const key = await keyCredential();
     const sink = new MemorySink();
     const replacement = await connector.replace(key, key.consumers[0]!, 'wf-2|k|c', sink);
-    const r = await connector.forceReauth(key.principal, [replacement.replacementId]);
-    expect(r).toMatchObject({ outcome: 'done', detail: '1 keys deleted' });
+    const scope = await connector.reauthScope(key.principal);
+    expect(scope.credentials.map((c) => c.id).sort()).toEqual([DRIFT_KEY, replacement.replacementId].sort());
+    expect(scope.effects).toEqual([]);
+    const end = scope.credentials.filter((c) => c.id !== replacement.replacementId);
+    const r = await connector.forceReauth(key.principal, end);
+    expect(r).toMatchObject({ outcome: 'done', detail: '1 of 1 keys deleted' });
     expect((await connector.listActive(key.principal)).map((c) => c.id)).toEqual([replacement.replacementId]);
+    expect(emulator.state.keys.has(CORDON_KEY)).toBe(true);
+    expect(await connector.forceReauth(key.principal, end)).toMatchObject({ outcome: 'already_done', detail: '0 of 1 keys deleted (1 already gone)' });
+  });
+
+  it('reauthScope of a service account lists its other keys, not Cordon’s nor another account’s; a subset is ended exactly', async () => {
+    const drift = emulator.state.account(DRIFT_SA_EMAIL)!;
+    const [second] = emulator.state.mintKey(drift);
+    const [third] = emulator.state.mintKey(drift);
+    const [otherCordonKey] = emulator.state.mintKey(emulator.state.account('cordon@acme-security-ops.iam.gserviceaccount.com')!);
+    const principal = (await keyCredential()).principal;
+    const scope = await connector.reauthScope(principal);
+    expect(scope.credentials.map((c) => c.id).sort()).toEqual([DRIFT_KEY, second, third].sort());
+    const end = scope.credentials.filter((c) => c.id !== third);
+    expect(await connector.forceReauth(principal, end)).toMatchObject({ outcome: 'done', detail: '2 of 2 keys deleted' });
+    expect(emulator.state.keys.has(third)).toBe(true);
+    expect(emulator.state.keys.has(otherCordonKey)).toBe(true);
+    expect(emulator.state.keys.has(CORDON_KEY)).toBe(true);
+    expect(tenant.calls({ operation: 'projects.serviceAccounts.keys.delete' }).map((c) => c.status)).toEqual([200, 200]);
+    // Cordon's own key is refused even when a caller puts it in `end` (I6).
+    const own = await keyCredential(CORDON_KEY);
+    expect((await rejection(connector.forceReauth(own.principal, [own]))).kind).toBe('invalid');
     expect(emulator.state.keys.has(CORDON_KEY)).toBe(true);
   });
 
@@ -301,16 +360,54 @@ describe('errors', () => {
     expect(tenant.calls({ operation: 'projects.serviceAccounts.keys.delete' })).toHaveLength(1);
   });
 
-  it('expired auth: a 401 from the API and a dead own key are both auth, not retryable', async () => {
+  it('expired auth: one 401 on Cordon’s token is refreshed and retried once; a dead own key is auth, not retryable', async () => {
     tenant.injectFault({ provider: 'google', operation: 'users.get', type: 'unauthorized', times: 1 });
-    const err = await rejection(connector.identify({ provider: 'google', kind: 'session', user: INTEGRATION }));
-    expect(err.kind).toBe('auth');
-    expect(err.retryable).toBe(false);
+    const report = await connector.identify({ provider: 'google', kind: 'session', user: INTEGRATION });
+    expect(report.credentials).toHaveLength(1);
+    expect(tenant.calls({ provider: 'google' }).map((c) => `${c.operation}:${c.status}`)).toEqual(['oauth2.token:200', 'users.get:401', 'oauth2.token:200', 'users.get:200']);
     emulator.state.keys.get(CORDON_KEY)!.disabled = true;
     const fresh = createGoogleConnector(GoogleConnectorConfig.fromEnv(tenant.connectorEnv()));
     const dead = await rejection(fresh.identify({ provider: 'google', kind: 'session', user: INTEGRATION }));
     expect(dead.kind).toBe('auth');
+    expect(dead.retryable).toBe(false);
     expect(dead.message).toMatch(/invalid_grant: Invalid JWT Signature\./);
+    expect(dead.message).toMatch(/still refused after Cordon fetched a fresh token/);
+  });
+
+  it('a one-time 401 on a key delete: Cordon’s token is refreshed and the delete succeeds on the one retry', async () => {
+    const key = await keyCredential();
+    const mark = tenant.calls().at(-1)!.seq;
+    tenant.injectFault({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete', type: 'unauthorized', times: 1 });
+    expect(await connector.forceReauth(key.principal, [key])).toMatchObject({ outcome: 'done', detail: '1 of 1 keys deleted' });
+    const after = tenant.calls({ provider: 'google' }).filter((c) => c.seq > mark);
+    expect(after.map((c) => `${c.operation}:${c.status}`)).toEqual([
+      'projects.serviceAccounts.keys.delete:401',
+      'oauth2.token:200',
+      'projects.serviceAccounts.keys.delete:200',
+    ]);
+    expect(emulator.state.keys.has(DRIFT_KEY)).toBe(false);
+  });
+
+  it('a one-time 401 on tokens.delete is retried after a refresh; a permanent 401 is auth after exactly one retry', async () => {
+    const grant = await grantCredential();
+    const mark = tenant.calls().at(-1)!.seq;
+    tenant.injectFault({ provider: 'google', operation: 'tokens.delete', type: 'unauthorized', times: 1 });
+    expect(await connector.revoke(grant)).toMatchObject({ outcome: 'done' });
+    expect(tenant.calls({ provider: 'google' }).filter((c) => c.seq > mark).map((c) => `${c.operation}:${c.status}`)).toEqual([
+      'tokens.delete:401',
+      'oauth2.token:200',
+      'tokens.delete:204',
+    ]);
+
+    const key = await keyCredential();
+    tenant.injectFault({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete', type: 'unauthorized' });
+    const err = await rejection(connector.revoke(key));
+    expect(err).toMatchObject({ kind: 'auth', retryable: false });
+    expect(err.options.status).toBe(401);
+    expect(err.message).toMatch(/still refused after Cordon fetched a fresh token for its own service account: check .*CORDON_GOOGLE_CREDENTIALS_JSON/);
+    expect(inspect(err, { depth: 20 })).not.toMatch(/ya29\.|Bearer|PRIVATE KEY/);
+    expect(tenant.calls({ operation: 'projects.serviceAccounts.keys.delete' }).map((c) => c.status)).toEqual([401, 401]);
+    expect(emulator.state.keys.has(DRIFT_KEY)).toBe(true);
   });
 
   it('timeout: a call that does not answer in time is a retryable timeout', async () => {

@@ -17,21 +17,25 @@ import {
   type Capability,
   type Connector,
   type ProbeResult,
+  type ReauthScope,
   type ReplacementIssued,
   type Restriction,
   type WriteResult,
 } from '../types.ts';
-import { accessTokenClient, CLOUD_SCOPES, cordonClients, refreshTokenClient, serviceAccountJwt } from './auth.ts';
+import { accessTokenClient, CLOUD_SCOPES, cordonClients, forgetAccessToken, refreshTokenClient, serviceAccountJwt } from './auth.ts';
 import type { GoogleConnectorConfig } from './config.ts';
 import { classifyGoogleError } from './errors.ts';
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { credentialIds, parseCredentialId, type ParsedCredentialId } from './ids.ts';
+import { mapLimit } from '../bounded-map.ts';
 
 export { GoogleConnectorConfig, type GoogleConnectorConfigInput } from './config.ts';
 
 const GRANT_KINDS: readonly CredentialKind[] = ['oauth_grant', 'oauth_token', 'refresh_token'];
 /** Parallel Directory calls when a ref forces a walk over every user (Google has no reverse lookup). */
 const USER_WALK_CONCURRENCY = 8;
+/** Parallel deletes when re-authentication ends many keys or app passwords of one principal. */
+const REAUTH_CONCURRENCY = 8;
 
 const BLIND_SPOTS = [
   'Directory tokens have no id, issue time or last-use time; both come from the Reports token log, which lags by minutes to hours',
@@ -74,10 +78,13 @@ class GoogleConnector implements Connector {
   readonly #reports: Reports;
   readonly #iam: Iam;
   readonly #apiOptions: { retry: false; timeout: number; rootUrl?: string };
+  /** Cordon's own JWT clients (admin impersonation, cloud), kept to drop their cached tokens on a 401. */
+  readonly #ownAuth: ReturnType<typeof cordonClients>;
 
   constructor(config: GoogleConnectorConfig) {
     this.#config = config;
-    const { admin, cloud } = cordonClients(config);
+    this.#ownAuth = cordonClients(config);
+    const { admin, cloud } = this.#ownAuth;
     // `auth` is typed against googleapis' own copy of google-auth-library; the top-level JWT is
     // the same class at runtime (its transporter is what carries the token-URL redirect).
     const common = { retry: false as const, timeout: config.timeoutMs, ...(config.rootUrl ? { rootUrl: config.rootUrl } : {}) };
@@ -87,11 +94,33 @@ class GoogleConnector implements Connector {
     this.#iam = google.iam({ version: 'v1', auth: cloud as never, ...common });
   }
 
+  /**
+   * Every call made with Cordon's own credentials goes through here. An `auth` refusal (401, or the token
+   * endpoint's invalid_grant) may be a token Google dropped early: the cached tokens are forgotten and the
+   * call is made once more with fresh ones; a second refusal is final. Probes of leaked values never come
+   * here (a 401 there means the value is dead). A ConnectorError thrown inside fn comes from a nested
+   * #call that already refreshed once, so it is passed on as it is.
+   */
   async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      throw classifyGoogleError(err, what);
+      const classified = classifyGoogleError(err, what);
+      if (classified.kind !== 'auth' || err instanceof ConnectorError) throw classified;
+      forgetAccessToken(this.#ownAuth.admin);
+      forgetAccessToken(this.#ownAuth.cloud);
+    }
+    try {
+      return await fn();
+    } catch (err) {
+      const classified = classifyGoogleError(err, what);
+      if (classified.kind !== 'auth' || err instanceof ConnectorError) throw classified;
+      throw new ConnectorError(
+        'auth',
+        'google',
+        `${classified.message}; still refused after Cordon fetched a fresh token for its own service account: check that the key in CORDON_GOOGLE_CREDENTIALS_JSON is neither disabled nor deleted, that its client id keeps its domain-wide delegation scopes, and that ${this.#config.subject} (CORDON_GOOGLE_SUBJECT) is an active admin`,
+        { ...(classified.options.status ? { status: classified.options.status } : {}) },
+      );
     }
   }
 
@@ -431,30 +460,65 @@ class GoogleConnector implements Connector {
     return { replacementId: out.replacementId, fingerprint: fingerprintOf(value), sink: out.location };
   }
 
-  async forceReauth(principal: Principal, keep: readonly string[]): Promise<WriteResult> {
-    const kept = new Set(keep);
+  /**
+   * A service account "signs in" with its user-managed keys: all of them but Cordon's own (I6). A user
+   * signs in with its sessions (ended by users.signOut, not listable), its app passwords and its backup
+   * codes. OAuth grants are not part of it: they stay until revoked on their own.
+   */
+  async reauthScope(principal: Principal): Promise<ReauthScope> {
     if (principal.type === 'service_account') {
-      // A service account "signs in" with its keys: every user-managed key but the kept ones
-      // (replacements) goes, never Cordon's own (design.md I6).
-      const keys = (await this.#keysOf(principal.id, principal)).filter((k) => !kept.has(k.id) && !k.selfOrLastAdmin);
-      for (const k of keys) await this.#orMissing(`keys.delete ${k.id}`, () => this.#iam.projects.serviceAccounts.keys.delete({ name: k.id }), undefined);
-      return { outcome: keys.length ? 'done' : 'already_done', detail: `${keys.length} keys deleted` };
+      const keys = await this.#orMissing(`keys.list ${principal.id}`, () => this.#keysOf(principal.id, principal), []);
+      return { credentials: keys.filter((k) => !k.selfOrLastAdmin), effects: [] };
     }
-    if (principal.id === this.#config.subject)
-      throw new ConnectorError('conflict', 'google', `google: refusing to sign out ${principal.id}: Cordon impersonates it (design.md I6)`);
+    this.#refuseSigningOutCordon(principal);
+    const current = await this.#userPrincipal(principal.id); // the status now, not when the ref was given
+    const asps = await this.#aspsOf(principal.id, current);
+    return { credentials: asps, effects: userReauthEffects(current) };
+  }
+
+  /** Ends exactly the keys (or app passwords) in `end`, plus, for a user, the effects reauthScope announced. */
+  async forceReauth(principal: Principal, end: readonly Credential[]): Promise<WriteResult> {
+    if (principal.type === 'service_account') {
+      const names = end.map((c) => {
+        const target = parseTarget(c);
+        if (target.type !== 'key' || target.account.toLowerCase() !== principal.id.toLowerCase())
+          throw new ConnectorError('invalid', 'google', `google: ${c.id} is not a key of ${principal.id}: re-authenticating it ends only that account's keys`);
+        if (this.#isOwnKey(target.keyId) || c.selfOrLastAdmin)
+          throw new ConnectorError('invalid', 'google', `google: refusing to delete ${c.id}: it is Cordon's own key (design.md I6)`);
+        return target.name;
+      });
+      const deleted = await mapLimit(names, REAUTH_CONCURRENCY, async (name) => {
+        const r = await this.#orMissing(`keys.delete ${name}`, () => this.#iam.projects.serviceAccounts.keys.delete({ name }), 'missing' as const);
+        return r === 'missing' ? 0 : 1;
+      });
+      const n = deleted.reduce<number>((a, b) => a + b, 0);
+      return { outcome: n ? 'done' : 'already_done', detail: `${n} of ${names.length} keys deleted${n < names.length ? ` (${names.length - n} already gone)` : ''}` };
+    }
+    this.#refuseSigningOutCordon(principal);
     const userKey = principal.id;
+    const codeIds = end.flatMap((c) => {
+      const target = parseTarget(c);
+      if (!('user' in target) || target.user.toLowerCase() !== userKey.toLowerCase() || target.type === 'grant')
+        throw new ConnectorError('invalid', 'google', `google: ${c.id} is not an app password or the sessions of ${userKey}: re-authenticating a user ends only those`);
+      return target.type === 'asp' ? [target.codeId] : []; // the sessions credential is what users.signOut ends
+    });
     const current = await this.#userPrincipal(userKey); // the status now, not when the plan was made
     await this.#call(`users.signOut ${userKey}`, () => this.#directory.users.signOut({ userKey }));
-    const asps = (await this.#aspsOf(userKey, current)).filter((a) => !kept.has(a.id));
-    for (const a of asps) {
-      const codeId = Number(a.id.split('/').pop());
-      await this.#orMissing(`asps.delete ${a.id}`, () => this.#directory.asps.delete({ userKey, codeId }), undefined);
-    }
+    const deleted = await mapLimit(codeIds, REAUTH_CONCURRENCY, async (codeId) => {
+      const r = await this.#orMissing(`asps.delete ${credentialIds.asp(userKey, codeId)}`, () => this.#directory.asps.delete({ userKey, codeId }), 'missing' as const);
+      return r === 'missing' ? 0 : 1;
+    });
+    const n = deleted.reduce<number>((a, b) => a + b, 0);
     // Backup codes cannot be invalidated for a suspended user, and need not be: it cannot sign in (GAM does the same, catalog §1.3).
     let codes = 'backup codes invalidated';
     if (current.status === 'active') await this.#call(`verificationCodes.invalidate ${userKey}`, () => this.#directory.verificationCodes.invalidate({ userKey }));
     else codes = 'backup codes left (user not active)';
-    return { outcome: 'done', detail: `signed out; ${asps.length} app passwords deleted; ${codes}` };
+    return { outcome: 'done', detail: `signed out; ${n} of ${codeIds.length} app passwords deleted; ${codes}` };
+  }
+
+  #refuseSigningOutCordon(principal: Principal): void {
+    if (principal.id.toLowerCase() === this.#config.subject.toLowerCase())
+      throw new ConnectorError('conflict', 'google', `google: refusing to sign out ${principal.id}: Cordon impersonates it (design.md I6)`);
   }
 
   async restrict(credential: Credential, restriction: Restriction): Promise<WriteResult> {
@@ -589,6 +653,13 @@ function parseTarget(credential: Credential): ParsedCredentialId {
   return parsed;
 }
 
+/** What forcing a user to re-authenticate does besides deleting the app passwords it lists. */
+function userReauthEffects(current: Principal): string[] {
+  const effects = ['signs out every web and mobile session (users.signOut; Google does not say how many there were)'];
+  if (current.status === 'active') effects.push('invalidates backup verification codes');
+  return effects;
+}
+
 function toPrincipalOnly(p: InventoryPrincipal): Principal {
   return { id: p.id, displayName: p.displayName, type: p.type, status: p.status };
 }
@@ -616,16 +687,3 @@ function parseKeyFile(text: string): { client_email: string; private_key_id: str
   return undefined;
 }
 
-/** Bounded-concurrency map, for walks over every user of a tenant. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}

@@ -14,6 +14,7 @@ import {
   type Capability,
   type Connector,
   type ProbeResult,
+  type ReauthScope,
   type ReplacementIssued,
   type Restriction,
   type WriteResult,
@@ -127,9 +128,21 @@ export class MemoryConnector implements Connector {
     return { replacementId: out.replacementId, fingerprint: fingerprintOf(value), sink: out.location };
   }
 
-  async forceReauth(principal: Principal, keep: readonly string[]): Promise<WriteResult> {
-    const r = await this.#call('signOut', () => this.tenant.signOut(principal.id, [...keep]));
-    return { outcome: r.revoked.length ? 'done' : 'already_done', requestId: r.requestId, detail: `${r.revoked.length} sessions/tokens ended` };
+  /** Every live credential of the principal except Cordon's own (I6), and the sign-out that ends them. */
+  async reauthScope(principal: Principal): Promise<ReauthScope> {
+    const credentials = (await this.listActive(principal)).filter((c) => !c.selfOrLastAdmin);
+    return { credentials, effects: credentials.length ? [`signs ${principal.displayName} out: the listed sessions and tokens end and must be re-established`] : [] };
+  }
+
+  /** Signs the principal out of exactly the credentials in `end` (I8); one already gone counts as ended. */
+  async forceReauth(principal: Principal, end: readonly Credential[]): Promise<WriteResult> {
+    for (const c of end) {
+      if (c.selfOrLastAdmin) throw new ConnectorError('conflict', 'memory', `memory: ${c.id} is Cordon's own connector credential; it is never ended (I6)`);
+      if (c.principal.id !== principal.id) throw new ConnectorError('invalid', 'memory', `memory: ${c.id} belongs to ${c.principal.id}, not to ${principal.id}`);
+    }
+    if (!end.length) return { outcome: 'already_done', detail: `nothing to end for ${principal.id}: the plan lists no credential` };
+    const r = await this.#call('signOut', () => this.tenant.signOut(principal.id, end.map((c) => c.id)));
+    return { outcome: r.revoked.length ? 'done' : 'already_done', requestId: r.requestId, detail: `${r.revoked.length} of the ${end.length} listed sessions/tokens ended; nothing else touched` };
   }
 
   async restrict(credential: Credential, restriction: Restriction): Promise<WriteResult> {

@@ -100,7 +100,8 @@ export interface MemoryTenantPort {
   revoke(id: string): Promise<{ outcome: 'done' | 'already_done' | 'not_found'; requestId: string }>;
   findIssued(idempotencyKey: string): Promise<MemCredential | undefined>;
   issue(input: { replacesId: string; consumerId: string; idempotencyKey: string }): Promise<{ credential: MemCredential; value: string | undefined }>;
-  signOut(principalId: string, keep: string[]): Promise<{ revoked: string[]; requestId: string }>;
+  /** Ends exactly `end` (ids of the principal's credentials); already gone, another principal's or Cordon's own are skipped. */
+  signOut(principalId: string, end: string[]): Promise<{ revoked: string[]; requestId: string }>;
   restrict(id: string, allow: string[]): Promise<{ outcome: 'done' | 'already_done'; requestId: string }>;
   authenticate(value: string): Promise<'ok' | 'revoked' | 'unknown'>;
   revokeAllForClient(clientId: string): Promise<{ revoked: string[]; requestId: string }>;
@@ -238,13 +239,13 @@ export class MemoryTenant implements MemoryTenantPort {
     return { credential: { ...cred }, value };
   }
 
-  async signOut(principalId: string, keep: string[]): Promise<{ revoked: string[]; requestId: string }> {
+  async signOut(principalId: string, end: string[]): Promise<{ revoked: string[]; requestId: string }> {
     await this.#writeDelay();
     const revoked: string[] = [];
-    for (const c of this.#credentials.values()) {
-      if (c.principalId !== principalId || keep.includes(c.id) || !this.#isLive(c)) continue;
-      // Like Google's users.signOut or deleting Salesforce AuthSessions: sessions end, grants stay.
-      if (c.kind !== 'session') continue;
+    for (const id of new Set(end)) {
+      const c = this.#credentials.get(id);
+      // Only what the caller named, of this principal: nothing else is touched (I8), never Cordon's own (I6).
+      if (!c || c.principalId !== principalId || c.cordonOwn || !this.#isLive(c)) continue;
       if (!this.#ignoreRevoke.has(c.id)) c.status = 'revoked';
       revoked.push(c.id);
     }

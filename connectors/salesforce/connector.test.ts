@@ -6,7 +6,7 @@ import { Connection } from 'jsforce';
 import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
 import { Scenario } from '../../emulators/scenario.ts';
 import type { SalesforceEmulator } from '../../emulators/salesforce/emulator.ts';
-import { generateSalesforceLoadSection } from '../../emulators/salesforce/scenario.ts';
+import { generateSalesforceLoadSection, salesforceId } from '../../emulators/salesforce/scenario.ts';
 import type { Consumer, Credential, Principal } from '../../schemas/credential.ts';
 import type { Secret } from '../../logging/secret.ts';
 import { fingerprintOf } from '../fingerprint.ts';
@@ -236,13 +236,80 @@ describe('replace, force re-auth, suspend', () => {
     expect(err.message).toContain('jordan.lee@acme.com');
   });
 
-  it('forces re-authentication: every grant and session of the user ends except the replacements kept', async () => {
+  it('forces re-authentication: every grant and session the plan kept in `end` ends, the replacement left out stays', async () => {
     const grant = await driftGrant();
     const kept = await connector.replace(grant, grant.consumers[0]!, 'wf-2:k', new MemorySink());
-    expect(await connector.forceReauth(grant.principal, [kept.replacementId])).toMatchObject({ outcome: 'done' });
+    const scope = await connector.reauthScope(grant.principal);
+    expect(scope.credentials.map((c) => c.id).sort()).toEqual([grant.id, '0AkHs000DrftS01AAA', '0AkHs000DrftS02AAA', kept.replacementId].sort());
+    expect(scope.effects).toEqual([]);
+    const end = scope.credentials.filter((c) => c.id !== kept.replacementId);
+    expect(await connector.forceReauth(grant.principal, end)).toMatchObject({ outcome: 'done' });
     const left = await connector.listActive(grant.principal);
     expect(left.map((c) => c.id)).toEqual([kept.replacementId]);
-    expect(await connector.forceReauth(grant.principal, [kept.replacementId])).toMatchObject({ outcome: 'already_done' });
+    expect(await connector.forceReauth(grant.principal, end)).toMatchObject({ outcome: 'already_done', detail: `revoked 0 grant(s) and ended 0 session(s) of ${DRIFT_USER}; 3 already gone` });
+  });
+
+  it('reauthScope lists only the user\'s own grants and sessions; forceReauth with a subset ends exactly that subset', async () => {
+    const grant = await driftGrant();
+    const scope = await connector.reauthScope(grant.principal);
+    expect(scope.credentials.every((c) => c.principal.id === DRIFT_USER && !c.selfOrLastAdmin)).toBe(true);
+    expect(scope.credentials.find((c) => c.id === grant.id)!.consumers.map((c) => c.id)).toEqual(['drift-chat-sync', 'drift-lead-router', 'salesloft-cadence']);
+    const before = emulator().counts();
+    const r = await connector.forceReauth(grant.principal, scope.credentials.filter((c) => c.id === ATTACKER_SESSION));
+    expect(r).toMatchObject({ outcome: 'done', detail: `revoked 0 grant(s) and ended 1 session(s) of ${DRIFT_USER}` });
+    expect((await connector.listActive(grant.principal)).map((c) => c.id).sort()).toEqual([grant.id, '0AkHs000DrftS02AAA'].sort());
+    expect(emulator().counts()).toMatchObject({ oauthTokens: before.oauthTokens, sessions: before.sessions! - 1 });
+    expect(tenant.calls({ provider: 'salesforce', operation: 'oauth2.revokeToken' })).toEqual([]);
+    // A credential of another user is refused before anything is touched.
+    const salesloft = await connector.identify({ provider: 'salesforce', kind: 'oauth_token', id: '0AkHs000SlftS01AAA' });
+    const err = await rejection(connector.forceReauth(grant.principal, salesloft.credentials));
+    expect(err.kind).toBe('invalid');
+    expect(emulator().fixtureValue('0AkHs000SlftS01AAA')).toBeDefined();
+  });
+
+  it('refuses to scope or force re-authentication of Cordon\'s own user (I6)', async () => {
+    const cordon: Principal = { id: CORDON_USER, displayName: 'Cordon', type: 'integration_user', status: 'active' };
+    expect((await rejection(connector.reauthScope(cordon))).kind).toBe('conflict');
+    expect((await rejection(connector.forceReauth(cordon, []))).kind).toBe('conflict');
+  });
+
+  it('identify of one user\'s grant of an app shared by several integration users names only that user; its re-auth ends its 250 sessions in batched collection deletes', async () => {
+    const load = generateSalesforceLoadSection(30); // 3 integration users, 10 grants each of Load Vendor Sync
+    const one = salesforceId('005', 1);
+    const two = salesforceId('005', 2);
+    const sessions = [
+      ...Array.from({ length: 250 }, (_, i) => ({ id: salesforceId('0Ak', 1000 + i), userId: one, createdDate: '2025-08-01T00:00:00Z' })),
+      ...Array.from({ length: 5 }, (_, i) => ({ id: salesforceId('0Ak', 2000 + i), userId: two, createdDate: '2025-08-01T00:00:00Z' })),
+    ];
+    tenant.load(Scenario.parse({ name: 'shared', salesforce: { ...load, sessions } }));
+    const c = connectorFor();
+    const report = await c.identify({ provider: 'salesforce', kind: 'refresh_token', user: 'integration-1@load.example.com', clientId: 'Load Vendor Sync' });
+    expect(report.credentials).toHaveLength(10);
+    expect(report.relatedServiceAccounts.map((p) => p.id)).toEqual([one]);
+    expect(report.riskFlags).toContain('2 other user(s) also hold grants of Load Vendor Sync: not in this scope (name them, or revoke every grant of the app)');
+
+    const scope = await c.reauthScope(report.relatedServiceAccounts[0]!);
+    expect(scope.credentials).toHaveLength(260);
+    expect(scope.credentials.every((x) => x.principal.id === one)).toBe(true);
+    tenant.injectFault({ provider: 'salesforce', operation: 'oauth2.revokeToken', type: 'latency', latencyMs: 150 });
+    const started = Date.now();
+    const r = await c.forceReauth(report.relatedServiceAccounts[0]!, scope.credentials);
+    const elapsed = Date.now() - started;
+    expect(r).toMatchObject({ outcome: 'done', detail: `revoked 10 grant(s) and ended 250 session(s) of ${one}` });
+    // 10 revokes of 150 ms each one after the other would take 1.5 s; 8 at a time take two rounds.
+    expect(elapsed).toBeLessThan(1000);
+    const batches = tenant.calls({ provider: 'salesforce', operation: 'composite.sobjects.delete' });
+    expect(batches.map((b) => [b.status, b.target!.split(',').length])).toEqual([
+      [200, 200],
+      [200, 50],
+    ]);
+    expect(tenant.calls({ provider: 'salesforce', operation: 'sobjects.AuthSession.delete' })).toEqual([]);
+    expect(tenant.calls({ provider: 'salesforce', operation: 'oauth2.revokeToken' })).toHaveLength(10);
+    // Nothing of the other integration users was touched.
+    expect(await c.listActive(report.relatedServiceAccounts[0]!)).toEqual([]);
+    const others = await c.listActive({ id: two, displayName: '', type: 'integration_user', status: 'active' });
+    expect(others).toHaveLength(15);
+    expect(emulator().counts().oauthTokens).toBe(20);
   });
 
   it('revokes every grant of a connected app (fallback ladder)', async () => {
@@ -327,6 +394,31 @@ describe('errors', () => {
     const err = await rejection(connectorFor().identify({ provider: 'salesforce', kind: 'refresh_token', user: DRIFT_USER }));
     expect(err).toMatchObject({ kind: 'auth', retryable: false });
     expect(err.message).toContain('invalid_grant');
+  });
+
+  it('a one-time 401 on a revoke: Cordon logs in again with a fresh JWT assertion and the revoke succeeds on the one retry', async () => {
+    const grant = await driftGrant();
+    const mark = tenant.calls().at(-1)!.seq;
+    tenant.injectFault({ provider: 'salesforce', operation: 'oauth2.revokeToken', type: 'unauthorized', times: 1 });
+    expect(await connector.revoke(grant)).toMatchObject({ outcome: 'done' });
+    expect(tenant.calls({ provider: 'salesforce' }).filter((c) => c.seq > mark).map((c) => `${c.operation}:${c.status}`)).toEqual([
+      'query:200', // the grant's DeleteToken
+      'oauth2.revokeToken:401',
+      'oauth2.requestToken:200', // fresh JWT bearer login
+      'query:200', // its Manage Users check
+      'oauth2.revokeToken:200',
+    ]);
+    expect(emulator().deleteTokenOf('drift-sf-grant-integration')).toBeUndefined();
+  });
+
+  it('a permanent 401 on a revoke is kind auth after exactly one refresh, saying what to check', async () => {
+    const grant = await driftGrant();
+    tenant.injectFault({ provider: 'salesforce', operation: 'oauth2.revokeToken', type: 'unauthorized' });
+    const err = await rejection(connector.forceReauth(grant.principal, [grant]));
+    expect(err).toMatchObject({ kind: 'auth', retryable: false });
+    expect(err.message).toMatch(/refused again right after a fresh JWT bearer login as cordon-ir@acme\.com \(Cordon's own credential\): check that CORDON_SALESFORCE_PRIVATE_KEY/);
+    expect(tenant.calls({ provider: 'salesforce', operation: 'oauth2.revokeToken' }).map((c) => c.status)).toEqual([401, 401]);
+    expect(emulator().deleteTokenOf('drift-sf-grant-integration')).toBeDefined();
   });
 
   it('timeout: a call the org never answers ends as kind timeout', async () => {

@@ -17,6 +17,7 @@ import {
   type Capability,
   type Connector,
   type ProbeResult,
+  type ReauthScope,
   type ReplacementIssued,
   type Restriction,
   type WriteResult,
@@ -26,6 +27,7 @@ import { classifySalesforceError } from './errors.ts';
 import { JWT_BEARER_GRANT, signJwtBearerAssertion } from './jwt-assertion.ts';
 
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
+import { mapLimit } from '../bounded-map.ts';
 export { SalesforceConnectorConfig } from './config.ts';
 
 /** A query on OauthToken returns at most this many rows (the reason every query filters by user or app). */
@@ -86,11 +88,19 @@ function soqlList(values: Iterable<string>): string {
 
 /** Salesforce refuses URIs over 16,384 characters (414): long IN lists go in slices of this many ids. */
 const IN_LIST_SLICE = 200;
-function slices<T>(values: readonly T[]): T[][] {
+function slices<T>(values: readonly T[], size = IN_LIST_SLICE): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < values.length; i += IN_LIST_SLICE) out.push(values.slice(i, i + IN_LIST_SLICE));
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
   return out;
 }
+
+/** sObject Collections take at most 200 ids per call. */
+const COLLECTION_LIMIT = 200;
+/** Revokes and collection deletes in flight at once when re-authentication ends many credentials. */
+const REAUTH_CONCURRENCY = 8;
+/** Per-record delete errors that mean the session had already ended. */
+const SESSION_GONE_CODES = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'NOT_FOUND']);
+
 
 /** Salesforce datetimes (`…+0000`) as ISO strings. */
 function iso(value: string | null | undefined): string | undefined {
@@ -119,7 +129,6 @@ export class SalesforceConnector implements Connector {
   readonly blindSpots: readonly string[] = BLIND_SPOTS;
   readonly #config: SalesforceConnectorConfig;
   #conn: Promise<Connection> | undefined;
-  #lastRefresh: { token: string; at: number } | undefined;
 
   constructor(config: SalesforceConnectorConfig) {
     this.#config = config;
@@ -160,29 +169,13 @@ export class SalesforceConnector implements Connector {
     });
   }
 
-  /** Cordon's own session. An expired one is renewed with a fresh assertion (the JWT flow has no refresh token). */
+  /**
+   * Cordon's own session. The JWT flow has no refresh token, and jsforce is given no refreshFn: an expired or
+   * refused session is dropped and renewed with a fresh assertion by #call, once, in one place.
+   */
   async #admin(): Promise<Connection> {
     this.#conn ??= (async () => {
-      const conn = new Connection({
-        loginUrl: this.#config.loginUrl,
-        version: this.#config.apiVersion,
-        refreshFn: (c, callback) => {
-          // jsforce re-sends after every refresh: a token refused right after it was minted would loop forever.
-          const last = this.#lastRefresh;
-          if (last && last.token === c.accessToken && Date.now() - last.at < 1000) {
-            callback(new Error('the session was refused again right after a fresh JWT bearer login'));
-            return;
-          }
-          this.#jwtLogin(c, this.#config.username).then(
-            (res) => {
-              this.#lastRefresh = { token: res.access_token, at: Date.now() };
-              callback(null, res.access_token, res as never);
-            },
-            (err: Error) => callback(err),
-          );
-        },
-      });
-      this.#noRetry(conn);
+      const conn = this.#newConnection();
       await conn.authorize({ grant_type: JWT_BEARER_GRANT, assertion: this.#assertion(this.#config.username) });
       // Without Manage Users an API user still reads OauthToken, but only its own rows: a silent blind
       // spot. UserLogin is invisible to it, so one query turns that into an explicit permission error.
@@ -197,12 +190,43 @@ export class SalesforceConnector implements Connector {
     }
   }
 
+  /**
+   * Every call made with Cordon's own session goes through here. An `auth` refusal (401 INVALID_SESSION_ID,
+   * invalid_grant) may be a session the org ended early: it is dropped, Cordon logs in again with a fresh
+   * JWT bearer assertion, and the call is made once more; a second refusal is final. Calls made with a
+   * leaked value (#sessionOfToken) never come here: a 401 there means the value is dead. A ConnectorError
+   * thrown inside fn comes from a nested #call that already retried, so it is passed on as it is.
+   */
   async #call<T>(what: string, fn: (conn: Connection) => Promise<T>): Promise<T> {
+    let used: Connection | undefined;
+    try {
+      used = await this.#admin();
+      return await fn(used);
+    } catch (err) {
+      const classified = classifySalesforceError(err, what, this.#config.rateLimitBackoffMs);
+      if (classified.kind !== 'auth' || err instanceof ConnectorError) throw classified;
+      await this.#dropSession(used);
+    }
     try {
       return await fn(await this.#admin());
     } catch (err) {
-      throw classifySalesforceError(err, what, this.#config.rateLimitBackoffMs);
+      const classified = classifySalesforceError(err, what, this.#config.rateLimitBackoffMs);
+      if (classified.kind !== 'auth' || err instanceof ConnectorError) throw classified;
+      throw new ConnectorError(
+        'auth',
+        'salesforce',
+        `${classified.message}; refused again right after a fresh JWT bearer login as ${this.#config.username} (Cordon's own credential): check that CORDON_SALESFORCE_PRIVATE_KEY matches the certificate of Cordon's connected app (CORDON_SALESFORCE_CLIENT_ID), and that ${this.#config.username} is pre-authorised on it, active and not frozen`,
+        { cause: err },
+      );
     }
+  }
+
+  /** Forgets Cordon's session if it is still the refused one (a concurrent call may have renewed it already). */
+  async #dropSession(refused: Connection | undefined): Promise<void> {
+    const current = this.#conn;
+    if (!current || !refused) return; // a refused login already forgot itself (#admin)
+    const conn = await current.catch(() => undefined);
+    if (this.#conn === current && conn === refused) this.#conn = undefined;
   }
 
   /** Every batch of a query (queryMore on nextRecordsUrl); `capped` says the OauthToken cap was reached. */
@@ -399,13 +423,17 @@ export class SalesforceConnector implements Connector {
         if (c.consumers.length > 1) riskFlags.push(`${c.id} is shared by ${c.consumers.length} consumers (${c.consumers.map((x) => x.id).join(', ')})`);
         if (c.selfOrLastAdmin) riskFlags.push(`${c.id} belongs to Cordon's own Salesforce user (${this.#config.username})`);
       }
-      // Service accounts tied to the compromised apps: every integration user holding a grant of them.
+      // Service accounts tied to the credentials found: their own integration users, nothing more. Other holders
+      // of the same app are only counted: forcing their re-authentication would end credentials no one named.
       const apps = new Set(grantRows.map((r) => r.AppName).filter((a): a is string => !!a));
       const related = new Map<string, Principal>();
       if (apps.size) {
         const holders = await this.#queryAll<{ UserId: string }>(conn, `SELECT UserId FROM OauthToken WHERE AppName IN ${soqlList(apps)}`);
-        const holderUsers = await this.#users(conn, holders.records.map((h) => h.UserId));
-        for (const u of holderUsers.values()) if (u.principal.type === 'integration_user') related.set(u.principal.id, u.principal);
+        const others = new Set(holders.records.map((h) => h.UserId).filter((id) => !users.has(id)));
+        if (others.size)
+          riskFlags.push(
+            `${others.size}${holders.capped ? '+' : ''} other user(s) also hold grants of ${[...apps].join(', ')}: not in this scope (name them, or revoke every grant of the app)`,
+          );
       }
       for (const u of users.values()) if (u.principal.type === 'integration_user') related.set(u.principal.id, u.principal);
       return { provider: 'salesforce', ref: describeRef(ref), credentials, relatedServiceAccounts: [...related.values()], riskFlags, blindSpots };
@@ -450,15 +478,20 @@ export class SalesforceConnector implements Connector {
 
   async listActive(principal: Principal): Promise<Credential[]> {
     return this.#call(`list credentials of ${principal.id}`, async (conn) => {
-      const userId = await this.#userByRef(conn, principal.id);
-      if (!userId) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
-      const users = await this.#users(conn, [userId]);
-      const user = users.get(userId);
-      if (!user) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
-      const grants = await this.#grants(conn, { userIds: [userId] });
-      const sessions = await this.#sessions(conn, [userId], false);
-      return [...grants.rows.map((r) => this.#grantCredential(r, user)), ...sessions.filter((s) => !s.IsCurrent).map((s) => this.#sessionCredential(s, user))];
+      const { user, grants, sessions } = await this.#liveOf(conn, principal);
+      return [...grants.map((r) => this.#grantCredential(r, user)), ...sessions.map((s) => this.#sessionCredential(s, user))];
     });
+  }
+
+  /** A user's grants and sessions (never Cordon's own current session), read in one go. */
+  async #liveOf(conn: Connection, principal: Principal): Promise<{ userId: string; user: OrgUser; grants: GrantRow[]; sessions: SessionRow[] }> {
+    const userId = await this.#userByRef(conn, principal.id);
+    if (!userId) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
+    const user = (await this.#users(conn, [userId])).get(userId);
+    if (!user) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
+    const grants = await this.#grants(conn, { userIds: [userId] });
+    const sessions = await this.#sessions(conn, [userId], false);
+    return { userId, user, grants: grants.rows, sessions: sessions.filter((s) => !s.IsCurrent) };
   }
 
   async revoke(credential: Credential): Promise<WriteResult> {
@@ -468,18 +501,49 @@ export class SalesforceConnector implements Connector {
 
   /** Posts the grant's DeleteToken to the revoke endpoint; 400 invalid_token means already revoked (catalog §3.7). */
   async #revokeGrant(grantId: string): Promise<WriteResult> {
+    const userId = grantId.slice(GRANT_ID_PREFIX.length).split(':')[0]!;
+    const row = await this.#call(`look up ${grantId}`, async (conn) => (await this.#grants(conn, { userIds: [userId] })).rows.find((r) => grantIdOf(r) === grantId));
+    if (!row) return { outcome: 'already_done', detail: `${grantId} is no longer listed in OauthToken` };
+    return this.#revokeRow(row);
+  }
+
+  /** One revoke call, in its own #call: a 401 refreshes Cordon's session and repeats this revoke only. */
+  async #revokeRow(row: GrantRow): Promise<WriteResult> {
+    const grantId = grantIdOf(row);
     return this.#call(`revoke ${grantId}`, async (conn) => {
-      const userId = grantId.slice(GRANT_ID_PREFIX.length).split(':')[0]!;
-      const { rows } = await this.#grants(conn, { userIds: [userId] });
-      const row = rows.find((r) => grantIdOf(r) === grantId);
-      if (!row) return { outcome: 'already_done', detail: `${grantId} is no longer listed in OauthToken` };
       try {
         await conn.oauth2.revokeToken(row.DeleteToken);
       } catch (err) {
         if ((err as Error).name === 'invalid_token') return { outcome: 'already_done', detail: `${grantId} was already revoked` };
         throw err;
       }
-      return { outcome: 'done', detail: `revoked ${row.AppName ?? 'app'} grant of ${userId} and its access tokens` };
+      return { outcome: 'done', detail: `revoked ${row.AppName ?? 'app'} grant of ${row.UserId} and its access tokens` };
+    });
+  }
+
+  /**
+   * Deletes up to 200 AuthSessions in one sObject Collections call (allOrNone false, catalog §3.7). A session
+   * already deleted (ENTITY_IS_DELETED, INVALID_CROSS_REFERENCE_KEY, NOT_FOUND) counts as gone; any other
+   * per-record error is thrown after the batch, classified by its code.
+   */
+  async #destroySessions(ids: readonly string[]): Promise<{ ended: number; gone: number }> {
+    return this.#call(`end ${ids.length} session(s)`, async (conn) => {
+      const results = await conn.sobject('AuthSession').destroy([...ids], { allOrNone: false });
+      let ended = 0;
+      let gone = 0;
+      const failed: { id: string; code: string; message: string }[] = [];
+      results.forEach((r, i) => {
+        if (r.success) return void ended++;
+        const error = (r.errors[0] ?? {}) as { errorCode?: string; statusCode?: string; message?: string };
+        const code = error.statusCode ?? error.errorCode ?? 'UNKNOWN_EXCEPTION';
+        if (SESSION_GONE_CODES.has(code)) gone++;
+        else failed.push({ id: ids[i]!, code, message: error.message ?? '' });
+      });
+      if (failed.length) {
+        const first = failed[0]!;
+        throw Object.assign(new Error(`${failed.length} of ${ids.length} session(s) not deleted, first ${first.id}: ${first.message}`), { name: first.code, errorCode: first.code });
+      }
+      return { ended, gone };
     });
   }
 
@@ -535,21 +599,54 @@ export class SalesforceConnector implements Connector {
     });
   }
 
-  async forceReauth(principal: Principal, keep: readonly string[]): Promise<WriteResult> {
-    return this.#call(`force re-authentication of ${principal.id}`, async (conn) => {
-      const userId = await this.#userByRef(conn, principal.id);
-      if (!userId) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
-      const kept = new Set(keep);
-      const grants = (await this.#grants(conn, { userIds: [userId] })).rows.filter((r) => !kept.has(grantIdOf(r)));
-      // Cordon's own current session is never ended from under itself (I6).
-      const sessions = (await this.#sessions(conn, [userId], false)).filter((s) => !kept.has(s.Id) && !s.IsCurrent);
-      let ended = 0;
-      for (const g of grants) if ((await this.#revokeGrant(grantIdOf(g))).outcome === 'done') ended++;
-      for (const s of sessions) if ((await this.#endSession(s.Id)).outcome === 'done') ended++;
-      return ended
-        ? { outcome: 'done', detail: `revoked ${grants.length} grant(s) and ended ${sessions.length} session(s) of ${userId}` }
-        : { outcome: 'already_done', detail: `${userId} had no grant or session left to end` };
+  /**
+   * Re-authenticating a user ends its refresh-token grants and its sessions (access tokens are sessions).
+   * Cordon's own user is refused (I6): ending its other sessions would log out every other Cordon worker.
+   */
+  async reauthScope(principal: Principal): Promise<ReauthScope> {
+    return this.#call(`list what re-authenticating ${principal.id} ends`, async (conn) => {
+      const { user, grants, sessions } = await this.#liveOf(conn, principal);
+      this.#refuseReauthOfCordon(user);
+      const credentials = [...grants.map((r) => this.#grantCredential(r, user)), ...sessions.map((s) => this.#sessionCredential(s, user))];
+      return { credentials: credentials.filter((c) => !c.selfOrLastAdmin), effects: [] };
     });
+  }
+
+  /**
+   * Ends exactly `end`: each grant by its own revoke call, sessions by sObject Collections deletes of up to 200
+   * ids, at most REAUTH_CONCURRENCY calls in flight. Only credentials still listed for the user are touched;
+   * one already gone counts as ended.
+   */
+  async forceReauth(principal: Principal, end: readonly Credential[]): Promise<WriteResult> {
+    const { userId, grants, sessions } = await this.#call(`list what re-authenticating ${principal.id} ends`, async (conn) => {
+      const live = await this.#liveOf(conn, principal);
+      this.#refuseReauthOfCordon(live.user);
+      return live;
+    });
+    for (const c of end) {
+      const owner = c.id.startsWith(GRANT_ID_PREFIX) ? c.id.slice(GRANT_ID_PREFIX.length).split(':')[0] : c.principal.id;
+      if (owner !== userId || c.principal.id !== userId)
+        throw new ConnectorError('invalid', 'salesforce', `salesforce: ${c.id} does not belong to ${userId}: re-authenticating a user ends only its own grants and sessions`);
+      if (c.selfOrLastAdmin) throw new ConnectorError('invalid', 'salesforce', `salesforce: refusing to end ${c.id}: it is Cordon's own (design.md I6)`);
+    }
+    const wanted = new Set(end.map((c) => c.id));
+    // Listed sessions never include Cordon's current one (IsCurrent): it is not ended from under itself (I6).
+    const grantRows = grants.filter((r) => wanted.has(grantIdOf(r)));
+    const sessionIds = sessions.filter((s) => wanted.has(s.Id)).map((s) => s.Id);
+    let gone = end.length - grantRows.length - sessionIds.length;
+    // Grants first: revoking one also ends the sessions minted from it, which then answer as already deleted.
+    const revoked = await mapLimit(grantRows, REAUTH_CONCURRENCY, (row) => this.#revokeRow(row));
+    const deleted = await mapLimit(slices(sessionIds, COLLECTION_LIMIT), REAUTH_CONCURRENCY, (batch) => this.#destroySessions(batch));
+    const grantsEnded = revoked.filter((r) => r.outcome === 'done').length;
+    const sessionsEnded = deleted.reduce((n, d) => n + d.ended, 0);
+    gone += revoked.length - grantsEnded + deleted.reduce((n, d) => n + d.gone, 0);
+    const detail = `revoked ${grantsEnded} grant(s) and ended ${sessionsEnded} session(s) of ${userId}${gone ? `; ${gone} already gone` : ''}`;
+    return grantsEnded + sessionsEnded ? { outcome: 'done', detail } : { outcome: 'already_done', detail };
+  }
+
+  #refuseReauthOfCordon(user: OrgUser): void {
+    if (this.#isSelf(user))
+      throw new ConnectorError('conflict', 'salesforce', `salesforce: refusing to force re-authentication of ${user.username}: it is Cordon's own user, and ending its sessions would log out Cordon (design.md I6)`);
   }
 
   async restrict(_credential: Credential, restriction: Restriction): Promise<WriteResult> {
@@ -590,12 +687,10 @@ export class SalesforceConnector implements Connector {
   async revokeAllForClient(credential: Credential): Promise<WriteResult> {
     const app = credential.clientId;
     if (!app) throw new ConnectorError('invalid', 'salesforce', `salesforce: ${credential.id} names no connected app`);
-    return this.#call(`revoke every grant of ${app}`, async (conn) => {
-      const { rows } = await this.#grants(conn, { app });
-      let revoked = 0;
-      for (const row of rows) if ((await this.#revokeGrant(grantIdOf(row))).outcome === 'done') revoked++;
-      return revoked ? { outcome: 'done', detail: `revoked ${revoked} grant(s) of ${app}` } : { outcome: 'already_done', detail: `${app} has no grant left` };
-    });
+    const { rows } = await this.#call(`list every grant of ${app}`, (conn) => this.#grants(conn, { app }));
+    const outcomes = await mapLimit(rows, REAUTH_CONCURRENCY, (row) => this.#revokeRow(row));
+    const revoked = outcomes.filter((o) => o.outcome === 'done').length;
+    return revoked ? { outcome: 'done', detail: `revoked ${revoked} grant(s) of ${app}` } : { outcome: 'already_done', detail: `${app} has no grant left` };
   }
 
   async blockApp(credential: Credential): Promise<WriteResult> {

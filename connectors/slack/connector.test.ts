@@ -27,6 +27,11 @@ let tenant: LocalTenant;
 const connector = (overrides: Partial<Record<string, string>> = {}): SlackConnector =>
   createSlackConnector(SlackConnectorConfig.fromEnv({ ...tenant.connectorEnv(), ...overrides }));
 const slackCalls = (operation?: string) => tenant.calls({ provider: 'slack', ...(operation ? { operation } : {}) });
+const emulator = () => {
+  const e = tenant.emulators.slack;
+  if (!isSlackEmulator(e)) throw new Error('no Slack emulator');
+  return e;
+};
 
 async function connectorError(promise: Promise<unknown>): Promise<ConnectorError> {
   const err = await promise.then(
@@ -72,6 +77,7 @@ describe('configuration', () => {
     expect((await connectorError(slack.restrict(cred!, { kind: 'ip_allowlist', values: ['10.0.0.0/8'] }))).kind).toBe('unsupported');
     expect((await connectorError(slack.suspendPrincipal(cred!.principal))).kind).toBe('unsupported');
     expect((await connectorError(slack.forceReauth(cred!.principal, []))).kind).toBe('unsupported');
+    expect((await connectorError(slack.reauthScope(cred!.principal))).kind).toBe('unsupported');
   });
 });
 
@@ -109,6 +115,30 @@ describe('oauth tokens', () => {
     expect(again.riskFlags.join(' ')).toMatch(/token_revoked/);
   });
 
+  it('a one-time invalid_auth from auth.revoke is not recorded as revoked: retryable, and the token is still live', async () => {
+    const slack = connector();
+    const [cred] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_BOT_MAIN })).credentials;
+    tenant.injectFault({ provider: 'slack', operation: 'auth.revoke', type: 'unauthorized', times: 1 });
+    const err = await connectorError(slack.revoke(cred!));
+    expect(err).toMatchObject({ kind: 'unavailable', retryable: true });
+    expect(err.message).toMatch(/Slack refused the revoke \(invalid_auth\) but the token still answers auth\.test; will retry/);
+    expect(emulator().tokenActive('slack-drift-bot-main')).toBe(true);
+    // The activity's retry then revokes it; a really revoked token is already_done, confirmed by auth.test.
+    expect(await slack.revoke(cred!)).toMatchObject({ outcome: 'done' });
+    expect(emulator().tokenActive('slack-drift-bot-main')).toBe(false);
+    expect(await slack.revoke(cred!)).toEqual({ outcome: 'already_done', detail: 'Slack says the token is no longer valid (auth.revoke: token_revoked, auth.test: token_revoked)' });
+    expect(await connector().revoke(cred!, { leakedValue: DRIFT_LEGACY })).toMatchObject({ outcome: 'already_done', detail: expect.stringMatching(/^Slack says the token is no longer valid/) });
+  });
+
+  it('a one-time invalid_auth on auth.test does not make a live token dead (probe, listActive)', async () => {
+    const slack = connector();
+    const [cred] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_USER })).credentials;
+    tenant.injectFault({ provider: 'slack', operation: 'auth.test', type: 'unauthorized', times: 1 });
+    expect(await slack.probe(cred!, DRIFT_USER)).toBe('alive');
+    tenant.injectFault({ provider: 'slack', operation: 'auth.test', type: 'unauthorized', times: 1 });
+    expect((await slack.listActive(MARCO)).map((c) => c.id)).toContain(cred!.id);
+  });
+
   it('already revoked: a dead leaked value identifies nothing and probes dead', async () => {
     const slack = connector();
     const report = await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_LEGACY });
@@ -140,6 +170,8 @@ describe('oauth tokens', () => {
   });
 
   it('blockApp uninstalls the app org-wide and restricts it', async () => {
+    // The emulator refuses admin.apps.restrict with both team_id and enterprise_id (invalid_arguments), so
+    // this passing also shows the connector sends exactly one of them.
     const slack = connector();
     const [cred] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_USER })).credentials;
     expect(await slack.blockApp(cred!)).toMatchObject({ outcome: 'done', detail: 'A0DRIFT001 uninstalled from and restricted in E0ACMEORG1' });
@@ -204,15 +236,51 @@ describe('sessions and re-authentication', () => {
     expect(JSON.stringify(report)).not.toContain(MARCO_SESSION);
   });
 
-  it('forceReauth resets every session (a replayed session dies), keeps requested ones, then is already_done', async () => {
+  it('reauthScope lists the user’s sessions (not its tokens) and the reset’s effect, read-only', async () => {
     const slack = connector();
-    expect(await slack.forceReauth(MARCO, ['session:T0ACMESALE:7301'])).toMatchObject({ outcome: 'done' });
-    expect(slackCalls('admin.users.session.invalidate').map((c) => c.target)).toEqual(['session:7302']);
+    await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_USER });
+    const scope = await slack.reauthScope(MARCO);
+    expect(scope.credentials.map((c) => c.id).sort()).toEqual(['session:T0ACMESALE:7301', 'session:T0ACMESALE:7302']);
+    expect(scope.credentials.every((c) => c.kind === 'session' && !c.selfOrLastAdmin && c.principal.id === 'W0SALESREP')).toBe(true);
+    expect(scope.effects).toEqual(['ends every web/desktop/mobile session (OAuth tokens are not affected)']);
+    expect(slackCalls().filter((c) => /reset|invalidate|revoke|uninstall/.test(c.operation))).toEqual([]);
+    // Cordon's own admin user: nothing offered (I6).
+    expect(await slack.reauthScope({ id: 'W0CORDONAD', displayName: 'Cordon', type: 'user', status: 'active' })).toEqual({ credentials: [], effects: [] });
+  });
+
+  it('forceReauth ends exactly the listed sessions: a subset is invalidated one by one, all of them is a reset', async () => {
+    const slack = connector();
+    const scope = await slack.reauthScope(MARCO);
+    const mobile = scope.credentials.filter((c) => c.id.endsWith(':7302'));
+    const web = scope.credentials.filter((c) => c.id.endsWith(':7301'));
+    expect(await slack.forceReauth(MARCO, mobile)).toMatchObject({ outcome: 'done', detail: expect.stringMatching(/1 of 1 listed sessions .* invalidated; 1 sessions the plan did not list left alone/) });
+    expect(slackCalls('admin.users.session.invalidate').map((c) => [c.target, c.status])).toEqual([['session:7302', 200]]);
+    expect(slackCalls('admin.users.session.reset')).toEqual([]);
+    expect(emulator().activeSessions('W0SALESREP')).toEqual([7301]);
     expect(await slack.probe(MARCO_SESSION_CRED, MARCO_SESSION)).toBe('alive');
-    expect(await slack.forceReauth(MARCO, [])).toMatchObject({ outcome: 'done' });
+    // What is left is exactly the list: one reset ends it (a replayed session dies).
+    expect(await slack.forceReauth(MARCO, web)).toMatchObject({ outcome: 'done' });
     expect(slackCalls('admin.users.session.reset').map((c) => c.target)).toEqual(['W0SALESREP']);
     expect(await slack.probe(MARCO_SESSION_CRED, MARCO_SESSION)).toBe('dead');
+    // The other user's session was never touched.
+    expect(emulator().activeSessions('W0SALESMGR')).toEqual([7303]);
+    // Now session.list answers no_active_sessions: nothing to end, nothing listed.
+    expect(await slack.forceReauth(MARCO, web)).toMatchObject({ outcome: 'already_done' });
+    expect(await slack.reauthScope(MARCO)).toEqual({ credentials: [], effects: [] });
+    expect(await slack.listActive(MARCO)).toEqual([]);
+    expect((await slack.identify({ provider: 'slack', kind: 'session', user: 'W0SALESREP' })).credentials).toEqual([]);
     expect(await slack.forceReauth(MARCO, [])).toMatchObject({ outcome: 'already_done' });
+    expect(slackCalls('admin.users.session.reset')).toHaveLength(1);
+  });
+
+  it('forceReauth refuses tokens, other users’ sessions and Cordon’s own (I6)', async () => {
+    const slack = connector();
+    const [token] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_USER })).credentials;
+    expect((await connectorError(slack.forceReauth(MARCO, [token!]))).kind).toBe('invalid');
+    const other = { ...MARCO_SESSION_CRED, id: 'session:T0ACMESALE:7303', principal: { ...MARCO, id: 'W0SALESMGR' } };
+    expect((await connectorError(slack.forceReauth(MARCO, [other]))).kind).toBe('invalid');
+    expect((await connectorError(slack.forceReauth(MARCO, [{ ...MARCO_SESSION_CRED, selfOrLastAdmin: true }]))).kind).toBe('conflict');
+    expect(emulator().activeSessions('W0SALESREP')).toEqual([7301, 7302]);
   });
 
   it('listActive re-checks leaked tokens it saw by value', async () => {
@@ -275,12 +343,29 @@ describe('error classification', () => {
     expect(err.retryable).toBe(true);
   });
 
-  it('expired auth: kind auth (not retryable), both injected and for a revoked admin token', async () => {
-    tenant.injectFault({ provider: 'slack', operation: 'auth.test', type: 'unauthorized', times: 1 });
-    const err = await connectorError(connector().identify({ provider: 'slack', kind: 'session', user: 'W0SALESREP' }));
+  it('a one-time invalid_auth on an admin call is retried once and succeeds', async () => {
+    const slack = connector();
+    const cred = await liveCredential(slack);
+    tenant.injectFault({ provider: 'slack', operation: 'admin.apps.uninstall', type: 'unauthorized', times: 1 });
+    expect(await slack.revokeAllForClient(cred)).toMatchObject({ outcome: 'done' });
+    expect(slackCalls('admin.apps.uninstall').map((c) => c.fault ?? 'ok')).toEqual(['unauthorized', 'ok']);
+    expect(await slack.probe(cred, value('slack-salesloft-bot'))).toBe('dead');
+    tenant.injectFault({ provider: 'slack', operation: 'admin.users.session.invalidate', type: 'unauthorized', times: 1 });
+    expect(await slack.revoke(MARCO_SESSION_CRED)).toMatchObject({ outcome: 'done' });
+    expect(emulator().activeSessions('W0SALESREP')).toEqual([7302]);
+  });
+
+  it('expired auth: kind auth (not retryable) once the retry is refused too, and for a revoked admin token', async () => {
+    tenant.injectFault({ provider: 'slack', operation: 'admin.apps.uninstall', type: 'unauthorized' });
+    const slack = connector();
+    const err = await connectorError(slack.revokeAllForClient(await liveCredential(slack)));
+    tenant.clearFaults();
     expect(err.kind).toBe('auth');
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(/invalid_auth/);
+    expect(err.message).toMatch(/refused again after one retry.*CORDON_SLACK_ADMIN_TOKEN/);
+    expect(slackCalls('admin.apps.uninstall')).toHaveLength(2);
+    expect(await slack.probe(await liveCredential(slack), value('slack-salesloft-bot'))).toBe('alive');
     const dead = await connectorError(connector({ CORDON_SLACK_ADMIN_TOKEN: 'xoxp-emulated-never-issued-0000' }).listActive(MARCO));
     expect(dead.kind).toBe('auth');
   });

@@ -3,7 +3,8 @@
 // - oauth_token: `auth.revoke` revokes only the token that calls it, so it needs the leaked value;
 //   without it the fallback is `admin.apps.uninstall` of the app from the workspace, which kills
 //   every token that app holds there (said in the result's detail).
-// - session: `admin.users.session.invalidate` (one) / `admin.users.session.reset` (all of a user).
+// - session: `admin.users.session.invalidate` (one, by session_id + user_id) / `admin.users.session.reset`
+//   (all of a user). Forced re-authentication ends exactly the sessions the plan lists.
 // - no API re-issues a bot/user token (re-install = human OAuth consent), so `replace` is absent.
 // SDK retries are off and 429s are rejected: the Temporal activity retry waits out Retry-After.
 import { WebClient, LogLevel, type WebClientOptions } from '@slack/web-api';
@@ -19,6 +20,7 @@ import {
   type Capability,
   type Connector,
   type ProbeResult,
+  type ReauthScope,
   type ReplacementIssued,
   type Restriction,
   type RevokeContext,
@@ -34,6 +36,9 @@ export { SlackConnectorConfig } from './config.ts';
 
 /** Errors of auth.test/auth.revoke that mean the token no longer works because it was revoked. */
 const DEAD_TOKEN_ERRORS = new Set(['invalid_auth', 'token_revoked', 'token_expired']);
+
+/** What a session reset does besides ending the listed sessions (announced in reauthScope). */
+const SESSION_RESET_EFFECT = 'ends every web/desktop/mobile session (OAuth tokens are not affected)';
 
 const SLACK_BLIND_SPOTS = [
   'auth.revoke revokes only the token that calls it: a token is revoked by value only if the leaked value reached this connector (identify with leakedValue); otherwise the fallback uninstalls the whole app from the workspace',
@@ -109,12 +114,50 @@ export class SlackConnector implements Connector {
     return new WebClient(token.reveal(), options);
   }
 
+  /**
+   * Every call made with Cordon's own admin token goes through here: classified once, and an auth refusal
+   * is tried exactly once more (I9: a single transient invalid_auth must not end the run with the leaked
+   * credential alive). The admin token is static, so there is nothing to refresh: the retry is the refresh.
+   * Never used for calls made with a leaked value, where an auth error means the value is dead.
+   */
   async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      throw classifySlackError(err, what);
+      const first = classifySlackError(err, what);
+      if (first.kind !== 'auth') throw first;
     }
+    try {
+      return await fn();
+    } catch (err) {
+      const second = classifySlackError(err, what);
+      if (second.kind !== 'auth') throw second;
+      throw new ConnectorError(
+        'auth',
+        'slack',
+        `slack: ${what}: Cordon's admin token was refused again after one retry (${slackErrorWord(second.options.cause) ?? second.message}); ` +
+          'check that CORDON_SLACK_ADMIN_TOKEN is still valid (not revoked or expired) and that its user is still an org owner or admin',
+        second.options,
+      );
+    }
+  }
+
+  /**
+   * auth.test with a leaked value, where an auth error is Slack's word that the value is dead. A dead answer
+   * is confirmed by one more auth.test, so one transient refusal is never recorded as death (evidence says
+   * only what happened).
+   */
+  async #testLeaked(value: Secret, what: string, deadWords: ReadonlySet<string>): Promise<AuthTestAnswer | { dead: string }> {
+    let word: string | undefined;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        return await this.#client(value).auth.test();
+      } catch (err) {
+        word = slackErrorWord(err);
+        if (!word || !deadWords.has(word)) throw classifySlackError(err, what);
+      }
+    }
+    return { dead: word! };
   }
 
   /** Cordon's own admin identity (design.md I6): learned once from auth.test on the admin token. */
@@ -165,7 +208,7 @@ export class SlackConnector implements Connector {
   }
 
   async #audit(query: AuditQuery): Promise<{ entries: SlackAuditEntry[]; truncated: boolean }> {
-    return fetchAuditEntries(this.#config.auditUrl, this.#config.adminToken, query, this.#config.timeoutMs);
+    return this.#call('audit logs', () => fetchAuditEntries(this.#config.auditUrl, this.#config.adminToken, query, this.#config.timeoutMs));
   }
 
   /** Latest audit entry touching this app or user: Slack's only hint of last use. */
@@ -225,16 +268,10 @@ export class SlackConnector implements Connector {
     const own = await this.#ownIdentity();
     if (ref.leakedValue) {
       const leaked = new Secret(ref.leakedValue);
-      let answer: AuthTestAnswer;
-      try {
-        answer = await this.#client(leaked).auth.test();
-      } catch (err) {
-        const word = slackErrorWord(err);
-        if (word && SLACK_AUTH_ERRORS.has(word)) {
-          report.riskFlags.push(`the leaked token no longer authenticates (${word}): nothing live to contain`);
-          return;
-        }
-        throw classifySlackError(err, 'auth.test (leaked value)');
+      const answer = await this.#testLeaked(leaked, 'auth.test (leaked value)', SLACK_AUTH_ERRORS);
+      if ('dead' in answer) {
+        report.riskFlags.push(`the leaked token no longer authenticates (${answer.dead}): nothing live to contain`);
+        return;
       }
       const user = await this.#user(answer.user_id ?? '');
       const principal = this.#principalOf(user);
@@ -312,16 +349,12 @@ export class SlackConnector implements Connector {
   async #identifySessions(ref: CredentialRef, report: ScopeReport): Promise<void> {
     let userId = ref.user;
     if (!userId && ref.leakedValue) {
-      try {
-        userId = (await this.#client(new Secret(ref.leakedValue)).auth.test()).user_id;
-      } catch (err) {
-        const word = slackErrorWord(err);
-        if (word && SLACK_AUTH_ERRORS.has(word)) {
-          report.riskFlags.push(`the leaked session token no longer authenticates (${word})`);
-          return;
-        }
-        throw classifySlackError(err, 'auth.test (leaked session)');
+      const answer = await this.#testLeaked(new Secret(ref.leakedValue), 'auth.test (leaked session)', SLACK_AUTH_ERRORS);
+      if ('dead' in answer) {
+        report.riskFlags.push(`the leaked session token no longer authenticates (${answer.dead})`);
+        return;
       }
+      userId = answer.user_id;
       report.blindSpots.push('a session token does not say which session it belongs to: every session of its user is listed');
     }
     if (!userId) throw new ConnectorError('invalid', 'slack', 'slack: a session ref needs user (the Slack user id) or the leaked session token');
@@ -337,8 +370,31 @@ export class SlackConnector implements Connector {
   }
 
   async #sessionsOf(userId: string, teamId: string): Promise<{ session_id?: number; team_id?: string; created?: { ip?: string; os?: string } }[]> {
-    const res = await this.#call(`admin.users.session.list ${userId}`, () => this.#admin.admin.users.session.list({ user_id: userId, team_id: teamId }));
-    return res.active_sessions ?? [];
+    try {
+      const res = await this.#call(`admin.users.session.list ${userId}`, () => this.#admin.admin.users.session.list({ user_id: userId, team_id: teamId }));
+      return res.active_sessions ?? [];
+    } catch (err) {
+      // Slack may say "nothing to list" as ok:false (catalog §4.2): no session, nothing to end.
+      if (err instanceof ConnectorError && slackErrorWord(err.options.cause) === 'no_active_sessions') return [];
+      throw err;
+    }
+  }
+
+  /**
+   * Ends one session. Slack's current shape is session_id + user_id (team_id is retired; the SDK's typed
+   * method still sends it, so the call is made by name). Gone already (session_not_found) is `gone`.
+   */
+  async #invalidate(sessionId: string, userId: string): Promise<'done' | 'gone'> {
+    try {
+      await this.#call(`admin.users.session.invalidate ${sessionId}`, () =>
+        this.#admin.apiCall('admin.users.session.invalidate', { session_id: sessionId, user_id: userId }),
+      );
+      return 'done';
+    } catch (err) {
+      // The session ended already (catalog §4.8: a repeat answers session_not_found).
+      if (err instanceof ConnectorError && slackErrorWord(err.options.cause) === 'session_not_found') return 'gone';
+      throw err;
+    }
   }
 
   #sessionCredential(s: { session_id?: number; team_id?: string; created?: { ip?: string; os?: string } }, principal: Principal, own: boolean): Credential {
@@ -383,13 +439,8 @@ export class SlackConnector implements Connector {
   }
 
   async #authTest(value: Secret): Promise<AuthTestAnswer | 'dead'> {
-    try {
-      return await this.#client(value).auth.test();
-    } catch (err) {
-      const word = slackErrorWord(err);
-      if (word && DEAD_TOKEN_ERRORS.has(word)) return 'dead';
-      throw classifySlackError(err, 'auth.test');
-    }
+    const answer = await this.#testLeaked(value, 'auth.test', DEAD_TOKEN_ERRORS);
+    return 'dead' in answer ? 'dead' : answer;
   }
 
   // ---- revoke ----------------------------------------------------------------------------
@@ -401,28 +452,35 @@ export class SlackConnector implements Connector {
       throw new ConnectorError('conflict', 'slack', `slack: ${credential.id} is Cordon's own admin token; revoking it would lock Cordon out (design.md I6)`);
     }
     if (id.type === 'session') {
-      try {
-        await this.#admin.admin.users.session.invalidate({ session_id: id.sessionId, team_id: id.teamId });
-        return { outcome: 'done', detail: `session ${id.sessionId} invalidated` };
-      } catch (err) {
-        // The session ended already (catalog §4.8: a repeat answers session_not_found).
-        if (slackErrorWord(err) === 'session_not_found') return { outcome: 'already_done', detail: `session ${id.sessionId} was already ended` };
-        throw classifySlackError(err, `admin.users.session.invalidate ${id.sessionId}`);
+      if (credential.principal.id === own.userId) {
+        throw new ConnectorError('conflict', 'slack', `slack: ${credential.id} is a session of Cordon's own admin user; ending it is refused (design.md I6)`);
       }
+      const r = await this.#invalidate(id.sessionId, credential.principal.id);
+      return r === 'done' ? { outcome: 'done', detail: `session ${id.sessionId} invalidated` } : { outcome: 'already_done', detail: `session ${id.sessionId} was already ended` };
     }
     if (id.type === 'token') {
       // The value arrives with the revoke (any worker), or was seen by this worker's identify.
       const value = context.leakedValue ? new Secret(context.leakedValue) : this.#leaked.get(credential.id);
       if (value) {
+        let refused: string;
         try {
           await this.#client(value).auth.revoke();
           return { outcome: 'done', detail: 'auth.revoke with the leaked value' };
         } catch (err) {
-          // A revoked token cannot authenticate its own revoke: token_revoked/invalid_auth is success (I4).
           const word = slackErrorWord(err);
-          if (word && DEAD_TOKEN_ERRORS.has(word)) return { outcome: 'already_done', detail: `the token already answers ${word}` };
-          throw classifySlackError(err, 'auth.revoke');
+          if (!word || !DEAD_TOKEN_ERRORS.has(word)) throw classifySlackError(err, 'auth.revoke');
+          refused = word;
         }
+        // A revoked token cannot authenticate its own revoke, but a transient invalid_auth reads the same:
+        // only a confirming auth.test with the same value makes it `already_done` (I4 without false evidence).
+        try {
+          await this.#client(value).auth.test();
+        } catch (err) {
+          const word = slackErrorWord(err);
+          if (word && DEAD_TOKEN_ERRORS.has(word)) return { outcome: 'already_done', detail: `Slack says the token is no longer valid (auth.revoke: ${refused}, auth.test: ${word})` };
+          throw classifySlackError(err, 'auth.test (confirming a refused auth.revoke)');
+        }
+        throw new ConnectorError('unavailable', 'slack', `slack: auth.revoke: Slack refused the revoke (${refused}) but the token still answers auth.test; will retry`);
       }
       const result = await this.#uninstall(id.appId, id.teamId);
       return { ...result, detail: `fallback: the leaked value is not held by this worker, so ${id.appId} was uninstalled from ${id.teamId} (all its tokens there)` };
@@ -449,27 +507,57 @@ export class SlackConnector implements Connector {
 
   // ---- re-auth, restrict, probe, audit ---------------------------------------------------
 
-  async forceReauth(principal: Principal, keep: readonly string[]): Promise<WriteResult> {
+  /** A Slack user is re-authenticated by ending their sessions; their OAuth tokens are revoked on their own. */
+  async reauthScope(principal: Principal): Promise<ReauthScope> {
+    this.#refuseBot(principal);
+    const own = await this.#ownIdentity();
+    // I6: the sessions of Cordon's own admin user are never offered for ending.
+    if (principal.id === own.userId) return { credentials: [], effects: [] };
+    const user = await this.#user(principal.id);
+    const sessions = await this.#sessionsOf(principal.id, user.team_id ?? '');
+    const credentials = sessions.map((s) => this.#sessionCredential(s, principal, false));
+    return { credentials, effects: credentials.length ? [SESSION_RESET_EFFECT] : [] };
+  }
+
+  /**
+   * Ends exactly the sessions in `end` (I8). When they are every live session of the user, one
+   * admin.users.session.reset does it (the announced effect); otherwise each is invalidated.
+   */
+  async forceReauth(principal: Principal, end: readonly Credential[]): Promise<WriteResult> {
+    this.#refuseBot(principal);
+    const own = await this.#ownIdentity();
+    const wanted = new Set<string>();
+    for (const c of end) {
+      const id = this.#parse(c);
+      if (id.type !== 'session' || c.principal.id !== principal.id) {
+        throw new ConnectorError('invalid', 'slack', `slack: forceReauth of ${principal.id} ends only that user's sessions; ${c.id} is not one (revoke tokens on their own)`);
+      }
+      if (c.selfOrLastAdmin || principal.id === own.userId) {
+        throw new ConnectorError('conflict', 'slack', `slack: ${c.id} is a session of Cordon's own admin user; ending it is refused (design.md I6)`);
+      }
+      wanted.add(id.sessionId);
+    }
+    if (!wanted.size) return { outcome: 'already_done', detail: `nothing to end for ${principal.id}: the plan lists no session` };
+    const user = await this.#user(principal.id);
+    const live = new Set((await this.#sessionsOf(principal.id, user.team_id ?? '')).map((s) => String(s.session_id)));
+    const toEnd = [...wanted].filter((sid) => live.has(sid));
+    if (!toEnd.length) return { outcome: 'already_done', detail: `the ${wanted.size} listed sessions of ${principal.id} had already ended` };
+    if ([...live].every((sid) => wanted.has(sid))) {
+      await this.#call(`admin.users.session.reset ${principal.id}`, () => this.#admin.admin.users.session.reset({ user_id: principal.id }));
+      return { outcome: 'done', detail: `${toEnd.length} sessions of ${principal.id} reset (every session it had); OAuth tokens are not affected by a session reset` };
+    }
+    let ended = 0;
+    for (const sid of toEnd) if ((await this.#invalidate(sid, principal.id)) === 'done') ended += 1;
+    return {
+      outcome: ended ? 'done' : 'already_done',
+      detail: `${ended} of ${wanted.size} listed sessions of ${principal.id} invalidated; ${live.size - toEnd.length} sessions the plan did not list left alone`,
+    };
+  }
+
+  #refuseBot(principal: Principal): void {
     if (principal.type === 'bot') {
       throw unsupported('slack', 'forceReauth', `${principal.id} is a bot: bots have no sessions (cannot_reset_bot); revoke its tokens or uninstall its app instead`);
     }
-    const user = await this.#user(principal.id);
-    const sessions = await this.#sessionsOf(principal.id, user.team_id ?? '');
-    const kept = new Set(keep.map((k) => { const p = parseCredentialId(k); return p?.type === 'session' ? p.sessionId : k; }));
-    const toEnd = sessions.filter((s) => !kept.has(String(s.session_id)));
-    if (!toEnd.length) return { outcome: 'already_done', detail: `${principal.id} has no sessions to end` };
-    if (!kept.size) {
-      await this.#call(`admin.users.session.reset ${principal.id}`, () => this.#admin.admin.users.session.reset({ user_id: principal.id }));
-      return { outcome: 'done', detail: `${toEnd.length} sessions reset; OAuth tokens are not affected by a session reset` };
-    }
-    for (const s of toEnd) {
-      try {
-        await this.#admin.admin.users.session.invalidate({ session_id: String(s.session_id), team_id: s.team_id ?? user.team_id ?? '' });
-      } catch (err) {
-        if (slackErrorWord(err) !== 'session_not_found') throw classifySlackError(err, `admin.users.session.invalidate ${s.session_id}`);
-      }
-    }
-    return { outcome: 'done', detail: `${toEnd.length} sessions invalidated, ${sessions.length - toEnd.length} kept` };
   }
 
   async restrict(credential: Credential, _restriction: Restriction): Promise<WriteResult> {
@@ -478,12 +566,10 @@ export class SlackConnector implements Connector {
 
   async probe(_credential: Credential, leakedValue: string): Promise<ProbeResult> {
     try {
-      await this.#client(new Secret(leakedValue)).auth.test();
-      return 'alive';
+      // Slack's own auth errors for a dead token, confirmed once. account_inactive is not: reactivating the owner revives it.
+      const answer = await this.#testLeaked(new Secret(leakedValue), 'auth.test (probe)', DEAD_TOKEN_ERRORS);
+      return 'dead' in answer ? 'dead' : 'alive';
     } catch (err) {
-      const word = slackErrorWord(err);
-      // Slack's own auth errors for a dead token. account_inactive is not: reactivating the owner revives it.
-      if (word && DEAD_TOKEN_ERRORS.has(word)) return 'dead';
       const classified = classifySlackError(err, 'auth.test (probe)');
       if (classified.retryable) throw classified;
       return 'unknown';

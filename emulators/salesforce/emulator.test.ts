@@ -295,6 +295,43 @@ describe('sessions, freezing, deactivation', () => {
     ]);
   });
 
+  it('deletes AuthSessions through sObject Collections: one DeleteResult per id in order, already deleted and unknown ids answered per record', async () => {
+    const conn = await jwtLogin();
+    const token = emu.fixtureValue(DRIFT_SESSION)!;
+    await conn.sobject('AuthSession').destroy('0AkHs000DrftS02AAA'); // deleted before
+    await new OAuth2({ loginUrl: server.url }).revokeToken(emu.deleteTokenOf('salesloft-sf-grant-integration')!); // ends 0AkHs000SlftS01AAA with it
+    const ids = [DRIFT_SESSION, '0AkHs000DrftS02AAA', '0AkHs000SlftS01AAA', '0AkHs000NoneS01AAA', 'not-an-id', '0AkHs000MchnU01AAA'];
+    const deleted = { success: false, errors: [{ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }] };
+    const results = await conn.sobject('AuthSession').destroy(ids, { allOrNone: false });
+    expect(results).toEqual([
+      { id: DRIFT_SESSION, success: true, errors: [] },
+      { id: '0AkHs000DrftS02AAA', ...deleted },
+      { id: '0AkHs000SlftS01AAA', ...deleted },
+      { id: '0AkHs000NoneS01AAA', success: false, errors: [{ statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'invalid cross reference id', fields: [] }] },
+      { id: 'not-an-id', success: false, errors: [{ statusCode: 'MALFORMED_ID', message: 'malformed id not-an-id', fields: [] }] },
+      { id: '0AkHs000MchnU01AAA', success: true, errors: [] },
+    ]);
+    expect(await failure(withToken(token).query('SELECT Id FROM User'))).toMatchObject({ errorCode: 'INVALID_SESSION_ID' });
+    expect(log.list({ operation: 'composite.sobjects.delete' }).map((c) => [c.method, c.status, c.target])).toEqual([['DELETE', 200, ids.join(',')]]);
+    // Every seeded session has ended; only Cordon's own login is left.
+    expect(emu.counts().sessions).toBe(1);
+  });
+
+  it('rolls the whole collection back with allOrNone=true and refuses more than 200 ids', async () => {
+    const conn = await jwtLogin();
+    const results = await conn.sobject('AuthSession').destroy([DRIFT_SESSION, '0AkHs000NoneS01AAA'], { allOrNone: true }).catch((err: unknown) => err);
+    // jsforce asks with allOrNone=true; the org answers 200 with every record failed and nothing deleted.
+    expect(results).toEqual([
+      { id: DRIFT_SESSION, success: false, errors: [expect.objectContaining({ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK' })] },
+      { id: '0AkHs000NoneS01AAA', success: false, errors: [expect.objectContaining({ statusCode: 'INVALID_CROSS_REFERENCE_KEY' })] },
+    ]);
+    expect(emu.fixtureValue(DRIFT_SESSION)).toBeDefined();
+    const tooMany = Array.from({ length: 201 }, (_, i) => `0AkHs000Bulk${String(i).padStart(3, '0')}AAA`);
+    expect(await failure(conn.request({ method: 'DELETE', url: `/services/data/v${VERSION}/composite/sobjects?ids=${tooMany.join(',')}` }))).toMatchObject({
+      errorCode: 'EXCEEDED_ID_LIMIT',
+    });
+  });
+
   it('freezes a user through UserLogin (idempotent 204): its tokens and the JWT flow stop working until unfrozen', async () => {
     const conn = await jwtLogin();
     const login = await conn.query<{ Id: string }>(`SELECT Id FROM UserLogin WHERE UserId = '${DRIFT_USER}'`);

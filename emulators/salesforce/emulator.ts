@@ -1,6 +1,7 @@
 // Emulator of the Salesforce subset Cordon uses: the OAuth token endpoint (JWT bearer + refresh token),
 // the revoke endpoint, and REST under /services/data/vXX.X (SOQL query over OauthToken, AuthSession, User,
-// UserLogin, ConnectedApplication, LoginHistory; AuthSession delete; UserLogin/User update; limits).
+// UserLogin, ConnectedApplication, LoginHistory; AuthSession delete, one or up to 200 at once through sObject
+// Collections; UserLogin/User update; limits).
 // Wire facts: ../../../shared/reference/saas-api-catalog.md §0.4, §3, §6 (jsforce 3.10.16 talks to it).
 import { createHmac, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { Router, type CallContext, type EmuRequest, type EmuResponse } from '../core/http.ts';
@@ -274,6 +275,50 @@ export function createSalesforceEmulator(): SalesforceEmulator {
     return { status: 204 };
   });
 
+  // DELETE /composite/sobjects?ids=a,b[&allOrNone=true]: sObject Collections delete (API 42.0+), up to 200 ids,
+  // 200 with one DeleteResult per id in request order; per-record errors are `{statusCode, message, fields}`
+  // (REST API guide, "Delete Records Using sObject Collections"). Only AuthSession rows can be deleted here, as on
+  // the single-record route. allOrNone=true deletes nothing when any record fails.
+  const deleteCollection = rest((req, call, session, version) => {
+    if (version < 42) return NOT_FOUND();
+    const ids = (req.query.get('ids') ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+    if (!ids.length) return restError(400, 'MALFORMED_QUERY', 'The ids parameter is required'); // text [unverified]
+    // Code and text [unverified]; the 200-record limit is documented.
+    if (ids.length > 200) return restError(400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
+    call.target = ids.join(',');
+    const caller = org.users.get(session.userId)!;
+    const error = (statusCode: string, message: string) => ({ statusCode, message, fields: [] as string[] });
+    const seen = new Set<string>();
+    const planned = ids.map((id) => {
+      const duplicate = seen.has(id);
+      seen.add(id);
+      if (!/^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/.test(id)) return { id, error: error('MALFORMED_ID', `malformed id ${id}`) };
+      if (duplicate) return { id, error: error('INVALID_ID_FIELD', `duplicate id in list: ${id}`) }; // [unverified]
+      const target = org.sessions.get(id);
+      if (target) {
+        if (!caller.admin && target.userId !== session.userId) return { id, error: error('INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on object id') };
+        return { id, target };
+      }
+      if (org.endedSessions.has(id)) return { id, error: error('ENTITY_IS_DELETED', 'entity is deleted') };
+      if (org.users.has(id)) return { id, error: error('INVALID_TYPE_FOR_OPERATION', 'entity type User does not support delete') }; // [unverified]
+      return { id, error: error('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id') };
+    });
+    const rollBack = req.query.get('allOrNone') === 'true' && planned.some((p) => p.error);
+    const results = planned.map((p) => {
+      if (p.error) return { id: p.id, success: false, errors: [p.error] };
+      if (rollBack) {
+        return {
+          id: p.id,
+          success: false,
+          errors: [error('ALL_OR_NONE_OPERATION_ROLLED_BACK', 'Record rolled back because not all records were valid and the request was using AllOrNone header')],
+        };
+      }
+      org.endSession(p.target!);
+      return { id: p.id, success: true, errors: [] };
+    });
+    return { status: 200, body: results };
+  });
+
   const parseBody = (req: EmuRequest): Record<string, unknown> | EmuResponse => {
     if (!req.json || typeof req.json !== 'object' || Array.isArray(req.json)) {
       return restError(400, 'JSON_PARSER_ERROR', 'The request body is not a JSON object');
@@ -409,6 +454,7 @@ export function createSalesforceEmulator(): SalesforceEmulator {
     .add('GET', '/services/data/:version/query', 'query', query)
     .add('GET', '/services/data/:version/query/:locator', 'queryMore', queryMore)
     .add('DELETE', '/services/data/:version/sobjects/AuthSession/:id', 'sobjects.AuthSession.delete', deleteAuthSession)
+    .add('DELETE', '/services/data/:version/composite/sobjects', 'composite.sobjects.delete', deleteCollection)
     .add('PATCH', '/services/data/:version/sobjects/UserLogin/:id', 'sobjects.UserLogin.update', updateUserLogin)
     .add('PATCH', '/services/data/:version/sobjects/User/:id', 'sobjects.User.update', updateUser)
     .add('GET', '/services/data/:version/sobjects/:type/:id', 'sobjects.retrieve', retrieve)

@@ -134,6 +134,8 @@ export class Org {
   readonly apps = new Map<string, OrgApp>();
   readonly grants = new Map<string, OrgGrant>();
   readonly sessions = new Map<string, OrgSession>();
+  /** Ids of sessions that existed and were ended: deleting one again answers ENTITY_IS_DELETED. */
+  readonly endedSessions = new Set<string>();
   readonly logins: LoginRow[] = [];
   cordon: { userId: string; appId: string } | undefined;
   #counter = 0;
@@ -211,6 +213,7 @@ export class Org {
     this.apps.clear();
     this.grants.clear();
     this.sessions.clear();
+    this.endedSessions.clear();
     this.logins.length = 0;
     this.cordon = undefined;
     this.apiUsed = 0;
@@ -293,11 +296,12 @@ export class Org {
   /** Revoking a refresh token revokes every access token minted from it (catalog §3.4). */
   revokeGrant(grant: OrgGrant): void {
     this.grants.delete(grant.key);
-    for (const s of [...this.sessions.values()]) if (s.grantKey === grant.key) this.sessions.delete(s.id);
+    for (const s of [...this.sessions.values()]) if (s.grantKey === grant.key) this.endSession(s);
   }
 
   endSession(session: OrgSession): void {
     this.sessions.delete(session.id);
+    this.endedSessions.add(session.id);
   }
 
   counts(): Record<string, number> {

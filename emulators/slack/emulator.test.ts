@@ -197,6 +197,14 @@ describe('admin.users.session.*', () => {
     expect((await slackError(admin.apiCall('admin.users.session.list', { user_id: 'W0SALESREP' }))).error).toBe('missing_team');
   });
 
+  it('answers no_active_sessions for a user without a live session', async () => {
+    const admin = client(ADMIN);
+    await admin.admin.users.session.reset({ user_id: 'W0SALESREP' });
+    expect((await slackError(admin.admin.users.session.list({ user_id: 'W0SALESREP', team_id: 'T0ACMESALE' }))).error).toBe('no_active_sessions');
+    // Org-wide, the other users' sessions are still listed.
+    expect((await admin.admin.users.session.list()).active_sessions?.map((s) => s.user_id)).not.toContain('W0SALESREP');
+  });
+
   it('reset wipes every session of the user (a replayed xoxc session dies) and is ok on repeat', async () => {
     const admin = client(ADMIN);
     expect((await client(MARCO_SESSION).auth.test()).user_id).toBe('W0SALESREP');
@@ -219,12 +227,25 @@ describe('admin.users.session.*', () => {
     expect((await slackError(admin.admin.users.session.reset({ user_id: 'W0NOBODY00' }))).error).toBe('user_not_found');
   });
 
-  it('invalidate ends one session; a repeat answers session_not_found', async () => {
+  it('invalidate takes session_id + user_id, ends one session; a repeat answers session_not_found', async () => {
     const admin = client(ADMIN);
-    expect((await admin.admin.users.session.invalidate({ session_id: '7302', team_id: 'T0ACMESALE' })).ok).toBe(true);
+    const invalidate = (args: Record<string, unknown>) => admin.apiCall('admin.users.session.invalidate', args);
+    expect((await invalidate({ session_id: '7302', user_id: 'W0SALESREP' })).ok).toBe(true);
     expect(emulator.activeSessions('W0SALESREP')).toEqual([7301]);
-    expect((await slackError(admin.admin.users.session.invalidate({ session_id: '7302', team_id: 'T0ACMESALE' }))).error).toBe('session_not_found');
-    expect((await slackError(admin.admin.users.session.invalidate({ session_id: '7301', team_id: 'T0ACMEMAIN' }))).error).toBe('session_not_found');
+    expect((await slackError(invalidate({ session_id: '7302', user_id: 'W0SALESREP' }))).error).toBe('session_not_found');
+    // Another user's session id, or a team_id that does not match, finds nothing.
+    expect((await slackError(invalidate({ session_id: '7303', user_id: 'W0SALESREP' }))).error).toBe('session_not_found');
+    expect((await slackError(invalidate({ session_id: '7301', user_id: 'W0SALESREP', team_id: 'T0ACMEMAIN' }))).error).toBe('session_not_found');
+    expect((await slackError(invalidate({ session_id: '7301', user_id: 'W0NOBODY00' }))).error).toBe('user_not_found');
+    expect(emulator.activeSessions('W0SALESREP')).toEqual([7301]);
+  });
+
+  it('invalidate refuses the retired team_id-only shape (the SDK type’s) with invalid_arguments', async () => {
+    const admin = client(ADMIN);
+    const old = await slackError(admin.admin.users.session.invalidate({ session_id: '7301', team_id: 'T0ACMESALE' }));
+    expect(old.error).toBe('invalid_arguments');
+    expect(JSON.stringify(old.data)).toMatch(/missing required field: user_id/);
+    expect(emulator.activeSessions('W0SALESREP')).toEqual([7301, 7302]);
   });
 
   it('refuses bot tokens, tokens without the admin scope, non-admins and non-Grid workspaces', async () => {
@@ -281,6 +302,14 @@ describe('admin.apps.*', () => {
     expect((await admin.admin.apps.restricted.list({ enterprise_id: 'E0ACMEORG1' })).restricted_apps?.map((a) => a.app?.id)).toEqual(['A0SLOFT001']);
     expect((await client(tokenValue(drift, 'slack-salesloft-bot')).auth.test()).ok).toBe(true);
     expect((await slackError(admin.admin.apps.restrict({ app_id: 'A0NOPE0000', team_id: 'T0ACMEMAIN' }))).error).toBe('app_not_found');
+  });
+
+  it('restrict takes exactly one of team_id / enterprise_id: both together is invalid_arguments', async () => {
+    const admin = client(ADMIN);
+    const both = await slackError(admin.apiCall('admin.apps.restrict', { app_id: 'A0SLOFT001', team_id: 'T0ACMESALE', enterprise_id: 'E0ACMEORG1' }));
+    expect(both.error).toBe('invalid_arguments');
+    expect((await admin.admin.apps.approved.list({})).approved_apps?.map((a) => a.app?.id)).toContain('A0SLOFT001');
+    expect((await slackError(admin.apiCall('admin.apps.restrict', { app_id: 'A0SLOFT001' }))).error).toBe('specify_enterprise_or_teams');
   });
 
   it('answers app_not_found, specify_enterprise_or_teams and teams_not_found', async () => {

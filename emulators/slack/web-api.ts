@@ -175,6 +175,8 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
     if (userId && !state.users.has(userId)) throw new SlackMethodError('user_not_found');
     if (userId) call.target = userId;
     const live = state.sessions.filter((s) => !s.endedAt && (!userId || (s.userId === userId && s.teamId === teamId)));
+    // For one user, Slack may answer "nothing to list" as an error rather than an empty page (catalog §4.2, §4.7).
+    if (userId && !live.length) throw new SlackMethodError('no_active_sessions');
     const { slice, next } = page(live, args);
     return {
       active_sessions: slice.map((s) => ({
@@ -210,12 +212,15 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
     return {};
   });
 
+  // Current Slack docs: `session_id` and `user_id` are required, `team_id` is optional (the SDK's type still
+  // has the retired team_id-only shape, which Slack refuses with invalid_arguments; catalog §4.3).
   method('admin.users.session.invalidate', { perMinute: TIER[2], scope: 'admin.users:write', admin: true }, (args, caller, call) => {
     const raw = required(args, 'session_id');
+    const userId = required(args, 'user_id');
     const teamId = str(args, 'team_id');
-    const userId = str(args, 'user_id');
     if (teamId && !state.teams.has(teamId)) throw new SlackMethodError('team_not_found');
-    const session = state.sessions.find((s) => String(s.id) === raw && (!teamId || s.teamId === teamId) && (!userId || s.userId === userId));
+    if (!state.users.has(userId)) throw new SlackMethodError('user_not_found');
+    const session = state.sessions.find((s) => String(s.id) === raw && s.userId === userId && (!teamId || s.teamId === teamId));
     call.target = `session:${raw}`;
     // An ended session is gone as far as Slack is concerned (catalog §4.8).
     if (!session || session.endedAt) throw new SlackMethodError('session_not_found');
@@ -300,6 +305,8 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
     const teamId = str(args, 'team_id');
     const enterpriseId = str(args, 'enterprise_id');
     if (!teamId && !enterpriseId) throw new SlackMethodError('specify_enterprise_or_teams');
+    // Exactly one of the two (TeamOrEnterpriseID): both together is refused, not resolved.
+    if (teamId && enterpriseId) throw new SlackMethodError('invalid_arguments', { response_metadata: { messages: ['[ERROR] team_id and enterprise_id are mutually exclusive'] } });
     if (teamId && !state.teams.has(teamId)) throw new SlackMethodError('team_not_found');
     if (enterpriseId && enterpriseId !== state.enterprise?.id) throw new SlackMethodError('enterprise_not_found');
     const app = state.apps.get(appId);

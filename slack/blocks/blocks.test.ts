@@ -74,6 +74,7 @@ const status: ContainmentStatus = {
   outcome: 'contained',
   startedAt: '2026-01-01T00:00:00.000Z',
   finishedAt: '2026-01-01T00:00:04.500Z',
+  collateral: [],
   scope: [
     {
       provider: 'memory',

@@ -376,7 +376,7 @@ describe('evidence, list and cancel', () => {
     const inc = incident();
     const a = await start({ incidentId: inc, credentials: [driftRef] });
     expect((await waitForOutcome(a.body.workflowId)).outcome).toBe('contained');
-    const b = await start({ incidentId: inc, credentials: [{ provider: 'memory', kind: 'oauth_token', id: 'tok-other-app' }] });
+    const b = await start({ incidentId: inc, credentials: [{ provider: 'memory', kind: 'oauth_token', id: 'tok-alice-1' }] });
     expect(b.body.workflowId).not.toBe(a.body.workflowId);
     expect((await waitForOutcome(b.body.workflowId)).outcome).toBe('contained');
 
@@ -387,7 +387,10 @@ describe('evidence, list and cancel', () => {
     const steps = evidence.body.evidence.map((e) => `${e.step}:${e.outcome}`);
     expect(steps[0]).toBe('start:accepted');
     expect(steps).toContain('revoke:revoked');
-    expect(steps.filter((s) => s === 'replace:replacement issued')).toHaveLength(3);
+    const replaced = (id: string) => evidence.body.evidence.filter((e) => e.step === 'replace' && e.outcome === 'replacement issued' && e.credentialId === id);
+    expect(replaced('memory:tok-drift-1')).toHaveLength(3);
+    // Re-authentication ended the integration user's other token, as planned, and re-supplied its consumer (I8).
+    expect(replaced('memory:tok-other-app')).toHaveLength(1);
     expect(steps).toContain('verify:dead');
     expect(steps.at(-1)).toBe('finish:contained');
     expect(evidence.body.evidence.map((e) => e.seq)).toEqual(evidence.body.evidence.map((_, i) => i));

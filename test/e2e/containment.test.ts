@@ -89,7 +89,7 @@ describe('direct containment', () => {
     expect(cred.transitions.map((t) => t.state)).toEqual(['identified', 'revoke_requested', 'revoked', 'replaced', 'reauth_forced', 'verified_dead']);
     // I1 from the provider's own call log: the revocation was acknowledged before any replacement.
     const revoke = seqOf('revoke', 'tok-drift-1').filter((c) => c.outcome === 'revoked');
-    const issues = seqOf('issue');
+    const issues = seqOf('issue', 'tok-drift-1');
     expect(revoke).toHaveLength(1);
     expect(issues).toHaveLength(3);
     for (const i of issues) expect(i.seq).toBeGreaterThan(revoke[0]!.seq);
@@ -99,10 +99,20 @@ describe('direct containment', () => {
       expect(tenant.credential(r.replacementId)?.status).toBe('active');
       expect(r.sink).toMatch(/^local:/);
     }
-    // Old credential dead, unrelated app untouched, related service account signed out.
+    // Old credential dead, related service account signed out.
     expect(tenant.credential('tok-drift-1')?.status).toBe('revoked');
-    expect(tenant.credential('tok-other-app')?.status).toBe('active');
     expect(tenant.credential('sess-drift-sync')?.status).toBe('revoked');
+    // I8: re-authentication of the integration user also ends its other app's token — planned, with its
+    // consumer re-supplied — and Alice's token of the same app, which no plan named, is untouched.
+    const ends = result.plan!.reauth.flatMap((t) => t.ends.map((c) => c.id)).sort();
+    expect(ends).toEqual(['sess-drift-sync', 'tok-other-app']);
+    expect(tenant.credential('tok-other-app')?.status).toBe('revoked');
+    const bi = result.collateral.find((c) => c.credentialId === 'memory:tok-other-app')!;
+    expect(bi.state).toBe('ended');
+    expect(bi.replacements.map((r) => r.consumerId)).toEqual(['bi']);
+    expect(tenant.credential(bi.replacements[0]!.replacementId)?.status).toBe('active');
+    expect(tenant.credential('tok-alice-1')?.status).toBe('active');
+    expect(seqOf('issue', 'tok-other-app')[0]!.seq).toBeGreaterThan(tenant.calls().find((c) => c.op === 'signOut' && c.principalId === 'drift-integration')!.seq);
     expect(result.evidence.some((e) => e.step === 'verify' && e.outcome === 'dead' && e.detail?.includes('probe dead'))).toBe(true);
     expect(notifications.some((n) => n.kind === 'completed' && n.incidentId === result.incidentId)).toBe(true);
   });
@@ -144,7 +154,7 @@ describe('direct containment', () => {
     const result = (await w.client.workflow.getHandle(first.workflowId).result()) as ContainmentStatus;
     expect(result.outcome).toBe('contained');
     expect(seqOf('revoke', 'tok-drift-1').filter((c) => c.outcome === 'revoked')).toHaveLength(1);
-    expect(seqOf('issue')).toHaveLength(3);
+    expect(seqOf('issue', 'tok-drift-1')).toHaveLength(3);
   });
 
   it('refuses to revoke Cordon’s own credential (I6) and touches nothing', async () => {
@@ -181,7 +191,9 @@ describe('verification (I3)', () => {
     const { result } = await run(request(), driftSeed({ faults: { ignoreRevoke: { 'tok-drift-1': 'blockApp' }, writeLatencyMs: 0 } }));
     expect(result.outcome).toBe('contained');
     expect(result.credentials.find((c) => c.credentialId === 'memory:tok-drift-1')!.fallbacksUsed).toEqual(['revokeAllForClient', 'blockApp']);
-    expect(tenant.credential('tok-other-app')?.status).toBe('active');
+    // Both rungs were named in the plan before they were used (I8); suspending the principal was not needed.
+    expect(result.plan!.actions.filter((a) => a.step === 'fallback' && a.credentialId === 'memory:tok-drift-1').map((a) => a.rung)).toEqual(['revokeAllForClient', 'blockApp', 'suspendPrincipal']);
+    expect(seqOf('suspendPrincipal')).toEqual([]);
   });
 });
 
@@ -208,14 +220,14 @@ describe('staged containment of a shared credential (I2, I7)', () => {
     expect(s.pendingApprovals[0]!.consumerIds).toEqual(['drift-chat-sync', 'drift-lead-router']);
     await decide(w.client, workflowId, { stage: 'c0-wave-1', digest, decision: 'approve', approver: 'carol', channel: 'api' });
     await waitForPending(workflowId, 'c0-wave-2');
-    expect(seqOf('issue')).toHaveLength(2);
+    expect(seqOf('issue', 'tok-drift-1')).toHaveLength(2);
     expect(tenant.credential('tok-drift-1')?.status).toBe('active');
     await decide(w.client, workflowId, { stage: 'c0-wave-2', digest, decision: 'approve', approver: 'bob', channel: 'api' });
 
     const result = (await w.client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
     expect(result.outcome).toBe('contained');
     const revoke = seqOf('revoke', 'tok-drift-1').filter((c) => c.outcome === 'revoked')[0]!;
-    expect(seqOf('issue').every((i) => i.seq < revoke.seq)).toBe(true);
+    expect(seqOf('issue', 'tok-drift-1').every((i) => i.seq < revoke.seq)).toBe(true);
     expect(result.evidence.filter((e) => e.detail?.includes('I1 exception approved by'))).toHaveLength(3);
     expect(result.evidence.filter((e) => e.step.startsWith('approval:') && e.outcome === 'approved').map((e) => e.actor)).toEqual(['bob', 'carol', 'bob']);
     // Every refusal is in the evidence, with who tried and why.
@@ -235,7 +247,7 @@ describe('staged containment of a shared credential (I2, I7)', () => {
     expect(result.outcome).toBe('contained');
     expect(result.evidence.some((e) => e.outcome === 'fail closed' && e.detail?.includes('rejected by carol'))).toBe(true);
     const revoke = seqOf('revoke', 'tok-drift-1').filter((c) => c.outcome === 'revoked')[0]!;
-    const issues = seqOf('issue');
+    const issues = seqOf('issue', 'tok-drift-1');
     expect(issues).toHaveLength(3);
     expect(issues.every((i) => i.seq > revoke.seq)).toBe(true);
   });
@@ -248,7 +260,7 @@ describe('staged containment of a shared credential (I2, I7)', () => {
     expect(result.evidence.filter((e) => e.outcome === 'escalated')).toHaveLength(2);
     expect(result.evidence.filter((e) => e.outcome === 'timeout default: proceed')).toHaveLength(2);
     expect(notifications.filter((n) => n.kind === 'escalation' && n.incidentId === result.incidentId)).toHaveLength(2);
-    expect(seqOf('issue').every((i) => i.seq < seqOf('revoke', 'tok-drift-1').find((c) => c.outcome === 'revoked')!.seq)).toBe(true);
+    expect(seqOf('issue', 'tok-drift-1').every((i) => i.seq < seqOf('revoke', 'tok-drift-1').find((c) => c.outcome === 'revoked')!.seq)).toBe(true);
   });
 
   it('holds a timed-out approval by default until the hard deadline, then revokes regardless', async () => {

@@ -141,7 +141,7 @@ describe('--plan-only makes no write call', () => {
       const before = tenant.counts();
       const result = await planOnly({ connectors: connectorsFromEnv(tenant.connectorEnv()), drill });
       expect(result.refused).toBeUndefined();
-      expect(result.plan!.digest).toBe(buildPlan({ mode: drill.mode, waveSize: drill.waveSize, reports: result.scope }).digest);
+      expect(result.plan!.digest).toBe(buildPlan({ mode: drill.mode, waveSize: drill.waveSize, reports: result.scope, reauth: result.plan!.reauth }).digest);
       expect(result.plan!.actions.filter((a) => a.step === 'revoke')).toHaveLength(result.plan!.credentials.length);
       assertReadOnly(tenant.calls(), scenario.salesforce?.cordon.userId);
       assertUntouched(before, tenant.counts(), tenant.calls());

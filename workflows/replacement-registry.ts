@@ -1,0 +1,94 @@
+// The registry of replacements Cordon issued (design I8): one long-lived workflow per task queue that
+// every containment asks before it mints a replacement or ends a credential. Kept in Temporal, so it
+// holds across many workers and a restarted server; updates are serialised by the workflow, so two
+// runs racing for the same consumer get one owner. Continues as new to keep its history bounded.
+import { allHandlersFinished, condition, continueAsNew, defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
+
+export const REGISTRY_WORKFLOW_TYPE = 'replacementRegistry';
+export const registryWorkflowId = (taskQueue: string) => `cordon-replacement-registry-${taskQueue}`;
+
+export interface RegistryEntry {
+  /** `provider:id` of the credential whose consumer the replacement serves. */
+  credentialId: string;
+  consumerId: string;
+  /** The containment run that owns (is issuing, or issued) the replacement. */
+  workflowId: string;
+  /** Set once minted: the provider's id of the new credential. */
+  replacementId?: string;
+  at: string;
+  /** Set when the owning run ended: a run started later is no longer its competitor. */
+  ownerFinishedAt?: string;
+}
+
+export interface ClaimInput {
+  credentialId: string;
+  consumerId: string;
+  workflowId: string;
+  /** A retry of an earlier run takes over that run's claims (`cordon retry`). */
+  takeOverFrom?: string;
+  /** When the claiming run started: a claim of a run that had ended before it no longer binds it. */
+  claimerStartedAt: string;
+}
+
+export const claimReplacementUpdate = defineUpdate<RegistryEntry, [ClaimInput]>('claimReplacement');
+export const recordReplacementUpdate = defineUpdate<RegistryEntry, [Required<Omit<RegistryEntry, 'at' | 'ownerFinishedAt'>>]>('recordReplacement');
+/** A run ended: its claims stop binding runs that start afterwards (its issued replacements stay protected). */
+export const runFinishedUpdate = defineUpdate<number, [{ workflowId: string }]>('runFinished');
+/** Replacement ids issued by a run other than `workflowId`, among `ids`. */
+export const issuedElsewhereQuery = defineQuery<RegistryEntry[], [{ ids: string[]; workflowId: string }]>('issuedElsewhere');
+
+/** Entries kept: far more replacements than a tenant holds live at once; the oldest go first. */
+const MAX_ENTRIES = 50_000;
+const HISTORY_LIMIT = 4_000;
+
+export async function replacementRegistry(carried: { entries: RegistryEntry[] } = { entries: [] }): Promise<void> {
+  const byConsumer = new Map<string, RegistryEntry>();
+  const byReplacement = new Map<string, RegistryEntry>();
+  const keyOf = (credentialId: string, consumerId: string) => `${credentialId}|${consumerId}`;
+  const put = (e: RegistryEntry) => {
+    byConsumer.delete(keyOf(e.credentialId, e.consumerId)); // re-inserted last: the map keeps age order
+    byConsumer.set(keyOf(e.credentialId, e.consumerId), e);
+    if (e.replacementId) byReplacement.set(e.replacementId, e);
+    while (byConsumer.size > MAX_ENTRIES) {
+      const oldest = byConsumer.values().next().value!;
+      byConsumer.delete(keyOf(oldest.credentialId, oldest.consumerId));
+      if (oldest.replacementId) byReplacement.delete(oldest.replacementId);
+    }
+  };
+  for (const e of carried.entries) put(e);
+  const now = () => new Date(Date.now()).toISOString();
+
+  setHandler(claimReplacementUpdate, (c) => {
+    const held = byConsumer.get(keyOf(c.credentialId, c.consumerId));
+    const mine = held?.workflowId === c.workflowId;
+    // A retry takes over only what its predecessor had claimed but not issued; an issued replacement stays its issuer's.
+    const inherited = held?.workflowId === c.takeOverFrom && !held?.replacementId;
+    // A run that ended before this one started is history: the credential lived on, so its consumer is served again.
+    const stale = !!held?.ownerFinishedAt && held.ownerFinishedAt < c.claimerStartedAt;
+    if (held && !mine && !inherited && !stale) return held;
+    const entry: RegistryEntry = { credentialId: c.credentialId, consumerId: c.consumerId, workflowId: c.workflowId, at: now(), ...(mine && held?.replacementId ? { replacementId: held.replacementId } : {}) };
+    put(entry);
+    return entry;
+  });
+  setHandler(recordReplacementUpdate, (r) => {
+    const entry: RegistryEntry = { ...r, at: now() };
+    put(entry);
+    return entry;
+  });
+  setHandler(runFinishedUpdate, ({ workflowId }) => {
+    let n = 0;
+    for (const e of byConsumer.values()) {
+      if (e.workflowId !== workflowId || e.ownerFinishedAt) continue;
+      e.ownerFinishedAt = now();
+      n++;
+    }
+    return n;
+  });
+  setHandler(issuedElsewhereQuery, ({ ids, workflowId }) =>
+    ids.map((id) => byReplacement.get(id)).filter((e): e is RegistryEntry => !!e && e.workflowId !== workflowId),
+  );
+
+  await condition(() => workflowInfo().historyLength > HISTORY_LIMIT || workflowInfo().continueAsNewSuggested);
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof replacementRegistry>({ entries: [...byConsumer.values()] });
+}

@@ -1,0 +1,61 @@
+// I9: a transient provider failure never ends a run. Each activity call retries a few times inside
+// Temporal (honouring the provider's Retry-After); when those attempts are spent on a failure that is
+// still transient (rate limited, unavailable, timeout, or an activity that timed out because its worker
+// died), this loop keeps waiting and trying again until the run's containment deadline, escalating at
+// intervals, with the run's status saying what it waits on. Permanent refusals pass straight through.
+import { ActivityFailure, ApplicationFailure, sleep, TimeoutFailure } from '@temporalio/workflow';
+
+/** Failure types (activities/failures.ts) that mean "try again later", never "no". */
+export const TRANSIENT_FAILURE_TYPES = ['connector.rate_limited', 'connector.unavailable', 'connector.timeout'] as const;
+
+export function isTransient(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof TimeoutFailure) return true;
+  return cause instanceof ApplicationFailure && (TRANSIENT_FAILURE_TYPES as readonly string[]).includes(cause.type ?? '');
+}
+
+export interface Waiting {
+  what: string;
+  since: string;
+  attempts: number;
+  lastError: string;
+  escalations: number;
+}
+
+export interface TransientRetryOptions {
+  /** Epoch ms past which a transient failure is final. */
+  deadlineAt: () => number;
+  escalateEveryMs: number;
+  describe: (err: unknown) => string;
+  /** Called when waiting starts, at each new round, and with `undefined` when the call finally succeeds. */
+  onWaiting: (w: Waiting | undefined) => void;
+  /** Called each time the wait has lasted another `escalateEveryMs`. */
+  onEscalate: (w: Waiting) => Promise<void>;
+}
+
+export function transientRetry(opts: TransientRetryOptions) {
+  return async function untilDeadline<T>(what: string, call: () => Promise<T>): Promise<T> {
+    let waiting: Waiting | undefined;
+    // The trouble began with the first attempt of the first round, not when Temporal's own retries ran out.
+    const startedMs = Date.now();
+    for (let round = 1; ; round++) {
+      try {
+        const result = await call();
+        if (waiting) opts.onWaiting(undefined);
+        return result;
+      } catch (err) {
+        const remaining = opts.deadlineAt() - Date.now();
+        if (!isTransient(err) || remaining <= 0) throw err;
+        waiting = { what, since: new Date(startedMs).toISOString(), attempts: round, lastError: opts.describe(err), escalations: waiting?.escalations ?? 0 };
+        opts.onWaiting(waiting);
+        if (Date.now() - startedMs >= opts.escalateEveryMs * (waiting.escalations + 1)) {
+          waiting.escalations += 1;
+          opts.onWaiting(waiting);
+          await opts.onEscalate(waiting);
+        }
+        // Each round already spent the activity's own retries; back off between rounds, bounded by the deadline.
+        await sleep(Math.max(1, Math.min(1000 * 2 ** Math.min(round, 6), opts.deadlineAt() - Date.now(), 60_000)));
+      }
+    }
+  };
+}
