@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Temporal workers are stable in forked processes; worker threads crashed with several files
-// (../shared/reference/temporal-notes.md). Two projects: `unit` needs nothing running; `e2e`
+// Temporal workers are stable in forked processes; in worker_threads they crashed once several test
+// files ran at once, so the pool is `forks`. Two projects: `unit` needs nothing running; `e2e`
 // shares one real Temporal dev server per run, started by its global setup.
 export default defineConfig({
   test: {

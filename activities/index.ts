@@ -1,5 +1,5 @@
 // Activities: the only code that touches providers. Built by createActivities(deps) so tests and the
-// worker hand in their connectors and sink; workflows see only the types (style.md). Activity names
+// worker hand in their connectors and sink; workflows see only the types (README, "Layout"). Activity names
 // are recorded in history: never rename one.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Consumer, Credential, CredentialRef, Principal, Provider, ReplacementRef, ScopeReport } from '../schemas/credential.ts';
@@ -50,6 +50,8 @@ export interface VerifyResult {
   /** Same principal and app, neither issued by Cordon nor named by the plan: reported, never touched (I8). */
   unplanned: Credential[];
   probe: ProbeResult | 'skipped';
+  /** Set when, without its value, the credential could only be cut off from the tenant: what its owner must do. */
+  cutOff?: string;
 }
 
 /** What issueReplacement did: minted one, or found that another run owns this consumer's replacement (I8). */
@@ -145,6 +147,20 @@ export function createActivities(deps: ActivityDeps) {
       };
     }),
 
+    /**
+     * Kill a credential everywhere by its leaked value (GitHub's credential revocation). Runs on the paced
+     * task queue: the provider's hourly budget is shared by every worker and run (worker/worker.ts).
+     */
+    revokeByValue: mapFailures(async (input: { credential: Credential; leakedValue: string }): Promise<WriteResult> => {
+      const connector = connectorFor(input.credential.provider);
+      if (!connector.revokeByValue || !connector.capabilities.has('revokeByValue')) {
+        throw ApplicationFailure.create({ type: FAILURE_TYPES.unsupported, nonRetryable: true, message: `${input.credential.provider}: cannot revoke a credential by its value` });
+      }
+      const r = await connector.revokeByValue([{ credential: input.credential, leakedValue: input.leakedValue }]);
+      log.info('revoked by value', { credential: credentialKey(input.credential), outcome: r.outcome });
+      return r;
+    }),
+
     /** The run ended: its unfinished claims stop binding later runs (I8). */
     releaseReplacementClaims: mapFailures(async (input: { workflowId: string }): Promise<void> => {
       await registry().runFinished(input.workflowId);
@@ -180,8 +196,10 @@ export function createActivities(deps: ActivityDeps) {
         const unplanned = unknown.filter((c) => !input.planned.includes(credentialKey(c)));
         let probe: VerifyResult['probe'] = 'skipped';
         if (input.leakedValue && connector.capabilities.has('probe')) probe = await connector.probe(input.credential, input.leakedValue);
-        log.info('verified', { credential: credentialKey(input.credential), stillActive, unexpected: unexpectedActive.length, unplanned: unplanned.length, probe });
-        return { stillActive, unexpectedActive, unplanned, probe };
+        // Gone from the tenant is not dead everywhere: without the value some credentials can only be cut off.
+        const cutOff = input.leakedValue || probe === 'dead' ? undefined : connector.cutOffOnly?.(input.credential);
+        log.info('verified', { credential: credentialKey(input.credential), stillActive, unexpected: unexpectedActive.length, unplanned: unplanned.length, probe, cutOff: !!cutOff });
+        return { stillActive, unexpectedActive, unplanned, probe, ...(cutOff ? { cutOff } : {}) };
       },
     ),
 

@@ -1,6 +1,6 @@
 // The API's one error shape, {error: {code, message, issues?}}, and its one error handler. 4xx answers
 // say what was wrong and what to do; 5xx answers say only that it failed and the request id, and the
-// details go to the log (fastify/demo's pattern, style.md).
+// details go to the log (fastify/demo's pattern)
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';

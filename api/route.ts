@@ -1,6 +1,6 @@
 // What one API route declares: method, path, required scope, zod schemas for what it reads and
 // answers, and its handler. The same declaration drives validation, authorization and the OpenAPI
-// document (api/openapi.ts), so the three cannot disagree (Nango's action shape, style.md).
+// document (api/openapi.ts), so the three cannot disagree (Nango's action shape)
 import type { FastifyReply } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';

@@ -138,6 +138,8 @@ export async function drillCommand(argv: string[], io: { out: (s: string) => voi
       sink: composeSink(new LocalEncryptedStore(sinkDir, randomBytes(32)), connectors, join(sinkDir, 'github-index')),
       logger: createLogger({ level: 'error', base: { component: 'drill-worker' } }),
     },
+    // Drills run against the local tenant, which does not enforce GitHub's hourly credential-revocation budget.
+    pacedPerHour: 3600,
   });
   const running = worker.run();
   const client = await connectClient(target, keys);

@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import { codecKeysFromEnv, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
 import { connectClient } from '../client/containments.ts';
 import { connectorsFromEnv } from '../connectors/registry.ts';
@@ -16,7 +15,7 @@ import type { Notifier } from '../activities/index.ts';
 import { startDevServer, TASK_QUEUE, type DevServer } from '../temporal-config/dev-server.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 import { createLogger } from '../logging/logger.ts';
-import { createCordonWorker } from '../worker/worker.ts';
+import { createCordonWorker, type CordonWorker } from '../worker/worker.ts';
 
 export interface DevKeys {
   codec: CodecKeys;
@@ -40,7 +39,7 @@ export interface LocalStack {
   server: DevServer;
   target: TemporalTarget;
   client: Client;
-  worker: Worker;
+  worker: CordonWorker;
   tenant: LocalTenant;
   store: LocalEncryptedStore;
   keys: DevKeys;
@@ -83,6 +82,8 @@ export async function startLocalStack(options: {
         return notifier ? { notifier } : {};
       })(),
     },
+    // The emulators do not enforce GitHub's hourly budget for credential revocation: no need to wait on it.
+    pacedPerHour: 3600,
   });
   const running = worker.run();
   const client = await connectClient(target, keys.codec);

@@ -9,6 +9,7 @@ const STATE_LABEL: Record<CredentialState, string> = {
   replaced: 'replaced',
   reauth_forced: 're-auth forced',
   verified_dead: 'VERIFIED DEAD',
+  cut_off: 'CUT OFF (owner must delete)',
   not_contained: 'NOT CONTAINED',
 };
 
@@ -21,7 +22,7 @@ export function renderReport(s: ContainmentStatus, options: { color?: boolean } 
   const c = (code: number, text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
   const lines: string[] = [];
   const verdict =
-    s.outcome === 'contained' ? c(32, 'CONTAINED') : s.outcome === 'running' ? c(33, 'RUNNING') : c(31, s.outcome.toUpperCase().replace('_', ' '));
+    s.outcome === 'contained' ? c(32, 'CONTAINED') : s.outcome === 'contained_in_tenant' ? c(33, 'CONTAINED IN TENANT') : s.outcome === 'running' ? c(33, 'RUNNING') : c(31, s.outcome.toUpperCase().replace('_', ' '));
   lines.push(`Containment ${s.workflowId}`);
   lines.push(`  incident ${s.incidentId} · mode ${s.mode} · outcome ${verdict}${s.outcomeReason ? ` — ${s.outcomeReason}` : ''}`);
   lines.push(`  started ${s.startedAt}${s.finishedAt ? ` · finished ${s.finishedAt} (${((Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000).toFixed(2)}s)` : ''}`);

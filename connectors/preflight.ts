@@ -21,14 +21,14 @@ export interface PreflightCheck {
   fix?: string;
 }
 
-/** Permissions Cordon's GitHub App needs (catalog §2.1): revoke, replace deploy keys, write secrets, read the audit log. */
+/** Permissions Cordon's GitHub App needs (GitHub docs: GitHub App and OAuth app authentication): revoke, replace deploy keys, write secrets, read the audit log. */
 const GITHUB_APP_PERMISSIONS: Record<string, 'read' | 'write'> = {
   administration: 'write',
   secrets: 'write',
   organization_administration: 'read',
   organization_personal_access_tokens: 'write',
 };
-/** Scopes of the Slack org owner token (catalog §4.2–4.4). */
+/** Scopes of the Slack org owner token (Slack admin API and Audit Logs API docs). */
 const SLACK_SCOPES = ['admin.users:read', 'admin.users:write', 'admin.apps:read', 'admin.apps:write', 'auditlogs:read'];
 
 const message = (err: unknown) => redactText(err instanceof Error ? err.message : String(err));

@@ -24,6 +24,7 @@ export const CAPABILITIES = [
   'revokeAllForClient',
   'blockApp',
   'suspendPrincipal',
+  'revokeByValue',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -142,8 +143,15 @@ export interface Connector {
   revokeAllForClient(credential: Credential): Promise<WriteResult>;
   blockApp(credential: Credential): Promise<WriteResult>;
   suspendPrincipal(principal: Principal): Promise<WriteResult>;
+  /**
+   * Without its value, can this credential only be cut off from the tenant (a PAT de-authorized from the
+   * org lives on for its owner)? Then: what its owner must do, in words. Undefined: revoking destroys it.
+   */
+  cutOffOnly?(credential: Credential): string | undefined;
   /** Hygiene sweeps: every credential listable tenant-wide, and what cannot be seen. */
   inventory?(): Promise<InventoryResult>;
+  /** Kill credentials everywhere by their leaked values (GitHub's credential revocation). Paced by the caller. */
+  revokeByValue?(items: readonly { credential: Credential; leakedValue: string }[]): Promise<WriteResult>;
 }
 
 export type ConnectorRegistry = Partial<Record<Provider, Connector>>;

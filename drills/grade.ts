@@ -25,7 +25,9 @@ export function formatMs(ms: number): string {
 
 function expectationFor(credentialId: string, targets: DrillTargets): { expected: GradedCredential['expected']; reason?: string } {
   const known = targets.expectNotContained.find((e) => credentialId.includes(e.match));
-  return known ? { expected: 'not_contained', reason: known.reason } : { expected: 'verified_dead' };
+  if (known) return { expected: 'not_contained', reason: known.reason };
+  const cut = targets.expectCutOff.find((e) => credentialId.includes(e.match));
+  return cut ? { expected: 'cut_off', reason: cut.reason } : { expected: 'verified_dead' };
 }
 
 function gradeCredentials(s: ContainmentStatus, targets: DrillTargets): GradedCredential[] {
@@ -133,7 +135,7 @@ export function gradeDrill(
     check({ id: `identified:${r.ref}`, description: `identify found live credentials for ${r.ref}`, ok: r.credentials.length > 0, actual: `${r.credentials.length} found`, limit: '≥ 1' });
   }
   if (s.scope.length === 0) check({ id: 'identified', description: 'identify ran', ok: false, actual: 'no scope report', limit: 'a scope report per ref' });
-  for (const e of targets.expectNotContained) {
+  for (const e of [...targets.expectNotContained, ...targets.expectCutOff]) {
     const hit = credentials.some((c) => c.credentialId.includes(e.match));
     check({ id: `expectation:${e.match}`, description: `the drill's known provider limit matches a credential (${e.match})`, ok: hit, actual: hit ? 'matched' : 'no such credential', limit: 'matched' });
   }
@@ -148,7 +150,9 @@ export function gradeDrill(
       description:
         c.expected === 'verified_dead'
           ? `${c.label} is verified dead`
-          : `${c.label} is reported not contained, never silently contained (${c.expectedReason})`,
+          : c.expected === 'cut_off'
+            ? `${c.label} is cut off from the tenant and reported so, not as dead (${c.expectedReason})`
+            : `${c.label} is reported not contained, never silently contained (${c.expectedReason})`,
       ok: stateOk,
       actual: c.finalState,
       limit: c.expected,

@@ -1,6 +1,6 @@
 // Cordon's one logger: structured JSON lines with redaction. Fields whose name says secret are
 // replaced, Secret values print as [redacted], and strings that look like well-known token formats
-// are masked. Never log request bodies or Temporal payloads (style.md).
+// are masked. Never log request bodies or Temporal payloads (docs/design.md, "Layout")
 import { CREDENTIAL_ANYWHERE } from './credential-shapes.ts';
 
 const SECRET_KEY = /(leaked|secret|token|password|private|credential_value|authorization|assertion|apikey|api_key|value)$/i;

@@ -17,6 +17,7 @@ const STATE_COLOR: Record<CredentialState, string> = {
   replaced: '#2186eb',
   reauth_forced: '#7b61ff',
   verified_dead: '#27ab83',
+  cut_off: '#f7c948',
   not_contained: '#e12d39',
 };
 const STATE_LABEL: Record<CredentialState, string> = {
@@ -26,6 +27,7 @@ const STATE_LABEL: Record<CredentialState, string> = {
   replaced: 'replaced',
   reauth_forced: 're-auth forced',
   verified_dead: 'verified dead',
+  cut_off: 'cut off in tenant',
   not_contained: 'not contained',
 };
 
@@ -118,7 +120,7 @@ export function renderDrillHtml(r: DrillReport): string {
       `<td>${escapeHtml(c.label)}<br><code>${escapeHtml(c.credentialId)}</code>${c.expectedReason ? `<br><span class="note">known limit: ${escapeHtml(c.expectedReason)}</span>` : ''}</td>`,
       td(c.provider),
       td(STATE_LABEL[c.finalState], c.finalState === 'verified_dead' ? 'ok' : 'bad'),
-      td(c.expected === 'verified_dead' ? 'verified dead' : 'not contained (known limit)'),
+      td(c.expected === 'verified_dead' ? 'verified dead' : c.expected === 'cut_off' ? 'cut off in tenant (owner must delete)' : 'not contained (known limit)'),
       td(c.timeToRevokeMs !== undefined ? formatMs(c.timeToRevokeMs) : '—'),
       td(c.timeToVerifiedDeadMs !== undefined ? formatMs(c.timeToVerifiedDeadMs) : '—'),
       td(c.replacements),

@@ -31,9 +31,9 @@ export function drillSlackSummary(r: DrillReport, options: { reportUrl?: string 
   const headline = `Drill ${r.drill}: ${pass ? 'PASS' : 'FAIL'} (${dead}/${r.credentials.length} verified dead, outcome ${r.outcome})`;
 
   const credentialLines = r.credentials.map((c) => {
-    const mark = c.finalState === 'verified_dead' ? ':white_check_mark:' : c.expected === 'not_contained' ? ':warning:' : ':x:';
+    const mark = c.finalState === 'verified_dead' ? ':white_check_mark:' : c.finalState === 'cut_off' && c.expected === 'cut_off' ? ':scissors:' : c.expected === 'not_contained' ? ':warning:' : ':x:';
     const times = [c.timeToRevokeMs !== undefined ? `revoked +${formatMs(c.timeToRevokeMs)}` : 'not revoked', c.timeToVerifiedDeadMs !== undefined ? `dead +${formatMs(c.timeToVerifiedDeadMs)}` : c.finalState.replace('_', ' ')];
-    return `${mark} ${escapeMrkdwn(c.provider)} · ${escapeMrkdwn(c.label)}: ${times.join(', ')}${c.expected === 'not_contained' ? ` (known limit: ${escapeMrkdwn(c.expectedReason ?? '')})` : ''}`;
+    return `${mark} ${escapeMrkdwn(c.provider)} · ${escapeMrkdwn(c.label)}: ${times.join(', ')}${c.expected !== 'verified_dead' ? ` (${c.expected === 'cut_off' ? 'cut off in tenant' : 'known limit'}: ${escapeMrkdwn(c.expectedReason ?? '')})` : ''}`;
   });
   const blocks: Array<Record<string, unknown>> = [
     { type: 'header', text: { type: 'plain_text', text: `${pass ? '✅' : '❌'} ${headline}`.slice(0, 150), emoji: true } },

@@ -14,7 +14,7 @@ export function renderDrillText(r: DrillReport, options: { color?: boolean } = {
     'Credentials (time from start)',
   ];
   for (const cr of r.credentials) {
-    lines.push(`  ${cr.label} [${cr.credentialId}] → ${cr.finalState}${cr.expected === 'not_contained' ? ` (expected: ${cr.expectedReason})` : ''}`);
+    lines.push(`  ${cr.label} [${cr.credentialId}] → ${cr.finalState}${cr.expected !== 'verified_dead' ? ` (expected ${cr.expected}: ${cr.expectedReason})` : ''}`);
     lines.push(`    ${cr.timeline.map((t) => `${t.state} +${formatMs(t.offsetMs)}`).join(' · ')}`);
   }
   if (r.approvals.length) {

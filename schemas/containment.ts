@@ -93,6 +93,8 @@ export const CREDENTIAL_STATES = [
   'replaced',
   'reauth_forced',
   'verified_dead',
+  /** Cut off from the tenant, but only its owner (or its value) can destroy it: see the evidence for what to do. */
+  'cut_off',
   'not_contained',
 ] as const;
 export const CredentialState = z.enum(CREDENTIAL_STATES);
@@ -215,7 +217,11 @@ export const CollateralProgress = z.object({
 });
 export type CollateralProgress = z.infer<typeof CollateralProgress>;
 
-export const Outcome = z.enum(['running', 'contained', 'not_contained', 'refused', 'rejected', 'cancelled']);
+/**
+ * `contained_in_tenant`: every credential is dead or cut off from the tenant, and at least one is only cut
+ * off (it may still work elsewhere until its owner deletes it); the evidence names the owner's action.
+ */
+export const Outcome = z.enum(['running', 'contained', 'contained_in_tenant', 'not_contained', 'refused', 'rejected', 'cancelled']);
 export type Outcome = z.infer<typeof Outcome>;
 
 export const ContainmentStatus = z.object({
@@ -266,6 +272,9 @@ export function durationMs(d: string): number {
   const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
   return n * unit;
 }
+
+/** The task queue of calls paced per tenant across every worker (see worker/worker.ts). */
+export const pacedTaskQueue = (taskQueue: string) => `${taskQueue}-paced`;
 
 /** Deterministic workflow id: a repeated start for the same incident and credentials joins the run (I4). */
 export const WORKFLOW_ID_PREFIX = 'cordon-contain';

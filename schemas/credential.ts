@@ -51,6 +51,20 @@ export const Consumer = z.object({
 export type Consumer = z.infer<typeof Consumer>;
 
 /**
+ * What each provider's credentials look like (their token format documentation), so a value pasted for
+ * the wrong provider, or cut short, is refused before anything is revoked. The reference tenant takes any.
+ */
+export const LEAKED_VALUE_SHAPES: Partial<Record<Provider, { re: RegExp; expected: string }>> = {
+  github: { re: /^(gh[opsur]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,})$/, expected: 'ghp_, github_pat_, gho_, ghu_, ghr_ or ghs_ followed by letters and digits' },
+  slack: { re: /^(xox[abpres]-[A-Za-z0-9-]{6,}|xoxe\.xox[bp]-[A-Za-z0-9-]{6,}|xapp-[A-Za-z0-9-]{6,})$/, expected: 'xoxb-, xoxp-, xoxa-, xoxe.xoxb- or xapp- followed by letters, digits and dashes' },
+  google: {
+    re: /^(ya29\.[A-Za-z0-9._-]{10,}|1\/\/[A-Za-z0-9_-]{20,}|AIza[A-Za-z0-9_-]{20,}|\{[\s\S]*"private_key_id"[\s\S]*\})$/,
+    expected: 'an access token (ya29.…), a refresh token (1//…), an API key (AIza…) or a service-account key file (JSON with private_key_id)',
+  },
+  salesforce: { re: /^(00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]{10,}|5Aep861[A-Za-z0-9._-]{20,})$/, expected: 'an access token or session id (00D…!…) or a refresh token (5Aep861…)' },
+};
+
+/**
  * What a responder knows about a compromised credential. At least one identifier. A leaked value
  * is accepted only on the way in; it travels encrypted by the payload codec and is never logged
  * (design.md I5). `fingerprint` is the short sha256 the ways in compute from it.
@@ -70,6 +84,13 @@ export const CredentialRef = z
   .refine((r) => r.id || r.clientId || r.keyId || r.fingerprint || r.leakedValue, {
     message: 'give at least one of id, clientId, keyId, fingerprint or leakedValue',
     path: ['id'],
+  })
+  .superRefine((r, ctx) => {
+    const shape = LEAKED_VALUE_SHAPES[r.provider];
+    if (r.leakedValue && shape && !shape.re.test(r.leakedValue.trim())) {
+      // The message never repeats the value: it may be a live secret.
+      ctx.addIssue({ code: 'custom', path: ['leakedValue'], message: `this does not have the shape of a ${r.provider} credential (${shape.expected}); check that the whole value was pasted and the provider is right` });
+    }
   });
 export type CredentialRef = z.infer<typeof CredentialRef>;
 

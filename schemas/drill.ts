@@ -34,6 +34,8 @@ export const DrillTargets = z
     maxBrokenConsumers: z.number().int().min(0).optional(),
     /** Credentials a provider genuinely cannot kill: they must end `not_contained`, never silently contained. */
     expectNotContained: z.array(ExpectedNotContained).default([]),
+    /** Credentials the tenant can only cut off without their value (a PAT de-authorized from the org): they must end `cut_off`. */
+    expectCutOff: z.array(ExpectedNotContained).default([]),
   })
   .strict();
 export type DrillTargets = z.infer<typeof DrillTargets>;
@@ -73,7 +75,7 @@ export const GradedCredential = z.object({
   provider: z.string(),
   label: z.string(),
   finalState: CredentialState,
-  expected: z.enum(['verified_dead', 'not_contained']),
+  expected: z.enum(['verified_dead', 'cut_off', 'not_contained']),
   expectedReason: z.string().optional(),
   timeline: z.array(z.object({ state: CredentialState, at: z.string(), offsetMs: z.number() })),
   timeToRevokeMs: z.number().optional(),

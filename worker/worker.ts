@@ -1,13 +1,26 @@
 // Building Cordon's worker: the containment workflows plus the activities wired to the configured
-// connectors and credential sink, with the payload codec on every payload.
+// connectors and credential sink, with the payload codec on every payload. A second worker serves the
+// paced task queue: calls whose provider limit holds per tenant, not per process (GitHub's credential
+// revocation: 60 requests an hour), are rate-limited by the Temporal server across every worker.
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { createSweepActivities } from '../activities/sweep.ts';
 import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
+import { pacedTaskQueue } from '../schemas/containment.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/** GitHub's documented budget for unauthenticated POST /credentials/revoke. */
+export const GITHUB_CREDENTIAL_REVOKES_PER_HOUR = 60;
+
+export interface CordonWorker {
+  /** The workflows and every unpaced activity, on the target's task queue. */
+  readonly main: Worker;
+  run(): Promise<void>;
+  shutdown(): void;
+}
 
 export async function createCordonWorker(options: {
   target: TemporalTarget;
@@ -17,16 +30,40 @@ export async function createCordonWorker(options: {
   workflowBundle?: WorkerOptions['workflowBundle'];
   connection?: NativeConnection;
   maxCachedWorkflows?: number;
-}): Promise<Worker> {
+  /** Requests per hour on the paced queue, for every worker together (CORDON_GITHUB_REVOKES_PER_HOUR). */
+  pacedPerHour?: number;
+}): Promise<CordonWorker> {
   const connection = options.connection ?? (await NativeConnection.connect(options.target.connectionOptions));
-  return Worker.create({
+  const activities = createActivities(options.deps);
+  const dataConverter = cordonDataConverter(options.codecKeys);
+  const main = await Worker.create({
     connection,
     namespace: options.target.namespace,
     taskQueue: options.target.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { ...createActivities(options.deps), ...createSweepActivities(options.deps) },
-    dataConverter: cordonDataConverter(options.codecKeys),
-    // ~1 MB per cached run (temporal-notes.md); enough for a mass containment's children on one machine.
+    activities: { ...activities, ...createSweepActivities(options.deps) },
+    dataConverter,
+    // ~1 MB per cached run; enough for a mass containment's children on one machine.
     maxCachedWorkflows: options.maxCachedWorkflows ?? 200,
   });
+  const perHour = options.pacedPerHour ?? (Number(process.env.CORDON_GITHUB_REVOKES_PER_HOUR) || GITHUB_CREDENTIAL_REVOKES_PER_HOUR);
+  const paced = await Worker.create({
+    connection,
+    namespace: options.target.namespace,
+    taskQueue: pacedTaskQueue(options.target.taskQueue),
+    activities: { revokeByValue: activities.revokeByValue },
+    dataConverter,
+    // Enforced by the server for the whole task queue: every worker and every run share this budget.
+    maxTaskQueueActivitiesPerSecond: perHour / 3600,
+  });
+  return {
+    main,
+    run: async () => {
+      await Promise.all([main.run(), paced.run()]);
+    },
+    shutdown: () => {
+      main.shutdown();
+      paced.shutdown();
+    },
+  };
 }

@@ -1,4 +1,4 @@
-// Determinism enforced by a tool, not by review (style.md): workflow files import only the workflow
+// Determinism enforced by a tool, not by review (docs/design.md): workflow files import only the workflow
 // SDK, pure schemas, other workflow modules, and activity *types*.
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';

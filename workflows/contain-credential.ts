@@ -1,6 +1,6 @@
 // The containment runbook: identify scope → plan (with everything re-authentication will end) →
 // approval where policy requires → revoke before replace → force re-authentication → verify, with the
-// invariants I1–I9 (README, "The runbook"). Deterministic code only: providers are reached through
+// invariants I1–I9 (docs/design.md §2). Deterministic code only: providers are reached through
 // activities, whose types alone are imported here.
 import {
   ActivityFailure,
@@ -21,6 +21,7 @@ import {
   ContainmentInput,
   durationMs,
   FALLBACK_RUNGS,
+  pacedTaskQueue,
   reauthPrincipals,
   type CollateralProgress,
   type ContainmentRequest,
@@ -51,6 +52,9 @@ const notifier = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
 });
 
+/** Token kinds GitHub's credential revocation accepts by value (not installation tokens, not deploy keys). */
+const GITHUB_BY_VALUE_KINDS: readonly string[] = ['pat', 'oauth_token', 'refresh_token'];
+
 type ApprovalResult = { result: 'approved' | 'rejected'; by: string[]; reason?: string } | { result: 'deadline' };
 
 export async function containCredential(request: ContainmentRequest): Promise<ContainmentStatus> {
@@ -64,7 +68,13 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     });
   }
   const input = parsed.data;
-  const { workflowId } = workflowInfo();
+  const { workflowId, taskQueue } = workflowInfo();
+  // Calls whose provider budget is per tenant (GitHub's credential revocation) go through the paced queue.
+  const paced = proxyActivities<Activities>({
+    taskQueue: pacedTaskQueue(taskQueue),
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 4 },
+  });
   const now = () => new Date(Date.now()).toISOString();
 
   const state: ContainmentStatus = {
@@ -266,8 +276,18 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     transition(key, 'revoke_requested');
     const leakedValue = leakedValueOf.get(key);
     const r = await untilDeadline(`revoking ${c.label}`, () => acts.revokeCredential({ credential: c, ...(leakedValue ? { leakedValue } : {}) }));
-    transition(key, 'revoked');
     record('revoke', 'cordon', r.outcome === 'already_done' ? 'already gone' : 'revoked', { credentialId: key, ...(r.detail ? { detail: r.detail } : {}), ...(r.requestId ? { requestId: r.requestId } : {}) });
+    // The org is cut off first (above); with the value known, GitHub's credential revocation kills it everywhere.
+    if (leakedValue && c.provider === 'github' && GITHUB_BY_VALUE_KINDS.includes(c.kind)) {
+      try {
+        const byValue = await untilDeadline(`reporting ${c.label} to GitHub's credential revocation`, () => paced.revokeByValue({ credential: c, leakedValue }));
+        record('revoke', 'cordon', 'revoked by value', { credentialId: key, ...(byValue.detail ? { detail: byValue.detail } : {}) });
+      } catch (err) {
+        if (failureType(err) !== 'connector.unsupported') throw err;
+        record('revoke', 'cordon', 'by value not possible', { credentialId: key, detail: failureMessage(err) });
+      }
+    }
+    transition(key, 'revoked');
   }
 
   /** One replacement per consumer, unless another run owns that consumer's replacement (I8). */
@@ -426,6 +446,12 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
       v = await check();
       record('verify', 'cordon', dead(v) ? 'dead' : 'alive', { credentialId: key, detail: describe(v) });
     }
+    if (dead(v) && v.cutOff) {
+      // Gone from the tenant, alive for its owner: an honest state of its own, with the owner's action (issue: cut off ≠ dead).
+      record('verify', 'cordon', 'cut off in tenant', { credentialId: key, detail: v.cutOff });
+      transition(key, 'cut_off');
+      return;
+    }
     transition(key, dead(v) ? 'verified_dead' : 'not_contained');
   }
 
@@ -524,11 +550,16 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     setStage('verify');
     const live = plan.credentials.filter((c) => !refusedBecause.has(keyOf(c)));
     await settleAll(live.map((c) => guarded(keyOf(c), () => verifyOne(c))));
-    const notDead = state.credentials.filter((p) => p.state !== 'verified_dead');
+    const notDead = state.credentials.filter((p) => p.state !== 'verified_dead' && p.state !== 'cut_off');
+    const cutOff = state.credentials.filter((p) => p.state === 'cut_off').map((p) => p.credentialId);
     const alive = notDead.filter((p) => !refusedBecause.has(p.credentialId)).map((p) => p.credentialId);
     const refused = notDead.filter((p) => refusedBecause.has(p.credentialId)).map((p) => `${p.credentialId}: ${refusedBecause.get(p.credentialId)}`);
-    const reason = [...(alive.length ? [`still active after re-revoke and the fallback ladder: ${alive.join(', ')}`] : []), ...(refused.length ? [`refused: ${refused.join('; ')}`] : [])].join('; ');
-    return await finish(notDead.length ? 'not_contained' : 'contained', reason || undefined);
+    const reason = [
+      ...(alive.length ? [`still active after re-revoke and the fallback ladder: ${alive.join(', ')}`] : []),
+      ...(refused.length ? [`refused: ${refused.join('; ')}`] : []),
+      ...(cutOff.length ? [`cut off from the tenant but alive for their owners until deleted: ${cutOff.join(', ')} (see the evidence for what the owners must do)`] : []),
+    ].join('; ');
+    return await finish(notDead.length ? 'not_contained' : cutOff.length ? 'contained_in_tenant' : 'contained', reason || undefined);
   } catch (err) {
     if (isCancellation(err)) {
       return await CancellationScope.nonCancellable(() => finish('cancelled', 'cancelled by an operator; see the evidence for what was done before'));

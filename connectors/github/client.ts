@@ -1,4 +1,4 @@
-// Octokit clients for the three ways Cordon authenticates to GitHub (catalog §2.1): as its GitHub
+// Octokit clients for the three ways Cordon authenticates to GitHub (GitHub docs: GitHub App and OAuth app authentication): as its GitHub
 // App (RS256 JWT) to mint installation tokens, as that installation for org work, and with the
 // OAuth app's client credentials (Basic) for /applications/*. Throttling and retry plugins are on
 // but never wait: a rate limit surfaces as an error with its retry-after, and the Temporal activity

@@ -13,7 +13,7 @@ export const GitHubConnectorConfigSchema = z
     appId: z.coerce.number().int().positive(),
     appPrivateKey: z.string().includes('PRIVATE KEY', { message: 'a PEM private key' }),
     installationId: z.coerce.number().int().positive(),
-    /** The org's OAuth app whose tokens Cordon may check and revoke (Basic auth, catalog §2.1). */
+    /** The org's OAuth app whose tokens Cordon may check and revoke (Basic auth, GitHub docs: GitHub App and OAuth app authentication). */
     oauthClientId: z.string().min(1).optional(),
     oauthClientSecret: z.string().min(1).optional(),
     /**

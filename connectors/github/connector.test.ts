@@ -152,6 +152,105 @@ describe('PATs', () => {
   });
 });
 
+describe('revoke by value (POST /credentials/revoke)', () => {
+  const OKTA_CLASSIC_PAT = 'ghp_Ouv6NPv6c3GcVBaUmMlioBO12r1c0CeIzxEH'; // 8003
+  const BRIDGE_INSTALLATION_TOKEN = 'ghs_xgJjF45RU0h1haKDStHGc2Udq0DFP4nPFqwM'; // 8002, unrelated
+  const revokes = () => tenant.calls({ provider: 'github', operation: 'credentials.revoke' });
+
+  it('after the org-side cut-off, kills a classic and a fine-grained PAT everywhere; an unrelated token still works', async () => {
+    const c = load(cloudflare);
+    expect(c.capabilities.has('revokeByValue')).toBe(true);
+    const fg = (await c.identify({ provider: 'github', kind: 'pat', leakedValue: FG_PAT })).credentials[0]!;
+    const classic = (await c.identify({ provider: 'github', kind: 'pat', leakedValue: OKTA_CLASSIC_PAT })).credentials[0]!;
+    expect([fg.id, classic.id]).toEqual(['pat:fine_grained:8001', 'pat:classic:8003']);
+    // Org-side first (revoke() is unchanged): the values still authenticate elsewhere.
+    expect((await c.revoke(fg)).outcome).toBe('done');
+    expect((await c.revoke(classic)).outcome).toBe('done');
+    expect(await c.probe(fg, FG_PAT)).toBe('alive');
+    expect(await c.probe(classic, OKTA_CLASSIC_PAT)).toBe('alive');
+
+    const r = await c.revokeByValue([
+      { credential: fg, leakedValue: FG_PAT },
+      { credential: classic, leakedValue: OKTA_CLASSIC_PAT },
+    ]);
+    expect(r).toEqual({
+      outcome: 'done',
+      requestId: expect.stringMatching(/^CA11:/),
+      detail: "reported 2 credential(s) to GitHub's credential revocation; GitHub revokes them asynchronously and notifies their owners",
+    });
+    expect(await c.probe(fg, FG_PAT)).toBe('dead');
+    expect(await c.probe(classic, OKTA_CLASSIC_PAT)).toBe('dead');
+    const bridge = (await c.identify({ provider: 'github', kind: 'app_installation_token', id: 'app_installation_token:42200300' })).credentials[0]!;
+    expect(await c.probe(bridge, BRIDGE_INSTALLATION_TOKEN)).toBe('alive');
+    // Sent without any Authorization (the emulator answers 403 otherwise); the call log holds no value.
+    expect(revokes().map((x) => [x.status, x.credential, x.target])).toEqual([[202, undefined, 'pat:fine_grained:8001,pat:classic:8003']]);
+    const log = JSON.stringify(tenant.calls());
+    for (const v of [FG_PAT, OKTA_CLASSIC_PAT]) expect(log).not.toContain(v);
+    // Reporting again is harmless: GitHub answers 202 whatever it knows.
+    expect((await c.revokeByValue([{ credential: classic, leakedValue: OKTA_CLASSIC_PAT }])).outcome).toBe('done');
+  });
+
+  it('kills an OAuth token by value too (gho_): the OAuth app check then says dead', async () => {
+    const cred = (await connector.identify({ provider: 'github', kind: 'oauth_token', leakedValue: BOT_TOKEN })).credentials[0]!;
+    expect((await connector.revokeByValue([{ credential: cred, leakedValue: BOT_TOKEN }])).outcome).toBe('done');
+    expect(await connector.probe(cred, BOT_TOKEN)).toBe('dead');
+  });
+
+  it('refuses an installation token (ghs_) or a non-GitHub shape with invalid, naming the rule not the value; nothing is sent', async () => {
+    const cred = (await connector.identify({ provider: 'github', kind: 'pat', leakedValue: CLASSIC_PAT })).credentials[0]!;
+    for (const bad of ['ghs_a4D0ZIA1lW21h8En96LiQEtaMuXe7PvtaeLJ', 'xoxb-1111-2222-abcdefABCDEF', 'ghp_has space', '']) {
+      const err = await connectorError(connector.revokeByValue([{ credential: cred, leakedValue: CLASSIC_PAT }, { credential: cred, leakedValue: bad }]));
+      expect(err).toMatchObject({ kind: 'invalid', retryable: false });
+      expect(err.message).toMatch(/ghp_, github_pat_, gho_, ghu_ or ghr_/);
+      if (bad) expect(err.message).not.toContain(bad);
+      expect(err.message).not.toContain(CLASSIC_PAT);
+    }
+    expect(revokes()).toEqual([]);
+    expect(await connector.probe(cred, CLASSIC_PAT)).toBe('alive');
+  });
+
+  it('splits more than 1,000 values into requests of at most 1,000', async () => {
+    const cred = (await connector.identify({ provider: 'github', kind: 'pat', leakedValue: CLASSIC_PAT })).credentials[0]!;
+    const filler = Array.from({ length: 1000 }, (_, i) => ({ credential: cred, leakedValue: `ghp_unknown${String(i).padStart(29, '0')}` }));
+    const r = await connector.revokeByValue([...filler, { credential: cred, leakedValue: CLASSIC_PAT }]);
+    expect(r.detail).toMatch(/^reported 1001 credential\(s\)/);
+    expect(revokes().map((x) => [x.status, x.target])).toEqual([
+      [202, undefined],
+      [202, 'pat:classic:7301'],
+    ]);
+    expect(await connector.probe(cred, CLASSIC_PAT)).toBe('dead');
+  });
+
+  it('a rate limit is a retryable rate_limited with the retry-after; a spent per-operation budget waits for its window', async () => {
+    const cred = (await connector.identify({ provider: 'github', kind: 'pat', leakedValue: CLASSIC_PAT })).credentials[0]!;
+    tenant.injectFault({ provider: 'github', operation: 'credentials.revoke', type: 'rate_limited', retryAfterSec: 30, times: 1 });
+    const started = Date.now();
+    const err = await connectorError(connector.revokeByValue([{ credential: cred, leakedValue: CLASSIC_PAT }]));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(err).toMatchObject({ kind: 'rate_limited', retryable: true });
+    expect(err.options.retryAfterMs).toBe(30_000);
+    expect(err.message).not.toContain(CLASSIC_PAT);
+    expect(await connector.probe(cred, CLASSIC_PAT)).toBe('alive');
+
+    tenant.setRateLimit({ provider: 'github', operation: 'credentials.revoke', limit: 1, windowSec: 3600 });
+    expect((await connector.revokeByValue([{ credential: cred, leakedValue: CLASSIC_PAT }])).outcome).toBe('done');
+    const spent = await connectorError(connector.revokeByValue([{ credential: cred, leakedValue: CLASSIC_PAT }]));
+    expect(spent.kind).toBe('rate_limited');
+    expect(spent.options.retryAfterMs).toBeGreaterThan(3_500_000);
+  });
+
+  it("GitHub's own unauthenticated limit (60 an hour) → rate_limited until x-ratelimit-reset", async () => {
+    const cred = (await connector.identify({ provider: 'github', kind: 'pat', leakedValue: CLASSIC_PAT })).credentials[0]!;
+    for (let i = 0; i < 60; i++) await connector.revokeByValue([{ credential: cred, leakedValue: 'ghp_unknown00000000000000000000000000000' }]);
+    const err = await connectorError(connector.revokeByValue([{ credential: cred, leakedValue: CLASSIC_PAT }]));
+    expect(err.kind).toBe('rate_limited');
+    expect(err.options.status).toBe(403);
+    expect(err.options.retryAfterMs).toBeGreaterThan(3_500_000);
+    expect(err.options.retryAfterMs).toBeLessThanOrEqual(3_601_000);
+    expect(await connector.probe(cred, CLASSIC_PAT)).toBe('alive');
+  });
+});
+
 describe('deploy keys', () => {
   const ID = `deploy_key:${ORG}/firmware:7101`;
 

@@ -1,8 +1,9 @@
 // The GitHub connector (design.md §4) on @octokit/rest. What GitHub lets an org do by API shapes
-// every method (catalog §2, §5.4): OAuth tokens die only by value with the OAuth app's client
+// every method (GitHub REST API docs): OAuth tokens die only by value with the OAuth app's client
 // secret; installation tokens only by value (or by uninstalling); fine-grained PATs and SAML-
-// authorized classic PATs can only lose their access to this org; deploy keys are deleted and
-// re-created. Credential ids:
+// authorized classic PATs can only lose their access to this org through revoke(), and die
+// everywhere only when their leaked value is reported (revokeByValue, POST /credentials/revoke);
+// deploy keys are deleted and re-created. Credential ids:
 //   oauth_token:<authorization id>            app_installation_token:<installation id>
 //   pat:fine_grained:<grant id>               pat:classic:<SAML credential id>
 //   deploy_key:<owner>/<repo>:<key id>
@@ -35,6 +36,14 @@ const PROVIDER = 'github' as const;
 /** Refresh the installation token this long before GitHub's 1-hour expiry. */
 const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 const AUDIT_MAX_PAGES = 10;
+/** POST /credentials/revoke takes at most this many values per request. */
+export const CREDENTIAL_REVOKE_BATCH = 1000;
+/**
+ * The kinds GitHub's credential revocation accepts: classic and fine-grained PATs, OAuth tokens,
+ * GitHub App user-to-server and refresh tokens. Not installation tokens (ghs_) nor SSH/deploy keys.
+ */
+const REVOCABLE_BY_VALUE = /^(?:ghp_|github_pat_|gho_|ghu_|ghr_)[A-Za-z0-9_]+$/;
+const REVOCABLE_RULE = 'a value starting with ghp_, github_pat_, gho_, ghu_ or ghr_ followed by letters, digits or underscores';
 
 export const GITHUB_BLIND_SPOTS: readonly string[] = [
   'GitHub does not record who holds a credential: consumers come from the configured inventory (CORDON_GITHUB_CONSUMERS)',
@@ -95,13 +104,15 @@ interface AuditLogEntry {
 
 export class GitHubConnector implements Connector {
   readonly provider = PROVIDER;
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(['list', 'describe', 'revoke', 'replace', 'forceReauth', 'probe', 'audit']);
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(['list', 'describe', 'revoke', 'replace', 'forceReauth', 'probe', 'audit', 'revokeByValue']);
   readonly blindSpots = GITHUB_BLIND_SPOTS;
 
   readonly #config: GitHubConnectorConfig;
   readonly #app: GitHubClient;
   readonly #installation: GitHubClient;
   readonly #oauth: GitHubClient | undefined;
+  /** No Authorization header at all: POST /credentials/revoke answers 403 to any authenticated request. */
+  readonly #anonymous: GitHubClient;
   #installationToken: { value: string; expiresAt: number } | undefined;
   #minting: Promise<string> | undefined;
   /**
@@ -116,6 +127,7 @@ export class GitHubConnector implements Connector {
     this.#installation = createClient(config, async () => `token ${await this.#token()}`);
     this.#oauth =
       config.oauthClientId && config.oauthClientSecret ? createClient(config, () => basicAuthorization(config.oauthClientId!, config.oauthClientSecret!)) : undefined;
+    this.#anonymous = createClient(config, () => undefined);
   }
 
   /** The installation-authenticated client, for the GitHub Actions secret sink of the same org. */
@@ -308,7 +320,7 @@ export class GitHubConnector implements Connector {
     };
   }
 
-  /** Audit-log token forensics: events whose hashed_token is this value's (GitHub docs, catalog §2.3). */
+  /** Audit-log token forensics: events whose hashed_token is this value's (GitHub docs: audit log). */
   async #auditByValue(value: string): Promise<AuditLogEntry[]> {
     const org = this.#config.org;
     const hashed = createHash('sha256').update(value).digest('base64');
@@ -532,7 +544,7 @@ export class GitHubConnector implements Connector {
           refused = classifyGitHubError(err, `revoking ${credential.id}`);
           if (refused.kind !== 'auth') throw refused;
         }
-        // The token authenticates its own revocation, so a dead one answers 401 (catalog §2.7); so does a
+        // The token authenticates its own revocation, so a dead one answers 401 (GitHub REST API docs); so does a
         // transient refusal. Only a confirming 401 with the same value makes it `already_done`.
         const check = await this.#authenticates(value, `confirming that ${credential.id} is dead`);
         if ('dead' in check) {
@@ -556,6 +568,55 @@ export class GitHubConnector implements Connector {
     }
   }
 
+  /**
+   * Kill leaked values everywhere through GitHub's credential revocation (POST /credentials/revoke):
+   * unauthenticated, at most 1,000 values a request, 202 `{}` whatever the values were (asynchronous, no
+   * per-token answer; GitHub notifies the owners, and a revoked value cannot be reactivated). Every value
+   * is checked before anything is sent. The org-side cut-off stays in revoke(), which the caller runs
+   * first; the caller also paces these calls (documented limit: 60 unauthenticated requests an hour).
+   * No 401 refresh here: no credential of Cordon's is involved.
+   */
+  async revokeByValue(items: readonly { credential: Credential; leakedValue: string }[]): Promise<WriteResult> {
+    const values: string[] = [];
+    for (const [i, { credential, leakedValue }] of items.entries()) {
+      const which = credential?.id ?? `item ${i}`;
+      if (credential?.provider !== PROVIDER) {
+        throw new ConnectorError('invalid', PROVIDER, `github: revokeByValue takes only GitHub credentials; ${which} is a ${credential?.provider ?? 'missing'} credential`);
+      }
+      if (typeof leakedValue !== 'string' || !REVOCABLE_BY_VALUE.test(leakedValue)) {
+        const hint = typeof leakedValue === 'string' && leakedValue.startsWith('ghs_')
+          ? ' (installation tokens are revoked with their own value through DELETE /installation/token)'
+          : '';
+        throw new ConnectorError(
+          'invalid',
+          PROVIDER,
+          `github: ${which}: GitHub's credential revocation accepts only ${REVOCABLE_RULE}; the leaked value given does not match, so nothing was sent${hint}`,
+        );
+      }
+      values.push(leakedValue);
+    }
+    const unique = [...new Set(values)];
+    if (!unique.length) return { outcome: 'already_done', detail: 'no credential values to report' };
+    const batches = Math.ceil(unique.length / CREDENTIAL_REVOKE_BATCH);
+    let requestId: string | undefined;
+    for (let b = 0; b < batches; b++) {
+      const batch = unique.slice(b * CREDENTIAL_REVOKE_BATCH, (b + 1) * CREDENTIAL_REVOKE_BATCH);
+      const what = `reporting ${batch.length} credential(s) to GitHub's credential revocation${batches > 1 ? ` (request ${b + 1} of ${batches})` : ''}`;
+      try {
+        const r = await this.#anonymous.rest.credentials.revoke({ credentials: batch });
+        requestId = requestIdOf(r.headers).requestId ?? requestId;
+      } catch (err) {
+        // 403/429 with rate-limit headers → rate_limited with the reset; the error never carries the body.
+        throw classifyGitHubError(err, what);
+      }
+    }
+    return {
+      outcome: 'done',
+      ...(requestId ? { requestId } : {}),
+      detail: `reported ${unique.length} credential(s) to GitHub's credential revocation; GitHub revokes them asynchronously and notifies their owners`,
+    };
+  }
+
   async #removeSaml(credentialId: number, label: string): Promise<WriteResult> {
     const org = this.#config.org;
     return this.#idempotent(`removing the SAML authorization of ${label}`, (r) => r, () =>
@@ -563,7 +624,7 @@ export class GitHubConnector implements Connector {
     );
   }
 
-  /** A delete whose 404 means "already gone" (catalog §2.7: treat 404 as success). */
+  /** A delete whose 404 means "already gone" (GitHub REST API docs: treat 404 as success). */
   async #idempotent(what: string, shape: (r: WriteResult) => WriteResult, fn: () => Promise<{ headers: Record<string, unknown> }>): Promise<WriteResult> {
     try {
       const r = await this.#call(what, fn);

@@ -1,5 +1,5 @@
 // The one place GitHub errors become ConnectorErrors (design.md §4). Rate limits follow
-// @octokit/plugin-throttling's own reading (catalog §0.3, §2.2): a secondary limit is a 403/429
+// @octokit/plugin-throttling's own reading (@octokit/plugin-throttling docs; GitHub REST API docs: rate limits): a secondary limit is a 403/429
 // whose message says "secondary rate" and carries retry-after; a primary limit is a 403/429 with
 // x-ratelimit-remaining: 0, to wait until x-ratelimit-reset.
 import { RequestError } from '@octokit/request-error';

@@ -1,6 +1,6 @@
 // Cordon's own Google identity: service-account JWTs on google-auth-library, with the token
 // endpoint made configurable. The library hard-codes https://oauth2.googleapis.com/token
-// (gtoken/getToken.js, catalog §0.2), so a request interceptor on the client's own gaxios
+// (gtoken/getToken.js, google-auth-library docs), so a request interceptor on the client's own gaxios
 // transporter rewrites that one URL: no global patching, and API calls are left alone.
 import { JWT, OAuth2Client } from 'google-auth-library';
 import type { GoogleConnectorConfig } from './config.ts';
@@ -42,7 +42,7 @@ export function serviceAccountJwt(
   options: { scopes: readonly string[]; subject?: string; tokenUrl: string; timeoutMs: number },
 ): JWT {
   // Scopes are always set: without them JWT silently switches to self-signed tokens, which
-  // cannot impersonate (catalog §0.2 gotcha).
+  // cannot impersonate (google-auth-library docs: domain-wide delegation).
   const jwt = new JWT({
     email: key.email,
     key: key.privateKey,

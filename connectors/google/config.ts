@@ -30,7 +30,7 @@ const withTrailingSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`)
 const GoogleConnectorConfigSchema = z.object({
   /**
    * Cordon's own service-account key file, JSON. The account needs domain-wide delegation for the
-   * Directory/Reports scopes (catalog §0.2) and roles/iam.serviceAccountKeyAdmin on the projects.
+   * Directory/Reports scopes (Google Workspace docs: domain-wide delegation) and roles/iam.serviceAccountKeyAdmin on the projects.
    */
   credentials: z
     .union([z.string(), z.instanceof(Secret)])

@@ -1,6 +1,6 @@
 // The Google connector: Workspace Admin SDK (Directory, Reports) and Cloud IAM on the official
 // googleapis SDK, authenticated as Cordon's service account with domain-wide delegation
-// (catalog §1). Credential kinds: oauth_grant (a user's grant to one OAuth client), api_key (an
+// (Google Admin SDK and Cloud IAM docs). Credential kinds: oauth_grant (a user's grant to one OAuth client), api_key (an
 // application-specific password), session (a user's web/device sessions) and
 // service_account_key. SDK-internal retries are off: the activity retry policy waits, using
 // the retryAfterMs that classifyGoogleError reads from Google's answer.
@@ -176,7 +176,7 @@ class GoogleConnector implements Connector {
 
   // ---- grants (Directory tokens) ----------------------------------------------------------
 
-  /** Last use and first authorisation of a grant, from the Reports token log (catalog §1.2). */
+  /** Last use and first authorisation of a grant, from the Reports token log (Admin SDK Reports API docs). */
   async #grantTimes(user: string, clientId: string): Promise<{ createdAt?: string; lastUsedAt?: string }> {
     const newest = async (eventName: string) => {
       const page = await this.#call(`activities.list ${user}`, () =>
@@ -421,7 +421,7 @@ class GoogleConnector implements Connector {
     const target = parseTarget(credential);
     switch (target.type) {
       case 'grant': {
-        // tokens.delete kills every token the user issued to that client; 404 = already gone (catalog §1.6).
+        // tokens.delete kills every token the user issued to that client; 404 = already gone (Admin SDK Directory API docs).
         const r = await this.#orMissing(`tokens.delete ${credential.id}`, () => this.#directory.tokens.delete({ userKey: target.user, clientId: target.clientId }), 'missing' as const);
         return r === 'missing' ? { outcome: 'already_done', detail: 'no grant left for this user and client' } : { outcome: 'done' };
       }
@@ -509,7 +509,7 @@ class GoogleConnector implements Connector {
       return r === 'missing' ? 0 : 1;
     });
     const n = deleted.reduce<number>((a, b) => a + b, 0);
-    // Backup codes cannot be invalidated for a suspended user, and need not be: it cannot sign in (GAM does the same, catalog §1.3).
+    // Backup codes cannot be invalidated for a suspended user, and need not be: it cannot sign in (GAM does the same; Admin SDK Directory API docs: verificationCodes).
     let codes = 'backup codes invalidated';
     if (current.status === 'active') await this.#call(`verificationCodes.invalidate ${userKey}`, () => this.#directory.verificationCodes.invalidate({ userKey }));
     else codes = 'backup codes left (user not active)';
@@ -524,7 +524,7 @@ class GoogleConnector implements Connector {
   async restrict(credential: Credential, restriction: Restriction): Promise<WriteResult> {
     const target = parseTarget(credential);
     // Google can neither allowlist IPs nor narrow a key or grant; disabling a key (reversible with
-    // :enable) is the only restriction it offers (catalog §1.3).
+    // :enable) is the only restriction it offers (Cloud IAM docs: disabling service account keys).
     if (target.type !== 'key') throw unsupported('google', 'restrict', `a ${credential.kind} can only be revoked, not restricted`);
     if (this.#isOwnKey(target.keyId)) throw new ConnectorError('invalid', 'google', `google: refusing to disable Cordon's own key ${credential.id} (design.md I6)`);
     const key = await this.#call(`keys.get ${credential.id}`, () => this.#iam.projects.serviceAccounts.keys.get({ name: target.name }));

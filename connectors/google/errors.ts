@@ -1,7 +1,7 @@
 // The ONE place Google SDK errors become ConnectorError kinds (design.md §4). gaxios throws
 // GaxiosError with the HTTP status and Google's body: the Admin SDK's legacy envelope (reason in
 // errors[0].reason), IAM's AIP-193 envelope (status string), or the token endpoint's
-// {error, error_description} (catalog §1.1, §0.2). gaxios ignores Retry-After (catalog §0.1), so
+// {error, error_description} (Google API docs: errors and limits; google-auth-library docs). gaxios ignores Retry-After (googleapis docs), so
 // the delay is read here and handed to the activity retry policy instead.
 import { ConnectorError, type ConnectorErrorKind } from '../types.ts';
 

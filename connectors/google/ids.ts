@@ -1,5 +1,5 @@
 // Cordon's ids for Google credentials. Google gives most of them no id of their own (a Directory
-// "token" is a user + OAuth client pair, catalog §5.1), so the id is the resource path that acts
+// "token" is a user + OAuth client pair, Admin SDK Directory API docs: tokens), so the id is the resource path that acts
 // on it: stable, readable in evidence, and enough to act on without another lookup.
 export const credentialIds = {
   /** One user's grant to one OAuth client (tokens.delete kills all of it). */

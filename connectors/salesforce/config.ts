@@ -1,6 +1,6 @@
 // Configuration of the Salesforce connector, from CORDON_SALESFORCE_* variables. The login URL is the only
 // address: the token response's instance_url says where REST lives, so the same code reaches the emulator
-// or a real org (catalog §0.4, §3.2).
+// or a real org (jsforce docs; Salesforce OAuth 2.0 JWT bearer flow docs).
 import { z } from 'zod';
 import { Consumer } from '../../schemas/credential.ts';
 
@@ -32,15 +32,15 @@ const ConfigSchema = z
     username: z.string().min(3),
     /** PEM private key whose certificate is uploaded on the connected app. */
     privateKey: z.string().includes('PRIVATE KEY', { message: 'expected a PEM private key' }),
-    /** The JWT's `aud`; defaults to the login URL (catalog §3.2). */
+    /** The JWT's `aud`; defaults to the login URL (Salesforce OAuth 2.0 JWT bearer flow docs). */
     audience: z.string().optional(),
-    /** jsforce defaults to 50.0, too old for AuthSession.IsCurrent; always explicit (catalog §0.4). */
+    /** jsforce defaults to 50.0, too old for AuthSession.IsCurrent; always explicit (jsforce docs). */
     apiVersion: z.string().regex(/^\d{2}\.0$/, 'an API version looks like 62.0').default('62.0'),
     consumers: z.array(SalesforceConsumerInventoryEntry).default([]),
     requestTimeoutMs: z.number().int().positive().default(30_000),
     /**
      * Salesforce's REQUEST_LIMIT_EXCEEDED carries no Retry-After (the daily allowance is a rolling 24-hour
-     * window, catalog §3.1): this is the delay the retry policy is told to wait.
+     * window, Salesforce REST API docs: limits and errors): this is the delay the retry policy is told to wait.
      */
     rateLimitBackoffMs: z.number().int().positive().default(60_000),
   })

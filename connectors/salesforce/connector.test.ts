@@ -190,7 +190,7 @@ describe('revoke', () => {
     tenant.injectFault({ provider: 'salesforce', operation: 'oauth2.revokeToken', type: 'latency', latencyMs: 150 });
     const outcomes = await Promise.all([connector.revoke(grant), other.revoke(grant)]);
     expect(outcomes.map((o) => o.outcome).sort()).toEqual(['already_done', 'done']);
-    // Both listed the grant before either revoked it: the loser got 400 invalid_token (catalog §3.7).
+    // Both listed the grant before either revoked it: the loser got 400 invalid_token (Salesforce OAuth 2.0 token revocation docs).
     expect(tenant.calls({ provider: 'salesforce', operation: 'oauth2.revokeToken' }).map((c) => c.status)).toEqual([200, 400]);
   });
 

@@ -2,7 +2,7 @@
 // flow, identifies grants through SOQL over OauthToken / AuthSession / User / UserLogin, revokes a grant by
 // posting its DeleteToken to the revoke endpoint, ends sessions by deleting AuthSession rows, freezes users
 // through UserLogin, and mints replacements for integration users with the same JWT bearer flow.
-// Wire facts: ../../../shared/reference/saas-api-catalog.md §0.4 and §3.
+// Wire facts: Salesforce REST API (SOQL query, sObject Collections), OAuth 2.0 JWT bearer flow and token revocation docs; jsforce docs.
 import { createHash } from 'node:crypto';
 import { Connection } from 'jsforce';
 import type { Consumer, Credential, CredentialKind, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
@@ -33,7 +33,7 @@ export { SalesforceConnectorConfig } from './config.ts';
 /** A query on OauthToken returns at most this many rows (the reason every query filters by user or app). */
 export const OAUTH_TOKEN_ROW_CAP = 2500;
 const GRANT_ID_PREFIX = 'oauthtoken:';
-/** Profiles Salesforce gives API-only integration users (catalog §3.3). */
+/** Profiles Salesforce gives API-only integration users (Salesforce docs: API-only integration user profiles). */
 const INTEGRATION_PROFILE = /integration|api only/i;
 
 const BLIND_SPOTS = [
@@ -154,7 +154,7 @@ export class SalesforceConnector implements Connector {
     return conn;
   }
 
-  /** JWT bearer login for `username` on a connection; returns the token response (catalog §3.2). */
+  /** JWT bearer login for `username` on a connection; returns the token response (Salesforce OAuth 2.0 JWT bearer flow docs). */
   async #jwtLogin(conn: Connection, username: string): Promise<{ access_token: string; instance_url: string; id: string }> {
     const assertion = this.#assertion(username);
     return (await conn.oauth2.requestToken({ grant_type: JWT_BEARER_GRANT, assertion })) as { access_token: string; instance_url: string; id: string };
@@ -499,7 +499,7 @@ export class SalesforceConnector implements Connector {
     return this.#endSession(credential.id);
   }
 
-  /** Posts the grant's DeleteToken to the revoke endpoint; 400 invalid_token means already revoked (catalog §3.7). */
+  /** Posts the grant's DeleteToken to the revoke endpoint; 400 invalid_token means already revoked (Salesforce OAuth 2.0 token revocation docs). */
   async #revokeGrant(grantId: string): Promise<WriteResult> {
     const userId = grantId.slice(GRANT_ID_PREFIX.length).split(':')[0]!;
     const row = await this.#call(`look up ${grantId}`, async (conn) => (await this.#grants(conn, { userIds: [userId] })).rows.find((r) => grantIdOf(r) === grantId));
@@ -522,7 +522,7 @@ export class SalesforceConnector implements Connector {
   }
 
   /**
-   * Deletes up to 200 AuthSessions in one sObject Collections call (allOrNone false, catalog §3.7). A session
+   * Deletes up to 200 AuthSessions in one sObject Collections call (allOrNone false; Salesforce REST API docs: sObject Collections). A session
    * already deleted (ENTITY_IS_DELETED, INVALID_CROSS_REFERENCE_KEY, NOT_FOUND) counts as gone; any other
    * per-record error is thrown after the batch, classified by its code.
    */
@@ -547,7 +547,7 @@ export class SalesforceConnector implements Connector {
     });
   }
 
-  /** Deletes an AuthSession; NOT_FOUND means it already ended (catalog §3.7). */
+  /** Deletes an AuthSession; NOT_FOUND means it already ended (Salesforce REST API docs: sObject delete). */
   async #endSession(sessionId: string): Promise<WriteResult> {
     return this.#call(`end session ${sessionId}`, async (conn) => {
       try {
@@ -563,7 +563,7 @@ export class SalesforceConnector implements Connector {
 
   /**
    * A replacement is an access token for the credential's user minted with Cordon's JWT bearer app
-   * (catalog §3.2; that flow issues no refresh token). Salesforce has no label to find it again by, so
+   * (Salesforce OAuth 2.0 JWT bearer flow docs; that flow issues no refresh token). Salesforce has no label to find it again by, so
    * the sink's record under the idempotency key is what makes a retry return the same one (I4).
    */
   async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
@@ -578,7 +578,7 @@ export class SalesforceConnector implements Connector {
       }
       const minting = this.#newConnection();
       const res = await this.#jwtLogin(minting, user.username).catch((err: Error) => {
-        // The JWT bearer flow works only for users pre-authorised on Cordon's app (catalog §3.2).
+        // The JWT bearer flow works only for users pre-authorised on Cordon's app (Salesforce OAuth 2.0 JWT bearer flow docs).
         if (err.name !== 'invalid_grant') throw err;
         throw new ConnectorError(
           'permission',
@@ -697,7 +697,7 @@ export class SalesforceConnector implements Connector {
     throw unsupported('salesforce', 'blockApp', `blocking ${credential.clientId ?? 'a connected app'} is done in Setup (Connected Apps OAuth Usage), not through REST`);
   }
 
-  /** Freezes the user through UserLogin (idempotent PATCH, catalog §3.5). */
+  /** Freezes the user through UserLogin (idempotent PATCH, Salesforce object reference: UserLogin, User). */
   async suspendPrincipal(principal: Principal): Promise<WriteResult> {
     return this.#call(`freeze ${principal.id}`, async (conn) => {
       const userId = await this.#userByRef(conn, principal.id);

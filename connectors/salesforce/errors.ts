@@ -1,7 +1,7 @@
-// The one place where jsforce's errors become ConnectorError kinds (design.md §4, style.md "Errors").
+// The one place where jsforce's errors become ConnectorError kinds (design.md §4).
 // jsforce hides the HTTP status: REST errors arrive as HttpApiError named after Salesforce's errorCode,
 // OAuth errors as an Error named after the OAuth `error`, non-JSON answers as ERROR_HTTP_<status>
-// (catalog §0.4, §3.1).
+// (jsforce docs; Salesforce REST API docs: limits and errors).
 import { ConnectorError, type ConnectorErrorKind } from '../types.ts';
 
 const BY_CODE: Record<string, ConnectorErrorKind> = {

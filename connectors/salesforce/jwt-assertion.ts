@@ -1,4 +1,4 @@
-// The OAuth 2.0 JWT bearer assertion Salesforce expects (catalog §3.2): RS256, iss = consumer key,
+// The OAuth 2.0 JWT bearer assertion Salesforce expects (Salesforce OAuth 2.0 JWT bearer flow docs): RS256, iss = consumer key,
 // sub = username, aud = login URL, exp within 3 minutes. jsforce does not sign it; Node's crypto does.
 import { sign } from 'node:crypto';
 

@@ -1,5 +1,5 @@
 // A credential sink that writes the replacement into a GitHub Actions repository secret, with
-// GitHub's sealed-box flow (catalog §2.5): fetch the repo's public key, crypto_box_seal the value
+// GitHub's sealed-box flow (GitHub REST API docs: Actions secrets): fetch the repo's public key, crypto_box_seal the value
 // with libsodium, PUT it with the key id. GitHub never returns a secret's value, so the record of
 // what was delivered under which idempotency key is kept in a local index (one small JSON file per
 // key, named by the key's hash; no secret in it) — a retried delivery finds the first one (I4).

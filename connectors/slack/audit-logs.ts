@@ -1,5 +1,5 @@
 // A small client for the Audit Logs API (`GET <auditUrl>logs`): @slack/web-api has no method for
-// it (catalog §5.7). Real HTTP status codes; 429 carries Retry-After. Enterprise Grid, org owner.
+// it (Slack Audit Logs API docs). Real HTTP status codes; 429 carries Retry-After. Enterprise Grid, org owner.
 import type { Secret } from '../../logging/secret.ts';
 import { httpStatusError, classifySlackError, retryAfterHeader } from './errors.ts';
 

@@ -19,7 +19,7 @@ const SlackConnectorConfigSchema = z.object({
   auditUrl: z.url().default('https://api.slack.com/audit/v1/').transform(withTrailingSlash),
   /**
    * A user token (`xoxp-`) of an org owner, installed at org level, with admin.users:read/write,
-   * admin.apps:read/write, users:read and auditlogs:read (catalog §4.2–4.4). Kept in a Secret.
+   * admin.apps:read/write, users:read and auditlogs:read (Slack admin API and Audit Logs API docs). Kept in a Secret.
    */
   adminToken: z
     .union([z.string(), z.instanceof(Secret)])

@@ -1,4 +1,4 @@
-// Slack connector on @slack/web-api (design.md §4; catalog §4). What Slack allows by API, and
+// Slack connector on @slack/web-api (design.md §4; Slack Web API method docs). What Slack allows by API, and
 // therefore what this connector does:
 // - oauth_token: `auth.revoke` revokes only the token that calls it, so it needs the leaked value;
 //   without it the fallback is `admin.apps.uninstall` of the app from the workspace, which kills
@@ -374,7 +374,7 @@ export class SlackConnector implements Connector {
       const res = await this.#call(`admin.users.session.list ${userId}`, () => this.#admin.admin.users.session.list({ user_id: userId, team_id: teamId }));
       return res.active_sessions ?? [];
     } catch (err) {
-      // Slack may say "nothing to list" as ok:false (catalog §4.2): no session, nothing to end.
+      // Slack may say "nothing to list" as ok:false (Slack admin API docs): no session, nothing to end.
       if (err instanceof ConnectorError && slackErrorWord(err.options.cause) === 'no_active_sessions') return [];
       throw err;
     }
@@ -391,7 +391,7 @@ export class SlackConnector implements Connector {
       );
       return 'done';
     } catch (err) {
-      // The session ended already (catalog §4.8: a repeat answers session_not_found).
+      // The session ended already (Slack Web API method docs: a repeat answers session_not_found).
       if (err instanceof ConnectorError && slackErrorWord(err.options.cause) === 'session_not_found') return 'gone';
       throw err;
     }

@@ -1,6 +1,6 @@
 // The one place Slack failures become ConnectorError kinds (design.md §4). Slack answers HTTP 200
-// with `ok:false` and an error word for almost everything (catalog §4.1); only 429 (+ Retry-After)
-// and transport failures differ. The Audit Logs API uses real status codes (catalog §4.2).
+// with `ok:false` and an error word for almost everything (Slack Web API docs: errors and rate limits); only 429 (+ Retry-After)
+// and transport failures differ. The Audit Logs API uses real status codes (Slack Audit Logs API docs).
 import { ErrorCode, type WebAPIHTTPError, type WebAPIPlatformError, type WebAPIRateLimitedError, type WebAPIRequestError } from '@slack/web-api';
 import { ConnectorError, type ConnectorErrorKind } from '../types.ts';
 

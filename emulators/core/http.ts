@@ -1,6 +1,6 @@
 // A small router for the provider emulators: exact control over status codes, headers and bodies,
 // which is what wire faithfulness needs (design.md §5). Path parameters are percent-decoded
-// (googleapis sends `alice%40example.com`, ../shared/reference/saas-api-catalog.md §0.1).
+// (googleapis sends `alice%40example.com`; googleapis Admin SDK Directory API, users.get).
 import type { IncomingHttpHeaders } from 'node:http';
 
 export interface EmuRequest {

@@ -52,7 +52,7 @@ export interface Fault {
   times?: number;
 }
 
-/** How one provider shapes the answers the framework produces for it (catalog §1.1, §2.2, §3.1, §4.1). */
+/** How one provider shapes the answers the framework produces for it (each provider's API docs on errors and rate limits). */
 export interface ErrorShapes {
   rateLimited(retryAfterSec: number): EmuResponse;
   unavailable(status: number): EmuResponse;

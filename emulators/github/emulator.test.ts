@@ -255,7 +255,7 @@ describe('org credentials', () => {
     await kit(fgValue).rest.repos.listDeployKeys({ owner: org, repo: 'edge-config' }).catch(() => undefined);
     expect((await kit(token).rest.orgs.updatePatAccess({ org, pat_id: 8001, action: 'revoke' })).status).toBe(204);
     expect((await failure(kit(token).rest.orgs.updatePatAccess({ org, pat_id: 8001, action: 'revoke' }))).status).toBe(404);
-    // Org access is gone; the token itself still authenticates (catalog §2.4 note).
+    // Org access is gone; the token itself still authenticates (GitHub REST API docs: SAML credential authorizations).
     expect((await failure(kit(fgValue).rest.actions.listRepoSecrets({ owner: org, repo: 'edge-config' }))).status).toBe(403);
     await kit(fgValue).rest.rateLimit.get();
     const bulk = await kit(token).rest.orgs.updatePatAccesses({ org, action: 'revoke', pat_ids: [8005, 8001] });
@@ -351,6 +351,73 @@ describe('org credentials', () => {
     const bad = await failure(anonymous.rest.credentials.revoke({ credentials: [] }));
     expect(bad.status).toBe(422);
     expectSpec('POST', '/credentials/revoke', 422, bad.response?.data);
+  });
+
+  it('POST /credentials/revoke: body rules (422), unknown values 202, bad credentials 401, no values in the call log, the unauthenticated limit', async () => {
+    const anonymous = kit();
+    const post = (body: unknown) => failure(anonymous.request('POST /credentials/revoke', body as { credentials: string[] }));
+    for (const body of [{}, { credentials: 'ghp_x' }, { credentials: [1, 2] }, { credentials: [CLASSIC_PAT, null] }, { credentials: Array.from({ length: 1001 }, (_, i) => `ghp_${i}`) }]) {
+      const bad = await post(body);
+      expect(bad.status).toBe(422);
+      expect(bad.response?.data).toMatchObject({ message: 'Validation Failed' });
+      expectSpec('POST', '/credentials/revoke', 422, bad.response?.data);
+    }
+    await kit(CLASSIC_PAT).rest.rateLimit.get(); // nothing was revoked by a refused body
+
+    // 1,000 values is the most one request takes; unknown strings are accepted and ignored.
+    const full = await anonymous.rest.credentials.revoke({ credentials: [...Array.from({ length: 999 }, (_, i) => `ghp_unknown${i}`), 'not-a-token'] });
+    expect(full.status).toBe(202);
+    expect(full.data).toEqual({});
+
+    // Any Authorization is refused: a live credential 403, a dead or unknown one 401 Bad credentials (as on every route).
+    expect((await failure(kit(await installationToken()).rest.credentials.revoke({ credentials: [CLASSIC_PAT] }))).status).toBe(403);
+    expect((await failure(basicKit().rest.credentials.revoke({ credentials: [CLASSIC_PAT] }))).status).toBe(403);
+    expect((await failure(kit('ghp_unknown000000000000000000000000000').rest.credentials.revoke({ credentials: [CLASSIC_PAT] }))).status).toBe(401);
+    await kit(CLASSIC_PAT).rest.rateLimit.get();
+
+    // Classic PAT and OAuth token die (every route 401); the installation token lives; the audit log says so.
+    const r = await anonymous.rest.credentials.revoke({ credentials: [CLASSIC_PAT, DANA_TOKEN, OTHER_APP_INSTALLATION_TOKEN] });
+    expect(r.status).toBe(202);
+    expect(r.headers['x-ratelimit-limit']).toBe('60');
+    for (const dead of [CLASSIC_PAT, DANA_TOKEN]) {
+      const e = await failure(kit(dead).rest.repos.listDeployKeys({ owner: ORG, repo: 'firmware' }));
+      expect([e.status, (e.response?.data as { message?: string }).message]).toEqual([401, 'Bad credentials']);
+    }
+    await kit(OTHER_APP_INSTALLATION_TOKEN).rest.rateLimit.get();
+    const events = await kit(await installationToken()).request('GET /orgs/{org}/audit-log', { org: ORG, include: 'all', phrase: 'action:credential.revoked_by_report' });
+    expect((events.data as Array<{ user?: string }>).map((e) => e.user).sort()).toEqual(['acme-ci-bot', 'dana-ops']);
+
+    // The call log names credential ids (never values), and no caller.
+    const calls = tenant.calls({ provider: 'github', operation: 'credentials.revoke' });
+    expect(calls.at(-1)).toMatchObject({ status: 202, target: 'pat:classic:7301,oauth_token:7002' });
+    expect(calls.at(-1)!.credential).toBeUndefined();
+    const log = JSON.stringify(tenant.calls());
+    for (const v of [CLASSIC_PAT, DANA_TOKEN, OTHER_APP_INSTALLATION_TOKEN, 'ghp_unknown1']) expect(log).not.toContain(v);
+
+    // GitHub's unauthenticated budget: 60 requests an hour, then 403 with x-ratelimit-remaining: 0.
+    const used = Number(r.headers['x-ratelimit-used']);
+    for (let i = used; i < 60; i++) await anonymous.rest.credentials.revoke({ credentials: ['ghp_unknown'] });
+    const limited = await failure(anonymous.rest.credentials.revoke({ credentials: [BOT_TOKEN] }));
+    expect(limited.status).toBe(403);
+    expect(limited.response?.headers['x-ratelimit-remaining']).toBe('0');
+    expect(limited.message).toMatch(/API rate limit exceeded/);
+    await kit(BOT_TOKEN).rest.rateLimit.get();
+  });
+
+  it('POST /credentials/revoke honours injected faults and per-operation rate limits', async () => {
+    const anonymous = kit();
+    tenant.injectFault({ provider: 'github', operation: 'credentials.revoke', type: 'rate_limited', retryAfterSec: 30, times: 1 });
+    const limited = await failure(anonymous.rest.credentials.revoke({ credentials: [CLASSIC_PAT] }));
+    expect(limited.status).toBe(403);
+    expect(limited.response?.headers['retry-after']).toBe('30');
+    await kit(CLASSIC_PAT).rest.rateLimit.get(); // the refused request revoked nothing
+    tenant.setRateLimit({ provider: 'github', operation: 'credentials.revoke', limit: 1, windowSec: 60 });
+    expect((await anonymous.rest.credentials.revoke({ credentials: ['ghp_unknown'] })).status).toBe(202);
+    const spent = await failure(anonymous.rest.credentials.revoke({ credentials: [CLASSIC_PAT] }));
+    expect(spent.status).toBe(403);
+    expect(Number(spent.response?.headers['retry-after'])).toBeGreaterThan(50);
+    await kit(CLASSIC_PAT).rest.rateLimit.get();
+    expect(tenant.calls({ provider: 'github', operation: 'credentials.revoke' }).map((c) => c.fault ?? c.status)).toEqual(['rate_limited', 202, 'rate_limited']);
   });
 
   it('audit log: documented shape, hashed_token search, cursor pagination, and Cordon\'s own actions appear', async () => {

@@ -1,5 +1,5 @@
-// Emulator of the GitHub REST subset Cordon uses (../../../shared/reference/saas-api-catalog.md §2,
-// §6): OAuth-app token check/reset/delete and grant delete (Basic auth), GitHub App JWT routes,
+// Emulator of the GitHub REST subset Cordon uses (GitHub REST API docs: OAuth authorizations,
+// apps, deploy keys, Actions secrets, credential revocation, audit log): OAuth-app token check/reset/delete and grant delete (Basic auth), GitHub App JWT routes,
 // installation tokens, org fine-grained PAT grants, SAML credential authorizations, deploy keys,
 // Actions secrets (sealed box), unauthenticated /credentials/revoke, the org audit log and
 // /rate_limit. State is real: a revoked token answers 401 Bad credentials on every route.
@@ -243,7 +243,7 @@ export function createGitHubEmulator(): GitHubEmulator {
     };
   }
 
-  /** Primary limit: one point per call; exhausted → 403 with x-ratelimit-remaining: 0 (catalog §2.2). */
+  /** Primary limit: one point per call; exhausted → 403 with x-ratelimit-remaining: 0 (GitHub REST API docs: rate limits). */
   function consume(caller: Caller, label: string | undefined): EmuResponse | undefined {
     const b = bucketFor(label);
     if (b.used >= b.limit) {
@@ -413,7 +413,7 @@ export function createGitHubEmulator(): GitHubEmulator {
   const bodyObject = (req: EmuRequest): Record<string, unknown> =>
     req.json && typeof req.json === 'object' && !Array.isArray(req.json) ? (req.json as Record<string, unknown>) : {};
 
-  /** Basic auth with the OAuth app's client id + secret, matching the path's client id (catalog §2.1). */
+  /** Basic auth with the OAuth app's client id + secret, matching the path's client id (GitHub docs: GitHub App and OAuth app authentication). */
   function oauthAppOf(caller: Caller, clientId: string): OAuthApp | EmuResponse {
     if (caller.type === 'anonymous') return requiresAuthentication();
     if (caller.type !== 'basic') return notFound();
@@ -471,7 +471,7 @@ export function createGitHubEmulator(): GitHubEmulator {
     const app = oauthAppOf(caller, req.params.client_id!);
     if ('status' in app) return app;
     const t = liveOAuthToken(req, app.clientId);
-    if (!('kind' in t)) return t; // already revoked or unknown: 404 (catalog §2.7)
+    if (!('kind' in t)) return t; // already revoked or unknown: 404 (GitHub REST API docs)
     call.target = credentialLabel(t);
     t.revoked = true;
     record('oauth_access.destroy', caller, { user: t.owner, token: t, extra: { oauth_application_id: app.id } });
@@ -865,7 +865,7 @@ export function createGitHubEmulator(): GitHubEmulator {
       return validationFailed([{ resource: 'PublicKey', code: 'custom', field: 'key', message: 'key is invalid. You must supply a key in OpenSSH public key format' }]);
     }
     const canonical = `${parts[0]} ${parts[1]}`;
-    // A public key can be used once across GitHub (catalog §2.5).
+    // A public key can be used once across GitHub (GitHub REST API docs: Actions secrets).
     if (credentials.some((c) => c.kind === 'deploy_key' && !c.revoked && c.publicKey.split(/\s+/).slice(0, 2).join(' ') === canonical)) {
       return validationFailed([{ resource: 'PublicKey', code: 'custom', field: 'key', message: 'key is already in use' }]);
     }
@@ -903,7 +903,7 @@ export function createGitHubEmulator(): GitHubEmulator {
     const g = gateRepo(caller, req.params.owner!, req.params.repo!, keyNeed(true));
     if ('denied' in g) return g.denied;
     const k = deployKeys(g.repo).find((c) => c.id === Number(req.params.key_id));
-    if (!k) return notFound(); // already deleted: 404 (GitHub convention, catalog §2.7)
+    if (!k) return notFound(); // already deleted: 404 (GitHub REST API convention)
     call.target = credentialLabel(k);
     k.revoked = true;
     record('public_key.delete', caller, { repo: g.repo.name, extra: { title: k.title } });

@@ -1,6 +1,6 @@
 // GitHub's wire shapes: error bodies, user/org objects, Link-header pagination. Shapes follow the
 // components of @octokit/openapi's ghec.json (basic-error, validation-error, simple-user) and
-// ../../../shared/reference/saas-api-catalog.md §0.3 and §2.
+// the GitHub REST API docs (errors, pagination, rate limits).
 import type { EmuRequest, EmuResponse } from '../core/http.ts';
 
 export const DOCS = 'https://docs.github.com/rest';

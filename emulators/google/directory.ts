@@ -1,5 +1,5 @@
 // Admin SDK Directory (users, tokens, asps, verificationCodes) and Reports (token activities),
-// /admin/directory/v1/… and /admin/reports/v1/… (catalog §1.2–§1.6). Void methods answer 204
+// /admin/directory/v1/… and /admin/reports/v1/… (Admin SDK Directory and Reports API docs). Void methods answer 204
 // with an empty body; empty lists omit `items`; int64 fields are JSON strings.
 import { randomInt } from 'node:crypto';
 import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
@@ -21,7 +21,7 @@ export function addDirectoryRoutes(router: Router, state: GoogleState): void {
       const token = requireAdmin(state, req, call, scopes);
       return isResponse(token) ? token : handler(req, call);
     };
-  /** Resolves :userKey or answers the real 404 (catalog §1.2 users.get). */
+  /** Resolves :userKey or answers the real 404 (Admin SDK Directory API docs: users.get). */
   const withUser =
     (scopes: readonly string[], handler: (user: UserState, req: EmuRequest, call: CallContext) => EmuResponse): Guarded =>
       guard(scopes, (req, call) => {
@@ -42,7 +42,7 @@ export function addDirectoryRoutes(router: Router, state: GoogleState): void {
       `${D}/users/:userKey/signOut`,
       'users.signOut',
       withUser([SCOPE.userSecurity], (user) => {
-        // Ends web and device sessions only; OAuth grants survive (catalog §1.4).
+        // Ends web and device sessions only; OAuth grants survive (Admin SDK Directory API docs: users.signOut).
         state.sessions = state.sessions.filter((s) => s.userKey !== user.primaryEmail);
         return NO_CONTENT;
       }),
@@ -72,7 +72,7 @@ export function addDirectoryRoutes(router: Router, state: GoogleState): void {
       `${D}/users/:userKey/tokens/:clientId`,
       'tokens.delete',
       withUser(SECURITY, (user, req, call) => {
-        // One delete kills every token the user issued to that client; a repeat is 404 (catalog §1.6).
+        // One delete kills every token the user issued to that client; a repeat is 404 (Admin SDK Directory API docs: tokens.delete).
         const grant = state.grants.find((g) => g.userKey === user.primaryEmail && g.clientId === req.params.clientId);
         if (!grant) return adminError(404, 'notFound', 'Resource Not Found: clientId');
         call.target = grant.id;
@@ -111,7 +111,7 @@ export function addDirectoryRoutes(router: Router, state: GoogleState): void {
       'asps.delete',
       withUser(SECURITY, (user, req, call) => {
         const asp = state.asps.find((a) => a.userKey === user.primaryEmail && String(a.codeId) === req.params.codeId);
-        // Exact repeat answer unverified (catalog §1.6); a missing ASP answers 404 like the other Directory children.
+        // Exact repeat answer unverified (Admin SDK Directory API docs: asps); a missing ASP answers 404 like the other Directory children.
         if (!asp) return adminError(404, 'notFound', 'Resource Not Found: codeId');
         call.target = `asp:${asp.codeId}`;
         state.asps = state.asps.filter((a) => a !== asp);
@@ -145,7 +145,7 @@ export function addDirectoryRoutes(router: Router, state: GoogleState): void {
       `${D}/users/:userKey/verificationCodes/invalidate`,
       'verificationCodes.invalidate',
       withUser(SECURITY, (user) => {
-        // GAM skips suspended users because this call fails for them (catalog §1.6).
+        // GAM skips suspended users because this call fails for them (Admin SDK Directory API docs: verificationCodes.invalidate).
         if (state.isSuspended(user)) return adminError(400, 'invalidInput', 'Invalid Input: user is suspended');
         state.codes = state.codes.filter((c) => c.userKey !== user.primaryEmail);
         return NO_CONTENT;
@@ -212,7 +212,7 @@ function listUsers(state: GoogleState, req: EmuRequest): EmuResponse {
 function updateUser(state: GoogleState, user: UserState, req: EmuRequest): EmuResponse {
   const patch = (req.json ?? {}) as { suspended?: unknown };
   if (typeof req.json !== 'object' || req.json === null) return adminError(400, 'invalid', 'Invalid Input');
-  // Suspension is idempotent (catalog §1.6); archived (offboarded) users stay archived.
+  // Suspension is idempotent (Admin SDK Directory API docs: users.update); archived (offboarded) users stay archived.
   if (patch.suspended === true && user.status === 'active') user.status = 'suspended';
   if (patch.suspended === false && user.status === 'suspended') user.status = 'active';
   return ok(renderUser(state, user));

@@ -1,6 +1,6 @@
 // The Google emulator under the REAL googleapis and google-auth-library clients: rootUrl points
 // at the emulator, and the JWT client's hard-coded token URL is redirected by a request
-// interceptor on its own gaxios transporter (catalog §0.2), with no global patching.
+// interceptor on its own gaxios transporter (google-auth-library docs), with no global patching.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { google } from 'googleapis';

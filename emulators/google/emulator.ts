@@ -1,7 +1,7 @@
 // Emulator of the Google API subset Cordon uses, on ONE origin: Admin SDK Directory
 // (/admin/directory/v1), Reports (/admin/reports/v1), Cloud IAM (/v1/projects/…) and the OAuth
 // endpoints (/token, /revoke). The real googleapis and google-auth-library clients talk to it
-// unchanged once rootUrl and the token URL point here (catalog §0.1, §0.2, §6).
+// unchanged once rootUrl and the token URL point here (googleapis and google-auth-library docs).
 import { credentialIds } from '../../connectors/google/ids.ts';
 import type { Consumer } from '../../schemas/credential.ts';
 import { Router } from '../core/http.ts';

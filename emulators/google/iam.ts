@@ -1,5 +1,5 @@
 // Cloud IAM v1 service accounts and keys, /v1/projects/{p}/serviceAccounts/… with the `:disable` /
-// `:enable` custom verbs (catalog §1.2 IAM table, §1.3). AIP-193 errors; an unknown service
+// `:enable` custom verbs (Cloud IAM API docs: projects.serviceAccounts.keys). AIP-193 errors; an unknown service
 // account is 403 PERMISSION_DENIED, not 404, as on the real API.
 import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
 import { isResponse, requireCloudToken } from './oauth.ts';
@@ -7,7 +7,7 @@ import { etagOf, keyName, type GoogleState, type KeyState, type ServiceAccountSt
 import { iamError } from './wire.ts';
 
 const SA = '/v1/projects/:project/serviceAccounts';
-/** IAM's hard limit of user-managed keys per service account (catalog §1.1). */
+/** IAM's hard limit of user-managed keys per service account (Cloud IAM docs: service account key quotas). */
 export const MAX_USER_MANAGED_KEYS = 10;
 
 type AccountHandler = (account: ServiceAccountState, req: EmuRequest, call: CallContext) => EmuResponse;

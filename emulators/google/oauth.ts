@@ -1,6 +1,6 @@
 // Google's OAuth 2.0 endpoints (oauth2.googleapis.com /token and /revoke) and the bearer checks
 // the API endpoints share. The JWT-bearer grant is how a service account with domain-wide
-// delegation gets an access token (catalog §0.2); the refresh-token grant is what a vendor app
+// delegation gets an access token (Google OAuth 2.0 docs: service accounts, domain-wide delegation); the refresh-token grant is what a vendor app
 // holding a user's grant does, so a stolen refresh token can be replayed and probed.
 import { verify } from 'node:crypto';
 import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
@@ -60,7 +60,7 @@ function jwtBearer(state: GoogleState, assertion: string, call: CallContext): Em
   if (!account || account.disabled) return oauthError(400, 'invalid_grant', 'Invalid grant: account not found');
   call.target = claims.sub ?? account.email;
   // The signature must verify against one of the account's live keys; a deleted or disabled key
-  // fails exactly like a forged one (catalog §1.3: how a rotated-out key fails).
+  // fails exactly like a forged one (Cloud IAM docs: a deleted key fails like a forged one).
   const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
   const signature = Buffer.from(parts[2]!, 'base64url');
   const signer =

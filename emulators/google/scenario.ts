@@ -1,7 +1,7 @@
 // The google section of a scenario file: one Workspace customer (users, their OAuth grants,
 // application-specific passwords, backup codes, web sessions, token audit events, domain-wide
 // delegation grants) and the Cloud projects holding service accounts and their keys. Pure zod.
-// Shapes follow ../../../shared/reference/saas-api-catalog.md §1.
+// Shapes follow the googleapis Admin SDK Directory and Reports API and Cloud IAM API docs.
 import { z } from 'zod';
 import { Consumer } from '../../schemas/credential.ts';
 
@@ -117,7 +117,7 @@ export const GoogleDelegation = z
   .object({ clientId: z.string().min(1), scopes: z.array(z.string().min(1)).min(1) })
   .strict();
 
-/** Rendered as a Reports API `token` activity (catalog §1.2). */
+/** Rendered as a Reports API `token` activity (Admin SDK Reports API docs: token activities). */
 export const GoogleTokenEvent = z
   .object({
     at: IsoTime,
@@ -190,7 +190,7 @@ export const GoogleScenario = z
       if (!accounts.has(k.serviceAccount)) issue(['serviceAccountKeys', i, 'serviceAccount'], `unknown service account ${k.serviceAccount}`);
       if (k.keyType === 'USER_MANAGED') perAccount.set(k.serviceAccount, (perAccount.get(k.serviceAccount) ?? 0) + 1);
     });
-    // IAM allows at most 10 user-managed keys per service account (catalog §1.1).
+    // IAM allows at most 10 user-managed keys per service account (Cloud IAM docs: service account key quotas).
     for (const [account, n] of perAccount) if (n > 10) issue(['serviceAccountKeys'], `${account} has ${n} user-managed keys; IAM allows 10`);
     const own = s.serviceAccountKeys.filter((k) => k.cordonOwn);
     if (own.length > 1) issue(['serviceAccountKeys'], 'at most one key is Cordon own');
@@ -200,7 +200,7 @@ export const GoogleScenario = z
 export type GoogleScenario = z.infer<typeof GoogleScenario>;
 export type GoogleScenarioInput = z.input<typeof GoogleScenario>;
 
-/** The Directory, Reports and IAM scopes Cordon's connector asks for (catalog §1.2–§1.4). */
+/** The Directory, Reports and IAM scopes Cordon's connector asks for (Admin SDK Directory/Reports and Cloud IAM docs). */
 export const CORDON_GOOGLE_SCOPES = [
   'https://www.googleapis.com/auth/admin.directory.user',
   'https://www.googleapis.com/auth/admin.directory.user.security',

@@ -1,4 +1,4 @@
-// Google's three error envelopes (catalog §1.1, §0.2): the legacy Admin SDK JSON error with
+// Google's three error envelopes (Admin SDK, Cloud IAM and Google OAuth 2.0 docs): the legacy Admin SDK JSON error with
 // `errors[].reason`, the AIP-193 error of Cloud IAM (`status`, `details`, no `errors[]`), and the
 // OAuth token endpoint's `{error, error_description}`. gaxios reads `error.message` from the first
 // two and turns the third into "<error>: <error_description>".
@@ -59,7 +59,7 @@ export function iamUnauthorized(): EmuResponse {
  * What the framework answers for injected faults and unknown routes. One origin serves Admin SDK
  * and IAM, and ErrorShapes does not see which was called, so faults use the legacy envelope (it
  * carries `status` too, as Google's current front end sends). Rate limiting is Directory's
- * 403 userRateLimitExceeded (catalog §1.1, brief); the requested delay rides in a
+ * 403 userRateLimitExceeded (Admin SDK docs: usage limits); the requested delay rides in a
  * google.rpc.RetryInfo detail, the AIP-193 way for a server to say how long to wait.
  */
 export const googleErrorShapes: ErrorShapes = {

@@ -33,7 +33,7 @@ function env() {
   return emu.connectorEnv();
 }
 
-/** Logs in the way Cordon's connector does: JWT bearer with the Cordon app's key (catalog §3.2). */
+/** Logs in the way Cordon's connector does: JWT bearer with the Cordon app's key (Salesforce OAuth 2.0 JWT bearer flow docs). */
 async function jwtLogin(username = env().CORDON_SALESFORCE_USERNAME!, claims: Record<string, unknown> = {}): Promise<Connection> {
   const conn = new Connection({ loginUrl: server.url, version: VERSION });
   await conn.authorize({

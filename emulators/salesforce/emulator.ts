@@ -2,7 +2,8 @@
 // the revoke endpoint, and REST under /services/data/vXX.X (SOQL query over OauthToken, AuthSession, User,
 // UserLogin, ConnectedApplication, LoginHistory; AuthSession delete, one or up to 200 at once through sObject
 // Collections; UserLogin/User update; limits).
-// Wire facts: ../../../shared/reference/saas-api-catalog.md §0.4, §3, §6 (jsforce 3.10.16 talks to it).
+// Wire facts: Salesforce REST API (SOQL query, sObject Collections) and OAuth 2.0 JWT bearer and token
+// revocation docs (jsforce 3.10.16 talks to it).
 import { createHmac, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { Router, type CallContext, type EmuRequest, type EmuResponse } from '../core/http.ts';
 import type { ProviderEmulator } from '../core/provider.ts';
@@ -11,12 +12,12 @@ import { Org, SOQL_OBJECTS, sfDateTime, type OrgGrant, type OrgSession } from '.
 import type { SalesforceScenario } from './scenario.ts';
 import { parseSoql, runSoql, SoqlError, type AttributesOf } from './soql.ts';
 
-/** REST errors are a JSON array of `{message, errorCode}` (catalog §3.1). */
+/** REST errors are a JSON array of `{message, errorCode}` (Salesforce REST API docs: limits and errors). */
 function restError(status: number, errorCode: string, message: string): EmuResponse {
   return { status, body: [{ message, errorCode }] };
 }
 
-/** Token-endpoint errors are OAuth JSON `{error, error_description}` (catalog §3.2). */
+/** Token-endpoint errors are OAuth JSON `{error, error_description}` (Salesforce OAuth 2.0 docs). */
 function oauthError(error: string, description: string, status = 400): EmuResponse {
   return { status, body: { error, error_description: description } };
 }
@@ -27,7 +28,7 @@ const INSUFFICIENT_ACCESS = () =>
   restError(403, 'INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on object id'); // status [unverified]
 
 export const salesforceErrors: ErrorShapes = {
-  // Salesforce sends no Retry-After: the daily limit is a rolling 24-hour window (catalog §3.1).
+  // Salesforce sends no Retry-After: the daily limit is a rolling 24-hour window (Salesforce REST API docs: limits and errors).
   rateLimited: () => restError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'),
   unavailable: (status) =>
     status === 503
@@ -42,7 +43,7 @@ export const salesforceErrors: ErrorShapes = {
   internal: (m) => restError(500, 'UNKNOWN_EXCEPTION', `An unexpected error occurred: ${m}`),
 };
 
-/** API versions the emulator serves; jsforce's default 50.0 is among them (catalog §0.4). */
+/** API versions the emulator serves; jsforce's default 50.0 is among them (jsforce docs). */
 const MIN_VERSION = 31;
 const MAX_VERSION = 66;
 const QUERY_BATCH = 2000;
@@ -107,7 +108,7 @@ export function createSalesforceEmulator(): SalesforceEmulator {
 
   const sourceIp = (req: EmuRequest) => String(req.headers['x-forwarded-for'] ?? '127.0.0.1');
 
-  // POST /services/oauth2/token, grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer (catalog §3.2).
+  // POST /services/oauth2/token, grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer (Salesforce OAuth 2.0 docs).
   const jwtBearer = (req: EmuRequest, call: CallContext): EmuResponse => {
     const assertion = req.form.get('assertion') ?? '';
     const [h, p, s] = assertion.split('.');
@@ -134,7 +135,7 @@ export function createSalesforceEmulator(): SalesforceEmulator {
     if (!user) return oauthError('invalid_grant', 'user hasn\'t approved this consumer');
     call.target = user.id;
     if (!user.isActive) return oauthError('invalid_grant', 'inactive user');
-    if (user.frozen) return oauthError('invalid_grant', 'authentication failure'); // a frozen user cannot log in (catalog §3.5)
+    if (user.frozen) return oauthError('invalid_grant', 'authentication failure'); // a frozen user cannot log in (Salesforce object reference: UserLogin)
     if (app.adminApprovedUsersOnly && !app.approvedUserIds.has(user.id)) {
       return oauthError('invalid_grant', 'user hasn\'t approved this consumer');
     }
@@ -158,7 +159,7 @@ export function createSalesforceEmulator(): SalesforceEmulator {
     return tokenResponse(session);
   };
 
-  // POST (or GET ?token=) /services/oauth2/revoke: 200 empty, or 400 with a FORM-ENCODED body (catalog §3.4, §3.7).
+  // POST (or GET ?token=) /services/oauth2/revoke: 200 empty, or 400 with a FORM-ENCODED body (Salesforce OAuth 2.0 token revocation docs).
   const revoke = (req: EmuRequest, call: CallContext): EmuResponse => {
     const token = req.form.get('token') ?? req.query.get('token') ?? '';
     const grant = org.grantForRefreshToken(token) ?? org.grantForDeleteToken(token);
@@ -182,7 +183,7 @@ export function createSalesforceEmulator(): SalesforceEmulator {
     };
   };
 
-  /** Wraps a REST handler: version check, bearer session, API-usage accounting (catalog §3.1). */
+  /** Wraps a REST handler: version check, bearer session, API-usage accounting (Salesforce REST API docs: limits and errors). */
   const rest =
     (handler: (req: EmuRequest, call: CallContext, session: OrgSession, version: number) => EmuResponse) =>
     (req: EmuRequest, call: CallContext): EmuResponse => {
@@ -267,7 +268,7 @@ export function createSalesforceEmulator(): SalesforceEmulator {
   const deleteAuthSession = rest((req, call, session) => {
     const target = org.sessions.get(req.params.id ?? '');
     call.target = req.params.id;
-    // A deleted (or never existing) session answers 404 NOT_FOUND (catalog §3.7; exact code [unverified]).
+    // A deleted (or never existing) session answers 404 NOT_FOUND (Salesforce REST API docs; exact code [unverified]).
     if (!target) return NOT_FOUND();
     const caller = org.users.get(session.userId)!;
     if (!caller.admin && target.userId !== session.userId) return INSUFFICIENT_ACCESS();
@@ -329,7 +330,7 @@ export function createSalesforceEmulator(): SalesforceEmulator {
   const invalidField = (field: string, type: string) => restError(400, 'INVALID_FIELD', `No such column '${field}' on sobject of type ${type}`);
   const notBoolean = (field: string) => restError(400, 'JSON_PARSER_ERROR', `Cannot deserialize instance of boolean from value for field ${field}`);
 
-  // PATCH /sobjects/UserLogin/{Id} {"IsFrozen": true}: idempotent 204 (catalog §3.5, §3.7).
+  // PATCH /sobjects/UserLogin/{Id} {"IsFrozen": true}: idempotent 204 (Salesforce object reference: UserLogin).
   const updateUserLogin = rest((req, call, session) => {
     const body = parseBody(req);
     if (isResponse(body)) return body;
@@ -342,7 +343,7 @@ export function createSalesforceEmulator(): SalesforceEmulator {
       if (field !== 'IsFrozen' && field !== 'IsPasswordLocked') return invalidField(field, 'UserLogin');
       if (typeof value !== 'boolean') return notBoolean(field);
       if (field === 'IsPasswordLocked' && value) {
-        return restError(400, 'FIELD_INTEGRITY_EXCEPTION', 'IsPasswordLocked can only be set to false'); // catalog §3.3
+        return restError(400, 'FIELD_INTEGRITY_EXCEPTION', 'IsPasswordLocked can only be set to false'); // Salesforce object reference
       }
       if (field === 'IsFrozen' && value && user.id === session.userId) {
         return restError(400, 'FIELD_INTEGRITY_EXCEPTION', 'You cannot freeze your own user'); // [unverified]
@@ -354,7 +355,7 @@ export function createSalesforceEmulator(): SalesforceEmulator {
     return { status: 204 };
   });
 
-  // PATCH /sobjects/User/{Id} {"IsActive": false}: deactivation, 204 (catalog §3.5).
+  // PATCH /sobjects/User/{Id} {"IsActive": false}: deactivation, 204 (Salesforce object reference: User).
   const updateUser = rest((req, call, session) => {
     const body = parseBody(req);
     if (isResponse(body)) return body;
@@ -464,7 +465,7 @@ export function createSalesforceEmulator(): SalesforceEmulator {
     provider: 'salesforce',
     router,
     errors: salesforceErrors,
-    // Every REST answer carries the org's API usage; jsforce parses it into conn.limitInfo (catalog §0.4, §3.1).
+    // Every REST answer carries the org's API usage; jsforce parses it into conn.limitInfo (jsforce docs; Salesforce REST API docs: limits and errors).
     decorate: (operation): Record<string, string> =>
       operation.startsWith('oauth2.') || operation === 'identity' ? {} : { 'Sforce-Limit-Info': `api-usage=${org.apiUsed}/${org.apiLimit}` },
     setBaseUrl(url) {

@@ -1,6 +1,6 @@
 // The emulated org's state: users, connected apps, refresh-token grants (OauthToken rows), sessions
 // (AuthSession rows; an OAuth access token is the session id) and login history. Every way a credential
-// dies goes through here, so a revoked token stops working on every endpoint at once (catalog §3.4–3.6).
+// dies goes through here, so a revoked token stops working on every endpoint at once (Salesforce OAuth 2.0 token revocation docs).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Consumer } from '../../schemas/credential.ts';
 import type { SalesforceScenario } from './scenario.ts';
@@ -122,7 +122,7 @@ export const SOQL_OBJECTS: Record<string, SoqlObject & { minVersion: number }> =
 
 /** Objects an API user without Manage Users / Customize Application cannot query at all. */
 const ADMIN_ONLY_OBJECTS = new Set(['UserLogin', 'ConnectedApplication']);
-/** Objects a non-admin sees only its own rows of (catalog §3.3: OauthToken visibility). */
+/** Objects a non-admin sees only its own rows of (Salesforce object reference: OauthToken visibility). */
 const OWN_ROWS_FIELD: Record<string, string> = { OauthToken: 'UserId', AuthSession: 'UsersId', LoginHistory: 'UserId' };
 
 export class Org {
@@ -238,7 +238,7 @@ export class Org {
     return undefined;
   }
 
-  /** Whether a user may still authenticate at all: frozen and deactivated users may not (catalog §3.5). */
+  /** Whether a user may still authenticate at all: frozen and deactivated users may not (Salesforce object reference: UserLogin, User). */
   canAuthenticate(user: OrgUser | undefined): boolean {
     return !!user && user.isActive && !user.frozen;
   }
@@ -293,7 +293,7 @@ export class Org {
     return session;
   }
 
-  /** Revoking a refresh token revokes every access token minted from it (catalog §3.4). */
+  /** Revoking a refresh token revokes every access token minted from it (Salesforce OAuth 2.0 token revocation docs). */
   revokeGrant(grant: OrgGrant): void {
     this.grants.delete(grant.key);
     for (const s of [...this.sessions.values()]) if (s.grantKey === grant.key) this.endSession(s);

@@ -1,7 +1,7 @@
 // The Audit Logs API (`GET /audit/v1/logs`): a separate REST API with real HTTP status codes and
 // its own JSON shape, Enterprise Grid only, read with a user token of an org *owner* holding
 // `auditlogs:read` (https://docs.slack.dev/reference/audit-logs-api/methods-actions-reference;
-// catalog §4.2). No @slack/web-api method exists for it.
+// Slack Audit Logs API docs). No @slack/web-api method exists for it.
 import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
 import type { AuditEventSeed, SlackTenantState } from './state.ts';
 

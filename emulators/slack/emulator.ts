@@ -1,5 +1,5 @@
 // Emulator of the Slack API subset Cordon uses: Web API methods under `/api/<method>` and the
-// Audit Logs API under `/audit/v1/` (catalog §0.5, §4, §6). State is real: a revoked token or an
+// Audit Logs API under `/audit/v1/` (@slack/web-api and Slack Web API method docs). State is real: a revoked token or an
 // uninstalled app stops working on every method; sessions end per user or one by one.
 import { Router } from '../core/http.ts';
 import type { ProviderEmulator } from '../core/provider.ts';

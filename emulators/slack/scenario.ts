@@ -1,6 +1,7 @@
 // The slack section of a scenario file: one Enterprise Grid org (or a lone workspace when
 // `enterprise` is absent), its users and bots, installed apps, tokens, browser/app sessions and
-// audit log entries. Pure zod. Shapes follow ../../../shared/reference/saas-api-catalog.md §4.
+// audit log entries. Pure zod. Shapes follow the Slack Web API method docs
+// and the Audit Logs API docs.
 import { z } from 'zod';
 import { Consumer } from '../../schemas/credential.ts';
 
@@ -139,7 +140,7 @@ export const SlackScenario = z
      * (60 = one second) so load runs are paced like production without taking as long. Absent = off.
      */
     rateLimits: z.object({ timeScale: z.number().positive().max(3600).default(1) }).strict().optional(),
-    /** Signing secret of Cordon's own Slack app, for signed interaction callbacks (catalog §4.6). */
+    /** Signing secret of Cordon's own Slack app, for signed interaction callbacks (Slack docs: verifying requests from Slack). */
     signingSecret: z.string().min(8).optional(),
   })
   .strict()

@@ -1,4 +1,4 @@
-// Slack request signing for interaction callbacks (catalog §4.6): what Slack sends to Cordon's app,
+// Slack request signing for interaction callbacks (Slack docs: verifying requests from Slack): what Slack sends to Cordon's app,
 // so tests and drills can produce requests Bolt accepts. `v0=` + hex HMAC-SHA256 of
 // `v0:<timestamp>:<raw body>` with the app's signing secret.
 import { createHmac } from 'node:crypto';

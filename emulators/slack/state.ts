@@ -118,7 +118,7 @@ export class SlackTenantState {
     this.#seq = 0;
   }
 
-  /** Slack's auth check, in the order the real API reports it (catalog §4.1, §4.7). */
+  /** Slack's auth check, in the order the real API reports it (Slack Web API docs). */
   authenticate(value: string | undefined): Caller | AuthFailure {
     if (!value) return { error: 'not_authed' };
     const token = this.#tokensByValue.get(value);

@@ -1,6 +1,6 @@
 // Slack Web API methods Cordon calls, as @slack/web-api 8.x sends them: `POST /api/<method>`,
 // form-urlencoded, token in `Authorization: Bearer` (or a `token` field), objects and arrays
-// JSON-encoded into one field. Answers are always HTTP 200 with `ok` (catalog §0.5, §4.1); only the
+// JSON-encoded into one field. Answers are always HTTP 200 with `ok` (Slack Web API docs); only the
 // framework's 429 differs. Operation names are the SDK method names.
 import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
 import type { Caller, PostedMessage, SlackTenantState } from './state.ts';
@@ -18,7 +18,7 @@ class SlackMethodError extends Error {
   }
 }
 
-/** Calls per minute by Slack tier (catalog §4.1); `special` methods get their documented pace. */
+/** Calls per minute by Slack tier (Slack Web API docs: rate limits); `special` methods get their documented pace. */
 const TIER = { 1: 1, 2: 20, 3: 50, 4: 100 } as const;
 
 interface MethodSpec {
@@ -120,7 +120,7 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
         throw err;
       }
     };
-    // Slack accepts GET with query arguments for most methods as well (catalog §4).
+    // Slack accepts GET with query arguments for most methods as well (Slack Web API method docs).
     router.add('POST', `/api/${name}`, name, run);
     router.add('GET', `/api/${name}`, name, run);
   };
@@ -142,8 +142,8 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
     is_enterprise_install: false,
   }));
 
-  // Revokes the calling token only (catalog §4.3); `test=true` is a dry run. A second call
-  // authenticates with a dead token and so answers token_revoked (catalog §4.8).
+  // Revokes the calling token only (Slack Web API docs: auth.revoke); `test=true` is a dry run. A second call
+  // authenticates with a dead token and so answers token_revoked (Slack Web API method docs).
   method('auth.revoke', { perMinute: TIER[3] }, (args, caller, call) => {
     call.target = caller.credentialId;
     if (bool(args, 'test')) return { revoked: false };
@@ -175,7 +175,7 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
     if (userId && !state.users.has(userId)) throw new SlackMethodError('user_not_found');
     if (userId) call.target = userId;
     const live = state.sessions.filter((s) => !s.endedAt && (!userId || (s.userId === userId && s.teamId === teamId)));
-    // For one user, Slack may answer "nothing to list" as an error rather than an empty page (catalog §4.2, §4.7).
+    // For one user, Slack may answer "nothing to list" as an error rather than an empty page (Slack admin API docs: admin.users.session.list).
     if (userId && !live.length) throw new SlackMethodError('no_active_sessions');
     const { slice, next } = page(live, args);
     return {
@@ -207,13 +207,13 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
       s.endedAt = now;
       ended += 1;
     }
-    // No sessions is still ok:true: the reset is a state, not an event (catalog §4.8 [unverified]).
+    // No sessions is still ok:true: the reset is a state, not an event (Slack Web API method docs [unverified]).
     state.recordAudit('user_session_reset_by_admin', caller.user.id, { type: 'user', id: userId }, { sessions_ended: ended, mobile_only: mobileOnly, web_only: webOnly });
     return {};
   });
 
   // Current Slack docs: `session_id` and `user_id` are required, `team_id` is optional (the SDK's type still
-  // has the retired team_id-only shape, which Slack refuses with invalid_arguments; catalog §4.3).
+  // has the retired team_id-only shape, which Slack refuses with invalid_arguments; Slack Web API docs: admin.users.session.invalidate).
   method('admin.users.session.invalidate', { perMinute: TIER[2], scope: 'admin.users:write', admin: true }, (args, caller, call) => {
     const raw = required(args, 'session_id');
     const userId = required(args, 'user_id');
@@ -222,7 +222,7 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
     if (!state.users.has(userId)) throw new SlackMethodError('user_not_found');
     const session = state.sessions.find((s) => String(s.id) === raw && s.userId === userId && (!teamId || s.teamId === teamId));
     call.target = `session:${raw}`;
-    // An ended session is gone as far as Slack is concerned (catalog §4.8).
+    // An ended session is gone as far as Slack is concerned (Slack Web API method docs).
     if (!session || session.endedAt) throw new SlackMethodError('session_not_found');
     const owner = state.users.get(session.userId);
     if (owner?.role === 'primary_owner') throw new SlackMethodError('cannot_invalidate_primary_owner');
@@ -293,7 +293,7 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
       }
       for (const t of state.tokens) if (t.appId === appId && t.teamId === teamId && !t.revoked) Object.assign(t, { revoked: true, revokedAt: now });
     }
-    // Not installed any more is ok:true: uninstalling is idempotent here (catalog §4.8 [unverified]).
+    // Not installed any more is ok:true: uninstalling is idempotent here (Slack Web API method docs [unverified]).
     return {};
   });
 
@@ -332,7 +332,7 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
     };
   });
 
-  // ---- chat.* and views.open (the approval messages of Cordon's Slack app, catalog §4.5) ---
+  // ---- chat.* and views.open (the approval messages of Cordon's Slack app; Slack Web API docs) ---
 
   const channelFor = (caller: Caller, raw: string): string => {
     const byId = state.channels.get(raw);

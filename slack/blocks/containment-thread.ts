@@ -23,10 +23,11 @@ const STATE_ICON: Record<CredentialState, string> = {
   replaced: '🔁',
   reauth_forced: '🔐',
   verified_dead: '✅',
+  cut_off: '✂️',
   not_contained: '🚨',
 };
 
-const OUTCOME_ICON: Record<string, string> = { running: '⏳', contained: '✅', not_contained: '🚨', refused: '⛔', rejected: '❌', cancelled: '⏹️' };
+const OUTCOME_ICON: Record<string, string> = { running: '⏳', contained: '✅', contained_in_tenant: '✂️', not_contained: '🚨', refused: '⛔', rejected: '❌', cancelled: '⏹️' };
 
 export function threadText(r: Pick<ThreadRequest, 'incidentId'>, status?: Pick<ContainmentStatus, 'outcome' | 'stage'>): string {
   return `Containment ${r.incidentId}: ${status ? (status.outcome === 'running' ? `running (${status.stage})` : status.outcome) : 'starting'}`;

@@ -1,14 +1,14 @@
 // Test-side access to the run's real Temporal dev server (started by test/e2e/global-setup.ts).
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../../activities/index.ts';
 import type { CodecKeys } from '../../codec/encryption-codec.ts';
 import { connectClient } from '../../client/containments.ts';
 import type { TemporalTarget } from '../../temporal-config/connection.ts';
-import { createCordonWorker } from '../../worker/worker.ts';
+import { createCordonWorker, type CordonWorker } from '../../worker/worker.ts';
 import { createLogger } from '../../logging/logger.ts';
 
 export function testTarget(taskQueue = `cordon-test-${randomBytes(4).toString('hex')}`): TemporalTarget {
@@ -20,7 +20,7 @@ export function testCodecKeys(): CodecKeys {
 }
 
 export interface RunningWorker {
-  worker: Worker;
+  worker: CordonWorker;
   client: Client;
   target: TemporalTarget;
   keys: CodecKeys;
@@ -28,13 +28,14 @@ export interface RunningWorker {
 }
 
 /** A real worker in this process, on its own task queue, with the run's prebuilt workflow bundle. */
-export async function startTestWorker(deps: ActivityDeps, options: { keys?: CodecKeys; target?: TemporalTarget } = {}): Promise<RunningWorker> {
+export async function startTestWorker(deps: ActivityDeps, options: { keys?: CodecKeys; target?: TemporalTarget; pacedPerHour?: number } = {}): Promise<RunningWorker> {
   const target = options.target ?? testTarget();
   const keys = options.keys ?? testCodecKeys();
   const connection = await NativeConnection.connect({ address: target.connectionOptions.address });
   const code = await readFile(inject('workflowBundlePath'), 'utf8');
   const quiet = { ...deps, logger: deps.logger ?? createLogger({ level: 'warn' }) };
-  const worker = await createCordonWorker({ target, codecKeys: keys, deps: quiet, connection, workflowBundle: { code } });
+  // Tests pace the credential-revocation queue fast unless they test the pacing itself.
+  const worker = await createCordonWorker({ target, codecKeys: keys, deps: quiet, connection, workflowBundle: { code }, pacedPerHour: options.pacedPerHour ?? 36_000 });
   const running = worker.run();
   const client = await connectClient(target, keys);
   return {
