@@ -1,17 +1,17 @@
 // The drills of the shipped scenarios (emulators/scenarios/<name>/): what the responder knows after
 // each breach, the mode, and the targets that express what Cordon actually guarantees.
 //
-// The refs are what each breach really put in the attacker's hands, not the easy ones. Where a
-// provider cannot kill a credential (a GitHub PAT can only lose its access to the org: the token
-// itself still authenticates), the drill still includes it and expects Cordon to say so loudly:
-// `not_contained` after the fallback ladder, never a silent success (design.md I3). The drill
-// passes when every other credential is verified dead within the targets and the known limits are
-// reported as such; a known limit that suddenly reads "contained" fails the drill (the expectation
-// or the verification is wrong, and either needs a look).
+// The refs are what each breach really put in the attacker's hands, not the easy ones. A GitHub
+// token whose value leaked is killed everywhere through GitHub's credential revocation and verified
+// dead by probing with it. One known only by id can only lose its access to the org (the token still
+// authenticates for its owner): the drill includes such a PAT and expects Cordon to say exactly that,
+// `cut_off` with what the owner must do, never "verified dead" (docs/design.md I3). The drill passes
+// when every other credential is verified dead within the targets and each expectation holds; an
+// expectation that suddenly reads otherwise fails the drill (it or the verification needs a look).
 import { DrillDefinition, type DrillDefinitionInput } from '../schemas/drill.ts';
 
-const GITHUB_PAT_LIMIT =
-  'GitHub has no org API to delete a personal access token: Cordon removes its access to the org, but the token itself still authenticates until its owner deletes it';
+const GITHUB_PAT_CUT_OFF =
+  'without its value GitHub lets an org only remove a personal access token’s access to the org: the token still authenticates for its owner until deleted or reported to GitHub’s credential revocation';
 
 const definitions: DrillDefinitionInput[] = [
   {
@@ -39,7 +39,7 @@ const definitions: DrillDefinitionInput[] = [
     rationale:
       'The CI deployer’s Google service-account key (two consumers, new keys sealed into their GitHub Actions secrets), ' +
       'the write deploy key on infra-terraform, the CI bot’s OAuth token (revoked by value; its pipelines must ' +
-      're-authorize) and the release pipeline’s classic PAT, which GitHub lets an org only de-authorize.',
+      're-authorize) and the release pipeline’s classic PAT, whose leaked value lets GitHub’s credential revocation kill it.',
     refs: [
       { provider: 'google', kind: 'service_account_key', keyId: '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f' },
       { provider: 'github', kind: 'deploy_key', id: 'deploy_key:acme-robotics/infra-terraform:7102' },
@@ -48,24 +48,25 @@ const definitions: DrillDefinitionInput[] = [
     ],
     mode: 'direct',
     severity: 'critical',
-    targets: { containWithin: '15m', revokeWithin: '5m', expectNotContained: [{ match: 'pat:classic:7301', reason: GITHUB_PAT_LIMIT }] },
+    targets: { containWithin: '15m', revokeWithin: '5m' },
   },
   {
     name: 'cloudflare-okta',
     description: 'Credentials left unrotated after the Okta support-system breach: Google Workspace, GitHub and Slack',
     rationale:
       'The Okta sync service-account key (two consumers), the Okta provisioning OAuth grant in Workspace, the Okta ' +
-      'Workflows Slack bot token, and the Atlassian sync fine-grained PAT, whose org access Cordon can revoke but which ' +
-      'GitHub does not let an org delete.',
+      'Workflows Slack bot token, the Atlassian sync fine-grained PAT (its leaked value lets GitHub’s credential revocation ' +
+      'kill it), and the Okta SCIM classic PAT known only by id, which the org can only cut off.',
     refs: [
       { provider: 'google', kind: 'service_account_key', keyId: '1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b' },
       { provider: 'google', kind: 'oauth_grant', clientId: '254100093311-oktaprov.apps.googleusercontent.com', user: 'okta-provisioning@edgeworks.example' },
       { provider: 'slack', kind: 'oauth_token', leakedValue: 'xoxb-emulated-okta-workflows-it-1001' },
       { provider: 'github', kind: 'pat', leakedValue: 'github_pat_11AJL2Q0Y0JL2LC4NwEzG8kJ9cj3slNMLkwrvQAhAT35EZ' },
+      { provider: 'github', kind: 'pat', id: 'pat:classic:8003' },
     ],
     mode: 'direct',
     severity: 'critical',
-    targets: { containWithin: '15m', revokeWithin: '5m', expectNotContained: [{ match: 'pat:fine_grained:8001', reason: GITHUB_PAT_LIMIT }] },
+    targets: { containWithin: '15m', revokeWithin: '5m', expectCutOff: [{ match: 'pat:classic:8003', reason: GITHUB_PAT_CUT_OFF }] },
   },
 ];
 

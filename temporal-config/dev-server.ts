@@ -83,6 +83,10 @@ export async function startDevServer(options: {
     // set explicitly so a different server build does not silently refuse them.
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
+    // One partition per task queue: the paced queue's server-side rate limit (worker/worker.ts) is then one
+    // limiter, not one per partition that could each let a request through at once.
+    '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
   ];
   if (headless) args.push('--headless');
   else args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');

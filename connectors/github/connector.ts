@@ -746,6 +746,21 @@ export class GitHubConnector implements Connector {
     throw unsupported(PROVIDER, 'restrict', `${credential.id}: GitHub has no per-credential IP allowlist or scope downgrade by API`);
   }
 
+  /**
+   * Without its value, a personal access token or a user's OAuth token can only lose its access to the org
+   * (SAML credential authorization / fine-grained PAT org access): it still authenticates for its owner.
+   */
+  cutOffOnly(credential: Credential): string | undefined {
+    const owner = `${credential.principal.displayName} (${credential.principal.id})`;
+    if (credential.kind === 'pat') {
+      return `${credential.label} no longer reaches org ${this.#config.org}, but the token itself lives: its owner ${owner} must delete it (GitHub → Settings → Developer settings → Personal access tokens), or whoever holds the leaked value can give it to Cordon (cordon contain --leaked-value-stdin) to revoke it through GitHub's credential revocation`;
+    }
+    if (credential.kind === 'oauth_token' || credential.kind === 'refresh_token') {
+      return `${credential.label} no longer reaches org ${this.#config.org}, but the token itself lives: its owner ${owner} must revoke the app (GitHub → Settings → Applications), or the leaked value can be given to Cordon to revoke it everywhere`;
+    }
+    return undefined;
+  }
+
   async probe(credential: Credential, leakedValue: string): Promise<ProbeResult> {
     this.#remember(credential.id, leakedValue);
     if (credential.kind === 'deploy_key') return 'unknown'; // SSH keys cannot be tried over REST

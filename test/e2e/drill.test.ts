@@ -114,21 +114,20 @@ describe('a drill of each shipped scenario passes its own targets against the lo
     expect(r.brokenConsumers.filter((b) => b.credentialId.startsWith('google:')).map((b) => b.consumerId).sort()).toEqual(['drift-chat-sync', 'drift-lead-router']);
   });
 
-  it('circleci and cloudflare-okta: the GitHub PATs are reported not contained after the fallback ladder, never silently contained', () => {
-    for (const [name, id] of [['circleci', 'github:pat:classic:7301'], ['cloudflare-okta', 'github:pat:fine_grained:8001']] as const) {
-      const r = reports.get(name)!;
-      expect(r.outcome, name).toBe('not_contained');
-      expect(r.outcomeReason).toContain(id);
-      const pat = r.credentials.find((c) => c.credentialId === id)!;
-      expect(pat).toMatchObject({ finalState: 'not_contained', expected: 'not_contained' });
-      expect(r.fallbackSteps.filter((f) => f.credentialId === id).map((f) => f.step)).toEqual(
-        expect.arrayContaining(['fallback:revokeAllForClient', 'fallback:blockApp', 'fallback:suspendPrincipal']),
-      );
-      // Every other credential of the drill is verified dead.
-      for (const c of r.credentials.filter((x) => x.credentialId !== id)) expect(c.finalState, c.credentialId).toBe('verified_dead');
-    }
+  it('circleci and cloudflare-okta: leaked GitHub tokens are verified dead; a PAT known only by id is reported cut off, never dead', () => {
+    const circleci = reports.get('circleci')!;
+    expect(circleci.outcome, circleci.outcomeReason).toBe('contained');
+    for (const c of circleci.credentials) expect(c.finalState, c.credentialId).toBe('verified_dead');
+    expect(circleci.credentials.find((c) => c.credentialId === 'github:pat:classic:7301')).toMatchObject({ finalState: 'verified_dead', expected: 'verified_dead' });
     // The CI bot's OAuth token: revoked by value, but GitHub cannot mint its pipelines a new one.
-    expect(reports.get('circleci')!.brokenConsumers.filter((b) => b.credentialId === 'github:oauth_token:7001').map((b) => b.consumerId).sort()).toEqual(['circleci-firmware', 'circleci-web-portal']);
+    expect(circleci.brokenConsumers.filter((b) => b.credentialId === 'github:oauth_token:7001').map((b) => b.consumerId).sort()).toEqual(['circleci-firmware', 'circleci-web-portal']);
+
+    const okta = reports.get('cloudflare-okta')!;
+    expect(okta.outcome, okta.outcomeReason).toBe('contained_in_tenant');
+    expect(okta.outcomeReason).toContain('github:pat:classic:8003');
+    expect(okta.credentials.find((c) => c.credentialId === 'github:pat:fine_grained:8001')).toMatchObject({ finalState: 'verified_dead' });
+    expect(okta.credentials.find((c) => c.credentialId === 'github:pat:classic:8003')).toMatchObject({ finalState: 'cut_off', expected: 'cut_off' });
+    for (const c of okta.credentials.filter((x) => x.credentialId !== 'github:pat:classic:8003')) expect(c.finalState, c.credentialId).toBe('verified_dead');
   });
 });
 
