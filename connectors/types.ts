@@ -64,6 +64,19 @@ export interface WriteResult {
   outcome: 'done' | 'already_done';
   requestId?: string;
   detail?: string;
+  /**
+   * For restrict(): how to put things back, as plain JSON (it is recorded in history and evidence, so never a
+   * secret): what was changed and its previous value. unrestrict() takes it back.
+   */
+  undo?: RestrictionUndo;
+}
+
+/** What a restriction changed and what it was before, e.g. a profile's login IP ranges. */
+export interface RestrictionUndo {
+  kind: string;
+  /** Human words: "restore the login IP ranges of profile Drift Integration to 0.0.0.0–255.255.255.255". */
+  description: string;
+  data: Record<string, unknown>;
 }
 
 export interface ReplacementIssued {
@@ -85,6 +98,10 @@ export interface AuditEvent {
   detail?: string;
 }
 
+/**
+ * A temporary, reversible narrowing of a shared credential while its consumers are cut over (staged mode):
+ * `ip_allowlist` keeps only the consumers' egress addresses (CIDRs), `scope_downgrade` narrows what it may do.
+ */
 export interface Restriction {
   kind: 'ip_allowlist' | 'scope_downgrade';
   values: string[];
@@ -135,7 +152,10 @@ export interface Connector {
    * counts as ended.
    */
   forceReauth(principal: Principal, end: readonly Credential[]): Promise<WriteResult>;
+  /** The least disruptive reversible restriction the provider offers; the result carries how to undo it. */
   restrict(credential: Credential, restriction: Restriction): Promise<WriteResult>;
+  /** Undoes what restrict() did, from its `undo`; already undone is `already_done`. */
+  unrestrict?(credential: Credential, undo: RestrictionUndo): Promise<WriteResult>;
   /** Try the old value against the provider: `dead` only on the provider's own auth error. */
   probe(credential: Credential, leakedValue: string): Promise<ProbeResult>;
   audit(principal: Principal, sinceIso: string): Promise<AuditEvent[]>;

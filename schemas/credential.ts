@@ -47,6 +47,8 @@ export const Consumer = z.object({
   name: z.string(),
   kind: z.enum(['integration', 'host', 'pipeline', 'person']).default('integration'),
   sink: SinkRef.optional(),
+  /** Where the consumer connects from (IPv4 addresses or CIDRs): the allowlist a staged restriction keeps open. */
+  egress: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/, 'an IPv4 address or CIDR, e.g. 44.215.108.0/24')).optional(),
 });
 export type Consumer = z.infer<typeof Consumer>;
 
