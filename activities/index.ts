@@ -4,7 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Consumer, Credential, CredentialRef, Principal, Provider, ReplacementRef, ScopeReport } from '../schemas/credential.ts';
 import type { ContainmentMode, FallbackRung, Plan, ReauthTarget } from '../schemas/containment.ts';
-import { ConnectorError, type ConnectorRegistry, type Connector, type ProbeResult, type Restriction, type WriteResult } from '../connectors/types.ts';
+import { ConnectorError, type ConnectorRegistry, type Connector, type ProbeResult, type Restriction, type RestrictionUndo, type WriteResult } from '../connectors/types.ts';
 import type { CredentialSink } from '../connectors/sinks/types.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { FAILURE_TYPES, mapFailures } from './failures.ts';
@@ -174,6 +174,17 @@ export function createActivities(deps: ActivityDeps) {
       log.info('re-authentication forced', { provider: input.provider, principal: input.principal.id, ended: end.length, outcome: r.outcome });
       const spared = input.end.length - end.length;
       return spared ? { ...r, detail: `${r.detail ?? ''}${r.detail ? '; ' : ''}${spared} left alone: issued meanwhile by another containment` } : r;
+    }),
+
+    /** Takes back a temporary restriction from the undo its restrict() returned. */
+    unrestrictCredential: mapFailures(async (input: { credential: Credential; undo: RestrictionUndo }): Promise<WriteResult> => {
+      const connector = connectorFor(input.credential.provider);
+      if (!connector.unrestrict) {
+        throw ApplicationFailure.create({ type: FAILURE_TYPES.unsupported, nonRetryable: true, message: `${input.credential.provider}: cannot undo a restriction by API; ${input.undo.description} by hand` });
+      }
+      const r = await connector.unrestrict(input.credential, input.undo);
+      log.info('restriction undone', { credential: credentialKey(input.credential), kind: input.undo.kind, outcome: r.outcome });
+      return r;
     }),
 
     restrictCredential: mapFailures(async (input: { credential: Credential; restriction: Restriction }): Promise<WriteResult> => {

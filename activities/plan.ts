@@ -33,7 +33,9 @@ export function buildPlan(input: { mode: ContainmentMode; waveSize: number; repo
     const consumerIds = c.consumers.map((x) => x.id);
     if (input.mode === 'staged' && c.consumers.length > 1) {
       // I2: restrict, then one replacement per consumer in approved waves, then revoke.
-      actions.push({ step: 'restrict', credentialId: key, consumerIds: [], wave: 0 });
+      // The consumers' egress ranges: the credential stays usable from there only while they are cut over.
+      const allowlist = [...new Set(c.consumers.flatMap((x) => x.egress ?? []))].sort();
+      actions.push({ step: 'restrict', credentialId: key, consumerIds: [], wave: 0, ...(allowlist.length ? { allowlist } : {}) });
       const chunks: string[][] = [];
       for (let i = 0; i < consumerIds.length; i += input.waveSize) chunks.push(consumerIds.slice(i, i + input.waveSize));
       chunks.forEach((chunk, i) => actions.push({ step: 'replace', credentialId: key, consumerIds: chunk, wave: i + 1 }));

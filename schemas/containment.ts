@@ -110,6 +110,8 @@ export const PlanAction = z.object({
   wave: z.number().int().min(0),
   /** For `fallback`: the rung, used only if the credential is still alive after re-revoke (I3). */
   rung: z.enum(FALLBACK_RUNGS).optional(),
+  /** For `restrict`: the consumers' egress ranges the credential stays usable from while they are cut over. */
+  allowlist: z.array(z.string()).optional(),
 });
 export type PlanAction = z.infer<typeof PlanAction>;
 
@@ -238,6 +240,10 @@ export const ContainmentStatus = z.object({
   credentials: z.array(CredentialProgress),
   /** What re-authentication ended besides the run's targets, and their consumers' replacements (I8). */
   collateral: z.array(CollateralProgress).default([]),
+  /** Temporary restrictions this run put in place, and whether they were undone when it ended. */
+  restrictions: z
+    .array(z.object({ credentialId: z.string(), detail: z.string(), undo: z.object({ kind: z.string(), description: z.string(), data: z.record(z.string(), z.unknown()) }), undone: z.boolean() }))
+    .default([]),
   pendingApprovals: z.array(PendingApproval),
   /** What the run is waiting on while a provider keeps failing transiently (I9); absent when not waiting. */
   waitingOn: z

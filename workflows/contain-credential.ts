@@ -87,6 +87,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     scope: [],
     credentials: [],
     collateral: [],
+    restrictions: [],
     pendingApprovals: [],
     evidence: [],
   };
@@ -344,19 +345,27 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
       const remaining = c.consumers.filter((x) => !progressOf(key).replacements.some((r) => r.consumerId === x.id));
       await replacePrimary(c, key, remaining, 'issued after revocation (fail closed)');
     };
+    const allowlist = plan!.actions.find((a) => a.credentialId === key && a.step === 'restrict')?.allowlist ?? [];
     const restrict = await awaitApproval({
       stage: `c${index}-restrict`,
-      description: withBlastRadius(`Restrict ${c.label} (${c.provider}) while its ${c.consumers.length} consumers are cut over`),
+      description: withBlastRadius(
+        `Restrict ${c.label} (${c.provider}) while its ${c.consumers.length} consumers are cut over: ` +
+          (allowlist.length ? `usable only from the consumers' egress ${allowlist.join(', ')}` : 'no consumer egress is known, so the provider’s narrowest reversible restriction') +
+          '; undone when the run ends',
+      ),
       credentialIds: [key],
       consumerIds: [],
       wave: 0,
     });
     if (restrict.result !== 'approved') return failClosed(restrict.result === 'rejected' ? `restriction rejected by ${restrict.by.join(', ')}` : 'staged deadline passed');
     try {
-      const r = await untilDeadline(`restricting ${c.label}`, () => acts.restrictCredential({ credential: c, restriction: { kind: 'scope_downgrade', values: [] } }));
-      record('restrict', restrict.by.join(','), r.outcome, { credentialId: key, ...(r.requestId ? { requestId: r.requestId } : {}) });
+      const restriction = allowlist.length ? { kind: 'ip_allowlist' as const, values: allowlist } : { kind: 'scope_downgrade' as const, values: [] };
+      const r = await untilDeadline(`restricting ${c.label}`, () => acts.restrictCredential({ credential: c, restriction }));
+      record('restrict', restrict.by.join(','), r.outcome, { credentialId: key, ...(r.detail ? { detail: `${r.detail}${r.undo ? `; to undo: ${r.undo.description}` : ''}` } : {}), ...(r.requestId ? { requestId: r.requestId } : {}) });
+      if (r.undo) state.restrictions.push({ credentialId: key, detail: r.detail ?? restriction.kind, undo: r.undo, undone: false });
     } catch (err) {
-      if (failureType(err) !== 'connector.unsupported') throw err;
+      // The provider offers no restriction for this credential (or none for an empty allowlist): the waves go on without one.
+      if (!['connector.unsupported', 'connector.invalid', 'connector.conflict'].includes(failureType(err) ?? '')) throw err;
       record('restrict', 'cordon', 'not possible', { credentialId: key, detail: failureMessage(err) });
     }
     for (const wave of waves) {
@@ -455,7 +464,25 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     transition(key, dead(v) ? 'verified_dead' : 'not_contained');
   }
 
+  /** Temporary restrictions end with the run, whatever its outcome; a failed undo is loud and retried until the deadline. */
+  async function undoRestrictions(): Promise<void> {
+    for (const r of state.restrictions.filter((x) => !x.undone)) {
+      const c = plan!.credentials.find((x) => keyOf(x) === r.credentialId)!;
+      try {
+        const u = await untilDeadline(`undoing the restriction of ${c.label}`, () => acts.unrestrictCredential({ credential: c, undo: r.undo }));
+        r.undone = true;
+        record('unrestrict', 'cordon', u.outcome === 'already_done' ? 'already undone' : 'undone', { credentialId: r.credentialId, detail: r.undo.description });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        record('unrestrict', 'cordon', 'undo failed', { credentialId: r.credentialId, detail: `${r.undo.description} BY HAND: ${failureMessage(err)}` });
+        await notify({ kind: 'escalation', stage: `provider:undo ${r.credentialId}`.slice(0, 128), summary: `Could not undo a temporary restriction: ${r.undo.description}. Do it by hand.` });
+      }
+    }
+  }
+
   const finish = async (outcome: Outcome, reason?: string) => {
+    // Restrictions are undone before the verdict is recorded: nothing is written after it.
+    if (state.restrictions.some((r) => !r.undone)) await undoRestrictions();
     delete state.waitingOn;
     state.outcome = outcome;
     if (reason) state.outcomeReason = reason;

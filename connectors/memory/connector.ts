@@ -17,6 +17,7 @@ import {
   type ReauthScope,
   type ReplacementIssued,
   type Restriction,
+  type RestrictionUndo,
   type WriteResult,
 } from '../types.ts';
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
@@ -145,8 +146,19 @@ export class MemoryConnector implements Connector {
     return { outcome: r.revoked.length ? 'done' : 'already_done', requestId: r.requestId, detail: `${r.revoked.length} of the ${end.length} listed sessions/tokens ended; nothing else touched` };
   }
 
+  /** The reference tenant keeps an allowlist per credential; an empty one means unrestricted. */
   async restrict(credential: Credential, restriction: Restriction): Promise<WriteResult> {
-    return this.#call('restrict', () => this.tenant.restrict(credential.id, restriction.values));
+    const r = await this.#call('restrict', () => this.tenant.restrict(credential.id, restriction.values));
+    const scope = restriction.values.length ? `usable only from ${restriction.values.join(', ')}` : 'unchanged (no allowlist given)';
+    return {
+      ...r,
+      detail: `${credential.id} ${scope}`,
+      ...(restriction.values.length ? { undo: { kind: 'memory.allowlist', description: `lift the allowlist of ${credential.id}`, data: { id: credential.id } } } : {}),
+    };
+  }
+
+  async unrestrict(credential: Credential, _undo: RestrictionUndo): Promise<WriteResult> {
+    return this.#call('unrestrict', () => this.tenant.restrict(credential.id, []));
   }
 
   async probe(_credential: Credential, leakedValue: string): Promise<ProbeResult> {

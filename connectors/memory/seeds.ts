@@ -24,9 +24,9 @@ export function driftSeed(overrides: Partial<Pick<MemorySeed, 'faults'>> = {}): 
         createdAt: '2025-03-02T10:00:00Z',
         lastUsedAt: '2025-08-14T03:12:00Z',
         consumers: [
-          { id: 'drift-chat-sync', name: 'Drift chat sync', kind: 'integration' },
-          { id: 'drift-lead-router', name: 'Drift lead router', kind: 'integration' },
-          { id: 'salesloft-cadence', name: 'Salesloft cadence', kind: 'pipeline' },
+          { id: 'drift-chat-sync', name: 'Drift chat sync', kind: 'integration', egress: ['44.215.108.0/24'] },
+          { id: 'drift-lead-router', name: 'Drift lead router', kind: 'integration', egress: ['54.86.50.0/24'] },
+          { id: 'salesloft-cadence', name: 'Salesloft cadence', kind: 'pipeline', egress: ['34.201.12.77'] },
         ],
         value: DRIFT_LEAKED_VALUE,
       },

@@ -75,6 +75,7 @@ const status: ContainmentStatus = {
   startedAt: '2026-01-01T00:00:00.000Z',
   finishedAt: '2026-01-01T00:00:04.500Z',
   collateral: [],
+  restrictions: [],
   scope: [
     {
       provider: 'memory',

@@ -204,6 +204,9 @@ describe('staged containment of a shared credential (I2, I7)', () => {
     const { workflowId } = await startContainment(w.client, w.target.taskQueue, req);
     let s = await waitForPending(workflowId, 'c0-restrict');
     const digest = s.plan!.digest;
+    // The approver sees the allowlist the credential will be narrowed to: the consumers' egress ranges.
+    expect(s.pendingApprovals[0]!.description).toContain('usable only from the consumers\' egress 34.201.12.77, 44.215.108.0/24, 54.86.50.0/24');
+    expect(s.plan!.actions.find((a) => a.step === 'restrict')!.allowlist).toEqual(['34.201.12.77', '44.215.108.0/24', '54.86.50.0/24']);
     const attempt = (over: Record<string, unknown>) => decide(w.client, workflowId, { stage: 'c0-restrict', digest, decision: 'approve', approver: 'bob', channel: 'api', ...over });
 
     expect(await refusal(attempt({ approver: 'mallory' }))).toMatch(/mallory is not an authorized approver/);
@@ -222,12 +225,23 @@ describe('staged containment of a shared credential (I2, I7)', () => {
     await waitForPending(workflowId, 'c0-wave-2');
     expect(seqOf('issue', 'tok-drift-1')).toHaveLength(2);
     expect(tenant.credential('tok-drift-1')?.status).toBe('active');
+    // Restricted to the allowlist while the waves run.
+    expect(tenant.credential('tok-drift-1')?.restrictedTo).toEqual(['34.201.12.77', '44.215.108.0/24', '54.86.50.0/24']);
     await decide(w.client, workflowId, { stage: 'c0-wave-2', digest, decision: 'approve', approver: 'bob', channel: 'api' });
 
     const result = (await w.client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
     expect(result.outcome).toBe('contained');
     const revoke = seqOf('revoke', 'tok-drift-1').filter((c) => c.outcome === 'revoked')[0]!;
     expect(seqOf('issue', 'tok-drift-1').every((i) => i.seq < revoke.seq)).toBe(true);
+    // The restriction came before the first wave and was lifted before the verdict, with the evidence saying so.
+    const restricts = seqOf('restrict', 'tok-drift-1');
+    expect(restricts.map((c) => c.outcome)).toEqual(['restricted', 'restricted']);
+    expect(restricts[0]!.seq).toBeLessThan(seqOf('issue', 'tok-drift-1')[0]!.seq);
+    expect(tenant.credential('tok-drift-1')?.restrictedTo).toEqual([]);
+    expect(result.restrictions).toMatchObject([{ credentialId: 'memory:tok-drift-1', undone: true }]);
+    const steps = result.evidence.map((e) => `${e.step}:${e.outcome}`);
+    expect(steps.indexOf('unrestrict:undone')).toBeGreaterThan(steps.indexOf('revoke:revoked'));
+    expect(steps.indexOf('unrestrict:undone')).toBeLessThan(steps.indexOf('finish:contained'));
     expect(result.evidence.filter((e) => e.detail?.includes('I1 exception approved by'))).toHaveLength(3);
     expect(result.evidence.filter((e) => e.step.startsWith('approval:') && e.outcome === 'approved').map((e) => e.actor)).toEqual(['bob', 'carol', 'bob']);
     // Every refusal is in the evidence, with who tried and why.
@@ -246,6 +260,9 @@ describe('staged containment of a shared credential (I2, I7)', () => {
     const result = (await w.client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
     expect(result.outcome).toBe('contained');
     expect(result.evidence.some((e) => e.outcome === 'fail closed' && e.detail?.includes('rejected by carol'))).toBe(true);
+    // A rejected run lifts its temporary restriction too.
+    expect(result.restrictions).toMatchObject([{ undone: true }]);
+    expect(tenant.credential('tok-drift-1')?.restrictedTo).toEqual([]);
     const revoke = seqOf('revoke', 'tok-drift-1').filter((c) => c.outcome === 'revoked')[0]!;
     const issues = seqOf('issue', 'tok-drift-1');
     expect(issues).toHaveLength(3);
