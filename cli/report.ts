@@ -49,6 +49,33 @@ export function renderReport(s: ContainmentStatus, options: { color?: boolean } 
     if (p.fallbacksUsed.length) lines.push(`    fallbacks used: ${p.fallbacksUsed.join(' → ')}`);
   }
 
+  if (s.plan?.reauth.length) {
+    lines.push('', 'Re-authentication (planned: exactly these end)');
+    for (const t of s.plan.reauth) {
+      lines.push(`  ${t.provider} ${t.principal.displayName} (${t.principal.id})${t.notPossible ? ` — not possible: ${t.notPossible}` : ''}`);
+      for (const cred of t.ends) {
+        const done = s.collateral.find((x) => x.credentialId === `${cred.provider}:${cred.id}`);
+        lines.push(`    ends ${cred.label} [${cred.id}]${done ? ` → ${done.state}` : ''}`);
+        for (const r of done?.replacements ?? []) lines.push(`      replacement for ${r.consumerId}: ${r.replacementId} → ${r.sink} (fingerprint ${r.fingerprint})`);
+        for (const n of done?.notReplaced ?? []) lines.push(`      ${n.consumerId}: no replacement — ${n.reason}`);
+      }
+      for (const e of t.effects) lines.push(`    ${e}`);
+      for (const l of t.leftAlone) lines.push(`    leaves alone ${l.credentialId}: ${l.reason}`);
+    }
+  }
+  if (s.restrictions.length) {
+    lines.push('', 'Temporary restrictions');
+    for (const r of s.restrictions) lines.push(`  ${r.credentialId}: ${r.detail} — ${r.undone ? 'undone' : c(33, `NOT UNDONE: ${r.undo.description}`)}`);
+  }
+  const cutOff = s.evidence.filter((e) => e.outcome === 'cut off in tenant');
+  if (cutOff.length) {
+    lines.push('', 'Cut off in the tenant, alive for their owners');
+    for (const e of cutOff) lines.push(`  ${e.credentialId}: ${e.detail}`);
+  }
+  if (s.waitingOn) {
+    lines.push('', c(33, `Waiting on ${s.waitingOn.what} since ${s.waitingOn.since} (${s.waitingOn.attempts} rounds, ${s.waitingOn.escalations} escalation(s)): ${s.waitingOn.lastError}`));
+  }
+
   if (s.pendingApprovals.length) {
     lines.push('', 'Waiting for approval');
     for (const a of s.pendingApprovals) lines.push(`  ${a.stage}: ${a.description} (${a.approvals.length}/${a.quorum}, digest ${a.digest.slice(0, 12)}…${a.escalated ? ', escalated' : ''})`);
