@@ -11,6 +11,8 @@ import type { ContainmentRequest, ContainmentStatus } from '../schemas/containme
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { SEARCH_ATTRIBUTES } from '../temporal-config/dev-server.ts';
 import { renderReport } from './report.ts';
+import { massProgress, parseRefsFile, progressLine, startMassContainment } from '../client/mass.ts';
+import type { MassContainmentRequest, MassContainmentResult } from '../schemas/mass.ts';
 import { preflight } from '../connectors/preflight.ts';
 import { ensureHygieneSchedule, runInventory, runPersistenceSweeps } from '../sweeps/commands.ts';
 
@@ -21,6 +23,8 @@ const USAGE = `cordon — contain stolen SaaS credentials
   cordon contain --provider P --kind K (--id X | --client-id X [--user U] | --key-id X | --fingerprint F | --leaked-value-stdin)
                  --incident ID [--requester NAME] [--severity low|medium|high|critical] [--staged]
                  [--approvers a,b] [--break-glass] [--reason TEXT] [--idempotency-key K] [--no-wait] [--json]
+  cordon contain --from refs.ndjson|refs.csv --incident ID [--concurrency N] [--no-wait] [--json]
+                 many refs at once (mass containment: one child run per ref, progress on stderr)
   cordon status <workflow-id> [--watch] [--json]
   cordon approve <workflow-id> --stage S --digest D --as APPROVER [--reject --reason TEXT] [--json]
   cordon evidence <workflow-id> [--json]
@@ -38,7 +42,7 @@ const USAGE = `cordon — contain stolen SaaS credentials
 
 Temporal: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, … (README). Keys: CORDON_CODEC_KEYS, else the local
 dev keys in .cordon/dev/dev-keys.json. A leaked value is read from stdin only, never from arguments.
-Exit codes: 0 ok / contained · 1 error · 2 invalid input · 3 not contained, refused, rejected or cancelled
+Exit codes: 0 ok / contained · 1 error · 2 invalid input · 3 not contained, only cut off in the tenant, refused, rejected or cancelled
 · 4 decision refused · 5 still waiting (with --no-wait).`;
 
 class UsageError extends Error {}
@@ -85,6 +89,45 @@ async function follow(client: Client, workflowId: string, json: boolean): Promis
   }
 }
 
+/** `cordon contain --from FILE`: validate every line, start one mass containment, follow its progress. */
+async function containFromFile(
+  client: Client,
+  taskQueue: string,
+  values: { from?: string; incident?: string; requester?: string; severity?: string; concurrency?: string; 'no-wait'?: boolean },
+  json: boolean,
+  out: (text: string) => void,
+): Promise<number> {
+  const file = values.from!;
+  const refs = parseRefsFile(await readFile(file, 'utf8'), file.endsWith('.csv') ? 'csv' : 'ndjson');
+  const request: MassContainmentRequest = {
+    incidentId: values.incident as string,
+    requester: values.requester ?? process.env.USER ?? 'cli',
+    credentials: refs,
+    ...(values.severity ? { severity: values.severity as never } : {}),
+    ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
+  };
+  const started = await startMassContainment(client, taskQueue, request);
+  if (!json) process.stderr.write(`${started.created ? 'started' : 'joined the running'} mass containment ${started.workflowId} (${refs.length} refs)\n`);
+  if (values['no-wait']) return out(JSON.stringify({ ...started, total: refs.length })), EXIT.pending;
+  const t0 = Date.now();
+  const handle = client.workflow.getHandle(started.workflowId);
+  for (;;) {
+    const desc = await handle.describe();
+    if (desc.status.name !== 'RUNNING') break;
+    const p = await massProgress(client, started.workflowId).catch(() => undefined);
+    if (p && !json) process.stderr.write(`\r  ${progressLine(p, Date.now() - t0)}   `);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const result = (await handle.result()) as MassContainmentResult;
+  if (!json) process.stderr.write('\n');
+  if (json) out(JSON.stringify({ workflowId: started.workflowId, ...result }));
+  else {
+    out(`Mass containment ${started.workflowId}: ${result.total} refs · ${Object.entries(result.tally).map(([k, v]) => `${v} ${k}`).join(' · ')}`);
+    for (const n of result.notContained) out(`  ref #${n.index + 1} (${n.workflowId}): ${n.outcome}${n.reason ? ` — ${n.reason}` : ''}`);
+  }
+  return result.notContained.length ? EXIT.notContained : EXIT.ok;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -107,6 +150,7 @@ async function main(argv: string[]): Promise<number> {
       'break-glass': { type: 'boolean' }, reason: { type: 'string' }, 'idempotency-key': { type: 'string' }, 'no-wait': { type: 'boolean' },
       json: { type: 'boolean' }, watch: { type: 'boolean' }, stage: { type: 'string' }, digest: { type: 'string' }, as: { type: 'string' },
       reject: { type: 'boolean' }, port: { type: 'string' }, every: { type: 'string' }, csv: { type: 'boolean' }, since: { type: 'string' },
+      from: { type: 'string' }, concurrency: { type: 'string' },
     },
   });
   const json = values.json ?? false;
@@ -122,6 +166,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'contain': {
+        if (values.from) return await containFromFile(client, target.taskQueue, values, json, out);
         const ref: Record<string, unknown> = { provider: values.provider, kind: values.kind };
         if (values.id) ref.id = values.id;
         if (values['client-id']) ref.clientId = values['client-id'];

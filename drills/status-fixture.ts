@@ -47,7 +47,9 @@ export function finishedStatus(): ContainmentStatus {
     outcomeReason: 'still active after re-revoke and the fallback ladder: github:pat:fine_grained:8001',
     startedAt: at(0),
     finishedAt: at(90_000),
-    plan: { mode: 'staged', credentials: [grant, pat], actions: [], waves: 1, digest: 'a'.repeat(64) },
+    plan: { mode: 'staged', credentials: [grant, pat], actions: [], waves: 1, reauth: [], digest: 'a'.repeat(64) },
+    collateral: [],
+    restrictions: [],
     scope: [
       { provider: 'salesforce', ref: 'salesforce refresh_token client=x', credentials: [grant], relatedServiceAccounts: [], riskFlags: [], blindSpots: [] },
       { provider: 'github', ref: 'github pat fp=1234', credentials: [pat], relatedServiceAccounts: [], riskFlags: [], blindSpots: [] },

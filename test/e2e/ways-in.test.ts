@@ -50,6 +50,31 @@ function run(file: string, args: string[], input?: string, extraEnv: Record<stri
 const cordon = (args: string[], input?: string) => run(CORDON, args, input);
 
 describe('cordon CLI', () => {
+  it('contains every ref of a file as one mass containment, and refuses a bad file naming the line before starting anything', async () => {
+    tenant.load(driftSeed());
+    const { writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp(join(tmpdir(), 'cordon-refs-'));
+    const good = join(dir, 'refs.ndjson');
+    await writeFile(good, ['# refs from the vendor advisory', '{"provider":"memory","kind":"oauth_token","id":"tok-drift-1"}', '{"provider":"memory","kind":"oauth_token","id":"tok-alice-1"}', ''].join('\n'));
+    const incident = `INC-mass-${randomBytes(3).toString('hex')}`;
+    const r = await cordon(['contain', '--from', good, '--incident', incident, '--requester', 'alice', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { total: number; tally: Record<string, number>; notContained: unknown[] };
+    expect(result).toMatchObject({ total: 2, tally: { contained: 2 }, notContained: [] });
+    expect(tenant.credential('tok-drift-1')?.status).toBe('revoked');
+    expect(tenant.credential('tok-alice-1')?.status).toBe('revoked');
+
+    tenant.load(driftSeed());
+    const bad = join(dir, 'bad.csv');
+    await writeFile(bad, 'provider,kind,id\nmemory,oauth_token,tok-other-app\nmemory,not-a-kind,x\n');
+    const before = (await w.client.workflow.count(`TaskQueue = "${w.target.taskQueue}"`)).count;
+    const refused = await cordon(['contain', '--from', bad, '--incident', `${incident}-b`]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/line 3: kind/);
+    expect(tenant.calls().filter((c) => c.op !== 'find' && c.op !== 'listActive')).toEqual([]);
+    expect((await w.client.workflow.count(`TaskQueue = "${w.target.taskQueue}"`)).count).toBe(before);
+  });
+
   it('contains a credential, waits, and reports contained with exit 0', async () => {
     tenant.load(driftSeed());
     const r = await cordon(['contain', '--provider', 'memory', '--kind', 'oauth_token', '--id', 'tok-drift-1', '--incident', `INC-cli-${randomBytes(3).toString('hex')}`, '--requester', 'alice', '--json']);

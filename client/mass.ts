@@ -1,0 +1,90 @@
+// Mass containment from a file of refs (`cordon contain --from refs.ndjson|refs.csv`): every line is
+// validated with the same schema as a single start before anything starts, then one `massContainment`
+// run fans the refs out as child containments. Its id is derived from the incident and the refs, so a
+// repeated start joins the run.
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { CredentialRef } from '../schemas/credential.ts';
+import { MassContainmentInput, type MassContainmentRequest, type MassContainmentResult } from '../schemas/mass.ts';
+import { massProgressQuery } from '../workflows/mass-containment.ts';
+import { INCIDENT_ID } from '../workflows/search-attributes.ts';
+import { InvalidInputError } from './containments.ts';
+
+const CSV_COLUMNS = ['provider', 'kind', 'id', 'clientId', 'user', 'keyId', 'fingerprint'] as const;
+
+/**
+ * Refs from NDJSON (one CredentialRef per line) or CSV (a header naming some of provider, kind, id,
+ * clientId, user, keyId, fingerprint; leaked values belong in NDJSON, never in a spreadsheet). Every bad
+ * line is reported with its number and field; nothing is returned unless all lines are valid.
+ */
+export function parseRefsFile(text: string, format: 'ndjson' | 'csv'): CredentialRef[] {
+  const lines = text.split(/\r?\n/).map((l, i) => ({ l: l.trim(), n: i + 1 })).filter((x) => x.l && !x.l.startsWith('#'));
+  const issues: { path: string; message: string }[] = [];
+  const refs: CredentialRef[] = [];
+  let rows: { n: number; value: unknown }[];
+  if (format === 'csv') {
+    const [header, ...body] = lines;
+    const cols = (header?.l ?? '').split(',').map((c) => c.trim());
+    const unknown = cols.filter((c) => !(CSV_COLUMNS as readonly string[]).includes(c));
+    if (!header || unknown.length) throw new InvalidInputError([{ path: 'line 1', message: `the CSV header must name columns among ${CSV_COLUMNS.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}` }]);
+    rows = body.map(({ l, n }) => ({ n, value: Object.fromEntries(l.split(',').map((v, i) => [cols[i], v.trim()]).filter(([k, v]) => k && v)) }));
+  } else {
+    rows = lines.map(({ l, n }) => {
+      try {
+        return { n, value: JSON.parse(l) as unknown };
+      } catch {
+        issues.push({ path: `line ${n}`, message: 'not a JSON object' });
+        return { n, value: undefined };
+      }
+    });
+  }
+  for (const { n, value } of rows) {
+    if (value === undefined) continue;
+    const r = CredentialRef.safeParse(value);
+    if (r.success) refs.push(r.data);
+    else for (const i of r.error.issues) issues.push({ path: `line ${n}${i.path.length ? `: ${i.path.join('.')}` : ''}`, message: i.message });
+  }
+  if (!issues.length && !refs.length) issues.push({ path: 'file', message: 'no credential refs in the file' });
+  if (issues.length) throw new InvalidInputError(issues.slice(0, 20));
+  return refs;
+}
+
+export function massWorkflowId(incidentId: string, refs: CredentialRef[]): string {
+  const basis = refs.map((r) => [r.provider, r.kind, r.id, r.clientId, r.user, r.keyId, r.fingerprint ?? ''].join('|')).join('\n');
+  return `cordon-mass-${incidentId}-${createHash('sha256').update(basis).digest('hex').slice(0, 16)}`;
+}
+
+export async function startMassContainment(client: Client, taskQueue: string, request: MassContainmentRequest): Promise<{ workflowId: string; created: boolean }> {
+  const parsed = MassContainmentInput.safeParse(request);
+  if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  const workflowId = massWorkflowId(parsed.data.incidentId, parsed.data.credentials);
+  try {
+    await client.workflow.start('massContainment', {
+      args: [request],
+      taskQueue,
+      workflowId,
+      typedSearchAttributes: new TypedSearchAttributes([{ key: INCIDENT_ID, value: parsed.data.incidentId }]),
+    });
+    return { workflowId, created: true };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
+    throw err;
+  }
+}
+
+export type MassProgress = MassContainmentResult & { done: number };
+
+export async function massProgress(client: Client, workflowId: string): Promise<MassProgress> {
+  return client.workflow.getHandle(workflowId).query(massProgressQuery);
+}
+
+/** One progress line: done / total, contained, not contained, rate and ETA. */
+export function progressLine(p: MassProgress, elapsedMs: number): string {
+  const rate = elapsedMs > 0 ? (p.done / elapsedMs) * 1000 : 0;
+  const left = p.total - p.done;
+  const eta = rate > 0 ? `${Math.ceil(left / rate)}s` : '—';
+  const contained = p.tally.contained ?? 0;
+  return `${p.done}/${p.total} done · ${contained} contained · ${p.notContained.length} not contained · ${rate.toFixed(1)}/s · ETA ${eta}`;
+}
