@@ -9,8 +9,10 @@ import type { Server } from 'node:http';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { approveAction } from './actions/approve.ts';
 import { rejectAction } from './actions/reject.ts';
+import { retryAction } from './actions/retry.ts';
 import { APPROVE_ACTION, REJECT_ACTION } from './blocks/approval.ts';
 import { CONTAIN_VIEW, REJECT_VIEW } from './blocks/modals.ts';
+import { RETRY_ACTION } from './blocks/retry.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { RequestContext } from './command-parser.ts';
 import { cordonCommand } from './commands/cordon.ts';
@@ -81,6 +83,7 @@ export function createSlackApp(o: SlackAppOptions): CordonSlackApp {
   app.command(SLASH_COMMAND, cordonCommand(deps));
   app.action<BlockButtonAction>(APPROVE_ACTION, approveAction(deps));
   app.action<BlockButtonAction>(REJECT_ACTION, rejectAction(deps));
+  app.action<BlockButtonAction>(RETRY_ACTION, retryAction(deps));
   app.view(CONTAIN_VIEW, containSubmitted(deps));
   app.view(REJECT_VIEW, rejectSubmitted(deps));
   app.error(async (err) => {

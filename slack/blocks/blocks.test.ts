@@ -3,7 +3,9 @@ import { ApprovalButtonValue } from '../../schemas/slack.ts';
 import type { ContainmentStatus, EvidenceEvent } from '../../schemas/containment.ts';
 import { approvalOutcome } from '../approval-outcome.ts';
 import { APPROVAL_ACTIONS_BLOCK, approvalRequestBlocks, lockedApprovalBlocks, type ApprovalDetails } from './approval.ts';
-import { finalReportBlocks, threadStatusBlocks } from './containment-thread.ts';
+import { threadRequestFromStatus } from '../thread-request.ts';
+import { finalReportBlocks, finalReportText, threadStatusBlocks, threadText } from './containment-thread.ts';
+import { RETRY_ACTION, RETRY_ACTIONS_BLOCK, retriedReportBlocks, retryButtonValue, retryStartedText } from './retry.ts';
 import { containModal, rejectModal } from './modals.ts';
 
 const digest = 'ab'.repeat(32);
@@ -138,6 +140,122 @@ describe('thread messages', () => {
     expect(t).toContain('a → local:a (fp `0a1b2c3d4e5f`)');
     expect(t).toContain('c0-restrict: approved by <@U0PRIYA>');
     expect(t).toContain('c0-restrict: <@U0MARCO>');
+  });
+});
+
+type Actions = { type: string; block_id?: string; elements: { action_id: string; value: string }[] };
+const actionsOf = (blocks: readonly unknown[]) => blocks.filter((b): b is Actions => (b as { type: string }).type === 'actions');
+
+describe('the Retry button', () => {
+  const notContained: ContainmentStatus = {
+    ...status,
+    mode: 'direct',
+    outcome: 'not_contained',
+    outcomeReason: 'memory:tok-drift-1 is still alive after re-revoke and every fallback',
+    credentials: [{ ...status.credentials[0]!, state: 'not_contained', replacements: [], fallbacksUsed: ['revokeAllForClient', 'blockApp', 'suspendPrincipal'] }],
+  };
+
+  it('is on a not_contained final report only, and carries the workflow id and nothing else', () => {
+    const blocks = finalReportBlocks(notContained);
+    const [actions, ...more] = actionsOf(blocks);
+    expect(more).toHaveLength(0);
+    expect(actions!.block_id).toBe(RETRY_ACTIONS_BLOCK);
+    expect(actions!.elements.map((e) => [e.action_id, e.value])).toEqual([[RETRY_ACTION, notContained.workflowId]]);
+    expect(retryButtonValue(actions!.elements[0]!.value)).toBe(notContained.workflowId);
+    for (const outcome of ['contained', 'contained_in_tenant', 'cancelled', 'rejected', 'refused', 'running'] as const) expect(actionsOf(finalReportBlocks({ ...notContained, outcome }))).toHaveLength(0);
+  });
+
+  it('accepts only a containment workflow id as its value (a retry of a retry included)', () => {
+    expect(retryButtonValue('cordon-contain-INC-1-0123456789abcdef-retry-1')).toBe('cordon-contain-INC-1-0123456789abcdef-retry-1');
+    for (const bad of [undefined, '', 'other-workflow', JSON.stringify({ workflowId: 'cordon-contain-INC-1' }), 'cordon-contain-INC 1', `cordon-contain-${'x'.repeat(600)}`]) expect(retryButtonValue(bad)).toBeUndefined();
+  });
+
+  it('once retried, the report loses its button and says which run took over and who started it', () => {
+    const retried = retriedReportBlocks(finalReportBlocks(notContained), `${notContained.workflowId}-retry-1`, 'U0DANA');
+    expect(actionsOf(retried)).toHaveLength(0);
+    expect(text(retried)).toContain(`Retried as \`${notContained.workflowId}-retry-1\` by <@U0DANA>`);
+    expect(text(retried)).toContain('still alive after re-revoke'); // what failed stays readable
+    expect(retryStartedText(`${notContained.workflowId}-retry-1`, notContained.workflowId, 'U0DANA')).toMatch(/^Retry started: cordon-contain-INC-1-0123-retry-1 \(retry of cordon-contain-INC-1-0123\), by <@U0DANA>/);
+  });
+
+  it('a retry run’s status message says what it retries (read back from its start evidence)', () => {
+    const retry: ContainmentStatus = { ...status, workflowId: `${status.workflowId}-retry-1`, evidence: [ev(0, 'start', 'U0DANA', 'accepted', `1 credential ref(s), mode direct, severity high, retry of ${status.workflowId}`)] };
+    const request = threadRequestFromStatus(retry);
+    expect(request).toMatchObject({ requester: 'U0DANA', severity: 'high', retryOf: status.workflowId, workflowId: retry.workflowId });
+    expect(text(threadStatusBlocks(request, retry))).toContain(`Retry* of \`${status.workflowId}\``);
+    expect(threadRequestFromStatus(status).retryOf).toBeUndefined();
+  });
+});
+
+describe('blast radius in the thread', () => {
+  const drift = status.scope[0]!.credentials[0]!;
+  const other = { ...drift, id: 'tok-other-app', label: 'Reporting app token', consumers: [{ id: 'bi', name: 'BI export', kind: 'pipeline' as const }, { id: 'legacy', name: 'Legacy <sync>', kind: 'pipeline' as const }] };
+  const session = { ...drift, id: 'sess-drift-sync', kind: 'session' as const, label: 'drift-sync session', consumers: [] };
+  const withCollateral: ContainmentStatus = {
+    ...status,
+    plan: {
+      mode: 'direct',
+      credentials: [drift],
+      actions: [],
+      waves: 0,
+      reauth: [{ provider: 'memory', principal: drift.principal, ends: [other, session], effects: [], leftAlone: [] }],
+      digest,
+    },
+    collateral: [
+      {
+        credentialId: 'memory:tok-other-app',
+        provider: 'memory',
+        label: 'Reporting app token',
+        principalId: 'drift-integration',
+        state: 'ended',
+        replacements: [{ credentialId: 'memory:tok-other-app', consumerId: 'bi', replacementId: 'r9', fingerprint: '9f8e7d6c5b4a', sink: 'local:bi', issuedAt: '2026-01-01T00:00:03Z' }],
+        notReplaced: [{ consumerId: 'legacy', reason: 'owned by another run' }],
+      },
+      { credentialId: 'memory:sess-drift-sync', provider: 'memory', label: 'drift-sync session', principalId: 'drift-integration', state: 'ended', replacements: [], notReplaced: [] },
+    ],
+  };
+
+  it('names every credential re-authentication ended and which consumers got replacements, in the status message and the final report', () => {
+    for (const blocks of [threadStatusBlocks(threadRequestFromStatus(withCollateral), withCollateral), finalReportBlocks(withCollateral)]) {
+      const t = text(blocks);
+      expect(t).toContain('Re-authentication ended 2 other credential(s)');
+      expect(t).toContain('Reporting app token (`memory:tok-other-app`) ended by re-authentication');
+      expect(t).toContain('replacements: BI export (`bi`) → local:bi (fp `9f8e7d6c5b4a`)');
+      expect(t).toContain('no replacement for Legacy &lt;sync&gt; (`legacy`): owned by another run');
+      expect(t).toContain('drift-sync session (`memory:sess-drift-sync`) ended');
+    }
+    expect(text(finalReportBlocks(status))).not.toContain('Re-authentication ended'); // none: nothing shown
+    // Planned but not yet ended (the status message while the run is at re-authentication).
+    const planned = { ...withCollateral, outcome: 'running' as const, collateral: withCollateral.collateral.map((c) => ({ ...c, state: 'planned' as const, replacements: [], notReplaced: [] })) };
+    expect(text(threadStatusBlocks(threadRequestFromStatus(planned), planned))).toContain('Re-authentication ended 0 other credential(s)* of 2 planned');
+  });
+
+  it('shows what the run waits on while a provider keeps failing, with since and the last error', () => {
+    const waiting: ContainmentStatus = { ...status, outcome: 'running', stage: 'revoke', finishedAt: undefined, waitingOn: { what: 'revoking Drift OAuth token', since: '2026-01-01T00:01:00Z', attempts: 7, lastError: 'connector.unavailable: HTTP 503 <html>', escalations: 1 } } as ContainmentStatus;
+    const t = text(threadStatusBlocks(threadRequestFromStatus(waiting), waiting));
+    expect(t).toContain('⏳ waiting on revoking Drift OAuth token, since 2026-01-01T00:01:00Z, last error connector.unavailable: HTTP 503 &lt;html&gt; (7 round(s), escalated 1×');
+    expect(text(threadStatusBlocks(threadRequestFromStatus(status), status))).not.toContain('waiting on');
+  });
+
+  it('a credential only cut off shows its owner’s action; contained_in_tenant says owners must delete it', () => {
+    const action = 'Drift PAT no longer reaches org acme, but the token itself lives: its owner Dana (dana) must delete it';
+    const inTenant: ContainmentStatus = {
+      ...status,
+      outcome: 'contained_in_tenant',
+      credentials: [{ ...status.credentials[0]!, credentialId: 'github:pat-9', state: 'cut_off', replacements: [] }],
+      evidence: [ev(0, 'verify', 'cordon', 'dead'), { ...ev(1, 'verify', 'cordon', 'cut off in tenant', action), credentialId: 'github:pat-9' }],
+    };
+    const report = text(finalReportBlocks(inTenant));
+    expect(report).toContain('INC-1: contained in the tenant in 4.5s');
+    expect(report).toContain('Contained in the tenant; owners must delete* the 1 credential(s) only cut off');
+    expect(report).toContain(`\`github:pat-9\`: ${action}`);
+    expect(report).toContain(`owner's action: ${action}`);
+    expect(actionsOf(finalReportBlocks(inTenant))).toHaveLength(0); // not retried: nothing a run can do more
+    expect(finalReportText(inTenant)).toBe('INC-1: contained in the tenant; owners must delete the 1 credential(s) only cut off');
+    const root = text(threadStatusBlocks(threadRequestFromStatus(inTenant), inTenant));
+    expect(root).toContain('Containment INC-1: contained in the tenant');
+    expect(root).toContain(`cut off in the tenant, owner's action: ${action}`);
+    expect(threadText({ incidentId: 'INC-1' }, inTenant)).toBe('Containment INC-1: contained in the tenant');
   });
 });
 

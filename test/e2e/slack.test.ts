@@ -23,6 +23,7 @@ import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
 import type { ContainmentStatus } from '../../schemas/containment.ts';
 import { createSlackApp, EVENTS_PATH, type CordonSlackApp } from '../../slack/app.ts';
 import { SlackNotifier } from '../../slack/notifier.ts';
+import { inputQuery } from '../../workflows/definitions.ts';
 import { startTestWorker, type RunningWorker } from '../support/temporal.ts';
 
 const CHANNEL = 'C0INCIDENT';
@@ -116,7 +117,7 @@ function buttonsOf(m: PostedMessage): Button[] {
 }
 
 /** A click on a button of `shown` (the message as the clicker's Slack client shows it). */
-async function click(user: string, shown: PostedMessage, actionId: 'cordon_approve' | 'cordon_reject'): Promise<Response> {
+async function click(user: string, shown: PostedMessage, actionId: 'cordon_approve' | 'cordon_reject' | 'cordon_retry'): Promise<Response> {
   const button = buttonsOf(shown).find((b) => b.action_id === actionId);
   if (!button) throw new Error(`no ${actionId} button on the message`);
   return signedPost(
@@ -176,7 +177,7 @@ const blockText = (m: PostedMessage) => JSON.stringify(m.blocks ?? []);
 const workflowIdOf = (m: PostedMessage) => (JSON.parse(buttonsOf(m)[0]!.value) as { workflowId: string }).workflowId;
 
 /** Clicks and waits for the ephemeral refusal the clicker gets; returns its text. */
-async function refusedClick(user: string, shown: PostedMessage, actionId: 'cordon_approve' | 'cordon_reject' = 'cordon_approve'): Promise<string> {
+async function refusedClick(user: string, shown: PostedMessage, actionId: 'cordon_approve' | 'cordon_reject' | 'cordon_retry' = 'cordon_approve'): Promise<string> {
   const before = ephemeralCount(user);
   const res = await click(user, shown, actionId);
   expect(res.status).toBe(200);
@@ -383,6 +384,61 @@ describe('quorum, timeouts and the end of a run', () => {
     } finally {
       await quick.stop();
     }
+  });
+});
+
+describe('Retry from the final report of a not_contained run', () => {
+  it('shows Retry; an unauthorized click starts nothing; an approver’s click starts <id>-retry-1, followed and contained in the same thread', async () => {
+    // The provider acknowledges every revocation and ignores it: re-revoke and the whole ladder fail.
+    memory.load(driftSeed({ faults: { ignoreRevoke: { 'tok-drift-1': 'never' }, writeLatencyMs: 0 } }));
+    const inc = incident();
+    expect((await slash(DANA, `contain memory id=tok-drift-1 --incident ${inc}`)).status).toBe(200);
+    const id = containmentWorkflowId({ incidentId: inc, credentials: [{ provider: 'memory', kind: 'oauth_token', id: 'tok-drift-1' }] });
+    const retryId = `${id}-retry-1`;
+    expect((await result(id)).outcome).toBe('not_contained');
+    const root = await eventually('the thread root', () => rootOf(inc));
+    const report = await eventually('the not_contained report', () => replies(root).find((m) => m.text.startsWith(`${inc}: not_contained`)));
+    // The Retry button carries the workflow id, nothing else.
+    expect(buttonsOf(report).map((b) => [b.action_id, b.value])).toEqual([['cordon_retry', id]]);
+
+    // Marco is neither the requester nor an approver: told so, nothing started, the report keeps its button.
+    expect(await refusedClick(MARCO, report, 'cordon_retry')).toMatch(/only the requester of .* or an approver .* may retry/);
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(w.client.workflow.getHandle(retryId).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect(buttonsOf(replies(root).find((m) => m.ts === report.ts)!)).toHaveLength(1);
+
+    // The provider is fixed (the seed reloaded, revocation works; writes slow enough to click during the run).
+    memory.load(driftSeed({ faults: { ignoreRevoke: {}, writeLatencyMs: 1500 } }));
+    expect((await click(PRIYA, report, 'cordon_retry')).status).toBe(200);
+    const started = await eventually('the retry-started message', () => replies(root).find((m) => m.text.startsWith('Retry started:')));
+    expect(started.text).toContain(`Retry started: ${retryId} (retry of ${id}), by <@${PRIYA}>`);
+    // The report says what took over, without its button; a click on the copy still shown says it is running.
+    await eventually('the report without its button', () => {
+      const m = replies(root).find((x) => x.ts === report.ts);
+      return m && buttonsOf(m).length === 0 && blockText(m).includes(`Retried as \`${retryId}\``) ? m : undefined;
+    });
+    expect(await refusedClick(DANA, report, 'cordon_retry')).toMatch(new RegExp(`already running: ${retryId}`));
+
+    // The retry carries the thread (origin copied from the input), so the worker's notifier posts into it.
+    expect((await w.client.workflow.getHandle(retryId).query(inputQuery)).origin).toEqual({ channel: 'slack', slackChannel: CHANNEL, slackThreadTs: root.ts });
+    const retried = await result(retryId);
+    expect(retried.outcome).toBe('contained');
+    expect(memory.credential('tok-drift-1')?.status).toBe('revoked');
+    expect(retried.evidence.find((e) => e.step === 'start')).toMatchObject({ actor: DANA, detail: expect.stringContaining(`retry of ${id}`) });
+    await eventually('the retry’s final report in the same thread', () => replies(root).find((m) => m.text === `${inc}: contained`));
+    const rootNow = await eventually('the status message showing the retry contained', () => {
+      const m = rootOf(inc);
+      return m && blockText(m).includes(`Containment ${inc}: contained`) && blockText(m).includes(`Retry* of \`${id}\``) ? m : undefined;
+    });
+    expect(blockText(rootNow)).toContain(retryId);
+    expect(replies(root).map((m) => m.text.split(' (')[0])).toEqual([`${inc}: not_contained`, `Retry started: ${retryId}`, `${inc}: contained`]);
+
+    // A stale button after the retry contained it: nothing left to retry, no retry-2.
+    expect(await refusedClick(DANA, report, 'cordon_retry')).toMatch(new RegExp(`already retried as ${retryId}, which ended contained`));
+    await expect(w.client.workflow.getHandle(`${id}-retry-2`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+
+    const everything = JSON.stringify(slack.messages({ includeEphemeral: true }));
+    for (const n of [DRIFT_LEAKED_VALUE, botToken, signingSecret]) expect(everything).not.toContain(n);
   });
 });
 
