@@ -299,8 +299,10 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     into: { replacements: ReplacementRef[]; notReplaced?: CollateralProgress['notReplaced'] },
     detail?: string,
   ): Promise<void> {
-    for (const consumer of consumers) {
-      if (into.replacements.some((r) => r.consumerId === consumer.id)) continue;
+    // One replacement per consumer, minted in parallel: each is independent (its own claim, its own sink).
+    const missing = consumers.filter((consumer) => !into.replacements.some((r) => r.consumerId === consumer.id));
+    await settleAll(missing.map((consumer) => replaceOne(consumer)));
+    async function replaceOne(consumer: Consumer): Promise<void> {
       try {
         const out = await untilDeadline(`a replacement of ${c.label} for ${consumer.name}`, () =>
           acts.issueReplacement({ workflowId, runStartedAt: state.startedAt, credential: c, consumer, ...(input.retryOf ? { retryOf: input.retryOf } : {}) }),

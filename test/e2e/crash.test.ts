@@ -114,7 +114,9 @@ it('survives a kill in the middle of minting a replacement: one live replacement
     // The dead worker's mint completed at the provider, but its value was never delivered: it was revoked, not kept.
     const minted = tenant.allCredentials().filter((c) => c.replacesId === 'tok-drift-1');
     const live = minted.filter((c) => c.status === 'active');
-    expect(minted).toHaveLength(4);
+    // Replacements are minted in parallel: every mint in flight at the kill left an orphan, and each orphan was revoked.
+    expect(minted.length).toBeGreaterThanOrEqual(4);
+    expect(minted.filter((c) => c.status !== 'active')).toHaveLength(minted.length - 3);
     expect(live.map((c) => c.consumers[0]!.id).sort()).toEqual(['drift-chat-sync', 'drift-lead-router', 'salesloft-cadence']);
     expect(result.credentials[0]!.replacements.map((r) => r.replacementId).sort()).toEqual(live.map((c) => c.id).sort());
   } finally {
