@@ -4,19 +4,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ConnectorError } from '../connectors/types.ts';
 import { redactText } from '../logging/logger.ts';
 
-export const FAILURE_TYPES = {
-  rate_limited: 'connector.rate_limited',
-  unavailable: 'connector.unavailable',
-  timeout: 'connector.timeout',
-  auth: 'connector.auth',
-  permission: 'connector.permission',
-  not_found: 'connector.not_found',
-  invalid: 'connector.invalid',
-  conflict: 'connector.conflict',
-  unsupported: 'connector.unsupported',
-  self_lockout: 'cordon.self_lockout',
-  no_connector: 'cordon.no_connector',
-} as const;
+import { FAILURE_TYPES } from '../schemas/failure-types.ts';
+
+export { FAILURE_TYPES };
 
 /**
  * The leaked values an activity was given (encrypted in history, in clear in its arguments). An SDK

@@ -36,6 +36,7 @@ import {
 import { cancelRequestSignal, decideUpdate, inputQuery, refusalSignal, statusQuery, type DecisionResult } from './definitions.ts';
 import { INCIDENT_ID, OUTCOME, PROVIDERS, STAGE } from './search-attributes.ts';
 import { transientRetry } from './transient-retry.ts';
+import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 
 const acts = proxyActivities<Activities>({
   // Provider calls are short; a bound this tight lets a new worker retry a dead worker's call quickly.
@@ -62,7 +63,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw ApplicationFailure.create({
-      type: 'cordon.invalid_input',
+      type: FAILURE_TYPES.invalid_input,
       nonRetryable: true,
       message: `invalid containment input: ${issue?.path.join('.') || '(input)'}: ${issue?.message}`,
     });
@@ -284,7 +285,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
         const byValue = await untilDeadline(`reporting ${c.label} to GitHub's credential revocation`, () => paced.revokeByValue({ credential: c, leakedValue }));
         record('revoke', 'cordon', 'revoked by value', { credentialId: key, ...(byValue.detail ? { detail: byValue.detail } : {}) });
       } catch (err) {
-        if (failureType(err) !== 'connector.unsupported') throw err;
+        if (failureType(err) !== FAILURE_TYPES.unsupported) throw err;
         record('revoke', 'cordon', 'by value not possible', { credentialId: key, detail: failureMessage(err) });
       }
     }
@@ -318,7 +319,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
       } catch (err) {
         // Some credentials cannot be minted by an admin (a user's OAuth grant needs the user's consent):
         // the consumer is told to re-authorize; containment goes on.
-        if (failureType(err) !== 'connector.unsupported') throw err;
+        if (failureType(err) !== FAILURE_TYPES.unsupported) throw err;
         into.notReplaced?.push({ consumerId: consumer.id, reason: `must re-authorize: ${failureMessage(err)}` });
         record('replace', 'cordon', 'not possible', { credentialId: key, detail: `${consumer.id} must re-authorize: ${failureMessage(err)}` });
       }
@@ -367,7 +368,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
       if (r.undo) state.restrictions.push({ credentialId: key, detail: r.detail ?? restriction.kind, undo: r.undo, undone: false });
     } catch (err) {
       // The provider offers no restriction for this credential (or none for an empty allowlist): the waves go on without one.
-      if (!['connector.unsupported', 'connector.invalid', 'connector.conflict'].includes(failureType(err) ?? '')) throw err;
+      if (!([FAILURE_TYPES.unsupported, FAILURE_TYPES.invalid, FAILURE_TYPES.conflict] as string[]).includes(failureType(err) ?? '')) throw err;
       record('restrict', 'cordon', 'not possible', { credentialId: key, detail: failureMessage(err) });
     }
     for (const wave of waves) {
@@ -404,7 +405,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
       record('reauth', 'cordon', r.outcome, { detail: `${who}: ${t.ends.length} planned credential(s) ended${r.detail ? `; ${r.detail}` : ''}`, ...(r.requestId ? { requestId: r.requestId } : {}) });
     } catch (err) {
       // Unsupported, or refused because it would lock Cordon out (I6): recorded, and verification decides.
-      if (failureType(err) !== 'connector.unsupported' && failureType(err) !== 'connector.conflict') throw err;
+      if (failureType(err) !== FAILURE_TYPES.unsupported && failureType(err) !== FAILURE_TYPES.conflict) throw err;
       record('reauth', 'cordon', 'not possible', { detail: `${who}: ${failureMessage(err)}` });
       for (const { entry } of collateral) entry.state = 'not_ended';
       return;
@@ -450,7 +451,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
         p.fallbacksUsed.push(rung);
         record(`fallback:${rung}`, 'cordon', r.outcome, { credentialId: key, ...(r.detail ? { detail: r.detail } : {}), ...(r.requestId ? { requestId: r.requestId } : {}) });
       } catch (err) {
-        if (failureType(err) !== 'connector.unsupported') throw err;
+        if (failureType(err) !== FAILURE_TYPES.unsupported) throw err;
         record(`fallback:${rung}`, 'cordon', 'not possible', { credentialId: key, detail: failureMessage(err) });
         continue;
       }
@@ -536,7 +537,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     try {
       plan = await untilDeadline('planning', () => acts.planContainment({ mode: input.mode, waveSize: input.policy.waveSize, reports, reauth }));
     } catch (err) {
-      if (failureType(err) === 'cordon.self_lockout') return await finish('refused', failureMessage(err));
+      if (failureType(err) === FAILURE_TYPES.self_lockout) return await finish('refused', failureMessage(err));
       throw err;
     }
     state.plan = plan;

@@ -4,14 +4,13 @@
 // died), this loop keeps waiting and trying again until the run's containment deadline, escalating at
 // intervals, with the run's status saying what it waits on. Permanent refusals pass straight through.
 import { ActivityFailure, ApplicationFailure, sleep, TimeoutFailure } from '@temporalio/workflow';
+import { TRANSIENT_FAILURE_TYPES } from '../schemas/failure-types.ts';
 
-/** Failure types (activities/failures.ts) that mean "try again later", never "no". */
-export const TRANSIENT_FAILURE_TYPES = ['connector.rate_limited', 'connector.unavailable', 'connector.timeout'] as const;
 
 export function isTransient(err: unknown): boolean {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof TimeoutFailure) return true;
-  return cause instanceof ApplicationFailure && (TRANSIENT_FAILURE_TYPES as readonly string[]).includes(cause.type ?? '');
+  return cause instanceof ApplicationFailure && TRANSIENT_FAILURE_TYPES.includes(cause.type ?? '');
 }
 
 export interface Waiting {

@@ -84,6 +84,7 @@ function assertUntouched(before: ReturnType<LocalTenant['counts']>, after: Retur
 }
 
 const reports = new Map<string, DrillReport>();
+const runs = new Map<string, { status: DrillRun['status']; calls: CallRecord[]; driftRanges?: unknown }>();
 
 describe('a drill of each shipped scenario passes its own targets against the local tenant', () => {
   for (const name of SHIPPED_DRILLS.keys()) {
@@ -98,6 +99,8 @@ describe('a drill of each shipped scenario passes its own targets against the lo
       expect(report.credentials.length).toBeGreaterThanOrEqual(SHIPPED_DRILLS.get(name)!.refs.length);
       for (const c of report.credentials) expect(c.timeToRevokeMs, c.credentialId).toBeGreaterThan(0);
       reports.set(name, report);
+      const sf = tenant!.emulators.salesforce as unknown as { profileLoginIpRanges(userId: string): unknown };
+      runs.set(name, { status, calls: tenant!.calls(), ...(name === 'salesloft-drift' ? { driftRanges: sf.profileLoginIpRanges('005Hs000003DrftAAA') } : {}) });
     });
   }
 
@@ -110,6 +113,22 @@ describe('a drill of each shipped scenario passes its own targets against the lo
     expect(r.credentials.every((c) => c.finalState === 'verified_dead')).toBe(true);
     const sf = r.credentials.find((c) => c.provider === 'salesforce')!;
     expect(sf.replacements).toBe(3);
+    // The shared grant was narrowed to its consumers' egress before the first wave and the narrowing lifted
+    // afterwards: in the evidence, and in Salesforce's own log (Metadata API calls around the mints and the revoke).
+    const run = runs.get('salesloft-drift')!;
+    const sfKey = run.status.credentials.find((c) => c.provider === 'salesforce')!.credentialId;
+    const restrict = run.status.evidence.find((e) => e.step === 'restrict' && e.credentialId === sfKey)!;
+    expect(restrict.outcome).toBe('done');
+    expect(restrict.detail).toMatch(/192\.0\.2\.0/);
+    expect(run.status.evidence.find((e) => e.step === 'unrestrict' && e.credentialId === sfKey)?.outcome).toBe('undone');
+    expect(run.status.restrictions).toMatchObject([{ credentialId: sfKey, undone: true }]);
+    const metadata = run.calls.filter((c) => c.provider === 'salesforce' && c.operation === 'metadata' && c.status < 300);
+    const mints = run.calls.filter((c) => c.operation === 'oauth2.requestToken' && c.target === '005Hs000003DrftAAA' && c.status === 200);
+    const revoke = run.calls.find((c) => c.operation === 'oauth2.revokeToken' && c.status === 200)!;
+    expect(mints.length).toBeGreaterThan(0);
+    expect(metadata[0]!.seq).toBeLessThan(mints[0]!.seq);
+    expect(metadata.at(-1)!.seq).toBeGreaterThan(revoke.seq);
+    expect(run.driftRanges).toEqual([expect.objectContaining({ startAddress: '0.0.0.0', endAddress: '255.255.255.255' })]);
     // Google cannot re-issue a user's OAuth grant: its two consumers must re-authorize.
     expect(r.brokenConsumers.filter((b) => b.credentialId.startsWith('google:')).map((b) => b.consumerId).sort()).toEqual(['drift-chat-sync', 'drift-lead-router']);
   });

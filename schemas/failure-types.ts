@@ -1,0 +1,20 @@
+// Failure `type` strings: part of Temporal's retry contract and what workflows branch on (never on
+// message text). Stable names: documented in README; activities/failures.ts maps connector errors to
+// them, the workflow reads them from here. Pure: workflows import this file.
+export const FAILURE_TYPES = {
+  rate_limited: 'connector.rate_limited',
+  unavailable: 'connector.unavailable',
+  timeout: 'connector.timeout',
+  auth: 'connector.auth',
+  permission: 'connector.permission',
+  not_found: 'connector.not_found',
+  invalid: 'connector.invalid',
+  conflict: 'connector.conflict',
+  unsupported: 'connector.unsupported',
+  self_lockout: 'cordon.self_lockout',
+  no_connector: 'cordon.no_connector',
+  invalid_input: 'cordon.invalid_input',
+} as const;
+
+/** Transient: retried until the containment deadline (I9). */
+export const TRANSIENT_FAILURE_TYPES: readonly string[] = [FAILURE_TYPES.rate_limited, FAILURE_TYPES.unavailable, FAILURE_TYPES.timeout];
