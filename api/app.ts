@@ -2,12 +2,15 @@
 // or a real listen, api/main.ts is the process. Every route is declared in api/routes/ and goes
 // through the same steps here: authenticate → authorize the scope → validate with zod → handle.
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { z } from 'zod';
 import type { ApprovalPolicy } from '../schemas/containment.ts';
+import { CONTAINMENT_ID_MAX, type ErrorBody } from '../schemas/api.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
-import { ApiError, errorHandler, invalidInput, issuesOf, notFoundHandler, type Issue } from './errors.ts';
+import { ApiError, errorHandler, frameworkError, invalidInput, issuesOf, methodNotAllowed, notFoundHandler, sendError, type Issue } from './errors.ts';
 import type { ApiKeyring, Caller } from './keys.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import type { ApiRoute, RouteDeps } from './route.ts';
@@ -56,7 +59,26 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     exposeHeadRoutes: false,
     genReqId: () => randomUUID(),
-    routerOptions: { ignoreTrailingSlash: true },
+    // fastify's default (100) is shorter than a containment id for a long incident id: every character
+    // of the longest one may arrive percent-encoded. Longer is refused in the error shape (frameworkErrors).
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 3 * CONTAINMENT_ID_MAX },
+    // Refusals by the router itself (an over-long parameter, bad percent-encoding) run no hook: the headers are set here.
+    frameworkErrors: (err, request, reply) => {
+      reply.header('x-request-id', request.id).header('cache-control', 'no-store');
+      return sendError(reply, frameworkError(err));
+    },
+    // Requests node's HTTP parser refuses never reach fastify; they still get the error shape, and an
+    // unknown method on a path this API serves is a 405 naming the methods it takes.
+    clientErrorHandler: (err: Error & { code?: string; rawPacket?: unknown }, socket: Socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const e = clientError(err, (path) => methodsAt(served, path));
+      log.info('client error', { code: err.code, status: e.status });
+      const body = JSON.stringify({ error: { code: e.code, message: e.message } } satisfies ErrorBody);
+      const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', connection: 'close', ...e.options.headers };
+      const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+      if (socket.writable) socket.write(`HTTP/1.1 ${e.status} ${STATUS_CODES[e.status]}\r\n${head}\r\n${body}`);
+      socket.destroy(err);
+    },
   });
   // JSON only: fastify's default text/plain parser would let a string body reach validation.
   app.removeContentTypeParser('text/plain');
@@ -71,6 +93,11 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     reply.header('x-request-id', request.id);
     // Status and evidence describe an incident in progress: no cache may keep them.
     reply.header('cache-control', 'no-store');
+    // JSON is UTF-8 (RFC 8259): a body declared in another charset would be read wrongly, so it is refused.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(request.headers['content-type'] ?? '')?.[1];
+    if (charset !== undefined && charset.toLowerCase() !== 'utf-8') {
+      throw new ApiError(415, 'unsupported_media_type', 'send the body as application/json in UTF-8 (charset=utf-8, or no charset)');
+    }
   });
   app.addHook('onResponse', async (request, reply) => {
     // Never the body, the query string's values or the Authorization header: the route and who asked.
@@ -84,7 +111,11 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     });
   });
   app.setErrorHandler(errorHandler(log, limits.bodyLimitBytes));
-  app.setNotFoundHandler(notFoundHandler);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allow = methodsAt(served, path);
+    return allow.length ? sendError(reply, methodNotAllowed(request.method, path, allow)) : notFoundHandler(request, reply);
+  });
 
   let document: unknown;
   const routeDeps: RouteDeps = {
@@ -113,6 +144,32 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     });
   }
   return app;
+}
+
+/** The methods served at a concrete path (`/v1/containments/abc` is `/v1/containments/:id`), sorted. */
+export function methodsAt(served: readonly { method: string; url: string }[], path: string): string[] {
+  const segments = (p: string) => p.replace(/\/+$/, '').split('/');
+  const want = segments(path);
+  const matches = (url: string) => {
+    const route = segments(url);
+    return route.length === want.length && route.every((s, i) => (s.startsWith(':') ? want[i] !== '' : s === want[i]));
+  };
+  return [...new Set(served.filter((r) => matches(r.url)).map((r) => r.method))].sort();
+}
+
+/** What to answer a request node's HTTP parser refused (fastify's defaults, in the API's error shape). */
+function clientError(err: { code?: string; rawPacket?: unknown }, allowedAt: (path: string) => string[]): ApiError {
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return new ApiError(408, 'request_timeout', 'the request did not arrive in time');
+  if (err.code === 'HPE_HEADER_OVERFLOW') return new ApiError(431, 'headers_too_large', 'the request headers are larger than this API accepts');
+  if (err.code === 'HPE_INVALID_METHOD') {
+    const [, method, target] = /^(\S{1,32}) (\/\S*) HTTP\/1\.[01]\r?\n/.exec(Buffer.isBuffer(err.rawPacket) ? err.rawPacket.toString('latin1') : '') ?? [];
+    const path = target?.split('?')[0];
+    const allow = path ? allowedAt(path) : [];
+    const name = method && /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(method) ? method : 'this method';
+    if (path && allow.length) return methodNotAllowed(name, path, allow);
+    return new ApiError(path ? 404 : 400, path ? 'no_route' : 'bad_request', `no route ${name} ${path ?? ''}; see /openapi.json`.replace(' ;', ';'));
+  }
+  return new ApiError(400, 'bad_request', 'the request is not valid HTTP/1.1');
 }
 
 /** 401 without a valid key, 403 when the key lacks the route's scope; before any input is read. */

@@ -5,7 +5,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
 import type { ZodError } from 'zod';
-import { InvalidInputError } from '../client/containments.ts';
+import { IdempotencyKeyReusedError, InvalidInputError } from '../client/containments.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ErrorBody } from '../schemas/api.ts';
 
@@ -37,7 +37,7 @@ const GRPC_UNAVAILABLE = 14;
 
 const FASTIFY_REFUSALS: Record<string, (bodyLimitBytes: number) => [code: string, message: string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: (limit) => ['body_too_large', `the request body is larger than this API accepts (${Math.round(limit / 1024)} KiB)`],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => ['unsupported_media_type', 'send the body as application/json'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => ['unsupported_media_type', 'send the body as application/json (UTF-8)'],
   FST_ERR_CTP_INVALID_JSON_BODY: () => ['bad_request', 'the request body is not valid JSON'],
   FST_ERR_CTP_EMPTY_JSON_BODY: () => ['bad_request', 'the request body is empty; send a JSON object'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => ['bad_request', 'the Content-Length does not match the body'],
@@ -53,6 +53,13 @@ function grpcCause(err: unknown): unknown {
 function classify(err: unknown, bodyLimitBytes: number): ApiError | undefined {
   if (err instanceof ApiError) return err;
   const grpc = grpcCause(err);
+  if (err instanceof IdempotencyKeyReusedError) {
+    return new ApiError(
+      422,
+      'idempotency_key_reused',
+      `this Idempotency-Key was already used for a different request (containment ${err.workflowId}); send a new request with a new Idempotency-Key, or repeat the first request unchanged to get its containment`,
+    );
+  }
   if (err instanceof InvalidInputError) return invalidInput(err.issues.map((i) => ({ path: i.path ? `body.${i.path}` : 'body', message: i.message })));
   if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(grpc) && grpc.code === GRPC_NOT_FOUND)) {
     return new ApiError(404, 'not_found', 'no containment with this id; ids come from POST /v1/containments or GET /v1/containments?incident=…');
@@ -84,6 +91,22 @@ export function errorHandler(log: Logger, bodyLimitBytes: number) {
     if (known) return sendError(reply, known);
     return sendError(reply, new ApiError(500, 'internal', `internal error; quote request id ${request.id} to the operator`));
   };
+}
+
+/** A path this API serves, asked with a method it does not take: 405 with `Allow` (RFC 9110 §15.5.6). */
+export function methodNotAllowed(method: string, path: string, allow: readonly string[]): ApiError {
+  return new ApiError(405, 'method_not_allowed', `${path} does not take ${method}; it takes ${allow.join(', ')} (see /openapi.json)`, {
+    headers: { allow: allow.join(', ') },
+  });
+}
+
+/** fastify's router refusals (its frameworkErrors option), which would otherwise answer outside the error shape. */
+export function frameworkError(err: Partial<FastifyError>): ApiError {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return new ApiError(414, 'uri_too_long', 'a path parameter is longer than any containment id; use the id or statusUrl POST /v1/containments returned');
+  }
+  if (err.code === 'FST_ERR_BAD_URL') return new ApiError(400, 'bad_request', 'the URL is not valid (check its percent-encoding)');
+  return new ApiError(400, 'bad_request', 'the request could not be routed');
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {

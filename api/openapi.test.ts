@@ -9,6 +9,8 @@ import { buildApp } from './app.ts';
 import { ApiKeyring, mintApiKey } from './keys.ts';
 import { buildOpenApiDocument, OPENAPI_PATH, openApiPath, renderOpenApiDocument } from './openapi.ts';
 import { apiRoutes } from './routes/index.ts';
+import { CREDENTIAL_REF_IDENTIFIERS, StartContainmentBody } from '../schemas/api.ts';
+import { CredentialRef } from '../schemas/credential.ts';
 
 type Doc = { paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>; components: { schemas: Record<string, unknown> } };
 
@@ -52,6 +54,32 @@ describe('api/openapi.json', () => {
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([A-Za-z]+)"/g)].map((m) => m[1]!);
     expect(refs.length).toBeGreaterThan(10);
     for (const r of refs) expect(doc.components.schemas, r).toHaveProperty(r);
+  });
+
+  it('says what zod’s refine says: a credential ref needs at least one identifier (anyOf), and accepts the refs zod accepts', () => {
+    const doc = JSON.parse(readFileSync(OPENAPI_PATH, 'utf8')) as Doc;
+    const body = doc.components.schemas.StartContainmentBody as { properties: { credentials: { items: { anyOf?: unknown } } } };
+    expect(body.properties.credentials.items.anyOf).toEqual([
+      { required: ['id'] },
+      { required: ['clientId'] },
+      { required: ['keyId'] },
+      { required: ['fingerprint'] },
+      { required: ['leakedValue'] },
+    ]);
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    for (const [name, schema] of Object.entries(doc.components.schemas)) ajv.addSchema(schema as object, `#/components/schemas/${name}`);
+    const validate = ajv.getSchema('#/components/schemas/StartContainmentBody')!;
+    // One valid value for each optional field of a ref: a new field must be added here, and so decided on.
+    const sample: Record<string, string> = { id: 'tok-1', clientId: '0H4Hs000000DrftAAA', user: 'drift@acme.com', keyId: 'key-1', fingerprint: 'abcdef123456', leakedValue: 'leaked-value-0001' };
+    const shape = (CredentialRef as unknown as { shape: Record<string, unknown> }).shape;
+    expect(Object.keys(sample).sort()).toEqual(Object.keys(shape).filter((k) => k !== 'provider' && k !== 'kind').sort());
+    const refs = [{}, ...Object.keys(sample).map((k) => ({ [k]: sample[k] })), { user: sample.user, id: sample.id }];
+    for (const extra of refs) {
+      const start = { incidentId: 'INC-1', credentials: [{ provider: 'memory', kind: 'oauth_token', ...extra }] };
+      const byZod = StartContainmentBody.safeParse(start).success;
+      expect(validate(start), JSON.stringify(extra)).toBe(byZod);
+      expect(byZod, JSON.stringify(extra)).toBe(Object.keys(extra).some((k) => (CREDENTIAL_REF_IDENTIFIERS as readonly string[]).includes(k)));
+    }
   });
 
   it('is served at /openapi.json without a key', async () => {

@@ -6,7 +6,19 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ApprovalBody, ContainmentList, ContainmentView, DecisionAnswer, CancelAnswer, ErrorBody, EvidenceExport, StartContainmentBody, StartedContainment, WebhookEvent } from '../schemas/api.ts';
+import {
+  ApprovalBody,
+  ContainmentList,
+  ContainmentView,
+  DecisionAnswer,
+  CancelAnswer,
+  ErrorBody,
+  EvidenceExport,
+  JSON_SCHEMA_REFINEMENTS,
+  StartContainmentBody,
+  StartedContainment,
+  WebhookEvent,
+} from '../schemas/api.ts';
 import type { ApiRoute } from './route.ts';
 
 export const OPENAPI_PATH = fileURLToPath(new URL('./openapi.json', import.meta.url));
@@ -19,10 +31,16 @@ const RESPONSE_COMPONENTS = { StartedContainment, ContainmentView, ContainmentLi
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
+/** zod's .refine is invisible to z.toJSONSchema: the refinements schemas/api.ts spells out are added where their schema appears. */
+const override: NonNullable<Parameters<typeof z.toJSONSchema>[1]>['override'] = ({ zodSchema, jsonSchema }) => {
+  const extra = JSON_SCHEMA_REFINEMENTS.get(zodSchema as unknown as z.ZodType);
+  if (extra) Object.assign(jsonSchema, structuredClone(extra));
+};
+
 function componentsOf(named: Record<string, z.ZodType>, io: 'input' | 'output'): Record<string, JsonSchema> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(named)) registry.add(schema, { id });
-  const { schemas } = z.toJSONSchema(registry, { io, target: 'draft-2020-12', unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` });
+  const { schemas } = z.toJSONSchema(registry, { io, target: 'draft-2020-12', unrepresentable: 'any', override, uri: (id) => `#/components/schemas/${id}` });
   const out: Record<string, JsonSchema> = {};
   for (const [id, s] of Object.entries(schemas)) {
     const { $schema: _schema, $id: _id, ...rest } = s as JsonSchema;
@@ -34,7 +52,7 @@ function componentsOf(named: Record<string, z.ZodType>, io: 'input' | 'output'):
 function schemaFor(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const named = Object.entries(io === 'input' ? REQUEST_COMPONENTS : RESPONSE_COMPONENTS).find(([, s]) => s === schema);
   if (named) return ref(named[0]);
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any', override }) as JsonSchema;
   return rest;
 }
 
@@ -67,11 +85,17 @@ function operationOf(route: ApiRoute): JsonSchema {
     responses['401'] = errorResponse('No API key, or not a valid one.');
     responses['403'] = errorResponse(`The API key lacks the \`${route.scope}\` scope.`);
   }
-  if (route.params) responses['404'] = errorResponse('No Cordon containment with this id.');
+  if (route.params) {
+    responses['404'] = errorResponse('No Cordon containment with this id.');
+    responses['414'] = errorResponse('A path parameter is far longer than any containment id (`uri_too_long`).');
+  }
+  if (route.operationId === 'startContainment') {
+    responses['422'] = errorResponse('The Idempotency-Key was already used for a different request (`idempotency_key_reused`); nothing was started. Use a new key.');
+  }
   if (route.operationId === 'decideApproval') responses['409'] = errorResponse('Refused by the approval rules (`decision_refused`), or the containment has ended (`containment_closed`).');
   if (route.body) {
     responses['413'] = errorResponse('The body is larger than the API accepts (1 MiB by default).');
-    responses['415'] = errorResponse('The body is not application/json.');
+    responses['415'] = errorResponse('The body is not application/json in UTF-8 (no charset, or charset=utf-8).');
   }
   responses['500'] = errorResponse('Internal error; the message carries only a request id (also in the X-Request-Id header).');
   if (route.scope) {

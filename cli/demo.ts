@@ -9,10 +9,11 @@ import { getStatus, startContainment } from '../client/containments.ts';
 import type { CallRecord } from '../emulators/core/server.ts';
 import type { ContainmentStatus } from '../schemas/containment.ts';
 import { renderReport } from './report.ts';
-import { startLocalStack } from './local-stack.ts';
+import { startLocalStack, stopOnSignals } from './local-stack.ts';
 
 // Expected failures (a replacement a provider cannot mint) are in the report; the SDK need not shout them.
-Runtime.install({ logger: new DefaultLogger('ERROR') });
+// No shutdown signals for the SDK: stopOnSignals below stops the worker, then the rest, once.
+Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
 const color = process.stdout.isTTY;
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -32,6 +33,8 @@ const REVOKES = ['oauth2.revokeToken', 'tokens.delete', 'auth.revoke', 'projects
 say('Cordon demo: containing the stolen Drift credentials (modelled on the Salesloft/Drift breach)');
 say('Starting the Temporal dev server (the first run builds the temporal CLI: several minutes), the local tenant and a worker…');
 const stack = await startLocalStack({ stateDir: join(process.cwd(), '.cordon', 'demo'), scenario: 'salesloft-drift', headless: false });
+// Ctrl-C (or the parent going away) stops everything the demo started, then exits 130 (143 for SIGTERM).
+stopOnSignals(() => stack.stop(), { say, exitCode: (signal) => (signal === 'SIGTERM' ? 143 : 130) });
 say(`  Temporal ${stack.server.address} · namespace ${stack.server.namespace} · web UI ${stack.server.uiUrl}`);
 for (const [p, url] of Object.entries(stack.tenant.urls)) say(`  ${p.padEnd(10)} emulator ${url}`);
 let exitCode = 0;

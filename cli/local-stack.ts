@@ -2,6 +2,7 @@
 // .cordon/), the local tenant, and a worker wired to it. Dev-only keys are created once in
 // .cordon/dev-keys.json (mode 600); production sets CORDON_CODEC_KEYS and CORDON_SINK_KEY itself.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -10,7 +11,8 @@ import { connectClient } from '../client/containments.ts';
 import { connectorsFromEnv } from '../connectors/registry.ts';
 import { composeSink } from '../connectors/sinks/from-env.ts';
 import { LocalEncryptedStore } from '../connectors/sinks/local-store.ts';
-import { loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from '../emulators/tenant.ts';
+import { loadScenarioByName, startLocalTenant, type LocalTenant } from '../emulators/tenant.ts';
+import type { Scenario } from '../emulators/scenario.ts';
 import type { Notifier } from '../activities/index.ts';
 import { startDevServer, TASK_QUEUE, type DevServer } from '../temporal-config/dev-server.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
@@ -48,7 +50,7 @@ export interface LocalStack {
 
 export async function startLocalStack(options: {
   stateDir: string;
-  /** A shipped scenario (emulators/scenarios/<name>) loaded into the local tenant. */
+  /** A shipped scenario (emulators/scenarios/<name>) or a generated one (`load`) loaded into the local tenant. */
   scenario: string;
   headless?: boolean;
   port?: number;
@@ -59,6 +61,8 @@ export async function startLocalStack(options: {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }): Promise<LocalStack> {
   const keys = await loadDevKeys(options.stateDir);
+  // The scenario first: an unknown name is refused before anything is started.
+  const scenario = await loadScenarioByName(options.scenario);
   const server = await startDevServer({
     dataDir: join(options.stateDir, 'temporal'),
     ...(options.headless !== undefined ? { headless: options.headless } : {}),
@@ -66,8 +70,28 @@ export async function startLocalStack(options: {
     ...(options.uiPort ? { uiPort: options.uiPort } : {}),
   });
   const target: TemporalTarget = { connectionOptions: { address: server.address }, namespace: server.namespace, taskQueue: TASK_QUEUE };
+  let tenant: LocalTenant | undefined;
+  try {
+    return await startOn(server, target, keys, scenario, options, (t) => (tenant = t));
+  } catch (err) {
+    // Nothing started stays running when the rest cannot start.
+    await tenant?.close().catch(() => undefined);
+    await server.stop();
+    throw err;
+  }
+}
+
+async function startOn(
+  server: DevServer,
+  target: TemporalTarget,
+  keys: DevKeys,
+  scenario: Scenario,
+  options: Parameters<typeof startLocalStack>[0],
+  started: (tenant: LocalTenant) => void,
+): Promise<LocalStack> {
   // The local tenant: the four provider emulators, seeded; the real connectors pointed at them.
-  const tenant = await startLocalTenant({ scenario: await loadScenarioDir(scenarioDir(options.scenario)) });
+  const tenant = await startLocalTenant({ scenario });
+  started(tenant);
   const connectors = connectorsFromEnv(tenant.connectorEnv());
   const store = new LocalEncryptedStore(join(options.stateDir, 'credentials'), keys.sinkKey);
   const worker = await createCordonWorker({
@@ -86,7 +110,13 @@ export async function startLocalStack(options: {
     pacedPerHour: 3600,
   });
   const running = worker.run();
-  const client = await connectClient(target, keys.codec);
+  running.catch(() => undefined); // awaited in stop(); a failed worker must not crash the process meanwhile
+  const client = await connectClient(target, keys.codec).catch(async (err: unknown) => {
+    worker.shutdown();
+    await running.catch(() => undefined);
+    throw err;
+  });
+  let stopping: Promise<void> | undefined;
   return {
     server,
     target,
@@ -95,12 +125,89 @@ export async function startLocalStack(options: {
     tenant,
     store,
     keys,
-    stop: async () => {
-      worker.shutdown();
-      await running.catch(() => undefined);
-      await client.connection.close();
-      await tenant.close();
-      await server.stop();
-    },
+    // Idempotent: a second call (a second signal, a finally after a signal) waits for the first.
+    stop: () =>
+      (stopping ??= (async () => {
+        try {
+          // The worker first, while the server is still up. Only a running worker can be told to shut down
+          // (the SDK throws IllegalStateError once it drains, e.g. after its Runtime caught a signal itself).
+          if (worker.main.getState() === 'RUNNING') worker.shutdown();
+          const drained = await Promise.race([running.then(() => true, () => true), sleep(STOP_WORKER_WITHIN_MS).then(() => false)]);
+          if (!drained) process.stderr.write(`the worker did not stop within ${STOP_WORKER_WITHIN_MS / 1000} s; stopping the rest\n`);
+          await client.connection.close().catch(() => undefined);
+          await tenant.close();
+        } finally {
+          await server.stop();
+        }
+      })()),
   };
+}
+
+const STOP_WORKER_WITHIN_MS = 15_000;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * Stops the stack on SIGINT, SIGTERM and SIGHUP, and when a process that started this one goes away, then
+ * exits. `npm run dev` is npm → sh → tsx → node: killing npm (or npx) passes nothing on and leaves tsx and
+ * us running, so every ancestor is watched (Linux, /proc), not only the parent (everywhere: re-parenting). A second signal exits at once: the Temporal server still goes with this process (supervise.mjs).
+ * Pair it with `Runtime.install({ shutdownSignals: [] })`, so that the worker is shut down here, once.
+ */
+export function stopOnSignals(stop: () => Promise<void>, options: { say?: (text: string) => void; exitCode?: (signal: string) => number } = {}): void {
+  const say = options.say ?? ((text: string) => process.stderr.write(`${text}\n`));
+  let stopping = 0;
+  const onSignal = (signal: string) => {
+    if (stopping) {
+      // A terminal's Ctrl-C reaches every process of the group and tsx may pass it on too: one press can
+      // arrive twice. Only a later one means "now".
+      if (Date.now() - stopping < 1_000) return;
+      say(`${signal} again: exiting now`);
+      process.exit(130);
+    }
+    stopping = Date.now();
+    say(signal === 'parent gone' ? 'the process that started Cordon is gone: stopping…' : 'stopping…');
+    stop().then(
+      () => {
+        say('stopped.');
+        process.exit(options.exitCode?.(signal) ?? 0);
+      },
+      (err: unknown) => {
+        say(`could not stop cleanly: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => onSignal(signal));
+  const parent = process.ppid;
+  const ancestors = ancestry(parent);
+  setInterval(() => {
+    if (stopping) return;
+    if (process.ppid !== parent || ancestors.some((a) => startTimeOf(a.pid) !== a.start)) onSignal('parent gone');
+  }, 500).unref();
+}
+
+/** This process's ancestors below init, each with its start time (a reused pid is a different process). */
+function ancestry(from: number): { pid: number; start: string }[] {
+  const chain: { pid: number; start: string }[] = [];
+  for (let pid = from; pid > 1 && chain.length < 64; ) {
+    const stat = statOf(pid);
+    if (!stat) break;
+    chain.push({ pid, start: stat.start });
+    pid = stat.ppid;
+  }
+  return chain;
+}
+
+function startTimeOf(pid: number): string | undefined {
+  return statOf(pid)?.start;
+}
+
+/** /proc/<pid>/stat's ppid and start time; the command name (field 2) may hold spaces and parentheses. */
+function statOf(pid: number): { ppid: number; start: string } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(fields[1]), start: fields[19]! };
+  } catch {
+    return undefined;
+  }
 }

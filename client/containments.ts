@@ -3,11 +3,12 @@
 import { createHash } from 'node:crypto';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import { ContainmentInput, WORKFLOW_ID_PREFIX, type ApprovalDecisionInput, type ContainmentRequest, type ContainmentStatus } from '../schemas/containment.ts';
 import type { CredentialRef } from '../schemas/credential.ts';
 import { fingerprintOf } from '../connectors/fingerprint.ts';
 import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
-import { cancelRequestSignal, decideUpdate, inputQuery, refusalSignal, statusQuery, WORKFLOW_TYPE, type DecisionResult } from '../workflows/definitions.ts';
+import { cancelRequestSignal, decideUpdate, refusalSignal, statusQuery, WORKFLOW_TYPE, type DecisionResult } from '../workflows/definitions.ts';
 import { INCIDENT_ID } from '../workflows/search-attributes.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 
@@ -34,13 +35,43 @@ function withFingerprint(ref: CredentialRef): CredentialRef {
  * start joins the running containment (I4). The leaked value enters only through its fingerprint.
  */
 export function containmentWorkflowId(input: Pick<ContainmentInput, 'incidentId' | 'credentials'>, idempotencyKey?: string): string {
-  const basis = idempotencyKey
-    ? `key:${idempotencyKey}`
-    : input.credentials
-        .map((r) => [r.provider, r.kind, r.id, r.clientId, r.user, r.keyId, r.fingerprint ?? (r.leakedValue ? fingerprintOf(r.leakedValue) : '')].join('|'))
-        .sort()
-        .join('\n');
+  // A key names one request whatever its body says, the incident included: its id derives from the key
+  // alone, so a reuse with another incident finds the first run and is refused (IdempotencyKeyReusedError).
+  if (idempotencyKey) return `${WORKFLOW_ID_PREFIX}-key-${createHash('sha256').update(`key:${idempotencyKey}`).digest('hex').slice(0, 32)}`;
+  const basis = input.credentials
+    .map((r) => [r.provider, r.kind, r.id, r.clientId, r.user, r.keyId, r.fingerprint ?? (r.leakedValue ? fingerprintOf(r.leakedValue) : '')].join('|'))
+    .sort()
+    .join('\n');
   return `${WORKFLOW_ID_PREFIX}-${input.incidentId}-${createHash('sha256').update(basis).digest('hex').slice(0, 16)}`;
+}
+
+/** The memo field holding requestFingerprint() of the request a keyed containment was started for. */
+export const REQUEST_FINGERPRINT_MEMO = 'cordonRequestSha256';
+
+/**
+ * What an idempotency key stands for: sha256 of the request as canonical JSON (object keys sorted,
+ * undefined fields dropped), each leaked value entering only as its fingerprint (I5). Give it the
+ * parsed request, so defaults make `{}` and `{severity: 'high'}` the same request.
+ */
+export function requestFingerprint(request: unknown): string {
+  const canonical = (v: unknown, key?: string): unknown => {
+    if (key === 'leakedValue' && typeof v === 'string') return `fingerprint:${fingerprintOf(v)}`;
+    if (Array.isArray(v)) return v.map((x) => canonical(x));
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      return Object.fromEntries(Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => [k, canonical(o[k], k)]));
+    }
+    return v;
+  };
+  return createHash('sha256').update(JSON.stringify(canonical(request))).digest('hex');
+}
+
+/** An idempotency key reused for a different request: nothing was started (IETF Idempotency-Key draft: 422). */
+export class IdempotencyKeyReusedError extends Error {
+  override readonly name = 'IdempotencyKeyReusedError';
+  constructor(readonly workflowId: string) {
+    super(`this idempotency key was already used for a different request (containment ${workflowId}); use a new key for a new request`);
+  }
 }
 
 export async function connectClient(target: TemporalTarget, keys: CodecKeys): Promise<Client> {
@@ -55,13 +86,31 @@ export interface Started {
   created: boolean;
 }
 
-export async function startContainment(client: Client, taskQueue: string, request: unknown, options: { idempotencyKey?: string } = {}): Promise<Started> {
+/**
+ * `idempotencyKey`: the same key returns the same containment; reused for a different request
+ * (`requestFingerprint`, by default that of the parsed request) it throws IdempotencyKeyReusedError.
+ */
+export async function startContainment(
+  client: Client,
+  taskQueue: string,
+  request: unknown,
+  options: { idempotencyKey?: string; requestFingerprint?: string } = {},
+): Promise<Started> {
   const input = parseContainment(request);
   const workflowId = containmentWorkflowId(input, options.idempotencyKey);
+  const fingerprint = options.idempotencyKey ? (options.requestFingerprint ?? requestFingerprint(input)) : undefined;
+  // Refuses a run started under this key for another request (every keyed start records its fingerprint in the memo).
+  const sameRequest = (memo: Record<string, unknown> | undefined) => {
+    const first = memo?.[REQUEST_FINGERPRINT_MEMO];
+    if (fingerprint && typeof first === 'string' && first !== fingerprint) throw new IdempotencyKeyReusedError(workflowId);
+  };
   // The SDK does not say whether USE_EXISTING joined or created: ask first. Two starters racing
   // past this check still get one workflow (USE_EXISTING); only `created` may then read true twice.
   const existing = await describeIfExists(client, workflowId);
-  if (existing) return { workflowId, runId: existing.runId, created: false };
+  if (existing) {
+    sameRequest(existing.memo);
+    return { workflowId, runId: existing.runId, created: false };
+  }
   try {
     const handle = await client.workflow.start(WORKFLOW_TYPE, {
       args: [input satisfies ContainmentRequest],
@@ -69,22 +118,26 @@ export async function startContainment(client: Client, taskQueue: string, reques
       workflowId,
       workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: new TypedSearchAttributes([{ key: INCIDENT_ID, value: input.incidentId }]),
+      ...(fingerprint ? { memo: { [REQUEST_FINGERPRINT_MEMO]: fingerprint } } : {}),
     });
+    // A keyed start that raced another one past the check above may have joined its run: same request only.
+    if (fingerprint) sameRequest((await handle.describe()).memo);
     return { workflowId, runId: handle.firstExecutionRunId, created: true };
   } catch (err) {
     // Finished meanwhile with the same id (REJECT_DUPLICATE by default): report it, start nothing.
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       const desc = await client.workflow.getHandle(workflowId).describe();
+      sameRequest(desc.memo);
       return { workflowId, runId: desc.runId, created: false };
     }
     throw err;
   }
 }
 
-async function describeIfExists(client: Client, workflowId: string): Promise<{ runId: string } | undefined> {
+async function describeIfExists(client: Client, workflowId: string): Promise<{ runId: string; memo?: Record<string, unknown> } | undefined> {
   try {
     const desc = await client.workflow.getHandle(workflowId).describe();
-    return { runId: desc.runId };
+    return { runId: desc.runId, ...(desc.memo ? { memo: desc.memo } : {}) };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
@@ -95,8 +148,34 @@ export function handleOf(client: Client, workflowId: string): WorkflowHandle {
   return client.workflow.getHandle(workflowId);
 }
 
+/** A finished run that returned no status (failed, terminated, timed out) and that no worker could replay. */
+export class StatusUnavailableError extends Error {
+  override readonly name = 'StatusUnavailableError';
+}
+
+/** How long a closed run without a result may take to be replayed by a worker for its status. */
+const CLOSED_QUERY_WITHIN_MS = 5_000;
+
+/**
+ * A containment's status. A running one answers the `status` query. A closed one would answer it only
+ * by being replayed on a worker (none may be running, and the server then waits about a minute), so its
+ * result is read instead: the ContainmentStatus the workflow returned (contained, not_contained,
+ * cancelled alike). A run that ended without one gets a brief try at the query, then a clear error.
+ */
 export async function getStatus(client: Client, workflowId: string): Promise<ContainmentStatus> {
-  return handleOf(client, workflowId).query(statusQuery);
+  const handle = handleOf(client, workflowId);
+  const { status } = await handle.describe();
+  if (status.name === 'COMPLETED') return (await handle.result()) as ContainmentStatus;
+  if (!['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT', 'CONTINUED_AS_NEW'].includes(status.name)) return handle.query(statusQuery);
+  try {
+    return await client.withDeadline(Date.now() + CLOSED_QUERY_WITHIN_MS, () => handle.query(statusQuery));
+  } catch (err) {
+    throw new StatusUnavailableError(
+      `${workflowId} ended ${status.name.toLowerCase()} without a result, and no worker replayed it for its status within ${CLOSED_QUERY_WITHIN_MS / 1000} s; ` +
+        `start a worker on its task queue to read it, or read its history (temporal workflow show --workflow-id ${workflowId})`,
+      { cause: err },
+    );
+  }
 }
 
 /** Refused decision: the validator's reason, already recorded in the containment's evidence. */
@@ -149,7 +228,7 @@ export async function retryContainment(client: Client, taskQueue: string, workfl
         : `${workflowId} ended ${status.outcome}; only a not_contained run can be retried (start a new containment instead)`,
     );
   }
-  const input = parseContainment({ ...(await handleOf(client, workflowId).query(inputQuery)), retryOf: workflowId });
+  const input = parseContainment({ ...(await startInputOf(client, workflowId)), retryOf: workflowId });
   for (let n = 1; n <= 100; n++) {
     const retryId = `${workflowId}-retry-${n}`;
     const existing = await describeIfExists(client, retryId);
@@ -165,4 +244,17 @@ export async function retryContainment(client: Client, taskQueue: string, workfl
     return { workflowId: retryId, runId: handle.firstExecutionRunId, created: true, retryOf: workflowId };
   }
   throw new RetryRefusedError(`${workflowId} was retried 100 times already; start a new containment`);
+}
+
+/**
+ * The input a run was started with, read from its first history event through the codec: a finished run
+ * needs no live worker for this (a query would replay it on one). It holds leaked values: callers pass it
+ * straight to a new start and never show it.
+ */
+export async function startInputOf(client: Client, workflowId: string): Promise<ContainmentRequest> {
+  const history = await handleOf(client, workflowId).fetchHistory();
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  if (!started) throw new RetryRefusedError(`${workflowId}: its history has no start event to retry from`);
+  const [input] = await decodeArrayFromPayloads(client.workflow.options.loadedDataConverter, started.input?.payloads);
+  return input as ContainmentRequest;
 }

@@ -1,9 +1,9 @@
 // `npm run emulators`: the local tenant on its own, seeded with a shipped scenario (SCENARIO, default
 // salesloft-drift). Prints the base URLs, the control API and the CORDON_* variables for a worker.
-import { loadScenarioDir, scenarioDir, startLocalTenant } from './tenant.ts';
+import { loadScenarioByName, startLocalTenant } from './tenant.ts';
 
 const name = process.env.SCENARIO ?? 'salesloft-drift';
-const tenant = await startLocalTenant({ scenario: await loadScenarioDir(scenarioDir(name)) });
+const tenant = await startLocalTenant({ scenario: await loadScenarioByName(name) });
 const out = (s: string) => process.stdout.write(`${s}\n`);
 out(`Local tenant (${name})`);
 for (const [provider, url] of Object.entries(tenant.urls)) out(`  ${provider.padEnd(10)} ${url}`);

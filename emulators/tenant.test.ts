@@ -2,7 +2,9 @@
 // faults set there are what the real SDK sees, and the call log says so.
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from './tenant.ts';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { loadScenarioByName, loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from './tenant.ts';
 
 let tenant: LocalTenant;
 let slack: WebClient;
@@ -43,4 +45,53 @@ it('refuses a malformed control request, naming the field', async () => {
   expect(r.status).toBe(400);
   expect(JSON.stringify(r.body)).toMatch(/limit/);
   expect((await control('POST', '/faults', { type: 'explode' })).status).toBe(400);
+});
+
+it('keeps the stack’s own connector identities valid across POST /reset and POST /scenario', async () => {
+  // A running worker holds the variables it was started with: a reset must not re-key Cordon's own identities.
+  const env = tenant.connectorEnv();
+  const { preflight } = await import('../connectors/preflight.ts');
+  const failing = async () => (await preflight(env)).filter((c) => !c.ok).map((c) => `${c.provider} ${c.check}: ${c.detail}`);
+  expect(await failing()).toEqual([]);
+  expect((await control('POST', '/reset')).status).toBe(200);
+  expect(await failing()).toEqual([]);
+  expect(tenant.connectorEnv().CORDON_GOOGLE_CREDENTIALS_JSON).toBe(env.CORDON_GOOGLE_CREDENTIALS_JSON);
+  const google = tenant.calls({ provider: 'google', operation: 'oauth2.token' });
+  expect(google.length).toBeGreaterThan(0);
+  expect(google.every((c) => c.status === 200)).toBe(true);
+  // Reloading the same scenario through the control API does the same.
+  expect((await control('POST', '/scenario', await loadScenarioDir(scenarioDir('salesloft-drift')))).status).toBe(200);
+  expect(await failing()).toEqual([]);
+});
+
+it('loads the generated load scenario by name, and refuses an unknown name with the known ones', async () => {
+  expect((await loadScenarioDir(scenarioDir('load'))).name).toBe('load');
+  const load = await loadScenarioByName('load');
+  expect(load.name).toBe('load');
+  expect(load.google?.serviceAccountKeys.length).toBeGreaterThan(100);
+  await expect(loadScenarioByName('nope')).rejects.toThrow(/unknown scenario "nope"; known: circleci, cloudflare-okta, load, salesloft-drift/);
+  await expect(loadScenarioByName('../scenarios/circleci')).rejects.toThrow(/unknown scenario/);
+});
+
+it('runs `SCENARIO=load npm run emulators` and stops on SIGTERM', { timeout: 60_000 }, async () => {
+  const root = fileURLToPath(new URL('../', import.meta.url));
+  const child = spawn(fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url)), ['emulators/main.ts'], {
+    cwd: root,
+    env: { ...process.env, SCENARIO: 'load' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+  child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    for (let i = 0; i < 500 && !out.includes('Ctrl-C stops them.') && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(out, err).toContain('Local tenant (load)');
+    expect(out).toContain('CORDON_GOOGLE_CREDENTIALS_JSON');
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
 });

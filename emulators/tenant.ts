@@ -65,11 +65,29 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
   return parsed.data;
 }
 
-/** A scenario directory: scenario.json (name, description) plus one <provider>.json per section. */
+/**
+ * Scenarios generated in code rather than shipped as a directory, loadable by name all the same
+ * (`SCENARIO=load npm run emulators`, `CORDON_SCENARIO=load npm run dev`).
+ */
+export const GENERATED_SCENARIOS: Record<string, () => Promise<Scenario>> = {
+  load: async () => (await import('./scenarios/load.ts')).loadScenario(),
+};
+
+/**
+ * A scenario directory: scenario.json (name, description) plus one <provider>.json per section. The
+ * directory that `scenarioDir` names for a generated scenario (`load`) gives that scenario.
+ */
 export async function loadScenarioDir(dir: string): Promise<Scenario> {
   const { readdir } = await import('node:fs/promises');
-  const { join } = await import('node:path');
-  const files = await readdir(dir);
+  const { join, resolve } = await import('node:path');
+  for (const [name, generate] of Object.entries(GENERATED_SCENARIOS)) if (resolve(dir) === resolve(scenarioDir(name))) return generate();
+  let files: string[];
+  try {
+    files = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    throw new Error(`no scenario at ${dir}; the shipped ones are ${(await scenarioNames()).join(', ')}`);
+  }
   const merged: Record<string, unknown> = JSON.parse(await readFile(join(dir, 'scenario.json'), 'utf8')) as Record<string, unknown>;
   for (const provider of EMULATED_PROVIDERS) {
     if (files.includes(`${provider}.json`)) merged[provider] = JSON.parse(await readFile(join(dir, `${provider}.json`), 'utf8'));
@@ -82,9 +100,24 @@ export async function loadScenarioDir(dir: string): Promise<Scenario> {
   return parsed.data;
 }
 
-/** The shipped scenarios, by name (emulators/scenarios/<name>/). */
+/** The shipped scenarios, by name (emulators/scenarios/<name>/; `load` is generated, see GENERATED_SCENARIOS). */
 export function scenarioDir(name: string): string {
   return fileURLToPath(new URL(`./scenarios/${name}/`, import.meta.url));
+}
+
+/** The names `loadScenarioByName` accepts: the shipped directories and the generated scenarios. */
+export async function scenarioNames(): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const dirs = await readdir(fileURLToPath(new URL('./scenarios/', import.meta.url)), { withFileTypes: true });
+  return [...dirs.filter((d) => d.isDirectory()).map((d) => d.name), ...Object.keys(GENERATED_SCENARIOS)].sort();
+}
+
+/** A shipped or generated scenario by name; an unknown name is refused with the known ones. */
+export async function loadScenarioByName(name: string): Promise<Scenario> {
+  const generate = GENERATED_SCENARIOS[name];
+  if (generate) return generate();
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !(await scenarioNames()).includes(name)) throw new Error(`unknown scenario "${name}"; known: ${(await scenarioNames()).join(', ')}`);
+  return loadScenarioDir(scenarioDir(name));
 }
 
 export async function startLocalTenant(options: { scenario?: Scenario; ports?: Partial<Record<EmulatedProvider | 'control', number>> } = {}): Promise<LocalTenant> {

@@ -10,6 +10,7 @@ import {
   Outcome,
   ContainmentPolicy,
 } from './containment.ts';
+import { CredentialRef } from './credential.ts';
 
 // ── API keys ────────────────────────────────────────────────────────────────────────────────────
 
@@ -53,6 +54,18 @@ export const StartContainmentBody = ContainmentInput.omit({ requester: true, ori
   .strict();
 export type StartContainmentBody = z.input<typeof StartContainmentBody>;
 
+/**
+ * CredentialRef's "at least one identifier" (its .refine in schemas/credential.ts), which JSON Schema
+ * cannot read from zod: api/openapi.ts writes it as `anyOf: [{required: [id]}, …]` wherever a ref
+ * appears, and api/openapi.test.ts checks that zod and the generated schema accept the same refs.
+ */
+export const CREDENTIAL_REF_IDENTIFIERS = ['id', 'clientId', 'keyId', 'fingerprint', 'leakedValue'] as const satisfies readonly (keyof CredentialRef)[];
+
+/** JSON Schema for the constraints the generator cannot see, keyed by the zod schema they belong to. */
+export const JSON_SCHEMA_REFINEMENTS = new Map<z.ZodType, Record<string, unknown>>([
+  [CredentialRef, { anyOf: CREDENTIAL_REF_IDENTIFIERS.map((k) => ({ required: [k] })) }],
+]);
+
 /** Sent as the Idempotency-Key header: a retried call with the same key returns the same containment. */
 export const IdempotencyKey = z
   .string()
@@ -62,11 +75,20 @@ export const IdempotencyKey = z
 
 export const StartContainmentHeaders = z.object({ 'idempotency-key': IdempotencyKey.optional() });
 
+/**
+ * The longest containment id: cordon-contain-<incident ≤ 128>-<16 hex> is 160, a retry adds -retry-<n>.
+ * The API's router takes path parameters of up to three times this (every character percent-encoded).
+ */
+export const CONTAINMENT_ID_MAX = 200;
+
 /** Workflow ids of containments (client/containments.ts containmentWorkflowId). */
 export const ContainmentId = z
   .string()
-  .max(200)
-  .regex(/^cordon-contain-[A-Za-z0-9._:-]+$/, 'a containment id looks like cordon-contain-<incident>-<hash>, as returned by POST /v1/containments');
+  .max(CONTAINMENT_ID_MAX)
+  .regex(
+    /^cordon-contain-[A-Za-z0-9._:-]+$/,
+    'a containment id looks like cordon-contain-<incident>-<hash> (cordon-contain-key-<hash> when started with an Idempotency-Key), as returned by POST /v1/containments',
+  );
 
 export const ContainmentParams = z.object({ id: ContainmentId }).strict();
 

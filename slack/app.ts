@@ -57,7 +57,7 @@ export function createSlackApp(o: SlackAppOptions): CordonSlackApp {
     ? // Bolt hands the Socket Mode client its Web API options through installerOptions (apps.connections.open).
       new SocketModeReceiver({ appToken: o.socketMode.appToken, logger: bolt, installerOptions: { clientOptions: { ...o.slackWebClient } } })
     : // Bolt verifies X-Slack-Signature (v0 HMAC-SHA256) and refuses timestamps older than 5 minutes: 401, no listener runs.
-      new HTTPReceiver({ signingSecret: o.signingSecret, endpoints: EVENTS_PATH, logger: bolt, processBeforeResponse: false });
+      withTwoSidedReplayWindow(new HTTPReceiver({ signingSecret: o.signingSecret, endpoints: EVENTS_PATH, logger: bolt, processBeforeResponse: false }), logger);
   const app = new App({
     receiver,
     token: o.botToken,
@@ -111,4 +111,27 @@ export function createSlackApp(o: SlackAppOptions): CordonSlackApp {
       await app.stop();
     },
   };
+}
+
+/** Slack's replay window, both ways (Slack: verifying requests from Slack). */
+export const REPLAY_WINDOW_SECONDS = 5 * 60;
+
+/**
+ * Bolt refuses a signed request that is too old, but not one dated in the future: a captured request
+ * with a forged-forward clock would stay replayable for as long as its date lies ahead. Refused here,
+ * before Bolt reads it: 401, no listener runs.
+ */
+function withTwoSidedReplayWindow(receiver: HTTPReceiver, logger: Logger): HTTPReceiver {
+  const inner = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    const ts = Number(req.headers['x-slack-request-timestamp']);
+    if (Number.isFinite(ts) && ts > Date.now() / 1000 + REPLAY_WINDOW_SECONDS) {
+      logger.warn('slack request refused: timestamp in the future', { skewSeconds: Math.round(ts - Date.now() / 1000) });
+      res.writeHead(401, { 'content-type': 'text/plain' });
+      res.end('request timestamp is in the future');
+      return;
+    }
+    inner(req, res);
+  };
+  return receiver;
 }

@@ -11,6 +11,11 @@ import { fileURLToPath } from 'node:url';
 const run = promisify(execFile);
 
 export const DEFAULT_NAMESPACE = 'cordon';
+/** Runs the server so that it stops when this process ends, however it ends (supervise.mjs). */
+const SUPERVISOR = fileURLToPath(new URL('./supervise.mjs', import.meta.url));
+/** Servers started by this process and not yet exited: stopped on its way out. */
+const running = new Set<ChildProcess>();
+let exitHook = false;
 export const TASK_QUEUE = 'cordon-containment';
 
 /**
@@ -91,7 +96,27 @@ export async function startDevServer(options: {
   if (headless) args.push('--headless');
   else args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
   if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
-  const child = spawn(temporalPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The server runs under supervise.mjs, which stops it once our end of its stdin pipe closes: when
+  // this process exits, crashes or is killed with SIGKILL, the server goes with it. Its own process
+  // group keeps a terminal's Ctrl-C from reaching it directly, so whoever started it can stop the
+  // worker first and then the server (stop() below), not race the two.
+  const child = spawn(process.execPath, [SUPERVISOR, temporalPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  child.stdin?.on('error', () => undefined);
+  running.add(child);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      for (const c of running) c.kill('SIGTERM');
+    });
+  }
+  /** The supervisor and the server (its process group); the supervisor alone if the group is gone. */
+  const killAll = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      child.kill(signal);
+    }
+  };
   const tail: string[] = [];
   const onData = (buf: Buffer) => {
     for (const line of buf.toString('utf8').split('\n')) {
@@ -104,9 +129,13 @@ export async function startDevServer(options: {
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
   let exited: number | null = null;
-  child.once('exit', (code) => {
-    exited = code ?? -1;
-  });
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      exited = code ?? -1;
+      running.delete(child);
+      resolve();
+    }),
+  );
 
   const address = `127.0.0.1:${port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
@@ -118,19 +147,24 @@ export async function startDevServer(options: {
       break;
     } catch {
       if (Date.now() > deadline) {
-        child.kill('SIGKILL');
+        killAll('SIGKILL');
         throw new Error(`temporal dev server not healthy on ${address} after ${options.startTimeoutMs ?? 60_000} ms:\n${tail.join('\n')}`);
       }
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  await ensureNamespace(temporalPath, address, namespace);
+  try {
+    await ensureNamespace(temporalPath, address, namespace);
+  } catch (err) {
+    killAll('SIGKILL');
+    throw err;
+  }
+  // Idempotent, and safe to call concurrently: every caller waits for the same exit.
   const stop = async () => {
     if (exited !== null) return;
-    const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await done;
+    child.kill('SIGTERM'); // the supervisor passes it on, and SIGKILLs the server after its grace period
+    const timer = setTimeout(() => killAll('SIGKILL'), 10_000);
+    await exit;
     clearTimeout(timer);
   };
   return { address, namespace, uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined, temporalPath, process: child, stop };

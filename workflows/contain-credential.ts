@@ -33,7 +33,7 @@ import {
   type Plan,
   type ReauthTarget,
 } from '../schemas/containment.ts';
-import { cancelRequestSignal, decideUpdate, inputQuery, refusalSignal, statusQuery, type DecisionResult } from './definitions.ts';
+import { cancelRequestSignal, decideUpdate, refusalSignal, statusQuery, type DecisionResult } from './definitions.ts';
 import { INCIDENT_ID, OUTCOME, PROVIDERS, STAGE } from './search-attributes.ts';
 import { transientRetry } from './transient-retry.ts';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
@@ -125,7 +125,6 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
   };
 
   setHandler(statusQuery, () => state);
-  setHandler(inputQuery, () => request);
   setHandler(refusalSignal, (r) => {
     record(`approval:${String(r.stage).slice(0, 128)}`, String(r.approver).slice(0, 256), 'refused', { detail: `via ${String(r.channel).slice(0, 32)}: ${String(r.reason).slice(0, 500)}` });
   });

@@ -1,15 +1,11 @@
 // Names a client needs to drive a containment: the workflow type, its update and query. These
 // names are recorded in history and documented for Temporal-direct users: never rename them.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ApprovalDecisionInput, ContainmentRequest, ContainmentStatus, RefusedDecision } from '../schemas/containment.ts';
+import type { ApprovalDecisionInput, ContainmentStatus, RefusedDecision } from '../schemas/containment.ts';
 
 export const WORKFLOW_TYPE = 'containCredential';
 export const statusQuery = defineQuery<ContainmentStatus>('status');
-/**
- * The run's own input, for `cordon retry` (it starts the same containment again). It holds leaked values:
- * they travel encrypted by the payload codec, and no way in ever shows this answer to a person.
- */
-export const inputQuery = defineQuery<ContainmentRequest>('input');
+
 
 export interface DecisionResult {
   stage: string;

@@ -1,7 +1,7 @@
 // POST /v1/containments: start a containment, idempotently. The Idempotency-Key header, or else the
 // incident and credential refs, decide the workflow id, so a retried call returns the same
 // containment instead of starting another (I4, client/containments.ts startContainment).
-import { startContainment } from '../../client/containments.ts';
+import { requestFingerprint, startContainment } from '../../client/containments.ts';
 import type { ContainmentRequest } from '../../schemas/containment.ts';
 import { StartContainmentBody, StartContainmentHeaders, StartedContainment } from '../../schemas/api.ts';
 import { invalidInput } from '../errors.ts';
@@ -16,7 +16,9 @@ export const startContainmentRoute = defineRoute({
   description:
     'Starts the containment runbook for the given credential refs. The requester is the API key’s principal. ' +
     'A repeated call with the same Idempotency-Key (scoped to the API key’s principal), or without one for the same incident and credential refs, ' +
-    'returns the existing containment with 200 and `created: false` instead of starting another. Leaked values are fingerprinted on arrival and travel encrypted.',
+    'returns the existing containment with 200 and `created: false` instead of starting another. ' +
+    'An Idempotency-Key names one request: reused with a different body (another incident or other credentials) it is refused with 422 `idempotency_key_reused` and nothing is started; use a new key. ' +
+    'Leaked values are fingerprinted on arrival and travel encrypted.',
   scope: 'start',
   body: StartContainmentBody,
   headers: StartContainmentHeaders,
@@ -36,7 +38,8 @@ export const startContainmentRoute = defineRoute({
     };
     // The key is namespaced by principal: two callers choosing the same key never share a containment.
     const idempotencyKey = headers['idempotency-key'] ? `${caller!.principal}:${headers['idempotency-key']}` : undefined;
-    const started = await startContainment(deps.client, deps.taskQueue, request, idempotencyKey ? { idempotencyKey } : {});
+    // What the key stands for is the caller's parsed body (never the server's policy, which may change between retries).
+    const started = await startContainment(deps.client, deps.taskQueue, request, idempotencyKey ? { idempotencyKey, requestFingerprint: requestFingerprint(body) } : {});
     const links = containmentLinks(started.workflowId);
     deps.logger.info('containment start', { workflowId: started.workflowId, created: started.created, principal: caller!.principal, key: caller!.name });
     return {

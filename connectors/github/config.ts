@@ -21,6 +21,12 @@ export const GitHubConnectorConfigSchema = z
      * consumers, so this inventory is the operator's.
      */
     consumers: ConsumerInventory.default({}),
+    /**
+     * Private keys (PEM) of other GitHub Apps the org owns, by app id. Only an app itself, with its JWT, can
+     * suspend one of its installations by API; with its key here, blockApp suspends a leaked installation token's
+     * installation. Apps the org does not own cannot be suspended from here.
+     */
+    appKeys: z.record(z.string().regex(/^\d+$/, 'app ids are numbers'), z.string().includes('PRIVATE KEY', { message: 'a PEM private key' })).default({}),
     requestTimeoutMs: z.number().int().positive().default(15_000),
   })
   .refine((c) => Boolean(c.oauthClientId) === Boolean(c.oauthClientSecret), {
@@ -49,6 +55,15 @@ export function githubConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GitHu
       throw new Error('github connector: CORDON_GITHUB_CONSUMERS is not JSON (expected {"<credential id>": [consumer, …]})');
     }
   }
+  let appKeys: unknown = {};
+  if (env.CORDON_GITHUB_APP_KEYS) {
+    try {
+      appKeys = JSON.parse(env.CORDON_GITHUB_APP_KEYS);
+    } catch {
+      throw new Error('github connector: CORDON_GITHUB_APP_KEYS is not JSON (expected {"<app id>": "<PEM private key>"})');
+    }
+    if (appKeys && typeof appKeys === 'object') appKeys = Object.fromEntries(Object.entries(appKeys).map(([k, v]) => [k, typeof v === 'string' ? v.replace(/\\n/g, '\n') : v]));
+  }
   const parsed = GitHubConnectorConfigSchema.safeParse({
     ...(env.CORDON_GITHUB_API_URL ? { apiUrl: env.CORDON_GITHUB_API_URL } : {}),
     org: env.CORDON_GITHUB_ORG,
@@ -59,6 +74,7 @@ export function githubConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GitHu
     ...(env.CORDON_GITHUB_OAUTH_CLIENT_ID ? { oauthClientId: env.CORDON_GITHUB_OAUTH_CLIENT_ID } : {}),
     ...(env.CORDON_GITHUB_OAUTH_CLIENT_SECRET ? { oauthClientSecret: env.CORDON_GITHUB_OAUTH_CLIENT_SECRET } : {}),
     consumers,
+    appKeys,
   });
   if (!parsed.success) {
     const names: Record<string, string> = {
@@ -70,6 +86,7 @@ export function githubConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GitHu
       oauthClientId: 'CORDON_GITHUB_OAUTH_CLIENT_ID',
       oauthClientSecret: 'CORDON_GITHUB_OAUTH_CLIENT_SECRET',
       consumers: 'CORDON_GITHUB_CONSUMERS',
+      appKeys: 'CORDON_GITHUB_APP_KEYS',
     };
     const issue = parsed.error.issues[0]!;
     throw new Error(`github connector: ${names[String(issue.path[0])] ?? 'config'}: ${issue.message}`);

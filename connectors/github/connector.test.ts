@@ -3,11 +3,14 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
 import { GitHubScenario, type GitHubScenarioInput } from '../../emulators/github/scenario.ts';
+import type { GitHubEmulator, GoneStatus } from '../../emulators/github/emulator.ts';
 import type { Consumer, Credential, SinkRef } from '../../schemas/credential.ts';
 import type { Secret } from '../../logging/secret.ts';
 import { fingerprintOf } from '../fingerprint.ts';
 import type { CredentialSink, DeliveredReplacement } from '../sinks/types.ts';
+import { RequestError } from '@octokit/request-error';
 import { ConnectorError } from '../types.ts';
+import { alreadyGone } from './errors.ts';
 import { GitHubConnectorConfig } from './config.ts';
 import { createGitHubConnector, type GitHubConnector } from './connector.ts';
 
@@ -78,8 +81,10 @@ describe('config', () => {
 
   it('declares what it cannot do and throws unsupported for it', async () => {
     expect(connector.capabilities.has('restrict')).toBe(false);
-    expect(connector.capabilities.has('blockApp')).toBe(false);
     const cred = (await connector.identify({ provider: 'github', kind: 'pat', id: 'pat:classic:7301' })).credentials[0]!;
+    // The rungs exist for OAuth tokens and installation tokens only; a PAT gets the reason, never a silent no-op.
+    expect((await connectorError(connector.blockApp(cred))).kind).toBe('unsupported');
+    expect((await connectorError(connector.revokeAllForClient(cred))).kind).toBe('unsupported');
     const err = await connectorError(connector.restrict(cred, { kind: 'ip_allowlist', values: ['10.0.0.0/8'] }));
     expect(err.kind).toBe('unsupported');
     expect((await connectorError(connector.replace(cred, cred.consumers[0]!, 'k', new MemorySink()))).kind).toBe('unsupported');
@@ -365,6 +370,119 @@ describe('installations and Cordon itself', () => {
     expect((await connectorError(connector.reauthScope(app))).kind).toBe('unsupported');
     expect((await connectorError(connector.forceReauth(app, []))).kind).toBe('unsupported');
     expect(tenant.calls({ provider: 'github' }).filter((c) => c.method === 'DELETE')).toEqual([]);
+  });
+});
+
+const github = () => tenant.emulators.github as unknown as GitHubEmulator;
+const GONE: readonly GoneStatus[] = [404, 410, 422];
+
+describe('repeated deletes: every plausible "already gone" answer is already_done', () => {
+  for (const status of GONE) {
+    it(`apps.deleteToken of a revoked OAuth token answering ${status}`, async () => {
+      const cred = (await connector.identify({ provider: 'github', kind: 'oauth_token', leakedValue: BOT_TOKEN })).credentials[0]!;
+      expect((await connector.revoke(cred)).outcome).toBe('done');
+      github().setGoneAnswer('apps.deleteToken', status);
+      expect((await connector.revoke(cred)).outcome).toBe('already_done');
+      expect(tenant.calls({ provider: 'github', operation: 'apps.deleteToken' }).map((c) => c.status)).toEqual([204, status]);
+    });
+
+    it(`repos.deleteDeployKey of a deleted key answering ${status}`, async () => {
+      const cred = (await connector.identify({ provider: 'github', kind: 'deploy_key', id: `deploy_key:${ORG}/firmware:7101` })).credentials[0]!;
+      expect((await connector.revoke(cred)).outcome).toBe('done');
+      github().setGoneAnswer('repos.deleteDeployKey', status);
+      expect((await connector.revoke(cred)).outcome).toBe('already_done');
+      expect(tenant.calls({ provider: 'github', operation: 'repos.deleteDeployKey' }).map((c) => c.status)).toEqual([204, status]);
+    });
+  }
+
+  it('alreadyGone reads 404, 410 and a 422 saying "not found"; any other 422 or status is not gone', () => {
+    const refusal = (status: number, data: unknown) =>
+      new RequestError(`HTTP ${status}`, status, {
+        request: { method: 'DELETE', url: 'https://api.github.com/x', headers: {} },
+        response: { status, url: 'https://api.github.com/x', headers: { 'x-github-request-id': 'R1' }, data },
+      });
+    expect(alreadyGone(refusal(404, { message: 'Not Found' }))).toEqual({ requestId: 'R1' });
+    expect(alreadyGone(refusal(410, { message: 'Gone' }))).toEqual({ requestId: 'R1' });
+    expect(alreadyGone(refusal(422, { message: 'Validation Failed', errors: [{ resource: 'PublicKey', code: 'missing', message: 'PublicKey not found' }] }))).toEqual({ requestId: 'R1' });
+    expect(alreadyGone(refusal(422, { message: 'Token has already been revoked' }))).toEqual({ requestId: 'R1' });
+    expect(alreadyGone(refusal(422, { message: 'Validation Failed', errors: [{ resource: 'PublicKey', code: 'custom', message: 'key is already in use' }] }))).toBeUndefined();
+    expect(alreadyGone(refusal(403, { message: 'Forbidden' }))).toBeUndefined();
+    expect(alreadyGone(refusal(401, { message: 'Bad credentials' }))).toBeUndefined();
+    expect(alreadyGone(new Error('socket hang up'))).toBeUndefined();
+  });
+});
+
+describe('revokeAllForClient: deleting an OAuth grant (DELETE /applications/{client_id}/grant)', () => {
+  const SECOND = 'gho_SecondTokenOfTheCiBot0000000000000000';
+  const withSecondToken = () => {
+    const section = structuredClone(circleci);
+    section.credentials!.push({ ...structuredClone(section.credentials!.find((c) => c.id === 7001)!), id: 7009, value: SECOND, consumers: [] } as never);
+    return load(section);
+  };
+
+  it('with a known live value: every token of that user for the app dies, other users keep theirs', async () => {
+    const c = withSecondToken();
+    const cred = (await c.identify({ provider: 'github', kind: 'oauth_token', leakedValue: BOT_TOKEN })).credentials[0]!;
+    const r = await c.revokeAllForClient(cred);
+    expect(r).toMatchObject({ outcome: 'done', requestId: expect.stringMatching(/^CA11:/) });
+    expect(r.detail).toMatch(/every token the app held for this user is revoked/);
+    expect(await c.probe(cred, BOT_TOKEN)).toBe('dead');
+    expect(await c.probe({ ...cred, id: 'oauth_token:7009' }, SECOND)).toBe('dead');
+    expect(await c.probe({ ...cred, id: 'oauth_token:7002' }, 'gho_WWHYNVHGNFRbGSd0wOFrYozddxUoct9hFfG9')).toBe('alive');
+    expect(tenant.calls({ provider: 'github', operation: 'apps.deleteAuthorization' }).map((x) => x.status)).toEqual([204]);
+  });
+
+  it('without the value, or once the value is dead, it is unsupported with the reason; nothing pretends', async () => {
+    const cred = (await connector.identify({ provider: 'github', kind: 'oauth_token', leakedValue: BOT_TOKEN })).credentials[0]!;
+    const fresh = createGitHubConnector(GitHubConnectorConfig.fromEnv(tenant.connectorEnv()));
+    const noValue = await connectorError(fresh.revokeAllForClient(cred));
+    expect(noValue.kind).toBe('unsupported');
+    expect(noValue.message).toMatch(/does not hold the leaked value/);
+    expect(tenant.calls({ provider: 'github', operation: 'apps.deleteAuthorization' })).toHaveLength(0);
+    await connector.revoke(cred);
+    const dead = await connectorError(connector.revokeAllForClient(cred));
+    expect(dead.kind).toBe('unsupported');
+    expect(dead.message).toMatch(/no longer authenticates/);
+    expect(dead.message).not.toContain(BOT_TOKEN);
+    const otherApp = await connectorError(connector.revokeAllForClient({ ...cred, clientId: 'Ov23liSomeoneElse0001' }));
+    expect(otherApp.message).toMatch(/needs the client id and secret of OAuth app Ov23liSomeoneElse0001/);
+  });
+});
+
+describe('blockApp: suspending a leaked installation token\'s installation', () => {
+  const INSTALLATION = 'app_installation_token:40100200';
+  const VALUE = 'ghs_a4D0ZIA1lW21h8En96LiQEtaMuXe7PvtaeLJ';
+  const withKey = () =>
+    createGitHubConnector(GitHubConnectorConfig.fromEnv({ ...tenant.connectorEnv(), CORDON_GITHUB_APP_KEYS: JSON.stringify({ '18001': github().appPrivateKeyPem(18001) }) }));
+
+  it('with the app\'s key: suspended (204), its tokens refused and no longer listed; then already_done', async () => {
+    const c = withKey();
+    const cred = (await c.identify({ provider: 'github', kind: 'app_installation_token', id: INSTALLATION, leakedValue: VALUE })).credentials[0]!;
+    expect(await c.probe(cred, VALUE)).toBe('alive');
+    const r = await c.blockApp(cred);
+    expect(r).toMatchObject({ outcome: 'done', requestId: expect.stringMatching(/^CA11:/) });
+    expect(r.detail).toMatch(/installation 40100200 of app circleci-checks suspended/);
+    expect(tenant.calls({ provider: 'github', operation: 'apps.suspendInstallation' }).map((x) => [x.status, x.credential])).toEqual([[204, 'app:18001']]);
+    // Blocked, not dead: GitHub refuses the token with 403, so the probe cannot call it alive (nor dead).
+    expect(await c.probe(cred, VALUE)).toBe('unknown');
+    expect(await c.listActive(cred.principal)).toEqual([]);
+    expect((await c.blockApp(cred)).outcome).toBe('already_done');
+    expect(tenant.calls({ provider: 'github', operation: 'apps.suspendInstallation' })).toHaveLength(1);
+  });
+
+  it('without the app\'s key it is unsupported and says who can suspend it; Cordon\'s own installation is refused (I6)', async () => {
+    const cred = (await connector.identify({ provider: 'github', kind: 'app_installation_token', id: INSTALLATION })).credentials[0]!;
+    const err = await connectorError(connector.blockApp(cred));
+    expect(err.kind).toBe('unsupported');
+    expect(err.message).toMatch(/only app circleci-checks \(id 18001\) itself.*CORDON_GITHUB_APP_KEYS/);
+    const own = (await connector.identify({ provider: 'github', kind: 'app_installation_token', id: 'app_installation_token:51234567' })).credentials[0]!;
+    expect((await connectorError(withKey().blockApp(own))).kind).toBe('conflict');
+    expect(tenant.calls({ provider: 'github', operation: 'apps.suspendInstallation' })).toHaveLength(0);
+  });
+
+  it('CORDON_GITHUB_APP_KEYS is checked and never echoed', () => {
+    expect(() => GitHubConnectorConfig.fromEnv({ ...tenant.connectorEnv(), CORDON_GITHUB_APP_KEYS: '{not json' })).toThrow(/CORDON_GITHUB_APP_KEYS is not JSON/);
+    expect(() => GitHubConnectorConfig.fromEnv({ ...tenant.connectorEnv(), CORDON_GITHUB_APP_KEYS: '{"18001":"secret-but-no-pem"}' })).toThrow(/^github connector: CORDON_GITHUB_APP_KEYS: a PEM private key$/);
   });
 });
 

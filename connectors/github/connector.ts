@@ -3,7 +3,8 @@
 // secret; installation tokens only by value (or by uninstalling); fine-grained PATs and SAML-
 // authorized classic PATs can only lose their access to this org through revoke(), and die
 // everywhere only when their leaked value is reported (revokeByValue, POST /credentials/revoke);
-// deploy keys are deleted and re-created. Credential ids:
+// deploy keys are deleted and re-created. Fallback rungs: revokeAllForClient deletes an OAuth grant through a
+// known live token value; blockApp suspends an installation whose app key is in CORDON_GITHUB_APP_KEYS. Credential ids:
 //   oauth_token:<authorization id>            app_installation_token:<installation id>
 //   pat:fine_grained:<grant id>               pat:classic:<SAML credential id>
 //   deploy_key:<owner>/<repo>:<key id>
@@ -30,7 +31,7 @@ import { basicAuthorization, createClient, signAppJwt, type GitHubClient } from 
 import { GitHubConnectorConfigSchema, type GitHubConnectorConfig } from './config.ts';
 import { generateDeployKeyPair } from './deploy-key.ts';
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
-import { classifyGitHubError } from './errors.ts';
+import { alreadyGone, classifyGitHubError } from './errors.ts';
 
 const PROVIDER = 'github' as const;
 /** Refresh the installation token this long before GitHub's 1-hour expiry. */
@@ -104,7 +105,20 @@ interface AuditLogEntry {
 
 export class GitHubConnector implements Connector {
   readonly provider = PROVIDER;
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(['list', 'describe', 'revoke', 'replace', 'forceReauth', 'probe', 'audit', 'revokeByValue']);
+  // revokeAllForClient (OAuth tokens, with a known value) and blockApp (installation tokens of apps whose key is
+  // configured) work only in those cases; every other credential gets `unsupported` with the reason.
+  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
+    'list',
+    'describe',
+    'revoke',
+    'replace',
+    'forceReauth',
+    'probe',
+    'audit',
+    'revokeAllForClient',
+    'blockApp',
+    'revokeByValue',
+  ]);
   readonly blindSpots = GITHUB_BLIND_SPOTS;
 
   readonly #config: GitHubConnectorConfig;
@@ -501,7 +515,8 @@ export class GitHubConnector implements Connector {
       )) as Array<{ id: number; app_slug: string }>;
       const mine = all.filter((i) => i.app_slug === app[1]);
       const creds = await Promise.all(mine.map((i) => this.#installationCredential(i.id)));
-      return creds.filter((c): c is Credential => c !== undefined);
+      // A suspended installation's tokens are refused and it mints none: not active (blockApp).
+      return creds.filter((c): c is Credential => c !== undefined && c.principal.status !== 'suspended');
     }
     const [grants, saml] = await Promise.all([this.#patGrants({ owner: [principal.id] }), this.#samlAuthorizations(principal.id)]);
     return [...grants, ...saml.map((a) => this.#fromSaml(a))];
@@ -624,16 +639,22 @@ export class GitHubConnector implements Connector {
     );
   }
 
-  /** A delete whose 404 means "already gone" (GitHub REST API docs: treat 404 as success). */
+  /**
+   * A delete whose "already gone" answer is success (I4): 404 (GitHub REST API docs), and the undocumented but
+   * plausible 410 and 422 "not found" (alreadyGone). A 401 still goes through #call's one refresh.
+   */
   async #idempotent(what: string, shape: (r: WriteResult) => WriteResult, fn: () => Promise<{ headers: Record<string, unknown> }>): Promise<WriteResult> {
-    try {
-      const r = await this.#call(what, fn);
-      return shape({ outcome: 'done', ...requestIdOf(r.headers) });
-    } catch (err) {
-      const e = classifyGitHubError(err, what);
-      if (e.kind === 'not_found') return { outcome: 'already_done', ...(e.options.requestId ? { requestId: e.options.requestId } : {}) };
-      throw e;
-    }
+    const r = await this.#call(what, async () => {
+      try {
+        return { done: await fn() };
+      } catch (err) {
+        const gone = alreadyGone(err);
+        if (gone) return { gone };
+        throw err;
+      }
+    });
+    if ('gone' in r) return { outcome: 'already_done', ...r.gone };
+    return shape({ outcome: 'done', ...requestIdOf(r.done.headers) });
   }
 
   async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
@@ -799,12 +820,87 @@ export class GitHubConnector implements Connector {
     }));
   }
 
+  /**
+   * For an OAuth token of the configured OAuth app: DELETE /applications/{client_id}/grant with one of the
+   * grant's token values deletes every token the app holds for that user (apps/delete-authorization). GitHub
+   * reaches the grant only through a live token value, so without one (or for any other kind) it is unsupported.
+   */
   async revokeAllForClient(credential: Credential): Promise<WriteResult> {
-    throw unsupported(PROVIDER, 'revokeAllForClient', `${credential.id}: GitHub has no API to revoke every token of an app; each needs its value`);
+    const parsed = parseGitHubCredentialId(credential.id);
+    if (parsed?.type !== 'oauth_token') {
+      throw unsupported(PROVIDER, 'revokeAllForClient', `${credential.id}: GitHub revokes all of an app's tokens for a user only for OAuth apps (DELETE /applications/{client_id}/grant); this is not an OAuth token`);
+    }
+    const clientId = credential.clientId ?? this.#config.oauthClientId;
+    if (!this.#oauth || !clientId || clientId !== this.#config.oauthClientId) {
+      throw unsupported(PROVIDER, 'revokeAllForClient', `${credential.id}: deleting the grant needs the client id and secret of OAuth app ${clientId ?? '(unknown)'}; Cordon holds only those of ${this.#config.oauthClientId ?? 'no OAuth app'} (CORDON_GITHUB_OAUTH_CLIENT_ID / _SECRET)`);
+    }
+    const value = this.#leaked.get(credential.id)?.reveal();
+    if (!value) {
+      throw unsupported(PROVIDER, 'revokeAllForClient', `${credential.id}: GitHub deletes a grant only through one of its token values, and this worker does not hold the leaked value (give it to identify, e.g. cordon contain --leaked-value-stdin)`);
+    }
+    const what = `deleting the grant of OAuth app ${clientId} for ${credential.principal.id}`;
+    const r = await this.#call(what, async () => {
+      try {
+        return { done: await this.#oauth!.rest.apps.deleteAuthorization({ client_id: clientId, access_token: value }) };
+      } catch (err) {
+        if (alreadyGone(err)) return { gone: true as const };
+        throw err;
+      }
+    });
+    if ('gone' in r) {
+      // The value no longer authenticates: whether the grant went with it or other tokens of it live, GitHub cannot be asked through it.
+      throw unsupported(PROVIDER, 'revokeAllForClient', `${credential.id}: the known token value no longer authenticates, and GitHub reaches a grant only through a live token of it; ${credential.principal.id} must revoke ${clientId} (Settings → Applications) if other tokens remain`);
+    }
+    return {
+      outcome: 'done',
+      ...requestIdOf(r.done.headers),
+      detail: `grant of OAuth app ${clientId} for ${credential.principal.id} deleted: every token the app held for this user is revoked; the user must authorize the app again`,
+    };
   }
 
+  /**
+   * For an installation token: suspend its installation (PUT /app/installations/{id}/suspended), which only
+   * the installation's own app can do, with its JWT. Possible when the org owns the app and its key is in
+   * CORDON_GITHUB_APP_KEYS; never for Cordon's own installation (I6). A suspended installation's tokens are
+   * refused and it mints no new ones until the app unsuspends it.
+   */
   async blockApp(credential: Credential): Promise<WriteResult> {
-    throw unsupported(PROVIDER, 'blockApp', `${credential.id}: an org cannot uninstall or block another app by API (only the app itself can, with its JWT)`);
+    const parsed = parseGitHubCredentialId(credential.id);
+    if (parsed?.type !== 'app_installation_token') {
+      throw unsupported(PROVIDER, 'blockApp', `${credential.id}: an org cannot block an app by API; only a GitHub App's installation can be suspended, by the app itself`);
+    }
+    if (parsed.num === this.#config.installationId || credential.selfOrLastAdmin) {
+      throw new ConnectorError('conflict', PROVIDER, `github: ${credential.id} is Cordon's own installation; suspending it would lock Cordon out (design.md I6)`);
+    }
+    const org = this.#config.org;
+    const all = (await this.#call(`listing app installations of ${org}`, () =>
+      this.#installation.paginate('GET /orgs/{org}/installations', { org, per_page: 100 }),
+    )) as Array<{ id: number; app_id: number; app_slug: string; suspended_at: string | null }>;
+    const installation = all.find((i) => i.id === parsed.num);
+    if (!installation) return { outcome: 'already_done', detail: `installation ${parsed.num} is no longer in ${org}: its tokens died with it` };
+    if (installation.suspended_at) return { outcome: 'already_done', detail: `installation ${parsed.num} of app ${installation.app_slug} was already suspended (${installation.suspended_at})` };
+    const key = this.#config.appKeys[String(installation.app_id)];
+    if (!key) {
+      throw unsupported(PROVIDER, 'blockApp', `${credential.id}: only app ${installation.app_slug} (id ${installation.app_id}) itself, with its JWT, can suspend installation ${parsed.num} by API; Cordon holds no key for it (CORDON_GITHUB_APP_KEYS, for apps the org owns). An org owner can suspend it in the web UI (Settings → GitHub Apps → Configure → Suspend)`);
+    }
+    const asApp = createClient(this.#config, () => `bearer ${signAppJwt(installation.app_id, key)}`);
+    const what = `suspending installation ${parsed.num} of app ${installation.app_slug}`;
+    try {
+      const r = await asApp.rest.apps.suspendInstallation({ installation_id: parsed.num });
+      return {
+        outcome: 'done',
+        ...requestIdOf(r.headers),
+        detail: `installation ${parsed.num} of app ${installation.app_slug} suspended: its tokens are refused and it mints none until the app unsuspends it (DELETE /app/installations/${parsed.num}/suspended)`,
+      };
+    } catch (err) {
+      const gone = alreadyGone(err);
+      if (gone && (err as { status?: number }).status !== 422) return { outcome: 'already_done', ...gone, detail: `installation ${parsed.num} no longer exists` };
+      const e = classifyGitHubError(err, what);
+      if (e.kind === 'auth') {
+        throw new ConnectorError('auth', PROVIDER, `${e.message} (the key for app ${installation.app_id} in CORDON_GITHUB_APP_KEYS was refused: is it one of the app's current keys?)`, e.options);
+      }
+      throw e;
+    }
   }
 
   async suspendPrincipal(principal: Principal): Promise<WriteResult> {

@@ -57,3 +57,21 @@ export function classifyGitHubError(err: unknown, what: string, now = Date.now()
   }
   return new ConnectorError('invalid', 'github', message, base);
 }
+
+/**
+ * Whether a delete's refusal says the thing is already gone. GitHub documents 404 for an invalid token
+ * (apps/delete-token) and nothing for a deploy key deleted twice, so every plausible shape counts
+ * (emulators/README.md, "Unverified answers"): 404, 410, and a 422 whose text (message or errors[]) says
+ * "not found" or "already deleted/revoked". Returns GitHub's request id when it names one.
+ */
+export function alreadyGone(err: unknown): { requestId?: string } | undefined {
+  if (!(err instanceof RequestError) || !err.response) return undefined;
+  const headers = err.response.headers ?? {};
+  const requestId = typeof headers['x-github-request-id'] === 'string' ? { requestId: headers['x-github-request-id'] } : {};
+  if (err.status === 404 || err.status === 410) return requestId;
+  if (err.status === 422) {
+    const text = `${err.message} ${JSON.stringify(err.response.data ?? '')}`;
+    if (/not found|already (?:been )?(?:deleted|revoked|removed)/i.test(text)) return requestId;
+  }
+  return undefined;
+}

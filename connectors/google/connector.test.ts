@@ -228,11 +228,20 @@ describe('force re-auth, restrict, fallbacks, audit', () => {
     const scope = await connector.reauthScope(principal);
     expect(scope.credentials.map((c) => c.id)).toEqual([credentialIds.asp(INTEGRATION, 7301)]);
     expect(scope.credentials[0]!.consumers.map((c) => c.id)).toEqual(['drift-lead-router']);
-    expect(scope.effects).toEqual([expect.stringMatching(/^signs out every web and mobile session/), 'invalidates backup verification codes']);
+    expect(scope.effects).toEqual([
+      expect.stringMatching(/^signs out every web and mobile session/),
+      'requires a new password at next sign-in (users.patch changePasswordAtNextLogin)',
+      'invalidates backup verification codes',
+    ]);
     expect(tenant.calls({ provider: 'google' }).filter((c) => c.method !== 'GET' && c.operation !== 'oauth2.token')).toEqual([]); // read-only
     const before = emulator.counts();
     const r = await connector.forceReauth(principal, scope.credentials);
-    expect(r).toMatchObject({ outcome: 'done', detail: 'signed out; 1 of 1 app passwords deleted; backup codes invalidated' });
+    expect(r).toMatchObject({ outcome: 'done', detail: 'signed out; new password required at next sign-in; 1 of 1 app passwords deleted; backup codes invalidated' });
+    expect(emulator.state.passwordChangeRequired.has(INTEGRATION)).toBe(true);
+    // The password flag is set before the sign-out, so no sign-in in between reuses the old password.
+    const [patch] = tenant.calls({ provider: 'google', operation: 'users.patch' });
+    const [signOut] = tenant.calls({ provider: 'google', operation: 'users.signOut' });
+    expect(patch!.seq).toBeLessThan(signOut!.seq);
     const after = emulator.counts();
     expect(after.sessions).toBe(before.sessions! - 1);
     expect(after.asps).toBe(0);
@@ -249,11 +258,11 @@ describe('force re-auth, restrict, fallbacks, audit', () => {
     expect(scope.credentials.map((c) => c.id).sort()).toEqual([7301, 7302, 7303].map((n) => credentialIds.asp(INTEGRATION, n)));
     expect(scope.credentials.every((c) => c.principal.id === INTEGRATION && c.kind === 'api_key')).toBe(true);
     const end = scope.credentials.filter((c) => !c.id.endsWith('/7302'));
-    expect(await connector.forceReauth(principal, end)).toMatchObject({ outcome: 'done', detail: 'signed out; 2 of 2 app passwords deleted; backup codes invalidated' });
+    expect(await connector.forceReauth(principal, end)).toMatchObject({ outcome: 'done', detail: 'signed out; new password required at next sign-in; 2 of 2 app passwords deleted; backup codes invalidated' });
     expect(emulator.state.asps.map((a) => a.codeId).sort()).toEqual([7302, 7401]);
     expect(tenant.calls({ operation: 'asps.delete' }).map((c) => c.path.split('/').pop()).sort()).toEqual(['7301', '7303']);
     // Already gone is not an error; a credential of someone else is refused before anything is touched.
-    expect(await connector.forceReauth(principal, end)).toMatchObject({ outcome: 'done', detail: 'signed out; 0 of 2 app passwords deleted; backup codes invalidated' });
+    expect(await connector.forceReauth(principal, end)).toMatchObject({ outcome: 'done', detail: 'signed out; new password required at next sign-in; 0 of 2 app passwords deleted; backup codes invalidated' });
     const marcos = await connector.reauthScope({ id: 'marco.ruiz@acme.example', displayName: '', type: 'user', status: 'active' });
     expect(marcos.credentials.map((c) => c.id)).toEqual([credentialIds.asp('marco.ruiz@acme.example', 7401)]);
     const signOuts = tenant.calls({ operation: 'users.signOut' }).length;
@@ -261,6 +270,34 @@ describe('force re-auth, restrict, fallbacks, audit', () => {
     expect(err.kind).toBe('invalid');
     expect(tenant.calls({ operation: 'users.signOut' })).toHaveLength(signOuts);
     expect(emulator.state.asps.map((a) => a.codeId).sort()).toEqual([7302, 7401]);
+  });
+
+  it('an admin user is signed out but its password and roles are left to a decision of their own', async () => {
+    const admin: Principal = { id: 'dana.okafor@acme.example', displayName: 'Dana', type: 'user', status: 'active' };
+    const scope = await connector.reauthScope(admin);
+    expect(scope.effects.some((e) => /password|admin role/i.test(e))).toBe(false);
+    const r = await connector.forceReauth(admin, scope.credentials);
+    expect(r.detail).toBe('signed out; 0 of 0 app passwords deleted; backup codes invalidated');
+    expect(tenant.calls({ provider: 'google', operation: 'users.patch' })).toHaveLength(0);
+    expect(emulator.state.passwordChangeRequired.size).toBe(0);
+  });
+
+  describe('a repeated app-password delete, whatever Google answers for a code that is gone', () => {
+    const shapes = ['notFound404', 'gone410', 'notFound400', 'invalid400'] as const;
+    for (const shape of shapes) {
+      it(`${shape}: already_done from revoke, counted as gone by forceReauth`, async () => {
+        const principal = (await grantCredential()).principal;
+        const [asp] = (await connector.reauthScope(principal)).credentials;
+        expect(await connector.revoke(asp!)).toMatchObject({ outcome: 'done' });
+        emulator.state.aspGoneAnswer = shape;
+        expect(await connector.revoke(asp!)).toMatchObject({ outcome: 'already_done', detail: 'app password already deleted' });
+        expect((await connector.forceReauth(principal, [asp!])).detail).toMatch(/; 0 of 1 app passwords deleted;/);
+        // The ambiguous 400 invalid counts as gone only once asps.list confirms the code is not there.
+        expect(tenant.calls({ provider: 'google', operation: 'asps.list' }).length > 1).toBe(shape === 'invalid400');
+        const repeats = tenant.calls({ provider: 'google', operation: 'asps.delete' }).slice(1).map((c) => c.status);
+        expect(repeats).toEqual(Array(2).fill({ notFound404: 404, gone410: 410, notFound400: 400, invalid400: 400 }[shape]));
+      });
+    }
   });
 
   it('refuses to scope or force re-authentication of the admin Cordon impersonates (I6)', async () => {
@@ -311,6 +348,38 @@ describe('force re-auth, restrict, fallbacks, audit', () => {
     expect(await connector.restrict(key, { kind: 'ip_allowlist', values: ['10.0.0.0/8'] })).toMatchObject({ outcome: 'already_done' });
     expect(await connector.probe(key, JSON.stringify(emulator.keyFile(DRIFT_KEY)))).toBe('dead');
     expect(await connector.listActive(key.principal)).toEqual([]);
+  });
+
+  it('restrict returns how to re-enable the key, and unrestrict (keys.enable) brings it back once', async () => {
+    const key = await keyCredential();
+    const r = await connector.restrict(key, { kind: 'ip_allowlist', values: ['192.0.2.0/28'] });
+    expect(r.outcome).toBe('done');
+    expect(r.detail).toMatch(/^key disabled; disabling stops every consumer of the key \(.*\), not only the leaked copy: it is the only reversible restriction Google offers for keys/);
+    expect(r.undo).toEqual({ kind: 'google.key.disabled', description: `re-enable key ${DRIFT_KEY_ID} of ${DRIFT_SA_EMAIL}`, data: { name: DRIFT_KEY } });
+    // A retried restrict (answer lost) hands back the same undo.
+    expect(await connector.restrict(key, { kind: 'ip_allowlist', values: ['192.0.2.0/28'] })).toMatchObject({ outcome: 'already_done', undo: r.undo });
+    expect(emulator.state.keys.get(DRIFT_KEY)!.disabled).toBe(true);
+
+    const undone = await connector.unrestrict!(key, JSON.parse(JSON.stringify(r.undo)));
+    expect(undone).toMatchObject({ outcome: 'done', detail: `key ${DRIFT_KEY_ID} of ${DRIFT_SA_EMAIL} re-enabled` });
+    expect(emulator.state.keys.get(DRIFT_KEY)!.disabled).toBe(false);
+    expect(await connector.probe(key, JSON.stringify(emulator.keyFile(DRIFT_KEY)))).toBe('alive');
+    expect(await connector.unrestrict!(key, r.undo!)).toMatchObject({ outcome: 'already_done', detail: 'key already enabled' });
+    expect(tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.enable' })).toHaveLength(1);
+
+    // Revoked (deleted) before the run ended: nothing to re-enable.
+    await connector.restrict(key, { kind: 'ip_allowlist', values: ['192.0.2.0/28'] });
+    await connector.revoke(key);
+    expect(await connector.unrestrict!(key, r.undo!)).toMatchObject({ outcome: 'already_done', detail: 'key deleted since it was disabled: nothing to re-enable' });
+    expect((await rejection(connector.unrestrict!(key, { ...r.undo!, data: { name: CORDON_KEY } }))).kind).toBe('invalid');
+  });
+
+  it('does not hand back an undo for a key someone else had already disabled', async () => {
+    emulator.state.keys.get(DRIFT_KEY)!.disabled = true;
+    const key = await keyCredential();
+    const r = await connector.restrict(key, { kind: 'ip_allowlist', values: ['192.0.2.0/28'] });
+    expect(r.outcome).toBe('already_done');
+    expect(r.undo).toBeUndefined();
   });
 
   it('revokeAllForClient deletes the client’s grants for every user', async () => {

@@ -20,11 +20,12 @@ import {
   type ReauthScope,
   type ReplacementIssued,
   type Restriction,
+  type RestrictionUndo,
   type WriteResult,
 } from '../types.ts';
 import { accessTokenClient, CLOUD_SCOPES, cordonClients, forgetAccessToken, refreshTokenClient, serviceAccountJwt } from './auth.ts';
 import type { GoogleConnectorConfig } from './config.ts';
-import { classifyGoogleError } from './errors.ts';
+import { classifyGoogleError, goneShape } from './errors.ts';
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { credentialIds, parseCredentialId, type ParsedCredentialId } from './ids.ts';
 import { mapLimit } from '../bounded-map.ts';
@@ -74,6 +75,8 @@ class GoogleConnector implements Connector {
   ]);
   readonly blindSpots: readonly string[] = BLIND_SPOTS;
   readonly #config: GoogleConnectorConfig;
+  /** Keys this connector disabled as a restriction: a retried restrict still hands back its undo. */
+  readonly #disabledKeys = new Set<string>();
   readonly #directory: Directory;
   readonly #reports: Reports;
   readonly #iam: Iam;
@@ -134,11 +137,43 @@ class GoogleConnector implements Connector {
     }
   }
 
+  /**
+   * Deletes one app password; one already gone is `gone`. Google documents no answer for a repeat, so every
+   * plausible "gone" shape counts (goneShape); an ambiguous 400 `invalid` counts only when asps.list confirms
+   * the code is no longer there, otherwise it is the error it says.
+   */
+  async #deleteAsp(userKey: string, codeId: number): Promise<'done' | 'gone'> {
+    const what = `asps.delete ${credentialIds.asp(userKey, codeId)}`;
+    let ambiguous: unknown;
+    const r = await this.#call(what, async () => {
+      try {
+        await this.#directory.asps.delete({ userKey, codeId });
+        return 'done' as const;
+      } catch (err) {
+        const shape = goneShape(err);
+        if (shape === 'gone') return 'gone' as const;
+        if (shape === 'check') {
+          ambiguous = err;
+          return 'check' as const;
+        }
+        throw err;
+      }
+    });
+    if (r !== 'check') return r;
+    const listed = await this.#orMissing(`asps.list ${userKey}`, () => this.#directory.asps.list({ userKey }), undefined);
+    if (!(listed?.data.items ?? []).some((a) => Number(a.codeId) === Number(codeId))) return 'gone';
+    throw classifyGoogleError(ambiguous, what);
+  }
+
   // ---- principals -------------------------------------------------------------------------
 
   async #userPrincipal(userKey: string): Promise<Principal> {
+    return toUserPrincipal(await this.#userRecord(userKey));
+  }
+
+  async #userRecord(userKey: string): Promise<admin_directory_v1.Schema$User> {
     const user = await this.#call(`users.get ${userKey}`, () => this.#directory.users.get({ userKey }));
-    return toUserPrincipal(user.data);
+    return user.data;
   }
 
   async #accountPrincipal(email: string): Promise<Principal> {
@@ -426,8 +461,8 @@ class GoogleConnector implements Connector {
         return r === 'missing' ? { outcome: 'already_done', detail: 'no grant left for this user and client' } : { outcome: 'done' };
       }
       case 'asp': {
-        const r = await this.#orMissing(`asps.delete ${credential.id}`, () => this.#directory.asps.delete({ userKey: target.user, codeId: target.codeId }), 'missing' as const);
-        return r === 'missing' ? { outcome: 'already_done' } : { outcome: 'done' };
+        const r = await this.#deleteAsp(target.user, target.codeId);
+        return r === 'gone' ? { outcome: 'already_done', detail: 'app password already deleted' } : { outcome: 'done' };
       }
       case 'sessions':
         await this.#call(`users.signOut ${target.user}`, () => this.#directory.users.signOut({ userKey: target.user }));
@@ -471,9 +506,11 @@ class GoogleConnector implements Connector {
       return { credentials: keys.filter((k) => !k.selfOrLastAdmin), effects: [] };
     }
     this.#refuseSigningOutCordon(principal);
-    const current = await this.#userPrincipal(principal.id); // the status now, not when the ref was given
+    const record = await this.#userRecord(principal.id); // the status now, not when the ref was given
+    const current = toUserPrincipal(record);
     const asps = await this.#aspsOf(principal.id, current);
-    return { credentials: asps, effects: userReauthEffects(current) };
+    // An admin's roles are never removed here: that needs its own approval, outside re-authentication.
+    return { credentials: asps, effects: userReauthEffects(current, isAdminUser(record)) };
   }
 
   /** Ends exactly the keys (or app passwords) in `end`, plus, for a user, the effects reauthScope announced. */
@@ -502,18 +539,25 @@ class GoogleConnector implements Connector {
         throw new ConnectorError('invalid', 'google', `google: ${c.id} is not an app password or the sessions of ${userKey}: re-authenticating a user ends only those`);
       return target.type === 'asp' ? [target.codeId] : []; // the sessions credential is what users.signOut ends
     });
-    const current = await this.#userPrincipal(userKey); // the status now, not when the plan was made
+    const record = await this.#userRecord(userKey); // the status now, not when the plan was made
+    const current = toUserPrincipal(record);
+    // A non-admin user must choose a new password before the next sign-in; set before the sign-out so no
+    // sign-in in between reuses the old one. Admins are left to a separate, approved decision.
+    let password = '';
+    if (!isAdminUser(record)) {
+      await this.#call(`users.patch ${userKey} (changePasswordAtNextLogin)`, () =>
+        this.#directory.users.patch({ userKey, requestBody: { changePasswordAtNextLogin: true } }),
+      );
+      password = 'new password required at next sign-in; ';
+    }
     await this.#call(`users.signOut ${userKey}`, () => this.#directory.users.signOut({ userKey }));
-    const deleted = await mapLimit(codeIds, REAUTH_CONCURRENCY, async (codeId) => {
-      const r = await this.#orMissing(`asps.delete ${credentialIds.asp(userKey, codeId)}`, () => this.#directory.asps.delete({ userKey, codeId }), 'missing' as const);
-      return r === 'missing' ? 0 : 1;
-    });
+    const deleted = await mapLimit(codeIds, REAUTH_CONCURRENCY, async (codeId) => ((await this.#deleteAsp(userKey, codeId)) === 'gone' ? 0 : 1));
     const n = deleted.reduce<number>((a, b) => a + b, 0);
     // Backup codes cannot be invalidated for a suspended user, and need not be: it cannot sign in (GAM does the same; Admin SDK Directory API docs: verificationCodes).
     let codes = 'backup codes invalidated';
     if (current.status === 'active') await this.#call(`verificationCodes.invalidate ${userKey}`, () => this.#directory.verificationCodes.invalidate({ userKey }));
     else codes = 'backup codes left (user not active)';
-    return { outcome: 'done', detail: `signed out; ${n} of ${codeIds.length} app passwords deleted; ${codes}` };
+    return { outcome: 'done', detail: `signed out; ${password}${n} of ${codeIds.length} app passwords deleted; ${codes}` };
   }
 
   #refuseSigningOutCordon(principal: Principal): void {
@@ -527,10 +571,38 @@ class GoogleConnector implements Connector {
     // :enable) is the only restriction it offers (Cloud IAM docs: disabling service account keys).
     if (target.type !== 'key') throw unsupported('google', 'restrict', `a ${credential.kind} can only be revoked, not restricted`);
     if (this.#isOwnKey(target.keyId)) throw new ConnectorError('invalid', 'google', `google: refusing to disable Cordon's own key ${credential.id} (design.md I6)`);
+    const undo: RestrictionUndo = { kind: KEY_DISABLED_UNDO, description: `re-enable key ${target.keyId} of ${target.account}`, data: { name: target.name } };
+    const stops = `disabling stops every consumer of the key (${consumerNames(credential)}), not only the leaked copy: it is the only reversible restriction Google offers for keys, in place of ${restriction.kind}`;
     const key = await this.#call(`keys.get ${credential.id}`, () => this.#iam.projects.serviceAccounts.keys.get({ name: target.name }));
-    if (key.data.disabled) return { outcome: 'already_done', detail: 'key already disabled' };
+    if (key.data.disabled) {
+      // Disabled by this connector, whose answer was lost: the same undo. Disabled by someone else: it stays disabled.
+      if (this.#disabledKeys.has(target.name)) return { outcome: 'already_done', detail: `key already disabled; ${stops}`, undo };
+      return { outcome: 'already_done', detail: 'key was already disabled before this restriction: Cordon will not re-enable a key it did not disable' };
+    }
     await this.#call(`keys.disable ${credential.id}`, () => this.#iam.projects.serviceAccounts.keys.disable({ name: target.name, requestBody: {} }));
-    return { outcome: 'done', detail: `key disabled instead of ${restriction.kind} (Google offers no narrower restriction)` };
+    this.#disabledKeys.add(target.name);
+    return { outcome: 'done', detail: `key disabled; ${stops}`, undo };
+  }
+
+  /** Re-enables a key restrict() disabled (keys.enable); already enabled, or deleted since (revoked), is `already_done`. */
+  async unrestrict(credential: Credential, undo: RestrictionUndo): Promise<WriteResult> {
+    const target = parseTarget(credential);
+    const name = undo.data.name;
+    if (undo.kind !== KEY_DISABLED_UNDO || target.type !== 'key' || typeof name !== 'string' || name !== target.name) {
+      throw new ConnectorError('invalid', 'google', `google: cannot undo ${undo.kind} for ${credential.id}: expected ${KEY_DISABLED_UNDO} with data { name: ${target.type === 'key' ? target.name : 'the key name'} }`);
+    }
+    const key = await this.#orMissing(`keys.get ${credential.id}`, () => this.#iam.projects.serviceAccounts.keys.get({ name }), 'missing' as const);
+    if (key === 'missing') {
+      this.#disabledKeys.delete(name);
+      return { outcome: 'already_done', detail: 'key deleted since it was disabled: nothing to re-enable' };
+    }
+    if (!key.data.disabled) {
+      this.#disabledKeys.delete(name);
+      return { outcome: 'already_done', detail: 'key already enabled' };
+    }
+    await this.#call(`keys.enable ${credential.id}`, () => this.#iam.projects.serviceAccounts.keys.enable({ name, requestBody: {} }));
+    this.#disabledKeys.delete(name);
+    return { outcome: 'done', detail: `key ${target.keyId} of ${target.account} re-enabled` };
   }
 
   async probe(credential: Credential, leakedValue: string): Promise<ProbeResult> {
@@ -653,11 +725,26 @@ function parseTarget(credential: Credential): ParsedCredentialId {
   return parsed;
 }
 
-/** What forcing a user to re-authenticate does besides deleting the app passwords it lists. */
-function userReauthEffects(current: Principal): string[] {
+/** What restrict() returns and unrestrict() takes back for a service-account key. */
+export const KEY_DISABLED_UNDO = 'google.key.disabled';
+
+function consumerNames(credential: Credential): string {
+  return credential.consumers.length ? credential.consumers.map((c) => c.id).join(', ') : 'no consumer is known';
+}
+
+/**
+ * What forcing a user to re-authenticate does besides deleting the app passwords it lists. For an admin the
+ * password is left alone and no role is removed: both need a decision of their own.
+ */
+function userReauthEffects(current: Principal, admin: boolean): string[] {
   const effects = ['signs out every web and mobile session (users.signOut; Google does not say how many there were)'];
+  if (!admin) effects.push('requires a new password at next sign-in (users.patch changePasswordAtNextLogin)');
   if (current.status === 'active') effects.push('invalidates backup verification codes');
   return effects;
+}
+
+function isAdminUser(u: admin_directory_v1.Schema$User): boolean {
+  return Boolean(u.isAdmin || u.isDelegatedAdmin);
 }
 
 function toPrincipalOnly(p: InventoryPrincipal): Principal {

@@ -1,7 +1,7 @@
 // Classification of shapes the emulator cannot produce through a fault (IAM's 429
 // RESOURCE_EXHAUSTED, network failures), on hand-built GaxiosError-like values.
 import { describe, expect, it } from 'vitest';
-import { classifyGoogleError, DEFAULT_RATE_LIMIT_DELAY_MS } from './errors.ts';
+import { classifyGoogleError, DEFAULT_RATE_LIMIT_DELAY_MS, goneShape } from './errors.ts';
 
 const http = (status: number, data: unknown, headers: Record<string, string> = {}) => ({ status, response: { status, data, headers } });
 
@@ -27,5 +27,18 @@ describe('classifyGoogleError', () => {
     expect(refused).toMatchObject({ kind: 'unavailable', retryable: true });
     const aborted = classifyGoogleError({ name: 'Error', message: 'The operation was aborted.', cause: { name: 'AbortError' } }, 'x');
     expect(aborted).toMatchObject({ kind: 'timeout', retryable: true });
+  });
+
+  it('goneShape: every plausible "already gone" answer of a Directory delete, and nothing else', () => {
+    const admin = (status: number, reason: string, message: string) => http(status, { error: { code: status, message, errors: [{ reason, message, domain: 'global' }] } });
+    expect(goneShape(admin(404, 'notFound', 'Resource Not Found: codeId'))).toBe('gone');
+    expect(goneShape(admin(410, 'deleted', 'Resource has been deleted'))).toBe('gone');
+    expect(goneShape(admin(400, 'notFound', 'Resource Not Found: codeId'))).toBe('gone');
+    expect(goneShape(admin(422, 'invalid', 'Application-specific password not found'))).toBe('gone');
+    expect(goneShape(admin(400, 'invalid', 'Invalid Input: codeId'))).toBe('check');
+    expect(goneShape(admin(400, 'badRequest', 'Bad Request'))).toBeUndefined();
+    expect(goneShape(admin(403, 'forbidden', 'Not Authorized to access this resource/api'))).toBeUndefined();
+    expect(goneShape(admin(401, 'authError', 'Invalid Credentials'))).toBeUndefined();
+    expect(goneShape(admin(503, 'backendError', 'Backend Error'))).toBeUndefined();
   });
 });

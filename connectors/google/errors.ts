@@ -98,3 +98,24 @@ export function classifyGoogleError(err: unknown, what: string): ConnectorError 
   if (status === 409 || error?.status === 'ALREADY_EXISTS' || error?.status === 'FAILED_PRECONDITION' || status === 412) return make('conflict', message);
   return make('invalid', message);
 }
+
+/**
+ * How a Directory delete says the thing is already gone. Google documents no answer for repeating
+ * asps.delete, so every plausible shape counts (emulators/README.md, "Unverified answers"): 404, 410, a 400
+ * whose reason is notFound, and a 400/422 whose text says "not found" are `gone`; a 400 whose reason is
+ * `invalid` is `check` (the same answer could mean a malformed request: the caller confirms by listing).
+ * Anything else is undefined: not an "already gone" answer.
+ */
+export function goneShape(err: unknown): 'gone' | 'check' | undefined {
+  if (err instanceof ConnectorError) return undefined;
+  const e = (err ?? {}) as GaxiosLike;
+  const status = e.response?.status ?? e.status;
+  const body = e.response?.data as GoogleErrorBody | undefined;
+  const error = typeof body?.error === 'object' ? body.error : undefined;
+  const reasons = (error?.errors ?? []).map((x) => x.reason);
+  const text = [error?.message, ...(error?.errors ?? []).map((x) => x.message)].filter(Boolean).join(' ');
+  if (status === 404 || status === 410) return 'gone';
+  if ((status === 400 || status === 422) && (reasons.includes('notFound') || /not found/i.test(text) || error?.status === 'NOT_FOUND')) return 'gone';
+  if (status === 400 && reasons.includes('invalid')) return 'check';
+  return undefined;
+}

@@ -1,7 +1,7 @@
 // The Salesforce connector on jsforce against the local tenant's Salesforce emulator, seeded with the
 // salesloft-drift scenario: identify, revoke, replace, re-auth, suspend, audit, probe, and every error kind.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Connection } from 'jsforce';
 import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
 import { Scenario } from '../../emulators/scenario.ts';
@@ -12,7 +12,9 @@ import type { Secret } from '../../logging/secret.ts';
 import { fingerprintOf } from '../fingerprint.ts';
 import type { CredentialSink, DeliveredReplacement } from '../sinks/types.ts';
 import { ConnectorError } from '../types.ts';
-import { createSalesforceConnector, SalesforceConnectorConfig, type SalesforceConnector } from './connector.ts';
+import { cidrToRange, createSalesforceConnector, SalesforceConnectorConfig, type SalesforceConnector } from './connector.ts';
+import { classifySalesforceError } from './errors.ts';
+import { signJwtBearerAssertion } from './jwt-assertion.ts';
 
 const section = JSON.parse(readFileSync(new URL('../../emulators/scenarios/salesloft-drift/salesforce.json', import.meta.url), 'utf8'));
 const scenario = Scenario.parse({ name: 'salesloft-drift', salesforce: section });
@@ -330,9 +332,9 @@ describe('replace, force re-auth, suspend', () => {
   it('declares what Salesforce cannot do and throws unsupported for it', async () => {
     const grant = await driftGrant();
     expect(connector.capabilities.has('blockApp')).toBe(false);
-    expect(connector.capabilities.has('restrict')).toBe(false);
+    expect(connector.capabilities.has('restrict')).toBe(true);
     expect((await rejection(connector.blockApp(grant))).kind).toBe('unsupported');
-    expect((await rejection(connector.restrict(grant, { kind: 'ip_allowlist', values: ['10.0.0.0/8'] }))).kind).toBe('unsupported');
+    expect((await rejection(connector.restrict(grant, { kind: 'scope_downgrade', values: [] }))).kind).toBe('unsupported');
     expect(await connector.probe(grant, emulator().fixtureValue('drift-sf-grant-integration')!)).toBe('unknown');
   });
 
@@ -341,6 +343,172 @@ describe('replace, force re-auth, suspend', () => {
     const events = await connector.audit(principal, '2025-08-10T00:00:00Z');
     expect(events.map((e) => e.at)).toEqual(['2025-08-12T03:44:51.000Z', '2025-08-17T23:40:55.000Z', '2025-08-18T02:10:12.000Z']);
     expect(events[0]!.detail).toBe('Drift from 44.215.108.109: Success');
+  });
+});
+
+describe('restrict: the login IP ranges of the integration user\'s profile (Metadata API)', () => {
+  const OPEN = [{ startAddress: '0.0.0.0', endAddress: '255.255.255.255', description: 'any address (vendor-hosted integration)' }];
+  const EGRESS = ['192.0.2.0/28', '192.0.2.16/28', '203.0.113.64/27'];
+
+  /** A jsforce connection of its own, logged in through Cordon's JWT bearer app (as Cordon's user by default). */
+  async function cordonConnection(username?: string): Promise<Connection> {
+    const env = tenant.connectorEnv();
+    const conn = new Connection({ loginUrl: tenant.urls.salesforce, version: '62.0' });
+    await conn.authorize({
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      assertion: signJwtBearerAssertion({ clientId: env.CORDON_SALESFORCE_CLIENT_ID!, username: username ?? env.CORDON_SALESFORCE_USERNAME!, audience: tenant.urls.salesforce!, privateKey: env.CORDON_SALESFORCE_PRIVATE_KEY! }),
+    });
+    return conn;
+  }
+
+  /** What jsforce's own metadata.read shows of a profile, as an admin would see it. */
+  async function readProfile(fullName: string): Promise<{ fullName?: string; loginIpRanges: Array<{ startAddress: string; endAddress: string; description?: string | null }> }> {
+    return (await (await cordonConnection()).metadata.read('Profile', fullName)) as never;
+  }
+
+  it('narrows the profile to the consumers\' egress, carries the previous ranges in the undo, and unrestrict restores them once', async () => {
+    const grant = await driftGrant();
+    expect(grant.consumers.flatMap((c) => c.egress ?? []).sort()).toEqual(EGRESS);
+    const r = await connector.restrict(grant, { kind: 'ip_allowlist', values: EGRESS });
+    expect(r.outcome).toBe('done');
+    expect(r.detail).toMatch(/login IP ranges of profile Drift Integration narrowed to 192\.0\.2\.0–192\.0\.2\.15, 192\.0\.2\.16–192\.0\.2\.31, 203\.0\.113\.64–203\.0\.113\.95/);
+    expect(r.undo).toEqual({
+      kind: 'salesforce.profile.loginIpRanges',
+      description: 'restore the login IP ranges of profile Drift Integration to 0.0.0.0–255.255.255.255',
+      data: {
+        profile: 'Drift Integration',
+        profileId: expect.stringMatching(/^00e/),
+        userId: DRIFT_USER,
+        previous: OPEN,
+        applied: [
+          { startAddress: '192.0.2.0', endAddress: '192.0.2.15', description: 'Cordon allowlist: egress of drift-chat-sync' },
+          { startAddress: '192.0.2.16', endAddress: '192.0.2.31', description: 'Cordon allowlist: egress of drift-lead-router' },
+          { startAddress: '203.0.113.64', endAddress: '203.0.113.95', description: 'Cordon allowlist: egress of salesloft-cadence' },
+        ],
+      },
+    });
+    // The undo travels through workflow history as plain JSON.
+    expect(JSON.parse(JSON.stringify(r.undo))).toEqual(r.undo);
+    const narrowed = await readProfile('Drift Integration');
+    expect(narrowed.fullName).toBe('Drift Integration');
+    expect(narrowed.loginIpRanges.map((x) => [x.startAddress, x.endAddress])).toEqual([
+      ['192.0.2.0', '192.0.2.15'],
+      ['192.0.2.16', '192.0.2.31'],
+      ['203.0.113.64', '203.0.113.95'],
+    ]);
+    expect(emulator().profileLoginIpRanges(DRIFT_USER)).toHaveLength(3);
+    // A retried restrict (its first answer lost) hands back the same undo, not the narrowed ranges as "previous".
+    const again = await connector.restrict(grant, { kind: 'ip_allowlist', values: EGRESS });
+    expect(again).toMatchObject({ outcome: 'already_done', undo: r.undo });
+
+    const undone = await connector.unrestrict(grant, r.undo!);
+    expect(undone.outcome).toBe('done');
+    expect(undone.detail).toBe('login IP ranges of profile Drift Integration restored to 0.0.0.0–255.255.255.255');
+    expect((await readProfile('Drift Integration')).loginIpRanges).toEqual(OPEN);
+    expect((await connector.unrestrict(grant, r.undo!)).outcome).toBe('already_done');
+    // Another worker (no memory of the restriction) also answers already_done from what the org shows.
+    expect((await connectorFor().unrestrict(grant, JSON.parse(JSON.stringify(r.undo)))).outcome).toBe('already_done');
+  });
+
+  it('holds back the leaked grant outside the allowlist while Cordon still mints replacements, and lets it back in after unrestrict', async () => {
+    const grant = await driftGrant();
+    const refreshToken = emulator().fixtureValue('drift-sf-grant-integration')!;
+    const attacker = () =>
+      new Connection({ loginUrl: tenant.urls.salesforce, version: '62.0', oauth2: { loginUrl: tenant.urls.salesforce, clientId: '3MVG9DriftVendorAppConsumerKeyPublished0002', redirectUri: 'http://localhost/cb' } }).oauth2.refreshToken(refreshToken);
+    const r = await connector.restrict(grant, { kind: 'ip_allowlist', values: EGRESS });
+    emulator().setClientAddress('44.215.108.109'); // the attacker's address, for every caller
+    await expect(attacker()).rejects.toMatchObject({ name: 'invalid_grant', message: 'ip restricted' });
+    emulator().setClientAddress('192.0.2.20'); // a consumer's egress
+    await expect(attacker()).resolves.toMatchObject({ access_token: expect.any(String) });
+    // Cordon's app relaxes IP restrictions: its JWT bearer login as the Drift user works from anywhere.
+    emulator().setClientAddress('44.215.108.109');
+    const sink = new MemorySink();
+    const consumer = grant.consumers[0]!;
+    await expect(connector.replace(grant, consumer, 'wf:restricted:drift-chat-sync', sink)).resolves.toMatchObject({ sink: 'local:drift-chat-sync' });
+    const events = await connector.audit(grant.principal, '2025-01-01T00:00:00Z');
+    expect(events.some((e) => /44\.215\.108\.109: Restricted IP/.test(e.detail ?? ''))).toBe(true);
+    await connector.unrestrict(grant, r.undo!);
+    await expect(attacker()).resolves.toMatchObject({ access_token: expect.any(String) });
+  });
+
+  it('a profile with no ranges at all comes back as one range of every address (updateMetadata cannot empty the list), said in the undo', async () => {
+    expect([cidrToRange('44.215.108.109/24'), cidrToRange('192.0.2.7'), cidrToRange('0.0.0.0/0'), cidrToRange('10.0.0.1/33'), cidrToRange('300.1.1.1')]).toEqual([
+      { startAddress: '44.215.108.0', endAddress: '44.215.108.255' },
+      { startAddress: '192.0.2.7', endAddress: '192.0.2.7' },
+      { startAddress: '0.0.0.0', endAddress: '255.255.255.255' },
+      undefined,
+      undefined,
+    ]);
+    tenant.load(Scenario.parse({ name: 'no-ranges', salesforce: { ...section, profiles: [] } }));
+    const grant = await driftGrant();
+    const r = await connector.restrict(grant, { kind: 'ip_allowlist', values: ['192.0.2.7'] });
+    expect(r.undo).toMatchObject({
+      description: 'restore the login IP ranges of profile Drift Integration to no ranges (written back as 0.0.0.0–255.255.255.255, which admits every address; updateMetadata cannot empty the list)',
+      data: { previous: [], applied: [{ startAddress: '192.0.2.7', endAddress: '192.0.2.7' }] },
+    });
+    expect(await connector.unrestrict(grant, r.undo!)).toMatchObject({ outcome: 'done', detail: 'login IP ranges of profile Drift Integration restored to 0.0.0.0–255.255.255.255' });
+    expect(emulator().profileLoginIpRanges(DRIFT_USER)).toEqual([{ startAddress: '0.0.0.0', endAddress: '255.255.255.255', description: 'any address (restored by Cordon: the profile had no login IP ranges)' }]);
+    expect((await connector.unrestrict(grant, r.undo!)).outcome).toBe('already_done');
+  });
+
+  it('refuses an empty allowlist, a value that is not IPv4, Cordon\'s own user and a profile Cordon or others share', async () => {
+    const grant = await driftGrant();
+    const empty = await rejection(connector.restrict(grant, { kind: 'ip_allowlist', values: [] }));
+    expect(empty).toMatchObject({ kind: 'invalid', message: "salesforce: no consumer egress range is known: name the consumers' egress in the inventory" });
+    expect((await rejection(connector.restrict(grant, { kind: 'ip_allowlist', values: ['2001:db8::/32'] }))).kind).toBe('invalid');
+
+    const own = (await connector.identify({ provider: 'salesforce', kind: 'oauth_token', user: CORDON_USER })).credentials[0]!;
+    const self = await rejection(connector.restrict(own, { kind: 'ip_allowlist', values: EGRESS }));
+    expect(self.kind).toBe('conflict');
+    expect(self.message).toMatch(/Cordon's own user.*I6/);
+
+    // Salesloft's integration user shares the API-only profile with Cordon's own user.
+    const salesloft = (await connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: 'salesloft-integration@acme.com' })).credentials[0]!;
+    const shared = await rejection(connector.restrict(salesloft, { kind: 'ip_allowlist', values: EGRESS }));
+    expect(shared.kind).toBe('conflict');
+    expect(shared.message).toMatch(/Cordon's own user cordon-ir@acme\.com has it too.*I6/);
+    // Jordan shares Standard User with nobody active but the offboarded contractor: a second active user is refused (I8).
+    const jordan = (await connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: 'jordan.lee@acme.com' })).credentials[0]!;
+    const s2 = Scenario.parse({ name: 'two-standard-users', salesforce: { ...section, users: section.users.map((u: { status?: string }) => ({ ...u, status: u.status === 'offboarded' ? 'active' : u.status })) } });
+    tenant.load(s2);
+    const conflict = await rejection(connectorFor().restrict(jordan, { kind: 'ip_allowlist', values: EGRESS }));
+    expect(conflict.kind).toBe('conflict');
+    expect(conflict.message).toMatch(/1 other active user\(s\) have it too \(sam\.ortiz\.contractor@acme\.com\).*I8/);
+    expect(emulator().profileLoginIpRanges(DRIFT_USER)).toEqual([{ startAddress: '0.0.0.0', endAddress: '255.255.255.255', description: 'any address (vendor-hosted integration)' }]);
+  });
+
+  it('says not_found, clearly, for a profile the Metadata API does not know (readMetadata nil record, updateMetadata INVALID_CROSS_REFERENCE_KEY) and classifies SOAP faults', async () => {
+    const grant = await driftGrant();
+    const undo = { kind: 'salesforce.profile.loginIpRanges', description: 'restore …', data: { profile: 'Deleted Profile', previous: [{ startAddress: '0.0.0.0', endAddress: '255.255.255.255' }] } };
+    const err = await rejection(connector.unrestrict(grant, undo));
+    expect(err.kind).toBe('not_found');
+    expect(err.message).toBe('salesforce: profile Deleted Profile not found through the Metadata API (readMetadata returned no record)');
+    expect((await rejection(connector.unrestrict(grant, { ...undo, kind: 'google.key.disabled' }))).kind).toBe('invalid');
+
+    // The profile is gone by the time of the write: updateMetadata's per-component INVALID_CROSS_REFERENCE_KEY, on the wire.
+    const metadataApi = Object.getPrototypeOf(new Connection({}).metadata) as { list: () => Promise<unknown>; read: () => Promise<unknown> };
+    const profileId = (await (await cordonConnection()).query<{ ProfileId: string }>(`SELECT ProfileId FROM User WHERE Id = '${DRIFT_USER}'`)).records[0]!.ProfileId;
+    const list = vi.spyOn(metadataApi, 'list').mockResolvedValue([{ fullName: 'Ghost Profile', id: profileId, type: 'Profile' }]);
+    const read = vi.spyOn(metadataApi, 'read').mockResolvedValue([{ fullName: 'Ghost Profile', loginIpRanges: [] }]);
+    try {
+      const gone = await rejection(connector.restrict(grant, { kind: 'ip_allowlist', values: EGRESS }));
+      expect(gone.kind).toBe('not_found');
+      expect(gone.message).toBe('salesforce: profile Ghost Profile not found by updateMetadata (INVALID_CROSS_REFERENCE_KEY: In field: fullName - no Profile named Ghost Profile found)');
+    } finally {
+      list.mockRestore();
+      read.mockRestore();
+    }
+
+    // A SOAP fault (sf:INSUFFICIENT_ACCESS for a user without Modify Metadata) is classified by its code.
+    const drift = await cordonConnection('drift-integration@acme.com');
+    const fault = await drift.metadata.read('Profile', ['Drift Integration']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(fault).toMatchObject({ errorCode: 'sf:INSUFFICIENT_ACCESS' });
+    const classified = classifySalesforceError(fault, 'read a profile', BACKOFF_MS);
+    expect(classified.kind).toBe('permission');
+    expect(classified.message).toMatch(/^salesforce: read a profile failed: INSUFFICIENT_ACCESS: INSUFFICIENT_ACCESS: use of the Metadata API requires/);
   });
 });
 

@@ -1,8 +1,10 @@
 // The Salesforce connector on jsforce (design.md §4). It logs in as Cordon's admin user with the JWT bearer
 // flow, identifies grants through SOQL over OauthToken / AuthSession / User / UserLogin, revokes a grant by
 // posting its DeleteToken to the revoke endpoint, ends sessions by deleting AuthSession rows, freezes users
-// through UserLogin, and mints replacements for integration users with the same JWT bearer flow.
-// Wire facts: Salesforce REST API (SOQL query, sObject Collections), OAuth 2.0 JWT bearer flow and token revocation docs; jsforce docs.
+// through UserLogin, and mints replacements for integration users with the same JWT bearer flow. A staged
+// containment's restriction narrows the login IP ranges of the user's profile through the Metadata API (SOAP).
+// Wire facts: Salesforce REST API (SOQL query, sObject Collections), OAuth 2.0 JWT bearer flow and token revocation docs;
+// Metadata API Developer Guide (readMetadata, updateMetadata, listMetadata, Profile.loginIpRanges); jsforce docs.
 import { createHash } from 'node:crypto';
 import { Connection } from 'jsforce';
 import type { Consumer, Credential, CredentialKind, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
@@ -20,6 +22,7 @@ import {
   type ReauthScope,
   type ReplacementIssued,
   type Restriction,
+  type RestrictionUndo,
   type WriteResult,
 } from '../types.ts';
 import { SalesforceConnectorConfig } from './config.ts';
@@ -42,8 +45,65 @@ const BLIND_SPOTS = [
   'Salesforce does not record who consumes a grant: consumers come from CORDON_SALESFORCE_CONSUMERS',
   'AuthSession does not name the connected app or the refresh token an access token came from: all Oauth2 sessions of the user are reported',
   'a leaked refresh token cannot be matched to its OauthToken row (only a partial value is stored); a leaked access token is matched through its own session',
-  'connected apps cannot be blocked or IP-restricted through the REST API (Setup / Metadata API only)',
+  'connected apps cannot be blocked through the API (Setup only)',
+  'restrict narrows the login IP ranges of the user\'s profile (Metadata API): new logins and token requests (JWT bearer, refresh token) from elsewhere are refused only through connected apps whose IP Relaxation is "Enforce IP restrictions"; an app that relaxes them is not held back (Cordon\'s own app must relax them to mint replacements while the restriction holds)',
+  'access tokens issued before restrict keep working until they expire, unless the org\'s session settings enforce login IP ranges on every request',
+  'a profile shared with other active users is not narrowed (it would restrict them too): the integration user needs a profile of its own',
 ] as const;
+
+/** What restrict() writes and unrestrict() takes back: a profile's login IP ranges (Metadata API: ProfileLoginIpRange). */
+export const LOGIN_IP_RANGES_UNDO = 'salesforce.profile.loginIpRanges';
+/** Descriptions of the ranges Cordon writes start with this: a repeat can tell its own allowlist from an admin's. */
+const CORDON_RANGE_TAG = 'Cordon allowlist';
+
+export interface LoginIpRange {
+  startAddress: string;
+  endAddress: string;
+  description?: string;
+}
+
+function ipv4(address: string): number | undefined {
+  const parts = address.trim().split('.');
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
+  return parts.reduce((n, p) => n * 256 + Number(p), 0);
+}
+
+function dotted(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+}
+
+/** `192.0.2.0/28` → 192.0.2.0–192.0.2.15 (host bits dropped); a bare address is a range of one. */
+export function cidrToRange(cidr: string): { startAddress: string; endAddress: string } | undefined {
+  const m = /^([\d.]+)(?:\/(\d{1,2}))?$/.exec(cidr.trim());
+  const ip = m ? ipv4(m[1]!) : undefined;
+  const bits = m?.[2] === undefined ? 32 : Number(m[2]);
+  if (ip === undefined || bits > 32) return undefined;
+  const size = 2 ** (32 - bits);
+  const start = Math.floor(ip / size) * size;
+  return { startAddress: dotted(start), endAddress: dotted(start + size - 1) };
+}
+
+const showRange = (r: LoginIpRange) => (r.startAddress === r.endAddress ? r.startAddress : `${r.startAddress}–${r.endAddress}`);
+const showRanges = (rs: readonly LoginIpRange[]) => (rs.length ? rs.map(showRange).join(', ') : 'no ranges (any address)');
+const rangeKey = (r: LoginIpRange) => `${ipv4(r.startAddress)}-${ipv4(r.endAddress)}`;
+/** Same addresses, whatever the order and the descriptions. */
+function sameRanges(a: readonly LoginIpRange[], b: readonly LoginIpRange[]): boolean {
+  const x = [...new Set(a.map(rangeKey))].sort();
+  const y = [...new Set(b.map(rangeKey))].sort();
+  return x.length === y.length && x.every((k, i) => k === y[i]);
+}
+/** updateMetadata cannot empty the list (an empty array sends no element): "no ranges" goes back as every address. */
+const EVERY_ADDRESS: LoginIpRange = { startAddress: '0.0.0.0', endAddress: '255.255.255.255', description: 'any address (restored by Cordon: the profile had no login IP ranges)' };
+
+function parseRanges(value: unknown): LoginIpRange[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const out: LoginIpRange[] = [];
+  for (const r of value as Array<Record<string, unknown>>) {
+    if (typeof r?.startAddress !== 'string' || typeof r.endAddress !== 'string') return undefined;
+    out.push({ startAddress: r.startAddress, endAddress: r.endAddress, ...(typeof r.description === 'string' && r.description ? { description: r.description } : {}) });
+  }
+  return out;
+}
 
 interface GrantRow {
   AppName: string | null;
@@ -121,6 +181,7 @@ export class SalesforceConnector implements Connector {
     'revoke',
     'replace',
     'forceReauth',
+    'restrict',
     'probe',
     'audit',
     'revokeAllForClient',
@@ -129,6 +190,11 @@ export class SalesforceConnector implements Connector {
   readonly blindSpots: readonly string[] = BLIND_SPOTS;
   readonly #config: SalesforceConnectorConfig;
   #conn: Promise<Connection> | undefined;
+  /**
+   * The undo of each restriction this connector wrote, by profile: a retried restrict whose first answer was lost
+   * finds the profile already narrowed and must still hand back what it replaced.
+   */
+  readonly #restricted = new Map<string, RestrictionUndo>();
 
   constructor(config: SalesforceConnectorConfig) {
     this.#config = config;
@@ -580,6 +646,14 @@ export class SalesforceConnector implements Connector {
       const res = await this.#jwtLogin(minting, user.username).catch((err: Error) => {
         // The JWT bearer flow works only for users pre-authorised on Cordon's app (Salesforce OAuth 2.0 JWT bearer flow docs).
         if (err.name !== 'invalid_grant') throw err;
+        if (/ip restricted/i.test(err.message)) {
+          throw new ConnectorError(
+            'permission',
+            'salesforce',
+            `salesforce: the login IP ranges of ${user.username}'s profile refuse Cordon's address (${err.message}): set IP Relaxation to "Relax IP restrictions" on Cordon's connected app, or add Cordon's egress to the allowlist`,
+            { cause: err },
+          );
+        }
         throw new ConnectorError(
           'permission',
           'salesforce',
@@ -649,8 +723,133 @@ export class SalesforceConnector implements Connector {
       throw new ConnectorError('conflict', 'salesforce', `salesforce: refusing to force re-authentication of ${user.username}: it is Cordon's own user, and ending its sessions would log out Cordon (design.md I6)`);
   }
 
-  async restrict(_credential: Credential, restriction: Restriction): Promise<WriteResult> {
-    throw unsupported('salesforce', 'restrict', `${restriction.kind} on a connected app is set in Setup or the Metadata API, not through REST`);
+  /**
+   * An `ip_allowlist` narrows the login IP ranges of the credential's user's profile to the allowlist (Metadata API:
+   * readMetadata / updateMetadata of Profile.loginIpRanges). Refused for Cordon's own user or profile (I6) and for a
+   * profile other active users share (I8). The undo carries the ranges it replaced.
+   */
+  async restrict(credential: Credential, restriction: Restriction): Promise<WriteResult> {
+    if (restriction.kind !== 'ip_allowlist') {
+      throw unsupported('salesforce', 'restrict', `the scopes of an existing grant cannot be narrowed (${restriction.kind}); an ip_allowlist of the consumers' egress narrows the user's profile login IP ranges instead`);
+    }
+    if (!restriction.values.length) {
+      throw new ConnectorError('invalid', 'salesforce', "salesforce: no consumer egress range is known: name the consumers' egress in the inventory");
+    }
+    const wanted: LoginIpRange[] = [];
+    for (const value of [...new Set(restriction.values)]) {
+      const range = cidrToRange(value);
+      if (!range) throw new ConnectorError('invalid', 'salesforce', `salesforce: ${value} is not an IPv4 address or CIDR`);
+      if (wanted.some((w) => sameRanges([w], [range]))) continue;
+      const owners = credential.consumers.filter((c) => c.egress?.includes(value)).map((c) => c.id);
+      wanted.push({ ...range, description: `${CORDON_RANGE_TAG}: ${owners.length ? `egress of ${owners.join(', ')}` : value}`.slice(0, 255) });
+    }
+    return this.#call(`narrow the login IP ranges of ${credential.principal.id}'s profile`, async (conn) => {
+      const target = await this.#profileToNarrow(conn, credential.principal.id);
+      const current = await this.#readLoginIpRanges(conn, target.fullName);
+      const effect = `logins and token requests of ${target.username} from elsewhere are refused through connected apps that enforce IP restrictions; access tokens already issued live until they expire`;
+      if (sameRanges(current, wanted)) {
+        if (current.every((r) => r.description?.startsWith(CORDON_RANGE_TAG))) {
+          const undo = this.#restricted.get(target.fullName);
+          if (undo) return { outcome: 'already_done', detail: `login IP ranges of profile ${target.fullName} already narrowed to ${showRanges(wanted)}`, undo };
+          throw new ConnectorError(
+            'conflict',
+            'salesforce',
+            `salesforce: the login IP ranges of profile ${target.fullName} are already Cordon's allowlist (${showRanges(current)}), written by an earlier restriction this worker did not make: the ranges it replaced are in that run's evidence; restore them by hand once the containment ends`,
+          );
+        }
+        return { outcome: 'already_done', detail: `login IP ranges of profile ${target.fullName} already are ${showRanges(current)}`, undo: this.#undoOf(target, current, current) };
+      }
+      await this.#writeLoginIpRanges(conn, target.fullName, wanted);
+      const undo = this.#undoOf(target, current, wanted);
+      this.#restricted.set(target.fullName, undo);
+      return { outcome: 'done', detail: `login IP ranges of profile ${target.fullName} narrowed to ${showRanges(wanted)} (were ${showRanges(current)}): ${effect}`, undo };
+    });
+  }
+
+  /** Writes back the ranges restrict() replaced; already equal is `already_done`. */
+  async unrestrict(credential: Credential, undo: RestrictionUndo): Promise<WriteResult> {
+    const profile = undo.data.profile;
+    const previous = parseRanges(undo.data.previous);
+    if (undo.kind !== LOGIN_IP_RANGES_UNDO || typeof profile !== 'string' || !profile || !previous) {
+      throw new ConnectorError('invalid', 'salesforce', `salesforce: cannot undo ${undo.kind} for ${credential.id}: expected ${LOGIN_IP_RANGES_UNDO} with data { profile, previous: [{ startAddress, endAddress }] }`);
+    }
+    const applied = parseRanges(undo.data.applied);
+    const restore = previous.length ? previous : [EVERY_ADDRESS];
+    return this.#call(`restore the login IP ranges of profile ${profile}`, async (conn) => {
+      const current = await this.#readLoginIpRanges(conn, profile);
+      if (sameRanges(current, restore)) {
+        this.#restricted.delete(profile);
+        return { outcome: 'already_done', detail: `login IP ranges of profile ${profile} already are ${showRanges(current)}` };
+      }
+      await this.#writeLoginIpRanges(conn, profile, restore);
+      this.#restricted.delete(profile);
+      const changed = applied && !sameRanges(current, applied) ? `; they had been changed since Cordon narrowed them (to ${showRanges(current)}), restored all the same` : '';
+      return { outcome: 'done', detail: `login IP ranges of profile ${profile} restored to ${showRanges(restore)}${changed}` };
+    });
+  }
+
+  #undoOf(target: { fullName: string; profileId: string; userId: string }, previous: LoginIpRange[], applied: LoginIpRange[]): RestrictionUndo {
+    const back = previous.length ? showRanges(previous) : `no ranges (written back as ${showRange(EVERY_ADDRESS)}, which admits every address; updateMetadata cannot empty the list)`;
+    return {
+      kind: LOGIN_IP_RANGES_UNDO,
+      description: `restore the login IP ranges of profile ${target.fullName} to ${back}`,
+      data: { profile: target.fullName, profileId: target.profileId, userId: target.userId, previous, applied },
+    };
+  }
+
+  /**
+   * The profile of the credential's user, if narrowing it touches no one else: not Cordon's own user or profile
+   * (I6), not a profile other active users share (I8). Its Metadata API fullName comes from listMetadata, by id
+   * (standard profiles have fullNames of their own, e.g. System Administrator is Admin).
+   */
+  async #profileToNarrow(conn: Connection, principalId: string): Promise<{ userId: string; username: string; profileId: string; fullName: string }> {
+    const userId = await this.#userByRef(conn, principalId);
+    const user = userId
+      ? (await conn.query<{ Id: string; Username: string; ProfileId: string; Profile: { Name: string } | null }>(`SELECT Id, Username, ProfileId, Profile.Name FROM User WHERE Id = ${soql(userId)} LIMIT 1`)).records[0]
+      : undefined;
+    if (!user) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principalId} not found in the org`);
+    const profileName = user.Profile?.Name ?? user.ProfileId;
+    if (user.Username.toLowerCase() === this.#config.username.toLowerCase()) {
+      throw new ConnectorError('conflict', 'salesforce', `salesforce: refusing to narrow the login IP ranges of ${user.Username}: it is Cordon's own user, and Cordon would lock itself out (design.md I6)`);
+    }
+    const others = (
+      await this.#queryAll<{ Id: string; Username: string }>(conn, `SELECT Id, Username FROM User WHERE ProfileId = ${soql(user.ProfileId)} AND IsActive = true`)
+    ).records.filter((u) => u.Id !== user.Id);
+    if (others.some((u) => u.Username.toLowerCase() === this.#config.username.toLowerCase())) {
+      throw new ConnectorError('conflict', 'salesforce', `salesforce: refusing to narrow the login IP ranges of profile ${profileName}: Cordon's own user ${this.#config.username} has it too, and Cordon would lock itself out (design.md I6)`);
+    }
+    if (others.length) {
+      const names = others.slice(0, 5).map((u) => u.Username).join(', ');
+      throw new ConnectorError(
+        'conflict',
+        'salesforce',
+        `salesforce: refusing to narrow the login IP ranges of profile ${profileName}: ${others.length} other active user(s) have it too (${names}${others.length > 5 ? ', …' : ''}) and would be restricted as well (design.md I8); give ${user.Username} a profile of its own`,
+      );
+    }
+    const listed = await conn.metadata.list({ type: 'Profile' });
+    const id15 = (id: string) => id.slice(0, 15);
+    const entry = (Array.isArray(listed) ? listed : [listed]).find((f) => f && id15(f.id) === id15(user.ProfileId));
+    if (!entry) throw new ConnectorError('not_found', 'salesforce', `salesforce: profile ${profileName} (${user.ProfileId}) of ${user.Username} is not listed by the Metadata API`);
+    return { userId: user.Id, username: user.Username, profileId: user.ProfileId, fullName: entry.fullName };
+  }
+
+  async #readLoginIpRanges(conn: Connection, fullName: string): Promise<LoginIpRange[]> {
+    const [record] = (await conn.metadata.read('Profile', [fullName])) as Array<{ fullName?: string | null; loginIpRanges?: unknown } | undefined>;
+    // readMetadata answers a name the org does not have with an empty record, not a fault.
+    if (!record?.fullName) throw new ConnectorError('not_found', 'salesforce', `salesforce: profile ${fullName} not found through the Metadata API (readMetadata returned no record)`);
+    return parseRanges(record.loginIpRanges ?? []) ?? [];
+  }
+
+  /** updateMetadata answers per component: a failure is in the SaveResult, not a fault. */
+  async #writeLoginIpRanges(conn: Connection, fullName: string, ranges: readonly LoginIpRange[]): Promise<void> {
+    const saved = await conn.metadata.update('Profile', { fullName, loginIpRanges: ranges.map((r) => ({ ...r })) } as never);
+    const result = Array.isArray(saved) ? saved[0] : saved;
+    if (result?.success) return;
+    const error = result?.errors?.[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'updateMetadata reported no success and no error' };
+    if (error.statusCode === 'INVALID_CROSS_REFERENCE_KEY') {
+      throw new ConnectorError('not_found', 'salesforce', `salesforce: profile ${fullName} not found by updateMetadata (INVALID_CROSS_REFERENCE_KEY: ${error.message})`);
+    }
+    throw Object.assign(new Error(`updateMetadata of profile ${fullName}: ${error.message}`), { name: error.statusCode, errorCode: error.statusCode });
   }
 
   async probe(credential: Credential, leakedValue: string): Promise<ProbeResult> {

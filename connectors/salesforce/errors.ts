@@ -30,6 +30,8 @@ const BY_CODE: Record<string, ConnectorErrorKind> = {
   JSON_PARSER_ERROR: 'invalid',
   FIELD_INTEGRITY_EXCEPTION: 'invalid',
   INVALID_TYPE_FOR_OPERATION: 'unsupported',
+  UNSUPPORTED_API_VERSION: 'invalid',
+  'soapenv:Client': 'invalid',
   unsupported_grant_type: 'invalid',
   unsupported_token_type: 'invalid',
   invalid_token: 'not_found',
@@ -41,8 +43,13 @@ const BY_CODE: Record<string, ConnectorErrorKind> = {
 
 const TRANSPORT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'ENETDOWN', 'ENETUNREACH', 'EHOSTDOWN', 'EPIPE', 'UND_ERR_SOCKET']);
 
+/** SOAP faults (Metadata API) name their code `sf:CODE`; jsforce passes the faultcode on as it is. */
+function codeOf(err: { name?: string; errorCode?: string }): string {
+  return (err.errorCode ?? err.name ?? '').replace(/^sf:/, '');
+}
+
 function kindOf(err: { name?: string; errorCode?: string; code?: string; message?: string }): ConnectorErrorKind {
-  const code = err.errorCode ?? err.name ?? '';
+  const code = codeOf(err);
   if (BY_CODE[code]) return BY_CODE[code]!;
   const http = /^ERROR_HTTP_(\d{3})$/.exec(code);
   if (http) {
@@ -76,14 +83,14 @@ export function classifySalesforceError(err: unknown, what: string, rateLimitBac
     message?: string;
   };
   const kind = kindOf(e);
-  const code = e.errorCode ?? e.name ?? 'Error';
+  const code = codeOf(e) || 'Error';
   const hint =
     kind === 'rate_limited'
       ? ' (daily API allowance exhausted; Salesforce gives no Retry-After)'
       : kind === 'auth'
         ? ' (check the connected app certificate, that the user is pre-authorised, active and not frozen)'
         : kind === 'permission'
-          ? ' (Cordon\'s user needs Manage Users and Customize Application)'
+          ? ' (Cordon\'s user needs Manage Users and Customize Application, and Modify Metadata to restrict)'
           : '';
   return new ConnectorError(kind, 'salesforce', `salesforce: ${what} failed: ${code}: ${e.message ?? ''}${hint}`, {
     cause: err,

@@ -283,6 +283,31 @@ describe('sessions and re-authentication', () => {
     expect(emulator().activeSessions('W0SALESREP')).toEqual([7301, 7302]);
   });
 
+  it('resetSessionsBulk ends every session of several users in one call; Cordon’s own admin is refused first (I6)', async () => {
+    const slack = connector();
+    const live = (userId: string) => emulator().activeSessions(userId).length;
+    expect([live('W0SALESREP'), live('W0SALESMGR')]).toEqual([2, 1]);
+    const r = await slack.resetSessionsBulk(['W0SALESREP', 'W0SALESMGR', 'W0SALESREP']);
+    expect(r).toMatchObject({ outcome: 'done' });
+    expect(r.detail).toMatch(/^session reset enqueued for 2 users/);
+    expect([live('W0SALESREP'), live('W0SALESMGR'), live('W0CORDONAD')]).toEqual([0, 0, 1]);
+    expect(slackCalls('admin.users.session.resetBulk').map((c) => c.target)).toEqual(['W0SALESREP,W0SALESMGR']);
+    const own = await connectorError(slack.resetSessionsBulk(['W0SALESREP', 'W0CORDONAD']));
+    expect(own.kind).toBe('conflict');
+    expect(slackCalls('admin.users.session.resetBulk')).toHaveLength(1);
+    expect(await slack.resetSessionsBulk([])).toMatchObject({ outcome: 'already_done' });
+  });
+
+  it('resetSessionsBulk: a bot refuses the whole call; unknown ids are named while the others are reset', async () => {
+    const slack = connector();
+    expect((await connectorError(slack.resetSessionsBulk(['W0SALESREP', 'U0DRIFTBOT']))).kind).toBe('unsupported');
+    expect(emulator().activeSessions('W0SALESREP')).toHaveLength(2);
+    const partial = await connectorError(slack.resetSessionsBulk(['W0SALESREP', 'W0NOSUCHUS']));
+    expect(partial.kind).toBe('invalid');
+    expect(partial.message).toMatch(/some user ids failed \(\[ERROR\] W0NOSUCHUS: user_not_found\); the others' sessions are being reset/);
+    expect(emulator().activeSessions('W0SALESREP')).toHaveLength(0);
+  });
+
   it('listActive re-checks leaked tokens it saw by value', async () => {
     const slack = connector();
     const [cred] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_USER })).credentials;

@@ -554,6 +554,44 @@ export class SlackConnector implements Connector {
     };
   }
 
+  /**
+   * Ends every session of several users at once (admin.users.session.resetBulk, up to 1,000 ids a call). Not used
+   * by forceReauth: that re-authenticates one principal and ends exactly the sessions its plan lists, which
+   * admin.users.session.reset / .invalidate already do; this is for a plan that names many users. Cordon's own
+   * admin user is refused before anything is sent (I6). Slack only enqueues the job: `done` means enqueued, and
+   * verification (admin.users.session.list) says when the sessions are gone. Bots have no sessions.
+   */
+  async resetSessionsBulk(userIds: readonly string[]): Promise<WriteResult> {
+    const ids = [...new Set(userIds.filter(Boolean))];
+    if (!ids.length) return { outcome: 'already_done', detail: 'no user given: no session to reset' };
+    const own = await this.#ownIdentity();
+    if (ids.includes(own.userId)) {
+      throw new ConnectorError('conflict', 'slack', `slack: ${own.userId} is Cordon's own admin user; resetting its sessions is refused (design.md I6); nothing was sent`);
+    }
+    const BATCH = 1000;
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const [first, ...rest] = ids.slice(i, i + BATCH) as [string, ...string[]];
+      const what = `admin.users.session.resetBulk (${rest.length + 1} users${ids.length > BATCH ? `, batch ${i / BATCH + 1} of ${Math.ceil(ids.length / BATCH)}` : ''})`;
+      try {
+        await this.#call(what, () => this.#admin.admin.users.session.resetBulk({ user_ids: [first, ...rest] }));
+      } catch (err) {
+        const cause = err instanceof ConnectorError ? err.options.cause : undefined;
+        if (slackErrorWord(cause) !== 'failed_for_some_users') throw err;
+        const messages = (cause as { data?: { response_metadata?: { messages?: string[] } } }).data?.response_metadata?.messages ?? [];
+        throw new ConnectorError(
+          'invalid',
+          'slack',
+          `slack: ${what}: Slack enqueued the reset but some user ids failed (${messages.join('; ') || 'no detail given'}); the others' sessions are being reset${i + BATCH < ids.length ? '; later batches were not sent' : ''}`,
+          err instanceof ConnectorError ? err.options : {},
+        );
+      }
+    }
+    return {
+      outcome: 'done',
+      detail: `session reset enqueued for ${ids.length} users (Slack resets them asynchronously; admin.users.session.list shows when they are gone); OAuth tokens are not affected`,
+    };
+  }
+
   #refuseBot(principal: Principal): void {
     if (principal.type === 'bot') {
       throw unsupported('slack', 'forceReauth', `${principal.id} is a bot: bots have no sessions (cannot_reset_bot); revoke its tokens or uninstall its app instead`);

@@ -173,6 +173,29 @@ describe('GitHub App (JWT) and installation tokens', () => {
     expect(suspended.status).toBe(403);
   });
 
+  it('a suspended installation\'s tokens are refused (403) on every route, and it mints none until unsuspended', async () => {
+    const otherApp = 18001;
+    const asOther = () => kit(appJwt(otherApp, github.appPrivateKeyPem(otherApp)!));
+    expect((await kit(OTHER_APP_INSTALLATION_TOKEN).rest.rateLimit.get()).status).toBe(200);
+    expect((await asOther().rest.apps.suspendInstallation({ installation_id: 40100200 })).status).toBe(204);
+    expect((await asOther().rest.apps.suspendInstallation({ installation_id: 40100200 })).status).toBe(204); // idempotent
+    for (const call of [
+      () => kit(OTHER_APP_INSTALLATION_TOKEN).rest.rateLimit.get(),
+      () => kit(OTHER_APP_INSTALLATION_TOKEN).rest.repos.listDeployKeys({ owner: ORG, repo: 'firmware' }),
+      () => kit(OTHER_APP_INSTALLATION_TOKEN).rest.apps.revokeInstallationAccessToken(),
+      () => asOther().rest.apps.createInstallationAccessToken({ installation_id: 40100200 }),
+    ]) {
+      const err = await failure(call());
+      expect([err.status, (err.response?.data as { message: string }).message]).toEqual([403, 'This installation has been suspended']);
+    }
+    const listed = await asOther().rest.apps.getInstallation({ installation_id: 40100200 });
+    expect(listed.data.suspended_at).toEqual(expect.any(String));
+    // Only the app itself can: Cordon's app JWT does not reach another app's installation.
+    expect((await failure(appKit().rest.apps.suspendInstallation({ installation_id: 40100200 }))).status).toBe(404);
+    await asOther().rest.apps.unsuspendInstallation({ installation_id: 40100200 });
+    expect((await kit(OTHER_APP_INSTALLATION_TOKEN).rest.rateLimit.get()).status).toBe(200);
+  });
+
   it('uninstalling kills the installation\'s tokens', async () => {
     const token = await installationToken();
     await appKit().rest.apps.deleteInstallation({ installation_id: CORDON_INSTALLATION });
@@ -211,6 +234,30 @@ describe('OAuth app tokens (Basic auth)', () => {
     await kit(r.data.token).rest.rateLimit.get();
     expect((await failure(kit(DANA_TOKEN).rest.rateLimit.get())).status).toBe(401);
     expect((await failure(basicKit().rest.apps.checkToken({ client_id: OAUTH.clientId, access_token: DANA_TOKEN }))).status).toBe(404);
+  });
+
+  it('a repeated delete answers the shape the test picks (404 by default); unknown values and keys stay 404', async () => {
+    await basicKit().rest.apps.deleteToken({ client_id: OAUTH.clientId, access_token: DANA_TOKEN });
+    const o = kit(await installationToken());
+    await o.rest.repos.deleteDeployKey({ owner: ORG, repo: 'firmware', key_id: 7101 });
+    const repeatToken = () => failure(basicKit().rest.apps.deleteToken({ client_id: OAUTH.clientId, access_token: DANA_TOKEN }));
+    const repeatKey = () => failure(o.rest.repos.deleteDeployKey({ owner: ORG, repo: 'firmware', key_id: 7101 }));
+    for (const status of [410, 422, 404] as const) {
+      github.setGoneAnswer('apps.deleteToken', status);
+      github.setGoneAnswer('repos.deleteDeployKey', status);
+      for (const repeat of [repeatToken, repeatKey]) {
+        const err = await repeat();
+        expect(err.status).toBe(status);
+        if (status === 422) expect(err.message).toMatch(/not found/);
+      }
+    }
+    github.setGoneAnswer('apps.deleteToken', 410);
+    github.setGoneAnswer('repos.deleteDeployKey', 410);
+    expect((await failure(basicKit().rest.apps.deleteToken({ client_id: OAUTH.clientId, access_token: 'gho_doesnotexist0000000000000000000000' }))).status).toBe(404);
+    expect((await failure(o.rest.repos.deleteDeployKey({ owner: ORG, repo: 'firmware', key_id: 999 }))).status).toBe(404);
+    tenant.load(scenario());
+    await basicKit().rest.apps.deleteToken({ client_id: OAUTH.clientId, access_token: DANA_TOKEN });
+    expect((await repeatToken()).status).toBe(404); // load() forgets the picked answers
   });
 
   it('deletes a token (204); the second delete is 404 and the value answers 401 everywhere', async () => {

@@ -91,6 +91,21 @@ export interface GitHubEmulator extends ProviderEmulator<GitHubScenario> {
   revealSecret(owner: string, repo: string, name: string): string | undefined;
   /** PEM private key of an app whose key pair the emulator generated (apps without publicKeyPem). */
   appPrivateKeyPem(appId: number): string | undefined;
+  /**
+   * How a repeated delete answers once the thing is gone. GitHub documents only 404 for an invalid token
+   * (apps/delete-token) and nothing for a deleted deploy key, so tests pick each plausible shape: 404 Not Found
+   * (the default), 410 Gone, or 422 whose message says "not found". Reset by load().
+   */
+  setGoneAnswer(operation: GoneOperation, status: GoneStatus): void;
+}
+
+export type GoneOperation = 'apps.deleteToken' | 'repos.deleteDeployKey';
+export type GoneStatus = 404 | 410 | 422;
+
+function goneAnswer(status: GoneStatus, what: string): EmuResponse {
+  if (status === 410) return githubError(410, `${what} has been deleted`);
+  if (status === 422) return validationFailed([{ resource: what, field: 'id', code: 'missing', message: `${what} not found` }]);
+  return notFound();
 }
 
 const errors: ErrorShapes = {
@@ -151,6 +166,7 @@ export function createGitHubEmulator(): GitHubEmulator {
   let requestSeq = 0;
   const buckets = new Map<string, { limit: number; used: number; reset: number }>();
   const generatedKeys = new Map<number, string>();
+  let goneAnswers = new Map<GoneOperation, GoneStatus>();
 
   const orgLogin = () => section?.org.login ?? '';
   const orgAccount = (): Account => ({ login: orgLogin(), id: section?.org.id ?? 0, type: 'Organization', name: section?.org.name });
@@ -403,6 +419,9 @@ export function createGitHubEmulator(): GitHubEmulator {
       if (!('type' in caller)) return caller;
       const label = callerLabel(caller);
       if (label) call.credential = label;
+      // A suspended installation's API access is blocked (GitHub docs: suspending a GitHub App installation); the
+      // exact answer on routes outside the org is undocumented: 403 as on org routes (emulators/README.md).
+      if (caller.type === 'installation' && caller.installation.suspendedAt) return githubError(403, 'This installation has been suspended');
       if (options.counts !== false) {
         const limited = consume(caller, label);
         if (limited) return limited;
@@ -471,7 +490,12 @@ export function createGitHubEmulator(): GitHubEmulator {
     const app = oauthAppOf(caller, req.params.client_id!);
     if ('status' in app) return app;
     const t = liveOAuthToken(req, app.clientId);
-    if (!('kind' in t)) return t; // already revoked or unknown: 404 (GitHub REST API docs)
+    if (!('kind' in t)) {
+      // Unknown: 404 (GitHub REST API docs). Known but already revoked: the answer the test picked (404 by default).
+      const known = byValue.get(String(bodyObject(req).access_token ?? ''));
+      const gone = goneAnswers.get('apps.deleteToken');
+      return known?.kind === 'oauth_token' && known.revoked && gone ? goneAnswer(gone, 'OauthAccess') : t;
+    }
     call.target = credentialLabel(t);
     t.revoked = true;
     record('oauth_access.destroy', caller, { user: t.owner, token: t, extra: { oauth_application_id: app.id } });
@@ -903,7 +927,12 @@ export function createGitHubEmulator(): GitHubEmulator {
     const g = gateRepo(caller, req.params.owner!, req.params.repo!, keyNeed(true));
     if ('denied' in g) return g.denied;
     const k = deployKeys(g.repo).find((c) => c.id === Number(req.params.key_id));
-    if (!k) return notFound(); // already deleted: 404 (GitHub REST API convention)
+    if (!k) {
+      // Already deleted: 404 by convention (undocumented); a test may pick 410 or 422 "not found" instead.
+      const deleted = credentials.some((c) => c.kind === 'deploy_key' && c.revoked && c.repo === g.repo.name && c.id === Number(req.params.key_id));
+      const gone = goneAnswers.get('repos.deleteDeployKey');
+      return deleted && gone ? goneAnswer(gone, 'PublicKey') : notFound();
+    }
     call.target = credentialLabel(k);
     k.revoked = true;
     record('public_key.delete', caller, { repo: g.repo.name, extra: { title: k.title } });
@@ -1069,6 +1098,7 @@ export function createGitHubEmulator(): GitHubEmulator {
       }));
       nextId = 50_000_000;
       minted = new Set();
+      goneAnswers = new Map();
     },
     counts() {
       return {
@@ -1110,6 +1140,9 @@ export function createGitHubEmulator(): GitHubEmulator {
     },
     appPrivateKeyPem(appId) {
       return apps.find((a) => a.id === appId)?.privateKeyPem;
+    },
+    setGoneAnswer(operation, status) {
+      goneAnswers.set(operation, status);
     },
   };
 }

@@ -111,8 +111,9 @@ export function addDirectoryRoutes(router: Router, state: GoogleState): void {
       'asps.delete',
       withUser(SECURITY, (user, req, call) => {
         const asp = state.asps.find((a) => a.userKey === user.primaryEmail && String(a.codeId) === req.params.codeId);
-        // Exact repeat answer unverified (Admin SDK Directory API docs: asps); a missing ASP answers 404 like the other Directory children.
-        if (!asp) return adminError(404, 'notFound', 'Resource Not Found: codeId');
+        // Exact repeat answer unverified (Admin SDK Directory API docs: asps): 404 notFound like the other Directory
+        // children by default; state.aspGoneAnswer picks another plausible shape (emulators/README.md, "Unverified answers").
+        if (!asp) return aspGone(state.aspGoneAnswer);
         call.target = `asp:${asp.codeId}`;
         state.asps = state.asps.filter((a) => a !== asp);
         return NO_CONTENT;
@@ -159,6 +160,20 @@ export function addDirectoryRoutes(router: Router, state: GoogleState): void {
     );
 }
 
+/** The answers asps.delete may plausibly give for a code that is gone; none is documented. */
+function aspGone(answer: GoogleState['aspGoneAnswer']): EmuResponse {
+  switch (answer) {
+    case 'gone410':
+      return adminError(410, 'deleted', 'Resource has been deleted: codeId');
+    case 'notFound400':
+      return adminError(400, 'notFound', 'Resource Not Found: codeId');
+    case 'invalid400':
+      return adminError(400, 'invalid', 'Invalid Input: codeId');
+    default:
+      return adminError(404, 'notFound', 'Resource Not Found: codeId');
+  }
+}
+
 function ok(body: unknown): EmuResponse {
   return { status: 200, body };
 }
@@ -182,7 +197,7 @@ function renderUser(state: GoogleState, u: UserState): Record<string, unknown> {
     archived: u.status === 'offboarded',
     creationTime: u.creationTime,
     lastLoginTime: u.lastLoginTime ?? '1970-01-01T00:00:00.000Z',
-    changePasswordAtNextLogin: false,
+    changePasswordAtNextLogin: state.passwordChangeRequired.has(u.primaryEmail),
     isEnrolledIn2Sv: state.codes.some((c) => c.userKey === u.primaryEmail),
     isEnforcedIn2Sv: false,
     customerId: state.customer.id,
@@ -210,11 +225,16 @@ function listUsers(state: GoogleState, req: EmuRequest): EmuResponse {
 }
 
 function updateUser(state: GoogleState, user: UserState, req: EmuRequest): EmuResponse {
-  const patch = (req.json ?? {}) as { suspended?: unknown };
+  const patch = (req.json ?? {}) as { suspended?: unknown; changePasswordAtNextLogin?: unknown };
   if (typeof req.json !== 'object' || req.json === null) return adminError(400, 'invalid', 'Invalid Input');
+  if (patch.changePasswordAtNextLogin !== undefined && typeof patch.changePasswordAtNextLogin !== 'boolean')
+    return adminError(400, 'invalid', 'Invalid Input: changePasswordAtNextLogin');
   // Suspension is idempotent (Admin SDK Directory API docs: users.update); archived (offboarded) users stay archived.
   if (patch.suspended === true && user.status === 'active') user.status = 'suspended';
   if (patch.suspended === false && user.status === 'suspended') user.status = 'active';
+  // The flag only asks for a new password at the next sign-in; live sessions are users.signOut's business.
+  if (patch.changePasswordAtNextLogin === true) state.passwordChangeRequired.add(user.primaryEmail);
+  if (patch.changePasswordAtNextLogin === false) state.passwordChangeRequired.delete(user.primaryEmail);
   return ok(renderUser(state, user));
 }
 
@@ -293,6 +313,8 @@ function listActivities(state: GoogleState, req: EmuRequest, call: CallContext):
     if (e.scopes.length) parameters.push({ name: 'scope', multiValue: e.scopes });
     if (e.apiName) parameters.push({ name: 'api_name', value: e.apiName });
     if (e.methodName) parameters.push({ name: 'method_name', value: e.methodName });
+    // Real answers carry admin#reports#activity / admin#reports#activities; the discovery document googleapis is
+    // generated from says audit#activity / reports#activities (emulators/README.md, "Unverified answers").
     const activity: Record<string, unknown> = {
       kind: 'admin#reports#activity',
       id: { time: e.at, uniqueQualifier: String(1000000000000000000n + BigInt(e.id)), applicationName: 'token', customerId: state.customer.id },

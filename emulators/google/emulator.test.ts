@@ -237,6 +237,35 @@ describe('Directory', () => {
     expect((await directory.asps.list({ userKey: INTEGRATION })).data.items).toBeUndefined();
   });
 
+  it('a repeated asps.delete answers the shape the test picks (undocumented: 404 notFound by default)', async () => {
+    const { directory } = clients(cordonJwt());
+    expect((await directory.asps.delete({ userKey: INTEGRATION, codeId: 7301 })).status).toBe(204);
+    const repeat = async () => {
+      const f = await failure(directory.asps.delete({ userKey: INTEGRATION, codeId: 7301 }));
+      return [f.status, f.data.error.errors[0].reason];
+    };
+    expect(await repeat()).toEqual([404, 'notFound']);
+    const expected = { gone410: [410, 'deleted'], notFound400: [400, 'notFound'], invalid400: [400, 'invalid'], notFound404: [404, 'notFound'] } as const;
+    for (const [shape, answer] of Object.entries(expected)) {
+      emulator.state.aspGoneAnswer = shape as keyof typeof expected;
+      expect(await repeat()).toEqual(answer);
+    }
+    tenant.reset();
+    expect(emulator.state.aspGoneAnswer).toBe('notFound404');
+  });
+
+  it('users.patch changePasswordAtNextLogin is kept and shown, and a non-boolean is 400 invalid', async () => {
+    const { directory } = clients(cordonJwt());
+    expect((await directory.users.get({ userKey: INTEGRATION })).data.changePasswordAtNextLogin).toBe(false);
+    const patched = await directory.users.patch({ userKey: INTEGRATION, requestBody: { changePasswordAtNextLogin: true } });
+    expect(patched.data).toMatchObject({ changePasswordAtNextLogin: true, suspended: false });
+    expect((await directory.users.get({ userKey: INTEGRATION })).data.changePasswordAtNextLogin).toBe(true);
+    const bad = await failure(directory.users.patch({ userKey: INTEGRATION, requestBody: { changePasswordAtNextLogin: 'yes' as never } }));
+    expect([bad.status, bad.data.error.errors[0].reason]).toEqual([400, 'invalid']);
+    // The flag does not end sessions: that is users.signOut's business.
+    expect(emulator.counts().sessions).toBe(2);
+  });
+
   it('verificationCodes list/generate/invalidate; invalidate fails for a suspended user', async () => {
     const { directory } = clients(cordonJwt());
     expect((await directory.verificationCodes.list({ userKey: INTEGRATION })).data.items).toHaveLength(2);
@@ -299,6 +328,10 @@ describe('Reports', () => {
     expect(driftActivity.data.items![0]!.actor).toMatchObject({ email: INTEGRATION, profileId: '104857300000000000003' });
     const none = await reports.activities.list({ userKey: 'all', applicationName: 'token', startTime: '2030-01-01T00:00:00Z' });
     expect(none.data.items).toBeUndefined();
+    // The kinds real answers carry, not the discovery document's reports#activities / audit#activity.
+    expect(all.data.kind).toBe('admin#reports#activities');
+    expect(none.data.kind).toBe('admin#reports#activities');
+    expect(new Set(all.data.items!.map((a) => a.kind))).toEqual(new Set(['admin#reports#activity']));
   });
 });
 

@@ -55,8 +55,18 @@ export interface AccessToken {
   label: string;
 }
 
+/**
+ * How asps.delete answers for an app password that is already gone. Google documents no answer for this
+ * repeat (Admin SDK Directory API docs: asps.delete), so tests can pick each plausible shape; the default is
+ * the 404 notFound the other Directory children give. Reset by load().
+ */
+export type GoneAnswer = 'notFound404' | 'gone410' | 'notFound400' | 'invalid400';
+
 export class GoogleState {
   customer = { id: 'C00000000', domain: 'example.com' };
+  aspGoneAnswer: GoneAnswer = 'notFound404';
+  /** Users an admin flagged with changePasswordAtNextLogin (users.patch/update), by primary email. */
+  passwordChangeRequired = new Set<string>();
   users = new Map<string, UserState>();
   clients = new Map<string, Seed['oauthClients'][number]>();
   grants: GrantState[] = [];
@@ -71,6 +81,11 @@ export class GoogleState {
   accessTokens = new Map<string, AccessToken>();
   cordonSubject: string | undefined;
   #eventSeq = 0;
+  /**
+   * Key pairs by service account and key id, kept across load(): a reset or reload of this tenant gives a
+   * seeded key (Cordon's own above all, whose key file a running worker holds) the same key pair again.
+   */
+  #materials = new Map<string, { privateKeyPem: string; publicKeyPem: string }>();
 
   load(section: GoogleScenario | undefined): void {
     this.customer = section?.customer ?? { id: 'C00000000', domain: 'example.com' };
@@ -97,6 +112,8 @@ export class GoogleState {
           cordonOwn: k.cordonOwn,
           ...(k.lastUsedAt ? { lastUsedAt: k.lastUsedAt } : {}),
         };
+        const material = this.#materials.get(`${k.serviceAccount}/${k.keyId}`);
+        if (material) key.material = material;
         return [keyName(account.projectId, k.serviceAccount, k.keyId), key];
       }),
     );
@@ -105,6 +122,8 @@ export class GoogleState {
     this.events = (section?.tokenEvents ?? []).map((e) => ({ id: ++this.#eventSeq, ...structuredClone(e) }));
     this.accessTokens = new Map();
     this.cordonSubject = section?.cordonSubject;
+    this.aspGoneAnswer = 'notFound404';
+    this.passwordChangeRequired = new Set();
   }
 
   /** Directory accepts the primary email or the immutable id as userKey. */
@@ -138,6 +157,7 @@ export class GoogleState {
         privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
         publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
       };
+      this.#materials.set(`${key.serviceAccount}/${key.keyId}`, key.material);
     }
     return key.material;
   }

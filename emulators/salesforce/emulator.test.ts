@@ -157,6 +157,105 @@ describe('OAuth token endpoint (JWT bearer, refresh token)', () => {
   });
 });
 
+describe('Metadata API (SOAP): profile login IP ranges, and their enforcement', () => {
+  const OPEN = [{ startAddress: '0.0.0.0', endAddress: '255.255.255.255', description: 'any address (vendor-hosted integration)' }];
+  const NARROW = [
+    { startAddress: '192.0.2.0', endAddress: '192.0.2.15', description: 'drift-chat-sync' },
+    { startAddress: '203.0.113.64', endAddress: '203.0.113.95' },
+  ];
+
+  /** A raw SOAP call, to see the XML itself: jsforce hides it. */
+  async function soap(body: string, sessionId: string): Promise<{ status: number; type: string; text: string }> {
+    const envelope = `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Header xmlns="http://soap.sforce.com/2006/04/metadata"><SessionHeader><sessionId>${sessionId}</sessionId></SessionHeader></soapenv:Header><soapenv:Body xmlns="http://soap.sforce.com/2006/04/metadata">${body}</soapenv:Body></soapenv:Envelope>`;
+    const res = await fetch(`${server.url}/services/Soap/m/${VERSION}`, { method: 'POST', headers: { 'content-type': 'text/xml', SOAPAction: '""' }, body: envelope });
+    return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+  }
+
+  it('reads a profile with readMetadata and lists profiles with listMetadata, by the ids SOQL shows', async () => {
+    const conn = await jwtLogin();
+    const drift = (await conn.metadata.read('Profile', 'Drift Integration')) as unknown as { fullName: string; custom: boolean; loginIpRanges: unknown[] };
+    expect(drift).toMatchObject({ fullName: 'Drift Integration', custom: true, loginIpRanges: OPEN });
+    const raw = await soap('<readMetadata><type>Profile</type><fullNames>Drift Integration</fullNames></readMetadata>', conn.accessToken!);
+    expect(raw.type).toMatch(/^text\/xml/);
+    expect(raw.text).toContain('<readMetadataResponse><result><records xsi:type="Profile"><fullName>Drift Integration</fullName>');
+    const listed = await conn.metadata.list({ type: 'Profile' });
+    const users = await conn.query<{ Username: string; ProfileId: string; Profile: { Name: string } }>('SELECT Username, ProfileId, Profile.Name FROM User');
+    const maria = users.records.find((u) => u.Username === 'maria.chen@acme.com')!;
+    expect(listed.find((f) => f.id === maria.ProfileId)).toMatchObject({ fullName: 'Admin', type: 'Profile', fileName: 'profiles/Admin.profile' });
+    const driftUser = users.records.find((u) => u.Username === 'drift-integration@acme.com')!;
+    expect(driftUser.Profile.Name).toBe('Drift Integration');
+    expect(listed.find((f) => f.id === driftUser.ProfileId)?.fullName).toBe('Drift Integration');
+    expect(log.list({ operation: 'metadata' }).map((c) => c.status)).toEqual([200, 200, 200]);
+  });
+
+  it('replaces the ranges with updateMetadata; a name the org lacks is a nil record on read and INVALID_CROSS_REFERENCE_KEY on update', async () => {
+    const conn = await jwtLogin();
+    const saved = await conn.metadata.update('Profile', { fullName: 'Drift Integration', loginIpRanges: NARROW } as never);
+    expect(saved).toMatchObject({ fullName: 'Drift Integration', success: true });
+    expect(emu.profileLoginIpRanges(DRIFT_USER)).toEqual(NARROW);
+    expect(((await conn.metadata.read('Profile', 'Drift Integration')) as unknown as { loginIpRanges: unknown[] }).loginIpRanges).toEqual(NARROW);
+    // Leaving loginIpRanges out changes nothing (updateMetadata changes what it names).
+    expect(await conn.metadata.update('Profile', { fullName: 'Drift Integration' } as never)).toMatchObject({ success: true });
+    expect(emu.profileLoginIpRanges(DRIFT_USER)).toEqual(NARROW);
+    expect(log.list({ operation: 'metadata' }).at(-1)).toMatchObject({ target: 'Drift Integration', status: 200 });
+
+    const missing = (await conn.metadata.read('Profile', ['No Such Profile'])) as unknown as Array<{ fullName?: string }>;
+    expect(missing).toHaveLength(1);
+    expect(missing[0]!.fullName).toBeFalsy();
+    const refused = await conn.metadata.update('Profile', { fullName: 'No Such Profile', loginIpRanges: NARROW } as never);
+    expect(refused).toMatchObject({
+      fullName: 'No Such Profile',
+      success: false,
+      errors: [{ statusCode: 'INVALID_CROSS_REFERENCE_KEY', message: 'In field: fullName - no Profile named No Such Profile found', fields: ['fullName'] }],
+    });
+    const bad = await conn.metadata.update('Profile', { fullName: 'Drift Integration', loginIpRanges: [{ startAddress: '10.0.0.9', endAddress: '10.0.0.1' }] } as never);
+    expect(bad).toMatchObject({ success: false, errors: [{ statusCode: 'FIELD_INTEGRITY_EXCEPTION' }] });
+    expect(emu.profileLoginIpRanges(DRIFT_USER)).toEqual(NARROW);
+  });
+
+  it('answers SOAP faults the way jsforce reads them: bad session, no Modify Metadata, a type it does not model', async () => {
+    const dead = await soap('<readMetadata><type>Profile</type><fullNames>Admin</fullNames></readMetadata>', 'not-a-session');
+    expect(dead.status).toBe(500);
+    expect(dead.text).toContain('<faultcode>sf:INVALID_SESSION_ID</faultcode>');
+    const drift = await jwtLogin('drift-integration@acme.com');
+    expect(await failure(drift.metadata.read('Profile', 'Admin'))).toMatchObject({ errorCode: 'sf:INSUFFICIENT_ACCESS', message: expect.stringMatching(/^INSUFFICIENT_ACCESS: use of the Metadata API requires/) });
+    const admin = await jwtLogin();
+    expect(await failure(admin.metadata.read('ConnectedApp', 'Drift'))).toMatchObject({ errorCode: 'sf:INVALID_TYPE' });
+    expect(await admin.metadata.list({ type: 'ConnectedApp' })).toEqual([]);
+  });
+
+  it('refuses logins and token requests from outside the profile\'s ranges through an app that enforces them, and records them in LoginHistory', async () => {
+    const admin = await jwtLogin();
+    await admin.metadata.update('Profile', { fullName: 'Drift Integration', loginIpRanges: NARROW } as never);
+    const drift = new OAuth2({ loginUrl: server.url, clientId: '3MVG9DriftVendorAppConsumerKeyPublished0002' });
+    const refresh = (address?: string) =>
+      fetch(`${server.url}/services/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(address ? { 'x-emulator-client-ip': address } : {}) },
+        body: new URLSearchParams({ grant_type: 'refresh_token', client_id: '3MVG9DriftVendorAppConsumerKeyPublished0002', refresh_token: emu.fixtureValue(DRIFT_GRANT)! }),
+      });
+    const outside = await refresh('44.215.108.109');
+    expect(outside.status).toBe(400);
+    expect(await outside.json()).toEqual({ error: 'invalid_grant', error_description: 'ip restricted' });
+    expect((await refresh('192.0.2.7')).status).toBe(200);
+    // Without the header, the address set for the user (or for everyone) decides; 127.0.0.1 is outside.
+    expect(await failure(drift.refreshToken(emu.fixtureValue(DRIFT_GRANT)!))).toMatchObject({ name: 'invalid_grant', message: 'ip restricted' });
+    emu.setClientAddress('203.0.113.70', DRIFT_USER);
+    await expect(drift.refreshToken(emu.fixtureValue(DRIFT_GRANT)!)).resolves.toMatchObject({ access_token: expect.any(String) });
+    emu.setClientAddress(undefined, DRIFT_USER);
+    emu.setClientAddress('44.215.108.109');
+    // Cordon's own app relaxes IP restrictions (scenario ipRelaxation BYPASS): its JWT bearer login as the Drift user works.
+    await expect(jwtLogin('drift-integration@acme.com')).resolves.toBeInstanceOf(Connection);
+    // Other users' profiles have no ranges: any address.
+    await expect(new OAuth2({ loginUrl: server.url, clientId: '3MVG9SalesloftVendorAppConsumerKey000003' }).refreshToken(emu.fixtureValue('salesloft-sf-grant-integration')!)).resolves.toMatchObject({ access_token: expect.any(String) });
+    const history = await admin.query<{ SourceIp: string; Status: string }>(`SELECT SourceIp, Status FROM LoginHistory WHERE UserId = '${DRIFT_USER}' AND Status = 'Restricted IP'`);
+    expect(history.records.map((r) => r.SourceIp)).toEqual(['44.215.108.109', '127.0.0.1']);
+    // Back to the open range: the leaked grant works from anywhere again.
+    await admin.metadata.update('Profile', { fullName: 'Drift Integration', loginIpRanges: OPEN } as never);
+    await expect(drift.refreshToken(emu.fixtureValue(DRIFT_GRANT)!)).resolves.toMatchObject({ access_token: expect.any(String) });
+  });
+});
+
 describe('SOQL query', () => {
   it('lists OauthToken rows with relationship fields, attributes, totalSize and a null Id', async () => {
     const conn = await jwtLogin();

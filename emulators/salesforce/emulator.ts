@@ -1,16 +1,25 @@
 // Emulator of the Salesforce subset Cordon uses: the OAuth token endpoint (JWT bearer + refresh token),
 // the revoke endpoint, and REST under /services/data/vXX.X (SOQL query over OauthToken, AuthSession, User,
-// UserLogin, ConnectedApplication, LoginHistory; AuthSession delete, one or up to 200 at once through sObject
-// Collections; UserLogin/User update; limits).
+// UserLogin, ConnectedApplication, LoginHistory, Profile; AuthSession delete, one or up to 200 at once through sObject
+// Collections; UserLogin/User update; limits), and the Metadata API's SOAP endpoint for a profile's login IP
+// ranges (metadata.ts), which the token endpoint enforces.
 // Wire facts: Salesforce REST API (SOQL query, sObject Collections) and OAuth 2.0 JWT bearer and token
 // revocation docs (jsforce 3.10.16 talks to it).
 import { createHmac, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { Router, type CallContext, type EmuRequest, type EmuResponse } from '../core/http.ts';
 import type { ProviderEmulator } from '../core/provider.ts';
 import type { ErrorShapes } from '../core/server.ts';
-import { Org, SOQL_OBJECTS, sfDateTime, type OrgGrant, type OrgSession } from './org.ts';
+import { Org, SOQL_OBJECTS, sfDateTime, type OrgApp, type OrgGrant, type OrgSession, type OrgUser } from './org.ts';
 import type { SalesforceScenario } from './scenario.ts';
 import { parseSoql, runSoql, SoqlError, type AttributesOf } from './soql.ts';
+import { metadataSoapHandler } from './metadata.ts';
+import type { SalesforceLoginIpRange } from './scenario.ts';
+
+/**
+ * A header the real SDKs never send: tests and drills name the caller's address with it, since every caller of
+ * the emulator is 127.0.0.1. Without it, setClientAddress() and then X-Forwarded-For decide.
+ */
+export const CLIENT_IP_HEADER = 'x-emulator-client-ip';
 
 /** REST errors are a JSON array of `{message, errorCode}` (Salesforce REST API docs: limits and errors). */
 function restError(status: number, errorCode: string, message: string): EmuResponse {
@@ -69,6 +78,13 @@ export interface SalesforceEmulator extends ProviderEmulator<SalesforceScenario>
   fixtureValue(id: string): string | undefined;
   /** Test helper: the DeleteToken of a grant, as OauthToken shows it. */
   deleteTokenOf(grantKey: string): string | undefined;
+  /** Test helper: the login IP ranges of a user's profile now (empty: any address), or undefined for an unknown user. */
+  profileLoginIpRanges(userId: string): SalesforceLoginIpRange[] | undefined;
+  /**
+   * Test and drill helper: the address the emulator sees for calls made as `userId` (or, without a user, for every
+   * call), where no x-emulator-client-ip header says otherwise; undefined forgets it. Reset by load().
+   */
+  setClientAddress(address: string | undefined, userId?: string): void;
 }
 
 export function createSalesforceEmulator(): SalesforceEmulator {
@@ -80,6 +96,8 @@ export function createSalesforceEmulator(): SalesforceEmulator {
   let cordonKeys: { privateKeyPem: string; publicKeyPem: string } | undefined;
   const cursors = new Map<string, Record<string, unknown>[]>();
   let cursorSeq = 0;
+  const clientAddresses = new Map<string, string>();
+  let globalClientAddress: string | undefined;
 
   const keys = () => {
     if (!cordonKeys) {
@@ -106,7 +124,22 @@ export function createSalesforceEmulator(): SalesforceEmulator {
     },
   });
 
-  const sourceIp = (req: EmuRequest) => String(req.headers['x-forwarded-for'] ?? '127.0.0.1');
+  const sourceIp = (req: EmuRequest, userId?: string) => {
+    const header = req.headers[CLIENT_IP_HEADER] ?? (userId ? clientAddresses.get(userId) : undefined) ?? globalClientAddress ?? req.headers['x-forwarded-for'] ?? '127.0.0.1';
+    return String(header).split(',')[0]!.trim();
+  };
+
+  /**
+   * A login from outside the user's profile login IP ranges, through an app that enforces them: refused, and
+   * recorded in LoginHistory as "Restricted IP" (Salesforce Help: "Restrict Login IP Ranges in a Profile"; the
+   * token endpoint's error_description "ip restricted" [unverified for the JWT bearer flow]).
+   */
+  const ipRestricted = (req: EmuRequest, user: OrgUser, app: OrgApp): EmuResponse | undefined => {
+    const address = sourceIp(req, user.id);
+    if (org.ipAllowed(user, app, address)) return undefined;
+    org.addLogin(user.id, { at: new Date().toISOString(), loginType: 'Remote Access 2.0', application: app.name, sourceIp: address, status: 'Restricted IP', apiType: null });
+    return oauthError('invalid_grant', 'ip restricted');
+  };
 
   // POST /services/oauth2/token, grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer (Salesforce OAuth 2.0 docs).
   const jwtBearer = (req: EmuRequest, call: CallContext): EmuResponse => {
@@ -139,7 +172,9 @@ export function createSalesforceEmulator(): SalesforceEmulator {
     if (app.adminApprovedUsersOnly && !app.approvedUserIds.has(user.id)) {
       return oauthError('invalid_grant', 'user hasn\'t approved this consumer');
     }
-    const session = org.issueSession({ userId: user.id, appId: app.id, scopes: ['api'], loginType: 'Remote Access 2.0', sourceIp: sourceIp(req) });
+    const restricted = ipRestricted(req, user, app);
+    if (restricted) return restricted;
+    const session = org.issueSession({ userId: user.id, appId: app.id, scopes: ['api'], loginType: 'Remote Access 2.0', sourceIp: sourceIp(req, user.id) });
     return tokenResponse(session);
   };
 
@@ -153,9 +188,11 @@ export function createSalesforceEmulator(): SalesforceEmulator {
     const user = org.users.get(grant.userId);
     if (!user?.isActive) return oauthError('invalid_grant', 'inactive user');
     if (user.frozen) return oauthError('invalid_grant', 'authentication failure');
+    const restricted = ipRestricted(req, user, app);
+    if (restricted) return restricted;
     grant.useCount += 1;
     grant.lastUsedDate = sfDateTime(new Date());
-    const session = org.issueSession({ userId: user.id, appId: app.id, grantKey: grant.key, scopes: grant.scopes, loginType: 'Remote Access 2.0', sourceIp: sourceIp(req) });
+    const session = org.issueSession({ userId: user.id, appId: app.id, grantKey: grant.key, scopes: grant.scopes, loginType: 'Remote Access 2.0', sourceIp: sourceIp(req, user.id) });
     return tokenResponse(session);
   };
 
@@ -459,6 +496,19 @@ export function createSalesforceEmulator(): SalesforceEmulator {
     .add('PATCH', '/services/data/:version/sobjects/UserLogin/:id', 'sobjects.UserLogin.update', updateUserLogin)
     .add('PATCH', '/services/data/:version/sobjects/User/:id', 'sobjects.User.update', updateUser)
     .add('GET', '/services/data/:version/sobjects/:type/:id', 'sobjects.retrieve', retrieve)
+    .add(
+      'POST',
+      '/services/Soap/m/:version',
+      'metadata',
+      metadataSoapHandler({
+        org,
+        versionOk: (v) => v >= MIN_VERSION && v <= MAX_VERSION,
+        countApiCall: () => {
+          org.apiUsed += 1;
+          return org.apiUsed > org.apiLimit ? salesforceErrors.rateLimited(0) : undefined;
+        },
+      }),
+    )
     .add('DELETE', '/services/data/:version/sobjects/:type/:id', 'sobjects.delete', deleteUnsupported);
 
   return {
@@ -474,6 +524,8 @@ export function createSalesforceEmulator(): SalesforceEmulator {
     load(section) {
       org.clear();
       cursors.clear();
+      clientAddresses.clear();
+      globalClientAddress = undefined;
       loaded = section;
       if (section) org.load(section, keys().publicKeyPem);
     },
@@ -514,6 +566,16 @@ export function createSalesforceEmulator(): SalesforceEmulator {
     },
     deleteTokenOf(grantKey) {
       return org.grants.get(grantKey)?.deleteToken;
+    },
+    profileLoginIpRanges(userId) {
+      const user = org.users.get(userId);
+      return user ? (org.profiles.get(user.profile)?.loginIpRanges ?? []).map((r) => ({ ...r })) : undefined;
+    },
+    setClientAddress(address, userId) {
+      if (userId) {
+        if (address) clientAddresses.set(userId, address);
+        else clientAddresses.delete(userId);
+      } else globalClientAddress = address;
     },
   };
 }

@@ -3,7 +3,7 @@
 // dies goes through here, so a revoked token stops working on every endpoint at once (Salesforce OAuth 2.0 token revocation docs).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Consumer } from '../../schemas/credential.ts';
-import type { SalesforceScenario } from './scenario.ts';
+import type { SalesforceLoginIpRange, SalesforceScenario } from './scenario.ts';
 import type { SoqlCatalog, SoqlObject, SoqlRow } from './soql.ts';
 
 export interface OrgUser {
@@ -28,6 +28,18 @@ export interface OrgApp {
   adminApprovedUsersOnly: boolean;
   approvedUserIds: Set<string>;
   publicKeyPem: string | undefined;
+  /** ConnectedAppOauthPolicy.ipRelaxation: only ENFORCE makes the token endpoint check profile login IP ranges. */
+  ipRelaxation: 'ENFORCE' | 'BYPASS' | 'ENFORCE_ACTIVATED_DEVICES';
+}
+
+/** A profile and its login IP ranges (Metadata API: Profile). No ranges = any address may log in. */
+export interface OrgProfile {
+  id: string;
+  name: string;
+  /** The Metadata API name (readMetadata/updateMetadata fullNames, listMetadata). */
+  fullName: string;
+  custom: boolean;
+  loginIpRanges: SalesforceLoginIpRange[];
 }
 
 export interface OrgGrant {
@@ -75,6 +87,21 @@ export function sfDateTime(iso: string | Date): string {
 }
 
 const INTEGRATION_PROFILE = 'Salesforce API Only System Integrations';
+/** Standard profiles whose Metadata API fullName differs from Profile.Name (Metadata API: Profile). */
+const STANDARD_PROFILE_FULL_NAMES: Record<string, string> = {
+  'System Administrator': 'Admin',
+  'Standard User': 'Standard',
+  'Read Only': 'ReadOnly',
+  'Minimum Access - Salesforce': 'Minimum Access - Salesforce',
+  [INTEGRATION_PROFILE]: INTEGRATION_PROFILE,
+};
+
+/** An IPv4 address as a number, for range checks; undefined when it is not one. */
+export function ipv4ToNumber(address: string): number | undefined {
+  const parts = address.trim().split('.');
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return undefined;
+  return parts.reduce((n, p) => n * 256 + Number(p), 0);
+}
 
 function derived(kind: string, orgId: string, key: string, length: number): string {
   return createHash('sha256').update(`${kind}:${orgId}:${key}`).digest('base64url').slice(0, length);
@@ -134,6 +161,8 @@ export class Org {
   readonly apps = new Map<string, OrgApp>();
   readonly grants = new Map<string, OrgGrant>();
   readonly sessions = new Map<string, OrgSession>();
+  /** By Profile.Name. */
+  readonly profiles = new Map<string, OrgProfile>();
   /** Ids of sessions that existed and were ended: deleting one again answers ENTITY_IS_DELETED. */
   readonly endedSessions = new Set<string>();
   readonly logins: LoginRow[] = [];
@@ -163,6 +192,8 @@ export class Org {
         loginModified: created,
       });
     }
+    for (const p of section.profiles) this.#addProfile(p.name, p.fullName, p.loginIpRanges);
+    for (const u of this.users.values()) if (!this.profiles.has(u.profile)) this.#addProfile(u.profile, undefined, []);
     for (const a of section.connectedApps) {
       this.apps.set(a.id, {
         id: a.id,
@@ -171,6 +202,7 @@ export class Org {
         adminApprovedUsersOnly: a.adminApprovedUsersOnly,
         approvedUserIds: new Set(a.approvedUserIds),
         publicKeyPem: a.id === section.cordon.appId ? (cordonPublicKeyPem ?? a.certificatePem) : a.certificatePem,
+        ipRelaxation: a.ipRelaxation,
       });
     }
     for (const t of section.oauthTokens) {
@@ -208,7 +240,32 @@ export class Org {
     }
   }
 
+  #addProfile(name: string, fullName: string | undefined, ranges: SalesforceLoginIpRange[]): void {
+    const standard = STANDARD_PROFILE_FULL_NAMES[name];
+    this.profiles.set(name, { id: this.profileId(name), name, fullName: fullName ?? standard ?? name, custom: !standard, loginIpRanges: ranges.map((r) => ({ ...r })) });
+  }
+
+  profileByFullName(fullName: string): OrgProfile | undefined {
+    for (const p of this.profiles.values()) if (p.fullName === fullName) return p;
+    return undefined;
+  }
+
+  /**
+   * Whether a user may authenticate from `address` through `app`: a profile with login IP ranges admits only
+   * addresses inside one of them, unless the app relaxes IP restrictions (Salesforce Help: "Restrict Login IP
+   * Ranges in a Profile", connected app "IP Relaxation").
+   */
+  ipAllowed(user: OrgUser, app: OrgApp | undefined, address: string): boolean {
+    if (app && app.ipRelaxation !== 'ENFORCE') return true;
+    const ranges = this.profiles.get(user.profile)?.loginIpRanges ?? [];
+    if (!ranges.length) return true;
+    const ip = ipv4ToNumber(address);
+    if (ip === undefined) return false;
+    return ranges.some((r) => ipv4ToNumber(r.startAddress)! <= ip && ip <= ipv4ToNumber(r.endAddress)!);
+  }
+
   clear(): void {
+    this.profiles.clear();
     this.users.clear();
     this.apps.clear();
     this.grants.clear();
@@ -370,7 +427,7 @@ export class Org {
       case 'User':
         return [...this.users.values()].map((u) => this.userRow(u));
       case 'Profile':
-        return [...new Set([...this.users.values()].map((u) => u.profile))].map((name) => ({ Id: this.profileId(name), Name: name, UserType: 'Standard' }));
+        return [...this.profiles.values()].map((p) => ({ Id: p.id, Name: p.name, UserType: 'Standard' }));
       case 'ConnectedApplication':
         return [...this.apps.values()].map((a) => ({
           Id: a.id,
@@ -434,8 +491,8 @@ export class Org {
           return u ? this.userRow(u) : undefined;
         }
         if (object === 'Profile') {
-          const name = [...this.users.values()].map((u) => u.profile).find((p) => this.profileId(p) === id);
-          return name ? { Id: id, Name: name, UserType: 'Standard' } : undefined;
+          const profile = [...this.profiles.values()].find((p) => p.id === id);
+          return profile ? { Id: id, Name: profile.name, UserType: 'Standard' } : undefined;
         }
         return undefined;
       },

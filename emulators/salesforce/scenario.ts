@@ -30,6 +30,27 @@ export const SalesforceUser = z
   .strict();
 export type SalesforceUser = z.infer<typeof SalesforceUser>;
 
+/** A dotted IPv4 address (profile login IP ranges are IPv4 or IPv6 on a real org; the emulator models IPv4). */
+const ipv4 = z.string().regex(/^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/, 'an IPv4 address like 192.0.2.10');
+
+/** One entry of a profile's login IP ranges (Metadata API: Profile.loginIpRanges, ProfileLoginIpRange). */
+export const SalesforceLoginIpRange = z.object({ startAddress: ipv4, endAddress: ipv4, description: z.string().optional() }).strict();
+export type SalesforceLoginIpRange = z.infer<typeof SalesforceLoginIpRange>;
+
+/**
+ * A profile with its login IP ranges. Profiles users name but this list leaves out exist with no ranges
+ * (any address may log in). `fullName` is the Metadata API name; standard profiles have their own
+ * (System Administrator is `Admin`), custom ones default to their Name.
+ */
+export const SalesforceProfile = z
+  .object({
+    name: z.string().min(1),
+    fullName: z.string().min(1).optional(),
+    loginIpRanges: z.array(SalesforceLoginIpRange).default([]),
+  })
+  .strict();
+export type SalesforceProfile = z.infer<typeof SalesforceProfile>;
+
 export const SalesforceConnectedApp = z
   .object({
     id: sfId('0H4', 'ConnectedApplication'),
@@ -41,6 +62,12 @@ export const SalesforceConnectedApp = z
     approvedUserIds: z.array(sfId('005', 'User')).default([]),
     /** PEM public key of the certificate uploaded for the JWT bearer flow (Cordon's own app gets one generated). */
     certificatePem: z.string().optional(),
+    /**
+     * OAuth policy "IP Relaxation" (Metadata API: ConnectedAppOauthPolicy.ipRelaxation): ENFORCE (the default)
+     * makes the token endpoint honour the user's profile login IP ranges; BYPASS ("Relax IP restrictions") lets
+     * the app's users in from anywhere. ENFORCE_ACTIVATED_DEVICES is treated as BYPASS (no device activation here).
+     */
+    ipRelaxation: z.enum(['ENFORCE', 'BYPASS', 'ENFORCE_ACTIVATED_DEVICES']).default('ENFORCE'),
   })
   .strict();
 export type SalesforceConnectedApp = z.infer<typeof SalesforceConnectedApp>;
@@ -106,6 +133,7 @@ export const SalesforceScenario = z
     apiRequestLimit: z.number().int().positive().default(15000),
     apiRequestsUsed: z.number().int().min(0).default(0),
     users: z.array(SalesforceUser).default([]),
+    profiles: z.array(SalesforceProfile).default([]),
     connectedApps: z.array(SalesforceConnectedApp).default([]),
     oauthTokens: z.array(SalesforceOauthToken).default([]),
     sessions: z.array(SalesforceSession).default([]),
@@ -125,6 +153,7 @@ export const SalesforceScenario = z
     need(apps.has(s.cordon.appId), ['cordon', 'appId'], `no connected app ${s.cordon.appId}`);
     need(users.size === s.users.length, ['users'], 'user ids must be unique');
     need(grants.size === s.oauthTokens.length, ['oauthTokens'], 'oauthToken ids must be unique');
+    need(new Set(s.profiles.map((p) => p.name)).size === s.profiles.length, ['profiles'], 'profile names must be unique');
     s.oauthTokens.forEach((t, i) => {
       need(users.has(t.userId), ['oauthTokens', i, 'userId'], `no user ${t.userId}`);
       need(apps.has(t.appId), ['oauthTokens', i, 'appId'], `no connected app ${t.appId}`);

@@ -227,6 +227,25 @@ describe('admin.users.session.*', () => {
     expect((await slackError(admin.admin.users.session.reset({ user_id: 'W0NOBODY00' }))).error).toBe('user_not_found');
   });
 
+  it('resetBulk takes user_ids (1–1,000), honours mobile_only, refuses bots/the primary owner whole, and names unknown ids', async () => {
+    const admin = client(ADMIN);
+    expect(await admin.admin.users.session.resetBulk({ user_ids: ['W0SALESREP', 'W0SALESMGR'], mobile_only: true })).toMatchObject({ ok: true });
+    expect(emulator.activeSessions('W0SALESREP')).toEqual([7301]);
+    expect(await admin.admin.users.session.resetBulk({ user_ids: ['W0SALESREP', 'W0SALESMGR'] })).toMatchObject({ ok: true });
+    expect([emulator.activeSessions('W0SALESREP'), emulator.activeSessions('W0SALESMGR'), emulator.activeSessions('W0CORDONAD')]).toEqual([[], [], [7304]]);
+    expect(log.list({ operation: 'admin.users.session.resetBulk' }).at(-1)).toMatchObject({ credential: 'slack-cordon-admin', target: 'W0SALESREP,W0SALESMGR' });
+    expect((await slackError(admin.apiCall('admin.users.session.resetBulk', { user_ids: [] }))).error).toBe('invalid_arguments');
+    expect((await slackError(admin.apiCall('admin.users.session.resetBulk', { user_ids: Array.from({ length: 1001 }, (_, i) => `W${i}`) }))).error).toBe('invalid_arguments');
+    expect((await slackError(admin.apiCall('admin.users.session.resetBulk', {}))).error).toBe('invalid_arguments');
+    expect((await slackError(admin.admin.users.session.resetBulk({ user_ids: ['W0CORDONAD', 'U0DRIFTBOT'] }))).error).toBe('cannot_reset_bot');
+    expect((await slackError(admin.admin.users.session.resetBulk({ user_ids: ['W0CORDONAD', 'W0SECOWNER'] }))).error).toBe('cannot_reset_primary_owner');
+    expect(emulator.activeSessions('W0CORDONAD')).toEqual([7304]);
+    const partial = await slackError(admin.admin.users.session.resetBulk({ user_ids: ['W0CORDONAD', 'W0NOBODY00'] }));
+    expect(partial).toMatchObject({ error: 'failed_for_some_users', data: { response_metadata: { messages: ['[ERROR] W0NOBODY00: user_not_found'] } } });
+    expect(emulator.activeSessions('W0CORDONAD')).toEqual([]);
+    expect((await slackError(client(DRIFT_BOT_MAIN).admin.users.session.resetBulk({ user_ids: ['W0SALESREP'] }))).error).toBe('not_allowed_token_type');
+  });
+
   it('invalidate takes session_id + user_id, ends one session; a repeat answers session_not_found', async () => {
     const admin = client(ADMIN);
     const invalidate = (args: Record<string, unknown>) => admin.apiCall('admin.users.session.invalidate', args);

@@ -212,6 +212,41 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
     return {};
   });
 
+  // Enqueues a reset of every session of up to 1,000 users (Slack Web API method docs: admin.users.session.resetBulk);
+  // ok only means the job was enqueued. The emulator ends the sessions at once. Unverified (emulators/README.md):
+  // a bot or the primary owner in the list refuses the whole call; unknown ids reset the others, then answer
+  // failed_for_some_users with the ids in response_metadata.messages.
+  method('admin.users.session.resetBulk', { perMinute: TIER[2], scope: 'admin.users:write', admin: true }, (args, caller, call) => {
+    const ids = jsonArg(args, 'user_ids', 'invalid_arguments');
+    if (!Array.isArray(ids) || ids.length < 1 || ids.length > 1000 || !ids.every((v) => typeof v === 'string' && v)) {
+      throw new SlackMethodError('invalid_arguments', { response_metadata: { messages: ['[ERROR] user_ids must be a list of 1 to 1000 user IDs'] } });
+    }
+    const userIds = [...new Set(ids as string[])];
+    call.target = userIds.join(',');
+    const known = userIds.flatMap((id) => {
+      const user = state.users.get(id);
+      return user ? [user] : [];
+    });
+    if (known.some((u) => u.bot)) throw new SlackMethodError('cannot_reset_bot');
+    if (known.some((u) => u.role === 'primary_owner')) throw new SlackMethodError('cannot_reset_primary_owner');
+    const mobileOnly = bool(args, 'mobile_only');
+    const webOnly = bool(args, 'web_only');
+    const now = new Date().toISOString();
+    for (const user of known) {
+      let ended = 0;
+      for (const s of state.activeSessionsOf(user.id)) {
+        if (mobileOnly && s.client !== 'mobile') continue;
+        if (webOnly && s.client === 'mobile') continue;
+        s.endedAt = now;
+        ended += 1;
+      }
+      state.recordAudit('user_session_reset_by_admin', caller.user.id, { type: 'user', id: user.id }, { sessions_ended: ended, mobile_only: mobileOnly, web_only: webOnly });
+    }
+    const unknown = userIds.filter((id) => !state.users.has(id));
+    if (unknown.length) throw new SlackMethodError('failed_for_some_users', { response_metadata: { messages: unknown.map((id) => `[ERROR] ${id}: user_not_found`) } });
+    return {};
+  });
+
   // Current Slack docs: `session_id` and `user_id` are required, `team_id` is optional (the SDK's type still
   // has the retired team_id-only shape, which Slack refuses with invalid_arguments; Slack Web API docs: admin.users.session.invalidate).
   method('admin.users.session.invalidate', { perMinute: TIER[2], scope: 'admin.users:write', admin: true }, (args, caller, call) => {

@@ -177,6 +177,59 @@ describe('start and status', () => {
     expect(await until('visibility', async () => ((await countFor(inc)) === 3 ? 3 : undefined))).toBe(3);
   });
 
+  it('refuses an Idempotency-Key reused for a different request (other credentials, other incident) with 422, and starts nothing', async () => {
+    tenant.load(driftSeed());
+    const inc = incident();
+    const key = `reuse-${randomBytes(6).toString('hex')}`;
+    const first = await start({ incidentId: inc, credentials: [driftRef] }, starter.key, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    // Same request, its defaults written out: the same containment.
+    const same = await start({ incidentId: inc, severity: 'high', mode: 'direct', credentials: [driftRef] }, starter.key, { 'idempotency-key': key });
+    expect(same.status).toBe(200);
+    expect(same.body).toMatchObject({ workflowId: first.body.workflowId, created: false });
+    const otherInc = incident();
+    for (const [name, body] of [
+      ['other credentials', { incidentId: inc, credentials: [{ provider: 'memory', kind: 'oauth_token', id: 'tok-alice-1' }] }],
+      ['another leaked value', { incidentId: inc, credentials: [{ ...driftRef, leakedValue: `${DRIFT_LEAKED_VALUE}x` }] }],
+      ['other incident', { incidentId: otherInc, credentials: [driftRef] }],
+    ] as const) {
+      const reused = await call<ErrorBody>('POST', '/v1/containments', { key: starter.key, body, headers: { 'idempotency-key': key } });
+      expect(reused.status, name).toBe(422);
+      expect(reused.body.error.code, name).toBe('idempotency_key_reused');
+      expect(reused.body.error.message, name).toMatch(/new Idempotency-Key/);
+      expect(JSON.stringify(reused.body), name).not.toContain(DRIFT_LEAKED_VALUE);
+    }
+    await waitForOutcome(first.body.workflowId);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await until('visibility', async () => ((await countFor(inc)) >= 1 ? countFor(inc) : undefined))).toBe(1);
+    expect(await countFor(otherInc)).toBe(0);
+  });
+
+  it('serves a containment of a 128-character incident id on every route: start, status, evidence, cancel', async () => {
+    tenant.load(driftSeed());
+    // The longest incident id allowed, with `:` that the links percent-encode.
+    const inc = `INC:${randomBytes(8).toString('hex')}:${'x'.repeat(107)}`;
+    expect(inc).toHaveLength(128);
+    const started = await start({ incidentId: inc, credentials: [driftRef], mode: 'staged', policy: { stagedDeadline: '10m' } });
+    expect(started.status).toBe(201);
+    const id = started.body.workflowId;
+    expect(id.length).toBeGreaterThan(128);
+    await waitForPending(id, 'c0-restrict');
+    const viaLink = await call<ContainmentView>('GET', started.body.statusUrl, { key: reader.key });
+    expect(viaLink.status).toBe(200);
+    expect(viaLink.body.incidentId).toBe(inc);
+    const evidence = await call<EvidenceExport>('GET', started.body.links.evidence, { key: reader.key });
+    expect(evidence.status).toBe(200);
+    expect(evidence.body).toMatchObject({ workflowId: id, incidentId: inc });
+    const cancel = await call<CancelAnswer>('POST', `/v1/containments/${id}/cancel`, { key: approver.key });
+    expect(cancel.status).toBe(202);
+    expect((await waitForOutcome(id)).outcome).toBe('cancelled');
+    // A parameter far past any containment id is refused in the error shape, not fastify's.
+    const huge = await status(`cordon-contain-${'a'.repeat(1000)}`);
+    expect(huge.status).toBe(414);
+    expect((huge.body as unknown as ErrorBody).error.code).toBe('uri_too_long');
+  });
+
   it('shows each credential’s state with timestamps and the pending approvals with their digest', async () => {
     tenant.load(driftSeed());
     const started = await startStaged();
@@ -329,6 +382,7 @@ describe('validation', () => {
       { name: 'invalid JSON', raw: '{"incidentId": ', headers: { 'content-type': 'application/json' }, code: 'bad_request' },
       { name: 'no body', raw: undefined, headers: {}, path: 'body' },
       { name: 'text body', raw: JSON.stringify(ok), headers: { 'content-type': 'text/plain' }, status: 415, code: 'unsupported_media_type' },
+      { name: 'UTF-16 body', raw: JSON.stringify(ok), headers: { 'content-type': 'application/json; charset=utf-16' }, status: 415, code: 'unsupported_media_type' },
       { name: 'too large', raw: JSON.stringify({ ...ok, reason: 'x'.repeat(2 * 1024 * 1024) }), headers: { 'content-type': 'application/json' }, status: 413, code: 'body_too_large' },
     ];
     for (const c of cases) {
@@ -338,6 +392,11 @@ describe('validation', () => {
       expect(res.body.error.message.length, c.name).toBeGreaterThan(0);
       if (c.path) expect(res.body.error.issues?.map((i) => i.path), c.name).toContain(c.path);
     }
+    // A method the path does not take: 405 naming those it does.
+    const put = await call<ErrorBody>('PUT', '/v1/containments', { key: starter.key, body: ok });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, POST');
+    expect(put.body.error.code).toBe('method_not_allowed');
     // A malformed list query and approval body too.
     expect((await call('GET', '/v1/containments?incident=bad%20id', { key: reader.key })).status).toBe(400);
     expect((await call('GET', '/v1/containments', { key: reader.key })).status).toBe(400);

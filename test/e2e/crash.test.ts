@@ -102,7 +102,13 @@ it('survives a kill in the middle of minting a replacement: one live replacement
     const { workflowId } = await startContainment(client, target.taskQueue, driftContainment());
     // The revocation is recorded; the first replacement is being minted (each write takes 1.5 s).
     expect(await waitForState(client, workflowId, 'revoked')).toBe('revoked');
-    await new Promise((r) => setTimeout(r, 300));
+    // Kill once the mints have started (their claim recorded, the provider's 1.5 s write under way), not before.
+    for (let i = 0; i < 200; i++) {
+      const pending = (await client.workflow.getHandle(workflowId).describe()).raw.pendingActivities ?? [];
+      if (pending.some((a) => a.activityType?.name === 'issueReplacement' && String(a.state) !== 'PENDING_ACTIVITY_STATE_SCHEDULED' && a.state !== 1)) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await new Promise((r) => setTimeout(r, 700));
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     expect(tenant.calls().filter((c) => c.op === 'issue')).toHaveLength(0); // the mint was in flight, not done

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { containmentWorkflowId, getStatus } from '../../client/containments.ts';
+import { containmentWorkflowId, getStatus, startInputOf } from '../../client/containments.ts';
 import { MemoryConnector } from '../../connectors/memory/connector.ts';
 import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts';
 import { MemoryTenant } from '../../connectors/memory/tenant.ts';
@@ -23,7 +23,6 @@ import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
 import type { ContainmentStatus } from '../../schemas/containment.ts';
 import { createSlackApp, EVENTS_PATH, type CordonSlackApp } from '../../slack/app.ts';
 import { SlackNotifier } from '../../slack/notifier.ts';
-import { inputQuery } from '../../workflows/definitions.ts';
 import { startTestWorker, type RunningWorker } from '../support/temporal.ts';
 
 const CHANNEL = 'C0INCIDENT';
@@ -420,7 +419,7 @@ describe('Retry from the final report of a not_contained run', () => {
     expect(await refusedClick(DANA, report, 'cordon_retry')).toMatch(new RegExp(`already running: ${retryId}`));
 
     // The retry carries the thread (origin copied from the input), so the worker's notifier posts into it.
-    expect((await w.client.workflow.getHandle(retryId).query(inputQuery)).origin).toEqual({ channel: 'slack', slackChannel: CHANNEL, slackThreadTs: root.ts });
+    expect((await startInputOf(w.client, retryId)).origin).toEqual({ channel: 'slack', slackChannel: CHANNEL, slackThreadTs: root.ts });
     const retried = await result(retryId);
     expect(retried.outcome).toBe('contained');
     expect(memory.credential('tok-drift-1')?.status).toBe('revoked');
@@ -443,7 +442,7 @@ describe('Retry from the final report of a not_contained run', () => {
 });
 
 describe('request security', () => {
-  it('refuses a forged signature and a stale timestamp with 401 and starts nothing', async () => {
+  it('refuses a forged signature, a stale timestamp and a future one with 401 and starts nothing', async () => {
     memory.load(driftSeed());
     const inc = incident();
     const text = `contain memory id=tok-drift-1 --incident ${inc}`;
@@ -452,6 +451,10 @@ describe('request security', () => {
     // Correctly signed, but 6 minutes old: outside Slack's 5-minute replay window.
     const replayed = await slash(DANA, text, { timestampSec: Math.floor(Date.now() / 1000) - 360 });
     expect(replayed.status).toBe(401);
+    // Correctly signed, but dated 6 minutes ahead: the window is two-sided (Bolt checks only the past).
+    const ahead = await slash(DANA, text, { timestampSec: Math.floor(Date.now() / 1000) + 360 });
+    expect(ahead.status).toBe(401);
+    // Within the window ahead (a clock 2 minutes fast) is still fine: checked with the fresh request below.
     // The same request, fresh, is accepted: the two refusals were about signature and time only.
     await new Promise((r) => setTimeout(r, 500));
     const id = containmentWorkflowId({ incidentId: inc, credentials: [{ provider: 'memory', kind: 'oauth_token', id: 'tok-drift-1' }] });
