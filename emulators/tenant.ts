@@ -26,6 +26,8 @@ export const FaultInput = z
     retryAfterSec: z.number().int().min(0).max(3600).optional(),
     status: z.number().int().min(500).max(599).optional(),
     times: z.number().int().min(1).optional(),
+    /** The share of matching calls it hits (0–1), drawn per call: a fault storm. */
+    probability: z.number().min(0).max(1).optional(),
   })
   .strict();
 

@@ -50,6 +50,8 @@ export interface Fault {
   status?: number;
   /** How many calls the fault applies to; omitted = until cleared. */
   times?: number;
+  /** The share of matching calls it applies to (0–1), drawn per call: a fault storm. Omitted = every call. */
+  probability?: number;
 }
 
 /** How one provider shapes the answers the framework produces for it (each provider's API docs on errors and rate limits). */
@@ -117,7 +119,10 @@ export class FaultBook {
     const limited = this.#overBudget(provider, operation);
     if (limited) return limited;
     const i = this.#faults.findIndex(
-      (f) => (!f.provider || f.provider === provider) && (!f.operation || f.operation === operation),
+      (f) =>
+        (!f.provider || f.provider === provider) &&
+        (!f.operation || f.operation === operation) &&
+        (f.probability === undefined || Math.random() < f.probability),
     );
     if (i < 0) return undefined;
     const fault = this.#faults[i]!;

@@ -376,6 +376,52 @@ describe('chat.* and views.open', () => {
     expect(emulator.messages().map((m) => m.text)).toEqual(['mine']);
   });
 
+  it('chat.postMessage keeps metadata; conversations.replies returns the thread, with metadata only when asked', async () => {
+    const withHistory = structuredClone(rawSection('salesloft-drift')) as { tokens: { id: string; scopes: string[] }[] };
+    withHistory.tokens.find((t) => t.id === 'slack-cordon-bot')!.scopes.push('channels:history');
+    emulator.load(SlackScenario.parse(withHistory));
+    const bot = client(CORDON_BOT);
+    const root = await bot.chat.postMessage({ channel: 'C0INCIDENT', text: 'root' });
+    const metadata = { event_type: 'cordon_notification', event_payload: { workflow_id: 'wf-1', key: 'final' } };
+    const marked = await bot.chat.postMessage({ channel: 'C0INCIDENT', thread_ts: root.ts!, text: 'marked', metadata });
+    expect(marked.message).toMatchObject({ metadata });
+    await bot.chat.postMessage({ channel: 'C0INCIDENT', thread_ts: root.ts!, text: 'plain' });
+    await bot.chat.postMessage({ channel: 'C0INCIDENT', text: 'elsewhere' });
+
+    const all = await bot.conversations.replies({ channel: 'C0INCIDENT', ts: root.ts!, include_all_metadata: true });
+    expect(all.messages!.map((m) => m.text)).toEqual(['root', 'marked', 'plain']);
+    expect(all.messages![0]).toMatchObject({ ts: root.ts, thread_ts: root.ts, reply_count: 2, reply_users: ['U0CORDONBT'], latest_reply: all.messages![2]!.ts });
+    expect(all.messages![1]).toMatchObject({ ts: marked.ts, thread_ts: root.ts, user: 'U0CORDONBT', bot_id: 'B0CORDONBT', metadata });
+    expect(all.has_more).toBe(false);
+    // Without include_all_metadata the metadata is not returned; a reply's ts names the same thread.
+    const bare = await bot.conversations.replies({ channel: 'C0INCIDENT', ts: marked.ts! });
+    expect(bare.messages!.map((m) => m.text)).toEqual(['root', 'marked', 'plain']);
+    expect(bare.messages!.some((m) => 'metadata' in m)).toBe(false);
+    // Cursor pagination.
+    const first = await bot.conversations.replies({ channel: 'C0INCIDENT', ts: root.ts!, limit: 2 });
+    expect(first.messages).toHaveLength(2);
+    expect(first.has_more).toBe(true);
+    const rest = await bot.conversations.replies({ channel: 'C0INCIDENT', ts: root.ts!, limit: 2, cursor: first.response_metadata!.next_cursor! });
+    expect(rest.messages!.map((m) => m.text)).toEqual(['plain']);
+    // A message without replies comes back alone; errors as Slack names them.
+    const lone = await bot.conversations.replies({ channel: 'C0INCIDENT', ts: (await bot.chat.postMessage({ channel: 'C0INCIDENT', text: 'lone' })).ts! });
+    expect(lone.messages!.map((m) => m.text)).toEqual(['lone']);
+    expect(lone.messages![0]).not.toHaveProperty('reply_count');
+    expect((await slackError(bot.conversations.replies({ channel: 'C0INCIDENT', ts: '1.000001' }))).error).toBe('thread_not_found');
+    expect((await slackError(bot.conversations.replies({ channel: 'C0NOWHERE0', ts: root.ts! }))).error).toBe('channel_not_found');
+    expect(await slackError(client(DRIFT_BOT_MAIN).conversations.replies({ channel: 'C0INCIDENT', ts: root.ts! }))).toMatchObject({ error: 'missing_scope', data: { needed: 'channels:history', provided: 'chat:write,channels:read,users:read,users:read.email' } });
+    // Another workspace's channel is not found from here.
+    expect((await slackError(client(DRIFT_BOT_SALES).conversations.replies({ channel: 'C0INCIDENT', ts: root.ts! }))).error).toBe('channel_not_found');
+  });
+
+  it('refuses metadata that is not JSON or not {event_type, event_payload}', async () => {
+    const bot = client(CORDON_BOT);
+    expect((await slackError(bot.apiCall('chat.postMessage', { channel: 'C0INCIDENT', text: 'x', metadata: '{not json' }))).error).toBe('invalid_metadata_format');
+    expect((await slackError(bot.apiCall('chat.postMessage', { channel: 'C0INCIDENT', text: 'x', metadata: { event_type: 'x' } }))).error).toBe('invalid_metadata_schema');
+    expect((await slackError(bot.apiCall('chat.postMessage', { channel: 'C0INCIDENT', text: 'x', metadata: { event_payload: {} } }))).error).toBe('invalid_metadata_schema');
+    expect(emulator.messages()).toHaveLength(0);
+  });
+
   it('views.open records the modal and answers with a view id', async () => {
     const view = { type: 'modal' as const, callback_id: 'approve', title: { type: 'plain_text' as const, text: 'Approve' }, blocks: [] };
     const res = await client(CORDON_BOT).views.open({ trigger_id: '12345.98765.abcd2358fdea', view });

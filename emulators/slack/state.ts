@@ -49,7 +49,8 @@ export interface PostedMessage {
   team: string;
   /** chat.postEphemeral: only this user sees it; it has no permanent ts in history. */
   ephemeralTo?: string;
-  metadata?: unknown;
+  /** chat.postMessage `metadata` (Slack docs: message metadata); conversations.* return it with `include_all_metadata`. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
   edited?: { user: string; ts: string };
   /** Every earlier version, oldest first (chat.update keeps the thread of approvals auditable). */
   previous: { text: string; blocks?: unknown[] }[];

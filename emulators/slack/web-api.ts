@@ -396,6 +396,26 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
     return blocks;
   };
 
+  /**
+   * Message metadata (Slack docs: message metadata): a JSON object `{event_type, event_payload}`.
+   * Not JSON: `invalid_metadata_format`; JSON of another shape: `invalid_metadata_schema`.
+   */
+  const metadataOf = (args: Args): PostedMessage['metadata'] => {
+    const raw = args.metadata;
+    if (raw === undefined || raw === '') return undefined;
+    let parsed: unknown = raw;
+    if (typeof raw === 'string') {
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        throw new SlackMethodError('invalid_metadata_format');
+      }
+    }
+    const isObject = (v: unknown): v is Record<string, unknown> => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+    if (!isObject(parsed) || typeof parsed.event_type !== 'string' || !parsed.event_type || !isObject(parsed.event_payload)) throw new SlackMethodError('invalid_metadata_schema');
+    return { event_type: parsed.event_type, event_payload: parsed.event_payload };
+  };
+
   const renderMessage = (m: PostedMessage) => ({
     type: 'message',
     text: m.text,
@@ -442,7 +462,7 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
     if (!text && !blocks) throw new SlackMethodError('no_text');
     const threadTs = str(args, 'thread_ts');
     if (threadTs && !state.messages.some((m) => m.channel === channel && m.ts === threadTs && !m.ephemeralTo)) throw new SlackMethodError('thread_not_found');
-    const metadata = jsonArg(args, 'metadata', 'invalid_metadata_format');
+    const metadata = metadataOf(args);
     const message = postMessage(caller, { channel, text, blocks, threadTs, ...(metadata ? { metadata } : {}) });
     call.target = `${channel}/${message.ts}`;
     return { channel, ts: message.ts, message: renderMessage(message) };
@@ -479,6 +499,45 @@ export function registerWebApi(router: Router, state: SlackTenantState): void {
     const message = postMessage(caller, { channel, text, blocks, threadTs, ephemeralTo: userId });
     call.target = `${channel}/${userId}`;
     return { message_ts: message.ts };
+  });
+
+  // A thread: its parent then the replies, oldest first (Slack Web API docs: conversations.replies). `ts` may
+  // name the parent or any reply; a message without replies comes back alone. The scope depends on the
+  // conversation type (channels:/groups:/im:history). `metadata` only with `include_all_metadata`.
+  // Cursor pagination (limit up to 1000); `oldest`/`latest` bound the ts, `inclusive` keeps the bounds.
+  method('conversations.replies', { perMinute: TIER[3] }, (args, caller, call) => {
+    const channel = required(args, 'channel');
+    const ts = required(args, 'ts');
+    const known = state.channels.get(channel);
+    const isDm = channel.startsWith('D') && state.messages.some((m) => m.channel === channel);
+    if (!known && !isDm) throw new SlackMethodError('channel_not_found');
+    if (known && known.teamId !== caller.team.id) throw new SlackMethodError('channel_not_found');
+    const needed = channel.startsWith('C') ? 'channels:history' : channel.startsWith('G') ? 'groups:history' : 'im:history';
+    if (caller.scopes !== 'all' && !caller.scopes.includes(needed)) throw new SlackMethodError('missing_scope', { needed, provided: caller.scopes.join(',') });
+    call.target = `${channel}/${ts}`;
+    const visible = state.messages.filter((m) => m.channel === channel && !m.ephemeralTo);
+    const named = visible.find((m) => m.ts === ts);
+    if (!named) throw new SlackMethodError('thread_not_found');
+    const parentTs = named.threadTs ?? named.ts;
+    const oldest = str(args, 'oldest');
+    const latest = str(args, 'latest');
+    const inclusive = bool(args, 'inclusive');
+    const within = (t: string) =>
+      (oldest === undefined || (inclusive ? Number(t) >= Number(oldest) : Number(t) > Number(oldest))) && (latest === undefined || (inclusive ? Number(t) <= Number(latest) : Number(t) < Number(latest)));
+    const thread = visible.filter((m) => m.ts === parentTs || m.threadTs === parentTs).sort((a, b) => Number(a.ts) - Number(b.ts));
+    const replies = thread.filter((m) => m.ts !== parentTs);
+    const withMetadata = bool(args, 'include_all_metadata');
+    const render = (m: PostedMessage) => {
+      const { metadata: _dropped, ...rest } = renderMessage(m);
+      const base = withMetadata ? renderMessage(m) : rest;
+      if (m.ts !== parentTs) return { ...base, thread_ts: parentTs, parent_user_id: thread.find((x) => x.ts === parentTs)?.user };
+      if (!replies.length) return base;
+      const users = [...new Set(replies.map((r) => r.user))];
+      return { ...base, thread_ts: parentTs, reply_count: replies.length, reply_users_count: users.length, latest_reply: replies.at(-1)!.ts, reply_users: users };
+    };
+    const limitRaw = str(args, 'limit');
+    const { slice, next } = page(thread.filter((m) => within(m.ts)), { ...args, limit: limitRaw ?? '1000' });
+    return { messages: slice.map(render), has_more: Boolean(next), response_metadata: { next_cursor: next } };
   });
 
   method('views.open', { perMinute: TIER[4] }, (args, caller, call) => {

@@ -45,6 +45,8 @@ let base: string;
 
 beforeAll(async () => {
   const section = JSON.parse(await readFile(fileURLToPath(new URL('../../emulators/scenarios/salesloft-drift/slack.json', import.meta.url)), 'utf8'));
+  // The worker's notifier reads the thread (conversations.replies) to post each message once across workers.
+  section.tokens.find((t: { id: string }) => t.id === 'slack-cordon-bot').scopes.push('channels:history');
   const scenario = Scenario.parse({ name: 'slack-app', slack: section });
   signingSecret = scenario.slack!.signingSecret!;
   botToken = scenario.slack!.tokens.find((t) => t.id === 'slack-cordon-bot')!.value;
@@ -277,6 +279,10 @@ describe('a staged containment driven entirely through Slack', () => {
     ]);
     expect(thread.slice(0, 3).every((m) => buttonsOf(m).length === 0)).toBe(true);
     expect(thread[3]!.text).toBe(`${inc}: contained`);
+    // Each worker post is marked in its metadata (workflow id and post key, nothing else): a retried notify finds it.
+    expect(thread.map((m) => m.metadata)).toEqual(
+      ['approval:c0-restrict', 'approval:c0-wave-1', 'approval:c0-wave-2', 'final'].map((key) => ({ event_type: 'cordon_notification', event_payload: { workflow_id: workflowId, key } })),
+    );
     expect(blockText(thread[3]!)).toContain('replacements');
 
     // No secret anywhere in Slack: not the leaked value, replacements, the bot token or the signing secret.
