@@ -53,6 +53,6 @@ describe('the app manifest', () => {
     expect(manifest).toMatch(new RegExp(`- command: ${SLASH_COMMAND}\\n\\s+url: https://[^\\s]+${EVENTS_PATH}\\n`));
     expect(manifest).toMatch(new RegExp(`interactivity:\\n\\s+is_enabled: true\\n\\s+request_url: https://[^\\s]+${EVENTS_PATH}\\n`));
     const scopes = /bot:\n((?:\s+- [\w:.]+.*\n)+)/.exec(manifest)?.[1] ?? '';
-    expect([...scopes.matchAll(/- ([\w:.]+)/g)].map((m) => m[1]).sort()).toEqual(['chat:write', 'commands']);
+    expect([...scopes.matchAll(/- ([\w:.]+)/g)].map((m) => m[1]).sort()).toEqual(['channels:history', 'chat:write', 'commands', 'groups:history']);
   });
 });

@@ -54,6 +54,10 @@ function kindOf(err: { name?: string; errorCode?: string; code?: string; message
   const http = /^ERROR_HTTP_(\d{3})$/.exec(code);
   if (http) {
     const status = Number(http[1]);
+    // A raw HTTP error (calls jsforce does not parse, e.g. the OAuth revoke endpoint) still names Salesforce's
+    // own code in its body: a 403 REQUEST_LIMIT_EXCEEDED is the API allowance, not a missing permission.
+    const named = /"errorCode"\s*:\s*"([A-Z_]+)"/.exec(err.message ?? '')?.[1];
+    if (named && BY_CODE[named]) return BY_CODE[named]!;
     if (status === 401) return 'auth';
     if (status === 403) return 'permission';
     if (status === 404) return 'not_found';

@@ -17,16 +17,9 @@ import { Scenario } from '../../emulators/scenario.ts';
 import { loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
 import type { Principal, Provider } from '../../schemas/credential.ts';
-import { startTestWorker, type RunningWorker } from '../support/temporal.ts';
+import { localStackPerTest } from '../support/local-stack.ts';
 
-let tenant: LocalTenant | undefined;
-let worker: RunningWorker | undefined;
-afterEach(async () => {
-  await worker?.stop();
-  await tenant?.close();
-  worker = undefined;
-  tenant = undefined;
-});
+const lab = localStackPerTest();
 
 const local = (name: string) => ({ type: 'local' as const, name });
 const consumer = (id: string) => ({ id, name: `${id} pipeline`, kind: 'pipeline' as const, sink: local(id) });
@@ -70,11 +63,7 @@ async function crowdedTenant(): Promise<Scenario> {
 
 const notifications: Notification[] = [];
 async function stack(scenario: Scenario): Promise<{ connectors: ConnectorRegistry }> {
-  tenant = await startLocalTenant({ scenario });
-  const store = new LocalEncryptedStore(await mkdtemp(join(tmpdir(), 'cordon-i8-')), randomBytes(32));
-  const connectors = connectorsFromEnv(tenant.connectorEnv());
-  worker = await startTestWorker({ connectors, sink: store, notifier: { notify: async (n) => void notifications.push(n) } });
-  return { connectors };
+  return lab.start(scenario, { notifier: { notify: async (n) => void notifications.push(n) } });
 }
 
 function request(credentials: ContainmentRequest['credentials'], extra: Partial<ContainmentRequest> = {}): ContainmentRequest {
@@ -82,8 +71,8 @@ function request(credentials: ContainmentRequest['credentials'], extra: Partial<
 }
 
 async function runAll(requests: ContainmentRequest[]): Promise<ContainmentStatus[]> {
-  const started = await Promise.all(requests.map((r) => startContainment(worker!.client, worker!.target.taskQueue, r)));
-  return Promise.all(started.map((s) => worker!.client.workflow.getHandle(s.workflowId).result() as Promise<ContainmentStatus>));
+  const started = await Promise.all(requests.map((r) => startContainment(lab.worker.client, lab.worker.target.taskQueue, r)));
+  return Promise.all(started.map((s) => lab.worker.client.workflow.getHandle(s.workflowId).result() as Promise<ContainmentStatus>));
 }
 
 /** What the runs' plans named: their targets and everything their re-authentication listed. */
@@ -129,7 +118,7 @@ describe('concurrent runs on one principal leave each other’s replacements alo
     expect(new Set(issued.map((r) => r.consumerId))).toEqual(new Set(['circleci-deploy-api', 'circleci-deploy-web', 'gcp-extra-b1', 'gcp-extra-b2', 'gcp-extra-b3']));
     expect([...after].sort()).toEqual(issued.map((r) => r.replacementId).sort());
     // The gcr-pusher key and Cordon's own key were in no plan: the call log shows no delete of them.
-    const deletes = tenant!.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete' });
+    const deletes = lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete' });
     expect(deletes.some((c) => /d1e2f3a4b5c6|0c4b1e9a7f3d/.test(`${c.path} ${c.target ?? ''}`))).toBe(false);
   });
 
@@ -144,7 +133,7 @@ describe('concurrent runs on one principal leave each other’s replacements alo
     expect(new Set(issued.map((r) => r.consumerId))).toEqual(new Set(['circleci-infra', 'deploy-7103', 'deploy-7104']));
     expect([...after].sort()).toEqual(issued.map((r) => r.replacementId).sort());
     // Deploy keys of other repositories were in no plan and are untouched.
-    expect(tenant!.calls({ provider: 'github', operation: 'repos.deleteDeployKey' }).every((c) => c.path.includes('/infra-terraform/'))).toBe(true);
+    expect(lab.tenant.calls({ provider: 'github', operation: 'repos.deleteDeployKey' }).every((c) => c.path.includes('/infra-terraform/'))).toBe(true);
   });
 
   it('salesforce: runs on one app’s grants for two users end only those users’ grants and sessions, and re-supply every consumer', async () => {
@@ -167,7 +156,7 @@ describe('concurrent runs on one principal leave each other’s replacements alo
     const inScope = ['005Hs000003DrftAAA', '005Hs000003SlftAAA'];
     const sf = scenario.salesforce!;
     const outsiders = new Set([...sf.oauthTokens.filter((t) => !inScope.includes(t.userId)).map((t) => t.id), ...sf.sessions.filter((x) => !inScope.includes(x.userId)).map((x) => x.id)]);
-    const writes = tenant!.calls({ provider: 'salesforce' }).filter((c) => c.status < 300 && /revoke|delete/i.test(c.operation));
+    const writes = lab.tenant.calls({ provider: 'salesforce' }).filter((c) => c.status < 300 && /revoke|delete/i.test(c.operation));
     expect(writes.length).toBeGreaterThan(0);
     for (const c of writes) expect(outsiders.has(c.target ?? ''), `${c.operation} ${c.target}`).toBe(false);
     for (const c of writes) for (const id of outsiders) expect(c.path).not.toContain(id);
@@ -181,10 +170,10 @@ describe('forced re-authentication is planned (I8)', () => {
     const req = request([{ provider: 'google', kind: 'service_account_key', keyId }], {
       policy: { approval: { approvers: ['lead@acme.example'], requireForDirect: true } } as never,
     });
-    const { workflowId } = await startContainment(worker!.client, worker!.target.taskQueue, req);
+    const { workflowId } = await startContainment(lab.worker.client, lab.worker.target.taskQueue, req);
     let status: ContainmentStatus | undefined;
     for (let i = 0; i < 200 && !status?.pendingApprovals.length; i++) {
-      status = await getStatus(worker!.client, workflowId);
+      status = await getStatus(lab.worker.client, workflowId);
       if (!status.pendingApprovals.length) await new Promise((r) => setTimeout(r, 100));
     }
     const pending = status!.pendingApprovals[0]!;
@@ -199,9 +188,9 @@ describe('forced re-authentication is planned (I8)', () => {
     }
     expect(pending.description).toMatch(/Re-authentication of google .* ends 4 other credential/);
     // Nothing was written while the approval waited.
-    expect(tenant!.calls({ provider: 'google' }).filter((c) => c.method !== 'GET' && c.operation !== 'oauth2.token')).toEqual([]);
-    await decide(worker!.client, workflowId, { stage: pending.stage, digest: pending.digest, decision: 'approve', approver: 'lead@acme.example', channel: 'cli' });
-    const result = (await worker!.client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
+    expect(lab.tenant.calls({ provider: 'google' }).filter((c) => c.method !== 'GET' && c.operation !== 'oauth2.token')).toEqual([]);
+    await decide(lab.worker.client, workflowId, { stage: pending.stage, digest: pending.digest, decision: 'approve', approver: 'lead@acme.example', channel: 'cli' });
+    const result = (await lab.worker.client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
     expect(result.outcome, result.outcomeReason).toBe('contained');
     expect(result.collateral.map((c) => c.state)).toEqual(['ended', 'ended', 'ended', 'ended']);
     expect(result.collateral.flatMap((c) => c.replacements.map((r) => r.consumerId)).sort()).toEqual(['gcp-extra-b1', 'gcp-extra-b2', 'gcp-extra-b3']);
@@ -211,7 +200,7 @@ describe('forced re-authentication is planned (I8)', () => {
       for (const r of c.replacements) expect(alive.has(r.replacementId)).toBe(true);
     }
     // I1 for the collateral too: each new key came after its old key was deleted.
-    const calls = tenant!.calls({ provider: 'google' });
+    const calls = lab.tenant.calls({ provider: 'google' });
     const firstDelete = Math.min(...calls.filter((c) => c.operation === 'projects.serviceAccounts.keys.delete' && c.status < 300).map((c) => c.seq));
     for (const c of calls.filter((x) => x.operation === 'projects.serviceAccounts.keys.create')) expect(c.seq).toBeGreaterThan(firstDelete);
   });
@@ -228,10 +217,10 @@ describe('transient failures never end a run (I9)', () => {
     it(`${r.provider}: one 401 on the revoke, and the run still ends contained`, async () => {
       const scenario = r.provider === 'salesforce' || r.provider === 'slack' ? await loadScenarioDir(scenarioDir('salesloft-drift')) : await loadScenarioDir(scenarioDir('circleci'));
       await stack(scenario);
-      tenant!.injectFault({ provider: r.provider, operation: r.operation, type: 'unauthorized', times: 1 });
+      lab.tenant.injectFault({ provider: r.provider, operation: r.operation, type: 'unauthorized', times: 1 });
       const [result] = await runAll([request([r.ref])]);
       expect(result!.outcome, result!.outcomeReason).toBe('contained');
-      const calls = tenant!.calls({ provider: r.provider, operation: r.operation });
+      const calls = lab.tenant.calls({ provider: r.provider, operation: r.operation });
       // Slack answers an auth refusal with HTTP 200 `invalid_auth`; the others with 401.
       expect(calls[0]!.fault).toBe('unauthorized');
       expect(calls.at(-1)!.fault).toBeUndefined();
@@ -242,7 +231,7 @@ describe('transient failures never end a run (I9)', () => {
 
   it('a 401 that never ends is a permanent refusal: not_contained, with the reason naming it', async () => {
     await stack(await loadScenarioDir(scenarioDir('circleci')));
-    tenant!.injectFault({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete', type: 'unauthorized' });
+    lab.tenant.injectFault({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete', type: 'unauthorized' });
     const [result] = await runAll([request([revokes[0]!.ref])]);
     expect(result!.outcome).toBe('not_contained');
     expect(result!.outcomeReason).toMatch(/refused: .*connector\.auth/);
@@ -252,25 +241,25 @@ describe('transient failures never end a run (I9)', () => {
   it('rides out a burst of 503s and 429s: waits, says what it waits on, escalates, and contains after the burst', async () => {
     await stack(await loadScenarioDir(scenarioDir('circleci')));
     const op = 'projects.serviceAccounts.keys.delete';
-    tenant!.injectFault({ provider: 'google', operation: op, type: 'unavailable', status: 503 });
-    tenant!.injectFault({ provider: 'google', operation: 'projects.serviceAccounts.keys.list', type: 'rate_limited', retryAfterSec: 1, times: 3 });
+    lab.tenant.injectFault({ provider: 'google', operation: op, type: 'unavailable', status: 503 });
+    lab.tenant.injectFault({ provider: 'google', operation: 'projects.serviceAccounts.keys.list', type: 'rate_limited', retryAfterSec: 1, times: 3 });
     const req = request([revokes[0]!.ref], { policy: { escalateRetriesAfter: '3s' } as never });
-    const { workflowId } = await startContainment(worker!.client, worker!.target.taskQueue, req);
+    const { workflowId } = await startContainment(lab.worker.client, lab.worker.target.taskQueue, req);
     let waiting: ContainmentStatus['waitingOn'];
     for (let i = 0; i < 300 && !waiting?.escalations; i++) {
-      waiting = (await getStatus(worker!.client, workflowId)).waitingOn;
+      waiting = (await getStatus(lab.worker.client, workflowId)).waitingOn;
       if (!waiting?.escalations) await new Promise((r) => setTimeout(r, 100));
     }
     expect(waiting?.what).toMatch(/revoking/);
     expect(waiting?.lastError).toMatch(/connector\.unavailable/);
-    expect((await getStatus(worker!.client, workflowId)).outcome).toBe('running');
-    tenant!.clearFaults('google');
-    const result = (await worker!.client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
+    expect((await getStatus(lab.worker.client, workflowId)).outcome).toBe('running');
+    lab.tenant.clearFaults('google');
+    const result = (await lab.worker.client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
     expect(result.outcome, result.outcomeReason).toBe('contained');
     expect(result.waitingOn).toBeUndefined();
     expect(result.evidence.some((e) => e.step === 'waiting' && e.outcome === 'escalated')).toBe(true);
     expect(notifications.some((n) => n.kind === 'escalation' && n.workflowId === workflowId && n.stage?.startsWith('provider:'))).toBe(true);
-    const deletes = tenant!.calls({ provider: 'google', operation: op });
+    const deletes = lab.tenant.calls({ provider: 'google', operation: op });
     expect(deletes.filter((c) => c.status === 503).length).toBeGreaterThan(3);
     expect(deletes.at(-1)!.status).toBeLessThan(300);
   });
@@ -278,8 +267,8 @@ describe('transient failures never end a run (I9)', () => {
   it('a failing branch: the others finish, and no provider write comes after the outcome; a retry contains the rest', async () => {
     await stack(await loadScenarioDir(scenarioDir('circleci')));
     // GitHub refuses for good; Google's key creation is slow, so its branch is still busy when GitHub fails.
-    tenant!.injectFault({ provider: 'github', operation: 'repos.deleteDeployKey', type: 'unauthorized' });
-    tenant!.injectFault({ provider: 'google', operation: 'projects.serviceAccounts.keys.create', type: 'latency', latencyMs: 1500 });
+    lab.tenant.injectFault({ provider: 'github', operation: 'repos.deleteDeployKey', type: 'unauthorized' });
+    lab.tenant.injectFault({ provider: 'google', operation: 'projects.serviceAccounts.keys.create', type: 'latency', latencyMs: 1500 });
     const [result] = await runAll([request([revokes[1]!.ref, revokes[0]!.ref])]);
     expect(result!.outcome).toBe('not_contained');
     const google = result!.credentials.find((c) => c.provider === 'google')!;
@@ -287,18 +276,18 @@ describe('transient failures never end a run (I9)', () => {
     expect(google.replacements).toHaveLength(2);
     const finishedAt = Date.parse(result!.finishedAt!);
     // Writes: everything but reads and Cordon's own sign-in (Google's token endpoint, GitHub's installation token).
-    const writes = tenant!.calls().filter((c) => c.method !== 'GET' && !['oauth2.token', 'apps.createInstallationAccessToken'].includes(c.operation));
+    const writes = lab.tenant.calls().filter((c) => c.method !== 'GET' && !['oauth2.token', 'apps.createInstallationAccessToken'].includes(c.operation));
     expect(writes.length).toBeGreaterThan(0);
     for (const w of writes) expect(Date.parse(w.at), `${w.operation} after the outcome`).toBeLessThanOrEqual(finishedAt);
 
     // The operator retries once GitHub accepts Cordon again: only what was left is done.
-    tenant!.clearFaults('github');
-    const before = tenant!.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.create' }).length;
-    const retry = await retryContainment(worker!.client, worker!.target.taskQueue, result!.workflowId);
+    lab.tenant.clearFaults('github');
+    const before = lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.create' }).length;
+    const retry = await retryContainment(lab.worker.client, lab.worker.target.taskQueue, result!.workflowId);
     expect(retry.workflowId).toBe(`${result!.workflowId}-retry-1`);
-    const retried = (await worker!.client.workflow.getHandle(retry.workflowId).result()) as ContainmentStatus;
+    const retried = (await lab.worker.client.workflow.getHandle(retry.workflowId).result()) as ContainmentStatus;
     expect(retried.outcome, retried.outcomeReason).toBe('contained');
-    expect(tenant!.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.create' }).length).toBe(before);
-    await expect(retryContainment(worker!.client, worker!.target.taskQueue, retry.workflowId)).rejects.toThrow(RetryRefusedError);
+    expect(lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.create' }).length).toBe(before);
+    await expect(retryContainment(lab.worker.client, lab.worker.target.taskQueue, retry.workflowId)).rejects.toThrow(RetryRefusedError);
   });
 });

@@ -12,31 +12,22 @@ import { connectorsFromEnv } from '../../connectors/registry.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
-import { startTestWorker, type RunningWorker } from '../support/temporal.ts';
+import { localStackPerTest } from '../support/local-stack.ts';
 
-let tenant: LocalTenant | undefined;
-let worker: RunningWorker | undefined;
-afterEach(async () => {
-  await worker?.stop();
-  await tenant?.close();
-  worker = undefined;
-  tenant = undefined;
-});
+const local = localStackPerTest();
 
 const PAT = 'ghp_govYleKxdKaTrZjWE6paaP7RyhUFyVrJDRbx';
 const OAUTH = 'gho_QXQWPkTZiBnZmdRUTuSoktjaSRocVB8a1kMf';
 
 async function stack(pacedPerHour: number) {
-  tenant = await startLocalTenant({ scenario: await loadScenarioDir(scenarioDir('circleci')) });
-  const store = new LocalEncryptedStore(await mkdtemp(join(tmpdir(), 'cordon-gh-')), randomBytes(32));
-  worker = await startTestWorker({ connectors: connectorsFromEnv(tenant.connectorEnv()), sink: store }, { pacedPerHour });
+  await local.start(await loadScenarioDir(scenarioDir('circleci')), { pacedPerHour });
 }
 
 async function contain(credentials: ContainmentRequest['credentials'][]): Promise<ContainmentStatus[]> {
   const started = await Promise.all(
-    credentials.map((c) => startContainment(worker!.client, worker!.target.taskQueue, { incidentId: `INC-gh-${randomBytes(3).toString('hex')}`, requester: 'responder@acme.example', credentials: c })),
+    credentials.map((c) => startContainment(local.worker.client, local.worker.target.taskQueue, { incidentId: `INC-gh-${randomBytes(3).toString('hex')}`, requester: 'responder@acme.example', credentials: c })),
   );
-  return Promise.all(started.map((s) => worker!.client.workflow.getHandle(s.workflowId).result() as Promise<ContainmentStatus>));
+  return Promise.all(started.map((s) => local.worker.client.workflow.getHandle(s.workflowId).result() as Promise<ContainmentStatus>));
 }
 
 it('kills a leaked PAT and OAuth token by value after cutting the org off, pacing the revocation budget across runs', async () => {
@@ -49,7 +40,7 @@ it('kills a leaked PAT and OAuth token by value after cutting the org off, pacin
     // Dead means GitHub refuses the value itself.
     expect(r.evidence.some((e) => e.step === 'verify' && e.outcome === 'dead' && e.detail?.includes('probe dead'))).toBe(true);
   }
-  const calls = tenant!.calls({ provider: 'github' });
+  const calls = local.tenant.calls({ provider: 'github' });
   const byValue = calls.filter((c) => c.operation === 'credentials.revoke');
   expect(byValue.map((c) => c.status)).toEqual([202, 202]);
   // The org-side cut-off of the PAT came first, so the org was safe before the slower global revocation.
@@ -72,5 +63,5 @@ it('a PAT known only by id is cut off from the org and reported as such, with wh
   const note = r!.evidence.find((e) => e.outcome === 'cut off in tenant')!;
   expect(note.detail).toMatch(/owner/i);
   // Nothing was reported by value: Cordon does not have it.
-  expect(tenant!.calls({ provider: 'github', operation: 'credentials.revoke' })).toEqual([]);
+  expect(local.tenant.calls({ provider: 'github', operation: 'credentials.revoke' })).toEqual([]);
 });

@@ -14,41 +14,31 @@ import { composeSink } from '../../connectors/sinks/from-env.ts';
 import type { CallRecord } from '../../emulators/core/server.ts';
 import { loadScenarioDir, scenarioDir, startLocalTenant, type EmulatedProvider, type LocalTenant } from '../../emulators/tenant.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
-import { startTestWorker, type RunningWorker } from '../support/temporal.ts';
+import { localStackPerTest } from '../support/local-stack.ts';
 
-let tenant: LocalTenant | undefined;
-let worker: RunningWorker | undefined;
-afterEach(async () => {
-  await worker?.stop();
-  await tenant?.close();
-  worker = undefined;
-  tenant = undefined;
-});
+const local = localStackPerTest();
 
 async function stack(scenario: string): Promise<void> {
-  tenant = await startLocalTenant({ scenario: await loadScenarioDir(scenarioDir(scenario)) });
-  const dir = await mkdtemp(join(tmpdir(), 'cordon-storm-'));
   // Salesforce announces no Retry-After for REQUEST_LIMIT_EXCEEDED (a daily allowance): Cordon waits a configured
   // minute on a real org; a second here, like the storm's own Retry-After, keeps the test short.
-  const connectors = connectorsFromEnv({ ...tenant.connectorEnv(), CORDON_SALESFORCE_RATE_LIMIT_BACKOFF_MS: '1000' });
-  worker = await startTestWorker({ connectors, sink: composeSink(new LocalEncryptedStore(dir, randomBytes(32)), connectors, join(dir, 'github-index')) });
+  await local.start(await loadScenarioDir(scenarioDir(scenario)), { env: { CORDON_SALESFORCE_RATE_LIMIT_BACKOFF_MS: '1000' } });
 }
 
 function storm(providers: EmulatedProvider[]): void {
   for (const provider of providers) {
-    tenant!.injectFault({ provider, type: 'unavailable', status: 503, probability: 0.1 });
-    tenant!.injectFault({ provider, type: 'rate_limited', retryAfterSec: 1, probability: 0.1 });
+    local.tenant.injectFault({ provider, type: 'unavailable', status: 503, probability: 0.1 });
+    local.tenant.injectFault({ provider, type: 'rate_limited', retryAfterSec: 1, probability: 0.1 });
   }
 }
 
 async function contain(credentials: ContainmentRequest['credentials'], policy: Record<string, unknown> = {}): Promise<ContainmentStatus> {
-  const { workflowId } = await startContainment(worker!.client, worker!.target.taskQueue, {
+  const { workflowId } = await startContainment(local.worker.client, local.worker.target.taskQueue, {
     incidentId: `INC-storm-${randomBytes(3).toString('hex')}`,
     requester: 'responder@acme.example',
     credentials,
     policy: policy as never,
   });
-  return (await worker!.client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
+  return (await local.worker.client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
 }
 
 /** Every write that was rate limited was not tried again on the same target before its Retry-After passed. */
@@ -73,7 +63,7 @@ it('contains across Salesforce, Google and Slack while ~20 % of their calls fail
   ]);
   expect(result.outcome, result.outcomeReason).toBe('contained');
   for (const c of result.credentials) expect(c.state, c.credentialId).toBe('verified_dead');
-  const calls = tenant!.calls();
+  const calls = local.tenant.calls();
   const faulted = calls.filter((c) => c.fault === 'unavailable' || c.fault === 'rate_limited');
   expect(faulted.length).toBeGreaterThan(0);
   assertRetryAfterHonoured(calls);
@@ -92,7 +82,7 @@ it('contains across Google and GitHub in the same storm, GitHub tokens revoked b
     { provider: 'github', kind: 'pat', leakedValue: 'ghp_govYleKxdKaTrZjWE6paaP7RyhUFyVrJDRbx' },
   ]);
   expect(result.outcome, result.outcomeReason).toBe('contained');
-  const calls = tenant!.calls();
+  const calls = local.tenant.calls();
   expect(calls.filter((c) => c.fault).length).toBeGreaterThan(0);
   assertRetryAfterHonoured(calls);
   // Exactly one live replacement per consumer of the Google key, whatever the retries did.
@@ -102,7 +92,7 @@ it('contains across Google and GitHub in the same storm, GitHub tokens revoked b
 
 it('a provider that answers 503 forever ends the run not_contained once the containment deadline passes', async () => {
   await stack('circleci');
-  tenant!.injectFault({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete', type: 'unavailable', status: 503 });
+  local.tenant.injectFault({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete', type: 'unavailable', status: 503 });
   const t0 = Date.now();
   const result = await contain([{ provider: 'google', kind: 'service_account_key', keyId: '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f' }], { containDeadline: '15s', escalateRetriesAfter: '5s' });
   const took = Date.now() - t0;

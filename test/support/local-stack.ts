@@ -1,0 +1,53 @@
+// One local tenant (the provider emulators) and one real worker with the real connectors per test,
+// stopped after each test: the set-up the provider-level e2e files share.
+import { mkdtemp } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import type { Notifier } from '../../activities/index.ts';
+import { connectorsFromEnv } from '../../connectors/registry.ts';
+import { composeSink } from '../../connectors/sinks/from-env.ts';
+import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
+import type { ConnectorRegistry } from '../../connectors/types.ts';
+import type { Scenario } from '../../emulators/scenario.ts';
+import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
+import { startTestWorker, type RunningWorker } from './temporal.ts';
+
+export interface LocalStack {
+  /** Starts the tenant with `scenario` and a worker wired to it (GitHub Actions sinks where consumers name them). */
+  start(scenario: Scenario, options?: { env?: Record<string, string>; pacedPerHour?: number; notifier?: Notifier }): Promise<{ connectors: ConnectorRegistry }>;
+  readonly tenant: LocalTenant;
+  readonly worker: RunningWorker;
+}
+
+export function localStackPerTest(): LocalStack {
+  let tenant: LocalTenant | undefined;
+  let worker: RunningWorker | undefined;
+  afterEach(async () => {
+    await worker?.stop();
+    await tenant?.close();
+    worker = undefined;
+    tenant = undefined;
+  });
+  return {
+    async start(scenario, options = {}) {
+      tenant = await startLocalTenant({ scenario });
+      const dir = await mkdtemp(join(tmpdir(), 'cordon-stack-'));
+      const connectors = connectorsFromEnv({ ...tenant.connectorEnv(), ...options.env });
+      worker = await startTestWorker(
+        { connectors, sink: composeSink(new LocalEncryptedStore(dir, randomBytes(32)), connectors, join(dir, 'github-index')), ...(options.notifier ? { notifier: options.notifier } : {}) },
+        options.pacedPerHour !== undefined ? { pacedPerHour: options.pacedPerHour } : {},
+      );
+      return { connectors };
+    },
+    get tenant() {
+      if (!tenant) throw new Error('the local stack is not started: call start() first');
+      return tenant;
+    },
+    get worker() {
+      if (!worker) throw new Error('the local stack is not started: call start() first');
+      return worker;
+    },
+  };
+}
