@@ -4,11 +4,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Consumer, Credential, CredentialRef, Principal, Provider, ReplacementRef, ScopeReport } from '../schemas/credential.ts';
 import type { ContainmentMode, FallbackRung, Plan, ReauthTarget } from '../schemas/containment.ts';
-import { ConnectorError, type ConnectorRegistry, type Connector, type ProbeResult, type Restriction, type RestrictionUndo, type WriteResult } from '../connectors/types.ts';
+import type { ConnectorRegistry, Connector, ProbeResult, Restriction, RestrictionUndo, WriteResult } from '../connectors/types.ts';
 import type { CredentialSink } from '../connectors/sinks/types.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { FAILURE_TYPES, mapFailures } from './failures.ts';
-import { buildPlan, credentialKey, reauthTarget, SelfLockoutError } from './plan.ts';
+import { buildPlan, credentialKey, SelfLockoutError } from './plan.ts';
+import { scopeReauthWith } from './reauth-scope.ts';
 import { temporalRegistry, type ReplacementRegistry } from './replacement-registry.ts';
 
 export type { FallbackRung } from '../schemas/containment.ts';
@@ -85,18 +86,11 @@ export function createActivities(deps: ActivityDeps) {
      * the run's own targets and every replacement another run issued (those are never ended here).
      */
     scopeReauth: mapFailures(async (input: { provider: Provider; principal: Principal; workflowId: string; targets: string[] }): Promise<ReauthTarget> => {
-      let scope;
-      try {
-        scope = await connectorFor(input.provider).reauthScope(input.principal);
-      } catch (err) {
-        // Unsupported, or refused because it would lock Cordon out (I6): planned as not possible; verification decides.
-        if (err instanceof ConnectorError && (err.kind === 'unsupported' || err.kind === 'conflict')) {
-          return { provider: input.provider, principal: input.principal, ends: [], effects: [], leftAlone: [], notPossible: err.message };
-        }
-        throw err;
-      }
-      const issued = await registry().issuedElsewhere(scope.credentials.map((c) => c.id), input.workflowId);
-      const target = reauthTarget({ ...input, scope, issuedElsewhere: new Map(issued.map((e) => [e.replacementId!, e])) });
+      const target = await scopeReauthWith({
+        ...input,
+        connector: connectorFor(input.provider),
+        issuedElsewhere: async (ids) => new Map((await registry().issuedElsewhere(ids, input.workflowId)).map((e) => [e.replacementId!, e])),
+      });
       log.info('re-authentication scoped', { provider: input.provider, principal: input.principal.id, ends: target.ends.length, leftAlone: target.leftAlone.length });
       return target;
     }),

@@ -134,10 +134,10 @@ export async function startContainment(
   }
 }
 
-async function describeIfExists(client: Client, workflowId: string): Promise<{ runId: string; memo?: Record<string, unknown> } | undefined> {
+async function describeIfExists(client: Client, workflowId: string): Promise<{ runId: string; running: boolean; memo?: Record<string, unknown> } | undefined> {
   try {
     const desc = await client.workflow.getHandle(workflowId).describe();
-    return { runId: desc.runId, ...(desc.memo ? { memo: desc.memo } : {}) };
+    return { runId: desc.runId, running: desc.status.name === 'RUNNING', ...(desc.memo ? { memo: desc.memo } : {}) };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
@@ -232,7 +232,7 @@ export async function retryContainment(client: Client, taskQueue: string, workfl
   for (let n = 1; n <= 100; n++) {
     const retryId = `${workflowId}-retry-${n}`;
     const existing = await describeIfExists(client, retryId);
-    if (existing && (await handleOf(client, retryId).describe()).status.name === 'RUNNING') return { workflowId: retryId, runId: existing.runId, created: false, retryOf: workflowId };
+    if (existing?.running) return { workflowId: retryId, runId: existing.runId, created: false, retryOf: workflowId };
     if (existing) continue;
     const handle = await client.workflow.start(WORKFLOW_TYPE, {
       args: [input satisfies ContainmentRequest],

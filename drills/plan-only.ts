@@ -3,9 +3,9 @@
 // would be asked to approve. Safe against a real tenant: identify only lists, gets and queries (plus
 // each connector's own auth-token call); nothing is revoked, replaced, restricted or re-authenticated.
 import type { ConnectorRegistry } from '../connectors/types.ts';
-import { buildPlan, credentialKey, reauthTarget, SelfLockoutError } from '../activities/plan.ts';
-import { ConnectorError } from '../connectors/types.ts';
-import { reauthPrincipals, type Plan, type ReauthTarget } from '../schemas/containment.ts';
+import { buildPlan, credentialKey, SelfLockoutError } from '../activities/plan.ts';
+import { scopeReauthWith } from '../activities/reauth-scope.ts';
+import { reauthPrincipals, type Plan } from '../schemas/containment.ts';
 import type { ScopeReport } from '../schemas/credential.ts';
 import type { DrillDefinition } from '../schemas/drill.ts';
 
@@ -33,15 +33,7 @@ export async function planOnly(options: { connectors: ConnectorRegistry; drill: 
   // replacements: a live run leaves those alone, so its plan may list fewer credentials than this one.
   const targets = scope.flatMap((r) => r.credentials.map(credentialKey));
   const reauth = await Promise.all(
-    reauthPrincipals(scope).map(async ({ provider, principal }): Promise<ReauthTarget> => {
-      try {
-        const found = await connectors[provider]!.reauthScope(principal);
-        return reauthTarget({ provider, principal, scope: found, targets, issuedElsewhere: new Map() });
-      } catch (err) {
-        if (err instanceof ConnectorError && (err.kind === 'unsupported' || err.kind === 'conflict')) return { provider, principal, ends: [], effects: [], leftAlone: [], notPossible: err.message };
-        throw err;
-      }
-    }),
+    reauthPrincipals(scope).map(({ provider, principal }) => scopeReauthWith({ connector: connectors[provider]!, provider, principal, targets, issuedElsewhere: async () => new Map() })),
   );
   try {
     return { ...base, plan: buildPlan({ mode: drill.mode, waveSize: drill.waveSize, reports: scope, reauth }) };
