@@ -7,6 +7,7 @@ import type { ContainmentMode, FallbackRung, Plan, ReauthTarget } from '../schem
 import type { ConnectorRegistry, Connector, ProbeResult, Restriction, RestrictionUndo, WriteResult } from '../connectors/types.ts';
 import type { CredentialSink } from '../connectors/sinks/types.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import type { Notification, Notifier } from '../notifiers/notifier.ts';
 import { FAILURE_TYPES, mapFailures } from './failures.ts';
 import { buildPlan, credentialKey, SelfLockoutError } from './plan.ts';
 import { scopeReauthWith } from './reauth-scope.ts';
@@ -14,24 +15,8 @@ import { temporalRegistry, type ReplacementRegistry } from './replacement-regist
 
 export type { FallbackRung } from '../schemas/containment.ts';
 
-export interface Notification {
-  kind: 'approval_needed' | 'escalation' | 'completed' | 'not_contained';
-  workflowId: string;
-  incidentId: string;
-  summary: string;
-  stage?: string;
-  digest?: string;
-  /** From the containment input: the webhook to call, and the Slack thread to post in. */
-  webhookUrl?: string;
-  origin?: { channel: string; slackChannel?: string; slackThreadTs?: string };
-  /** Structured details for approval messages: what exactly will happen. */
-  approval?: { description: string; credentialIds: string[]; consumerIds: string[]; wave: number; quorum: number };
-  outcome?: string;
-}
-
-export interface Notifier {
-  notify(n: Notification): Promise<void>;
-}
+// The notifier contract lives beside its implementations (notifiers/); re-exported for the workflow's `import type`.
+export type { Notification, Notifier } from '../notifiers/notifier.ts';
 
 export interface ActivityDeps {
   connectors: ConnectorRegistry;
@@ -72,6 +57,33 @@ export function createActivities(deps: ActivityDeps) {
       });
     }
     return c;
+  };
+
+  /**
+   * For a replacement the provider can neither label nor let an admin end (I4): notes the mint in the registry,
+   * acknowledged before it happens. Mints noted by earlier attempts, with nothing delivered, may each have left
+   * an orphan: returns the words the evidence must carry (what, why it lives on, when it expires at the latest).
+   */
+  const noteUnlabelledMint = async (
+    connector: Connector,
+    credential: Credential,
+    idempotencyKey: string,
+    earlier: readonly string[],
+    owner: { credentialId: string; consumerId: string; workflowId: string },
+  ): Promise<string | undefined> => {
+    const mint = connector.unlabelledMint?.(credential);
+    if (!mint) return undefined;
+    let orphan: string | undefined;
+    if (earlier.length && !(await deps.sink.lookup(idempotencyKey))) {
+      // Minted, if at all, after the first note and before this attempt: it dies by now + its lifetime.
+      const expiresBy = new Date(Date.now() + mint.lifetimeMs).toISOString();
+      orphan =
+        `possible orphan: ${earlier.length === 1 ? 'an earlier attempt' : `${earlier.length} earlier attempts`} (from ${earlier[0]}) stopped between minting and delivering; ` +
+        `the ${mint.what} it may have minted cannot be ended (${mint.whyNotEnded}) and expires by ${expiresBy} at the latest`;
+      log.warn('possible orphan of an interrupted replacement', { credential: owner.credentialId, consumer: owner.consumerId, notedAt: earlier[0], expiresBy });
+    }
+    await registry().noteUnlabelledMint(owner);
+    return orphan;
   };
 
   return {
@@ -126,9 +138,16 @@ export function createActivities(deps: ActivityDeps) {
       }
       // (workflow id, credential, consumer): a retried or replayed attempt finds the first replacement (I4).
       const idempotencyKey = `${input.workflowId}|${credentialId}|${input.consumer.id}`;
-      const issued = await connectorFor(input.credential.provider).replace(input.credential, input.consumer, idempotencyKey, deps.sink);
+      const connector = connectorFor(input.credential.provider);
+      const orphan = await noteUnlabelledMint(connector, input.credential, idempotencyKey, claim.mintsNotedAt ?? [], {
+        credentialId,
+        consumerId: input.consumer.id,
+        workflowId: input.workflowId,
+      });
+      const issued = await connector.replace(input.credential, input.consumer, idempotencyKey, deps.sink);
       await registry().record({ credentialId, consumerId: input.consumer.id, workflowId: input.workflowId, replacementId: issued.replacementId });
-      log.info('replacement issued', { credential: credentialId, consumer: input.consumer.id, replacement: issued.replacementId, sink: issued.sink });
+      const note = [issued.note, orphan].filter(Boolean).join('; ');
+      log.info('replacement issued', { credential: credentialId, consumer: input.consumer.id, replacement: issued.replacementId, sink: issued.sink, ...(note ? { note } : {}) });
       return {
         issued: {
           credentialId,
@@ -137,6 +156,7 @@ export function createActivities(deps: ActivityDeps) {
           fingerprint: issued.fingerprint,
           sink: issued.sink,
           issuedAt: new Date().toISOString(),
+          ...(note ? { note } : {}),
         },
       };
     }),

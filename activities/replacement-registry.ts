@@ -6,6 +6,7 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '
 import {
   claimReplacementUpdate,
   issuedElsewhereQuery,
+  noteUnlabelledMintUpdate,
   recordReplacementUpdate,
   REGISTRY_WORKFLOW_TYPE,
   registryWorkflowId,
@@ -17,7 +18,9 @@ import {
 export interface ReplacementRegistry {
   /** Who owns the replacement for (credential, consumer): the caller, unless another run claimed it first. */
   claim(c: ClaimInput): Promise<RegistryEntry>;
-  record(e: Required<Omit<RegistryEntry, 'at' | 'ownerFinishedAt'>>): Promise<void>;
+  record(e: Required<Omit<RegistryEntry, 'at' | 'ownerFinishedAt' | 'mintsNotedAt'>>): Promise<void>;
+  /** Durably notes, before the mint, that the owner is about to mint a replacement the provider cannot label. */
+  noteUnlabelledMint(n: { credentialId: string; consumerId: string; workflowId: string }): Promise<void>;
   /** The run ended: its claims stop binding runs that start later. */
   runFinished(workflowId: string): Promise<void>;
   /** Of `ids`, the ones another run issued as replacements: never ended by this run. */
@@ -45,6 +48,10 @@ export function temporalRegistry(): ReplacementRegistry {
     async record(entry) {
       const { client, taskQueue } = ctx();
       await client.workflow.executeUpdateWithStart(recordReplacementUpdate, { args: [entry], startWorkflowOperation: withStart(taskQueue) });
+    },
+    async noteUnlabelledMint(n) {
+      const { client, taskQueue } = ctx();
+      await client.workflow.executeUpdateWithStart(noteUnlabelledMintUpdate, { args: [n], startWorkflowOperation: withStart(taskQueue) });
     },
     async runFinished(workflowId) {
       const { client, taskQueue } = ctx();

@@ -8,8 +8,8 @@ import { canInventory } from '../connectors/inventory.ts';
 import type { Provider } from '../schemas/credential.ts';
 import { PersistenceSweepInput, type HygienePolicy, type HygieneReport, type PersistenceReport } from '../schemas/sweep.ts';
 import { createLogger, redactText, type Logger } from '../logging/logger.ts';
-import { flagInventories, type ProviderInventoryOutcome } from '../sweeps/flags.ts';
-import { findPersistence } from '../sweeps/persistence.ts';
+import { flagInventories, type ProviderInventoryOutcome } from './sweeps/flags.ts';
+import { findPersistence } from './sweeps/persistence.ts';
 import { FAILURE_TYPES, mapFailures } from './failures.ts';
 
 export interface SweepActivityDeps {

@@ -89,8 +89,12 @@ const body = fc.oneof(
 const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', undefined);
 const idempotencyKey = fc.option(fc.oneof(fc.string({ maxLength: 300 }), fc.uuid()), { nil: undefined });
 
+const unhandled: unknown[] = [];
+process.on('unhandledRejection', (reason) => void unhandled.push(reason));
+
 it(`the start route never answers 5xx and starts only what the schema accepts (${RUNS} cases)`, async () => {
   let accepted = 0;
+  const tally = { cases: 0, refused: 0, s5xx: 0, byStatus: {} as Record<number, number> };
   await fc.assert(
     fc.asyncProperty(body, contentType, idempotencyKey, async (payload, type, idem) => {
       const before = started.length;
@@ -100,12 +104,16 @@ it(`the start route never answers 5xx and starts only what the schema accepts ($
         payload,
         headers: { authorization: `Bearer ${key.key}`, ...(type ? { 'content-type': type } : {}), ...(idem !== undefined ? { 'idempotency-key': idem } : {}) },
       });
+      tally.cases++;
+      tally.byStatus[res.statusCode] = (tally.byStatus[res.statusCode] ?? 0) + 1;
+      if (res.statusCode >= 500) tally.s5xx++;
       expect(res.statusCode, res.body).toBeLessThan(500);
       if (started.length > before) {
         accepted++;
         expect(res.statusCode).toBe(201);
         expect(StartContainmentBody.safeParse(JSON.parse(payload)).success).toBe(true);
       } else {
+        tally.refused++;
         expect(res.statusCode).toBeGreaterThanOrEqual(400);
         expect(ErrorBody.parse(JSON.parse(res.body)).error.message.length).toBeGreaterThan(0);
       }
@@ -114,6 +122,10 @@ it(`the start route never answers 5xx and starts only what the schema accepts ($
   );
   // The generator reaches valid bodies too, or the property would prove little.
   expect(accepted).toBeGreaterThan(0);
+  await new Promise((r) => setTimeout(r, 50));
+  expect(unhandled).toEqual([]);
+  const statuses = Object.entries(tally.byStatus).map(([k, v]) => `${v}×${k}`).join(', ');
+  console.log(`fuzz api: ${tally.cases} cases · ${tally.refused} refusals in the error shape · statuses ${statuses} · ${tally.s5xx} 5xx · ${unhandled.length} unhandled rejections · ${accepted} workflows started, each from a schema-valid body, 0 from invalid input`);
 }, 300_000);
 
 it('accepts a valid start through the same path (the fuzzer’s oracle is not vacuous)', async () => {

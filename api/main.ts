@@ -6,11 +6,12 @@
 import { codecKeysFromEnv } from '../codec/encryption-codec.ts';
 import { connectClient } from '../client/containments.ts';
 import { createLogger } from '../logging/logger.ts';
+import { readEnv } from '../schemas/config.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { approvalPolicyFromEnv } from './approval-policy.ts';
 import { buildApp } from './app.ts';
 import { apiKeyringFromEnv } from './keys.ts';
-import { parseAllowedHosts } from './webhooks.ts';
+import { parseAllowedHosts } from '../notifiers/webhook.ts';
 
 const log = createLogger({ base: { component: 'api' } });
 
@@ -18,11 +19,11 @@ try {
   const target = temporalTargetFromEnv();
   const keys = apiKeyringFromEnv();
   const client = await connectClient(target, codecKeysFromEnv(process.env));
-  const webhookAllowedHosts = parseAllowedHosts(process.env.CORDON_WEBHOOK_ALLOWED_HOSTS);
+  const webhookAllowedHosts = parseAllowedHosts(readEnv(process.env, 'CORDON_WEBHOOK_ALLOWED_HOSTS'));
   const approvalPolicy = approvalPolicyFromEnv(process.env);
   const app = buildApp({ client, taskQueue: target.taskQueue, keys, logger: log, approvalPolicy, ...(webhookAllowedHosts ? { webhookAllowedHosts } : {}) });
-  const port = Number(process.env.CORDON_API_PORT ?? 8787);
-  const host = process.env.CORDON_API_HOST ?? '127.0.0.1';
+  const port = readEnv(process.env, 'CORDON_API_PORT') ?? 8787;
+  const host = readEnv(process.env, 'CORDON_API_HOST') ?? '127.0.0.1';
   const address = await app.listen({ port, host });
   log.info('api listening', { address, namespace: target.namespace, taskQueue: target.taskQueue });
   process.send?.({ ready: true, address });

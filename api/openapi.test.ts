@@ -70,16 +70,23 @@ describe('api/openapi.json', () => {
     for (const [name, schema] of Object.entries(doc.components.schemas)) ajv.addSchema(schema as object, `#/components/schemas/${name}`);
     const validate = ajv.getSchema('#/components/schemas/StartContainmentBody')!;
     // One valid value for each optional field of a ref: a new field must be added here, and so decided on.
-    const sample: Record<string, string> = { id: 'tok-1', clientId: '0H4Hs000000DrftAAA', user: 'drift@acme.com', keyId: 'key-1', fingerprint: 'abcdef123456', leakedValue: 'leaked-value-0001' };
+    const sample: Record<string, string> = { id: 'tok-1', clientId: '0H4Hs000000DrftAAA', user: 'drift@acme.com', keyId: 'key-1', fingerprint: 'abcdef123456', leakedValue: 'ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8' }; // a GitHub token's shape: the provider below is github
     const shape = (CredentialRef as unknown as { shape: Record<string, unknown> }).shape;
     expect(Object.keys(sample).sort()).toEqual(Object.keys(shape).filter((k) => k !== 'provider' && k !== 'kind').sort());
     const refs = [{}, ...Object.keys(sample).map((k) => ({ [k]: sample[k] })), { user: sample.user, id: sample.id }];
     for (const extra of refs) {
-      const start = { incidentId: 'INC-1', credentials: [{ provider: 'memory', kind: 'oauth_token', ...extra }] };
+      const start = { incidentId: 'INC-1', credentials: [{ provider: 'github', kind: 'oauth_token', ...extra }] };
       const byZod = StartContainmentBody.safeParse(start).success;
       expect(validate(start), JSON.stringify(extra)).toBe(byZod);
       expect(byZod, JSON.stringify(extra)).toBe(Object.keys(extra).some((k) => (CREDENTIAL_REF_IDENTIFIERS as readonly string[]).includes(k)));
     }
+  });
+
+  it('does not advertise the test-only memory provider, which the API still accepts', () => {
+    const text = readFileSync(OPENAPI_PATH, 'utf8');
+    expect(text).not.toContain('"memory"');
+    expect(text).toContain('"salesforce"');
+    expect(StartContainmentBody.safeParse({ incidentId: 'INC-1', credentials: [{ provider: 'memory', kind: 'oauth_token', id: 'tok-1' }] }).success).toBe(true);
   });
 
   it('is served at /openapi.json without a key', async () => {

@@ -19,6 +19,7 @@ import {
   StartedContainment,
   WebhookEvent,
 } from '../schemas/api.ts';
+import { Provider } from '../schemas/credential.ts';
 import type { ApiRoute } from './route.ts';
 
 export const OPENAPI_PATH = fileURLToPath(new URL('./openapi.json', import.meta.url));
@@ -31,10 +32,18 @@ const RESPONSE_COMPONENTS = { StartedContainment, ContainmentView, ContainmentLi
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
+/**
+ * Providers the API accepts but does not advertise: `memory` is the in-memory reference connector the
+ * end-to-end tests run the engine on (a worker has it only with CORDON_MEMORY_TENANT_URL); no deployment
+ * configures it, so the public document does not offer it.
+ */
+const UNADVERTISED_PROVIDERS: ReadonlySet<string> = new Set(['memory']);
+
 /** zod's .refine is invisible to z.toJSONSchema: the refinements schemas/api.ts spells out are added where their schema appears. */
 const override: NonNullable<Parameters<typeof z.toJSONSchema>[1]>['override'] = ({ zodSchema, jsonSchema }) => {
   const extra = JSON_SCHEMA_REFINEMENTS.get(zodSchema as unknown as z.ZodType);
   if (extra) Object.assign(jsonSchema, structuredClone(extra));
+  if ((zodSchema as unknown) === Provider && Array.isArray(jsonSchema.enum)) jsonSchema.enum = jsonSchema.enum.filter((p) => !UNADVERTISED_PROVIDERS.has(String(p)));
 };
 
 function componentsOf(named: Record<string, z.ZodType>, io: 'input' | 'output'): Record<string, JsonSchema> {

@@ -70,8 +70,3 @@ export function defineRoute<P extends Schema = undefined, Q extends Schema = und
 ): ApiRoute {
   return route as unknown as ApiRoute;
 }
-
-export function containmentLinks(workflowId: string) {
-  const self = `/v1/containments/${encodeURIComponent(workflowId)}`;
-  return { self, evidence: `${self}/evidence`, approvals: `${self}/approvals`, cancel: `${self}/cancel` };
-}

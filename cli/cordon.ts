@@ -1,20 +1,24 @@
 // `cordon`: the command line for responders, drills and scripts. Same schemas as every other way in;
 // `--json` for scripts, readable text for people; exit codes scripts can rely on (see USAGE).
 import { readFile } from 'node:fs/promises';
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { codecKeysFromEnv, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
 import { startCodecServer } from '../codec/server.ts';
 import { cancelContainment, connectClient, decide, DecisionRefusedError, getStatus, InvalidInputError, retryContainment, RetryRefusedError, startContainment } from '../client/containments.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../schemas/containment.ts';
+import { envIsSet, readEnv } from '../schemas/config.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { SEARCH_ATTRIBUTES } from '../temporal-config/dev-server.ts';
 import { renderReport } from './report.ts';
+import { checkConfig, renderConfigCheck } from './config-check.ts';
 import { massProgress, parseRefsFile, progressLine, startMassContainment } from '../client/mass.ts';
 import type { MassContainmentRequest, MassContainmentResult } from '../schemas/mass.ts';
 import { preflight } from '../connectors/preflight.ts';
-import { ensureHygieneSchedule, runInventory, runPersistenceSweeps } from '../sweeps/commands.ts';
+import { ensureHygieneSchedule, runInventory, runPersistenceSweeps } from '../client/sweeps.ts';
 
 export const EXIT = { ok: 0, error: 1, invalid: 2, notContained: 3, refused: 4, pending: 5 } as const;
 
@@ -36,6 +40,7 @@ const USAGE = `cordon — contain stolen SaaS credentials
   cordon schedule hygiene --every 24h          create/update the hygiene-sweep Schedule
   cordon inventory [--csv]                     sweep now: every credential, flags, blind spots
   cordon persistence <workflow-id> [--since ISO]  what the principal created during the exposure
+  cordon config check [--json]       every CORDON_* variable: set, missing (required?) or invalid; never prints a value
   cordon keygen                      print a new CORDON_CODEC_KEYS entry
   cordon codec-server [--port N]     serve /encode and /decode for \`temporal --codec-endpoint\` and the UI
   cordon dev                         run the local stack (same as npm run dev)
@@ -48,7 +53,7 @@ Exit codes: 0 ok / contained · 1 error · 2 invalid input · 3 not contained, o
 class UsageError extends Error {}
 
 async function codecKeys(): Promise<CodecKeys> {
-  if (process.env.CORDON_CODEC_KEYS) return codecKeysFromEnv(process.env);
+  if (envIsSet(process.env, 'CORDON_CODEC_KEYS')) return codecKeysFromEnv(process.env);
   try {
     const raw = JSON.parse(await readFile(join(process.cwd(), '.cordon', 'dev', 'dev-keys.json'), 'utf8')) as { codec: string };
     process.stderr.write('cordon: CORDON_CODEC_KEYS not set; using the local dev keys in .cordon/dev/\n');
@@ -128,12 +133,37 @@ async function containFromFile(
   return result.notContained.length ? EXIT.notContained : EXIT.ok;
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Commands that talk to Temporal, and what each needs before a connection is opened. */
+const TEMPORAL_COMMANDS = ['contain', 'status', 'evidence', 'approve', 'doctor', 'cancel', 'retry', 'schedule', 'inventory', 'persistence'];
+
+/** Refuses a malformed command line before anything connects (no Temporal call for invalid arguments). */
+function checkUsage(command: string, values: Record<string, string | boolean | undefined>, positionals: string[]): void {
+  if (!TEMPORAL_COMMANDS.includes(command)) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  const id = positionals[0];
+  if (command === 'contain') {
+    if (!values.incident) throw new UsageError('contain needs --incident ID');
+    if (!values.from && (!values.provider || !values.kind)) throw new UsageError('contain needs --provider and --kind (or --from FILE)');
+  }
+  if (['status', 'evidence', 'retry', 'persistence'].includes(command) && !id) throw new UsageError(`${command} needs a workflow id`);
+  if (command === 'approve' && (!id || !values.stage || !values.digest || !values.as)) throw new UsageError('approve needs <workflow-id> --stage --digest --as');
+  if (command === 'cancel' && (!id || !values.as)) throw new UsageError('cancel needs <workflow-id> --as NAME [--reason TEXT]');
+  if (command === 'schedule' && (id !== 'hygiene' || !values.every)) throw new UsageError('schedule needs: hygiene --every 24h');
+}
+
+/** `connect` lets tests run the command line in-process with a stand-in for Temporal. */
+export async function main(argv: string[], deps: { connect?: typeof connectClient } = {}): Promise<number> {
   const [command, ...rest] = argv;
   const out = (text: string) => process.stdout.write(`${text}\n`);
   if (!command || command === 'help' || command === '--help') return out(USAGE), EXIT.ok;
 
   if (command === 'keygen') return out(newCodecKeyEntry()), EXIT.ok;
+  if (command === 'config') {
+    const [sub, ...flags] = rest;
+    if (sub !== 'check' || flags.some((f) => f !== '--json')) throw new UsageError('usage: cordon config check [--json]');
+    const check = checkConfig(process.env);
+    out(flags.includes('--json') ? JSON.stringify(check) : renderConfigCheck(check));
+    return check.ok ? EXIT.ok : EXIT.error;
+  }
   if (command === 'dev') {
     await import('./dev.ts');
     return new Promise<number>(() => undefined); // runs until Ctrl-C
@@ -156,13 +186,16 @@ async function main(argv: string[]): Promise<number> {
   const json = values.json ?? false;
 
   if (command === 'codec-server') {
-    const s = await startCodecServer({ keys: await codecKeys(), port: Number(values.port ?? 8081), ...(process.env.CORDON_CODEC_SERVER_TOKEN ? { token: process.env.CORDON_CODEC_SERVER_TOKEN } : {}), ...(process.env.CORDON_CODEC_CORS_ORIGIN ? { corsOrigin: process.env.CORDON_CODEC_CORS_ORIGIN } : {}) });
+    const token = readEnv(process.env, 'CORDON_CODEC_SERVER_TOKEN');
+    const corsOrigin = readEnv(process.env, 'CORDON_CODEC_CORS_ORIGIN');
+    const s = await startCodecServer({ keys: await codecKeys(), port: Number(values.port ?? 8081), ...(token ? { token } : {}), ...(corsOrigin ? { corsOrigin } : {}) });
     out(`codec server on ${s.url} (temporal … --codec-endpoint ${s.url})`);
     return new Promise<number>(() => undefined);
   }
 
+  checkUsage(command, values, positionals);
   const target = temporalTargetFromEnv();
-  const client = await connectClient(target, await codecKeys());
+  const client = await (deps.connect ?? connectClient)(target, await codecKeys());
   try {
     switch (command) {
       case 'contain': {
@@ -281,28 +314,39 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-{
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      if (err instanceof InvalidInputError) {
-        process.stderr.write(`cordon: invalid input: ${err.message}\n`);
-        process.exit(EXIT.invalid);
-      }
-      if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-        process.stderr.write(`cordon: ${(err as Error).message}\n\n${USAGE}\n`);
-        process.exit(EXIT.invalid);
-      }
-      if (err instanceof RetryRefusedError) {
-        process.stderr.write(`cordon: cannot retry: ${err.message}\n`);
-        process.exit(EXIT.refused);
-      }
-      if (err instanceof DecisionRefusedError) {
-        process.stderr.write(`cordon: decision refused: ${err.message}\n`);
-        process.exit(EXIT.refused);
-      }
-      process.stderr.write(`cordon: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(EXIT.error);
-    },
-  );
+/** Runs the command line: the exit code, and a one-line `cordon: …` message on stderr for every error (never a stack trace). */
+export async function runCli(argv: string[], deps: { connect?: typeof connectClient } = {}): Promise<number> {
+  try {
+    return await main(argv, deps);
+  } catch (err: unknown) {
+    if (err instanceof InvalidInputError) {
+      process.stderr.write(`cordon: invalid input: ${err.message}\n`);
+      return EXIT.invalid;
+    }
+    if (err instanceof UsageError || (err as { code?: string } | null)?.code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`cordon: ${(err as Error).message}\n\n${USAGE}\n`);
+      return EXIT.invalid;
+    }
+    if (err instanceof RetryRefusedError) {
+      process.stderr.write(`cordon: cannot retry: ${err.message}\n`);
+      return EXIT.refused;
+    }
+    if (err instanceof DecisionRefusedError) {
+      process.stderr.write(`cordon: decision refused: ${err.message}\n`);
+      return EXIT.refused;
+    }
+    process.stderr.write(`cordon: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.error;
+  }
 }
+
+/** True when this file is the program (cordon.sh → tsx cli/cordon.ts), not a module a test imports. */
+function isProgram(): boolean {
+  try {
+    return !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isProgram()) runCli(process.argv.slice(2)).then((code) => process.exit(code));

@@ -89,6 +89,6 @@ process.exit(exitCode);
 function mintsOf(provider: string, calls: CallRecord[]): CallRecord[] {
   // Salesforce mints a replacement as a JWT-bearer login *as the integration user* (Cordon's own login is as itself).
   if (provider === 'salesforce') return calls.filter((c) => c.operation === 'oauth2.requestToken' && c.status === 200 && c.target === '005Hs000003DrftAAA');
-  if (provider === 'google') return calls.filter((c) => c.operation === 'projects.serviceAccounts.keys.create' && c.status === 200);
+  if (provider === 'google') return calls.filter((c) => ['projects.serviceAccounts.keys.upload', 'projects.serviceAccounts.keys.create'].includes(c.operation) && c.status === 200);
   return [];
 }

@@ -11,8 +11,9 @@ import { getStatus } from '../client/containments.ts';
 import { createLogger } from '../logging/logger.ts';
 import type { ContainmentStatus } from '../schemas/containment.ts';
 import { createSlackApp } from '../slack/app.ts';
-import { SlackNotifier } from '../slack/notifier.ts';
-import { combineNotifiers } from '../worker/notifiers.ts';
+import { SlackNotifier } from '../notifiers/slack/notifier.ts';
+import { combineNotifiers } from '../notifiers/combine.ts';
+import { readEnv } from '../schemas/config.ts';
 
 /** Approvers in the shipped scenarios' Slack sections: the security owner and the sales admin. */
 const APPROVERS = ['W0SECOWNER', 'W0SALESMGR'];
@@ -20,9 +21,10 @@ const APPROVERS = ['W0SECOWNER', 'W0SALESMGR'];
 // No shutdown signals for the SDK: stopOnSignals below stops the worker, then everything else, once.
 Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
 /** State (Temporal's database, keys, replacements, the session's API key); CORDON_DEV_DIR for a second stack. */
-const stateDir = process.env.CORDON_DEV_DIR ?? join(process.cwd(), '.cordon', 'dev');
-const port = Number(process.env.CORDON_TEMPORAL_PORT ?? 7233);
-const uiPort = Number(process.env.CORDON_TEMPORAL_UI_PORT ?? 8233);
+const stateDir = readEnv(process.env, 'CORDON_DEV_DIR') ?? join(process.cwd(), '.cordon', 'dev');
+const port = readEnv(process.env, 'CORDON_TEMPORAL_PORT') ?? 7233;
+const uiPort = readEnv(process.env, 'CORDON_TEMPORAL_UI_PORT') ?? 8233;
+const scenario = readEnv(process.env, 'CORDON_SCENARIO') ?? 'salesloft-drift';
 // The Slack app's outgoing calls and the worker's Slack notifier go to the Slack emulator.
 let readStatus: ((id: string) => Promise<ContainmentStatus>) | undefined;
 const stack = await startLocalStack({
@@ -39,7 +41,7 @@ const stack = await startLocalStack({
           }),
         }),
   stateDir,
-  scenario: process.env.CORDON_SCENARIO ?? 'salesloft-drift',
+  scenario,
   headless: false,
   port: (await isFree(port)) ? port : await freePort(),
   uiPort: (await isFree(uiPort)) ? uiPort : await freePort(),
@@ -58,10 +60,10 @@ const slackApp = !(env.CORDON_SLACK_SIGNING_SECRET && env.CORDON_SLACK_BOT_TOKEN
       approvers: APPROVERS,
       logger: createLogger({ level: 'warn', base: { component: 'slack-app' } }),
     });
-const slackPort = slackApp && (await slackApp.start(Number(process.env.CORDON_SLACK_PORT ?? 0))).port;
+const slackPort = slackApp && (await slackApp.start(readEnv(process.env, 'CORDON_SLACK_PORT') ?? 0)).port;
 const minted = mintApiKey({ name: 'dev', principal: 'dev-soar', scopes: ['start', 'read', 'approve'] });
 const api = buildApp({ client: stack.client, taskQueue: stack.target.taskQueue, keys: new ApiKeyring([minted.entry]), logger: createLogger({ level: 'warn', base: { component: 'api' } }) });
-const apiAddress = await api.listen({ port: Number(process.env.CORDON_API_PORT ?? 0), host: '127.0.0.1' });
+const apiAddress = await api.listen({ port: readEnv(process.env, 'CORDON_API_PORT') ?? 0, host: '127.0.0.1' });
 // The session's API key goes to a file only its owner can read, never to the terminal or a log.
 const apiKeyFile = join(stateDir, 'api-key');
 await writeFile(apiKeyFile, `${minted.key}\n`, { mode: 0o600 });
@@ -70,7 +72,7 @@ process.stdout.write(
     'Cordon local stack is running.',
     `  Temporal      ${stack.server.address} (namespace ${stack.server.namespace}, task queue ${stack.target.taskQueue})`,
     `  Web UI        ${stack.server.uiUrl}`,
-    `  Tenant        emulators seeded with ${process.env.CORDON_SCENARIO ?? 'salesloft-drift'}: ${Object.entries(stack.tenant.urls).map(([p, u]) => `${p} ${u}`).join(', ')}`,
+    `  Tenant        emulators seeded with ${scenario}: ${Object.entries(stack.tenant.urls).map(([p, u]) => `${p} ${u}`).join(', ')}`,
     `  Control API   ${stack.tenant.controlUrl} (GET /calls, POST /faults, POST /reset; emulators/README.md)`,
     '  Worker        running in this process; replacements sealed in .cordon/dev/credentials',
     slackApp

@@ -21,7 +21,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { codecKeysFromEnv, type CodecKeys } from '../codec/encryption-codec.ts';
 import { connectClient } from '../client/containments.ts';
 import { connectorsFromEnv } from '../connectors/registry.ts';
-import { composeSink } from '../connectors/sinks/from-env.ts';
+import { composeSink } from '../worker/sink.ts';
 import { LocalEncryptedStore } from '../connectors/sinks/local-store.ts';
 import { loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from '../emulators/tenant.ts';
 import type { Scenario } from '../emulators/scenario.ts';
@@ -35,6 +35,7 @@ import { startDevServer } from '../temporal-config/dev-server.ts';
 import { temporalTargetFromEnv, type TemporalTarget } from '../temporal-config/connection.ts';
 import { createLogger } from '../logging/logger.ts';
 import { createCordonWorker } from '../worker/worker.ts';
+import { envIsSet, readEnv } from '../schemas/config.ts';
 
 export const DRILL_USAGE = `cordon drill --scenario <name|dir> [--plan-only [--tenant local|env]] [--json]
              [--out DIR] [--contain-within 15m] [--revoke-within 5m] [--max-approval-wait 5m] [--approve-after 0s]
@@ -74,7 +75,7 @@ async function resolveDrill(scenario: string): Promise<{ drill: DrillDefinition;
 }
 
 async function codecKeys(): Promise<CodecKeys> {
-  if (process.env.CORDON_CODEC_KEYS) return codecKeysFromEnv(process.env);
+  if (envIsSet(process.env, 'CORDON_CODEC_KEYS')) return codecKeysFromEnv(process.env);
   // A drill's payloads only need to be readable by this process: a throwaway key.
   return { activeKeyId: 'drill', keys: new Map([['drill', randomBytes(32)]]) };
 }
@@ -89,7 +90,7 @@ export async function drillCommand(argv: string[], io: { out: (s: string) => voi
     },
   });
   if (!values.scenario) throw new DrillUsageError('drill needs --scenario <name|dir>');
-  if (values['slack-channel'] && !process.env.CORDON_SLACK_BOT_TOKEN) {
+  if (values['slack-channel'] && !envIsSet(process.env, 'CORDON_SLACK_BOT_TOKEN')) {
     throw new DrillUsageError('--slack-channel needs CORDON_SLACK_BOT_TOKEN (the Cordon Slack app’s bot token) to post the summary');
   }
   const tenantKind = values.tenant ?? 'local';
@@ -168,7 +169,8 @@ export async function drillCommand(argv: string[], io: { out: (s: string) => voi
     let posted: { channel: string; ts: string } | undefined;
     if (values['slack-channel']) {
       const summary = drillSlackSummary(report);
-      const slack = new WebClient(process.env.CORDON_SLACK_BOT_TOKEN, { ...(process.env.CORDON_SLACK_API_URL ? { slackApiUrl: process.env.CORDON_SLACK_API_URL } : {}), retryConfig: { retries: 2 } });
+      const slackApiUrl = readEnv(process.env, 'CORDON_SLACK_API_URL');
+      const slack = new WebClient(readEnv(process.env, 'CORDON_SLACK_BOT_TOKEN'), { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 2 } });
       const r = await slack.chat.postMessage({ channel: values['slack-channel'], text: summary.text, blocks: summary.blocks as never, ...(values['slack-thread'] ? { thread_ts: values['slack-thread'] } : {}) });
       posted = { channel: String(r.channel), ts: String(r.ts) };
     }

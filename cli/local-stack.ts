@@ -9,15 +9,16 @@ import type { Client } from '@temporalio/client';
 import { codecKeysFromEnv, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
 import { connectClient } from '../client/containments.ts';
 import { connectorsFromEnv } from '../connectors/registry.ts';
-import { composeSink } from '../connectors/sinks/from-env.ts';
+import { composeSink } from '../worker/sink.ts';
 import { LocalEncryptedStore } from '../connectors/sinks/local-store.ts';
 import { loadScenarioByName, startLocalTenant, type LocalTenant } from '../emulators/tenant.ts';
 import type { Scenario } from '../emulators/scenario.ts';
-import type { Notifier } from '../activities/index.ts';
+import type { Notifier } from '../notifiers/notifier.ts';
 import { startDevServer, TASK_QUEUE, type DevServer } from '../temporal-config/dev-server.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 import { createLogger } from '../logging/logger.ts';
 import { createCordonWorker, type CordonWorker } from '../worker/worker.ts';
+import { readEnv } from '../schemas/config.ts';
 
 export interface DevKeys {
   codec: CodecKeys;
@@ -34,7 +35,7 @@ export async function loadDevKeys(stateDir: string): Promise<DevKeys> {
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
     await writeFile(file, JSON.stringify(raw), { mode: 0o600 });
   }
-  return { codec: codecKeysFromEnv({ CORDON_CODEC_KEYS: process.env.CORDON_CODEC_KEYS ?? raw.codec }), sinkKey: Buffer.from(process.env.CORDON_SINK_KEY ?? raw.sink, 'base64') };
+  return { codec: codecKeysFromEnv({ CORDON_CODEC_KEYS: process.env.CORDON_CODEC_KEYS ?? raw.codec }), sinkKey: Buffer.from(readEnv(process.env, 'CORDON_SINK_KEY') ?? raw.sink, 'base64') };
 }
 
 export interface LocalStack {

@@ -11,6 +11,7 @@ import { SalesforceConnectorConfig } from './salesforce/config.ts';
 import { JWT_BEARER_GRANT, signJwtBearerAssertion } from './salesforce/jwt-assertion.ts';
 import { SlackConnectorConfig } from './slack/config.ts';
 import { redactText } from '../logging/logger.ts';
+import { envIsSet, PROVIDER_CONFIGURED_BY } from '../schemas/config.ts';
 
 export interface PreflightCheck {
   provider: string;
@@ -33,14 +34,9 @@ const SLACK_SCOPES = ['admin.users:read', 'admin.users:write', 'admin.apps:read'
 
 const message = (err: unknown) => redactText(err instanceof Error ? err.message : String(err));
 
-/** Which providers the environment configures, by the variable connectors/registry.ts keys on. */
+/** Which real providers the environment configures, by the variable connectors/registry.ts keys on. */
 export function configuredProviders(env: NodeJS.ProcessEnv): string[] {
-  return [
-    env.CORDON_GOOGLE_CREDENTIALS_JSON ? 'google' : undefined,
-    env.CORDON_GITHUB_ORG ? 'github' : undefined,
-    env.CORDON_SALESFORCE_LOGIN_URL ? 'salesforce' : undefined,
-    env.CORDON_SLACK_ADMIN_TOKEN ? 'slack' : undefined,
-  ].filter((p): p is string => Boolean(p));
+  return (['google', 'github', 'salesforce', 'slack'] as const).filter((p) => envIsSet(env, PROVIDER_CONFIGURED_BY[p]));
 }
 
 export async function preflight(env: NodeJS.ProcessEnv): Promise<PreflightCheck[]> {

@@ -79,6 +79,16 @@ export interface RestrictionUndo {
   data: Record<string, unknown>;
 }
 
+/** A kind of replacement an interrupted attempt can orphan beyond Cordon's reach: what it is, why, and how long it lives. */
+export interface UnlabelledMint {
+  /** e.g. "installation token of installation 42". */
+  what: string;
+  /** Why an orphan cannot be ended, in words. */
+  whyNotEnded: string;
+  /** How long a minted one lives: an orphan dies by itself this long after its mint at the latest. */
+  lifetimeMs: number;
+}
+
 export interface ReplacementIssued {
   replacementId: string;
   /** Short sha256 prefix of the new value, for evidence; never the value. */
@@ -86,6 +96,11 @@ export interface ReplacementIssued {
   /** Where the value went, e.g. `local:acme-ci` or `github:acme/api:SF_TOKEN`. */
   sink: string;
   requestId?: string;
+  /**
+   * What the evidence must say about how this replacement was minted, in words: an orphan an interrupted
+   * attempt left and this one ended, or one that could not be ended (and when it dies by itself).
+   */
+  note?: string;
 }
 
 export type ProbeResult = 'dead' | 'alive' | 'unknown';
@@ -168,6 +183,12 @@ export interface Connector {
    * org lives on for its owner)? Then: what its owner must do, in words. Undefined: revoking destroys it.
    */
   cutOffOnly?(credential: Credential): string | undefined;
+  /**
+   * Does replace() mint, for this credential, something the provider can neither label nor let an admin end
+   * (a GitHub installation token dies only by its own value)? Then the activity notes each mint durably first,
+   * and an attempt that finds an earlier one undelivered reports the possible orphan and when it expires.
+   */
+  unlabelledMint?(credential: Credential): UnlabelledMint | undefined;
   /** Hygiene sweeps: every credential listable tenant-wide, and what cannot be seen. */
   inventory?(): Promise<InventoryResult>;
   /** Kill credentials everywhere by their leaked values (GitHub's credential revocation). Paced by the caller. */

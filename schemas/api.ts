@@ -205,3 +205,12 @@ export const WebhookEvent = z.object({
   sentAt: z.string(),
 });
 export type WebhookEvent = z.infer<typeof WebhookEvent>;
+
+/**
+ * The API paths of one containment. Here, not in api/, because the worker's webhook notifier
+ * (notifiers/webhook.ts) puts the status path in every event and must not import the API.
+ */
+export function containmentLinks(workflowId: string) {
+  const self = `/v1/containments/${encodeURIComponent(workflowId)}`;
+  return { self, evidence: `${self}/evidence`, approvals: `${self}/approvals`, cancel: `${self}/cancel` };
+}

@@ -133,6 +133,8 @@ export const ReplacementRef = z.object({
   fingerprint: z.string(),
   sink: z.string(),
   issuedAt: z.string(),
+  /** How it was minted, when the evidence must say: an interrupted attempt's orphan ended, or one that could not be. */
+  note: z.string().optional(),
 });
 export type ReplacementRef = z.infer<typeof ReplacementRef>;
 

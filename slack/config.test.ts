@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { EVENTS_PATH, SLASH_COMMAND } from './app.ts';
 import { slackSettingsFromEnv } from './config.ts';
-import { slackNotifierFromEnv } from './notifier-from-env.ts';
+import { slackNotifierFromEnv } from '../notifiers/slack/from-env.ts';
 
 const base = { CORDON_SLACK_SIGNING_SECRET: 'a-signing-secret-value', CORDON_SLACK_BOT_TOKEN: 'xoxb-1-2-bottokenvalue' };
 

@@ -1,5 +1,6 @@
 // The Slack app's settings from the environment (CORDON_SLACK_*), parsed with schemas/slack.ts.
 // Errors name the variable and what is expected, never its value (it may be a secret).
+import { readEnv } from '../schemas/config.ts';
 import { SlackAppEnv } from '../schemas/slack.ts';
 
 export interface SlackSettings {
@@ -25,7 +26,7 @@ export function slackSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Slac
     botToken: e.CORDON_SLACK_BOT_TOKEN,
     ...(e.CORDON_SLACK_API_URL ? { slackApiUrl: e.CORDON_SLACK_API_URL } : {}),
     approvers: e.CORDON_SLACK_APPROVERS,
-    breakGlassUsers: (env.CORDON_SLACK_BREAK_GLASS ?? '').split(',').map((u) => u.trim()).filter(Boolean),
+    breakGlassUsers: (readEnv(env, 'CORDON_SLACK_BREAK_GLASS') ?? '').split(',').map((u) => u.trim()).filter(Boolean),
     ...(e.CORDON_SLACK_SOCKET_MODE && e.CORDON_SLACK_APP_TOKEN ? { socketMode: { appToken: e.CORDON_SLACK_APP_TOKEN } } : {}),
     port: e.CORDON_SLACK_PORT,
   };

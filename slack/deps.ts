@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from '../logging/logger.ts';
 import type { RequestContext } from './command-parser.ts';
 import type { ThreadFollower } from './thread-follower.ts';
-import type { Block } from './blocks/block-kit.ts';
+import type { Block } from '../notifiers/slack/blocks/block-kit.ts';
 
 export interface SlackDeps {
   temporal: Client;

@@ -5,13 +5,13 @@
 import type { WebClient } from '@slack/web-api';
 import { decide, DecisionRefusedError, getStatus } from '../client/containments.ts';
 import type { ApprovalButtonValue } from '../schemas/slack.ts';
-import { detailsFromPending } from './approval-details.ts';
-import { approvalOutcome } from './approval-outcome.ts';
-import { approvalRequestBlocks, approvalText, lockedApprovalBlocks, lockedText } from './blocks/approval.ts';
-import type { Block } from './blocks/block-kit.ts';
+import { detailsFromPending } from '../notifiers/slack/approval-details.ts';
+import { approvalOutcome } from '../notifiers/slack/approval-outcome.ts';
+import { approvalRequestBlocks, approvalText, lockedApprovalBlocks, lockedText } from '../notifiers/slack/blocks/approval.ts';
+import type { Block } from '../notifiers/slack/blocks/block-kit.ts';
 import type { SlackDeps } from './deps.ts';
 import { tellUser } from './tell-user.ts';
-import { threadRequestFromStatus } from './thread-request.ts';
+import { threadRequestFromStatus } from '../notifiers/slack/thread-request.ts';
 
 export interface SlackDecision {
   value: ApprovalButtonValue;

@@ -7,11 +7,11 @@ import type { WebClient } from '@slack/web-api';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { getStatus, retryContainment, RetryRefusedError } from '../client/containments.ts';
 import type { ContainmentStatus } from '../schemas/containment.ts';
-import { mention, type Block } from './blocks/block-kit.ts';
-import { retriedReportBlocks, retryStartedBlocks, retryStartedText } from './blocks/retry.ts';
+import { mention, type Block } from '../notifiers/slack/blocks/block-kit.ts';
+import { retriedReportBlocks, retryStartedBlocks, retryStartedText } from '../notifiers/slack/blocks/retry.ts';
 import type { SlackDeps } from './deps.ts';
 import { tellUser } from './tell-user.ts';
-import { threadRequestFromStatus } from './thread-request.ts';
+import { threadRequestFromStatus } from '../notifiers/slack/thread-request.ts';
 
 export interface SlackRetry {
   /** The run to retry, from the button's value (validated, never trusted beyond being an id). */

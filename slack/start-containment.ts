@@ -5,11 +5,11 @@ import type { WebClient } from '@slack/web-api';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { containmentWorkflowId, getStatus, InvalidInputError, startContainment } from '../client/containments.ts';
 import type { ContainmentInput } from '../schemas/containment.ts';
-import { section } from './blocks/block-kit.ts';
-import { statusReplyBlocks, threadStatusBlocks, threadText } from './blocks/containment-thread.ts';
+import { section } from '../notifiers/slack/blocks/block-kit.ts';
+import { statusReplyBlocks, threadStatusBlocks, threadText } from '../notifiers/slack/blocks/containment-thread.ts';
 import type { SlackDeps } from './deps.ts';
 import { tellUser } from './tell-user.ts';
-import { threadRequestFromInput } from './thread-request.ts';
+import { threadRequestFromInput } from '../notifiers/slack/thread-request.ts';
 
 export async function startFromSlack(deps: SlackDeps, web: WebClient, input: ContainmentInput, where: { channel: string; user: string }): Promise<void> {
   const workflowId = containmentWorkflowId(input);

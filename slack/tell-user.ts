@@ -2,7 +2,7 @@
 // lookups. Never carries a secret: callers pass messages built from ids and validator reasons.
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logging/logger.ts';
-import type { Block } from './blocks/block-kit.ts';
+import type { Block } from '../notifiers/slack/blocks/block-kit.ts';
 
 export async function tellUser(web: WebClient, log: Logger, to: { channel: string; user: string; threadTs?: string | undefined }, text: string, blocks?: Block[]): Promise<void> {
   try {

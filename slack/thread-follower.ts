@@ -6,7 +6,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Client } from '@temporalio/client';
 import { getStatus } from '../client/containments.ts';
 import type { Logger } from '../logging/logger.ts';
-import { threadStatusBlocks, threadText, type ThreadRequest } from './blocks/containment-thread.ts';
+import { threadStatusBlocks, threadText, type ThreadRequest } from '../notifiers/slack/blocks/containment-thread.ts';
 
 interface Followed {
   request: ThreadRequest;

@@ -5,6 +5,7 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { DEFAULT_NAMESPACE, TASK_QUEUE } from './dev-server.ts';
+import { readEnv } from '../schemas/config.ts';
 
 export interface TemporalTarget {
   connectionOptions: NativeConnectionOptions;
@@ -18,6 +19,6 @@ export function temporalTargetFromEnv(env: NodeJS.ProcessEnv = process.env): Tem
   return {
     connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? '127.0.0.1:7233' },
     namespace: namespace ?? DEFAULT_NAMESPACE,
-    taskQueue: env.CORDON_TASK_QUEUE ?? TASK_QUEUE,
+    taskQueue: readEnv(env, 'CORDON_TASK_QUEUE') ?? TASK_QUEUE,
   };
 }

@@ -1,13 +1,15 @@
 // The worker process: `npm run worker`. Everything comes from the environment (README, "Configuration").
-import { webhookNotifierFromEnv } from '../api/webhooks.ts';
+import { readFile } from 'node:fs/promises';
+import { webhookNotifierFromEnv } from '../notifiers/webhook.ts';
 import { codecKeysFromEnv } from '../codec/encryption-codec.ts';
 import { connectClient, getStatus } from '../client/containments.ts';
 import { connectorsFromEnv } from '../connectors/registry.ts';
-import { sinkFromEnv } from '../connectors/sinks/from-env.ts';
+import { sinkFromEnv } from './sink.ts';
 import { createLogger } from '../logging/logger.ts';
-import { slackNotifierFromEnv } from '../slack/notifier-from-env.ts';
+import { envIsSet } from '../schemas/config.ts';
+import { slackNotifierFromEnv } from '../notifiers/slack/from-env.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
-import { combineNotifiers } from './notifiers.ts';
+import { combineNotifiers } from '../notifiers/combine.ts';
 import { createCordonWorker } from './worker.ts';
 
 const log = createLogger({ base: { component: 'worker' } });
@@ -20,7 +22,7 @@ try {
     throw new Error('no connector is configured: set the CORDON_<PROVIDER>_* variables of at least one provider (README, "Configuration")');
   }
   // The Slack notifier reads the run's status (a query) to show consumers, scope and the final report.
-  const statusClient = process.env.CORDON_SLACK_BOT_TOKEN ? await connectClient(target, codecKeys) : undefined;
+  const statusClient = envIsSet(process.env, 'CORDON_SLACK_BOT_TOKEN') ? await connectClient(target, codecKeys) : undefined;
   const notifier = combineNotifiers({
     webhook: webhookNotifierFromEnv(process.env, log),
     slack: slackNotifierFromEnv(process.env, { logger: log, ...(statusClient ? { readStatus: (id: string) => getStatus(statusClient, id) } : {}) }),
@@ -29,6 +31,8 @@ try {
     target,
     codecKeys,
     deps: { connectors, sink: sinkFromEnv(process.env, connectors), logger: log, ...(notifier ? { notifier } : {}) },
+    // A prebuilt workflow bundle (the chaos suite restarts workers often); otherwise bundled at start.
+    ...(process.env.CORDON_WORKFLOW_BUNDLE ? { workflowBundle: { code: await readFile(process.env.CORDON_WORKFLOW_BUNDLE, 'utf8') } } : {}),
   });
   log.info('worker ready', { address: target.connectionOptions.address, namespace: target.namespace, taskQueue: target.taskQueue, connectors: Object.keys(connectors) });
   process.send?.({ ready: true });

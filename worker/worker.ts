@@ -9,6 +9,7 @@ import { createSweepActivities } from '../activities/sweep.ts';
 import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
 import { pacedTaskQueue } from '../schemas/containment.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
+import { readEnv } from '../schemas/config.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -46,7 +47,7 @@ export async function createCordonWorker(options: {
     // ~1 MB per cached run; enough for a mass containment's children on one machine.
     maxCachedWorkflows: options.maxCachedWorkflows ?? 200,
   });
-  const perHour = options.pacedPerHour ?? (Number(process.env.CORDON_GITHUB_REVOKES_PER_HOUR) || GITHUB_CREDENTIAL_REVOKES_PER_HOUR);
+  const perHour = options.pacedPerHour ?? (readEnv(process.env, 'CORDON_GITHUB_REVOKES_PER_HOUR') ?? GITHUB_CREDENTIAL_REVOKES_PER_HOUR);
   const paced = await Worker.create({
     connection,
     namespace: options.target.namespace,

@@ -125,11 +125,20 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
   };
 
   setHandler(statusQuery, () => state);
-  setHandler(refusalSignal, (r) => {
-    record(`approval:${String(r.stage).slice(0, 128)}`, String(r.approver).slice(0, 256), 'refused', { detail: `via ${String(r.channel).slice(0, 32)}: ${String(r.reason).slice(0, 500)}` });
+  // Signals carry raw JSON from any Temporal client and have no validator: a handler that throws fails
+  // the workflow task on every retry (the run is stuck), so a malformed one is recorded as ignored.
+  const ignored = (signal: string, why: string) => record(`signal:${signal}`, 'cordon', 'ignored', { detail: `malformed payload: ${why}` });
+  setHandler(refusalSignal, (raw: unknown) => {
+    const r = signalFields(raw, { stage: 128, approver: 256, channel: 32, reason: 500 });
+    if (typeof r === 'string') return ignored('recordRefusal', r);
+    if (!r.approver || !r.channel) return ignored('recordRefusal', 'approver and channel are required');
+    record(`approval:${r.stage ?? ''}`, r.approver, 'refused', { detail: `via ${r.channel}: ${r.reason ?? ''}` });
   });
-  setHandler(cancelRequestSignal, (c) => {
-    record('cancel', String(c.actor).slice(0, 256), 'cancel requested', { detail: `via ${String(c.channel).slice(0, 32)}${c.reason ? `: ${String(c.reason).slice(0, 500)}` : ''}` });
+  setHandler(cancelRequestSignal, (raw: unknown) => {
+    const c = signalFields(raw, { actor: 256, channel: 32, reason: 500 });
+    if (typeof c === 'string') return ignored('recordCancelRequest', c);
+    if (!c.actor || !c.channel) return ignored('recordCancelRequest', 'actor and channel are required');
+    record('cancel', c.actor, 'cancel requested', { detail: `via ${c.channel}${c.reason ? `: ${c.reason}` : ''}` });
   });
   const notify = async (n: Omit<Notification, 'workflowId' | 'incidentId' | 'webhookUrl' | 'origin'>) => {
     try {
@@ -309,7 +318,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
         );
         if ('issued' in out) {
           into.replacements.push(out.issued);
-          record('replace', 'cordon', 'replacement issued', { credentialId: key, detail: `${consumer.id} → ${out.issued.sink} (fp ${out.issued.fingerprint})${detail ? `; ${detail}` : ''}` });
+          record('replace', 'cordon', 'replacement issued', { credentialId: key, detail: `${consumer.id} → ${out.issued.sink} (fp ${out.issued.fingerprint})${detail ? `; ${detail}` : ''}${out.issued.note ? `; ${out.issued.note}` : ''}` });
         } else {
           const why = `replacement ${out.replacementId ? `${out.replacementId} already issued` : 'being issued'} by containment ${out.ownedBy}`;
           into.notReplaced?.push({ consumerId: consumer.id, reason: why });
@@ -597,4 +606,22 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     for (const p of state.credentials) if (p.state !== 'verified_dead' && p.state !== 'not_contained') transition(p.credentialId, 'not_contained');
     return await finish('not_contained', `${failureType(err) ?? 'error'}: ${failureMessage(err)}`);
   }
+}
+
+/**
+ * The text fields of a signal's payload, each cut to its bound; a string says why the payload is
+ * refused. Only strings, numbers and booleans are read (String() of a JSON object can throw, e.g. an
+ * own `toString` key), and only own properties.
+ */
+function signalFields<K extends string>(raw: unknown, bounds: Record<K, number>): Partial<Record<K, string>> | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `expected an object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`;
+  const out: Partial<Record<K, string>> = {};
+  for (const [key, max] of Object.entries(bounds) as [K, number][]) {
+    if (!Object.prototype.hasOwnProperty.call(raw, key)) continue;
+    const v = (raw as Record<string, unknown>)[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return `${key} must be text, got ${Array.isArray(v) ? 'an array' : typeof v}`;
+    out[key] = String(v).slice(0, max);
+  }
+  return out;
 }

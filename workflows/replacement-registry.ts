@@ -18,6 +18,12 @@ export interface RegistryEntry {
   at: string;
   /** Set when the owning run ended: a run started later is no longer its competitor. */
   ownerFinishedAt?: string;
+  /**
+   * When the owner's attempts were about to mint a replacement the provider cannot label (a GitHub
+   * installation token): noted before the mint, so an attempt that finds no delivery knows an earlier one
+   * may have minted a credential nobody holds (design I4).
+   */
+  mintsNotedAt?: string[];
 }
 
 export interface ClaimInput {
@@ -31,7 +37,9 @@ export interface ClaimInput {
 }
 
 export const claimReplacementUpdate = defineUpdate<RegistryEntry, [ClaimInput]>('claimReplacement');
-export const recordReplacementUpdate = defineUpdate<RegistryEntry, [Required<Omit<RegistryEntry, 'at' | 'ownerFinishedAt'>>]>('recordReplacement');
+export const recordReplacementUpdate = defineUpdate<RegistryEntry, [Required<Omit<RegistryEntry, 'at' | 'ownerFinishedAt' | 'mintsNotedAt'>>]>('recordReplacement');
+/** The owner of (credential, consumer) is about to mint an unlabelled replacement; acknowledged before it does. */
+export const noteUnlabelledMintUpdate = defineUpdate<RegistryEntry | undefined, [{ credentialId: string; consumerId: string; workflowId: string }]>('noteUnlabelledMint');
 /** A run ended: its claims stop binding runs that start afterwards (its issued replacements stay protected). */
 export const runFinishedUpdate = defineUpdate<number, [{ workflowId: string }]>('runFinished');
 /** Replacement ids issued by a run other than `workflowId`, among `ids`. */
@@ -39,6 +47,8 @@ export const issuedElsewhereQuery = defineQuery<RegistryEntry[], [{ ids: string[
 
 /** Entries kept: far more replacements than a tenant holds live at once; the oldest go first. */
 const MAX_ENTRIES = 50_000;
+/** Mint notes kept per entry: the first and the latest ones are what a report needs. */
+const MAX_MINT_NOTES = 10;
 const HISTORY_LIMIT = 4_000;
 
 export async function replacementRegistry(carried: { entries: RegistryEntry[] } = { entries: [] }): Promise<void> {
@@ -66,7 +76,9 @@ export async function replacementRegistry(carried: { entries: RegistryEntry[] } 
     // A run that ended before this one started is history: the credential lived on, so its consumer is served again.
     const stale = !!held?.ownerFinishedAt && held.ownerFinishedAt < c.claimerStartedAt;
     if (held && !mine && !inherited && !stale) return held;
-    const entry: RegistryEntry = { credentialId: c.credentialId, consumerId: c.consumerId, workflowId: c.workflowId, at: now(), ...(mine && held?.replacementId ? { replacementId: held.replacementId } : {}) };
+    // Mints noted by this run's earlier attempts (or by the run it retries) stay: they may have left an orphan.
+    const notes = (mine || inherited) && held?.mintsNotedAt?.length ? { mintsNotedAt: held.mintsNotedAt } : {};
+    const entry: RegistryEntry = { credentialId: c.credentialId, consumerId: c.consumerId, workflowId: c.workflowId, at: now(), ...(mine && held?.replacementId ? { replacementId: held.replacementId } : {}), ...notes };
     put(entry);
     return entry;
   });
@@ -74,6 +86,12 @@ export async function replacementRegistry(carried: { entries: RegistryEntry[] } 
     const entry: RegistryEntry = { ...r, at: now() };
     put(entry);
     return entry;
+  });
+  setHandler(noteUnlabelledMintUpdate, (n) => {
+    const held = byConsumer.get(keyOf(n.credentialId, n.consumerId));
+    if (!held || held.workflowId !== n.workflowId) return held; // only the owner mints (claim first)
+    held.mintsNotedAt = [...(held.mintsNotedAt ?? []), now()].slice(-MAX_MINT_NOTES);
+    return held;
   });
   setHandler(runFinishedUpdate, ({ workflowId }) => {
     let n = 0;

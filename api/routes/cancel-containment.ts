@@ -5,7 +5,8 @@ import { cancelContainment, handleOf } from '../../client/containments.ts';
 import { CancelAnswer, ContainmentParams } from '../../schemas/api.ts';
 import { WORKFLOW_TYPE } from '../../workflows/definitions.ts';
 import { ApiError } from '../errors.ts';
-import { containmentLinks, defineRoute } from '../route.ts';
+import { containmentLinks } from '../../schemas/api.ts';
+import { defineRoute } from '../route.ts';
 
 export const cancelContainmentRoute = defineRoute({
   method: 'POST',

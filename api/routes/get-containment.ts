@@ -2,7 +2,8 @@
 // approvals with the plan digest an approval must name (I7).
 import { ContainmentParams, ContainmentView } from '../../schemas/api.ts';
 import { readContainmentStatus } from '../containment-status.ts';
-import { containmentLinks, defineRoute } from '../route.ts';
+import { containmentLinks } from '../../schemas/api.ts';
+import { defineRoute } from '../route.ts';
 
 export const getContainmentRoute = defineRoute({
   method: 'GET',

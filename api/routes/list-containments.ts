@@ -4,7 +4,8 @@
 import { ContainmentList, ListContainmentsQuery } from '../../schemas/api.ts';
 import { INCIDENT_ID, OUTCOME, STAGE } from '../../workflows/search-attributes.ts';
 import { WORKFLOW_TYPE } from '../../workflows/definitions.ts';
-import { containmentLinks, defineRoute } from '../route.ts';
+import { containmentLinks } from '../../schemas/api.ts';
+import { defineRoute } from '../route.ts';
 
 export const listContainmentsRoute = defineRoute({
   method: 'GET',

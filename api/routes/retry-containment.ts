@@ -3,7 +3,8 @@
 import { retryContainment, RetryRefusedError } from '../../client/containments.ts';
 import { ContainmentParams, StartedContainment } from '../../schemas/api.ts';
 import { ApiError } from '../errors.ts';
-import { containmentLinks, defineRoute } from '../route.ts';
+import { containmentLinks } from '../../schemas/api.ts';
+import { defineRoute } from '../route.ts';
 
 export const retryContainmentRoute = defineRoute({
   method: 'POST',

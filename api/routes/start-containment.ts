@@ -5,8 +5,9 @@ import { requestFingerprint, startContainment } from '../../client/containments.
 import type { ContainmentRequest } from '../../schemas/containment.ts';
 import { StartContainmentBody, StartContainmentHeaders, StartedContainment } from '../../schemas/api.ts';
 import { invalidInput } from '../errors.ts';
-import { containmentLinks, defineRoute } from '../route.ts';
-import { webhookHostAllowed } from '../webhooks.ts';
+import { containmentLinks } from '../../schemas/api.ts';
+import { defineRoute } from '../route.ts';
+import { webhookHostAllowed } from '../../notifiers/webhook.ts';
 
 export const startContainmentRoute = defineRoute({
   method: 'POST',

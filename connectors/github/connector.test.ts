@@ -315,6 +315,12 @@ describe('installations and Cordon itself', () => {
     expect((await connectorError(connector.replace(cred, cred.consumers[0]!, 'k', new MemorySink()))).kind).toBe('unsupported');
   });
 
+  it('declares an installation token an unlabelled mint that lives one hour; a deploy key is labelled', async () => {
+    const token = (await connector.identify({ provider: 'github', kind: 'app_installation_token', id: 'app_installation_token:40100200' })).credentials[0]!;
+    expect(connector.unlabelledMint?.(token)).toEqual({ what: 'installation token of installation 40100200', whyNotEnded: expect.stringMatching(/only with its own value/), lifetimeMs: 3_600_000 });
+    expect(connector.unlabelledMint?.({ ...token, id: 'deploy_key:acme-robotics/infra-terraform:7102' })).toBeUndefined();
+  });
+
   it('audit lists the principal\'s events since a date', async () => {
     const events = await connector.audit({ id: 'acme-ci-bot', displayName: '', type: 'service_account', status: 'active' }, '2022-12-01T00:00:00Z');
     expect(events.map((e) => e.action).sort()).toEqual(['git.clone', 'git.clone', 'repo.download_zip', 'workflows.created_workflow_run']);

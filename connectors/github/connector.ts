@@ -23,6 +23,7 @@ import {
   type ProbeResult,
   type ReauthScope,
   type ReplacementIssued,
+  type UnlabelledMint,
   type Restriction,
   type RevokeContext,
   type WriteResult,
@@ -36,6 +37,8 @@ import { alreadyGone, classifyGitHubError } from './errors.ts';
 const PROVIDER = 'github' as const;
 /** Refresh the installation token this long before GitHub's 1-hour expiry. */
 const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
+/** An installation token's life: `expires_at` is one hour after the mint (GitHub REST docs: apps). */
+const INSTALLATION_TOKEN_LIFETIME_MS = 60 * 60_000;
 const AUDIT_MAX_PAGES = 10;
 /** POST /credentials/revoke takes at most this many values per request. */
 export const CREDENTIAL_REVOKE_BATCH = 1000;
@@ -701,11 +704,28 @@ export class GitHubConnector implements Connector {
     return { replacementId: out.replacementId, fingerprint: fingerprintOf(pair.privateKey), sink: out.location, ...requestIdOf(created.headers) };
   }
 
+  /**
+   * An installation token carries no label, is not listable, and is revoked only with its own value
+   * (DELETE /installation/token; POST /credentials/revoke refuses ghs_ tokens): one an interrupted attempt
+   * minted and never delivered cannot be found or ended. It expires one hour after its mint (GitHub REST docs:
+   * create an installation access token), so the activity notes each mint first and reports the possible orphan.
+   */
+  unlabelledMint(credential: Credential): UnlabelledMint | undefined {
+    const parsed = parseGitHubCredentialId(credential.id);
+    if (parsed?.type !== 'app_installation_token') return undefined;
+    return {
+      what: `installation token of installation ${parsed.num}`,
+      whyNotEnded: 'GitHub revokes an installation token only with its own value, which died with that attempt',
+      lifetimeMs: INSTALLATION_TOKEN_LIFETIME_MS,
+    };
+  }
+
   async #replaceInstallationToken(installationId: number, credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
     if (installationId !== this.#config.installationId) {
       throw unsupported(PROVIDER, 'replace', `${credential.id}: minting tokens for installation ${installationId} needs its app's private key, which Cordon does not hold`);
     }
-    // Installation tokens carry no label: the sink lookup above is the idempotency record.
+    // Installation tokens carry no label: the sink lookup above is the idempotency record, and the activity
+    // noted this mint in the replacement registry first (see unlabelledMint).
     const r = await this.#call(`minting an installation token for ${installationId}`, () =>
       this.#app.rest.apps.createInstallationAccessToken({ installation_id: installationId }),
     );

@@ -1,5 +1,6 @@
 // The Google connector on the real googleapis / google-auth-library clients against the local
 // tenant's Google emulator, loaded with the salesloft-drift scenario.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import type { CredentialSink, DeliveredReplacement } from '../sinks/types.ts';
 import { ConnectorError, type Connector } from '../types.ts';
 import { createGoogleConnector, GoogleConnectorConfig } from './connector.ts';
 import { credentialIds } from './ids.ts';
+import { generateUploadableKey } from './uploaded-key.ts';
 
 const scenarioDir = new URL('../../emulators/scenarios/salesloft-drift/', import.meta.url);
 const drift = Scenario.parse({
@@ -195,9 +197,10 @@ describe('revoke, replace, verify', () => {
     expect(b.replacementId).not.toBe(a.replacementId);
     expect(a.fingerprint).toMatch(/^[0-9a-f]{12}$/);
     expect(a.sink).toBe('local:drift-chat-sync');
-    // Exactly two keys minted, both after the revoke was acknowledged (I1).
-    const creates = tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.create' });
+    // Exactly two keys minted (uploaded, each labelled by its certificate), both after the revoke was acknowledged (I1).
+    const creates = tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.upload' });
     expect(creates).toHaveLength(2);
+    expect(tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.create' })).toHaveLength(0);
     const deleted = tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete' })[0]!;
     expect(creates.every((c) => c.seq > deleted.seq)).toBe(true);
     // The delivered value is a working key file; the only active keys are the replacements.
@@ -206,6 +209,45 @@ describe('revoke, replace, verify', () => {
     expect(await connector.probe({ ...key, id: a.replacementId }, delivered)).toBe('alive');
     const active = await connector.listActive(key.principal);
     expect(active.map((c) => c.id).sort()).toEqual([a.replacementId, b.replacementId].sort());
+  });
+
+  it('a retry finds the key an interrupted attempt uploaded and never delivered, deletes it, and leaves every other key alone', async () => {
+    const key = await keyCredential();
+    const consumer = key.consumers[0]!;
+    const idem = `wf-crash|${key.id}|${consumer.id}`;
+    // The attempt that dies: the upload happens, the delivery never does.
+    const dying = new MemorySink();
+    dying.deliver = async () => {
+      throw new Error('worker lost');
+    };
+    await expect(connector.replace(key, consumer, idem, dying)).rejects.toThrow('worker lost');
+    const orphan = [...emulator.state.keys.entries()].find(([, k]) => k.uploadedCertificatePem)![0];
+    // Meanwhile someone else adds keys to the account: one by keys.create, one by an upload of their own.
+    const account = emulator.state.account(DRIFT_SA_EMAIL)!;
+    const [theirs] = emulator.state.mintKey(account);
+    const theirCert = new X509Certificate((await generateUploadableKey('ops-team-key')).certificatePem);
+    const [theirUpload] = emulator.state.uploadKey(account, theirCert.toString(), theirCert.publicKey.export({ type: 'spki', format: 'pem' }).toString(), new Date());
+    // The retry, on a healthy sink: the orphan goes first, then one new key is delivered.
+    const sink = new MemorySink();
+    const issued = await connector.replace(key, consumer, idem, sink);
+    expect(issued.note).toContain(orphan);
+    expect(emulator.state.keys.has(orphan)).toBe(false);
+    for (const k of [DRIFT_KEY, theirs, theirUpload, issued.replacementId]) expect(emulator.state.keys.has(k)).toBe(true);
+    const deletes = tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete' });
+    expect(deletes.map((d) => d.target)).toEqual([orphan]);
+    // What was delivered is a working key file for the new key.
+    const delivered = JSON.parse(sink.values.get(idem)!) as Record<string, string>;
+    expect(delivered).toMatchObject({ type: 'service_account', project_id: 'acme-integrations', client_email: DRIFT_SA_EMAIL, private_key_id: issued.replacementId.split('/').pop() });
+    expect(await connector.probe({ ...key, id: issued.replacementId }, JSON.stringify(delivered))).toBe('alive');
+  });
+
+  it('where an organization policy forbids key uploads, falls back to keys.create and says what that costs', async () => {
+    const key = await keyCredential();
+    emulator.state.keyUploadDisabled = true;
+    const issued = await connector.replace(key, key.consumers[0]!, `wf-policy|${key.id}`, new MemorySink());
+    expect(issued.note).toMatch(/iam\.disableServiceAccountKeyUpload.*no label/);
+    expect(tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.create' }).filter((c) => c.status === 200)).toHaveLength(1);
+    expect(emulator.state.keys.has(issued.replacementId)).toBe(true);
   });
 
   it('declares what Google cannot do: no grant replacement, no app blocking', async () => {

@@ -29,6 +29,7 @@ import { classifyGoogleError, goneShape } from './errors.ts';
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { credentialIds, parseCredentialId, type ParsedCredentialId } from './ids.ts';
 import { mapLimit } from '../bounded-map.ts';
+import { certificateLabel, generateUploadableKey, replacementLabel } from './uploaded-key.ts';
 
 export { GoogleConnectorConfig, type GoogleConnectorConfigInput } from './config.ts';
 
@@ -476,23 +477,84 @@ class GoogleConnector implements Connector {
     }
   }
 
+  /**
+   * A new key per consumer, minted with keys.upload from a key pair generated here, so the key carries a
+   * provider-side label: its certificate's subject names (run, credential, consumer). An attempt that died
+   * after the upload and before the sink delivered left a key whose private half died with it; the retry
+   * finds it by that label and deletes it before minting again, so one live key per consumer remains and no
+   * key anyone else made is touched (I8). keys.create keys carry no label: used only where an organization
+   * policy forbids uploads, and the evidence says what that costs.
+   */
   async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
     const target = parseTarget(credential);
     if (target.type !== 'key')
       throw unsupported('google', 'replace', `a ${credential.kind} cannot be re-issued by an admin: the user (or app) must sign in or consent again`);
-    // IAM keys carry no label, so the sink is the only record of what this key already minted.
     const delivered = await sink.lookup(idempotencyKey);
     if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
-    const created = await this.#call(`keys.create for ${target.account}`, () =>
+    const account = `projects/-/serviceAccounts/${target.account}`;
+    const label = replacementLabel(idempotencyKey);
+    const orphans = await this.#keysLabelled(account, label);
+    for (const name of orphans) {
+      await this.#orMissing(`keys.delete ${name} (minted by an interrupted attempt, never delivered)`, () => this.#iam.projects.serviceAccounts.keys.delete({ name }), 'missing' as const);
+    }
+    const pair = await generateUploadableKey(label);
+    const uploaded = await this.#call(`keys.upload for ${target.account}`, async () => {
+      try {
+        return await this.#iam.projects.serviceAccounts.keys.upload({ name: account, requestBody: { publicKeyData: Buffer.from(pair.certificatePem).toString('base64') } });
+      } catch (err) {
+        if (refusedByUploadPolicy(err)) return undefined;
+        throw err;
+      }
+    });
+    if (!uploaded) return this.#replaceWithCreate(target.account, consumer, idempotencyKey, sink);
+    const name = uploaded.data.name ?? '';
+    const m = /^projects\/([^/]+)\/serviceAccounts\/([^/]+)\/keys\/([^/]+)$/.exec(name);
+    if (!m) throw new ConnectorError('unavailable', 'google', `google: keys.upload for ${target.account} answered without a key name`);
+    const [, projectId, email, keyId] = m as unknown as [string, string, string, string];
+    // The standard service-account key file, as keys.create's privateKeyData decodes to (Cloud IAM docs: service account keys).
+    const value = JSON.stringify({
+      type: 'service_account',
+      project_id: projectId,
+      private_key_id: keyId,
+      private_key: pair.privateKeyPem,
+      client_email: email.includes('@') ? email : target.account,
+      auth_uri: 'https://accounts.google.com/o/oauth2/auth',
+      token_uri: 'https://oauth2.googleapis.com/token',
+    });
+    const out = await sink.deliver({ idempotencyKey, replacementId: name, consumer, target: consumer.sink, value: new Secret(value) });
+    return { replacementId: out.replacementId, fingerprint: fingerprintOf(value), sink: out.location, ...(orphans.length ? { note: `deleted ${orphans.length} key(s) an interrupted attempt had minted and never delivered: ${orphans.join(', ')}` } : {}) };
+  }
+
+  /** Uploaded keys of `account` whose certificate subject is `label`: the ones this replacement minted before. */
+  async #keysLabelled(account: string, label: string): Promise<string[]> {
+    const listed = await this.#call(`keys.list for ${account}`, () => this.#iam.projects.serviceAccounts.keys.list({ name: account, keyTypes: ['USER_MANAGED'] }));
+    const uploaded = (listed.data.keys ?? []).filter((k) => k.name && k.keyOrigin === 'USER_PROVIDED');
+    const found: string[] = [];
+    for (const k of uploaded) {
+      const got = await this.#orMissing(`keys.get ${k.name}`, () => this.#iam.projects.serviceAccounts.keys.get({ name: k.name!, publicKeyType: 'TYPE_X509_PEM_FILE' }), undefined);
+      const pem = got?.data.publicKeyData ? Buffer.from(got.data.publicKeyData, 'base64').toString('utf8') : '';
+      if (pem && certificateLabel(pem) === label) found.push(k.name!);
+    }
+    return found;
+  }
+
+  /** keys.create, where uploads are forbidden: no label, so an attempt that dies before delivery can leave an orphan. */
+  async #replaceWithCreate(accountId: string, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
+    const created = await this.#call(`keys.create for ${accountId}`, () =>
       this.#iam.projects.serviceAccounts.keys.create({
-        name: `projects/-/serviceAccounts/${target.account}`,
+        name: `projects/-/serviceAccounts/${accountId}`,
         requestBody: { privateKeyType: 'TYPE_GOOGLE_CREDENTIALS_FILE', keyAlgorithm: 'KEY_ALG_RSA_2048' },
       }),
     );
     const value = Buffer.from(created.data.privateKeyData ?? '', 'base64').toString('utf8');
-    if (!value) throw new ConnectorError('unavailable', 'google', `google: keys.create for ${target.account} answered without key data`);
+    if (!value) throw new ConnectorError('unavailable', 'google', `google: keys.create for ${accountId} answered without key data`);
     const out = await sink.deliver({ idempotencyKey, replacementId: created.data.name!, consumer, target: consumer.sink, value: new Secret(value) });
-    return { replacementId: out.replacementId, fingerprint: fingerprintOf(value), sink: out.location };
+    return {
+      replacementId: out.replacementId,
+      fingerprint: fingerprintOf(value),
+      sink: out.location,
+      note: 'minted with keys.create: the organization policy iam.disableServiceAccountKeyUpload refuses keys.upload, and a created key carries no label, so a worker lost between mint and delivery would leave a key no one holds; list the account\'s keys after the run',
+    };
   }
 
   /**
@@ -717,6 +779,17 @@ class GoogleConnector implements Connector {
     await this.#call(`users.update ${principal.id}`, () => this.#directory.users.patch({ userKey: principal.id, requestBody: { suspended: true } }));
     return { outcome: 'done', detail: 'user suspended' };
   }
+}
+
+/**
+ * IAM's refusal of keys.upload under the organization policy constraint iam.disableServiceAccountKeyUpload:
+ * 400 FAILED_PRECONDITION whose google.rpc.PreconditionFailure names the constraint (Cloud IAM docs:
+ * restricting service account key upload). Any other FAILED_PRECONDITION (the 10-key limit) is not it.
+ */
+function refusedByUploadPolicy(err: unknown): boolean {
+  const body = (err as { response?: { data?: { error?: { status?: string; details?: { violations?: { type?: string }[] }[] } } } }).response?.data?.error;
+  if (body?.status !== 'FAILED_PRECONDITION') return false;
+  return (body.details ?? []).some((d) => (d.violations ?? []).some((v) => v.type?.endsWith('iam.disableServiceAccountKeyUpload')));
 }
 
 function parseTarget(credential: Credential): ParsedCredentialId {

@@ -117,6 +117,7 @@ export class MemoryTenant implements MemoryTenantPort {
   #credentials = new Map<string, MemCredential>();
   #ignoreRevoke = new Map<string, string>();
   #writeLatencyMs = 0;
+  #issuesInFlight = 0;
   #calls: MemCall[] = [];
   #seq = 0;
   #request = 0;
@@ -209,8 +210,18 @@ export class MemoryTenant implements MemoryTenantPort {
     return c ? { ...c } : undefined;
   }
 
+  /** Replacement mints received and not yet answered (crash tests kill a worker while one is in flight). */
+  issuesInFlight(): number {
+    return this.#issuesInFlight;
+  }
+
   async issue(input: { replacesId: string; consumerId: string; idempotencyKey: string }): Promise<{ credential: MemCredential; value: string | undefined }> {
-    await this.#writeDelay();
+    this.#issuesInFlight++;
+    try {
+      await this.#writeDelay();
+    } finally {
+      this.#issuesInFlight--;
+    }
     const existing = [...this.#credentials.values()].find((x) => x.issuedFor === input.idempotencyKey);
     if (existing) {
       this.#log('issue', 'already_issued', { credentialId: existing.id });

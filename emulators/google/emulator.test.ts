@@ -1,10 +1,12 @@
 // The Google emulator under the REAL googleapis and google-auth-library clients: rootUrl points
 // at the emulator, and the JWT client's hard-coded token URL is redirected by a request
 // interceptor on its own gaxios transporter (google-auth-library docs), with no global patching.
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { google } from 'googleapis';
 import { JWT } from 'google-auth-library';
+import { certificateLabel, generateUploadableKey } from '../../connectors/google/uploaded-key.ts';
 import { startLocalTenant, type LocalTenant } from '../tenant.ts';
 import { Scenario } from '../scenario.ts';
 import type { GoogleEmulator } from './emulator.ts';
@@ -347,7 +349,11 @@ describe('IAM', () => {
     expect((await jwtFor(keyFile, { scopes: ['https://www.googleapis.com/auth/cloud-platform'] }).getAccessToken()).token).toMatch(/^ya29\./);
     const got = await iam.projects.serviceAccounts.keys.get({ name: created.data.name! });
     expect(got.data).not.toHaveProperty('privateKeyData');
-    expect(got.data.publicKeyData).toBeTruthy();
+    expect(got.data).not.toHaveProperty('publicKeyData'); // publicKeyType defaults to TYPE_NONE
+    const pem = await iam.projects.serviceAccounts.keys.get({ name: created.data.name!, publicKeyType: 'TYPE_X509_PEM_FILE' });
+    const cert = new X509Certificate(Buffer.from(pem.data.publicKeyData!, 'base64').toString('utf8'));
+    expect(cert.verify(createPublicKey(createPrivateKey(keyFile.private_key)))).toBe(true);
+    expect(pem.data.keyOrigin).toBe('GOOGLE_PROVIDED');
     expect((await iam.projects.serviceAccounts.keys.disable({ name: DRIFT_KEY, requestBody: {} })).data).toEqual({});
     expect((await iam.projects.serviceAccounts.keys.disable({ name: DRIFT_KEY, requestBody: {} })).status).toBe(200);
     expect((await iam.projects.serviceAccounts.keys.get({ name: DRIFT_KEY })).data.disabled).toBe(true);
@@ -358,6 +364,25 @@ describe('IAM', () => {
     expect(twice.data.error).not.toHaveProperty('errors');
     const after = await iam.projects.serviceAccounts.keys.list({ name: DRIFT_SA });
     expect(after.data.keys!.map((k) => k.name)).toEqual([created.data.name]);
+  });
+
+  it('keys.upload: the uploaded certificate is the key (USER_PROVIDED), signs, and comes back from keys.get', async () => {
+    const { iam } = clients(cordonJwt());
+    const { privateKeyPem, certificatePem } = await generateUploadableKey('cordon-replacement:test');
+    const up = await iam.projects.serviceAccounts.keys.upload({ name: DRIFT_SA, requestBody: { publicKeyData: Buffer.from(certificatePem).toString('base64') } });
+    expect(up.data).toMatchObject({ keyOrigin: 'USER_PROVIDED', keyType: 'USER_MANAGED', validBeforeTime: '9999-12-31T23:59:59Z' });
+    expect(up.data).not.toHaveProperty('privateKeyData');
+    const back = await iam.projects.serviceAccounts.keys.get({ name: up.data.name!, publicKeyType: 'TYPE_X509_PEM_FILE' });
+    expect(certificateLabel(Buffer.from(back.data.publicKeyData!, 'base64').toString('utf8'))).toBe('cordon-replacement:test');
+    const keyFile = { client_email: 'drift-sync@acme-integrations.iam.gserviceaccount.com', private_key: privateKeyPem };
+    expect((await jwtFor(keyFile, { scopes: ['https://www.googleapis.com/auth/cloud-platform'] }).getAccessToken()).token).toMatch(/^ya29\./);
+    const bad = await failure(iam.projects.serviceAccounts.keys.upload({ name: DRIFT_SA, requestBody: { publicKeyData: Buffer.from('not a certificate').toString('base64') } }));
+    expect(bad.status).toBe(400);
+    expect(bad.data.error.status).toBe('INVALID_ARGUMENT');
+    emulator.state.keyUploadDisabled = true;
+    const refused = await failure(iam.projects.serviceAccounts.keys.upload({ name: DRIFT_SA, requestBody: { publicKeyData: Buffer.from(certificatePem).toString('base64') } }));
+    expect(refused.status).toBe(400);
+    expect(refused.data.error.details[0].violations[0].type).toBe('constraints/iam.disableServiceAccountKeyUpload');
   });
 
   it('403 PERMISSION_DENIED for an unknown service account or a caller without the role', async () => {

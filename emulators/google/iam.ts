@@ -1,6 +1,8 @@
 // Cloud IAM v1 service accounts and keys, /v1/projects/{p}/serviceAccounts/… with the `:disable` /
 // `:enable` custom verbs (Cloud IAM API docs: projects.serviceAccounts.keys). AIP-193 errors; an unknown service
 // account is 403 PERMISSION_DENIED, not 404, as on the real API.
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { selfSignedCertificate } from '../../connectors/google/uploaded-key.ts';
 import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
 import { isResponse, requireCloudToken } from './oauth.ts';
 import { etagOf, keyName, type GoogleState, type KeyState, type ServiceAccountState } from './state.ts';
@@ -31,14 +33,27 @@ export function addIamRoutes(router: Router, state: GoogleState): void {
       call.target = `projects/${account.projectId}/serviceAccounts/${account.email}`;
       return handler(account, req, call);
     };
+  /** The certificate keys.get returns for TYPE_X509_PEM_FILE, made once per Google-provided key. */
+  const certificates = new WeakMap<KeyState, string>();
+  const certificateOf = (key: KeyState): string => {
+    if (key.uploadedCertificatePem) return key.uploadedCertificatePem;
+    let pem = certificates.get(key);
+    if (!pem) {
+      const material = state.materialOf(key);
+      const priv = createPrivateKey(material.privateKeyPem);
+      pem = selfSignedCertificate(key.keyId, priv, createPublicKey(priv));
+      certificates.set(key, pem);
+    }
+    return pem;
+  };
   const withKey =
-    (permission: string, handler: (name: string, key: KeyState, account: ServiceAccountState, call: CallContext) => EmuResponse) =>
+    (permission: string, handler: (name: string, key: KeyState, account: ServiceAccountState, call: CallContext, req: EmuRequest) => EmuResponse) =>
       withAccount(permission, (account, req, call) => {
         const name = keyName(account.projectId, account.email, req.params.keyId ?? '');
         call.target = name;
         const key = state.keys.get(name);
         if (!key) return iamError(404, 'NOT_FOUND', `Service account key ${req.params.keyId ?? ''} does not exist.`);
-        return handler(name, key, account, call);
+        return handler(name, key, account, call, req);
       });
 
   router
@@ -109,12 +124,51 @@ export function addIamRoutes(router: Router, state: GoogleState): void {
       }),
     )
     .add(
+      'POST',
+      `${SA}/:account/keys\\:upload`,
+      'projects.serviceAccounts.keys.upload',
+      withAccount('iam.serviceAccountKeys.upload', (account, req, call) => {
+        // UploadServiceAccountKeyRequest { publicKeyData: bytes }: base64 (proto3 JSON) of a PEM X.509 v3
+        // certificate wrapping an RSA public key (Cloud IAM API docs: projects.serviceAccounts.keys.upload).
+        if (state.keyUploadDisabled) {
+          // Shaped as IAM's refusal under iam.disableServiceAccountKeyCreation (PreconditionFailure naming the constraint).
+          return iamError(400, 'FAILED_PRECONDITION', 'Precondition check failed.', [
+            {
+              '@type': 'type.googleapis.com/google.rpc.PreconditionFailure',
+              violations: [{ type: 'constraints/iam.disableServiceAccountKeyUpload', subject: `orgpolicy:projects/${account.projectId}`, description: 'Key upload is not allowed on this service account.' }],
+            },
+          ]);
+        }
+        const data = (req.json as { publicKeyData?: unknown } | undefined)?.publicKeyData;
+        let cert: X509Certificate | undefined;
+        try {
+          if (typeof data === 'string' && data) cert = new X509Certificate(Buffer.from(data, 'base64').toString('utf8'));
+        } catch {
+          cert = undefined;
+        }
+        if (!cert || cert.publicKey.asymmetricKeyType !== 'rsa' || !cert.verify(cert.publicKey))
+          return iamError(400, 'INVALID_ARGUMENT', 'The given public key data is not a valid X.509 v3 certificate wrapping an RSA public key.');
+        const userManaged = state.keysOf(account).filter(([, k]) => k.keyType === 'USER_MANAGED').length;
+        if (userManaged >= MAX_USER_MANAGED_KEYS) return iamError(400, 'FAILED_PRECONDITION', 'Precondition check failed.');
+        const pem = cert.toString();
+        const [name, key] = state.uploadKey(account, pem, cert.publicKey.export({ type: 'spki', format: 'pem' }).toString(), new Date(cert.validFrom));
+        call.target = name;
+        return { status: 200, body: renderKey(name, key) };
+      }),
+    )
+    .add(
       'GET',
       `${SA}/:account/keys/:keyId`,
       'projects.serviceAccounts.keys.get',
-      withKey('iam.serviceAccountKeys.get', (name, key, _account) => {
+      withKey('iam.serviceAccountKeys.get', (name, key, _account, _call, req) => {
         const body: Record<string, unknown> = renderKey(name, key);
-        if (key.material) body.publicKeyData = Buffer.from(key.material.publicKeyPem).toString('base64');
+        // publicKeyType defaults to TYPE_NONE: no public key unless asked (Cloud IAM API docs: keys.get). An
+        // uploaded key answers with the certificate it was uploaded in; a Google-provided key with a
+        // certificate self-signed by its own private key.
+        const type = req.query.get('publicKeyType') ?? 'TYPE_NONE';
+        if (type === 'TYPE_X509_PEM_FILE') body.publicKeyData = Buffer.from(certificateOf(key)).toString('base64');
+        else if (type === 'TYPE_RAW_PUBLIC_KEY') body.publicKeyData = Buffer.from(state.materialOf(key).publicKeyPem).toString('base64');
+        else if (type !== 'TYPE_NONE') return iamError(400, 'INVALID_ARGUMENT', `Invalid value at 'public_key_type' (type.googleapis.com/google.iam.admin.v1.ServiceAccountPublicKeyType), "${type}"`);
         return { status: 200, body };
       }),
     )
@@ -180,7 +234,7 @@ function renderKey(name: string, k: KeyState): Record<string, unknown> {
     validAfterTime: k.validAfterTime,
     validBeforeTime: k.validBeforeTime,
     keyAlgorithm: 'KEY_ALG_RSA_2048',
-    keyOrigin: 'GOOGLE_PROVIDED',
+    keyOrigin: k.uploadedCertificatePem ? 'USER_PROVIDED' : 'GOOGLE_PROVIDED',
     keyType: k.keyType,
   };
   if (k.disabled) body.disabled = true;

@@ -25,6 +25,11 @@ export interface KeyState {
   cordonOwn: boolean;
   /** Generated on first need: RSA generation is slow and a load scenario seeds thousands of keys. */
   material?: { privateKeyPem: string; publicKeyPem: string };
+  /**
+   * Set for a key added with keys.upload (keyOrigin USER_PROVIDED): the certificate the caller uploaded. IAM
+   * never saw its private key, so `material` holds only the public half (privateKeyPem is empty).
+   */
+  uploadedCertificatePem?: string;
 }
 
 export interface TokenEventState {
@@ -65,6 +70,11 @@ export type GoneAnswer = 'notFound404' | 'gone410' | 'notFound400' | 'invalid400
 export class GoogleState {
   customer = { id: 'C00000000', domain: 'example.com' };
   aspGoneAnswer: GoneAnswer = 'notFound404';
+  /**
+   * The organization policy constraint `iam.disableServiceAccountKeyUpload` is enforced: keys.upload is
+   * refused with 400 FAILED_PRECONDITION (Cloud IAM docs: restricting service account key upload). Reset by load().
+   */
+  keyUploadDisabled = false;
   /** Users an admin flagged with changePasswordAtNextLogin (users.patch/update), by primary email. */
   passwordChangeRequired = new Set<string>();
   users = new Map<string, UserState>();
@@ -123,6 +133,7 @@ export class GoogleState {
     this.accessTokens = new Map();
     this.cordonSubject = section?.cordonSubject;
     this.aspGoneAnswer = 'notFound404';
+    this.keyUploadDisabled = false;
     this.passwordChangeRequired = new Set();
   }
 
@@ -192,6 +203,26 @@ export class GoogleState {
       cordonOwn: false,
     };
     this.materialOf(key);
+    const name = keyName(account.projectId, account.email, keyId);
+    this.keys.set(name, key);
+    return [name, key];
+  }
+
+  /** A key whose public half the caller uploaded (keys.upload): valid from the certificate's notBefore. */
+  uploadKey(account: ServiceAccountState, certificatePem: string, publicKeyPem: string, validAfter: Date): [string, KeyState] {
+    const keyId = randomBytes(20).toString('hex');
+    const key: KeyState = {
+      keyId,
+      serviceAccount: account.email,
+      keyType: 'USER_MANAGED',
+      validAfterTime: validAfter.toISOString().replace(/\.\d+Z$/, 'Z'),
+      validBeforeTime: '9999-12-31T23:59:59Z',
+      disabled: false,
+      consumers: [],
+      cordonOwn: false,
+      material: { privateKeyPem: '', publicKeyPem },
+      uploadedCertificatePem: certificatePem,
+    };
     const name = keyName(account.projectId, account.email, keyId);
     this.keys.set(name, key);
     return [name, key];

@@ -1,5 +1,5 @@
 // Approve button on an approval message.
-import type { Block } from '../blocks/block-kit.ts';
+import type { Block } from '../../notifiers/slack/blocks/block-kit.ts';
 import type { SlackDeps } from '../deps.ts';
 import { recordDecision } from '../record-decision.ts';
 import { approvalClick, type ButtonArgs } from './button-value.ts';

@@ -1,8 +1,9 @@
 // Reject button: opens a modal asking for the reason; the decision is sent when it is submitted.
 import { RejectModalMetadata } from '../../schemas/slack.ts';
-import type { Block } from '../blocks/block-kit.ts';
+import type { Block } from '../../notifiers/slack/blocks/block-kit.ts';
 import { rejectModal } from '../blocks/modals.ts';
 import type { SlackDeps } from '../deps.ts';
+import { tellUser } from '../tell-user.ts';
 import { approvalClick, type ButtonArgs } from './button-value.ts';
 
 export function rejectAction(deps: SlackDeps) {
@@ -11,7 +12,14 @@ export function rejectAction(deps: SlackDeps) {
     const click = await approvalClick(deps, args);
     if (!click) return;
     const { channel, message, value, threadTs } = click;
-    const metadata = RejectModalMetadata.parse({ ...value, channel, messageTs: message.ts, ...(threadTs ? { threadTs } : {}) });
+    // The modal must carry where to write back; a click whose channel or message ids do not fit is
+    // answered, not dropped (a throw here would leave the clicker with no reply at all).
+    const parsed = RejectModalMetadata.safeParse({ ...value, channel, messageTs: message.ts, ...(threadTs ? { threadTs } : {}) });
+    if (!parsed.success) {
+      await tellUser(args.client, deps.logger, { channel, user: args.body.user.id }, 'This approval message cannot be rejected from here (its channel or message ids are malformed); nothing changed. Use `cordon approve --reject` or the API.');
+      return;
+    }
+    const metadata = parsed.data;
     // Bounded: abandoned modals must not grow the map forever (the oldest entry goes first).
     if (deps.rejecting.size >= 500) deps.rejecting.delete(deps.rejecting.keys().next().value!);
     deps.rejecting.set(`${channel}|${message.ts}`, (message.blocks ?? []) as Block[]);

@@ -1,6 +1,6 @@
 // Retry button on a not_contained final report: starts `<id>-retry-<n>`, followed in the same thread.
-import type { Block } from '../blocks/block-kit.ts';
-import { retryButtonValue } from '../blocks/retry.ts';
+import type { Block } from '../../notifiers/slack/blocks/block-kit.ts';
+import { retryButtonValue } from '../../notifiers/slack/blocks/retry.ts';
 import type { SlackDeps } from '../deps.ts';
 import { retryFromSlack, type RetriesInFlight } from '../retry-from-slack.ts';
 import { tellUser } from '../tell-user.ts';

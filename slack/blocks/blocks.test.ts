@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ApprovalButtonValue } from '../../schemas/slack.ts';
 import type { ContainmentStatus, EvidenceEvent } from '../../schemas/containment.ts';
-import { approvalOutcome } from '../approval-outcome.ts';
-import { APPROVAL_ACTIONS_BLOCK, approvalRequestBlocks, lockedApprovalBlocks, type ApprovalDetails } from './approval.ts';
-import { threadRequestFromStatus } from '../thread-request.ts';
-import { finalReportBlocks, finalReportText, threadStatusBlocks, threadText } from './containment-thread.ts';
-import { RETRY_ACTION, RETRY_ACTIONS_BLOCK, retriedReportBlocks, retryButtonValue, retryStartedText } from './retry.ts';
+import { approvalOutcome } from '../../notifiers/slack/approval-outcome.ts';
+import { APPROVAL_ACTIONS_BLOCK, approvalRequestBlocks, lockedApprovalBlocks, type ApprovalDetails } from '../../notifiers/slack/blocks/approval.ts';
+import { threadRequestFromStatus } from '../../notifiers/slack/thread-request.ts';
+import { finalReportBlocks, finalReportText, threadStatusBlocks, threadText } from '../../notifiers/slack/blocks/containment-thread.ts';
+import { RETRY_ACTION, RETRY_ACTIONS_BLOCK, retriedReportBlocks, retryButtonValue, retryStartedText } from '../../notifiers/slack/blocks/retry.ts';
 import { containModal, rejectModal } from './modals.ts';
 
 const digest = 'ab'.repeat(32);

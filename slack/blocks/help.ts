@@ -1,6 +1,6 @@
 // `/cordon help` and the answer to a mistyped command.
 import { USAGE } from '../command-parser.ts';
-import { context, section, type Block } from './block-kit.ts';
+import { context, section, type Block } from '../../notifiers/slack/blocks/block-kit.ts';
 
 export function helpBlocks(): Block[] {
   return [

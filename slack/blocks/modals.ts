@@ -3,7 +3,7 @@
 import { Severity } from '../../schemas/containment.ts';
 import { CredentialKind, Provider } from '../../schemas/credential.ts';
 import type { ContainField } from '../command-parser.ts';
-import { code, escapeText, section, type Block, type ModalView } from './block-kit.ts';
+import { code, escapeText, section, type Block, type ModalView } from '../../notifiers/slack/blocks/block-kit.ts';
 
 export const CONTAIN_VIEW = 'cordon_contain';
 export const REJECT_VIEW = 'cordon_reject_reason';

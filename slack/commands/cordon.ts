@@ -4,7 +4,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { parseCordonCommand } from '../command-parser.ts';
 import { helpBlocks } from '../blocks/help.ts';
 import { containModal } from '../blocks/modals.ts';
-import { statusReplyBlocks } from '../blocks/containment-thread.ts';
+import { statusReplyBlocks } from '../../notifiers/slack/blocks/containment-thread.ts';
 import type { SlackDeps } from '../deps.ts';
 import { containmentsOfIncident } from '../incident-lookup.ts';
 import { startFromSlack } from '../start-containment.ts';

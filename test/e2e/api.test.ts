@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startContainment } from '../../client/containments.ts';
 import { buildApp } from '../../api/app.ts';
 import { ApiKeyring, mintApiKey } from '../../api/keys.ts';
-import { createWebhookNotifier, verifyWebhook } from '../../api/webhooks.ts';
+import { createWebhookNotifier, verifyWebhook } from '../../notifiers/webhook.ts';
 import { MemoryConnector } from '../../connectors/memory/connector.ts';
 import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts';
 import { MemoryTenant } from '../../connectors/memory/tenant.ts';

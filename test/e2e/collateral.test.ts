@@ -202,7 +202,7 @@ describe('forced re-authentication is planned (I8)', () => {
     // I1 for the collateral too: each new key came after its old key was deleted.
     const calls = lab.tenant.calls({ provider: 'google' });
     const firstDelete = Math.min(...calls.filter((c) => c.operation === 'projects.serviceAccounts.keys.delete' && c.status < 300).map((c) => c.seq));
-    for (const c of calls.filter((x) => x.operation === 'projects.serviceAccounts.keys.create')) expect(c.seq).toBeGreaterThan(firstDelete);
+    for (const c of calls.filter((x) => x.operation === 'projects.serviceAccounts.keys.upload')) expect(c.seq).toBeGreaterThan(firstDelete);
   });
 });
 
@@ -266,9 +266,9 @@ describe('transient failures never end a run (I9)', () => {
 
   it('a failing branch: the others finish, and no provider write comes after the outcome; a retry contains the rest', async () => {
     await stack(await loadScenarioDir(scenarioDir('circleci')));
-    // GitHub refuses for good; Google's key creation is slow, so its branch is still busy when GitHub fails.
+    // GitHub refuses for good; Google's key upload is slow, so its branch is still busy when GitHub fails.
     lab.tenant.injectFault({ provider: 'github', operation: 'repos.deleteDeployKey', type: 'unauthorized' });
-    lab.tenant.injectFault({ provider: 'google', operation: 'projects.serviceAccounts.keys.create', type: 'latency', latencyMs: 1500 });
+    lab.tenant.injectFault({ provider: 'google', operation: 'projects.serviceAccounts.keys.upload', type: 'latency', latencyMs: 1500 });
     const [result] = await runAll([request([revokes[1]!.ref, revokes[0]!.ref])]);
     expect(result!.outcome).toBe('not_contained');
     const google = result!.credentials.find((c) => c.provider === 'google')!;
@@ -282,12 +282,12 @@ describe('transient failures never end a run (I9)', () => {
 
     // The operator retries once GitHub accepts Cordon again: only what was left is done.
     lab.tenant.clearFaults('github');
-    const before = lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.create' }).length;
+    const before = lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.upload' }).length;
     const retry = await retryContainment(lab.worker.client, lab.worker.target.taskQueue, result!.workflowId);
     expect(retry.workflowId).toBe(`${result!.workflowId}-retry-1`);
     const retried = (await lab.worker.client.workflow.getHandle(retry.workflowId).result()) as ContainmentStatus;
     expect(retried.outcome, retried.outcomeReason).toBe('contained');
-    expect(lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.create' }).length).toBe(before);
+    expect(lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.upload' }).length).toBe(before);
     await expect(retryContainment(lab.worker.client, lab.worker.target.taskQueue, retry.workflowId)).rejects.toThrow(RetryRefusedError);
   });
 });

@@ -1,11 +1,9 @@
 // Crash safety: the worker process is SIGKILLed after the revocation and before verification; a new
 // worker process finishes the run with no second revocation and no second replacement (I4).
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { connectClient, getStatus, startContainment } from '../../client/containments.ts';
 import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts';
@@ -13,26 +11,10 @@ import { MemoryTenant } from '../../connectors/memory/tenant.ts';
 import { serveMemoryTenant } from '../../connectors/memory/http.ts';
 import type { Client } from '@temporalio/client';
 import type { ContainmentStatus, CredentialState } from '../../schemas/containment.ts';
+import { killAllWorkerProcesses, startWorkerProcess } from '../support/worker-process.ts';
 import { testCodecKeys, testTarget } from '../support/temporal.ts';
 
-const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
-});
-
-function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
-  // The real worker entry point in its own process, as `npm run worker` runs it.
-  const child = fork(WORKER_MAIN, [], { env: { ...process.env, ...env }, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`worker exited ${code} before it was ready:\n${output}`)));
-  });
-}
+afterAll(killAllWorkerProcesses);
 
 /** The tenant served over loopback, and the environment a worker process needs to reach it and Temporal. */
 async function workerEnvironment(tenant: MemoryTenant) {
@@ -102,13 +84,9 @@ it('survives a kill in the middle of minting a replacement: one live replacement
     const { workflowId } = await startContainment(client, target.taskQueue, driftContainment());
     // The revocation is recorded; the first replacement is being minted (each write takes 1.5 s).
     expect(await waitForState(client, workflowId, 'revoked')).toBe('revoked');
-    // Kill once the mints have started (their claim recorded, the provider's 1.5 s write under way), not before.
-    for (let i = 0; i < 200; i++) {
-      const pending = (await client.workflow.getHandle(workflowId).describe()).raw.pendingActivities ?? [];
-      if (pending.some((a) => a.activityType?.name === 'issueReplacement' && String(a.state) !== 'PENDING_ACTIVITY_STATE_SCHEDULED' && a.state !== 1)) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    await new Promise((r) => setTimeout(r, 700));
+    // Kill once a mint has reached the provider (its claim recorded, the provider's 1.5 s write under way), not before.
+    for (let i = 0; i < 400 && tenant.issuesInFlight() === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(tenant.issuesInFlight()).toBeGreaterThan(0);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     expect(tenant.calls().filter((c) => c.op === 'issue')).toHaveLength(0); // the mint was in flight, not done

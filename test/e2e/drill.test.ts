@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { buildPlan } from '../../activities/plan.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
-import { composeSink } from '../../connectors/sinks/from-env.ts';
+import { composeSink } from '../../worker/sink.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import type { CallRecord } from '../../emulators/core/server.ts';
 import { loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';

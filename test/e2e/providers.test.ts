@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startContainment } from '../../client/containments.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
-import { composeSink } from '../../connectors/sinks/from-env.ts';
+import { composeSink } from '../../worker/sink.ts';
 import type { GitHubEmulator } from '../../emulators/github/emulator.ts';
 import type { SlackEmulator } from '../../emulators/slack/emulator.ts';
 import type { CallRecord } from '../../emulators/core/server.ts';
@@ -101,15 +101,15 @@ describe('salesforce: the Drift integration user’s OAuth grant of the Saleslof
 });
 
 describe('google: the CI deployer’s service-account key of the CircleCI scenario', () => {
-  it('deletes the key before creating one new key per consumer, and verifies only the new keys remain', async () => {
+  it('deletes the key before uploading one new key per consumer, and verifies only the new keys remain', async () => {
     const keyId = '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f';
     const { result, calls } = await contain('circleci', [{ provider: 'google', kind: 'service_account_key', keyId }]);
     expect(result.outcome, result.outcomeReason).toBe('contained');
     const key = result.credentials.find((c) => c.credentialId.includes(keyId))!;
     expect(key.state).toBe('verified_dead');
     expect(key.replacements.map((r) => r.consumerId).sort()).toEqual(['circleci-deploy-api', 'circleci-deploy-web']);
-    assertRevokeBeforeReplace(calls, ['projects.serviceAccounts.keys.delete'], ['projects.serviceAccounts.keys.create']);
-    expect(calls.filter((c) => c.operation === 'projects.serviceAccounts.keys.create' && c.status === 200)).toHaveLength(2);
+    assertRevokeBeforeReplace(calls, ['projects.serviceAccounts.keys.delete'], ['projects.serviceAccounts.keys.upload']);
+    expect(calls.filter((c) => c.operation === 'projects.serviceAccounts.keys.upload' && c.status === 200)).toHaveLength(2);
     // What was delivered is a usable key file for a new key, in each consumer's GitHub Actions secret.
     const github = tenant!.emulators.github as unknown as GitHubEmulator;
     const delivered = ['firmware', 'web-portal'].map((repo) => JSON.parse(github.revealSecret('acme-robotics', repo, 'GCP_DEPLOY_KEY')!) as { client_email: string; private_key_id: string });
@@ -117,9 +117,9 @@ describe('google: the CI deployer’s service-account key of the CircleCI scenar
     expect(delivered[0]!.private_key_id).not.toBe(delivered[1]!.private_key_id);
     expect(delivered.map((d) => d.private_key_id)).not.toContain(keyId);
     expect(key.replacements.map((r) => r.sink).sort()).toEqual(['github:acme-robotics/firmware:GCP_DEPLOY_KEY', 'github:acme-robotics/web-portal:GCP_DEPLOY_KEY']);
-    // Verification listed the account's keys after the last create: only the new ones were active.
-    const lastCreate = Math.max(...calls.filter((c) => c.operation === 'projects.serviceAccounts.keys.create').map((c) => c.seq));
-    expect(calls.some((c) => c.operation === 'projects.serviceAccounts.keys.list' && c.seq > lastCreate)).toBe(true);
+    // Verification listed the account's keys after the last upload: only the new ones were active.
+    const lastUpload = Math.max(...calls.filter((c) => c.operation === 'projects.serviceAccounts.keys.upload').map((c) => c.seq));
+    expect(calls.some((c) => c.operation === 'projects.serviceAccounts.keys.list' && c.seq > lastUpload)).toBe(true);
   });
 });
 

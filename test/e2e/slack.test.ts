@@ -22,7 +22,7 @@ import type { PostedMessage, SlackEmulator } from '../../emulators/slack/emulato
 import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
 import type { ContainmentStatus } from '../../schemas/containment.ts';
 import { createSlackApp, EVENTS_PATH, type CordonSlackApp } from '../../slack/app.ts';
-import { SlackNotifier } from '../../slack/notifier.ts';
+import { SlackNotifier } from '../../notifiers/slack/notifier.ts';
 import { startTestWorker, type RunningWorker } from '../support/temporal.ts';
 
 const CHANNEL = 'C0INCIDENT';

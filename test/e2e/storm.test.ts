@@ -10,7 +10,7 @@ import { afterEach, expect, it } from 'vitest';
 import { startContainment } from '../../client/containments.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
-import { composeSink } from '../../connectors/sinks/from-env.ts';
+import { composeSink } from '../../worker/sink.ts';
 import type { CallRecord } from '../../emulators/core/server.ts';
 import { loadScenarioDir, scenarioDir, startLocalTenant, type EmulatedProvider, type LocalTenant } from '../../emulators/tenant.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';

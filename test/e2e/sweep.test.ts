@@ -15,12 +15,12 @@ import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
 import { createLogger } from '../../logging/logger.ts';
 import type { ContainmentStatus } from '../../schemas/containment.ts';
 import { HygieneReport, PERSISTENCE_SWEEP_WORKFLOW_TYPE, PersistenceReport } from '../../schemas/sweep.ts';
-import { inventoryCsv, inventoryJson, parseInventoryCsv } from '../../sweeps/export.ts';
-import { containmentForFinding } from '../../sweeps/flags.ts';
-import { persistenceSweepsAfter } from '../../sweeps/persistence.ts';
-import { ensureHygieneSchedule, triggerHygieneSweep } from '../../sweeps/schedule.ts';
-import { runInventory, runPersistenceSweeps } from '../../sweeps/commands.ts';
-import { COMPROMISED_GRANT, EXPECTED_FLAGS, PERSISTED_GRANT_ID, hygieneScenario } from '../../sweeps/fixtures/hygiene-scenario.ts';
+import { inventoryCsv, inventoryJson, parseInventoryCsv } from '../../activities/sweeps/export.ts';
+import { containmentForFinding } from '../../activities/sweeps/flags.ts';
+import { persistenceSweepsAfter } from '../../activities/sweeps/persistence.ts';
+import { ensureHygieneSchedule, triggerHygieneSweep } from '../../client/hygiene-schedule.ts';
+import { runInventory, runPersistenceSweeps } from '../../client/sweeps.ts';
+import { COMPROMISED_GRANT, EXPECTED_FLAGS, PERSISTED_GRANT_ID, hygieneScenario } from '../support/hygiene-scenario.ts';
 import { historyText, startTestWorker, type RunningWorker } from '../support/temporal.ts';
 
 let tenant: LocalTenant;

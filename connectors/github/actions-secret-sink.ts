@@ -1,0 +1,107 @@
+// A credential sink that writes the replacement into a GitHub Actions repository secret, with
+// GitHub's sealed-box flow (GitHub REST API docs: Actions secrets): fetch the repo's public key, crypto_box_seal the value
+// with libsodium, PUT it with the key id. GitHub never returns a secret's value, so the record of
+// what was delivered under which idempotency key is kept in a local index (one small JSON file per
+// key, named by the key's hash; no secret in it) — a retried delivery finds the first one (I4).
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Octokit } from '@octokit/rest';
+import sodium from 'libsodium-wrappers';
+import type { Consumer, SinkRef } from '../../schemas/credential.ts';
+import type { Secret } from '../../logging/secret.ts';
+import { fingerprintOf } from '../fingerprint.ts';
+import { classifyGitHubError } from './errors.ts';
+import { ConnectorError } from '../types.ts';
+import type { CredentialSink, DeliveredReplacement } from '../sinks/types.ts';
+
+export interface GitHubActionsSinkOptions {
+  /** An Octokit allowed to write the target repos' secrets (e.g. the connector's installation client). */
+  octokit: Octokit;
+  /** Folder for the delivery index; omitted = in memory (lost with the process). */
+  indexDir?: string;
+  /** Where deliveries without a github_actions_secret target go (e.g. the local encrypted store). */
+  fallback?: CredentialSink;
+}
+
+type GitHubTarget = Extract<SinkRef, { type: 'github_actions_secret' }>;
+
+export class GitHubActionsSecretSink implements CredentialSink {
+  readonly #octokit: Octokit;
+  readonly #indexDir: string | undefined;
+  readonly #fallback: CredentialSink | undefined;
+  readonly #memory = new Map<string, DeliveredReplacement>();
+
+  constructor(options: GitHubActionsSinkOptions) {
+    this.#octokit = options.octokit;
+    this.#indexDir = options.indexDir;
+    this.#fallback = options.fallback;
+  }
+
+  #file(idempotencyKey: string): string {
+    return join(this.#indexDir!, `${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}.json`);
+  }
+
+  async #recorded(idempotencyKey: string): Promise<DeliveredReplacement | undefined> {
+    if (!this.#indexDir) return this.#memory.get(idempotencyKey);
+    try {
+      return JSON.parse(await readFile(this.#file(idempotencyKey), 'utf8')) as DeliveredReplacement;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  async #record(idempotencyKey: string, delivered: DeliveredReplacement): Promise<void> {
+    if (!this.#indexDir) {
+      this.#memory.set(idempotencyKey, delivered);
+      return;
+    }
+    await mkdir(this.#indexDir, { recursive: true, mode: 0o700 });
+    const file = this.#file(idempotencyKey);
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(delivered), { mode: 0o600 });
+    await rename(tmp, file);
+  }
+
+  async lookup(idempotencyKey: string): Promise<DeliveredReplacement | undefined> {
+    return (await this.#recorded(idempotencyKey)) ?? (await this.#fallback?.lookup(idempotencyKey));
+  }
+
+  async deliver(input: { idempotencyKey: string; replacementId: string; consumer: Consumer; target: SinkRef | undefined; value: Secret }): Promise<DeliveredReplacement> {
+    const existing = await this.lookup(input.idempotencyKey);
+    if (existing) return existing;
+    if (input.target?.type !== 'github_actions_secret') {
+      if (this.#fallback) return this.#fallback.deliver(input);
+      throw new ConnectorError('invalid', 'github', `github actions sink: consumer ${input.consumer.id} has no github_actions_secret target and no fallback sink is configured`);
+    }
+    const target: GitHubTarget = input.target;
+    const where = `${target.owner}/${target.repo}:${target.secretName}`;
+    const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+      try {
+        return await fn();
+      } catch (err) {
+        throw classifyGitHubError(err, `${what} (${where})`);
+      }
+    };
+    await sodium.ready;
+    const key = await call('reading the repository public key', () => this.#octokit.rest.actions.getRepoPublicKey({ owner: target.owner, repo: target.repo }));
+    const sealed = sodium.crypto_box_seal(sodium.from_string(input.value.reveal()), sodium.from_base64(key.data.key, sodium.base64_variants.ORIGINAL));
+    await call('writing the Actions secret', () =>
+      this.#octokit.rest.actions.createOrUpdateRepoSecret({
+        owner: target.owner,
+        repo: target.repo,
+        secret_name: target.secretName,
+        encrypted_value: sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL),
+        key_id: key.data.key_id,
+      }),
+    );
+    const delivered: DeliveredReplacement = {
+      replacementId: input.replacementId,
+      fingerprint: fingerprintOf(input.value.reveal()),
+      location: `github:${where}`,
+    };
+    await this.#record(input.idempotencyKey, delivered);
+    return delivered;
+  }
+}

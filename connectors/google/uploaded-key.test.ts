@@ -1,0 +1,31 @@
+// The key pair Cordon uploads: a certificate IAM accepts (X.509 v3, RSA, self-signed) whose subject is the
+// replacement's label, readable back from what keys.get returns.
+import { createPrivateKey, sign, verify, X509Certificate } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { certificateLabel, generateUploadableKey, replacementLabel } from './uploaded-key.ts';
+
+describe('uploadable key', () => {
+  it('is a self-signed X.509 v3 certificate for the private key it comes with, labelled in its subject', async () => {
+    const label = replacementLabel('wf-1|google:key|consumer-a');
+    const { privateKeyPem, certificatePem } = await generateUploadableKey(label, new Date('2026-03-01T12:00:00Z'));
+    const cert = new X509Certificate(certificatePem);
+    expect(cert.verify(cert.publicKey)).toBe(true);
+    expect(cert.subject).toBe(`CN=${label}`);
+    expect(cert.issuer).toBe(cert.subject);
+    expect(cert.publicKey.asymmetricKeyType).toBe('rsa');
+    expect(cert.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    expect(new Date(cert.validTo).getUTCFullYear()).toBe(9999);
+    expect(new Date(cert.validFrom).getTime()).toBeLessThanOrEqual(Date.parse('2026-03-01T12:00:00Z'));
+    const signature = sign('sha256', Buffer.from('assertion'), createPrivateKey(privateKeyPem));
+    expect(verify('sha256', Buffer.from('assertion'), cert.publicKey, signature)).toBe(true);
+    expect(certificateLabel(certificatePem)).toBe(label);
+  });
+
+  it('labels by a hash: one per idempotency key, and the consumer is not readable from IAM', () => {
+    const a = replacementLabel('wf-1|google:key|consumer-a');
+    expect(a).toBe(replacementLabel('wf-1|google:key|consumer-a'));
+    expect(a).not.toBe(replacementLabel('wf-1|google:key|consumer-b'));
+    expect(a).toMatch(/^cordon-replacement:[0-9a-f]{32}$/);
+    expect(certificateLabel('not a certificate')).toBeUndefined();
+  });
+});

@@ -1,0 +1,26 @@
+// What the status message's header shows about the request, from the input (at start) or, when the
+// app did not start the run itself (restart, worker side), from the status and its `start` evidence.
+import type { ContainmentInput, ContainmentStatus } from '../../schemas/containment.ts';
+import { describeRef } from '../../schemas/credential.ts';
+import type { ThreadRequest } from './blocks/containment-thread.ts';
+
+export function threadRequestFromInput(input: ContainmentInput, workflowId: string): ThreadRequest {
+  return { incidentId: input.incidentId, requester: input.requester, mode: input.mode, severity: input.severity, refs: input.credentials.map(describeRef), workflowId, ...(input.breakGlass ? { breakGlass: true } : {}), ...(input.retryOf ? { retryOf: input.retryOf } : {}) };
+}
+
+export function threadRequestFromStatus(status: ContainmentStatus): ThreadRequest {
+  const start = status.evidence.find((e) => e.step === 'start');
+  const retryOf = /, retry of (\S+)$/.exec(start?.detail ?? '')?.[1];
+  return {
+    incidentId: status.incidentId,
+    requester: start?.actor ?? 'unknown',
+    mode: status.mode,
+    // The workflow records `…, mode <m>, severity <s>` when it accepts the input.
+    severity: /severity (\w+)/.exec(start?.detail ?? '')?.[1] ?? 'unknown',
+    refs: status.scope.length ? status.scope.map((s) => s.ref) : ['(identifying)'],
+    workflowId: status.workflowId,
+    ...(start?.detail?.includes('break-glass') ? { breakGlass: true } : {}),
+    // …and `, retry of <workflow id>` (last) when the run is a retry.
+    ...(retryOf ? { retryOf } : {}),
+  };
+}

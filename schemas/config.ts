@@ -1,0 +1,272 @@
+// Every CORDON_* environment variable in one zod object keyed by variable name: the SlackAppEnv model
+// (schemas/slack.ts, whose schemas the Slack app's entries reuse) widened to the whole project. Each
+// entry carries metadata: a description, whether the value is a secret, the part of Cordon that reads
+// it (`area`), whether it is required there, and its default. `cordon config check`
+// (cli/config-check.ts) and the README's configuration table (`npm run docs:config`) are generated
+// from this object; readers get a value through `readEnv`, which validates it and names the variable —
+// never the value — when it is wrong. The connectors' config modules (connectors/<provider>/config.ts)
+// still parse their own variables into a typed config; schemas/config.test.ts checks that every
+// CORDON_* name in the code is declared here. Pure zod.
+import { z } from 'zod';
+import { SlackAppEnv } from './slack.ts';
+
+/** Who reads a variable. A provider area is "configured" when its PROVIDER_CONFIGURED_BY variable is set. */
+export const CONFIG_AREAS = {
+  core: 'worker, API, Slack app and CLI',
+  worker: 'the worker',
+  api: 'the HTTP API',
+  'slack-app': 'the Slack app',
+  codec: 'the codec server',
+  google: 'the Google connector',
+  github: 'the GitHub connector',
+  salesforce: 'the Salesforce connector',
+  slack: 'the Slack connector',
+  memory: 'the reference connector (tests only)',
+  dev: '`npm run dev`, `npm run demo` and the build scripts',
+} as const;
+export type ConfigArea = keyof typeof CONFIG_AREAS;
+
+/** The variable whose presence turns a provider's connector on (connectors/registry.ts). */
+export const PROVIDER_CONFIGURED_BY = {
+  google: 'CORDON_GOOGLE_CREDENTIALS_JSON',
+  github: 'CORDON_GITHUB_ORG',
+  salesforce: 'CORDON_SALESFORCE_LOGIN_URL',
+  slack: 'CORDON_SLACK_ADMIN_TOKEN',
+  memory: 'CORDON_MEMORY_TENANT_URL',
+} as const;
+export type ConfiguredProvider = keyof typeof PROVIDER_CONFIGURED_BY;
+
+export interface EnvVariableMeta {
+  description: string;
+  /** A secret is never printed, logged or echoed in an error; `cordon config check` prints no value at all. */
+  secret: boolean;
+  area: ConfigArea;
+  /** Needed whenever the area is in use (a provider's required variable, or the codec keys). */
+  required?: boolean;
+  /** What applies when unset, as documentation (the reader applies it). */
+  default?: string;
+}
+
+// `.meta()` puts the entry in zod's global registry; `envVariableMeta` reads it back.
+function variable<T extends z.ZodType>(schema: T, meta: EnvVariableMeta) {
+  return schema.optional().meta({ ...meta });
+}
+
+const PORT = 'must be a port number (0–65535)';
+const port = z.coerce.number(PORT).int(PORT).min(0, PORT).max(65535, PORT);
+const POSITIVE = 'must be a positive whole number';
+const positiveInt = z.coerce.number(POSITIVE).int(POSITIVE).positive(POSITIVE);
+const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const pem = z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key (-----BEGIN … PRIVATE KEY-----)' });
+const json = (what: string) =>
+  z.string().refine((s) => {
+    try {
+      JSON.parse(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, `is not JSON (expected ${what})`);
+const list = z.string();
+/** What Node's Buffer.from(…, 'base64') reads as 32 bytes: 43 base64 (or base64url) characters and optional padding. */
+const base64Key = /^[A-Za-z0-9+/_-]{43}=?$/;
+const codecKeyList = z.string().refine(
+  (s) =>
+    s.trim() !== '' &&
+    s
+      .trim()
+      .split(',')
+      .every((entry) => {
+        const i = entry.indexOf(':');
+        return i > 0 && /^[A-Za-z0-9._-]{1,64}$/.test(entry.slice(0, i).trim()) && base64Key.test(entry.slice(i + 1).trim());
+      }),
+  'must be a comma-separated list of <key id>:<base64 32-byte key> (ids are letters, digits, . _ -)',
+);
+
+export const CordonEnv = z.object({
+  // Core: every process that talks to Temporal.
+  CORDON_TASK_QUEUE: variable(z.string().min(1), { area: 'core', secret: false, description: 'the Temporal task queue', default: 'cordon-containment' }),
+  CORDON_CODEC_KEYS: variable(
+    codecKeyList,
+    {
+      area: 'core',
+      secret: true,
+      required: true,
+      description: 'payload encryption keys, `id:<base64 32 bytes>[,id2:…]` (`cordon keygen` prints one); the worker, the API and the Slack app refuse to start without one',
+    },
+  ),
+  CORDON_CODEC_ACTIVE_KEY: variable(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a key id (letters, digits, . _ -)'), {
+    area: 'core',
+    secret: false,
+    description: 'the key id new payloads are encrypted with',
+    default: 'the first key of CORDON_CODEC_KEYS',
+  }),
+  CORDON_LOG_LEVEL: variable(z.enum(['debug', 'info', 'warn', 'error'], 'must be one of debug, info, warn, error'), { area: 'core', secret: false, description: 'the lowest level logged (structured JSON on stderr)', default: 'info' }),
+
+  // Worker.
+  CORDON_SINK_KEY: variable(
+    z.string().regex(base64Key, 'must be a base64 32-byte key (44 characters)'),
+    { area: 'worker', secret: true, required: true, description: 'the key of the encrypted local credential store for replacements; `npm run dev` and `npm run demo` create one' },
+  ),
+  CORDON_SINK_DIR: variable(z.string().min(1), { area: 'worker', secret: false, description: 'where the encrypted local credential store lives', default: '.cordon/credentials' }),
+  CORDON_WEBHOOK_SECRET: variable(z.string().min(1), { area: 'worker', secret: true, description: 'signs webhook deliveries (HMAC); webhooks are off when unset' }),
+  CORDON_WEBHOOK_ALLOWED_HOSTS: variable(list, {
+    area: 'worker',
+    secret: false,
+    description: 'comma-separated hosts a webhook may go to (`*.example.com` for subdomains), applied by the worker and checked by the API at start',
+    default: 'any host',
+  }),
+  CORDON_WORKFLOW_BUNDLE: variable(z.string().min(1), { area: 'worker', secret: false, description: 'a prebuilt workflow bundle for `npm run worker` to load instead of bundling at start (the chaos suite restarts workers often)' }),
+  CORDON_GITHUB_REVOKES_PER_HOUR: variable(positiveInt, {
+    area: 'worker',
+    secret: false,
+    description: 'budget of GitHub’s unauthenticated credential revocation (`POST /credentials/revoke`, documented 60 requests/hour), enforced by the Temporal server on the `<task queue>-paced` queue for every worker together',
+    default: '60',
+  }),
+
+  // HTTP API.
+  CORDON_API_KEYS: variable(json('an array of {name, principal, scopes, sha256}'), {
+    area: 'api',
+    secret: false,
+    required: true,
+    description: 'the API keys as their sha256 with a name, principal and scopes (JSON array; `npm run api:key` mints one, api/README.md)',
+  }),
+  CORDON_API_PORT: variable(port, { area: 'api', secret: false, description: 'the port the API listens on', default: '8787 (`npm run dev`: any free port)' }),
+  CORDON_API_HOST: variable(z.string().min(1), { area: 'api', secret: false, description: 'the address the API binds; put a TLS-terminating proxy in front to expose it', default: '127.0.0.1' }),
+  CORDON_APPROVAL_POLICY: variable(json('an ApprovalPolicy object'), {
+    area: 'api',
+    secret: false,
+    description: 'approvers, quorum and timeouts of API-started containments (JSON `ApprovalPolicy`); an API caller cannot set them, nor break-glass',
+  }),
+  CORDON_API_APPROVERS: variable(list, { area: 'api', secret: false, description: 'comma-separated approver principals of API-started containments, when CORDON_APPROVAL_POLICY is unset' }),
+
+  // Slack app.
+  CORDON_SLACK_SIGNING_SECRET: variable(SlackAppEnv.shape.CORDON_SLACK_SIGNING_SECRET, { area: 'slack-app', secret: true, required: true, description: 'the Slack app’s signing secret (Basic Information → App Credentials)' }),
+  CORDON_SLACK_BOT_TOKEN: variable(SlackAppEnv.shape.CORDON_SLACK_BOT_TOKEN, {
+    area: 'slack-app',
+    secret: true,
+    required: true,
+    description: 'the Bot User OAuth Token (xoxb-…); also turns on the worker’s Slack notifier (approvals and progress in the thread)',
+  }),
+  CORDON_SLACK_APPROVERS: variable(SlackAppEnv.shape.CORDON_SLACK_APPROVERS, {
+    area: 'slack-app',
+    secret: false,
+    description: 'Slack user ids who may approve; every approval from Slack is refused when empty',
+  }),
+  CORDON_SLACK_BREAK_GLASS: variable(list, { area: 'slack-app', secret: false, description: 'Slack user ids allowed to declare `--break-glass`', default: 'nobody' }),
+  CORDON_SLACK_PORT: variable(SlackAppEnv.shape.CORDON_SLACK_PORT, { area: 'slack-app', secret: false, description: 'the port of the Slack app’s HTTP receiver', default: '3000' }),
+  CORDON_SLACK_SOCKET_MODE: variable(SlackAppEnv.shape.CORDON_SLACK_SOCKET_MODE, { area: 'slack-app', secret: false, description: 'use Socket Mode instead of the HTTP receiver (needs CORDON_SLACK_APP_TOKEN)', default: 'false' }),
+  CORDON_SLACK_APP_TOKEN: variable(SlackAppEnv.shape.CORDON_SLACK_APP_TOKEN, { area: 'slack-app', secret: true, description: 'the app-level token (xapp-…, connections:write) for Socket Mode' }),
+  CORDON_SLACK_API_URL: variable(SlackAppEnv.shape.CORDON_SLACK_API_URL, { area: 'slack-app', secret: false, description: 'the Slack Web API base, for the Slack app, the worker’s notifier and the Slack connector; only to point at the local tenant', default: 'https://slack.com/api/' }),
+
+  // Codec server.
+  CORDON_CODEC_SERVER_TOKEN: variable(z.string().min(1), { area: 'codec', secret: true, description: 'the bearer token `cordon codec-server` requires', default: 'none (loopback only)' }),
+  CORDON_CODEC_CORS_ORIGIN: variable(url, { area: 'codec', secret: false, description: 'the one web UI origin the codec server answers CORS for' }),
+
+  // Google connector.
+  CORDON_GOOGLE_CREDENTIALS_JSON: variable(json('a service-account key file'), {
+    area: 'google',
+    secret: true,
+    required: true,
+    description: 'Cordon’s service-account key file (JSON), with domain-wide delegation; turns the Google connector on',
+  }),
+  CORDON_GOOGLE_SUBJECT: variable(z.email('must be an email address'), { area: 'google', secret: false, required: true, description: 'the Workspace super admin the service account impersonates' }),
+  CORDON_GOOGLE_CUSTOMER_ID: variable(z.string().min(1), { area: 'google', secret: false, description: 'the Workspace customer id', default: 'my_customer' }),
+  CORDON_GOOGLE_PROJECTS: variable(list, { area: 'google', secret: false, description: 'comma-separated projects searched for a service-account key id' }),
+  CORDON_GOOGLE_INVENTORY_JSON: variable(json('{"<credential id>": [consumer, …]}'), { area: 'google', secret: false, description: 'who consumes which credential (Google does not record it)' }),
+  CORDON_GOOGLE_ROOT_URL: variable(url, { area: 'google', secret: false, description: 'one origin for every Google API; only to point at the local tenant' }),
+  CORDON_GOOGLE_TOKEN_URL: variable(url, { area: 'google', secret: false, description: 'the OAuth token endpoint; only to point at the local tenant', default: 'https://oauth2.googleapis.com/token' }),
+  CORDON_GOOGLE_TIMEOUT_MS: variable(positiveInt, { area: 'google', secret: false, description: 'per-request timeout in milliseconds', default: '30000' }),
+
+  // GitHub connector.
+  CORDON_GITHUB_ORG: variable(z.string().min(1), { area: 'github', secret: false, required: true, description: 'the organization Cordon contains credentials in; turns the GitHub connector on' }),
+  CORDON_GITHUB_APP_ID: variable(positiveInt, { area: 'github', secret: false, required: true, description: 'Cordon’s GitHub App id' }),
+  CORDON_GITHUB_APP_PRIVATE_KEY: variable(pem, { area: 'github', secret: true, required: true, description: 'Cordon’s GitHub App private key (PEM; literal `\\n` allowed)' }),
+  CORDON_GITHUB_INSTALLATION_ID: variable(positiveInt, { area: 'github', secret: false, required: true, description: 'the installation id of Cordon’s GitHub App in the org' }),
+  CORDON_GITHUB_OAUTH_CLIENT_ID: variable(z.string().min(1), { area: 'github', secret: false, description: 'client id of the org’s OAuth app whose tokens Cordon may check and revoke (set with the secret)' }),
+  CORDON_GITHUB_OAUTH_CLIENT_SECRET: variable(z.string().min(1), { area: 'github', secret: true, description: 'client secret of that OAuth app (set with the id)' }),
+  CORDON_GITHUB_CONSUMERS: variable(json('{"<credential id>": [consumer, …]}'), { area: 'github', secret: false, description: 'who holds each credential (GitHub does not record it)' }),
+  CORDON_GITHUB_APP_KEYS: variable(json('{"<app id>": "<PEM private key>"}'), {
+    area: 'github',
+    secret: true,
+    description: 'private keys of GitHub Apps the org owns, by app id, so the `blockApp` rung can suspend a leaked installation token’s installation',
+  }),
+  CORDON_GITHUB_API_URL: variable(url, { area: 'github', secret: false, description: 'the API base (GHES, or the local tenant)', default: 'https://api.github.com' }),
+
+  // Salesforce connector.
+  CORDON_SALESFORCE_LOGIN_URL: variable(url, { area: 'salesforce', secret: false, required: true, description: 'the login URL (login.salesforce.com, test.salesforce.com or My Domain); turns the Salesforce connector on' }),
+  CORDON_SALESFORCE_CLIENT_ID: variable(z.string().min(1), { area: 'salesforce', secret: false, required: true, description: 'consumer key of Cordon’s connected app (the JWT’s `iss`)' }),
+  CORDON_SALESFORCE_USERNAME: variable(z.string().min(3), { area: 'salesforce', secret: false, required: true, description: 'the admin user Cordon logs in as (the JWT’s `sub`)' }),
+  CORDON_SALESFORCE_PRIVATE_KEY: variable(pem, { area: 'salesforce', secret: true, required: true, description: 'the PEM private key whose certificate is on the connected app (literal `\\n` allowed)' }),
+  CORDON_SALESFORCE_CONSUMERS: variable(json('[{"app","user","consumers"}]'), { area: 'salesforce', secret: false, description: 'who consumes each connected app’s grant (Salesforce does not record it)' }),
+  CORDON_SALESFORCE_AUDIENCE: variable(z.string().min(1), { area: 'salesforce', secret: false, description: 'the JWT’s `aud`', default: 'the login URL' }),
+  CORDON_SALESFORCE_API_VERSION: variable(z.string().regex(/^\d{2}\.0$/, 'must be an API version like 62.0'), { area: 'salesforce', secret: false, description: 'the REST API version', default: '62.0' }),
+  CORDON_SALESFORCE_TIMEOUT_MS: variable(positiveInt, { area: 'salesforce', secret: false, description: 'per-request timeout in milliseconds', default: '30000' }),
+  CORDON_SALESFORCE_RATE_LIMIT_BACKOFF_MS: variable(positiveInt, {
+    area: 'salesforce',
+    secret: false,
+    description: 'how long to wait after REQUEST_LIMIT_EXCEEDED (Salesforce sends no Retry-After)',
+    default: '60000',
+  }),
+
+  // Slack connector.
+  CORDON_SLACK_ADMIN_TOKEN: variable(z.string().regex(/^(xoxp-|xoxe\.xoxp-)/, 'must be a user token (xoxp-) of an org owner'), {
+    area: 'slack',
+    secret: true,
+    required: true,
+    description: 'an Enterprise Grid org owner’s user token (xoxp-) with `admin.*` and `auditlogs:read`; turns the Slack connector on',
+  }),
+  CORDON_SLACK_AUDIT_URL: variable(url, { area: 'slack', secret: false, description: 'the Audit Logs API base; only to point at the local tenant', default: 'https://api.slack.com/audit/v1/' }),
+  CORDON_SLACK_TIMEOUT_MS: variable(positiveInt, { area: 'slack', secret: false, description: 'per-request timeout in milliseconds', default: '30000' }),
+
+  // Reference connector.
+  CORDON_MEMORY_TENANT_URL: variable(url, { area: 'memory', secret: false, description: 'a served in-memory reference tenant (tests only)' }),
+
+  // Local development.
+  CORDON_DEV_DIR: variable(z.string().min(1), { area: 'dev', secret: false, description: '`npm run dev` state (Temporal’s database, keys, the session’s API key); another value runs a second stack', default: '.cordon/dev' }),
+  CORDON_SCENARIO: variable(z.string().min(1), { area: 'dev', secret: false, description: 'the local tenant’s scenario: `salesloft-drift`, `circleci`, `cloudflare-okta` or the generated `load`', default: 'salesloft-drift' }),
+  CORDON_TEMPORAL_PORT: variable(port, { area: 'dev', secret: false, description: 'the dev Temporal server’s port', default: '7233' }),
+  CORDON_TEMPORAL_UI_PORT: variable(port, { area: 'dev', secret: false, description: 'the dev Temporal web UI’s port', default: '8233' }),
+  CORDON_CACHE_DIR: variable(z.string().min(1), { area: 'dev', secret: false, description: 'where `temporal-config/ensure-temporal.sh` caches the Temporal CLI it builds', default: '~/.cache/cordon' }),
+});
+export type CordonEnvName = keyof typeof CordonEnv.shape;
+export type CordonEnvValue<N extends CordonEnvName> = Exclude<z.output<(typeof CordonEnv.shape)[N]>, undefined>;
+
+export const CORDON_ENV_NAMES = Object.keys(CordonEnv.shape) as CordonEnvName[];
+
+export function envVariableMeta(name: CordonEnvName): EnvVariableMeta {
+  const meta = CordonEnv.shape[name].meta() as EnvVariableMeta | undefined;
+  if (!meta) throw new Error(`${name} has no description in schemas/config.ts`);
+  return meta;
+}
+
+/** Rules across variables, checked by `cordon config check` and by the readers that need them. */
+export const CROSS_VARIABLE_RULES: readonly { names: readonly CordonEnvName[]; holds: (env: Record<string, string | undefined>) => boolean; message: string }[] = [
+  {
+    names: ['CORDON_GITHUB_OAUTH_CLIENT_ID', 'CORDON_GITHUB_OAUTH_CLIENT_SECRET'],
+    holds: (env) => Boolean(env.CORDON_GITHUB_OAUTH_CLIENT_ID) === Boolean(env.CORDON_GITHUB_OAUTH_CLIENT_SECRET),
+    message: 'set both CORDON_GITHUB_OAUTH_CLIENT_ID and CORDON_GITHUB_OAUTH_CLIENT_SECRET, or neither',
+  },
+  {
+    names: ['CORDON_SLACK_SOCKET_MODE', 'CORDON_SLACK_APP_TOKEN'],
+    holds: (env) => !['true', '1', 'yes'].includes(env.CORDON_SLACK_SOCKET_MODE ?? '') || Boolean(env.CORDON_SLACK_APP_TOKEN),
+    message: 'Socket Mode needs CORDON_SLACK_APP_TOKEN (an xapp- token with connections:write)',
+  },
+];
+
+/** Whether a variable is set (and not empty), without reading or validating its value. */
+export function envIsSet(env: Record<string, string | undefined>, name: CordonEnvName): boolean {
+  return Boolean(env[name]);
+}
+
+/**
+ * One variable, validated: undefined when unset or empty, the parsed value otherwise; an invalid value
+ * throws an error that names the variable and what is expected, never the value (it may be a secret).
+ */
+export function readEnv<N extends CordonEnvName>(env: Record<string, string | undefined>, name: N): CordonEnvValue<N> | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const parsed = CordonEnv.shape[name].safeParse(raw);
+  if (!parsed.success) throw new Error(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data as CordonEnvValue<N>;
+}

@@ -1,0 +1,181 @@
+// Property-based fuzzing of the containment workflow's Temporal-direct surface (fast-check): arbitrary
+// and near-valid payloads sent with the client to every update and signal `containCredential`
+// defines, against a real staged run waiting for approval on the dev server. The run never fails nor
+// sticks on a workflow-task failure; every invalid `decide` is rejected by the validator with a message
+// and leaves the pending approval unchanged; invalid signals are ignored (recorded as such); afterwards
+// a valid approval still completes the run. FUZZ_RUNS scales the cases: FUZZ_RUNS/10 (30 in `npm test`);
+// `npm run fuzz` sets FUZZ_TEMPORAL_RUNS=2000 (an e2e round trip per case).
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { MemoryConnector } from '../../connectors/memory/connector.ts';
+import { driftSeed } from '../../connectors/memory/seeds.ts';
+import { MemoryTenant } from '../../connectors/memory/tenant.ts';
+import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
+import type { ContainmentStatus } from '../../schemas/containment.ts';
+import { cancelRequestSignal, decideUpdate, refusalSignal, statusQuery, WORKFLOW_TYPE } from '../../workflows/definitions.ts';
+import { startTestWorker, type RunningWorker } from '../support/temporal.ts';
+
+const RUNS = Number(process.env.FUZZ_TEMPORAL_RUNS) || Math.max(20, Math.round((Number(process.env.FUZZ_RUNS) || 300) / 10));
+const EventType = temporal.api.enums.v1.EventType;
+
+const unhandled: unknown[] = [];
+process.on('unhandledRejection', (reason) => void unhandled.push(reason));
+
+const tenant = new MemoryTenant(driftSeed());
+let w: RunningWorker;
+beforeAll(async () => {
+  w = await startTestWorker({
+    connectors: { memory: new MemoryConnector(tenant) },
+    sink: new LocalEncryptedStore(await mkdtemp(join(tmpdir(), 'cordon-fuzz-')), randomBytes(32)),
+  });
+});
+afterAll(async () => {
+  await w?.stop();
+});
+
+const status = (h: WorkflowHandle) => h.query(statusQuery);
+
+async function pendingOf(h: WorkflowHandle): Promise<ContainmentStatus['pendingApprovals'][number]> {
+  for (let i = 0; i < 200; i++) {
+    const p = (await status(h)).pendingApprovals[0];
+    if (p) return p;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no approval became pending');
+}
+
+/** No workflow task failed, the run is still running (or completed), and no task is stuck retrying. */
+async function assertHealthy(h: WorkflowHandle, checkHistory: boolean): Promise<void> {
+  // Wait for the workflow task that handles what was just sent; a retried one means it failed.
+  let d = await h.describe();
+  for (let i = 0; i < 100 && d.raw.pendingWorkflowTask && (d.raw.pendingWorkflowTask.attempt ?? 1) <= 1; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    d = await h.describe();
+  }
+  expect(['RUNNING', 'COMPLETED']).toContain(d.status.name);
+  expect(d.raw.pendingWorkflowTask?.attempt ?? 1, 'a workflow task failed and is being retried').toBeLessThanOrEqual(1);
+  if (checkHistory) {
+    const history = await h.fetchHistory();
+    const failed = (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+    expect(failed.map((e) => e.workflowTaskFailedEventAttributes?.failure?.message)).toEqual([]);
+  }
+}
+
+// Strings that have broken coercion before: own `toString`/`valueOf` keys, prototype keys, huge values.
+const nasty = fc.constantFrom<unknown>({ toString: 1 }, { valueOf: 'x', toString: null }, { __proto__: { a: 1 } }, { constructor: 1 }, [], '', 'x'.repeat(70_000), -0, 1e308, null, true);
+const anyValue = fc.oneof(fc.jsonValue(), nasty, fc.constant(undefined));
+
+it(`arbitrary update and signal payloads never fail the run, are refused with a message, and leave the approval to a valid decision (${RUNS} cases)`, async () => {
+  tenant.load(driftSeed());
+  const workflowId = `fuzz-${randomBytes(4).toString('hex')}`;
+  const input = { incidentId: `INC-fuzz-${randomBytes(3).toString('hex')}`, requester: 'alice', mode: 'staged', policy: { waveSize: 3, approval: { approvers: ['bob', 'alice'] } }, credentials: [{ provider: 'memory', kind: 'oauth_token', id: 'tok-drift-1' }] };
+  const h = await w.client.workflow.start(WORKFLOW_TYPE, { taskQueue: w.target.taskQueue, workflowId, args: [input] });
+  const first = await pendingOf(h);
+  const valid = { stage: first.stage, digest: first.digest, decision: 'approve', approver: 'bob', channel: 'temporal' };
+
+  // Near-valid decisions: one field replaced by something a validator must refuse. bob (the only
+  // approver who is not the requester) never appears, so no generated decision is acceptable.
+  const badApprover = fc.oneof(fc.constantFrom('alice', 'mallory', '', 'x'.repeat(300), 'Bob', 'bob '), fc.string({ maxLength: 20 }).filter((s) => s !== 'bob'));
+  const nearValid = fc
+    .record(
+      {
+        stage: fc.oneof(fc.constant(first.stage), fc.constantFrom('restrict', 'wave-9', '', 'x'.repeat(200)), anyValue),
+        digest: fc.oneof(fc.constant(first.digest), fc.constant('0'.repeat(64)), fc.stringMatching(/^[0-9a-f]{64}$/), anyValue),
+        decision: fc.oneof(fc.constantFrom('approve', 'reject', 'APPROVE', 'maybe'), anyValue),
+        approver: fc.oneof(badApprover, anyValue),
+        reason: fc.oneof(fc.string({ maxLength: 30 }), fc.constant('r'.repeat(2001)), anyValue),
+        channel: fc.oneof(fc.constantFrom('temporal', 'slack', '', 'c'.repeat(33)), anyValue),
+        extra: anyValue,
+      },
+      { requiredKeys: [] },
+    )
+    .filter((d) => !(typeof d.approver === 'string' && d.approver === 'bob'));
+  const decideArgs = fc.oneof({ weight: 3, arbitrary: nearValid.map((d) => [d]) }, { weight: 1, arbitrary: fc.array(anyValue, { maxLength: 3 }) });
+  const signalArgs = fc.oneof(
+    fc.record({ stage: fc.string({ maxLength: 200 }), approver: fc.string({ maxLength: 300 }), channel: fc.string({ maxLength: 40 }), reason: fc.string({ maxLength: 600 }), actor: fc.string({ maxLength: 300 }) }).map((s) => [s]),
+    fc.record({ stage: anyValue, approver: anyValue, channel: anyValue, reason: anyValue, actor: anyValue }, { requiredKeys: [] }).map((s) => [s]),
+    fc.array(anyValue, { maxLength: 3 }),
+  );
+  const cases = fc.oneof(
+    { weight: 3, arbitrary: fc.record({ kind: fc.constant('update' as const), args: decideArgs }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('recordRefusal' as const, 'recordCancelRequest' as const), args: signalArgs }) },
+  );
+
+  const tally = { cases: 0, updates: 0, refused: 0, signals: 0, ignored: 0, accepted: 0 };
+  const before = JSON.stringify(first);
+  await fc.assert(
+    fc.asyncProperty(cases, async (c) => {
+      tally.cases++;
+      if (c.kind === 'update') {
+        tally.updates++;
+        const err = await h.executeUpdate(decideUpdate, { args: c.args as never }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (!err) tally.accepted++;
+        if (err && !(err instanceof WorkflowUpdateFailedError)) console.error("update error", err, (err as { cause?: unknown }).cause);
+        expect(err, `accepted: ${JSON.stringify(c.args).slice(0, 300)}`).toBeInstanceOf(WorkflowUpdateFailedError);
+        tally.refused++;
+        const message = (err as WorkflowUpdateFailedError).cause?.message ?? '';
+        expect(message).toMatch(/^(invalid decision: |no approval is pending|stale plan digest|.+ is not an authorized approver|.+ requested this containment|.+ already approved)/);
+        // The pending approval is as it was: nothing counted, still pending.
+        expect(JSON.stringify((await status(h)).pendingApprovals[0])).toBe(before);
+      } else {
+        tally.signals++;
+        const def = c.kind === 'recordRefusal' ? refusalSignal : cancelRequestSignal;
+        await h.signal(def.name, ...(c.args as never[]));
+      }
+      await assertHealthy(h, tally.cases % 50 === 0);
+    }),
+    { numRuns: RUNS, endOnFailure: true },
+  );
+  await assertHealthy(h, true);
+  const s = await status(h);
+  expect(s.outcome).toBe('running');
+  expect(s.pendingApprovals[0]?.approvals).toEqual([]);
+
+  // Every signal left one line in the evidence: recorded as sent, or ignored as malformed.
+  const fromSignals = s.evidence.filter((e) => ['refused', 'cancel requested', 'ignored'].includes(e.outcome));
+  expect(fromSignals).toHaveLength(tally.signals);
+  tally.ignored = fromSignals.filter((e) => e.outcome === 'ignored').length;
+
+  // A valid approval still completes the run (restrict, then the one wave).
+  for (let approvals = 0; approvals < 2; approvals++) {
+    const p = await pendingOf(h);
+    const r = await h.executeUpdate(decideUpdate, { args: [{ ...valid, stage: p.stage, digest: p.digest } as never] });
+    expect(r.state).toBe('approved');
+  }
+  const result = (await h.result()) as ContainmentStatus;
+  expect(result.outcome).toBe('contained');
+  await assertHealthy(h, true);
+  expect(unhandled).toEqual([]);
+  // The run under test is the only containment on this task queue: no payload started another.
+  const started = (await w.client.workflow.count(`TaskQueue = "${w.target.taskQueue}" AND WorkflowType = "${WORKFLOW_TYPE}"`)).count;
+  expect(started).toBe(1);
+  process.stdout.write(
+    `fuzz temporal: ${tally.cases} cases · ${tally.updates} updates (${tally.refused} refused by the validator, ${tally.accepted} accepted) · ${tally.signals} signals (${tally.ignored} ignored as malformed) · 5xx n/a · 0 workflow-task failures · ${unhandled.length} unhandled rejections · ${started - 1} workflows started besides the run under test · run ended ${result.outcome}\n`,
+  );
+}, 1_800_000);
+
+it('a malformed signal (null, an object with its own toString) is recorded as ignored and does not fail the workflow task', async () => {
+  tenant.load(driftSeed());
+  const input = { incidentId: `INC-fuzz-${randomBytes(3).toString('hex')}`, requester: 'alice', mode: 'staged', policy: { approval: { approvers: ['bob'] } }, credentials: [{ provider: 'memory', kind: 'oauth_token', id: 'tok-drift-1' }] };
+  const h = await w.client.workflow.start(WORKFLOW_TYPE, { taskQueue: w.target.taskQueue, workflowId: `fuzz-${randomBytes(4).toString('hex')}`, args: [input] });
+  const p = await pendingOf(h);
+  await h.signal(refusalSignal.name, null);
+  await h.signal(cancelRequestSignal.name);
+  await h.signal(refusalSignal.name, { stage: p.stage, approver: { toString: 1 }, channel: 'x', reason: 'r' });
+  await h.signal(cancelRequestSignal.name, { actor: 'eve', channel: 'temporal', reason: { valueOf: 1 } });
+  await assertHealthy(h, true);
+  const ignored = (await status(h)).evidence.filter((e) => e.outcome === 'ignored');
+  expect(ignored.map((e) => e.step)).toEqual(['signal:recordRefusal', 'signal:recordCancelRequest', 'signal:recordRefusal', 'signal:recordCancelRequest']);
+  expect(ignored[0]!.detail).toBe('malformed payload: expected an object, got null');
+  expect(ignored[2]!.detail).toBe('malformed payload: approver must be text, got object');
+  await h.terminate('test done');
+});

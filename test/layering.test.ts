@@ -1,0 +1,124 @@
+// The layering of docs/layering.md, enforced: every relative import of non-test code goes to the same
+// folder or to a lower layer, and sibling folders do not import each other in a cycle.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+
+/** The `layers` block of docs/layering.md: one line per layer, lowest first; folders on a line are peers. */
+export function layersFromDoc(markdown: string): Map<string, number> {
+  const block = /```layers\n([\s\S]*?)```/.exec(markdown)?.[1];
+  if (!block) throw new Error('docs/layering.md has no ```layers block');
+  const rank = new Map<string, number>();
+  block
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .forEach((line, i) => line.split(/\s+/).forEach((folder) => rank.set(folder, i)));
+  return rank;
+}
+
+/** Imports allowed against the order, each with its reason in docs/layering.md ("The one exception"). */
+const EXCEPTIONS = new Set(['activities/replacement-registry.ts -> workflows/replacement-registry.ts']);
+/** Not layered: test code may import anything. */
+const UNLAYERED = new Set(['test', 'bench']);
+
+interface Arrow {
+  from: string;
+  to: string;
+}
+
+export function importsOf(file: string, source: string): Arrow[] {
+  const out: Arrow[] = [];
+  const specs = [
+    ...source.matchAll(/^\s*(?:import|export)\s+(?:type\s+)?[^'";]*?from\s+['"](\.{1,2}\/[^'"]+)['"]/gm),
+    ...source.matchAll(/^\s*import\s+['"](\.{1,2}\/[^'"]+)['"]/gm),
+    ...source.matchAll(/\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1]!);
+  for (const spec of specs) out.push({ from: file, to: normalize(join(dirname(file), spec)) });
+  return out;
+}
+
+export function layerViolations(arrows: Arrow[], rank: Map<string, number>): string[] {
+  const bad: string[] = [];
+  for (const { from, to } of arrows) {
+    const a = from.split('/')[0]!;
+    const b = to.split('/')[0]!;
+    if (a === b || !from.includes('/') || UNLAYERED.has(a) || EXCEPTIONS.has(`${from} -> ${to}`)) continue;
+    const ra = rank.get(a);
+    const rb = rank.get(b);
+    if (ra === undefined || rb === undefined || rb >= ra) bad.push(`${from} -> ${to}`);
+  }
+  return bad;
+}
+
+/** Cycles among sibling folders (same parent), e.g. connectors/github ⇄ connectors/sinks. */
+export function siblingCycles(arrows: Arrow[]): string[][] {
+  const graph = new Map<string, Set<string>>();
+  for (const { from, to } of arrows) {
+    if (EXCEPTIONS.has(`${from} -> ${to}`)) continue;
+    const a = dirname(from);
+    const b = dirname(to);
+    if (a === b || dirname(a) !== dirname(b)) continue;
+    graph.set(a, (graph.get(a) ?? new Set()).add(b));
+  }
+  const cycles: string[][] = [];
+  const seen = new Set<string>();
+  const walk = (node: string, path: string[]) => {
+    if (path.includes(node)) return void cycles.push([...path.slice(path.indexOf(node)), node]);
+    if (seen.has(node)) return;
+    for (const next of graph.get(node) ?? []) walk(next, [...path, node]);
+    seen.add(node);
+  };
+  for (const node of graph.keys()) walk(node, []);
+  return cycles;
+}
+
+function sourceFiles(): string[] {
+  return execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts'], { cwd: root, encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => f && !f.endsWith('.test.ts') && !f.startsWith('node_modules/') && existsSync(join(root, f)));
+}
+
+describe('layering (docs/layering.md)', () => {
+  const rank = layersFromDoc(readFileSync(join(root, 'docs/layering.md'), 'utf8'));
+  const files = sourceFiles();
+  const arrows = files.flatMap((f) => importsOf(f, readFileSync(join(root, f), 'utf8')));
+
+  it('places every top-level folder with code in a layer', () => {
+    const folders = new Set(files.filter((f) => f.includes('/')).map((f) => f.split('/')[0]!));
+    expect([...folders].filter((f) => !rank.has(f) && !UNLAYERED.has(f))).toEqual([]);
+  });
+
+  it('has no import arrow running back up, nor between peers', () => {
+    expect(arrows.length).toBeGreaterThan(300);
+    expect(layerViolations(arrows, rank)).toEqual([]);
+  });
+
+  it('has no import cycle between sibling folders', () => {
+    expect(siblingCycles(arrows)).toEqual([]);
+  });
+
+  it('catches an upward arrow, a peer arrow and a sibling cycle', () => {
+    const r = layersFromDoc('```layers\nschemas\nconnectors notifiers\nworker\napi slack\n```');
+    expect(
+      layerViolations(
+        [
+          ...importsOf('worker/main.ts', "import { x } from '../api/webhooks.ts';\nimport type { Y } from '../schemas/a.ts';"),
+          ...importsOf('api/main.ts', "const m = await import('../slack/app.ts');"),
+          ...importsOf('connectors/types.ts', "export type { S } from '../notifiers/notifier.ts';"),
+        ],
+        r,
+      ),
+    ).toEqual(['worker/main.ts -> api/webhooks.ts', 'api/main.ts -> slack/app.ts', 'connectors/types.ts -> notifiers/notifier.ts']);
+    expect(
+      siblingCycles([
+        { from: 'connectors/github/connector.ts', to: 'connectors/sinks/types.ts' },
+        { from: 'connectors/sinks/from-env.ts', to: 'connectors/github/connector.ts' },
+      ]),
+    ).toEqual([['connectors/github', 'connectors/sinks', 'connectors/github']]);
+  });
+});

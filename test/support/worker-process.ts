@@ -1,0 +1,45 @@
+// The real worker entry point (worker/main.ts) in its own process, as `npm run worker` runs it: for the
+// tests that SIGKILL workers (crash, orphans, chaos). Every process started here is SIGKILLed when the
+// test process exits, so none outlives its test.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
+const alive = new Set<ChildProcess>();
+let exitHook = false;
+
+/** Starts a worker process with `env` on top of this one's, and resolves once it says it is ready. */
+export function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      for (const c of alive) c.kill('SIGKILL');
+    });
+  }
+  const child = fork(WORKER_MAIN, [], { env: { ...process.env, ...env }, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  alive.add(child);
+  child.once('exit', () => alive.delete(child));
+  let output = '';
+  const keep = (d: Buffer) => {
+    output = (output + d.toString()).slice(-8000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return new Promise((resolve, reject) => {
+    child.once('message', () => resolve(child));
+    child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before it was ready:\n${output}`)));
+  });
+}
+
+/** SIGKILLs a worker process and waits until it is gone. */
+export async function killWorkerProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await gone;
+}
+
+/** SIGKILLs every worker process still running (an afterAll). */
+export async function killAllWorkerProcesses(): Promise<void> {
+  await Promise.all([...alive].map(killWorkerProcess));
+}
