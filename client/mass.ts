@@ -65,6 +65,8 @@ export async function startMassContainment(client: Client, taskQueue: string, re
       args: [request],
       taskQueue,
       workflowId,
+      // A finished run is joined too, not started again: the same incident and refs are one mass containment.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: new TypedSearchAttributes([{ key: INCIDENT_ID, value: parsed.data.incidentId }]),
     });
     return { workflowId, created: true };
@@ -75,6 +77,27 @@ export async function startMassContainment(client: Client, taskQueue: string, re
 }
 
 export type MassProgress = MassContainmentResult & { done: number };
+
+/** The id is not a mass containment's (another workflow type shares the namespace). */
+export class NotAMassContainmentError extends Error {
+  override readonly name = 'NotAMassContainmentError';
+}
+
+/**
+ * A mass containment's progress and Temporal status. A completed run is read from its result (no worker
+ * needed); a running one answers its progress query. Throws WorkflowNotFoundError for an unknown id.
+ */
+export async function readMassProgress(client: Client, workflowId: string): Promise<MassProgress & { executionStatus: string }> {
+  const handle = client.workflow.getHandle(workflowId);
+  const description = await handle.describe();
+  if (description.type !== 'massContainment') throw new NotAMassContainmentError(`${workflowId} is not a Cordon mass containment`);
+  const executionStatus = description.status.name;
+  if (executionStatus === 'COMPLETED') {
+    const result = (await handle.result()) as MassContainmentResult;
+    return { ...result, done: result.total, executionStatus };
+  }
+  return { ...(await handle.query(massProgressQuery)), executionStatus };
+}
 
 export async function massProgress(client: Client, workflowId: string): Promise<MassProgress> {
   return client.workflow.getHandle(workflowId).query(massProgressQuery);

@@ -11,6 +11,7 @@ import {
   ContainmentPolicy,
 } from './containment.ts';
 import { CredentialRef } from './credential.ts';
+import { MassContainmentInput } from './mass.ts';
 
 // ── API keys ────────────────────────────────────────────────────────────────────────────────────
 
@@ -99,6 +100,23 @@ export const ListContainmentsQuery = z
   })
   .strict();
 
+/**
+ * POST /v1/mass-containments: many refs of one incident, each contained by its own child run in direct
+ * mode. The same operational knobs as a single start; approvals and timeouts stay the server's.
+ */
+export const StartMassContainmentBody = MassContainmentInput.pick({ incidentId: true, severity: true, credentials: true, concurrency: true })
+  .extend({ policy: StartContainmentBody.shape.policy })
+  .strict();
+export type StartMassContainmentBody = z.input<typeof StartMassContainmentBody>;
+
+/** Workflow ids of mass containments (client/mass.ts massWorkflowId). */
+export const MassContainmentId = z
+  .string()
+  .max(CONTAINMENT_ID_MAX)
+  .regex(/^cordon-mass-[A-Za-z0-9._:-]+$/, 'a mass containment id looks like cordon-mass-<incident>-<hash>, as returned by POST /v1/mass-containments');
+
+export const MassContainmentParams = z.object({ id: MassContainmentId }).strict();
+
 /** POST /v1/containments/{id}/approvals: the approver is the API key's principal, never the body. */
 export const ApprovalBody = ApprovalDecisionInput.omit({ approver: true, channel: true }).strict();
 export type ApprovalBody = z.input<typeof ApprovalBody>;
@@ -126,6 +144,29 @@ export const StartedContainment = z.object({
   links: ContainmentLinks,
 });
 export type StartedContainment = z.infer<typeof StartedContainment>;
+
+export const StartedMassContainment = z.object({
+  workflowId: MassContainmentId,
+  /** False when the same incident and refs were already started: that run is returned. */
+  created: z.boolean(),
+  total: z.number().int(),
+  statusUrl: z.string(),
+});
+export type StartedMassContainment = z.infer<typeof StartedMassContainment>;
+
+/** GET /v1/mass-containments/{id}: progress while it runs, the tally and every ref not contained. */
+export const MassContainmentView = z.object({
+  workflowId: MassContainmentId,
+  incidentId: z.string(),
+  /** Temporal's execution status: RUNNING, COMPLETED, … */
+  executionStatus: z.string(),
+  total: z.number().int(),
+  done: z.number().int(),
+  /** Children by outcome (contained, not_contained, failed, …). */
+  tally: z.record(z.string(), z.number().int()),
+  notContained: z.array(z.object({ index: z.number().int(), workflowId: z.string(), outcome: z.string(), reason: z.string().optional() })),
+});
+export type MassContainmentView = z.infer<typeof MassContainmentView>;
 
 /** GET /v1/containments/{id}: everything but the evidence, which has its own export. */
 export const ContainmentView = ContainmentStatus.omit({ evidence: true }).extend({
@@ -210,6 +251,10 @@ export type WebhookEvent = z.infer<typeof WebhookEvent>;
  * The API paths of one containment. Here, not in api/, because the worker's webhook notifier
  * (notifiers/webhook.ts) puts the status path in every event and must not import the API.
  */
+export function massContainmentUrl(workflowId: string): string {
+  return `/v1/mass-containments/${encodeURIComponent(workflowId)}`;
+}
+
 export function containmentLinks(workflowId: string) {
   const self = `/v1/containments/${encodeURIComponent(workflowId)}`;
   return { self, evidence: `${self}/evidence`, approvals: `${self}/approvals`, cancel: `${self}/cancel` };

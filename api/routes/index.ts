@@ -9,6 +9,8 @@ import { listContainmentsRoute } from './list-containments.ts';
 import { openApiDocumentRoute } from './openapi-document.ts';
 import { retryContainmentRoute } from './retry-containment.ts';
 import { startContainmentRoute } from './start-containment.ts';
+import { getMassContainmentRoute } from './get-mass-containment.ts';
+import { startMassContainmentRoute } from './start-mass-containment.ts';
 
 export const apiRoutes: readonly ApiRoute[] = [
   startContainmentRoute,
@@ -18,5 +20,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   cancelContainmentRoute,
   retryContainmentRoute,
   getEvidenceRoute,
+  startMassContainmentRoute,
+  getMassContainmentRoute,
   openApiDocumentRoute,
 ];

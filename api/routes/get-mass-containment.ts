@@ -1,0 +1,32 @@
+// GET /v1/mass-containments/{id}: how far a mass containment is (done of total), its tally by outcome,
+// and every ref that did not end contained, with the child run to look at.
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { NotAMassContainmentError, readMassProgress } from '../../client/mass.ts';
+import { MassContainmentParams, MassContainmentView } from '../../schemas/api.ts';
+import { ApiError } from '../errors.ts';
+import { defineRoute } from '../route.ts';
+
+export const getMassContainmentRoute = defineRoute({
+  method: 'GET',
+  url: '/v1/mass-containments/:id',
+  operationId: 'getMassContainment',
+  summary: 'A mass containment’s progress',
+  description:
+    'Refs done of total, children by outcome, and every ref not contained with its child containment’s id ' +
+    '(readable at GET /v1/containments/{id} for its evidence).',
+  scope: 'read',
+  params: MassContainmentParams,
+  responses: { 200: { description: 'Progress, or the final tally once finished.', schema: MassContainmentView } },
+  async handle({ params, deps }) {
+    try {
+      const p = await readMassProgress(deps.client, params.id);
+      return {
+        status: 200,
+        body: { workflowId: params.id, incidentId: p.incidentId, executionStatus: p.executionStatus, total: p.total, done: p.done, tally: p.tally, notContained: p.notContained } satisfies MassContainmentView,
+      };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || err instanceof NotAMassContainmentError) throw new ApiError(404, 'not_found', `no mass containment ${params.id}`);
+      throw err;
+    }
+  },
+});
