@@ -20,7 +20,7 @@ export const TASK_QUEUE = 'cordon-containment';
 
 /**
  * Custom search attributes (not encrypted by the payload codec: never a secret or a prefix of
- * one in here; temporal-notes.md). They make runs findable with `temporal workflow list --query`.
+ * one in here). They make runs findable with `temporal workflow list --query`.
  */
 export const SEARCH_ATTRIBUTES = {
   CordonIncidentId: 'Keyword',
@@ -173,7 +173,7 @@ export async function startDevServer(options: {
 /**
  * Gives Cordon's namespace a 30-day retention (namespaces created at launch keep closed runs only
  * 24 h) and registers any missing search attribute: with an existing database, `--search-attribute`
- * at launch does nothing (temporal-notes.md). Idempotent.
+ * at launch does nothing. Idempotent.
  */
 export async function ensureNamespace(temporalPath: string, address: string, namespace: string): Promise<void> {
   const base = ['--address', address, '--namespace', namespace];

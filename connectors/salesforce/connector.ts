@@ -23,6 +23,7 @@ import {
   type ReplacementIssued,
   type Restriction,
   type RestrictionUndo,
+  type UnlabelledMint,
   type WriteResult,
 } from '../types.ts';
 import { SalesforceConnectorConfig } from './config.ts';
@@ -159,6 +160,8 @@ const COLLECTION_LIMIT = 200;
 /** Revokes and collection deletes in flight at once when re-authentication ends many credentials. */
 const REAUTH_CONCURRENCY = 8;
 /** Per-record delete errors that mean the session had already ended. */
+/** Salesforce's default session timeout (Setup → Session Settings); an org may set 15 minutes to 24 hours. */
+const SESSION_TIMEOUT_MS = 2 * 60 * 60_000;
 const SESSION_GONE_CODES = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'NOT_FOUND']);
 
 
@@ -632,6 +635,21 @@ export class SalesforceConnector implements Connector {
    * (Salesforce OAuth 2.0 JWT bearer flow docs; that flow issues no refresh token). Salesforce has no label to find it again by, so
    * the sink's record under the idempotency key is what makes a retry return the same one (I4).
    */
+  /**
+   * A replacement is a session the JWT bearer flow opens for the user. It carries no label, and the user's
+   * other sessions (theirs, or another consumer's replacement being minted at the same moment) look the
+   * same, so one an interrupted attempt opened and never delivered cannot be told apart and ended safely
+   * (I8). It dies with the org's session timeout (2 hours unless the org set another, Salesforce Session
+   * Settings), so the activity notes each mint first and reports the possible orphan.
+   */
+  unlabelledMint(credential: Credential): UnlabelledMint {
+    return {
+      what: `session of ${credential.principal.id} opened by Cordon's connected app`,
+      whyNotEnded: 'a session carries no label, and it cannot be told apart from the user\'s other sessions',
+      lifetimeMs: SESSION_TIMEOUT_MS,
+    };
+  }
+
   async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
     const already = await sink.lookup(idempotencyKey);
     if (already) return { replacementId: already.replacementId, fingerprint: already.fingerprint, sink: already.location };

@@ -62,6 +62,8 @@ export interface ChaosReport {
   replacements: number;
   /** Replacements minted at a provider but not kept (a kill between mint and delivery), found ended. */
   orphansEnded: number;
+  /** Credentials alive after the run that no result keeps, each named as a possible orphan with its expiry. */
+  possibleOrphansNamed: number;
   violations: string[];
 }
 
@@ -222,7 +224,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const perProvider = Math.max(40, Math.ceil((options.containments / PROVIDERS.length) * 2.5));
   const lab = await openLab(perProvider);
   const pool = new WorkerPool(lab.env, log);
-  const report: ChaosReport = { runs: 0, byProvider: {}, outcomes: {}, kills: 0, restarts: [], approvals: 0, wallMs: 0, duplicateRevocations: 0, replacements: 0, orphansEnded: 0, violations: [] };
+  const report: ChaosReport = { runs: 0, byProvider: {}, outcomes: {}, kills: 0, restarts: [], approvals: 0, wallMs: 0, duplicateRevocations: 0, replacements: 0, orphansEnded: 0, possibleOrphansNamed: 0, violations: [] };
   try {
     const refs = pickTargets(await inventory(lab.connectors), lab.scenario, options.containments);
     const holders = refs.flatMap((t) => (t.holder ? [t.holder] : []));
@@ -308,6 +310,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (finished.length < refs.length) report.violations.push(`${refs.length - finished.length} of ${refs.length} runs did not finish within ${options.timeoutMs} ms`);
     const after = await inventory(lab.connectors, holders);
     const kept = new Set<string>();
+    const possibleOrphans: Partial<Record<Provider, number>> = {};
     for (const [id, run] of finished) {
       const s = run.result!;
       report.byProvider[run.ref.ref.provider] = (report.byProvider[run.ref.ref.provider] ?? 0) + 1;
@@ -318,6 +321,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         for (const r of c.replacements) {
           perConsumer.set(r.consumerId, (perConsumer.get(r.consumerId) ?? 0) + 1);
           kept.add(`${run.ref.ref.provider}:${r.replacementId}`);
+          if (r.note?.includes('possible orphan')) possibleOrphans[run.ref.ref.provider] = (possibleOrphans[run.ref.ref.provider] ?? 0) + 1;
           report.replacements++;
         }
         for (const [consumer, n] of perConsumer) if (n > 1) report.violations.push(`${id}: ${n} replacements for consumer ${consumer} of ${c.credentialId}`);
@@ -325,7 +329,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     // Every replacement a result lists is alive; nothing else came alive (orphans were ended).
     for (const k of kept) if (!after.has(k)) report.violations.push(`replacement ${k} is listed in a result but not alive`);
-    for (const k of after.keys()) if (!before.has(k) && !kept.has(k)) report.violations.push(`${k} came alive during the run and no result lists it (an orphan left alive)`);
+    // A mint the provider cannot label (a Salesforce session, a GitHub installation token) that an interrupted
+    // attempt may have made is named in its replacement's note with its expiry: tolerated up to that count.
+    const unlisted = [...after.keys()].filter((k) => !before.has(k) && !kept.has(k));
+    for (const p of PROVIDERS) {
+      const alive = unlisted.filter((k) => k.startsWith(`${p}:`));
+      const named = possibleOrphans[p] ?? 0;
+      report.possibleOrphansNamed += Math.min(alive.length, named);
+      for (const k of alive.slice(named)) report.violations.push(`${k} came alive during the run and no result lists it (an orphan left alive)`);
+    }
     // Revocation effects from the call log: per credential, writes answered 2xx by a revoking operation.
     const effective = new Map<string, number>();
     for (const c of lab.tenant.calls()) {
@@ -359,7 +371,7 @@ export function formatReport(r: ChaosReport): string {
     `chaos: ${r.runs} runs (${Object.entries(r.byProvider).map(([p, n]) => `${p} ${n}`).join(', ')}) in ${(r.wallMs / 1000).toFixed(0)} s`,
     `  outcomes: ${Object.entries(r.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')}`,
     `  worker SIGKILLs ${r.kills}, server restarts ${r.restarts.length} (${r.restarts.join(', ')}), approvals sent ${r.approvals}`,
-    `  replacements kept ${r.replacements}, orphans ended ${r.orphansEnded}, duplicate revocations ${r.duplicateRevocations}`,
+    `  replacements kept ${r.replacements}, orphans ended ${r.orphansEnded}, possible orphans named with their expiry ${r.possibleOrphansNamed}, duplicate revocations ${r.duplicateRevocations}`,
     `  violations: ${r.violations.length}${r.violations.length ? `\n    ${r.violations.slice(0, 20).join('\n    ')}` : ''}`,
   ].join('\n');
 }

@@ -1,5 +1,5 @@
 // One real Temporal dev server per e2e run (free ports, throwaway SQLite file) and one workflow
-// bundle, shared by every e2e file (temporal-notes.md: per-test servers and bundles are too slow).
+// bundle, shared by every e2e file (per-test servers and bundles are too slow on a 2-core machine).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
