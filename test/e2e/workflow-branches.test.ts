@@ -4,6 +4,7 @@
 // (seconds) so approval timeouts and deadlines pass while the test waits.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -28,6 +29,8 @@ interface Script {
 }
 
 interface Call {
+  /** The run that made the call: a run left over from a failed test never counts for the next one. */
+  workflowId: string;
   name: string;
   id?: string;
   at: number;
@@ -36,7 +39,10 @@ interface Call {
 
 const credentials = new Map<string, Credential>();
 let script: Script = {};
-let calls: Call[] = [];
+const allCalls: Call[] = [];
+let current = '';
+/** The calls of the run under test, in order. */
+const calls = () => allCalls.filter((c) => c.workflowId === current);
 
 function credential(id: string, consumers = 0): Credential {
   const c: Credential = {
@@ -53,8 +59,9 @@ function credential(id: string, consumers = 0): Credential {
   return c;
 }
 
-const count = (name: string, id?: string) => calls.filter((c) => c.name === name && (id === undefined || c.id === id)).length;
-const log = (name: string, id?: string, detail?: string) => calls.push({ name, at: Date.now(), ...(id ? { id } : {}), ...(detail ? { detail } : {}) });
+const count = (name: string, id?: string) => calls().filter((c) => c.name === name && (id === undefined || c.id === id)).length;
+const log = (name: string, id?: string, detail?: string) =>
+  allCalls.push({ workflowId: Context.current().info.workflowExecution?.workflowId ?? '', name, at: Date.now(), ...(id ? { id } : {}), ...(detail ? { detail } : {}) });
 
 /** The activity interface, stubbed: identify/plan are pure; writes and verification follow `script`. */
 const stubs: Activities = {
@@ -137,7 +144,6 @@ afterAll(async () => {
 type Policy = NonNullable<ContainmentRequest['policy']>;
 
 async function start(ids: string[], opts: { mode?: 'direct' | 'staged'; severity?: 'high' | 'critical'; policy?: Policy } = {}): Promise<WorkflowHandle> {
-  calls = [];
   const request: ContainmentRequest = {
     incidentId: `INC-${randomBytes(3).toString('hex')}`,
     requester: 'responder',
@@ -146,7 +152,8 @@ async function start(ids: string[], opts: { mode?: 'direct' | 'staged'; severity
     credentials: ids.map((id) => ({ provider: 'memory', kind: 'api_key', id })),
     policy: opts.policy ?? {},
   };
-  return client.workflow.start(WORKFLOW_TYPE, { args: [request], taskQueue: target.taskQueue, workflowId: `branches-${request.incidentId}` });
+  current = `branches-${request.incidentId}`;
+  return client.workflow.start(WORKFLOW_TYPE, { args: [request], taskQueue: target.taskQueue, workflowId: current });
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -196,8 +203,8 @@ describe('containCredential with stubbed activities', () => {
     const result: ContainmentStatus = await h.result();
     expect(count('restrictCredential')).toBe(0);
     expect(result.evidence.find((e) => e.step === 'staged')).toMatchObject({ outcome: 'fail closed', detail: 'staged deadline passed' });
-    const revokeAt = calls.findIndex((x) => x.name === 'revokeCredential');
-    const firstReplacement = calls.findIndex((x) => x.name === 'issueReplacement');
+    const revokeAt = calls().findIndex((x) => x.name === 'revokeCredential');
+    const firstReplacement = calls().findIndex((x) => x.name === 'issueReplacement');
     expect(revokeAt).toBeGreaterThanOrEqual(0);
     expect(firstReplacement).toBeGreaterThan(revokeAt); // I1 again once failed closed: revoke before replace
     expect(count('issueReplacement', c.id)).toBe(2);
@@ -211,16 +218,16 @@ describe('containCredential with stubbed activities', () => {
     const p = credential('default-proceed');
     const t0 = Date.now();
     const proceed: ContainmentStatus = await (await start([p.id], { policy: { stagedDeadline: '60s', approval: { ...quick, onTimeout: { low: 'hold', medium: 'hold', high: 'proceed', critical: 'hold' } } } })).result();
-    const proceedRevokedAfter = calls.find((x) => x.name === 'revokeCredential')!.at - t0;
+    const proceedRevokedAfter = calls().find((x) => x.name === 'revokeCredential')!.at - t0;
     expect(evidence(proceed, 'approval:contain')).toEqual(['requested', 'escalated', 'timeout default: proceed']);
-    expect(calls.some((x) => x.name === 'notify' && x.detail === 'escalation:contain')).toBe(true);
+    expect(calls().some((x) => x.name === 'notify' && x.detail === 'escalation:contain')).toBe(true);
     expect(proceed.outcome).toBe('contained');
     expect(proceedRevokedAfter).toBeLessThan(30_000); // well before the 60 s deadline a hold would wait for
 
     const h = credential('default-hold');
     const t1 = Date.now();
     const hold: ContainmentStatus = await (await start([h.id], { policy: { stagedDeadline: '5s', approval: { ...quick, onTimeout: { low: 'hold', medium: 'hold', high: 'hold', critical: 'hold' } } } })).result();
-    const holdRevokedAfter = calls.find((x) => x.name === 'revokeCredential')!.at - t1;
+    const holdRevokedAfter = calls().find((x) => x.name === 'revokeCredential')!.at - t1;
     expect(evidence(hold, 'approval:contain')).toEqual(['requested', 'escalated', 'timeout default: hold', 'deadline passed', 'fail closed']);
     expect(holdRevokedAfter).toBeGreaterThanOrEqual(4_500);
     expect(hold.outcome).toBe('contained');
@@ -239,7 +246,7 @@ describe('containCredential with stubbed activities', () => {
     const c = credential('ladder-1');
     const result: ContainmentStatus = await (await start([c.id], { policy: { reRevokeAttempts: 1 } })).result();
     expect(count('revokeCredential', c.id)).toBe(2); // the revocation, then one bounded re-revoke
-    expect(calls.filter((x) => x.name === 'fallbackRung').map((x) => x.detail)).toEqual(['revokeAllForClient', 'blockApp']);
+    expect(calls().filter((x) => x.name === 'fallbackRung').map((x) => x.detail)).toEqual(['revokeAllForClient', 'blockApp']);
     expect(result.credentials[0]!.fallbacksUsed).toEqual(['blockApp']);
     expect(evidence(result, 'fallback:revokeAllForClient')).toEqual(['not possible']);
     expect(evidence(result, 'verify')).toEqual(['alive', 'alive', 'dead']);
@@ -294,7 +301,7 @@ describe('containCredential with stubbed activities', () => {
     const result: ContainmentStatus = await h.result();
     expect(count('revokeCredential', c.id)).toBe(5);
     expect(result.evidence.find((e) => e.step === 'waiting')).toMatchObject({ outcome: 'escalated' });
-    expect(calls.some((x) => x.name === 'notify' && x.detail?.startsWith('escalation:provider:revoking'))).toBe(true);
+    expect(calls().some((x) => x.name === 'notify' && x.detail?.startsWith('escalation:provider:revoking'))).toBe(true);
     expect(result.waitingOn).toBeUndefined();
     expect(result.outcome).toBe('contained');
   });
