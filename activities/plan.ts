@@ -1,16 +1,15 @@
 // Building the plan: the ordered actions and the digest that approvals are bound to (design.md
 // §1 "plan", I7), and the self-lockout guard (I6). Pure apart from hashing.
 import { createHash } from 'node:crypto';
-import type { Credential, Principal, Provider, ScopeReport } from '../schemas/credential.ts';
+import { credentialKey, type Credential, type Principal, type Provider, type ScopeReport } from '../schemas/credential.ts';
 import { FALLBACK_RUNGS, type ContainmentMode, type Plan, type PlanAction, type ReauthTarget } from '../schemas/containment.ts';
 
 export class SelfLockoutError extends Error {
   override readonly name = 'SelfLockoutError';
 }
 
-export function credentialKey(c: Pick<Credential, 'provider' | 'id'>): string {
-  return `${c.provider}:${c.id}`;
-}
+// The key is shared with the workflow (schemas/), re-exported for the plan's other readers.
+export { credentialKey };
 
 export function buildPlan(input: { mode: ContainmentMode; waveSize: number; reports: ScopeReport[]; reauth?: ReauthTarget[] }): Plan {
   const seen = new Map<string, Credential>();

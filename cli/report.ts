@@ -1,6 +1,7 @@
 // The readable containment report: what was found, what was revoked, replaced and re-authenticated,
 // what was verified dead, with the time of each step. Pure: takes a status, returns text.
 import type { ContainmentStatus, CredentialState } from '../schemas/containment.ts';
+import { credentialKey } from '../schemas/credential.ts';
 
 const STATE_LABEL: Record<CredentialState, string> = {
   identified: 'identified',
@@ -54,7 +55,7 @@ export function renderReport(s: ContainmentStatus, options: { color?: boolean } 
     for (const t of s.plan.reauth) {
       lines.push(`  ${t.provider} ${t.principal.displayName} (${t.principal.id})${t.notPossible ? ` — not possible: ${t.notPossible}` : ''}`);
       for (const cred of t.ends) {
-        const done = s.collateral.find((x) => x.credentialId === `${cred.provider}:${cred.id}`);
+        const done = s.collateral.find((x) => x.credentialId === credentialKey(cred));
         lines.push(`    ends ${cred.label} [${cred.id}]${done ? ` → ${done.state}` : ''}`);
         for (const r of done?.replacements ?? []) lines.push(`      replacement for ${r.consumerId}: ${r.replacementId} → ${r.sink} (fingerprint ${r.fingerprint})`);
         for (const n of done?.notReplaced ?? []) lines.push(`      ${n.consumerId}: no replacement — ${n.reason}`);

@@ -2,6 +2,7 @@
 // the drill's targets to the drill report. Every figure comes from the workflow's own timestamps
 // (credential transitions, evidence), so a drill grades exactly what a real incident would record.
 import { durationMs, type ContainmentStatus, type EvidenceEvent } from '../schemas/containment.ts';
+import { credentialKey } from '../schemas/credential.ts';
 import type {
   ApprovalWait,
   BrokenConsumer,
@@ -94,7 +95,7 @@ function approvalWaits(s: ContainmentStatus, now: number): ApprovalWait[] {
 function brokenConsumers(s: ContainmentStatus): BrokenConsumer[] {
   const broken: BrokenConsumer[] = [];
   for (const c of s.plan?.credentials ?? []) {
-    const key = `${c.provider}:${c.id}`;
+    const key = credentialKey(c);
     const progress = s.credentials.find((p) => p.credentialId === key);
     for (const consumer of c.consumers) {
       if (progress?.replacements.some((r) => r.consumerId === consumer.id)) continue;

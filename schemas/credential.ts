@@ -114,6 +114,11 @@ export const Credential = z.object({
 });
 export type Credential = z.infer<typeof Credential>;
 
+/** A credential's key across a run: plan actions, progress, evidence and approvals name credentials by it. */
+export function credentialKey(c: Pick<Credential, 'provider' | 'id'>): string {
+  return `${c.provider}:${c.id}`;
+}
+
 export const ScopeReport = z.object({
   provider: Provider,
   ref: z.string(),

@@ -1,0 +1,329 @@
+// The containment workflow's branches, each in seconds: the real workflow bundle on the run's Temporal
+// dev server, with stubbed activities (no connectors, no emulators). Each stub records its calls so a
+// test can say what the workflow asked for, and in which order. Durations in the policies are short
+// (seconds) so approval timeouts and deadlines pass while the test waits.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Activities, VerifyResult } from '../../activities/index.ts';
+import { buildPlan } from '../../activities/plan.ts';
+import { connectClient } from '../../client/containments.ts';
+import { cordonDataConverter } from '../../codec/encryption-codec.ts';
+import type { WriteResult } from '../../connectors/types.ts';
+import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
+import type { Credential } from '../../schemas/credential.ts';
+import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
+import { cancelRequestSignal, decideUpdate, statusQuery, WORKFLOW_TYPE } from '../../workflows/definitions.ts';
+import { testCodecKeys, testTarget } from '../support/temporal.ts';
+
+/** How one test wants each credential to behave; keyed by credential id. */
+interface Script {
+  revoke?: (c: Credential, call: number) => WriteResult;
+  verify?: (c: Credential, call: number) => Partial<VerifyResult>;
+  fallback?: (rung: string, c: Credential) => WriteResult;
+  restrict?: (c: Credential) => WriteResult;
+}
+
+interface Call {
+  /** The run that made the call: a run left over from a failed test never counts for the next one. */
+  workflowId: string;
+  name: string;
+  id?: string;
+  at: number;
+  detail?: string;
+}
+
+const credentials = new Map<string, Credential>();
+let script: Script = {};
+const allCalls: Call[] = [];
+let current = '';
+/** The calls of the run under test, in order. */
+const calls = () => allCalls.filter((c) => c.workflowId === current);
+
+function credential(id: string, consumers = 0): Credential {
+  const c: Credential = {
+    provider: 'memory',
+    kind: 'api_key',
+    id,
+    label: `key ${id}`,
+    principal: { id: `owner-of-${id}`, displayName: `Owner of ${id}`, type: 'service_account', status: 'active' },
+    scopes: ['read'],
+    consumers: Array.from({ length: consumers }, (_, i) => ({ id: `${id}-consumer-${i + 1}`, name: `consumer ${i + 1} of ${id}`, kind: 'integration' as const })),
+    selfOrLastAdmin: false,
+  };
+  credentials.set(id, c);
+  return c;
+}
+
+const count = (name: string, id?: string) => calls().filter((c) => c.name === name && (id === undefined || c.id === id)).length;
+const log = (name: string, id?: string, detail?: string) =>
+  allCalls.push({ workflowId: Context.current().info.workflowExecution?.workflowId ?? '', name, at: Date.now(), ...(id ? { id } : {}), ...(detail ? { detail } : {}) });
+
+/** The activity interface, stubbed: identify/plan are pure; writes and verification follow `script`. */
+const stubs: Activities = {
+  identifyScope: async ({ ref }) => {
+    log('identifyScope', ref.id);
+    const c = credentials.get(ref.id!)!;
+    return { provider: c.provider, ref: `memory key ${c.id}`, credentials: [c], relatedServiceAccounts: [], riskFlags: [], blindSpots: [] };
+  },
+  scopeReauth: async ({ provider, principal }) => ({ provider, principal, ends: [], effects: [], leftAlone: [] }),
+  planContainment: async (input) => buildPlan(input),
+  revokeCredential: async ({ credential: c }) => {
+    log('revokeCredential', c.id);
+    return script.revoke ? script.revoke(c, count('revokeCredential', c.id)) : { outcome: 'done' };
+  },
+  revokeByValue: async () => {
+    throw new Error('not used: no GitHub credential in these tests');
+  },
+  issueReplacement: async ({ credential: c, consumer }) => {
+    log('issueReplacement', c.id, consumer.id);
+    return { issued: { credentialId: `memory:${c.id}`, consumerId: consumer.id, replacementId: `r-${consumer.id}`, fingerprint: 'abcd1234', sink: 'memory', issuedAt: new Date().toISOString() } };
+  },
+  releaseReplacementClaims: async () => {
+    log('releaseReplacementClaims');
+  },
+  forceReauth: async ({ principal }) => {
+    log('forceReauth', principal.id);
+    return { outcome: 'done' };
+  },
+  unrestrictCredential: async ({ credential: c }) => {
+    log('unrestrictCredential', c.id);
+    return { outcome: 'done' };
+  },
+  restrictCredential: async ({ credential: c }) => {
+    log('restrictCredential', c.id);
+    return script.restrict ? script.restrict(c) : { outcome: 'done', detail: 'restricted', undo: { kind: 'test', description: `lift the restriction of ${c.id}`, data: {} } };
+  },
+  verifyCredential: async ({ credential: c }) => {
+    log('verifyCredential', c.id);
+    const v = script.verify?.(c, count('verifyCredential', c.id)) ?? {};
+    return { stillActive: false, unexpectedActive: [], unplanned: [], probe: 'skipped', ...v };
+  },
+  fallbackRung: async ({ rung, credential: c }) => {
+    log('fallbackRung', c.id, rung);
+    if (!script.fallback) throw ApplicationFailure.create({ type: FAILURE_TYPES.unsupported, nonRetryable: true, message: `${rung} not supported` });
+    return script.fallback(rung, c);
+  },
+  notify: async (n) => {
+    log('notify', undefined, `${n.kind}:${n.stage ?? ''}`);
+  },
+};
+
+let client: Client;
+let worker: Worker;
+let running: Promise<void>;
+let connection: NativeConnection;
+const target = testTarget(`cordon-branches-${randomBytes(4).toString('hex')}`);
+
+beforeAll(async () => {
+  const keys = testCodecKeys();
+  connection = await NativeConnection.connect({ address: target.connectionOptions.address });
+  worker = await Worker.create({
+    connection,
+    namespace: target.namespace,
+    taskQueue: target.taskQueue,
+    workflowBundle: { code: await readFile(inject('workflowBundlePath'), 'utf8') },
+    activities: stubs,
+    dataConverter: cordonDataConverter(keys),
+  });
+  running = worker.run();
+  client = await connectClient(target, keys);
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await connection?.close();
+  await client?.connection.close();
+});
+
+type Policy = NonNullable<ContainmentRequest['policy']>;
+
+async function start(ids: string[], opts: { mode?: 'direct' | 'staged'; severity?: 'high' | 'critical'; policy?: Policy } = {}): Promise<WorkflowHandle> {
+  const request: ContainmentRequest = {
+    incidentId: `INC-${randomBytes(3).toString('hex')}`,
+    requester: 'responder',
+    severity: opts.severity ?? 'high',
+    mode: opts.mode ?? 'direct',
+    credentials: ids.map((id) => ({ provider: 'memory', kind: 'api_key', id })),
+    policy: opts.policy ?? {},
+  };
+  current = `branches-${request.incidentId}`;
+  return client.workflow.start(WORKFLOW_TYPE, { args: [request], taskQueue: target.taskQueue, workflowId: current });
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const pendingStage = (h: WorkflowHandle, stage: string) =>
+  until(`approval ${stage} pending`, async () => {
+    const s = await h.query(statusQuery);
+    return s.pendingApprovals.some((p) => p.stage === stage) ? s : undefined;
+  });
+
+const evidence = (s: ContainmentStatus, step: string) => s.evidence.filter((e) => e.step === step).map((e) => e.outcome);
+const stateOf = (s: ContainmentStatus, id: string) => s.credentials.find((c) => c.credentialId === `memory:${id}`)?.state;
+
+describe('containCredential with stubbed activities', () => {
+  it('needs two approvers at critical severity: one approval is not enough to revoke', async () => {
+    script = {};
+    const c = credential('quorum-1');
+    const h = await start([c.id], { severity: 'critical', policy: { approval: { approvers: ['alice', 'bob'], requireForDirect: true } } });
+    const s = await pendingStage(h, 'contain');
+    const digest = s.plan!.digest;
+    const first = await h.executeUpdate(decideUpdate, { args: [{ stage: 'contain', digest, decision: 'approve', approver: 'alice', channel: 'api' }] });
+    expect(first).toMatchObject({ state: 'pending', approvals: 1, quorum: 2 });
+    // The same approver twice does not make a quorum: the validator refuses it.
+    await expect(h.executeUpdate(decideUpdate, { args: [{ stage: 'contain', digest, decision: 'approve', approver: 'alice', channel: 'api' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/already approved/) } });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(count('revokeCredential')).toBe(0);
+    const second = await h.executeUpdate(decideUpdate, { args: [{ stage: 'contain', digest, decision: 'approve', approver: 'bob', channel: 'api' }] });
+    expect(second).toMatchObject({ state: 'approved', approvals: 2, quorum: 2 });
+    const result: ContainmentStatus = await h.result();
+    expect(result.outcome).toBe('contained');
+    expect(count('revokeCredential', c.id)).toBe(1);
+    expect(evidence(result, 'approval:contain')).toEqual(['requested', 'approved', 'approved']);
+  });
+
+  it('fails closed when the staged deadline passes without a decision: revokes, then replaces every consumer', async () => {
+    script = {};
+    const c = credential('staged-1', 2);
+    const h = await start([c.id], { mode: 'staged', policy: { stagedDeadline: '2s', approval: { approvers: ['alice'], escalateAfter: '30s' } } });
+    const result: ContainmentStatus = await h.result();
+    expect(count('restrictCredential')).toBe(0);
+    expect(result.evidence.find((e) => e.step === 'staged')).toMatchObject({ outcome: 'fail closed', detail: 'staged deadline passed' });
+    const revokeAt = calls().findIndex((x) => x.name === 'revokeCredential');
+    const firstReplacement = calls().findIndex((x) => x.name === 'issueReplacement');
+    expect(revokeAt).toBeGreaterThanOrEqual(0);
+    expect(firstReplacement).toBeGreaterThan(revokeAt); // I1 again once failed closed: revoke before replace
+    expect(count('issueReplacement', c.id)).toBe(2);
+    expect(result.outcome).toBe('contained');
+    expect(result.pendingApprovals).toEqual([]);
+  });
+
+  it('applies the timeout default: proceed approves as policy, hold waits for the deadline and fails closed', async () => {
+    script = {};
+    const quick = { escalateAfter: '1s', defaultAfter: '1s', approvers: ['alice'], requireForDirect: true };
+    const p = credential('default-proceed');
+    const t0 = Date.now();
+    const proceed: ContainmentStatus = await (await start([p.id], { policy: { stagedDeadline: '60s', approval: { ...quick, onTimeout: { low: 'hold', medium: 'hold', high: 'proceed', critical: 'hold' } } } })).result();
+    const proceedRevokedAfter = calls().find((x) => x.name === 'revokeCredential')!.at - t0;
+    expect(evidence(proceed, 'approval:contain')).toEqual(['requested', 'escalated', 'timeout default: proceed']);
+    expect(calls().some((x) => x.name === 'notify' && x.detail === 'escalation:contain')).toBe(true);
+    expect(proceed.outcome).toBe('contained');
+    expect(proceedRevokedAfter).toBeLessThan(30_000); // well before the 60 s deadline a hold would wait for
+
+    const h = credential('default-hold');
+    const t1 = Date.now();
+    const hold: ContainmentStatus = await (await start([h.id], { policy: { stagedDeadline: '5s', approval: { ...quick, onTimeout: { low: 'hold', medium: 'hold', high: 'hold', critical: 'hold' } } } })).result();
+    const holdRevokedAfter = calls().find((x) => x.name === 'revokeCredential')!.at - t1;
+    expect(evidence(hold, 'approval:contain')).toEqual(['requested', 'escalated', 'timeout default: hold', 'deadline passed', 'fail closed']);
+    expect(holdRevokedAfter).toBeGreaterThanOrEqual(4_500);
+    expect(hold.outcome).toBe('contained');
+  });
+
+  it('climbs the fallback ladder when revocation does not stick, skipping an unsupported rung', async () => {
+    let blocked = false;
+    script = {
+      verify: () => (blocked ? {} : { stillActive: true, probe: 'alive' }),
+      fallback: (rung) => {
+        if (rung === 'revokeAllForClient') throw ApplicationFailure.create({ type: FAILURE_TYPES.unsupported, nonRetryable: true, message: 'no client-wide revocation here' });
+        blocked = true;
+        return { outcome: 'done', detail: `${rung} applied` };
+      },
+    };
+    const c = credential('ladder-1');
+    const result: ContainmentStatus = await (await start([c.id], { policy: { reRevokeAttempts: 1 } })).result();
+    expect(count('revokeCredential', c.id)).toBe(2); // the revocation, then one bounded re-revoke
+    expect(calls().filter((x) => x.name === 'fallbackRung').map((x) => x.detail)).toEqual(['revokeAllForClient', 'blockApp']);
+    expect(result.credentials[0]!.fallbacksUsed).toEqual(['blockApp']);
+    expect(evidence(result, 'fallback:revokeAllForClient')).toEqual(['not possible']);
+    expect(evidence(result, 'verify')).toEqual(['alive', 'alive', 'dead']);
+    expect(stateOf(result, c.id)).toBe('verified_dead');
+    expect(result.outcome).toBe('contained');
+  });
+
+  it('ends not_contained when every rung is spent and the credential is still alive', async () => {
+    script = { verify: () => ({ stillActive: true, probe: 'alive' }), fallback: (rung) => ({ outcome: 'done', detail: `${rung} applied` }) };
+    const c = credential('ladder-2');
+    const result: ContainmentStatus = await (await start([c.id], { policy: { reRevokeAttempts: 0 } })).result();
+    expect(result.credentials[0]!.fallbacksUsed).toEqual(['revokeAllForClient', 'blockApp', 'suspendPrincipal']);
+    expect(stateOf(result, c.id)).toBe('not_contained');
+    expect(result.outcome).toBe('not_contained');
+    expect(result.outcomeReason).toMatch(/still active after re-revoke and the fallback ladder: memory:ladder-2/);
+  });
+
+  it('on cancellation undoes the temporary restriction, revokes nothing and leaves no approval pending', async () => {
+    script = {};
+    const c = credential('cancel-1', 2);
+    const h = await start([c.id], { mode: 'staged', policy: { approval: { approvers: ['alice'] } } });
+    const s = await pendingStage(h, 'c0-restrict');
+    await h.executeUpdate(decideUpdate, { args: [{ stage: 'c0-restrict', digest: s.plan!.digest, decision: 'approve', approver: 'alice', channel: 'api' }] });
+    await pendingStage(h, 'c0-wave-1');
+    await h.signal(cancelRequestSignal, { actor: 'bob', channel: 'api', reason: 'false positive' });
+    await h.cancel();
+    const result: ContainmentStatus = await h.result();
+    expect(result.outcome).toBe('cancelled');
+    expect(count('restrictCredential', c.id)).toBe(1);
+    expect(count('unrestrictCredential', c.id)).toBe(1);
+    expect(result.restrictions).toMatchObject([{ credentialId: `memory:${c.id}`, undone: true }]);
+    expect(count('revokeCredential')).toBe(0);
+    expect(count('issueReplacement')).toBe(0);
+    expect(result.pendingApprovals).toEqual([]);
+    expect(evidence(result, 'cancel')).toEqual(['cancel requested']);
+    // Nothing is written after the verdict: the undo comes before `finish`.
+    expect(result.evidence.at(-1)).toMatchObject({ step: 'finish', outcome: 'cancelled' });
+  });
+
+  it('rides out a transient failure past the activity retries, escalates, and succeeds', async () => {
+    // Retry-After of 50 ms keeps Temporal's own 4 attempts quick; the 5th call (the workflow's 2nd round) succeeds.
+    script = {
+      revoke: (_c, call) => {
+        if (call <= 4) throw ApplicationFailure.create({ type: FAILURE_TYPES.rate_limited, message: 'slow down', nextRetryDelay: 50 });
+        return { outcome: 'done' };
+      },
+    };
+    const c = credential('transient-1');
+    const h = await start([c.id], { policy: { escalateRetriesAfter: '1s' } });
+    const waiting = await until('waitingOn', async () => (await h.query(statusQuery)).waitingOn);
+    expect(waiting.what).toBe(`revoking ${c.label}`);
+    const result: ContainmentStatus = await h.result();
+    expect(count('revokeCredential', c.id)).toBe(5);
+    expect(result.evidence.find((e) => e.step === 'waiting')).toMatchObject({ outcome: 'escalated' });
+    expect(calls().some((x) => x.name === 'notify' && x.detail?.startsWith('escalation:provider:revoking'))).toBe(true);
+    expect(result.waitingOn).toBeUndefined();
+    expect(result.outcome).toBe('contained');
+  });
+
+  it('stops only the refused credential on a permanent refusal; its sibling is contained', async () => {
+    script = {
+      revoke: (c) => {
+        if (c.id === 'refused-1') throw ApplicationFailure.create({ type: FAILURE_TYPES.permission, nonRetryable: true, message: 'missing scope keys:write' });
+        return { outcome: 'done' };
+      },
+    };
+    const refused = credential('refused-1', 1);
+    const fine = credential('refused-2', 1);
+    const result: ContainmentStatus = await (await start([refused.id, fine.id])).result();
+    expect(count('revokeCredential', refused.id)).toBe(1); // permanent: not retried
+    expect(count('verifyCredential', refused.id)).toBe(0);
+    expect(count('issueReplacement', refused.id)).toBe(0);
+    expect(stateOf(result, refused.id)).toBe('not_contained');
+    expect(stateOf(result, fine.id)).toBe('verified_dead');
+    expect(count('issueReplacement', fine.id)).toBe(1);
+    expect(result.evidence.find((e) => e.step === 'refused')).toMatchObject({ credentialId: 'memory:refused-1', outcome: 'stopped' });
+    expect(result.outcome).toBe('not_contained');
+    expect(result.outcomeReason).toMatch(/refused: memory:refused-1: connector\.permission: missing scope keys:write/);
+  });
+});

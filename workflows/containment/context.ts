@@ -1,0 +1,153 @@
+// One containment run's shared state, handed explicitly to every step: the status people see, what
+// stays out of it (leaked values), the plan once made, the approval decisions, and the small verbs
+// every step uses (record evidence, move a credential's state, notify, retry a transient failure).
+import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities, Notification } from '../../activities/index.ts';
+import {
+  durationMs,
+  pacedTaskQueue,
+  type ContainmentInput,
+  type ContainmentStatus,
+  type CredentialProgress,
+  type CredentialState,
+  type Plan,
+} from '../../schemas/containment.ts';
+import { STAGE } from '../search-attributes.ts';
+import { transientRetry } from '../transient-retry.ts';
+import { failureMessage, failureType } from './failures.ts';
+
+const acts = proxyActivities<Activities>({
+  // Provider calls are short; a bound this tight lets a new worker retry a dead worker's call quickly.
+  startToCloseTimeout: '20 seconds',
+  // Connectors pass the provider's Retry-After as the next delay. When these attempts are spent on a
+  // transient failure, transientRetry keeps going until the containment deadline (I9).
+  // A round of 4 attempts lasts ~7 s (longer when the provider says Retry-After), so a wait is visible soon.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 4 },
+});
+
+// Notifications (webhooks, Slack) are retried with backoff, but never decide the containment.
+const notifier = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+});
+
+export type ApprovalResult = { result: 'approved' | 'rejected'; by: string[]; reason?: string } | { result: 'deadline' };
+
+type EvidenceExtra = { credentialId?: string; detail?: string; requestId?: string };
+
+export interface Containment {
+  readonly input: ContainmentInput;
+  readonly workflowId: string;
+  /** What queries and the result show: never a leaked value (I5). */
+  readonly state: ContainmentStatus;
+  /** Set by the plan step; every later step works from it. */
+  plan?: Plan;
+  /** Epoch ms when waiting approvals stop waiting (the staged deadline); set by the plan step when approvals are asked. */
+  approvalDeadlineAt: number;
+  /** Epoch ms past which a transient provider failure is final (I9). */
+  readonly containDeadlineAt: number;
+  /** Leaked values stay out of `state`: queries and results are shown to people (I5). */
+  readonly leakedValueOf: Map<string, string>;
+  /** Approval decisions by stage. */
+  readonly decisions: Map<string, ApprovalResult>;
+  /** Why a credential's containment stopped on a permanent refusal (I9), by credential key. */
+  readonly refusedBecause: Map<string, string>;
+  /** Provider calls. */
+  readonly acts: typeof acts;
+  /** Notifications and registry bookkeeping: never decide the containment. */
+  readonly notifier: typeof notifier;
+  /** Calls whose provider budget is per tenant (GitHub's credential revocation), on the paced queue. */
+  readonly paced: typeof acts;
+  /** A provider call retried through transient failures until the containment deadline (I9). */
+  readonly untilDeadline: <T>(what: string, call: () => Promise<T>) => Promise<T>;
+  now(): string;
+  record(step: string, actor: string, outcome: string, extra?: EvidenceExtra): void;
+  setStage(stage: string): void;
+  progressOf(key: string): CredentialProgress;
+  transition(key: string, to: CredentialState): void;
+  notify(n: Omit<Notification, 'workflowId' | 'incidentId' | 'webhookUrl' | 'origin'>): Promise<void>;
+}
+
+export function openContainment(input: ContainmentInput): Containment {
+  const { workflowId, taskQueue } = workflowInfo();
+  const paced = proxyActivities<Activities>({
+    taskQueue: pacedTaskQueue(taskQueue),
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 4 },
+  });
+  const now = () => new Date(Date.now()).toISOString();
+  const state: ContainmentStatus = {
+    workflowId,
+    incidentId: input.incidentId,
+    mode: input.mode,
+    stage: 'identify',
+    outcome: 'running',
+    startedAt: now(),
+    scope: [],
+    credentials: [],
+    collateral: [],
+    restrictions: [],
+    pendingApprovals: [],
+    evidence: [],
+  };
+  const containDeadlineAt = Date.now() + durationMs(input.policy.containDeadline);
+
+  const record = (step: string, actor: string, outcome: string, extra: EvidenceExtra = {}) => {
+    state.evidence.push({ seq: state.evidence.length, at: now(), step, actor, outcome, ...extra });
+  };
+  const progressOf = (key: string): CredentialProgress => state.credentials.find((c) => c.credentialId === key)!;
+  const notify: Containment['notify'] = async (n) => {
+    try {
+      await notifier.notify({ ...n, workflowId, incidentId: input.incidentId, ...(input.webhookUrl ? { webhookUrl: input.webhookUrl } : {}), ...(input.origin ? { origin: input.origin } : {}) });
+    } catch (err) {
+      record('notify', 'cordon', 'failed', { detail: `${n.kind}: ${failureMessage(err)}` });
+    }
+  };
+  const untilDeadline = transientRetry({
+    deadlineAt: () => containDeadlineAt,
+    escalateEveryMs: durationMs(input.policy.escalateRetriesAfter),
+    describe: (err) => `${failureType(err) ?? 'error'}: ${failureMessage(err)}`,
+    onWaiting: (w) => {
+      if (w) state.waitingOn = { ...w };
+      else delete state.waitingOn;
+    },
+    onEscalate: async (w) => {
+      record('waiting', 'cordon', 'escalated', { detail: `${w.what}: failing since ${w.since} (${w.attempts} rounds); last: ${w.lastError}` });
+      await notify({ kind: 'escalation', stage: `provider:${w.what}`.slice(0, 128), summary: `Still waiting on ${w.what} since ${w.since}: ${w.lastError}. Cordon keeps retrying until ${new Date(containDeadlineAt).toISOString()}.` });
+    },
+  });
+
+  return {
+    input,
+    workflowId,
+    state,
+    approvalDeadlineAt: Number.POSITIVE_INFINITY,
+    containDeadlineAt,
+    leakedValueOf: new Map(),
+    decisions: new Map(),
+    refusedBecause: new Map(),
+    acts,
+    notifier,
+    paced,
+    untilDeadline,
+    now,
+    record,
+    setStage: (stage) => {
+      state.stage = stage;
+      upsertSearchAttributes([{ key: STAGE, value: stage }]);
+    },
+    progressOf,
+    transition: (key, to) => {
+      const p = progressOf(key);
+      p.state = to;
+      p.transitions.push({ state: to, at: now() });
+    },
+    notify,
+  };
+}
+
+/** The plan, for steps that run only once it is made. */
+export function planOf(run: Containment): Plan {
+  if (!run.plan) throw new Error('no plan yet: the plan step runs before this one');
+  return run.plan;
+}

@@ -1,0 +1,34 @@
+// Step 2, plan: the actions, with everything forced re-authentication will end (I8), bound by the
+// digest approvals name (I7). The plan activity refuses a self-lockout (I6).
+import { durationMs, reauthPrincipals, type Plan } from '../../schemas/containment.ts';
+import { credentialKey, type ScopeReport } from '../../schemas/credential.ts';
+import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
+import type { Containment } from './context.ts';
+import { failureMessage, failureType } from './failures.ts';
+
+/** The plan, also kept in `run.plan`; or why it was refused (self-lockout), which ends the run. */
+export async function makePlan(run: Containment, reports: ScopeReport[]): Promise<{ plan: Plan } | { refused: string }> {
+  const { input, state, acts } = run;
+  run.setStage('plan');
+  const found = reports.flatMap((r) => r.credentials);
+  const targets = found.map(credentialKey);
+  const reauth = await Promise.all(
+    reauthPrincipals(reports).map((t) => run.untilDeadline(`listing what re-authentication of ${t.principal.id} ends`, () => acts.scopeReauth({ ...t, workflowId: run.workflowId, targets }))),
+  );
+  let plan: Plan;
+  try {
+    plan = await run.untilDeadline('planning', () => acts.planContainment({ mode: input.mode, waveSize: input.policy.waveSize, reports, reauth }));
+  } catch (err) {
+    if (failureType(err) === FAILURE_TYPES.self_lockout) return { refused: failureMessage(err) };
+    throw err;
+  }
+  run.plan = plan;
+  state.plan = plan;
+  const ends = plan.reauth.flatMap((t) => t.ends);
+  run.record('plan', 'cordon', `digest ${plan.digest.slice(0, 12)}`, {
+    detail: `${plan.actions.length} actions, ${plan.waves} wave(s); re-authentication ends ${ends.length} other credential(s) with ${ends.reduce((n, c) => n + c.consumers.length, 0)} consumer(s) to re-supply, leaves ${plan.reauth.reduce((n, t) => n + t.leftAlone.length, 0)} alone`,
+  });
+  const needsApproval = input.policy.approval.requireForDirect || plan.actions.some((a) => a.step === 'restrict');
+  if (needsApproval) run.approvalDeadlineAt = Date.now() + durationMs(input.policy.stagedDeadline);
+  return { plan };
+}

@@ -1,0 +1,54 @@
+// Step 4, force re-authentication: exactly what the plan lists (I8), then replacements for the
+// consumers of every credential it ended (I1 order). Refused or unsupported: recorded; verification decides.
+import { isCancellation } from '@temporalio/workflow';
+import type { CollateralProgress, ReauthTarget } from '../../schemas/containment.ts';
+import { credentialKey } from '../../schemas/credential.ts';
+import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
+import { settleAll } from './branches.ts';
+import { planOf, type Containment } from './context.ts';
+import { failureMessage, failureType } from './failures.ts';
+import { replaceFor } from './replace.ts';
+
+export async function reauthenticate(run: Containment): Promise<void> {
+  run.setStage('reauth');
+  await settleAll(
+    planOf(run).reauth.map((t) =>
+      forceReauth(run, t).catch((err: unknown) => {
+        if (isCancellation(err)) throw err;
+        run.record('reauth', 'cordon', 'refused', { detail: `${t.provider} ${t.principal.id}: ${failureType(err) ?? 'error'}: ${failureMessage(err)}` });
+      }),
+    ),
+  );
+}
+
+/** Ends exactly what the plan listed for one principal, then issues its consumers' replacements (I1 order, I8). */
+async function forceReauth(run: Containment, t: ReauthTarget): Promise<void> {
+  const { state, record } = run;
+  const plan = planOf(run);
+  const who = `${t.provider} ${t.principal.displayName} (${t.principal.id})`;
+  const mine = state.credentials.filter((p) => plan.credentials.some((c) => credentialKey(c) === p.credentialId && c.provider === t.provider && c.principal.id === t.principal.id));
+  if (t.notPossible) {
+    record('reauth', 'cordon', 'not possible', { detail: `${who}: ${t.notPossible}` });
+    return;
+  }
+  const collateral = t.ends.map((c) => {
+    const entry: CollateralProgress = { credentialId: credentialKey(c), provider: c.provider, label: c.label, principalId: t.principal.id, state: 'planned', replacements: [], notReplaced: [] };
+    state.collateral.push(entry);
+    return { c, entry };
+  });
+  try {
+    const r = await run.untilDeadline(`re-authentication of ${who}`, () => run.acts.forceReauth({ provider: t.provider, principal: t.principal, end: t.ends, workflowId: run.workflowId }));
+    record('reauth', 'cordon', r.outcome, { detail: `${who}: ${t.ends.length} planned credential(s) ended${r.detail ? `; ${r.detail}` : ''}`, ...(r.requestId ? { requestId: r.requestId } : {}) });
+  } catch (err) {
+    // Unsupported, or refused because it would lock Cordon out (I6): recorded, and verification decides.
+    if (failureType(err) !== FAILURE_TYPES.unsupported && failureType(err) !== FAILURE_TYPES.conflict) throw err;
+    record('reauth', 'cordon', 'not possible', { detail: `${who}: ${failureMessage(err)}` });
+    for (const { entry } of collateral) entry.state = 'not_ended';
+    return;
+  }
+  for (const p of mine) if (p.state !== 'not_contained') run.transition(p.credentialId, 'reauth_forced');
+  for (const { c, entry } of collateral) {
+    entry.state = 'ended';
+    await replaceFor(run, c, entry.credentialId, c.consumers, entry, 'credential ended by re-authentication');
+  }
+}

@@ -1,0 +1,28 @@
+// Revoking one credential: the provider first, then (for GitHub tokens whose value is known) GitHub's
+// credential revocation, which kills the token everywhere, not only in the org.
+import type { Credential } from '../../schemas/credential.ts';
+import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
+import type { Containment } from './context.ts';
+import { failureMessage, failureType } from './failures.ts';
+
+/** Token kinds GitHub's credential revocation accepts by value (not installation tokens, not deploy keys). */
+const GITHUB_BY_VALUE_KINDS: readonly string[] = ['pat', 'oauth_token', 'refresh_token'];
+
+export async function revoke(run: Containment, c: Credential, key: string): Promise<void> {
+  const { acts, paced, record } = run;
+  run.transition(key, 'revoke_requested');
+  const leakedValue = run.leakedValueOf.get(key);
+  const r = await run.untilDeadline(`revoking ${c.label}`, () => acts.revokeCredential({ credential: c, ...(leakedValue ? { leakedValue } : {}) }));
+  record('revoke', 'cordon', r.outcome === 'already_done' ? 'already gone' : 'revoked', { credentialId: key, ...(r.detail ? { detail: r.detail } : {}), ...(r.requestId ? { requestId: r.requestId } : {}) });
+  // The org is cut off first (above); with the value known, GitHub's credential revocation kills it everywhere.
+  if (leakedValue && c.provider === 'github' && GITHUB_BY_VALUE_KINDS.includes(c.kind)) {
+    try {
+      const byValue = await run.untilDeadline(`reporting ${c.label} to GitHub's credential revocation`, () => paced.revokeByValue({ credential: c, leakedValue }));
+      record('revoke', 'cordon', 'revoked by value', { credentialId: key, ...(byValue.detail ? { detail: byValue.detail } : {}) });
+    } catch (err) {
+      if (failureType(err) !== FAILURE_TYPES.unsupported) throw err;
+      record('revoke', 'cordon', 'by value not possible', { credentialId: key, detail: failureMessage(err) });
+    }
+  }
+  run.transition(key, 'revoked');
+}

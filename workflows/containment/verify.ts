@@ -1,0 +1,79 @@
+// Step 5, verify: only Cordon's replacements remain (I3). A credential still alive gets a bounded
+// re-revoke, then the fallback ladder named in the plan, then not_contained: never a silent success.
+import { sleep } from '@temporalio/workflow';
+import type { VerifyResult } from '../../activities/index.ts';
+import { FALLBACK_RUNGS } from '../../schemas/containment.ts';
+import { credentialKey, type Credential } from '../../schemas/credential.ts';
+import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
+import { guarded, settleAll } from './branches.ts';
+import { planOf, type Containment } from './context.ts';
+import { failureMessage, failureType } from './failures.ts';
+
+/** Verifies every credential not stopped by a refusal; every branch settles before the verdict. */
+export async function verify(run: Containment): Promise<void> {
+  run.setStage('verify');
+  const live = planOf(run).credentials.filter((c) => !run.refusedBecause.has(credentialKey(c)));
+  await settleAll(live.map((c) => guarded(run, credentialKey(c), () => verifyOne(run, c))));
+}
+
+const dead = (v: VerifyResult) => !v.stillActive && v.unexpectedActive.length === 0 && v.probe !== 'alive';
+const describe = (v: VerifyResult) =>
+  [v.stillActive ? 'still listed as active' : 'not listed', `${v.unexpectedActive.length} unexpected active`, `probe ${v.probe}`].join(', ');
+
+async function verifyOne(run: Containment, c: Credential): Promise<void> {
+  const { input, state, acts, record } = run;
+  const plan = planOf(run);
+  const key = credentialKey(c);
+  const p = run.progressOf(key);
+  const leakedValue = run.leakedValueOf.get(key);
+  const planned = [...plan.credentials.map(credentialKey), ...plan.reauth.flatMap((t) => t.ends.map(credentialKey))];
+  const replacementIds = () => [...p.replacements, ...state.collateral.flatMap((x) => x.replacements)].map((r) => r.replacementId);
+  const check = () =>
+    run.untilDeadline(`verifying ${c.label}`, () => acts.verifyCredential({ credential: c, replacementIds: replacementIds(), workflowId: run.workflowId, planned, ...(leakedValue ? { leakedValue } : {}) }));
+  let v = await check();
+  record('verify', 'cordon', dead(v) ? 'dead' : 'alive', { credentialId: key, detail: describe(v) });
+  if (v.unplanned.length) {
+    // I8: never touched without a plan that names them; a responder decides (a new containment can).
+    record('verify', 'cordon', 'unplanned credentials left alone', { credentialId: key, detail: `${v.unplanned.map(credentialKey).join(', ')}: same principal and app, not issued by Cordon, not in this plan; review them` });
+  }
+  // I3: bounded re-revoke, then the fallback ladder (named in the plan), then not_contained — never a silent success.
+  for (let attempt = 1; !dead(v) && attempt <= input.policy.reRevokeAttempts; attempt++) {
+    for (const target of [...(v.stillActive ? [c] : []), ...v.unexpectedActive]) {
+      const r = await run.untilDeadline(`re-revoking ${target.label}`, () => acts.revokeCredential({ credential: target, ...(target === c && leakedValue ? { leakedValue } : {}) }));
+      record('re-revoke', 'cordon', r.outcome, { credentialId: credentialKey(target), detail: `attempt ${attempt}` });
+    }
+    await sleep(1000 * attempt);
+    v = await check();
+    record('verify', 'cordon', dead(v) ? 'dead' : 'alive', { credentialId: key, detail: describe(v) });
+  }
+  v = await fallbackLadder(run, c, v, check);
+  if (dead(v) && v.cutOff) {
+    // Gone from the tenant, alive for its owner: an honest state of its own, with the owner's action (issue: cut off ≠ dead).
+    record('verify', 'cordon', 'cut off in tenant', { credentialId: key, detail: v.cutOff });
+    run.transition(key, 'cut_off');
+    return;
+  }
+  run.transition(key, dead(v) ? 'verified_dead' : 'not_contained');
+}
+
+/** The rungs in order while the credential is alive; an unsupported rung is recorded and skipped. The last verification. */
+async function fallbackLadder(run: Containment, c: Credential, last: VerifyResult, check: () => Promise<VerifyResult>): Promise<VerifyResult> {
+  const key = credentialKey(c);
+  const p = run.progressOf(key);
+  let v = last;
+  for (const rung of FALLBACK_RUNGS) {
+    if (dead(v)) break;
+    try {
+      const r = await run.untilDeadline(`fallback ${rung} for ${c.label}`, () => run.acts.fallbackRung({ rung, credential: c }));
+      p.fallbacksUsed.push(rung);
+      run.record(`fallback:${rung}`, 'cordon', r.outcome, { credentialId: key, ...(r.detail ? { detail: r.detail } : {}), ...(r.requestId ? { requestId: r.requestId } : {}) });
+    } catch (err) {
+      if (failureType(err) !== FAILURE_TYPES.unsupported) throw err;
+      run.record(`fallback:${rung}`, 'cordon', 'not possible', { credentialId: key, detail: failureMessage(err) });
+      continue;
+    }
+    v = await check();
+    run.record('verify', 'cordon', dead(v) ? 'dead' : 'alive', { credentialId: key, detail: describe(v) });
+  }
+  return v;
+}
