@@ -20,14 +20,18 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 20);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 100);
 
-/** A tenant with `n` independent leaked tokens, each shared by two consumers. */
+/**
+ * A tenant with `n` independent leaked tokens, each shared by two consumers. One principal per token:
+ * containment forces the principal to re-authenticate, which ends every token it holds, so tokens of a
+ * shared principal would be dead before their own run.
+ */
 function seed(n: number): MemorySeed {
   return {
-    principals: [{ id: 'svc', displayName: 'svc', type: 'integration_user', status: 'active' }],
+    principals: Array.from({ length: n }, (_, i) => ({ id: `svc-${i}`, displayName: `svc ${i}`, type: 'integration_user' as const, status: 'active' as const })),
     credentials: Array.from({ length: n }, (_, i) => ({
       id: `tok-${i}`,
       kind: 'oauth_token' as const,
-      principalId: 'svc',
+      principalId: `svc-${i}`,
       label: `token ${i}`,
       clientId: `app-${i}`,
       createdAt: '2025-01-01T00:00:00Z',
@@ -49,7 +53,7 @@ const dir = await mkdtemp(join(tmpdir(), 'cordon-bench-'));
 const server = await startDevServer({ dataDir: dir, headless: true });
 const keys = { activeKeyId: 'b', keys: new Map([['b', randomBytes(32)]]) };
 const target = { connectionOptions: { address: server.address }, namespace: server.namespace, taskQueue: TASK_QUEUE };
-const tenant = new MemoryTenant(seed(SEQUENTIAL + CONCURRENT));
+const tenant = new MemoryTenant(seed(SEQUENTIAL + CONCURRENT + 1));
 const worker = await createCordonWorker({
   target,
   codecKeys: keys,
@@ -73,6 +77,10 @@ function report(label: string, results: ContainmentStatus[], wallMs: number) {
       `to verified dead p50 ${pct(dead, 50)} ms p95 ${pct(dead, 95)} ms  ` +
       `throughput ${(results.length / (wallMs / 1000)).toFixed(1)} runs/s`,
   );
+  // A run that did not contain has no transitions to time: say why, rather than print NaN alone.
+  const other = new Map<string, number>();
+  for (const r of results) if (r.outcome !== 'contained') other.set(`${r.outcome}: ${r.outcomeReason ?? ''}`, (other.get(`${r.outcome}: ${r.outcomeReason ?? ''}`) ?? 0) + 1);
+  for (const [why, n] of other) console.log(`${''.padEnd(24)} not contained ×${n} — ${why}`);
 }
 
 try {
@@ -83,7 +91,7 @@ try {
   for (let i = 1; i <= SEQUENTIAL; i++) seq.push(await contain(i));
   report('sequential', seq, Date.now() - t0);
   t0 = Date.now();
-  const conc = await Promise.all(Array.from({ length: CONCURRENT }, (_, k) => contain(SEQUENTIAL + k)));
+  const conc = await Promise.all(Array.from({ length: CONCURRENT }, (_, k) => contain(SEQUENTIAL + 1 + k)));
   report(`concurrent (${CONCURRENT})`, conc, Date.now() - t0);
 } finally {
   worker.shutdown();
