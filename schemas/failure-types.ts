@@ -14,7 +14,9 @@ export const FAILURE_TYPES = {
   self_lockout: 'cordon.self_lockout',
   no_connector: 'cordon.no_connector',
   invalid_input: 'cordon.invalid_input',
+  /** Cordon's own coordination (the replacement registry) is busy or restarting: try again. */
+  coordination_busy: 'cordon.coordination_busy',
 } as const;
 
 /** Transient: retried until the containment deadline (I9). */
-export const TRANSIENT_FAILURE_TYPES: readonly string[] = [FAILURE_TYPES.rate_limited, FAILURE_TYPES.unavailable, FAILURE_TYPES.timeout];
+export const TRANSIENT_FAILURE_TYPES: readonly string[] = [FAILURE_TYPES.rate_limited, FAILURE_TYPES.unavailable, FAILURE_TYPES.timeout, FAILURE_TYPES.coordination_busy];

@@ -199,13 +199,17 @@ function pickTargets(listed: Map<string, Credential>, scenario: Scenario, n: num
     if (t.cordonOwn) continue;
     pools.slack.push({ ref: { provider: 'slack', kind: 'oauth_token', leakedValue: t.value } as CredentialRef, shared: (t.consumers?.length ?? 0) > 1 });
   }
-  const picked: Target[] = [];
-  for (const p of PROVIDERS) {
+  const perProvider: Target[][] = PROVIDERS.map((p) => {
     // An even stride over the provider's list covers every kind the scenario has.
     const pool = pools[p];
     const stride = Math.max(1, Math.floor(pool.length / per));
-    for (let i = 0, k = 0; i < pool.length && k < per; i += stride, k++) picked.push(pool[i]!);
-  }
+    const out: Target[] = [];
+    for (let i = 0; i < pool.length && out.length < per; i += stride) out.push(pool[i]!);
+    return out;
+  });
+  // Interleaved, so every provider is in flight all along (and in any prefix of the run).
+  const picked: Target[] = [];
+  for (let i = 0; i < per; i++) for (const list of perProvider) if (list[i]) picked.push(list[i]!);
   return picked.slice(0, n);
 }
 

@@ -1,0 +1,38 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { expect, it } from 'vitest';
+import { FAILURE_TYPES, TRANSIENT_FAILURE_TYPES } from '../schemas/failure-types.ts';
+import { whenFree } from './replacement-registry.ts';
+
+// Found by the full chaos run: with 40 runs at once, the registry had more updates in flight than the
+// server allows (10), and that refusal ended containments as if the provider had refused (I9).
+it('waits out a busy registry: the in-flight update limit and an aborted update are tried again', async () => {
+  let calls = 0;
+  const busy = ['limit on number of concurrent in-flight updates has been reached (10)', 'workflow update was aborted'];
+  const value = await whenFree('claim', async () => {
+    calls++;
+    if (calls <= 2) throw new Error(busy[calls - 1]);
+    return 'claimed';
+  });
+  expect(value).toBe('claimed');
+  expect(calls).toBe(3);
+});
+
+it('leaves a registry that stays busy as a transient failure, which the workflow retries until its deadline', async () => {
+  const err = await whenFree('record', async () => {
+    throw new Error('limit on number of concurrent in-flight updates has been reached (10)');
+  }, 2).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  expect((err as ApplicationFailure).type).toBe(FAILURE_TYPES.coordination_busy);
+  expect((err as ApplicationFailure).nonRetryable).toBe(false);
+  expect(TRANSIENT_FAILURE_TYPES).toContain(FAILURE_TYPES.coordination_busy);
+});
+
+it('passes any other error straight through, untouched', async () => {
+  const boom = new Error('registry rejected the claim: invalid input');
+  let calls = 0;
+  await expect(whenFree('claim', async () => {
+    calls++;
+    throw boom;
+  })).rejects.toBe(boom);
+  expect(calls).toBe(1);
+});
