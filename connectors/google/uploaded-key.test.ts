@@ -2,7 +2,7 @@
 // replacement's label, readable back from what keys.get returns.
 import { createPrivateKey, sign, verify, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { certificateLabel, generateUploadableKey, replacementLabel } from './uploaded-key.ts';
+import { certificateLabel, generateUploadableKey, positiveSerial, replacementLabel } from './uploaded-key.ts';
 
 describe('uploadable key', () => {
   it('is a self-signed X.509 v3 certificate for the private key it comes with, labelled in its subject', async () => {
@@ -28,4 +28,15 @@ describe('uploadable key', () => {
     expect(a).toMatch(/^cordon-replacement:[0-9a-f]{32}$/);
     expect(certificateLabel('not a certificate')).toBeUndefined();
   });
+});
+
+// Found by the fault-storm suite: a random serial starting with 0x00 is a non-minimal DER INTEGER, which
+// OpenSSL (and so IAM) refuses as "illegal padding": about one certificate in 256.
+it('encodes every serial as a positive, minimal DER INTEGER, whatever the random bytes', () => {
+  for (const first of [0x00, 0x01, 0x7f, 0x80, 0xff]) {
+    const serial = positiveSerial(Buffer.from([first, 0x00, 0x12]));
+    expect(serial[0]).toBeGreaterThan(0);
+    expect(serial[0]).toBeLessThan(0x80);
+    expect(serial.subarray(1)).toEqual(Buffer.from([0x00, 0x12]));
+  }
 });

@@ -40,8 +40,7 @@ export function certificateLabel(certificatePem: string): string | undefined {
 export function selfSignedCertificate(commonName: string, privateKey: KeyObject, publicKey: KeyObject, now = new Date()): string {
   const sha256WithRsa = seq(oid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]));
   const name = seq(set(seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(commonName, 'utf8')))));
-  const serial = randomBytes(16);
-  serial[0]! &= 0x7f; // a positive INTEGER
+  const serial = positiveSerial(randomBytes(16));
   const tbs = seq(
     tlv(0xa0, tlv(0x02, Buffer.from([0x02]))), // [0] EXPLICIT version v3
     tlv(0x02, serial),
@@ -55,6 +54,16 @@ export function selfSignedCertificate(commonName: string, privateKey: KeyObject,
   const der = seq(tbs, sha256WithRsa, tlv(0x03, Buffer.concat([Buffer.from([0x00]), signature])));
   const lines = der.toString('base64').match(/.{1,64}/g)!.join('\n');
   return `-----BEGIN CERTIFICATE-----\n${lines}\n-----END CERTIFICATE-----\n`;
+}
+
+/**
+ * A serial number as DER wants it: positive (top bit clear) and minimal (no leading zero byte). A random
+ * first byte of 0x00 made 1 certificate in about 256 unreadable ("illegal padding"), so IAM refused it.
+ */
+export function positiveSerial(bytes: Buffer): Buffer {
+  const out = Buffer.from(bytes);
+  out[0] = (out[0]! & 0x7f) | 0x01;
+  return out;
 }
 
 function tlv(tag: number, body: Buffer): Buffer {

@@ -57,6 +57,8 @@ export interface ChaosReport {
   restarts: string[];
   approvals: number;
   wallMs: number;
+  /** Runs whose credential another run's planned re-authentication had already ended (listed as its collateral). */
+  endedByAnotherRun: number;
   /** Provider calls answered 2xx that ended a credential, beyond the first, per credential. */
   duplicateRevocations: number;
   replacements: number;
@@ -228,7 +230,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const perProvider = Math.max(40, Math.ceil((options.containments / PROVIDERS.length) * 2.5));
   const lab = await openLab(perProvider);
   const pool = new WorkerPool(lab.env, log);
-  const report: ChaosReport = { runs: 0, byProvider: {}, outcomes: {}, kills: 0, restarts: [], approvals: 0, wallMs: 0, duplicateRevocations: 0, replacements: 0, orphansEnded: 0, possibleOrphansNamed: 0, violations: [] };
+  const report: ChaosReport = { runs: 0, byProvider: {}, outcomes: {}, kills: 0, restarts: [], approvals: 0, wallMs: 0, duplicateRevocations: 0, replacements: 0, orphansEnded: 0, possibleOrphansNamed: 0, endedByAnotherRun: 0, violations: [] };
   try {
     const refs = pickTargets(await inventory(lab.connectors), lab.scenario, options.containments);
     const holders = refs.flatMap((t) => (t.holder ? [t.holder] : []));
@@ -313,13 +315,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (events.length) report.violations.push(`${events.length} chaos events never happened (the runs finished first)`);
     if (finished.length < refs.length) report.violations.push(`${refs.length - finished.length} of ${refs.length} runs did not finish within ${options.timeoutMs} ms`);
     const after = await inventory(lab.connectors, holders);
+    const endedAsCollateral = new Set(finished.flatMap(([, r]) => r.result!.collateral.filter((c) => c.state === 'ended').map((c) => c.credentialId)));
     const kept = new Set<string>();
     const possibleOrphans: Partial<Record<Provider, number>> = {};
     for (const [id, run] of finished) {
       const s = run.result!;
       report.byProvider[run.ref.ref.provider] = (report.byProvider[run.ref.ref.provider] ?? 0) + 1;
       report.outcomes[s.outcome] = (report.outcomes[s.outcome] ?? 0) + 1;
-      if (s.outcome !== 'contained' && s.outcome !== 'contained_in_tenant') report.violations.push(`${id} (${run.ref.ref.provider} ${run.ref.ref.kind} ${run.ref.ref.id ?? 'by value'}): ${s.outcome}: ${s.outcomeReason ?? ''}`);
+      const ok = s.outcome === 'contained' || s.outcome === 'contained_in_tenant';
+      // Two refs of one principal: the first run's planned re-authentication (I8) may end the second's
+      // credential before that run identifies it. Fine when another result lists it as ended collateral.
+      const refKey = `${run.ref.ref.provider}:${run.ref.ref.id ?? ''}`;
+      if (!ok && /no live credential matches/.test(s.outcomeReason ?? '') && endedAsCollateral.has(refKey) && !after.has(refKey)) report.endedByAnotherRun++;
+      else if (!ok) report.violations.push(`${id} (${run.ref.ref.provider} ${run.ref.ref.kind} ${run.ref.ref.id ?? 'by value'}): ${s.outcome}: ${s.outcomeReason ?? ''}`);
       for (const c of [...s.credentials, ...s.collateral]) {
         const perConsumer = new Map<string, number>();
         for (const r of c.replacements) {
@@ -373,7 +381,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 export function formatReport(r: ChaosReport): string {
   return [
     `chaos: ${r.runs} runs (${Object.entries(r.byProvider).map(([p, n]) => `${p} ${n}`).join(', ')}) in ${(r.wallMs / 1000).toFixed(0)} s`,
-    `  outcomes: ${Object.entries(r.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')}`,
+    `  outcomes: ${Object.entries(r.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')}${r.endedByAnotherRun ? ` (${r.endedByAnotherRun} not_contained because another run's re-authentication had already ended the credential, as its result lists)` : ''}`,
     `  worker SIGKILLs ${r.kills}, server restarts ${r.restarts.length} (${r.restarts.join(', ')}), approvals sent ${r.approvals}`,
     `  replacements kept ${r.replacements}, orphans ended ${r.orphansEnded}, possible orphans named with their expiry ${r.possibleOrphansNamed}, duplicate revocations ${r.duplicateRevocations}`,
     `  violations: ${r.violations.length}${r.violations.length ? `\n    ${r.violations.slice(0, 20).join('\n    ')}` : ''}`,
