@@ -44,12 +44,14 @@ async function contain(credentials: ContainmentRequest['credentials'], policy: R
   return (await local.worker.client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
 }
 
-/** Every write (any method but GET) that was rate limited was not tried again on the same target before its Retry-After passed. */
+/** Every DELETE that was rate limited was not tried again on the same path before its Retry-After passed. */
 function assertRetryAfterHonoured(calls: CallRecord[]): number {
   let checked = 0;
-  for (const r of calls.filter((c) => c.fault === 'rate_limited' && c.method !== 'GET')) {
-    // The same write on the same target, whichever of Cordon's own tokens it carried (a refreshed token is still the retry).
-    const next = calls.find((c) => c.seq > r.seq && c.provider === r.provider && c.operation === r.operation && c.target === r.target);
+  // DELETEs: their path names the target (a POST revoke or token request carries it in the body, and a
+  // faulted call is answered before the emulator records its target).
+  for (const r of calls.filter((c) => c.fault === 'rate_limited' && c.method === 'DELETE')) {
+    // The same write on the same path (a faulted call is answered before the emulator names its target).
+    const next = calls.find((c) => c.seq > r.seq && c.provider === r.provider && c.method === r.method && c.path === r.path);
     if (!next) continue;
     checked++;
     expect(Date.parse(next.at) - Date.parse(r.at), `${r.provider} ${r.operation} retried early`).toBeGreaterThanOrEqual(900);
