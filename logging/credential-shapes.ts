@@ -1,7 +1,7 @@
 // The shapes of well-known credential formats, in one list: the log redactor masks them wherever they
 // appear, and the Slack app refuses a message that starts a word with one (a pasted leaked value).
 // Each is a prefix; what follows it, up to a space or quote, belongs to the credential.
-// Sources: reference/saas-api-catalog.md and the providers' token format docs.
+// Sources: the providers' token format docs (docs/providers.md lists them).
 export const CREDENTIAL_PREFIXES: readonly RegExp[] = [
   /gh[opsur]_[A-Za-z0-9]{16,}/, // GitHub tokens
   /github_pat_[A-Za-z0-9_]*/,
