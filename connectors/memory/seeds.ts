@@ -38,3 +38,24 @@ export function driftSeed(overrides: Partial<Pick<MemorySeed, 'faults'>> = {}): 
     faults: { ignoreRevoke: {}, writeLatencyMs: 0, ...overrides.faults },
   };
 }
+
+/**
+ * `n` vendor tokens `tok-0`…, each held by its own integration user with one consumer (mass containment
+ * tests): re-authenticating one principal (which ends all its tokens, I8) never touches another ref. The
+ * `stubborn` token is one the provider will not kill, even with the fallback ladder.
+ */
+export function vendorTokensSeed(n: number, stubborn: number): MemorySeed {
+  return {
+    principals: Array.from({ length: n }, (_, i) => ({ id: `vendor-${i}`, displayName: `Vendor integration ${i}`, type: 'integration_user' as const, status: 'active' as const })),
+    credentials: Array.from({ length: n }, (_, i) => ({
+      id: `tok-${i}`,
+      kind: 'oauth_token' as const,
+      principalId: `vendor-${i}`,
+      label: `vendor token ${i}`,
+      clientId: `app-${i}`,
+      createdAt: '2025-01-01T00:00:00Z',
+      consumers: [{ id: `consumer-${i}`, name: `consumer ${i}`, kind: 'integration' as const }],
+    })),
+    faults: { ignoreRevoke: { [`tok-${stubborn}`]: 'never' }, writeLatencyMs: 0 },
+  };
+}

@@ -11,32 +11,16 @@ import { buildApp } from '../../api/app.ts';
 import { startInputOf } from '../../client/containments.ts';
 import { ApiKeyring, mintApiKey } from '../../api/keys.ts';
 import { MemoryConnector } from '../../connectors/memory/connector.ts';
-import { MemoryTenant, type MemorySeed } from '../../connectors/memory/tenant.ts';
+import { MemoryTenant } from '../../connectors/memory/tenant.ts';
+import { vendorTokensSeed } from '../../connectors/memory/seeds.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { createLogger } from '../../logging/logger.ts';
 import { ErrorBody, MassContainmentView, StartedMassContainment } from '../../schemas/api.ts';
 import { startTestWorker, type RunningWorker } from '../support/temporal.ts';
 
 const N = 12;
-function seed(): MemorySeed {
-  return {
-    // One integration user per token, so re-authenticating one never touches another ref (I8).
-    principals: Array.from({ length: N }, (_, i) => ({ id: `vendor-${i}`, displayName: `Vendor ${i}`, type: 'integration_user' as const, status: 'active' as const })),
-    credentials: Array.from({ length: N }, (_, i) => ({
-      id: `tok-${i}`,
-      kind: 'oauth_token' as const,
-      principalId: `vendor-${i}`,
-      label: `vendor token ${i}`,
-      clientId: `app-${i}`,
-      createdAt: '2025-01-01T00:00:00Z',
-      consumers: [{ id: `consumer-${i}`, name: `consumer ${i}`, kind: 'integration' as const }],
-    })),
-    // One token the provider will not kill: the tally must say so, with its child run.
-    faults: { ignoreRevoke: { 'tok-5': 'never' }, writeLatencyMs: 0 },
-  };
-}
 
-const tenant = new MemoryTenant(seed());
+const tenant = new MemoryTenant(vendorTokensSeed(N, 5));
 const starter = mintApiKey({ name: 'soar', principal: 'soar-bot', scopes: ['start', 'read'] });
 const reader = mintApiKey({ name: 'auditor', principal: 'auditor', scopes: ['read'] });
 let w: RunningWorker;

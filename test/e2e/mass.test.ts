@@ -6,32 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MemoryConnector } from '../../connectors/memory/connector.ts';
-import { MemoryTenant, type MemorySeed } from '../../connectors/memory/tenant.ts';
+import { MemoryTenant } from '../../connectors/memory/tenant.ts';
+import { vendorTokensSeed } from '../../connectors/memory/seeds.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import type { MassContainmentRequest, MassContainmentResult } from '../../schemas/mass.ts';
 import { startTestWorker, type RunningWorker } from '../support/temporal.ts';
 
 const N = 24;
-function seed(): MemorySeed {
-  return {
-    // One integration user per token: re-authenticating one (which ends all its tokens, I8) or suspending
-    // it (the fallback ladder's last rung, for the stubborn tok-7) must not touch the other children's refs.
-    principals: Array.from({ length: N }, (_, i) => ({ id: `vendor-${i}`, displayName: `Vendor integration ${i}`, type: 'integration_user' as const, status: 'active' as const })),
-    credentials: Array.from({ length: N }, (_, i) => ({
-      id: `tok-${i}`,
-      kind: 'oauth_token' as const,
-      principalId: `vendor-${i}`,
-      label: `vendor token ${i}`,
-      clientId: `app-${i}`,
-      createdAt: '2025-01-01T00:00:00Z',
-      consumers: [{ id: `consumer-${i}`, name: `consumer ${i}`, kind: 'integration' as const }],
-    })),
-    // One token the provider will not kill, even with the fallback ladder: it must show up as such.
-    faults: { ignoreRevoke: { 'tok-7': 'never' }, writeLatencyMs: 0 },
-  };
-}
 
-const tenant = new MemoryTenant(seed());
+const tenant = new MemoryTenant(vendorTokensSeed(N, 7));
 let w: RunningWorker;
 beforeAll(async () => {
   w = await startTestWorker({ connectors: { memory: new MemoryConnector(tenant) }, sink: new LocalEncryptedStore(await mkdtemp(join(tmpdir(), 'cordon-mass-')), randomBytes(32)) });
