@@ -11,7 +11,7 @@ import {
   ContainmentPolicy,
 } from './containment.ts';
 import { CredentialRef } from './credential.ts';
-import { MassContainmentInput } from './mass.ts';
+import { MassContainmentInput, NotContainedRef } from './mass.ts';
 
 // ── API keys ────────────────────────────────────────────────────────────────────────────────────
 
@@ -164,7 +164,7 @@ export const MassContainmentView = z.object({
   done: z.number().int(),
   /** Children by outcome (contained, not_contained, failed, …). */
   tally: z.record(z.string(), z.number().int()),
-  notContained: z.array(z.object({ index: z.number().int(), workflowId: z.string(), outcome: z.string(), reason: z.string().optional() })),
+  notContained: z.array(NotContainedRef),
 });
 export type MassContainmentView = z.infer<typeof MassContainmentView>;
 

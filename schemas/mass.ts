@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { ContainmentInput } from './containment.ts';
 import { CredentialRef } from './credential.ts';
 
+/** A ref of a mass containment that did not end contained, with its child run to look at. */
+export const NotContainedRef = z.object({ index: z.number().int(), workflowId: z.string(), outcome: z.string(), reason: z.string().optional() });
+export type NotContainedRef = z.infer<typeof NotContainedRef>;
+
 export const MassContainmentInput = z
   .object({
     incidentId: ContainmentInput.shape.incidentId,
@@ -17,7 +21,7 @@ export const MassContainmentInput = z
     /** Carried across continue-as-new; callers leave them out. */
     offset: z.number().int().min(0).default(0),
     tally: z.record(z.string(), z.number().int()).default({}),
-    notContained: z.array(z.object({ index: z.number().int(), workflowId: z.string(), outcome: z.string(), reason: z.string().optional() })).default([]),
+    notContained: z.array(NotContainedRef).default([]),
   })
   .strict();
 export type MassContainmentRequest = z.input<typeof MassContainmentInput>;
@@ -27,5 +31,5 @@ export interface MassContainmentResult {
   total: number;
   tally: Record<string, number>;
   /** Every child that did not end contained, with why: never a silent success. */
-  notContained: { index: number; workflowId: string; outcome: string; reason?: string }[];
+  notContained: NotContainedRef[];
 }

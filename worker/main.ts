@@ -6,7 +6,7 @@ import { connectClient, getStatus } from '../client/containments.ts';
 import { connectorsFromEnv } from '../connectors/registry.ts';
 import { sinkFromEnv } from './sink.ts';
 import { createLogger } from '../logging/logger.ts';
-import { envIsSet } from '../schemas/config.ts';
+import { envIsSet, readEnv } from '../schemas/config.ts';
 import { slackNotifierFromEnv } from '../notifiers/slack/from-env.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { combineNotifiers } from '../notifiers/combine.ts';
@@ -27,12 +27,13 @@ try {
     webhook: webhookNotifierFromEnv(process.env, log),
     slack: slackNotifierFromEnv(process.env, { logger: log, ...(statusClient ? { readStatus: (id: string) => getStatus(statusClient, id) } : {}) }),
   });
+  const bundlePath = readEnv(process.env, 'CORDON_WORKFLOW_BUNDLE');
   const worker = await createCordonWorker({
     target,
     codecKeys,
     deps: { connectors, sink: sinkFromEnv(process.env, connectors), logger: log, ...(notifier ? { notifier } : {}) },
     // A prebuilt workflow bundle (the chaos suite restarts workers often); otherwise bundled at start.
-    ...(process.env.CORDON_WORKFLOW_BUNDLE ? { workflowBundle: { code: await readFile(process.env.CORDON_WORKFLOW_BUNDLE, 'utf8') } } : {}),
+    ...(bundlePath ? { workflowBundle: { code: await readFile(bundlePath, 'utf8') } } : {}),
   });
   log.info('worker ready', { address: target.connectionOptions.address, namespace: target.namespace, taskQueue: target.taskQueue, connectors: Object.keys(connectors) });
   process.send?.({ ready: true });
