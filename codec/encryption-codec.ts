@@ -3,9 +3,10 @@
 // Wired into every Client and Worker Cordon creates; history then holds only ciphertext.
 import { fileURLToPath } from 'node:url';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
+import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, type SerializationContext, ValueError } from '@temporalio/common';
 // A CommonJS package: its named exports are not visible to Node's ESM loader, the default is.
 import proto from '@temporalio/proto';
+import { UNDECODABLE_ENCODING } from './payload-converter.ts';
 
 const { temporal } = proto;
 
@@ -20,7 +21,15 @@ export interface CodecKeys {
 }
 
 export class EncryptionCodec implements PayloadCodec {
-  constructor(private readonly keyring: CodecKeys) {
+  /**
+   * `tolerant` (the worker's codec): a workflow's own message payload that cannot be decrypted is
+   * handed on as an UNDECODABLE_ENCODING payload naming why, so the message is refused by its
+   * handler instead of failing every workflow task of the run. Clients keep failing loudly.
+   */
+  constructor(
+    private readonly keyring: CodecKeys,
+    private readonly options: { tolerant?: boolean } = {},
+  ) {
     if (!keyring.keys.has(keyring.activeKeyId)) throw new Error(`codec: active key id ${keyring.activeKeyId} has no key`);
     for (const [id, key] of keyring.keys) if (key.length !== 32) throw new Error(`codec: key ${id} is ${key.length} bytes; AES-256 needs 32`);
   }
@@ -43,23 +52,33 @@ export class EncryptionCodec implements PayloadCodec {
     });
   }
 
-  async decode(payloads: Payload[]): Promise<Payload[]> {
+  async decode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
     return payloads.map((payload) => {
-      const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
-      if (!encoding || new TextDecoder().decode(encoding) !== ENCODING) return payload;
-      const keyIdBytes = payload.metadata?.[KEY_ID];
-      if (!keyIdBytes) throw new ValueError('encrypted payload without a key id');
-      const keyId = new TextDecoder().decode(keyIdBytes);
-      const key = this.keyring.keys.get(keyId);
-      if (!key) throw new ValueError(`no codec key with id ${keyId}: add it to CORDON_CODEC_KEYS to read this history`);
-      const data = Buffer.from(payload.data ?? new Uint8Array());
-      const iv = data.subarray(0, IV_BYTES);
-      const tag = data.subarray(data.length - TAG_BYTES);
-      const decipher = createDecipheriv('aes-256-gcm', key, iv);
-      decipher.setAuthTag(tag);
-      const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-      return temporal.api.common.v1.Payload.decode(plain) as Payload;
+      if (!this.options.tolerant || context?.type !== 'workflow') return this.decodeOne(payload);
+      try {
+        return this.decodeOne(payload);
+      } catch (err) {
+        const reason = err instanceof ValueError ? err.message : 'the encrypted payload could not be decrypted (wrong key or altered bytes)';
+        return { metadata: { [METADATA_ENCODING_KEY]: new TextEncoder().encode(UNDECODABLE_ENCODING) }, data: new TextEncoder().encode(reason) };
+      }
     });
+  }
+
+  private decodeOne(payload: Payload): Payload {
+    const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+    if (!encoding || new TextDecoder().decode(encoding) !== ENCODING) return payload;
+    const keyIdBytes = payload.metadata?.[KEY_ID];
+    if (!keyIdBytes) throw new ValueError('encrypted payload without a key id');
+    const keyId = new TextDecoder().decode(keyIdBytes);
+    const key = this.keyring.keys.get(keyId);
+    if (!key) throw new ValueError(`no codec key with id ${keyId.slice(0, 64)}: add it to CORDON_CODEC_KEYS to read this history`);
+    const data = Buffer.from(payload.data ?? new Uint8Array());
+    const iv = data.subarray(0, IV_BYTES);
+    const tag = data.subarray(data.length - TAG_BYTES);
+    const decipher = createDecipheriv('aes-256-gcm', key, iv);
+    decipher.setAuthTag(tag);
+    const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+    return temporal.api.common.v1.Payload.decode(plain) as Payload;
   }
 }
 
@@ -98,7 +117,21 @@ export function newCodecKeyEntry(id = `k${Date.now().toString(36)}`): string {
 /** Path of the failure converter module (codec/failure-converter.ts), for data converters and bundles. */
 export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
 
-/** The data converter every Cordon client and worker uses: encrypted payloads and failure texts. */
-export function cordonDataConverter(keys: CodecKeys): { payloadCodecs: PayloadCodec[]; failureConverterPath: string } {
-  return { payloadCodecs: [new EncryptionCodec(keys)], failureConverterPath: FAILURE_CONVERTER_PATH };
+/** Path of the worker's payload converter (codec/payload-converter.ts), for the worker and workflow bundles. */
+export const PAYLOAD_CONVERTER_PATH = fileURLToPath(new URL('./payload-converter.ts', import.meta.url));
+
+/** What a workflow bundle needs besides the workflows: the converters the worker's data converter names. */
+export const BUNDLE_CONVERTER_PATHS = { failureConverterPath: FAILURE_CONVERTER_PATH, payloadConverterPath: PAYLOAD_CONVERTER_PATH };
+
+/**
+ * The data converter every Cordon client and worker uses: encrypted payloads and failure texts. The
+ * worker's (`{ worker: true }`) also turns a workflow message it cannot decode into a refusal instead of
+ * a stuck run (schemas/undecodable.ts); a client keeps failing loudly on what it cannot read.
+ */
+export function cordonDataConverter(
+  keys: CodecKeys,
+  options: { worker?: boolean } = {},
+): { payloadCodecs: PayloadCodec[]; failureConverterPath: string; payloadConverterPath?: string } {
+  if (!options.worker) return { payloadCodecs: [new EncryptionCodec(keys)], failureConverterPath: FAILURE_CONVERTER_PATH };
+  return { payloadCodecs: [new EncryptionCodec(keys, { tolerant: true })], ...BUNDLE_CONVERTER_PATHS };
 }

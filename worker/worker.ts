@@ -36,7 +36,7 @@ export async function createCordonWorker(options: {
 }): Promise<CordonWorker> {
   const connection = options.connection ?? (await NativeConnection.connect(options.target.connectionOptions));
   const activities = createActivities(options.deps);
-  const dataConverter = cordonDataConverter(options.codecKeys);
+  const dataConverter = cordonDataConverter(options.codecKeys, { worker: true });
   const main = await Worker.create({
     connection,
     namespace: options.target.namespace,

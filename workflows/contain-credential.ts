@@ -7,6 +7,7 @@
 import { ApplicationFailure, CancellationScope, isCancellation, upsertSearchAttributes } from '@temporalio/workflow';
 import { ContainmentInput, type ContainmentRequest, type ContainmentStatus } from '../schemas/containment.ts';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
+import { undecodableReason } from '../schemas/undecodable.ts';
 import { approveDirect } from './containment/approvals.ts';
 import { contain } from './containment/contain.ts';
 import { openContainment } from './containment/context.ts';
@@ -61,6 +62,8 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
 
 /** The input as every way in parses it; invalid input fails the run at once (not retried). */
 function parseInput(request: ContainmentRequest): ContainmentInput {
+  const undecodable = undecodableReason(request);
+  if (undecodable) throw ApplicationFailure.create({ type: FAILURE_TYPES.invalid_input, nonRetryable: true, message: `invalid containment input: the payload could not be decoded: ${undecodable}` });
   const parsed = ContainmentInput.safeParse(request);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -2,15 +2,17 @@
 // child `containCredential` runs, a bounded number at a time; each child is paced by its provider's
 // rate limits through its activities' retries (Retry-After), not by this parent. The parent
 // continues as new every `childrenPerRun` children so its history stays bounded.
-import { continueAsNew, defineQuery, executeChild, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, defineQuery, executeChild, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ContainmentRequest, ContainmentStatus } from '../schemas/containment.ts';
 import { MassContainmentInput, type MassContainmentRequest, type MassContainmentResult } from '../schemas/mass.ts';
+import { FAILURE_TYPES } from '../schemas/failure-types.ts';
+import { undecodableReason } from '../schemas/undecodable.ts';
 import { INCIDENT_ID, OUTCOME } from './search-attributes.ts';
 
 export const massProgressQuery = defineQuery<MassContainmentResult & { done: number }>('massProgress');
 
 export async function massContainment(request: MassContainmentRequest): Promise<MassContainmentResult> {
-  const input = MassContainmentInput.parse(request);
+  const input = parseMassInput(request);
   const parentId = workflowInfo().workflowId; // the same across continue-as-new
   const tally: Record<string, number> = { ...input.tally };
   const notContained = [...input.notContained];
@@ -48,4 +50,14 @@ export async function massContainment(request: MassContainmentRequest): Promise<
   const result = { incidentId: input.incidentId, total: input.credentials.length, tally, notContained };
   upsertSearchAttributes([{ key: OUTCOME, value: notContained.length ? 'not_contained' : 'contained' }]);
   return result;
+}
+
+/** Invalid input (a raw Temporal start can send anything) fails the run at once rather than its workflow tasks forever. */
+function parseMassInput(request: MassContainmentRequest): ReturnType<typeof MassContainmentInput.parse> {
+  const undecodable = undecodableReason(request);
+  const parsed = undecodable ? undefined : MassContainmentInput.safeParse(request);
+  if (parsed?.success) return parsed.data;
+  const issue = parsed?.error.issues[0];
+  const why = undecodable ? `the payload could not be decoded: ${undecodable}` : `${issue?.path.join('.') || '(input)'}: ${issue?.message}`;
+  throw ApplicationFailure.create({ type: FAILURE_TYPES.invalid_input, nonRetryable: true, message: `invalid mass containment input: ${why}` });
 }

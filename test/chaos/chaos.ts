@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { connectClient, decide, getStatus, startContainment } from '../../client/containments.ts';
-import { FAILURE_CONVERTER_PATH } from '../../codec/encryption-codec.ts';
+import { BUNDLE_CONVERTER_PATHS } from '../../codec/encryption-codec.ts';
 import { canInventory } from '../../connectors/inventory.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import type { ConnectorRegistry } from '../../connectors/types.ts';
@@ -142,7 +142,7 @@ async function openLab(perProvider: number): Promise<Lab> {
   const connectors = connectorsFromEnv(tenant.connectorEnv());
   const port = await freePort();
   const server = await startDevServer({ dataDir: join(dir, 'temporal'), port, headless: true, startTimeoutMs: 90_000 });
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
   const bundlePath = join(dir, 'workflow-bundle.js');
   await writeFile(bundlePath, bundle.code);
   const key = randomBytes(32);

@@ -13,6 +13,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { temporal } from '@temporalio/proto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { EncryptionCodec } from '../../codec/encryption-codec.ts';
 import { MemoryConnector } from '../../connectors/memory/connector.ts';
 import { driftSeed } from '../../connectors/memory/seeds.ts';
 import { MemoryTenant } from '../../connectors/memory/tenant.ts';
@@ -178,4 +179,78 @@ it('a malformed signal (null, an object with its own toString) is recorded as ig
   expect(ignored[0]!.detail).toBe('malformed payload: expected an object, got null');
   expect(ignored[2]!.detail).toBe('malformed payload: approver must be text, got object');
   await h.terminate('test done');
+});
+
+it('a signal or decision whose payload cannot be decoded at all (sent with the raw gRPC API) is refused, and the run goes on', async () => {
+  tenant.load(driftSeed());
+  const input = { incidentId: `INC-fuzz-${randomBytes(3).toString('hex')}`, requester: 'alice', mode: 'staged', policy: { waveSize: 3, approval: { approvers: ['bob'] } }, credentials: [{ provider: 'memory', kind: 'oauth_token', id: 'tok-drift-1' }] };
+  const workflowId = `fuzz-${randomBytes(4).toString('hex')}`;
+  const h = await w.client.workflow.start(WORKFLOW_TYPE, { taskQueue: w.target.taskQueue, workflowId, args: [input] });
+  const p = await pendingOf(h);
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  const undecodable: temporal.api.common.v1.IPayload[] = [
+    { metadata: { encoding: bytes('json/plain') }, data: bytes('{"approver": "bob", not json') },
+    { metadata: { encoding: bytes('application/x-nothing-reads-this') }, data: bytes('x') },
+    { metadata: {}, data: bytes('no encoding at all') },
+    { metadata: { encoding: bytes('binary/encrypted'), 'encryption-key-id': bytes('a-key-this-worker-lacks') }, data: randomBytes(64) },
+    { metadata: { encoding: bytes('binary/encrypted'), 'encryption-key-id': bytes(w.keys.activeKeyId) }, data: randomBytes(64) },
+  ];
+  const service = w.client.workflowService;
+  for (const payload of undecodable) {
+    for (const signalName of [refusalSignal.name, cancelRequestSignal.name]) {
+      await service.signalWorkflowExecution({ namespace: w.target.namespace, workflowExecution: { workflowId }, signalName, input: { payloads: [payload] }, identity: 'raw-grpc-test' });
+    }
+  }
+  await assertHealthy(h, true);
+  const ignored = (await status(h)).evidence.filter((e) => e.outcome === 'ignored');
+  expect(ignored).toHaveLength(undecodable.length * 2);
+  expect(ignored.map((e) => e.detail)).toEqual(
+    expect.arrayContaining([
+      'malformed payload: could not be decoded: the payload is not valid JSON',
+      'malformed payload: could not be decoded: no codec key with id a-key-this-worker-lacks: add it to CORDON_CODEC_KEYS to read this history',
+      'malformed payload: could not be decoded: the encrypted payload could not be decrypted (wrong key or altered bytes)',
+    ]),
+  );
+  // The reasons name the failure, never the payload's bytes.
+  expect(JSON.stringify(ignored)).not.toContain('not json');
+
+  // A decision the worker cannot decode is refused like any invalid one, before anything is counted.
+  const raw = await service.updateWorkflowExecution({
+    namespace: w.target.namespace,
+    workflowExecution: { workflowId },
+    request: { meta: { updateId: `raw-${randomBytes(4).toString('hex')}`, identity: 'raw-grpc-test' }, input: { name: decideUpdate.name, args: { payloads: [undecodable[3]!] } } },
+    waitPolicy: { lifecycleStage: temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED },
+  });
+  // Failure texts travel encrypted (codec/failure-converter.ts): read the message as a client does.
+  const [attributes] = await new EncryptionCodec(w.keys).decode([raw.outcome!.failure!.encodedAttributes!]);
+  expect(JSON.parse(new TextDecoder().decode(attributes!.data!)).message).toMatch(/^invalid decision: the payload could not be decoded: no codec key with id a-key-this-worker-lacks/);
+  expect((await status(h)).pendingApprovals[0]?.approvals).toEqual([]);
+
+  // The run still completes on valid approvals (restrict, then the one wave).
+  for (let approvals = 0; approvals < 2; approvals++) {
+    const next = approvals === 0 ? p : await pendingOf(h);
+    const r = await h.executeUpdate(decideUpdate, { args: [{ stage: next.stage, digest: next.digest, decision: 'approve', approver: 'bob', channel: 'temporal' } as never] });
+    expect(r.state).toBe('approved');
+  }
+  expect(((await h.result()) as ContainmentStatus).outcome).toBe('contained');
+  await assertHealthy(h, true);
+});
+
+it('a start whose input cannot be decoded fails at once as invalid input instead of failing its workflow tasks forever', async () => {
+  const workflowId = `fuzz-${randomBytes(4).toString('hex')}`;
+  await w.client.workflowService.startWorkflowExecution({
+    namespace: w.target.namespace,
+    workflowId,
+    workflowType: { name: WORKFLOW_TYPE },
+    taskQueue: { name: w.target.taskQueue },
+    input: { payloads: [{ metadata: { encoding: new TextEncoder().encode('json/plain') }, data: new TextEncoder().encode('{broken') } as temporal.api.common.v1.IPayload] },
+    requestId: randomBytes(8).toString('hex'),
+    identity: 'raw-grpc-test',
+  });
+  const h = w.client.workflow.getHandle(workflowId);
+  const err = await h.result().then(() => undefined, (e: unknown) => e as Error & { cause?: Error & { type?: string } });
+  expect(err?.cause?.type).toBe('cordon.invalid_input');
+  expect(err?.cause?.message).toBe('invalid containment input: the payload could not be decoded: the payload is not valid JSON');
+  const history = await h.fetchHistory();
+  expect((history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)).toEqual([]);
 });

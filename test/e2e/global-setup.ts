@@ -8,7 +8,7 @@ import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { startDevServer, type DevServer } from '../../temporal-config/dev-server.ts';
 import { WORKFLOWS_PATH } from '../../worker/worker.ts';
-import { FAILURE_CONVERTER_PATH } from '../../codec/encryption-codec.ts';
+import { BUNDLE_CONVERTER_PATHS } from '../../codec/encryption-codec.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,7 +25,7 @@ let dir: string | undefined;
 export async function setup(project: TestProject): Promise<void> {
   dir = await mkdtemp(join(tmpdir(), 'cordon-e2e-'));
   server = await startDevServer({ dataDir: dir, headless: true, startTimeoutMs: 90_000 });
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
   const bundlePath = join(dir, 'workflow-bundle.js');
   await writeFile(bundlePath, bundle.code);
   project.provide('temporalAddress', server.address);

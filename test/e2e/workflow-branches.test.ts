@@ -128,7 +128,7 @@ beforeAll(async () => {
     taskQueue: target.taskQueue,
     workflowBundle: { code: await readFile(inject('workflowBundlePath'), 'utf8') },
     activities: stubs,
-    dataConverter: cordonDataConverter(keys),
+    dataConverter: cordonDataConverter(keys, { worker: true }),
   });
   running = worker.run();
   client = await connectClient(target, keys);

@@ -18,7 +18,7 @@ it('replays every recorded containment history without non-determinism', async (
     files.map(async (f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(await readFile(`${dir}${f}`, 'utf8'))) })),
   );
   const results = Worker.runReplayHistories(
-    { workflowsPath: WORKFLOWS_PATH, dataConverter: cordonDataConverter(REPLAY_CODEC_KEYS) },
+    { workflowsPath: WORKFLOWS_PATH, dataConverter: cordonDataConverter(REPLAY_CODEC_KEYS, { worker: true }) },
     histories,
   );
   let replayed = 0;

@@ -2,6 +2,7 @@
 // All are set before the first await, so a message buffered with the start is handled like today.
 import { setHandler } from '@temporalio/workflow';
 import { ApprovalDecisionInput } from '../../schemas/containment.ts';
+import { undecodableReason } from '../../schemas/undecodable.ts';
 import { cancelRequestSignal, decideUpdate, refusalSignal, statusQuery, type DecisionResult } from '../definitions.ts';
 import type { Containment } from './context.ts';
 
@@ -45,6 +46,8 @@ export function setMessageHandlers(run: Containment): void {
     {
       // I7: a throwing validator rejects the update before anything is written to history.
       validator: (raw: ApprovalDecisionInput) => {
+        const undecodable = undecodableReason(raw);
+        if (undecodable) throw new Error(`invalid decision: the payload could not be decoded: ${undecodable}`);
         // Temporal-direct callers send raw JSON: the same schema as every other way in.
         const shape = ApprovalDecisionInput.safeParse(raw);
         if (!shape.success) {
@@ -70,6 +73,8 @@ export function setMessageHandlers(run: Containment): void {
  * own `toString` key), and only own properties.
  */
 function signalFields<K extends string>(raw: unknown, bounds: Record<K, number>): Partial<Record<K, string>> | string {
+  const undecodable = undecodableReason(raw);
+  if (undecodable) return `could not be decoded: ${undecodable}`;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `expected an object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`;
   const out: Partial<Record<K, string>> = {};
   for (const [key, max] of Object.entries(bounds) as [K, number][]) {

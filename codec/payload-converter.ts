@@ -1,0 +1,53 @@
+// The worker's payload converter: the SDK's default, except that a payload of a workflow's own
+// messages (its input, signals, updates, queries) that cannot be converted becomes the marker of
+// schemas/undecodable.ts instead of an exception, so a malformed message is refused by its handler
+// rather than failing every workflow task of the run. Activity results are not softened: those come
+// from Cordon's own activities, and a value the workflow cannot read must stop it, not be guessed.
+// Loaded by path (payloadConverterPath) into the workflow bundle and the worker.
+import {
+  defaultPayloadConverter,
+  METADATA_ENCODING_KEY,
+  type Payload,
+  type PayloadConverter,
+  type SerializationContext,
+} from '@temporalio/common';
+import { undecodable } from '../schemas/undecodable.ts';
+
+/** The encoding the worker's codec gives a payload it could not decrypt; data is the reason (UTF-8). */
+export const UNDECODABLE_ENCODING = 'binary/cordon-undecodable';
+
+class TolerantPayloadConverter implements PayloadConverter {
+  toPayload<T>(value: T, context?: SerializationContext): Payload {
+    return defaultPayloadConverter.toPayload(value, context);
+  }
+
+  fromPayload<T>(payload: Payload, context?: SerializationContext): T {
+    const encoding = textOf(payload.metadata?.[METADATA_ENCODING_KEY]);
+    if (encoding === UNDECODABLE_ENCODING) return undecodable(textOf(payload.data) || 'the payload could not be decrypted') as T;
+    try {
+      return defaultPayloadConverter.fromPayload<T>(payload, context);
+    } catch (err) {
+      if (context?.type !== 'workflow') throw err;
+      return undecodable(whyNot(encoding, err)) as T;
+    }
+  }
+}
+
+/** A reason that names the failure and never quotes the payload (JSON.parse's message does). */
+function whyNot(encoding: string | undefined, err: unknown): string {
+  if (encoding === undefined) return 'the payload has no encoding';
+  const shown = encoding.slice(0, 40);
+  if (encoding === 'json/plain') return 'the payload is not valid JSON';
+  const name = err instanceof Error ? err.name : 'Error';
+  return `no converter reads encoding "${shown}" (${name})`;
+}
+
+function textOf(bytes: Uint8Array | null | undefined): string | undefined {
+  if (!bytes) return undefined;
+  // Encodings and the codec's reasons are ASCII; any other byte is shown as a question mark.
+  let out = '';
+  for (const b of bytes) out += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '?';
+  return out;
+}
+
+export const payloadConverter: PayloadConverter = new TolerantPayloadConverter();
