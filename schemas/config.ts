@@ -116,6 +116,11 @@ export const CordonEnv = z.object({
     description: 'comma-separated hosts a webhook may go to (`*.example.com` for subdomains), applied by the worker and checked by the API at start',
     default: 'any host',
   }),
+  CORDON_METRICS_ADDRESS: variable(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, for example 127.0.0.1:9464'), {
+    area: 'worker',
+    secret: false,
+    description: 'where the worker serves Prometheus metrics (`/metrics`): Temporal’s own worker metrics and Cordon’s (containments by outcome, time to revoke, activity calls and failures by kind, rate-limit waits); unset, no metrics are served',
+  }),
   CORDON_WORKFLOW_BUNDLE: variable(z.string().min(1), { area: 'worker', secret: false, description: 'a prebuilt workflow bundle for `npm run worker` to load instead of bundling at start (the chaos suite restarts workers often)' }),
   CORDON_GITHUB_REVOKES_PER_HOUR: variable(positiveInt, {
     area: 'worker',

@@ -11,10 +11,14 @@ import { slackNotifierFromEnv } from '../notifiers/slack/from-env.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { combineNotifiers } from '../notifiers/combine.ts';
 import { createCordonWorker } from './worker.ts';
+import { installMetricsRuntime } from './metrics.ts';
 
 const log = createLogger({ base: { component: 'worker' } });
 
 try {
+  // Before any connection: the Temporal runtime, with its Prometheus endpoint, is made once per process.
+  const metricsAddress = readEnv(process.env, 'CORDON_METRICS_ADDRESS');
+  if (metricsAddress) installMetricsRuntime(metricsAddress);
   const target = temporalTargetFromEnv();
   const codecKeys = codecKeysFromEnv(process.env);
   const connectors = connectorsFromEnv();
@@ -35,7 +39,7 @@ try {
     // A prebuilt workflow bundle (the chaos suite restarts workers often); otherwise bundled at start.
     ...(bundlePath ? { workflowBundle: { code: await readFile(bundlePath, 'utf8') } } : {}),
   });
-  log.info('worker ready', { address: target.connectionOptions.address, namespace: target.namespace, taskQueue: target.taskQueue, connectors: Object.keys(connectors) });
+  log.info('worker ready', { address: target.connectionOptions.address, namespace: target.namespace, taskQueue: target.taskQueue, connectors: Object.keys(connectors), ...(metricsAddress ? { metrics: `http://${metricsAddress}/metrics` } : {}) });
   process.send?.({ ready: true });
   await worker.run();
 } catch (err) {

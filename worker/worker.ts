@@ -10,6 +10,7 @@ import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.t
 import { pacedTaskQueue } from '../schemas/containment.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 import { readEnv } from '../schemas/config.ts';
+import { activityMetrics } from './metrics.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -43,6 +44,7 @@ export async function createCordonWorker(options: {
     taskQueue: options.target.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: { ...activities, ...createSweepActivities(options.deps) },
+    interceptors: { activity: [activityMetrics] },
     dataConverter,
     // ~1 MB per cached run; enough for a mass containment's children on one machine.
     maxCachedWorkflows: options.maxCachedWorkflows ?? 200,
@@ -53,6 +55,7 @@ export async function createCordonWorker(options: {
     namespace: options.target.namespace,
     taskQueue: pacedTaskQueue(options.target.taskQueue),
     activities: { revokeByValue: activities.revokeByValue },
+    interceptors: { activity: [activityMetrics] },
     dataConverter,
     // Enforced by the server for the whole task queue: every worker and every run share this budget.
     maxTaskQueueActivitiesPerSecond: perHour / 3600,

@@ -1,7 +1,7 @@
 // One containment run's shared state, handed explicitly to every step: the status people see, what
 // stays out of it (leaked values), the plan once made, the approval decisions, and the small verbs
 // every step uses (record evidence, move a credential's state, notify, retry a transient failure).
-import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { metricMeter, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities, Notification } from '../../activities/index.ts';
 import {
   durationMs,
@@ -67,6 +67,8 @@ export interface Containment {
   transition(key: string, to: CredentialState): void;
   notify(n: Omit<Notification, 'workflowId' | 'incidentId' | 'webhookUrl' | 'origin'>): Promise<void>;
 }
+
+const timeToRevoke = () => metricMeter.createHistogram('cordon_time_to_revoke', 'int', 'ms', 'From the start of a containment to a credential revoked');
 
 export function openContainment(input: ContainmentInput): Containment {
   const { workflowId, taskQueue } = workflowInfo();
@@ -141,6 +143,8 @@ export function openContainment(input: ContainmentInput): Containment {
       const p = progressOf(key);
       p.state = to;
       p.transitions.push({ state: to, at: now() });
+      // Metrics (worker/metrics.ts) are not emitted while a history replays.
+      if (to === 'revoked') timeToRevoke().record(Date.now() - workflowInfo().startTime.getTime(), { provider: p.provider, mode: input.mode });
     },
     notify,
   };

@@ -1,6 +1,6 @@
 // The verdict and the run's last evidence: restrictions undone first, then the outcome recorded,
 // the replacement registry told the run ended, and the people notified. Nothing is written after it.
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { metricMeter, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ContainmentStatus, Outcome } from '../../schemas/containment.ts';
 import { OUTCOME, STAGE } from '../search-attributes.ts';
 import type { Containment } from './context.ts';
@@ -28,6 +28,7 @@ export async function finish(run: Containment, outcome: Outcome, reason?: string
   if (state.restrictions.some((r) => !r.undone)) await undoRestrictions(run);
   delete state.waitingOn;
   state.outcome = outcome;
+  metricMeter.createCounter('cordon_containments', 'runs', 'Containments finished, by outcome').add(1, { outcome, mode: run.input.mode });
   if (reason) state.outcomeReason = reason;
   state.finishedAt = run.now();
   state.stage = 'done';

@@ -1,0 +1,85 @@
+// Worker metrics: a worker process started with CORDON_METRICS_ADDRESS serves Prometheus metrics —
+// Temporal's own and Cordon's — and after a containment they show its outcome, its time to revoke, and
+// the activity calls that did it, with no secret in any label.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { connectClient, startContainment } from '../../client/containments.ts';
+import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts';
+import { MemoryTenant } from '../../connectors/memory/tenant.ts';
+import { serveMemoryTenant } from '../../connectors/memory/http.ts';
+import type { ContainmentStatus } from '../../schemas/containment.ts';
+import { freePort } from '../../temporal-config/dev-server.ts';
+import { killAllWorkerProcesses, startWorkerProcess } from '../support/worker-process.ts';
+import { testCodecKeys, testTarget } from '../support/temporal.ts';
+
+afterAll(killAllWorkerProcesses);
+
+/** The samples of one metric family, as `{labels} value` lines. */
+function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    .map((l) => {
+      const m = /^[^{\s]+(?:\{(.*)\})?\s+(\S+)$/.exec(l)!;
+      const labels = Object.fromEntries([...(m[1] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1]!, x[2]!]));
+      return { labels, value: Number(m[2]) };
+    });
+}
+
+it('serves Temporal’s and Cordon’s metrics: containments by outcome, time to revoke, activity calls', async () => {
+  const tenant = new MemoryTenant(driftSeed());
+  const served = await serveMemoryTenant(tenant);
+  const target = testTarget();
+  const keys = testCodecKeys();
+  const metricsAddress = `127.0.0.1:${await freePort()}`;
+  const client = await connectClient(target, keys);
+  try {
+    await startWorkerProcess({
+      TEMPORAL_ADDRESS: String(target.connectionOptions.address),
+      TEMPORAL_NAMESPACE: target.namespace,
+      CORDON_TASK_QUEUE: target.taskQueue,
+      CORDON_CODEC_KEYS: `test:${keys.keys.get('test')!.toString('base64')}`,
+      CORDON_MEMORY_TENANT_URL: served.url,
+      CORDON_SINK_DIR: await mkdtemp(join(tmpdir(), 'cordon-metrics-sink-')),
+      CORDON_SINK_KEY: randomBytes(32).toString('base64'),
+      CORDON_LOG_LEVEL: 'warn',
+      CORDON_METRICS_ADDRESS: metricsAddress,
+    });
+    const { workflowId } = await startContainment(client, target.taskQueue, {
+      incidentId: `INC-metrics-${randomBytes(3).toString('hex')}`,
+      requester: 'alice',
+      credentials: [{ provider: 'memory', kind: 'oauth_token', leakedValue: DRIFT_LEAKED_VALUE }],
+    });
+    const result = (await client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
+    expect(result.outcome).toBe('contained');
+
+    // Core exports on its own schedule: read until the run's metrics are there.
+    let text = '';
+    for (let i = 0; i < 50; i++) {
+      text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+      if (samples(text, 'cordon_containments').length) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const contained = samples(text, 'cordon_containments').find((s) => s.labels.outcome === 'contained');
+    expect(contained?.value).toBe(1);
+    expect(contained?.labels.mode).toBe('direct');
+    const revoked = samples(text, 'cordon_time_to_revoke_count').find((s) => s.labels.provider === 'memory');
+    expect(revoked?.value).toBe(1);
+    const calls = samples(text, 'cordon_activity_calls');
+    expect(calls.find((s) => s.labels.activity === 'revokeCredential' && s.labels.outcome === 'ok')?.value).toBeGreaterThanOrEqual(1);
+    // Three consumers of the leaked grant, and the one of the token the planned re-authentication ended.
+    expect(calls.find((s) => s.labels.activity === 'issueReplacement' && s.labels.outcome === 'ok')?.value).toBe(4);
+    expect(samples(text, 'cordon_activity_duration_count').length).toBeGreaterThan(0);
+    // Temporal's own worker metrics come from the same endpoint.
+    expect(text).toMatch(/^temporal_workflow_completed\{/m);
+    expect(text).toMatch(/^temporal_activity_execution_latency/m);
+    // No secret is a label value.
+    expect(text).not.toContain(DRIFT_LEAKED_VALUE);
+  } finally {
+    await client.connection.close();
+    await served.close();
+  }
+});
