@@ -135,6 +135,9 @@ interface PackageJson {
 const readPackage = (dir: string) => JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as PackageJson;
 const WORKSPACES = readPackage('.').workspaces ?? [];
 
+/** The only folders whose non-test code may import the emulators package: the local tenant and the CLI that starts it. */
+const EMULATOR_IMPORTERS = new Set(['local-tenant', 'cli']);
+
 function sourceFiles(): string[] {
   return trackedFiles().filter((f) => !f.endsWith('.test.ts') && !WORKSPACES.some((w) => f.startsWith(`${w}/`)));
 }
@@ -167,6 +170,12 @@ describe('layering (docs/layering.md)', () => {
       expect(all.filter((f) => f.path.startsWith(`${dir}/`)).length, dir).toBeGreaterThan(20);
       expect(packageViolations(dir, deps, all), dir).toEqual([]);
     }
+  });
+
+  it('lets only local-tenant/ and cli/ (and tests) import @cordon/emulators: nothing of the runtime depends on it', () => {
+    const importers = files.filter((f) => specifiersOf(readFileSync(join(root, f), 'utf8')).some((s) => packageOf(s) === '@cordon/emulators'));
+    expect(importers.length).toBeGreaterThan(2);
+    expect(importers.filter((f) => !EMULATOR_IMPORTERS.has(f.split('/')[0]!) && !UNLAYERED.has(f.split('/')[0]!))).toEqual([]);
   });
 
   it('catches a package file reaching out, an unlisted dependency and a path into the package', () => {
