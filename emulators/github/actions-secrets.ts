@@ -1,7 +1,7 @@
 // Repository Actions secrets (GitHub REST API docs: actions/secrets): the repo's public key, and secrets
 // sent as a libsodium sealed box to it. The emulator opens the box so tests can read what arrived
 // (GitHubEmulator.revealSecret); the value never reaches the call log.
-import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
+import type { Router } from '../core/http.ts';
 import sodium from 'libsodium-wrappers';
 import { bodyObject, callerRoute, gateRepo, type Need } from './access.ts';
 import type { GitHubState, Repo } from './state.ts';
@@ -9,6 +9,7 @@ import { invalidRequest, notFound, paginate, validationFailed } from './wire.ts'
 
 export function addActionsSecretRoutes(router: Router, state: GitHubState): void {
   const route = callerRoute(router, state);
+
   const secretNeed = (write: boolean): Need => ({ permission: 'secrets', write, ownerOnly: true });
   const secretKey = (repo: Repo, name: string) => `${repo.name}/${name.toUpperCase()}`;
 

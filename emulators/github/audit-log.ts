@@ -1,12 +1,13 @@
 // The org audit log (GHEC; GitHub REST API docs: orgs/get-audit-log): `phrase` search (action, actor,
 // user, repo, created, hashed_token), `include`, `order` and cursor pagination with `after`.
-import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
+import type { Router } from '../core/http.ts';
 import { callerRoute, gateOrg } from './access.ts';
 import { sha256, type AuditRecord, type GitHubState } from './state.ts';
 import { pageParams } from './wire.ts';
 
 export function addAuditLogRoutes(router: Router, state: GitHubState): void {
   const route = callerRoute(router, state);
+
   function auditItem(e: AuditRecord): Record<string, unknown> {
     const t = e.token;
     return {

@@ -1,13 +1,14 @@
 // POST /credentials/revoke (GitHub REST API docs: credentials/revoke): anyone who holds a leaked value
 // may report it, unauthenticated; known ghp_/github_pat_/gho_/ghu_/ghr_ values die everywhere. The
 // call log names the revoked credentials by label, never by value.
-import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
+import type { Router } from '../core/http.ts';
 import { bodyObject, callerRoute } from './access.ts';
 import type { GitHubState } from './state.ts';
 import { DOCS, githubError } from './wire.ts';
 
 export function addCredentialRevokeRoutes(router: Router, state: GitHubState): void {
   const route = callerRoute(router, state);
+
   route('POST', '/credentials/revoke', 'credentials.revoke', (req, call, caller) => {
     // "Any authenticated requests will return a 403." (credentials/revoke)
     if (caller.type !== 'anonymous') return githubError(403, 'Forbidden');

@@ -1,12 +1,13 @@
 // Repository deploy keys (GitHub REST API docs: deploy keys): list, get, create (OpenSSH public key,
 // once across GitHub) and delete; a repeated delete answers as the test picked (setGoneAnswer).
-import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
+import type { Router } from '../core/http.ts';
 import { bodyObject, callerRoute, gateRepo, type Need } from './access.ts';
 import type { GitHubState, Live, Repo } from './state.ts';
 import { goneAnswer, invalidRequest, notFound, paginate, validationFailed } from './wire.ts';
 
 export function addDeployKeyRoutes(router: Router, state: GitHubState): void {
   const route = callerRoute(router, state);
+
   function deployKeyBody(k: Extract<Live, { kind: 'deploy_key' }>): Record<string, unknown> {
     return {
       id: k.id,

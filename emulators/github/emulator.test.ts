@@ -66,6 +66,9 @@ function expectSpec(method: string, path: string, status: number, body: unknown)
 }
 
 beforeAll(async () => {
+  // Read the GHEC description before any call: its first use blocks for seconds (more on a loaded machine),
+  // long enough for the server to close the keep-alive connection a test's next call would then reuse.
+  void specErrors('GET', '/rate_limit', 200, {});
   tenant = await startTenant({ scenario: scenario() });
   github = tenant.emulators.github;
   baseUrl = tenant.urls.github;
@@ -103,7 +106,6 @@ describe('scenario', () => {
     expect(c.app!.privateKeyPem).toMatch(/BEGIN RSA PRIVATE KEY/);
     expect(c.credentials.find((x) => x.kind === 'oauth_token' && x.id === 7001)!.consumers).toHaveLength(2);
   });
-
 });
 
 describe('GitHub App (JWT) and installation tokens', () => {

@@ -2,7 +2,7 @@
 // and unsuspend its installations and mint installation access tokens (one hour, optionally narrowed
 // to fewer permissions or repositories); as an installation, revoke its own token; as the org, list
 // the apps installed. A suspended installation mints nothing and its tokens are refused (access.ts).
-import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
+import type { EmuResponse, Router } from '../core/http.ts';
 import { bodyObject, callerRoute, gateOrg, LEVEL } from './access.ts';
 import { randomToken, type App, type Caller, type GitHubState, type Installation, type Live } from './state.ts';
 import { githubError, invalidRequest, notFound, paginate, requiresAuthentication, simpleUser, validationFailed } from './wire.ts';
@@ -11,6 +11,7 @@ const INSTALLATION_TOKEN_TTL_MS = 60 * 60 * 1000;
 
 export function addInstallationRoutes(router: Router, state: GitHubState): void {
   const route = callerRoute(router, state);
+
   function installationBody(i: Installation): Record<string, unknown> {
     const app = state.apps.find((a) => a.id === i.appId);
     return {

@@ -1,13 +1,14 @@
 // OAuth apps' token routes, authenticated with the app's client id and secret as Basic auth (GitHub
 // REST API docs: OAuth authorizations, apps/check-token, reset-token, delete-token, delete-authorization):
 // check, reset and delete one token by value, and delete the user's whole grant to the app.
-import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
+import type { EmuRequest, EmuResponse, Router } from '../core/http.ts';
 import { bodyObject, callerRoute } from './access.ts';
 import { isExpired, memberAccount, randomToken, sha256, type Caller, type GitHubState, type Live, type OAuthApp } from './state.ts';
 import { goneAnswer, invalidRequest, notFound, requiresAuthentication, simpleUser } from './wire.ts';
 
 export function addOAuthAppRoutes(router: Router, state: GitHubState): void {
   const route = callerRoute(router, state);
+
   /** Basic auth with the OAuth app's client id + secret, matching the path's client id (GitHub docs: GitHub App and OAuth app authentication). */
   function oauthAppOf(caller: Caller, clientId: string): OAuthApp | EmuResponse {
     if (caller.type === 'anonymous') return requiresAuthentication();

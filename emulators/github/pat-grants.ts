@@ -1,6 +1,6 @@
 // Fine-grained personal access tokens' grants to the org (GitHub REST API docs: orgs/personal-access-tokens):
 // GitHub Apps only. Listing and revoking a grant removes the token's access to this org; the token itself lives on.
-import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
+import type { EmuRequest, Router } from '../core/http.ts';
 import { bodyObject, callerRoute, gateOrg } from './access.ts';
 import { isExpired, memberAccount, type Caller, type GitHubState, type Live } from './state.ts';
 import { invalidRequest, notFound, paginate, simpleUser } from './wire.ts';
@@ -11,6 +11,7 @@ function listParam(req: EmuRequest, name: string): string[] {
 
 export function addPatGrantRoutes(router: Router, state: GitHubState): void {
   const route = callerRoute(router, state);
+
   const fineGrained = () =>
     state.credentials.filter((c): c is Extract<Live, { kind: 'pat'; patType: 'fine_grained' }> => c.kind === 'pat' && c.patType === 'fine_grained');
   const activeGrant = (c: Live) => !c.revoked && !c.orgAccessRevoked;

@@ -52,6 +52,7 @@ export function consume(state: GitHubState, caller: Caller, label: string | unde
 
 export function addRateLimitRoutes(router: Router, state: GitHubState): void {
   const route = callerRoute(router, state);
+
   route('GET', '/rate_limit', 'rateLimit.get', (_req, call) => {
     const b = bucketFor(state, call.credential);
     const rate = { limit: b.limit, remaining: Math.max(0, b.limit - b.used), reset: b.reset, used: b.used };

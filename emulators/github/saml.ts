@@ -1,12 +1,13 @@
 // SAML credential authorizations (GHEC; GitHub REST API docs: orgs/list-saml-sso-authorizations): the
 // classic PATs and OAuth tokens authorized for the org, and removing one (the token stays valid elsewhere).
-import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
+import type { Router } from '../core/http.ts';
 import { callerRoute, gateOrg } from './access.ts';
 import type { GitHubState, Live } from './state.ts';
 import { notFound, paginate } from './wire.ts';
 
 export function addSamlRoutes(router: Router, state: GitHubState): void {
   const route = callerRoute(router, state);
+
   type SamlAuthorizable = Extract<Live, { kind: 'oauth_token' }> | Extract<Live, { kind: 'pat'; patType: 'classic' }>;
   const samlAuthorized = () =>
     state.credentials.filter(

@@ -6,6 +6,7 @@ import { epoch, jsonArg, page, required, SlackMethodError, str, TIER, webApiMeth
 
 export function addAdminAppRoutes(router: Router, state: SlackTenantState): void {
   const method = webApiMethod(router, state);
+
   method('admin.apps.approved.list', { perMinute: TIER[2], scope: 'admin.apps:read', admin: true }, (args) => {
     const teamId = str(args, 'team_id');
     const enterpriseId = str(args, 'enterprise_id');

@@ -6,6 +6,7 @@ import { bool, jsonArg, page, required, SlackMethodError, str, TIER, webApiMetho
 
 export function addAdminSessionRoutes(router: Router, state: SlackTenantState): void {
   const method = webApiMethod(router, state);
+
   method('admin.users.session.list', { perMinute: TIER[2], scope: 'admin.users:read', admin: true }, (args, _caller, call) => {
     const userId = str(args, 'user_id');
     const teamId = str(args, 'team_id');

@@ -6,6 +6,7 @@ import { appIdOf, bool, botIdOf, renderUser, SlackMethodError, str, TIER, webApi
 
 export function addAuthRoutes(router: Router, state: SlackTenantState): void {
   const method = webApiMethod(router, state);
+
   method('auth.test', { perMinute: TIER[4] }, (_args, caller) => ({
     url: `https://${caller.team.domain}.slack.com/`,
     team: caller.team.name,

@@ -6,6 +6,7 @@ import { appIdOf, bool, botIdOf, jsonArg, page, required, SlackMethodError, str,
 
 export function addMessagingRoutes(router: Router, state: SlackTenantState): void {
   const method = webApiMethod(router, state);
+
   const channelFor = (caller: Caller, raw: string): string => {
     const byId = state.channels.get(raw);
     if (byId) {
