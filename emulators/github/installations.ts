@@ -2,8 +2,8 @@
 // and unsuspend its installations and mint installation access tokens (one hour, optionally narrowed
 // to fewer permissions or repositories); as an installation, revoke its own token; as the org, list
 // the apps installed. A suspended installation mints nothing and its tokens are refused (access.ts).
-import type { EmuResponse, Router } from '../core/http.ts';
-import { bodyObject, callerRoute, gateOrg, LEVEL } from './access.ts';
+import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
+import { bodyObject, callerRoute, gateOrg, LEVEL, type Handler } from './access.ts';
 import { randomToken, type App, type Caller, type GitHubState, type Installation, type Live } from './state.ts';
 import { githubError, invalidRequest, notFound, paginate, requiresAuthentication, simpleUser, validationFailed } from './wire.ts';
 
@@ -51,6 +51,18 @@ export function addInstallationRoutes(router: Router, state: GitHubState): void 
     return i && !i.deleted && i.appId === app.id ? i : undefined;
   };
 
+  /** As the app (JWT), one of its own installations (another app's or a deleted one is 404), named as the call's target. */
+  const withInstallation =
+    (handler: (i: Installation, req: EmuRequest, call: CallContext, caller: Caller) => EmuResponse): Handler =>
+    (req, call, caller) => {
+      const app = requireApp(caller);
+      if ('status' in app) return app;
+      const i = installationOf(app, req.params.installation_id);
+      if (!i) return notFound();
+      call.target = `installation:${i.id}`;
+      return handler(i, req, call, caller);
+    };
+
   route('GET', '/app/installations', 'apps.listInstallations', (req, _call, caller) => {
     const app = requireApp(caller);
     if ('status' in app) return app;
@@ -59,58 +71,31 @@ export function addInstallationRoutes(router: Router, state: GitHubState): void 
     return { status: 200, headers, body: page.map(installationBody) };
   });
 
-  route('GET', '/app/installations/:installation_id', 'apps.getInstallation', (req, call, caller) => {
-    const app = requireApp(caller);
-    if ('status' in app) return app;
-    const i = installationOf(app, req.params.installation_id);
-    if (!i) return notFound();
-    call.target = `installation:${i.id}`;
-    return { status: 200, body: installationBody(i) };
-  });
+  route('GET', '/app/installations/:installation_id', 'apps.getInstallation', withInstallation((i) => ({ status: 200, body: installationBody(i) })));
 
-  route('DELETE', '/app/installations/:installation_id', 'apps.deleteInstallation', (req, call, caller) => {
-    const app = requireApp(caller);
-    if ('status' in app) return app;
-    const i = installationOf(app, req.params.installation_id);
-    if (!i) return notFound();
-    call.target = `installation:${i.id}`;
+  route('DELETE', '/app/installations/:installation_id', 'apps.deleteInstallation', withInstallation((i, _req, _call, caller) => {
     i.deleted = true;
     for (const c of state.credentials) if (c.kind === 'app_installation_token' && c.installationId === i.id) c.revoked = true;
     state.record('integration_installation.destroy', caller, { extra: { installation_id: i.id } });
     return { status: 204 };
-  });
+  }));
 
-  route('PUT', '/app/installations/:installation_id/suspended', 'apps.suspendInstallation', (req, call, caller) => {
-    const app = requireApp(caller);
-    if ('status' in app) return app;
-    const i = installationOf(app, req.params.installation_id);
-    if (!i) return notFound();
-    call.target = `installation:${i.id}`;
+  route('PUT', '/app/installations/:installation_id/suspended', 'apps.suspendInstallation', withInstallation((i, _req, _call, caller) => {
     if (!i.suspendedAt) {
       i.suspendedAt = new Date().toISOString();
       i.updatedAt = i.suspendedAt;
       state.record('integration_installation.suspend', caller, { extra: { installation_id: i.id } });
     }
     return { status: 204 };
-  });
+  }));
 
-  route('DELETE', '/app/installations/:installation_id/suspended', 'apps.unsuspendInstallation', (req, call, caller) => {
-    const app = requireApp(caller);
-    if ('status' in app) return app;
-    const i = installationOf(app, req.params.installation_id);
-    if (!i) return notFound();
-    call.target = `installation:${i.id}`;
+  route('DELETE', '/app/installations/:installation_id/suspended', 'apps.unsuspendInstallation', withInstallation((i) => {
     delete i.suspendedAt;
     i.updatedAt = new Date().toISOString();
     return { status: 204 };
-  });
+  }));
 
-  route('POST', '/app/installations/:installation_id/access_tokens', 'apps.createInstallationAccessToken', (req, call, caller) => {
-    const app = requireApp(caller);
-    if ('status' in app) return app;
-    const i = installationOf(app, req.params.installation_id);
-    if (!i) return notFound();
-    call.target = `installation:${i.id}`;
+  route('POST', '/app/installations/:installation_id/access_tokens', 'apps.createInstallationAccessToken', withInstallation((i, req) => {
     if (i.suspendedAt) return githubError(403, 'This installation has been suspended');
     const body = bodyObject(req);
     const wanted = body.permissions;
@@ -151,7 +136,7 @@ export function addInstallationRoutes(router: Router, state: GitHubState): void 
       status: 201,
       body: { token: token.value, expires_at: token.expiresAt, permissions, repository_selection: names.length ? 'selected' : i.repositorySelection },
     };
-  });
+  }));
 
   route('DELETE', '/installation/token', 'apps.revokeInstallationAccessToken', (_req, call, caller) => {
     if (caller.type === 'anonymous') return requiresAuthentication();
