@@ -31,9 +31,10 @@ import type { CredentialSink } from '../connectors/sinks/types.ts';
 import type { ConnectorRegistry } from '../connectors/types.ts';
 import { serviceAccountJwt, CLOUD_SCOPES } from '../connectors/google/auth.ts';
 import { signAppJwt } from '../connectors/github/client.ts';
+import { githubCredentialIds } from '../connectors/github/ids.ts';
 import { signJwtBearerAssertion, JWT_BEARER_GRANT } from '../connectors/salesforce/jwt-assertion.ts';
-import { loadScenarioByName, startLocalTenant, type LocalTenant, type EmulatedProvider } from '../emulators/tenant.ts';
-import type { CallRecord } from '../emulators/core/server.ts';
+import { loadScenarioByName, type EmulatedProvider, type CallRecord } from '@cordon/emulators';
+import { startLocalTenant, type LocalTenant } from '../local-tenant/tenant.ts';
 import { createLogger } from '../logging/logger.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../schemas/containment.ts';
 import { startDevServer } from '../temporal-config/dev-server.ts';
@@ -106,7 +107,7 @@ const CASES: Case[] = [
     provider: 'github',
     scenario: 'circleci',
     label: 'GitHub write deploy key',
-    request: { provider: 'github', kind: 'deploy_key', id: `deploy_key:${GH.owner}/${GH.repo}:${GH.keyId}` },
+    request: { provider: 'github', kind: 'deploy_key', id: githubCredentialIds.deployKey(GH.owner, GH.repo, GH.keyId) },
     revokeOp: 'repos.deleteDeployKey',
     async floor(tenant) {
       const env = tenant.connectorEnv();

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { getStatus, startContainment } from '../client/containments.ts';
-import type { CallRecord } from '../emulators/core/server.ts';
+import type { CallRecord } from '@cordon/emulators';
 import type { ContainmentStatus } from '../schemas/containment.ts';
 import { renderReport } from './report.ts';
 import { startLocalStack, stopOnSignals } from './local-stack.ts';

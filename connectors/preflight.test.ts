@@ -1,7 +1,8 @@
 // The doctor's preflight against the local tenant: each configured connector passes with the
 // tenant's credentials, and a broken credential fails with what to do about it.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from '../emulators/tenant.ts';
+import { loadScenarioDir, scenarioDir } from '@cordon/emulators';
+import { startLocalTenant, type LocalTenant } from '../local-tenant/tenant.ts';
 import { configuredProviders, preflight } from './preflight.ts';
 
 let tenant: LocalTenant;

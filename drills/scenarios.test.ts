@@ -1,15 +1,10 @@
-import { readdirSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadScenarioDir, scenarioDir } from '../emulators/tenant.ts';
+import { loadScenarioDir, scenarioDir, shippedScenarioNames } from '@cordon/emulators';
 import { SHIPPED_DRILLS } from './scenarios.ts';
 
-const SCENARIOS = fileURLToPath(new URL('../emulators/scenarios/', import.meta.url));
-
 describe('the shipped drills', () => {
-  it('cover every shipped scenario directory, by the same name', () => {
-    const dirs = readdirSync(SCENARIOS).filter((d) => statSync(`${SCENARIOS}${d}`).isDirectory());
-    expect([...SHIPPED_DRILLS.keys()].sort()).toEqual(dirs.sort());
+  it('cover every shipped scenario directory, by the same name', async () => {
+    expect([...SHIPPED_DRILLS.keys()].sort()).toEqual(await shippedScenarioNames());
   });
 
   it('name only providers their scenario seeds, and give a reason for every known limit', async () => {

@@ -3,13 +3,13 @@
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant, EMULATED_PROVIDERS } from './tenant.ts';
+import { loadScenarioDir, scenarioDir, startTenant, type Tenant, EMULATED_PROVIDERS } from './tenant.ts';
 import { loadScenario } from './scenarios/load.ts';
 import type { Scenario } from './scenario.ts';
 
-let tenant: LocalTenant;
+let tenant: Tenant;
 beforeAll(async () => {
-  tenant = await startLocalTenant();
+  tenant = await startTenant();
 });
 afterAll(async () => {
   await tenant.close();

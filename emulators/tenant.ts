@@ -1,25 +1,26 @@
-// The local tenant: the four provider emulators on their own loopback ports, one shared call log
-// (so order across providers is checkable, I1), one fault book, and a control API (design.md §5).
+// The tenant: the four provider emulators on their own loopback ports, one shared call log (so the
+// order of calls across providers is checkable), one fault book, and a control API over HTTP.
 import { fileURLToPath } from 'node:url';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
-import type { Provider } from '../schemas/credential.ts';
 import { CallLog, FaultBook, startEmulatorServer, type CallRecord, type EmulatorServer, type Fault } from './core/server.ts';
 import type { ProviderEmulator } from './core/provider.ts';
-import { createGoogleEmulator } from './google/emulator.ts';
-import { createGitHubEmulator } from './github/emulator.ts';
-import { createSalesforceEmulator } from './salesforce/emulator.ts';
-import { createSlackEmulator } from './slack/emulator.ts';
+import { EMULATED_PROVIDERS, type EmulatedProvider } from './core/types.ts';
+import { createGoogleEmulator, type GoogleEmulator } from './google/emulator.ts';
+import { createGitHubEmulator, type GitHubCredentialLabel, type GitHubEmulator } from './github/emulator.ts';
+import { createSalesforceEmulator, type SalesforceEmulator } from './salesforce/emulator.ts';
+import { createSlackEmulator, type SlackEmulator } from './slack/emulator.ts';
 import { Scenario } from './scenario.ts';
 
-export type EmulatedProvider = 'google' | 'github' | 'salesforce' | 'slack';
-export const EMULATED_PROVIDERS: readonly EmulatedProvider[] = ['google', 'github', 'salesforce', 'slack'];
+export { EMULATED_PROVIDERS, type EmulatedProvider } from './core/types.ts';
 
 export const FaultInput = z
   .object({
-    provider: z.enum(['google', 'github', 'salesforce', 'slack']).optional(),
+    provider: z.enum(EMULATED_PROVIDERS).optional(),
     operation: z.string().min(1).optional(),
     type: z.enum(['latency', 'rate_limited', 'unavailable', 'unauthorized', 'timeout']),
     latencyMs: z.number().int().min(0).max(120_000).optional(),
@@ -33,27 +34,32 @@ export const FaultInput = z
 
 export const RateLimitInput = z
   .object({
-    provider: z.enum(['google', 'github', 'salesforce', 'slack']),
+    provider: z.enum(EMULATED_PROVIDERS),
     operation: z.string().min(1).optional(),
     limit: z.number().int().min(0).max(1_000_000),
     windowSec: z.number().int().min(1).max(86_400),
   })
   .strict();
 
-export interface LocalTenant {
+export interface Emulators {
+  google: GoogleEmulator;
+  github: GitHubEmulator;
+  salesforce: SalesforceEmulator;
+  slack: SlackEmulator;
+}
+
+export interface Tenant {
   urls: Record<EmulatedProvider, string>;
   controlUrl: string;
-  emulators: { [P in EmulatedProvider]: ProviderEmulator<never> };
+  emulators: Emulators;
   load(scenario: Scenario): void;
   reset(): void;
   injectFault(fault: Fault): void;
-  clearFaults(provider?: Provider): void;
+  clearFaults(provider?: EmulatedProvider): void;
   /** A request budget per provider (or operation) and window; calls past it get the provider's rate-limit answer. */
   setRateLimit(limit: z.input<typeof RateLimitInput>): void;
   calls(filter?: Partial<Pick<CallRecord, 'provider' | 'operation'>>): CallRecord[];
   counts(): Record<EmulatedProvider, Record<string, number>>;
-  /** CORDON_* variables that point every connector at this tenant (see ProviderEmulator.connectorEnv). */
-  connectorEnv(): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -81,7 +87,7 @@ export const GENERATED_SCENARIOS: Record<string, () => Promise<Scenario>> = {
  */
 export async function loadScenarioDir(dir: string): Promise<Scenario> {
   const { readdir } = await import('node:fs/promises');
-  const { join, resolve } = await import('node:path');
+  const { resolve } = await import('node:path');
   for (const [name, generate] of Object.entries(GENERATED_SCENARIOS)) if (resolve(dir) === resolve(scenarioDir(name))) return generate();
   let files: string[];
   try {
@@ -107,11 +113,26 @@ export function scenarioDir(name: string): string {
   return fileURLToPath(new URL(`./scenarios/${name}/`, import.meta.url));
 }
 
-/** The names `loadScenarioByName` accepts: the shipped directories and the generated scenarios. */
-export async function scenarioNames(): Promise<string[]> {
+/** The shipped scenario directories, by name (emulators/scenarios/<name>/). */
+export async function shippedScenarioNames(): Promise<string[]> {
   const { readdir } = await import('node:fs/promises');
   const dirs = await readdir(fileURLToPath(new URL('./scenarios/', import.meta.url)), { withFileTypes: true });
-  return [...dirs.filter((d) => d.isDirectory()).map((d) => d.name), ...Object.keys(GENERATED_SCENARIOS)].sort();
+  return dirs.filter((d) => d.isDirectory()).map((d) => d.name).sort();
+}
+
+/** The names `loadScenarioByName` accepts: the shipped directories and the generated scenarios. */
+export async function scenarioNames(): Promise<string[]> {
+  return [...(await shippedScenarioNames()), ...Object.keys(GENERATED_SCENARIOS)].sort();
+}
+
+/**
+ * One file of a shipped scenario as raw JSON (`scenario` for scenario.json, else a provider's section), unparsed
+ * and untyped as JSON.parse gives it: tests build variants of a section from it, then parse them with the
+ * section's schema. An unknown name or a section the scenario does not have throws.
+ */
+export function readScenarioFile(name: string, file: 'scenario' | EmulatedProvider): any {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`scenario name "${name}": lowercase letters, digits and dashes`);
+  return JSON.parse(readFileSync(join(scenarioDir(name), `${file}.json`), 'utf8'));
 }
 
 /** A shipped or generated scenario by name; an unknown name is refused with the known ones. */
@@ -122,12 +143,19 @@ export async function loadScenarioByName(name: string): Promise<Scenario> {
   return loadScenarioDir(scenarioDir(name));
 }
 
-export async function startLocalTenant(options: { scenario?: Scenario; ports?: Partial<Record<EmulatedProvider | 'control', number>> } = {}): Promise<LocalTenant> {
+export interface TenantOptions {
+  scenario?: Scenario;
+  ports?: Partial<Record<EmulatedProvider | 'control', number>>;
+  /** How the call log names GitHub credentials (the host's own ids); see GitHubCredentialLabel. */
+  githubCredentialLabel?: GitHubCredentialLabel;
+}
+
+export async function startTenant(options: TenantOptions = {}): Promise<Tenant> {
   const log = new CallLog();
   const faults = new FaultBook();
-  const emulators = {
+  const emulators: Emulators = {
     google: createGoogleEmulator(),
-    github: createGitHubEmulator(),
+    github: createGitHubEmulator(options.githubCredentialLabel ? { credentialLabel: options.githubCredentialLabel } : {}),
     salesforce: createSalesforceEmulator(),
     slack: createSlackEmulator(),
   };
@@ -152,10 +180,10 @@ export async function startLocalTenant(options: { scenario?: Scenario; ports?: P
   let current: Scenario | undefined = options.scenario;
   const load = (scenario: Scenario | undefined) => {
     current = scenario;
-    (emulators.google as ProviderEmulator<unknown>).load(scenario?.google);
-    (emulators.github as ProviderEmulator<unknown>).load(scenario?.github);
-    (emulators.salesforce as ProviderEmulator<unknown>).load(scenario?.salesforce);
-    (emulators.slack as ProviderEmulator<unknown>).load(scenario?.slack);
+    emulators.google.load(scenario?.google);
+    emulators.github.load(scenario?.github);
+    emulators.salesforce.load(scenario?.salesforce);
+    emulators.slack.load(scenario?.slack);
     log.clear();
     faults.clear();
   };
@@ -177,7 +205,7 @@ export async function startLocalTenant(options: { scenario?: Scenario; ports?: P
   return {
     urls,
     controlUrl: control.url,
-    emulators: emulators as LocalTenant['emulators'],
+    emulators,
     load: (s) => load(s),
     reset: () => load(current),
     injectFault: (f) => faults.add(FaultInput.parse(f)),
@@ -185,7 +213,6 @@ export async function startLocalTenant(options: { scenario?: Scenario; ports?: P
     setRateLimit: (l) => faults.setRateLimit(RateLimitInput.parse(l)),
     calls: (q) => log.list(q),
     counts,
-    connectorEnv: () => Object.assign({}, ...EMULATED_PROVIDERS.map((p) => emulators[p].connectorEnv())) as Record<string, string>,
     close: async () => {
       await Promise.all([...servers.map((s) => s.close()), control.close()]);
     },
@@ -235,7 +262,7 @@ async function startControlServer(deps: {
           const q: Partial<Pick<CallRecord, 'provider' | 'operation'>> = {};
           const provider = url.searchParams.get('provider');
           const operation = url.searchParams.get('operation');
-          if (provider) q.provider = provider as Provider;
+          if (provider) q.provider = provider as EmulatedProvider;
           if (operation) q.operation = operation;
           return send(200, { calls: deps.calls(q) });
         }
@@ -256,7 +283,7 @@ async function startControlServer(deps: {
           return send(201, { rateLimits: deps.faults.rateLimits() });
         }
         case 'DELETE /faults':
-          deps.faults.clear((url.searchParams.get('provider') as Provider | null) ?? undefined);
+          deps.faults.clear((url.searchParams.get('provider') as EmulatedProvider | null) ?? undefined);
           return send(200, { faults: deps.faults.list() });
         case 'POST /scenario': {
           const parsed = Scenario.safeParse(body);

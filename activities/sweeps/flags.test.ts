@@ -7,7 +7,7 @@ import { ContainmentInput } from '../../schemas/containment.ts';
 import type { InventoryResult } from '../../schemas/sweep.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import { canInventory } from '../../connectors/inventory.ts';
-import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import { containmentForFinding, flagCredential, flagInventories, NotContainableError } from './flags.ts';
 import { EXPECTED_CLEAN, EXPECTED_FLAGS, hygieneScenario } from '../../test/support/hygiene-scenario.ts';
 

@@ -8,7 +8,8 @@ import { driftSeed } from '../../connectors/memory/seeds.ts';
 import { MemoryTenant } from '../../connectors/memory/tenant.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import type { Connector } from '../../connectors/types.ts';
-import { loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
+import { loadScenarioDir, scenarioDir } from '@cordon/emulators';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import type { HygieneReport } from '../../schemas/sweep.ts';
 import { flagInventories } from './flags.ts';
 

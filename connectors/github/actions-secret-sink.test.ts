@@ -3,11 +3,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
-import type { GitHubEmulator } from '../../emulators/github/emulator.ts';
-import { GitHubScenario } from '../../emulators/github/scenario.ts';
+import { type GitHubEmulator, GitHubScenario, readScenarioFile } from '@cordon/emulators';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import type { Consumer, SinkRef } from '../../schemas/credential.ts';
 import { Secret } from '../../logging/secret.ts';
 import { fingerprintOf } from '../fingerprint.ts';
@@ -37,7 +35,7 @@ afterAll(async () => {
   await tenant?.close();
 });
 beforeEach(async () => {
-  const section = JSON.parse(readFileSync(new URL('../../emulators/scenarios/circleci/github.json', import.meta.url), 'utf8'));
+  const section = readScenarioFile('circleci', 'github');
   tenant.load({ name: 'sink', description: '', github: GitHubScenario.parse(section) });
   dir = await mkdtemp(join(tmpdir(), 'cordon-gh-sink-'));
   return () => rm(dir, { recursive: true, force: true });

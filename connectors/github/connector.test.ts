@@ -1,9 +1,7 @@
 // The GitHub connector against the local tenant's GitHub emulator, through the real Octokit.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
-import { GitHubScenario, type GitHubScenarioInput } from '../../emulators/github/scenario.ts';
-import type { GitHubEmulator, GoneStatus } from '../../emulators/github/emulator.ts';
+import { GitHubScenario, type GitHubScenarioInput, type GitHubEmulator, type GoneStatus, readScenarioFile } from '@cordon/emulators';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import type { Consumer, Credential, SinkRef } from '../../schemas/credential.ts';
 import type { Secret } from '../../logging/secret.ts';
 import { fingerprintOf } from '../fingerprint.ts';
@@ -14,7 +12,7 @@ import { alreadyGone } from './errors.ts';
 import { GitHubConnectorConfig } from './config.ts';
 import { createGitHubConnector, type GitHubConnector } from './connector.ts';
 
-const read = (name: string) => JSON.parse(readFileSync(new URL(`../../emulators/scenarios/${name}/github.json`, import.meta.url), 'utf8')) as GitHubScenarioInput;
+const read = (name: string) => readScenarioFile(name, 'github') as GitHubScenarioInput;
 const circleci = read('circleci');
 const cloudflare = read('cloudflare-okta');
 const ORG = 'acme-robotics';

@@ -33,6 +33,8 @@ import { GitHubConnectorConfigSchema, type GitHubConnectorConfig } from './confi
 import { generateDeployKeyPair } from './deploy-key.ts';
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { alreadyGone, classifyGitHubError } from './errors.ts';
+import { githubCredentialIds, parseGitHubCredentialId, type ParsedGitHubCredentialId } from './ids.ts';
+
 
 const PROVIDER = 'github' as const;
 /** Refresh the installation token this long before GitHub's 1-hour expiry. */
@@ -57,30 +59,6 @@ export const GITHUB_BLIND_SPOTS: readonly string[] = [
   'OAuth tokens can be checked and revoked only for the configured OAuth app, and only with the token value',
   'member status (suspended, offboarded) is not read: principals are reported active',
 ];
-
-type CredentialKindRef = 'oauth_token' | 'app_installation_token' | 'pat_fine_grained' | 'pat_classic' | 'deploy_key';
-
-interface ParsedId {
-  type: CredentialKindRef;
-  /** authorization id, installation id, grant id, SAML credential id or deploy key id */
-  num: number;
-  repo?: string;
-  owner?: string;
-}
-
-export function parseGitHubCredentialId(id: string): ParsedId | undefined {
-  let m = /^oauth_token:(\d+)$/.exec(id);
-  if (m) return { type: 'oauth_token', num: Number(m[1]) };
-  m = /^app_installation_token:(\d+)$/.exec(id);
-  if (m) return { type: 'app_installation_token', num: Number(m[1]) };
-  m = /^pat:fine_grained:(\d+)$/.exec(id);
-  if (m) return { type: 'pat_fine_grained', num: Number(m[1]) };
-  m = /^pat:classic:(\d+)$/.exec(id);
-  if (m) return { type: 'pat_classic', num: Number(m[1]) };
-  m = /^deploy_key:([^/]+)\/([^:]+):(\d+)$/.exec(id);
-  if (m) return { type: 'deploy_key', owner: m[1]!, repo: m[2]!, num: Number(m[3]) };
-  return undefined;
-}
 
 interface SamlAuthorization {
   login: string;
@@ -247,7 +225,7 @@ export class GitHubConnector implements Connector {
 
   #fromSaml(a: SamlAuthorization): Credential {
     const isOAuth = a.credential_type === 'OAuth app token';
-    const id = isOAuth && a.authorized_credential_id !== null ? `oauth_token:${a.authorized_credential_id}` : `pat:classic:${a.credential_id}`;
+    const id = isOAuth && a.authorized_credential_id !== null ? githubCredentialIds.oauthToken(a.authorized_credential_id) : githubCredentialIds.classicPat(a.credential_id);
     return {
       provider: PROVIDER,
       kind: isOAuth ? 'oauth_token' : 'pat',
@@ -268,7 +246,7 @@ export class GitHubConnector implements Connector {
       this.#installation.paginate(this.#installation.rest.orgs.listPatGrants, { org, per_page: 100, ...filter }),
     );
     return grants.map((g) => {
-      const id = `pat:fine_grained:${g.id}`;
+      const id = githubCredentialIds.fineGrainedPat(g.id);
       const scopes = Object.entries(g.permissions ?? {}).flatMap(([area, perms]) =>
         Object.entries((perms ?? {}) as Record<string, string>).map(([name, level]) => `${area}:${name}:${level}`),
       );
@@ -295,7 +273,7 @@ export class GitHubConnector implements Connector {
   }
 
   #fromDeployKey(owner: string, repo: string, k: { id: number; key: string; title: string; read_only: boolean; created_at: string; last_used?: string | null }): Credential {
-    const id = `deploy_key:${owner}/${repo}:${k.id}`;
+    const id = githubCredentialIds.deployKey(owner, repo, k.id);
     return {
       provider: PROVIDER,
       kind: 'deploy_key',
@@ -321,7 +299,7 @@ export class GitHubConnector implements Connector {
       (x) => x.id === installationId,
     );
     if (!i) return undefined;
-    const id = `app_installation_token:${i.id}`;
+    const id = githubCredentialIds.installationToken(i.id);
     return {
       provider: PROVIDER,
       kind: 'app_installation_token',
@@ -440,7 +418,7 @@ export class GitHubConnector implements Connector {
     try {
       const r = await this.#call(`checking an OAuth token of ${clientId}`, () => this.#oauth!.rest.apps.checkToken({ client_id: clientId, access_token: value }));
       const a = r.data;
-      const id = `oauth_token:${a.id}`;
+      const id = githubCredentialIds.oauthToken(a.id);
       return {
         provider: PROVIDER,
         kind: 'oauth_token',
@@ -679,7 +657,7 @@ export class GitHubConnector implements Connector {
     }
   }
 
-  async #replaceDeployKey(parsed: ParsedId, credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
+  async #replaceDeployKey(parsed: ParsedGitHubCredentialId, credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
     const owner = parsed.owner!;
     const repo = parsed.repo!;
     // Provider-side label: the key title carries a hash of the idempotency key, so a retry finds
@@ -699,7 +677,7 @@ export class GitHubConnector implements Connector {
     const created = await this.#call(`adding a replacement deploy key to ${owner}/${repo}`, () =>
       this.#installation.rest.repos.createDeployKey({ owner, repo, key: pair.publicKey, title: `${consumer.name || consumer.id} [${tag}]`, read_only: readOnly }),
     );
-    const replacementId = `deploy_key:${owner}/${repo}:${created.data.id}`;
+    const replacementId = githubCredentialIds.deployKey(owner, repo, created.data.id);
     const out = await sink.deliver({ idempotencyKey, replacementId, consumer, target: consumer.sink, value: new Secret(pair.privateKey) });
     return { replacementId: out.replacementId, fingerprint: fingerprintOf(pair.privateKey), sink: out.location, ...requestIdOf(created.headers) };
   }
@@ -729,7 +707,7 @@ export class GitHubConnector implements Connector {
     const r = await this.#call(`minting an installation token for ${installationId}`, () =>
       this.#app.rest.apps.createInstallationAccessToken({ installation_id: installationId }),
     );
-    const replacementId = `app_installation_token:${installationId}:${randomUUID()}`;
+    const replacementId = `${githubCredentialIds.installationToken(installationId)}:${randomUUID()}`;
     const out = await sink.deliver({ idempotencyKey, replacementId, consumer, target: consumer.sink, value: new Secret(r.data.token) });
     return { replacementId: out.replacementId, fingerprint: fingerprintOf(r.data.token), sink: out.location, ...requestIdOf(r.headers) };
   }

@@ -1,12 +1,10 @@
 // The Google connector on the real googleapis / google-auth-library clients against the local
 // tenant's Google emulator, loaded with the salesloft-drift scenario.
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
-import { Scenario } from '../../emulators/scenario.ts';
-import type { GoogleEmulator } from '../../emulators/google/emulator.ts';
+import { Scenario, type GoogleEmulator, readScenarioFile } from '@cordon/emulators';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import type { Credential, Principal } from '../../schemas/credential.ts';
 import type { Secret } from '../../logging/secret.ts';
 import type { CredentialSink, DeliveredReplacement } from '../sinks/types.ts';
@@ -15,10 +13,9 @@ import { createGoogleConnector, GoogleConnectorConfig } from './connector.ts';
 import { credentialIds } from './ids.ts';
 import { generateUploadableKey } from './uploaded-key.ts';
 
-const scenarioDir = new URL('../../emulators/scenarios/salesloft-drift/', import.meta.url);
 const drift = Scenario.parse({
-  ...JSON.parse(readFileSync(new URL('scenario.json', scenarioDir), 'utf8')),
-  google: JSON.parse(readFileSync(new URL('google.json', scenarioDir), 'utf8')),
+  ...(readScenarioFile('salesloft-drift', 'scenario') as object),
+  google: readScenarioFile('salesloft-drift', 'google'),
 });
 
 const DRIFT_CLIENT = '482715630127-drift9c1kq2.apps.googleusercontent.com';

@@ -1,12 +1,9 @@
 // The Salesforce connector on jsforce against the local tenant's Salesforce emulator, seeded with the
 // salesloft-drift scenario: identify, revoke, replace, re-auth, suspend, audit, probe, and every error kind.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Connection } from 'jsforce';
-import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
-import { Scenario } from '../../emulators/scenario.ts';
-import type { SalesforceEmulator } from '../../emulators/salesforce/emulator.ts';
-import { generateSalesforceLoadSection, salesforceId } from '../../emulators/salesforce/scenario.ts';
+import { Scenario, type SalesforceEmulator, generateSalesforceLoadSection, salesforceId, readScenarioFile } from '@cordon/emulators';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import type { Consumer, Credential, Principal } from '../../schemas/credential.ts';
 import type { Secret } from '../../logging/secret.ts';
 import { fingerprintOf } from '../fingerprint.ts';
@@ -16,7 +13,7 @@ import { cidrToRange, createSalesforceConnector, SalesforceConnectorConfig, type
 import { classifySalesforceError } from './errors.ts';
 import { signJwtBearerAssertion } from './jwt-assertion.ts';
 
-const section = JSON.parse(readFileSync(new URL('../../emulators/scenarios/salesloft-drift/salesforce.json', import.meta.url), 'utf8'));
+const section = readScenarioFile('salesloft-drift', 'salesforce');
 const scenario = Scenario.parse({ name: 'salesloft-drift', salesforce: section });
 
 const DRIFT_USER = '005Hs000003DrftAAA';

@@ -1,19 +1,13 @@
 // The Slack connector on the real @slack/web-api against the local tenant's Slack emulator,
 // seeded with the salesloft-drift section.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
-import { SlackScenario } from '../../emulators/slack/scenario.ts';
-import { isSlackEmulator } from '../../emulators/slack/emulator.ts';
-import type { Scenario } from '../../emulators/scenario.ts';
+import { SlackScenario, isSlackEmulator, type Scenario, readScenarioFile } from '@cordon/emulators';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import type { Principal } from '../../schemas/credential.ts';
 import { ConnectorError } from '../types.ts';
 import { createSlackConnector, SlackConnectorConfig, type SlackConnector } from './connector.ts';
 
-const section = SlackScenario.parse(
-  JSON.parse(readFileSync(fileURLToPath(new URL('../../emulators/scenarios/salesloft-drift/slack.json', import.meta.url)), 'utf8')),
-);
+const section = SlackScenario.parse(readScenarioFile('salesloft-drift', 'slack'));
 const scenario: Scenario = { name: 'salesloft-drift', description: 'slack section only', slack: section };
 const value = (id: string) => section.tokens.find((t) => t.id === id)!.value;
 const DRIFT_BOT_MAIN = value('slack-drift-bot-main');

@@ -2,14 +2,14 @@
 // Every call goes through the same pipeline: faults → rate limit → route → call log.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Provider } from '../../schemas/credential.ts';
+import type { EmulatedProvider } from './types.ts';
 import { parseRequest, type CallContext, type EmuResponse, type Router } from './http.ts';
 
 export interface CallRecord {
   /** Global order across every provider of one tenant: lets tests check revoke-before-replace (I1). */
   seq: number;
   at: string;
-  provider: Provider;
+  provider: EmulatedProvider;
   operation: string;
   method: string;
   path: string;
@@ -38,7 +38,7 @@ export class CallLog {
 }
 
 export interface Fault {
-  provider?: Provider;
+  provider?: EmulatedProvider;
   /** An operation name from the provider's router, or omitted for every operation. */
   operation?: string;
   type: 'latency' | 'rate_limited' | 'unavailable' | 'unauthorized' | 'timeout';
@@ -66,7 +66,7 @@ export interface ErrorShapes {
 
 /** A request budget per provider (and optionally per operation) in a fixed window; past it, rate_limited. */
 export interface RateLimit {
-  provider: Provider;
+  provider: EmulatedProvider;
   operation?: string;
   limit: number;
   windowSec: number;
@@ -80,7 +80,7 @@ export class FaultBook {
     this.clearRateLimits(rule.provider, rule.operation);
     this.#limits.push({ rule: { ...rule }, windowStart: Date.now(), used: 0 });
   }
-  clearRateLimits(provider?: Provider, operation?: string): void {
+  clearRateLimits(provider?: EmulatedProvider, operation?: string): void {
     for (let i = this.#limits.length - 1; i >= 0; i--) {
       const r = this.#limits[i]!.rule;
       if ((!provider || r.provider === provider) && (operation === undefined || r.operation === operation)) this.#limits.splice(i, 1);
@@ -90,7 +90,7 @@ export class FaultBook {
     return this.#limits.map((l) => ({ ...l.rule }));
   }
   /** Counts this call against the matching budgets; a spent one answers with the rest of its window. */
-  #overBudget(provider: Provider, operation: string): Fault | undefined {
+  #overBudget(provider: EmulatedProvider, operation: string): Fault | undefined {
     const now = Date.now();
     for (const l of this.#limits) {
       if (l.rule.provider !== provider || (l.rule.operation && l.rule.operation !== operation)) continue;
@@ -108,14 +108,14 @@ export class FaultBook {
   add(fault: Fault): void {
     this.#faults.push({ ...fault });
   }
-  clear(provider?: Provider): void {
+  clear(provider?: EmulatedProvider): void {
     this.clearRateLimits(provider);
     for (let i = this.#faults.length - 1; i >= 0; i--) {
       if (!provider || this.#faults[i]!.provider === provider) this.#faults.splice(i, 1);
     }
   }
   /** A spent rate limit, else the first fault that applies to this call (consuming one of its `times`). */
-  take(provider: Provider, operation: string): Fault | undefined {
+  take(provider: EmulatedProvider, operation: string): Fault | undefined {
     const limited = this.#overBudget(provider, operation);
     if (limited) return limited;
     const i = this.#faults.findIndex(
@@ -138,14 +138,14 @@ export class FaultBook {
 }
 
 export interface EmulatorServer {
-  provider: Provider;
+  provider: EmulatedProvider;
   url: string;
   port: number;
   close(): Promise<void>;
 }
 
 export async function startEmulatorServer(options: {
-  provider: Provider;
+  provider: EmulatedProvider;
   router: Router;
   errors: ErrorShapes;
   log: CallLog;

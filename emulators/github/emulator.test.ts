@@ -6,7 +6,7 @@ import { Octokit } from '@octokit/rest';
 import { RequestError } from '@octokit/request-error';
 import sodium from 'libsodium-wrappers';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startLocalTenant, type LocalTenant } from '../tenant.ts';
+import { startTenant, type Tenant } from '../tenant.ts';
 import type { Scenario } from '../scenario.ts';
 import type { GitHubEmulator } from './emulator.ts';
 import { generateGitHubLoadSection, GitHubScenario, type GitHubScenarioInput } from './scenario.ts';
@@ -22,7 +22,7 @@ const DANA_TOKEN = 'gho_WWHYNVHGNFRbGSd0wOFrYozddxUoct9hFfG9'; // 7002, dana-ops
 const CLASSIC_PAT = 'ghp_govYleKxdKaTrZjWE6paaP7RyhUFyVrJDRbx'; // 7301
 const OTHER_APP_INSTALLATION_TOKEN = 'ghs_a4D0ZIA1lW21h8En96LiQEtaMuXe7PvtaeLJ';
 
-let tenant: LocalTenant;
+let tenant: Tenant;
 let github: GitHubEmulator;
 let baseUrl: string;
 
@@ -37,7 +37,7 @@ function appJwt(appId: number, pem: string, claims: Record<string, unknown> = {}
   return `${head}.${createSign('RSA-SHA256').update(head).sign(pem).toString('base64url')}`;
 }
 
-const kit = (auth?: string) => new Octokit({ baseUrl, ...(auth ? { auth } : {}), log: { debug() {}, info() {}, warn() {}, error() {} } });
+const kit = (auth?: string, url = baseUrl) => new Octokit({ baseUrl: url, ...(auth ? { auth } : {}), log: { debug() {}, info() {}, warn() {}, error() {} } });
 function basicKit(clientId = OAUTH.clientId, secret = OAUTH.clientSecret): Octokit {
   const o = kit();
   o.hook.before('request', (options) => {
@@ -66,8 +66,11 @@ function expectSpec(method: string, path: string, status: number, body: unknown)
 }
 
 beforeAll(async () => {
-  tenant = await startLocalTenant({ scenario: scenario() });
-  github = tenant.emulators.github as unknown as GitHubEmulator;
+  // Read the GHEC description before any call: its first use blocks for seconds (more on a loaded machine),
+  // long enough for the server to close the keep-alive connection a test's next call would then reuse.
+  void specErrors('GET', '/rate_limit', 200, {});
+  tenant = await startTenant({ scenario: scenario() });
+  github = tenant.emulators.github;
   baseUrl = tenant.urls.github;
 });
 afterAll(async () => tenant?.close());
@@ -97,17 +100,11 @@ describe('scenario', () => {
     expect(tenant.counts().github!.credentials).toBe(2000);
   });
 
-  it('connectorEnv points at the emulator with Cordon\'s own app, OAuth app and the consumer inventory', () => {
-    const env = tenant.connectorEnv();
-    expect(env.CORDON_GITHUB_API_URL).toBe(baseUrl);
-    expect(env.CORDON_GITHUB_ORG).toBe(ORG);
-    expect(env.CORDON_GITHUB_APP_ID).toBe(String(CORDON_APP));
-    expect(env.CORDON_GITHUB_INSTALLATION_ID).toBe(String(CORDON_INSTALLATION));
-    expect(env.CORDON_GITHUB_APP_PRIVATE_KEY).toMatch(/BEGIN RSA PRIVATE KEY/);
-    expect(env.CORDON_GITHUB_OAUTH_CLIENT_ID).toBe(OAUTH.clientId);
-    const inventory = JSON.parse(env.CORDON_GITHUB_CONSUMERS!) as Record<string, unknown[]>;
-    expect(inventory['oauth_token:7001']).toHaveLength(2);
-    expect(inventory['deploy_key:acme-robotics/firmware:7101']).toHaveLength(1);
+  it('gives the API URL, the org, the scenario\'s own app and OAuth app, and its credentials', () => {
+    const c = github.connection()!;
+    expect(c).toMatchObject({ apiUrl: baseUrl, org: ORG, app: { id: CORDON_APP, installationId: CORDON_INSTALLATION }, oauthApp: { clientId: OAUTH.clientId } });
+    expect(c.app!.privateKeyPem).toMatch(/BEGIN RSA PRIVATE KEY/);
+    expect(c.credentials.find((x) => x.kind === 'oauth_token' && x.id === 7001)!.consumers).toHaveLength(2);
   });
 });
 
@@ -436,7 +433,7 @@ describe('org credentials', () => {
 
     // The call log names credential ids (never values), and no caller.
     const calls = tenant.calls({ provider: 'github', operation: 'credentials.revoke' });
-    expect(calls.at(-1)).toMatchObject({ status: 202, target: 'pat:classic:7301,oauth_token:7002' });
+    expect(calls.at(-1)).toMatchObject({ status: 202, target: 'pat:7301,oauth_token:7002' });
     expect(calls.at(-1)!.credential).toBeUndefined();
     const log = JSON.stringify(tenant.calls());
     for (const v of [CLASSIC_PAT, DANA_TOKEN, OTHER_APP_INSTALLATION_TOKEN, 'ghp_unknown1']) expect(log).not.toContain(v);
@@ -527,5 +524,20 @@ describe('rate limits and faults', () => {
     expect(down.response?.data).toMatchObject({ message: 'Service Unavailable' });
     expect((await o.rest.repos.listDeployKeys({ owner: ORG, repo: 'firmware' })).status).toBe(200);
     expect(tenant.calls({ provider: 'github', operation: 'repos.listDeployKeys' }).map((c) => c.fault ?? c.status)).toEqual(['rate_limited', 'unavailable', 200]);
+  });
+});
+
+// Last: a second tenant's start and close, and its key generation, must not sit between another test's calls.
+describe('call log labels', () => {
+  it('labels credentials in the call log as the host asks (default `<kind>:<GitHub id>`)', async () => {
+    const labelled = await startTenant({ scenario: scenario(), githubCredentialLabel: (c, org) => `${org}/${c.kind}/${c.id}` });
+    try {
+      await kit(DANA_TOKEN, labelled.urls.github).rest.repos.listDeployKeys({ owner: ORG, repo: 'firmware' });
+      expect(labelled.calls({ provider: 'github', operation: 'repos.listDeployKeys' })[0]!.credential).toBe(`${ORG}/oauth_token/7002`);
+    } finally {
+      await labelled.close();
+    }
+    await kit(DANA_TOKEN).rest.repos.listDeployKeys({ owner: ORG, repo: 'firmware' });
+    expect(tenant.calls({ provider: 'github', operation: 'repos.listDeployKeys' })[0]!.credential).toBe('oauth_token:7002');
   });
 });

@@ -3,7 +3,7 @@
 // events. Pure zod. Ids are GitHub's own integer ids (authorization id, pat grant id, SAML
 // credential id, deploy key id), so what the emulator answers is what the real API would show.
 import { z } from 'zod';
-import { Consumer, PrincipalStatus, PrincipalType } from '../../schemas/credential.ts';
+import { Consumer, PrincipalStatus, PrincipalType } from '../core/types.ts';
 
 const IsoTime = z.string().datetime({ offset: true });
 const Login = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?$/, 'a GitHub login');
@@ -24,7 +24,7 @@ export const GitHubOAuthApp = z.object({
   name: z.string(),
   clientId: z.string().min(1),
   clientSecret: z.string().min(8),
-  /** Cordon's own OAuth app: its client credentials are handed to the connector (connectorEnv). */
+  /** Cordon's own OAuth app: its client credentials are handed to the client under test (connection()). */
   cordon: z.boolean().default(false),
 });
 
@@ -35,7 +35,7 @@ export const GitHubApp = z.object({
   clientId: z.string(),
   /** PEM of the app's registered key; when omitted the emulator generates a key pair on load. */
   publicKeyPem: z.string().optional(),
-  /** Cordon's own GitHub App: its private key and installation go to the connector (connectorEnv). */
+  /** Cordon's own GitHub App: its private key and installation go to the client under test (connection()). */
   cordon: z.boolean().default(false),
 });
 

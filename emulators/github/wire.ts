@@ -2,6 +2,8 @@
 // components of @octokit/openapi's ghec.json (basic-error, validation-error, simple-user) and
 // the GitHub REST API docs (errors, pagination, rate limits).
 import type { EmuRequest, EmuResponse } from '../core/http.ts';
+import type { ErrorShapes } from '../core/server.ts';
+import type { GoneStatus } from './state.ts';
 
 export const DOCS = 'https://docs.github.com/rest';
 
@@ -84,3 +86,27 @@ export function paginate<T>(req: EmuRequest, baseUrl: string, items: readonly T[
   if (page > 1) rels.push(`${link(1)}; rel="first"`);
   return { page: items.slice((page - 1) * perPage, page * perPage), headers: rels.length ? { link: rels.join(', ') } : {} };
 }
+
+/** How a repeated delete answers once the thing is gone, as the test picked (GitHubEmulator.setGoneAnswer). */
+export function goneAnswer(status: GoneStatus, what: string): EmuResponse {
+  if (status === 410) return githubError(410, `${what} has been deleted`);
+  if (status === 422) return validationFailed([{ resource: what, field: 'id', code: 'missing', message: `${what} not found` }]);
+  return notFound();
+}
+
+/** GitHub's answers to faults and unrouted calls (GitHub REST API docs: rate limits, troubleshooting). */
+export const githubErrorShapes: ErrorShapes = {
+  // The secondary limit: 403 whose message Octokit's throttling plugin matches with /\bsecondary rate\b/i.
+  rateLimited: (retryAfterSec) =>
+    githubError(
+      403,
+      'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:0000:0000000:0000000:00000000.',
+      'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+      { 'retry-after': String(retryAfterSec) },
+    ),
+  unavailable: (status) => githubError(status, status === 502 ? 'Server Error' : status === 503 ? 'Service Unavailable' : 'Server Error'),
+  unauthorized: () => badCredentials(),
+  notFound: () => notFound(),
+  methodNotAllowed: () => githubError(404, 'Not Found'),
+  internal: () => githubError(500, 'Server Error'),
+};

@@ -1,13 +1,13 @@
 // The Google emulator under the REAL googleapis and google-auth-library clients: rootUrl points
 // at the emulator, and the JWT client's hard-coded token URL is redirected by a request
 // interceptor on its own gaxios transporter (google-auth-library docs), with no global patching.
-import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { google } from 'googleapis';
 import { JWT } from 'google-auth-library';
-import { certificateLabel, generateUploadableKey } from '../../connectors/google/uploaded-key.ts';
-import { startLocalTenant, type LocalTenant } from '../tenant.ts';
+import { startTenant, type Tenant } from '../tenant.ts';
+import { selfSignedCertificate } from './certificate.ts';
 import { Scenario } from '../scenario.ts';
 import type { GoogleEmulator } from './emulator.ts';
 import { CORDON_GOOGLE_SCOPES, generateGoogleLoadSection, GoogleScenario } from './scenario.ts';
@@ -26,7 +26,7 @@ const CORDON_KEY = 'projects/acme-security-ops/serviceAccounts/cordon@acme-secur
 const DRIFT_SA = 'projects/acme-integrations/serviceAccounts/drift-sync@acme-integrations.iam.gserviceaccount.com';
 const DRIFT_KEY = `${DRIFT_SA}/keys/9a2b7c4d1e0f5a6b3c8d9e2f1a0b7c6d5e4f3a21`;
 
-let tenant: LocalTenant;
+let tenant: Tenant;
 let emulator: GoogleEmulator;
 let base: string;
 
@@ -76,8 +76,8 @@ async function failure(promise: Promise<unknown>): Promise<{ status: number; dat
 }
 
 beforeAll(async () => {
-  tenant = await startLocalTenant({ scenario: drift });
-  emulator = tenant.emulators.google as unknown as GoogleEmulator;
+  tenant = await startTenant({ scenario: drift });
+  emulator = tenant.emulators.google;
   base = tenant.urls.google;
 });
 afterAll(async () => tenant?.close());
@@ -98,20 +98,14 @@ describe('scenario', () => {
     expect(counts.tokens).toBe(google.tokens.length);
     expect(counts.serviceAccountKeys).toBe(google.serviceAccountKeys.length);
     expect(counts.users).toBe(google.users.length);
-    const env = emulator.connectorEnv();
-    expect(env.CORDON_GOOGLE_SUBJECT).toBe(google.cordonSubject);
-    // Every credential with consumers is in the inventory handed to the connector.
-    const inventory = JSON.parse(env.CORDON_GOOGLE_INVENTORY_JSON!) as Record<string, unknown[]>;
-    const withConsumers = [...google.tokens, ...google.serviceAccountKeys, ...google.asps].filter((c) => c.consumers.length > 0).length;
-    expect(Object.keys(inventory).length).toBeGreaterThanOrEqual(withConsumers);
+    expect(emulator.connection()?.subject).toBe(google.cordonSubject);
   });
 
-  it('connectorEnv hands out the Cordon key and the admin it impersonates', () => {
-    const env = emulator.connectorEnv();
-    expect(env.CORDON_GOOGLE_ROOT_URL).toBe(`${base}/`);
-    expect(env.CORDON_GOOGLE_TOKEN_URL).toBe(`${base}/token`);
-    expect(env.CORDON_GOOGLE_SUBJECT).toBe('cordon-admin@acme.example');
-    expect(JSON.parse(env.CORDON_GOOGLE_CREDENTIALS_JSON!).private_key_id).toBe('3f1c9a07d2e84b6a90c1f5e2d7a8b3c4e5f60718');
+  it('connection() hands out the scenario\'s own key and the admin it impersonates', () => {
+    const connection = emulator.connection()!;
+    expect(connection).toMatchObject({ rootUrl: `${base}/`, tokenUrl: `${base}/token`, subject: 'cordon-admin@acme.example', customerId: section.customer.id });
+    expect(connection.projects).toEqual(section.projects.map((p) => p.projectId));
+    expect(connection.keyFile.private_key_id).toBe('3f1c9a07d2e84b6a90c1f5e2d7a8b3c4e5f60718');
   });
 
   it('generates a deterministic load section of the requested size', () => {
@@ -368,12 +362,14 @@ describe('IAM', () => {
 
   it('keys.upload: the uploaded certificate is the key (USER_PROVIDED), signs, and comes back from keys.get', async () => {
     const { iam } = clients(cordonJwt());
-    const { privateKeyPem, certificatePem } = await generateUploadableKey('cordon-replacement:test');
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const privateKeyPem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const certificatePem = selfSignedCertificate('cordon-replacement:test', pair.privateKey, pair.publicKey);
     const up = await iam.projects.serviceAccounts.keys.upload({ name: DRIFT_SA, requestBody: { publicKeyData: Buffer.from(certificatePem).toString('base64') } });
     expect(up.data).toMatchObject({ keyOrigin: 'USER_PROVIDED', keyType: 'USER_MANAGED', validBeforeTime: '9999-12-31T23:59:59Z' });
     expect(up.data).not.toHaveProperty('privateKeyData');
     const back = await iam.projects.serviceAccounts.keys.get({ name: up.data.name!, publicKeyType: 'TYPE_X509_PEM_FILE' });
-    expect(certificateLabel(Buffer.from(back.data.publicKeyData!, 'base64').toString('utf8'))).toBe('cordon-replacement:test');
+    expect(new X509Certificate(Buffer.from(back.data.publicKeyData!, 'base64').toString('utf8')).subject).toBe('CN=cordon-replacement:test');
     const keyFile = { client_email: 'drift-sync@acme-integrations.iam.gserviceaccount.com', private_key: privateKeyPem };
     expect((await jwtFor(keyFile, { scopes: ['https://www.googleapis.com/auth/cloud-platform'] }).getAccessToken()).token).toMatch(/^ya29\./);
     const bad = await failure(iam.projects.serviceAccounts.keys.upload({ name: DRIFT_SA, requestBody: { publicKeyData: Buffer.from('not a certificate').toString('base64') } }));

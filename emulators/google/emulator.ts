@@ -2,8 +2,6 @@
 // (/admin/directory/v1), Reports (/admin/reports/v1), Cloud IAM (/v1/projects/…) and the OAuth
 // endpoints (/token, /revoke). The real googleapis and google-auth-library clients talk to it
 // unchanged once rootUrl and the token URL point here (googleapis and google-auth-library docs).
-import { credentialIds } from '../../connectors/google/ids.ts';
-import type { Consumer } from '../../schemas/credential.ts';
 import { Router } from '../core/http.ts';
 import type { ProviderEmulator } from '../core/provider.ts';
 import { addDirectoryRoutes } from './directory.ts';
@@ -21,6 +19,20 @@ export interface GoogleEmulator extends ProviderEmulator<GoogleScenario> {
   keyFile(keyName: string): Record<string, string>;
   /** Live state, read-only by convention: tests assert what a call changed. */
   readonly state: GoogleState;
+  /**
+   * Where and as whom a client connects: the API root, the OAuth token URL and the key file of the
+   * scenario's own (`cordonOwn`) key with the admin it impersonates; undefined when the scenario has none.
+   */
+  connection(): GoogleConnection | undefined;
+}
+
+export interface GoogleConnection {
+  rootUrl: string;
+  tokenUrl: string;
+  keyFile: Record<string, string>;
+  subject: string;
+  customerId: string;
+  projects: string[];
 }
 
 export function createGoogleEmulator(): GoogleEmulator {
@@ -45,37 +57,17 @@ export function createGoogleEmulator(): GoogleEmulator {
     },
     counts: () => state.counts(),
     keyFile: (name) => state.keyFileOf(name),
-    connectorEnv(): Record<string, string> {
+    connection() {
       const own = [...state.keys.entries()].find(([, k]) => k.cordonOwn);
-      if (!own || !state.cordonSubject) return {};
+      if (!own || !state.cordonSubject) return undefined;
       return {
-        CORDON_GOOGLE_ROOT_URL: `${baseUrl}/`,
-        CORDON_GOOGLE_TOKEN_URL: `${baseUrl}/token`,
-        CORDON_GOOGLE_CREDENTIALS_JSON: JSON.stringify(state.keyFileOf(own[0])),
-        CORDON_GOOGLE_SUBJECT: state.cordonSubject,
-        CORDON_GOOGLE_CUSTOMER_ID: state.customer.id,
-        CORDON_GOOGLE_PROJECTS: [...state.projects.keys()].join(','),
-        CORDON_GOOGLE_INVENTORY_JSON: JSON.stringify(inventoryOf(state)),
+        rootUrl: `${baseUrl}/`,
+        tokenUrl: `${baseUrl}/token`,
+        keyFile: state.keyFileOf(own[0]),
+        subject: state.cordonSubject,
+        customerId: state.customer.id,
+        projects: [...state.projects.keys()],
       };
     },
   };
-}
-
-/**
- * Who consumes what, keyed by the connector's credential ids: the inventory (CMDB) a real
- * deployment would configure, since Google's APIs do not know it.
- */
-function inventoryOf(state: GoogleState): Record<string, Consumer[]> {
-  const inventory: Record<string, Consumer[]> = {};
-  const add = (id: string, consumers: Consumer[]) => {
-    if (consumers.length === 0) return;
-    const known = inventory[id] ?? [];
-    for (const c of consumers) if (!known.some((k) => k.id === c.id)) known.push(c);
-    inventory[id] = known;
-  };
-  for (const g of state.grants) add(credentialIds.grant(g.userKey, g.clientId), g.consumers);
-  for (const a of state.asps) add(credentialIds.asp(a.userKey, a.codeId), a.consumers);
-  for (const s of state.sessions) add(credentialIds.sessions(s.userKey), s.consumers);
-  for (const [name, k] of state.keys) add(name, k.consumers);
-  return inventory;
 }

@@ -2,7 +2,7 @@
 // `:enable` custom verbs (Cloud IAM API docs: projects.serviceAccounts.keys). AIP-193 errors; an unknown service
 // account is 403 PERMISSION_DENIED, not 404, as on the real API.
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { selfSignedCertificate } from '../../connectors/google/uploaded-key.ts';
+import { selfSignedCertificate } from './certificate.ts';
 import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
 import { isResponse, requireCloudToken } from './oauth.ts';
 import { etagOf, keyName, type GoogleState, type KeyState, type ServiceAccountState } from './state.ts';

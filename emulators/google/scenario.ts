@@ -3,7 +3,7 @@
 // delegation grants) and the Cloud projects holding service accounts and their keys. Pure zod.
 // Shapes follow the googleapis Admin SDK Directory and Reports API and Cloud IAM API docs.
 import { z } from 'zod';
-import { Consumer } from '../../schemas/credential.ts';
+import { Consumer } from '../core/types.ts';
 
 const IsoTime = z.iso.datetime({ offset: true });
 const Email = z.email();
@@ -108,7 +108,7 @@ export const GoogleServiceAccountKey = z
     disabled: z.boolean().default(false),
     lastUsedAt: IsoTime.optional(),
     consumers: z.array(Consumer).default([]),
-    /** Cordon's own connector key (design.md I6): connectorEnv() hands it to the connector. */
+    /** Cordon's own connector key (design.md I6): connection() hands it to the client under test. */
     cordonOwn: z.boolean().default(false),
   })
   .strict();

@@ -2,7 +2,7 @@
 // plus what was minted. Every handler reads and writes this one object, so a revoked credential
 // stops working on every endpoint at once (design.md §5).
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import type { Consumer } from '../../schemas/credential.ts';
+import type { Consumer } from '../core/types.ts';
 import type { GoogleScenario } from './scenario.ts';
 
 type Seed = GoogleScenario;

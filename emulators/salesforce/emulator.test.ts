@@ -29,17 +29,19 @@ function assertion(privateKeyPem: string, claims: Record<string, unknown>): stri
   return `${body}.${sign('RSA-SHA256', Buffer.from(body), privateKeyPem).toString('base64url')}`;
 }
 
-function env() {
-  return emu.connectorEnv();
+function own() {
+  const connection = emu.connection();
+  if (!connection) throw new Error('the scenario names no own identity');
+  return connection;
 }
 
 /** Logs in the way Cordon's connector does: JWT bearer with the Cordon app's key (Salesforce OAuth 2.0 JWT bearer flow docs). */
-async function jwtLogin(username = env().CORDON_SALESFORCE_USERNAME!, claims: Record<string, unknown> = {}): Promise<Connection> {
+async function jwtLogin(username = own().username, claims: Record<string, unknown> = {}): Promise<Connection> {
   const conn = new Connection({ loginUrl: server.url, version: VERSION });
   await conn.authorize({
     grant_type: JWT_BEARER,
-    assertion: assertion(env().CORDON_SALESFORCE_PRIVATE_KEY!, {
-      iss: env().CORDON_SALESFORCE_CLIENT_ID,
+    assertion: assertion(own().privateKeyPem, {
+      iss: own().clientId,
       sub: username,
       aud: server.url,
       exp: Math.floor(Date.now() / 1000) + 180,
@@ -100,14 +102,15 @@ describe('scenario', () => {
     expect(a.oauthTokens.every((t) => t.consumers.length === 1)).toBe(true);
   });
 
-  it('gives the connector env for Cordon\'s own identity and the consumer inventory', () => {
-    const e = env();
-    expect(e.CORDON_SALESFORCE_LOGIN_URL).toBe(server.url);
-    expect(e.CORDON_SALESFORCE_USERNAME).toBe('cordon-ir@acme.com');
-    expect(e.CORDON_SALESFORCE_PRIVATE_KEY).toMatch(/BEGIN PRIVATE KEY/);
-    const inventory = JSON.parse(e.CORDON_SALESFORCE_CONSUMERS!);
-    const drift = inventory.find((x: { app: string; user: string }) => x.app === 'Drift' && x.user === 'drift-integration@acme.com');
-    expect(drift.consumers.map((c: { id: string }) => c.id)).toEqual(['drift-chat-sync', 'drift-lead-router', 'salesloft-cadence']);
+  it('gives the scenario\'s own identity and every grant with consumers', () => {
+    const c = own();
+    expect(c.loginUrl).toBe(server.url);
+    expect(c.username).toBe('cordon-ir@acme.com');
+    expect(c.privateKeyPem).toMatch(/BEGIN PRIVATE KEY/);
+    const drift = c.grants.filter((g) => g.app === 'Drift' && g.user === 'drift-integration@acme.com');
+    expect(drift.length).toBeGreaterThan(0);
+    expect(drift[0]!.consumers.map((x) => x.id)).toEqual(['drift-chat-sync', 'drift-lead-router', 'salesloft-cadence']);
+    expect(c.grants.every((g) => g.consumers.length > 0)).toBe(true);
   });
 });
 
@@ -126,10 +129,10 @@ describe('OAuth token endpoint (JWT bearer, refresh token)', () => {
   it('rejects an assertion signed by another key, an unknown issuer, a wrong audience and an expired one', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const conn = new Connection({ loginUrl: server.url, version: VERSION });
-    const base = { iss: env().CORDON_SALESFORCE_CLIENT_ID, sub: 'cordon-ir@acme.com', aud: server.url, exp: Math.floor(Date.now() / 1000) + 60 };
+    const base = { iss: own().clientId, sub: 'cordon-ir@acme.com', aud: server.url, exp: Math.floor(Date.now() / 1000) + 60 };
     const forged = await failure(conn.authorize({ grant_type: JWT_BEARER, assertion: assertion(other, base) }));
     expect(forged).toMatchObject({ name: 'invalid_grant', message: 'invalid assertion' });
-    const key = env().CORDON_SALESFORCE_PRIVATE_KEY!;
+    const key = own().privateKeyPem;
     expect(await failure(conn.authorize({ grant_type: JWT_BEARER, assertion: assertion(key, { ...base, iss: 'nope-nope-nope' }) }))).toMatchObject({ name: 'invalid_client_id' });
     expect(await failure(conn.authorize({ grant_type: JWT_BEARER, assertion: assertion(key, { ...base, aud: 'https://evil.example' }) }))).toMatchObject({ name: 'invalid_grant', message: 'audience is invalid' });
     expect(await failure(conn.authorize({ grant_type: JWT_BEARER, assertion: assertion(key, { ...base, exp: 1000 }) }))).toMatchObject({ name: 'invalid_grant' });

@@ -2,7 +2,7 @@
 // (AuthSession rows; an OAuth access token is the session id) and login history. Every way a credential
 // dies goes through here, so a revoked token stops working on every endpoint at once (Salesforce OAuth 2.0 token revocation docs).
 import { createHash, randomBytes } from 'node:crypto';
-import type { Consumer } from '../../schemas/credential.ts';
+import type { Consumer } from '../core/types.ts';
 import type { SalesforceLoginIpRange, SalesforceScenario } from './scenario.ts';
 import type { SoqlCatalog, SoqlObject, SoqlRow } from './soql.ts';
 

@@ -2,7 +2,7 @@
 // grants (the rows of the OauthToken object), sessions (AuthSession; an OAuth access token *is* a session)
 // and login history. Pure zod, plus the deterministic generator of the `load` scenario's section.
 import { z } from 'zod';
-import { Consumer, PrincipalStatus, PrincipalType } from '../../schemas/credential.ts';
+import { Consumer, PrincipalStatus, PrincipalType } from '../core/types.ts';
 
 /** Salesforce record ids: a 3-character key prefix, then 12 (15-char id) or 15 (18-char id) characters. */
 const sfId = (prefix: string, what: string) =>

@@ -7,7 +7,7 @@ import type { AuditEventSeed, SlackTenantState } from './state.ts';
 
 const denied = (status: number, error: string): EmuResponse => ({ status, body: { ok: false, error } });
 
-export function registerAuditLogs(router: Router, state: SlackTenantState): void {
+export function addAuditLogRoutes(router: Router, state: SlackTenantState): void {
   router.add('GET', '/audit/v1/logs', 'auditlogs.logs', (req: EmuRequest, call: CallContext) => {
     // Error bodies keep the Web API's `{ok:false,error}` words; the status codes are the audit API's
     // own (401 unauthenticated, 403 not allowed, 400 bad query) [status-to-word pairing unverified].

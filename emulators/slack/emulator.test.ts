@@ -89,13 +89,14 @@ describe('scenario sections', () => {
     expect(emulator.counts().tokens).toBe(a.tokens.length);
   });
 
-  it('hands the connector the emulator URLs and Cordon’s own tokens', () => {
-    const env = emulator.connectorEnv();
-    expect(env.CORDON_SLACK_API_URL).toBe(`${server.url}/api/`);
-    expect(env.CORDON_SLACK_AUDIT_URL).toBe(`${server.url}/audit/v1/`);
-    expect(env.CORDON_SLACK_ADMIN_TOKEN).toBe(ADMIN);
-    expect(env.CORDON_SLACK_BOT_TOKEN).toBe(CORDON_BOT);
-    expect(env.CORDON_SLACK_SIGNING_SECRET).toBe(drift.signingSecret);
+  it('gives the emulator URLs and the scenario’s own live tokens', () => {
+    expect(emulator.connection()).toEqual({
+      apiUrl: `${server.url}/api/`,
+      auditUrl: `${server.url}/audit/v1/`,
+      adminToken: ADMIN,
+      botToken: CORDON_BOT,
+      signingSecret: drift.signingSecret,
+    });
   });
 });
 

@@ -3,27 +3,16 @@
 // uninstalled app stops working on every method; sessions end per user or one by one.
 import { Router } from '../core/http.ts';
 import type { ProviderEmulator } from '../core/provider.ts';
-import type { ErrorShapes } from '../core/server.ts';
-import { registerAuditLogs } from './audit-logs.ts';
+import { addAdminAppRoutes } from './admin-apps.ts';
+import { addAdminSessionRoutes } from './admin-sessions.ts';
+import { addAuditLogRoutes } from './audit-logs.ts';
+import { addAuthRoutes } from './auth.ts';
+import { addMessagingRoutes } from './messaging.ts';
 import type { SlackScenario } from './scenario.ts';
 import { SlackTenantState, type OpenedView, type PostedMessage } from './state.ts';
-import { registerWebApi } from './web-api.ts';
+import { slackErrorShapes } from './wire.ts';
 
 export type { OpenedView, PostedMessage } from './state.ts';
-
-/**
- * Slack's framework-produced answers: 429 + integer Retry-After (the SDK's only non-200 it reads),
- * `invalid_auth` as HTTP 200 for expired auth, `unknown_method` as HTTP 200 for a method that does
- * not exist, and a JSON body on 5xx (the SDK surfaces it as WebAPIHTTPError.body).
- */
-const errors: ErrorShapes = {
-  rateLimited: (retryAfterSec) => ({ status: 429, headers: { 'retry-after': String(retryAfterSec) }, body: { ok: false, error: 'ratelimited' } }),
-  unavailable: (status) => ({ status, body: { ok: false, error: status === 503 ? 'service_unavailable' : 'fatal_error' } }),
-  unauthorized: () => ({ status: 200, body: { ok: false, error: 'invalid_auth' } }),
-  notFound: (path) => (path.startsWith('/api/') ? { status: 200, body: { ok: false, error: 'unknown_method' } } : { status: 404, body: { ok: false, error: 'not_found' } }),
-  methodNotAllowed: () => ({ status: 405, body: { ok: false, error: 'method_not_allowed' } }),
-  internal: () => ({ status: 500, body: { ok: false, error: 'fatal_error' } }),
-};
 
 export interface SlackEmulator extends ProviderEmulator<SlackScenario> {
   /** Messages posted, updated or sent ephemerally, oldest first; filter by channel and/or thread. */
@@ -34,6 +23,16 @@ export interface SlackEmulator extends ProviderEmulator<SlackScenario> {
   tokenActive(tokenId: string): boolean;
   /** Active session ids of a user. */
   activeSessions(userId: string): number[];
+  /** The Web API and Audit Logs base URLs, and the scenario's own (`cordonOwn`) live tokens and signing secret. */
+  connection(): SlackConnection;
+}
+
+export interface SlackConnection {
+  apiUrl: string;
+  auditUrl: string;
+  adminToken?: string;
+  botToken?: string;
+  signingSecret?: string;
 }
 
 export function isSlackEmulator(emulator: ProviderEmulator<never> | ProviderEmulator<SlackScenario>): emulator is SlackEmulator {
@@ -43,8 +42,11 @@ export function isSlackEmulator(emulator: ProviderEmulator<never> | ProviderEmul
 export function createSlackEmulator(): SlackEmulator {
   const state = new SlackTenantState();
   const router = new Router();
-  registerWebApi(router, state);
-  registerAuditLogs(router, state);
+  addAuthRoutes(router, state);
+  addAdminSessionRoutes(router, state);
+  addAdminAppRoutes(router, state);
+  addMessagingRoutes(router, state);
+  addAuditLogRoutes(router, state);
   const readMessages = (filter: { channel?: string | undefined; threadTs?: string | undefined; includeEphemeral?: boolean }) =>
     state.messages
       .filter(
@@ -64,7 +66,7 @@ export function createSlackEmulator(): SlackEmulator {
   return {
     provider: 'slack',
     router,
-    errors,
+    errors: slackErrorShapes,
     setBaseUrl(url) {
       baseUrl = url;
     },
@@ -72,18 +74,17 @@ export function createSlackEmulator(): SlackEmulator {
       state.load(section);
     },
     counts: () => state.counts(),
-    connectorEnv() {
-      const env: Record<string, string> = {
-        CORDON_SLACK_API_URL: `${baseUrl}/api/`,
-        CORDON_SLACK_AUDIT_URL: `${baseUrl}/audit/v1/`,
-      };
+    connection() {
       const own = state.tokens.filter((t) => t.cordonOwn && !t.revoked);
       const admin = own.find((t) => t.type === 'user');
       const bot = own.find((t) => t.type === 'bot');
-      if (admin) env.CORDON_SLACK_ADMIN_TOKEN = admin.value;
-      if (bot) env.CORDON_SLACK_BOT_TOKEN = bot.value;
-      if (state.signingSecret) env.CORDON_SLACK_SIGNING_SECRET = state.signingSecret;
-      return env;
+      return {
+        apiUrl: `${baseUrl}/api/`,
+        auditUrl: `${baseUrl}/audit/v1/`,
+        ...(admin ? { adminToken: admin.value } : {}),
+        ...(bot ? { botToken: bot.value } : {}),
+        ...(state.signingSecret ? { signingSecret: state.signingSecret } : {}),
+      };
     },
     messages: (filter = {}) => readMessages(filter),
     views: () => state.views.map((v) => structuredClone(v)),

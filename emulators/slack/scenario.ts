@@ -3,7 +3,7 @@
 // audit log entries. Pure zod. Shapes follow the Slack Web API method docs
 // and the Audit Logs API docs.
 import { z } from 'zod';
-import { Consumer } from '../../schemas/credential.ts';
+import { Consumer } from '../core/types.ts';
 
 const SlackId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[A-Z0-9]{2,}$`), `a Slack id starting with ${prefix}`);
 const IsoTime = z.iso.datetime({ offset: true });
@@ -65,7 +65,7 @@ export const SlackToken = z
     /** Seeded as already revoked (answers `token_revoked`). */
     revoked: z.boolean().default(false),
     consumers: z.array(Consumer).default([]),
-    /** Cordon's own connector credential (design.md I6): connectorEnv() hands it to the connector. */
+    /** Cordon's own connector credential (design.md I6): connection() hands it to the client under test. */
     cordonOwn: z.boolean().default(false),
   })
   .strict()

@@ -1,21 +1,17 @@
 // The worker's SlackNotifier against the Slack emulator with the real @slack/web-api client: two
 // notifier instances stand for two workers (or one worker before and after a restart) running the
 // same retried `notify` activity. Each post must reach the thread once.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
 import type { Notification } from '../notifier.ts';
-import { CallLog, FaultBook, startEmulatorServer, type EmulatorServer } from '../../emulators/core/server.ts';
-import { createSlackEmulator, type PostedMessage, type SlackEmulator } from '../../emulators/slack/emulator.ts';
-import { SlackScenario } from '../../emulators/slack/scenario.ts';
+import { CallLog, FaultBook, startEmulatorServer, type EmulatorServer, createSlackEmulator, type PostedMessage, type SlackEmulator, SlackScenario, readScenarioFile } from '@cordon/emulators';
 import type { ContainmentStatus } from '../../schemas/containment.ts';
 import { createLogger } from '../../logging/logger.ts';
 import { SlackNotifier } from './notifier.ts';
 
 const CHANNEL = 'C0INCIDENT';
 const WORKFLOW = 'cordon-contain-INC-7-0123456789abcdef';
-const raw = JSON.parse(readFileSync(fileURLToPath(new URL('../../emulators/scenarios/salesloft-drift/slack.json', import.meta.url)), 'utf8')) as { tokens: { id: string; scopes: string[] }[] };
+const raw = readScenarioFile('salesloft-drift', 'slack') as { tokens: { id: string; scopes: string[] }[] };
 /** The shipped section, with Cordon's bot allowed to read public channel history (channels:history). */
 const withHistory = (() => {
   const s = structuredClone(raw);

@@ -13,8 +13,8 @@ import { decide, getStatus, retryContainment, RetryRefusedError, startContainmen
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import type { ConnectorRegistry } from '../../connectors/types.ts';
-import { Scenario } from '../../emulators/scenario.ts';
-import { loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
+import { Scenario, loadScenarioDir, scenarioDir, type EmulatedProvider } from '@cordon/emulators';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
 import type { Principal, Provider } from '../../schemas/credential.ts';
 import { localStackPerTest } from '../support/local-stack.ts';
@@ -207,7 +207,7 @@ describe('forced re-authentication is planned (I8)', () => {
 });
 
 describe('transient failures never end a run (I9)', () => {
-  const revokes: { provider: Provider; operation: string; ref: ContainmentRequest['credentials'][number] }[] = [
+  const revokes: { provider: EmulatedProvider; operation: string; ref: ContainmentRequest['credentials'][number] }[] = [
     { provider: 'google', operation: 'projects.serviceAccounts.keys.delete', ref: { provider: 'google', kind: 'service_account_key', keyId: '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f' } },
     { provider: 'github', operation: 'repos.deleteDeployKey', ref: { provider: 'github', kind: 'deploy_key', id: 'deploy_key:acme-robotics/infra-terraform:7102' } },
     { provider: 'salesforce', operation: 'oauth2.revokeToken', ref: { provider: 'salesforce', kind: 'refresh_token', clientId: '0H4Hs000000DrftAAA', user: 'drift-integration@acme.com' } },

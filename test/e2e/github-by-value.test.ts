@@ -10,7 +10,8 @@ import { afterEach, expect, it } from 'vitest';
 import { startContainment } from '../../client/containments.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
-import { loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
+import { loadScenarioDir, scenarioDir } from '@cordon/emulators';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
 import { localStackPerTest } from '../support/local-stack.ts';
 

@@ -5,7 +5,6 @@
 // when it expires.
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, inject, it } from 'vitest';
@@ -16,19 +15,17 @@ import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts'
 import { MemoryTenant } from '../../connectors/memory/tenant.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { ConnectorError, type Connector } from '../../connectors/types.ts';
-import type { GoogleEmulator } from '../../emulators/google/emulator.ts';
-import { Scenario } from '../../emulators/scenario.ts';
-import { startLocalTenant } from '../../emulators/tenant.ts';
+import { type GoogleEmulator, Scenario, readScenarioFile } from '@cordon/emulators';
+import { startLocalTenant } from '../../local-tenant/tenant.ts';
 import type { ContainmentStatus } from '../../schemas/containment.ts';
 import { startTestWorker, testCodecKeys, testTarget } from '../support/temporal.ts';
 import { killAllWorkerProcesses, startWorkerProcess } from '../support/worker-process.ts';
 
 afterAll(killAllWorkerProcesses);
 
-const scenarioDir = new URL('../../emulators/scenarios/salesloft-drift/', import.meta.url);
 const drift = Scenario.parse({
-  ...JSON.parse(readFileSync(new URL('scenario.json', scenarioDir), 'utf8')),
-  google: JSON.parse(readFileSync(new URL('google.json', scenarioDir), 'utf8')),
+  ...(readScenarioFile('salesloft-drift', 'scenario') as object),
+  google: readScenarioFile('salesloft-drift', 'google'),
 });
 const DRIFT_SA = 'drift-sync@acme-integrations.iam.gserviceaccount.com';
 const DRIFT_KEY_ID = '9a2b7c4d1e0f5a6b3c8d9e2f1a0b7c6d5e4f3a21';

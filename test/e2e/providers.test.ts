@@ -10,10 +10,8 @@ import { startContainment } from '../../client/containments.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { composeSink } from '../../worker/sink.ts';
-import type { GitHubEmulator } from '../../emulators/github/emulator.ts';
-import type { SlackEmulator } from '../../emulators/slack/emulator.ts';
-import type { CallRecord } from '../../emulators/core/server.ts';
-import { loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
+import { type GitHubEmulator, type SlackEmulator, type CallRecord, loadScenarioDir, scenarioDir } from '@cordon/emulators';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
 import { startTestWorker, type RunningWorker } from '../support/temporal.ts';
 

@@ -2,13 +2,12 @@
 // Slack sends them (form-encoded slash commands, `payload=` JSON for block_actions and
 // view_submission, X-Slack-Signature v0 + X-Slack-Request-Timestamp); the app's Web API calls and the
 // worker's SlackNotifier answered by the Slack emulator; the workflow on the real Temporal dev server.
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { containmentWorkflowId, getStatus, startInputOf } from '../../client/containments.ts';
@@ -16,10 +15,8 @@ import { MemoryConnector } from '../../connectors/memory/connector.ts';
 import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts';
 import { MemoryTenant } from '../../connectors/memory/tenant.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
-import { Scenario } from '../../emulators/scenario.ts';
-import { slackSignatureHeaders } from '../../emulators/slack/signing.ts';
-import type { PostedMessage, SlackEmulator } from '../../emulators/slack/emulator.ts';
-import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
+import { Scenario, slackSignatureHeaders, type PostedMessage, type SlackEmulator, readScenarioFile } from '@cordon/emulators';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import type { ContainmentStatus } from '../../schemas/containment.ts';
 import { createSlackApp, EVENTS_PATH, type CordonSlackApp } from '../../slack/app.ts';
 import { SlackNotifier } from '../../notifiers/slack/notifier.ts';
@@ -44,7 +41,7 @@ let app: CordonSlackApp;
 let base: string;
 
 beforeAll(async () => {
-  const section = JSON.parse(await readFile(fileURLToPath(new URL('../../emulators/scenarios/salesloft-drift/slack.json', import.meta.url)), 'utf8'));
+  const section = readScenarioFile('salesloft-drift', 'slack');
   // The worker's notifier reads the thread (conversations.replies) to post each message once across workers.
   section.tokens.find((t: { id: string }) => t.id === 'slack-cordon-bot').scopes.push('channels:history');
   const scenario = Scenario.parse({ name: 'slack-app', slack: section });

@@ -11,8 +11,8 @@ import { startContainment } from '../../client/containments.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { composeSink } from '../../worker/sink.ts';
-import type { CallRecord } from '../../emulators/core/server.ts';
-import { loadScenarioDir, scenarioDir, startLocalTenant, type EmulatedProvider, type LocalTenant } from '../../emulators/tenant.ts';
+import { type CallRecord, loadScenarioDir, scenarioDir, type EmulatedProvider } from '@cordon/emulators';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
 import { localStackPerTest } from '../support/local-stack.ts';
 

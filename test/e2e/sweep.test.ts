@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getStatus, startContainment } from '../../client/containments.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
-import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import { createLogger } from '../../logging/logger.ts';
 import type { ContainmentStatus } from '../../schemas/containment.ts';
 import { HygieneReport, PERSISTENCE_SWEEP_WORKFLOW_TYPE, PersistenceReport } from '../../schemas/sweep.ts';

@@ -134,7 +134,8 @@ describe('cordon CLI', () => {
 
 describe('cordon doctor', () => {
   it('checks Temporal, the namespace and every configured connector against the local tenant', async () => {
-    const { loadScenarioDir, scenarioDir, startLocalTenant } = await import('../../emulators/tenant.ts');
+    const { loadScenarioDir, scenarioDir } = await import('@cordon/emulators');
+    const { startLocalTenant } = await import('../../local-tenant/tenant.ts');
     const tenant = await startLocalTenant({ scenario: await loadScenarioDir(scenarioDir('salesloft-drift')) });
     try {
       const ok = await run(CORDON, ['doctor', '--json'], undefined, tenant.connectorEnv());

@@ -10,8 +10,8 @@ import { connectorsFromEnv } from '../../connectors/registry.ts';
 import { composeSink } from '../../worker/sink.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import type { ConnectorRegistry } from '../../connectors/types.ts';
-import type { Scenario } from '../../emulators/scenario.ts';
-import { startLocalTenant, type LocalTenant } from '../../emulators/tenant.ts';
+import type { Scenario } from '@cordon/emulators';
+import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import { startTestWorker, type RunningWorker } from './temporal.ts';
 
 export interface LocalStack {

@@ -1,10 +1,14 @@
-// The local tenant's control API over HTTP, as `npm run emulators` users drive it: rate limits and
-// faults set there are what the real SDK sees, and the call log says so.
+// The local tenant as Cordon uses it: connectorEnv() speaks the connectors' variables and credential
+// ids, the call log names GitHub credentials by the connector's ids, and the control API over HTTP (as
+// `npm run emulators` users drive it) sets rate limits and faults that the real SDK sees.
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadScenarioByName, loadScenarioDir, scenarioDir, startLocalTenant, type LocalTenant } from './tenant.ts';
+import { loadScenarioByName, loadScenarioDir, scenarioDir } from '@cordon/emulators';
+import { parseGitHubCredentialId } from '../connectors/github/ids.ts';
+import { parseCredentialId as parseGoogleCredentialId } from '../connectors/google/ids.ts';
+import { startLocalTenant, type LocalTenant } from './tenant.ts';
 
 let tenant: LocalTenant;
 let slack: WebClient;
@@ -14,6 +18,55 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await tenant.close();
+});
+
+it('gives each connector its variables, with inventories keyed by the connectors\' credential ids', () => {
+  const env = tenant.connectorEnv();
+  expect(env.CORDON_GOOGLE_ROOT_URL).toBe(`${tenant.urls.google}/`);
+  expect(env.CORDON_GOOGLE_TOKEN_URL).toBe(`${tenant.urls.google}/token`);
+  expect(env.CORDON_GOOGLE_SUBJECT).toBe('cordon-admin@acme.example');
+  expect(JSON.parse(env.CORDON_GOOGLE_CREDENTIALS_JSON!).private_key_id).toBe('3f1c9a07d2e84b6a90c1f5e2d7a8b3c4e5f60718');
+  const google = JSON.parse(env.CORDON_GOOGLE_INVENTORY_JSON!) as Record<string, { id: string }[]>;
+  expect(Object.keys(google).length).toBeGreaterThan(2);
+  for (const id of Object.keys(google)) expect(parseGoogleCredentialId(id), id).toBeDefined();
+  expect(google['users/drift-integration@acme.example/tokens/482715630127-drift9c1kq2.apps.googleusercontent.com']?.length).toBeGreaterThan(0);
+
+  expect(env.CORDON_SALESFORCE_LOGIN_URL).toBe(tenant.urls.salesforce);
+  expect(env.CORDON_SALESFORCE_USERNAME).toBe('cordon-ir@acme.com');
+  expect(env.CORDON_SALESFORCE_PRIVATE_KEY).toMatch(/BEGIN PRIVATE KEY/);
+  const salesforce = JSON.parse(env.CORDON_SALESFORCE_CONSUMERS!) as { app: string; user: string; consumers: { id: string }[] }[];
+  const drift = salesforce.find((x) => x.app === 'Drift' && x.user === 'drift-integration@acme.com');
+  expect(drift?.consumers.map((c) => c.id)).toEqual(['drift-chat-sync', 'drift-lead-router', 'salesloft-cadence']);
+
+  expect(env.CORDON_SLACK_API_URL).toBe(`${tenant.urls.slack}/api/`);
+  expect(env.CORDON_SLACK_AUDIT_URL).toBe(`${tenant.urls.slack}/audit/v1/`);
+  expect(env.CORDON_SLACK_ADMIN_TOKEN).toMatch(/^xoxp-/);
+  expect(env.CORDON_SLACK_BOT_TOKEN).toMatch(/^xoxb-/);
+  expect(env.CORDON_SLACK_SIGNING_SECRET).toBeTruthy();
+  expect(Object.keys(env).some((k) => k.startsWith('CORDON_GITHUB_'))).toBe(false); // salesloft-drift seeds no GitHub
+});
+
+it('names GitHub credentials by the connector\'s ids, in CORDON_GITHUB_CONSUMERS and in the call log', async () => {
+  const circleci = await startLocalTenant({ scenario: await loadScenarioByName('circleci') });
+  try {
+    const env = circleci.connectorEnv();
+    expect(env.CORDON_GITHUB_API_URL).toBe(circleci.urls.github);
+    expect(env.CORDON_GITHUB_ORG).toBe('acme-robotics');
+    expect(env.CORDON_GITHUB_APP_ID).toBe('912345');
+    expect(env.CORDON_GITHUB_INSTALLATION_ID).toBe('51234567');
+    expect(env.CORDON_GITHUB_APP_PRIVATE_KEY).toMatch(/BEGIN RSA PRIVATE KEY/);
+    expect(env.CORDON_GITHUB_OAUTH_CLIENT_ID).toBeTruthy();
+    const inventory = JSON.parse(env.CORDON_GITHUB_CONSUMERS!) as Record<string, unknown[]>;
+    expect(inventory['oauth_token:7001']).toHaveLength(2);
+    expect(inventory['deploy_key:acme-robotics/firmware:7101']).toHaveLength(1);
+    for (const id of Object.keys(inventory)) expect(parseGitHubCredentialId(id), id).toBeDefined();
+    const token = circleci.emulators.github.connection()!.credentials.find((c) => c.kind === 'oauth_token' && c.id === 7002);
+    const res = await fetch(`${circleci.urls.github}/repos/acme-robotics/firmware/keys`, { headers: { authorization: `token ${(token as { value: string }).value}` } });
+    expect(res.status).toBe(200);
+    expect(circleci.calls({ provider: 'github', operation: 'repos.listDeployKeys' })[0]!.credential).toBe('oauth_token:7002');
+  } finally {
+    await circleci.close();
+  }
 });
 
 const control = async (method: string, path: string, body?: unknown) => {
@@ -75,7 +128,7 @@ it('loads the generated load scenario by name, and refuses an unknown name with 
 
 it('runs `SCENARIO=load npm run emulators` and stops on SIGTERM', { timeout: 60_000 }, async () => {
   const root = fileURLToPath(new URL('../', import.meta.url));
-  const child = spawn(fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url)), ['emulators/main.ts'], {
+  const child = spawn(fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url)), ['local-tenant/main.ts'], {
     cwd: root,
     env: { ...process.env, SCENARIO: 'load' },
     stdio: ['ignore', 'pipe', 'pipe'],

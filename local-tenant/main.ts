@@ -1,6 +1,7 @@
 // `npm run emulators`: the local tenant on its own, seeded with a shipped scenario (SCENARIO, default
 // salesloft-drift). Prints the base URLs, the control API and the CORDON_* variables for a worker.
-import { loadScenarioByName, startLocalTenant } from './tenant.ts';
+import { loadScenarioByName } from '@cordon/emulators';
+import { startLocalTenant } from './tenant.ts';
 
 const name = process.env.SCENARIO ?? 'salesloft-drift';
 const tenant = await startLocalTenant({ scenario: await loadScenarioByName(name) });
