@@ -152,6 +152,13 @@ describe('layering (docs/layering.md)', () => {
     expect([...folders].filter((f) => !rank.has(f) && !UNLAYERED.has(f))).toEqual([]);
   });
 
+  it('type-checks every top-level folder with code (tsconfig.json include)', () => {
+    const include = new Set<string>(JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')).include);
+    const folders = new Set(files.filter((f) => f.includes('/')).map((f) => f.split('/')[0]!));
+    expect([...folders].filter((f) => !include.has(f))).toEqual([]);
+    expect([...include].filter((f) => !f.includes('*') && !existsSync(join(root, f)))).toEqual([]);
+  });
+
   it('has no import arrow running back up, nor between peers', () => {
     expect(arrows.length).toBeGreaterThan(300);
     expect(layerViolations(arrows, rank)).toEqual([]);
