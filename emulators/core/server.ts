@@ -1,5 +1,6 @@
 // One HTTP server per emulated provider, on 127.0.0.1 and a port chosen free at run time.
 // Every call goes through the same pipeline: faults → rate limit → route → call log.
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EmulatedProvider } from './types.ts';
@@ -17,6 +18,11 @@ export interface CallRecord {
   credential?: string;
   target?: string;
   fault?: string;
+  /**
+   * A digest of what was asked (method, path with query, body; not the credentials sent): the same write
+   * retried has the same digest, even when a fault answered it before the emulator named its target.
+   */
+  request: string;
 }
 
 export class CallLog {
@@ -160,16 +166,18 @@ export async function startEmulatorServer(options: {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       void (async () => {
-        const parsed = parseRequest(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks));
+        const body = Buffer.concat(chunks);
+        const parsed = parseRequest(req.method ?? 'GET', req.url ?? '/', req.headers, body);
         const match = router.match(parsed.method, parsed.path);
         const operation = match && match !== 'method_not_allowed' ? match.operation : 'unknown';
         const call: CallContext = {};
+        const request = createHash('sha256').update(`${parsed.method} ${req.url ?? '/'}\n`).update(body).digest('hex').slice(0, 16);
         let answer: EmuResponse;
         let faultName: string | undefined;
         const fault = faults.take(provider, operation);
         if (fault?.type === 'timeout') {
           // Never answer: the client's own timeout is what is under test.
-          log.add({ at: new Date().toISOString(), provider, operation, method: parsed.method, path: parsed.path, status: 0, fault: 'timeout' });
+          log.add({ at: new Date().toISOString(), provider, operation, method: parsed.method, path: parsed.path, status: 0, fault: 'timeout', request });
           return;
         }
         if (fault?.type === 'latency') await new Promise((r) => setTimeout(r, fault.latencyMs ?? 1000));
@@ -210,6 +218,7 @@ export async function startEmulatorServer(options: {
           ...(call.credential ? { credential: call.credential } : {}),
           ...(call.target ? { target: call.target } : {}),
           ...(faultName ? { fault: faultName } : {}),
+          request,
         });
         res.writeHead(answer.status, headers);
         res.end(payload);
