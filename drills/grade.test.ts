@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DrillReport, DrillTargets } from '../schemas/drill.ts';
 import { gradeDrill } from './grade.ts';
-import { finishedStatus } from './status-fixture.ts';
+import { appendEvidence, finishedStatus } from './status-fixture.ts';
 
 const PAT_LIMIT = { match: 'pat:fine_grained:8001', reason: 'org access only' };
 const grade = (targets: Parameters<typeof DrillTargets.parse>[0], status = finishedStatus()) =>
@@ -59,7 +59,7 @@ describe('gradeDrill', () => {
 
   it('counts fallbacks only on credentials expected to be contained', () => {
     const s = finishedStatus();
-    s.evidence.push({ seq: 99, at: s.finishedAt!, step: 'fallback:blockApp', actor: 'cordon', outcome: 'done', credentialId: 'salesforce:oauthtoken:u1:abc' });
+    appendEvidence(s, { kind: 'fallback_rung', actor: 'cordon', rung: 'blockApp', result: 'done', credentialId: 'salesforce:oauthtoken:u1:abc' }, s.finishedAt!);
     const r = grade({ maxFallbackSteps: 0, expectNotContained: [PAT_LIMIT] }, s);
     expect(r.checks.find((c) => c.id === 'fallbacks')).toMatchObject({ ok: false, actual: '1' });
   });

@@ -40,7 +40,7 @@ const header = {
   prev: Hex64,
   hash: Hex64,
 };
-const event = <K extends string, S extends z.ZodRawShape>(kind: K, shape: S) => z.object({ kind: z.literal(kind), ...header, ...shape }).strict();
+const event = <K extends string, S extends z.ZodRawShape>(kind: K, shape: S) => z.object({ kind: z.literal(kind), ...header }).extend(shape).strict();
 
 const stage = z.string().max(128);
 const credentialId = z.string();
@@ -213,6 +213,16 @@ export type EvidenceSeal = z.infer<typeof EvidenceSeal>;
 
 /** The bytes an evidence signature covers (as a string: callers encode it as UTF-8). */
 export const evidenceSigningMessage = (digest: string) => `cordon-evidence-v1:${digest}`;
+
+/** What every report shows of a run's chain: the final digest, how many events it covers, and the seal. */
+export const EvidenceSummary = z.object({
+  digest: Hex64,
+  events: z.number().int().min(0),
+  signed: z.boolean(),
+  keyId: z.string().optional(),
+  unsignedReason: z.string().optional(),
+});
+export type EvidenceSummary = z.infer<typeof EvidenceSummary>;
 
 export const EVIDENCE_PACK_FORMAT = 'cordon-evidence-pack/v1';
 
