@@ -3,6 +3,7 @@
 // history; the key stays in the worker. Anyone with the public key checks a pack away from Cordon
 // (`cordon evidence verify`, or any Ed25519 implementation over `cordon-evidence-v1:<digest>`).
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { readEnv } from '../schemas/config.ts';
 import { evidenceKeyId } from '../schemas/evidence-chain.ts';
 import { EVIDENCE_SIGNATURE_ALGORITHM, evidenceSigningMessage, type EvidenceSeal } from '../schemas/evidence.ts';
 
@@ -29,8 +30,14 @@ export function evidenceSignerFromSeed(seed: Buffer, variable = 'CORDON_EVIDENCE
   };
 }
 
+/** The worker's signer from CORDON_EVIDENCE_SIGNING_KEY, or undefined when it is not set (runs end unsigned). */
+export function evidenceSignerFromEnv(env: Record<string, string | undefined> = process.env): EvidenceSigner | undefined {
+  const raw = readEnv(env, 'CORDON_EVIDENCE_SIGNING_KEY');
+  return raw ? evidenceSignerFromSeed(Buffer.from(raw, 'base64')) : undefined;
+}
+
 /** The seal of a run's final digest: signed when the worker holds a key, otherwise unsigned with the reason. */
-export function sealDigest(signer: EvidenceSigner | undefined, digest: string, now = new Date()): EvidenceSeal {
+export function sealDigest(signer: EvidenceSigner | undefined, digest: string): EvidenceSeal {
   if (!signer) return { signed: false, digest, reason: 'the worker has no evidence signing key (CORDON_EVIDENCE_SIGNING_KEY is not set)' };
-  return { signed: true, algorithm: EVIDENCE_SIGNATURE_ALGORITHM, digest, signature: signer.sign(digest), publicKey: signer.publicKey, keyId: signer.keyId, signedAt: now.toISOString() };
+  return { signed: true, algorithm: EVIDENCE_SIGNATURE_ALGORITHM, digest, signature: signer.sign(digest), publicKey: signer.publicKey, keyId: signer.keyId };
 }

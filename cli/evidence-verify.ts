@@ -37,8 +37,13 @@ export function verifyEvidencePack(raw: unknown, options: { expectKey?: string }
   if (pack.events.length === 0) return { ok: false, reason: 'the pack has no events' };
   if (pack.digest !== chain.digest) return { ok: false, reason: `digest ${pack.digest} is not the last event's hash ${chain.digest}: events were removed or added at the end` };
   if (pack.seal.digest !== chain.digest) return { ok: false, reason: `the seal covers digest ${pack.seal.digest}, not this chain's ${chain.digest}` };
+  // The pack's own header must be what the signed chain says: its first and last events.
   const first = pack.events[0]!;
-  if (first.kind !== 'started' || first.workflowId !== pack.workflowId) return { ok: false, reason: `the chain does not start with this run's started event (workflow ${pack.workflowId})`, event: { index: 0, seq: first.seq, kind: first.kind } };
+  if (first.kind !== 'started' || first.workflowId !== pack.workflowId || first.incidentId !== pack.incidentId) {
+    return { ok: false, reason: `the chain does not start with the started event of workflow ${pack.workflowId}, incident ${pack.incidentId}`, event: { index: 0, seq: first.seq, kind: first.kind } };
+  }
+  const finished = pack.events.findLast((e) => e.kind === 'finished');
+  if (finished?.kind !== 'finished' || finished.outcome !== pack.outcome) return { ok: false, reason: `outcome ${pack.outcome} is not the outcome the chain's finished event records (${finished?.kind === 'finished' ? finished.outcome : 'none'})` };
   return checkSeal(pack.seal, chain, options.expectKey);
 }
 
