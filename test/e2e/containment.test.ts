@@ -12,11 +12,17 @@ import { MemoryConnector } from '../../connectors/memory/connector.ts';
 import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts';
 import { MemoryTenant, type MemorySeed } from '../../connectors/memory/tenant.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
+import { evidenceSignerFromSeed } from '../../activities/evidence-seal.ts';
+import { verifyEvidencePack } from '../../cli/evidence-verify.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
+import { verifyChain } from '../../schemas/evidence-chain.ts';
+import { buildEvidencePack } from '../../schemas/evidence.ts';
 import { historyText, startTestWorker, type RunningWorker } from '../support/temporal.ts';
 
 const tenant = new MemoryTenant();
 const notifications: Notification[] = [];
+const signingSeed = randomBytes(32);
+const signer = evidenceSignerFromSeed(signingSeed);
 let store: LocalEncryptedStore;
 let w: RunningWorker;
 
@@ -26,6 +32,7 @@ beforeAll(async () => {
     connectors: { memory: new MemoryConnector(tenant) },
     sink: store,
     notifier: { notify: async (n) => void notifications.push(n) },
+    evidenceSigner: signer,
   });
 });
 afterAll(async () => {
@@ -115,6 +122,27 @@ describe('direct containment', () => {
     expect(seqOf('issue', 'tok-other-app')[0]!.seq).toBeGreaterThan(tenant.calls().find((c) => c.op === 'signOut' && c.principalId === 'drift-integration')!.seq);
     expect(result.evidence.some((e) => e.kind === 'verified' && e.verdict === 'dead' && e.probe === 'dead')).toBe(true);
     expect(notifications.some((n) => n.kind === 'completed' && n.incidentId === result.incidentId)).toBe(true);
+  });
+
+  it('chains its evidence and seals the final digest with the worker key: the pack verifies, a tampered one does not', async () => {
+    const { workflowId, result } = await run(request());
+    expect(result.outcome).toBe('contained');
+    const chain = verifyChain(result.evidence);
+    expect(chain).toMatchObject({ ok: true, digest: result.evidenceDigest });
+    expect(result.evidence[0]).toMatchObject({ kind: 'started', workflowId, incidentId: result.incidentId, actor: 'alice' });
+    expect(result.evidence.at(-1)).toMatchObject({ kind: 'finished', outcome: 'contained' });
+    expect(result.seal).toEqual({ signed: true, algorithm: 'ed25519', digest: result.evidenceDigest, signature: expect.any(String), publicKey: signer.publicKey, keyId: signer.keyId });
+    // The status query carries the same head and seal once the run is over.
+    const status = await getStatus(w.client, workflowId);
+    expect([status.evidenceDigest, status.seal]).toEqual([result.evidenceDigest, result.seal]);
+    const pack = buildEvidencePack(result);
+    expect(verifyEvidencePack(JSON.parse(JSON.stringify(pack)), { expectKey: signer.publicKey })).toMatchObject({ ok: true, signed: true, keyId: signer.keyId });
+    const revoked = pack.events.findIndex((e) => e.kind === 'revoked');
+    const tampered = JSON.parse(JSON.stringify(pack).replace('"method":"tenant"', '"method":"by_value"'));
+    expect(verifyEvidencePack(tampered)).toMatchObject({ ok: false, event: { index: revoked, kind: 'revoked' } });
+    // Only the signature and the public key reach the result: never the signing key.
+    expect(JSON.stringify(result)).not.toContain(signingSeed.toString('base64'));
+    expect(JSON.stringify(result)).not.toContain(signingSeed.toString('base64url'));
   });
 
   it('keeps no secret in the clear: not in history, the status query or the evidence', async () => {
