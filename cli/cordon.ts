@@ -20,6 +20,7 @@ import type { MassContainmentRequest, MassContainmentResult } from '../schemas/m
 import { preflight } from '../connectors/preflight.ts';
 import { evidenceLabel, evidenceSummary, evidenceSummaryText, evidenceText } from '../schemas/evidence-text.ts';
 import { runEvidenceVerify } from './evidence-verify.ts';
+import { buildEvidencePack } from '../schemas/evidence.ts';
 import { ensureHygieneSchedule, runInventory, runPersistenceSweeps } from '../client/sweeps.ts';
 
 export const EXIT = { ok: 0, error: 1, invalid: 2, notContained: 3, refused: 4, pending: 5 } as const;
@@ -33,7 +34,7 @@ const USAGE = `cordon — contain stolen SaaS credentials
                  many refs at once (mass containment: one child run per ref, progress on stderr)
   cordon status <workflow-id> [--watch] [--json]
   cordon approve <workflow-id> --stage S --digest D --as APPROVER [--reject --reason TEXT] [--json]
-  cordon evidence <workflow-id> [--json]
+  cordon evidence <workflow-id> [--json | --pack]   (--pack: the signed pack of a finished run, for verify)
   cordon evidence verify <pack.json> [--key PUBLIC_KEY|KEY_ID] [--allow-unsigned] [--json]
                  checks an exported evidence pack offline: every event's hash, the chain, the signature
   cordon cancel <workflow-id> --as NAME [--reason TEXT]   stop a run (it may leave the credential alive)
@@ -192,7 +193,7 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
       'key-id': { type: 'string' }, fingerprint: { type: 'string' }, 'leaked-value-stdin': { type: 'boolean' }, incident: { type: 'string' },
       requester: { type: 'string' }, severity: { type: 'string' }, staged: { type: 'boolean' }, approvers: { type: 'string' },
       'break-glass': { type: 'boolean' }, reason: { type: 'string' }, 'idempotency-key': { type: 'string' }, 'no-wait': { type: 'boolean' },
-      json: { type: 'boolean' }, watch: { type: 'boolean' }, stage: { type: 'string' }, digest: { type: 'string' }, as: { type: 'string' },
+      json: { type: 'boolean' }, pack: { type: 'boolean' }, watch: { type: 'boolean' }, stage: { type: 'string' }, digest: { type: 'string' }, as: { type: 'string' },
       reject: { type: 'boolean' }, port: { type: 'string' }, every: { type: 'string' }, csv: { type: 'boolean' }, since: { type: 'string' },
       from: { type: 'string' }, concurrency: { type: 'string' },
     },
@@ -253,7 +254,8 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
         const id = positionals[0];
         if (!id) throw new UsageError('evidence needs a workflow id');
         const s = await getStatus(client, id);
-        if (json) out(JSON.stringify({ workflowId: s.workflowId, incidentId: s.incidentId, outcome: s.outcome, evidence: s.evidence, evidenceDigest: s.evidenceDigest, seal: s.seal }, null, 2));
+        if (values.pack) out(JSON.stringify(buildEvidencePack(s), null, 2));
+        else if (json) out(JSON.stringify({ workflowId: s.workflowId, incidentId: s.incidentId, outcome: s.outcome, evidence: s.evidence, evidenceDigest: s.evidenceDigest, seal: s.seal }, null, 2));
         else {
           for (const e of s.evidence) out(`${e.at}  ${evidenceLabel(e).padEnd(26)} ${e.actor.padEnd(18)} ${evidenceText(e)}`);
           out(evidenceSummaryText(evidenceSummary(s)));
