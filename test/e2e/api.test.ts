@@ -293,6 +293,8 @@ describe('approvals through the API', () => {
     expect(done.outcome).toBe('contained');
     expect(tenant.credential('tok-drift-1')?.status).toBe('revoked');
 
+    // The outcome is set before the seal, the run's last step: read the export once the run has completed.
+    await w.client.workflow.getHandle(id).result();
     const evidence = await call<EvidenceExport>('GET', `/v1/containments/${id}/evidence`, { key: reader.key });
     const decided = evidence.body.evidence.flatMap((e) => (e.kind === 'approval_refused' || (e.kind === 'approval_decided' && e.decision === 'approved') ? [e] : []));
     expect(decided.map((e) => [e.stage, e.approver, e.kind])).toEqual([
@@ -485,8 +487,8 @@ describe('evidence, list and cancel', () => {
     expect(done.outcome).toBe('cancelled');
     expect(done.pendingApprovals).toEqual([]);
     // Who stopped it is in the evidence, as the key's principal.
-    const evidence = await call<{ evidence: { step: string; actor: string; outcome: string }[] }>('GET', `/v1/containments/${id}/evidence`, { key: approver.key });
-    expect(evidence.body.evidence.find((e) => e.step === 'cancel')).toMatchObject({ actor: 'bob', outcome: 'cancel requested' });
+    const evidence = await call<EvidenceExport>('GET', `/v1/containments/${id}/evidence`, { key: approver.key });
+    expect(evidence.body.evidence.find((e) => e.kind === 'cancel_requested')).toMatchObject({ actor: 'bob', channel: 'api' });
     expect(tenant.credential('tok-drift-1')?.status).toBe('active');
     expect(tenant.calls().filter((c) => c.op === 'revoke' || c.op === 'restrict' || c.op === 'issue')).toEqual([]);
     await w.client.workflow.getHandle(id).result(); // the status says cancelled a moment before the run closes
