@@ -105,6 +105,6 @@ export function evidenceSummary(s: { evidence: readonly EvidenceEntry[]; evidenc
 /** `evidence digest <sha256> (n events), signed by key <id>` — or unsigned with why, or not sealed yet. */
 export function evidenceSummaryText(e: EvidenceSummary | undefined): string {
   if (!e) return 'evidence: no chain (recorded before evidence was chained)';
-  const state = e.signed ? `signed by key ${e.keyId}` : e.unsignedReason ? `UNSIGNED: ${e.unsignedReason}` : 'not sealed yet (the run is still going)';
+  const state = e.signed ? `signed by key ${e.keyId}` : e.unsignedReason ? `UNSIGNED: ${e.unsignedReason}` : 'not sealed yet (the seal is the run’s last step: `cordon evidence <id>` shows it once the run has completed)';
   return `evidence digest ${e.digest} (${plural(e.events, 'event')}), ${state}`;
 }

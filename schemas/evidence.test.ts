@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ContainmentStatus } from './containment.ts';
 import { canonicalJson, chainOf, eventHash, GENESIS_HASH, verifyChain } from './evidence-chain.ts';
-import { evidenceLabel, evidenceText } from './evidence-text.ts';
+import { evidenceLabel, evidenceSummary, evidenceSummaryText, evidenceText } from './evidence-text.ts';
 import { buildEvidencePack, EVIDENCE_KINDS, EvidenceEntry, EvidenceEvent, type EvidenceDraft, type EvidenceKind } from './evidence.ts';
 
 const g = 'github:pat:classic:1';
@@ -117,5 +117,17 @@ describe('the hash chain', () => {
     const swapped = chain();
     [swapped[5], swapped[6]] = [swapped[6]!, swapped[5]!];
     expect(verifyChain(swapped)).toMatchObject({ ok: false, index: 5 });
+  });
+});
+
+describe('the chain summary every report shows', () => {
+  it('gives the digest and the seal state: signed, unsigned with why, not sealed yet, or no chain', () => {
+    const evidence = chain();
+    const digest = evidence.at(-1)!.hash;
+    const signed = { signed: true as const, algorithm: 'ed25519' as const, digest, signature: 'A'.repeat(86), publicKey: 'B'.repeat(43), keyId: '0123456789abcdef' };
+    expect(evidenceSummaryText(evidenceSummary({ evidence, evidenceDigest: digest, seal: signed }))).toBe(`evidence digest ${digest} (${evidence.length} events), signed by key 0123456789abcdef`);
+    expect(evidenceSummaryText(evidenceSummary({ evidence, evidenceDigest: digest, seal: { signed: false, digest, reason: 'no key' } }))).toMatch(/, UNSIGNED: no key$/);
+    expect(evidenceSummaryText(evidenceSummary({ evidence, evidenceDigest: digest }))).toMatch(/not sealed yet/);
+    expect(evidenceSummaryText(evidenceSummary({ evidence: [] }))).toMatch(/no chain/);
   });
 });
