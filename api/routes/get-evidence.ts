@@ -1,6 +1,7 @@
 // GET /v1/containments/{id}/evidence: the append-only evidence record as JSON (design.md §1), for the
 // SOAR's case file. Evidence never holds a secret (I5): only ids, fingerprints and outcomes.
 import { ContainmentParams, EvidenceExport } from '../../schemas/api.ts';
+import { evidenceText } from '../../schemas/evidence-text.ts';
 import { readContainmentStatus } from '../containment-status.ts';
 import { defineRoute } from '../route.ts';
 
@@ -9,7 +10,10 @@ export const getEvidenceRoute = defineRoute({
   url: '/v1/containments/:id/evidence',
   operationId: 'exportEvidence',
   summary: 'Export a containment’s evidence',
-  description: 'Every recorded step in order: time, step, actor, credential, outcome, provider request id; including refused approval attempts.',
+  description:
+    'Every recorded event in order, typed by `kind` (time, actor, credential, provider, provider request id and the fields of its kind), ' +
+    'including refused approval attempts; each carries `prev` and `hash` (SHA-256 chain), and a finished run carries the Ed25519 `seal` of the final digest. ' +
+    '`lines` has the sentence each event renders to.',
   scope: 'read',
   params: ContainmentParams,
   responses: { 200: { description: 'The evidence record.', schema: EvidenceExport } },
@@ -28,6 +32,9 @@ export const getEvidenceRoute = defineRoute({
         ...(s.plan ? { planDigest: s.plan.digest } : {}),
         exportedAt: new Date().toISOString(),
         evidence: s.evidence,
+        lines: s.evidence.map(evidenceText),
+        ...(s.evidenceDigest ? { evidenceDigest: s.evidenceDigest } : {}),
+        ...(s.seal ? { seal: s.seal } : {}),
       } satisfies EvidenceExport,
     };
   },

@@ -1,10 +1,13 @@
-// Records the histories that test/replay/replay.test.ts replays: `npx tsx test/replay/record.ts`.
-// Re-record when a workflow change is meant to be incompatible (and guard old runs with patched()).
+// Records the histories that test/replay/replay.test.ts replays: `npx tsx test/replay/record.ts [name…]`
+// (all when no name is given). Re-record when a workflow change is meant to be incompatible (and guard
+// old runs with patched()). The first three predate the evidence seal: keep them, they prove old runs
+// replay without its activity; `direct-sealed` has it.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { evidenceSignerFromSeed } from '../../activities/evidence-seal.ts';
 import { connectClient, decide, getStatus, startContainment } from '../../client/containments.ts';
 import { MemoryConnector } from '../../connectors/memory/connector.ts';
 import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts';
@@ -23,13 +26,16 @@ const tenant = new MemoryTenant();
 const worker = await createCordonWorker({
   target,
   codecKeys: REPLAY_CODEC_KEYS,
-  deps: { connectors: { memory: new MemoryConnector(tenant) }, sink: new LocalEncryptedStore(join(dir, 'sink'), randomBytes(32)) },
+  deps: { connectors: { memory: new MemoryConnector(tenant) }, sink: new LocalEncryptedStore(join(dir, 'sink'), randomBytes(32)), evidenceSigner: evidenceSignerFromSeed(randomBytes(32)) },
 });
 const running = worker.run();
 const client = await connectClient(target, REPLAY_CODEC_KEYS);
 const base: ContainmentRequest = { incidentId: 'INC-replay', requester: 'alice', credentials: [{ provider: 'memory', kind: 'oauth_token', leakedValue: DRIFT_LEAKED_VALUE }] };
 
+const only = process.argv.slice(2);
+
 async function record(name: string, req: ContainmentRequest, seed = driftSeed(), drive?: (workflowId: string) => Promise<void>) {
+  if (only.length && !only.includes(name)) return;
   tenant.load(seed);
   const { workflowId } = await startContainment(client, TASK_QUEUE, req);
   await drive?.(workflowId);
@@ -52,6 +58,7 @@ async function approveAll(workflowId: string) {
 
 try {
   await record('direct-contained', { ...base, incidentId: 'INC-replay-direct' });
+  await record('direct-sealed', { ...base, incidentId: 'INC-replay-sealed' });
   await record('not-contained-ladder', { ...base, incidentId: 'INC-replay-ladder' }, driftSeed({ faults: { ignoreRevoke: { 'tok-drift-1': 'never' }, writeLatencyMs: 0 } }));
   await record(
     'staged-approved',

@@ -13,7 +13,11 @@ const dir = fileURLToPath(new URL('./histories/', import.meta.url));
 
 it('replays every recorded containment history without non-determinism', async () => {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
-  expect(files).toEqual(['direct-contained.json', 'not-contained-ladder.json', 'staged-approved.json']);
+  expect(files).toEqual(['direct-contained.json', 'direct-sealed.json', 'not-contained-ladder.json', 'staged-approved.json']);
+  // The first three were recorded before the evidence seal (they replay without its activity); direct-sealed has it.
+  const sealed = await readFile(`${dir}direct-sealed.json`, 'utf8');
+  expect(sealed).toContain('sealEvidence');
+  for (const old of ['direct-contained.json', 'not-contained-ladder.json', 'staged-approved.json']) expect(await readFile(`${dir}${old}`, 'utf8')).not.toContain('sealEvidence');
   const histories = await Promise.all(
     files.map(async (f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(await readFile(`${dir}${f}`, 'utf8'))) })),
   );
@@ -26,5 +30,5 @@ it('replays every recorded containment history without non-determinism', async (
     expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
     replayed++;
   }
-  expect(replayed).toBe(3);
+  expect(replayed).toBe(4);
 }, 120_000);
