@@ -1,16 +1,17 @@
 // The containment run: its input, policy, plan, approvals, states, evidence and result
 // (design.md §2). Shared by Slack, HTTP, CLI, Temporal-direct and the workflow itself.
 import { z } from 'zod';
+import { ContainmentMode, FALLBACK_RUNGS, Outcome, Severity, TimeoutOutcome } from './containment-enums.ts';
 import { Credential, CredentialRef, Principal, Provider, ReplacementRef, ScopeReport } from './credential.ts';
+import { EvidenceEntry, EvidenceSeal, Hex64 } from './evidence.ts';
 
-export const Severity = z.enum(['low', 'medium', 'high', 'critical']);
-export type Severity = z.infer<typeof Severity>;
+export { ContainmentMode, FALLBACK_RUNGS, Outcome, Severity, TimeoutOutcome, type FallbackRung } from './containment-enums.ts';
+
 
 const Duration = z
   .string()
   .regex(/^\d+(ms|s|m|h|d)$/, 'a duration is a number followed by ms, s, m, h or d (e.g. 15m)');
 
-export const TimeoutOutcome = z.enum(['hold', 'proceed']);
 
 export const ApprovalPolicy = z.object({
   /** Slack user ids / API principals allowed to decide. */
@@ -49,8 +50,6 @@ export const ContainmentPolicy = z.object({
 });
 export type ContainmentPolicy = z.infer<typeof ContainmentPolicy>;
 
-export const ContainmentMode = z.enum(['direct', 'staged']);
-export type ContainmentMode = z.infer<typeof ContainmentMode>;
 
 export const ContainmentInput = z
   .object({
@@ -100,8 +99,6 @@ export const CREDENTIAL_STATES = [
 export const CredentialState = z.enum(CREDENTIAL_STATES);
 export type CredentialState = z.infer<typeof CredentialState>;
 
-export const FALLBACK_RUNGS = ['revokeAllForClient', 'blockApp', 'suspendPrincipal'] as const;
-export type FallbackRung = (typeof FALLBACK_RUNGS)[number];
 
 export const PlanAction = z.object({
   step: z.enum(['restrict', 'replace', 'revoke', 'reauth', 'verify', 'fallback']),
@@ -182,17 +179,7 @@ export const PendingApproval = z.object({
 });
 export type PendingApproval = z.infer<typeof PendingApproval>;
 
-export const EvidenceEvent = z.object({
-  seq: z.number().int().min(0),
-  at: z.string(),
-  step: z.string(),
-  actor: z.string(),
-  credentialId: z.string().optional(),
-  outcome: z.string(),
-  detail: z.string().optional(),
-  requestId: z.string().optional(),
-});
-export type EvidenceEvent = z.infer<typeof EvidenceEvent>;
+export { EvidenceEntry, EvidenceEvent, EvidenceSeal } from './evidence.ts';
 
 export const CredentialProgress = z.object({
   credentialId: z.string(),
@@ -219,12 +206,6 @@ export const CollateralProgress = z.object({
 });
 export type CollateralProgress = z.infer<typeof CollateralProgress>;
 
-/**
- * `contained_in_tenant`: every credential is dead or cut off from the tenant, and at least one is only cut
- * off (it may still work elsewhere until its owner deletes it); the evidence names the owner's action.
- */
-export const Outcome = z.enum(['running', 'contained', 'contained_in_tenant', 'not_contained', 'refused', 'rejected', 'cancelled']);
-export type Outcome = z.infer<typeof Outcome>;
 
 export const ContainmentStatus = z.object({
   workflowId: z.string(),
@@ -249,7 +230,12 @@ export const ContainmentStatus = z.object({
   waitingOn: z
     .object({ what: z.string(), since: z.string(), attempts: z.number().int(), lastError: z.string(), escalations: z.number().int() })
     .optional(),
-  evidence: z.array(EvidenceEvent),
+  /** Typed events, hash-chained (schemas/evidence.ts); a run finished before typed evidence has `legacy` entries. */
+  evidence: z.array(EvidenceEntry),
+  /** The chain head: the last event's hash (absent on runs from before the chain). */
+  evidenceDigest: Hex64.optional(),
+  /** Set when the run finishes: the digest's signature, or why it is unsigned. */
+  seal: EvidenceSeal.optional(),
 });
 export type ContainmentStatus = z.infer<typeof ContainmentStatus>;
 
