@@ -1,8 +1,12 @@
 // The framework mapping: every mapped CSF id is in the shipped OSCAL subset and none is withdrawn; the
 // OWASP NHI ids are the published ten; the control report names, per control, the events that prove it.
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { finishedStatus } from '../drills/status-fixture.ts';
+import { EvidenceEntry } from '../schemas/evidence.ts';
 import { exportableStatus } from '../test/support/evidence-fixture.ts';
-import { exportRunOf, EVIDENCE_KINDS } from './events.ts';
+import { EVIDENCE_KINDS } from '../schemas/evidence.ts';
+import { exportEventsOf, exportRunOf } from './events.ts';
 import { CONTROLS_BY_KIND, controlReport, controlsFor, csfSubcategories } from './frameworks.ts';
 
 describe('framework mapping', () => {
@@ -33,9 +37,10 @@ describe('framework mapping', () => {
   });
 
   it('gives every kind but `other` at least one CSF control, and titles every control', () => {
+    expect(controlsFor('other')).toEqual([]);
     for (const kind of EVIDENCE_KINDS) {
       const controls = controlsFor(kind);
-      if (kind === 'other') expect(controls).toEqual([]);
+      if (kind === 'registry_note') expect(controls).toEqual([]);
       else expect(controls.some((c) => c.framework === 'nist-csf-2.0'), kind).toBe(true);
       for (const c of controls) expect(c.title.length, `${c.framework} ${c.id}`).toBeGreaterThan(3);
     }
@@ -44,13 +49,21 @@ describe('framework mapping', () => {
     );
   });
 
+  it('reads legacy free-text entries of runs finished before typed evidence', () => {
+    const legacy = z.array(EvidenceEntry).parse(finishedStatus().evidence);
+    const events = exportEventsOf(legacy);
+    expect(events.map((e) => e.kind)).toEqual(['started', 'approval_requested', 'approval_decided', 'approval_requested', 'approval_escalated', 'approval_decided', 'replaced', 'replacement_not_possible', 'revoked', 're_revoked', 'fallback_rung', 'finished']);
+    expect(events.find((e) => e.kind === 'fallback_rung')).toMatchObject({ rung: 'revokeAllForClient', succeeded: false });
+    expect(controlReport(events).length).toBeGreaterThan(10);
+  });
+
   it('reports each exercised control with the seq of every event that proves it, and whether they succeeded', () => {
     const run = exportRunOf(exportableStatus());
     const report = controlReport(run.events);
     const contained = report.find((c) => c.framework === 'nist-csf-2.0' && c.id === 'RS.MI-01')!;
-    const provers = run.events.filter((e) => ['revoked', 'restricted', 'verified', 'fallback', 'cut_off'].includes(e.kind));
+    const provers = run.events.filter((e) => ['revoked', 'restricted', 'verified', 'fallback_rung', 'cut_off'].includes(e.kind));
     expect(contained.events.map((e) => e.seq)).toEqual(provers.map((e) => e.seq));
-    // The fallback rung that was not possible failed: the control was partly met, not met.
+    // The `alive` verdict and the rung that was not possible failed: the control was partly met.
     expect(contained.status).toBe('partly_met');
     const notified = report.find((c) => c.id === 'RS.CO-02' && c.framework === 'nist-csf-2.0')!;
     expect(notified.events.some((e) => !e.succeeded && e.kind === 'notification_failed')).toBe(true);

@@ -10,7 +10,7 @@
 //   - OWASP Non-Human Identities Top 10 (2025): the risks a containment acts on, written `NHI2:2025`.
 // docs/evidence-export.md lists the mapping in prose and says where each source came from.
 import csfCatalog from './catalogs/nist-csf-2.0-subset.json' with { type: 'json' };
-import type { EvidenceKind, ExportEvent } from './events.ts';
+import type { ExportEvent, ExportKind } from './events.ts';
 
 export const FRAMEWORKS = {
   'nist-csf-2.0': { name: 'NIST Cybersecurity Framework 2.0', short: 'NIST CSF 2.0' },
@@ -91,28 +91,56 @@ interface KindMapping {
   nhi: string[];
 }
 
-/** What each kind of evidence event exercises. `other` exercises nothing: it stays in the timeline only. */
-export const CONTROLS_BY_KIND: Record<EvidenceKind, KindMapping> = {
+const none: KindMapping = { csf: [], cis: [], iso: [], nhi: [] };
+const containment: KindMapping = { csf: ['RS.MI-01', 'RS.MI-02'], cis: ['6.2'], iso: ['A.5.17', 'A.5.18', 'A.5.26'], nhi: ['NHI1:2025', 'NHI2:2025', 'NHI7:2025'] };
+const restriction: KindMapping = { csf: ['RS.MI-01', 'PR.AA-05'], cis: ['6.2'], iso: ['A.5.15', 'A.5.18'], nhi: ['NHI5:2025'] };
+const replacement: KindMapping = { csf: ['RS.MI-02', 'RS.MA-05'], cis: ['6.1'], iso: ['A.5.17'], nhi: ['NHI7:2025', 'NHI9:2025'] };
+const reauthentication: KindMapping = { csf: ['RS.MI-02'], cis: ['6.2'], iso: ['A.5.17', 'A.8.5'], nhi: ['NHI2:2025', 'NHI4:2025'] };
+const escalation: KindMapping = { csf: ['RS.MA-04', 'RS.CO-02'], cis: [], iso: ['A.5.26'], nhi: [] };
+const decision: KindMapping = { csf: ['RS.MA-02', 'PR.AA-05'], cis: [], iso: ['A.5.26'], nhi: [] };
+const record: KindMapping = { csf: ['RS.AN-06'], cis: [], iso: ['A.5.28'], nhi: [] };
+
+/**
+ * What each kind of evidence event exercises (an event that failed still exercised its controls, and
+ * the report says it failed). Keyed by every kind of schemas/evidence.ts, so a new kind does not
+ * compile until it is mapped; `other` (a legacy entry no kind fits) exercises nothing.
+ */
+export const CONTROLS_BY_KIND: Record<ExportKind, KindMapping> = {
   started: { csf: ['DE.AE-08', 'RS.MA-01'], cis: [], iso: ['A.5.24', 'A.5.26'], nhi: ['NHI2:2025'] },
   identified: { csf: ['DE.AE-02', 'DE.AE-03', 'RS.AN-03', 'RS.AN-08'], cis: ['5.1', '5.5'], iso: ['A.5.25'], nhi: ['NHI2:2025'] },
   planned: { csf: ['RS.MA-02', 'RS.MA-03'], cis: [], iso: ['A.5.25'], nhi: [] },
   approval_requested: { csf: ['RS.MA-02', 'RS.CO-02'], cis: [], iso: ['A.5.26'], nhi: [] },
-  approval_decided: { csf: ['RS.MA-02', 'PR.AA-05'], cis: [], iso: ['A.5.26'], nhi: [] },
+  approval_decided: decision,
   approval_refused: { csf: ['PR.AA-05', 'RS.AN-06'], cis: [], iso: ['A.5.28'], nhi: [] },
-  approval_escalated: { csf: ['RS.MA-04', 'RS.CO-02'], cis: [], iso: ['A.5.26'], nhi: [] },
+  approval_escalated: escalation,
   approval_defaulted: { csf: ['RS.MA-04'], cis: [], iso: ['A.5.26'], nhi: [] },
-  restricted: { csf: ['RS.MI-01', 'PR.AA-05'], cis: ['6.2'], iso: ['A.5.15', 'A.5.18'], nhi: ['NHI5:2025'] },
+  approval_deadline: { csf: ['RS.MA-04'], cis: [], iso: ['A.5.26'], nhi: [] },
+  approval_fail_closed: { csf: ['RS.MA-04', 'RS.MI-01'], cis: [], iso: ['A.5.26'], nhi: [] },
+  staged_fail_closed: { csf: ['RS.MA-04', 'RS.MI-01'], cis: ['6.2'], iso: ['A.5.26'], nhi: [] },
+  restricted: restriction,
+  restriction_not_possible: restriction,
   unrestricted: { csf: ['RS.MA-05', 'PR.AA-05'], cis: [], iso: ['A.5.18'], nhi: [] },
-  revoked: { csf: ['RS.MI-01', 'RS.MI-02'], cis: ['6.2'], iso: ['A.5.17', 'A.5.18', 'A.5.26'], nhi: ['NHI1:2025', 'NHI2:2025', 'NHI7:2025'] },
-  replaced: { csf: ['RS.MI-02', 'RS.MA-05'], cis: ['6.1'], iso: ['A.5.17'], nhi: ['NHI7:2025', 'NHI9:2025'] },
-  reauthenticated: { csf: ['RS.MI-02'], cis: ['6.2'], iso: ['A.5.17', 'A.8.5'], nhi: ['NHI2:2025', 'NHI4:2025'] },
+  unrestrict_failed: { csf: ['RS.MA-05', 'PR.AA-05'], cis: [], iso: ['A.5.18'], nhi: [] },
+  revoked: containment,
+  revoke_by_value_not_possible: containment,
+  re_revoked: containment,
+  replaced: replacement,
+  replacement_owned_elsewhere: replacement,
+  replacement_not_possible: replacement,
+  reauthenticated: reauthentication,
+  reauth_not_possible: reauthentication,
   verified: { csf: ['RS.AN-08', 'RS.MI-01'], cis: ['6.2'], iso: ['A.5.26'], nhi: ['NHI1:2025'] },
-  fallback: { csf: ['RS.MI-01', 'RS.MA-04'], cis: ['6.2'], iso: ['A.5.18', 'A.5.26'], nhi: ['NHI3:2025'] },
+  unplanned_left_alone: { csf: ['RS.AN-08'], cis: ['5.1'], iso: ['A.5.25'], nhi: ['NHI1:2025'] },
+  fallback_rung: { csf: ['RS.MI-01', 'RS.MA-04'], cis: ['6.2'], iso: ['A.5.18', 'A.5.26'], nhi: ['NHI3:2025'] },
   cut_off: { csf: ['RS.MI-01'], cis: ['6.2'], iso: ['A.5.15'], nhi: ['NHI3:2025'] },
-  finished: { csf: ['RS.AN-06', 'RS.AN-07', 'RS.CO-03'], cis: [], iso: ['A.5.28', 'A.8.15'], nhi: [] },
-  cancel_requested: { csf: ['RS.AN-06'], cis: [], iso: ['A.5.28'], nhi: [] },
+  stopped: { csf: ['RS.MA-04'], cis: [], iso: ['A.5.26'], nhi: [] },
+  waiting_escalated: escalation,
+  cancel_requested: record,
+  signal_ignored: record,
   notification_failed: { csf: ['RS.CO-02'], cis: [], iso: ['A.5.26'], nhi: [] },
-  other: { csf: [], cis: [], iso: [], nhi: [] },
+  registry_note: none,
+  finished: { csf: ['RS.AN-06', 'RS.AN-07', 'RS.CO-03'], cis: [], iso: ['A.5.28', 'A.8.15'], nhi: [] },
+  other: none,
 };
 
 function titled(framework: FrameworkId, id: string, titles: ReadonlyMap<string, string> | Record<string, string>): Control {
@@ -122,7 +150,7 @@ function titled(framework: FrameworkId, id: string, titles: ReadonlyMap<string, 
 }
 
 /** Every control one kind of event exercises, across the five frameworks, with titles. */
-export function controlsFor(kind: EvidenceKind): Control[] {
+export function controlsFor(kind: ExportKind): Control[] {
   const m = CONTROLS_BY_KIND[kind];
   const csf = csfSubcategories().active;
   return [
@@ -140,7 +168,7 @@ export type ControlStatus = 'met' | 'partly_met' | 'not_met';
 export interface ControlEntry extends Control {
   /** met: every proving event succeeded; partly_met: some did; not_met: none did (tried, but failed). */
   status: ControlStatus;
-  events: { seq: number; at: string; kind: EvidenceKind; succeeded: boolean; summary: string; hash?: string }[];
+  events: { seq: number; at: string; kind: ExportKind; succeeded: boolean; summary: string; hash?: string }[];
 }
 
 /** The per-incident control report: each control this containment exercised, with the events that prove it. */

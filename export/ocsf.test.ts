@@ -5,6 +5,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { EvidenceEntry } from '../schemas/evidence.ts';
 import { finishedStatus } from '../drills/status-fixture.ts';
 import { exportableStatus } from '../test/support/evidence-fixture.ts';
 import { exportRunOf } from './events.ts';
@@ -33,7 +35,8 @@ describe('OCSF export', () => {
   it('validates every event against its class schema', () => {
     expect(new Set(events.map((e) => e.class_uid))).toEqual(new Set(Object.values(OCSF_CLASSES)));
     for (const e of events) expectValid(e);
-    for (const e of ocsfEventsOf(exportRunOf(finishedStatus()))) expectValid(e);
+    const legacy = { ...finishedStatus(), evidence: z.array(EvidenceEntry).parse(finishedStatus().evidence) };
+    for (const e of ocsfEventsOf(exportRunOf(legacy))) expectValid(e);
   });
 
   it('the schemas are strict: an unknown field or a wrong activity fails', () => {
@@ -50,21 +53,22 @@ describe('OCSF export', () => {
 
   it('maps revoke to Evict, replace and re-authentication to Restore, with D3FEND countermeasures', () => {
     const rem = ofClass(OCSF_CLASSES.remediationActivity);
-    const bySeq = new Map(rem.map((e) => [(e.metadata as { sequence: number }).sequence, e]));
+    const bySeq = new Map(rem.map((e) => [(e.metadata as unknown as { sequence: number }).sequence, e]));
     const seqOf = (kind: string) => run.events.filter((e) => e.kind === kind).map((e) => e.seq);
+    expect(seqOf('revoked').length).toBeGreaterThan(0);
     for (const seq of seqOf('revoked')) expect(bySeq.get(seq)).toMatchObject({ activity_id: 2, countermeasures: [{ d3f_tactic: { name: 'Evict' }, d3f_technique: { uid: 'D3-CR' } }] });
     for (const seq of [...seqOf('replaced'), ...seqOf('reauthenticated')]) expect(bySeq.get(seq)).toMatchObject({ activity_id: 3, countermeasures: [{ d3f_tactic: { name: 'Restore' } }] });
-    const failedReplace = run.events.find((e) => e.kind === 'replaced' && !e.succeeded)!;
+    const failedReplace = run.events.find((e) => e.kind === 'replacement_not_possible')!;
     expect(bySeq.get(failedReplace.seq)).toMatchObject({ status_id: 2 });
   });
 
   it('emits an API Activity per provider call with its request id, and Account Changes for principals', () => {
     const api = ofClass(OCSF_CLASSES.apiActivity);
     expect(api.map((e) => (e.api as { request: { uid: string } }).request.uid).sort()).toEqual(['GH-REQ-identify', 'GH-REQ-revoke', 'GH-REQ-suspend', 'SF-REQ-reauth', 'SF-REQ-restrict', 'SF-REQ-verify']);
-    expect(api.find((e) => (e.api as { request: { uid: string } }).request.uid === 'GH-REQ-revoke')).toMatchObject({ activity_id: 4, api: { operation: 'revoked', service: { name: 'github' } } });
+    expect(api.find((e) => (e.api as { request: { uid: string } }).request.uid === 'GH-REQ-revoke')).toMatchObject({ activity_id: 4, api: { operation: 'revoked', service: { name: 'github' } }, status_id: 1 });
     const accounts = ofClass(OCSF_CLASSES.accountChange);
     expect(accounts.map((e) => e.activity_id).sort()).toEqual([5, 99]);
-    expect(accounts.find((e) => e.activity_id === 99)).toMatchObject({ user: { uid: 'salesforce u1' } });
+    expect(accounts.find((e) => e.activity_id === 99)).toMatchObject({ user: { uid: 'salesforce:u1' } });
   });
 
   it('emits one Compliance Finding per exercised control, Pass only when every proving event succeeded', () => {

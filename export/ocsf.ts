@@ -10,7 +10,7 @@
 // receiver that gets an event twice (delivery is at least once) can drop the copy. The JSON Schemas in
 // ./ocsf-schemas/ (generated offline, see generate.sh there) check every class in ocsf.test.ts.
 import { createHash } from 'node:crypto';
-import type { EvidenceKind, ExportEvent, ExportRun } from './events.ts';
+import type { ExportEvent, ExportKind, ExportRun } from './events.ts';
 import { controlReport, FRAMEWORKS, type ControlEntry } from './frameworks.ts';
 
 export const OCSF_VERSION = '1.8.0';
@@ -43,7 +43,7 @@ function base(run: ExportRun, classUid: number, activityId: number, part: number
       product: { name: 'Cordon', vendor_name: 'Cordon', ...(product.version ? { version: product.version } : {}) },
       correlation_uid: run.workflowId,
       ...(typeof part === 'number' ? { sequence: part } : {}),
-      ...(run.chain ? { labels: [`chain:${run.chain.finalDigest}`] } : {}),
+      ...(run.digest ? { labels: [`evidence-digest:${run.digest}`] } : {}),
     },
   };
 }
@@ -56,19 +56,48 @@ interface D3fend {
 /** The OCSF Remediation Activity ids of the D3FEND tactics (Isolate 1, Evict 2, Restore 3, Detect 5). */
 const REMEDIATION_ACTIVITY = { Isolate: 1, Evict: 2, Restore: 3, Detect: 5 } as const;
 
-/** The steps that are remediation, each with its D3FEND tactic and technique (d3fend.mitre.org). */
-const REMEDIATION: Partial<Record<EvidenceKind, D3fend>> = {
-  revoked: { tactic: 'Evict', technique: { uid: 'D3-CR', name: 'Credential Revocation', path: 'CredentialRevocation' } },
-  fallback: { tactic: 'Evict', technique: { uid: 'D3-AL', name: 'Account Locking', path: 'AccountLocking' } },
-  replaced: { tactic: 'Restore', technique: { uid: 'D3-CRO', name: 'Credential Rotation', path: 'CredentialRotation' } },
-  reauthenticated: { tactic: 'Restore', technique: { uid: 'D3-ST', name: 'Session Termination', path: 'SessionTermination' } },
-  restricted: { tactic: 'Isolate', technique: { uid: 'D3-NTF', name: 'Network Traffic Filtering', path: 'NetworkTrafficFiltering' } },
+const EVICT_CREDENTIAL: D3fend = { tactic: 'Evict', technique: { uid: 'D3-CR', name: 'Credential Revocation', path: 'CredentialRevocation' } };
+const ROTATE: D3fend = { tactic: 'Restore', technique: { uid: 'D3-CRO', name: 'Credential Rotation', path: 'CredentialRotation' } };
+const END_SESSIONS: D3fend = { tactic: 'Restore', technique: { uid: 'D3-ST', name: 'Session Termination', path: 'SessionTermination' } };
+const FILTER: D3fend = { tactic: 'Isolate', technique: { uid: 'D3-NTF', name: 'Network Traffic Filtering', path: 'NetworkTrafficFiltering' } };
+
+/** The steps that are remediation, each with its D3FEND tactic and technique (d3fend.mitre.org); failed attempts included. */
+const REMEDIATION: Partial<Record<ExportKind, D3fend>> = {
+  revoked: EVICT_CREDENTIAL,
+  re_revoked: EVICT_CREDENTIAL,
+  revoke_by_value_not_possible: EVICT_CREDENTIAL,
+  replaced: ROTATE,
+  replacement_not_possible: ROTATE,
+  reauthenticated: END_SESSIONS,
+  reauth_not_possible: END_SESSIONS,
+  restricted: FILTER,
+  restriction_not_possible: FILTER,
+  unrestricted: { tactic: 'Restore' },
+  unrestrict_failed: { tactic: 'Restore' },
   cut_off: { tactic: 'Isolate' },
   verified: { tactic: 'Detect' },
 };
 
+/** A fallback rung's countermeasure depends on the rung. */
+const FALLBACK: Record<string, D3fend> = {
+  revokeAllForClient: EVICT_CREDENTIAL,
+  blockApp: { tactic: 'Evict' },
+  suspendPrincipal: { tactic: 'Evict', technique: { uid: 'D3-AL', name: 'Account Locking', path: 'AccountLocking' } },
+};
+
 /** OCSF API Activity ids by step: Create 1, Read 2, Update 3, Delete 4. */
-const API_ACTIVITY: Partial<Record<EvidenceKind, number>> = { identified: 2, verified: 2, replaced: 1, revoked: 4, restricted: 3, unrestricted: 3, reauthenticated: 3, fallback: 3, cut_off: 3 };
+const API_ACTIVITY: Partial<Record<ExportKind, number>> = {
+  identified: 2,
+  verified: 2,
+  replaced: 1,
+  revoked: 4,
+  re_revoked: 4,
+  restricted: 3,
+  unrestricted: 3,
+  reauthenticated: 3,
+  fallback_rung: 3,
+  cut_off: 3,
+};
 
 function remediationOf(run: ExportRun, e: ExportEvent, d: D3fend, product: ProductInfo): OcsfEvent {
   const countermeasure = {
@@ -90,8 +119,8 @@ function remediationOf(run: ExportRun, e: ExportEvent, d: D3fend, product: Produ
 
 /** Principal changes: forced re-authentication (Other: its sessions and tokens end) and a suspended principal (Disable). */
 function accountChangeOf(run: ExportRun, e: ExportEvent, product: ProductInfo): OcsfEvent | undefined {
-  const suspended = e.kind === 'fallback' && e.summary.startsWith('fallback:suspendPrincipal');
-  if (e.kind !== 'reauthenticated' && !suspended) return undefined;
+  const suspended = e.kind === 'fallback_rung' && e.rung === 'suspendPrincipal';
+  if (e.kind !== 'reauthenticated' && e.kind !== 'reauth_not_possible' && !suspended) return undefined;
   const principal = e.principal ?? e.credentialKey ?? 'unknown';
   return {
     ...base(run, OCSF_CLASSES.accountChange, suspended ? 5 : 99, e.seq, e.at, 'informational', product),
@@ -191,7 +220,7 @@ export function ocsfEventsOf(run: ExportRun, options: { product?: ProductInfo; s
   const product = options.product ?? {};
   const out: OcsfEvent[] = [...incidentFindings(run, product, options.severity ?? 'unknown')];
   for (const e of run.events) {
-    const d = REMEDIATION[e.kind];
+    const d = e.kind === 'fallback_rung' ? FALLBACK[e.rung ?? ''] : REMEDIATION[e.kind];
     if (d) out.push(remediationOf(run, e, d, product));
     const account = accountChangeOf(run, e, product);
     if (account) out.push(account);

@@ -1,25 +1,59 @@
-// A finished containment whose evidence has every kind the export maps (the drill fixture's
-// not-contained run plus the steps it lacks: identify, plan, restrict, re-authentication, a provider
-// request id on each call, verification, cut-off, a refused decision, a suspended principal), for the
-// export, mapping and evidence pack tests.
-import { finishedStatus, at } from '../../drills/status-fixture.ts';
-import type { ContainmentStatus, EvidenceEvent } from '../../schemas/containment.ts';
+// A finished containment with typed, chained evidence covering the kinds the export maps (identify,
+// plan, approvals with a refused decision, restriction, replacement and a failed one, revocation,
+// re-authentication, verification, cut-off, a suspended principal, a failed notification), for the
+// export, mapping and evidence pack tests. Hashes are well-formed but not a real chain: the chain's
+// own tests check hashing; these check what is exported.
+import { createHash } from 'node:crypto';
+import { at, finishedStatus } from '../../drills/status-fixture.ts';
+import type { ContainmentStatus } from '../../schemas/containment.ts';
+import { EvidenceEvent } from '../../schemas/evidence.ts';
+
+const SF = 'salesforce:oauthtoken:u1:abc';
+const GH = 'github:pat:fine_grained:8001';
+const DIGEST = 'a'.repeat(64);
+
+// Parsed with the evidence schema below, so a fixture event the union does not accept fails here.
+const drafts: Array<[number, Record<string, unknown>]> = [
+  [0, { kind: 'started', actor: 'alice', workflowId: 'cordon-contain:INC-7:abc', incidentId: 'INC-7', credentialRefs: 2, mode: 'staged', severity: 'high', breakGlass: false }],
+  [200, { kind: 'identified', actor: 'cordon', provider: 'github', ref: 'github pat fp=1234', live: 1, riskFlags: [], blindSpots: [], requestId: 'GH-REQ-identify' }],
+  [300, { kind: 'planned', actor: 'cordon', digest: DIGEST, actions: 5, waves: 1, reauthEnds: 1, reauthConsumers: 0, leftAlone: 0 }],
+  [1_000, { kind: 'approval_requested', actor: 'cordon', stage: 'c0-restrict', digest: DIGEST, description: 'restrict the <Drift> grant', credentialIds: [SF], consumerIds: [], wave: 0, quorum: 1 }],
+  [3_000, { kind: 'approval_refused', actor: 'mallory', stage: 'c0-restrict', approver: 'mallory', channel: 'temporal', reason: 'not an approver' }],
+  [4_000, { kind: 'approval_decided', actor: 'bob', stage: 'c0-restrict', decision: 'approved', approver: 'bob', channel: 'slack', approvals: 1, quorum: 1 }],
+  [4_500, { kind: 'restricted', actor: 'bob', credentialId: SF, provider: 'salesforce', restriction: 'ip_allowlist', result: 'done', approvers: ['bob'], requestId: 'SF-REQ-restrict' }],
+  [6_000, { kind: 'approval_escalated', actor: 'cordon', stage: 'c0-wave-1', after: '15m' }],
+  [66_000, { kind: 'replaced', actor: 'cordon', credentialId: SF, provider: 'salesforce', consumerId: 'chat-sync', replacementId: 'r1', sink: 'local:chat', fingerprint: 'ff00' }],
+  [66_500, { kind: 'replacement_not_possible', actor: 'cordon', credentialId: SF, provider: 'salesforce', consumerId: 'lead-router', reason: 'salesforce cannot mint for it' }],
+  [67_000, { kind: 'reauthenticated', actor: 'cordon', provider: 'salesforce', principalId: 'u1', result: 'done', ended: 1, requestId: 'SF-REQ-reauth' }],
+  [68_000, { kind: 'verified', actor: 'cordon', credentialId: SF, provider: 'salesforce', verdict: 'dead', stillActive: false, unexpectedActive: [], probe: 'dead', requestId: 'SF-REQ-verify' }],
+  [69_000, { kind: 'cut_off', actor: 'cordon', credentialId: SF, provider: 'salesforce', ownerAction: 'delete the connected app' }],
+  [70_000, { kind: 'revoked', actor: 'cordon', credentialId: GH, provider: 'github', method: 'tenant', result: 'done', requestId: 'GH-REQ-revoke' }],
+  [80_000, { kind: 'verified', actor: 'cordon', credentialId: GH, provider: 'github', verdict: 'alive', stillActive: true, unexpectedActive: [], probe: 'alive' }],
+  [81_000, { kind: 'fallback_rung', actor: 'cordon', credentialId: GH, provider: 'github', rung: 'revokeAllForClient', result: 'not_possible', detail: 'github: cannot revokeAllForClient' }],
+  [85_000, { kind: 'fallback_rung', actor: 'cordon', credentialId: GH, provider: 'github', rung: 'suspendPrincipal', result: 'done', requestId: 'GH-REQ-suspend' }],
+  [86_000, { kind: 'notification_failed', actor: 'cordon', notification: 'completed', reason: 'webhook refused' }],
+  [90_000, { kind: 'finished', actor: 'cordon', outcome: 'not_contained', reason: 'still active after re-revoke and the fallback ladder: github:pat:fine_grained:8001' }],
+];
+
+export function typedEvidence(): EvidenceEvent[] {
+  let prev = '0'.repeat(64);
+  return drafts.map(([ms, d], seq) => {
+    const hash = createHash('sha256').update(`${prev}|${seq}`).digest('hex');
+    const e = EvidenceEvent.parse({ ...d, seq, at: at(ms), prev, hash });
+    prev = hash;
+    return e;
+  });
+}
 
 export function exportableStatus(): ContainmentStatus {
-  const s = finishedStatus();
-  const extra: Array<Omit<EvidenceEvent, 'seq'>> = [
-    { at: at(200), step: 'identify', actor: 'cordon', outcome: '2 live credential(s)', credentialId: 'github:pat:fine_grained:8001', requestId: 'GH-REQ-identify' },
-    { at: at(300), step: 'plan', actor: 'cordon', outcome: 'digest 0123456789ab' },
-    { at: at(3_000), step: 'approval:c0-restrict', actor: 'mallory', outcome: 'refused', detail: 'via temporal: not an approver' },
-    { at: at(4_500), step: 'restrict', actor: 'bob', outcome: 'restricted', credentialId: 'salesforce:oauthtoken:u1:abc', requestId: 'SF-REQ-restrict', detail: 'ip allowlist' },
-    { at: at(67_000), step: 'reauth', actor: 'cordon', outcome: 'done', detail: 'salesforce u1: 1 planned credential(s) ended', requestId: 'SF-REQ-reauth' },
-    { at: at(68_000), step: 'verify', actor: 'cordon', outcome: 'dead', credentialId: 'salesforce:oauthtoken:u1:abc', requestId: 'SF-REQ-verify' },
-    { at: at(69_000), step: 'verify', actor: 'cordon', outcome: 'cut off in tenant', credentialId: 'salesforce:oauthtoken:u1:abc', detail: 'owner must delete it' },
-    { at: at(85_000), step: 'fallback:suspendPrincipal', actor: 'cordon', outcome: 'done', credentialId: 'github:pat:fine_grained:8001', requestId: 'GH-REQ-suspend' },
-    { at: at(86_000), step: 'notify', actor: 'cordon', outcome: 'failed', detail: 'completed: webhook refused' },
-  ];
-  const merged = [...s.evidence.map(({ seq: _seq, ...e }) => e), ...extra].sort((a, b) => a.at.localeCompare(b.at));
-  const revoke = merged.find((e) => e.step === 'revoke')!;
-  revoke.requestId = 'GH-REQ-revoke';
-  return { ...s, workflowId: 'cordon-contain:INC-7:abc', incidentId: 'INC-7', evidence: merged.map((e, seq) => ({ ...e, seq })) };
+  const evidence = typedEvidence();
+  const digest = evidence[evidence.length - 1]!.hash;
+  return {
+    ...finishedStatus(),
+    workflowId: 'cordon-contain:INC-7:abc',
+    incidentId: 'INC-7',
+    evidence,
+    evidenceDigest: digest,
+    seal: { signed: true, algorithm: 'ed25519', digest, signature: 'A'.repeat(86), publicKey: 'B'.repeat(43), keyId: '0123456789abcdef', signedAt: at(90_500) },
+  };
 }
