@@ -12,6 +12,7 @@ import { FAILURE_TYPES, mapFailures } from './failures.ts';
 import { buildPlan, credentialKey, SelfLockoutError } from './plan.ts';
 import { scopeReauthWith } from './reauth-scope.ts';
 import { temporalRegistry, type ReplacementRegistry } from './replacement-registry.ts';
+import type { EvidenceDeliveryDeps } from './deliver-evidence.ts';
 
 export type { FallbackRung } from '../schemas/containment.ts';
 
@@ -26,6 +27,8 @@ export interface ActivityDeps {
   notifier?: Notifier;
   /** Replacements issued by every run (I8); the Temporal-kept registry of the worker's task queue by default. */
   registry?: ReplacementRegistry;
+  /** Evidence delivery (the `deliverEvidence` workflow): the configured sinks and how to read a run's status. */
+  evidence?: EvidenceDeliveryDeps;
 }
 
 export interface VerifyResult {

@@ -9,8 +9,9 @@ import { createNdjsonFileSink } from './ndjson-file.ts';
 import { createSplunkHecSink } from './splunk-hec.ts';
 import { createSignedWebhookSink } from './signed-webhook.ts';
 
-export const EVIDENCE_SINK_NAMES = ['ndjson', 'splunk-hec', 'webhook'] as const;
-export type EvidenceSinkName = (typeof EVIDENCE_SINK_NAMES)[number];
+import type { EvidenceSinkName } from '../../schemas/evidence-delivery.ts';
+
+export type { EvidenceSinkName } from '../../schemas/evidence-delivery.ts';
 
 export interface EvidenceSink {
   name: EvidenceSinkName;
