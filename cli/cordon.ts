@@ -14,6 +14,7 @@ import { envIsSet, readEnv } from '../schemas/config.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { SEARCH_ATTRIBUTES } from '../temporal-config/dev-server.ts';
 import { renderReport } from './report.ts';
+import { EVIDENCE_FORMATS, evidenceCommand } from './evidence.ts';
 import { checkConfig, renderConfigCheck } from './config-check.ts';
 import { massProgress, parseRefsFile, progressLine, startMassContainment } from '../client/mass.ts';
 import type { MassContainmentRequest, MassContainmentResult } from '../schemas/mass.ts';
@@ -31,7 +32,7 @@ const USAGE = `cordon — contain stolen SaaS credentials
                  many refs at once (mass containment: one child run per ref, progress on stderr)
   cordon status <workflow-id> [--watch] [--json]
   cordon approve <workflow-id> --stage S --digest D --as APPROVER [--reject --reason TEXT] [--json]
-  cordon evidence <workflow-id> [--json]
+  cordon evidence <workflow-id> [--format json|ocsf|html]   the evidence pack (JSON), its OCSF events (NDJSON), or the auditor's HTML page
   cordon cancel <workflow-id> --as NAME [--reason TEXT]   stop a run (it may leave the credential alive)
   cordon retry <workflow-id>                               start a finished not_contained run again (nothing done is redone)
   cordon doctor [--json]             check Temporal, namespace, keys, and each configured connector's access
@@ -145,6 +146,7 @@ function checkUsage(command: string, values: Record<string, string | boolean | u
     if (!values.from && (!values.provider || !values.kind)) throw new UsageError('contain needs --provider and --kind (or --from FILE)');
   }
   if (['status', 'evidence', 'retry', 'persistence'].includes(command) && !id) throw new UsageError(`${command} needs a workflow id`);
+  if (command === 'evidence' && typeof values.format === 'string' && !(EVIDENCE_FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`--format must be one of ${EVIDENCE_FORMATS.join(', ')}`);
   if (command === 'approve' && (!id || !values.stage || !values.digest || !values.as)) throw new UsageError('approve needs <workflow-id> --stage --digest --as');
   if (command === 'cancel' && (!id || !values.as)) throw new UsageError('cancel needs <workflow-id> --as NAME [--reason TEXT]');
   if (command === 'schedule' && (id !== 'hygiene' || !values.every)) throw new UsageError('schedule needs: hygiene --every 24h');
@@ -180,7 +182,7 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
       'break-glass': { type: 'boolean' }, reason: { type: 'string' }, 'idempotency-key': { type: 'string' }, 'no-wait': { type: 'boolean' },
       json: { type: 'boolean' }, watch: { type: 'boolean' }, stage: { type: 'string' }, digest: { type: 'string' }, as: { type: 'string' },
       reject: { type: 'boolean' }, port: { type: 'string' }, every: { type: 'string' }, csv: { type: 'boolean' }, since: { type: 'string' },
-      from: { type: 'string' }, concurrency: { type: 'string' },
+      from: { type: 'string' }, concurrency: { type: 'string' }, format: { type: 'string' },
     },
   });
   const json = values.json ?? false;
@@ -235,14 +237,9 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
         out(json ? JSON.stringify(s) : renderReport(s, { color: process.stdout.isTTY }));
         return outcomeExit(s);
       }
-      case 'evidence': {
-        const id = positionals[0];
-        if (!id) throw new UsageError('evidence needs a workflow id');
-        const s = await getStatus(client, id);
-        if (json) out(JSON.stringify({ workflowId: s.workflowId, incidentId: s.incidentId, outcome: s.outcome, evidence: s.evidence }, null, 2));
-        else for (const e of s.evidence) out(`${e.at}  ${e.step.padEnd(22)} ${e.actor.padEnd(18)} ${e.outcome}${e.credentialId ? `  ${e.credentialId}` : ''}${e.detail ? `  — ${e.detail}` : ''}`);
+      case 'evidence':
+        out(await evidenceCommand(client, positionals[0]!, values.format ?? (json ? 'json' : undefined)));
         return EXIT.ok;
-      }
       case 'approve': {
         const id = positionals[0];
         if (!id || !values.stage || !values.digest || !values.as) throw new UsageError('approve needs <workflow-id> --stage --digest --as');
