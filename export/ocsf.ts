@@ -17,7 +17,7 @@ export const OCSF_VERSION = '1.8.0';
 export const OCSF_CLASSES = { complianceFinding: 2003, incidentFinding: 2005, accountChange: 3001, apiActivity: 6003, remediationActivity: 7001 } as const;
 const CATEGORY_OF: Record<number, number> = { 2003: 2, 2005: 2, 3001: 3, 6003: 6, 7001: 7 };
 
-export type OcsfEvent = Record<string, unknown> & { class_uid: number; activity_id: number; type_uid: number; time: number; metadata: { uid: string } };
+export type OcsfEvent = Record<string, unknown> & { class_uid: number; activity_id: number; type_uid: number; time: number; metadata: Record<string, unknown> & { uid: string; version: string } };
 
 const SEVERITY = { unknown: 0, informational: 1, low: 2, medium: 3, high: 4, critical: 5 } as const;
 export type OcsfSeverity = keyof typeof SEVERITY;
