@@ -5,7 +5,7 @@
 // this shape and nothing else. Typed events are read by their fields; the free-text entries of runs
 // finished before typed evidence (`legacy`) are placed by their step name, the one place that does so.
 import type { ContainmentStatus } from '../schemas/containment.ts';
-import type { EvidenceEntry, EvidenceEvent, EvidenceKind, LegacyEvidenceEvent } from '../schemas/evidence.ts';
+import { EvidenceEntry, type EvidenceEvent, type EvidenceKind, type LegacyEvidenceEvent } from '../schemas/evidence.ts';
 
 /** The kinds of schemas/evidence.ts, and `other` for a legacy entry no kind fits. */
 export type ExportKind = EvidenceKind | 'other';
@@ -170,7 +170,10 @@ function fromLegacy(e: LegacyEvidenceEvent, providerOf: ReadonlyMap<string, stri
 }
 
 export function exportEventsOf(evidence: readonly EvidenceEntry[], providerOf: ReadonlyMap<string, string> = new Map()): ExportEvent[] {
-  return evidence.map((e) => {
+  return evidence.map((raw) => {
+    // A status read from Temporal holds entries as the workflow wrote them: a free-text entry has no
+    // `kind` until the evidence schema reads it (it marks it `legacy`).
+    const e = EvidenceEntry.parse(raw);
     if (e.kind === 'legacy') return fromLegacy(e, providerOf);
     const provider = e.provider ?? (e.credentialId ? (providerOf.get(e.credentialId) ?? e.credentialId.split(':')[0]) : undefined);
     const principal = e.kind === 'reauthenticated' || e.kind === 'reauth_not_possible' ? `${e.provider}:${e.principalId}` : undefined;

@@ -52,6 +52,8 @@ describe('framework mapping', () => {
   it('reads legacy free-text entries of runs finished before typed evidence', () => {
     const legacy = z.array(EvidenceEntry).parse(finishedStatus().evidence);
     const events = exportEventsOf(legacy);
+    // As a Temporal query returns them: no `kind` on a free-text entry.
+    expect(exportEventsOf(finishedStatus().evidence)).toEqual(events);
     expect(events.map((e) => e.kind)).toEqual(['started', 'approval_requested', 'approval_decided', 'approval_requested', 'approval_escalated', 'approval_decided', 'replaced', 'replacement_not_possible', 'revoked', 're_revoked', 'fallback_rung', 'finished']);
     expect(events.find((e) => e.kind === 'fallback_rung')).toMatchObject({ rung: 'revokeAllForClient', succeeded: false });
     expect(controlReport(events).length).toBeGreaterThan(10);
