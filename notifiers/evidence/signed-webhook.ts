@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { createLogger, type Logger } from '../../logging/logger.ts';
-import { SIGNATURE_HEADER, signWebhook } from '../webhook.ts';
+import { signedWebhookHeaders } from '../webhook.ts';
 import type { EvidenceSink } from './sink.ts';
 
 export interface SignedWebhookSinkOptions {
@@ -33,13 +33,7 @@ export function createSignedWebhookSink(options: SignedWebhookSinkOptions): Evid
           body,
           redirect: 'manual',
           signal: AbortSignal.timeout(15_000),
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'cordon-webhooks/1',
-            'cordon-event': 'evidence.ocsf',
-            'cordon-delivery': id,
-            [SIGNATURE_HEADER]: signWebhook(options.secret, body, Math.floor(sentAt.getTime() / 1000)),
-          },
+          headers: signedWebhookHeaders(options.secret, body, sentAt, { event: 'evidence.ocsf', delivery: id }),
         });
       } catch (err) {
         throw new Error(`evidence webhook to ${target} failed: ${(err as Error).name}; it will be retried`);
