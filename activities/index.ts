@@ -8,6 +8,8 @@ import type { ConnectorRegistry, Connector, ProbeResult, Restriction, Restrictio
 import type { CredentialSink } from '../connectors/sinks/types.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { Notification, Notifier } from '../notifiers/notifier.ts';
+import type { EvidenceSeal } from '../schemas/evidence.ts';
+import { sealDigest, type EvidenceSigner } from './evidence-seal.ts';
 import { FAILURE_TYPES, mapFailures } from './failures.ts';
 import { buildPlan, credentialKey, SelfLockoutError } from './plan.ts';
 import { scopeReauthWith } from './reauth-scope.ts';
@@ -27,6 +29,8 @@ export interface ActivityDeps {
   notifier?: Notifier;
   /** Replacements issued by every run (I8); the Temporal-kept registry of the worker's task queue by default. */
   registry?: ReplacementRegistry;
+  /** Signs each run's final evidence digest (CORDON_EVIDENCE_SIGNING_KEY); runs end unsigned without one. */
+  evidenceSigner?: EvidenceSigner;
   /** Evidence delivery (the `deliverEvidence` workflow): the configured sinks and how to read a run's status. */
   evidence?: EvidenceDeliveryDeps;
 }
@@ -242,6 +246,13 @@ export function createActivities(deps: ActivityDeps) {
           : await connector[input.rung](input.credential);
       log.warn('fallback used', { credential: credentialKey(input.credential), rung: input.rung, outcome: r.outcome });
       return r;
+    }),
+
+    /** The run's final evidence digest, signed with the worker's key (never in history: only the signature and public key are). */
+    sealEvidence: mapFailures(async (input: { workflowId: string; digest: string }): Promise<EvidenceSeal> => {
+      const seal = sealDigest(deps.evidenceSigner, input.digest);
+      log.info('evidence sealed', { workflowId: input.workflowId, digest: input.digest, signed: seal.signed, ...(seal.signed ? { keyId: seal.keyId } : {}) });
+      return seal;
     }),
 
     notify: mapFailures(async (n: Notification): Promise<void> => {

@@ -19,6 +19,8 @@ import { checkConfig, renderConfigCheck } from './config-check.ts';
 import { massProgress, parseRefsFile, progressLine, startMassContainment } from '../client/mass.ts';
 import type { MassContainmentRequest, MassContainmentResult } from '../schemas/mass.ts';
 import { preflight } from '../connectors/preflight.ts';
+import { evidenceLabel, evidenceSummary, evidenceSummaryText, evidenceText } from '../schemas/evidence-text.ts';
+import { runEvidenceVerify } from './evidence-verify.ts';
 import { ensureHygieneSchedule, runInventory, runPersistenceSweeps } from '../client/sweeps.ts';
 
 export const EXIT = { ok: 0, error: 1, invalid: 2, notContained: 3, refused: 4, pending: 5 } as const;
@@ -32,7 +34,10 @@ const USAGE = `cordon — contain stolen SaaS credentials
                  many refs at once (mass containment: one child run per ref, progress on stderr)
   cordon status <workflow-id> [--watch] [--json]
   cordon approve <workflow-id> --stage S --digest D --as APPROVER [--reject --reason TEXT] [--json]
-  cordon evidence <workflow-id> [--format json|ocsf|html]   the evidence pack (JSON), its OCSF events (NDJSON), or the auditor's HTML page
+  cordon evidence <workflow-id> [--json]
+  cordon evidence <workflow-id> --format json|ocsf|html   the evidence pack (JSON), its OCSF events (NDJSON), or the auditor's HTML page
+  cordon evidence verify <pack.json> [--key PUBLIC_KEY|KEY_ID] [--allow-unsigned] [--json]
+                 checks an exported evidence pack offline: every event's hash, the chain, the signature
   cordon cancel <workflow-id> --as NAME [--reason TEXT]   stop a run (it may leave the credential alive)
   cordon retry <workflow-id>                               start a finished not_contained run again (nothing done is redone)
   cordon doctor [--json]             check Temporal, namespace, keys, and each configured connector's access
@@ -152,6 +157,15 @@ function checkUsage(command: string, values: Record<string, string | boolean | u
   if (command === 'schedule' && (id !== 'hygiene' || !values.every)) throw new UsageError('schedule needs: hygiene --every 24h');
 }
 
+/** `cordon evidence verify <file>`: offline, no Temporal connection. */
+async function verifyCommand(args: string[], out: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { key: { type: 'string' }, 'allow-unsigned': { type: 'boolean' }, json: { type: 'boolean' } } });
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError('evidence verify needs one pack file: cordon evidence verify <pack.json>');
+  const code = await runEvidenceVerify(file, { ...(values.key ? { expectKey: values.key } : {}), allowUnsigned: values['allow-unsigned'] === true, json: values.json === true }, out);
+  return code === 0 ? EXIT.ok : EXIT.error;
+}
+
 /** `connect` lets tests run the command line in-process with a stand-in for Temporal. */
 export async function main(argv: string[], deps: { connect?: typeof connectClient } = {}): Promise<number> {
   const [command, ...rest] = argv;
@@ -159,6 +173,7 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
   if (!command || command === 'help' || command === '--help') return out(USAGE), EXIT.ok;
 
   if (command === 'keygen') return out(newCodecKeyEntry()), EXIT.ok;
+  if (command === 'evidence' && rest[0] === 'verify') return verifyCommand(rest.slice(1), out);
   if (command === 'config') {
     const [sub, ...flags] = rest;
     if (sub !== 'check' || flags.some((f) => f !== '--json')) throw new UsageError('usage: cordon config check [--json]');
@@ -237,9 +252,21 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
         out(json ? JSON.stringify(s) : renderReport(s, { color: process.stdout.isTTY }));
         return outcomeExit(s);
       }
-      case 'evidence':
-        out(await evidenceCommand(client, positionals[0]!, values.format ?? (json ? 'json' : undefined)));
+      case 'evidence': {
+        const id = positionals[0];
+        if (!id) throw new UsageError('evidence needs a workflow id');
+        if (values.format) {
+          out(await evidenceCommand(client, id, values.format));
+          return EXIT.ok;
+        }
+        const s = await getStatus(client, id);
+        if (json) out(JSON.stringify({ workflowId: s.workflowId, incidentId: s.incidentId, outcome: s.outcome, evidence: s.evidence, evidenceDigest: s.evidenceDigest, seal: s.seal }, null, 2));
+        else {
+          for (const e of s.evidence) out(`${e.at}  ${evidenceLabel(e).padEnd(26)} ${e.actor.padEnd(18)} ${evidenceText(e)}`);
+          out(evidenceSummaryText(evidenceSummary(s)));
+        }
         return EXIT.ok;
+      }
       case 'approve': {
         const id = positionals[0];
         if (!id || !values.stage || !values.digest || !values.as) throw new UsageError('approve needs <workflow-id> --stage --digest --as');

@@ -1,11 +1,13 @@
 // The local stack that `npm run demo` and `npm run dev` start: the Temporal dev server (SQLite in
 // .cordon/), the local tenant, and a worker wired to it. Dev-only keys are created once in
-// .cordon/dev-keys.json (mode 600); production sets CORDON_CODEC_KEYS and CORDON_SINK_KEY itself.
+// .cordon/dev-keys.json (mode 600); production sets CORDON_CODEC_KEYS, CORDON_SINK_KEY and
+// CORDON_EVIDENCE_SIGNING_KEY itself.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import { evidenceSignerFromSeed } from '../activities/evidence-seal.ts';
 import { codecKeysFromEnv, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
 import { connectClient } from '../client/containments.ts';
 import { connectorsFromEnv } from '../connectors/registry.ts';
@@ -23,19 +25,29 @@ import { readEnv } from '../schemas/config.ts';
 export interface DevKeys {
   codec: CodecKeys;
   sinkKey: Buffer;
+  /** The Ed25519 seed that signs each run's evidence digest: the local stack always signs. */
+  evidenceKey: Buffer;
 }
 
 export async function loadDevKeys(stateDir: string): Promise<DevKeys> {
   const file = join(stateDir, 'dev-keys.json');
-  let raw: { codec: string; sink: string };
+  let raw: { codec: string; sink: string; evidence?: string };
   try {
     raw = JSON.parse(await readFile(file, 'utf8')) as typeof raw;
   } catch {
     raw = { codec: newCodecKeyEntry('dev'), sink: randomBytes(32).toString('base64') };
+  }
+  // A state directory from before evidence was signed gets its signing key now.
+  if (!raw.evidence) {
+    raw.evidence = randomBytes(32).toString('base64');
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
     await writeFile(file, JSON.stringify(raw), { mode: 0o600 });
   }
-  return { codec: codecKeysFromEnv({ CORDON_CODEC_KEYS: process.env.CORDON_CODEC_KEYS ?? raw.codec }), sinkKey: Buffer.from(readEnv(process.env, 'CORDON_SINK_KEY') ?? raw.sink, 'base64') };
+  return {
+    codec: codecKeysFromEnv({ CORDON_CODEC_KEYS: process.env.CORDON_CODEC_KEYS ?? raw.codec }),
+    sinkKey: Buffer.from(readEnv(process.env, 'CORDON_SINK_KEY') ?? raw.sink, 'base64'),
+    evidenceKey: Buffer.from(readEnv(process.env, 'CORDON_EVIDENCE_SIGNING_KEY') ?? raw.evidence, 'base64'),
+  };
 }
 
 export interface LocalStack {
@@ -102,6 +114,7 @@ async function startOn(
       connectors,
       sink: composeSink(store, connectors, join(options.stateDir, 'credentials', 'github-index')),
       logger: createLogger({ level: options.logLevel ?? 'warn', base: { component: 'worker' } }),
+      evidenceSigner: evidenceSignerFromSeed(keys.evidenceKey),
       ...(() => {
         const notifier = options.notifier ?? options.notifierFor?.(tenant.connectorEnv());
         return notifier ? { notifier } : {};

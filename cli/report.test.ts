@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { at, finishedStatus } from '../drills/status-fixture.ts';
+import { appendEvidence, at, finishedStatus } from '../drills/status-fixture.ts';
 import { renderReport } from './report.ts';
 
 it('shows what re-authentication ended and re-supplied, restrictions and their undo, cut-off credentials and what a run waits on', () => {
@@ -9,7 +9,7 @@ it('shows what re-authentication ended and re-supplied, restrictions and their u
   s.plan!.reauth = [{ provider: 'salesforce', principal, ends: [other], effects: ['ends every session'], leftAlone: [{ credentialId: 'salesforce:oauthtoken:svc-1:r1', reason: 'replacement issued by containment cordon-contain-X for bi' }] }];
   s.collateral = [{ credentialId: 'salesforce:oauthtoken:svc-1:zzz', provider: 'salesforce', label: 'Reporting grant', principalId: 'svc-1', state: 'ended', replacements: [{ credentialId: 'salesforce:oauthtoken:svc-1:zzz', consumerId: 'bi', replacementId: 'rep-9', fingerprint: 'ab12cd34', sink: 'local:bi', issuedAt: at(5000) }], notReplaced: [] }];
   s.restrictions = [{ credentialId: 'salesforce:oauthtoken:u1:abc', detail: 'login IP ranges narrowed', undo: { kind: 'x', description: 'restore the login IP ranges', data: {} }, undone: false }];
-  s.evidence.push({ seq: s.evidence.length, at: at(9000), step: 'verify', actor: 'cordon', outcome: 'cut off in tenant', credentialId: 'github:pat:classic:1', detail: 'its owner must delete it' });
+  appendEvidence(s, { kind: 'cut_off', actor: 'cordon', credentialId: 'github:pat:classic:1', ownerAction: 'its owner must delete it' }, at(9000));
   s.waitingOn = { what: 'revoking Reporting grant', since: at(1000), attempts: 3, lastError: 'connector.unavailable: HTTP 503', escalations: 1 };
   const text = renderReport(s);
   expect(text).toContain('Re-authentication (planned: exactly these end)');

@@ -2,6 +2,7 @@
 // what was verified dead, with the time of each step. Pure: takes a status, returns text.
 import type { ContainmentStatus, CredentialState } from '../schemas/containment.ts';
 import { credentialKey } from '../schemas/credential.ts';
+import { evidenceLabel, evidenceSummary, evidenceSummaryText, evidenceText } from '../schemas/evidence-text.ts';
 
 const STATE_LABEL: Record<CredentialState, string> = {
   identified: 'identified',
@@ -68,10 +69,10 @@ export function renderReport(s: ContainmentStatus, options: { color?: boolean } 
     lines.push('', 'Temporary restrictions');
     for (const r of s.restrictions) lines.push(`  ${r.credentialId}: ${r.detail} — ${r.undone ? 'undone' : c(33, `NOT UNDONE: ${r.undo.description}`)}`);
   }
-  const cutOff = s.evidence.filter((e) => e.outcome === 'cut off in tenant');
+  const cutOff = s.evidence.flatMap((e) => (e.kind === 'cut_off' ? [e] : []));
   if (cutOff.length) {
     lines.push('', 'Cut off in the tenant, alive for their owners');
-    for (const e of cutOff) lines.push(`  ${e.credentialId}: ${e.detail}`);
+    for (const e of cutOff) lines.push(`  ${e.credentialId}: ${e.ownerAction}`);
   }
   if (s.waitingOn) {
     lines.push('', c(33, `Waiting on ${s.waitingOn.what} since ${s.waitingOn.since} (${s.waitingOn.attempts} rounds, ${s.waitingOn.escalations} escalation(s)): ${s.waitingOn.lastError}`));
@@ -82,9 +83,9 @@ export function renderReport(s: ContainmentStatus, options: { color?: boolean } 
     for (const a of s.pendingApprovals) lines.push(`  ${a.stage}: ${a.description} (${a.approvals.length}/${a.quorum}, digest ${a.digest.slice(0, 12)}…${a.escalated ? ', escalated' : ''})`);
   }
 
-  lines.push('', 'Evidence');
+  lines.push('', 'Evidence', `  ${evidenceSummaryText(evidenceSummary(s))}`);
   for (const e of s.evidence) {
-    lines.push(`  #${String(e.seq).padStart(2, '0')} ${clock(e.at, s.startedAt)} ${e.step} · ${e.actor} · ${e.outcome}${e.credentialId ? ` · ${e.credentialId}` : ''}${e.requestId ? ` · req ${e.requestId}` : ''}${e.detail ? `\n        ${e.detail}` : ''}`);
+    lines.push(`  #${String(e.seq).padStart(2, '0')} ${clock(e.at, s.startedAt)} ${evidenceLabel(e)} · ${e.actor}${e.requestId ? ` · req ${e.requestId}` : ''}\n        ${evidenceText(e)}`);
   }
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DrillReport, DrillTargets } from '../schemas/drill.ts';
 import { gradeDrill } from './grade.ts';
-import { finishedStatus } from './status-fixture.ts';
+import { appendEvidence, at, finishedStatus } from './status-fixture.ts';
 
 const PAT_LIMIT = { match: 'pat:fine_grained:8001', reason: 'org access only' };
 const grade = (targets: Parameters<typeof DrillTargets.parse>[0], status = finishedStatus()) =>
@@ -34,7 +34,22 @@ describe('gradeDrill', () => {
     expect(r.brokenConsumers).toEqual([
       { credentialId: 'salesforce:oauthtoken:u1:abc', consumerId: 'lead-router', consumerName: 'Lead router & co', reason: 'must re-authorize: salesforce: cannot replace' },
     ]);
-    expect(r.fallbackSteps.map((f) => `${f.step} ${f.outcome}`)).toEqual(['replace not possible', 're-revoke already_done', 'fallback:revokeAllForClient not possible']);
+    expect(r.fallbackSteps.map((f) => `${f.step} ${f.outcome}`)).toEqual(['replacement_not_possible not possible', 're_revoked attempt 1: already_done', 'fallback_rung revokeAllForClient: not_possible']);
+  });
+
+  it('decides approval waits from typed fields: the quorum’s last approval, not the first', () => {
+    const s = finishedStatus();
+    const stage = 'c9-quorum';
+    appendEvidence(s, { kind: 'approval_requested', actor: 'cordon', stage, digest: 'a'.repeat(64), description: 'x', credentialIds: [], consumerIds: [], wave: 0, quorum: 2 }, at(10_000));
+    appendEvidence(s, { kind: 'approval_decided', actor: 'bob', stage, decision: 'approved', approver: 'bob', channel: 'slack', approvals: 1, quorum: 2 }, at(12_000));
+    appendEvidence(s, { kind: 'approval_decided', actor: 'carol', stage, decision: 'approved', approver: 'carol', channel: 'api', approvals: 2, quorum: 2 }, at(17_000));
+    const wait = grade({}, s).approvals.find((a) => a.stage === stage);
+    expect(wait).toMatchObject({ waitMs: 7_000, outcome: 'approved', deciders: ['bob', 'carol'] });
+  });
+
+  it('shows the evidence chain’s final digest in the report', () => {
+    const s = finishedStatus();
+    expect(grade({}, s).evidenceSeal).toEqual({ digest: s.evidenceDigest, events: s.evidence.length, signed: false });
   });
 
   it('passes when the known provider limit is reported not contained and everything else meets the targets', () => {
@@ -59,7 +74,7 @@ describe('gradeDrill', () => {
 
   it('counts fallbacks only on credentials expected to be contained', () => {
     const s = finishedStatus();
-    s.evidence.push({ seq: 99, at: s.finishedAt!, step: 'fallback:blockApp', actor: 'cordon', outcome: 'done', credentialId: 'salesforce:oauthtoken:u1:abc' });
+    appendEvidence(s, { kind: 'fallback_rung', actor: 'cordon', rung: 'blockApp', result: 'done', credentialId: 'salesforce:oauthtoken:u1:abc' }, s.finishedAt!);
     const r = grade({ maxFallbackSteps: 0, expectNotContained: [PAT_LIMIT] }, s);
     expect(r.checks.find((c) => c.id === 'fallbacks')).toMatchObject({ ok: false, actual: '1' });
   });

@@ -1,8 +1,10 @@
 // Grading a drill: a pure function from the containment's final status (schemas/containment.ts) and
 // the drill's targets to the drill report. Every figure comes from the workflow's own timestamps
 // (credential transitions, evidence), so a drill grades exactly what a real incident would record.
-import { durationMs, type ContainmentStatus, type EvidenceEvent } from '../schemas/containment.ts';
+import { durationMs, type ContainmentStatus } from '../schemas/containment.ts';
 import { credentialKey } from '../schemas/credential.ts';
+import type { EvidenceEvent } from '../schemas/evidence.ts';
+import { approvalEvents, evidenceSummary, evidenceText, type ApprovalEvent } from '../schemas/evidence-text.ts';
 import type {
   ApprovalWait,
   BrokenConsumer,
@@ -14,8 +16,18 @@ import type {
   GradedCredential,
 } from '../schemas/drill.ts';
 
-/** Evidence steps that mean the straight path did not work and Cordon had to do something else. */
-const FALLBACK_STEP = /^(re-revoke|fallback:)/;
+/** Evidence kinds that mean the straight path did not work and Cordon had to do something else. */
+const FALLBACK_KINDS: ReadonlySet<string> = new Set(['re_revoked', 'fallback_rung']);
+/** …and steps a provider could not do, or a stage that failed closed. */
+const DETOUR_KINDS: ReadonlySet<string> = new Set([
+  ...FALLBACK_KINDS,
+  'restriction_not_possible',
+  'revoke_by_value_not_possible',
+  'replacement_not_possible',
+  'reauth_not_possible',
+  'approval_fail_closed',
+  'staged_fail_closed',
+]);
 
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
@@ -61,34 +73,36 @@ function gradeCredentials(s: ContainmentStatus, targets: DrillTargets): GradedCr
  */
 function approvalWaits(s: ContainmentStatus, now: number): ApprovalWait[] {
   const start = Date.parse(s.startedAt);
-  const byStage = new Map<string, EvidenceEvent[]>();
-  for (const e of s.evidence) {
-    if (!e.step.startsWith('approval:')) continue;
-    const stage = e.step.slice('approval:'.length);
-    byStage.set(stage, [...(byStage.get(stage) ?? []), e]);
-  }
   const waits: ApprovalWait[] = [];
-  for (const [stage, events] of byStage) {
-    const requested = events.find((e) => e.outcome === 'requested');
-    if (!requested) continue;
-    const deciding = events.find((e) => {
-      if (e.outcome === 'rejected' || e.outcome === 'deadline passed' || e.outcome === 'timeout default: proceed') return true;
-      const quorum = e.outcome === 'approved' ? /\((\d+)\/(\d+)\)/.exec(e.detail ?? '') : null;
-      return quorum !== null && Number(quorum[1]) >= Number(quorum[2]);
-    });
+  for (const requested of s.evidence) {
+    if (requested.kind !== 'approval_requested') continue;
+    const events = approvalEvents(s.evidence, requested.stage);
+    const deciding = events.find(decides);
     const end = deciding ? Date.parse(deciding.at) : s.finishedAt ? Date.parse(s.finishedAt) : now;
+    const decided = events.filter((e) => e.kind === 'approval_decided');
     waits.push({
-      stage,
+      stage: requested.stage,
       requestedAt: requested.at,
       requestedOffsetMs: Date.parse(requested.at) - start,
       ...(deciding ? { decidedAt: deciding.at } : {}),
       waitMs: end - Date.parse(requested.at),
-      outcome: deciding ? (deciding.outcome === 'approved' ? 'approved' : deciding.outcome) : 'undecided',
-      deciders: events.filter((e) => e.outcome === 'approved' || e.outcome === 'rejected').map((e) => e.actor),
-      escalated: events.some((e) => e.outcome === 'escalated'),
+      outcome: deciding ? decisionOf(deciding) : 'undecided',
+      deciders: decided.map((e) => e.approver),
+      escalated: events.some((e) => e.kind === 'approval_escalated'),
     });
   }
   return waits;
+}
+
+/** The event that ends an approval wait: the quorum's last approval, a rejection, the policy's proceed, or the deadline. */
+function decides(e: ApprovalEvent): boolean {
+  if (e.kind === 'approval_decided') return e.decision === 'rejected' || e.approvals >= e.quorum;
+  return e.kind === 'approval_deadline' || (e.kind === 'approval_defaulted' && e.onTimeout === 'proceed');
+}
+
+function decisionOf(e: ApprovalEvent): string {
+  if (e.kind === 'approval_decided') return e.decision;
+  return e.kind === 'approval_deadline' ? 'deadline passed' : 'timeout default: proceed';
 }
 
 /** Consumers left without a replacement: they break when the credential dies and must re-authorize. */
@@ -99,9 +113,9 @@ function brokenConsumers(s: ContainmentStatus): BrokenConsumer[] {
     const progress = s.credentials.find((p) => p.credentialId === key);
     for (const consumer of c.consumers) {
       if (progress?.replacements.some((r) => r.consumerId === consumer.id)) continue;
-      const why = s.evidence.find((e) => e.step === 'replace' && e.credentialId === key && e.outcome === 'not possible' && e.detail?.startsWith(`${consumer.id} `));
-      const reason = why?.detail
-        ? why.detail.slice(consumer.id.length + 1)
+      const why = s.evidence.find((e) => e.kind === 'replacement_not_possible' && e.credentialId === key && e.consumerId === consumer.id);
+      const reason = why?.kind === 'replacement_not_possible'
+        ? `must re-authorize: ${why.reason}`
         : progress?.state === 'not_contained'
           ? 'no replacement was issued: the credential was not contained'
           : 'no replacement was issued';
@@ -114,8 +128,14 @@ function brokenConsumers(s: ContainmentStatus): BrokenConsumer[] {
 /** Re-revokes, fallback rungs, and steps a provider could not do (so Cordon went another way). */
 function fallbackSteps(s: ContainmentStatus): FallbackStep[] {
   return s.evidence
-    .filter((e) => FALLBACK_STEP.test(e.step) || e.outcome === 'not possible' || e.outcome === 'fail closed')
-    .map((e) => ({ ...(e.credentialId ? { credentialId: e.credentialId } : {}), step: e.step, outcome: e.outcome, ...(e.detail ? { detail: e.detail } : {}), at: e.at }));
+    .filter((e): e is EvidenceEvent => DETOUR_KINDS.has(e.kind))
+    .map((e) => ({ ...(e.credentialId ? { credentialId: e.credentialId } : {}), step: e.kind, outcome: detourOutcome(e), detail: evidenceText(e), at: e.at }));
+}
+
+function detourOutcome(e: EvidenceEvent): string {
+  if (e.kind === 'fallback_rung') return `${e.rung}: ${e.result}`;
+  if (e.kind === 're_revoked') return `attempt ${e.attempt}: ${e.result}`;
+  return e.kind.endsWith('fail_closed') ? 'fail closed' : 'not possible';
 }
 
 export function gradeDrill(
@@ -185,7 +205,7 @@ export function gradeDrill(
   }
   if (targets.maxFallbackSteps !== undefined) {
     const expectedDead = new Set(credentials.filter((c) => c.expected === 'verified_dead').map((c) => c.credentialId));
-    const used = fallbacks.filter((f) => FALLBACK_STEP.test(f.step) && f.credentialId !== undefined && expectedDead.has(f.credentialId)).length;
+    const used = fallbacks.filter((f) => FALLBACK_KINDS.has(f.step) && f.credentialId !== undefined && expectedDead.has(f.credentialId)).length;
     check({ id: 'fallbacks', description: 're-revokes and fallback rungs on credentials expected to be contained', ok: used <= targets.maxFallbackSteps, actual: String(used), limit: `≤ ${targets.maxFallbackSteps}` });
   }
   if (targets.maxBrokenConsumers !== undefined) {
@@ -212,5 +232,6 @@ export function gradeDrill(
     brokenConsumers: broken,
     fallbackSteps: fallbacks,
     ...(s.plan ? { planDigest: s.plan.digest } : {}),
+    ...(s.evidenceDigest ? { evidenceSeal: evidenceSummary(s) } : {}),
   };
 }

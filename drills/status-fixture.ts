@@ -1,7 +1,9 @@
 // A finished containment status with known timestamps, for the unit tests of grading and reports:
 // a staged Salesforce grant (two approvals, one consumer left to re-authorize) verified dead, and a
 // GitHub PAT that stays alive through re-revoke and the fallback ladder (not contained).
-import type { ContainmentStatus, EvidenceEvent } from '../schemas/containment.ts';
+import type { ContainmentStatus } from '../schemas/containment.ts';
+import { GENESIS_HASH, chainEvent } from '../schemas/evidence-chain.ts';
+import type { EvidenceDraft, EvidenceEvent } from '../schemas/evidence.ts';
 import type { Credential } from '../schemas/credential.ts';
 
 const T0 = Date.parse('2026-01-10T10:00:00.000Z');
@@ -24,20 +26,24 @@ const grant: Credential = {
 const pat: Credential = { ...grant, provider: 'github', kind: 'pat', id: 'pat:fine_grained:8001', label: 'fine-grained PAT', consumers: [] };
 
 export function finishedStatus(): ContainmentStatus {
-  const ev: Array<Omit<EvidenceEvent, 'seq'>> = [
-    { at: at(0), step: 'start', actor: 'cordon-drill', outcome: 'accepted' },
-    { at: at(1_000), step: 'approval:c0-restrict', actor: 'cordon', outcome: 'requested' },
-    { at: at(4_000), step: 'approval:c0-restrict', actor: 'bob', outcome: 'approved', detail: 'via drill (1/1)' },
-    { at: at(5_000), step: 'approval:c0-wave-1', actor: 'cordon', outcome: 'requested' },
-    { at: at(6_000), step: 'approval:c0-wave-1', actor: 'cordon', outcome: 'escalated' },
-    { at: at(65_000), step: 'approval:c0-wave-1', actor: 'carol', outcome: 'approved', detail: 'via slack (1/1)' },
-    { at: at(66_000), step: 'replace', actor: 'cordon', outcome: 'replacement issued', credentialId: 'salesforce:oauthtoken:u1:abc', detail: 'chat-sync → local:chat' },
-    { at: at(66_500), step: 'replace', actor: 'cordon', outcome: 'not possible', credentialId: 'salesforce:oauthtoken:u1:abc', detail: 'lead-router must re-authorize: salesforce: cannot replace' },
-    { at: at(70_000), step: 'revoke', actor: 'cordon', outcome: 'revoked', credentialId: 'github:pat:fine_grained:8001' },
-    { at: at(80_000), step: 're-revoke', actor: 'cordon', outcome: 'already_done', credentialId: 'github:pat:fine_grained:8001', detail: 'attempt 1' },
-    { at: at(81_000), step: 'fallback:revokeAllForClient', actor: 'cordon', outcome: 'not possible', credentialId: 'github:pat:fine_grained:8001', detail: 'github: cannot revokeAllForClient' },
-    { at: at(90_000), step: 'finish', actor: 'cordon', outcome: 'not_contained' },
+  const sf = 'salesforce:oauthtoken:u1:abc';
+  const gh = 'github:pat:fine_grained:8001';
+  const ev: Array<[number, EvidenceDraft]> = [
+    [0, { kind: 'started', actor: 'cordon-drill', workflowId: 'cordon-contain-DRILL-x', incidentId: 'DRILL-x', credentialRefs: 2, mode: 'staged', severity: 'high', breakGlass: false }],
+    [1_000, { kind: 'approval_requested', actor: 'cordon', stage: 'c0-restrict', digest: 'a'.repeat(64), description: 'Restrict the grant', credentialIds: [sf], consumerIds: [], wave: 0, quorum: 1 }],
+    [4_000, { kind: 'approval_decided', actor: 'bob', stage: 'c0-restrict', decision: 'approved', approver: 'bob', channel: 'drill', approvals: 1, quorum: 1 }],
+    [5_000, { kind: 'approval_requested', actor: 'cordon', stage: 'c0-wave-1', digest: 'a'.repeat(64), description: 'Wave 1', credentialIds: [sf], consumerIds: ['chat-sync', 'lead-router'], wave: 1, quorum: 1 }],
+    [6_000, { kind: 'approval_escalated', actor: 'cordon', stage: 'c0-wave-1', after: '15m' }],
+    [65_000, { kind: 'approval_decided', actor: 'carol', stage: 'c0-wave-1', decision: 'approved', approver: 'carol', channel: 'slack', approvals: 1, quorum: 1 }],
+    [66_000, { kind: 'replaced', actor: 'cordon', credentialId: sf, consumerId: 'chat-sync', replacementId: 'r1', sink: 'local:chat', fingerprint: 'ff00' }],
+    [66_500, { kind: 'replacement_not_possible', actor: 'cordon', credentialId: sf, consumerId: 'lead-router', reason: 'salesforce: cannot replace' }],
+    [70_000, { kind: 'revoked', actor: 'cordon', credentialId: gh, method: 'tenant', result: 'done' }],
+    [80_000, { kind: 're_revoked', actor: 'cordon', credentialId: gh, of: gh, attempt: 1, result: 'already_done' }],
+    [81_000, { kind: 'fallback_rung', actor: 'cordon', credentialId: gh, rung: 'revokeAllForClient', result: 'not_possible', detail: 'github: cannot revokeAllForClient' }],
+    [90_000, { kind: 'finished', actor: 'cordon', outcome: 'not_contained' }],
   ];
+  const evidence: EvidenceEvent[] = [];
+  for (const [ms, draft] of ev) evidence.push(chainEvent(draft, { seq: evidence.length, at: at(ms), prev: evidence.at(-1)?.hash ?? GENESIS_HASH }));
   return {
     workflowId: 'cordon-contain-DRILL-x',
     incidentId: 'DRILL-x',
@@ -86,6 +92,15 @@ export function finishedStatus(): ContainmentStatus {
       },
     ],
     pendingApprovals: [],
-    evidence: ev.map((e, seq) => ({ seq, ...e })),
+    evidence,
+    evidenceDigest: evidence.at(-1)!.hash,
   };
+}
+
+/** Appends a typed event to a status's chain, as the workflow's `record` does. */
+export function appendEvidence(s: ContainmentStatus, draft: EvidenceDraft, atIso: string): EvidenceEvent {
+  const e = chainEvent(draft, { seq: s.evidence.length, at: atIso, prev: s.evidenceDigest ?? GENESIS_HASH });
+  s.evidence.push(e);
+  s.evidenceDigest = e.hash;
+  return e;
 }

@@ -2,7 +2,6 @@
 // OWASP NHI ids are the published ten; the control report names, per control, the events that prove it.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { finishedStatus } from '../drills/status-fixture.ts';
 import { EvidenceEntry } from '../schemas/evidence.ts';
 import { exportableStatus } from '../test/support/evidence-fixture.ts';
 import { EVIDENCE_KINDS } from '../schemas/evidence.ts';
@@ -50,13 +49,22 @@ describe('framework mapping', () => {
   });
 
   it('reads legacy free-text entries of runs finished before typed evidence', () => {
-    const legacy = z.array(EvidenceEntry).parse(finishedStatus().evidence);
-    const events = exportEventsOf(legacy);
     // As a Temporal query returns them: no `kind` on a free-text entry.
-    expect(exportEventsOf(finishedStatus().evidence)).toEqual(events);
-    expect(events.map((e) => e.kind)).toEqual(['started', 'approval_requested', 'approval_decided', 'approval_requested', 'approval_escalated', 'approval_decided', 'replaced', 'replacement_not_possible', 'revoked', 're_revoked', 'fallback_rung', 'finished']);
-    expect(events.find((e) => e.kind === 'fallback_rung')).toMatchObject({ rung: 'revokeAllForClient', succeeded: false });
-    expect(controlReport(events).length).toBeGreaterThan(10);
+    const raw = [
+      { seq: 0, at: '2026-01-10T10:00:00.000Z', step: 'start', actor: 'alice', outcome: 'accepted' },
+      { seq: 1, at: '2026-01-10T10:00:01.000Z', step: 'approval:c0', actor: 'bob', outcome: 'approved', detail: 'via slack (1/1)' },
+      { seq: 2, at: '2026-01-10T10:00:02.000Z', step: 'revoke', actor: 'cordon', outcome: 'revoked', credentialId: 'github:pat:1', requestId: 'R1' },
+      { seq: 3, at: '2026-01-10T10:00:03.000Z', step: 'verify', actor: 'cordon', outcome: 'alive', credentialId: 'github:pat:1' },
+      { seq: 4, at: '2026-01-10T10:00:04.000Z', step: 'fallback:suspendPrincipal', actor: 'cordon', outcome: 'not possible', credentialId: 'github:pat:1' },
+      { seq: 5, at: '2026-01-10T10:00:05.000Z', step: 'finish', actor: 'cordon', outcome: 'not_contained' },
+    ];
+    const events = exportEventsOf(raw as never);
+    expect(exportEventsOf(z.array(EvidenceEntry).parse(raw))).toEqual(events);
+    expect(events.map((e) => e.kind)).toEqual(['started', 'approval_decided', 'revoked', 'verified', 'fallback_rung', 'finished']);
+    expect(events.map((e) => e.succeeded)).toEqual([true, true, true, false, false, false]);
+    expect(events[4]).toMatchObject({ rung: 'suspendPrincipal', provider: 'github' });
+    expect(events.every((e) => e.hash === undefined)).toBe(true);
+    expect(controlReport(events).find((c) => c.id === 'RS.MI-01')?.status).toBe('partly_met');
   });
 
   it('reports each exercised control with the seq of every event that proves it, and whether they succeeded', () => {

@@ -3,6 +3,7 @@
 // and the approval waits, then the checks against the targets. Pure: report in, string out. Every
 // piece of text is escaped; the report carries no secrets (statuses never do, I5).
 import type { CredentialState } from '../schemas/containment.ts';
+import { evidenceSummaryText } from '../schemas/evidence-text.ts';
 import type { DrillReport } from '../schemas/drill.ts';
 import { formatMs } from '../drills/grade.ts';
 
@@ -172,7 +173,8 @@ svg .row-label{font-size:12px;fill:#1f2933}svg .tick{stroke:#e4e7eb}svg .tick-la
 <p class="meta">${escapeHtml(r.description)}</p>
 <p class="meta">Outcome <strong id="outcome">${escapeHtml(r.outcome)}</strong>${r.outcomeReason ? ` — ${escapeHtml(r.outcomeReason)}` : ''}<br>
 mode ${escapeHtml(r.mode)} · started ${escapeHtml(r.startedAt)}${r.durationMs !== undefined ? ` · took ${escapeHtml(formatMs(r.durationMs))}` : ''}<br>
-workflow <code>${escapeHtml(r.workflowId)}</code> · incident <code>${escapeHtml(r.incidentId)}</code>${r.planDigest ? ` · plan digest <code>${escapeHtml(r.planDigest)}</code>` : ''}</p>
+workflow <code>${escapeHtml(r.workflowId)}</code> · incident <code>${escapeHtml(r.incidentId)}</code>${r.planDigest ? ` · plan digest <code>${escapeHtml(r.planDigest)}</code>` : ''}<br>
+<span id="evidence-seal">${escapeHtml(evidenceSummaryText(r.evidenceSeal))}</span></p>
 </header>
 <h2>Timeline</h2>
 ${timeline(r)}

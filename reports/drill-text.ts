@@ -2,6 +2,7 @@
 // consumers that would break, fallbacks, then each check. Pure.
 import type { DrillReport } from '../schemas/drill.ts';
 import { formatMs } from '../drills/grade.ts';
+import { evidenceSummaryText } from '../schemas/evidence-text.ts';
 
 export function renderDrillText(r: DrillReport, options: { color?: boolean } = {}): string {
   const c = (code: number, text: string) => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
@@ -10,6 +11,7 @@ export function renderDrillText(r: DrillReport, options: { color?: boolean } = {
     `  ${r.description}`,
     `  outcome ${r.outcome}${r.outcomeReason ? ` — ${r.outcomeReason}` : ''} · mode ${r.mode}${r.durationMs !== undefined ? ` · ${formatMs(r.durationMs)}` : ''}`,
     `  workflow ${r.workflowId}`,
+    `  ${evidenceSummaryText(r.evidenceSeal)}`,
     '',
     'Credentials (time from start)',
   ];

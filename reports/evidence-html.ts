@@ -47,7 +47,7 @@ function seal(run: ExportRun): string {
     `<dt>Chain digest (SHA-256 of the last event)</dt><dd class="mono" id="digest">${escapeHtml(digest)}</dd>` +
     (signed
       ? `<dt>Signature (Ed25519)</dt><dd class="mono" id="signature">${escapeHtml(s.signature)}</dd>` +
-        `<dt>Public key (base64url) · key id</dt><dd class="mono">${escapeHtml(s.publicKey)} · ${escapeHtml(s.keyId)}</dd><dt>Signed at</dt><dd>${escapeHtml(s.signedAt)}</dd>`
+        `<dt>Public key (base64url) · key id</dt><dd class="mono">${escapeHtml(s.publicKey)} · ${escapeHtml(s.keyId)}</dd>`
       : `<dt>Signature</dt><dd id="signature">none: ${escapeHtml(s && !s.signed ? s.reason : 'the run is not sealed')}</dd>`) +
     `</dl>`
   );

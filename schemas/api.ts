@@ -6,11 +6,11 @@ import {
   ApprovalDecisionInput,
   ContainmentInput,
   ContainmentStatus,
-  EvidenceEvent,
   Outcome,
   ContainmentPolicy,
 } from './containment.ts';
 import { CredentialRef } from './credential.ts';
+import { EvidenceEntry, EvidenceSeal } from './evidence.ts';
 import { MassContainmentInput, NotContainedRef } from './mass.ts';
 
 // ── API keys ────────────────────────────────────────────────────────────────────────────────────
@@ -217,7 +217,14 @@ export const EvidenceExport = z.object({
   finishedAt: z.string().optional(),
   planDigest: z.string().optional(),
   exportedAt: z.string(),
-  evidence: z.array(EvidenceEvent),
+  /** Typed events, hash-chained (kind `legacy` for entries written before typed evidence). */
+  evidence: z.array(EvidenceEntry),
+  /** The sentence each event renders to, in the same order (for people; decide on the fields). */
+  lines: z.array(z.string()),
+  /** The chain head: the last event's hash. */
+  evidenceDigest: z.string().optional(),
+  /** The Ed25519 signature of the final digest, or why the run is unsigned; absent while it runs. */
+  seal: EvidenceSeal.optional(),
 });
 export type EvidenceExport = z.infer<typeof EvidenceExport>;
 

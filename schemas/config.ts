@@ -110,6 +110,11 @@ export const CordonEnv = z.object({
   ),
   CORDON_SINK_DIR: variable(z.string().min(1), { area: 'worker', secret: false, description: 'where the encrypted local credential store lives', default: '.cordon/credentials' }),
   CORDON_WEBHOOK_SECRET: variable(z.string().min(1), { area: 'worker', secret: true, description: 'signs webhook deliveries (HMAC); webhooks are off when unset' }),
+  CORDON_EVIDENCE_SIGNING_KEY: variable(z.string().regex(base64Key, 'must be a base64 32-byte Ed25519 seed (44 characters)'), {
+    area: 'worker',
+    secret: true,
+    description: 'the Ed25519 key (32-byte seed, base64) that signs each run’s final evidence digest; runs end `unsigned` when unset; `npm run dev` and `npm run demo` create one',
+  }),
   CORDON_WEBHOOK_ALLOWED_HOSTS: variable(list, {
     area: 'worker',
     secret: false,

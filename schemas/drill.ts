@@ -2,6 +2,7 @@
 // The definition says what the responder knows and what counts as a pass; the report is what the
 // JSON output, the HTML page and the Slack summary are built from. Pure zod.
 import { z } from 'zod';
+import { EvidenceSummary } from './evidence.ts';
 import { ContainmentMode, CredentialState, Outcome, Severity } from './containment.ts';
 import { CredentialRef } from './credential.ts';
 
@@ -124,5 +125,7 @@ export const DrillReport = z.object({
   brokenConsumers: z.array(BrokenConsumer),
   fallbackSteps: z.array(FallbackStep),
   planDigest: z.string().optional(),
+  /** The run's evidence chain: its final digest and signature state (`cordon evidence verify` checks the pack). */
+  evidenceSeal: EvidenceSummary.optional(),
 });
 export type DrillReport = z.infer<typeof DrillReport>;

@@ -40,7 +40,7 @@ const header = {
   prev: Hex64,
   hash: Hex64,
 };
-const event = <K extends string, S extends z.ZodRawShape>(kind: K, shape: S) => z.object({ kind: z.literal(kind), ...header, ...shape }).strict();
+const event = <K extends string, S extends z.ZodRawShape>(kind: K, shape: S) => z.object({ kind: z.literal(kind), ...header }).extend(shape).strict();
 
 const stage = z.string().max(128);
 const credentialId = z.string();
@@ -194,6 +194,8 @@ export const EVIDENCE_SIGNATURE_ALGORITHM = 'ed25519';
  * The final digest (the last event's hash) and its signature. Signed: Ed25519 over the UTF-8 bytes of
  * `cordon-evidence-v1:<digest>` (see evidenceSigningMessage), the public key as the raw 32 bytes in
  * base64url (a JWK's `x`), `keyId` the first 16 hex characters of the key's SHA-256. Unsigned: why.
+ * Nothing else is in a seal: every field of a pack is covered by the chain or the signature (the time of
+ * sealing is the `finished` event's).
  */
 export const EvidenceSeal = z.discriminatedUnion('signed', [
   z
@@ -204,7 +206,6 @@ export const EvidenceSeal = z.discriminatedUnion('signed', [
       signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'an Ed25519 signature is 64 bytes in base64url'),
       publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'an Ed25519 public key is 32 bytes in base64url'),
       keyId: z.string().regex(/^[0-9a-f]{16}$/),
-      signedAt: z.string(),
     })
     .strict(),
   z.object({ signed: z.literal(false), digest: Hex64, reason: z.string() }).strict(),
@@ -213,6 +214,16 @@ export type EvidenceSeal = z.infer<typeof EvidenceSeal>;
 
 /** The bytes an evidence signature covers (as a string: callers encode it as UTF-8). */
 export const evidenceSigningMessage = (digest: string) => `cordon-evidence-v1:${digest}`;
+
+/** What every report shows of a run's chain: the final digest, how many events it covers, and the seal. */
+export const EvidenceSummary = z.object({
+  digest: Hex64,
+  events: z.number().int().min(0),
+  signed: z.boolean(),
+  keyId: z.string().optional(),
+  unsignedReason: z.string().optional(),
+});
+export type EvidenceSummary = z.infer<typeof EvidenceSummary>;
 
 export const EVIDENCE_PACK_FORMAT = 'cordon-evidence-pack/v1';
 

@@ -1,5 +1,6 @@
 // The worker process: `npm run worker`. Everything comes from the environment (README, "Configuration").
 import { readFile } from 'node:fs/promises';
+import { evidenceSignerFromEnv } from '../activities/evidence-seal.ts';
 import { webhookNotifierFromEnv } from '../notifiers/webhook.ts';
 import { codecKeysFromEnv } from '../codec/encryption-codec.ts';
 import { connectClient, getStatus } from '../client/containments.ts';
@@ -34,6 +35,8 @@ try {
     slack: slackNotifierFromEnv(process.env, { logger: log, ...(readStatus ? { readStatus } : {}) }),
   });
   const bundlePath = readEnv(process.env, 'CORDON_WORKFLOW_BUNDLE');
+  const evidenceSigner = evidenceSignerFromEnv(process.env);
+  if (!evidenceSigner) log.warn('CORDON_EVIDENCE_SIGNING_KEY is not set: runs end with their evidence unsigned');
   const worker = await createCordonWorker({
     target,
     codecKeys,
@@ -42,6 +45,7 @@ try {
       sink: sinkFromEnv(process.env, connectors),
       logger: log,
       ...(notifier ? { notifier } : {}),
+      ...(evidenceSigner ? { evidenceSigner } : {}),
       ...(readStatus && evidenceSinks.length ? { evidence: { sinks: evidenceSinks, readStatus, logger: log } } : {}),
     },
     // A prebuilt workflow bundle (the chaos suite restarts workers often); otherwise bundled at start.

@@ -25,8 +25,17 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
   setMessageHandlers(run);
 
   upsertSearchAttributes([{ key: INCIDENT_ID, value: input.incidentId }, { key: OUTCOME, value: 'running' }]);
-  run.record('start', input.requester, 'accepted', {
-    detail: `${input.credentials.length} credential ref(s), mode ${input.mode}, severity ${input.severity}${input.breakGlass ? ', break-glass' : ''}${input.retryOf ? `, retry of ${input.retryOf}` : ''}`,
+  run.record({
+    kind: 'started',
+    actor: input.requester,
+    workflowId: run.workflowId,
+    incidentId: input.incidentId,
+    credentialRefs: input.credentials.length,
+    mode: input.mode,
+    severity: input.severity,
+    breakGlass: input.breakGlass,
+    ...(input.retryOf ? { retryOf: input.retryOf } : {}),
+    ...(input.origin ? { origin: input.origin.channel } : {}),
   });
   try {
     // 1. Identify scope.

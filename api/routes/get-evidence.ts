@@ -4,6 +4,7 @@
 import { exportRunOf } from '../../export/events.ts';
 import { OCSF_VERSION, ocsfEventsOf } from '../../export/ocsf.ts';
 import { ContainmentParams, EvidenceExport, EvidenceExportQuery, OcsfEvidenceExport } from '../../schemas/api.ts';
+import { evidenceText } from '../../schemas/evidence-text.ts';
 import { readContainmentStatus } from '../containment-status.ts';
 import { defineRoute } from '../route.ts';
 
@@ -13,7 +14,10 @@ export const getEvidenceRoute = defineRoute({
   operationId: 'exportEvidence',
   summary: 'Export a containment’s evidence',
   description:
-    'Every recorded step in order: time, step, actor, credential, outcome, provider request id; including refused approval attempts. With `format=ocsf`, the same run as OCSF 1.8.0 events (Incident Finding, Remediation Activity, Account Change, API Activity, Compliance Finding), each with a stable `metadata.uid`.',
+    'Every recorded event in order, typed by `kind` (time, actor, credential, provider, provider request id and the fields of its kind), ' +
+    'including refused approval attempts; each carries `prev` and `hash` (SHA-256 chain), and a finished run carries the Ed25519 `seal` of the final digest. ' +
+    '`lines` has the sentence each event renders to. With `format=ocsf`, the same run as OCSF 1.8.0 events (Incident Finding, Remediation Activity, ' +
+    'Account Change, API Activity, Compliance Finding), each with a stable `metadata.uid`.',
   scope: 'read',
   params: ContainmentParams,
   query: EvidenceExportQuery,
@@ -41,6 +45,9 @@ export const getEvidenceRoute = defineRoute({
         ...(s.plan ? { planDigest: s.plan.digest } : {}),
         exportedAt,
         evidence: s.evidence,
+        lines: s.evidence.map(evidenceText),
+        ...(s.evidenceDigest ? { evidenceDigest: s.evidenceDigest } : {}),
+        ...(s.seal ? { seal: s.seal } : {}),
       } satisfies EvidenceExport,
     };
   },

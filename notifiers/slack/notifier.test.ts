@@ -2,6 +2,7 @@
 // notifier instances stand for two workers (or one worker before and after a restart) running the
 // same retried `notify` activity. Each post must reach the thread once.
 import { readFileSync } from 'node:fs';
+import { chainOf } from '../../schemas/evidence-chain.ts';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
@@ -135,7 +136,7 @@ describe('posting once across workers and restarts', () => {
     const pending = status({ pendingApprovals: [{ stage: 'c0-restrict', digest: 'ab'.repeat(32), description: 'Restrict the Drift token', credentialIds: ['memory:tok-drift-1'], consumerIds: ['drift-chat-sync'], wave: 0, quorum: 1, approvals: [] } as never] });
     await worker(() => pending).notify(approvalNeeded());
     expect(hasButtons(replies()[0]!)).toBe(true);
-    const finished = status({ outcome: 'contained', stage: 'done', evidence: [{ seq: 0, at: '2026-01-01T00:00:01Z', step: 'approval:c0-restrict', actor: 'cordon', outcome: 'timeout default: proceed' }] });
+    const finished = status({ outcome: 'contained', stage: 'done', evidence: chainOf([{ kind: 'approval_defaulted', actor: 'policy', stage: 'c0-restrict', onTimeout: 'proceed', severity: 'high' }]) });
     const restarted = worker(() => finished);
     await restarted.notify(completed());
     const [locked, report] = replies();

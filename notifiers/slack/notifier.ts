@@ -190,7 +190,7 @@ export class SlackNotifier implements Notifier {
   async #lockFinishedApprovals(workflowId: string, incidentId: string, channel: string, status: ContainmentStatus, thread: ThreadView): Promise<void> {
     // Approval messages another worker (or this one before a restart) posted: read from the thread when
     // the status names a stage not cached here, or the run is over (its last chance to be locked).
-    const stages = new Set([...status.pendingApprovals.map((p) => p.stage), ...status.evidence.filter((e) => e.step.startsWith('approval:')).map((e) => e.step.slice('approval:'.length))]);
+    const stages = new Set([...status.pendingApprovals.map((p) => p.stage), ...status.evidence.flatMap((e) => (e.kind === 'approval_requested' ? [e.stage] : []))]);
     if (status.outcome !== 'running' || [...stages].some((s) => !this.#approvals.has(markId(workflowId, postKey.approval(s))))) {
       for (const reply of (await thread())?.values() ?? []) {
         if (reply.workflowId === workflowId && reply.key.startsWith('approval:') && !this.#approvals.has(markId(workflowId, reply.key))) this.#adopt(reply, channel, incidentId);

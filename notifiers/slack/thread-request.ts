@@ -9,18 +9,15 @@ export function threadRequestFromInput(input: ContainmentInput, workflowId: stri
 }
 
 export function threadRequestFromStatus(status: ContainmentStatus): ThreadRequest {
-  const start = status.evidence.find((e) => e.step === 'start');
-  const retryOf = /, retry of (\S+)$/.exec(start?.detail ?? '')?.[1];
+  const start = status.evidence.find((e) => e.kind === 'started');
   return {
     incidentId: status.incidentId,
     requester: start?.actor ?? 'unknown',
     mode: status.mode,
-    // The workflow records `…, mode <m>, severity <s>` when it accepts the input.
-    severity: /severity (\w+)/.exec(start?.detail ?? '')?.[1] ?? 'unknown',
+    severity: start?.kind === 'started' ? start.severity : 'unknown',
     refs: status.scope.length ? status.scope.map((s) => s.ref) : ['(identifying)'],
     workflowId: status.workflowId,
-    ...(start?.detail?.includes('break-glass') ? { breakGlass: true } : {}),
-    // …and `, retry of <workflow id>` (last) when the run is a retry.
-    ...(retryOf ? { retryOf } : {}),
+    ...(start?.kind === 'started' && start.breakGlass ? { breakGlass: true } : {}),
+    ...(start?.kind === 'started' && start.retryOf ? { retryOf: start.retryOf } : {}),
   };
 }

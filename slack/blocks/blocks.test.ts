@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApprovalButtonValue } from '../../schemas/slack.ts';
-import type { ContainmentStatus, EvidenceEvent } from '../../schemas/containment.ts';
+import type { ContainmentStatus } from '../../schemas/containment.ts';
+import { chainOf } from '../../schemas/evidence-chain.ts';
 import { approvalOutcome } from '../../notifiers/slack/approval-outcome.ts';
 import { APPROVAL_ACTIONS_BLOCK, approvalRequestBlocks, lockedApprovalBlocks, type ApprovalDetails } from '../../notifiers/slack/blocks/approval.ts';
 import { threadRequestFromStatus } from '../../notifiers/slack/thread-request.ts';
@@ -22,7 +23,7 @@ const details: ApprovalDetails = {
   approvals: ['U0PRIYA'],
 };
 const text = (blocks: unknown) => JSON.stringify(blocks);
-const ev = (seq: number, step: string, actor: string, outcome: string, detail?: string): EvidenceEvent => ({ seq, at: '2026-01-01T00:00:00Z', step, actor, outcome, ...(detail ? { detail } : {}) });
+
 
 describe('approval message', () => {
   it('shows credentials, consumers affected, wave, digest and approvals so far, with Approve and Reject bound to the digest', () => {
@@ -58,13 +59,18 @@ describe('approval message', () => {
 describe('approvalOutcome (from the evidence)', () => {
   const stage = 'c0-restrict';
   it('reads approvals, rejections with their reason, timeouts, deadlines and closed runs', () => {
-    const approvedOnce = [ev(0, `approval:${stage}`, 'cordon', 'requested'), ev(1, `approval:${stage}`, 'U0PRIYA', 'approved', 'via slack (1/2)'), ev(2, 'approval:other', 'U0X', 'approved')];
+    const approvedOnce = chainOf([{ kind: 'approval_requested', actor: 'cordon', stage, digest: 'd'.repeat(64), description: 'x', credentialIds: [], consumerIds: [], wave: 0, quorum: 2 }, { kind: 'approval_decided', actor: 'U0PRIYA', stage, decision: 'approved', approver: 'U0PRIYA', channel: 'slack', approvals: 1, quorum: 2 }, { kind: 'approval_decided', actor: 'U0X', stage: 'other', decision: 'approved', approver: 'U0X', channel: 'slack', approvals: 1, quorum: 2 }]);
     expect(approvalOutcome(approvedOnce, stage, true)).toEqual({ state: 'pending', approvals: ['U0PRIYA'] });
     expect(approvalOutcome(approvedOnce, stage, false)).toEqual({ state: 'approved', by: ['U0PRIYA'] });
-    expect(approvalOutcome([ev(0, `approval:${stage}`, 'U0SVC', 'rejected', 'via slack: consumer list is wrong')], stage, true)).toEqual({ state: 'rejected', by: 'U0SVC', reason: 'consumer list is wrong' });
-    expect(approvalOutcome([ev(0, `approval:${stage}`, 'policy', 'timeout default: proceed')], stage, false).state).toBe('timed_out');
-    expect(approvalOutcome([ev(0, `approval:${stage}`, 'cordon', 'deadline passed')], stage, false)).toMatchObject({ state: 'timed_out', detail: expect.stringMatching(/fail closed/) });
-    expect(approvalOutcome([ev(0, `approval:${stage}`, 'U0M', 'refused')], stage, false).state).toBe('closed');
+    expect(approvalOutcome(chainOf([{ kind: 'approval_decided', actor: 'U0SVC', stage, decision: 'rejected', approver: 'U0SVC', channel: 'slack', approvals: 0, quorum: 2, reason: 'consumer list is wrong' }]), stage, true)).toEqual({ state: 'rejected', by: 'U0SVC', reason: 'consumer list is wrong' });
+    expect(approvalOutcome(chainOf([{ kind: 'approval_defaulted', actor: 'policy', stage, onTimeout: 'proceed', severity: 'high' }]), stage, false).state).toBe('timed_out');
+    // A hold default is not a decision: the stage stays open until the deadline.
+    expect(approvalOutcome(chainOf([{ kind: 'approval_defaulted', actor: 'policy', stage, onTimeout: 'hold', severity: 'high' }]), stage, false).state).toBe('closed');
+    expect(approvalOutcome(chainOf([{ kind: 'approval_deadline', actor: 'cordon', stage, deadline: '4h' }]), stage, false)).toMatchObject({ state: 'timed_out', detail: expect.stringMatching(/fail closed/) });
+    expect(approvalOutcome(chainOf([{ kind: 'approval_fail_closed', actor: 'cordon', stage, reason: 'deadline passed without a decision' }]), stage, false).state).toBe('timed_out');
+    expect(approvalOutcome(chainOf([{ kind: 'approval_refused', actor: 'U0M', stage, approver: 'U0M', channel: 'slack', reason: 'stale digest' }]), stage, false).state).toBe('closed');
+    // A staged credential failing closed at this stage is not an approval event of it.
+    expect(approvalOutcome(chainOf([{ kind: 'staged_fail_closed', actor: 'cordon', credentialId: 'memory:x', stage, cause: 'deadline', rejectedBy: [] }]), stage, false).state).toBe('closed');
   });
 });
 
@@ -117,7 +123,7 @@ const status: ContainmentStatus = {
     },
   ],
   pendingApprovals: [],
-  evidence: [ev(0, 'approval:c0-restrict', 'U0PRIYA', 'approved'), ev(1, 'approval:c0-restrict', 'U0MARCO', 'refused')],
+  evidence: chainOf([{ kind: 'approval_decided', actor: 'U0PRIYA', stage: 'c0-restrict', decision: 'approved', approver: 'U0PRIYA', channel: 'slack', approvals: 1, quorum: 2 }, { kind: 'approval_refused', actor: 'U0MARCO', stage: 'c0-restrict', approver: 'U0MARCO', channel: 'slack', reason: 'not an approver' }]),
 };
 
 describe('thread messages', () => {
@@ -179,7 +185,7 @@ describe('the Retry button', () => {
   });
 
   it('a retry run’s status message says what it retries (read back from its start evidence)', () => {
-    const retry: ContainmentStatus = { ...status, workflowId: `${status.workflowId}-retry-1`, evidence: [ev(0, 'start', 'U0DANA', 'accepted', `1 credential ref(s), mode direct, severity high, retry of ${status.workflowId}`)] };
+    const retry: ContainmentStatus = { ...status, workflowId: `${status.workflowId}-retry-1`, evidence: chainOf([{ kind: 'started', actor: 'U0DANA', workflowId: `${status.workflowId}-retry-1`, incidentId: 'INC-1', credentialRefs: 1, mode: 'direct', severity: 'high', breakGlass: false, retryOf: status.workflowId }]) };
     const request = threadRequestFromStatus(retry);
     expect(request).toMatchObject({ requester: 'U0DANA', severity: 'high', retryOf: status.workflowId, workflowId: retry.workflowId });
     expect(text(threadStatusBlocks(request, retry))).toContain(`Retry* of \`${status.workflowId}\``);
@@ -243,7 +249,10 @@ describe('blast radius in the thread', () => {
       ...status,
       outcome: 'contained_in_tenant',
       credentials: [{ ...status.credentials[0]!, credentialId: 'github:pat-9', state: 'cut_off', replacements: [] }],
-      evidence: [ev(0, 'verify', 'cordon', 'dead'), { ...ev(1, 'verify', 'cordon', 'cut off in tenant', action), credentialId: 'github:pat-9' }],
+      evidence: chainOf([
+        { kind: 'verified', actor: 'cordon', credentialId: 'github:pat-9', verdict: 'dead', stillActive: false, unexpectedActive: [], probe: 'skipped' },
+        { kind: 'cut_off', actor: 'cordon', credentialId: 'github:pat-9', ownerAction: action },
+      ]),
     };
     const report = text(finalReportBlocks(inTenant));
     expect(report).toContain('INC-1: contained in the tenant in 4.5s');

@@ -294,16 +294,19 @@ describe('approvals through the API', () => {
     expect(tenant.credential('tok-drift-1')?.status).toBe('revoked');
 
     const evidence = await call<EvidenceExport>('GET', `/v1/containments/${id}/evidence`, { key: reader.key });
-    const decided = evidence.body.evidence.filter((e) => e.step.startsWith('approval:') && (e.outcome === 'approved' || e.outcome === 'refused'));
-    expect(decided.map((e) => [e.step, e.actor, e.outcome])).toEqual([
-      ['approval:c0-restrict', 'bob', 'refused'],
-      ['approval:c0-restrict', 'bob', 'approved'],
-      ['approval:c0-restrict', 'bob', 'refused'],
-      ['approval:c0-wave-1', 'bob', 'approved'],
+    const decided = evidence.body.evidence.flatMap((e) => (e.kind === 'approval_refused' || (e.kind === 'approval_decided' && e.decision === 'approved') ? [e] : []));
+    expect(decided.map((e) => [e.stage, e.approver, e.kind])).toEqual([
+      ['c0-restrict', 'bob', 'approval_refused'],
+      ['c0-restrict', 'bob', 'approval_decided'],
+      ['c0-restrict', 'bob', 'approval_refused'],
+      ['c0-wave-1', 'bob', 'approval_decided'],
     ]);
-    expect(decided.every((e) => e.detail?.includes('via api'))).toBe(true);
+    expect(decided.every((e) => e.channel === 'api')).toBe(true);
     // The requester is the starting key's principal, not anything in the body.
-    expect(evidence.body.evidence[0]).toMatchObject({ step: 'start', actor: 'soar-bot' });
+    expect(evidence.body.evidence[0]).toMatchObject({ kind: 'started', actor: 'soar-bot' });
+    // The export carries the chain, its seal and the rendered lines.
+    expect(evidence.body.lines).toHaveLength(evidence.body.evidence.length);
+    expect(evidence.body.seal).toMatchObject({ digest: evidence.body.evidenceDigest });
   });
 
   it('takes the requester from the starting key, so that principal cannot approve its own containment', async () => {
@@ -443,18 +446,18 @@ describe('evidence, list and cancel', () => {
     expect(evidence.status).toBe(200);
     expect(evidence.headers.get('content-disposition')).toContain('evidence.json');
     expect(evidence.body).toMatchObject({ workflowId: a.body.workflowId, incidentId: inc, outcome: 'contained' });
-    const steps = evidence.body.evidence.map((e) => `${e.step}:${e.outcome}`);
-    expect(steps[0]).toBe('start:accepted');
-    expect(steps).toContain('revoke:revoked');
-    const replaced = (id: string) => evidence.body.evidence.filter((e) => e.step === 'replace' && e.outcome === 'replacement issued' && e.credentialId === id);
+    const kinds = evidence.body.evidence.map((e) => e.kind);
+    expect(kinds[0]).toBe('started');
+    expect(kinds).toContain('revoked');
+    const replaced = (id: string) => evidence.body.evidence.filter((e) => e.kind === 'replaced' && e.credentialId === id);
     expect(replaced('memory:tok-drift-1')).toHaveLength(3);
     // Re-authentication ended the integration user's other token, as planned, and re-supplied its consumer (I8).
     expect(replaced('memory:tok-other-app')).toHaveLength(1);
-    expect(steps).toContain('verify:dead');
-    expect(steps.at(-1)).toBe('finish:contained');
+    expect(evidence.body.evidence.some((e) => e.kind === 'verified' && e.verdict === 'dead')).toBe(true);
+    expect(evidence.body.evidence.at(-1)).toMatchObject({ kind: 'finished', outcome: 'contained' });
     expect(evidence.body.evidence.map((e) => e.seq)).toEqual(evidence.body.evidence.map((_, i) => i));
     // Revocation before any replacement, as the evidence records it (I1).
-    expect(steps.indexOf('revoke:revoked')).toBeLessThan(steps.indexOf('replace:replacement issued'));
+    expect(kinds.indexOf('revoked')).toBeLessThan(kinds.indexOf('replaced'));
     expect(JSON.stringify(evidence.body)).not.toContain(DRIFT_LEAKED_VALUE);
 
     const list = await until('both in the list', async () => {

@@ -225,7 +225,7 @@ describe('transient failures never end a run (I9)', () => {
       expect(calls[0]!.fault).toBe('unauthorized');
       expect(calls.at(-1)!.fault).toBeUndefined();
       // Evidence says what happened: revoked, not "already gone".
-      expect(result!.evidence.find((e) => e.step === 'revoke')?.outcome).toBe('revoked');
+      expect(result!.evidence.find((e) => e.kind === 'revoked')).toMatchObject({ method: 'tenant', result: 'done' });
     });
   }
 
@@ -257,7 +257,7 @@ describe('transient failures never end a run (I9)', () => {
     const result = (await lab.worker.client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
     expect(result.outcome, result.outcomeReason).toBe('contained');
     expect(result.waitingOn).toBeUndefined();
-    expect(result.evidence.some((e) => e.step === 'waiting' && e.outcome === 'escalated')).toBe(true);
+    expect(result.evidence.some((e) => e.kind === 'waiting_escalated')).toBe(true);
     expect(notifications.some((n) => n.kind === 'escalation' && n.workflowId === workflowId && n.stage?.startsWith('provider:'))).toBe(true);
     const deletes = lab.tenant.calls({ provider: 'google', operation: op });
     expect(deletes.filter((c) => c.status === 503).length).toBeGreaterThan(3);

@@ -113,7 +113,7 @@ describe('direct containment', () => {
     expect(tenant.credential(bi.replacements[0]!.replacementId)?.status).toBe('active');
     expect(tenant.credential('tok-alice-1')?.status).toBe('active');
     expect(seqOf('issue', 'tok-other-app')[0]!.seq).toBeGreaterThan(tenant.calls().find((c) => c.op === 'signOut' && c.principalId === 'drift-integration')!.seq);
-    expect(result.evidence.some((e) => e.step === 'verify' && e.outcome === 'dead' && e.detail?.includes('probe dead'))).toBe(true);
+    expect(result.evidence.some((e) => e.kind === 'verified' && e.verdict === 'dead' && e.probe === 'dead')).toBe(true);
     expect(notifications.some((n) => n.kind === 'completed' && n.incidentId === result.incidentId)).toBe(true);
   });
 
@@ -183,7 +183,7 @@ describe('verification (I3)', () => {
     const cred = result.credentials.find((c) => c.credentialId === 'memory:tok-drift-1')!;
     expect(cred.state).toBe('not_contained');
     expect(cred.fallbacksUsed).toEqual(['revokeAllForClient', 'blockApp', 'suspendPrincipal']);
-    expect(result.evidence.filter((e) => e.step === 're-revoke')).toHaveLength(2);
+    expect(result.evidence.filter((e) => e.kind === 're_revoked')).toHaveLength(2);
     expect(notifications.some((n) => n.kind === 'not_contained' && n.incidentId === result.incidentId)).toBe(true);
   });
 
@@ -239,15 +239,15 @@ describe('staged containment of a shared credential (I2, I7)', () => {
     expect(restricts[0]!.seq).toBeLessThan(seqOf('issue', 'tok-drift-1')[0]!.seq);
     expect(tenant.credential('tok-drift-1')?.restrictedTo).toEqual([]);
     expect(result.restrictions).toMatchObject([{ credentialId: 'memory:tok-drift-1', undone: true }]);
-    const steps = result.evidence.map((e) => `${e.step}:${e.outcome}`);
-    expect(steps.indexOf('unrestrict:undone')).toBeGreaterThan(steps.indexOf('revoke:revoked'));
-    expect(steps.indexOf('unrestrict:undone')).toBeLessThan(steps.indexOf('finish:contained'));
-    expect(result.evidence.filter((e) => e.detail?.includes('I1 exception approved by'))).toHaveLength(3);
-    expect(result.evidence.filter((e) => e.step.startsWith('approval:') && e.outcome === 'approved').map((e) => e.actor)).toEqual(['bob', 'carol', 'bob']);
+    const kinds = result.evidence.map((e) => e.kind);
+    expect(kinds.indexOf('unrestricted')).toBeGreaterThan(kinds.indexOf('revoked'));
+    expect(kinds.indexOf('unrestricted')).toBeLessThan(kinds.indexOf('finished'));
+    expect(result.evidence.filter((e) => e.kind === 'replaced' && e.context?.includes('I1 exception approved by'))).toHaveLength(3);
+    expect(result.evidence.flatMap((e) => (e.kind === 'approval_decided' && e.decision === 'approved' ? [e.approver] : []))).toEqual(['bob', 'carol', 'bob']);
     // Every refusal is in the evidence, with who tried and why.
-    const refused = result.evidence.filter((e) => e.outcome === 'refused');
-    expect(refused.map((e) => e.actor)).toEqual(['mallory', 'alice', 'bob', 'bob', 'carol']);
-    expect(refused[2]!.detail).toMatch(/stale plan digest/);
+    const refused = result.evidence.flatMap((e) => (e.kind === 'approval_refused' ? [e] : []));
+    expect(refused.map((e) => e.approver)).toEqual(['mallory', 'alice', 'bob', 'bob', 'carol']);
+    expect(refused[2]!.reason).toMatch(/stale plan digest/);
   });
 
   it('fails closed on a rejection: revokes at once, then replaces the rest after the revocation', async () => {
@@ -259,7 +259,7 @@ describe('staged containment of a shared credential (I2, I7)', () => {
     await decide(w.client, workflowId, { stage: 'c0-wave-1', digest: s.plan!.digest, decision: 'reject', approver: 'carol', reason: 'wrong consumer list', channel: 'api' });
     const result = (await w.client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
     expect(result.outcome).toBe('contained');
-    expect(result.evidence.some((e) => e.outcome === 'fail closed' && e.detail?.includes('rejected by carol'))).toBe(true);
+    expect(result.evidence.some((e) => e.kind === 'staged_fail_closed' && e.cause === 'rejected' && e.rejectedBy.includes('carol'))).toBe(true);
     // A rejected run lifts its temporary restriction too.
     expect(result.restrictions).toMatchObject([{ undone: true }]);
     expect(tenant.credential('tok-drift-1')?.restrictedTo).toEqual([]);
@@ -274,8 +274,8 @@ describe('staged containment of a shared credential (I2, I7)', () => {
       request(staged({ waveSize: 3 }, { escalateAfter: '1s', defaultAfter: '1s', onTimeout: { low: 'hold', medium: 'hold', high: 'proceed', critical: 'hold' } })),
     );
     expect(result.outcome).toBe('contained');
-    expect(result.evidence.filter((e) => e.outcome === 'escalated')).toHaveLength(2);
-    expect(result.evidence.filter((e) => e.outcome === 'timeout default: proceed')).toHaveLength(2);
+    expect(result.evidence.filter((e) => e.kind === 'approval_escalated')).toHaveLength(2);
+    expect(result.evidence.filter((e) => e.kind === 'approval_defaulted' && e.onTimeout === 'proceed')).toHaveLength(2);
     expect(notifications.filter((n) => n.kind === 'escalation' && n.incidentId === result.incidentId)).toHaveLength(2);
     expect(seqOf('issue', 'tok-drift-1').every((i) => i.seq < seqOf('revoke', 'tok-drift-1').find((c) => c.outcome === 'revoked')!.seq)).toBe(true);
   });
@@ -283,9 +283,9 @@ describe('staged containment of a shared credential (I2, I7)', () => {
   it('holds a timed-out approval by default until the hard deadline, then revokes regardless', async () => {
     const { result } = await run(request(staged({ stagedDeadline: '4s' }, { escalateAfter: '1s', defaultAfter: '1s' })));
     expect(result.outcome).toBe('contained');
-    expect(result.evidence.some((e) => e.outcome === 'timeout default: hold')).toBe(true);
-    expect(result.evidence.some((e) => e.outcome === 'deadline passed')).toBe(true);
-    expect(result.evidence.some((e) => e.outcome === 'fail closed' && e.detail === 'staged deadline passed')).toBe(true);
+    expect(result.evidence.some((e) => e.kind === 'approval_defaulted' && e.onTimeout === 'hold')).toBe(true);
+    expect(result.evidence.some((e) => e.kind === 'approval_deadline')).toBe(true);
+    expect(result.evidence.some((e) => e.kind === 'staged_fail_closed' && e.cause === 'deadline')).toBe(true);
     expect(tenant.credential('tok-drift-1')?.status).toBe('revoked');
   });
 });

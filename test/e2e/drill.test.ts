@@ -117,10 +117,9 @@ describe('a drill of each shipped scenario passes its own targets against the lo
     // afterwards: in the evidence, and in Salesforce's own log (Metadata API calls around the mints and the revoke).
     const run = runs.get('salesloft-drift')!;
     const sfKey = run.status.credentials.find((c) => c.provider === 'salesforce')!.credentialId;
-    const restrict = run.status.evidence.find((e) => e.step === 'restrict' && e.credentialId === sfKey)!;
-    expect(restrict.outcome).toBe('done');
-    expect(restrict.detail).toMatch(/192\.0\.2\.0/);
-    expect(run.status.evidence.find((e) => e.step === 'unrestrict' && e.credentialId === sfKey)?.outcome).toBe('undone');
+    const restrict = run.status.evidence.find((e) => e.kind === 'restricted' && e.credentialId === sfKey);
+    expect(restrict).toMatchObject({ result: 'done', restriction: 'ip_allowlist', detail: expect.stringMatching(/192\.0\.2\.0/) });
+    expect(run.status.evidence.find((e) => e.kind === 'unrestricted' && e.credentialId === sfKey)).toMatchObject({ result: 'done' });
     expect(run.status.restrictions).toMatchObject([{ credentialId: sfKey, undone: true }]);
     const metadata = run.calls.filter((c) => c.provider === 'salesforce' && c.operation === 'metadata' && c.status < 300);
     const mints = run.calls.filter((c) => c.operation === 'oauth2.requestToken' && c.target === '005Hs000003DrftAAA' && c.status === 200);

@@ -141,9 +141,9 @@ it(`arbitrary update and signal payloads never fail the run, are refused with a 
   expect(s.pendingApprovals[0]?.approvals).toEqual([]);
 
   // Every signal left one line in the evidence: recorded as sent, or ignored as malformed.
-  const fromSignals = s.evidence.filter((e) => ['refused', 'cancel requested', 'ignored'].includes(e.outcome));
+  const fromSignals = s.evidence.filter((e) => ['approval_refused', 'cancel_requested', 'signal_ignored'].includes(e.kind));
   expect(fromSignals).toHaveLength(tally.signals);
-  tally.ignored = fromSignals.filter((e) => e.outcome === 'ignored').length;
+  tally.ignored = fromSignals.filter((e) => e.kind === 'signal_ignored').length;
 
   // A valid approval still completes the run (restrict, then the one wave).
   for (let approvals = 0; approvals < 2; approvals++) {
@@ -173,9 +173,9 @@ it('a malformed signal (null, an object with its own toString) is recorded as ig
   await h.signal(refusalSignal.name, { stage: p.stage, approver: { toString: 1 }, channel: 'x', reason: 'r' });
   await h.signal(cancelRequestSignal.name, { actor: 'eve', channel: 'temporal', reason: { valueOf: 1 } });
   await assertHealthy(h, true);
-  const ignored = (await status(h)).evidence.filter((e) => e.outcome === 'ignored');
-  expect(ignored.map((e) => e.step)).toEqual(['signal:recordRefusal', 'signal:recordCancelRequest', 'signal:recordRefusal', 'signal:recordCancelRequest']);
-  expect(ignored[0]!.detail).toBe('malformed payload: expected an object, got null');
-  expect(ignored[2]!.detail).toBe('malformed payload: approver must be text, got object');
+  const ignored = (await status(h)).evidence.flatMap((e) => (e.kind === 'signal_ignored' ? [e] : []));
+  expect(ignored.map((e) => e.signal)).toEqual(['recordRefusal', 'recordCancelRequest', 'recordRefusal', 'recordCancelRequest']);
+  expect(ignored[0]!.reason).toBe('malformed payload: expected an object, got null');
+  expect(ignored[2]!.reason).toBe('malformed payload: approver must be text, got object');
   await h.terminate('test done');
 });

@@ -36,9 +36,9 @@ it('kills a leaked PAT and OAuth token by value after cutting the org off, pacin
   for (const r of [pat!, oauth!]) {
     expect(r.outcome, r.outcomeReason).toBe('contained');
     expect(r.credentials.every((c) => c.state === 'verified_dead')).toBe(true);
-    expect(r.evidence.some((e) => e.step === 'revoke' && e.outcome === 'revoked by value')).toBe(true);
+    expect(r.evidence.some((e) => e.kind === 'revoked' && e.method === 'by_value')).toBe(true);
     // Dead means GitHub refuses the value itself.
-    expect(r.evidence.some((e) => e.step === 'verify' && e.outcome === 'dead' && e.detail?.includes('probe dead'))).toBe(true);
+    expect(r.evidence.some((e) => e.kind === 'verified' && e.verdict === 'dead' && e.probe === 'dead')).toBe(true);
   }
   const calls = local.tenant.calls({ provider: 'github' });
   const byValue = calls.filter((c) => c.operation === 'credentials.revoke');
@@ -60,8 +60,8 @@ it('a PAT known only by id is cut off from the org and reported as such, with wh
   expect(r!.outcome, r!.outcomeReason).toBe('contained_in_tenant');
   expect(r!.credentials[0]!.state).toBe('cut_off');
   expect(r!.outcomeReason).toMatch(/cut off from the tenant but alive for their owners/);
-  const note = r!.evidence.find((e) => e.outcome === 'cut off in tenant')!;
-  expect(note.detail).toMatch(/owner/i);
+  const note = r!.evidence.find((e) => e.kind === 'cut_off');
+  expect(note).toMatchObject({ ownerAction: expect.stringMatching(/owner/i) });
   // Nothing was reported by value: Cordon does not have it.
   expect(local.tenant.calls({ provider: 'github', operation: 'credentials.revoke' })).toEqual([]);
 });

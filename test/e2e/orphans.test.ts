@@ -149,9 +149,9 @@ it('an unlabelled mint (a GitHub installation token) interrupted before delivery
     expect(expiresBy).toBeLessThanOrEqual(Date.now() + 3_600_000);
     // Consumers whose first mint was delivered carry no such note; the evidence names the orphan too.
     for (const r of replacements.filter((x) => x.consumerId !== 'drift-chat-sync')) expect(r.note).toBeUndefined();
-    const evidence = result.evidence.filter((e) => e.step === 'replace' && e.detail?.includes('possible orphan'));
+    const evidence = result.evidence.flatMap((e) => (e.kind === 'replaced' && e.note?.includes('possible orphan') ? [e] : []));
     expect(evidence).toHaveLength(1);
-    expect(evidence[0]!.detail).toContain('drift-chat-sync');
+    expect(evidence[0]!.consumerId).toBe('drift-chat-sync');
   } finally {
     await worker.stop();
   }

@@ -75,7 +75,7 @@ describe('slack: the Drift bot token of the Salesloft/Drift scenario', () => {
     const slack = tenant!.emulators.slack as unknown as SlackEmulator;
     expect(slack.tokenActive('slack-drift-bot-main')).toBe(false);
     expect(slack.tokenActive('slack-drift-bot-sales')).toBe(true);
-    expect(result.evidence.some((e) => e.step === 'verify' && e.outcome === 'dead' && e.detail?.includes('probe dead'))).toBe(true);
+    expect(result.evidence.some((e) => e.kind === 'verified' && e.verdict === 'dead' && e.probe === 'dead')).toBe(true);
   });
 });
 
@@ -96,7 +96,7 @@ describe('salesforce: the Drift integration user’s OAuth grant of the Saleslof
     // Verification re-listed the grants after the last mint, and the probe/list saw only the new tokens.
     const lastMint = Math.max(...mints.map((m) => m.seq));
     expect(calls.some((c) => c.operation === 'query' && c.seq > lastMint)).toBe(true);
-    expect(result.evidence.filter((e) => e.step === 'verify').at(-1)).toMatchObject({ outcome: 'dead' });
+    expect(result.evidence.filter((e) => e.kind === 'verified').at(-1)).toMatchObject({ verdict: 'dead' });
   });
 });
 

@@ -252,11 +252,12 @@ describe('a staged containment driven entirely through Slack', () => {
     expect(memory.credential('tok-drift-1')?.status).toBe('revoked');
 
     // Approvals and refusals in the evidence, with who and through Slack.
-    expect(final.evidence.filter((e) => e.step.startsWith('approval:') && e.outcome === 'approved').map((e) => e.actor)).toEqual([PRIYA, SVC, PRIYA]);
-    expect(final.evidence.filter((e) => e.step.startsWith('approval:') && e.outcome === 'approved').every((e) => e.detail?.startsWith('via slack'))).toBe(true);
-    const refused = final.evidence.filter((e) => e.outcome === 'refused');
-    expect(refused.map((e) => `${e.step}:${e.actor}`)).toEqual([`approval:c0-restrict:${MARCO}`, `approval:c0-restrict:${DANA}`, `approval:c0-restrict:${SVC}`, `approval:c0-wave-1:${SVC}`, `approval:c0-restrict:${DANA}`]);
-    expect(refused.every((e) => e.detail?.startsWith('via slack'))).toBe(true);
+    const approved = final.evidence.flatMap((e) => (e.kind === 'approval_decided' && e.decision === 'approved' ? [e] : []));
+    expect(approved.map((e) => e.approver)).toEqual([PRIYA, SVC, PRIYA]);
+    expect(approved.every((e) => e.channel === 'slack')).toBe(true);
+    const refused = final.evidence.flatMap((e) => (e.kind === 'approval_refused' ? [e] : []));
+    expect(refused.map((e) => `${e.stage}:${e.approver}`)).toEqual([`c0-restrict:${MARCO}`, `c0-restrict:${DANA}`, `c0-restrict:${SVC}`, `c0-wave-1:${SVC}`, `c0-restrict:${DANA}`]);
+    expect(refused.every((e) => e.channel === 'slack')).toBe(true);
 
     // One thread: the root is the status message (edited in place to the outcome, scope included),
     // the replies are the three approvals then the final report, nothing else.
@@ -317,7 +318,7 @@ describe('a staged containment driven entirely through Slack', () => {
     expect(blockText(locked)).toContain(`Rejected* by <@${PRIYA}>: consumer list is wrong`);
     expect(blockText(locked)).toContain('memory:tok-drift-1'); // still shows what was rejected
     const final = await result(workflowIdOf(restrict));
-    expect(final.evidence.some((e) => e.outcome === 'fail closed' && e.detail?.includes(`rejected by ${PRIYA}`))).toBe(true);
+    expect(final.evidence.some((e) => e.kind === 'staged_fail_closed' && e.rejectedBy.includes(PRIYA))).toBe(true);
   });
 });
 
@@ -429,7 +430,7 @@ describe('Retry from the final report of a not_contained run', () => {
     const retried = await result(retryId);
     expect(retried.outcome).toBe('contained');
     expect(memory.credential('tok-drift-1')?.status).toBe('revoked');
-    expect(retried.evidence.find((e) => e.step === 'start')).toMatchObject({ actor: DANA, detail: expect.stringContaining(`retry of ${id}`) });
+    expect(retried.evidence.find((e) => e.kind === 'started')).toMatchObject({ actor: DANA, retryOf: id });
     await eventually('the retry’s final report in the same thread', () => replies(root).find((m) => m.text === `${inc}: contained`));
     const rootNow = await eventually('the status message showing the retry contained', () => {
       const m = rootOf(inc);

@@ -106,5 +106,5 @@ it('a provider that answers 503 forever ends the run not_contained once the cont
   expect(result.outcomeReason).toMatch(/connector\.unavailable/);
   // Bounded: the deadline, plus at most one round of the activity's own retries (~15 s) and scheduling.
   expect(took).toBeLessThan(15_000 + 30_000);
-  expect(result.evidence.some((e) => e.step === 'waiting' && e.outcome === 'escalated')).toBe(true);
+  expect(result.evidence.some((e) => e.kind === 'waiting_escalated')).toBe(true);
 }, 120_000);

@@ -16,6 +16,7 @@ import { cordonDataConverter } from '../../codec/encryption-codec.ts';
 import type { WriteResult } from '../../connectors/types.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
 import type { Credential } from '../../schemas/credential.ts';
+import { approvalEvents } from '../../schemas/evidence-text.ts';
 import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
 import { cancelRequestSignal, decideUpdate, statusQuery, WORKFLOW_TYPE } from '../../workflows/definitions.ts';
 import { testCodecKeys, testTarget } from '../support/temporal.ts';
@@ -111,6 +112,7 @@ const stubs: Activities = {
   notify: async (n) => {
     log('notify', undefined, `${n.kind}:${n.stage ?? ''}`);
   },
+  sealEvidence: async ({ digest }) => ({ signed: false, digest, reason: 'the stub worker has no signing key' }),
 };
 
 let client: Client;
@@ -172,7 +174,9 @@ const pendingStage = (h: WorkflowHandle, stage: string) =>
     return s.pendingApprovals.some((p) => p.stage === stage) ? s : undefined;
   });
 
-const evidence = (s: ContainmentStatus, step: string) => s.evidence.filter((e) => e.step === step).map((e) => e.outcome);
+/** One approval stage's events in a word each: the kind, or the decision / the policy default. */
+const approvalWords = (s: ContainmentStatus, stage: string) =>
+  approvalEvents(s.evidence, stage).map((e) => (e.kind === 'approval_decided' ? e.decision : e.kind === 'approval_defaulted' ? `default ${e.onTimeout}` : e.kind));
 const stateOf = (s: ContainmentStatus, id: string) => s.credentials.find((c) => c.credentialId === `memory:${id}`)?.state;
 
 describe('containCredential with stubbed activities', () => {
@@ -193,7 +197,7 @@ describe('containCredential with stubbed activities', () => {
     const result: ContainmentStatus = await h.result();
     expect(result.outcome).toBe('contained');
     expect(count('revokeCredential', c.id)).toBe(1);
-    expect(evidence(result, 'approval:contain')).toEqual(['requested', 'approved', 'approved']);
+    expect(approvalWords(result, 'contain')).toEqual(['approval_requested', 'approved', 'approved']);
   });
 
   it('fails closed when the staged deadline passes without a decision: revokes, then replaces every consumer', async () => {
@@ -202,7 +206,7 @@ describe('containCredential with stubbed activities', () => {
     const h = await start([c.id], { mode: 'staged', policy: { stagedDeadline: '2s', approval: { approvers: ['alice'], escalateAfter: '30s' } } });
     const result: ContainmentStatus = await h.result();
     expect(count('restrictCredential')).toBe(0);
-    expect(result.evidence.find((e) => e.step === 'staged')).toMatchObject({ outcome: 'fail closed', detail: 'staged deadline passed' });
+    expect(result.evidence.find((e) => e.kind === 'staged_fail_closed')).toMatchObject({ cause: 'deadline', rejectedBy: [] });
     const revokeAt = calls().findIndex((x) => x.name === 'revokeCredential');
     const firstReplacement = calls().findIndex((x) => x.name === 'issueReplacement');
     expect(revokeAt).toBeGreaterThanOrEqual(0);
@@ -219,7 +223,7 @@ describe('containCredential with stubbed activities', () => {
     const t0 = Date.now();
     const proceed: ContainmentStatus = await (await start([p.id], { policy: { stagedDeadline: '60s', approval: { ...quick, onTimeout: { low: 'hold', medium: 'hold', high: 'proceed', critical: 'hold' } } } })).result();
     const proceedRevokedAfter = calls().find((x) => x.name === 'revokeCredential')!.at - t0;
-    expect(evidence(proceed, 'approval:contain')).toEqual(['requested', 'escalated', 'timeout default: proceed']);
+    expect(approvalWords(proceed, 'contain')).toEqual(['approval_requested', 'approval_escalated', 'default proceed']);
     expect(calls().some((x) => x.name === 'notify' && x.detail === 'escalation:contain')).toBe(true);
     expect(proceed.outcome).toBe('contained');
     expect(proceedRevokedAfter).toBeLessThan(30_000); // well before the 60 s deadline a hold would wait for
@@ -228,7 +232,7 @@ describe('containCredential with stubbed activities', () => {
     const t1 = Date.now();
     const hold: ContainmentStatus = await (await start([h.id], { policy: { stagedDeadline: '5s', approval: { ...quick, onTimeout: { low: 'hold', medium: 'hold', high: 'hold', critical: 'hold' } } } })).result();
     const holdRevokedAfter = calls().find((x) => x.name === 'revokeCredential')!.at - t1;
-    expect(evidence(hold, 'approval:contain')).toEqual(['requested', 'escalated', 'timeout default: hold', 'deadline passed', 'fail closed']);
+    expect(approvalWords(hold, 'contain')).toEqual(['approval_requested', 'approval_escalated', 'default hold', 'approval_deadline', 'approval_fail_closed']);
     expect(holdRevokedAfter).toBeGreaterThanOrEqual(4_500);
     expect(hold.outcome).toBe('contained');
   });
@@ -248,8 +252,8 @@ describe('containCredential with stubbed activities', () => {
     expect(count('revokeCredential', c.id)).toBe(2); // the revocation, then one bounded re-revoke
     expect(calls().filter((x) => x.name === 'fallbackRung').map((x) => x.detail)).toEqual(['revokeAllForClient', 'blockApp']);
     expect(result.credentials[0]!.fallbacksUsed).toEqual(['blockApp']);
-    expect(evidence(result, 'fallback:revokeAllForClient')).toEqual(['not possible']);
-    expect(evidence(result, 'verify')).toEqual(['alive', 'alive', 'dead']);
+    expect(result.evidence.flatMap((e) => (e.kind === 'fallback_rung' && e.rung === 'revokeAllForClient' ? [e.result] : []))).toEqual(['not_possible']);
+    expect(result.evidence.flatMap((e) => (e.kind === 'verified' ? [e.verdict] : []))).toEqual(['alive', 'alive', 'dead']);
     expect(stateOf(result, c.id)).toBe('verified_dead');
     expect(result.outcome).toBe('contained');
   });
@@ -281,9 +285,9 @@ describe('containCredential with stubbed activities', () => {
     expect(count('revokeCredential')).toBe(0);
     expect(count('issueReplacement')).toBe(0);
     expect(result.pendingApprovals).toEqual([]);
-    expect(evidence(result, 'cancel')).toEqual(['cancel requested']);
-    // Nothing is written after the verdict: the undo comes before `finish`.
-    expect(result.evidence.at(-1)).toMatchObject({ step: 'finish', outcome: 'cancelled' });
+    expect(result.evidence.filter((e) => e.kind === 'cancel_requested')).toHaveLength(1);
+    // Nothing is written after the verdict: the undo comes before `finished`.
+    expect(result.evidence.at(-1)).toMatchObject({ kind: 'finished', outcome: 'cancelled' });
   });
 
   it('rides out a transient failure past the activity retries, escalates, and succeeds', async () => {
@@ -300,7 +304,7 @@ describe('containCredential with stubbed activities', () => {
     expect(waiting.what).toBe(`revoking ${c.label}`);
     const result: ContainmentStatus = await h.result();
     expect(count('revokeCredential', c.id)).toBe(5);
-    expect(result.evidence.find((e) => e.step === 'waiting')).toMatchObject({ outcome: 'escalated' });
+    expect(result.evidence.find((e) => e.kind === 'waiting_escalated')).toMatchObject({ what: expect.stringMatching(/^revoking/) });
     expect(calls().some((x) => x.name === 'notify' && x.detail?.startsWith('escalation:provider:revoking'))).toBe(true);
     expect(result.waitingOn).toBeUndefined();
     expect(result.outcome).toBe('contained');
@@ -322,7 +326,7 @@ describe('containCredential with stubbed activities', () => {
     expect(stateOf(result, refused.id)).toBe('not_contained');
     expect(stateOf(result, fine.id)).toBe('verified_dead');
     expect(count('issueReplacement', fine.id)).toBe(1);
-    expect(result.evidence.find((e) => e.step === 'refused')).toMatchObject({ credentialId: 'memory:refused-1', outcome: 'stopped' });
+    expect(result.evidence.find((e) => e.kind === 'stopped')).toMatchObject({ credentialId: 'memory:refused-1', provider: 'memory' });
     expect(result.outcome).toBe('not_contained');
     expect(result.outcomeReason).toMatch(/refused: memory:refused-1: connector\.permission: missing scope keys:write/);
   });

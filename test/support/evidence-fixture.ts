@@ -1,12 +1,12 @@
 // A finished containment with typed, chained evidence covering the kinds the export maps (identify,
 // plan, approvals with a refused decision, restriction, replacement and a failed one, revocation,
 // re-authentication, verification, cut-off, a suspended principal, a failed notification), for the
-// export, mapping and evidence pack tests. Hashes are well-formed but not a real chain: the chain's
-// own tests check hashing; these check what is exported.
-import { createHash } from 'node:crypto';
+// export, mapping and evidence pack tests, chained as the workflow chains them (the signature is a
+// placeholder: the pack tests check what is shown, `cordon evidence verify` checks signatures).
 import { at, finishedStatus } from '../../drills/status-fixture.ts';
 import type { ContainmentStatus } from '../../schemas/containment.ts';
-import { EvidenceEvent } from '../../schemas/evidence.ts';
+import { GENESIS_HASH, chainEvent } from '../../schemas/evidence-chain.ts';
+import { EvidenceEvent, type EvidenceDraft } from '../../schemas/evidence.ts';
 
 const SF = 'salesforce:oauthtoken:u1:abc';
 const GH = 'github:pat:fine_grained:8001';
@@ -36,13 +36,9 @@ const drafts: Array<[number, Record<string, unknown>]> = [
 ];
 
 export function typedEvidence(): EvidenceEvent[] {
-  let prev = '0'.repeat(64);
-  return drafts.map(([ms, d], seq) => {
-    const hash = createHash('sha256').update(`${prev}|${seq}`).digest('hex');
-    const e = EvidenceEvent.parse({ ...d, seq, at: at(ms), prev, hash });
-    prev = hash;
-    return e;
-  });
+  const out: EvidenceEvent[] = [];
+  for (const [ms, d] of drafts) out.push(EvidenceEvent.parse(chainEvent(d as EvidenceDraft, { seq: out.length, at: at(ms), prev: out.at(-1)?.hash ?? GENESIS_HASH })));
+  return out;
 }
 
 export function exportableStatus(): ContainmentStatus {
@@ -54,6 +50,6 @@ export function exportableStatus(): ContainmentStatus {
     incidentId: 'INC-7',
     evidence,
     evidenceDigest: digest,
-    seal: { signed: true, algorithm: 'ed25519', digest, signature: 'A'.repeat(86), publicKey: 'B'.repeat(43), keyId: '0123456789abcdef', signedAt: at(90_500) },
+    seal: { signed: true, algorithm: 'ed25519', digest, signature: 'A'.repeat(86), publicKey: 'B'.repeat(43), keyId: '0123456789abcdef' },
   };
 }

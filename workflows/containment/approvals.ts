@@ -20,7 +20,7 @@ export async function approveDirect(run: Containment): Promise<string | undefine
   });
   if (d.result === 'rejected') return `rejected by ${d.by.join(', ')}${d.reason ? `: ${d.reason}` : ''}; nothing was revoked`;
   // Fail closed: the containment goes ahead.
-  if (d.result === 'deadline') run.record('approval:contain', 'cordon', 'fail closed', { detail: 'deadline passed without a decision' });
+  if (d.result === 'deadline') run.record({ kind: 'approval_fail_closed', actor: 'cordon', stage: 'contain', reason: 'deadline passed without a decision' });
   return undefined;
 }
 
@@ -34,7 +34,17 @@ export async function awaitApproval(
   const pending: PendingApproval = { ...a, digest: plan.digest, requestedAt: run.now(), approvals: [], quorum: input.policy.approval.quorum[input.severity], escalated: false };
   state.pendingApprovals.push(pending);
   run.setStage('approval');
-  record(`approval:${a.stage}`, 'cordon', 'requested', { detail: a.description });
+  record({
+    kind: 'approval_requested',
+    actor: 'cordon',
+    stage: a.stage,
+    digest: plan.digest,
+    description: a.description,
+    credentialIds: a.credentialIds,
+    consumerIds: a.consumerIds,
+    wave: a.wave,
+    quorum: pending.quorum,
+  });
   await run.notify({
     kind: 'approval_needed',
     stage: a.stage,
@@ -53,11 +63,11 @@ export async function awaitApproval(
     if (await wait(durationMs(input.policy.approval.escalateAfter))) return undefined;
     if (remaining() <= 0) return undefined;
     pending.escalated = true;
-    record(`approval:${a.stage}`, 'cordon', 'escalated', { detail: `no decision after ${input.policy.approval.escalateAfter}` });
+    record({ kind: 'approval_escalated', actor: 'cordon', stage: a.stage, after: input.policy.approval.escalateAfter });
     await run.notify({ kind: 'escalation', stage: a.stage, digest: plan.digest, summary: `No decision yet: ${a.description}` });
     if ((await wait(durationMs(input.policy.approval.defaultAfter))) || remaining() <= 0) return undefined;
     const onTimeout = input.policy.approval.onTimeout[input.severity];
-    record(`approval:${a.stage}`, 'policy', `timeout default: ${onTimeout}`, { detail: `severity ${input.severity}` });
+    record({ kind: 'approval_defaulted', actor: 'policy', stage: a.stage, onTimeout, severity: input.severity });
     if (onTimeout === 'proceed') return { result: 'approved', by: ['policy:timeout'] };
     await wait(remaining()); // hold: until a decision or the deadline (always set when approvals are asked)
     return undefined;
@@ -69,7 +79,7 @@ export async function awaitApproval(
     // Also on cancellation: a finished run shows no approval as still pending.
     state.pendingApprovals = state.pendingApprovals.filter((x) => x.stage !== a.stage);
   }
-  if (result.result === 'deadline') record(`approval:${a.stage}`, 'cordon', 'deadline passed', { detail: `staged deadline ${input.policy.stagedDeadline} reached` });
+  if (result.result === 'deadline') record({ kind: 'approval_deadline', actor: 'cordon', stage: a.stage, deadline: input.policy.stagedDeadline });
   decisions.set(a.stage, result);
   return result;
 }

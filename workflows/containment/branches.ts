@@ -12,7 +12,7 @@ export async function guarded(run: Containment, key: string, work: () => Promise
     if (isCancellation(err)) throw err;
     const why = `${failureType(err) ?? 'error'}: ${failureMessage(err)}`;
     run.refusedBecause.set(key, why);
-    run.record('refused', 'cordon', 'stopped', { credentialId: key, detail: why });
+    run.record({ kind: 'stopped', actor: 'cordon', credentialId: key, failureType: failureType(err) ?? 'error', reason: failureMessage(err) });
     run.transition(key, 'not_contained');
   }
 }

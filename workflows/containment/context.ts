@@ -12,6 +12,9 @@ import {
   type CredentialState,
   type Plan,
 } from '../../schemas/containment.ts';
+import { GENESIS_HASH, chainEvent } from '../../schemas/evidence-chain.ts';
+import { Provider } from '../../schemas/credential.ts';
+import type { EvidenceDraft } from '../../schemas/evidence.ts';
 import { STAGE } from '../search-attributes.ts';
 import { transientRetry } from '../transient-retry.ts';
 import { failureMessage, failureType } from './failures.ts';
@@ -32,8 +35,6 @@ const notifier = proxyActivities<Activities>({
 });
 
 export type ApprovalResult = { result: 'approved' | 'rejected'; by: string[]; reason?: string } | { result: 'deadline' };
-
-type EvidenceExtra = { credentialId?: string; detail?: string; requestId?: string };
 
 export interface Containment {
   readonly input: ContainmentInput;
@@ -61,7 +62,8 @@ export interface Containment {
   /** A provider call retried through transient failures until the containment deadline (I9). */
   readonly untilDeadline: <T>(what: string, call: () => Promise<T>) => Promise<T>;
   now(): string;
-  record(step: string, actor: string, outcome: string, extra?: EvidenceExtra): void;
+  /** Appends a typed event to the evidence, chained to the one before (schemas/evidence-chain.ts). */
+  record(event: EvidenceDraft): void;
   setStage(stage: string): void;
   progressOf(key: string): CredentialProgress;
   transition(key: string, to: CredentialState): void;
@@ -92,15 +94,19 @@ export function openContainment(input: ContainmentInput): Containment {
   };
   const containDeadlineAt = Date.now() + durationMs(input.policy.containDeadline);
 
-  const record = (step: string, actor: string, outcome: string, extra: EvidenceExtra = {}) => {
-    state.evidence.push({ seq: state.evidence.length, at: now(), step, actor, outcome, ...extra });
+  const record = (draft: EvidenceDraft) => {
+    // A credential key starts with its provider: the event names it without the caller repeating it.
+    const provider = draft.provider ?? (draft.credentialId ? Provider.safeParse(draft.credentialId.split(':')[0]).data : undefined);
+    const e = chainEvent({ ...draft, ...(provider ? { provider } : {}) } as EvidenceDraft, { seq: state.evidence.length, at: now(), prev: state.evidenceDigest ?? GENESIS_HASH });
+    state.evidence.push(e);
+    state.evidenceDigest = e.hash;
   };
   const progressOf = (key: string): CredentialProgress => state.credentials.find((c) => c.credentialId === key)!;
   const notify: Containment['notify'] = async (n) => {
     try {
       await notifier.notify({ ...n, workflowId, incidentId: input.incidentId, ...(input.webhookUrl ? { webhookUrl: input.webhookUrl } : {}), ...(input.origin ? { origin: input.origin } : {}) });
     } catch (err) {
-      record('notify', 'cordon', 'failed', { detail: `${n.kind}: ${failureMessage(err)}` });
+      record({ kind: 'notification_failed', actor: 'cordon', notification: n.kind, reason: failureMessage(err) });
     }
   };
   const untilDeadline = transientRetry({
@@ -112,7 +118,7 @@ export function openContainment(input: ContainmentInput): Containment {
       else delete state.waitingOn;
     },
     onEscalate: async (w) => {
-      record('waiting', 'cordon', 'escalated', { detail: `${w.what}: failing since ${w.since} (${w.attempts} rounds); last: ${w.lastError}` });
+      record({ kind: 'waiting_escalated', actor: 'cordon', what: w.what, since: w.since, attempts: w.attempts, lastError: w.lastError });
       await notify({ kind: 'escalation', stage: `provider:${w.what}`.slice(0, 128), summary: `Still waiting on ${w.what} since ${w.since}: ${w.lastError}. Cordon keeps retrying until ${new Date(containDeadlineAt).toISOString()}.` });
     },
   });

@@ -19,9 +19,7 @@ export async function identify(run: Containment): Promise<ScopeReport[]> {
       if (state.credentials.some((p) => p.credentialId === key)) continue;
       state.credentials.push({ credentialId: key, provider: c.provider, label: c.label, state: 'identified', transitions: [{ state: 'identified', at: run.now() }], replacements: [], fallbacksUsed: [] });
     }
-    run.record('identify', 'cordon', `${report.credentials.length} live credential(s)`, {
-      detail: [report.ref, ...report.riskFlags, ...report.blindSpots.map((b) => `cannot see: ${b}`)].join('; '),
-    });
+    run.record({ kind: 'identified', actor: 'cordon', provider: report.provider, ref: report.ref, live: report.credentials.length, riskFlags: report.riskFlags, blindSpots: report.blindSpots });
   });
   return reports;
 }

@@ -10,18 +10,18 @@ export function setMessageHandlers(run: Containment): void {
   setHandler(statusQuery, () => state);
   // Signals carry raw JSON from any Temporal client and have no validator: a handler that throws fails
   // the workflow task on every retry (the run is stuck), so a malformed one is recorded as ignored.
-  const ignored = (signal: string, why: string) => record(`signal:${signal}`, 'cordon', 'ignored', { detail: `malformed payload: ${why}` });
+  const ignored = (signal: string, why: string) => record({ kind: 'signal_ignored', actor: 'cordon', signal, reason: `malformed payload: ${why}` });
   setHandler(refusalSignal, (raw: unknown) => {
     const r = signalFields(raw, { stage: 128, approver: 256, channel: 32, reason: 500 });
     if (typeof r === 'string') return ignored('recordRefusal', r);
     if (!r.approver || !r.channel) return ignored('recordRefusal', 'approver and channel are required');
-    record(`approval:${r.stage ?? ''}`, r.approver, 'refused', { detail: `via ${r.channel}: ${r.reason ?? ''}` });
+    record({ kind: 'approval_refused', actor: r.approver, stage: r.stage ?? '', approver: r.approver, channel: r.channel, reason: r.reason ?? '' });
   });
   setHandler(cancelRequestSignal, (raw: unknown) => {
     const c = signalFields(raw, { actor: 256, channel: 32, reason: 500 });
     if (typeof c === 'string') return ignored('recordCancelRequest', c);
     if (!c.actor || !c.channel) return ignored('recordCancelRequest', 'actor and channel are required');
-    record('cancel', c.actor, 'cancel requested', { detail: `via ${c.channel}${c.reason ? `: ${c.reason}` : ''}` });
+    record({ kind: 'cancel_requested', actor: c.actor, channel: c.channel, ...(c.reason ? { reason: c.reason } : {}) });
   });
 
   setHandler(
@@ -31,11 +31,11 @@ export function setMessageHandlers(run: Containment): void {
       const p = state.pendingApprovals.find((x) => x.stage === d.stage)!;
       if (d.decision === 'reject') {
         decisions.set(d.stage, { result: 'rejected', by: [d.approver], ...(d.reason ? { reason: d.reason } : {}) });
-        record(`approval:${d.stage}`, d.approver, 'rejected', { detail: `via ${d.channel}${d.reason ? `: ${d.reason}` : ''}` });
+        record({ kind: 'approval_decided', actor: d.approver, stage: d.stage, decision: 'rejected', approver: d.approver, channel: d.channel, approvals: p.approvals.length, quorum: p.quorum, ...(d.reason ? { reason: d.reason } : {}) });
         return { stage: d.stage, state: 'rejected', approvals: p.approvals.length, quorum: p.quorum };
       }
       p.approvals.push(d.approver);
-      record(`approval:${d.stage}`, d.approver, 'approved', { detail: `via ${d.channel} (${p.approvals.length}/${p.quorum})` });
+      record({ kind: 'approval_decided', actor: d.approver, stage: d.stage, decision: 'approved', approver: d.approver, channel: d.channel, approvals: p.approvals.length, quorum: p.quorum, ...(d.reason ? { reason: d.reason } : {}) });
       if (p.approvals.length >= p.quorum) {
         decisions.set(d.stage, { result: 'approved', by: [...p.approvals] });
         return { stage: d.stage, state: 'approved', approvals: p.approvals.length, quorum: p.quorum };

@@ -25,8 +25,15 @@ export async function makePlan(run: Containment, reports: ScopeReport[]): Promis
   run.plan = plan;
   state.plan = plan;
   const ends = plan.reauth.flatMap((t) => t.ends);
-  run.record('plan', 'cordon', `digest ${plan.digest.slice(0, 12)}`, {
-    detail: `${plan.actions.length} actions, ${plan.waves} wave(s); re-authentication ends ${ends.length} other credential(s) with ${ends.reduce((n, c) => n + c.consumers.length, 0)} consumer(s) to re-supply, leaves ${plan.reauth.reduce((n, t) => n + t.leftAlone.length, 0)} alone`,
+  run.record({
+    kind: 'planned',
+    actor: 'cordon',
+    digest: plan.digest,
+    actions: plan.actions.length,
+    waves: plan.waves,
+    reauthEnds: ends.length,
+    reauthConsumers: ends.reduce((n, c) => n + c.consumers.length, 0),
+    leftAlone: plan.reauth.reduce((n, t) => n + t.leftAlone.length, 0),
   });
   const needsApproval = input.policy.approval.requireForDirect || plan.actions.some((a) => a.step === 'restrict');
   if (needsApproval) run.approvalDeadlineAt = Date.now() + durationMs(input.policy.stagedDeadline);

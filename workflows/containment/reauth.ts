@@ -15,7 +15,7 @@ export async function reauthenticate(run: Containment): Promise<void> {
     planOf(run).reauth.map((t) =>
       forceReauth(run, t).catch((err: unknown) => {
         if (isCancellation(err)) throw err;
-        run.record('reauth', 'cordon', 'refused', { detail: `${t.provider} ${t.principal.id}: ${failureType(err) ?? 'error'}: ${failureMessage(err)}` });
+        run.record({ kind: 'reauth_not_possible', actor: 'cordon', provider: t.provider, principalId: t.principal.id, cause: 'refused', reason: `${failureType(err) ?? 'error'}: ${failureMessage(err)}` });
       }),
     ),
   );
@@ -28,7 +28,7 @@ async function forceReauth(run: Containment, t: ReauthTarget): Promise<void> {
   const who = `${t.provider} ${t.principal.displayName} (${t.principal.id})`;
   const mine = state.credentials.filter((p) => plan.credentials.some((c) => credentialKey(c) === p.credentialId && c.provider === t.provider && c.principal.id === t.principal.id));
   if (t.notPossible) {
-    record('reauth', 'cordon', 'not possible', { detail: `${who}: ${t.notPossible}` });
+    record({ kind: 'reauth_not_possible', actor: 'cordon', provider: t.provider, principalId: t.principal.id, cause: 'planned', reason: t.notPossible });
     return;
   }
   const collateral = t.ends.map((c) => {
@@ -38,11 +38,11 @@ async function forceReauth(run: Containment, t: ReauthTarget): Promise<void> {
   });
   try {
     const r = await run.untilDeadline(`re-authentication of ${who}`, () => run.acts.forceReauth({ provider: t.provider, principal: t.principal, end: t.ends, workflowId: run.workflowId }));
-    record('reauth', 'cordon', r.outcome, { detail: `${who}: ${t.ends.length} planned credential(s) ended${r.detail ? `; ${r.detail}` : ''}`, ...(r.requestId ? { requestId: r.requestId } : {}) });
+    record({ kind: 'reauthenticated', actor: 'cordon', provider: t.provider, principalId: t.principal.id, result: r.outcome, ended: t.ends.length, ...(r.detail ? { detail: r.detail } : {}), ...(r.requestId ? { requestId: r.requestId } : {}) });
   } catch (err) {
     // Unsupported, or refused because it would lock Cordon out (I6): recorded, and verification decides.
     if (failureType(err) !== FAILURE_TYPES.unsupported && failureType(err) !== FAILURE_TYPES.conflict) throw err;
-    record('reauth', 'cordon', 'not possible', { detail: `${who}: ${failureMessage(err)}` });
+    record({ kind: 'reauth_not_possible', actor: 'cordon', provider: t.provider, principalId: t.principal.id, cause: 'unsupported', reason: failureMessage(err) });
     for (const { entry } of collateral) entry.state = 'not_ended';
     return;
   }

@@ -27,18 +27,19 @@ export async function replaceFor(
       );
       if ('issued' in out) {
         into.replacements.push(out.issued);
-        record('replace', 'cordon', 'replacement issued', { credentialId: key, detail: `${consumer.id} → ${out.issued.sink} (fp ${out.issued.fingerprint})${detail ? `; ${detail}` : ''}${out.issued.note ? `; ${out.issued.note}` : ''}` });
+        const { replacementId, sink, fingerprint, note } = out.issued;
+        record({ kind: 'replaced', actor: 'cordon', credentialId: key, consumerId: consumer.id, replacementId, sink, fingerprint, ...(note ? { note } : {}), ...(detail ? { context: detail } : {}) });
       } else {
         const why = `replacement ${out.replacementId ? `${out.replacementId} already issued` : 'being issued'} by containment ${out.ownedBy}`;
         into.notReplaced?.push({ consumerId: consumer.id, reason: why });
-        record('replace', 'cordon', 'owned by another run', { credentialId: key, detail: `${consumer.id}: ${why}` });
+        record({ kind: 'replacement_owned_elsewhere', actor: 'cordon', credentialId: key, consumerId: consumer.id, ownedBy: out.ownedBy, ...(out.replacementId ? { replacementId: out.replacementId } : {}) });
       }
     } catch (err) {
       // Some credentials cannot be minted by an admin (a user's OAuth grant needs the user's consent):
       // the consumer is told to re-authorize; containment goes on.
       if (failureType(err) !== FAILURE_TYPES.unsupported) throw err;
       into.notReplaced?.push({ consumerId: consumer.id, reason: `must re-authorize: ${failureMessage(err)}` });
-      record('replace', 'cordon', 'not possible', { credentialId: key, detail: `${consumer.id} must re-authorize: ${failureMessage(err)}` });
+      record({ kind: 'replacement_not_possible', actor: 'cordon', credentialId: key, consumerId: consumer.id, reason: failureMessage(err) });
     }
   }
 }

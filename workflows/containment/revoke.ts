@@ -13,15 +13,15 @@ export async function revoke(run: Containment, c: Credential, key: string): Prom
   run.transition(key, 'revoke_requested');
   const leakedValue = run.leakedValueOf.get(key);
   const r = await run.untilDeadline(`revoking ${c.label}`, () => acts.revokeCredential({ credential: c, ...(leakedValue ? { leakedValue } : {}) }));
-  record('revoke', 'cordon', r.outcome === 'already_done' ? 'already gone' : 'revoked', { credentialId: key, ...(r.detail ? { detail: r.detail } : {}), ...(r.requestId ? { requestId: r.requestId } : {}) });
+  record({ kind: 'revoked', actor: 'cordon', credentialId: key, method: 'tenant', result: r.outcome, ...(r.detail ? { detail: r.detail } : {}), ...(r.requestId ? { requestId: r.requestId } : {}) });
   // The org is cut off first (above); with the value known, GitHub's credential revocation kills it everywhere.
   if (leakedValue && c.provider === 'github' && GITHUB_BY_VALUE_KINDS.includes(c.kind)) {
     try {
       const byValue = await run.untilDeadline(`reporting ${c.label} to GitHub's credential revocation`, () => paced.revokeByValue({ credential: c, leakedValue }));
-      record('revoke', 'cordon', 'revoked by value', { credentialId: key, ...(byValue.detail ? { detail: byValue.detail } : {}) });
+      record({ kind: 'revoked', actor: 'cordon', credentialId: key, method: 'by_value', result: byValue.outcome, ...(byValue.detail ? { detail: byValue.detail } : {}) });
     } catch (err) {
       if (failureType(err) !== FAILURE_TYPES.unsupported) throw err;
-      record('revoke', 'cordon', 'by value not possible', { credentialId: key, detail: failureMessage(err) });
+      record({ kind: 'revoke_by_value_not_possible', actor: 'cordon', credentialId: key, reason: failureMessage(err) });
     }
   }
   run.transition(key, 'revoked');

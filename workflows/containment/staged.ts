@@ -4,7 +4,7 @@ import { isCancellation } from '@temporalio/workflow';
 import { credentialKey, type Credential } from '../../schemas/credential.ts';
 import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
 import { awaitApproval, withBlastRadius } from './approvals.ts';
-import { planOf, type Containment } from './context.ts';
+import { planOf, type ApprovalResult, type Containment } from './context.ts';
 import { failureMessage, failureType } from './failures.ts';
 import { replacePrimary } from './replace.ts';
 import { revoke } from './revoke.ts';
@@ -15,15 +15,16 @@ export async function containStaged(run: Containment, c: Credential, index: numb
   const plan = planOf(run);
   const key = credentialKey(c);
   const waves = plan.actions.filter((a) => a.credentialId === key && a.step === 'replace');
-  const failClosed = async (why: string) => {
-    record('staged', 'cordon', 'fail closed', { credentialId: key, detail: why });
+  const failClosed = async (stage: string, d: ApprovalResult) => {
+    record({ kind: 'staged_fail_closed', actor: 'cordon', credentialId: key, stage, cause: d.result === 'rejected' ? 'rejected' : 'deadline', rejectedBy: d.result === 'rejected' ? d.by : [] });
     await revoke(run, c, key);
     const remaining = c.consumers.filter((x) => !run.progressOf(key).replacements.some((r) => r.consumerId === x.id));
     await replacePrimary(run, c, key, remaining, 'issued after revocation (fail closed)');
   };
   const allowlist = plan.actions.find((a) => a.credentialId === key && a.step === 'restrict')?.allowlist ?? [];
+  const restrictStage = `c${index}-restrict`;
   const restrict = await awaitApproval(run, {
-    stage: `c${index}-restrict`,
+    stage: restrictStage,
     description: withBlastRadius(
       run,
       `Restrict ${c.label} (${c.provider}) while its ${c.consumers.length} consumers are cut over: ` +
@@ -34,27 +35,38 @@ export async function containStaged(run: Containment, c: Credential, index: numb
     consumerIds: [],
     wave: 0,
   });
-  if (restrict.result !== 'approved') return failClosed(restrict.result === 'rejected' ? `restriction rejected by ${restrict.by.join(', ')}` : 'staged deadline passed');
+  if (restrict.result !== 'approved') return failClosed(restrictStage, restrict);
   try {
     const restriction = allowlist.length ? { kind: 'ip_allowlist' as const, values: allowlist } : { kind: 'scope_downgrade' as const, values: [] };
     const r = await run.untilDeadline(`restricting ${c.label}`, () => acts.restrictCredential({ credential: c, restriction }));
-    record('restrict', restrict.by.join(','), r.outcome, { credentialId: key, ...(r.detail ? { detail: `${r.detail}${r.undo ? `; to undo: ${r.undo.description}` : ''}` } : {}), ...(r.requestId ? { requestId: r.requestId } : {}) });
+    record({
+      kind: 'restricted',
+      actor: restrict.by.join(','),
+      credentialId: key,
+      restriction: restriction.kind,
+      result: r.outcome,
+      approvers: restrict.by,
+      ...(r.detail ? { detail: r.detail } : {}),
+      ...(r.undo ? { undo: r.undo.description } : {}),
+      ...(r.requestId ? { requestId: r.requestId } : {}),
+    });
     if (r.undo) state.restrictions.push({ credentialId: key, detail: r.detail ?? restriction.kind, undo: r.undo, undone: false });
   } catch (err) {
     // The provider offers no restriction for this credential (or none for an empty allowlist): the waves go on without one.
     if (!([FAILURE_TYPES.unsupported, FAILURE_TYPES.invalid, FAILURE_TYPES.conflict] as string[]).includes(failureType(err) ?? '')) throw err;
-    record('restrict', 'cordon', 'not possible', { credentialId: key, detail: failureMessage(err) });
+    record({ kind: 'restriction_not_possible', actor: 'cordon', credentialId: key, reason: failureMessage(err) });
   }
   for (const wave of waves) {
     const consumers = c.consumers.filter((x) => wave.consumerIds.includes(x.id));
+    const waveStage = `c${index}-wave-${wave.wave}`;
     const d = await awaitApproval(run, {
-      stage: `c${index}-wave-${wave.wave}`,
+      stage: waveStage,
       description: `Wave ${wave.wave}/${waves.length} for ${c.label}: issue a replacement for ${consumers.map((x) => x.name).join(', ')} and cut them over`,
       credentialIds: [key],
       consumerIds: wave.consumerIds,
       wave: wave.wave,
     });
-    if (d.result !== 'approved') return failClosed(d.result === 'rejected' ? `wave ${wave.wave} rejected by ${d.by.join(', ')}` : 'staged deadline passed');
+    if (d.result !== 'approved') return failClosed(waveStage, d);
     // The recorded exception to I1: replacements before revocation, with who approved it.
     await replacePrimary(run, c, key, consumers, `I1 exception approved by ${d.by.join(', ')} (staged wave ${wave.wave})`);
   }
@@ -69,10 +81,10 @@ export async function undoRestrictions(run: Containment): Promise<void> {
     try {
       const u = await run.untilDeadline(`undoing the restriction of ${c.label}`, () => run.acts.unrestrictCredential({ credential: c, undo: r.undo }));
       r.undone = true;
-      run.record('unrestrict', 'cordon', u.outcome === 'already_done' ? 'already undone' : 'undone', { credentialId: r.credentialId, detail: r.undo.description });
+      run.record({ kind: 'unrestricted', actor: 'cordon', credentialId: r.credentialId, result: u.outcome, undo: r.undo.description });
     } catch (err) {
       if (isCancellation(err)) throw err;
-      run.record('unrestrict', 'cordon', 'undo failed', { credentialId: r.credentialId, detail: `${r.undo.description} BY HAND: ${failureMessage(err)}` });
+      run.record({ kind: 'unrestrict_failed', actor: 'cordon', credentialId: r.credentialId, undo: r.undo.description, reason: failureMessage(err) });
       await run.notify({ kind: 'escalation', stage: `provider:undo ${r.credentialId}`.slice(0, 128), summary: `Could not undo a temporary restriction: ${r.undo.description}. Do it by hand.` });
     }
   }

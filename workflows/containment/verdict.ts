@@ -1,7 +1,8 @@
 // The verdict and the run's last evidence: restrictions undone first, then the outcome recorded,
 // the replacement registry told the run ended, and the people notified. Nothing is written after it.
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ContainmentStatus, Outcome } from '../../schemas/containment.ts';
+import type { EvidenceSeal } from '../../schemas/evidence.ts';
 import { OUTCOME, STAGE } from '../search-attributes.ts';
 import type { Containment } from './context.ts';
 import { failureMessage } from './failures.ts';
@@ -32,12 +33,27 @@ export async function finish(run: Containment, outcome: Outcome, reason?: string
   state.finishedAt = run.now();
   state.stage = 'done';
   upsertSearchAttributes([{ key: STAGE, value: 'done' }, { key: OUTCOME, value: outcome }]);
-  record('finish', 'cordon', outcome, reason ? { detail: reason } : {});
+  record({ kind: 'finished', actor: 'cordon', outcome, ...(reason ? { reason } : {}) });
   // Not a provider write: the registry learns the run ended, so later runs are not bound by its claims.
-  await run.notifier.releaseReplacementClaims({ workflowId: run.workflowId }).catch((err: unknown) => record('registry', 'cordon', 'release failed', { detail: failureMessage(err) }));
+  await run.notifier.releaseReplacementClaims({ workflowId: run.workflowId }).catch((err: unknown) => record({ kind: 'registry_note', actor: 'cordon', note: 'release_failed', reason: failureMessage(err) }));
   const contained = outcome === 'contained';
   await run.notify({ kind: contained ? 'completed' : 'not_contained', outcome, summary: `${outcome}${reason ? `: ${reason}` : ''}` });
+  // The seal is the last thing a run does. Runs recorded before it existed replay without the activity.
+  if (patched(EVIDENCE_SEAL_PATCH)) state.seal = await seal(run);
   return state;
+}
+
+/** The patch id of the evidence seal activity (recorded in history: never rename it). */
+export const EVIDENCE_SEAL_PATCH = 'evidence-seal';
+
+/** Signs the final digest in the worker; a failed signing leaves the run unsigned, with why (it never decides the outcome). */
+async function seal(run: Containment): Promise<EvidenceSeal> {
+  const digest = run.state.evidenceDigest!;
+  try {
+    return await run.notifier.sealEvidence({ workflowId: run.workflowId, digest });
+  } catch (err) {
+    return { signed: false, digest, reason: `signing failed: ${failureMessage(err)}` };
+  }
 }
 
 /** After a permanent refusal before any credential was reached, or the containment deadline: every credential not dead is not_contained. */

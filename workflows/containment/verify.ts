@@ -17,8 +17,9 @@ export async function verify(run: Containment): Promise<void> {
 }
 
 const dead = (v: VerifyResult) => !v.stillActive && v.unexpectedActive.length === 0 && v.probe !== 'alive';
-const describe = (v: VerifyResult) =>
-  [v.stillActive ? 'still listed as active' : 'not listed', `${v.unexpectedActive.length} unexpected active`, `probe ${v.probe}`].join(', ');
+/** The verification as evidence: what was found, by field. */
+const verified = (key: string, v: VerifyResult) =>
+  ({ kind: 'verified', actor: 'cordon', credentialId: key, verdict: dead(v) ? 'dead' : 'alive', stillActive: v.stillActive, unexpectedActive: v.unexpectedActive.map(credentialKey), probe: v.probe }) as const;
 
 async function verifyOne(run: Containment, c: Credential): Promise<void> {
   const { input, state, acts, record } = run;
@@ -31,25 +32,25 @@ async function verifyOne(run: Containment, c: Credential): Promise<void> {
   const check = () =>
     run.untilDeadline(`verifying ${c.label}`, () => acts.verifyCredential({ credential: c, replacementIds: replacementIds(), workflowId: run.workflowId, planned, ...(leakedValue ? { leakedValue } : {}) }));
   let v = await check();
-  record('verify', 'cordon', dead(v) ? 'dead' : 'alive', { credentialId: key, detail: describe(v) });
+  record(verified(key, v));
   if (v.unplanned.length) {
     // I8: never touched without a plan that names them; a responder decides (a new containment can).
-    record('verify', 'cordon', 'unplanned credentials left alone', { credentialId: key, detail: `${v.unplanned.map(credentialKey).join(', ')}: same principal and app, not issued by Cordon, not in this plan; review them` });
+    record({ kind: 'unplanned_left_alone', actor: 'cordon', credentialId: key, unplanned: v.unplanned.map(credentialKey) });
   }
   // I3: bounded re-revoke, then the fallback ladder (named in the plan), then not_contained — never a silent success.
   for (let attempt = 1; !dead(v) && attempt <= input.policy.reRevokeAttempts; attempt++) {
     for (const target of [...(v.stillActive ? [c] : []), ...v.unexpectedActive]) {
       const r = await run.untilDeadline(`re-revoking ${target.label}`, () => acts.revokeCredential({ credential: target, ...(target === c && leakedValue ? { leakedValue } : {}) }));
-      record('re-revoke', 'cordon', r.outcome, { credentialId: credentialKey(target), detail: `attempt ${attempt}` });
+      record({ kind: 're_revoked', actor: 'cordon', credentialId: credentialKey(target), of: key, attempt, result: r.outcome });
     }
     await sleep(1000 * attempt);
     v = await check();
-    record('verify', 'cordon', dead(v) ? 'dead' : 'alive', { credentialId: key, detail: describe(v) });
+    record(verified(key, v));
   }
   v = await fallbackLadder(run, c, v, check);
   if (dead(v) && v.cutOff) {
     // Gone from the tenant, alive for its owner: an honest state of its own, with the owner's action (issue: cut off ≠ dead).
-    record('verify', 'cordon', 'cut off in tenant', { credentialId: key, detail: v.cutOff });
+    record({ kind: 'cut_off', actor: 'cordon', credentialId: key, ownerAction: v.cutOff });
     run.transition(key, 'cut_off');
     return;
   }
@@ -66,14 +67,14 @@ async function fallbackLadder(run: Containment, c: Credential, last: VerifyResul
     try {
       const r = await run.untilDeadline(`fallback ${rung} for ${c.label}`, () => run.acts.fallbackRung({ rung, credential: c }));
       p.fallbacksUsed.push(rung);
-      run.record(`fallback:${rung}`, 'cordon', r.outcome, { credentialId: key, ...(r.detail ? { detail: r.detail } : {}), ...(r.requestId ? { requestId: r.requestId } : {}) });
+      run.record({ kind: 'fallback_rung', actor: 'cordon', credentialId: key, rung, result: r.outcome, ...(r.detail ? { detail: r.detail } : {}), ...(r.requestId ? { requestId: r.requestId } : {}) });
     } catch (err) {
       if (failureType(err) !== FAILURE_TYPES.unsupported) throw err;
-      run.record(`fallback:${rung}`, 'cordon', 'not possible', { credentialId: key, detail: failureMessage(err) });
+      run.record({ kind: 'fallback_rung', actor: 'cordon', credentialId: key, rung, result: 'not_possible', detail: failureMessage(err) });
       continue;
     }
     v = await check();
-    run.record('verify', 'cordon', dead(v) ? 'dead' : 'alive', { credentialId: key, detail: describe(v) });
+    run.record(verified(key, v));
   }
   return v;
 }

@@ -46,8 +46,8 @@ export function cutOffActions(status: Pick<ContainmentStatus, 'credentials' | 'e
   return status.credentials
     .filter((c) => c.state === 'cut_off')
     .map((c) => {
-      const e = status.evidence.filter((x) => x.outcome === 'cut off in tenant' && x.credentialId === c.credentialId).at(-1);
-      return { credentialId: c.credentialId, label: c.label, action: e?.detail ?? 'its owner must delete it (see the evidence)' };
+      const e = status.evidence.filter((x) => x.kind === 'cut_off' && x.credentialId === c.credentialId).at(-1);
+      return { credentialId: c.credentialId, label: c.label, action: e?.kind === 'cut_off' ? e.ownerAction : 'its owner must delete it (see the evidence)' };
     });
 }
 
@@ -172,8 +172,8 @@ export function threadStatusBlocks(r: ThreadRequest, status?: ContainmentStatus)
 /** The last reply: what was found, revoked, replaced and verified, how long it took, what was refused. */
 export function finalReportBlocks(status: ContainmentStatus): Block[] {
   const took = status.finishedAt ? sinceStart(status.startedAt, status.finishedAt).replace('+', '') : '';
-  const refused = status.evidence.filter((e) => e.outcome === 'refused');
-  const approvals = status.evidence.filter((e) => e.step.startsWith('approval:') && (e.outcome === 'approved' || e.outcome === 'rejected'));
+  const refused = status.evidence.filter((e) => e.kind === 'approval_refused');
+  const approvals = status.evidence.filter((e) => e.kind === 'approval_decided');
   const cut = cutOffActions(status);
   const lines = status.credentials.map((c) => {
     const reps = c.replacements.map((x) => `${escapeText(x.consumerId)} → ${escapeText(x.sink)} (fp ${code(x.fingerprint)})`).join('; ');
@@ -192,9 +192,9 @@ export function finalReportBlocks(status: ContainmentStatus): Block[] {
     ...(collateral.length ? [section(collateral.join('\n'))] : []),
     ...(status.waitingOn ? [section(waitingLine(status.waitingOn))] : []),
     fields([
-      ['Decisions', approvals.length ? approvals.map((e) => `${e.step.slice('approval:'.length)}: ${e.outcome} by ${mention(e.actor)}`).join('\n') : 'none needed'],
-      ['Refused decisions', refused.length ? refused.map((e) => `${e.step.slice('approval:'.length)}: ${mention(e.actor)}`).join('\n') : 'none'],
-      ['Evidence', `${status.evidence.length} events`],
+      ['Decisions', approvals.length ? approvals.map((e) => `${e.stage}: ${e.decision} by ${mention(e.approver)}`).join('\n') : 'none needed'],
+      ['Refused decisions', refused.length ? refused.map((e) => `${e.stage}: ${mention(e.approver)}`).join('\n') : 'none'],
+      ['Evidence', `${status.evidence.length} events${status.evidenceDigest ? `, digest ${code(status.evidenceDigest.slice(0, 16))}…${status.seal ? (status.seal.signed ? ` signed (key ${code(status.seal.keyId)})` : ' unsigned') : ''}` : ''}`],
     ]),
     context(`Workflow ${code(status.workflowId)}`, `\`/cordon status ${escapeText(status.incidentId)}\` for the current state`),
     // A not_contained run can be started again (`cordon retry`): the button carries the workflow id only.
