@@ -14,6 +14,7 @@ import { FAILURE_TYPES, mapFailures } from './failures.ts';
 import { buildPlan, credentialKey, SelfLockoutError } from './plan.ts';
 import { scopeReauthWith } from './reauth-scope.ts';
 import { temporalRegistry, type ReplacementRegistry } from './replacement-registry.ts';
+import type { EvidenceDeliveryDeps } from './deliver-evidence.ts';
 
 export type { FallbackRung } from '../schemas/containment.ts';
 
@@ -30,6 +31,8 @@ export interface ActivityDeps {
   registry?: ReplacementRegistry;
   /** Signs each run's final evidence digest (CORDON_EVIDENCE_SIGNING_KEY); runs end unsigned without one. */
   evidenceSigner?: EvidenceSigner;
+  /** Evidence delivery (the `deliverEvidence` workflow): the configured sinks and how to read a run's status. */
+  evidence?: EvidenceDeliveryDeps;
 }
 
 export interface VerifyResult {

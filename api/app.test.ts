@@ -153,3 +153,11 @@ describe('what an Idempotency-Key stands for', () => {
     expect(containmentWorkflowId(input('INC-1'), 'soar-bot:k-12345678')).toMatch(/^cordon-contain-key-[0-9a-f]{32}$/);
   });
 });
+
+describe('evidence export format', () => {
+  it('refuses a format other than json or ocsf before reaching Temporal, naming query.format', async () => {
+    const res = await app.inject({ method: 'GET', url: '/v1/containments/cordon-contain-INC-1-abc/evidence?format=xml', headers: { authorization: `Bearer ${reader.key}` } });
+    expect(res.statusCode).toBe(400);
+    expect(JSON.stringify(errorOf(res.body))).toContain('query.format');
+  });
+});

@@ -14,6 +14,7 @@ import { envIsSet, readEnv } from '../schemas/config.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { SEARCH_ATTRIBUTES } from '../temporal-config/dev-server.ts';
 import { renderReport } from './report.ts';
+import { EVIDENCE_FORMATS, evidenceCommand } from './evidence.ts';
 import { checkConfig, renderConfigCheck } from './config-check.ts';
 import { massProgress, parseRefsFile, progressLine, startMassContainment } from '../client/mass.ts';
 import type { MassContainmentRequest, MassContainmentResult } from '../schemas/mass.ts';
@@ -35,6 +36,7 @@ const USAGE = `cordon — contain stolen SaaS credentials
   cordon status <workflow-id> [--watch] [--json]
   cordon approve <workflow-id> --stage S --digest D --as APPROVER [--reject --reason TEXT] [--json]
   cordon evidence <workflow-id> [--json | --pack]   (--pack: the signed pack of a finished run, for verify)
+  cordon evidence <workflow-id> --format json|ocsf|html   the evidence pack (JSON), its OCSF events (NDJSON), or the auditor's HTML page
   cordon evidence verify <pack.json> [--key PUBLIC_KEY|KEY_ID] [--allow-unsigned] [--json]
                  checks an exported evidence pack offline: every event's hash, the chain, the signature
   cordon cancel <workflow-id> --as NAME [--reason TEXT]   stop a run (it may leave the credential alive)
@@ -150,6 +152,7 @@ function checkUsage(command: string, values: Record<string, string | boolean | u
     if (!values.from && (!values.provider || !values.kind)) throw new UsageError('contain needs --provider and --kind (or --from FILE)');
   }
   if (['status', 'evidence', 'retry', 'persistence'].includes(command) && !id) throw new UsageError(`${command} needs a workflow id`);
+  if (command === 'evidence' && typeof values.format === 'string' && !(EVIDENCE_FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`--format must be one of ${EVIDENCE_FORMATS.join(', ')}`);
   if (command === 'approve' && (!id || !values.stage || !values.digest || !values.as)) throw new UsageError('approve needs <workflow-id> --stage --digest --as');
   if (command === 'cancel' && (!id || !values.as)) throw new UsageError('cancel needs <workflow-id> --as NAME [--reason TEXT]');
   if (command === 'schedule' && (id !== 'hygiene' || !values.every)) throw new UsageError('schedule needs: hygiene --every 24h');
@@ -195,7 +198,7 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
       'break-glass': { type: 'boolean' }, reason: { type: 'string' }, 'idempotency-key': { type: 'string' }, 'no-wait': { type: 'boolean' },
       json: { type: 'boolean' }, pack: { type: 'boolean' }, watch: { type: 'boolean' }, stage: { type: 'string' }, digest: { type: 'string' }, as: { type: 'string' },
       reject: { type: 'boolean' }, port: { type: 'string' }, every: { type: 'string' }, csv: { type: 'boolean' }, since: { type: 'string' },
-      from: { type: 'string' }, concurrency: { type: 'string' },
+      from: { type: 'string' }, concurrency: { type: 'string' }, format: { type: 'string' },
     },
   });
   const json = values.json ?? false;
@@ -253,6 +256,10 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
       case 'evidence': {
         const id = positionals[0];
         if (!id) throw new UsageError('evidence needs a workflow id');
+        if (values.format) {
+          out(await evidenceCommand(client, id, values.format));
+          return EXIT.ok;
+        }
         const s = await getStatus(client, id);
         if (values.pack) out(JSON.stringify(buildEvidencePack(s), null, 2));
         else if (json) out(JSON.stringify({ workflowId: s.workflowId, incidentId: s.incidentId, outcome: s.outcome, evidence: s.evidence, evidenceDigest: s.evidenceDigest, seal: s.seal }, null, 2));

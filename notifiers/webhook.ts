@@ -24,6 +24,17 @@ export function signWebhook(secret: string, rawBody: string, timestampSeconds: n
   return `t=${timestampSeconds},v1=${mac}`;
 }
 
+/** The headers of a signed delivery: its type, its id (stable across retries) and the signature over the body. */
+export function signedWebhookHeaders(secret: string, rawBody: string, sentAt: Date, ids: { event: string; delivery: string }): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'cordon-webhooks/1',
+    'cordon-event': ids.event,
+    'cordon-delivery': ids.delivery,
+    [SIGNATURE_HEADER]: signWebhook(secret, rawBody, Math.floor(sentAt.getTime() / 1000)),
+  };
+}
+
 export type VerifyResult = { ok: true; timestamp: number } | { ok: false; reason: string };
 
 /**
@@ -129,13 +140,7 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): Notifier
           // A redirect would resend the signed body somewhere the starter did not name: not followed.
           redirect: 'manual',
           signal: AbortSignal.timeout(timeoutMs),
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'cordon-webhooks/1',
-            'cordon-event': event.type,
-            'cordon-delivery': event.id,
-            [SIGNATURE_HEADER]: signWebhook(options.secret, body, Math.floor(sentAt.getTime() / 1000)),
-          },
+          headers: signedWebhookHeaders(options.secret, body, sentAt, { event: event.type, delivery: event.id }),
         });
       } catch (err) {
         log.warn('webhook not delivered', { target, event: event.type, delivery: event.id, workflowId: n.workflowId, error: err });

@@ -228,6 +228,28 @@ export const EvidenceExport = z.object({
 });
 export type EvidenceExport = z.infer<typeof EvidenceExport>;
 
+export const EvidenceExportQuery = z
+  .object({
+    /** `json`: the evidence as recorded (default); `ocsf`: its OCSF 1.8.0 events (docs/evidence-export.md). */
+    format: z.enum(['json', 'ocsf'], 'format must be json or ocsf').default('json'),
+  })
+  .strict();
+export type EvidenceExportQuery = z.infer<typeof EvidenceExportQuery>;
+
+/** `?format=ocsf`: the run's OCSF events, each with a stable `metadata.uid` receivers deduplicate on. */
+export const OcsfEvidenceExport = z.object({
+  workflowId: z.string(),
+  incidentId: z.string(),
+  ocsfVersion: z.string(),
+  exportedAt: z.string(),
+  events: z.array(
+    z
+      .object({ class_uid: z.number().int(), activity_id: z.number().int(), type_uid: z.number().int(), time: z.number().int(), metadata: z.object({ uid: z.string(), version: z.string() }).loose() })
+      .loose(),
+  ),
+});
+export type OcsfEvidenceExport = z.infer<typeof OcsfEvidenceExport>;
+
 // ── Webhooks ────────────────────────────────────────────────────────────────────────────────────
 
 export const WEBHOOK_EVENTS = ['approval_needed', 'escalation', 'completed', 'not_contained'] as const;

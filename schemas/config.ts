@@ -126,6 +126,15 @@ export const CordonEnv = z.object({
     secret: false,
     description: 'where the worker serves Prometheus metrics (`/metrics`): Temporal’s own worker metrics and Cordon’s (containments by outcome, time to revoke, activity calls and failures by kind, rate-limit waits); unset, no metrics are served',
   }),
+  // Evidence delivery (docs/evidence-export.md): each sink is on when its location is set.
+  CORDON_EVIDENCE_NDJSON_PATH: variable(z.string().min(1), { area: 'worker', secret: false, description: 'a file the worker appends every finished containment’s OCSF events to, one JSON object a line (each event once)' }),
+  CORDON_EVIDENCE_HEC_URL: variable(url, { area: 'worker', secret: false, description: 'Splunk HTTP Event Collector base URL (`https://splunk:8088`); finished containments’ OCSF events go to `/services/collector/event`' }),
+  CORDON_EVIDENCE_HEC_TOKEN: variable(z.string().min(1), { area: 'worker', secret: true, description: 'the HEC token (sent as `Authorization: Splunk <token>`); required with CORDON_EVIDENCE_HEC_URL' }),
+  CORDON_EVIDENCE_HEC_INDEX: variable(z.string().min(1), { area: 'worker', secret: false, description: 'the Splunk index events go to', default: 'the token’s default index' }),
+  CORDON_EVIDENCE_HEC_ACK: variable(z.enum(['on', 'off'], 'must be on or off'), { area: 'worker', secret: false, description: 'wait for HEC indexer acknowledgements (`/services/collector/ack`) before a delivery counts; turn off only for a token without acknowledgement', default: 'on' }),
+  CORDON_EVIDENCE_HEC_BATCH: variable(positiveInt, { area: 'worker', secret: false, description: 'OCSF events per HEC request', default: '100' }),
+  CORDON_EVIDENCE_WEBHOOK_URL: variable(url, { area: 'worker', secret: false, description: 'a URL finished containments’ OCSF events are POSTed to, signed like the webhooks (`Cordon-Signature`)' }),
+  CORDON_EVIDENCE_WEBHOOK_SECRET: variable(z.string().min(32, 'must be at least 32 characters'), { area: 'worker', secret: true, description: 'signs evidence webhook deliveries (HMAC-SHA256); required with CORDON_EVIDENCE_WEBHOOK_URL' }),
   CORDON_WORKFLOW_BUNDLE: variable(z.string().min(1), { area: 'worker', secret: false, description: 'a prebuilt workflow bundle for `npm run worker` to load instead of bundling at start (the chaos suite restarts workers often)' }),
   CORDON_GITHUB_REVOKES_PER_HOUR: variable(positiveInt, {
     area: 'worker',

@@ -13,6 +13,8 @@ import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { combineNotifiers } from '../notifiers/combine.ts';
 import { createCordonWorker } from './worker.ts';
 import { installMetricsRuntime } from './metrics.ts';
+import { evidenceDeliveryNotifier } from './evidence-delivery.ts';
+import { evidenceSinksFromEnv } from '../notifiers/evidence/sink.ts';
 
 const log = createLogger({ base: { component: 'worker' } });
 
@@ -26,11 +28,15 @@ try {
   if (Object.keys(connectors).length === 0) {
     throw new Error('no connector is configured: set the CORDON_<PROVIDER>_* variables of at least one provider (README, "Configuration")');
   }
-  // The Slack notifier reads the run's status (a query) to show consumers, scope and the final report.
-  const statusClient = envIsSet(process.env, 'CORDON_SLACK_BOT_TOKEN') ? await connectClient(target, codecKeys) : undefined;
+  const evidenceSinks = evidenceSinksFromEnv(process.env, log);
+  // The Slack notifier reads the run's status (a query) to show consumers, scope and the final report;
+  // evidence delivery reads it too, and starts its delivery workflows with the same client.
+  const statusClient = envIsSet(process.env, 'CORDON_SLACK_BOT_TOKEN') || evidenceSinks.length ? await connectClient(target, codecKeys) : undefined;
+  const readStatus = statusClient ? (id: string) => getStatus(statusClient, id) : undefined;
   const notifier = combineNotifiers({
+    evidence: statusClient && evidenceSinks.length ? evidenceDeliveryNotifier({ client: () => statusClient, taskQueue: target.taskQueue, sinks: evidenceSinks.map((s) => s.name) }) : undefined,
     webhook: webhookNotifierFromEnv(process.env, log),
-    slack: slackNotifierFromEnv(process.env, { logger: log, ...(statusClient ? { readStatus: (id: string) => getStatus(statusClient, id) } : {}) }),
+    slack: slackNotifierFromEnv(process.env, { logger: log, ...(readStatus ? { readStatus } : {}) }),
   });
   const bundlePath = readEnv(process.env, 'CORDON_WORKFLOW_BUNDLE');
   const evidenceSigner = evidenceSignerFromEnv(process.env);
@@ -38,7 +44,14 @@ try {
   const worker = await createCordonWorker({
     target,
     codecKeys,
-    deps: { connectors, sink: sinkFromEnv(process.env, connectors), logger: log, ...(notifier ? { notifier } : {}), ...(evidenceSigner ? { evidenceSigner } : {}) },
+    deps: {
+      connectors,
+      sink: sinkFromEnv(process.env, connectors),
+      logger: log,
+      ...(notifier ? { notifier } : {}),
+      ...(evidenceSigner ? { evidenceSigner } : {}),
+      ...(readStatus && evidenceSinks.length ? { evidence: { sinks: evidenceSinks, readStatus, logger: log } } : {}),
+    },
     // A prebuilt workflow bundle (the chaos suite restarts workers often); otherwise bundled at start.
     ...(bundlePath ? { workflowBundle: { code: await readFile(bundlePath, 'utf8') } } : {}),
   });

@@ -6,6 +6,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { createSweepActivities } from '../activities/sweep.ts';
+import { createEvidenceActivities } from '../activities/deliver-evidence.ts';
 import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
 import { pacedTaskQueue } from '../schemas/containment.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
@@ -43,7 +44,7 @@ export async function createCordonWorker(options: {
     namespace: options.target.namespace,
     taskQueue: options.target.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { ...activities, ...createSweepActivities(options.deps) },
+    activities: { ...activities, ...createSweepActivities(options.deps), ...createEvidenceActivities(options.deps.evidence) },
     interceptors: { activity: [activityMetrics] },
     dataConverter,
     // ~1 MB per cached run; enough for a mass containment's children on one machine.

@@ -1,5 +1,6 @@
 // The workflow bundle's entry point: every workflow type the worker registers.
 export { containCredential } from './contain-credential.ts';
+export { deliverEvidence } from './deliver-evidence.ts';
 export { hygieneSweep, persistenceSweep } from './hygiene-sweep.ts';
 export { massContainment } from './mass-containment.ts';
 export { replacementRegistry } from './replacement-registry.ts';

@@ -9,7 +9,6 @@ import { cp, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { buildPlan } from '../../activities/plan.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
@@ -23,6 +22,7 @@ import { SHIPPED_DRILLS } from '../../drills/scenarios.ts';
 import { renderDrillHtml } from '../../reports/drill-html.ts';
 import { DrillReport } from '../../schemas/drill.ts';
 import { startTestWorker, type RunningWorker } from '../support/temporal.ts';
+import { launchChromium } from '../support/chromium.ts';
 
 const DRILL_CLI = fileURLToPath(new URL('../../cli/drill.ts', import.meta.url));
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
@@ -248,10 +248,7 @@ describe('cordon drill and the HTML report', () => {
   it('opens in headless Chromium, fetches nothing, and its timeline shows every credential and approval wait', async () => {
     expect([...reports.keys()].sort()).toEqual([...SHIPPED_DRILLS.keys()].sort());
     const dir = await mkdtemp(join(tmpdir(), 'cordon-drill-html-'));
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    const browser = await launchChromium();
     try {
       for (const [name, report] of reports) {
         const file = join(dir, `${name}.html`);
