@@ -4,10 +4,8 @@
 // authorized classic PATs can only lose their access to this org through revoke(), and die
 // everywhere only when their leaked value is reported (revokeByValue, POST /credentials/revoke);
 // deploy keys are deleted and re-created. Fallback rungs: revokeAllForClient deletes an OAuth grant through a
-// known live token value; blockApp suspends an installation whose app key is in CORDON_GITHUB_APP_KEYS. Credential ids:
-//   oauth_token:<authorization id>            app_installation_token:<installation id>
-//   pat:fine_grained:<grant id>               pat:classic:<SAML credential id>
-//   deploy_key:<owner>/<repo>:<key id>
+// known live token value; blockApp suspends an installation whose app key is in CORDON_GITHUB_APP_KEYS. Credential ids
+// are built and parsed in ./ids.ts.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Consumer, Credential, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
 import { describeRef } from '../../schemas/credential.ts';
@@ -29,6 +27,7 @@ import {
   type WriteResult,
 } from '../types.ts';
 import { basicAuthorization, createClient, signAppJwt, type GitHubClient } from './client.ts';
+import { credentialIds, parseCredentialId, type ParsedGitHubCredentialId } from './ids.ts';
 import { GitHubConnectorConfigSchema, type GitHubConnectorConfig } from './config.ts';
 import { generateDeployKeyPair } from './deploy-key.ts';
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
@@ -58,29 +57,11 @@ export const GITHUB_BLIND_SPOTS: readonly string[] = [
   'member status (suspended, offboarded) is not read: principals are reported active',
 ];
 
-type CredentialKindRef = 'oauth_token' | 'app_installation_token' | 'pat_fine_grained' | 'pat_classic' | 'deploy_key';
-
-interface ParsedId {
-  type: CredentialKindRef;
-  /** authorization id, installation id, grant id, SAML credential id or deploy key id */
-  num: number;
-  repo?: string;
-  owner?: string;
-}
-
-export function parseGitHubCredentialId(id: string): ParsedId | undefined {
-  let m = /^oauth_token:(\d+)$/.exec(id);
-  if (m) return { type: 'oauth_token', num: Number(m[1]) };
-  m = /^app_installation_token:(\d+)$/.exec(id);
-  if (m) return { type: 'app_installation_token', num: Number(m[1]) };
-  m = /^pat:fine_grained:(\d+)$/.exec(id);
-  if (m) return { type: 'pat_fine_grained', num: Number(m[1]) };
-  m = /^pat:classic:(\d+)$/.exec(id);
-  if (m) return { type: 'pat_classic', num: Number(m[1]) };
-  m = /^deploy_key:([^/]+)\/([^:]+):(\d+)$/.exec(id);
-  if (m) return { type: 'deploy_key', owner: m[1]!, repo: m[2]!, num: Number(m[3]) };
-  return undefined;
-}
+/** Why the operations GitHub's connector leaves out are missing. */
+export const GITHUB_CANNOT: Partial<Record<Capability, string>> = {
+  restrict: 'GitHub has no per-credential IP allowlist or scope downgrade by API',
+  suspendPrincipal: 'suspending users is enterprise-managed (SCIM/IdP), not an org REST call',
+};
 
 interface SamlAuthorization {
   login: string;
@@ -110,18 +91,7 @@ export class GitHubConnector implements Connector {
   readonly provider = PROVIDER;
   // revokeAllForClient (OAuth tokens, with a known value) and blockApp (installation tokens of apps whose key is
   // configured) work only in those cases; every other credential gets `unsupported` with the reason.
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
-    'list',
-    'describe',
-    'revoke',
-    'replace',
-    'forceReauth',
-    'probe',
-    'audit',
-    'revokeAllForClient',
-    'blockApp',
-    'revokeByValue',
-  ]);
+  readonly cannot = GITHUB_CANNOT;
   readonly blindSpots = GITHUB_BLIND_SPOTS;
 
   readonly #config: GitHubConnectorConfig;
@@ -247,7 +217,7 @@ export class GitHubConnector implements Connector {
 
   #fromSaml(a: SamlAuthorization): Credential {
     const isOAuth = a.credential_type === 'OAuth app token';
-    const id = isOAuth && a.authorized_credential_id !== null ? `oauth_token:${a.authorized_credential_id}` : `pat:classic:${a.credential_id}`;
+    const id = isOAuth && a.authorized_credential_id !== null ? credentialIds.oauthToken(a.authorized_credential_id) : credentialIds.pat('classic', a.credential_id);
     return {
       provider: PROVIDER,
       kind: isOAuth ? 'oauth_token' : 'pat',
@@ -268,7 +238,7 @@ export class GitHubConnector implements Connector {
       this.#installation.paginate(this.#installation.rest.orgs.listPatGrants, { org, per_page: 100, ...filter }),
     );
     return grants.map((g) => {
-      const id = `pat:fine_grained:${g.id}`;
+      const id = credentialIds.pat('fine_grained', g.id);
       const scopes = Object.entries(g.permissions ?? {}).flatMap(([area, perms]) =>
         Object.entries((perms ?? {}) as Record<string, string>).map(([name, level]) => `${area}:${name}:${level}`),
       );
@@ -295,7 +265,7 @@ export class GitHubConnector implements Connector {
   }
 
   #fromDeployKey(owner: string, repo: string, k: { id: number; key: string; title: string; read_only: boolean; created_at: string; last_used?: string | null }): Credential {
-    const id = `deploy_key:${owner}/${repo}:${k.id}`;
+    const id = credentialIds.deployKey(owner, repo, k.id);
     return {
       provider: PROVIDER,
       kind: 'deploy_key',
@@ -321,7 +291,7 @@ export class GitHubConnector implements Connector {
       (x) => x.id === installationId,
     );
     if (!i) return undefined;
-    const id = `app_installation_token:${i.id}`;
+    const id = credentialIds.installation(i.id);
     return {
       provider: PROVIDER,
       kind: 'app_installation_token',
@@ -352,7 +322,7 @@ export class GitHubConnector implements Connector {
     const found: Credential[] = [];
     const riskFlags: string[] = [];
     const blindSpots = [...GITHUB_BLIND_SPOTS];
-    const parsed = ref.id ? parseGitHubCredentialId(ref.id) : undefined;
+    const parsed = ref.id ? parseCredentialId(ref.id) : undefined;
     const value = ref.leakedValue;
 
     switch (ref.kind) {
@@ -440,7 +410,7 @@ export class GitHubConnector implements Connector {
     try {
       const r = await this.#call(`checking an OAuth token of ${clientId}`, () => this.#oauth!.rest.apps.checkToken({ client_id: clientId, access_token: value }));
       const a = r.data;
-      const id = `oauth_token:${a.id}`;
+      const id = credentialIds.oauthToken(a.id);
       return {
         provider: PROVIDER,
         kind: 'oauth_token',
@@ -477,7 +447,7 @@ export class GitHubConnector implements Connector {
     const apps = await Promise.all(installations.map((i) => this.#installationCredential(i.id)));
     const repos = new Set<string>();
     for (const id of Object.keys(this.#config.consumers)) {
-      const parsed = parseGitHubCredentialId(id);
+      const parsed = parseCredentialId(id);
       if (parsed?.type === 'deploy_key' && parsed.owner && parsed.repo) repos.add(`${parsed.owner}/${parsed.repo}`);
     }
     const keys = await Promise.all(
@@ -530,7 +500,7 @@ export class GitHubConnector implements Connector {
    * when the responder gave it, else the one identify/probe saw in this process.
    */
   async revoke(credential: Credential, context: RevokeContext = {}): Promise<WriteResult> {
-    const parsed = parseGitHubCredentialId(credential.id);
+    const parsed = parseCredentialId(credential.id);
     if (!parsed) throw new ConnectorError('invalid', PROVIDER, `github: ${credential.id} is not a GitHub credential id Cordon issued`);
     const value = context.leakedValue ?? this.#leaked.get(credential.id)?.reveal();
     const org = this.#config.org;
@@ -663,7 +633,7 @@ export class GitHubConnector implements Connector {
   async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
     const delivered = await sink.lookup(idempotencyKey);
     if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
-    const parsed = parseGitHubCredentialId(credential.id);
+    const parsed = parseCredentialId(credential.id);
     switch (parsed?.type) {
       case 'deploy_key':
         return this.#replaceDeployKey(parsed, credential, consumer, idempotencyKey, sink);
@@ -679,7 +649,7 @@ export class GitHubConnector implements Connector {
     }
   }
 
-  async #replaceDeployKey(parsed: ParsedId, credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
+  async #replaceDeployKey(parsed: ParsedGitHubCredentialId, credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
     const owner = parsed.owner!;
     const repo = parsed.repo!;
     // Provider-side label: the key title carries a hash of the idempotency key, so a retry finds
@@ -699,7 +669,7 @@ export class GitHubConnector implements Connector {
     const created = await this.#call(`adding a replacement deploy key to ${owner}/${repo}`, () =>
       this.#installation.rest.repos.createDeployKey({ owner, repo, key: pair.publicKey, title: `${consumer.name || consumer.id} [${tag}]`, read_only: readOnly }),
     );
-    const replacementId = `deploy_key:${owner}/${repo}:${created.data.id}`;
+    const replacementId = credentialIds.deployKey(owner, repo, created.data.id);
     const out = await sink.deliver({ idempotencyKey, replacementId, consumer, target: consumer.sink, value: new Secret(pair.privateKey) });
     return { replacementId: out.replacementId, fingerprint: fingerprintOf(pair.privateKey), sink: out.location, ...requestIdOf(created.headers) };
   }
@@ -711,7 +681,7 @@ export class GitHubConnector implements Connector {
    * create an installation access token), so the activity notes each mint first and reports the possible orphan.
    */
   unlabelledMint(credential: Credential): UnlabelledMint | undefined {
-    const parsed = parseGitHubCredentialId(credential.id);
+    const parsed = parseCredentialId(credential.id);
     if (parsed?.type !== 'app_installation_token') return undefined;
     return {
       what: `installation token of installation ${parsed.num}`,
@@ -749,7 +719,7 @@ export class GitHubConnector implements Connector {
     this.#refuseApp(principal);
     for (const c of end) {
       if (c.selfOrLastAdmin) throw new ConnectorError('conflict', PROVIDER, `github: ${c.id} is Cordon's own connector credential; it is never ended (design.md I6)`);
-      if (c.provider !== PROVIDER || c.principal.id !== principal.id || !parseGitHubCredentialId(c.id)) {
+      if (c.provider !== PROVIDER || c.principal.id !== principal.id || !parseCredentialId(c.id)) {
         throw new ConnectorError('invalid', PROVIDER, `github: forceReauth of ${principal.id} ends only that principal's GitHub credentials; ${c.id} is not one`);
       }
     }
@@ -757,7 +727,7 @@ export class GitHubConnector implements Connector {
     let revoked = 0;
     let requestId: string | undefined;
     for (const c of end) {
-      const parsed = parseGitHubCredentialId(c.id)!;
+      const parsed = parseCredentialId(c.id)!;
       let r: WriteResult;
       if (parsed.type === 'oauth_token' && !this.#leaked.has(c.id)) {
         // Listed through its SAML authorization: removing it de-authorizes the token for this org; gone is ended.
@@ -781,10 +751,6 @@ export class GitHubConnector implements Connector {
     if (principal.id.startsWith('app:')) {
       throw unsupported(PROVIDER, 'forceReauth', `${principal.id}: an app's tokens expire within the hour; revoking them needs each token's value`);
     }
-  }
-
-  async restrict(credential: Credential, _restriction: Restriction): Promise<WriteResult> {
-    throw unsupported(PROVIDER, 'restrict', `${credential.id}: GitHub has no per-credential IP allowlist or scope downgrade by API`);
   }
 
   /**
@@ -846,7 +812,7 @@ export class GitHubConnector implements Connector {
    * reaches the grant only through a live token value, so without one (or for any other kind) it is unsupported.
    */
   async revokeAllForClient(credential: Credential): Promise<WriteResult> {
-    const parsed = parseGitHubCredentialId(credential.id);
+    const parsed = parseCredentialId(credential.id);
     if (parsed?.type !== 'oauth_token') {
       throw unsupported(PROVIDER, 'revokeAllForClient', `${credential.id}: GitHub revokes all of an app's tokens for a user only for OAuth apps (DELETE /applications/{client_id}/grant); this is not an OAuth token`);
     }
@@ -885,7 +851,7 @@ export class GitHubConnector implements Connector {
    * refused and it mints no new ones until the app unsuspends it.
    */
   async blockApp(credential: Credential): Promise<WriteResult> {
-    const parsed = parseGitHubCredentialId(credential.id);
+    const parsed = parseCredentialId(credential.id);
     if (parsed?.type !== 'app_installation_token') {
       throw unsupported(PROVIDER, 'blockApp', `${credential.id}: an org cannot block an app by API; only a GitHub App's installation can be suspended, by the app itself`);
     }
@@ -923,9 +889,6 @@ export class GitHubConnector implements Connector {
     }
   }
 
-  async suspendPrincipal(principal: Principal): Promise<WriteResult> {
-    throw unsupported(PROVIDER, 'suspendPrincipal', `${principal.id}: suspending users is enterprise-managed (SCIM/IdP), not an org REST call`);
-  }
 }
 
 function repoPrincipal(owner: string, repo: string): Principal {
