@@ -22,7 +22,6 @@ import {
   type ReauthScope,
   type ReplacementIssued,
   type UnlabelledMint,
-  type Restriction,
   type RevokeContext,
   type WriteResult,
 } from '../types.ts';

@@ -7,7 +7,6 @@ import { Secret } from '../../logging/secret.ts';
 import { fingerprintOf } from '../fingerprint.ts';
 import type { CredentialSink } from '../sinks/types.ts';
 import {
-  CAPABILITIES,
   ConnectorError,
   unsupported,
   type AuditEvent,

@@ -8,11 +8,10 @@
 // - no API re-issues a bot/user token (re-install = human OAuth consent), so `replace` is absent.
 // SDK retries are off and 429s are rejected: the Temporal activity retry waits out Retry-After.
 import { WebClient, LogLevel, type WebClientOptions } from '@slack/web-api';
-import type { Consumer, Credential, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
+import type { Credential, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
 import { describeRef } from '../../schemas/credential.ts';
 import { Secret } from '../../logging/secret.ts';
 import { fingerprintOf } from '../fingerprint.ts';
-import type { CredentialSink } from '../sinks/types.ts';
 import {
   ConnectorError,
   unsupported,
@@ -21,8 +20,6 @@ import {
   type Connector,
   type ProbeResult,
   type ReauthScope,
-  type ReplacementIssued,
-  type Restriction,
   type RevokeContext,
   type WriteResult,
 } from '../types.ts';
