@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import type { Client } from '../client/containments.ts';
 import { codecKeysFromEnv, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
 import { connectClient } from '../client/containments.ts';
-import { connectorsFromEnv } from '../connectors/registry.ts';
-import { composeSink } from '../worker/sink.ts';
+import { localTenantDeps } from '../worker/local-tenant.ts';
 import { LocalEncryptedStore } from '../connectors/sinks/local-store.ts';
 import { loadScenarioByName, startLocalTenant, type LocalTenant } from '../emulators/tenant.ts';
 import type { Scenario } from '../emulators/scenario.ts';
@@ -93,20 +92,18 @@ async function startOn(
   // The local tenant: the four provider emulators, seeded; the real connectors pointed at them.
   const tenant = await startLocalTenant({ scenario });
   started(tenant);
-  const connectors = connectorsFromEnv(tenant.connectorEnv());
-  const store = new LocalEncryptedStore(join(options.stateDir, 'credentials'), keys.sinkKey);
+  const notifier = options.notifier ?? options.notifierFor?.(tenant.connectorEnv());
+  const { store, ...deps } = localTenantDeps({
+    env: tenant.connectorEnv(),
+    sinkDir: join(options.stateDir, 'credentials'),
+    sinkKey: keys.sinkKey,
+    logger: createLogger({ level: options.logLevel ?? 'warn', base: { component: 'worker' } }),
+    ...(notifier ? { notifier } : {}),
+  });
   const worker = await createCordonWorker({
     target,
     codecKeys: keys.codec,
-    deps: {
-      connectors,
-      sink: composeSink(store, connectors, join(options.stateDir, 'credentials', 'github-index')),
-      logger: createLogger({ level: options.logLevel ?? 'warn', base: { component: 'worker' } }),
-      ...(() => {
-        const notifier = options.notifier ?? options.notifierFor?.(tenant.connectorEnv());
-        return notifier ? { notifier } : {};
-      })(),
-    },
+    deps,
     // The emulators do not enforce GitHub's hourly budget for credential revocation: no need to wait on it.
     pacedPerHour: 3600,
   });
