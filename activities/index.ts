@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Consumer, Credential, CredentialRef, Principal, Provider, ReplacementRef, ScopeReport } from '../schemas/credential.ts';
 import type { ContainmentMode, FallbackRung, Plan, ReauthTarget } from '../schemas/containment.ts';
 import type { ConnectorRegistry, Connector, ProbeResult, Restriction, RestrictionUndo, WriteResult } from '../connectors/types.ts';
+import { assertCan, can } from '../connectors/capabilities.ts';
 import type { CredentialSink } from '../connectors/sinks/types.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { Notification, Notifier } from '../notifiers/notifier.ts';
@@ -151,6 +152,7 @@ export function createActivities(deps: ActivityDeps) {
         consumerId: input.consumer.id,
         workflowId: input.workflowId,
       });
+      assertCan(connector, 'replace');
       const issued = await connector.replace(input.credential, input.consumer, idempotencyKey, deps.sink);
       await registry().record({ credentialId, consumerId: input.consumer.id, workflowId: input.workflowId, replacementId: issued.replacementId });
       const note = [issued.note, orphan].filter(Boolean).join('; ');
@@ -174,9 +176,7 @@ export function createActivities(deps: ActivityDeps) {
      */
     revokeByValue: mapFailures(async (input: { credential: Credential; leakedValue: string }): Promise<WriteResult> => {
       const connector = connectorFor(input.credential.provider);
-      if (!connector.revokeByValue || !connector.capabilities.has('revokeByValue')) {
-        throw ApplicationFailure.create({ type: FAILURE_TYPES.unsupported, nonRetryable: true, message: `${input.credential.provider}: cannot revoke a credential by its value` });
-      }
+      assertCan(connector, 'revokeByValue');
       const r = await connector.revokeByValue([{ credential: input.credential, leakedValue: input.leakedValue }]);
       log.info('revoked by value', { credential: credentialKey(input.credential), outcome: r.outcome });
       return r;
@@ -191,7 +191,9 @@ export function createActivities(deps: ActivityDeps) {
     forceReauth: mapFailures(async (input: { provider: Provider; principal: Principal; end: Credential[]; workflowId: string }): Promise<WriteResult> => {
       const elsewhere = new Set((await registry().issuedElsewhere(input.end.map((c) => c.id), input.workflowId)).map((e) => e.replacementId));
       const end = input.end.filter((c) => !elsewhere.has(c.id));
-      const r = await connectorFor(input.provider).forceReauth(input.principal, end);
+      const connector = connectorFor(input.provider);
+      assertCan(connector, 'forceReauth');
+      const r = await connector.forceReauth(input.principal, end);
       log.info('re-authentication forced', { provider: input.provider, principal: input.principal.id, ended: end.length, outcome: r.outcome });
       const spared = input.end.length - end.length;
       return spared ? { ...r, detail: `${r.detail ?? ''}${r.detail ? '; ' : ''}${spared} left alone: issued meanwhile by another containment` } : r;
@@ -209,7 +211,9 @@ export function createActivities(deps: ActivityDeps) {
     }),
 
     restrictCredential: mapFailures(async (input: { credential: Credential; restriction: Restriction }): Promise<WriteResult> => {
-      return connectorFor(input.credential.provider).restrict(input.credential, input.restriction);
+      const connector = connectorFor(input.credential.provider);
+      assertCan(connector, 'restrict');
+      return connector.restrict(input.credential, input.restriction);
     }),
 
     verifyCredential: mapFailures(
@@ -227,7 +231,7 @@ export function createActivities(deps: ActivityDeps) {
         const unexpectedActive = unknown.filter((c) => input.planned.includes(credentialKey(c)));
         const unplanned = unknown.filter((c) => !input.planned.includes(credentialKey(c)));
         let probe: VerifyResult['probe'] = 'skipped';
-        if (input.leakedValue && connector.capabilities.has('probe')) probe = await connector.probe(input.credential, input.leakedValue);
+        if (input.leakedValue && can(connector, 'probe')) probe = await connector.probe(input.credential, input.leakedValue);
         // Gone from the tenant is not dead everywhere: without the value some credentials can only be cut off.
         const cutOff = input.leakedValue || probe === 'dead' ? undefined : connector.cutOffOnly?.(input.credential);
         log.info('verified', { credential: credentialKey(input.credential), stillActive, unexpected: unexpectedActive.length, unplanned: unplanned.length, probe, cutOff: !!cutOff });
@@ -237,9 +241,7 @@ export function createActivities(deps: ActivityDeps) {
 
     fallbackRung: mapFailures(async (input: { rung: FallbackRung; credential: Credential }): Promise<WriteResult> => {
       const connector = connectorFor(input.credential.provider);
-      if (!connector.capabilities.has(input.rung)) {
-        throw ApplicationFailure.create({ type: FAILURE_TYPES.unsupported, nonRetryable: true, message: `${input.credential.provider}: cannot ${input.rung}` });
-      }
+      assertCan(connector, input.rung);
       const r =
         input.rung === 'suspendPrincipal'
           ? await connector.suspendPrincipal(input.credential.principal)

@@ -1,5 +1,6 @@
 // Scoping one principal's re-authentication (I8), read-only: the connector's list, turned into the plan's
 // ReauthTarget. Shared by the scopeReauth activity and `cordon drill --plan-only`, so both plan the same.
+import { assertCan } from '../connectors/capabilities.ts';
 import { ConnectorError, type Connector } from '../connectors/types.ts';
 import type { ReauthTarget } from '../schemas/containment.ts';
 import type { Credential, Principal, Provider } from '../schemas/credential.ts';
@@ -17,7 +18,9 @@ export async function scopeReauthWith(input: {
   const { provider, principal } = input;
   let scope: { credentials: Credential[]; effects: string[] };
   try {
-    scope = await input.connector.reauthScope(principal);
+    const connector = input.connector;
+    assertCan(connector, 'forceReauth');
+    scope = await connector.reauthScope(principal);
   } catch (err) {
     // Unsupported, or refused because it would lock Cordon out (I6): planned as not possible; verification decides.
     if (err instanceof ConnectorError && (err.kind === 'unsupported' || err.kind === 'conflict')) {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Client } from '@temporalio/client';
+import type { Client } from '../client/containments.ts';
 import type { z } from 'zod';
 import type { ApprovalPolicy } from '../schemas/containment.ts';
 import { CONTAINMENT_ID_MAX, type ErrorBody } from '../schemas/api.ts';

@@ -3,9 +3,8 @@
 // details go to the log (fastify/demo's pattern)
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
 import type { ZodError } from 'zod';
-import { IdempotencyKeyReusedError, InvalidInputError } from '../client/containments.ts';
+import { IdempotencyKeyReusedError, InvalidInputError, isGrpcDeadlineError, isGrpcServiceError, NotAContainmentError } from '../client/containments.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ErrorBody } from '../schemas/api.ts';
 
@@ -60,6 +59,7 @@ function classify(err: unknown, bodyLimitBytes: number): ApiError | undefined {
       `this Idempotency-Key was already used for a different request (containment ${err.workflowId}); send a new request with a new Idempotency-Key, or repeat the first request unchanged to get its containment`,
     );
   }
+  if (err instanceof NotAContainmentError) return new ApiError(404, 'not_found', err.message);
   if (err instanceof InvalidInputError) return invalidInput(err.issues.map((i) => ({ path: i.path ? `body.${i.path}` : 'body', message: i.message })));
   if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(grpc) && grpc.code === GRPC_NOT_FOUND)) {
     return new ApiError(404, 'not_found', 'no containment with this id; ids come from POST /v1/containments or GET /v1/containments?incident=…');

@@ -2,7 +2,7 @@
 // answers, and its handler. The same declaration drives validation, authorization and the OpenAPI
 // document (api/openapi.ts), so the three cannot disagree (Nango's action shape)
 import type { FastifyReply } from 'fastify';
-import type { Client } from '@temporalio/client';
+import type { Client } from '../client/containments.ts';
 import type { z } from 'zod';
 import type { Logger } from '../logging/logger.ts';
 import type { ApiScope } from '../schemas/api.ts';

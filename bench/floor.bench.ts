@@ -31,7 +31,7 @@ import type { CredentialSink } from '../connectors/sinks/types.ts';
 import type { ConnectorRegistry } from '../connectors/types.ts';
 import { serviceAccountJwt, CLOUD_SCOPES } from '../connectors/google/auth.ts';
 import { signAppJwt } from '../connectors/github/client.ts';
-import { githubCredentialIds } from '../connectors/github/ids.ts';
+import { credentialIds as githubCredentialIds } from '../connectors/github/ids.ts';
 import { signJwtBearerAssertion, JWT_BEARER_GRANT } from '../connectors/salesforce/jwt-assertion.ts';
 import { loadScenarioByName, type EmulatedProvider, type CallRecord } from '@cordon/emulators';
 import { startLocalTenant, type LocalTenant } from '../local-tenant/tenant.ts';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { CORDON_ENV_NAMES, envVariableMeta } from '../schemas/config.ts';
+import { CORDON_ENV_NAMES, envVariableMeta } from '../connectors/providers.ts';
 import { checkConfig, renderConfigCheck } from './config-check.ts';
 
 const codecKey = `k1:${Buffer.alloc(32, 1).toString('base64')}`;

@@ -1,22 +1,14 @@
-// `cordon config check`: for every CORDON_* variable of schemas/config.ts, whether it is set, missing
+// `cordon config check`: for every CORDON_* variable (schemas/config.ts and the provider modules' env.ts), whether it is set, missing
 // (and whether the configured providers need it) or invalid. It never prints a value, not even a
 // prefix: only names, states and what the schema expects. Needs neither Temporal nor the network.
-import {
-  CONFIG_AREAS,
-  CORDON_ENV_NAMES,
-  CordonEnv,
-  CROSS_VARIABLE_RULES,
-  envVariableMeta,
-  PROVIDER_CONFIGURED_BY,
-  type ConfigArea,
-  type ConfiguredProvider,
-  type CordonEnvName,
-} from '../schemas/config.ts';
+import { CROSS_VARIABLE_RULES, type ConfigArea } from '../schemas/config.ts';
+import type { Provider } from '../schemas/credential.ts';
+import { areaTitle, configuredProviders, CORDON_ENV_NAMES, CordonEnv, envVariableMeta, providerOfArea } from '../connectors/providers.ts';
 
 export type VariableState = 'set' | 'missing' | 'invalid';
 
 export interface VariableCheck {
-  name: CordonEnvName;
+  name: string;
   state: VariableState;
   secret: boolean;
   area: ConfigArea;
@@ -28,13 +20,11 @@ export interface VariableCheck {
 
 export interface ConfigCheck {
   ok: boolean;
-  providers: ConfiguredProvider[];
+  providers: Provider[];
   variables: VariableCheck[];
   /** Cross-variable rules that do not hold, and CORDON_* names the schema does not know (typos). */
   notes: { problem: boolean; detail: string }[];
 }
-
-const isProvider = (area: ConfigArea): area is ConfiguredProvider => area in PROVIDER_CONFIGURED_BY;
 
 /** A validation message with the value removed, in case a message ever quotes its input. */
 function withoutValue(message: string, value: string): string {
@@ -42,31 +32,32 @@ function withoutValue(message: string, value: string): string {
 }
 
 export function checkConfig(env: Record<string, string | undefined>): ConfigCheck {
-  const providers = (Object.keys(PROVIDER_CONFIGURED_BY) as ConfiguredProvider[]).filter((p) => Boolean(env[PROVIDER_CONFIGURED_BY[p]]));
+  const providers = configuredProviders(env).map((p) => p.provider);
   const variables = CORDON_ENV_NAMES.map((name): VariableCheck => {
     const meta = envVariableMeta(name);
     const base = { name, secret: meta.secret, area: meta.area };
     const raw = env[name];
+    const provider = providerOfArea(meta.area);
     if (raw === undefined || raw === '') {
-      if (meta.required && isProvider(meta.area)) {
-        const configured = providers.includes(meta.area);
+      if (meta.required && provider) {
+        const configured = providers.includes(provider.provider);
         return configured
-          ? { ...base, state: 'missing', problem: true, detail: `required: ${CONFIG_AREAS[meta.area]} is configured (${PROVIDER_CONFIGURED_BY[meta.area]} is set)` }
-          : { ...base, state: 'missing', problem: false, detail: `required only when ${CONFIG_AREAS[meta.area]} is configured` };
+          ? { ...base, state: 'missing', problem: true, detail: `required: ${provider.title} is configured (${provider.configuredBy} is set)` }
+          : { ...base, state: 'missing', problem: false, detail: `required only when ${provider.title} is configured` };
       }
       if (meta.required) {
-        return { ...base, state: 'missing', problem: meta.area === 'core', detail: `required by ${CONFIG_AREAS[meta.area]}` };
+        return { ...base, state: 'missing', problem: meta.area === 'core', detail: `required by ${areaTitle(meta.area)}` };
       }
       return { ...base, state: 'missing', problem: false, detail: meta.default ? `optional, default ${meta.default}` : 'optional' };
     }
-    const parsed = CordonEnv.shape[name].safeParse(raw);
+    const parsed = CordonEnv.shape[name]!.safeParse(raw);
     if (!parsed.success) {
       return { ...base, state: 'invalid', problem: true, detail: withoutValue(parsed.error.issues[0]?.message ?? 'is not a valid value', raw) };
     }
-    if (isProvider(meta.area) && !providers.includes(meta.area)) {
-      return { ...base, state: 'set', problem: false, detail: `ignored: ${CONFIG_AREAS[meta.area]} is off (${PROVIDER_CONFIGURED_BY[meta.area]} is not set)` };
+    if (provider && !providers.includes(provider.provider)) {
+      return { ...base, state: 'set', problem: false, detail: `ignored: ${provider.title} is off (${provider.configuredBy} is not set)` };
     }
-    return { ...base, state: 'set', problem: false, detail: meta.secret ? 'secret, not shown' : CONFIG_AREAS[meta.area] };
+    return { ...base, state: 'set', problem: false, detail: meta.secret ? 'secret, not shown' : areaTitle(meta.area) };
   });
   const notes: ConfigCheck['notes'] = [];
   for (const rule of CROSS_VARIABLE_RULES) if (!rule.holds(env)) notes.push({ problem: true, detail: rule.message });
@@ -85,7 +76,7 @@ export function renderConfigCheck(check: ConfigCheck): string {
   const lines = [`providers configured: ${check.providers.length ? check.providers.join(', ') : 'none'}`];
   let area: ConfigArea | undefined;
   for (const v of check.variables) {
-    if (v.area !== area) lines.push('', `${CONFIG_AREAS[v.area]}:`);
+    if (v.area !== area) lines.push('', `${areaTitle(v.area)}:`);
     area = v.area;
     lines.push(`  ${mark(v)} ${v.name.padEnd(width)}  ${v.detail}`);
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CORDON_ENV_NAMES } from '../schemas/config.ts';
+import { CORDON_ENV_NAMES } from '../connectors/providers.ts';
 import { README_PATH, renderConfigTable, TABLE_END, TABLE_START, withConfigTable } from './config-table.ts';
 
 describe("the README's configuration table", () => {

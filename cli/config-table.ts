@@ -1,8 +1,9 @@
-// The README's configuration table, generated from schemas/config.ts: `npm run docs:config` rewrites the
+// The README's configuration table, generated from the variables of schemas/config.ts and of every provider
+// module (connectors/providers.ts): `npm run docs:config` rewrites the
 // part of README.md between the config-table markers; schemas/config.test.ts fails when they differ.
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { CONFIG_AREAS, CORDON_ENV_NAMES, envVariableMeta, PROVIDER_CONFIGURED_BY, type ConfiguredProvider } from '../schemas/config.ts';
+import { areaTitle, CORDON_ENV_NAMES, envVariableMeta, providerOfArea } from '../connectors/providers.ts';
 
 export const README_PATH = fileURLToPath(new URL('../README.md', import.meta.url));
 export const TABLE_START = '<!-- config-table:start (generated from schemas/config.ts by `npm run docs:config`; do not edit by hand) -->';
@@ -25,9 +26,9 @@ export function renderConfigTable(): string {
   for (const [names, readBy, meaning] of NOT_CORDON) rows.push(`| ${names} | ${readBy} | | | | ${cell(meaning)} |`);
   for (const name of CORDON_ENV_NAMES) {
     const meta = envVariableMeta(name);
-    const provider = meta.area in PROVIDER_CONFIGURED_BY ? (meta.area as ConfiguredProvider) : undefined;
-    const required = !meta.required ? '' : provider ? (PROVIDER_CONFIGURED_BY[provider] === name ? 'turns it on' : 'when configured') : meta.area === 'core' ? 'yes' : `by ${CONFIG_AREAS[meta.area]}`;
-    rows.push(`| \`${name}\` | ${cell(CONFIG_AREAS[meta.area])} | ${meta.secret ? 'secret' : ''} | ${required} | ${cell(meta.default ?? '')} | ${cell(meta.description)} |`);
+    const provider = providerOfArea(meta.area);
+    const required = !meta.required ? '' : provider ? (provider.configuredBy === name ? 'turns it on' : 'when configured') : meta.area === 'core' ? 'yes' : `by ${areaTitle(meta.area)}`;
+    rows.push(`| \`${name}\` | ${cell(areaTitle(meta.area))} | ${meta.secret ? 'secret' : ''} | ${required} | ${cell(meta.default ?? '')} | ${cell(meta.description)} |`);
   }
   return rows.join('\n');
 }

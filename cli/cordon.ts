@@ -5,10 +5,9 @@ import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Client } from '@temporalio/client';
+import { cancelContainment, connectClient, decide, DecisionRefusedError, followContainment, getStatus, InvalidInputError, retryContainment, RetryRefusedError, startContainment, type Client } from '../client/containments.ts';
 import { codecKeysFromEnv, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
 import { startCodecServer } from '../codec/server.ts';
-import { cancelContainment, connectClient, decide, DecisionRefusedError, getStatus, InvalidInputError, retryContainment, RetryRefusedError, startContainment } from '../client/containments.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../schemas/containment.ts';
 import { envIsSet, readEnv } from '../schemas/config.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
@@ -16,8 +15,8 @@ import { SEARCH_ATTRIBUTES } from '../temporal-config/dev-server.ts';
 import { renderReport } from './report.ts';
 import { EVIDENCE_FORMATS, evidenceCommand } from './evidence.ts';
 import { checkConfig, renderConfigCheck } from './config-check.ts';
-import { massProgress, parseRefsFile, progressLine, startMassContainment } from '../client/mass.ts';
-import type { MassContainmentRequest, MassContainmentResult } from '../schemas/mass.ts';
+import { followMassContainment, parseRefsFile, progressLine, startMassContainment } from '../client/mass.ts';
+import type { MassContainmentRequest } from '../schemas/mass.ts';
 import { preflight } from '../connectors/preflight.ts';
 import { evidenceLabel, evidenceSummary, evidenceSummaryText, evidenceText } from '../schemas/evidence-text.ts';
 import { runEvidenceVerify } from './evidence-verify.ts';
@@ -78,10 +77,9 @@ async function readStdin(): Promise<string> {
 
 const outcomeExit = (s: ContainmentStatus) => (s.outcome === 'contained' ? EXIT.ok : s.outcome === 'running' ? EXIT.pending : EXIT.notContained);
 
-async function follow(client: Client, workflowId: string, json: boolean): Promise<ContainmentStatus> {
+function follow(client: Client, workflowId: string, json: boolean): Promise<ContainmentStatus> {
   const seen = new Set<string>();
-  for (;;) {
-    const s = await getStatus(client, workflowId);
+  return followContainment(client, workflowId, (s) => {
     if (!json) {
       for (const p of s.credentials)
         for (const t of p.transitions) {
@@ -96,9 +94,7 @@ async function follow(client: Client, workflowId: string, json: boolean): Promis
         }
       }
     }
-    if (s.outcome !== 'running') return s;
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  });
 }
 
 /** `cordon contain --from FILE`: validate every line, start one mass containment, follow its progress. */
@@ -122,15 +118,9 @@ async function containFromFile(
   if (!json) process.stderr.write(`${started.created ? 'started' : 'joined the running'} mass containment ${started.workflowId} (${refs.length} refs)\n`);
   if (values['no-wait']) return out(JSON.stringify({ ...started, total: refs.length })), EXIT.pending;
   const t0 = Date.now();
-  const handle = client.workflow.getHandle(started.workflowId);
-  for (;;) {
-    const desc = await handle.describe();
-    if (desc.status.name !== 'RUNNING') break;
-    const p = await massProgress(client, started.workflowId).catch(() => undefined);
-    if (p && !json) process.stderr.write(`\r  ${progressLine(p, Date.now() - t0)}   `);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  const result = (await handle.result()) as MassContainmentResult;
+  const result = await followMassContainment(client, started.workflowId, (p) => {
+    if (!json) process.stderr.write(`\r  ${progressLine(p, Date.now() - t0)}   `);
+  });
   if (!json) process.stderr.write('\n');
   if (json) out(JSON.stringify({ workflowId: started.workflowId, ...result }));
   else {

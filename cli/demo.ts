@@ -5,9 +5,8 @@
 // and Slack; prints progress, the report, and each provider's own call log as proof of order.
 import { join } from 'node:path';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { getStatus, startContainment } from '../client/containments.ts';
+import { containmentResult, followContainment, startContainment } from '../client/containments.ts';
 import type { CallRecord } from '@cordon/emulators';
-import type { ContainmentStatus } from '../schemas/containment.ts';
 import { renderReport } from './report.ts';
 import { startLocalStack, stopOnSignals } from './local-stack.ts';
 
@@ -49,9 +48,7 @@ try {
   });
   say(`Started ${workflowId}`);
   const seen = new Set<string>();
-  let status: ContainmentStatus;
-  for (;;) {
-    status = await getStatus(stack.client, workflowId);
+  await followContainment(stack.client, workflowId, (status) => {
     for (const p of status.credentials)
       for (const t of p.transitions) {
         const key = `${p.credentialId}:${t.state}`;
@@ -59,10 +56,8 @@ try {
         seen.add(key);
         say(`  ${t.at.slice(11, 23)}  ${p.provider.padEnd(10)} ${p.label}: ${t.state}`);
       }
-    if (status.outcome !== 'running') break;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  status = (await stack.client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
+  }, 150);
+  const status = await containmentResult(stack.client, workflowId);
   say('');
   say(renderReport(status, { color }));
 

@@ -21,8 +21,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { codecKeysFromEnv, type CodecKeys } from '../codec/encryption-codec.ts';
 import { connectClient } from '../client/containments.ts';
 import { connectorsFromEnv } from '../connectors/registry.ts';
-import { composeSink } from '../worker/sink.ts';
-import { LocalEncryptedStore } from '../connectors/sinks/local-store.ts';
+import { localTenantDeps } from '../worker/local-tenant.ts';
 import { loadScenarioDir, scenarioDir, type Scenario } from '@cordon/emulators';
 import { startLocalTenant, type LocalTenant } from '../local-tenant/tenant.ts';
 import { planOnly, renderPlan } from '../drills/plan-only.ts';
@@ -130,15 +129,16 @@ export async function drillCommand(argv: string[], io: { out: (s: string) => voi
   const tenant = await startLocalTenant({ scenario: await resolved.load() });
   // Replacements minted in a drill are throwaway: sealed with a one-off key in a temp dir, removed after.
   const sinkDir = await mkdtemp(join(tmpdir(), 'cordon-drill-sink-'));
-  const connectors = connectorsFromEnv(tenant.connectorEnv());
+  const { store: _store, ...deps } = localTenantDeps({
+    env: tenant.connectorEnv(),
+    sinkDir,
+    sinkKey: randomBytes(32),
+    logger: createLogger({ level: 'error', base: { component: 'drill-worker' } }),
+  });
   const worker = await createCordonWorker({
     target,
     codecKeys: keys,
-    deps: {
-      connectors,
-      sink: composeSink(new LocalEncryptedStore(sinkDir, randomBytes(32)), connectors, join(sinkDir, 'github-index')),
-      logger: createLogger({ level: 'error', base: { component: 'drill-worker' } }),
-    },
+    deps,
     // Drills run against the local tenant, which does not enforce GitHub's hourly credential-revocation budget.
     pacedPerHour: 3600,
   });

@@ -6,12 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
+import type { Client } from '../client/containments.ts';
 import { evidenceSignerFromSeed } from '../activities/evidence-seal.ts';
 import { codecKeysFromEnv, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
 import { connectClient } from '../client/containments.ts';
-import { connectorsFromEnv } from '../connectors/registry.ts';
-import { composeSink } from '../worker/sink.ts';
+import { localTenantDeps } from '../worker/local-tenant.ts';
 import { LocalEncryptedStore } from '../connectors/sinks/local-store.ts';
 import { loadScenarioByName, type Scenario } from '@cordon/emulators';
 import { startLocalTenant, type LocalTenant } from '../local-tenant/tenant.ts';
@@ -105,21 +104,19 @@ async function startOn(
   // The local tenant: the four provider emulators, seeded; the real connectors pointed at them.
   const tenant = await startLocalTenant({ scenario });
   started(tenant);
-  const connectors = connectorsFromEnv(tenant.connectorEnv());
-  const store = new LocalEncryptedStore(join(options.stateDir, 'credentials'), keys.sinkKey);
+  const notifier = options.notifier ?? options.notifierFor?.(tenant.connectorEnv());
+  const { store, ...deps } = localTenantDeps({
+    env: tenant.connectorEnv(),
+    sinkDir: join(options.stateDir, 'credentials'),
+    sinkKey: keys.sinkKey,
+    logger: createLogger({ level: options.logLevel ?? 'warn', base: { component: 'worker' } }),
+    evidenceSigner: evidenceSignerFromSeed(keys.evidenceKey),
+    ...(notifier ? { notifier } : {}),
+  });
   const worker = await createCordonWorker({
     target,
     codecKeys: keys.codec,
-    deps: {
-      connectors,
-      sink: composeSink(store, connectors, join(options.stateDir, 'credentials', 'github-index')),
-      logger: createLogger({ level: options.logLevel ?? 'warn', base: { component: 'worker' } }),
-      evidenceSigner: evidenceSignerFromSeed(keys.evidenceKey),
-      ...(() => {
-        const notifier = options.notifier ?? options.notifierFor?.(tenant.connectorEnv());
-        return notifier ? { notifier } : {};
-      })(),
-    },
+    deps,
     // The emulators do not enforce GitHub's hourly budget for credential revocation: no need to wait on it.
     pacedPerHour: 3600,
   });

@@ -9,8 +9,13 @@ import type { CredentialRef } from '../schemas/credential.ts';
 import { fingerprintOf } from '../connectors/fingerprint.ts';
 import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
 import { cancelRequestSignal, decideUpdate, refusalSignal, statusQuery, WORKFLOW_TYPE, type DecisionResult } from '../workflows/definitions.ts';
-import { INCIDENT_ID } from '../workflows/search-attributes.ts';
+import { INCIDENT_ID, OUTCOME, STAGE } from '../workflows/search-attributes.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
+import { containmentLinks, type ContainmentList } from '../schemas/api.ts';
+
+/** Temporal's gRPC error tests, for the ways in that turn a Temporal failure into their own answer. */
+export { isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
+export type { Client } from '@temporalio/client';
 
 export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';
@@ -146,6 +151,67 @@ async function describeIfExists(client: Client, workflowId: string): Promise<{ r
 
 export function handleOf(client: Client, workflowId: string): WorkflowHandle {
   return client.workflow.getHandle(workflowId);
+}
+
+/** The workflow id names something in the namespace that is not a Cordon containment. */
+export class NotAContainmentError extends Error {
+  override readonly name = 'NotAContainmentError';
+}
+
+/**
+ * Whether a workflow is a Cordon containment and whether it still runs: the one check the ways in make
+ * before they act on a run (whatever else shares the namespace is never read nor driven through them).
+ */
+export async function describeContainment(client: Client, workflowId: string): Promise<{ running: boolean; status: string }> {
+  const description = await handleOf(client, workflowId).describe();
+  if (description.type !== WORKFLOW_TYPE) throw new NotAContainmentError(`${workflowId} is not a Cordon containment`);
+  return { running: description.status.name === 'RUNNING', status: description.status.name };
+}
+
+/**
+ * Reads a containment's status until it is no longer running, handing each read to `onStatus` (progress
+ * output); returns the last. The one follow loop of the CLI.
+ */
+export async function followContainment(client: Client, workflowId: string, onStatus: (s: ContainmentStatus) => void, everyMs = 500): Promise<ContainmentStatus> {
+  for (;;) {
+    const s = await getStatus(client, workflowId);
+    onStatus(s);
+    if (s.outcome !== 'running') return s;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * The containments of one incident, newest first, through the CordonIncidentId search attribute
+ * (workflows/search-attributes.ts). Visibility is eventually consistent: a run started a moment ago may
+ * take a moment to appear.
+ */
+export async function listContainments(client: Client, incidentId: string, limit: number): Promise<ContainmentList['containments']> {
+  // The incident id is restricted to [A-Za-z0-9._:-] by its schema, so it cannot break out of the quotes.
+  const visibilityQuery = `WorkflowType = '${WORKFLOW_TYPE}' AND ${INCIDENT_ID.name} = '${incidentId}'`;
+  const containments: ContainmentList['containments'] = [];
+  for await (const wf of client.workflow.list({ query: visibilityQuery, pageSize: limit })) {
+    const outcome = wf.typedSearchAttributes.get(OUTCOME);
+    const stage = wf.typedSearchAttributes.get(STAGE);
+    containments.push({
+      workflowId: wf.workflowId,
+      runId: wf.runId,
+      incidentId,
+      executionStatus: wf.status.name,
+      ...(outcome ? { outcome } : {}),
+      ...(stage ? { stage } : {}),
+      startedAt: wf.startTime.toISOString(),
+      ...(wf.closeTime ? { closedAt: wf.closeTime.toISOString() } : {}),
+      statusUrl: containmentLinks(wf.workflowId).self,
+    });
+    if (containments.length >= limit) break;
+  }
+  return containments;
+}
+
+/** Waits for a containment to end and returns the status it returned. */
+export async function containmentResult(client: Client, workflowId: string): Promise<ContainmentStatus> {
+  return (await handleOf(client, workflowId).result()) as ContainmentStatus;
 }
 
 /** A finished run that returned no status (failed, terminated, timed out) and that no worker could replay. */

@@ -111,3 +111,19 @@ export function progressLine(p: MassProgress, elapsedMs: number): string {
   const contained = p.tally.contained ?? 0;
   return `${p.done}/${p.total} done · ${contained} contained · ${p.notContained.length} not contained · ${rate.toFixed(1)}/s · ETA ${eta}`;
 }
+
+/**
+ * Waits for a mass containment to finish, handing its progress to `onProgress` about once a second;
+ * returns its result.
+ */
+export async function followMassContainment(client: Client, workflowId: string, onProgress: (p: MassProgress) => void, everyMs = 1000): Promise<MassContainmentResult> {
+  const handle = client.workflow.getHandle(workflowId);
+  for (;;) {
+    const desc = await handle.describe();
+    if (desc.status.name !== 'RUNNING') break;
+    const p = await massProgress(client, workflowId).catch(() => undefined);
+    if (p) onProgress(p);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return (await handle.result()) as MassContainmentResult;
+}

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadScenarioDir, scenarioDir } from '@cordon/emulators';
 import { startLocalTenant, type LocalTenant } from '../local-tenant/tenant.ts';
-import { configuredProviders, preflight } from './preflight.ts';
+import { preflight } from './preflight.ts';
+import { configuredProviders } from './providers.ts';
 
 let tenant: LocalTenant;
 beforeAll(async () => {
@@ -15,7 +16,7 @@ afterAll(async () => {
 
 it('passes every check for the tenant’s own connector credentials, with one call each', async () => {
   const env = tenant.connectorEnv();
-  expect(configuredProviders(env).sort()).toEqual(['github', 'google', 'slack']);
+  expect(configuredProviders(env).map((p) => p.provider).sort()).toEqual(['github', 'google', 'slack']);
   const checks = await preflight(env);
   for (const c of checks) expect(c.ok, `${c.provider} ${c.check}: ${c.detail}`).toBe(true);
   expect(new Set(checks.map((c) => c.provider))).toEqual(new Set(['google', 'github', 'slack']));

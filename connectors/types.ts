@@ -137,10 +137,16 @@ export interface ReauthScope {
   effects: string[];
 }
 
+/**
+ * One provider's connector. identify, listActive and revoke are required; every other operation is optional,
+ * and what a connector can do is read from the methods it has (connectors/capabilities.ts). An operation a
+ * provider does not offer is left out and explained in `cannot`; one offered only for some credentials is
+ * implemented and throws `unsupported` with the reason for the others (never a silent no-op).
+ */
 export interface Connector {
   readonly provider: Provider;
-  /** Declared up front; a call outside them throws `unsupported` (never a silent no-op). */
-  readonly capabilities: ReadonlySet<Capability>;
+  /** Why each operation this connector leaves out is missing, in words a responder can act on. */
+  readonly cannot: Partial<Record<Capability, string>>;
   /** What this connector can never see, said ahead of time (also repeated in each scope report). */
   readonly blindSpots: readonly string[];
 
@@ -158,26 +164,26 @@ export interface Connector {
    * Issue a replacement for one consumer and deliver it to the sink. `idempotencyKey` is
    * (workflow id, credential, consumer): a retry returns the replacement already issued (I4).
    */
-  replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued>;
+  replace?(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued>;
   /** What forceReauth(principal) would end: its live credentials and the effects that are not credentials. */
-  reauthScope(principal: Principal): Promise<ReauthScope>;
+  reauthScope?(principal: Principal): Promise<ReauthScope>;
   /**
    * Make the principal authenticate again by ending exactly `end` (credentials its reauthScope listed and the
    * plan kept) plus the effects reauthScope announced. Nothing outside `end` is revoked (I8); one already gone
    * counts as ended.
    */
-  forceReauth(principal: Principal, end: readonly Credential[]): Promise<WriteResult>;
+  forceReauth?(principal: Principal, end: readonly Credential[]): Promise<WriteResult>;
   /** The least disruptive reversible restriction the provider offers; the result carries how to undo it. */
-  restrict(credential: Credential, restriction: Restriction): Promise<WriteResult>;
+  restrict?(credential: Credential, restriction: Restriction): Promise<WriteResult>;
   /** Undoes what restrict() did, from its `undo`; already undone is `already_done`. */
   unrestrict?(credential: Credential, undo: RestrictionUndo): Promise<WriteResult>;
   /** Try the old value against the provider: `dead` only on the provider's own auth error. */
-  probe(credential: Credential, leakedValue: string): Promise<ProbeResult>;
-  audit(principal: Principal, sinceIso: string): Promise<AuditEvent[]>;
+  probe?(credential: Credential, leakedValue: string): Promise<ProbeResult>;
+  audit?(principal: Principal, sinceIso: string): Promise<AuditEvent[]>;
   /** The fallback ladder (I3), in this order. */
-  revokeAllForClient(credential: Credential): Promise<WriteResult>;
-  blockApp(credential: Credential): Promise<WriteResult>;
-  suspendPrincipal(principal: Principal): Promise<WriteResult>;
+  revokeAllForClient?(credential: Credential): Promise<WriteResult>;
+  blockApp?(credential: Credential): Promise<WriteResult>;
+  suspendPrincipal?(principal: Principal): Promise<WriteResult>;
   /**
    * Without its value, can this credential only be cut off from the tenant (a PAT de-authorized from the
    * org lives on for its owner)? Then: what its owner must do, in words. Undefined: revoking destroys it.

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioByName, loadScenarioDir, scenarioDir } from '@cordon/emulators';
-import { parseGitHubCredentialId } from '../connectors/github/ids.ts';
+import { parseCredentialId as parseGitHubCredentialId } from '../connectors/github/ids.ts';
 import { parseCredentialId as parseGoogleCredentialId } from '../connectors/google/ids.ts';
 import { startLocalTenant, type LocalTenant } from './tenant.ts';
 

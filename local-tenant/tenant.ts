@@ -4,7 +4,7 @@
 // worker; a real deployment sets the same variables by hand). The package knows nothing of Cordon:
 // what Cordon calls things (variables, credential ids, the inventory formats) is written here.
 import { startTenant, type Consumer as ScenarioConsumer, type Emulators, type GitHubCredential, type Tenant, type TenantOptions } from '@cordon/emulators';
-import { githubCredentialIds } from '../connectors/github/ids.ts';
+import { credentialIds as githubCredentialIds } from '../connectors/github/ids.ts';
 import { credentialIds as googleCredentialIds } from '../connectors/google/ids.ts';
 import type { Consumer } from '../schemas/credential.ts';
 
@@ -29,9 +29,9 @@ export function githubCredentialId(c: GitHubCredential, org: string): string {
     case 'oauth_token':
       return githubCredentialIds.oauthToken(c.id);
     case 'app_installation_token':
-      return githubCredentialIds.installationToken(c.installationId);
+      return githubCredentialIds.installation(c.installationId);
     case 'pat':
-      return c.patType === 'fine_grained' ? githubCredentialIds.fineGrainedPat(c.id) : githubCredentialIds.classicPat(c.id);
+      return githubCredentialIds.pat(c.patType === 'fine_grained' ? 'fine_grained' : 'classic', c.id);
     case 'deploy_key':
       return githubCredentialIds.deployKey(org, c.repo, c.id);
   }

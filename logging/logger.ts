@@ -1,7 +1,7 @@
 // Cordon's one logger: structured JSON lines with redaction. Fields whose name says secret are
 // replaced, Secret values print as [redacted], and strings that look like well-known token formats
 // are masked. Never log request bodies or Temporal payloads (docs/design.md, "Layout")
-import { CordonEnv } from '../schemas/config.ts';
+import { CoreEnv } from '../schemas/config.ts';
 import { CREDENTIAL_ANYWHERE } from './credential-shapes.ts';
 
 const SECRET_KEY = /(leaked|secret|token|password|private|credential_value|authorization|assertion|apikey|api_key|value)$/i;
@@ -37,7 +37,7 @@ export interface Logger {
 
 export function createLogger(options: { level?: Level; write?: (line: string) => void; base?: Record<string, unknown> } = {}): Logger {
   // Lenient on purpose: a mistyped level must not stop a process from logging (`cordon config check` reports it).
-  const fromEnv = CordonEnv.shape.CORDON_LOG_LEVEL.safeParse(process.env.CORDON_LOG_LEVEL);
+  const fromEnv = CoreEnv.shape.CORDON_LOG_LEVEL.safeParse(process.env.CORDON_LOG_LEVEL);
   const min = ORDER[options.level ?? (fromEnv.success ? fromEnv.data : undefined) ?? 'info'] ?? ORDER.info;
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const base = options.base ?? {};

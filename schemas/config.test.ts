@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GoogleConnectorConfig } from '../connectors/google/config.ts';
 import { SlackConnectorConfig } from '../connectors/slack/config.ts';
-import { CORDON_ENV_NAMES, CordonEnv, envVariableMeta, PROVIDER_CONFIGURED_BY, readEnv } from './config.ts';
+import { CORDON_ENV_NAMES, CordonEnv, envVariableMeta, providers } from '../connectors/providers.ts';
+import { readEnv } from './config.ts';
 import { SlackAppEnv } from './slack.ts';
 
 /** CORDON_-prefixed names in the code that are constants, not environment variables. */
@@ -45,7 +46,7 @@ describe('the CORDON_* configuration schema', () => {
 
   it('covers the variables of the Slack app schema and the connectors’ config modules', () => {
     const declared = new Set<string>(CORDON_ENV_NAMES);
-    for (const name of [...Object.keys(SlackAppEnv.shape), ...Object.values(GoogleConnectorConfig.env), ...Object.values(SlackConnectorConfig.env), ...Object.values(PROVIDER_CONFIGURED_BY)]) {
+    for (const name of [...Object.keys(SlackAppEnv.shape), ...Object.values(GoogleConnectorConfig.env), ...Object.values(SlackConnectorConfig.env), ...providers.map((p) => p.configuredBy)]) {
       expect(declared.has(name), name).toBe(true);
     }
   });
@@ -69,10 +70,10 @@ describe('the CORDON_* configuration schema', () => {
 
   it('accepts the keys Cordon generates and refuses malformed ones', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
-    expect(CordonEnv.shape.CORDON_CODEC_KEYS.safeParse(`k1:${key},k2:${key}`).success).toBe(true);
-    expect(CordonEnv.shape.CORDON_CODEC_KEYS.safeParse(`k1:${Buffer.alloc(16).toString('base64')}`).success).toBe(false);
-    expect(CordonEnv.shape.CORDON_CODEC_KEYS.safeParse(key).success).toBe(false);
-    expect(CordonEnv.shape.CORDON_SINK_KEY.safeParse(key).success).toBe(true);
-    expect(CordonEnv.shape.CORDON_SINK_KEY.safeParse('short').success).toBe(false);
+    expect(CordonEnv.shape.CORDON_CODEC_KEYS!.safeParse(`k1:${key},k2:${key}`).success).toBe(true);
+    expect(CordonEnv.shape.CORDON_CODEC_KEYS!.safeParse(`k1:${Buffer.alloc(16).toString('base64')}`).success).toBe(false);
+    expect(CordonEnv.shape.CORDON_CODEC_KEYS!.safeParse(key).success).toBe(false);
+    expect(CordonEnv.shape.CORDON_SINK_KEY!.safeParse(key).success).toBe(true);
+    expect(CordonEnv.shape.CORDON_SINK_KEY!.safeParse('short').success).toBe(false);
   });
 });

@@ -1,40 +1,27 @@
-// Every CORDON_* environment variable in one zod object keyed by variable name: the SlackAppEnv model
-// (schemas/slack.ts, whose schemas the Slack app's entries reuse) widened to the whole project. Each
-// entry carries metadata: a description, whether the value is a secret, the part of Cordon that reads
-// it (`area`), whether it is required there, and its default. `cordon config check`
-// (cli/config-check.ts) and the README's configuration table (`npm run docs:config`) are generated
-// from this object; readers get a value through `readEnv`, which validates it and names the variable —
-// never the value — when it is wrong. The connectors' config modules (connectors/<provider>/config.ts)
-// still parse their own variables into a typed config; schemas/config.test.ts checks that every
-// CORDON_* name in the code is declared here. Pure zod.
+// Every CORDON_* environment variable is declared in a zod object keyed by variable name: the SlackAppEnv
+// model (schemas/slack.ts, whose schemas the Slack app's entries reuse) widened to the whole project. This
+// file declares the variables every process or way in reads (CoreEnv); each provider declares its own in
+// connectors/<provider>/env.ts with the helpers below, and connectors/providers.ts joins them into the whole
+// (CordonEnv), from which `cordon config check` (cli/config-check.ts) and the README's configuration table
+// (`npm run docs:config`) are generated. Each entry carries metadata: a description, whether the value is a
+// secret, the part of Cordon that reads it (`area`), whether it is required there, and its default. Readers
+// get a value through `readEnv`, which validates it and names the variable — never the value — when it is
+// wrong. schemas/config.test.ts checks that every CORDON_* name in the code is declared. Pure zod.
 import { z } from 'zod';
+import type { Provider } from './credential.ts';
 import { SlackAppEnv } from './slack.ts';
 
-/** Who reads a variable. A provider area is "configured" when its PROVIDER_CONFIGURED_BY variable is set. */
-export const CONFIG_AREAS = {
+/** Who reads a core variable. A provider's variables have the provider as their area (connectors/providers.ts names it). */
+export const CORE_AREAS = {
   core: 'worker, API, Slack app and CLI',
   worker: 'the worker',
   api: 'the HTTP API',
   'slack-app': 'the Slack app',
   codec: 'the codec server',
-  google: 'the Google connector',
-  github: 'the GitHub connector',
-  salesforce: 'the Salesforce connector',
-  slack: 'the Slack connector',
-  memory: 'the reference connector (tests only)',
   dev: '`npm run dev`, `npm run demo` and the build scripts',
 } as const;
-export type ConfigArea = keyof typeof CONFIG_AREAS;
-
-/** The variable whose presence turns a provider's connector on (connectors/registry.ts). */
-export const PROVIDER_CONFIGURED_BY = {
-  google: 'CORDON_GOOGLE_CREDENTIALS_JSON',
-  github: 'CORDON_GITHUB_ORG',
-  salesforce: 'CORDON_SALESFORCE_LOGIN_URL',
-  slack: 'CORDON_SLACK_ADMIN_TOKEN',
-  memory: 'CORDON_MEMORY_TENANT_URL',
-} as const;
-export type ConfiguredProvider = keyof typeof PROVIDER_CONFIGURED_BY;
+export type CoreArea = keyof typeof CORE_AREAS;
+export type ConfigArea = CoreArea | Provider;
 
 export interface EnvVariableMeta {
   description: string;
@@ -47,18 +34,18 @@ export interface EnvVariableMeta {
   default?: string;
 }
 
-// `.meta()` puts the entry in zod's global registry; `envVariableMeta` reads it back.
-function variable<T extends z.ZodType>(schema: T, meta: EnvVariableMeta) {
+// `.meta()` puts the entry in zod's global registry; `variableMeta` reads it back.
+export function variable<T extends z.ZodType>(schema: T, meta: EnvVariableMeta) {
   return schema.optional().meta({ ...meta });
 }
 
-const PORT = 'must be a port number (0–65535)';
-const port = z.coerce.number(PORT).int(PORT).min(0, PORT).max(65535, PORT);
-const POSITIVE = 'must be a positive whole number';
-const positiveInt = z.coerce.number(POSITIVE).int(POSITIVE).positive(POSITIVE);
-const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-const pem = z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key (-----BEGIN … PRIVATE KEY-----)' });
-const json = (what: string) =>
+export const PORT = 'must be a port number (0–65535)';
+export const port = z.coerce.number(PORT).int(PORT).min(0, PORT).max(65535, PORT);
+export const POSITIVE = 'must be a positive whole number';
+export const positiveInt = z.coerce.number(POSITIVE).int(POSITIVE).positive(POSITIVE);
+export const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+export const pem = z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key (-----BEGIN … PRIVATE KEY-----)' });
+export const json = (what: string) =>
   z.string().refine((s) => {
     try {
       JSON.parse(s);
@@ -67,7 +54,7 @@ const json = (what: string) =>
       return false;
     }
   }, `is not JSON (expected ${what})`);
-const list = z.string();
+export const list = z.string();
 /** What Node's Buffer.from(…, 'base64') reads as 32 bytes: 43 base64 (or base64url) characters and optional padding. */
 const base64Key = /^[A-Za-z0-9+/_-]{43}=?$/;
 const codecKeyList = z.string().refine(
@@ -83,7 +70,7 @@ const codecKeyList = z.string().refine(
   'must be a comma-separated list of <key id>:<base64 32-byte key> (ids are letters, digits, . _ -)',
 );
 
-export const CordonEnv = z.object({
+export const CoreEnv = z.object({
   // Core: every process that talks to Temporal.
   CORDON_TASK_QUEUE: variable(z.string().min(1), { area: 'core', secret: false, description: 'the Temporal task queue', default: 'cordon-containment' }),
   CORDON_CODEC_KEYS: variable(
@@ -182,65 +169,6 @@ export const CordonEnv = z.object({
   CORDON_CODEC_SERVER_TOKEN: variable(z.string().min(1), { area: 'codec', secret: true, description: 'the bearer token `cordon codec-server` requires', default: 'none (loopback only)' }),
   CORDON_CODEC_CORS_ORIGIN: variable(url, { area: 'codec', secret: false, description: 'the one web UI origin the codec server answers CORS for' }),
 
-  // Google connector.
-  CORDON_GOOGLE_CREDENTIALS_JSON: variable(json('a service-account key file'), {
-    area: 'google',
-    secret: true,
-    required: true,
-    description: 'Cordon’s service-account key file (JSON), with domain-wide delegation; turns the Google connector on',
-  }),
-  CORDON_GOOGLE_SUBJECT: variable(z.email('must be an email address'), { area: 'google', secret: false, required: true, description: 'the Workspace super admin the service account impersonates' }),
-  CORDON_GOOGLE_CUSTOMER_ID: variable(z.string().min(1), { area: 'google', secret: false, description: 'the Workspace customer id', default: 'my_customer' }),
-  CORDON_GOOGLE_PROJECTS: variable(list, { area: 'google', secret: false, description: 'comma-separated projects searched for a service-account key id' }),
-  CORDON_GOOGLE_INVENTORY_JSON: variable(json('{"<credential id>": [consumer, …]}'), { area: 'google', secret: false, description: 'who consumes which credential (Google does not record it)' }),
-  CORDON_GOOGLE_ROOT_URL: variable(url, { area: 'google', secret: false, description: 'one origin for every Google API; only to point at the local tenant' }),
-  CORDON_GOOGLE_TOKEN_URL: variable(url, { area: 'google', secret: false, description: 'the OAuth token endpoint; only to point at the local tenant', default: 'https://oauth2.googleapis.com/token' }),
-  CORDON_GOOGLE_TIMEOUT_MS: variable(positiveInt, { area: 'google', secret: false, description: 'per-request timeout in milliseconds', default: '30000' }),
-
-  // GitHub connector.
-  CORDON_GITHUB_ORG: variable(z.string().min(1), { area: 'github', secret: false, required: true, description: 'the organization Cordon contains credentials in; turns the GitHub connector on' }),
-  CORDON_GITHUB_APP_ID: variable(positiveInt, { area: 'github', secret: false, required: true, description: 'Cordon’s GitHub App id' }),
-  CORDON_GITHUB_APP_PRIVATE_KEY: variable(pem, { area: 'github', secret: true, required: true, description: 'Cordon’s GitHub App private key (PEM; literal `\\n` allowed)' }),
-  CORDON_GITHUB_INSTALLATION_ID: variable(positiveInt, { area: 'github', secret: false, required: true, description: 'the installation id of Cordon’s GitHub App in the org' }),
-  CORDON_GITHUB_OAUTH_CLIENT_ID: variable(z.string().min(1), { area: 'github', secret: false, description: 'client id of the org’s OAuth app whose tokens Cordon may check and revoke (set with the secret)' }),
-  CORDON_GITHUB_OAUTH_CLIENT_SECRET: variable(z.string().min(1), { area: 'github', secret: true, description: 'client secret of that OAuth app (set with the id)' }),
-  CORDON_GITHUB_CONSUMERS: variable(json('{"<credential id>": [consumer, …]}'), { area: 'github', secret: false, description: 'who holds each credential (GitHub does not record it)' }),
-  CORDON_GITHUB_APP_KEYS: variable(json('{"<app id>": "<PEM private key>"}'), {
-    area: 'github',
-    secret: true,
-    description: 'private keys of GitHub Apps the org owns, by app id, so the `blockApp` rung can suspend a leaked installation token’s installation',
-  }),
-  CORDON_GITHUB_API_URL: variable(url, { area: 'github', secret: false, description: 'the API base (GHES, or the local tenant)', default: 'https://api.github.com' }),
-
-  // Salesforce connector.
-  CORDON_SALESFORCE_LOGIN_URL: variable(url, { area: 'salesforce', secret: false, required: true, description: 'the login URL (login.salesforce.com, test.salesforce.com or My Domain); turns the Salesforce connector on' }),
-  CORDON_SALESFORCE_CLIENT_ID: variable(z.string().min(1), { area: 'salesforce', secret: false, required: true, description: 'consumer key of Cordon’s connected app (the JWT’s `iss`)' }),
-  CORDON_SALESFORCE_USERNAME: variable(z.string().min(3), { area: 'salesforce', secret: false, required: true, description: 'the admin user Cordon logs in as (the JWT’s `sub`)' }),
-  CORDON_SALESFORCE_PRIVATE_KEY: variable(pem, { area: 'salesforce', secret: true, required: true, description: 'the PEM private key whose certificate is on the connected app (literal `\\n` allowed)' }),
-  CORDON_SALESFORCE_CONSUMERS: variable(json('[{"app","user","consumers"}]'), { area: 'salesforce', secret: false, description: 'who consumes each connected app’s grant (Salesforce does not record it)' }),
-  CORDON_SALESFORCE_AUDIENCE: variable(z.string().min(1), { area: 'salesforce', secret: false, description: 'the JWT’s `aud`', default: 'the login URL' }),
-  CORDON_SALESFORCE_API_VERSION: variable(z.string().regex(/^\d{2}\.0$/, 'must be an API version like 62.0'), { area: 'salesforce', secret: false, description: 'the REST API version', default: '62.0' }),
-  CORDON_SALESFORCE_TIMEOUT_MS: variable(positiveInt, { area: 'salesforce', secret: false, description: 'per-request timeout in milliseconds', default: '30000' }),
-  CORDON_SALESFORCE_RATE_LIMIT_BACKOFF_MS: variable(positiveInt, {
-    area: 'salesforce',
-    secret: false,
-    description: 'how long to wait after REQUEST_LIMIT_EXCEEDED (Salesforce sends no Retry-After)',
-    default: '60000',
-  }),
-
-  // Slack connector.
-  CORDON_SLACK_ADMIN_TOKEN: variable(z.string().regex(/^(xoxp-|xoxe\.xoxp-)/, 'must be a user token (xoxp-) of an org owner'), {
-    area: 'slack',
-    secret: true,
-    required: true,
-    description: 'an Enterprise Grid org owner’s user token (xoxp-) with `admin.*` and `auditlogs:read`; turns the Slack connector on',
-  }),
-  CORDON_SLACK_AUDIT_URL: variable(url, { area: 'slack', secret: false, description: 'the Audit Logs API base; only to point at the local tenant', default: 'https://api.slack.com/audit/v1/' }),
-  CORDON_SLACK_TIMEOUT_MS: variable(positiveInt, { area: 'slack', secret: false, description: 'per-request timeout in milliseconds', default: '30000' }),
-
-  // Reference connector.
-  CORDON_MEMORY_TENANT_URL: variable(url, { area: 'memory', secret: false, description: 'a served in-memory reference tenant (tests only)' }),
-
   // Local development.
   CORDON_DEV_DIR: variable(z.string().min(1), { area: 'dev', secret: false, description: '`npm run dev` state (Temporal’s database, keys, the session’s API key); another value runs a second stack', default: '.cordon/dev' }),
   CORDON_SCENARIO: variable(z.string().min(1), { area: 'dev', secret: false, description: 'the local tenant’s scenario: `salesloft-drift`, `circleci`, `cloudflare-okta` or the generated `load`', default: 'salesloft-drift' }),
@@ -248,19 +176,19 @@ export const CordonEnv = z.object({
   CORDON_TEMPORAL_UI_PORT: variable(port, { area: 'dev', secret: false, description: 'the dev Temporal web UI’s port', default: '8233' }),
   CORDON_CACHE_DIR: variable(z.string().min(1), { area: 'dev', secret: false, description: 'where `temporal-config/ensure-temporal.sh` caches the Temporal CLI it builds', default: '~/.cache/cordon' }),
 });
-export type CordonEnvName = keyof typeof CordonEnv.shape;
-export type CordonEnvValue<N extends CordonEnvName> = Exclude<z.output<(typeof CordonEnv.shape)[N]>, undefined>;
+export type CoreEnvName = keyof typeof CoreEnv.shape;
+type EnvShape = Record<string, z.ZodType>;
+export type EnvValue<S extends EnvShape, N extends keyof S> = Exclude<z.output<S[N]>, undefined>;
 
-export const CORDON_ENV_NAMES = Object.keys(CordonEnv.shape) as CordonEnvName[];
-
-export function envVariableMeta(name: CordonEnvName): EnvVariableMeta {
-  const meta = CordonEnv.shape[name].meta() as EnvVariableMeta | undefined;
-  if (!meta) throw new Error(`${name} has no description in schemas/config.ts`);
+/** A variable's description, secrecy, area and default, from any env object built with `variable`. */
+export function variableMeta(name: string, schema: z.ZodType): EnvVariableMeta {
+  const meta = schema.meta() as EnvVariableMeta | undefined;
+  if (!meta) throw new Error(`${name} has no description (declare it with variable())`);
   return meta;
 }
 
 /** Rules across variables, checked by `cordon config check` and by the readers that need them. */
-export const CROSS_VARIABLE_RULES: readonly { names: readonly CordonEnvName[]; holds: (env: Record<string, string | undefined>) => boolean; message: string }[] = [
+export const CROSS_VARIABLE_RULES: readonly { names: readonly string[]; holds: (env: Record<string, string | undefined>) => boolean; message: string }[] = [
   {
     names: ['CORDON_GITHUB_OAUTH_CLIENT_ID', 'CORDON_GITHUB_OAUTH_CLIENT_SECRET'],
     holds: (env) => Boolean(env.CORDON_GITHUB_OAUTH_CLIENT_ID) === Boolean(env.CORDON_GITHUB_OAUTH_CLIENT_SECRET),
@@ -274,18 +202,24 @@ export const CROSS_VARIABLE_RULES: readonly { names: readonly CordonEnvName[]; h
 ];
 
 /** Whether a variable is set (and not empty), without reading or validating its value. */
-export function envIsSet(env: Record<string, string | undefined>, name: CordonEnvName): boolean {
+export function envIsSet(env: Record<string, string | undefined>, name: string): boolean {
   return Boolean(env[name]);
 }
 
 /**
- * One variable, validated: undefined when unset or empty, the parsed value otherwise; an invalid value
- * throws an error that names the variable and what is expected, never the value (it may be a secret).
+ * One variable of an env object (CoreEnv, or a provider's), validated: undefined when unset or empty, the
+ * parsed value otherwise; an invalid value throws an error that names the variable and what is expected,
+ * never the value (it may be a secret).
  */
-export function readEnv<N extends CordonEnvName>(env: Record<string, string | undefined>, name: N): CordonEnvValue<N> | undefined {
+export function readEnvOf<S extends EnvShape, N extends keyof S & string>(schema: z.ZodObject<S>, env: Record<string, string | undefined>, name: N): EnvValue<S, N> | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
-  const parsed = CordonEnv.shape[name].safeParse(raw);
+  const parsed = schema.shape[name]!.safeParse(raw);
   if (!parsed.success) throw new Error(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return parsed.data as CordonEnvValue<N>;
+  return parsed.data as EnvValue<S, N>;
+}
+
+/** One core variable, validated (see readEnvOf). */
+export function readEnv<N extends CoreEnvName>(env: Record<string, string | undefined>, name: N): EnvValue<typeof CoreEnv.shape, N> | undefined {
+  return readEnvOf(CoreEnv, env, name);
 }

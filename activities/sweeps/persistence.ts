@@ -2,6 +2,7 @@
 // (new tokens, keys, deploy keys, OAuth grants, apps) so that revoking the first changes nothing.
 // This lists what the compromised credential's principal holds now that was created, or shows in
 // the provider's audit log, inside the exposure window, and offers each for containment.
+import { can } from '../../connectors/capabilities.ts';
 import type { Connector } from '../../connectors/types.ts';
 import { ConnectorError } from '../../connectors/types.ts';
 import { ContainmentInput, type ContainmentStatus } from '../../schemas/containment.ts';
@@ -28,7 +29,7 @@ export async function findPersistence(connector: Connector, input: ParsedInput):
     blindSpots.push(`${undated.length} live credential(s) of ${input.principal.id} have no creation time and may have been made in the window: ${undated.map((c) => c.id).join(', ')}`);
   }
   // The audit log catches what a creation time hides (a grant re-authorised in the window keeps its first date).
-  if (connector.capabilities.has('audit')) {
+  if (can(connector, 'audit')) {
     try {
       for (const e of await connector.audit(input.principal, input.from)) {
         if (!e.credentialId || found.has(e.credentialId) || !inWindow(e.at, input.from, input.to) || !CREATION.test(e.action)) continue;

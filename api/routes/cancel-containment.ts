@@ -1,10 +1,8 @@
 // POST /v1/containments/{id}/cancel: ask the run to stop. The workflow records what it did before
 // and ends `cancelled` (see workflows/contain-credential.ts). Stopping a containment can leave a
 // stolen credential alive, so it takes the `approve` scope, not `start`.
-import { cancelContainment, handleOf } from '../../client/containments.ts';
+import { cancelContainment, describeContainment } from '../../client/containments.ts';
 import { CancelAnswer, ContainmentParams } from '../../schemas/api.ts';
-import { WORKFLOW_TYPE } from '../../workflows/definitions.ts';
-import { ApiError } from '../errors.ts';
 import { containmentLinks } from '../../schemas/api.ts';
 import { defineRoute } from '../route.ts';
 
@@ -23,11 +21,9 @@ export const cancelContainmentRoute = defineRoute({
     200: { description: 'The containment had already ended; nothing was changed.', schema: CancelAnswer },
   },
   async handle({ params, caller, deps }) {
-    const handle = handleOf(deps.client, params.id);
-    const description = await handle.describe();
-    if (description.type !== WORKFLOW_TYPE) throw new ApiError(404, 'not_found', `${params.id} is not a Cordon containment`);
+    const { running } = await describeContainment(deps.client, params.id);
     const statusUrl = containmentLinks(params.id).self;
-    if (description.status.name !== 'RUNNING') return { status: 200, body: { workflowId: params.id, state: 'already_closed', statusUrl } satisfies CancelAnswer };
+    if (!running) return { status: 200, body: { workflowId: params.id, state: 'already_closed', statusUrl } satisfies CancelAnswer };
     await cancelContainment(deps.client, params.id, { actor: caller!.principal, channel: 'api' });
     deps.logger.warn('containment cancel requested', { workflowId: params.id, principal: caller!.principal, key: caller!.name });
     return { status: 202, body: { workflowId: params.id, state: 'cancel_requested', statusUrl } satisfies CancelAnswer };

@@ -1,9 +1,8 @@
 // POST /v1/containments/{id}/approvals: approve or reject a pending approval, bound to the plan
 // digest, under exactly the rules Slack uses (client/containments.ts decide → the workflow's update
 // validator, I7). The approver is the API key's principal; the body cannot name one.
-import { decide, DecisionRefusedError, handleOf } from '../../client/containments.ts';
+import { decide, DecisionRefusedError, describeContainment } from '../../client/containments.ts';
 import { ApprovalBody, ContainmentParams, DecisionAnswer } from '../../schemas/api.ts';
-import { WORKFLOW_TYPE } from '../../workflows/definitions.ts';
 import { ApiError } from '../errors.ts';
 import { defineRoute } from '../route.ts';
 
@@ -21,10 +20,9 @@ export const decideApprovalRoute = defineRoute({
   body: ApprovalBody,
   responses: { 200: { description: 'The decision counted; `state` is pending until the quorum is reached.', schema: DecisionAnswer } },
   async handle({ params, body, caller, deps }) {
-    const description = await handleOf(deps.client, params.id).describe();
-    if (description.type !== WORKFLOW_TYPE) throw new ApiError(404, 'not_found', `${params.id} is not a Cordon containment`);
-    if (description.status.name !== 'RUNNING') {
-      throw new ApiError(409, 'containment_closed', `the containment has ended (${description.status.name.toLowerCase()}); nothing is waiting for a decision`);
+    const { running, status } = await describeContainment(deps.client, params.id);
+    if (!running) {
+      throw new ApiError(409, 'containment_closed', `the containment has ended (${status.toLowerCase()}); nothing is waiting for a decision`);
     }
     const approver = caller!.principal;
     try {

@@ -8,6 +8,7 @@ import { fingerprintOf } from '../fingerprint.ts';
 import type { CredentialSink, DeliveredReplacement } from '../sinks/types.ts';
 import { RequestError } from '@octokit/request-error';
 import { ConnectorError } from '../types.ts';
+import { assertCan, can, capabilitiesOf } from '../capabilities.ts';
 import { alreadyGone } from './errors.ts';
 import { GitHubConnectorConfig } from './config.ts';
 import { createGitHubConnector, type GitHubConnector } from './connector.ts';
@@ -78,13 +79,15 @@ describe('config', () => {
   });
 
   it('declares what it cannot do and throws unsupported for it', async () => {
-    expect(connector.capabilities.has('restrict')).toBe(false);
+    expect(capabilitiesOf(connector)).not.toContain('restrict');
+    expect(capabilitiesOf(connector)).not.toContain('suspendPrincipal');
     const cred = (await connector.identify({ provider: 'github', kind: 'pat', id: 'pat:classic:7301' })).credentials[0]!;
     // The rungs exist for OAuth tokens and installation tokens only; a PAT gets the reason, never a silent no-op.
     expect((await connectorError(connector.blockApp(cred))).kind).toBe('unsupported');
     expect((await connectorError(connector.revokeAllForClient(cred))).kind).toBe('unsupported');
-    const err = await connectorError(connector.restrict(cred, { kind: 'ip_allowlist', values: ['10.0.0.0/8'] }));
+    const err = await connectorError(Promise.resolve().then(() => assertCan(connector, 'restrict')));
     expect(err.kind).toBe('unsupported');
+    expect(err.message).toBe('github: cannot restrict: GitHub has no per-credential IP allowlist or scope downgrade by API');
     expect((await connectorError(connector.replace(cred, cred.consumers[0]!, 'k', new MemorySink()))).kind).toBe('unsupported');
   });
 });
@@ -162,7 +165,7 @@ describe('revoke by value (POST /credentials/revoke)', () => {
 
   it('after the org-side cut-off, kills a classic and a fine-grained PAT everywhere; an unrelated token still works', async () => {
     const c = load(cloudflare);
-    expect(c.capabilities.has('revokeByValue')).toBe(true);
+    expect(can(c, 'revokeByValue')).toBe(true);
     const fg = (await c.identify({ provider: 'github', kind: 'pat', leakedValue: FG_PAT })).credentials[0]!;
     const classic = (await c.identify({ provider: 'github', kind: 'pat', leakedValue: OKTA_CLASSIC_PAT })).credentials[0]!;
     expect([fg.id, classic.id]).toEqual(['pat:fine_grained:8001', 'pat:classic:8003']);

@@ -4,10 +4,8 @@
 // authorized classic PATs can only lose their access to this org through revoke(), and die
 // everywhere only when their leaked value is reported (revokeByValue, POST /credentials/revoke);
 // deploy keys are deleted and re-created. Fallback rungs: revokeAllForClient deletes an OAuth grant through a
-// known live token value; blockApp suspends an installation whose app key is in CORDON_GITHUB_APP_KEYS. Credential ids:
-//   oauth_token:<authorization id>            app_installation_token:<installation id>
-//   pat:fine_grained:<grant id>               pat:classic:<SAML credential id>
-//   deploy_key:<owner>/<repo>:<key id>
+// known live token value; blockApp suspends an installation whose app key is in CORDON_GITHUB_APP_KEYS. Credential ids
+// are built and parsed in ./ids.ts.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Consumer, Credential, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
 import { describeRef } from '../../schemas/credential.ts';
@@ -24,17 +22,15 @@ import {
   type ReauthScope,
   type ReplacementIssued,
   type UnlabelledMint,
-  type Restriction,
   type RevokeContext,
   type WriteResult,
 } from '../types.ts';
 import { basicAuthorization, createClient, signAppJwt, type GitHubClient } from './client.ts';
+import { credentialIds, parseCredentialId, type ParsedGitHubCredentialId } from './ids.ts';
 import { GitHubConnectorConfigSchema, type GitHubConnectorConfig } from './config.ts';
 import { generateDeployKeyPair } from './deploy-key.ts';
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { alreadyGone, classifyGitHubError } from './errors.ts';
-import { githubCredentialIds, parseGitHubCredentialId, type ParsedGitHubCredentialId } from './ids.ts';
-
 
 const PROVIDER = 'github' as const;
 /** Refresh the installation token this long before GitHub's 1-hour expiry. */
@@ -59,6 +55,12 @@ export const GITHUB_BLIND_SPOTS: readonly string[] = [
   'OAuth tokens can be checked and revoked only for the configured OAuth app, and only with the token value',
   'member status (suspended, offboarded) is not read: principals are reported active',
 ];
+
+/** Why the operations GitHub's connector leaves out are missing. */
+export const GITHUB_CANNOT: Partial<Record<Capability, string>> = {
+  restrict: 'GitHub has no per-credential IP allowlist or scope downgrade by API',
+  suspendPrincipal: 'suspending users is enterprise-managed (SCIM/IdP), not an org REST call',
+};
 
 interface SamlAuthorization {
   login: string;
@@ -88,18 +90,7 @@ export class GitHubConnector implements Connector {
   readonly provider = PROVIDER;
   // revokeAllForClient (OAuth tokens, with a known value) and blockApp (installation tokens of apps whose key is
   // configured) work only in those cases; every other credential gets `unsupported` with the reason.
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
-    'list',
-    'describe',
-    'revoke',
-    'replace',
-    'forceReauth',
-    'probe',
-    'audit',
-    'revokeAllForClient',
-    'blockApp',
-    'revokeByValue',
-  ]);
+  readonly cannot = GITHUB_CANNOT;
   readonly blindSpots = GITHUB_BLIND_SPOTS;
 
   readonly #config: GitHubConnectorConfig;
@@ -225,7 +216,7 @@ export class GitHubConnector implements Connector {
 
   #fromSaml(a: SamlAuthorization): Credential {
     const isOAuth = a.credential_type === 'OAuth app token';
-    const id = isOAuth && a.authorized_credential_id !== null ? githubCredentialIds.oauthToken(a.authorized_credential_id) : githubCredentialIds.classicPat(a.credential_id);
+    const id = isOAuth && a.authorized_credential_id !== null ? credentialIds.oauthToken(a.authorized_credential_id) : credentialIds.pat('classic', a.credential_id);
     return {
       provider: PROVIDER,
       kind: isOAuth ? 'oauth_token' : 'pat',
@@ -246,7 +237,7 @@ export class GitHubConnector implements Connector {
       this.#installation.paginate(this.#installation.rest.orgs.listPatGrants, { org, per_page: 100, ...filter }),
     );
     return grants.map((g) => {
-      const id = githubCredentialIds.fineGrainedPat(g.id);
+      const id = credentialIds.pat('fine_grained', g.id);
       const scopes = Object.entries(g.permissions ?? {}).flatMap(([area, perms]) =>
         Object.entries((perms ?? {}) as Record<string, string>).map(([name, level]) => `${area}:${name}:${level}`),
       );
@@ -273,7 +264,7 @@ export class GitHubConnector implements Connector {
   }
 
   #fromDeployKey(owner: string, repo: string, k: { id: number; key: string; title: string; read_only: boolean; created_at: string; last_used?: string | null }): Credential {
-    const id = githubCredentialIds.deployKey(owner, repo, k.id);
+    const id = credentialIds.deployKey(owner, repo, k.id);
     return {
       provider: PROVIDER,
       kind: 'deploy_key',
@@ -299,7 +290,7 @@ export class GitHubConnector implements Connector {
       (x) => x.id === installationId,
     );
     if (!i) return undefined;
-    const id = githubCredentialIds.installationToken(i.id);
+    const id = credentialIds.installation(i.id);
     return {
       provider: PROVIDER,
       kind: 'app_installation_token',
@@ -330,7 +321,7 @@ export class GitHubConnector implements Connector {
     const found: Credential[] = [];
     const riskFlags: string[] = [];
     const blindSpots = [...GITHUB_BLIND_SPOTS];
-    const parsed = ref.id ? parseGitHubCredentialId(ref.id) : undefined;
+    const parsed = ref.id ? parseCredentialId(ref.id) : undefined;
     const value = ref.leakedValue;
 
     switch (ref.kind) {
@@ -418,7 +409,7 @@ export class GitHubConnector implements Connector {
     try {
       const r = await this.#call(`checking an OAuth token of ${clientId}`, () => this.#oauth!.rest.apps.checkToken({ client_id: clientId, access_token: value }));
       const a = r.data;
-      const id = githubCredentialIds.oauthToken(a.id);
+      const id = credentialIds.oauthToken(a.id);
       return {
         provider: PROVIDER,
         kind: 'oauth_token',
@@ -455,7 +446,7 @@ export class GitHubConnector implements Connector {
     const apps = await Promise.all(installations.map((i) => this.#installationCredential(i.id)));
     const repos = new Set<string>();
     for (const id of Object.keys(this.#config.consumers)) {
-      const parsed = parseGitHubCredentialId(id);
+      const parsed = parseCredentialId(id);
       if (parsed?.type === 'deploy_key' && parsed.owner && parsed.repo) repos.add(`${parsed.owner}/${parsed.repo}`);
     }
     const keys = await Promise.all(
@@ -508,7 +499,7 @@ export class GitHubConnector implements Connector {
    * when the responder gave it, else the one identify/probe saw in this process.
    */
   async revoke(credential: Credential, context: RevokeContext = {}): Promise<WriteResult> {
-    const parsed = parseGitHubCredentialId(credential.id);
+    const parsed = parseCredentialId(credential.id);
     if (!parsed) throw new ConnectorError('invalid', PROVIDER, `github: ${credential.id} is not a GitHub credential id Cordon issued`);
     const value = context.leakedValue ?? this.#leaked.get(credential.id)?.reveal();
     const org = this.#config.org;
@@ -641,7 +632,7 @@ export class GitHubConnector implements Connector {
   async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
     const delivered = await sink.lookup(idempotencyKey);
     if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
-    const parsed = parseGitHubCredentialId(credential.id);
+    const parsed = parseCredentialId(credential.id);
     switch (parsed?.type) {
       case 'deploy_key':
         return this.#replaceDeployKey(parsed, credential, consumer, idempotencyKey, sink);
@@ -677,7 +668,7 @@ export class GitHubConnector implements Connector {
     const created = await this.#call(`adding a replacement deploy key to ${owner}/${repo}`, () =>
       this.#installation.rest.repos.createDeployKey({ owner, repo, key: pair.publicKey, title: `${consumer.name || consumer.id} [${tag}]`, read_only: readOnly }),
     );
-    const replacementId = githubCredentialIds.deployKey(owner, repo, created.data.id);
+    const replacementId = credentialIds.deployKey(owner, repo, created.data.id);
     const out = await sink.deliver({ idempotencyKey, replacementId, consumer, target: consumer.sink, value: new Secret(pair.privateKey) });
     return { replacementId: out.replacementId, fingerprint: fingerprintOf(pair.privateKey), sink: out.location, ...requestIdOf(created.headers) };
   }
@@ -689,7 +680,7 @@ export class GitHubConnector implements Connector {
    * create an installation access token), so the activity notes each mint first and reports the possible orphan.
    */
   unlabelledMint(credential: Credential): UnlabelledMint | undefined {
-    const parsed = parseGitHubCredentialId(credential.id);
+    const parsed = parseCredentialId(credential.id);
     if (parsed?.type !== 'app_installation_token') return undefined;
     return {
       what: `installation token of installation ${parsed.num}`,
@@ -707,7 +698,7 @@ export class GitHubConnector implements Connector {
     const r = await this.#call(`minting an installation token for ${installationId}`, () =>
       this.#app.rest.apps.createInstallationAccessToken({ installation_id: installationId }),
     );
-    const replacementId = `${githubCredentialIds.installationToken(installationId)}:${randomUUID()}`;
+    const replacementId = `app_installation_token:${installationId}:${randomUUID()}`;
     const out = await sink.deliver({ idempotencyKey, replacementId, consumer, target: consumer.sink, value: new Secret(r.data.token) });
     return { replacementId: out.replacementId, fingerprint: fingerprintOf(r.data.token), sink: out.location, ...requestIdOf(r.headers) };
   }
@@ -727,7 +718,7 @@ export class GitHubConnector implements Connector {
     this.#refuseApp(principal);
     for (const c of end) {
       if (c.selfOrLastAdmin) throw new ConnectorError('conflict', PROVIDER, `github: ${c.id} is Cordon's own connector credential; it is never ended (design.md I6)`);
-      if (c.provider !== PROVIDER || c.principal.id !== principal.id || !parseGitHubCredentialId(c.id)) {
+      if (c.provider !== PROVIDER || c.principal.id !== principal.id || !parseCredentialId(c.id)) {
         throw new ConnectorError('invalid', PROVIDER, `github: forceReauth of ${principal.id} ends only that principal's GitHub credentials; ${c.id} is not one`);
       }
     }
@@ -735,7 +726,7 @@ export class GitHubConnector implements Connector {
     let revoked = 0;
     let requestId: string | undefined;
     for (const c of end) {
-      const parsed = parseGitHubCredentialId(c.id)!;
+      const parsed = parseCredentialId(c.id)!;
       let r: WriteResult;
       if (parsed.type === 'oauth_token' && !this.#leaked.has(c.id)) {
         // Listed through its SAML authorization: removing it de-authorizes the token for this org; gone is ended.
@@ -759,10 +750,6 @@ export class GitHubConnector implements Connector {
     if (principal.id.startsWith('app:')) {
       throw unsupported(PROVIDER, 'forceReauth', `${principal.id}: an app's tokens expire within the hour; revoking them needs each token's value`);
     }
-  }
-
-  async restrict(credential: Credential, _restriction: Restriction): Promise<WriteResult> {
-    throw unsupported(PROVIDER, 'restrict', `${credential.id}: GitHub has no per-credential IP allowlist or scope downgrade by API`);
   }
 
   /**
@@ -824,7 +811,7 @@ export class GitHubConnector implements Connector {
    * reaches the grant only through a live token value, so without one (or for any other kind) it is unsupported.
    */
   async revokeAllForClient(credential: Credential): Promise<WriteResult> {
-    const parsed = parseGitHubCredentialId(credential.id);
+    const parsed = parseCredentialId(credential.id);
     if (parsed?.type !== 'oauth_token') {
       throw unsupported(PROVIDER, 'revokeAllForClient', `${credential.id}: GitHub revokes all of an app's tokens for a user only for OAuth apps (DELETE /applications/{client_id}/grant); this is not an OAuth token`);
     }
@@ -863,7 +850,7 @@ export class GitHubConnector implements Connector {
    * refused and it mints no new ones until the app unsuspends it.
    */
   async blockApp(credential: Credential): Promise<WriteResult> {
-    const parsed = parseGitHubCredentialId(credential.id);
+    const parsed = parseCredentialId(credential.id);
     if (parsed?.type !== 'app_installation_token') {
       throw unsupported(PROVIDER, 'blockApp', `${credential.id}: an org cannot block an app by API; only a GitHub App's installation can be suspended, by the app itself`);
     }
@@ -901,9 +888,6 @@ export class GitHubConnector implements Connector {
     }
   }
 
-  async suspendPrincipal(principal: Principal): Promise<WriteResult> {
-    throw unsupported(PROVIDER, 'suspendPrincipal', `${principal.id}: suspending users is enterprise-managed (SCIM/IdP), not an org REST call`);
-  }
 }
 
 function repoPrincipal(owner: string, repo: string): Principal {

@@ -1,27 +1,27 @@
-// Cordon's ids for GitHub credentials: GitHub's own integer id of the thing that is revoked, prefixed
-// by its kind (GitHub REST API docs: OAuth authorizations, installations, fine-grained PAT grants,
-// SAML credential authorizations, deploy keys). The one place the format is written: the connector
-// builds and parses ids with it, and the local tenant labels the emulator's credentials with it.
-export const githubCredentialIds = {
-  oauthToken: (authorizationId: number) => `oauth_token:${authorizationId}`,
-  installationToken: (installationId: number) => `app_installation_token:${installationId}`,
-  fineGrainedPat: (grantId: number) => `pat:fine_grained:${grantId}`,
-  /** A classic PAT is seen through its SAML credential authorization for the org. */
-  classicPat: (samlCredentialId: number) => `pat:classic:${samlCredentialId}`,
-  deployKey: (owner: string, repo: string, keyId: number) => `deploy_key:${owner}/${repo}:${keyId}`,
-};
-
-export type GitHubCredentialIdType = 'oauth_token' | 'app_installation_token' | 'pat_fine_grained' | 'pat_classic' | 'deploy_key';
+// Cordon's ids for GitHub credentials: the kind and the number GitHub gives it (a SAML credential
+// authorization's id, an installation id, a fine-grained grant id, a deploy key id with its repository).
+// The one source of the scheme: the connector builds and parses ids here, and the emulator names
+// credentials in its call log the same way.
+export type GitHubCredentialType = 'oauth_token' | 'app_installation_token' | 'pat_fine_grained' | 'pat_classic' | 'deploy_key';
 
 export interface ParsedGitHubCredentialId {
-  type: GitHubCredentialIdType;
+  type: GitHubCredentialType;
   /** authorization id, installation id, grant id, SAML credential id or deploy key id */
   num: number;
   repo?: string;
   owner?: string;
 }
 
-export function parseGitHubCredentialId(id: string): ParsedGitHubCredentialId | undefined {
+export const credentialIds = {
+  oauthToken: (authorizationId: number) => `oauth_token:${authorizationId}`,
+  installation: (installationId: number) => `app_installation_token:${installationId}`,
+  pat: (patType: 'classic' | 'fine_grained', id: number) => `pat:${patType}:${id}`,
+  deployKey: (owner: string, repo: string, keyId: number) => `deploy_key:${owner}/${repo}:${keyId}`,
+};
+
+export const CREDENTIAL_ID_FORMAT = 'oauth_token:<id>, app_installation_token:<installation id>, pat:classic:<id>, pat:fine_grained:<id> or deploy_key:<owner>/<repo>:<key id>';
+
+export function parseCredentialId(id: string): ParsedGitHubCredentialId | undefined {
   let m = /^oauth_token:(\d+)$/.exec(id);
   if (m) return { type: 'oauth_token', num: Number(m[1]) };
   m = /^app_installation_token:(\d+)$/.exec(id);

@@ -8,8 +8,9 @@ import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts
 import type { Credential, Principal } from '../../schemas/credential.ts';
 import type { Secret } from '../../logging/secret.ts';
 import type { CredentialSink, DeliveredReplacement } from '../sinks/types.ts';
-import { ConnectorError, type Connector } from '../types.ts';
-import { createGoogleConnector, GoogleConnectorConfig } from './connector.ts';
+import { ConnectorError } from '../types.ts';
+import { assertCan, capabilitiesOf } from '../capabilities.ts';
+import { createGoogleConnector, GoogleConnectorConfig, type GoogleConnector } from './connector.ts';
 import { credentialIds } from './ids.ts';
 import { generateUploadableKey } from './uploaded-key.ts';
 
@@ -28,7 +29,7 @@ const DRIFT_REFRESH = '1//0drift-integration-refresh-9f2c7a1e';
 
 let tenant: LocalTenant;
 let emulator: GoogleEmulator;
-let connector: Connector;
+let connector: GoogleConnector;
 
 /** A tiny in-memory sink: keeps the first delivery per key, like the contract says. */
 class MemorySink implements CredentialSink {
@@ -250,8 +251,8 @@ describe('revoke, replace, verify', () => {
   it('declares what Google cannot do: no grant replacement, no app blocking', async () => {
     const grant = await grantCredential();
     expect((await rejection(connector.replace(grant, grant.consumers[0]!, 'k', new MemorySink()))).kind).toBe('unsupported');
-    expect(connector.capabilities.has('blockApp')).toBe(false);
-    expect((await rejection(connector.blockApp(grant))).kind).toBe('unsupported');
+    expect(capabilitiesOf(connector)).not.toContain('blockApp');
+    expect(() => assertCan(connector, 'blockApp')).toThrow(/^google: cannot blockApp: the Admin console's app access control \(API controls\) has no public API/);
   });
 
   it('refuses to delete Cordon’s own key (I6)', async () => {

@@ -39,7 +39,13 @@ const USER_WALK_CONCURRENCY = 8;
 /** Parallel deletes when re-authentication ends many keys or app passwords of one principal. */
 const REAUTH_CONCURRENCY = 8;
 
-const BLIND_SPOTS = [
+/** Why the operations Google's connector leaves out are missing. */
+export const GOOGLE_CANNOT: Partial<Record<Capability, string>> = {
+  blockApp: "the Admin console's app access control (API controls) has no public API: an app cannot be blocked from here",
+  revokeByValue: 'not implemented: revoke ends the credentials this connector identifies through the tenant’s admin API',
+};
+
+export const GOOGLE_BLIND_SPOTS = [
   'Directory tokens have no id, issue time or last-use time; both come from the Reports token log, which lags by minutes to hours',
   'a leaked OAuth token value cannot be looked up: give the client id (and user)',
   'web and device sessions cannot be listed; users.signOut ends them all without saying how many there were',
@@ -54,27 +60,14 @@ type Reports = admin_reports_v1.Admin;
 type Iam = iam_v1.Iam;
 
 /** `config` comes from GoogleConnectorConfig.fromEnv(env) or GoogleConnectorConfig.parse(input). */
-export function createGoogleConnector(config: GoogleConnectorConfig): Connector {
+export function createGoogleConnector(config: GoogleConnectorConfig): GoogleConnector {
   return new GoogleConnector(config);
 }
 
-class GoogleConnector implements Connector {
+export class GoogleConnector implements Connector {
   readonly provider = 'google' as const;
-  // blockApp is absent: the Admin console's app access control (API controls) has no API in
-  // googleapis' Directory surface, so an app cannot be blocked from here.
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
-    'list',
-    'describe',
-    'revoke',
-    'replace',
-    'forceReauth',
-    'restrict',
-    'probe',
-    'audit',
-    'revokeAllForClient',
-    'suspendPrincipal',
-  ]);
-  readonly blindSpots: readonly string[] = BLIND_SPOTS;
+  readonly cannot = GOOGLE_CANNOT;
+  readonly blindSpots: readonly string[] = GOOGLE_BLIND_SPOTS;
   readonly #config: GoogleConnectorConfig;
   /** Keys this connector disabled as a restriction: a retried restrict still hands back its undo. */
   readonly #disabledKeys = new Set<string>();
@@ -336,7 +329,7 @@ class GoogleConnector implements Connector {
   // ---- Connector --------------------------------------------------------------------------
 
   async identify(ref: CredentialRef): Promise<ScopeReport> {
-    const blindSpots: string[] = [...BLIND_SPOTS];
+    const blindSpots: string[] = [...GOOGLE_BLIND_SPOTS];
     const riskFlags: string[] = [];
     const related = new Map<string, Principal>();
     let credentials: Credential[] = [];
@@ -402,7 +395,7 @@ class GoogleConnector implements Connector {
    */
   async inventory(): Promise<InventoryResult> {
     const blindSpots: string[] = [
-      ...BLIND_SPOTS,
+      ...GOOGLE_BLIND_SPOTS,
       'when a user was suspended or offboarded is not read (Reports admin log): credentials created after offboarding are judged against the last sign-in',
     ];
     const users: admin_directory_v1.Schema$User[] = [];
@@ -755,10 +748,6 @@ class GoogleConnector implements Connector {
     });
     const n = deleted.reduce<number>((a, b) => a + b, 0);
     return { outcome: n ? 'done' : 'already_done', detail: `${n} of ${users.length} users had a grant to ${clientId}` };
-  }
-
-  async blockApp(credential: Credential): Promise<WriteResult> {
-    throw unsupported('google', 'blockApp', `the Admin console's API controls (blocking ${credential.clientId ?? 'an app'}) have no public API`);
   }
 
   async suspendPrincipal(principal: Principal): Promise<WriteResult> {

@@ -7,7 +7,6 @@ import { Secret } from '../../logging/secret.ts';
 import { fingerprintOf } from '../fingerprint.ts';
 import type { CredentialSink } from '../sinks/types.ts';
 import {
-  CAPABILITIES,
   ConnectorError,
   unsupported,
   type AuditEvent,
@@ -23,9 +22,14 @@ import {
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { hashValue, type MemCredential, type MemPrincipal, type MemoryTenantPort } from './tenant.ts';
 
+/** The reference tenant implements every capability but one. */
+export const MEMORY_CANNOT: Partial<Record<Capability, string>> = {
+  revokeByValue: 'the reference tenant has no by-value revocation endpoint (like GitHub’s POST /credentials/revoke); revoke ends its credentials by id',
+};
+
 export class MemoryConnector implements Connector {
   readonly provider = 'memory' as const;
-  readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
+  readonly cannot = MEMORY_CANNOT;
   readonly blindSpots: readonly string[] = [];
 
   constructor(private readonly tenant: MemoryTenantPort) {}

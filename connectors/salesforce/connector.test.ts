@@ -9,6 +9,7 @@ import type { Secret } from '../../logging/secret.ts';
 import { fingerprintOf } from '../fingerprint.ts';
 import type { CredentialSink, DeliveredReplacement } from '../sinks/types.ts';
 import { ConnectorError } from '../types.ts';
+import { assertCan, capabilitiesOf } from '../capabilities.ts';
 import { cidrToRange, createSalesforceConnector, SalesforceConnectorConfig, type SalesforceConnector } from './connector.ts';
 import { classifySalesforceError } from './errors.ts';
 import { signJwtBearerAssertion } from './jwt-assertion.ts';
@@ -328,9 +329,9 @@ describe('replace, force re-auth, suspend', () => {
 
   it('declares what Salesforce cannot do and throws unsupported for it', async () => {
     const grant = await driftGrant();
-    expect(connector.capabilities.has('blockApp')).toBe(false);
-    expect(connector.capabilities.has('restrict')).toBe(true);
-    expect((await rejection(connector.blockApp(grant))).kind).toBe('unsupported');
+    expect(capabilitiesOf(connector)).not.toContain('blockApp');
+    expect(capabilitiesOf(connector)).toContain('restrict');
+    expect(() => assertCan(connector, 'blockApp')).toThrow(/^salesforce: cannot blockApp: blocking a connected app is done in Setup/);
     expect((await rejection(connector.restrict(grant, { kind: 'scope_downgrade', values: [] }))).kind).toBe('unsupported');
     expect(await connector.probe(grant, emulator().fixtureValue('drift-sf-grant-integration')!)).toBe('unknown');
   });

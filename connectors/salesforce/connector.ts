@@ -5,7 +5,6 @@
 // containment's restriction narrows the login IP ranges of the user's profile through the Metadata API (SOAP).
 // Wire facts: Salesforce REST API (SOQL query, sObject Collections), OAuth 2.0 JWT bearer flow and token revocation docs;
 // Metadata API Developer Guide (readMetadata, updateMetadata, listMetadata, Profile.loginIpRanges); jsforce docs.
-import { createHash } from 'node:crypto';
 import { Connection } from 'jsforce';
 import type { Consumer, Credential, CredentialKind, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
 import { describeRef } from '../../schemas/credential.ts';
@@ -26,6 +25,7 @@ import {
   type UnlabelledMint,
   type WriteResult,
 } from '../types.ts';
+import { GRANT_ID_PREFIX, grantIdOf } from './ids.ts';
 import { SalesforceConnectorConfig } from './config.ts';
 import { classifySalesforceError } from './errors.ts';
 import { JWT_BEARER_GRANT, signJwtBearerAssertion } from './jwt-assertion.ts';
@@ -36,11 +36,16 @@ export { SalesforceConnectorConfig } from './config.ts';
 
 /** A query on OauthToken returns at most this many rows (the reason every query filters by user or app). */
 export const OAUTH_TOKEN_ROW_CAP = 2500;
-const GRANT_ID_PREFIX = 'oauthtoken:';
 /** Profiles Salesforce gives API-only integration users (Salesforce docs: API-only integration user profiles). */
 const INTEGRATION_PROFILE = /integration|api only/i;
 
-const BLIND_SPOTS = [
+/** Why the operations the Salesforce connector leaves out are missing. */
+export const SALESFORCE_CANNOT: Partial<Record<Capability, string>> = {
+  blockApp: 'blocking a connected app is done in Setup (Connected Apps OAuth Usage), not through REST',
+  revokeByValue: 'not implemented: revoke ends the credentials this connector identifies through the tenant’s admin API',
+};
+
+export const SALESFORCE_BLIND_SPOTS = [
   `OauthToken queries return at most ${OAUTH_TOKEN_ROW_CAP} rows: an org-wide listing can be truncated (Cordon filters by user and app)`,
   'OauthToken.Id is always null: a grant is identified as oauthtoken:<UserId>:<hash of its DeleteToken>',
   'Salesforce does not record who consumes a grant: consumers come from CORDON_SALESFORCE_CONSUMERS',
@@ -172,25 +177,10 @@ function iso(value: string | null | undefined): string | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
-export function grantIdOf(row: Pick<GrantRow, 'UserId' | 'DeleteToken'>): string {
-  return `${GRANT_ID_PREFIX}${row.UserId}:${createHash('sha256').update(row.DeleteToken).digest('hex').slice(0, 16)}`;
-}
-
 export class SalesforceConnector implements Connector {
   readonly provider = 'salesforce' as const;
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>([
-    'list',
-    'describe',
-    'revoke',
-    'replace',
-    'forceReauth',
-    'restrict',
-    'probe',
-    'audit',
-    'revokeAllForClient',
-    'suspendPrincipal',
-  ]);
-  readonly blindSpots: readonly string[] = BLIND_SPOTS;
+  readonly cannot = SALESFORCE_CANNOT;
+  readonly blindSpots: readonly string[] = SALESFORCE_BLIND_SPOTS;
   readonly #config: SalesforceConnectorConfig;
   #conn: Promise<Connection> | undefined;
   /**
@@ -427,7 +417,7 @@ export class SalesforceConnector implements Connector {
 
   async identify(ref: CredentialRef): Promise<ScopeReport> {
     return this.#call(`identify ${describeRef(ref)}`, async (conn) => {
-      const blindSpots: string[] = [...BLIND_SPOTS];
+      const blindSpots: string[] = [...SALESFORCE_BLIND_SPOTS];
       const riskFlags: string[] = [];
       const credentials: Credential[] = [];
       let userIds: string[] | undefined;
@@ -532,7 +522,7 @@ export class SalesforceConnector implements Connector {
       const { rows, capped } = await this.#grants(conn, {});
       const users = await this.#users(conn, rows.map((r) => r.UserId));
       const blindSpots: string[] = [
-        ...BLIND_SPOTS,
+        ...SALESFORCE_BLIND_SPOTS,
         'the OAuth scopes of a grant are not readable through the API: over-broad scopes (e.g. full) cannot be flagged',
         'sessions are not inventoried (they expire on their own)',
       ];
@@ -908,10 +898,6 @@ export class SalesforceConnector implements Connector {
     const outcomes = await mapLimit(rows, REAUTH_CONCURRENCY, (row) => this.#revokeRow(row));
     const revoked = outcomes.filter((o) => o.outcome === 'done').length;
     return revoked ? { outcome: 'done', detail: `revoked ${revoked} grant(s) of ${app}` } : { outcome: 'already_done', detail: `${app} has no grant left` };
-  }
-
-  async blockApp(credential: Credential): Promise<WriteResult> {
-    throw unsupported('salesforce', 'blockApp', `blocking ${credential.clientId ?? 'a connected app'} is done in Setup (Connected Apps OAuth Usage), not through REST`);
   }
 
   /** Freezes the user through UserLogin (idempotent PATCH, Salesforce object reference: UserLogin, User). */

@@ -5,7 +5,8 @@ import { SlackScenario, isSlackEmulator, type Scenario, readScenarioFile } from 
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import type { Principal } from '../../schemas/credential.ts';
 import { ConnectorError } from '../types.ts';
-import { createSlackConnector, SlackConnectorConfig, type SlackConnector } from './connector.ts';
+import { assertCan, capabilitiesOf } from '../capabilities.ts';
+import { createSlackConnector, SLACK_CANNOT, SlackConnectorConfig, type SlackConnector } from './connector.ts';
 
 const section = SlackScenario.parse(readScenarioFile('salesloft-drift', 'slack'));
 const scenario: Scenario = { name: 'salesloft-drift', description: 'slack section only', slack: section };
@@ -62,14 +63,14 @@ describe('configuration', () => {
 
   it('declares what Slack cannot do and refuses it with unsupported', async () => {
     const slack = connector();
-    expect([...slack.capabilities].sort()).toEqual(['audit', 'blockApp', 'describe', 'forceReauth', 'list', 'probe', 'revoke', 'revokeAllForClient']);
+    expect([...capabilitiesOf(slack)].sort()).toEqual(['audit', 'blockApp', 'describe', 'forceReauth', 'list', 'probe', 'revoke', 'revokeAllForClient']);
     expect(slack.blindSpots.join(' ')).toMatch(/auth\.revoke revokes only the token that calls it/);
     expect(slack.blindSpots.join(' ')).toMatch(/Enterprise Grid/);
     const [cred] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_BOT_MAIN })).credentials;
-    const sink = { deliver: async () => { throw new Error('never'); }, lookup: async () => undefined };
-    expect((await connectorError(slack.replace(cred!, { id: 'drift-chat-sync', name: 'x', kind: 'integration' }, 'wf:1', sink))).kind).toBe('unsupported');
-    expect((await connectorError(slack.restrict(cred!, { kind: 'ip_allowlist', values: ['10.0.0.0/8'] }))).kind).toBe('unsupported');
-    expect((await connectorError(slack.suspendPrincipal(cred!.principal))).kind).toBe('unsupported');
+    for (const capability of ['replace', 'restrict', 'suspendPrincipal'] as const) {
+      expect(() => assertCan(slack, capability)).toThrow(`slack: cannot ${capability}: ${SLACK_CANNOT[capability]}`);
+    }
+    expect(SLACK_CANNOT.replace).toMatch(/OAuth consent/);
     expect((await connectorError(slack.forceReauth(cred!.principal, []))).kind).toBe('unsupported');
     expect((await connectorError(slack.reauthScope(cred!.principal))).kind).toBe('unsupported');
   });

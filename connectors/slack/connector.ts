@@ -8,11 +8,10 @@
 // - no API re-issues a bot/user token (re-install = human OAuth consent), so `replace` is absent.
 // SDK retries are off and 429s are rejected: the Temporal activity retry waits out Retry-After.
 import { WebClient, LogLevel, type WebClientOptions } from '@slack/web-api';
-import type { Consumer, Credential, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
+import type { Credential, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
 import { describeRef } from '../../schemas/credential.ts';
 import { Secret } from '../../logging/secret.ts';
 import { fingerprintOf } from '../fingerprint.ts';
-import type { CredentialSink } from '../sinks/types.ts';
 import {
   ConnectorError,
   unsupported,
@@ -21,8 +20,6 @@ import {
   type Connector,
   type ProbeResult,
   type ReauthScope,
-  type ReplacementIssued,
-  type Restriction,
   type RevokeContext,
   type WriteResult,
 } from '../types.ts';
@@ -40,7 +37,15 @@ const DEAD_TOKEN_ERRORS = new Set(['invalid_auth', 'token_revoked', 'token_expir
 /** What a session reset does besides ending the listed sessions (announced in reauthScope). */
 const SESSION_RESET_EFFECT = 'ends every web/desktop/mobile session (OAuth tokens are not affected)';
 
-const SLACK_BLIND_SPOTS = [
+/** Why the operations the Slack connector leaves out are missing. */
+export const SLACK_CANNOT: Partial<Record<Capability, string>> = {
+  replace: 'Slack bot and user tokens are issued only by (re)installing the app through OAuth consent; no API mints a replacement',
+  restrict: 'Slack has no per-token IP allowlist or scope downgrade by API',
+  suspendPrincipal: 'deactivating Slack users needs SCIM or admin.users.remove, which this connector does not use',
+  revokeByValue: 'not implemented: revoke ends the credentials this connector identifies, with the leaked value when one is given (auth.revoke)',
+};
+
+export const SLACK_BLIND_SPOTS = [
   'auth.revoke revokes only the token that calls it: a token is revoked by value only if the leaked value reached this connector (identify with leakedValue); otherwise the fallback uninstalls the whole app from the workspace',
   'Slack has no API that lists individual bot/user tokens, their creation time or last use: credentials are found by value (auth.test) or by app (admin.apps.approved.list); last use is approximated from Audit Logs entries',
   'admin.* methods and the Audit Logs API exist only on Enterprise Grid (feature_not_enabled elsewhere)',
@@ -86,7 +91,7 @@ interface ApprovedApp {
 
 export class SlackConnector implements Connector {
   readonly provider = 'slack' as const;
-  readonly capabilities: ReadonlySet<Capability> = new Set<Capability>(['list', 'describe', 'revoke', 'forceReauth', 'probe', 'audit', 'revokeAllForClient', 'blockApp']);
+  readonly cannot = SLACK_CANNOT;
   readonly blindSpots: readonly string[] = SLACK_BLIND_SPOTS;
 
   readonly #config: SlackConnectorConfig;
@@ -501,10 +506,6 @@ export class SlackConnector implements Connector {
     return id;
   }
 
-  async replace(credential: Credential, _consumer: Consumer, _idempotencyKey: string, _sink: CredentialSink): Promise<ReplacementIssued> {
-    throw unsupported('slack', 'replace', `${credential.id}: Slack bot/user tokens are only issued by (re)installing the app through OAuth consent; no API mints a replacement`);
-  }
-
   // ---- re-auth, restrict, probe, audit ---------------------------------------------------
 
   /** A Slack user is re-authenticated by ending their sessions; their OAuth tokens are revoked on their own. */
@@ -598,10 +599,6 @@ export class SlackConnector implements Connector {
     }
   }
 
-  async restrict(credential: Credential, _restriction: Restriction): Promise<WriteResult> {
-    throw unsupported('slack', 'restrict', `${credential.id}: Slack has no per-token IP allowlist or scope downgrade by API`);
-  }
-
   async probe(_credential: Credential, leakedValue: string): Promise<ProbeResult> {
     try {
       // Slack's own auth errors for a dead token, confirmed once. account_inactive is not: reactivating the owner revives it.
@@ -658,9 +655,6 @@ export class SlackConnector implements Connector {
     return { outcome: 'done', detail: `${id.appId} uninstalled from and restricted in ${scopeId}` };
   }
 
-  async suspendPrincipal(principal: Principal): Promise<WriteResult> {
-    throw unsupported('slack', 'suspendPrincipal', `${principal.id}: deactivating Slack users needs SCIM or admin.users.remove, which this connector does not use`);
-  }
 }
 
 export function createSlackConnector(config: SlackConnectorConfig): SlackConnector {

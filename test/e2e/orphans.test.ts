@@ -118,7 +118,7 @@ it('an unlabelled mint (a GitHub installation token) interrupted before delivery
     get(target, prop) {
       if (prop === 'unlabelledMint') return () => ({ what: 'installation token of installation 42', whyNotEnded: 'GitHub revokes an installation token only with its own value', lifetimeMs: 3_600_000 });
       if (prop === 'replace')
-        return async (...args: Parameters<Connector['replace']>) => {
+        return async (...args: Parameters<NonNullable<Connector['replace']>>) => {
           if (args[1].id === 'drift-chat-sync' && interrupted++ === 0) throw new ConnectorError('unavailable', 'memory', 'memory: worker lost after the mint');
           return memory.replace(...args);
         };

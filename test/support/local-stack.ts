@@ -6,9 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { Notifier } from '../../notifiers/notifier.ts';
-import { connectorsFromEnv } from '../../connectors/registry.ts';
-import { composeSink } from '../../worker/sink.ts';
-import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
+import { localTenantDeps } from '../../worker/local-tenant.ts';
 import type { ConnectorRegistry } from '../../connectors/types.ts';
 import type { Scenario } from '@cordon/emulators';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
@@ -34,9 +32,10 @@ export function localStackPerTest(): LocalStack {
     async start(scenario, options = {}) {
       tenant = await startLocalTenant({ scenario });
       const dir = await mkdtemp(join(tmpdir(), 'cordon-stack-'));
-      const connectors = connectorsFromEnv({ ...tenant.connectorEnv(), ...options.env });
+      const { store: _store, ...deps } = localTenantDeps({ env: { ...tenant.connectorEnv(), ...options.env }, sinkDir: dir, sinkKey: randomBytes(32), ...(options.notifier ? { notifier: options.notifier } : {}) });
+      const connectors = deps.connectors;
       worker = await startTestWorker(
-        { connectors, sink: composeSink(new LocalEncryptedStore(dir, randomBytes(32)), connectors, join(dir, 'github-index')), ...(options.notifier ? { notifier: options.notifier } : {}) },
+        deps,
         options.pacedPerHour !== undefined ? { pacedPerHour: options.pacedPerHour } : {},
       );
       return { connectors };
