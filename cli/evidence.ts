@@ -2,7 +2,7 @@
 // and auditors. `json` is the evidence pack (schemas/evidence.ts, checkable with `cordon evidence
 // verify`) once the run is sealed, else the run's evidence as recorded; `ocsf` is its OCSF events, one a
 // line (export/ocsf.ts); `html` is the auditor's page (reports/evidence-html.ts) with the JSON inside.
-import type { Client } from '@temporalio/client';
+import type { Client } from '../client/containments.ts';
 import { getStatus } from '../client/containments.ts';
 import { exportRunOf } from '../export/events.ts';
 import { ocsfEventsOf } from '../export/ocsf.ts';

@@ -5,10 +5,11 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadScenarioByName, loadScenarioDir, scenarioDir } from '@cordon/emulators';
+import { EMULATED_PROVIDERS, loadScenarioByName, loadScenarioDir, scenarioDir } from '@cordon/emulators';
+import { providers } from '../connectors/providers.ts';
 import { parseCredentialId as parseGitHubCredentialId } from '../connectors/github/ids.ts';
 import { parseCredentialId as parseGoogleCredentialId } from '../connectors/google/ids.ts';
-import { startLocalTenant, type LocalTenant } from './tenant.ts';
+import { EMULATOR_ENV, startLocalTenant, type LocalTenant } from './tenant.ts';
 
 let tenant: LocalTenant;
 let slack: WebClient;
@@ -18,6 +19,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await tenant.close();
+});
+
+it('has an emulator for every provider module that is not test-only, and none for anything else', () => {
+  const real = providers.filter((p) => !p.testOnly).map((p) => p.provider).sort();
+  expect([...EMULATED_PROVIDERS].sort()).toEqual(real);
+  expect(Object.keys(EMULATOR_ENV).sort()).toEqual(real);
 });
 
 it('gives each connector its variables, with inventories keyed by the connectors\' credential ids', () => {

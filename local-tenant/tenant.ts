@@ -3,7 +3,8 @@
 // point every connector at it (the demo, the dev stack, the drills and the tests hand them to the
 // worker; a real deployment sets the same variables by hand). The package knows nothing of Cordon:
 // what Cordon calls things (variables, credential ids, the inventory formats) is written here.
-import { startTenant, type Consumer as ScenarioConsumer, type Emulators, type GitHubCredential, type Tenant, type TenantOptions } from '@cordon/emulators';
+import { startTenant, type Consumer as ScenarioConsumer, type EmulatedProvider, type Emulators, type GitHubCredential, type Tenant, type TenantOptions } from '@cordon/emulators';
+import { providers } from '../connectors/providers.ts';
 import { credentialIds as githubCredentialIds } from '../connectors/github/ids.ts';
 import { credentialIds as googleCredentialIds } from '../connectors/google/ids.ts';
 import type { Consumer } from '../schemas/credential.ts';
@@ -18,9 +19,26 @@ export async function startLocalTenant(options: Omit<TenantOptions, 'githubCrede
   return { ...tenant, connectorEnv: () => connectorEnv(tenant.emulators) };
 }
 
-/** Every provider's variables, Google's first (the order `SHOW_ENV=1 npm run emulators` prints them in). */
+/** How each emulated provider's connection becomes its connector's CORDON_* variables. */
+export const EMULATOR_ENV: { readonly [P in EmulatedProvider]: (emulators: Emulators) => Record<string, string> } = {
+  google: (e) => googleEnv(e.google),
+  github: (e) => githubEnv(e.github),
+  salesforce: (e) => salesforceEnv(e.salesforce),
+  slack: (e) => slackEnv(e.slack),
+};
+
+/**
+ * The variables of every provider in connectors/providers.ts (the test-only reference provider has no
+ * emulator), in that list's order. A provider module without an emulator here is named, not skipped.
+ */
 export function connectorEnv(emulators: Emulators): Record<string, string> {
-  return { ...googleEnv(emulators.google), ...githubEnv(emulators.github), ...salesforceEnv(emulators.salesforce), ...slackEnv(emulators.slack) };
+  const env: Record<string, string> = {};
+  for (const { provider } of providers.filter((p) => !p.testOnly)) {
+    const of = (EMULATOR_ENV as Partial<Record<string, (e: Emulators) => Record<string, string>>>)[provider];
+    if (!of) throw new Error(`connectors/providers.ts lists ${provider}, but the local tenant has no emulator for it (docs/adding-a-provider.md, step 4)`);
+    Object.assign(env, of(emulators));
+  }
+  return env;
 }
 
 /** The id the GitHub connector gives a scenario credential (connectors/github/ids.ts). */

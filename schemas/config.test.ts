@@ -26,7 +26,9 @@ describe('the CORDON_* configuration schema', () => {
         continue; // listed by git but deleted in the working tree
       }
       for (const [name] of text.matchAll(/\bCORDON_[A-Z0-9_]*[A-Z0-9]\b/g)) {
-        if (!declared.has(name) && !NOT_VARIABLES.has(name)) undeclared.set(name, file);
+        // The walkthrough for a fifth provider names its example provider's variables: they do not exist.
+        const example = file === 'docs/adding-a-provider.md' && name.startsWith('CORDON_ACME_');
+        if (!declared.has(name) && !NOT_VARIABLES.has(name) && !example) undeclared.set(name, file);
       }
     }
     expect(Object.fromEntries(undeclared)).toEqual({});

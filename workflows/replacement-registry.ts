@@ -3,7 +3,7 @@
 // holds across many workers and a restarted server; updates are serialised by the workflow, so two
 // runs racing for the same consumer get one owner. Continues as new to keep its history bounded.
 import { allHandlersFinished, condition, continueAsNew, defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
-import { z } from 'zod';
+import { RegistryUpdateShapes, registryUpdateIssue } from '../schemas/registry.ts';
 
 export const REGISTRY_WORKFLOW_TYPE = 'replacementRegistry';
 export const registryWorkflowId = (taskQueue: string) => `cordon-replacement-registry-${taskQueue}`;
@@ -55,20 +55,11 @@ const HISTORY_LIMIT = 4_000;
 // Anyone with access to the namespace can send these updates: a validator refuses a malformed one
 // before it is written to history, so a bad payload can neither fail the registry's workflow tasks nor
 // leave an entry without an owner.
-const id = z.string().min(1).max(1024);
-const ClaimShape = z.object({ credentialId: id, consumerId: id, workflowId: id, takeOverFrom: id.optional(), claimerStartedAt: z.string().min(1).max(64) });
-const RecordShape = z.object({ credentialId: id, consumerId: id, workflowId: id, replacementId: id });
-const MintShape = z.object({ credentialId: id, consumerId: id, workflowId: id });
-const FinishedShape = z.object({ workflowId: id });
-
-function validatorOf(shape: z.ZodType): { validator: (raw: unknown) => void } {
+function validatorOf(shape: (typeof RegistryUpdateShapes)[keyof typeof RegistryUpdateShapes]): { validator: (raw: unknown) => void } {
   return {
     validator: (raw) => {
-      const parsed = shape.safeParse(raw);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new Error(`invalid registry update: ${issue?.path.join('.') || '(input)'}: ${issue?.message}`);
-      }
+      const issue = registryUpdateIssue(shape, raw);
+      if (issue) throw new Error(`invalid registry update: ${issue}`);
     },
   };
 }
@@ -103,18 +94,18 @@ export async function replacementRegistry(carried: { entries: RegistryEntry[] } 
     const entry: RegistryEntry = { credentialId: c.credentialId, consumerId: c.consumerId, workflowId: c.workflowId, at: now(), ...(mine && held?.replacementId ? { replacementId: held.replacementId } : {}), ...notes };
     put(entry);
     return entry;
-  }, validatorOf(ClaimShape));
+  }, validatorOf(RegistryUpdateShapes.claim));
   setHandler(recordReplacementUpdate, (r) => {
     const entry: RegistryEntry = { ...r, at: now() };
     put(entry);
     return entry;
-  }, validatorOf(RecordShape));
+  }, validatorOf(RegistryUpdateShapes.record));
   setHandler(noteUnlabelledMintUpdate, (n) => {
     const held = byConsumer.get(keyOf(n.credentialId, n.consumerId));
     if (!held || held.workflowId !== n.workflowId) return held; // only the owner mints (claim first)
     held.mintsNotedAt = [...(held.mintsNotedAt ?? []), now()].slice(-MAX_MINT_NOTES);
     return held;
-  }, validatorOf(MintShape));
+  }, validatorOf(RegistryUpdateShapes.mint));
   setHandler(runFinishedUpdate, ({ workflowId }) => {
     let n = 0;
     for (const e of byConsumer.values()) {
@@ -123,7 +114,7 @@ export async function replacementRegistry(carried: { entries: RegistryEntry[] } 
       n++;
     }
     return n;
-  }, validatorOf(FinishedShape));
+  }, validatorOf(RegistryUpdateShapes.finished));
   setHandler(issuedElsewhereQuery, ({ ids, workflowId }) =>
     ids.map((id) => byReplacement.get(id)).filter((e): e is RegistryEntry => !!e && e.workflowId !== workflowId),
   );

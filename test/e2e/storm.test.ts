@@ -47,14 +47,16 @@ async function contain(credentials: ContainmentRequest['credentials'], policy: R
 const faultedCount = (calls: CallRecord[]) => calls.filter((c) => c.fault === 'unavailable' || c.fault === 'rate_limited').length;
 
 /**
- * Every rate-limited call, read or write, was not asked again before its Retry-After passed. The same
- * call is found by its request digest (method, path with query, body), which the emulator records even
- * when a fault answered before it named the target. A call whose retry differs (a token request signs a
- * fresh assertion) is not matched and not judged. Returns how many were judged, by provider.
+ * Every rate-limited write (POST, PUT, PATCH, DELETE) was not sent again before its Retry-After passed.
+ * The same write is found by its request digest (method, path with query, body), which the emulator
+ * records even when a fault answered before it named the target. A write whose retry differs (a token
+ * request signs a fresh assertion) is not matched and not judged. Reads are not judged: two activities
+ * can list the same thing at once, so an identical read is not necessarily a retry. Returns how many
+ * were judged, by provider.
  */
 function assertRetryAfterHonoured(calls: CallRecord[]): Record<string, number> {
   const judged: Record<string, number> = {};
-  for (const r of calls.filter((c) => c.fault === 'rate_limited')) {
+  for (const r of calls.filter((c) => c.fault === 'rate_limited' && c.method !== 'GET')) {
     const next = calls.find((c) => c.seq > r.seq && c.provider === r.provider && c.request === r.request);
     if (!next) continue;
     judged[r.provider] = (judged[r.provider] ?? 0) + 1;

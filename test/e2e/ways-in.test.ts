@@ -120,7 +120,7 @@ describe('cordon CLI', () => {
     }
     expect(approvals).toBe(4); // restrict + one wave per consumer
     const ev = await cordon(['evidence', workflowId, '--json']);
-    expect(JSON.parse(ev.stdout).evidence.some((e: { outcome: string; actor: string }) => e.outcome === 'refused' && e.actor === 'alice')).toBe(true);
+    expect(JSON.parse(ev.stdout).evidence.some((e: { kind: string; actor: string }) => e.kind === 'approval_refused' && e.actor === 'alice')).toBe(true);
   });
 
   it('rejects invalid input with exit 2, naming the field, and starts nothing', async () => {

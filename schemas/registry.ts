@@ -1,0 +1,20 @@
+// The shapes of the replacement registry's updates (workflows/replacement-registry.ts), which its
+// validators check: anyone with access to the namespace can send them. Pure zod.
+import { z } from 'zod';
+
+const id = z.string().min(1).max(1024);
+
+export const RegistryUpdateShapes = {
+  claim: z.object({ credentialId: id, consumerId: id, workflowId: id, takeOverFrom: id.optional(), claimerStartedAt: z.string().min(1).max(64) }),
+  record: z.object({ credentialId: id, consumerId: id, workflowId: id, replacementId: id }),
+  mint: z.object({ credentialId: id, consumerId: id, workflowId: id }),
+  finished: z.object({ workflowId: id }),
+};
+
+/** What is wrong with `raw` for `shape` (the first issue, naming the field), or undefined when it fits. */
+export function registryUpdateIssue(shape: z.ZodType, raw: unknown): string | undefined {
+  const parsed = shape.safeParse(raw);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0];
+  return `${issue?.path.join('.') || '(input)'}: ${issue?.message}`;
+}
