@@ -481,7 +481,7 @@ export class GoogleConnector implements Connector {
   async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
     const target = parseTarget(credential);
     if (target.type !== 'key')
-      throw unsupported('google', 'replace', `a ${credential.kind} cannot be re-issued by an admin: the user (or app) must sign in or consent again`);
+      throw unsupported('google', 'replace', `a credential of kind ${credential.kind} cannot be re-issued by an admin: the user (or app) must sign in or consent again`);
     const delivered = await sink.lookup(idempotencyKey);
     if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
     const account = `projects/-/serviceAccounts/${target.account}`;

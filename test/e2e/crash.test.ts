@@ -1,9 +1,6 @@
 // Crash safety: the worker process is SIGKILLed after the revocation and before verification; a new
 // worker process finishes the run with no second revocation and no second replacement (I4).
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { connectClient, getStatus, startContainment } from '../../client/containments.ts';
 import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts';
@@ -11,7 +8,7 @@ import { MemoryTenant } from '../../connectors/memory/tenant.ts';
 import { serveMemoryTenant } from '../../connectors/memory/http.ts';
 import type { Client } from '@temporalio/client';
 import type { ContainmentStatus, CredentialState } from '../../schemas/containment.ts';
-import { killAllWorkerProcesses, startWorkerProcess } from '../support/worker-process.ts';
+import { killAllWorkerProcesses, startWorkerProcess, workerProcessEnv } from '../support/worker-process.ts';
 import { testCodecKeys, testTarget } from '../support/temporal.ts';
 
 afterAll(killAllWorkerProcesses);
@@ -21,16 +18,7 @@ async function workerEnvironment(tenant: MemoryTenant) {
   const served = await serveMemoryTenant(tenant);
   const target = testTarget();
   const keys = testCodecKeys();
-  const env = {
-    TEMPORAL_ADDRESS: String(target.connectionOptions.address),
-    TEMPORAL_NAMESPACE: target.namespace,
-    CORDON_TASK_QUEUE: target.taskQueue,
-    CORDON_CODEC_KEYS: `test:${keys.keys.get('test')!.toString('base64')}`,
-    CORDON_MEMORY_TENANT_URL: served.url,
-    CORDON_SINK_DIR: await mkdtemp(join(tmpdir(), 'cordon-crash-sink-')),
-    CORDON_SINK_KEY: randomBytes(32).toString('base64'),
-    CORDON_LOG_LEVEL: 'warn',
-  };
+  const env = await workerProcessEnv(target, keys, { CORDON_MEMORY_TENANT_URL: served.url });
   return { served, target, env, client: await connectClient(target, keys) };
 }
 

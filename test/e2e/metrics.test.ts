@@ -2,9 +2,6 @@
 // Temporal's own and Cordon's — and after a containment they show its outcome, its time to revoke, and
 // the activity calls that did it, with no secret in any label.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { connectClient, startContainment } from '../../client/containments.ts';
 import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts';
@@ -12,7 +9,7 @@ import { MemoryTenant } from '../../connectors/memory/tenant.ts';
 import { serveMemoryTenant } from '../../connectors/memory/http.ts';
 import type { ContainmentStatus } from '../../schemas/containment.ts';
 import { freePort } from '../../temporal-config/dev-server.ts';
-import { killAllWorkerProcesses, startWorkerProcess } from '../support/worker-process.ts';
+import { killAllWorkerProcesses, startWorkerProcess, workerProcessEnv } from '../support/worker-process.ts';
 import { testCodecKeys, testTarget } from '../support/temporal.ts';
 
 afterAll(killAllWorkerProcesses);
@@ -37,17 +34,7 @@ it('serves Temporal’s and Cordon’s metrics: containments by outcome, time to
   const metricsAddress = `127.0.0.1:${await freePort()}`;
   const client = await connectClient(target, keys);
   try {
-    await startWorkerProcess({
-      TEMPORAL_ADDRESS: String(target.connectionOptions.address),
-      TEMPORAL_NAMESPACE: target.namespace,
-      CORDON_TASK_QUEUE: target.taskQueue,
-      CORDON_CODEC_KEYS: `test:${keys.keys.get('test')!.toString('base64')}`,
-      CORDON_MEMORY_TENANT_URL: served.url,
-      CORDON_SINK_DIR: await mkdtemp(join(tmpdir(), 'cordon-metrics-sink-')),
-      CORDON_SINK_KEY: randomBytes(32).toString('base64'),
-      CORDON_LOG_LEVEL: 'warn',
-      CORDON_METRICS_ADDRESS: metricsAddress,
-    });
+    await startWorkerProcess(await workerProcessEnv(target, keys, { CORDON_MEMORY_TENANT_URL: served.url, CORDON_METRICS_ADDRESS: metricsAddress }));
     const { workflowId } = await startContainment(client, target.taskQueue, {
       incidentId: `INC-metrics-${randomBytes(3).toString('hex')}`,
       requester: 'alice',

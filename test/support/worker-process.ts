@@ -2,11 +2,34 @@
 // tests that SIGKILL workers (crash, orphans, chaos). Every process started here is SIGKILLed when the
 // test process exits, so none outlives its test.
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CodecKeys } from '../../codec/encryption-codec.ts';
+import type { TemporalTarget } from '../../temporal-config/connection.ts';
 
 const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
 const alive = new Set<ChildProcess>();
 let exitHook = false;
+
+/**
+ * What a worker process needs besides its connectors: where Temporal is, the test codec key, a fresh
+ * encrypted credential store, quiet logs. Connector variables and extras go in `extra`.
+ */
+export async function workerProcessEnv(target: TemporalTarget, keys: CodecKeys, extra: Record<string, string>): Promise<Record<string, string>> {
+  return {
+    TEMPORAL_ADDRESS: String(target.connectionOptions.address),
+    TEMPORAL_NAMESPACE: target.namespace,
+    CORDON_TASK_QUEUE: target.taskQueue,
+    CORDON_CODEC_KEYS: `${keys.activeKeyId}:${keys.keys.get(keys.activeKeyId)!.toString('base64')}`,
+    CORDON_SINK_DIR: await mkdtemp(join(tmpdir(), 'cordon-worker-sink-')),
+    CORDON_SINK_KEY: randomBytes(32).toString('base64'),
+    CORDON_LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
 
 /** Starts a worker process with `env` on top of this one's, and resolves once it says it is ready. */
 export function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
