@@ -1,8 +1,10 @@
-// The worker's payload converter: the SDK's default, except that a payload of a workflow's own
-// messages (its input, signals, updates, queries) that cannot be converted becomes the marker of
-// schemas/undecodable.ts instead of an exception, so a malformed message is refused by its handler
-// rather than failing every workflow task of the run. Activity results are not softened: those come
-// from Cordon's own activities, and a value the workflow cannot read must stop it, not be guessed.
+// The worker's payload converter: the SDK's default, except that a payload in a workflow's context
+// (its input, signals, updates, queries; Temporal gives a child's result that context too) that cannot
+// be converted becomes the marker of schemas/undecodable.ts instead of an exception, so a malformed
+// message is refused by its handler rather than failing every workflow task of the run. A child's
+// result is Cordon's own, encoded by the same worker with the same keys, so it is undecodable only if
+// the keys were removed under a running mass containment; the parent then counts that child as not
+// contained. Activity results are not softened: a value the workflow cannot read must stop it.
 // Loaded by path (payloadConverterPath) into the workflow bundle and the worker.
 import {
   defaultPayloadConverter,

@@ -29,8 +29,12 @@ export async function massContainment(request: MassContainmentRequest): Promise<
     const workflowId = `${parentId}-${index}`;
     const p: Promise<void> = executeChild<(r: ContainmentRequest) => Promise<ContainmentStatus>>('containCredential', { workflowId, args: [child] })
       .then((s) => {
-        tally[s.outcome] = (tally[s.outcome] ?? 0) + 1;
-        if (s.outcome !== 'contained') notContained.push({ index, workflowId, outcome: s.outcome, ...(s.outcomeReason ? { reason: s.outcomeReason } : {}) });
+        // A child's result this worker could not decode (codec/payload-converter.ts) counts as failed, with why.
+        const unreadable = undecodableReason(s);
+        const outcome = unreadable ? 'failed' : s.outcome;
+        tally[outcome] = (tally[outcome] ?? 0) + 1;
+        if (unreadable) notContained.push({ index, workflowId, outcome: 'failed', reason: `the child's result could not be decoded: ${unreadable}` });
+        else if (s.outcome !== 'contained') notContained.push({ index, workflowId, outcome: s.outcome, ...(s.outcomeReason ? { reason: s.outcomeReason } : {}) });
       })
       .catch((err: unknown) => {
         tally.failed = (tally.failed ?? 0) + 1;
