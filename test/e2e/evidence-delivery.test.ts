@@ -70,7 +70,7 @@ async function validators() {
 }
 
 describe('evidence delivery', () => {
-  it('delivers a finished containment’s OCSF events to HEC (acknowledged) and to the NDJSON file, once each', async () => {
+  it('delivers a finished containment’s OCSF events to HEC (acknowledged; at least once, a resent event identical) and to the NDJSON file (once each)', async () => {
     tenant.load(driftSeed());
     const incidentId = `INC-${randomBytes(4).toString('hex')}`;
     const { workflowId } = await startContainment(w.client, w.target.taskQueue, { incidentId, requester: 'alice', credentials: [{ provider: 'memory', kind: 'oauth_token', leakedValue: DRIFT_LEAKED_VALUE }] });
@@ -86,7 +86,16 @@ describe('evidence delivery', () => {
 
     const expected = ocsfEventsOf(exportRunOf(await getStatus(w.client, workflowId)));
     expect(delivered.delivered).toBe(expected.length);
-    const mine = (hec.events as OcsfEvent[]).filter((e) => (e.metadata as { correlation_uid?: string }).correlation_uid === workflowId);
+    const received = (hec.events as OcsfEvent[]).filter((e) => (e.metadata as { correlation_uid?: string }).correlation_uid === workflowId);
+    // At least once: an attempt that dies after sending a batch and before its acknowledgement is resent
+    // by the retry. A resent event is the same event, byte for byte, so receivers deduplicate by its id.
+    const first = new Map<string, string>();
+    for (const e of received) {
+      const body = JSON.stringify(e);
+      expect(first.get(e.metadata.uid) ?? body, `event ${e.metadata.uid} resent with a different body`).toBe(body);
+      first.set(e.metadata.uid, body);
+    }
+    const mine = [...first.values()].map((b) => JSON.parse(b) as OcsfEvent);
     expect(mine.map((e) => e.metadata.uid)).toEqual(expected.map((e) => e.metadata.uid));
     // The reference tenant returns request ids and re-authenticates the principal: every class is there.
     expect(new Set(mine.map((e) => e.class_uid))).toEqual(new Set([2003, 2005, 3001, 6003, 7001]));
@@ -95,9 +104,11 @@ describe('evidence delivery', () => {
 
     // Every accepted request carried the token and a channel; every ackId was polled until indexed.
     const posts = hec.requests.filter((r) => r.path === '/services/collector/event' && r.status === 200);
-    expect(posts.length).toBe(Math.ceil(expected.length / 5));
+    expect(posts.length).toBeGreaterThanOrEqual(Math.ceil(expected.length / 5));
     expect(hec.requests.some((r) => r.status === 503)).toBe(true);
-    expect(hec.acknowledged.size).toBe(posts.length);
+    // Each batch of the attempt that finished was acknowledged; a dead attempt's last batch may not have been.
+    expect(hec.acknowledged.size).toBeGreaterThanOrEqual(Math.ceil(expected.length / 5));
+    expect(hec.acknowledged.size).toBeLessThanOrEqual(posts.length);
 
     const lines = (await readFile(ndjsonPath, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as OcsfEvent);
     expect(lines.map((e) => e.metadata.uid)).toEqual(expected.map((e) => e.metadata.uid));
