@@ -11,6 +11,12 @@ export const RegistryUpdateShapes = {
   finished: z.object({ workflowId: id }),
 };
 
+/** The updates' argument types, derived from the shapes their validators check. */
+export type RegistryClaim = z.infer<typeof RegistryUpdateShapes.claim>;
+export type RegistryRecord = z.infer<typeof RegistryUpdateShapes.record>;
+export type RegistryMint = z.infer<typeof RegistryUpdateShapes.mint>;
+export type RegistryRunFinished = z.infer<typeof RegistryUpdateShapes.finished>;
+
 /** What is wrong with `raw` for `shape` (the first issue, naming the field), or undefined when it fits. */
 export function registryUpdateIssue(shape: z.ZodType, raw: unknown): string | undefined {
   const parsed = shape.safeParse(raw);

@@ -3,7 +3,7 @@
 // holds across many workers and a restarted server; updates are serialised by the workflow, so two
 // runs racing for the same consumer get one owner. Continues as new to keep its history bounded.
 import { allHandlersFinished, condition, continueAsNew, defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
-import { RegistryUpdateShapes, registryUpdateIssue } from '../schemas/registry.ts';
+import { RegistryUpdateShapes, registryUpdateIssue, type RegistryClaim, type RegistryMint, type RegistryRecord, type RegistryRunFinished } from '../schemas/registry.ts';
 
 export const REGISTRY_WORKFLOW_TYPE = 'replacementRegistry';
 export const registryWorkflowId = (taskQueue: string) => `cordon-replacement-registry-${taskQueue}`;
@@ -27,22 +27,15 @@ export interface RegistryEntry {
   mintsNotedAt?: string[];
 }
 
-export interface ClaimInput {
-  credentialId: string;
-  consumerId: string;
-  workflowId: string;
-  /** A retry of an earlier run takes over that run's claims (`cordon retry`). */
-  takeOverFrom?: string;
-  /** When the claiming run started: a claim of a run that had ended before it no longer binds it. */
-  claimerStartedAt: string;
-}
+/** A claim on (credential, consumer); its shape, checked by the update's validator, is in schemas/registry.ts. */
+export type ClaimInput = RegistryClaim;
 
 export const claimReplacementUpdate = defineUpdate<RegistryEntry, [ClaimInput]>('claimReplacement');
-export const recordReplacementUpdate = defineUpdate<RegistryEntry, [Required<Omit<RegistryEntry, 'at' | 'ownerFinishedAt' | 'mintsNotedAt'>>]>('recordReplacement');
+export const recordReplacementUpdate = defineUpdate<RegistryEntry, [RegistryRecord]>('recordReplacement');
 /** The owner of (credential, consumer) is about to mint an unlabelled replacement; acknowledged before it does. */
-export const noteUnlabelledMintUpdate = defineUpdate<RegistryEntry | undefined, [{ credentialId: string; consumerId: string; workflowId: string }]>('noteUnlabelledMint');
+export const noteUnlabelledMintUpdate = defineUpdate<RegistryEntry | undefined, [RegistryMint]>('noteUnlabelledMint');
 /** A run ended: its claims stop binding runs that start afterwards (its issued replacements stay protected). */
-export const runFinishedUpdate = defineUpdate<number, [{ workflowId: string }]>('runFinished');
+export const runFinishedUpdate = defineUpdate<number, [RegistryRunFinished]>('runFinished');
 /** Replacement ids issued by a run other than `workflowId`, among `ids`. */
 export const issuedElsewhereQuery = defineQuery<RegistryEntry[], [{ ids: string[]; workflowId: string }]>('issuedElsewhere');
 
