@@ -4,6 +4,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
+import { coordinationTaskQueue } from '../schemas/containment.ts';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   claimReplacementUpdate,
@@ -63,8 +64,9 @@ export function temporalRegistry(): ReplacementRegistry {
   };
   const withStart = (taskQueue: string) =>
     new WithStartWorkflowOperation(REGISTRY_WORKFLOW_TYPE, {
+      // Named after the containments' queue, served on the coordination queue (schemas/containment.ts).
       workflowId: registryWorkflowId(taskQueue),
-      taskQueue,
+      taskQueue: coordinationTaskQueue(taskQueue),
       args: [{ entries: [] }],
       workflowIdConflictPolicy: 'USE_EXISTING',
     });

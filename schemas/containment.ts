@@ -268,5 +268,14 @@ export function durationMs(d: string): number {
 /** The task queue of calls paced per tenant across every worker (see worker/worker.ts). */
 export const pacedTaskQueue = (taskQueue: string) => `${taskQueue}-paced`;
 
+/**
+ * The task queue of Cordon's own coordination (the replacement registry): its workflow tasks never wait
+ * behind the containments' backlog. With one queue for both, 40 runs at once left the registry's update
+ * tasks queued past the server's limit for them; each was superseded before its worker answered, and the
+ * registry stopped answering (worker log: "Workflow task not found" on every completion).
+ */
+export const coordinationTaskQueue = (taskQueue: string) => `${taskQueue}-coordination`;
+export const isCoordinationTaskQueue = (taskQueue: string) => taskQueue.endsWith('-coordination');
+
 /** Deterministic workflow id: a repeated start for the same incident and credentials joins the run (I4). */
 export const WORKFLOW_ID_PREFIX = 'cordon-contain';

@@ -1,14 +1,15 @@
 // Building Cordon's worker: the containment workflows plus the activities wired to the configured
 // connectors and credential sink, with the payload codec on every payload. A second worker serves the
 // paced task queue: calls whose provider limit holds per tenant, not per process (GitHub's credential
-// revocation: 60 requests an hour), are rate-limited by the Temporal server across every worker.
+// revocation: 60 requests an hour), are rate-limited by the Temporal server across every worker. A third
+// serves the coordination queue: the replacement registry's workflow, apart from the containments' backlog.
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { createSweepActivities } from '../activities/sweep.ts';
 import { createEvidenceActivities } from '../activities/deliver-evidence.ts';
 import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
-import { pacedTaskQueue } from '../schemas/containment.ts';
+import { coordinationTaskQueue, pacedTaskQueue } from '../schemas/containment.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 import { readEnv } from '../schemas/config.ts';
 import { activityMetrics } from './metrics.ts';
@@ -61,14 +62,24 @@ export async function createCordonWorker(options: {
     // Enforced by the server for the whole task queue: every worker and every run share this budget.
     maxTaskQueueActivitiesPerSecond: perHour / 3600,
   });
+  const coordination = await Worker.create({
+    connection,
+    namespace: options.target.namespace,
+    taskQueue: coordinationTaskQueue(options.target.taskQueue),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    dataConverter,
+    // One long-lived registry per main queue: a small cache holds it.
+    maxCachedWorkflows: 10,
+  });
   return {
     main,
     run: async () => {
-      await Promise.all([main.run(), paced.run()]);
+      await Promise.all([main.run(), paced.run(), coordination.run()]);
     },
     shutdown: () => {
       main.shutdown();
       paced.shutdown();
+      coordination.shutdown();
     },
   };
 }

@@ -2,7 +2,8 @@
 // every containment asks before it mints a replacement or ends a credential. Kept in Temporal, so it
 // holds across many workers and a restarted server; updates are serialised by the workflow, so two
 // runs racing for the same consumer get one owner. Continues as new to keep its history bounded.
-import { allHandlersFinished, condition, continueAsNew, defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, defineQuery, defineUpdate, makeContinueAsNewFunc, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { coordinationTaskQueue, isCoordinationTaskQueue } from '../schemas/containment.ts';
 import { RegistryUpdateShapes, registryUpdateIssue, type RegistryClaim, type RegistryMint, type RegistryRecord, type RegistryRunFinished } from '../schemas/registry.ts';
 
 export const REGISTRY_WORKFLOW_TYPE = 'replacementRegistry';
@@ -114,5 +115,11 @@ export async function replacementRegistry(carried: { entries: RegistryEntry[] } 
 
   await condition(() => workflowInfo().historyLength > HISTORY_LIMIT || workflowInfo().continueAsNewSuggested);
   await condition(allHandlersFinished);
-  await continueAsNew<typeof replacementRegistry>({ entries: [...byConsumer.values()] });
+  const carriedOn = { entries: [...byConsumer.values()] };
+  // A registry started before the coordination queue existed moves there when it continues.
+  const { taskQueue } = workflowInfo();
+  if (!isCoordinationTaskQueue(taskQueue) && patched('registry-coordination-queue')) {
+    await makeContinueAsNewFunc<typeof replacementRegistry>({ taskQueue: coordinationTaskQueue(taskQueue) })(carriedOn);
+  }
+  await continueAsNew<typeof replacementRegistry>(carriedOn);
 }

@@ -15,7 +15,7 @@ import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import type { ConnectorRegistry } from '../../connectors/types.ts';
 import { Scenario, loadScenarioDir, scenarioDir, type EmulatedProvider } from '@cordon/emulators';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
-import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
+import { coordinationTaskQueue, type ContainmentRequest, type ContainmentStatus } from '../../schemas/containment.ts';
 import type { Principal, Provider } from '../../schemas/credential.ts';
 import { localStackPerTest } from '../support/local-stack.ts';
 
@@ -120,6 +120,10 @@ describe('concurrent runs on one principal leave each other’s replacements alo
     // The gcr-pusher key and Cordon's own key were in no plan: the call log shows no delete of them.
     const deletes = lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete' });
     expect(deletes.some((c) => /d1e2f3a4b5c6|0c4b1e9a7f3d/.test(`${c.path} ${c.target ?? ''}`))).toBe(false);
+    // The registry both runs consulted lives on the coordination queue, apart from the containments' backlog.
+    const { client, target } = lab.worker;
+    const registry = await client.workflow.getHandle(`cordon-replacement-registry-${target.taskQueue}`).describe();
+    expect(registry.taskQueue).toBe(coordinationTaskQueue(target.taskQueue));
   });
 
   it('github: three runs on three deploy keys of one repository, all contained, all replacements alive', async () => {
