@@ -14,7 +14,7 @@ import { sealDigest, type EvidenceSigner } from './evidence-seal.ts';
 import { FAILURE_TYPES, mapFailures } from './failures.ts';
 import { buildPlan, credentialKey, SelfLockoutError } from './plan.ts';
 import { scopeReauthWith } from './reauth-scope.ts';
-import { temporalRegistry, type ReplacementRegistry } from './replacement-registry.ts';
+import { temporalRegistry, type RegistryPrincipal, type ReplacementRegistry } from './replacement-registry.ts';
 import type { EvidenceDeliveryDeps } from './deliver-evidence.ts';
 
 export type { FallbackRung } from '../schemas/containment.ts';
@@ -50,6 +50,9 @@ export interface VerifyResult {
 
 /** What issueReplacement did: minted one, or found that another run owns this consumer's replacement (I8). */
 export type ReplacementOutcome = { issued: ReplacementRef } | { ownedBy: string; replacementId?: string };
+
+/** The registry shard of a credential: its principal's (activities/replacement-registry.ts). */
+const principalOf = (c: Pick<Credential, 'provider' | 'principal'>): RegistryPrincipal => ({ provider: c.provider, principalId: c.principal.id });
 
 export function createActivities(deps: ActivityDeps) {
   const log = deps.logger ?? createLogger({ base: { component: 'activities' } });
@@ -90,7 +93,7 @@ export function createActivities(deps: ActivityDeps) {
         `the ${mint.what} it may have minted cannot be ended (${mint.whyNotEnded}) and expires by ${expiresBy} at the latest`;
       log.warn('possible orphan of an interrupted replacement', { credential: owner.credentialId, consumer: owner.consumerId, notedAt: earlier[0], expiresBy });
     }
-    await registry().noteUnlabelledMint(owner);
+    await registry().noteUnlabelledMint(principalOf(credential), owner);
     return orphan;
   };
 
@@ -109,7 +112,7 @@ export function createActivities(deps: ActivityDeps) {
       const target = await scopeReauthWith({
         ...input,
         connector: connectorFor(input.provider),
-        issuedElsewhere: async (ids) => new Map((await registry().issuedElsewhere(ids, input.workflowId)).map((e) => [e.replacementId!, e])),
+        issuedElsewhere: async (ids) => new Map((await registry().issuedElsewhere({ provider: input.provider, principalId: input.principal.id }, ids, input.workflowId)).map((e) => [e.replacementId!, e])),
       });
       log.info('re-authentication scoped', { provider: input.provider, principal: input.principal.id, ends: target.ends.length, leftAlone: target.leftAlone.length });
       return target;
@@ -133,7 +136,7 @@ export function createActivities(deps: ActivityDeps) {
     issueReplacement: mapFailures(async (input: { workflowId: string; runStartedAt: string; credential: Credential; consumer: Consumer; retryOf?: string }): Promise<ReplacementOutcome> => {
       const credentialId = credentialKey(input.credential);
       // I8: one owner per (credential, consumer) across runs; a concurrent run's consumer is never served twice.
-      const claim = await registry().claim({
+      const claim = await registry().claim(principalOf(input.credential), {
         credentialId,
         consumerId: input.consumer.id,
         workflowId: input.workflowId,
@@ -154,7 +157,7 @@ export function createActivities(deps: ActivityDeps) {
       });
       assertCan(connector, 'replace');
       const issued = await connector.replace(input.credential, input.consumer, idempotencyKey, deps.sink);
-      await registry().record({ credentialId, consumerId: input.consumer.id, workflowId: input.workflowId, replacementId: issued.replacementId });
+      await registry().record(principalOf(input.credential), { credentialId, consumerId: input.consumer.id, workflowId: input.workflowId, replacementId: issued.replacementId });
       const note = [issued.note, orphan].filter(Boolean).join('; ');
       log.info('replacement issued', { credential: credentialId, consumer: input.consumer.id, replacement: issued.replacementId, sink: issued.sink, ...(note ? { note } : {}) });
       return {
@@ -183,13 +186,13 @@ export function createActivities(deps: ActivityDeps) {
     }),
 
     /** The run ended: its unfinished claims stop binding later runs (I8). */
-    releaseReplacementClaims: mapFailures(async (input: { workflowId: string }): Promise<void> => {
-      await registry().runFinished(input.workflowId);
+    releaseReplacementClaims: mapFailures(async (input: { workflowId: string; principals?: RegistryPrincipal[] }): Promise<void> => {
+      await registry().runFinished(input.workflowId, input.principals);
     }),
 
     /** Ends exactly what the plan listed (I8), re-checked against the registry at the moment of writing. */
     forceReauth: mapFailures(async (input: { provider: Provider; principal: Principal; end: Credential[]; workflowId: string }): Promise<WriteResult> => {
-      const elsewhere = new Set((await registry().issuedElsewhere(input.end.map((c) => c.id), input.workflowId)).map((e) => e.replacementId));
+      const elsewhere = new Set((await registry().issuedElsewhere({ provider: input.provider, principalId: input.principal.id }, input.end.map((c) => c.id), input.workflowId)).map((e) => e.replacementId));
       const end = input.end.filter((c) => !elsewhere.has(c.id));
       const connector = connectorFor(input.provider);
       assertCan(connector, 'forceReauth');
@@ -226,7 +229,7 @@ export function createActivities(deps: ActivityDeps) {
           .filter((c) => c.id !== input.credential.id && !input.replacementIds.includes(c.id))
           .filter((c) => c.kind === input.credential.kind && (c.clientId ?? '') === (input.credential.clientId ?? ''))
           .filter((c) => !c.selfOrLastAdmin);
-        const elsewhere = new Set((await registry().issuedElsewhere(others.map((c) => c.id), input.workflowId)).map((e) => e.replacementId));
+        const elsewhere = new Set((await registry().issuedElsewhere(principalOf(input.credential), others.map((c) => c.id), input.workflowId)).map((e) => e.replacementId));
         const unknown = others.filter((c) => !elsewhere.has(c.id));
         const unexpectedActive = unknown.filter((c) => input.planned.includes(credentialKey(c)));
         const unplanned = unknown.filter((c) => !input.planned.includes(credentialKey(c)));

@@ -1,8 +1,16 @@
 // The activities' side of the replacement registry (workflows/replacement-registry.ts): claims and
 // records go through Update-With-Start, so the registry starts on first use and every write is
 // acknowledged by the workflow before the activity goes on (design I8).
+//
+// One registry per principal (a shard): every question the registry answers is about one principal's
+// credentials — a claim or record for a consumer of one of its credentials (a replacement belongs to the
+// principal of the credential it replaces), and "did another run issue these?" about the credentials a
+// listing of that principal returned. One registry for the whole task queue serialised every run through
+// one workflow: in the full chaos run (40 runs at once) its update tasks queued faster than one workflow
+// can answer them, and it stopped answering.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { createHash } from 'node:crypto';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { coordinationTaskQueue } from '../schemas/containment.ts';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -18,16 +26,30 @@ import {
   type RegistryEntry,
 } from '../workflows/replacement-registry.ts';
 
+/** Whose credentials a registry call is about: the registry shard it goes to. */
+export interface RegistryPrincipal {
+  provider: string;
+  principalId: string;
+}
+
 export interface ReplacementRegistry {
   /** Who owns the replacement for (credential, consumer): the caller, unless another run claimed it first. */
-  claim(c: ClaimInput): Promise<RegistryEntry>;
-  record(e: Required<Omit<RegistryEntry, 'at' | 'ownerFinishedAt' | 'mintsNotedAt'>>): Promise<void>;
+  claim(of: RegistryPrincipal, c: ClaimInput): Promise<RegistryEntry>;
+  record(of: RegistryPrincipal, e: Required<Omit<RegistryEntry, 'at' | 'ownerFinishedAt' | 'mintsNotedAt'>>): Promise<void>;
   /** Durably notes, before the mint, that the owner is about to mint a replacement the provider cannot label. */
-  noteUnlabelledMint(n: { credentialId: string; consumerId: string; workflowId: string }): Promise<void>;
-  /** The run ended: its claims stop binding runs that start later. */
-  runFinished(workflowId: string): Promise<void>;
-  /** Of `ids`, the ones another run issued as replacements: never ended by this run. */
-  issuedElsewhere(ids: string[], workflowId: string): Promise<RegistryEntry[]>;
+  noteUnlabelledMint(of: RegistryPrincipal, n: { credentialId: string; consumerId: string; workflowId: string }): Promise<void>;
+  /**
+   * The run ended: its claims stop binding runs that start later. `principals` are those whose credentials
+   * the run touched; a run recorded before shards existed gives none and reaches the task queue's one registry.
+   */
+  runFinished(workflowId: string, principals?: RegistryPrincipal[]): Promise<void>;
+  /** Of `ids` (credentials of `of`), the ones another run issued as replacements: never ended by this run. */
+  issuedElsewhere(of: RegistryPrincipal, ids: string[], workflowId: string): Promise<RegistryEntry[]>;
+}
+
+/** The registry of one principal on one task queue: a stable, short name (the principal id is not in it). */
+export function shardedRegistryId(taskQueue: string, of: RegistryPrincipal): string {
+  return `${registryWorkflowId(taskQueue)}-${createHash('sha256').update(`${of.provider}\0${of.principalId}`).digest('hex').slice(0, 20)}`;
 }
 
 /**
@@ -56,44 +78,48 @@ export async function whenFree<T>(what: string, fn: () => Promise<T>, maxAttempt
   }
 }
 
-/** The registry of the worker's own task queue, reached with the activity's Temporal client. */
+/** The registries of the worker's own task queue, one per principal, reached with the activity's Temporal client. */
 export function temporalRegistry(): ReplacementRegistry {
   const ctx = () => {
     const c = Context.current();
     return { client: c.client as Client, taskQueue: c.info.taskQueue };
   };
-  const withStart = (taskQueue: string) =>
+  const withStart = (taskQueue: string, workflowId: string) =>
     new WithStartWorkflowOperation(REGISTRY_WORKFLOW_TYPE, {
-      // Named after the containments' queue, served on the coordination queue (schemas/containment.ts).
-      workflowId: registryWorkflowId(taskQueue),
+      workflowId,
+      // Served on the coordination queue (schemas/containment.ts), apart from the containments' backlog.
       taskQueue: coordinationTaskQueue(taskQueue),
       args: [{ entries: [] }],
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
+  const update = <A, R>(what: string, def: Parameters<Client['workflow']['executeUpdateWithStart']>[0], workflowIdOf: (taskQueue: string) => string, arg: A): Promise<R> => {
+    const { client, taskQueue } = ctx();
+    const workflowId = workflowIdOf(taskQueue);
+    return whenFree(what, () => client.workflow.executeUpdateWithStart(def as never, { args: [arg], startWorkflowOperation: withStart(taskQueue, workflowId) }) as Promise<R>);
+  };
   return {
-    async claim(input) {
-      const { client, taskQueue } = ctx();
-      return whenFree('claim', () => client.workflow.executeUpdateWithStart(claimReplacementUpdate, { args: [input], startWorkflowOperation: withStart(taskQueue) }));
+    claim: (of, input) => update('claim', claimReplacementUpdate, (q) => shardedRegistryId(q, of), input),
+    async record(of, entry) {
+      await update('record', recordReplacementUpdate, (q) => shardedRegistryId(q, of), entry);
     },
-    async record(entry) {
-      const { client, taskQueue } = ctx();
-      await whenFree('record', () => client.workflow.executeUpdateWithStart(recordReplacementUpdate, { args: [entry], startWorkflowOperation: withStart(taskQueue) }));
+    async noteUnlabelledMint(of, n) {
+      await update('noteUnlabelledMint', noteUnlabelledMintUpdate, (q) => shardedRegistryId(q, of), n);
     },
-    async noteUnlabelledMint(n) {
-      const { client, taskQueue } = ctx();
-      await whenFree('noteUnlabelledMint', () => client.workflow.executeUpdateWithStart(noteUnlabelledMintUpdate, { args: [n], startWorkflowOperation: withStart(taskQueue) }));
+    async runFinished(workflowId, principals) {
+      const shards = principals?.length ? [...new Map(principals.map((p) => [`${p.provider}\0${p.principalId}`, p])).values()] : undefined;
+      if (!shards) {
+        await update('runFinished', runFinishedUpdate, registryWorkflowId, { workflowId });
+        return;
+      }
+      await Promise.all(shards.map((of) => update('runFinished', runFinishedUpdate, (q) => shardedRegistryId(q, of), { workflowId })));
     },
-    async runFinished(workflowId) {
-      const { client, taskQueue } = ctx();
-      await whenFree('runFinished', () => client.workflow.executeUpdateWithStart(runFinishedUpdate, { args: [{ workflowId }], startWorkflowOperation: withStart(taskQueue) }));
-    },
-    async issuedElsewhere(ids, workflowId) {
+    async issuedElsewhere(of, ids, workflowId) {
       if (!ids.length) return [];
       const { client, taskQueue } = ctx();
       try {
-        return await whenFree('issuedElsewhere', () => client.workflow.getHandle(registryWorkflowId(taskQueue)).query(issuedElsewhereQuery, { ids, workflowId }));
+        return await whenFree('issuedElsewhere', () => client.workflow.getHandle(shardedRegistryId(taskQueue, of)).query(issuedElsewhereQuery, { ids, workflowId }));
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return []; // nothing was ever issued on this queue
+        if (err instanceof WorkflowNotFoundError) return []; // nothing was ever issued for this principal on this queue
         throw err;
       }
     },

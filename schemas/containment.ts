@@ -75,7 +75,7 @@ export const ContainmentInput = z
       .optional(),
     /** Where the containment was started from, for the thread/ticket that follows it (e.g. a Slack channel and thread). */
     origin: z
-      .object({ channel: z.enum(['slack', 'api', 'cli', 'temporal', 'drill']), slackChannel: z.string().max(64).optional(), slackThreadTs: z.string().max(64).optional() })
+      .object({ channel: z.enum(['slack', 'api', 'cli', 'temporal', 'drill', 'watch']), slackChannel: z.string().max(64).optional(), slackThreadTs: z.string().max(64).optional() })
       .strict()
       .optional(),
     /** Set by `cordon retry`: the finished run this one continues; it takes over that run's replacement claims. */

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Notification } from '../../activities/index.ts';
 import { decide, getStatus, retryContainment, RetryRefusedError, startContainment } from '../../client/containments.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
+import { shardedRegistryId } from '../../activities/replacement-registry.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import type { ConnectorRegistry } from '../../connectors/types.ts';
 import { Scenario, loadScenarioDir, scenarioDir, type EmulatedProvider } from '@cordon/emulators';
@@ -120,10 +121,12 @@ describe('concurrent runs on one principal leave each other’s replacements alo
     // The gcr-pusher key and Cordon's own key were in no plan: the call log shows no delete of them.
     const deletes = lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete' });
     expect(deletes.some((c) => /d1e2f3a4b5c6|0c4b1e9a7f3d/.test(`${c.path} ${c.target ?? ''}`))).toBe(false);
-    // The registry both runs consulted lives on the coordination queue, apart from the containments' backlog.
+    // The registry both runs consulted is the service account's own (one per principal), on the coordination
+    // queue apart from the containments' backlog, and no run started a registry for the whole queue.
     const { client, target } = lab.worker;
-    const registry = await client.workflow.getHandle(`cordon-replacement-registry-${target.taskQueue}`).describe();
+    const registry = await client.workflow.getHandle(shardedRegistryId(target.taskQueue, { provider: 'google', principalId: deployer.id })).describe();
     expect(registry.taskQueue).toBe(coordinationTaskQueue(target.taskQueue));
+    await expect(client.workflow.getHandle(`cordon-replacement-registry-${target.taskQueue}`).describe()).rejects.toThrow(/not found/i);
   });
 
   it('github: three runs on three deploy keys of one repository, all contained, all replacements alive', async () => {

@@ -36,12 +36,21 @@ export async function finish(run: Containment, outcome: Outcome, reason?: string
   upsertSearchAttributes([{ key: STAGE, value: 'done' }, { key: OUTCOME, value: outcome }]);
   record({ kind: 'finished', actor: 'cordon', outcome, ...(reason ? { reason } : {}) });
   // Not a provider write: the registry learns the run ended, so later runs are not bound by its claims.
-  await run.notifier.releaseReplacementClaims({ workflowId: run.workflowId }).catch((err: unknown) => record({ kind: 'registry_note', actor: 'cordon', note: 'release_failed', reason: failureMessage(err) }));
+  await run.notifier.releaseReplacementClaims({ workflowId: run.workflowId, principals: registryPrincipals(state) }).catch((err: unknown) => record({ kind: 'registry_note', actor: 'cordon', note: 'release_failed', reason: failureMessage(err) }));
   const contained = outcome === 'contained';
   await run.notify({ kind: contained ? 'completed' : 'not_contained', outcome, summary: `${outcome}${reason ? `: ${reason}` : ''}` });
   // The seal is the last thing a run does. Runs recorded before it existed replay without the activity.
   if (patched(EVIDENCE_SEAL_PATCH)) state.seal = await seal(run);
   return state;
+}
+
+/** Whose registries the run's claims are in: the owners of its credentials and the principals it re-authenticates. */
+function registryPrincipals(state: ContainmentStatus): { provider: string; principalId: string }[] {
+  const all = [
+    ...state.scope.flatMap((r) => r.credentials.map((c) => ({ provider: c.provider, principalId: c.principal.id }))),
+    ...(state.plan?.reauth ?? []).map((t) => ({ provider: t.provider, principalId: t.principal.id })),
+  ];
+  return [...new Map(all.map((p) => [`${p.provider}:${p.principalId}`, p])).values()];
 }
 
 /** The patch id of the evidence seal activity (recorded in history: never rename it). */
