@@ -8,7 +8,7 @@ import { HYGIENE_SWEEP_WORKFLOW_TYPE, PERSISTENCE_SWEEP_WORKFLOW_TYPE, HygieneRe
 import { inventoryCsv, inventoryJson } from '../activities/sweeps/export.ts';
 import { persistenceSweepsAfter } from '../activities/sweeps/persistence.ts';
 
-export { ensureHygieneSchedule, triggerHygieneSweep, HYGIENE_SCHEDULE_ID } from './hygiene-schedule.ts';
+export { ensureHygieneSchedule, triggerHygieneSweep, HYGIENE_SCHEDULE_ID } from './schedules.ts';
 
 const runId = () => `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
 

@@ -18,7 +18,7 @@ import { HygieneReport, PERSISTENCE_SWEEP_WORKFLOW_TYPE, PersistenceReport } fro
 import { inventoryCsv, inventoryJson, parseInventoryCsv } from '../../activities/sweeps/export.ts';
 import { containmentForFinding } from '../../activities/sweeps/flags.ts';
 import { persistenceSweepsAfter } from '../../activities/sweeps/persistence.ts';
-import { ensureHygieneSchedule, triggerHygieneSweep } from '../../client/hygiene-schedule.ts';
+import { ensureHygieneSchedule, triggerHygieneSweep } from '../../client/schedules.ts';
 import { runInventory, runPersistenceSweeps } from '../../client/sweeps.ts';
 import { COMPROMISED_GRANT, EXPECTED_FLAGS, PERSISTED_GRANT_ID, hygieneScenario } from '../support/hygiene-scenario.ts';
 import { historyText, startTestWorker, type RunningWorker } from '../support/temporal.ts';
