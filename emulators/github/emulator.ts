@@ -15,6 +15,7 @@ import { addPatGrantRoutes } from './pat-grants.ts';
 import { addRateLimitRoutes, rateLimitHeaders } from './rate-limit.ts';
 import { addSamlRoutes } from './saml.ts';
 import type { GitHubCredential, GitHubScenario } from './scenario.ts';
+import { AuditSeed, parseSeeds } from '../core/audit-log.ts';
 import { GitHubState, defaultCredentialLabel, type GitHubCredentialLabel, type GoneOperation, type GoneStatus } from './state.ts';
 import { githubErrorShapes } from './wire.ts';
 
@@ -86,6 +87,14 @@ export function createGitHubEmulator(options: GitHubEmulatorOptions = {}): GitHu
       state.load(input);
     },
     counts: () => state.counts(),
+    addAuditRecords(records) {
+      const seeds = parseSeeds(AuditSeed, records, 'github audit records');
+      state.addAuditRecords(seeds);
+      return seeds.length;
+    },
+    useAuditClock(clock) {
+      state.auditClock = clock;
+    },
     connection() {
       if (!state.section) return undefined;
       const app = state.apps.find((a) => a.cordon);
