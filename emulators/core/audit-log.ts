@@ -132,3 +132,23 @@ export function parseSeeds<S extends z.ZodType>(schema: S, input: unknown, what:
   }
   return parsed.data;
 }
+
+/**
+ * An emulator's two audit hooks (ProviderEmulator.addAuditRecords, useAuditClock): seeds parsed with the provider's
+ * schema, then handed to its state; the clock handed to its state.
+ */
+export function auditHooks<S extends z.ZodType>(
+  provider: string,
+  schema: S,
+  add: (seeds: z.infer<S>[]) => void,
+  useClock: (clock: AuditClock) => void,
+): { addAuditRecords(records: unknown): number; useAuditClock(clock: AuditClock): void } {
+  return {
+    addAuditRecords(records) {
+      const seeds = parseSeeds(schema, records, `${provider} audit records`);
+      add(seeds);
+      return seeds.length;
+    },
+    useAuditClock: useClock,
+  };
+}

@@ -12,7 +12,7 @@ import { metadataSoapHandler } from './metadata.ts';
 import { addOAuthRoutes } from './oauth.ts';
 import { addRestRoutes } from './rest.ts';
 import { SalesforceAuditSeed, type SalesforceLoginIpRange, type SalesforceScenario } from './scenario.ts';
-import { parseSeeds } from '../core/audit-log.ts';
+import { auditHooks } from '../core/audit-log.ts';
 import { SalesforceState } from './state.ts';
 import { MAX_VERSION, MIN_VERSION, salesforceErrors } from './wire.ts';
 
@@ -89,14 +89,9 @@ export function createSalesforceEmulator(): SalesforceEmulator {
       state.load(section);
     },
     counts: () => org.counts(),
-    addAuditRecords(records) {
-      const seeds = parseSeeds(SalesforceAuditSeed, records, 'salesforce audit records');
-      org.addAuditRecords(seeds);
-      return seeds.length;
-    },
-    useAuditClock(clock) {
+    ...auditHooks('salesforce', SalesforceAuditSeed, (seeds) => org.addAuditRecords(seeds), (clock) => {
       org.auditClock = clock;
-    },
+    }),
     connection() {
       if (!state.loaded || !org.cordon) return undefined;
       const user = org.users.get(org.cordon.userId)!;
