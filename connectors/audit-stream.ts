@@ -31,7 +31,7 @@ export interface TokenUseBatch {
 export interface ReadTokenUseOptions {
   /** The reader's time, ISO 8601: `receivedAt` of the events, and where a first read starts from. Default: now. */
   now?: string;
-  /** Pages per stream in one read (default 50); a read that runs out leaves the rest to the next one. */
+  /** Pages per stream in one read (default 10); a read that runs out leaves the rest to the next one. */
   maxPages?: number;
   /** How far before the watermark every read goes again (default: the provider's, see each reader). */
   overlapMs?: number;
@@ -52,7 +52,7 @@ export interface AuditStream<R> {
   map(record: R): MappedRecord;
 }
 
-export const DEFAULT_MAX_PAGES = 50;
+export const DEFAULT_MAX_PAGES = 10;
 
 /** The digest an emitted event is remembered by: 96 bits of SHA-256 of its id. */
 export const seenDigest = (id: string): string => createHash('sha256').update(id).digest('base64url').slice(0, 16);
