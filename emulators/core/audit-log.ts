@@ -60,8 +60,8 @@ export class AuditLog<R> {
 
   constructor(readonly timeOf: (record: R) => number | undefined) {}
 
-  add(record: R, availableAt?: number, at?: number): AuditEntry<R> {
-    const own = at ?? this.timeOf(record);
+  add(record: R, availableAt?: number): AuditEntry<R> {
+    const own = this.timeOf(record);
     const entry = { at: own ?? availableAt ?? Date.now(), availableAt: availableAt ?? Number.NEGATIVE_INFINITY, seq: ++this.#seq, record };
     const last = this.#entries.at(-1);
     if (last && (last.at > entry.at || (last.at === entry.at && last.seq > entry.seq))) this.#sorted = false;
