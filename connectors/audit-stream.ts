@@ -17,7 +17,7 @@ export interface TokenUseStats {
   duplicates: number;
   /** Records (or events inside one) that could not be read: no time, no actor, an unknown shape. */
   malformed: number;
-  /** Events emitted although older than the previous watermark: the provider showed them late. */
+  /** Events emitted although older than the previous watermark: the provider showed them late (not counted while finishing a resumed window). */
   late: number;
 }
 
@@ -149,7 +149,8 @@ async function readStream(
           continue;
         }
         seen.set(digest, at);
-        if (previous !== undefined && at < previous) stats.late += 1;
+        // Older than what an earlier read had seen: shown late (a read finishing a resumed window is backlog, not late).
+        if (previous !== undefined && at < previous && !state?.resume) stats.late += 1;
         emitted.push(event);
       }
     }
