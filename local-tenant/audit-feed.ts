@@ -8,7 +8,7 @@ import type { EmulatedProvider, Tenant } from '@cordon/emulators';
 import type { CredentialKind } from '../schemas/credential.ts';
 import { AuditProvider, TokenUseEvent, type TokenUseAction, type TokenUseEventInput } from '../schemas/token-use.ts';
 import { GOOGLE_ADMIN_USER_EVENTS, GOOGLE_TOKEN_EVENTS, googleEventId } from '../connectors/google/audit-reader.ts';
-import { GITHUB_APP_RETIRED_ACTIONS, GITHUB_GRANT_ACTIONS, GITHUB_MEMBER_ACTIONS } from '../connectors/github/audit-reader.ts';
+import { GITHUB_APP_RETIRED_ACTIONS, GITHUB_GRANT_ACTIONS, GITHUB_MEMBER_ACTIONS, PROGRAMMATIC_ACCESS_TYPES } from '../connectors/github/audit-reader.ts';
 import { salesforceLoginAction } from '../connectors/salesforce/audit-reader.ts';
 import { SLACK_APP_RETIRED_ACTIONS, SLACK_SCOPE_ACTIONS, SLACK_USER_STATUS_ACTIONS } from '../connectors/slack/audit-reader.ts';
 
@@ -122,11 +122,12 @@ function googleRecord(event: TokenUseEvent, qualifier: string, options: AuditFee
   return { kind: 'admin#reports#activity', id, actor, ...ip, events: [{ type: 'auth', name, parameters }] };
 }
 
-const ACCESS_TYPE_OF: Partial<Record<CredentialKind, string>> = {
-  pat: 'Personal access token (classic)',
-  oauth_token: 'OAuth access token',
-  app_installation_token: 'GitHub App server-to-server token',
-};
+/** The reader's table read backwards; the first type listed for a kind wins (a `pat` is written as a classic one). */
+const ACCESS_TYPE_OF: Partial<Record<CredentialKind, string>> = Object.fromEntries(
+  Object.entries(PROGRAMMATIC_ACCESS_TYPES)
+    .reverse()
+    .map(([type, kind]) => [kind, type]),
+);
 
 function githubRecord(event: TokenUseEvent, documentId: string, options: AuditFeedOptions): Record<string, unknown> {
   const stamp = Date.parse(event.at);
