@@ -18,6 +18,7 @@ export const OPERATIONS = {
   blockApp: ['blockApp'],
   suspendPrincipal: ['suspendPrincipal'],
   revokeByValue: ['revokeByValue'],
+  tokenUse: ['readTokenUse'],
 } as const satisfies Record<Capability, readonly (keyof Connector)[]>;
 
 type OperationsOf<C extends Capability> = (typeof OPERATIONS)[C][number];

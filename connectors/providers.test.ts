@@ -30,11 +30,12 @@ describe('the providers list', () => {
   });
 
   it('reads capabilities from the methods the connector has', () => {
-    expect(providerManifest('slack').capabilities).toEqual(['list', 'describe', 'revoke', 'forceReauth', 'probe', 'audit', 'revokeAllForClient', 'blockApp']);
+    expect(providerManifest('slack').capabilities).toEqual(['list', 'describe', 'revoke', 'forceReauth', 'probe', 'audit', 'revokeAllForClient', 'blockApp', 'tokenUse']);
+    for (const provider of ['google', 'github', 'salesforce', 'slack'] as const) expect(providerManifest(provider).capabilities, provider).toContain('tokenUse');
     expect(providerManifest('github').capabilities).not.toContain('restrict');
     expect(providerManifest('github').capabilities).toContain('revokeByValue');
     expect(providerManifest('google').capabilities).toContain('restrict');
-    expect(providerManifest('memory').capabilities).toEqual(CAPABILITIES.filter((c) => c !== 'revokeByValue'));
+    expect(providerManifest('memory').capabilities).toEqual(CAPABILITIES.filter((c) => c !== 'revokeByValue' && c !== 'tokenUse'));
     // Re-authentication needs both its scope and its act; a connector with only one of them cannot.
     const half = { listActive() {}, identify() {}, revoke() {}, forceReauth() {} };
     expect(capabilitiesOf(half)).toEqual(['list', 'describe', 'revoke']);

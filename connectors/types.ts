@@ -11,6 +11,8 @@ import type {
 } from '../schemas/credential.ts';
 import type { CredentialSink } from './sinks/types.ts';
 import type { InventoryResult } from '../schemas/sweep.ts';
+import type { AuditCursor } from '../schemas/audit-cursor.ts';
+import type { ReadTokenUseOptions, TokenUseBatch } from './audit-stream.ts';
 
 export const CAPABILITIES = [
   'list',
@@ -25,6 +27,7 @@ export const CAPABILITIES = [
   'blockApp',
   'suspendPrincipal',
   'revokeByValue',
+  'tokenUse',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -180,6 +183,12 @@ export interface Connector {
   /** Try the old value against the provider: `dead` only on the provider's own auth error. */
   probe?(credential: Credential, leakedValue: string): Promise<ProbeResult>;
   audit?(principal: Principal, sinceIso: string): Promise<AuditEvent[]>;
+  /**
+   * The drift watch's feed (docs/drift-watch.md, "Audit readers"): the provider's audit log since `cursor` as
+   * normalized token-use events, and the cursor to continue from. Overlapping re-reads never emit an event twice; a
+   * record that cannot be read is skipped and counted; a failing provider throws the classified ConnectorError.
+   */
+  readTokenUse?(cursor: AuditCursor | undefined, options?: ReadTokenUseOptions): Promise<TokenUseBatch>;
   /** The fallback ladder (I3), in this order. */
   revokeAllForClient?(credential: Credential): Promise<WriteResult>;
   blockApp?(credential: Credential): Promise<WriteResult>;

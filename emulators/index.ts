@@ -2,7 +2,8 @@
 // subsets, seeded from scenarios, with one call log, one fault book and a control API (README.md).
 // Nothing here knows the client under test; a host that needs its own names (environment variables,
 // credential ids) builds them from each emulator's connection() and the call-log label option.
-export { startTenant, loadScenarioByName, loadScenarioDir, loadScenarioFile, readScenarioFile, scenarioDir, scenarioNames, shippedScenarioNames, FaultInput, RateLimitInput } from './tenant.ts';
+export { startTenant, loadScenarioByName, loadScenarioDir, loadScenarioFile, readScenarioFile, scenarioDir, scenarioNames, shippedScenarioNames, FaultInput, RateLimitInput, AuditRecordsInput, AuditClockInput } from './tenant.ts';
+export { AuditSeed, AuditClock } from './core/audit-log.ts';
 export type { Emulators, Tenant, TenantOptions } from './tenant.ts';
 export { Scenario } from './scenario.ts';
 export { loadScenario } from './scenarios/load.ts';
@@ -28,7 +29,7 @@ export {
 export { GitHubScenario, GitHubCredential, generateGitHubLoadSection, type GitHubScenarioInput } from './github/scenario.ts';
 
 export { createSalesforceEmulator, type SalesforceConnection, type SalesforceEmulator } from './salesforce/emulator.ts';
-export { SalesforceScenario, generateSalesforceLoadSection, salesforceId } from './salesforce/scenario.ts';
+export { SalesforceScenario, SalesforceAuditSeed, generateSalesforceLoadSection, salesforceId } from './salesforce/scenario.ts';
 
 export { createSlackEmulator, isSlackEmulator, type OpenedView, type PostedMessage, type SlackConnection, type SlackEmulator } from './slack/emulator.ts';
 export { SlackScenario, generateSlackLoadSection, type SlackScenarioInput } from './slack/scenario.ts';

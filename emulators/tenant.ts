@@ -15,6 +15,7 @@ import { createGitHubEmulator, type GitHubCredentialLabel, type GitHubEmulator }
 import { createSalesforceEmulator, type SalesforceEmulator } from './salesforce/emulator.ts';
 import { createSlackEmulator, type SlackEmulator } from './slack/emulator.ts';
 import { Scenario } from './scenario.ts';
+import { AuditClock } from './core/audit-log.ts';
 
 export { EMULATED_PROVIDERS, type EmulatedProvider } from './core/types.ts';
 
@@ -41,6 +42,12 @@ export const RateLimitInput = z
   })
   .strict();
 
+/** POST /audit-records: wire-shaped records for one provider's audit log (each provider's seed schema checks them). */
+export const AuditRecordsInput = z.object({ provider: z.enum(EMULATED_PROVIDERS), records: z.array(z.unknown()).max(200_000) }).strict();
+
+/** POST /audit-clock: freeze the audit clock at `now`, or `null` for the wall clock. */
+export const AuditClockInput = z.object({ now: z.iso.datetime({ offset: true }).nullable() }).strict();
+
 export interface Emulators {
   google: GoogleEmulator;
   github: GitHubEmulator;
@@ -60,6 +67,13 @@ export interface Tenant {
   setRateLimit(limit: z.input<typeof RateLimitInput>): void;
   calls(filter?: Partial<Pick<CallRecord, 'provider' | 'operation'>>): CallRecord[];
   counts(): Record<EmulatedProvider, Record<string, number>>;
+  /**
+   * Appends wire-shaped audit records to one provider's audit log without reloading (core/audit-log.ts AuditSeed;
+   * Salesforce's name their `object`, LoginHistory or LoginEvent). Returns how many; a bad record throws naming its field.
+   */
+  addAuditRecords(provider: EmulatedProvider, records: unknown): number;
+  /** Freezes the audit clock at an ISO time (records whose `availableAt` is later stay hidden); undefined: the wall clock. */
+  setAuditTime(iso: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -159,6 +173,9 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
     salesforce: createSalesforceEmulator(),
     slack: createSlackEmulator(),
   };
+  const auditClock = new AuditClock();
+  for (const provider of EMULATED_PROVIDERS) (emulators[provider] as ProviderEmulator<unknown>).useAuditClock(auditClock);
+  const addAuditRecords = (provider: EmulatedProvider, records: unknown) => (emulators[provider] as ProviderEmulator<unknown>).addAuditRecords(records);
   const servers: EmulatorServer[] = [];
   const urls = {} as Record<EmulatedProvider, string>;
   for (const provider of EMULATED_PROVIDERS) {
@@ -186,6 +203,7 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
     emulators.slack.load(scenario?.slack);
     log.clear();
     faults.clear();
+    auditClock.set(undefined);
   };
   load(current);
 
@@ -199,6 +217,8 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
     reset: () => load(current),
     counts,
     urls,
+    addAuditRecords,
+    auditClock,
     ...(options.ports?.control !== undefined ? { port: options.ports.control } : {}),
   });
 
@@ -213,6 +233,8 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
     setRateLimit: (l) => faults.setRateLimit(RateLimitInput.parse(l)),
     calls: (q) => log.list(q),
     counts,
+    addAuditRecords,
+    setAuditTime: (iso) => auditClock.set(iso),
     close: async () => {
       await Promise.all([...servers.map((s) => s.close()), control.close()]);
     },
@@ -222,7 +244,7 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
 /**
  * Control API: GET /calls[?provider=&operation=], GET|POST|DELETE /faults, GET|POST /rate-limits
  * (DELETE /faults clears both), POST /scenario (a
- * scenario JSON), POST /reset, GET /counts, GET /urls. JSON in, JSON out, 400 naming the field.
+ * scenario JSON), POST /reset, GET /counts, GET /urls, POST /audit-records, GET|POST /audit-clock. JSON in, JSON out, 400 naming the field.
  */
 async function startControlServer(deps: {
   calls: (q: Partial<Pick<CallRecord, 'provider' | 'operation'>>) => CallRecord[];
@@ -231,6 +253,8 @@ async function startControlServer(deps: {
   reset: () => void;
   counts: () => unknown;
   urls: Record<string, string>;
+  addAuditRecords: (provider: EmulatedProvider, records: unknown) => number;
+  auditClock: AuditClock;
   port?: number;
 }): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
@@ -298,6 +322,24 @@ async function startControlServer(deps: {
           return send(200, deps.counts());
         case 'GET /urls':
           return send(200, deps.urls);
+        case 'POST /audit-records': {
+          const parsed = AuditRecordsInput.safeParse(body);
+          if (!parsed.success) return invalid(parsed.error.issues);
+          try {
+            const added = deps.addAuditRecords(parsed.data.provider, parsed.data.records);
+            return send(201, { added, counts: deps.counts() });
+          } catch (err) {
+            return send(400, { error: { code: 'invalid_input', message: err instanceof Error ? err.message : String(err) } });
+          }
+        }
+        case 'GET /audit-clock':
+          return send(200, { now: new Date(deps.auditClock.now()).toISOString(), fixed: deps.auditClock.fixedAt() ?? null });
+        case 'POST /audit-clock': {
+          const parsed = AuditClockInput.safeParse(body);
+          if (!parsed.success) return invalid(parsed.error.issues);
+          deps.auditClock.set(parsed.data.now ?? undefined);
+          return send(200, { now: new Date(deps.auditClock.now()).toISOString(), fixed: deps.auditClock.fixedAt() ?? null });
+        }
         default:
           return send(404, { error: { code: 'not_found', message: `no control route ${route}; see emulators/README.md` } });
       }

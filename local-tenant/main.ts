@@ -8,7 +8,7 @@ const tenant = await startLocalTenant({ scenario: await loadScenarioByName(name)
 const out = (s: string) => process.stdout.write(`${s}\n`);
 out(`Local tenant (${name})`);
 for (const [provider, url] of Object.entries(tenant.urls)) out(`  ${provider.padEnd(10)} ${url}`);
-out(`  control    ${tenant.controlUrl}  (GET /calls, POST /faults, POST /reset; emulators/README.md)`);
+out(`  control    ${tenant.controlUrl}  (GET /calls, POST /faults, POST /reset, POST /audit-records, POST /audit-clock; emulators/README.md)`);
 out('');
 out('Connector variables for a worker (contain the test-only credentials of this local tenant):');
 for (const key of Object.keys(tenant.connectorEnv()).sort()) out(`  ${key}`);

@@ -31,6 +31,9 @@ import { GitHubConnectorConfigSchema, type GitHubConnectorConfig } from './confi
 import { generateDeployKeyPair } from './deploy-key.ts';
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { alreadyGone, classifyGitHubError } from './errors.ts';
+import type { AuditCursor } from '../../schemas/audit-cursor.ts';
+import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
+import { GITHUB_AUDIT_OVERLAP_MS, githubAuditStream } from './audit-reader.ts';
 
 const PROVIDER = 'github' as const;
 /** Refresh the installation token this long before GitHub's 1-hour expiry. */
@@ -781,6 +784,11 @@ export class GitHubConnector implements Connector {
       if (e.retryable) throw e;
       return 'unknown';
     }
+  }
+
+  async readTokenUse(cursor: AuditCursor | undefined, options: ReadTokenUseOptions = {}): Promise<TokenUseBatch> {
+    const stream = githubAuditStream({ client: this.#installation, org: this.#config.org, call: (what, fn) => this.#call(what, fn) });
+    return readStreams(PROVIDER, [stream], cursor, { ...options, defaultOverlapMs: GITHUB_AUDIT_OVERLAP_MS });
   }
 
   async audit(principal: Principal, sinceIso: string): Promise<AuditEvent[]> {

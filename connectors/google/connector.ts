@@ -30,6 +30,9 @@ import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { credentialIds, parseCredentialId, type ParsedCredentialId } from './ids.ts';
 import { mapLimit } from '../bounded-map.ts';
 import { certificateLabel, generateUploadableKey, replacementLabel } from './uploaded-key.ts';
+import type { AuditCursor } from '../../schemas/audit-cursor.ts';
+import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
+import { GOOGLE_AUDIT_APPLICATIONS, GOOGLE_AUDIT_OVERLAP_MS, googleAuditStream } from './audit-reader.ts';
 
 export { GoogleConnectorConfig, type GoogleConnectorConfigInput } from './config.ts';
 
@@ -708,6 +711,13 @@ export class GoogleConnector implements Connector {
       if (classified.retryable) throw classified;
       return 'unknown';
     }
+  }
+
+  async readTokenUse(cursor: AuditCursor | undefined, options: ReadTokenUseOptions = {}): Promise<TokenUseBatch> {
+    const streams = GOOGLE_AUDIT_APPLICATIONS.map((application) =>
+      googleAuditStream({ reports: this.#reports, application, call: (what, fn) => this.#call(what, fn) }),
+    );
+    return readStreams('google', streams, cursor, { ...options, defaultOverlapMs: GOOGLE_AUDIT_OVERLAP_MS });
   }
 
   async audit(principal: Principal, sinceIso: string): Promise<AuditEvent[]> {

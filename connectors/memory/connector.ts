@@ -22,9 +22,10 @@ import {
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { hashValue, type MemCredential, type MemPrincipal, type MemoryTenantPort } from './tenant.ts';
 
-/** The reference tenant implements every capability but one. */
+/** The reference tenant implements every capability but two. */
 export const MEMORY_CANNOT: Partial<Record<Capability, string>> = {
   revokeByValue: 'the reference tenant has no by-value revocation endpoint (like GitHub’s POST /credentials/revoke); revoke ends its credentials by id',
+  tokenUse: 'the reference tenant keeps no audit log of token use for the drift watch to read',
 };
 
 export class MemoryConnector implements Connector {

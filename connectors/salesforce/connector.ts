@@ -32,6 +32,9 @@ import { JWT_BEARER_GRANT, signJwtBearerAssertion } from './jwt-assertion.ts';
 
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { mapLimit } from '../bounded-map.ts';
+import type { AuditCursor } from '../../schemas/audit-cursor.ts';
+import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
+import { SALESFORCE_AUDIT_OVERLAP_MS, salesforceLoginStream, type SalesforceLoginObject } from './audit-reader.ts';
 export { SalesforceConnectorConfig } from './config.ts';
 
 /** A query on OauthToken returns at most this many rows (the reason every query filters by user or app). */
@@ -188,6 +191,8 @@ export class SalesforceConnector implements Connector {
    * finds the profile already narrowed and must still hand back what it replaced.
    */
   readonly #restricted = new Map<string, RestrictionUndo>();
+  /** LoginEvent or LoginHistory: asked once (readTokenUse). */
+  #loginSource: Promise<SalesforceLoginObject> | undefined;
 
   constructor(config: SalesforceConnectorConfig) {
     this.#config = config;
@@ -871,6 +876,32 @@ export class SalesforceConnector implements Connector {
     } catch (err) {
       throw classifySalesforceError(err, `probe ${credential.id}`, this.#config.rateLimitBackoffMs);
     }
+  }
+
+  /**
+   * Reads LoginEvent where the org has Event Monitoring, else LoginHistory; a cursor keeps the object it started
+   * with. Whether LoginEvent exists is asked once per connector (INVALID_TYPE means the org lacks it).
+   */
+  async readTokenUse(cursor: AuditCursor | undefined, options: ReadTokenUseOptions = {}): Promise<TokenUseBatch> {
+    const object: SalesforceLoginObject = cursor?.streams.LoginEvent ? 'LoginEvent' : cursor?.streams.LoginHistory ? 'LoginHistory' : await this.#loginObject();
+    const stream = salesforceLoginStream({ object, run: (what, fn) => this.#call(what, fn) });
+    return readStreams('salesforce', [stream], cursor, { ...options, defaultOverlapMs: SALESFORCE_AUDIT_OVERLAP_MS });
+  }
+
+  #loginObject(): Promise<SalesforceLoginObject> {
+    this.#loginSource ??= this.#call('checking for Event Monitoring (LoginEvent)', async (conn) => {
+      try {
+        await conn.query('SELECT Id FROM LoginEvent LIMIT 1');
+        return 'LoginEvent' as const;
+      } catch (err) {
+        if ((err as { errorCode?: unknown }).errorCode === 'INVALID_TYPE') return 'LoginHistory' as const;
+        throw err;
+      }
+    }).catch((err: unknown) => {
+      this.#loginSource = undefined;
+      throw err;
+    });
+    return this.#loginSource;
   }
 
   async audit(principal: Principal, sinceIso: string): Promise<AuditEvent[]> {

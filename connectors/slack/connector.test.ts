@@ -63,7 +63,7 @@ describe('configuration', () => {
 
   it('declares what Slack cannot do and refuses it with unsupported', async () => {
     const slack = connector();
-    expect([...capabilitiesOf(slack)].sort()).toEqual(['audit', 'blockApp', 'describe', 'forceReauth', 'list', 'probe', 'revoke', 'revokeAllForClient']);
+    expect([...capabilitiesOf(slack)].sort()).toEqual(['audit', 'blockApp', 'describe', 'forceReauth', 'list', 'probe', 'revoke', 'revokeAllForClient', 'tokenUse']);
     expect(slack.blindSpots.join(' ')).toMatch(/auth\.revoke revokes only the token that calls it/);
     expect(slack.blindSpots.join(' ')).toMatch(/Enterprise Grid/);
     const [cred] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_BOT_MAIN })).credentials;

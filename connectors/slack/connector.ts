@@ -29,6 +29,9 @@ import { formatCredentialId, parseCredentialId, type SlackCredentialId } from '.
 import { classifySlackError, SLACK_AUTH_ERRORS, slackErrorWord } from './errors.ts';
 
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
+import type { AuditCursor } from '../../schemas/audit-cursor.ts';
+import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
+import { SLACK_AUDIT_OVERLAP_MS, slackAuditStream } from './audit-reader.ts';
 export { SlackConnectorConfig } from './config.ts';
 
 /** Errors of auth.test/auth.revoke that mean the token no longer works because it was revoked. */
@@ -609,6 +612,12 @@ export class SlackConnector implements Connector {
       if (classified.retryable) throw classified;
       return 'unknown';
     }
+  }
+
+  async readTokenUse(cursor: AuditCursor | undefined, options: ReadTokenUseOptions = {}): Promise<TokenUseBatch> {
+    const { auditUrl, adminToken, timeoutMs } = this.#config;
+    const stream = slackAuditStream({ auditUrl, token: adminToken, timeoutMs, call: (what, fn) => this.#call(what, fn) });
+    return readStreams('slack', [stream], cursor, { ...options, defaultOverlapMs: SLACK_AUDIT_OVERLAP_MS });
   }
 
   async audit(principal: Principal, sinceIso: string): Promise<AuditEvent[]> {

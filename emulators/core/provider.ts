@@ -2,6 +2,7 @@
 import type { EmulatedProvider } from './types.ts';
 import type { CallContext, Router } from './http.ts';
 import type { ErrorShapes } from './server.ts';
+import type { AuditClock } from './audit-log.ts';
 
 export interface ProviderEmulator<Section> {
   provider: EmulatedProvider;
@@ -15,4 +16,11 @@ export interface ProviderEmulator<Section> {
   load(section: Section | undefined): void;
   /** What is seeded now, by kind (e.g. `{ users: 3, tokens: 5 }`): tests compare it with the scenario file. */
   counts(): Record<string, number>;
+  /**
+   * Appends wire-shaped audit records (core/audit-log.ts AuditSeed; Salesforce's also name their sObject) to what
+   * is loaded, without a reload; returns how many. A bad record throws naming its field, and nothing is added.
+   */
+  addAuditRecords(records: unknown): number;
+  /** The tenant's one audit clock: a seeded record shows once it passes the record's `availableAt`. */
+  useAuditClock(clock: AuditClock): void;
 }

@@ -1,9 +1,12 @@
 // The org audit log (GHEC; GitHub REST API docs: orgs/get-audit-log): `phrase` search (action, actor,
-// user, repo, created, hashed_token), `include`, `order` and cursor pagination with `after`.
+// user, repo, created, hashed_token), `include`, `order` and cursor pagination with `after`/`before` in the Link
+// header. Entries come from the org's own calls and from seeded wire-shaped records (auditRecords), which show
+// once the audit clock passes their `availableAt`.
 import type { Router } from '../core/http.ts';
 import { callerRoute, gateOrg } from './access.ts';
 import { sha256, type AuditRecord, type GitHubState } from './state.ts';
-import { pageParams } from './wire.ts';
+import { compareEntries, decodePosition, encodePosition, pageOf } from '../core/audit-log.ts';
+import { invalidRequest, pageParams } from './wire.ts';
 
 export function addAuditLogRoutes(router: Router, state: GitHubState): void {
   const route = callerRoute(router, state);
@@ -43,34 +46,37 @@ export function addAuditLogRoutes(router: Router, state: GitHubState): void {
     };
   }
 
-  function matchesPhrase(e: AuditRecord, item: Record<string, unknown>, phrase: string): boolean {
+  /** GitHub's search qualifiers (Reviewing the audit log for your organization, "Searching the audit log"), on the rendered entry. */
+  function matchesPhrase(item: Record<string, unknown>, at: number, phrase: string): boolean {
     const re = /(-?)([a-z_]+):(?:"([^"]*)"|(\S+))/g;
+    const text = (v: unknown) => (typeof v === 'string' ? v : '');
     for (const m of phrase.matchAll(re)) {
       const negate = m[1] === '-';
       const key = m[2]!;
       const value = m[3] ?? m[4] ?? '';
+      const action = text(item.action);
       let ok: boolean;
       switch (key) {
         case 'action':
-          ok = e.action === value || e.action.startsWith(`${value}.`) || (value.endsWith('.*') && e.action.startsWith(value.slice(0, -1)));
+          ok = action === value || action.startsWith(`${value}.`) || (value.endsWith('.*') && action.startsWith(value.slice(0, -1)));
           break;
         case 'actor':
-          ok = e.actor.toLowerCase() === value.toLowerCase();
-          break;
         case 'user':
-          ok = (e.user ?? '').toLowerCase() === value.toLowerCase();
+          ok = text(item[key]).toLowerCase() === value.toLowerCase();
           break;
         case 'repo':
-          ok = e.repo !== undefined && (value === e.repo || value === `${state.orgLogin()}/${e.repo}`);
+          ok = item.repo !== undefined && (value === item.repo || `${state.orgLogin()}/${value}` === item.repo);
           break;
         case 'hashed_token':
           ok = item.hashed_token === value;
           break;
         case 'created': {
           const c = /^(>=|<=|>|<)?(.+)$/.exec(value);
-          const when = Date.parse(c?.[2] ?? '');
+          const raw = c?.[2] ?? '';
+          // A time without a zone is UTC here, as the audit log reads it [unverified].
+          const when = Date.parse(/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(raw) ? `${raw}Z` : raw);
           const op = c?.[1] ?? '>=';
-          ok = Number.isNaN(when) ? true : op === '>=' ? e.at >= when : op === '>' ? e.at > when : op === '<=' ? e.at <= when : e.at < when;
+          ok = Number.isNaN(when) ? true : op === '>=' ? at >= when : op === '>' ? at > when : op === '<=' ? at <= when : at < when;
           break;
         }
         default:
@@ -81,31 +87,48 @@ export function addAuditLogRoutes(router: Router, state: GitHubState): void {
     return true;
   }
 
+  // The entries the org's own calls recorded sort after seeded ones of the same millisecond.
+  const INTERNAL_SEQ = 1e12;
+
   route('GET', '/orgs/:org/audit-log', 'orgs.getAuditLog', (req, _call, caller) => {
     const denied = gateOrg(state, caller, req.params.org!, { permission: 'organization_administration', write: false, ownerOnly: true });
     if (denied) return denied;
     const include = req.query.get('include') ?? 'web';
+    if (!['web', 'git', 'all'].includes(include)) return invalidRequest(`"${include}" is not a valid value for include: web, git or all`);
     const phrase = req.query.get('phrase') ?? '';
-    const order = req.query.get('order') === 'asc' ? 1 : -1;
+    const descending = req.query.get('order') !== 'asc';
     const { perPage } = pageParams(req);
-    let events = state.audit
-      .filter((e) => (include === 'all' ? true : include === 'git' ? e.action.startsWith('git.') : !e.action.startsWith('git.')))
-      .map((e) => ({ e, item: auditItem(e) }))
-      .filter(({ e, item }) => matchesPhrase(e, item, phrase));
-    events.sort((a, b) => order * (a.e.at - b.e.at));
-    // Cursor pagination (`after`), as the audit log pages: the cursor is opaque to clients.
+    const now = state.auditClock.now();
+    const all = [
+      ...state.wireAudit.visible(now).map((e) => ({ at: e.at, seq: e.seq, item: e.record })),
+      ...state.audit.map((e, i) => ({ at: e.at, seq: INTERNAL_SEQ + i, item: auditItem(e) })),
+    ];
+    const events = all
+      .filter(({ item }) => {
+        const git = typeof item.action === 'string' && item.action.startsWith('git.');
+        return include === 'all' || (include === 'git') === git;
+      })
+      .filter(({ item, at }) => matchesPhrase(item, at, phrase))
+      .sort((a, b) => (descending ? -1 : 1) * compareEntries(a, b));
+    // Cursor pagination (`after`/`before`): the cursor is an opaque position, so entries that arrive between
+    // two reads neither repeat nor shift a page.
     const after = req.query.get('after');
-    const start = after ? Number(Buffer.from(after, 'base64url').toString('utf8')) || 0 : 0;
-    const slice = events.slice(start, start + perPage);
-    const headers: Record<string, string> = {};
-    if (start + perPage < events.length) {
+    const before = req.query.get('before');
+    const position = (raw: string | null) => (raw ? decodePosition(raw) : undefined);
+    if ((after && !position(after)) || (before && !position(before))) return invalidRequest('the after or before cursor is not one this API gave');
+    const { page, more, earlier } = pageOf(events, descending, perPage, position(after), position(before));
+    const link = (rel: string, key: 'after' | 'before', at: { at: number; seq: number }) => {
       const q = new URLSearchParams(req.query);
       q.set('per_page', String(perPage));
-      q.set('after', Buffer.from(String(start + perPage)).toString('base64url'));
+      q.delete('after');
+      q.delete('before');
       q.delete('page');
-      headers.link = `<${state.baseUrl}${req.path}?${q.toString()}>; rel="next"`;
-    }
-    events = slice;
-    return { status: 200, headers, body: events.map(({ item }) => item) };
+      q.set(key, encodePosition(at));
+      return `<${state.baseUrl}${req.path}?${q.toString()}>; rel="${rel}"`;
+    };
+    const rels: string[] = [];
+    if (page.length && more) rels.push(link('next', 'after', page.at(-1)!));
+    if (page.length && earlier) rels.push(link('prev', 'before', page[0]!));
+    return { status: 200, headers: rels.length ? { link: rels.join(', ') } : {}, body: page.map(({ item }) => item) };
   });
 }

@@ -87,6 +87,7 @@ describe('scenario', () => {
       credentials: circleci.credentials!.length,
       secrets: circleci.secrets!.length,
       auditEvents: circleci.auditEvents!.length,
+      auditRecords: 0,
     });
   });
 
@@ -480,6 +481,75 @@ describe('org credentials', () => {
     await kit(await installationToken()).rest.repos.deleteDeployKey({ owner: ORG, repo: 'firmware', key_id: 7101 });
     const after = await owner.request('GET /orgs/{org}/audit-log', { org: ORG, phrase: 'action:public_key' });
     expect(after.data).toMatchObject([{ action: 'public_key.delete', actor: 'cordon-responder[bot]', repo: `${ORG}/firmware` }]);
+  });
+});
+
+describe('seeded audit records', () => {
+  const entry = (i: number, extra: Record<string, unknown> = {}) => ({
+    '@timestamp': Date.parse('2026-03-02T10:00:00Z') + i * 1000,
+    _document_id: `seed-${String(i).padStart(3, '0')}`,
+    action: i % 2 ? 'git.clone' : 'repo.download_zip',
+    actor: 'acme-ci-bot',
+    hashed_token: i % 3 ? 'aGFzaC1h' : 'aGFzaC1i',
+    ...extra,
+  });
+
+  it('serve as they are, filtered by phrase, in either order, paged by after/before positions that survive new arrivals', async () => {
+    tenant.load({ name: 'audit-records', description: '', github: GitHubScenario.parse(circleci) });
+    const owner = kit(DANA_TOKEN);
+    expect(tenant.addAuditRecords('github', Array.from({ length: 7 }, (_, i) => ({ record: entry(i) })))).toBe(7);
+    const since = 'created:>=2026-03-02T10:00:00+00:00';
+    const ids = (data: unknown) => (data as Array<{ _document_id: string }>).map((e) => e._document_id);
+    const asc = await owner.request('GET /orgs/{org}/audit-log', { org: ORG, include: 'all', order: 'asc', per_page: 3, phrase: since });
+    expect(ids(asc.data)).toEqual(['seed-000', 'seed-001', 'seed-002']);
+    expect(asc.data[0]).toEqual(entry(0));
+    // A record arriving between two page reads does not shift the next page.
+    tenant.addAuditRecords('github', [{ record: entry(-5) }]);
+    const next = /<([^>]+)>; rel="next"/.exec(asc.headers.link ?? '')![1]!;
+    const page2 = await owner.request(`GET ${new URL(next).pathname}${new URL(next).search}`);
+    expect(ids(page2.data)).toEqual(['seed-003', 'seed-004', 'seed-005']);
+    const prev = /<([^>]+)>; rel="prev"/.exec(page2.headers.link ?? '')![1]!;
+    expect(ids((await owner.request(`GET ${new URL(prev).pathname}${new URL(prev).search}`)).data)).toEqual(['seed-000', 'seed-001', 'seed-002']);
+    const desc = await owner.paginate('GET /orgs/{org}/audit-log', { org: ORG, include: 'all', per_page: 2, phrase: `${since} hashed_token:"aGFzaC1i"` });
+    expect(ids(desc)).toEqual(['seed-006', 'seed-003', 'seed-000']);
+    const web = await owner.request('GET /orgs/{org}/audit-log', { org: ORG, phrase: `${since} -actor:nobody created:<=2026-03-02T10:00:04Z` });
+    expect(ids(web.data)).toEqual(['seed-004', 'seed-002', 'seed-000']);
+    await expect(owner.request('GET /orgs/{org}/audit-log', { org: ORG, after: 'not-a-cursor' })).rejects.toMatchObject({ status: 422 });
+  });
+
+  it('stay hidden until the audit clock passes their availableAt', async () => {
+    tenant.load({ name: 'audit-lag', description: '', github: GitHubScenario.parse(circleci) });
+    tenant.addAuditRecords('github', [{ record: entry(1), availableAt: '2026-03-02T12:00:00Z' }]);
+    const read = async () => ((await kit(DANA_TOKEN).request('GET /orgs/{org}/audit-log', { org: ORG, include: 'all', phrase: 'created:>=2026-03-01' })).data as unknown[]).length;
+    tenant.setAuditTime('2026-03-02T11:59:59Z');
+    expect(await read()).toBe(0);
+    tenant.setAuditTime('2026-03-02T12:00:00Z');
+    expect(await read()).toBe(1);
+    expect(() => tenant.addAuditRecords('github', [{ record: entry(2), availableAt: 'soon' }])).toThrow(/github audit records: 0\.availableAt/);
+  });
+});
+
+describe('control API: audit records and the audit clock', () => {
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${tenant.controlUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  it('appends records in bulk, names a bad field, and sets or frees the clock', async () => {
+    tenant.load({ name: 'control-audit', description: '', github: GitHubScenario.parse(circleci) });
+    const records = Array.from({ length: 20_000 }, (_, i) => ({ record: { '@timestamp': Date.parse('2026-03-02T10:00:00Z') + i, _document_id: `bulk-${i}`, action: 'git.clone', actor: 'acme-ci-bot' } }));
+    const started = Date.now();
+    const ok = await post('/audit-records', { provider: 'github', records });
+    expect(ok.status).toBe(201);
+    expect(ok.body.added).toBe(20_000);
+    expect(ok.body.counts.github.auditRecords).toBe(20_000);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const bad = await post('/audit-records', { provider: 'github', records: [{ record: {} }, { record: {}, availableAt: 'later' }] });
+    expect(bad).toMatchObject({ status: 400, body: { error: { code: 'invalid_input', message: expect.stringMatching(/1\.availableAt/) } } });
+    expect((await post('/audit-records', { provider: 'nope', records: [] })).body.error.message).toMatch(/^provider:/);
+    expect((await post('/audit-clock', { now: '2026-03-02T12:00:00Z' })).body).toEqual({ now: '2026-03-02T12:00:00.000Z', fixed: '2026-03-02T12:00:00.000Z' });
+    expect((await post('/audit-clock', { now: 'noon' })).status).toBe(400);
+    expect((await post('/audit-clock', { now: null })).body.fixed).toBeNull();
   });
 });
 

@@ -15,6 +15,7 @@ import { addPatGrantRoutes } from './pat-grants.ts';
 import { addRateLimitRoutes, rateLimitHeaders } from './rate-limit.ts';
 import { addSamlRoutes } from './saml.ts';
 import type { GitHubCredential, GitHubScenario } from './scenario.ts';
+import { AuditSeed, auditHooks } from '../core/audit-log.ts';
 import { GitHubState, defaultCredentialLabel, type GitHubCredentialLabel, type GoneOperation, type GoneStatus } from './state.ts';
 import { githubErrorShapes } from './wire.ts';
 
@@ -86,6 +87,9 @@ export function createGitHubEmulator(options: GitHubEmulatorOptions = {}): GitHu
       state.load(input);
     },
     counts: () => state.counts(),
+    ...auditHooks('github', AuditSeed, (seeds) => state.addAuditRecords(seeds), (clock) => {
+      state.auditClock = clock;
+    }),
     connection() {
       if (!state.section) return undefined;
       const app = state.apps.find((a) => a.cordon);

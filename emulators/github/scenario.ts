@@ -3,6 +3,7 @@
 // events. Pure zod. Ids are GitHub's own integer ids (authorization id, pat grant id, SAML
 // credential id, deploy key id), so what the emulator answers is what the real API would show.
 import { z } from 'zod';
+import { AuditSeed } from '../core/audit-log.ts';
 import { Consumer, PrincipalStatus, PrincipalType } from '../core/types.ts';
 
 const IsoTime = z.string().datetime({ offset: true });
@@ -157,6 +158,8 @@ export const GitHubScenario = z
     credentials: z.array(GitHubCredential).default([]),
     secrets: z.array(GitHubSecret).default([]),
     auditEvents: z.array(GitHubAuditEvent).default([]),
+    /** Org audit-log entries as GET /orgs/{org}/audit-log returns them (`@timestamp` in ms, `_document_id`, …), served as they are. */
+    auditRecords: z.array(AuditSeed).default([]),
     /** Primary rate limit per token per hour (GitHub: 5,000 for users, ≥5,000 for installations). */
     rateLimitPerHour: z.number().int().positive().default(5000),
   })

@@ -5,6 +5,7 @@
 import { createHash, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import sodium from 'libsodium-wrappers';
 import { publicKeyFromPem, type RegisteredApp } from './app-jwt.ts';
+import { AuditClock, AuditLog, type AuditSeed } from '../core/audit-log.ts';
 import { GitHubScenario, type GitHubCredential } from './scenario.ts';
 import type { Account } from './wire.ts';
 
@@ -89,6 +90,9 @@ export class GitHubState {
   secrets = new Map<string, SecretRecord>();
   repoKeys = new Map<string, { keyId: string; publicKey: Uint8Array; privateKey: Uint8Array }>();
   audit: AuditRecord[] = [];
+  /** Seeded wire-shaped entries (scenario `auditRecords`, the control API), by `@timestamp`. */
+  readonly wireAudit = new AuditLog<Record<string, unknown>>((r) => auditEntryTime(r));
+  auditClock = new AuditClock();
   nextId = 50_000_000;
   /** Installation tokens minted through the API (not part of the scenario's counts). */
   minted = new Set<Live>();
@@ -127,6 +131,10 @@ export class GitHubState {
     const actorId = typeof actor !== 'string' && actor.type === 'user' ? actor.member.id : undefined;
     const token = typeof actor !== 'string' && (actor.type === 'user' || actor.type === 'installation') ? actor.token : undefined;
     this.audit.push({ at: Date.now(), documentId: randomBytes(16).toString('base64url'), action, actor: actorName, actorId, country: 'United States', token, ...extra });
+  }
+
+  addAuditRecords(seeds: readonly AuditSeed[]): void {
+    for (const s of seeds) this.wireAudit.add(s.record, s.availableAt === undefined ? undefined : Date.parse(s.availableAt));
   }
 
   /** The repo's Actions secrets key pair (sealed box), made on first use. */
@@ -180,6 +188,8 @@ export class GitHubState {
       country: e.country ?? 'United States',
       token: e.credentialId !== undefined ? byId.get(e.credentialId) : undefined,
     }));
+    this.wireAudit.clear();
+    this.addAuditRecords(this.section?.auditRecords ?? []);
     this.nextId = 50_000_000;
     this.minted = new Set();
     this.goneAnswers = new Map();
@@ -195,8 +205,18 @@ export class GitHubState {
       credentials: this.credentials.filter((c) => !c.revoked && !this.minted.has(c)).length,
       secrets: this.secrets.size,
       auditEvents: this.audit.length,
+      auditRecords: this.wireAudit.size,
     };
   }
+}
+
+/** An entry's time: `@timestamp` (ms, as the audit log sends it), else `created_at` (ms or ISO). */
+export function auditEntryTime(r: Record<string, unknown>): number | undefined {
+  for (const v of [r['@timestamp'], r.created_at]) {
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+    if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return Date.parse(v);
+  }
+  return undefined;
 }
 
 export function memberAccount(m: Member): Account {

@@ -1,4 +1,4 @@
-// Admin SDK Directory (users, tokens, asps, verificationCodes) and Reports (token activities),
+// Admin SDK Directory (users, tokens, asps, verificationCodes) and Reports (activities of any application),
 // /admin/directory/v1/… and /admin/reports/v1/… (Admin SDK Directory and Reports API docs). Void methods answer 204
 // with an empty body; empty lists omit `items`; int64 fields are JSON strings.
 import { randomInt } from 'node:crypto';
@@ -6,6 +6,7 @@ import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.
 import { isResponse, requireAdmin, SCOPE } from './oauth.ts';
 import { etagOf, type GoogleState, type UserState } from './state.ts';
 import { adminError, int64 } from './wire.ts';
+import { compareEntries, decodePosition, encodePosition, pageOf } from '../core/audit-log.ts';
 
 const D = '/admin/directory/v1';
 const NO_CONTENT: EmuResponse = { status: 204 };
@@ -273,6 +274,50 @@ function parameterFilters(raw: string | null): { name: string; equal: boolean; v
   });
 }
 
+/** A Reports parameter's value as a filter compares it: `value`, `intValue`, `boolValue`, or a `multiValue` list. */
+function parameterValues(p: Record<string, unknown>): string[] {
+  if (Array.isArray(p.multiValue)) return p.multiValue.map(String);
+  for (const key of ['value', 'intValue', 'boolValue']) if (p[key] !== undefined) return [String(p[key])];
+  return [];
+}
+
+interface ActivityRow {
+  at: number;
+  seq: number;
+  activity: Record<string, unknown>;
+}
+
+// Activities the tenant's own calls recorded sort after seeded ones of the same millisecond.
+const INTERNAL_SEQ = 1e12;
+
+function renderTokenEvent(state: GoogleState, e: GoogleState['events'][number]): Record<string, unknown> {
+  const user = state.user(e.userKey);
+  const parameters: Record<string, unknown>[] = [
+    { name: 'client_id', value: e.clientId },
+    { name: 'app_name', value: e.appName },
+    { name: 'client_type', value: 'WEB' },
+  ];
+  if (e.scopes.length) parameters.push({ name: 'scope', multiValue: e.scopes });
+  if (e.apiName) parameters.push({ name: 'api_name', value: e.apiName });
+  if (e.methodName) parameters.push({ name: 'method_name', value: e.methodName });
+  // Real answers carry admin#reports#activity / admin#reports#activities; the discovery document googleapis is
+  // generated from says audit#activity / reports#activities (emulators/README.md, "Unverified answers").
+  const activity: Record<string, unknown> = {
+    kind: 'admin#reports#activity',
+    id: { time: e.at, uniqueQualifier: String(1000000000000000000n + BigInt(e.id)), applicationName: 'token', customerId: state.customer.id },
+    actor: { email: e.userKey, profileId: user?.id ?? '', callerType: 'USER' },
+    events: [{ type: 'auth', name: e.eventName, parameters }],
+  };
+  if (e.ip) activity.ipAddress = e.ip;
+  activity.etag = etagOf(activity);
+  return activity;
+}
+
+/**
+ * Reports activities.list: the tenant's own token events and the seeded activities of any application, newest
+ * first as the Reports API returns them, filtered by user, eventName, startTime/endTime, actorIpAddress and
+ * `filters`. A seeded activity shows once the audit clock passes its `availableAt` (the Reports API lags).
+ */
 function listActivities(state: GoogleState, req: EmuRequest, call: CallContext): EmuResponse {
   const application = req.params.applicationName ?? '';
   const userKey = req.params.userKey ?? '';
@@ -286,47 +331,44 @@ function listActivities(state: GoogleState, req: EmuRequest, call: CallContext):
   const startTime = req.query.get('startTime');
   const endTime = req.query.get('endTime');
   for (const t of [startTime, endTime]) if (t && Number.isNaN(Date.parse(t))) return adminError(400, 'invalid', `Invalid value '${t}'. Values must match the following regular expression: '(\\d\\d\\d\\d)-(\\d\\d)-(\\d\\d)T(\\d\\d):(\\d\\d):(\\d\\d)(?:\\.(\\d+))?(?:(Z)|([-+])(\\d\\d):(\\d\\d))'`);
+  const maxRaw = req.query.get('maxResults');
+  const max = maxRaw === null ? 1000 : Number(maxRaw);
+  if (!Number.isInteger(max) || max < 1 || max > 1000) return adminError(400, 'invalid', `Invalid value '${maxRaw}'. Values must be within the range: [1, 1000]`);
   const eventName = req.query.get('eventName');
+  const actorIp = req.query.get('actorIpAddress');
   const filters = parameterFilters(req.query.get('filters'));
-  // Only the token application is emulated; the others answer an empty list.
-  const events = application !== 'token' ? [] : state.events.filter((e) => {
-    if (email && e.userKey !== email) return false;
-    if (eventName && e.eventName !== eventName) return false;
-    if (startTime && Date.parse(e.at) < Date.parse(startTime)) return false;
-    if (endTime && Date.parse(e.at) > Date.parse(endTime)) return false;
-    return filters.every((f) => {
-      const value = f.name === 'client_id' ? e.clientId : f.name === 'app_name' ? e.appName : undefined;
-      return f.equal ? value === f.value : value !== f.value;
-    });
-  });
-  // Newest first, as the Reports API returns them.
-  events.sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || b.id - a.id);
-  const max = Math.min(Number(req.query.get('maxResults') ?? 1000) || 1000, 1000);
-  const start = Number(req.query.get('pageToken') ?? 0) || 0;
-  const items = events.slice(start, start + max).map((e) => {
-    const user = state.user(e.userKey);
-    const parameters: Record<string, unknown>[] = [
-      { name: 'client_id', value: e.clientId },
-      { name: 'app_name', value: e.appName },
-      { name: 'client_type', value: 'WEB' },
-    ];
-    if (e.scopes.length) parameters.push({ name: 'scope', multiValue: e.scopes });
-    if (e.apiName) parameters.push({ name: 'api_name', value: e.apiName });
-    if (e.methodName) parameters.push({ name: 'method_name', value: e.methodName });
-    // Real answers carry admin#reports#activity / admin#reports#activities; the discovery document googleapis is
-    // generated from says audit#activity / reports#activities (emulators/README.md, "Unverified answers").
-    const activity: Record<string, unknown> = {
-      kind: 'admin#reports#activity',
-      id: { time: e.at, uniqueQualifier: String(1000000000000000000n + BigInt(e.id)), applicationName: 'token', customerId: state.customer.id },
-      actor: { email: e.userKey, profileId: user?.id ?? '', callerType: 'USER' },
-      events: [{ type: 'auth', name: e.eventName, parameters }],
-    };
-    if (e.ip) activity.ipAddress = e.ip;
-    activity.etag = etagOf(activity);
-    return activity;
-  });
+  const from = startTime ? Date.parse(startTime) : Number.NEGATIVE_INFINITY;
+  const to = endTime ? Date.parse(endTime) : Number.POSITIVE_INFINITY;
+
+  const rows: ActivityRow[] = state.activities
+    .visible(state.auditClock.now())
+    .filter((e) => (e.record.id as { applicationName?: unknown } | undefined)?.applicationName === application)
+    .map((e) => ({ at: e.at, seq: e.seq, activity: e.record }));
+  if (application === 'token') rows.push(...state.events.map((e) => ({ at: Date.parse(e.at), seq: INTERNAL_SEQ + e.id, activity: renderTokenEvent(state, e) })));
+  const matching = rows
+    .filter(({ at, activity }) => {
+      if (at < from || at > to) return false;
+      if (email && (activity.actor as { email?: unknown } | undefined)?.email !== email) return false;
+      if (actorIp && activity.ipAddress !== actorIp) return false;
+      const events = Array.isArray(activity.events) ? (activity.events as Record<string, unknown>[]) : [];
+      if (eventName && !events.some((ev) => ev.name === eventName)) return false;
+      return filters.every((f) =>
+        events.some((ev) => {
+          const params = Array.isArray(ev.parameters) ? (ev.parameters as Record<string, unknown>[]) : [];
+          const values = params.filter((p) => p.name === f.name).flatMap(parameterValues);
+          return f.equal ? values.includes(f.value) : !values.includes(f.value);
+        }),
+      );
+    })
+    // Newest first, as the Reports API returns them.
+    .sort((a, b) => compareEntries(b, a));
+  const pageToken = req.query.get('pageToken');
+  const after = pageToken ? decodePosition(pageToken) : undefined;
+  if (pageToken && !after) return adminError(400, 'invalid', `Invalid value '${pageToken}' for pageToken`);
+  const { page, more } = pageOf(matching, true, max, after);
+  const items = page.map((r) => r.activity);
   const body: Record<string, unknown> = { kind: 'admin#reports#activities', etag: etagOf(items) };
   if (items.length > 0) body.items = items;
-  if (start + max < events.length) body.nextPageToken = String(start + max);
+  if (more) body.nextPageToken = encodePosition(page.at(-1)!);
   return ok(body);
 }

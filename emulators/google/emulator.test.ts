@@ -331,6 +331,44 @@ describe('Reports', () => {
   });
 });
 
+describe('Reports: seeded activities', () => {
+  const activity = (application: string, i: number, name: string, extra: Record<string, unknown> = {}, parameters: Record<string, unknown>[] = []) => ({
+    kind: 'admin#reports#activity',
+    id: { time: new Date(Date.parse('2026-03-02T10:00:00Z') + i * 60_000).toISOString(), uniqueQualifier: String(9000 + i), applicationName: application, customerId: 'C00000000' },
+    actor: { email: i % 2 ? 'someone@elsewhere.example' : INTEGRATION, callerType: 'USER' },
+    ipAddress: `203.0.113.${i}`,
+    events: [{ type: 'auth', name, parameters }],
+    ...extra,
+  });
+
+  it('serves them per application, newest first, filtered and paged, each once its availableAt passes', async () => {
+    tenant.setAuditTime('2026-03-02T11:00:00Z');
+    emulator.addAuditRecords([
+      ...[0, 1, 2, 3].map((i) => ({ record: activity('token', i, 'activity', {}, [{ name: 'client_id', value: DRIFT_CLIENT }, { name: 'api_name', value: i < 2 ? 'gmail' : 'drive' }, { name: 'num_response_bytes', intValue: '10' }]) })),
+      { record: activity('login', 4, 'login_success') },
+      { record: activity('token', 5, 'authorize', {}, [{ name: 'client_id', value: DRIFT_CLIENT }]), availableAt: '2026-03-02T12:00:00Z' },
+    ]);
+    const { reports } = clients(cordonJwt());
+    const list = async (params: Record<string, unknown>) =>
+      ((await reports.activities.list({ userKey: 'all', applicationName: 'token', startTime: '2026-03-02T00:00:00Z', ...params })).data.items ?? []).map((a) => a.id!.uniqueQualifier);
+    expect(await list({})).toEqual(['9003', '9002', '9001', '9000']);
+    expect(await list({ applicationName: 'login' })).toEqual(['9004']);
+    expect(await list({ filters: 'api_name==gmail' })).toEqual(['9001', '9000']);
+    expect(await list({ actorIpAddress: '203.0.113.2' })).toEqual(['9002']);
+    expect(await list({ endTime: '2026-03-02T10:01:00Z' })).toEqual(['9001', '9000']);
+    expect(await list({ userKey: INTEGRATION })).toEqual(['9002', '9000']);
+    expect(await list({ eventName: 'authorize' })).toEqual([]);
+    const page = await reports.activities.list({ userKey: 'all', applicationName: 'token', startTime: '2026-03-02T00:00:00Z', maxResults: 3 });
+    expect(page.data.items!.map((a) => a.id!.uniqueQualifier)).toEqual(['9003', '9002', '9001']);
+    const rest = await reports.activities.list({ userKey: 'all', applicationName: 'token', startTime: '2026-03-02T00:00:00Z', maxResults: 3, pageToken: page.data.nextPageToken! });
+    expect(rest.data.items!.map((a) => a.id!.uniqueQualifier)).toEqual(['9000']);
+    expect(rest.data.nextPageToken).toBeUndefined();
+    expect((await failure(reports.activities.list({ userKey: 'all', applicationName: 'token', maxResults: 0 }))).status).toBe(400);
+    tenant.setAuditTime('2026-03-02T12:00:00Z');
+    expect(await list({ eventName: 'authorize' })).toEqual(['9005']);
+  });
+});
+
 describe('IAM', () => {
   it('keys list/get/create/disable/enable/delete with real state', async () => {
     const { iam } = clients(cordonJwt());

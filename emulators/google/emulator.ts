@@ -2,6 +2,7 @@
 // (/admin/directory/v1), Reports (/admin/reports/v1), Cloud IAM (/v1/projects/…) and the OAuth
 // endpoints (/token, /revoke). The real googleapis and google-auth-library clients talk to it
 // unchanged once rootUrl and the token URL point here (googleapis and google-auth-library docs).
+import { AuditSeed, auditHooks } from '../core/audit-log.ts';
 import { Router } from '../core/http.ts';
 import type { ProviderEmulator } from '../core/provider.ts';
 import { addDirectoryRoutes } from './directory.ts';
@@ -56,6 +57,9 @@ export function createGoogleEmulator(): GoogleEmulator {
       for (const key of state.keys.values()) if (key.cordonOwn) state.materialOf(key);
     },
     counts: () => state.counts(),
+    ...auditHooks('google', AuditSeed, (seeds) => state.addAuditRecords(seeds), (clock) => {
+      state.auditClock = clock;
+    }),
     keyFile: (name) => state.keyFileOf(name),
     connection() {
       const own = [...state.keys.entries()].find(([, k]) => k.cordonOwn);

@@ -3,6 +3,7 @@
 // delegation grants) and the Cloud projects holding service accounts and their keys. Pure zod.
 // Shapes follow the googleapis Admin SDK Directory and Reports API and Cloud IAM API docs.
 import { z } from 'zod';
+import { AuditSeed } from '../core/audit-log.ts';
 import { Consumer } from '../core/types.ts';
 
 const IsoTime = z.iso.datetime({ offset: true });
@@ -146,6 +147,8 @@ export const GoogleScenario = z
     serviceAccountKeys: z.array(GoogleServiceAccountKey).default([]),
     domainWideDelegation: z.array(GoogleDelegation).default([]),
     tokenEvents: z.array(GoogleTokenEvent).default([]),
+    /** Reports API activities of any application (`token`, `login`, `admin`, …) as activities.list returns them, served as they are. */
+    auditRecords: z.array(AuditSeed).default([]),
     /** The Workspace admin Cordon's service account impersonates (JWT `sub`). */
     cordonSubject: Email.optional(),
   })

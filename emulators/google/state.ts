@@ -1,6 +1,7 @@
 // Live state of the emulated Google tenant: what the scenario seeded, minus what was revoked,
 // plus what was minted. Every handler reads and writes this one object, so a revoked credential
 // stops working on every endpoint at once (design.md §5).
+import { AuditClock, AuditLog, type AuditSeed } from '../core/audit-log.ts';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Consumer } from '../core/types.ts';
 import type { GoogleScenario } from './scenario.ts';
@@ -88,6 +89,9 @@ export class GoogleState {
   keys = new Map<string, KeyState>();
   delegation = new Map<string, Set<string>>();
   events: TokenEventState[] = [];
+  /** Seeded Reports activities (scenario `auditRecords`, the control API), by `id.time`. */
+  readonly activities = new AuditLog<Record<string, unknown>>((r) => activityTime(r));
+  auditClock = new AuditClock();
   accessTokens = new Map<string, AccessToken>();
   cordonSubject: string | undefined;
   #eventSeq = 0;
@@ -130,11 +134,17 @@ export class GoogleState {
     this.delegation = new Map((section?.domainWideDelegation ?? []).map((d) => [d.clientId, new Set(d.scopes)]));
     this.#eventSeq = 0;
     this.events = (section?.tokenEvents ?? []).map((e) => ({ id: ++this.#eventSeq, ...structuredClone(e) }));
+    this.activities.clear();
+    this.addAuditRecords(section?.auditRecords ?? []);
     this.accessTokens = new Map();
     this.cordonSubject = section?.cordonSubject;
     this.aspGoneAnswer = 'notFound404';
     this.keyUploadDisabled = false;
     this.passwordChangeRequired = new Set();
+  }
+
+  addAuditRecords(seeds: readonly AuditSeed[]): void {
+    for (const s of seeds) this.activities.add(s.record, s.availableAt === undefined ? undefined : Date.parse(s.availableAt));
   }
 
   /** Directory accepts the primary email or the immutable id as userKey. */
@@ -269,6 +279,7 @@ export class GoogleState {
       serviceAccountKeys: this.keys.size,
       domainWideDelegation: this.delegation.size,
       tokenEvents: this.events.length,
+      auditRecords: this.activities.size,
     };
   }
 }
@@ -282,4 +293,11 @@ export function etagOf(value: unknown): string {
   let h = 2166136261;
   for (const ch of JSON.stringify(value)) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
   return `"${(h >>> 0).toString(36)}"`;
+}
+
+/** An activity's `id.time` (RFC 3339), in ms; undefined when it has none. */
+export function activityTime(r: Record<string, unknown>): number | undefined {
+  const time = (r.id as { time?: unknown } | undefined)?.time;
+  const at = typeof time === 'string' ? Date.parse(time) : Number.NaN;
+  return Number.isNaN(at) ? undefined : at;
 }

@@ -1,5 +1,6 @@
 // The Salesforce emulator driven by the real jsforce 3.10.16: every operation Cordon uses, the real error
 // shapes, idempotency, the limit header, faults and the scenario counts.
+import { AuditClock } from '../core/audit-log.ts';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -84,6 +85,7 @@ describe('scenario', () => {
       oauthTokens: scenarioJson.oauthTokens.length,
       sessions: scenarioJson.sessions.length,
       auditEvents: scenarioJson.auditEvents.length,
+      auditRecords: 0,
     });
   });
 
@@ -325,6 +327,35 @@ describe('SOQL query', () => {
     expect(more.records).toHaveLength(500);
     const filtered = await conn.query(`SELECT COUNT() FROM OauthToken WHERE UserId = '005000000000001AAA'`);
     expect(filtered.totalSize).toBe(10);
+  });
+});
+
+describe('login audit rows (LoginHistory, LoginEvent)', () => {
+  const time = (i: number) => new Date(Date.parse('2026-03-02T10:00:00Z') + Math.floor(i / 2) * 1000).toISOString().replace('Z', '+0000');
+  const row = (i: number) => ({ Id: `0YaHs0000000${String(i).padStart(3, '0')}AAA`, UserId: '005Hs000001MchnAAA', LoginTime: time(i), LoginType: 'Remote Access 2.0', Status: 'Success', Application: 'Drift', SourceIp: '44.215.108.21', Browser: 'python-requests/2.31' });
+
+  it('LoginEvent exists only where the org has Event Monitoring', async () => {
+    const conn = await jwtLogin();
+    expect(await failure(conn.query('SELECT Id FROM LoginEvent'))).toMatchObject({ errorCode: 'INVALID_TYPE' });
+    emu.load(SalesforceScenario.parse({ ...scenarioJson, eventMonitoring: true }));
+    emu.addAuditRecords([{ object: 'LoginEvent', record: { Id: '0LzHs0000000001AAA', LoginHistoryId: '0YaHs0000000001AAA', EventDate: time(0), UserId: '005Hs000001MchnAAA', SessionKey: 'sk1', Status: 'Success' } }]);
+    const events = await (await jwtLogin()).query<{ SessionKey: string; CountryIso: null }>('SELECT SessionKey, CountryIso FROM LoginEvent');
+    expect(events.records.map((r) => [r.SessionKey, r.CountryIso])).toEqual([['sk1', null]]);
+  });
+
+  it('seeded rows answer SOQL with a time range, ORDER BY two fields and a keyset, once available', async () => {
+    const clock = new AuditClock();
+    emu.useAuditClock(clock);
+    clock.set('2026-03-02T11:00:00Z');
+    emu.addAuditRecords([...[3, 0, 2, 1, 4].map((i) => ({ object: 'LoginHistory', record: row(i) })), { object: 'LoginHistory', record: row(5), availableAt: '2026-03-02T12:00:00Z' }]);
+    const conn = await jwtLogin();
+    const ids = async (where: string) =>
+      (await conn.query<{ Id: string }>(`SELECT Id, LoginTime FROM LoginHistory WHERE LoginTime >= 2026-03-02T10:00:00Z AND LoginTime < 2026-03-03T00:00:00Z${where} ORDER BY LoginTime ASC, Id DESC LIMIT 3`)).records.map((r) => r.Id.slice(12, 15));
+    expect(await ids('')).toEqual(['001', '000', '003']);
+    expect(await ids(` AND (LoginTime > ${'2026-03-02T10:00:01Z'} OR (LoginTime = 2026-03-02T10:00:01Z AND Id < '0YaHs0000000003AAA'))`)).toEqual(['002', '004']);
+    clock.set('2026-03-02T12:00:00Z');
+    expect(await ids(' AND LoginTime > 2026-03-02T10:00:01Z')).toEqual(['005', '004']);
+    expect(() => emu.addAuditRecords([{ object: 'EventLogFile', record: {} }])).toThrow(/salesforce audit records: 0\.object/);
   });
 });
 

@@ -11,7 +11,8 @@ import type { Consumer } from '../core/types.ts';
 import { metadataSoapHandler } from './metadata.ts';
 import { addOAuthRoutes } from './oauth.ts';
 import { addRestRoutes } from './rest.ts';
-import type { SalesforceLoginIpRange, SalesforceScenario } from './scenario.ts';
+import { SalesforceAuditSeed, type SalesforceLoginIpRange, type SalesforceScenario } from './scenario.ts';
+import { auditHooks } from '../core/audit-log.ts';
 import { SalesforceState } from './state.ts';
 import { MAX_VERSION, MIN_VERSION, salesforceErrors } from './wire.ts';
 
@@ -88,6 +89,9 @@ export function createSalesforceEmulator(): SalesforceEmulator {
       state.load(section);
     },
     counts: () => org.counts(),
+    ...auditHooks('salesforce', SalesforceAuditSeed, (seeds) => org.addAuditRecords(seeds), (clock) => {
+      org.auditClock = clock;
+    }),
     connection() {
       if (!state.loaded || !org.cordon) return undefined;
       const user = org.users.get(org.cordon.userId)!;

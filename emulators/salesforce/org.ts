@@ -3,8 +3,9 @@
 // dies goes through here, so a revoked token stops working on every endpoint at once (Salesforce OAuth 2.0 token revocation docs).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Consumer } from '../core/types.ts';
-import type { SalesforceLoginIpRange, SalesforceScenario } from './scenario.ts';
-import type { SoqlCatalog, SoqlObject, SoqlRow } from './soql.ts';
+import { AuditClock, AuditLog } from '../core/audit-log.ts';
+import type { SalesforceAuditSeed, SalesforceLoginIpRange, SalesforceScenario } from './scenario.ts';
+import { parseSalesforceDate, type SoqlCatalog, type SoqlObject, type SoqlRow } from './soql.ts';
 
 export interface OrgUser {
   id: string;
@@ -143,14 +144,29 @@ export const SOQL_OBJECTS: Record<string, SoqlObject & { minVersion: number }> =
   LoginHistory: {
     name: 'LoginHistory',
     minVersion: 1,
-    fields: ['Id', 'UserId', 'LoginTime', 'LoginType', 'SourceIp', 'Status', 'Application', 'ApiType', 'ApiVersion', 'LoginUrl'],
+    fields: ['Id', 'UserId', 'LoginTime', 'LoginType', 'SourceIp', 'Status', 'Application', 'Browser', 'Platform', 'CountryIso', 'ApiType', 'ApiVersion', 'LoginUrl', 'AuthenticationServiceId'],
+  },
+  // Real-time Event Monitoring (Platform Events developer guide: LoginEvent); queryable only where the org has it.
+  LoginEvent: {
+    name: 'LoginEvent',
+    minVersion: 46,
+    fields: [
+      'Id', 'EventIdentifier', 'EventDate', 'CreatedDate', 'UserId', 'Username', 'LoginHistoryId', 'LoginType', 'LoginUrl', 'SourceIp',
+      'CountryIso', 'Country', 'City', 'Browser', 'Platform', 'Application', 'Status', 'ApiType', 'ApiVersion', 'SessionKey', 'SessionLevel', 'UserType',
+    ],
   },
 };
+
+/** A row's time in a Salesforce datetime field, in ms; undefined when missing or unreadable. */
+function rowTime(value: unknown): number | undefined {
+  const at = typeof value === 'string' ? parseSalesforceDate(value) : Number.NaN;
+  return Number.isNaN(at) ? undefined : at;
+}
 
 /** Objects an API user without Manage Users / Customize Application cannot query at all. */
 const ADMIN_ONLY_OBJECTS = new Set(['UserLogin', 'ConnectedApplication']);
 /** Objects a non-admin sees only its own rows of (Salesforce object reference: OauthToken visibility). */
-const OWN_ROWS_FIELD: Record<string, string> = { OauthToken: 'UserId', AuthSession: 'UsersId', LoginHistory: 'UserId' };
+const OWN_ROWS_FIELD: Record<string, string> = { OauthToken: 'UserId', AuthSession: 'UsersId', LoginHistory: 'UserId', LoginEvent: 'UserId' };
 
 export class Org {
   id = '00D000000000000AAA';
@@ -166,6 +182,11 @@ export class Org {
   /** Ids of sessions that existed and were ended: deleting one again answers ENTITY_IS_DELETED. */
   readonly endedSessions = new Set<string>();
   readonly logins: LoginRow[] = [];
+  /** Seeded wire-shaped rows (scenario `auditRecords`, the control API). */
+  readonly wireLogins = new AuditLog<SoqlRow>((r) => rowTime(r.LoginTime));
+  readonly loginEvents = new AuditLog<SoqlRow>((r) => rowTime(r.EventDate));
+  eventMonitoring = false;
+  auditClock = new AuditClock();
   cordon: { userId: string; appId: string } | undefined;
   #counter = 0;
 
@@ -235,8 +256,17 @@ export class Org {
         consumers: s.consumers,
       });
     }
+    this.eventMonitoring = section.eventMonitoring;
+    this.addAuditRecords(section.auditRecords);
     for (const e of section.auditEvents) {
       this.addLogin(e.userId, { at: e.at, loginType: e.loginType, application: e.application, sourceIp: e.sourceIp, status: e.status, apiType: e.apiType ?? null });
+    }
+  }
+
+  addAuditRecords(seeds: readonly SalesforceAuditSeed[]): void {
+    for (const s of seeds) {
+      const log = s.object === 'LoginEvent' ? this.loginEvents : this.wireLogins;
+      log.add(s.record, s.availableAt === undefined ? undefined : Date.parse(s.availableAt));
     }
   }
 
@@ -272,6 +302,9 @@ export class Org {
     this.sessions.clear();
     this.endedSessions.clear();
     this.logins.length = 0;
+    this.wireLogins.clear();
+    this.loginEvents.clear();
+    this.eventMonitoring = false;
     this.cordon = undefined;
     this.apiUsed = 0;
   }
@@ -368,6 +401,7 @@ export class Org {
       oauthTokens: this.grants.size,
       sessions: this.sessions.size,
       auditEvents: this.logins.length,
+      auditRecords: this.wireLogins.size + this.loginEvents.size,
     };
   }
 
@@ -385,6 +419,7 @@ export class Org {
   rows(object: string, caller: OrgSession): SoqlRow[] | 'invisible' {
     const callerUser = this.users.get(caller.userId)!;
     if (ADMIN_ONLY_OBJECTS.has(object) && !callerUser.admin) return 'invisible';
+    if (object === 'LoginEvent' && !this.eventMonitoring) return 'invisible';
     const all = this.#allRows(object, caller);
     const own = OWN_ROWS_FIELD[object];
     return own && !callerUser.admin ? all.filter((r) => r[own] === caller.userId) : all;
@@ -439,7 +474,7 @@ export class Org {
           CreatedDate: sfDateTime('2024-01-15T09:00:00Z'),
         }));
       case 'LoginHistory':
-        return this.logins.map((l) => ({
+        return this.logins.map((l): SoqlRow => ({
           Id: l.id,
           UserId: l.userId,
           LoginTime: l.at,
@@ -447,10 +482,16 @@ export class Org {
           SourceIp: l.sourceIp,
           Status: l.status,
           Application: l.application,
+          Browser: 'Unknown',
+          Platform: 'Unknown',
+          CountryIso: null,
           ApiType: l.apiType,
           ApiVersion: null,
           LoginUrl: 'login.salesforce.com',
-        }));
+          AuthenticationServiceId: null,
+        })).concat(this.wireLogins.visible(this.auditClock.now()).map((e) => e.record));
+      case 'LoginEvent':
+        return this.loginEvents.visible(this.auditClock.now()).map((e) => e.record);
       default:
         return [];
     }

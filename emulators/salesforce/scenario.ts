@@ -2,6 +2,7 @@
 // grants (the rows of the OauthToken object), sessions (AuthSession; an OAuth access token *is* a session)
 // and login history. Pure zod, plus the deterministic generator of the `load` scenario's section.
 import { z } from 'zod';
+import { AuditSeed } from '../core/audit-log.ts';
 import { Consumer, PrincipalStatus, PrincipalType } from '../core/types.ts';
 
 /** Salesforce record ids: a 3-character key prefix, then 12 (15-char id) or 15 (18-char id) characters. */
@@ -124,6 +125,10 @@ export const SalesforceAuditEvent = z
   .strict();
 export type SalesforceAuditEvent = z.infer<typeof SalesforceAuditEvent>;
 
+/** A seeded audit row: a LoginHistory or (with Event Monitoring) LoginEvent record as a SOQL query returns it, without `attributes`. */
+export const SalesforceAuditSeed = AuditSeed.extend({ object: z.enum(['LoginHistory', 'LoginEvent']) }).strict();
+export type SalesforceAuditSeed = z.infer<typeof SalesforceAuditSeed>;
+
 export const SalesforceScenario = z
   .object({
     org: z
@@ -138,6 +143,10 @@ export const SalesforceScenario = z
     oauthTokens: z.array(SalesforceOauthToken).default([]),
     sessions: z.array(SalesforceSession).default([]),
     auditEvents: z.array(SalesforceAuditEvent).default([]),
+    /** Wire-shaped LoginHistory / LoginEvent rows (`LoginTime` / `EventDate` in Salesforce's datetime format), served as they are. */
+    auditRecords: z.array(SalesforceAuditSeed).default([]),
+    /** The org has Event Monitoring: LoginEvent is queryable (without it, INVALID_TYPE). */
+    eventMonitoring: z.boolean().default(false),
     /** Cordon's own identity: its JWT-bearer connected app and the admin user it logs in as (design.md I6). */
     cordon: z.object({ userId: sfId('005', 'User'), appId: sfId('0H4', 'ConnectedApplication') }).strict(),
   })

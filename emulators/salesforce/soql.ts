@@ -1,6 +1,6 @@
 // The SOQL subset the emulator answers: SELECT fields (incl. one-level relationship fields such as
 // User.Username, and COUNT()) FROM object [WHERE conditions with AND/OR/NOT, parentheses, = != <> < <= > >=,
-// [NOT] IN (...), LIKE] [ORDER BY field [ASC|DESC] [NULLS FIRST|LAST]] [LIMIT n] [OFFSET n].
+// [NOT] IN (...), LIKE] [ORDER BY field [ASC|DESC] [NULLS FIRST|LAST], …] [LIMIT n] [OFFSET n].
 // Errors carry Salesforce's errorCodes (MALFORMED_QUERY, INVALID_FIELD, INVALID_TYPE) so the REST layer
 // can answer `[{"message","errorCode"}]` like the real query resource.
 
@@ -28,7 +28,8 @@ export interface SoqlQuery {
   fields: string[];
   count: boolean;
   where?: Condition;
-  orderBy?: { field: string; descending: boolean; nullsLast: boolean };
+  /** ORDER BY fields, most significant first. */
+  orderBy?: { field: string; descending: boolean; nullsLast: boolean }[];
   limit?: number;
   offset?: number;
 }
@@ -221,22 +222,27 @@ export function parseSoql(soql: string): SoqlQuery {
   if (isWord('ORDER')) {
     pos++;
     expectWord('BY');
-    const f = field();
-    let descending = false;
-    if (isWord('ASC')) pos++;
-    else if (isWord('DESC')) {
+    query.orderBy = [];
+    for (;;) {
+      const f = field();
+      let descending = false;
+      if (isWord('ASC')) pos++;
+      else if (isWord('DESC')) {
+        pos++;
+        descending = true;
+      }
+      let nullsLast = descending;
+      if (isWord('NULLS')) {
+        pos++;
+        if (isWord('FIRST')) nullsLast = false;
+        else if (isWord('LAST')) nullsLast = true;
+        else throw new SoqlError('MALFORMED_QUERY', `unexpected token: '${peek()?.text ?? '<EOF>'}', expected FIRST or LAST`);
+        pos++;
+      }
+      query.orderBy.push({ field: f, descending, nullsLast });
+      if (peek()?.text !== ',') break;
       pos++;
-      descending = true;
     }
-    let nullsLast = descending;
-    if (isWord('NULLS')) {
-      pos++;
-      if (isWord('FIRST')) nullsLast = false;
-      else if (isWord('LAST')) nullsLast = true;
-      else throw new SoqlError('MALFORMED_QUERY', `unexpected token: '${peek()?.text ?? '<EOF>'}', expected FIRST or LAST`);
-      pos++;
-    }
-    query.orderBy = { field: f, descending, nullsLast };
   }
   const integer = (what: string) => {
     const t = peek();
@@ -373,17 +379,22 @@ export function runSoql(catalog: SoqlCatalog, query: SoqlQuery, rows: SoqlRow[],
     }
   };
   let matched = query.where ? rows.filter((r) => test(query.where!, r)) : [...rows];
-  if (query.orderBy) {
-    const path = resolve(catalog, object, query.orderBy.field);
-    const { descending, nullsLast } = query.orderBy;
+  if (query.orderBy?.length) {
+    const keys = query.orderBy.map((o) => ({ ...o, path: resolve(catalog, object, o.field) }));
     matched.sort((x, y) => {
-      const a = valueAt(catalog, x, path);
-      const b = valueAt(catalog, y, path);
-      const aNull = a === null || a === undefined;
-      const bNull = b === null || b === undefined;
-      if (aNull || bNull) return aNull === bNull ? 0 : aNull === nullsLast ? 1 : -1;
-      const d = typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
-      return descending ? -d : d;
+      for (const { path, descending, nullsLast } of keys) {
+        const a = valueAt(catalog, x, path);
+        const b = valueAt(catalog, y, path);
+        const aNull = a === null || a === undefined;
+        const bNull = b === null || b === undefined;
+        if (aNull || bNull) {
+          if (aNull === bNull) continue;
+          return aNull === nullsLast ? 1 : -1;
+        }
+        const d = typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
+        if (d !== 0) return descending ? -d : d;
+      }
+      return 0;
     });
   }
   if (query.offset) matched = matched.slice(query.offset);

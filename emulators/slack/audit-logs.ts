@@ -1,9 +1,11 @@
 // The Audit Logs API (`GET /audit/v1/logs`): a separate REST API with real HTTP status codes and
 // its own JSON shape, Enterprise Grid only, read with a user token of an org *owner* holding
 // `auditlogs:read` (https://docs.slack.dev/reference/audit-logs-api/methods-actions-reference;
-// Slack Audit Logs API docs). No @slack/web-api method exists for it.
+// Slack Audit Logs API docs). No @slack/web-api method exists for it. Entries come from the tenant's own calls and
+// from seeded wire-shaped entries (auditRecords), which show once the audit clock passes their `availableAt`.
 import type { CallContext, EmuRequest, EmuResponse, Router } from '../core/http.ts';
 import type { AuditEventSeed, SlackTenantState } from './state.ts';
+import { compareEntries, decodePosition, encodePosition, pageOf } from '../core/audit-log.ts';
 
 const denied = (status: number, error: string): EmuResponse => ({ status, body: { ok: false, error } });
 
@@ -40,31 +42,36 @@ export function addAuditLogRoutes(router: Router, state: SlackTenantState): void
     if (entity) call.target = entity;
     else if (actor) call.target = actor;
 
-    const matching = state.audit
-      .map((e, order) => ({ e, order }))
-      .filter(({ e }) => {
-        const at = Math.floor(Date.parse(e.at) / 1000);
+    const now = state.auditClock.now();
+    const entityId = (entry: Record<string, unknown>): unknown => {
+      const entity = entry.entity as Record<string, unknown> | undefined;
+      const inner = typeof entity?.type === 'string' ? (entity[entity.type] as { id?: unknown } | undefined) : undefined;
+      return inner?.id;
+    };
+    const rows = [
+      ...state.wireAudit.visible(now).map((e) => ({ at: e.at, seq: e.seq, entry: e.record })),
+      // The tenant's own calls' entries sort after seeded ones of the same millisecond.
+      ...state.audit.map((e, i) => ({ at: Date.parse(e.at), seq: 1e12 + i, entry: renderEntry(e, state) as Record<string, unknown> })),
+    ];
+    const matching = rows
+      .filter(({ at, entry }) => {
+        const seconds = Math.floor(at / 1000);
         return (
-          (oldest === undefined || at >= oldest) &&
-          (latest === undefined || at <= latest) &&
-          (!actions || actions.includes(e.action)) &&
-          (!actor || e.actorUserId === actor) &&
-          (!entity || e.entity.id === entity)
+          (oldest === undefined || seconds >= oldest) &&
+          (latest === undefined || seconds <= latest) &&
+          (!actions || actions.includes(String(entry.action))) &&
+          (!actor || (entry.actor as { user?: { id?: unknown } } | undefined)?.user?.id === actor) &&
+          (!entity || entityId(entry) === entity)
         );
       })
       // Newest first, as the real API pages backwards in time; same instant: later recorded first.
-      .sort((a, b) => Date.parse(b.e.at) - Date.parse(a.e.at) || b.order - a.order)
-      .map(({ e }) => e);
-    let start = 0;
+      .sort((a, b) => compareEntries(b, a));
     const cursor = q.get('cursor');
-    if (cursor) {
-      const m = /^next:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
-      if (!m) return denied(400, 'invalid_cursor');
-      start = Number(m[1]);
-    }
-    const slice = matching.slice(start, start + limit);
-    const next = start + limit < matching.length ? Buffer.from(`next:${start + limit}`).toString('base64') : '';
-    return { status: 200, body: { entries: slice.map((e) => renderEntry(e, state)), response_metadata: { next_cursor: next } } };
+    const after = cursor ? decodePosition(cursor) : undefined;
+    if (cursor && !after) return denied(400, 'invalid_cursor');
+    const { page, more } = pageOf(matching, true, limit, after);
+    const next = more ? encodePosition(page.at(-1)!) : '';
+    return { status: 200, body: { entries: page.map((r) => r.entry), response_metadata: { next_cursor: next } } };
   });
 
   // Discovery endpoints need no token (methods-actions-reference).
@@ -72,7 +79,8 @@ export function addAuditLogRoutes(router: Router, state: SlackTenantState): void
     status: 200,
     body: {
       actions: {
-        user: ['user_login', 'user_logout', 'user_session_reset_by_admin', 'user_session_invalidated'],
+        user: ['user_login', 'user_logout', 'user_session_reset_by_admin', 'user_session_invalidated', 'user_deactivated', 'user_reactivated', 'role_change_to_user'],
+        anomaly: ['anomaly'],
         app: ['app_installed', 'app_uninstalled', 'app_approved', 'app_restricted', 'app_scopes_expanded', 'app_token_preserved', 'bot_token_upgraded'],
       },
     },

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, WebClient, type WebAPIHTTPError, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
 import { CallLog, FaultBook, startEmulatorServer, type EmulatorServer } from '../core/server.ts';
+import { AuditClock } from '../core/audit-log.ts';
 import { createSlackEmulator, type SlackEmulator } from './emulator.ts';
 import { generateSlackLoadSection, SlackScenario } from './scenario.ts';
 import { slackSignatureHeaders } from './signing.ts';
@@ -489,6 +490,46 @@ describe('Audit Logs API', () => {
     expect(recent.entries.map((e) => e.id)).toEqual(['AEV0005']);
     const next = (await (await audit(`?oldest=${since}&limit=1&cursor=${encodeURIComponent(recent.response_metadata.next_cursor)}`)).json()) as { entries: Array<{ id: string }> };
     expect(next.entries.map((e) => e.id)).toEqual(['AEV0004']);
+  });
+
+  it('serves seeded wire entries as they are, anomaly reasons included, with oldest/latest, actor, entity, limit, cursor and lag', async () => {
+    const clock = new AuditClock();
+    emulator.useAuditClock(clock);
+    const base = Date.parse('2026-03-02T10:00:00Z') / 1000;
+    const entry = (i: number, extra: Record<string, unknown> = {}) => ({
+      id: `seed-${i}`,
+      date_create: base + i,
+      action: 'file_downloaded',
+      actor: { type: 'user', user: { id: i % 2 ? 'W0SALESREP' : 'W0OTHER', name: 'x', email: '' } },
+      entity: { type: 'file', file: { id: `F${i}`, name: 'f' } },
+      context: { location: { type: 'enterprise', id: 'E0ACMEORG1' }, ua: 'curl/8', ip_address: '45.61.136.10' },
+      ...extra,
+    });
+    const anomaly = entry(9, { action: 'anomaly', details: { reason: ['asn', 'ip_address'], asn: 'AS14061' } });
+    expect(emulator.addAuditRecords([...[0, 1, 2, 3, 4].map((i) => ({ record: entry(i) })), { record: anomaly }, { record: entry(20), availableAt: '2026-03-02T12:00:00Z' }])).toBe(7);
+    const read = async (query: string) => {
+      const res = await audit(query);
+      expect(res.status).toBe(200);
+      return (await res.json()) as { entries: Array<Record<string, any>>; response_metadata: { next_cursor: string } };
+    };
+    clock.set('2026-03-02T11:00:00Z');
+    expect((await read(`?oldest=${base + 1}&latest=${base + 3}`)).entries.map((e) => e.id)).toEqual(['seed-3', 'seed-2', 'seed-1']);
+    expect((await read(`?oldest=${base}&actor=W0SALESREP`)).entries.map((e) => e.id)).toEqual(['seed-9', 'seed-3', 'seed-1']);
+    expect((await read(`?oldest=${base}&entity=F2`)).entries.map((e) => e.id)).toEqual(['seed-2']);
+    const [flagged] = (await read(`?oldest=${base}&action=anomaly`)).entries;
+    expect(flagged).toEqual(anomaly);
+    // Paging: positions, so an entry arriving between two pages neither repeats nor shifts one.
+    const first = await read(`?oldest=${base}&limit=2`);
+    expect(first.entries.map((e) => e.id)).toEqual(['seed-9', 'seed-4']);
+    emulator.addAuditRecords([{ record: entry(5) }]);
+    const second = await read(`?oldest=${base}&limit=2&cursor=${encodeURIComponent(first.response_metadata.next_cursor)}`);
+    expect(second.entries.map((e) => e.id)).toEqual(['seed-3', 'seed-2']);
+    expect((await audit(`?oldest=${base}&cursor=bm90LWEtY3Vyc29y`)).status).toBe(400);
+    // The late entry shows once the clock passes its availableAt.
+    expect((await read(`?oldest=${base + 20}`)).entries).toEqual([]);
+    clock.set('2026-03-02T12:00:00Z');
+    expect((await read(`?oldest=${base + 20}`)).entries.map((e) => e.id)).toEqual(['seed-20']);
+    expect(() => emulator.addAuditRecords([{ record: 'not an object' }])).toThrow(/slack audit records: 0\.record/);
   });
 
   it('records admin actions as audit entries', async () => {

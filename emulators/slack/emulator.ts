@@ -1,6 +1,7 @@
 // Emulator of the Slack API subset Cordon uses: Web API methods under `/api/<method>` and the
 // Audit Logs API under `/audit/v1/` (@slack/web-api and Slack Web API method docs). State is real: a revoked token or an
 // uninstalled app stops working on every method; sessions end per user or one by one.
+import { AuditSeed, auditHooks } from '../core/audit-log.ts';
 import { Router } from '../core/http.ts';
 import type { ProviderEmulator } from '../core/provider.ts';
 import { addAdminAppRoutes } from './admin-apps.ts';
@@ -74,6 +75,9 @@ export function createSlackEmulator(): SlackEmulator {
       state.load(section);
     },
     counts: () => state.counts(),
+    ...auditHooks('slack', AuditSeed, (seeds) => state.addAuditRecords(seeds), (clock) => {
+      state.auditClock = clock;
+    }),
     connection() {
       const own = state.tokens.filter((t) => t.cordonOwn && !t.revoked);
       const admin = own.find((t) => t.type === 'user');

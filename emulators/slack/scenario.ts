@@ -3,6 +3,7 @@
 // audit log entries. Pure zod. Shapes follow the Slack Web API method docs
 // and the Audit Logs API docs.
 import { z } from 'zod';
+import { AuditSeed } from '../core/audit-log.ts';
 import { Consumer } from '../core/types.ts';
 
 const SlackId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[A-Z0-9]{2,}$`), `a Slack id starting with ${prefix}`);
@@ -134,6 +135,8 @@ export const SlackScenario = z
     sessions: z.array(SlackSession).default([]),
     channels: z.array(SlackChannel).default([]),
     auditEvents: z.array(SlackAuditEvent).default([]),
+    /** Audit Logs API entries as GET /audit/v1/logs returns them (`id`, `date_create` in s, `actor`, `entity`, `context`, `details`), served as they are. */
+    auditRecords: z.array(AuditSeed).default([]),
     /**
      * Opt-in per-method rate limits by Slack's tiers (per app per workspace; Audit Logs org-wide),
      * answering 429 + Retry-After when exceeded. `timeScale` shrinks the one-minute window

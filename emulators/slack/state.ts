@@ -1,6 +1,7 @@
 // The Slack tenant's mutable state, loaded from a scenario section: who can call, what they did.
 // Kept apart from the HTTP handlers so tests and the future Slack app can read posted messages and
 // opened views without going through the wire.
+import { AuditClock, AuditLog, type AuditSeed } from '../core/audit-log.ts';
 import type {
   SlackApp,
   SlackAuditEvent,
@@ -89,6 +90,9 @@ export class SlackTenantState {
   sessions: SessionState[] = [];
   channels = new Map<string, Channel>();
   audit: AuditEventSeed[] = [];
+  /** Seeded wire-shaped entries (scenario `auditRecords`, the control API), by `date_create`. */
+  readonly wireAudit = new AuditLog<Record<string, unknown>>((r) => (typeof r.date_create === 'number' && Number.isFinite(r.date_create) ? r.date_create * 1000 : undefined));
+  auditClock = new AuditClock();
   messages: PostedMessage[] = [];
   views: OpenedView[] = [];
   signingSecret: string | undefined;
@@ -108,6 +112,8 @@ export class SlackTenantState {
     this.sessions = (section?.sessions ?? []).map((s) => ({ ...s }));
     this.channels = new Map((section?.channels ?? []).map((c) => [c.id, { ...c }]));
     this.audit = (section?.auditEvents ?? []).map((e) => ({ ...e }));
+    this.wireAudit.clear();
+    this.addAuditRecords(section?.auditRecords ?? []);
     this.messages = [];
     this.views = [];
     this.signingSecret = section?.signingSecret;
@@ -179,6 +185,10 @@ export class SlackTenantState {
     return `${prefix}${this.#seq.toString(36).toUpperCase().padStart(8, '0')}`;
   }
 
+  addAuditRecords(seeds: readonly AuditSeed[]): void {
+    for (const s of seeds) this.wireAudit.add(s.record, s.availableAt === undefined ? undefined : Date.parse(s.availableAt));
+  }
+
   recordAudit(action: string, actorUserId: string, entity: AuditEventSeed['entity'], details?: Record<string, unknown>): void {
     this.audit.push({ id: this.nextId('AUD'), at: new Date().toISOString(), action, actorUserId, entity, ...(details ? { details } : {}) });
   }
@@ -196,6 +206,7 @@ export class SlackTenantState {
       sessions: this.sessions.length,
       channels: this.channels.size,
       auditEvents: this.audit.length,
+      auditRecords: this.wireAudit.size,
       activeTokens: this.tokens.filter((t) => !t.revoked).length,
       activeSessions: this.sessions.filter((s) => !s.endedAt).length,
       messages: this.messages.length,
