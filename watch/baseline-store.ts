@@ -28,6 +28,10 @@ export interface BaselineStore {
   dismissals(tokenKey: string): { verdictId: string; dismissal: Dismissal }[];
   getPrincipalStatus(provider: string, principal: string): { status: PrincipalStatus; at: number } | undefined;
   putPrincipalStatus(provider: string, principal: string, status: PrincipalStatus, at: number): void;
+  /** Which tokens a principal owns and an app holds, for lifecycle records that arrive after the uses. */
+  linkToken(provider: string, tokenKey: string, principal: string, app: string | undefined): void;
+  tokensOfPrincipal(provider: string, principal: string): string[];
+  tokensOfApp(provider: string, app: string): string[];
   getAppRetired(provider: string, app: string): number | undefined;
   putAppRetired(provider: string, app: string, at: number): void;
   getRevocation(tokenKey: string): number | undefined;
@@ -50,6 +54,7 @@ CREATE INDEX IF NOT EXISTS verdicts_status ON verdicts (status);
 CREATE TABLE IF NOT EXISTS dismissals (id INTEGER PRIMARY KEY, token_key TEXT NOT NULL, verdict_id TEXT NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS dismissals_token ON dismissals (token_key);
 CREATE TABLE IF NOT EXISTS principals (provider TEXT NOT NULL, principal TEXT NOT NULL, status TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (provider, principal)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS token_links (provider TEXT NOT NULL, kind TEXT NOT NULL, owner TEXT NOT NULL, token_key TEXT NOT NULL, PRIMARY KEY (provider, kind, owner, token_key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS retired_apps (provider TEXT NOT NULL, app TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (provider, app)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS revocations (token_key TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
@@ -120,6 +125,14 @@ export function openBaselineStore(path: string): BaselineStore {
         at,
       );
     },
+    linkToken(provider, tokenKey, principal, app) {
+      const link = q('INSERT OR IGNORE INTO token_links (provider, kind, owner, token_key) VALUES (?, ?, ?, ?)');
+      link.run(provider, 'principal', principal, tokenKey);
+      if (app) link.run(provider, 'app', app, tokenKey);
+    },
+    tokensOfPrincipal: (provider, principal) =>
+      (q("SELECT token_key FROM token_links WHERE provider = ? AND kind = 'principal' AND owner = ?").all(provider, principal) as { token_key: string }[]).map((r) => r.token_key),
+    tokensOfApp: (provider, app) => (q("SELECT token_key FROM token_links WHERE provider = ? AND kind = 'app' AND owner = ?").all(provider, app) as { token_key: string }[]).map((r) => r.token_key),
     getAppRetired(provider, app) {
       const r = row('SELECT at FROM retired_apps WHERE provider = ? AND app = ?', provider, app);
       return r ? Number(r.at) : undefined;

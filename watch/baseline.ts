@@ -32,8 +32,9 @@ export interface Baseline {
   app?: string;
   firstSeen: number;
   lastSeen: number;
-  /** Last `use`/`refresh` (dormancy is about use, not about lifecycle records). */
+  /** Last `use`/`refresh` (dormancy is about use, not about lifecycle records), and its event id. */
   lastUse?: number;
+  lastUseEventId?: string;
   events: number;
   calls: number;
   asns: FirstSeenSet;
@@ -175,7 +176,10 @@ export function updateBaseline(b: Baseline, event: TokenUseEvent, at: number, ip
   if (event.app && !b.app) b.app = event.app;
   b.principal = event.principal;
   const isUse = event.action === 'use' || event.action === 'refresh';
-  if (isUse && (b.lastUse === undefined || at > b.lastUse)) b.lastUse = at;
+  if (isUse && (b.lastUse === undefined || at > b.lastUse)) {
+    b.lastUse = at;
+    b.lastUseEventId = event.id;
+  }
   if (isUse) {
     b.calls += event.count;
     const hour = epochHour(at);

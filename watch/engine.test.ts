@@ -232,3 +232,23 @@ describe('the watch policy', () => {
     expect(() => openWatch({ store, ipIntel: fakeIntel, policy: { thresold: 40 } as never })).toThrow(/^watch policy: \(root\): Unrecognized key: "thresold"/);
   });
 });
+
+describe('the watch engine, on lifecycle records that arrive late', () => {
+  it('an offboarding or app retirement read after the token’s last use still finds the use that came after it', () => {
+    const { watch } = watchWith();
+    watch.ingest(history('tok-o', { principal: 'leaver@acme.example', app: 'old-app' }), new Date(DAY11));
+    const use = ev('tok-o', DAY11 + 5 * HOUR, { principal: 'leaver@acme.example', app: 'old-app' });
+    expect(watch.ingest([use], new Date(DAY11 + 6 * HOUR)).verdicts).toEqual([]);
+    // The Reports API delivers the offboarding, dated before the use, an hour later.
+    const offboarded = ev('x', DAY11 + 2 * HOUR, { tokenKey: undefined, principal: 'leaver@acme.example', action: 'principal_status', principalStatus: 'offboarded' });
+    const [verdict] = watch.ingest([offboarded], new Date(DAY11 + 7 * HOUR)).verdicts;
+    expect(verdict).toMatchObject({ tokenKey: 'tok-o', triggers: ['owner_or_app_lifecycle'] });
+    expect(verdict!.reasons[0]).toMatchObject({ eventIds: [use.id], subject: 'offboarded' });
+    expect(verdict!.reasons[0]!.text).toMatch(/^used 3 h after its owner leaver@acme\.example was offboarded/);
+    // Retiring an app before the use the same way, for a token of another owner.
+    watch.ingest(history('tok-p', { principal: 'bot@acme.example', app: 'retired-app' }), new Date(DAY11));
+    const retired = ev('y', T0 + 9 * 24 * HOUR, { tokenKey: undefined, principal: 'admin@acme.example', action: 'app_retired', app: 'retired-app' });
+    const late = watch.ingest([retired], new Date(DAY11 + 8 * HOUR)).verdicts;
+    expect(late.map((v) => [v.tokenKey, v.reasons[0]!.subject])).toEqual([['tok-p', 'app_retired']]);
+  });
+});

@@ -10,6 +10,7 @@ import type { BaselineStore } from './baseline-store.ts';
 import { cidrMatcher, parseIp } from './ip-address.ts';
 import type { IpInfo, IpIntel } from './ip-intel.ts';
 import { SIGNALS } from './signals/index.ts';
+import { useAfterLifecycle } from './signals/use-after-lifecycle.ts';
 import type { SignalContext, SignalHit } from './signals/signal.ts';
 import { addPending, combineScore, openVerdict, PENDING_WINDOW_MS, reasonKey, updateVerdict } from './verdict.ts';
 
@@ -185,10 +186,47 @@ export function openWatch(options: WatchOptions): Watch {
     store.transaction(() => {
       const baselines = new Map<string, Baseline>();
       const newFindings = new Map<string, PendingReason[]>();
+      const addFinding = (tokenKey: string, hit: SignalHit, eventId: string, at: number, baseline: Baseline) => {
+        if (baseline.acknowledged[reasonKey(hit)] !== undefined) return;
+        const list = newFindings.get(tokenKey) ?? [];
+        list.push({ ...hit, eventIds: [eventId], firstAt: at, lastAt: at });
+        newFindings.set(tokenKey, list);
+        findings.push({ tokenKey, signal: hit.signal, eventId, weight: hit.weight });
+      };
+      // A lifecycle record read after the token's uses (Google's Reports API lags by hours): the last use, if it
+      // came after the owner left or the app was retired, is a finding now.
+      const recheckLifecycle = (tokenKey: string, lifecycle: Pick<SignalContext, 'principalStatus' | 'appRetiredAt'>) => {
+        const baseline = baselines.get(tokenKey) ?? store.getBaseline(tokenKey);
+        if (!baseline?.lastUse || !baseline.lastUseEventId) return;
+        const lastUse: SignalContext['event'] = {
+          id: baseline.lastUseEventId,
+          provider: baseline.provider,
+          at: new Date(baseline.lastUse).toISOString(),
+          action: 'use',
+          tokenKey,
+          principal: baseline.principal,
+          count: 1,
+          ...(baseline.app ? { app: baseline.app } : {}),
+        };
+        const out = useAfterLifecycle.evaluate({ event: lastUse, at: baseline.lastUse, ip: undefined, baseline, learning: false, policy, allowlisted: { network: false, userAgent: false }, revokedAt: undefined, inventory: undefined, ...lifecycle });
+        const hits = out ? (Array.isArray(out) ? out : [out]) : [];
+        if (hits.length === 0) return;
+        baselines.set(tokenKey, baseline);
+        for (const hit of hits) addFinding(tokenKey, hit, baseline.lastUseEventId, baseline.lastUse, baseline);
+      };
       for (const { event, at } of valid) {
         if (event.action === 'principal_status' || event.action === 'app_retired' || !event.tokenKey) {
-          if (event.action === 'principal_status' && event.principalStatus) store.putPrincipalStatus(event.provider, event.principal, event.principalStatus, at);
-          if (event.action === 'app_retired' && event.app) store.putAppRetired(event.provider, event.app, at);
+          if (event.action === 'principal_status' && event.principalStatus) {
+            store.putPrincipalStatus(event.provider, event.principal, event.principalStatus, at);
+            if (event.principalStatus !== 'reactivated') {
+              const principalStatus = { status: event.principalStatus, at };
+              for (const key of store.tokensOfPrincipal(event.provider, event.principal)) recheckLifecycle(key, { principalStatus, appRetiredAt: undefined });
+            }
+          }
+          if (event.action === 'app_retired' && event.app) {
+            store.putAppRetired(event.provider, event.app, at);
+            for (const key of store.tokensOfApp(event.provider, event.app)) recheckLifecycle(key, { principalStatus: undefined, appRetiredAt: at });
+          }
           stats.withoutToken++;
           stats.accepted++;
           store.markEvent(event.id, at);
@@ -223,18 +261,13 @@ export function openWatch(options: WatchOptions): Watch {
           const out = signal.evaluate(ctx);
           if (out) hits.push(...(Array.isArray(out) ? out : [out]));
         }
+        if (!baseline || baseline.principal !== event.principal || (event.app && baseline.app !== event.app)) store.linkToken(event.provider, tokenKey, event.principal, event.app);
         baseline ??= newBaseline({ ...event, tokenKey }, at);
         updateBaseline(baseline, event, at, ip, allowlisted.network);
         baseline.attributionChecked = true;
         baselines.set(tokenKey, baseline);
         store.markEvent(event.id, at);
-        for (const hit of hits) {
-          if (baseline.acknowledged[reasonKey(hit)] !== undefined) continue;
-          const list = newFindings.get(tokenKey) ?? [];
-          list.push({ ...hit, eventIds: [event.id], firstAt: at, lastAt: at });
-          newFindings.set(tokenKey, list);
-          findings.push({ tokenKey, signal: hit.signal, eventId: event.id, weight: hit.weight });
-        }
+        for (const hit of hits) addFinding(tokenKey, hit, event.id, at, baseline);
       }
       for (const [tokenKey, list] of newFindings) {
         const baseline = baselines.get(tokenKey)!;

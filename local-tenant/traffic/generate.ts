@@ -3,8 +3,10 @@
 // (docs/drift-watch.md, "Labelled traffic"). Seeded and pure: the same options give the same events.
 //
 // Benign use has diurnal, weekday-shaped volume in each owner's time zone, realistic operation mixes, client
-// upgrades, vendor automation rotating addresses within its allowlisted cloud, and noise a watch must not alarm
-// on: people changing ISP, travelling, trying a new API, busy afternoons. Attacks are modelled on public incidents.
+// upgrades, vendor automation rotating addresses within its allowlisted cloud, and noise a watch should not alarm
+// on: people changing ISP, travelling, trying a new API, busy afternoons. One kind of benign change it should
+// alarm on is there too, unlabelled: automation that moves to another cloud unannounced (about 2 % of cloud
+// tokens) — the false alarms the measurement counts. Attacks are modelled on public incidents.
 import { createHash } from 'node:crypto';
 import type { AuditProvider, TokenUseEventInput } from '../../schemas/token-use.ts';
 import type { InventoryEntry, Revocation, SignalName, VendorAllowlist } from '../../schemas/verdict.ts';
@@ -233,6 +235,8 @@ interface Token {
   ispChange?: { day: number; to: NetworkName };
   /** a trip abroad: [startHour, endHour) absolute hours since start, through this network */
   trip?: { from: number; to: number; network: NetworkName };
+  /** benign, and unannounced: the automation moved to another cloud on this day (a false alarm the watch should raise) */
+  cloudMove?: { day: number; to: NetworkName };
   /** a new API tried once on this day (benign noise) */
   tryOp?: { day: number; op: Op };
   /** a busy afternoon at 2.5× on this day */
@@ -283,6 +287,7 @@ function makeToken(r: Rng, kind: Kind, index: number, seed: number, days: number
       token.trip = { from, to: from + 72 + r.int(48), network: ISPS_BY_COUNTRY[abroad]![0]! };
     }
   }
+  if ((spec.cloud || spec.ownCloud) && r.chance(0.02)) token.cloudMove = { day: 10 + r.int(days - 12), to: spec.ownCloud === 'gcp' ? 'aws' : 'gcp' };
   if (r.chance(0.08)) {
     const others = Object.values(KINDS)
       .filter((k) => k.provider === spec.provider && k !== spec)
@@ -344,6 +349,7 @@ function emitter(r: Rng, seed: number): Emitter {
 
 /** The network a benign use comes from at absolute hour `h` (local hour `lh`). */
 function networkAt(r: Rng, t: Token, h: number, lh: number, weekend: boolean): NetworkName {
+  if (t.cloudMove && h >= t.cloudMove.day * 24) return t.cloudMove.to;
   if (t.spec.cloud) return r.pick(t.spec.cloud);
   if (t.spec.ownCloud) return t.spec.ownCloud;
   if (t.trip && h >= t.trip.from && h < t.trip.to) return t.trip.network;
@@ -527,6 +533,7 @@ export function generateTraffic(options: TrafficOptions): LabelledTraffic {
       delete token.trip;
       delete token.tryOp;
       delete token.busyDay;
+      delete token.cloudMove;
       attackTokens.push({ token, scenario });
     }
   }
