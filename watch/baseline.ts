@@ -201,9 +201,10 @@ export function updateBaseline(b: Baseline, event: TokenUseEvent, at: number, ip
     touch(b.userAgents, userAgentFamily(event.userAgent), at);
     touch(b.clientClasses, clientClass(event.userAgent), at);
   }
-  if (event.operation) touch(b.operationFamilies, operationFamily(event.operation), at);
-  if (event.target) {
-    if (isUse && b.targets[event.target] === undefined) {
+  // What the token does, not what is done to it: a scope change or a revoke record is no operation of its own.
+  if (isUse && event.operation) touch(b.operationFamilies, operationFamily(event.operation), at);
+  if (isUse && event.target) {
+    if (b.targets[event.target] === undefined) {
       const hour = epochHour(at);
       b.newTargets = { hour, count: (b.newTargets?.hour === hour ? b.newTargets.count : 0) + 1 };
     }
