@@ -1,5 +1,6 @@
 // A token's baseline: how it is normally used (docs/drift-watch.md, "Baselines"). Pure data and the pure
 // functions that update it from one event; watch/baseline-store.ts keeps it, the signals read it.
+import { redactText } from '../logging/logger.ts';
 import type { AuditProvider, TokenUseEvent } from '../schemas/token-use.ts';
 import type { LearnedValues, SignalName, TriggerCategory } from '../schemas/verdict.ts';
 import type { IpInfo } from './ip-intel.ts';
@@ -98,7 +99,8 @@ export function isKnown(set: FirstSeenSet, value: string, at: number, knownDays:
 
 /** Versions stripped, lower-cased: an upgrade of the same client is not a new user agent. */
 export function userAgentFamily(userAgent: string): string {
-  return userAgent
+  // Masked first: a family is shown in verdicts and kept in the baseline.
+  return redactText(userAgent)
     .toLowerCase()
     .replace(/\d+(?:[._]\d+)*/g, '')
     .replace(/\s+/g, ' ')

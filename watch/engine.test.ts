@@ -252,3 +252,16 @@ describe('the watch engine, on lifecycle records that arrive late', () => {
     expect(late.map((v) => [v.tokenKey, v.reasons[0]!.subject])).toEqual([['tok-p', 'app_retired']]);
   });
 });
+
+describe('secrets in audit fields', () => {
+  it('masks a credential-shaped string in a user agent or a target before it reaches a verdict', () => {
+    const { watch, store } = watchWith();
+    watch.ingest(history('tok-q'), new Date(DAY11));
+    const leaked = `ghp_${'A1b2C3d4E5'.repeat(4)}`;
+    const result = watch.ingest([ev('tok-q', DAY11, { ip: '10.9.0.7', userAgent: `curl/8.0 (${leaked})`, operation: 'contents.read', target: `acme/${leaked}` })], new Date(DAY11 + HOUR));
+    const json = JSON.stringify([result.verdicts, watch.baseline('tok-q', new Date(DAY11 + HOUR)), store.getBaseline('tok-q')?.userAgents]);
+    expect(result.verdicts).toHaveLength(1);
+    expect(json).toContain('ghp_…[redacted]');
+    expect(json).not.toContain(leaked);
+  });
+});

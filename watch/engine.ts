@@ -3,6 +3,7 @@
 // calls `ingest` with what the audit readers returned; bad input is skipped and counted, never thrown.
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
+import { redactText } from '../logging/logger.ts';
 import { TokenUseEvent } from '../schemas/token-use.ts';
 import { type InventoryEntry, Revocation, type SignalName, type Verdict, WatchPolicy, type WatchPolicyInput } from '../schemas/verdict.ts';
 import { type Baseline, type BaselineView, describeBaseline, isLearning, learn, newBaseline, type PendingReason, updateBaseline } from './baseline.ts';
@@ -189,7 +190,8 @@ export function openWatch(options: WatchOptions): Watch {
       const addFinding = (tokenKey: string, hit: SignalHit, eventId: string, at: number, baseline: Baseline) => {
         if (baseline.acknowledged[reasonKey(hit)] !== undefined) return;
         const list = newFindings.get(tokenKey) ?? [];
-        list.push({ ...hit, eventIds: [eventId], firstAt: at, lastAt: at });
+        // Reasons reach Slack and the API: a credential-shaped string in a user agent or a target is masked.
+        list.push({ ...hit, subject: redactText(hit.subject), text: redactText(hit.text), eventIds: [eventId], firstAt: at, lastAt: at });
         newFindings.set(tokenKey, list);
         findings.push({ tokenKey, signal: hit.signal, eventId, weight: hit.weight });
       };
