@@ -145,9 +145,16 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
 }
 
-/** p50 / p99 of calls per active hour before `hour` (cached per hour, pruning hours older than the window). */
+/** A month's distribution barely moves in a few hours: it is recomputed at most this often. */
+const VOLUME_REUSE_HOURS = 6;
+
+/**
+ * p50 / p99 of calls per active hour before `hour`, pruning hours older than the window. Cached: an event within
+ * VOLUME_REUSE_HOURS of the hour it was computed for (later, or late and earlier) reuses it. A distribution
+ * computed before `hour` never holds `hour`'s own count, so a spike is never compared with itself.
+ */
 export function volumeBefore(b: Baseline, hour: number, knownDays: number): NonNullable<Baseline['volume']> {
-  if (b.volume?.forHour === hour) return b.volume;
+  if (b.volume && Math.abs(hour - b.volume.forHour) < VOLUME_REUSE_HOURS && (hour >= b.volume.forHour || b.hourly[hour] === undefined)) return b.volume;
   const oldest = hour - knownDays * 24;
   const counts: number[] = [];
   for (const [h, n] of Object.entries(b.hourly)) {

@@ -75,6 +75,8 @@ export interface WatchOptions {
 const DAY = 86_400_000;
 const EVENT_FIELDS = new Set(Object.keys(TokenUseEvent.shape));
 const MAX_SAMPLES = 5;
+/** Baselines kept parsed between ingests (this process is the store's one writer); the least recently used go first. */
+const BASELINE_CACHE = 10_000;
 
 function parsePolicy(input: WatchPolicyInput | undefined): WatchPolicy {
   const parsed = WatchPolicy.safeParse(input ?? {});
@@ -127,6 +129,35 @@ export function openWatch(options: WatchOptions): Watch {
   const policy = parsePolicy(options.policy);
   const allowlistOf = compileVendors(policy);
   const inventoryOf = compileInventory(policy.inventory);
+
+  // Parsing a baseline costs more than its signals: keep recent ones. Cleared when a transaction fails, since
+  // the cached objects then hold changes the store rolled back.
+  const cache = new Map<string, Baseline>();
+  function loadBaseline(tokenKey: string): Baseline | undefined {
+    const hit = cache.get(tokenKey);
+    if (hit) {
+      cache.delete(tokenKey);
+      cache.set(tokenKey, hit);
+      return hit;
+    }
+    const loaded = store.getBaseline(tokenKey);
+    if (loaded) remember(loaded);
+    return loaded;
+  }
+  function remember(b: Baseline): void {
+    cache.delete(b.tokenKey);
+    cache.set(b.tokenKey, b);
+    if (cache.size > BASELINE_CACHE) cache.delete(cache.keys().next().value!);
+  }
+
+  function inTransaction<T>(fn: () => T): T {
+    try {
+      return store.transaction(fn);
+    } catch (err) {
+      cache.clear();
+      throw err;
+    }
+  }
 
   function recordRevocations(revocations: readonly Revocation[]): void {
     const parsed = revocations.map((r, i) => {
@@ -184,7 +215,7 @@ export function openWatch(options: WatchOptions): Watch {
 
     const verdicts: Verdict[] = [];
     const findings: Finding[] = [];
-    store.transaction(() => {
+    inTransaction(() => {
       const baselines = new Map<string, Baseline>();
       const newFindings = new Map<string, PendingReason[]>();
       const addFinding = (tokenKey: string, hit: SignalHit, eventId: string, at: number, baseline: Baseline) => {
@@ -198,7 +229,7 @@ export function openWatch(options: WatchOptions): Watch {
       // A lifecycle record read after the token's uses (Google's Reports API lags by hours): the last use, if it
       // came after the owner left or the app was retired, is a finding now.
       const recheckLifecycle = (tokenKey: string, lifecycle: Pick<SignalContext, 'principalStatus' | 'appRetiredAt'>) => {
-        const baseline = baselines.get(tokenKey) ?? store.getBaseline(tokenKey);
+        const baseline = baselines.get(tokenKey) ?? loadBaseline(tokenKey);
         if (!baseline?.lastUse || !baseline.lastUseEventId) return;
         const lastUse: SignalContext['event'] = {
           id: baseline.lastUseEventId,
@@ -235,7 +266,7 @@ export function openWatch(options: WatchOptions): Watch {
           continue;
         }
         const tokenKey = event.tokenKey;
-        let baseline = baselines.get(tokenKey) ?? store.getBaseline(tokenKey);
+        let baseline = baselines.get(tokenKey) ?? loadBaseline(tokenKey);
         if (baseline && at < baseline.lastSeen - policy.maxLatenessHours * 3_600_000) {
           stats.outOfOrder++;
           continue;
@@ -292,7 +323,10 @@ export function openWatch(options: WatchOptions): Watch {
           stats.verdictsOpened++;
         }
       }
-      for (const b of baselines.values()) store.putBaseline(b);
+      for (const b of baselines.values()) {
+        store.putBaseline(b);
+        remember(b);
+      }
       // Event ids are kept as long as an event could still be accepted: the known window plus the lateness allowed.
       store.pruneEvents(now.getTime() - (policy.knownDays + policy.maxLatenessHours / 24 + 1) * DAY);
     });
@@ -313,7 +347,8 @@ export function openWatch(options: WatchOptions): Watch {
     dismiss(tokenKey, reason, by, now = new Date()) {
       if (!reason.trim()) throw new Error('dismiss: reason: must say why (it is recorded and teaches the baseline)');
       if (!by.trim()) throw new Error('dismiss: by: must name who dismissed it');
-      return store.transaction(() => {
+      cache.delete(tokenKey);
+      return inTransaction(() => {
         const verdict = store.getVerdict(tokenKey);
         if (!verdict || verdict.status !== 'open') throw new Error(`dismiss: token ${tokenKey} has no open verdict`);
         const at = now.getTime();
