@@ -265,3 +265,32 @@ describe('secrets in audit fields', () => {
     expect(json).not.toContain(leaked);
   });
 });
+
+describe('an ingest that fails half-way', () => {
+  it('leaves nothing behind, and the retry counts each event once and opens the verdict once', () => {
+    const store = openBaselineStore(':memory:');
+    let failNext = false;
+    const flaky = {
+      ...store,
+      putVerdict: (v: Parameters<typeof store.putVerdict>[0]) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('disk I/O error');
+        }
+        store.putVerdict(v);
+      },
+    };
+    const watch = openWatch({ store: flaky, ipIntel: fakeIntel });
+    watch.ingest(history('tok-r'), new Date(DAY11));
+    const before = store.getBaseline('tok-r')!.events;
+    const attack = [ev('tok-r', DAY11, { ip: '10.9.0.7' }), ev('tok-r', DAY11 + 60_000, { ip: '10.9.0.7' })];
+    failNext = true;
+    expect(() => watch.ingest(attack, new Date(DAY11 + HOUR))).toThrow('disk I/O error');
+    expect(store.getBaseline('tok-r')!.events).toBe(before);
+    expect(store.hasEvent(attack[0]!.id)).toBe(false);
+    const retry = watch.ingest(attack, new Date(DAY11 + HOUR));
+    expect(retry.stats).toMatchObject({ accepted: 2, duplicate: 0, verdictsOpened: 1 });
+    expect(store.getBaseline('tok-r')!.events).toBe(before + 2);
+    expect(watch.openVerdicts()).toHaveLength(1);
+  });
+});
