@@ -294,3 +294,17 @@ describe('an ingest that fails half-way', () => {
     expect(watch.openVerdicts()).toHaveLength(1);
   });
 });
+
+describe('the provider’s own anomaly engine', () => {
+  it('passes Slack’s anomaly reasons through as a finding that adds up with the watch’s own', () => {
+    const { watch } = watchWith();
+    watch.ingest(history('tok-s', { provider: 'slack' }), new Date(DAY11));
+    const anomaly = ev('tok-s', DAY11, { provider: 'slack', action: 'provider_anomaly', providerReasons: ['asn', 'session_fingerprint'], operation: 'anomaly' });
+    const alone = watch.ingest([anomaly], new Date(DAY11 + HOUR));
+    expect(alone.findings.map((f) => f.signal)).toEqual(['provider_anomaly']);
+    expect(alone.verdicts).toEqual([]); // 40 alone
+    const [verdict] = watch.ingest([ev('tok-s', DAY11 + 2 * HOUR, { provider: 'slack', ip: '10.8.0.9' })], new Date(DAY11 + 3 * HOUR)).verdicts;
+    expect(verdict!.triggers.sort()).toEqual(['new_infrastructure', 'provider_anomaly']);
+    expect(verdict!.reasons.find((r) => r.signal === 'provider_anomaly')!.text).toBe('slack flagged it as anomalous: asn, session_fingerprint');
+  });
+});
