@@ -1,7 +1,9 @@
-// `npm run bench [-- --quick]`: both benchmarks, one after the other, each on its own throwaway
+// `npm run bench [-- --quick]`: the benchmarks, one after the other, the first two each on its own throwaway
 // Temporal dev server: the in-memory reference tenant (containment.bench.ts: absolute times and
-// throughput) and P1 of issue 14 against the provider floor (floor.bench.ts: ratios, JSON under
-// .cordon/bench/). `--quick` runs fewer containments in the first and fewer runs, 0 and 200 ms only, in the second.
+// throughput), P1 of issue 14 against the provider floor (floor.bench.ts: ratios, JSON under
+// .cordon/bench/), and the drift watch (watch.bench.ts: baseline store at 50,000 tokens, events per second).
+// `--quick` runs fewer containments in the first, fewer runs, 0 and 200 ms only, in the second, and 10,000
+// tokens in the third.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -26,5 +28,7 @@ const quickContainment: Record<string, string> = quick
 const first = await run('./containment.bench.ts', quickContainment);
 console.log('');
 const second = await run('./floor.bench.ts', {});
+console.log('');
+const third = await run('./watch.bench.ts', {});
 console.log(`\nnpm run bench${quick ? ' -- --quick' : ''}: ${Math.round((Date.now() - started) / 1000)} s`);
-process.exit(first || second);
+process.exit(first || second || third);

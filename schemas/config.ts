@@ -18,6 +18,7 @@ export const CORE_AREAS = {
   api: 'the HTTP API',
   'slack-app': 'the Slack app',
   codec: 'the codec server',
+  watch: 'the drift watch',
   dev: '`npm run dev`, `npm run demo` and the build scripts',
 } as const;
 export type CoreArea = keyof typeof CORE_AREAS;
@@ -168,6 +169,27 @@ export const CoreEnv = z.object({
   // Codec server.
   CORDON_CODEC_SERVER_TOKEN: variable(z.string().min(1), { area: 'codec', secret: true, description: 'the bearer token `cordon codec-server` requires', default: 'none (loopback only)' }),
   CORDON_CODEC_CORS_ORIGIN: variable(url, { area: 'codec', secret: false, description: 'the one web UI origin the codec server answers CORS for' }),
+
+  // Drift watch (docs/drift-watch.md).
+  CORDON_WATCH_DB: variable(z.string().min(1), { area: 'watch', secret: false, description: 'the SQLite file holding the watch’s baselines, verdicts and audit cursors', default: '.cordon/watch.db' }),
+  CORDON_WATCH_POLICY: variable(json('a WatchPolicy object: thresholds, vendor allowlists, inventory'), {
+    area: 'watch',
+    secret: false,
+    description: 'the watch’s policy as JSON (schemas/verdict.ts `WatchPolicy`): verdict threshold, direct containment, learning period, vendor allowlists, token inventory',
+    default: 'the documented defaults, no allowlist',
+  }),
+  CORDON_WATCH_ASN_MMDB: variable(z.string().min(1), {
+    area: 'watch',
+    secret: false,
+    description: 'your own MaxMind-format ASN database (GeoLite2-ASN, GeoIP2-ISP) instead of the shipped RouteViews + DB-IP table',
+    default: 'the shipped `@ip-location-db/asn` data',
+  }),
+  CORDON_WATCH_COUNTRY_MMDB: variable(z.string().min(1), {
+    area: 'watch',
+    secret: false,
+    description: 'your own MaxMind-format country or city database (GeoLite2-Country/City) instead of the shipped one',
+    default: 'the shipped `@ip-location-db/geo-whois-asn-country-mmdb` data',
+  }),
 
   // Local development.
   CORDON_DEV_DIR: variable(z.string().min(1), { area: 'dev', secret: false, description: '`npm run dev` state (Temporal’s database, keys, the session’s API key); another value runs a second stack', default: '.cordon/dev' }),

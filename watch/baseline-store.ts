@@ -1,0 +1,182 @@
+// The watch's durable state in one SQLite file (node:sqlite, built into Node 24): per-token baselines, verdicts
+// and dismissals, event ids already ingested, owners' statuses, retired apps, Cordon's revocations, and the
+// audit readers' per-provider cursors. WAL journal with synchronous=FULL: a committed ingest survives a crash
+// of the process or the machine, and an interrupted one leaves nothing half-written (each ingest is one
+// transaction). Figures at 50,000 tokens: docs/drift-watch.md ("Baseline store").
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { Dismissal, Verdict } from '../schemas/verdict.ts';
+import type { Baseline } from './baseline.ts';
+
+export type PrincipalStatus = 'suspended' | 'offboarded' | 'role_changed' | 'reactivated';
+
+export interface BaselineStore {
+  getBaseline(tokenKey: string): Baseline | undefined;
+  putBaseline(baseline: Baseline): void;
+  /** How many tokens have a baseline. */
+  countBaselines(): number;
+  hasEvent(id: string): boolean;
+  markEvent(id: string, at: number): void;
+  /** Forgets ingested event ids older than `before` (epoch ms): re-reads that old count as out of order instead. */
+  pruneEvents(before: number): number;
+  /** The token's latest verdict, open or dismissed. */
+  getVerdict(tokenKey: string): Verdict | undefined;
+  putVerdict(verdict: Verdict): void;
+  openVerdicts(): Verdict[];
+  addDismissal(verdict: Verdict, dismissal: Dismissal): void;
+  dismissals(tokenKey: string): { verdictId: string; dismissal: Dismissal }[];
+  getPrincipalStatus(provider: string, principal: string): { status: PrincipalStatus; at: number } | undefined;
+  putPrincipalStatus(provider: string, principal: string, status: PrincipalStatus, at: number): void;
+  /** Which tokens a principal owns and an app holds, for lifecycle records that arrive after the uses. */
+  linkToken(provider: string, tokenKey: string, principal: string, app: string | undefined): void;
+  tokensOfPrincipal(provider: string, principal: string): string[];
+  tokensOfApp(provider: string, app: string): string[];
+  getAppRetired(provider: string, app: string): number | undefined;
+  putAppRetired(provider: string, app: string, at: number): void;
+  getRevocation(tokenKey: string): number | undefined;
+  putRevocation(tokenKey: string, at: number): void;
+  deleteRevocation(tokenKey: string): void;
+  /** Per-provider audit cursors (the lead's Schedule checkpoints them here): any JSON value. */
+  getCursor(name: string): unknown;
+  putCursor(name: string, value: unknown): void;
+  /** Runs `fn` in one transaction: all of it is committed, or none. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS baselines (token_key TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events_seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_seen_at ON events_seen (at);
+CREATE TABLE IF NOT EXISTS verdicts (token_key TEXT PRIMARY KEY, status TEXT NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS verdicts_status ON verdicts (status);
+CREATE TABLE IF NOT EXISTS dismissals (id INTEGER PRIMARY KEY, token_key TEXT NOT NULL, verdict_id TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS dismissals_token ON dismissals (token_key);
+CREATE TABLE IF NOT EXISTS principals (provider TEXT NOT NULL, principal TEXT NOT NULL, status TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (provider, principal)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS token_links (provider TEXT NOT NULL, kind TEXT NOT NULL, owner TEXT NOT NULL, token_key TEXT NOT NULL, PRIMARY KEY (provider, kind, owner, token_key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS retired_apps (provider TEXT NOT NULL, app TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (provider, app)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS revocations (token_key TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
+`;
+
+/** Opens (creating it if needed) the store at `path`; `:memory:` for a throwaway one. */
+export function openBaselineStore(path: string): BaselineStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
+    db.exec(SCHEMA);
+  } catch (err) {
+    throw new Error(`watch store ${path}: cannot open it as a SQLite database (${(err as Error).message})`);
+  }
+  const statements = new Map<string, StatementSync>();
+  const q = (sql: string): StatementSync => {
+    let s = statements.get(sql);
+    if (!s) statements.set(sql, (s = db.prepare(sql)));
+    return s;
+  };
+  const row = (sql: string, ...params: (string | number)[]) => q(sql).get(...params) as Record<string, string | number> | undefined;
+  let depth = 0;
+  return {
+    getBaseline(tokenKey) {
+      const r = row('SELECT data FROM baselines WHERE token_key = ?', tokenKey);
+      return r ? (JSON.parse(String(r.data)) as Baseline) : undefined;
+    },
+    putBaseline(b) {
+      q('INSERT INTO baselines (token_key, data) VALUES (?, ?) ON CONFLICT (token_key) DO UPDATE SET data = excluded.data').run(b.tokenKey, JSON.stringify(b));
+    },
+    countBaselines: () => Number(row('SELECT count(*) AS n FROM baselines')!.n),
+    hasEvent: (id) => row('SELECT 1 AS x FROM events_seen WHERE id = ?', id) !== undefined,
+    markEvent(id, at) {
+      q('INSERT OR IGNORE INTO events_seen (id, at) VALUES (?, ?)').run(id, at);
+    },
+    pruneEvents: (before) => Number(q('DELETE FROM events_seen WHERE at < ?').run(before).changes),
+    getVerdict(tokenKey) {
+      const r = row('SELECT data FROM verdicts WHERE token_key = ?', tokenKey);
+      return r ? Verdict.parse(JSON.parse(String(r.data))) : undefined;
+    },
+    putVerdict(v) {
+      q('INSERT INTO verdicts (token_key, status, data) VALUES (?, ?, ?) ON CONFLICT (token_key) DO UPDATE SET status = excluded.status, data = excluded.data').run(
+        v.tokenKey,
+        v.status,
+        JSON.stringify(Verdict.parse(v)),
+      );
+    },
+    openVerdicts: () => (q("SELECT data FROM verdicts WHERE status = 'open' ORDER BY token_key").all() as { data: string }[]).map((r) => Verdict.parse(JSON.parse(r.data))),
+    addDismissal(v, d) {
+      q('INSERT INTO dismissals (token_key, verdict_id, data) VALUES (?, ?, ?)').run(v.tokenKey, v.id, JSON.stringify(Dismissal.parse(d)));
+    },
+    dismissals: (tokenKey) =>
+      (q('SELECT verdict_id, data FROM dismissals WHERE token_key = ? ORDER BY id').all(tokenKey) as { verdict_id: string; data: string }[]).map((r) => ({
+        verdictId: r.verdict_id,
+        dismissal: Dismissal.parse(JSON.parse(r.data)),
+      })),
+    getPrincipalStatus(provider, principal) {
+      const r = row('SELECT status, at FROM principals WHERE provider = ? AND principal = ?', provider, principal);
+      return r ? { status: r.status as PrincipalStatus, at: Number(r.at) } : undefined;
+    },
+    putPrincipalStatus(provider, principal, status, at) {
+      q('INSERT INTO principals (provider, principal, status, at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET status = excluded.status, at = excluded.at WHERE excluded.at >= principals.at').run(
+        provider,
+        principal,
+        status,
+        at,
+      );
+    },
+    linkToken(provider, tokenKey, principal, app) {
+      const link = q('INSERT OR IGNORE INTO token_links (provider, kind, owner, token_key) VALUES (?, ?, ?, ?)');
+      link.run(provider, 'principal', principal, tokenKey);
+      if (app) link.run(provider, 'app', app, tokenKey);
+    },
+    tokensOfPrincipal: (provider, principal) =>
+      (q("SELECT token_key FROM token_links WHERE provider = ? AND kind = 'principal' AND owner = ?").all(provider, principal) as { token_key: string }[]).map((r) => r.token_key),
+    tokensOfApp: (provider, app) => (q("SELECT token_key FROM token_links WHERE provider = ? AND kind = 'app' AND owner = ?").all(provider, app) as { token_key: string }[]).map((r) => r.token_key),
+    getAppRetired(provider, app) {
+      const r = row('SELECT at FROM retired_apps WHERE provider = ? AND app = ?', provider, app);
+      return r ? Number(r.at) : undefined;
+    },
+    putAppRetired(provider, app, at) {
+      q('INSERT INTO retired_apps (provider, app, at) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET at = min(retired_apps.at, excluded.at)').run(provider, app, at);
+    },
+    getRevocation(tokenKey) {
+      const r = row('SELECT at FROM revocations WHERE token_key = ?', tokenKey);
+      return r ? Number(r.at) : undefined;
+    },
+    putRevocation(tokenKey, at) {
+      q('INSERT INTO revocations (token_key, at) VALUES (?, ?) ON CONFLICT DO UPDATE SET at = excluded.at').run(tokenKey, at);
+    },
+    deleteRevocation(tokenKey) {
+      q('DELETE FROM revocations WHERE token_key = ?').run(tokenKey);
+    },
+    getCursor(name) {
+      const r = row('SELECT data FROM cursors WHERE name = ?', name);
+      return r ? (JSON.parse(String(r.data)) as unknown) : undefined;
+    },
+    putCursor(name, value) {
+      const data = JSON.stringify(value);
+      if (data === undefined) throw new Error(`cursor ${name}: the value must be JSON (got ${typeof value})`);
+      q('INSERT INTO cursors (name, data, updated_at) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at').run(name, data, new Date().toISOString());
+    },
+    transaction(fn) {
+      // Nested calls join the outer transaction.
+      if (depth > 0) return fn();
+      db.exec('BEGIN IMMEDIATE');
+      depth++;
+      try {
+        const out = fn();
+        db.exec('COMMIT');
+        return out;
+      } catch (err) {
+        db.exec('ROLLBACK');
+        throw err;
+      } finally {
+        depth--;
+      }
+    },
+    close() {
+      db.close();
+    },
+  };
+}
