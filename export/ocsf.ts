@@ -134,7 +134,7 @@ function accountChangeOf(run: ExportRun, e: ExportEvent, product: ProductInfo): 
 }
 
 /** The `decide` update and the signals people send through a way in: operations on the containment itself. */
-const CORDON_OPERATION: Partial<Record<ExportKind, string>> = { approval_decided: 'decide', approval_refused: 'decide', cancel_requested: 'recordCancelRequest' };
+const OPERATION_ON_RUN: Partial<Record<ExportKind, string>> = { approval_decided: 'decide', approval_refused: 'decide', cancel_requested: 'recordCancelRequest' };
 
 /**
  * A person's decision, refused decision or cancel request, as an API Activity (Update) on the
@@ -144,7 +144,7 @@ const CORDON_OPERATION: Partial<Record<ExportKind, string>> = { approval_decided
  */
 function personActivityOf(run: ExportRun, e: ExportEvent, product: ProductInfo): OcsfEvent | undefined {
   const auth = e.authentication;
-  const operation = CORDON_OPERATION[e.kind];
+  const operation = OPERATION_ON_RUN[e.kind];
   if (!auth || !operation) return undefined;
   const id = auth.identity;
   const actor =
