@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Payload } from '@temporalio/common';
+import proto from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { authenticate, ENVELOPE_TTL_MS, envelopeVerdictOf, type Identity } from '../schemas/envelope.ts';
 import { ENVELOPE_VERDICT_METADATA, EnvelopeCheckCodec, envelopeKeysFromEnv, newEnvelopeKeyEntry, signEnvelope, verifyEnvelopeSignature, type EnvelopeKeys } from './decision-envelope.ts';
@@ -89,6 +90,13 @@ describe('decision envelopes: the worker codec and payload converter', () => {
     // A verdict-shaped JSON field is data, not a verdict.
     const jsonVerdict = await asWorkflowSees(json({ ...signed(), valid: true, [Symbol.for('cordon.envelopeVerdict').toString()]: { valid: true } }));
     expect(envelopeVerdictOf(jsonVerdict)).toMatchObject({ valid: false });
+  });
+
+  it('passes a payload without bytes through as it came (a decrypted `undefined` is a protobuf message with its data on the prototype)', async () => {
+    const empty = proto.temporal.api.common.v1.Payload.decode(proto.temporal.api.common.v1.Payload.encode({ metadata: { encoding: new TextEncoder().encode('binary/null') } }).finish()) as Payload;
+    const [out] = await new EnvelopeCheckCodec(keys).decode([empty, { metadata: {} }], workflowContext);
+    expect(out).toBe(empty);
+    expect(payloadConverter.fromPayload(out!, workflowContext)).toBeUndefined();
   });
 
   it('is in every worker data converter, keys or not, after decryption', async () => {

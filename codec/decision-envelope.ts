@@ -106,7 +106,8 @@ export function verifyEnvelopeSignature(message: unknown, keys: EnvelopeKeys | u
 }
 
 const JSON_ENCODING = 'json/plain';
-const mentionsEnvelope = (data: Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength).includes('"envelope"');
+/** Only bytes that name an `envelope` key are parsed (an empty payload's `data` may not even be a Uint8Array). */
+const mentionsEnvelope = (data: unknown): data is Uint8Array => data instanceof Uint8Array && Buffer.from(data.buffer, data.byteOffset, data.byteLength).includes('"envelope"');
 
 /**
  * The worker's envelope check, the last codec to decode (after decryption). Every payload it hands on
@@ -122,9 +123,11 @@ export class EnvelopeCheckCodec implements PayloadCodec {
 
   async decode(payloads: Payload[], context?: SerializationContext): Promise<Payload[]> {
     return payloads.map((payload) => {
-      const { [ENVELOPE_VERDICT_METADATA]: _forged, ...metadata } = payload.metadata ?? {};
-      const clean: Payload = { ...payload, metadata };
-      if (context?.type !== 'workflow' || !payload.data || !mentionsEnvelope(payload.data)) return clean;
+      const { [ENVELOPE_VERDICT_METADATA]: forged, ...metadata } = payload.metadata ?? {};
+      // A decrypted payload is a protobuf message whose unset fields (an empty `data`) live on its
+      // prototype, which a spread would drop: copy only to remove a verdict, and carry `data` over.
+      const clean: Payload = forged ? { metadata, data: payload.data ?? new Uint8Array(0) } : payload;
+      if (context?.type !== 'workflow' || !mentionsEnvelope(payload.data)) return clean;
       if (new TextDecoder().decode(metadata[METADATA_ENCODING_KEY] ?? new Uint8Array()) !== JSON_ENCODING) return clean;
       let value: unknown;
       try {
@@ -134,7 +137,7 @@ export class EnvelopeCheckCodec implements PayloadCodec {
       }
       if (typeof value !== 'object' || value === null || !('envelope' in value)) return clean;
       const verdict = verifyEnvelopeSignature(value, this.keys);
-      return { ...clean, metadata: { ...metadata, [ENVELOPE_VERDICT_METADATA]: new TextEncoder().encode(JSON.stringify(verdict)) } };
+      return { metadata: { ...metadata, [ENVELOPE_VERDICT_METADATA]: new TextEncoder().encode(JSON.stringify(verdict)) }, data: payload.data };
     });
   }
 }
