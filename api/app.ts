@@ -12,6 +12,7 @@ import { CONTAINMENT_ID_MAX, type ErrorBody } from '../schemas/api.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { ApiError, errorHandler, frameworkError, invalidInput, issuesOf, methodNotAllowed, notFoundHandler, sendError, type Issue } from './errors.ts';
 import type { ApiKeyring, Caller } from './keys.ts';
+import type { EnvelopeKeys } from '../codec/decision-envelope.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import type { ApiRoute, RouteDeps } from './route.ts';
 import { apiRoutes } from './routes/index.ts';
@@ -26,6 +27,8 @@ export interface ApiDeps {
   limits?: Partial<ApiLimits>;
   /** The worker's CORDON_WEBHOOK_ALLOWED_HOSTS, so a start naming another host is a 400, not a silent non-delivery. */
   webhookAllowedHosts?: readonly string[];
+  /** CORDON_ENVELOPE_KEYS: decisions and cancel requests are signed with the caller's key (docs/trust-model.md). */
+  envelopeKeys?: EnvelopeKeys;
 }
 
 /** Chosen on purpose; see the README section on the API for why each is what it is. */
@@ -124,6 +127,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     logger: log,
     ...(deps.webhookAllowedHosts ? { webhookAllowedHosts: deps.webhookAllowedHosts } : {}),
     ...(deps.approvalPolicy ? { approvalPolicy: deps.approvalPolicy } : {}),
+    ...(deps.envelopeKeys ? { envelopeKeys: deps.envelopeKeys } : {}),
     openApiDocument: () => (document ??= buildOpenApiDocument(apiRoutes)),
   };
 

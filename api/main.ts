@@ -2,8 +2,10 @@
 // CORDON_TASK_QUEUE, CORDON_CODEC_KEYS (the payload codec: the API encrypts what it starts and
 // decrypts the status it reads), CORDON_API_KEYS (api/keys.ts), CORDON_API_PORT (default 8787) and
 // CORDON_API_HOST (default 127.0.0.1: put a TLS-terminating proxy in front to expose it) and
-// CORDON_WEBHOOK_ALLOWED_HOSTS (the same list the worker applies, checked at start).
+// CORDON_WEBHOOK_ALLOWED_HOSTS (the same list the worker applies, checked at start) and
+// CORDON_ENVELOPE_KEYS (signs decisions and cancel requests with the caller's key; docs/trust-model.md).
 import { codecKeysFromEnv } from '../codec/encryption-codec.ts';
+import { envelopeKeysFromEnv } from '../codec/decision-envelope.ts';
 import { connectClient } from '../client/containments.ts';
 import { createLogger } from '../logging/logger.ts';
 import { readEnv } from '../schemas/config.ts';
@@ -21,7 +23,9 @@ try {
   const client = await connectClient(target, codecKeysFromEnv(process.env));
   const webhookAllowedHosts = parseAllowedHosts(readEnv(process.env, 'CORDON_WEBHOOK_ALLOWED_HOSTS'));
   const approvalPolicy = approvalPolicyFromEnv(process.env);
-  const app = buildApp({ client, taskQueue: target.taskQueue, keys, logger: log, approvalPolicy, ...(webhookAllowedHosts ? { webhookAllowedHosts } : {}) });
+  const envelopeKeys = envelopeKeysFromEnv(process.env);
+  if (!envelopeKeys) log.warn('CORDON_ENVELOPE_KEYS is not set: decisions and cancel requests from the API are sent unsigned and count as unauthenticated Temporal-direct calls');
+  const app = buildApp({ client, taskQueue: target.taskQueue, keys, logger: log, approvalPolicy, ...(webhookAllowedHosts ? { webhookAllowedHosts } : {}), ...(envelopeKeys ? { envelopeKeys } : {}) });
   const port = readEnv(process.env, 'CORDON_API_PORT') ?? 8787;
   const host = readEnv(process.env, 'CORDON_API_HOST') ?? '127.0.0.1';
   const address = await app.listen({ port, host });

@@ -8,6 +8,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { ApiScope } from '../schemas/api.ts';
 import type { ApprovalPolicy } from '../schemas/containment.ts';
 import type { Caller } from './keys.ts';
+import type { EnvelopeKeys, Vouch } from '../codec/decision-envelope.ts';
 
 export interface RouteDeps {
   client: Client;
@@ -19,6 +20,13 @@ export interface RouteDeps {
   approvalPolicy?: z.input<typeof ApprovalPolicy>;
   /** The OpenAPI document of this app, for GET /openapi.json. */
   openApiDocument: () => unknown;
+  /** Signs decisions and cancel requests with the caller's key name and principal (CORDON_ENVELOPE_KEYS). */
+  envelopeKeys?: EnvelopeKeys;
+}
+
+/** The caller's authenticated identity as a signed envelope carries it; undefined without envelope keys. */
+export function vouchFor(deps: RouteDeps, caller: Caller): Vouch | undefined {
+  return deps.envelopeKeys && { keys: deps.envelopeKeys, identity: { authenticatedBy: 'api_key', apiKeyName: caller.name, principal: caller.principal } };
 }
 
 export interface RouteInput<P, Q, B, H> {

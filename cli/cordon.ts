@@ -3,10 +3,12 @@
 import { readFile } from 'node:fs/promises';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cancelContainment, connectClient, decide, DecisionRefusedError, followContainment, getStatus, InvalidInputError, retryContainment, RetryRefusedError, startContainment, type Client } from '../client/containments.ts';
 import { codecKeysFromEnv, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
+import { envelopeKeysFromEnv, type Vouch } from '../codec/decision-envelope.ts';
 import { startCodecServer } from '../codec/server.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../schemas/containment.ts';
 import { envIsSet, readEnv } from '../schemas/config.ts';
@@ -51,8 +53,9 @@ const USAGE = `cordon — contain stolen SaaS credentials
   cordon codec-server [--port N]     serve /encode and /decode for \`temporal --codec-endpoint\` and the UI
   cordon dev                         run the local stack (same as npm run dev)
 
-Temporal: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, … (README). Keys: CORDON_CODEC_KEYS, else the local
-dev keys in .cordon/dev/dev-keys.json. A leaked value is read from stdin only, never from arguments.
+Temporal: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, … (README). Keys: CORDON_CODEC_KEYS and CORDON_ENVELOPE_KEYS
+(approve and cancel are signed as CORDON_OPERATOR_ID, else the OS user), else the local dev keys in
+.cordon/dev/dev-keys.json. A leaked value is read from stdin only, never from arguments.
 Exit codes: 0 ok / contained · 1 error · 2 invalid input · 3 not contained, only cut off in the tenant, refused, rejected or cancelled
 · 4 decision refused · 5 still waiting (with --no-wait).`;
 
@@ -67,6 +70,29 @@ async function codecKeys(): Promise<CodecKeys> {
   } catch {
     return codecKeysFromEnv(process.env); // throws the message that says what to set
   }
+}
+
+/**
+ * What the CLI vouches for in the envelopes of its decisions and cancel requests (docs/trust-model.md):
+ * CORDON_OPERATOR_ID, else the OS user, signed with CORDON_ENVELOPE_KEYS (else the local dev key).
+ * Undefined without a key: the message then counts as an unauthenticated Temporal-direct call.
+ */
+async function cliVouch(): Promise<Vouch | undefined> {
+  let keys = envelopeKeysFromEnv(process.env);
+  if (!keys) {
+    try {
+      const raw = JSON.parse(await readFile(join(process.cwd(), '.cordon', 'dev', 'dev-keys.json'), 'utf8')) as { envelope?: string };
+      keys = raw.envelope ? envelopeKeysFromEnv({ CORDON_ENVELOPE_KEYS: raw.envelope }) : undefined;
+    } catch {
+      keys = undefined;
+    }
+  }
+  if (!keys) {
+    process.stderr.write('cordon: CORDON_ENVELOPE_KEYS not set; this is sent unsigned and counts as an unauthenticated Temporal-direct call\n');
+    return undefined;
+  }
+  const operator = readEnv(process.env, 'CORDON_OPERATOR_ID');
+  return { keys, identity: { authenticatedBy: 'cli', ...(operator ? { source: 'operator_id', user: operator } : { source: 'os_user', user: userInfo().username }) } };
 }
 
 async function readStdin(): Promise<string> {
@@ -269,7 +295,7 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
           approver: values.as,
           channel: 'cli',
           ...(values.reason ? { reason: values.reason } : {}),
-        });
+        }, await cliVouch());
         out(json ? JSON.stringify(result) : `${values.stage}: ${result.state} (${result.approvals}/${result.quorum})`);
         return EXIT.ok;
       }
@@ -293,7 +319,7 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
       case 'cancel': {
         const id = positionals[0];
         if (!id || !values.as) throw new UsageError('cancel needs <workflow-id> --as NAME [--reason TEXT]');
-        await cancelContainment(client, id, { actor: values.as, channel: 'cli', ...(values.reason ? { reason: values.reason } : {}) });
+        await cancelContainment(client, id, { actor: values.as, channel: 'cli', ...(values.reason ? { reason: values.reason } : {}) }, await cliVouch());
         out(json ? JSON.stringify({ workflowId: id, state: 'cancel_requested' }) : `cancel requested for ${id}; the run records what it did and ends cancelled`);
         return EXIT.ok;
       }

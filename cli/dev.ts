@@ -58,11 +58,12 @@ const slackApp = !(env.CORDON_SLACK_SIGNING_SECRET && env.CORDON_SLACK_BOT_TOKEN
       botToken: env.CORDON_SLACK_BOT_TOKEN,
       slackWebClient: { slackApiUrl: env.CORDON_SLACK_API_URL!, retryConfig: { retries: 0 } },
       approvers: APPROVERS,
+      envelopeKeys: stack.keys.envelope,
       logger: createLogger({ level: 'warn', base: { component: 'slack-app' } }),
     });
 const slackPort = slackApp && (await slackApp.start(readEnv(process.env, 'CORDON_SLACK_PORT') ?? 0)).port;
 const minted = mintApiKey({ name: 'dev', principal: 'dev-soar', scopes: ['start', 'read', 'approve'] });
-const api = buildApp({ client: stack.client, taskQueue: stack.target.taskQueue, keys: new ApiKeyring([minted.entry]), logger: createLogger({ level: 'warn', base: { component: 'api' } }) });
+const api = buildApp({ client: stack.client, taskQueue: stack.target.taskQueue, keys: new ApiKeyring([minted.entry]), envelopeKeys: stack.keys.envelope, logger: createLogger({ level: 'warn', base: { component: 'api' } }) });
 const apiAddress = await api.listen({ port: readEnv(process.env, 'CORDON_API_PORT') ?? 0, host: '127.0.0.1' });
 // The session's API key goes to a file only its owner can read, never to the terminal or a log.
 const apiKeyFile = join(stateDir, 'api-key');

@@ -1,7 +1,7 @@
 // The local stack that `npm run demo` and `npm run dev` start: the Temporal dev server (SQLite in
 // .cordon/), the local tenant, and a worker wired to it. Dev-only keys are created once in
-// .cordon/dev-keys.json (mode 600); production sets CORDON_CODEC_KEYS, CORDON_SINK_KEY and
-// CORDON_EVIDENCE_SIGNING_KEY itself.
+// .cordon/dev-keys.json (mode 600); production sets CORDON_CODEC_KEYS, CORDON_SINK_KEY,
+// CORDON_EVIDENCE_SIGNING_KEY and CORDON_ENVELOPE_KEYS itself.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Client } from '../client/containments.ts';
 import { evidenceSignerFromSeed } from '../activities/evidence-seal.ts';
 import { codecKeysFromEnv, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
+import { envelopeKeysFromEnv, newEnvelopeKeyEntry, type EnvelopeKeys } from '../codec/decision-envelope.ts';
 import { connectClient } from '../client/containments.ts';
 import { localTenantDeps } from '../worker/local-tenant.ts';
 import { LocalEncryptedStore } from '../connectors/sinks/local-store.ts';
@@ -26,19 +27,22 @@ export interface DevKeys {
   sinkKey: Buffer;
   /** The Ed25519 seed that signs each run's evidence digest: the local stack always signs. */
   evidenceKey: Buffer;
+  /** Signs and checks decision envelopes: the local stack's Slack app, API and CLI authenticate their decisions. */
+  envelope: EnvelopeKeys;
 }
 
 export async function loadDevKeys(stateDir: string): Promise<DevKeys> {
   const file = join(stateDir, 'dev-keys.json');
-  let raw: { codec: string; sink: string; evidence?: string };
+  let raw: { codec: string; sink: string; evidence?: string; envelope?: string };
   try {
     raw = JSON.parse(await readFile(file, 'utf8')) as typeof raw;
   } catch {
     raw = { codec: newCodecKeyEntry('dev'), sink: randomBytes(32).toString('base64') };
   }
-  // A state directory from before evidence was signed gets its signing key now.
-  if (!raw.evidence) {
-    raw.evidence = randomBytes(32).toString('base64');
+  // A state directory from before evidence was signed, or before envelopes, gets its keys now.
+  if (!raw.evidence || !raw.envelope) {
+    raw.evidence ??= randomBytes(32).toString('base64');
+    raw.envelope ??= newEnvelopeKeyEntry('dev');
     await mkdir(stateDir, { recursive: true, mode: 0o700 });
     await writeFile(file, JSON.stringify(raw), { mode: 0o600 });
   }
@@ -46,6 +50,7 @@ export async function loadDevKeys(stateDir: string): Promise<DevKeys> {
     codec: codecKeysFromEnv({ CORDON_CODEC_KEYS: process.env.CORDON_CODEC_KEYS ?? raw.codec }),
     sinkKey: Buffer.from(readEnv(process.env, 'CORDON_SINK_KEY') ?? raw.sink, 'base64'),
     evidenceKey: Buffer.from(readEnv(process.env, 'CORDON_EVIDENCE_SIGNING_KEY') ?? raw.evidence, 'base64'),
+    envelope: envelopeKeysFromEnv({ CORDON_ENVELOPE_KEYS: process.env.CORDON_ENVELOPE_KEYS ?? raw.envelope })!,
   };
 }
 
@@ -116,6 +121,7 @@ async function startOn(
   const worker = await createCordonWorker({
     target,
     codecKeys: keys.codec,
+    envelopeKeys: keys.envelope,
     deps,
     // The emulators do not enforce GitHub's hourly budget for credential revocation: no need to wait on it.
     pacedPerHour: 3600,

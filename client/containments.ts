@@ -2,12 +2,14 @@
 // the tests share. Validates with the shared schemas before anything is started.
 import { createHash } from 'node:crypto';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { TypedSearchAttributes } from '@temporalio/common';
+import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
-import { ContainmentInput, WORKFLOW_ID_PREFIX, type ApprovalDecisionInput, type ContainmentRequest, type ContainmentStatus } from '../schemas/containment.ts';
+import { ContainmentInput, WORKFLOW_ID_PREFIX, type ApprovalDecisionInput, type CancelRequest, type ContainmentRequest, type ContainmentStatus, type RefusedDecision } from '../schemas/containment.ts';
+import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import type { CredentialRef } from '../schemas/credential.ts';
 import { fingerprintOf } from '../connectors/fingerprint.ts';
 import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
+import { signEnvelope, type Vouch } from '../codec/decision-envelope.ts';
 import { cancelRequestSignal, decideUpdate, refusalSignal, statusQuery, WORKFLOW_TYPE, type DecisionResult } from '../workflows/definitions.ts';
 import { INCIDENT_ID, OUTCOME, STAGE } from '../workflows/search-attributes.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
@@ -244,33 +246,40 @@ export async function getStatus(client: Client, workflowId: string): Promise<Con
   }
 }
 
-/** Refused decision: the validator's reason, already recorded in the containment's evidence. */
+/** Refused decision: the workflow's reason, already recorded in the containment's evidence. */
 export class DecisionRefusedError extends Error {
   override readonly name = 'DecisionRefusedError';
 }
 
 /**
- * Sends one approval decision. A refusal by the workflow's validator (wrong digest, unauthorized,
- * self-approval, duplicate, late) is recorded in the evidence through a signal, then thrown.
+ * Sends one approval decision, in a signed envelope when the way in has authenticated the approver
+ * (`vouch`; docs/trust-model.md), otherwise unsigned: it then counts as an unauthenticated
+ * Temporal-direct call. A refusal (wrong digest, unauthorized, self-approval, duplicate, late,
+ * unauthenticated where the policy requires authentication) is recorded in the evidence by the
+ * workflow, then thrown. A run from before authenticated channels refused in its update validator,
+ * which leaves no trace: the refusal is then recorded through the `recordRefusal` signal.
  */
-export async function decide(client: Client, workflowId: string, decision: ApprovalDecisionInput): Promise<DecisionResult> {
+export async function decide(client: Client, workflowId: string, decision: ApprovalDecisionInput, vouch?: Vouch): Promise<DecisionResult> {
   const handle = handleOf(client, workflowId);
+  const signed = (message: ApprovalDecisionInput | RefusedDecision, action: 'decide' | 'refusal') => (vouch ? signEnvelope(message, vouch, { workflowId, action }) : message);
   try {
-    return await handle.executeUpdate(decideUpdate, { args: [decision] });
+    return await handle.executeUpdate(decideUpdate, { args: [signed(decision, 'decide') as ApprovalDecisionInput] });
   } catch (err) {
     if (!(err instanceof WorkflowUpdateFailedError)) throw err;
     const reason = err.cause?.message ?? err.message;
+    if (err.cause instanceof ApplicationFailure && err.cause.type === FAILURE_TYPES.decision_refused) throw new DecisionRefusedError(reason);
+    const refusal: RefusedDecision = { stage: decision.stage, approver: decision.approver, channel: decision.channel, reason: reason.slice(0, 500) };
     await handle
-      .signal(refusalSignal, { stage: decision.stage, approver: decision.approver, channel: decision.channel, reason: reason.slice(0, 500) })
+      .signal(refusalSignal, signed(refusal, 'refusal') as RefusedDecision)
       .catch(() => undefined); // a finished run cannot take the signal; the refusal still reaches the caller
     throw new DecisionRefusedError(reason);
   }
 }
 
-/** Cancels a running containment, recording in its evidence who asked and why first. */
-export async function cancelContainment(client: Client, workflowId: string, by: { actor: string; channel: string; reason?: string }): Promise<void> {
+/** Cancels a running containment, recording in its evidence who asked and why first (signed when `vouch` is given). */
+export async function cancelContainment(client: Client, workflowId: string, by: CancelRequest, vouch?: Vouch): Promise<void> {
   const handle = handleOf(client, workflowId);
-  await handle.signal(cancelRequestSignal, by);
+  await handle.signal(cancelRequestSignal, vouch ? signEnvelope(by, vouch, { workflowId, action: 'cancel_request' }) : by);
   await handle.cancel();
 }
 

@@ -7,6 +7,7 @@ import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, type Serializat
 // A CommonJS package: its named exports are not visible to Node's ESM loader, the default is.
 import proto from '@temporalio/proto';
 import { UNDECODABLE_ENCODING } from './payload-converter.ts';
+import { EnvelopeCheckCodec, type EnvelopeKeys } from './decision-envelope.ts';
 
 const { temporal } = proto;
 
@@ -125,13 +126,15 @@ export const BUNDLE_CONVERTER_PATHS = { failureConverterPath: FAILURE_CONVERTER_
 
 /**
  * The data converter every Cordon client and worker uses: encrypted payloads and failure texts. The
- * worker's (`{ worker: true }`) also turns a workflow message it cannot decode into a refusal instead of
+ * worker's (`{ worker: true }`) also checks decision envelopes with `envelopeKeys`, and turns a workflow message it cannot decode into a refusal instead of
  * a stuck run (schemas/undecodable.ts); a client keeps failing loudly on what it cannot read.
  */
 export function cordonDataConverter(
   keys: CodecKeys,
-  options: { worker?: boolean } = {},
+  options: { worker?: boolean; envelopeKeys?: EnvelopeKeys | undefined } = {},
 ): { payloadCodecs: PayloadCodec[]; failureConverterPath: string; payloadConverterPath?: string } {
   if (!options.worker) return { payloadCodecs: [new EncryptionCodec(keys)], failureConverterPath: FAILURE_CONVERTER_PATH };
-  return { payloadCodecs: [new EncryptionCodec(keys, { tolerant: true })], ...BUNDLE_CONVERTER_PATHS };
+  // Decoded last to first: decrypted, then the envelope checked (docs/trust-model.md). Every worker
+  // has the envelope check, keys or not, so a verdict can only come from it.
+  return { payloadCodecs: [new EnvelopeCheckCodec(options.envelopeKeys), new EncryptionCodec(keys, { tolerant: true })], ...BUNDLE_CONVERTER_PATHS };
 }

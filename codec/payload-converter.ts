@@ -14,6 +14,8 @@ import {
   type SerializationContext,
 } from '@temporalio/common';
 import { undecodable } from '../schemas/undecodable.ts';
+import { ENVELOPE_VERDICT, type EnvelopeVerdict } from '../schemas/envelope.ts';
+import { ENVELOPE_VERDICT_METADATA } from './envelope-verdict.ts';
 
 /** The encoding the worker's codec gives a payload it could not decrypt; data is the reason (UTF-8). */
 export const UNDECODABLE_ENCODING = 'binary/cordon-undecodable';
@@ -27,12 +29,30 @@ class TolerantPayloadConverter implements PayloadConverter {
     const encoding = textOf(payload.metadata?.[METADATA_ENCODING_KEY]);
     if (encoding === UNDECODABLE_ENCODING) return undecodable(textOf(payload.data) || 'the payload could not be decrypted') as T;
     try {
-      return defaultPayloadConverter.fromPayload<T>(payload, context);
+      return withVerdict(defaultPayloadConverter.fromPayload<T>(payload, context), payload);
     } catch (err) {
       if (context?.type !== 'workflow') throw err;
       return undecodable(whyNot(encoding, err)) as T;
     }
   }
+}
+
+/**
+ * A message's envelope verdict, set by the worker's EnvelopeCheckCodec (codec/decision-envelope.ts) in
+ * metadata no client can supply, attached under a Symbol no JSON can carry (schemas/envelope.ts).
+ */
+function withVerdict<T>(value: T, payload: Payload): T {
+  const raw = textOf(payload.metadata?.[ENVELOPE_VERDICT_METADATA]);
+  if (raw === undefined || typeof value !== 'object' || value === null) return value;
+  let verdict: EnvelopeVerdict;
+  try {
+    const v = JSON.parse(raw) as { valid?: unknown; keyId?: unknown; reason?: unknown };
+    verdict = v.valid === true && typeof v.keyId === 'string' ? { valid: true, keyId: v.keyId } : { valid: false, reason: typeof v.reason === 'string' ? v.reason : 'unreadable verdict' };
+  } catch {
+    verdict = { valid: false, reason: 'unreadable verdict' };
+  }
+  Object.defineProperty(value, ENVELOPE_VERDICT, { value: verdict, enumerable: false });
+  return value;
 }
 
 /** A reason that names the failure and never quotes the payload (JSON.parse's message does). */

@@ -25,7 +25,9 @@ export function drillRequest(drill: DrillDefinition, incidentId: string): Contai
     mode: drill.mode,
     credentials: drill.refs.map((r) => ({ ...r })),
     reason: `Drill ${drill.name}: ${drill.description}`.slice(0, 2000),
-    policy: { approval: { approvers: [...DRILL_APPROVERS] }, waveSize: drill.waveSize },
+    // The simulated approvers are no people and no way in authenticates them: their decisions are
+    // recorded as unauthenticated Temporal-direct calls, which a drill accepts at every severity.
+    policy: { approval: { approvers: [...DRILL_APPROVERS], requireAuthenticated: { low: false, medium: false, high: false, critical: false } }, waveSize: drill.waveSize },
     origin: { channel: 'drill' },
   };
 }

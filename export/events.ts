@@ -5,7 +5,8 @@
 // this shape and nothing else. Typed events are read by their fields; the free-text entries of runs
 // finished before typed evidence (`legacy`) are placed by their step name, the one place that does so.
 import type { ContainmentStatus } from '../schemas/containment.ts';
-import { EvidenceEntry, type EvidenceEvent, type EvidenceKind, type LegacyEvidenceEvent } from '../schemas/evidence.ts';
+import { EvidenceEntry, type EvidenceEvent, type EvidenceKind, type EvidenceOf, type LegacyEvidenceEvent } from '../schemas/evidence.ts';
+import { authenticationText } from '../schemas/evidence-text.ts';
 
 /** The kinds of schemas/evidence.ts, and `other` for a legacy entry no kind fits. */
 export type ExportKind = EvidenceKind | 'other';
@@ -31,6 +32,8 @@ export interface ExportEvent {
   hash?: string;
   /** For a fallback rung: which one (a suspended principal is an account change). */
   rung?: string;
+  /** For a decision, refusal or cancel request: how the person was authenticated (docs/trust-model.md). */
+  authentication?: Pick<EvidenceOf<'approval_decided'>, 'channel' | 'authenticatedBy' | 'identity' | 'claimedChannel' | 'envelopeRefused'>;
 }
 
 /** The run facts the export needs besides the events. */
@@ -91,9 +94,11 @@ function summaryOf(e: EvidenceEvent): string {
     case 'planned':
       return `plan ${e.digest.slice(0, 12)}: ${e.actions} action(s) in ${e.waves} wave(s)`;
     case 'approval_decided':
-      return `${e.approver} ${e.decision} ${e.stage} via ${e.channel} (${e.approvals}/${e.quorum})`;
+      return `${e.approver} ${e.decision} ${e.stage} via ${e.channel}${e.authenticatedBy ? ` (${authenticationText(e)})` : ''} (${e.approvals}/${e.quorum})`;
     case 'approval_refused':
-      return `decision by ${e.approver} via ${e.channel} on ${e.stage} refused: ${e.reason}`;
+      return `decision by ${e.approver} via ${e.channel}${e.authenticatedBy ? ` (${authenticationText(e)})` : ''} on ${e.stage} refused: ${e.reason}`;
+    case 'cancel_requested':
+      return `cancel requested by ${e.actor} via ${e.channel}${e.authenticatedBy ? ` (${authenticationText(e)})` : ''}${e.reason ? `: ${e.reason}` : ''}`;
     case 'revoked':
       return `revoked${on} (${e.method}${e.result === 'already_done' ? ', already gone' : ''})`;
     case 'replaced':
@@ -116,6 +121,13 @@ function summaryOf(e: EvidenceEvent): string {
       return `${words(e.kind)}${stage}${on}${reason}`;
     }
   }
+}
+
+/** How the person behind a decision, refusal or cancel request was authenticated; none for events from before it was recorded. */
+function authenticationOf(e: EvidenceEvent): { authentication: NonNullable<ExportEvent['authentication']> } | undefined {
+  if ((e.kind !== 'approval_decided' && e.kind !== 'approval_refused' && e.kind !== 'cancel_requested') || !e.authenticatedBy) return undefined;
+  const { channel, authenticatedBy, identity, claimedChannel, envelopeRefused } = e;
+  return { authentication: { channel, authenticatedBy, ...(identity ? { identity } : {}), ...(claimedChannel ? { claimedChannel } : {}), ...(envelopeRefused ? { envelopeRefused } : {}) } };
 }
 
 /** Where a legacy (free-text) entry belongs. */
@@ -187,6 +199,7 @@ export function exportEventsOf(evidence: readonly EvidenceEntry[], providerOf: R
       ...(principal ? { principal } : {}),
       ...(e.requestId ? { requestId: e.requestId } : {}),
       ...(e.kind === 'fallback_rung' ? { rung: e.rung } : {}),
+      ...(authenticationOf(e) ?? {}),
       succeeded: succeededOf(e),
       summary: summaryOf(e),
       hash: e.hash,

@@ -63,7 +63,7 @@ describe('OCSF export', () => {
   });
 
   it('emits an API Activity per provider call with its request id, and Account Changes for principals', () => {
-    const api = ofClass(OCSF_CLASSES.apiActivity);
+    const api = ofClass(OCSF_CLASSES.apiActivity).filter((e) => (e.api as { request?: unknown }).request);
     expect(api.map((e) => (e.api as { request: { uid: string } }).request.uid).sort()).toEqual(['GH-REQ-identify', 'GH-REQ-revoke', 'GH-REQ-suspend', 'SF-REQ-reauth', 'SF-REQ-restrict', 'SF-REQ-verify']);
     expect(api.find((e) => (e.api as { request: { uid: string } }).request.uid === 'GH-REQ-revoke')).toMatchObject({ activity_id: 4, api: { operation: 'revoked', service: { name: 'github' } }, status_id: 1 });
     const accounts = ofClass(OCSF_CLASSES.accountChange);
@@ -76,6 +76,17 @@ describe('OCSF export', () => {
     const rsmi = findings.find((e) => (e.compliance as { control: string; standards: string[] }).control === 'RS.MI-01' && (e.compliance as { standards: string[] }).standards[0]!.startsWith('NIST Cybersecurity'))!;
     expect(rsmi).toMatchObject({ compliance: { status: 'Warning', status_id: 2 } });
     expect((rsmi.finding_info as { related_events: { uid: string }[] }).related_events.every((r) => r.uid.startsWith(`${run.workflowId}#`))).toBe(true);
+  });
+
+  it('emits each person\'s decision as an API Activity on the run, with who authenticated them as the actor', () => {
+    const people = ofClass(OCSF_CLASSES.apiActivity).filter((e) => (e.api as { service?: { name?: string } }).service?.name === 'cordon');
+    expect(people.map((e) => [e.actor, e.src_endpoint, e.status_id, e.unmapped])).toEqual([
+      [{ user: { name: 'mallory' } }, { name: 'temporal' }, 2, { authenticated_by: 'unauthenticated', claimed_channel: 'slack' }],
+      [{ user: { uid: 'U0BOB', name: 'bob' }, idp: { name: 'Slack', tenant_uid: 'T0ACME' }, app_name: 'Cordon Slack app' }, { name: 'slack' }, 1, { authenticated_by: 'slack_signature' }],
+    ]);
+    for (const e of people) expectValid(e);
+    // Decisions recorded before authentication was (no authenticatedBy) are not guessed at.
+    expect(ocsfEventsOf(exportRunOf(finishedStatus())).filter((e) => (e.api as { service?: { name?: string } } | undefined)?.service?.name === 'cordon')).toEqual([]);
   });
 
   it('gives every event an id that is unique in the export and the same in the next export', () => {

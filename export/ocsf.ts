@@ -4,7 +4,8 @@
 //     (revoke and fallback = Evict, replace and re-authentication = Restore, restriction and cut-off =
 //     Isolate, verification = Detect);
 //   - Account Change (3001): principal changes (forced re-authentication, a suspended principal);
-//   - API Activity (6003): each provider call that returned a request id;
+//   - API Activity (6003): each provider call that returned a request id, and each decision, refused
+//     decision and cancel request a person sent, with who authenticated them as the actor;
 //   - Compliance Finding (2003): one per control the run exercised (./frameworks.ts).
 // Every event's metadata.uid is derived from the workflow id, the evidence seq and the class, so a
 // receiver that gets an event twice (delivery is at least once) can drop the copy. The JSON Schemas in
@@ -132,8 +133,47 @@ function accountChangeOf(run: ExportRun, e: ExportEvent, product: ProductInfo): 
   } as OcsfEvent;
 }
 
+/** The `decide` update and the signals people send through a way in: operations on the containment itself. */
+const OPERATION_ON_RUN: Partial<Record<ExportKind, string>> = { approval_decided: 'decide', approval_refused: 'decide', cancel_requested: 'recordCancelRequest' };
+
+/**
+ * A person's decision, refused decision or cancel request, as an API Activity (Update) on the
+ * containment: `actor` is who the way in authenticated (user, Slack as the identity provider, the API
+ * key as the credential), `src_endpoint` the channel. An unauthenticated Temporal-direct call names
+ * only what it said, with `unmapped.authenticated_by` `unauthenticated` (docs/trust-model.md).
+ */
+function personActivityOf(run: ExportRun, e: ExportEvent, product: ProductInfo): OcsfEvent | undefined {
+  const auth = e.authentication;
+  const operation = OPERATION_ON_RUN[e.kind];
+  if (!auth || !operation) return undefined;
+  const id = auth.identity;
+  const actor =
+    id?.authenticatedBy === 'slack_signature'
+      ? { user: { uid: id.slackUserId, name: e.actor }, idp: { name: 'Slack', ...(id.slackTeamId ? { tenant_uid: id.slackTeamId } : {}) }, app_name: 'Cordon Slack app' }
+      : id?.authenticatedBy === 'api_key'
+        ? { user: { uid: id.principal, name: e.actor, credential_uid: id.apiKeyName }, app_name: 'Cordon API' }
+        : id?.authenticatedBy === 'cli'
+          ? { user: { uid: id.user, name: e.actor }, app_name: 'Cordon CLI' }
+          : { user: { name: e.actor } };
+  return {
+    ...base(run, OCSF_CLASSES.apiActivity, 3, e.seq, e.at, 'informational', product),
+    activity_name: 'Update',
+    status_id: e.succeeded ? 1 : 2,
+    message: e.summary,
+    actor,
+    api: { operation, service: { name: 'cordon' } },
+    src_endpoint: { name: auth.channel },
+    unmapped: {
+      authenticated_by: auth.authenticatedBy,
+      ...(id?.authenticatedBy === 'cli' ? { identity_source: id.source } : {}),
+      ...(auth.claimedChannel ? { claimed_channel: auth.claimedChannel } : {}),
+      ...(auth.envelopeRefused ? { envelope_refused: auth.envelopeRefused } : {}),
+    },
+  } as OcsfEvent;
+}
+
 function apiActivityOf(run: ExportRun, e: ExportEvent, product: ProductInfo): OcsfEvent | undefined {
-  if (!e.requestId) return undefined;
+  if (!e.requestId) return personActivityOf(run, e, product);
   return {
     ...base(run, OCSF_CLASSES.apiActivity, API_ACTIVITY[e.kind] ?? 99, e.seq, e.at, 'informational', product),
     status_id: e.succeeded ? 1 : 2,

@@ -89,6 +89,18 @@ export const CoreEnv = z.object({
     description: 'the key id new payloads are encrypted with',
     default: 'the first key of CORDON_CODEC_KEYS',
   }),
+  CORDON_ENVELOPE_KEYS: variable(codecKeyList, {
+    area: 'core',
+    secret: true,
+    description:
+      'keys that sign and check decision envelopes (HMAC-SHA-256), `id:<base64 32 bytes>[,id2:…]`, the first signs: the Slack app, the API and the CLI sign each decision, refusal and cancel request with the identity they authenticated, the worker checks it (docs/trust-model.md); unset, those count as unauthenticated Temporal-direct calls; `npm run dev` and `npm run demo` create one',
+  }),
+  CORDON_OPERATOR_ID: variable(z.string().min(1).max(256), {
+    area: 'core',
+    secret: false,
+    description: 'who runs the CLI, as its signed decision and cancel envelopes name them (identity source `operator_id`); unset, the OS user (source `os_user`)',
+    default: 'the OS user',
+  }),
   CORDON_LOG_LEVEL: variable(z.enum(['debug', 'info', 'warn', 'error'], 'must be one of debug, info, warn, error'), { area: 'core', secret: false, description: 'the lowest level logged (structured JSON on stderr)', default: 'info' }),
 
   // Worker.

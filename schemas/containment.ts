@@ -29,6 +29,14 @@ export const ApprovalPolicy = z.object({
     .default({ low: 'hold', medium: 'hold', high: 'hold', critical: 'hold' }),
   /** Direct mode revokes without asking unless this is set. */
   requireForDirect: z.boolean().default(false),
+  /**
+   * Per severity: whether a decision counts only from an authenticated way in (a signed envelope from
+   * the Slack app, the API or the CLI; docs/trust-model.md). An unauthenticated Temporal-direct decision
+   * is then refused, and the refusal recorded. Default: at critical severity only.
+   */
+  requireAuthenticated: z
+    .object({ low: z.boolean(), medium: z.boolean(), high: z.boolean(), critical: z.boolean() })
+    .default({ low: false, medium: false, high: false, critical: true }),
 });
 export type ApprovalPolicy = z.infer<typeof ApprovalPolicy>;
 
@@ -148,8 +156,13 @@ export const ApprovalDecisionInput = z
     decision: z.enum(['approve', 'reject']),
     approver: z.string().min(1).max(256),
     reason: z.string().max(2000).optional(),
-    /** Where the decision came from: slack, api, cli, temporal. */
+    /**
+     * The way in the decision says it came through: slack, api, cli, temporal. Only a valid `envelope`
+     * makes it count as slack, api or cli; without one it is recorded as a claim of a Temporal-direct call.
+     */
     channel: z.string().min(1).max(32).default('api'),
+    /** Signed by the way in that authenticated the approver (schemas/envelope.ts); judged by the workflow. */
+    envelope: z.unknown().optional(),
   })
   .strict();
 export type ApprovalDecisionInput = z.infer<typeof ApprovalDecisionInput>;
@@ -161,9 +174,18 @@ export const RefusedDecision = z
     approver: z.string().min(1).max(256),
     channel: z.string().min(1).max(32),
     reason: z.string().max(500),
+    envelope: z.unknown().optional(),
   })
   .strict();
 export type RefusedDecision = z.infer<typeof RefusedDecision>;
+
+/** Who asks to cancel a run, sent as the `recordCancelRequest` signal just before the cancellation. */
+export interface CancelRequest {
+  actor: string;
+  channel: string;
+  reason?: string;
+  envelope?: unknown;
+}
 
 export const PendingApproval = z.object({
   stage: ApprovalStage,

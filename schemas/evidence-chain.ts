@@ -2,27 +2,16 @@
 // its `hash` (so including `prev`, the previous event's hash). Pure and deterministic: the workflow
 // computes it in its sandbox (no node:crypto there, hence @noble/hashes), and `cordon evidence verify`
 // recomputes it from an exported pack.
-//
-// Canonical JSON: objects with their keys sorted by UTF-16 code units, no whitespace, properties whose
-// value is undefined left out, arrays in order, strings and numbers as JSON.stringify writes them.
+// Canonical JSON: see ./canonical-json.ts.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { canonicalJson } from './canonical-json.ts';
 import { EvidenceEvent, type EvidenceDraft } from './evidence.ts';
+
+export { canonicalJson };
 
 /** `prev` of the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
-
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`canonical JSON has no ${value}`);
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
 
 export const sha256Hex = (text: string): string => bytesToHex(sha256(utf8ToBytes(text)));
 

@@ -1,11 +1,34 @@
 // The one place evidence becomes words. Every reader (CLI, reports, Slack, the API's `text`) shows
 // these sentences, and none decides anything from them: decisions read the typed fields.
-import type { EvidenceEntry, EvidenceEvent, EvidenceSeal, EvidenceSummary } from './evidence.ts';
+import type { EvidenceEntry, EvidenceEvent, EvidenceOf, EvidenceSeal, EvidenceSummary } from './evidence.ts';
 
 const list = (xs: readonly string[]) => (xs.length ? xs.join(', ') : 'none');
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const short = (digest: string) => digest.slice(0, 12);
 const done = (r: 'done' | 'already_done', yes: string, already: string) => (r === 'done' ? yes : already);
+
+type Authenticated = EvidenceOf<'approval_decided'> | EvidenceOf<'approval_refused'> | EvidenceOf<'cancel_requested'>;
+
+/** How the person was authenticated, in words (docs/trust-model.md). */
+export function authenticationText(e: Pick<Authenticated, 'channel' | 'authenticatedBy' | 'identity' | 'claimedChannel' | 'envelopeRefused'>): string {
+  const id = e.identity;
+  switch (id?.authenticatedBy) {
+    case 'slack_signature':
+      return `${id.slackTransport === 'socket_mode' ? 'Slack (Socket Mode connection)' : 'signed Slack request'}, user ${id.slackUserId}${id.slackTeamId ? ` in ${id.slackTeamId}` : ''}`;
+    case 'api_key':
+      return `API key ${id.apiKeyName}, principal ${id.principal}`;
+    case 'cli':
+      return `CLI, ${id.source === 'operator_id' ? 'operator id' : 'OS user'} ${id.user}`;
+    default:
+      if (e.authenticatedBy !== 'unauthenticated') return 'authentication not recorded';
+      return `UNAUTHENTICATED Temporal-direct call${e.claimedChannel ? `, claimed ${e.claimedChannel} without proof` : ''}${e.envelopeRefused ? `; envelope refused: ${e.envelopeRefused}` : ''}`;
+  }
+}
+
+/** `via <channel> (<authentication>)`; events from before authenticated channels name the channel only. */
+function viaText(e: Authenticated): string {
+  return e.authenticatedBy ? `via ${e.channel} (${authenticationText(e)})` : `via ${e.channel}`;
+}
 
 /** One sentence for one event (no time, no sequence number: callers add what their layout needs). */
 export function evidenceText(e: EvidenceEntry): string {
@@ -21,9 +44,9 @@ export function evidenceText(e: EvidenceEntry): string {
     case 'approval_requested':
       return `approval ${e.stage} requested (quorum ${e.quorum}, plan ${short(e.digest)}): ${e.description}`;
     case 'approval_decided':
-      return `approval ${e.stage} ${e.decision} by ${e.approver} via ${e.channel} (${e.approvals}/${e.quorum})${e.reason ? `: ${e.reason}` : ''}`;
+      return `approval ${e.stage} ${e.decision} by ${e.approver} ${viaText(e)} (${e.approvals}/${e.quorum})${e.reason ? `: ${e.reason}` : ''}`;
     case 'approval_refused':
-      return `approval ${e.stage || '(no stage)'}: decision by ${e.approver} via ${e.channel} refused: ${e.reason}`;
+      return `approval ${e.stage || '(no stage)'}: decision by ${e.approver} ${viaText(e)} refused: ${e.reason}`;
     case 'approval_escalated':
       return `approval ${e.stage} escalated: no decision after ${e.after}`;
     case 'approval_defaulted':
@@ -71,7 +94,7 @@ export function evidenceText(e: EvidenceEntry): string {
     case 'waiting_escalated':
       return `still waiting on ${e.what}: failing since ${e.since} (${plural(e.attempts, 'round')}); last: ${e.lastError}`;
     case 'cancel_requested':
-      return `cancel requested by ${e.actor} via ${e.channel}${e.reason ? `: ${e.reason}` : ''}`;
+      return `cancel requested by ${e.actor} ${viaText(e)}${e.reason ? `: ${e.reason}` : ''}`;
     case 'signal_ignored':
       return `signal ${e.signal} ignored: ${e.reason}`;
     case 'notification_failed':

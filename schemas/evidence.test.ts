@@ -58,6 +58,27 @@ describe('typed evidence events', () => {
     expect(evidenceText(chain().find((e) => e.kind === 'approval_decided')!)).toBe('approval contain approved by bob via slack (1/1)');
   });
 
+  it('says how the person behind a decision, refusal or cancel request was authenticated', () => {
+    const [slack, api, cli, raw, refused, cancel] = chainOf([
+      { kind: 'approval_decided', actor: 'U0BOB', stage: 'contain', decision: 'approved', approver: 'U0BOB', channel: 'slack', approvals: 1, quorum: 3, authenticatedBy: 'slack_signature', identity: { authenticatedBy: 'slack_signature', slackUserId: 'U0BOB', slackTeamId: 'T0ACME', slackTransport: 'socket_mode' } },
+      { kind: 'approval_decided', actor: 'bob', stage: 'contain', decision: 'approved', approver: 'bob', channel: 'api', approvals: 2, quorum: 3, authenticatedBy: 'api_key', identity: { authenticatedBy: 'api_key', apiKeyName: 'soar', principal: 'bob' } },
+      { kind: 'approval_decided', actor: 'carol', stage: 'contain', decision: 'approved', approver: 'carol', channel: 'cli', approvals: 3, quorum: 3, authenticatedBy: 'cli', identity: { authenticatedBy: 'cli', source: 'operator_id', user: 'carol@acme.example' } },
+      { kind: 'approval_decided', actor: 'eve', stage: 'wave', decision: 'rejected', approver: 'eve', channel: 'temporal', approvals: 0, quorum: 1, authenticatedBy: 'unauthenticated', claimedChannel: 'slack' },
+      { kind: 'approval_refused', actor: 'eve', stage: 'wave', approver: 'eve', channel: 'temporal', reason: 'eve already approved stage wave', authenticatedBy: 'unauthenticated', claimedChannel: 'api', envelopeRefused: 'the envelope expired' },
+      { kind: 'cancel_requested', actor: 'dana', channel: 'temporal', authenticatedBy: 'unauthenticated' },
+    ]);
+    expect([slack, api, cli, raw, refused, cancel].map((e) => evidenceText(e!))).toEqual([
+      'approval contain approved by U0BOB via slack (Slack (Socket Mode connection), user U0BOB in T0ACME) (1/3)',
+      'approval contain approved by bob via api (API key soar, principal bob) (2/3)',
+      'approval contain approved by carol via cli (CLI, operator id carol@acme.example) (3/3)',
+      'approval wave rejected by eve via temporal (UNAUTHENTICATED Temporal-direct call, claimed slack without proof) (0/1)',
+      'approval wave: decision by eve via temporal (UNAUTHENTICATED Temporal-direct call, claimed api without proof; envelope refused: the envelope expired) refused: eve already approved stage wave',
+      'cancel requested by dana via temporal (UNAUTHENTICATED Temporal-direct call)',
+    ]);
+    // An identity of one way in under another's method is not an event the union accepts.
+    expect(EvidenceEvent.safeParse({ ...api, identity: { authenticatedBy: 'api_key', slackUserId: 'U0BOB' } }).success).toBe(false);
+  });
+
   it('refuses an event with a field of another kind, or without its chain links', () => {
     const [started] = chain();
     expect(EvidenceEvent.safeParse({ ...started, detail: 'free text' }).success).toBe(false);

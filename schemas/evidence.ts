@@ -7,7 +7,8 @@
 // previous event's `hash`; 64 zeros for the first) and `hash` (SHA-256 over the canonical JSON of the
 // event without `hash`, see schemas/evidence-chain.ts). The kinds follow the run: `started`,
 // `identified`, `planned`; the approval kinds `approval_requested`, `approval_decided` (decision
-// approved | rejected, approver, channel, approvals/quorum), `approval_refused`, `approval_escalated`,
+// approved | rejected, approver, channel, approvals/quorum, and how the approver was authenticated),
+// `approval_refused`, `approval_escalated`,
 // `approval_defaulted`, `approval_deadline`, `approval_fail_closed`; staged containment's
 // `staged_fail_closed`, `restricted`, `restriction_not_possible`, `unrestricted`, `unrestrict_failed`;
 // `revoked` (method tenant | by_value), `revoke_by_value_not_possible`; `replaced`,
@@ -22,6 +23,7 @@
 import { z } from 'zod';
 import { ContainmentMode, FALLBACK_RUNGS, Outcome, Severity, TimeoutOutcome } from './containment-enums.ts';
 import { Provider } from './credential.ts';
+import { AuthenticatedBy, Identity } from './envelope.ts';
 
 export const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 digest is 64 lowercase hex characters');
 
@@ -43,6 +45,18 @@ const header = {
 const event = <K extends string, S extends z.ZodRawShape>(kind: K, shape: S) => z.object({ kind: z.literal(kind), ...header }).extend(shape).strict();
 
 const stage = z.string().max(128);
+/**
+ * How the person behind a decision, refusal or cancel request was authenticated (docs/trust-model.md).
+ * Absent on events written before authenticated channels. `channel` is then only what the message said;
+ * with it, `channel` is the way in the envelope proves (`temporal` when none did), `claimedChannel` what
+ * an unauthenticated message said it came through, and `envelopeRefused` why its envelope did not count.
+ */
+const authentication = {
+  authenticatedBy: AuthenticatedBy.optional(),
+  identity: Identity.optional(),
+  claimedChannel: z.string().optional(),
+  envelopeRefused: z.string().optional(),
+};
 const credentialId = z.string();
 const reason = z.string();
 
@@ -87,9 +101,13 @@ export const EVIDENCE_EVENTS = [
     approvals: z.number().int().min(0),
     quorum: z.number().int().min(1),
     reason: z.string().optional(),
+    ...authentication,
   }),
-  /** A decision refused before it counted (stale digest, not an approver…), reported by the way in. */
-  event('approval_refused', { stage, approver: z.string(), channel: z.string(), reason }),
+  /**
+   * A decision refused before it counted (stale digest, not an approver, unauthenticated where the
+   * policy requires authentication…): recorded by the workflow, or reported by the way in (older runs).
+   */
+  event('approval_refused', { stage, approver: z.string(), channel: z.string(), reason, ...authentication }),
   event('approval_escalated', { stage, after: z.string() }),
   /** The severity policy applied when nobody decided; `actor` is `policy`. */
   event('approval_defaulted', { stage, onTimeout: TimeoutOutcome, severity: Severity }),
@@ -149,7 +167,7 @@ export const EVIDENCE_EVENTS = [
   /** A provider kept failing transiently (I9): still retrying. */
   event('waiting_escalated', { what: z.string(), since: z.string(), attempts: z.number().int().min(0), lastError: z.string() }),
   /** `actor` asked to cancel through `channel`. */
-  event('cancel_requested', { channel: z.string(), reason: z.string().optional() }),
+  event('cancel_requested', { channel: z.string(), reason: z.string().optional(), ...authentication }),
   /** A malformed signal, recorded instead of failing the workflow task. */
   event('signal_ignored', { signal: z.string(), reason }),
   event('notification_failed', { notification: z.string(), reason }),

@@ -16,6 +16,8 @@ export const FAILURE_TYPES = {
   invalid_input: 'cordon.invalid_input',
   /** Cordon's own coordination (the replacement registry) is busy or restarting: try again. */
   coordination_busy: 'cordon.coordination_busy',
+  /** A `decide` update the workflow refused and recorded in the evidence (the way in need not report it). */
+  decision_refused: 'cordon.decision_refused',
 } as const;
 
 /** Transient: retried until the containment deadline (I9). */

@@ -17,6 +17,7 @@ import { boltLogger } from './bolt-logger.ts';
 import type { RequestContext } from './command-parser.ts';
 import { cordonCommand } from './commands/cordon.ts';
 import type { SlackDeps } from './deps.ts';
+import type { EnvelopeKeys } from '../codec/decision-envelope.ts';
 import { ThreadFollower } from './thread-follower.ts';
 import { containSubmitted } from './views/contain-submitted.ts';
 import { rejectSubmitted } from './views/reject-submitted.ts';
@@ -41,6 +42,8 @@ export interface SlackAppOptions {
   socketMode?: { appToken: string };
   /** How often the status message is refreshed from the workflow. */
   followIntervalMs?: number;
+  /** Signs decisions with the authenticated Slack user (CORDON_ENVELOPE_KEYS). */
+  envelopeKeys?: EnvelopeKeys;
 }
 
 export interface CordonSlackApp {
@@ -78,6 +81,8 @@ export function createSlackApp(o: SlackAppOptions): CordonSlackApp {
     logger,
     follower,
     rejecting: new Map(),
+    ...(o.envelopeKeys ? { envelopeKeys: o.envelopeKeys } : {}),
+    slackTransport: o.socketMode ? 'socket_mode' : 'signed_request',
   };
 
   app.command(SLASH_COMMAND, cordonCommand(deps));

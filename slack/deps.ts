@@ -1,5 +1,6 @@
 // What every listener of the Slack app is given (built once in app.ts).
 import type { Client } from '@temporalio/client';
+import type { EnvelopeKeys } from '../codec/decision-envelope.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { RequestContext } from './command-parser.ts';
 import type { ThreadFollower } from './thread-follower.ts';
@@ -20,4 +21,11 @@ export interface SlackDeps {
    * carries no message, and the locked message should still show what was rejected.
    */
   rejecting: Map<string, Block[]>;
+  /**
+   * Signs each decision with the clicking user's id (CORDON_ENVELOPE_KEYS; docs/trust-model.md). Unset,
+   * decisions from Slack count as unauthenticated Temporal-direct calls.
+   */
+  envelopeKeys?: EnvelopeKeys;
+  /** How Slack authenticated the requests: a signature on each (HTTP receiver) or the Socket Mode connection. */
+  slackTransport: 'signed_request' | 'socket_mode';
 }

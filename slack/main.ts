@@ -3,6 +3,7 @@
 // CORDON_SLACK_APP_TOKEN. Temporal and the payload codec keys come from the same variables as the
 // worker (README, "Configuration"): the app encrypts the containment input it starts.
 import { codecKeysFromEnv } from '../codec/encryption-codec.ts';
+import { envelopeKeysFromEnv } from '../codec/decision-envelope.ts';
 import { connectClient } from '../client/containments.ts';
 import { createLogger } from '../logging/logger.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
@@ -15,6 +16,7 @@ try {
   const settings = slackSettingsFromEnv(process.env);
   const target = temporalTargetFromEnv();
   const temporal = await connectClient(target, codecKeysFromEnv(process.env));
+  const envelopeKeys = envelopeKeysFromEnv(process.env);
   const app = createSlackApp({
     temporal,
     taskQueue: target.taskQueue,
@@ -24,8 +26,10 @@ try {
     approvers: settings.approvers,
     breakGlassUsers: settings.breakGlassUsers,
     ...(settings.socketMode ? { socketMode: settings.socketMode } : {}),
+    ...(envelopeKeys ? { envelopeKeys } : {}),
     logger: log,
   });
+  if (!envelopeKeys) log.warn('CORDON_ENVELOPE_KEYS is not set: decisions from Slack are sent unsigned and count as unauthenticated Temporal-direct calls');
   if (settings.approvers.length === 0) log.warn('CORDON_SLACK_APPROVERS is empty: every approval from Slack will be refused');
   const { port } = await app.start(settings.port);
   log.info('slack app ready', { mode: settings.socketMode ? 'socket' : 'http', ...(port !== undefined ? { port } : {}), approvers: settings.approvers.length });

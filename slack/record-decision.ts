@@ -17,6 +17,8 @@ export interface SlackDecision {
   value: ApprovalButtonValue;
   decision: 'approve' | 'reject';
   user: string;
+  /** The clicking user's workspace (Bolt's checked request body). */
+  team: string;
   reason?: string;
   channel: string;
   messageTs: string;
@@ -31,7 +33,9 @@ export async function recordDecision(deps: SlackDeps, web: WebClient, d: SlackDe
   const to = { channel: d.channel, user: d.user, threadTs: d.threadTs };
   let result;
   try {
-    result = await decide(deps.temporal, workflowId, { stage, digest, decision: d.decision, approver: d.user, channel: 'slack', ...(d.reason ? { reason: d.reason } : {}) });
+    // Bolt has checked the request (its signature, or the Socket Mode connection): the envelope vouches for this user.
+    const vouch = deps.envelopeKeys && { keys: deps.envelopeKeys, identity: { authenticatedBy: 'slack_signature' as const, slackUserId: d.user, slackTeamId: d.team, slackTransport: deps.slackTransport } };
+    result = await decide(deps.temporal, workflowId, { stage, digest, decision: d.decision, approver: d.user, channel: 'slack', ...(d.reason ? { reason: d.reason } : {}) }, vouch);
   } catch (err) {
     if (err instanceof DecisionRefusedError) {
       log.info('decision refused', { decision: d.decision, reason: err.message });

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { evidenceSignerFromEnv } from '../activities/evidence-seal.ts';
 import { webhookNotifierFromEnv } from '../notifiers/webhook.ts';
 import { codecKeysFromEnv } from '../codec/encryption-codec.ts';
+import { envelopeKeysFromEnv } from '../codec/decision-envelope.ts';
 import { connectClient, getStatus } from '../client/containments.ts';
 import { connectorsFromEnv } from '../connectors/registry.ts';
 import { sinkFromEnv } from './sink.ts';
@@ -24,6 +25,8 @@ try {
   if (metricsAddress) installMetricsRuntime(metricsAddress);
   const target = temporalTargetFromEnv();
   const codecKeys = codecKeysFromEnv(process.env);
+  const envelopeKeys = envelopeKeysFromEnv(process.env);
+  if (!envelopeKeys) log.warn('CORDON_ENVELOPE_KEYS is not set: no decision, refusal or cancel request counts as authenticated (docs/trust-model.md)');
   const connectors = connectorsFromEnv();
   if (Object.keys(connectors).length === 0) {
     throw new Error('no connector is configured: set the CORDON_<PROVIDER>_* variables of at least one provider (README, "Configuration")');
@@ -44,6 +47,7 @@ try {
   const worker = await createCordonWorker({
     target,
     codecKeys,
+    envelopeKeys,
     deps: {
       connectors,
       sink: sinkFromEnv(process.env, connectors),

@@ -9,6 +9,7 @@ import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { createSweepActivities } from '../activities/sweep.ts';
 import { createEvidenceActivities } from '../activities/deliver-evidence.ts';
 import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
+import type { EnvelopeKeys } from '../codec/decision-envelope.ts';
 import { coordinationTaskQueue, pacedTaskQueue } from '../schemas/containment.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 import { readEnv } from '../schemas/config.ts';
@@ -29,6 +30,8 @@ export interface CordonWorker {
 export async function createCordonWorker(options: {
   target: TemporalTarget;
   codecKeys: CodecKeys;
+  /** Checks the signed envelopes of decisions, refusals and cancel requests (docs/trust-model.md); without them none is authenticated. */
+  envelopeKeys?: EnvelopeKeys | undefined;
   deps: ActivityDeps;
   /** A prebuilt bundle (tests bundle once per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -39,7 +42,7 @@ export async function createCordonWorker(options: {
 }): Promise<CordonWorker> {
   const connection = options.connection ?? (await NativeConnection.connect(options.target.connectionOptions));
   const activities = createActivities(options.deps);
-  const dataConverter = cordonDataConverter(options.codecKeys, { worker: true });
+  const dataConverter = cordonDataConverter(options.codecKeys, { worker: true, envelopeKeys: options.envelopeKeys });
   const main = await Worker.create({
     connection,
     namespace: options.target.namespace,

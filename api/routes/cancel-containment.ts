@@ -4,7 +4,7 @@
 import { cancelContainment, describeContainment } from '../../client/containments.ts';
 import { CancelAnswer, ContainmentParams } from '../../schemas/api.ts';
 import { containmentLinks } from '../../schemas/api.ts';
-import { defineRoute } from '../route.ts';
+import { defineRoute, vouchFor } from '../route.ts';
 
 export const cancelContainmentRoute = defineRoute({
   method: 'POST',
@@ -24,7 +24,7 @@ export const cancelContainmentRoute = defineRoute({
     const { running } = await describeContainment(deps.client, params.id);
     const statusUrl = containmentLinks(params.id).self;
     if (!running) return { status: 200, body: { workflowId: params.id, state: 'already_closed', statusUrl } satisfies CancelAnswer };
-    await cancelContainment(deps.client, params.id, { actor: caller!.principal, channel: 'api' });
+    await cancelContainment(deps.client, params.id, { actor: caller!.principal, channel: 'api' }, vouchFor(deps, caller!));
     deps.logger.warn('containment cancel requested', { workflowId: params.id, principal: caller!.principal, key: caller!.name });
     return { status: 202, body: { workflowId: params.id, state: 'cancel_requested', statusUrl } satisfies CancelAnswer };
   },

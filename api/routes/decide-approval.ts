@@ -4,7 +4,7 @@
 import { decide, DecisionRefusedError, describeContainment } from '../../client/containments.ts';
 import { ApprovalBody, ContainmentParams, DecisionAnswer } from '../../schemas/api.ts';
 import { ApiError } from '../errors.ts';
-import { defineRoute } from '../route.ts';
+import { defineRoute, vouchFor } from '../route.ts';
 
 export const decideApprovalRoute = defineRoute({
   method: 'POST',
@@ -14,7 +14,8 @@ export const decideApprovalRoute = defineRoute({
   description:
     'Names the stage and the plan digest it decides (GET the containment for both). The approver is the API key’s principal. ' +
     'Refused (409, `decision_refused`, recorded in the evidence) when the digest is stale, the principal is not an authorized approver, ' +
-    'the principal requested the containment (unless break-glass), it already approved, or the stage was already decided.',
+    'the principal requested the containment (unless break-glass), it already approved, or the stage was already decided. ' +
+    'The decision goes to the workflow signed with the key’s name and principal, so the evidence records it as authenticated by `api_key`.',
   scope: 'approve',
   params: ContainmentParams,
   body: ApprovalBody,
@@ -26,7 +27,7 @@ export const decideApprovalRoute = defineRoute({
     }
     const approver = caller!.principal;
     try {
-      const result = await decide(deps.client, params.id, { ...body, approver, channel: 'api' });
+      const result = await decide(deps.client, params.id, { ...body, approver, channel: 'api' }, vouchFor(deps, caller!));
       deps.logger.info('approval decided', { workflowId: params.id, stage: body.stage, decision: body.decision, approver, state: result.state });
       return { status: 200, body: { ...result, approver } satisfies DecisionAnswer };
     } catch (err) {

@@ -13,6 +13,7 @@ export function approveAction(deps: SlackDeps) {
       value: click.value,
       decision: 'approve',
       user: args.body.user.id,
+      team: args.body.team?.id ?? args.body.user.team_id ?? '',
       channel: click.channel,
       messageTs: click.message.ts,
       threadTs: click.threadTs,

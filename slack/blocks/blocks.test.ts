@@ -72,6 +72,19 @@ describe('approvalOutcome (from the evidence)', () => {
     // A staged credential failing closed at this stage is not an approval event of it.
     expect(approvalOutcome(chainOf([{ kind: 'staged_fail_closed', actor: 'cordon', credentialId: 'memory:x', stage, cause: 'deadline', rejectedBy: [] }]), stage, false).state).toBe('closed');
   });
+
+  it('says how each decider was authenticated when it was not a signed Slack click, an unauthenticated one loudest', () => {
+    const decided = { kind: 'approval_decided', stage, decision: 'approved', quorum: 3 } as const;
+    const evidence = chainOf([
+      { ...decided, actor: 'U0PRIYA', approver: 'U0PRIYA', channel: 'slack', approvals: 1, authenticatedBy: 'slack_signature', identity: { authenticatedBy: 'slack_signature', slackUserId: 'U0PRIYA', slackTeamId: 'T0', slackTransport: 'signed_request' } },
+      { ...decided, actor: 'soar-bot', approver: 'soar-bot', channel: 'api', approvals: 2, authenticatedBy: 'api_key', identity: { authenticatedBy: 'api_key', apiKeyName: 'soar', principal: 'soar-bot' } },
+      { ...decided, actor: 'mallory', approver: 'mallory', channel: 'temporal', approvals: 3, authenticatedBy: 'unauthenticated', claimedChannel: 'slack' },
+    ]);
+    const outcome = approvalOutcome(evidence, stage, false);
+    expect(outcome).toEqual({ state: 'approved', by: ['U0PRIYA', 'soar-bot', 'mallory'], via: ['', 'API key soar', 'UNAUTHENTICATED Temporal-direct call claiming slack'] });
+    const line = JSON.stringify(lockedApprovalBlocks([], outcome as Exclude<typeof outcome, { state: 'pending' }>));
+    expect(line).toContain('<@U0PRIYA>, soar-bot (API key soar), mallory (UNAUTHENTICATED Temporal-direct call claiming slack)');
+  });
 });
 
 const status: ContainmentStatus = {

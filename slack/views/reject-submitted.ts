@@ -34,6 +34,7 @@ export function rejectSubmitted(deps: SlackDeps) {
       value: { workflowId, stage, digest },
       decision: 'reject',
       user: body.user.id,
+      team: body.team?.id ?? body.user.team_id ?? '',
       reason: reason.slice(0, 2000),
       channel: metadata.channel,
       messageTs: metadata.messageTs,

@@ -55,6 +55,8 @@ beforeAll(async () => {
     logger: createLogger({ write: (line) => void logLines.push(line) }),
     // The server's policy: callers of the API cannot name approvers (I7).
     approvalPolicy: { approvers: ['bob'] },
+    // Decisions and cancel requests go signed with the caller's key (docs/trust-model.md).
+    envelopeKeys: w.envelopeKeys,
   });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
   receiver = createServer((req, res) => {
@@ -303,7 +305,9 @@ describe('approvals through the API', () => {
       ['c0-restrict', 'bob', 'approval_refused'],
       ['c0-wave-1', 'bob', 'approval_decided'],
     ]);
-    expect(decided.every((e) => e.channel === 'api')).toBe(true);
+    // Authenticated by the API key: its name and principal are in the evidence, accepted and refused alike.
+    for (const e of decided) expect(e).toMatchObject({ channel: 'api', authenticatedBy: 'api_key', identity: { authenticatedBy: 'api_key', apiKeyName: 'bob-approvals', principal: 'bob' } });
+    expect(evidence.body.lines.filter((l) => l.includes('via api (API key bob-approvals, principal bob)'))).toHaveLength(4);
     // The requester is the starting key's principal, not anything in the body.
     expect(evidence.body.evidence[0]).toMatchObject({ kind: 'started', actor: 'soar-bot' });
     // The export carries the chain, its seal and the rendered lines.
@@ -488,7 +492,7 @@ describe('evidence, list and cancel', () => {
     expect(done.pendingApprovals).toEqual([]);
     // Who stopped it is in the evidence, as the key's principal.
     const evidence = await call<EvidenceExport>('GET', `/v1/containments/${id}/evidence`, { key: approver.key });
-    expect(evidence.body.evidence.find((e) => e.kind === 'cancel_requested')).toMatchObject({ actor: 'bob', channel: 'api' });
+    expect(evidence.body.evidence.find((e) => e.kind === 'cancel_requested')).toMatchObject({ actor: 'bob', channel: 'api', authenticatedBy: 'api_key', identity: { apiKeyName: 'bob-approvals', principal: 'bob' } });
     expect(tenant.credential('tok-drift-1')?.status).toBe('active');
     expect(tenant.calls().filter((c) => c.op === 'revoke' || c.op === 'restrict' || c.op === 'issue')).toEqual([]);
     await w.client.workflow.getHandle(id).result(); // the status says cancelled a moment before the run closes

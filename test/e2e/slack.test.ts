@@ -65,6 +65,8 @@ beforeAll(async () => {
     approvers: APPROVERS,
     policy: { waveSize: 2, stagedDeadline: '10m' },
     followIntervalMs: 200,
+    // Each decision goes signed with the clicking user (docs/trust-model.md); critical runs need it.
+    envelopeKeys: w.envelopeKeys,
   });
   const { port } = await app.start(0);
   base = `http://127.0.0.1:${port}${EVENTS_PATH}`;
@@ -251,10 +253,12 @@ describe('a staged containment driven entirely through Slack', () => {
     // Approvals and refusals in the evidence, with who and through Slack.
     const approved = final.evidence.flatMap((e) => (e.kind === 'approval_decided' && e.decision === 'approved' ? [e] : []));
     expect(approved.map((e) => e.approver)).toEqual([PRIYA, SVC, PRIYA]);
-    expect(approved.every((e) => e.channel === 'slack')).toBe(true);
+    // Authenticated by Slack's request signature: the clicking user and workspace, accepted and refused alike.
+    const bySlack = (e: { approver: string }) => ({ channel: 'slack', authenticatedBy: 'slack_signature', identity: { authenticatedBy: 'slack_signature', slackUserId: e.approver, slackTeamId: TEAM, slackTransport: 'signed_request' } });
+    for (const e of approved) expect(e).toMatchObject(bySlack(e));
     const refused = final.evidence.flatMap((e) => (e.kind === 'approval_refused' ? [e] : []));
     expect(refused.map((e) => `${e.stage}:${e.approver}`)).toEqual([`c0-restrict:${MARCO}`, `c0-restrict:${DANA}`, `c0-restrict:${SVC}`, `c0-wave-1:${SVC}`, `c0-restrict:${DANA}`]);
-    expect(refused.every((e) => e.channel === 'slack')).toBe(true);
+    for (const e of refused) expect(e).toMatchObject(bySlack(e));
 
     // One thread: the root is the status message (edited in place to the outcome, scope included),
     // the replies are the three approvals then the final report, nothing else.

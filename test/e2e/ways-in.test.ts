@@ -3,18 +3,23 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { startCodecServer } from '../../codec/server.ts';
+import { getStatus } from '../../client/containments.ts';
 import { MemoryConnector } from '../../connectors/memory/connector.ts';
 import { driftSeed } from '../../connectors/memory/seeds.ts';
 import { MemoryTenant } from '../../connectors/memory/tenant.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import type { ContainmentStatus } from '../../schemas/containment.ts';
 import { historyText, startTestWorker, type RunningWorker } from '../support/temporal.ts';
+import { ApplicationFailure, WorkflowUpdateFailedError } from '@temporalio/client';
+import { envelopeKeysEntry, signEnvelope } from '../../codec/decision-envelope.ts';
+import { evidenceText } from '../../schemas/evidence-text.ts';
+import { decideUpdate, refusalSignal, statusQuery, WORKFLOW_TYPE } from '../../workflows/definitions.ts';
 
 const CORDON = fileURLToPath(new URL('../../cli/cordon.sh', import.meta.url));
 const tenant = new MemoryTenant(driftSeed());
@@ -32,7 +37,10 @@ beforeAll(async () => {
     TEMPORAL_NAMESPACE: w.target.namespace,
     CORDON_TASK_QUEUE: w.target.taskQueue,
     CORDON_CODEC_KEYS: `test:${w.keys.keys.get('test')!.toString('base64')}`,
+    // The CLI signs approve and cancel with the worker's envelope key, as the OS user unless configured.
+    CORDON_ENVELOPE_KEYS: envelopeKeysEntry(w.envelopeKeys),
   };
+  delete env.CORDON_OPERATOR_ID;
 });
 afterAll(async () => {
   await w?.stop();
@@ -120,7 +128,12 @@ describe('cordon CLI', () => {
     }
     expect(approvals).toBe(4); // restrict + one wave per consumer
     const ev = await cordon(['evidence', workflowId, '--json']);
-    expect(JSON.parse(ev.stdout).evidence.some((e: { kind: string; actor: string }) => e.kind === 'approval_refused' && e.actor === 'alice')).toBe(true);
+    const evidence = (JSON.parse(ev.stdout) as ContainmentStatus).evidence;
+    expect(evidence.some((e) => e.kind === 'approval_refused' && e.actor === 'alice')).toBe(true);
+    // Every decision went signed by the CLI, naming the OS user that ran it.
+    const decisions = evidence.filter((e) => e.kind === 'approval_decided' || e.kind === 'approval_refused');
+    expect(decisions).toHaveLength(5);
+    for (const e of decisions) expect(e).toMatchObject({ channel: 'cli', authenticatedBy: 'cli', identity: { authenticatedBy: 'cli', source: 'os_user', user: userInfo().username } });
   });
 
   it('rejects invalid input with exit 2, naming the field, and starts nothing', async () => {
@@ -182,6 +195,11 @@ describe('Temporal-direct with the built temporal CLI', () => {
       const result = await run(temporal, ['workflow', 'result', ...common, '--workflow-id', workflowId, '-o', 'json']);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toContain('"outcome": "contained"');
+      // Counted (a staged run at high severity takes Temporal-direct decisions) and visibly unauthenticated.
+      const decided = (await getStatus(w.client, workflowId)).evidence.filter((e) => e.kind === 'approval_decided');
+      expect(decided).toHaveLength(2);
+      for (const e of decided) expect(e).toMatchObject({ approver: 'bob', channel: 'temporal', authenticatedBy: 'unauthenticated' });
+      for (const e of decided) expect(e).not.toHaveProperty('claimedChannel');
       // The CLI's input went through the codec: nothing of it is in the history in clear.
       const history = historyText(await w.client.workflow.getHandle(workflowId).fetchHistory());
       expect(history).not.toContain('tok-drift-1');
@@ -189,5 +207,74 @@ describe('Temporal-direct with the built temporal CLI', () => {
     } finally {
       await codec.close();
     }
+  });
+});
+
+describe('Temporal-direct messages cannot claim a way in', () => {
+  const start = async (severity: 'high' | 'critical') => {
+    tenant.load(driftSeed());
+    const input = { incidentId: `INC-claim-${randomBytes(3).toString('hex')}`, requester: 'alice', severity, policy: { approval: { approvers: ['bob', 'carol'], requireForDirect: true } }, credentials: [{ provider: 'memory', kind: 'oauth_token', id: 'tok-drift-1' }] };
+    const h = await w.client.workflow.start(WORKFLOW_TYPE, { taskQueue: w.target.taskQueue, workflowId: `claim-${randomBytes(4).toString('hex')}`, args: [input] });
+    for (;;) {
+      const p = (await h.query(statusQuery)).pendingApprovals[0];
+      if (p) return { h, p };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const refusalOf = (err: unknown) => (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? { type: err.cause.type, message: err.cause.message } : err);
+
+  it('records a raw decide and a raw recordRefusal claiming Slack as unauthenticated Temporal-direct calls, never as Slack', async () => {
+    const { h, p } = await start('high');
+    await h.signal(refusalSignal, { stage: p.stage, approver: 'carol', channel: 'slack', reason: 'forged: carol never clicked' });
+    const r = await h.executeUpdate(decideUpdate, { args: [{ stage: p.stage, digest: p.digest, decision: 'approve', approver: 'bob', channel: 'slack' }] });
+    expect(r).toMatchObject({ state: 'approved' });
+    const s = (await h.result()) as ContainmentStatus;
+    expect(s.outcome).toBe('contained');
+    const refused = s.evidence.find((e) => e.kind === 'approval_refused');
+    expect(refused).toMatchObject({ approver: 'carol', channel: 'temporal', authenticatedBy: 'unauthenticated', claimedChannel: 'slack' });
+    const decided = s.evidence.find((e) => e.kind === 'approval_decided');
+    expect(decided).toMatchObject({ approver: 'bob', channel: 'temporal', authenticatedBy: 'unauthenticated', claimedChannel: 'slack' });
+    expect(s.evidence.filter((e) => 'channel' in e && e.channel === 'slack')).toEqual([]);
+    const lines = s.evidence.map(evidenceText).join('\n');
+    expect(lines).toContain('approval contain approved by bob via temporal (UNAUTHENTICATED Temporal-direct call, claimed slack without proof)');
+  });
+
+  it('at critical severity refuses a raw decide, records the refusal, and counts only signed decisions, each once', async () => {
+    const { h, p } = await start('critical');
+    const decision = { stage: p.stage, digest: p.digest, decision: 'approve' as const, approver: 'bob', channel: 'slack' };
+    // Unauthorized, and authorized but unauthenticated: both refused by the workflow, both recorded.
+    expect(await h.executeUpdate(decideUpdate, { args: [{ ...decision, approver: 'mallory' }] }).catch(refusalOf)).toEqual({ type: 'cordon.decision_refused', message: 'mallory is not an authorized approver for this containment' });
+    expect(await h.executeUpdate(decideUpdate, { args: [decision] }).catch(refusalOf)).toMatchObject({ type: 'cordon.decision_refused', message: expect.stringMatching(/^a critical-severity decision must come through an authenticated way in/) });
+    // Signed by the worker's key as Slack would: counts. Sent again (a replay): its nonce is spent.
+    const vouch = { keys: w.envelopeKeys, identity: { authenticatedBy: 'slack_signature' as const, slackUserId: 'bob', slackTeamId: 'T0ACME', slackTransport: 'signed_request' as const } };
+    const signed = signEnvelope(decision, vouch, { workflowId: h.workflowId, action: 'decide' });
+    expect(await h.executeUpdate(decideUpdate, { args: [signed] })).toMatchObject({ state: 'pending', approvals: 1, quorum: 2 });
+    expect(await h.executeUpdate(decideUpdate, { args: [signed] }).catch(refusalOf)).toMatchObject({ type: 'cordon.decision_refused', message: 'bob already approved stage contain' });
+    // Tampered (another approver under bob's signature): not authenticated, so refused at critical.
+    expect(await h.executeUpdate(decideUpdate, { args: [{ ...signEnvelope(decision, vouch, { workflowId: h.workflowId, action: 'decide' }), approver: 'carol' }] }).catch(refusalOf)).toMatchObject({ type: 'cordon.decision_refused', message: expect.stringMatching(/signature does not match/) });
+    expect((await h.query(statusQuery)).pendingApprovals[0]).toMatchObject({ approvals: ['bob'] });
+    // Through the CLI with a configured operator id: the second approval.
+    const cli = await run(CORDON, ['approve', h.workflowId, '--stage', p.stage, '--digest', p.digest, '--as', 'carol', '--json'], undefined, { CORDON_OPERATOR_ID: 'carol@acme.example' });
+    expect(cli.code, cli.stderr).toBe(0);
+    const s = (await h.result()) as ContainmentStatus;
+    expect(s.outcome).toBe('contained');
+    const events = s.evidence.filter((e) => e.kind === 'approval_refused' || e.kind === 'approval_decided');
+    expect(events.map((e) => [e.kind, e.approver, e.channel, e.authenticatedBy])).toEqual([
+      ['approval_refused', 'mallory', 'temporal', 'unauthenticated'],
+      ['approval_refused', 'bob', 'temporal', 'unauthenticated'],
+      ['approval_decided', 'bob', 'slack', 'slack_signature'],
+      ['approval_refused', 'bob', 'temporal', 'unauthenticated'],
+      ['approval_refused', 'carol', 'temporal', 'unauthenticated'],
+      ['approval_decided', 'carol', 'cli', 'cli'],
+    ]);
+    expect(events[3]).toMatchObject({ claimedChannel: 'slack', envelopeRefused: 'the envelope was already used (its nonce was seen before in this run)' });
+    expect(events[4]).toMatchObject({ claimedChannel: 'slack', envelopeRefused: expect.stringMatching(/signature does not match/) });
+    expect(events[5]).toMatchObject({ identity: { authenticatedBy: 'cli', source: 'operator_id', user: 'carol@acme.example' } });
+    // The envelope key never reaches the history: only its id and the signatures.
+    const history = JSON.stringify(await h.fetchHistory());
+    const key = w.envelopeKeys.keys.get('test')!;
+    expect(history).not.toContain(key.toString('base64'));
+    expect(history).not.toContain(key.toString('base64url'));
+    expect(historyText(await h.fetchHistory())).toContain('cordon-authenticated-channels');
   });
 });

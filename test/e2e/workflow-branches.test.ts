@@ -183,12 +183,13 @@ describe('containCredential with stubbed activities', () => {
   it('needs two approvers at critical severity: one approval is not enough to revoke', async () => {
     script = {};
     const c = credential('quorum-1');
-    const h = await start([c.id], { severity: 'critical', policy: { approval: { approvers: ['alice', 'bob'], requireForDirect: true } } });
+    // Decided straight through Temporal (unauthenticated), which a critical run accepts only when its policy says so.
+    const h = await start([c.id], { severity: 'critical', policy: { approval: { approvers: ['alice', 'bob'], requireForDirect: true, requireAuthenticated: { low: false, medium: false, high: false, critical: false } } } });
     const s = await pendingStage(h, 'contain');
     const digest = s.plan!.digest;
     const first = await h.executeUpdate(decideUpdate, { args: [{ stage: 'contain', digest, decision: 'approve', approver: 'alice', channel: 'api' }] });
     expect(first).toMatchObject({ state: 'pending', approvals: 1, quorum: 2 });
-    // The same approver twice does not make a quorum: the validator refuses it.
+    // The same approver twice does not make a quorum: the workflow refuses it (and records the refusal).
     await expect(h.executeUpdate(decideUpdate, { args: [{ stage: 'contain', digest, decision: 'approve', approver: 'alice', channel: 'api' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/already approved/) } });
     await new Promise((r) => setTimeout(r, 500));
     expect(count('revokeCredential')).toBe(0);
@@ -197,7 +198,7 @@ describe('containCredential with stubbed activities', () => {
     const result: ContainmentStatus = await h.result();
     expect(result.outcome).toBe('contained');
     expect(count('revokeCredential', c.id)).toBe(1);
-    expect(approvalWords(result, 'contain')).toEqual(['approval_requested', 'approved', 'approved']);
+    expect(approvalWords(result, 'contain')).toEqual(['approval_requested', 'approved', 'approval_refused', 'approved']);
   });
 
   it('fails closed when the staged deadline passes without a decision: revokes, then replaces every consumer', async () => {

@@ -1,14 +1,16 @@
 // Records the histories that test/replay/replay.test.ts replays: `npx tsx test/replay/record.ts [name…]`
 // (all when no name is given). Re-record when a workflow change is meant to be incompatible (and guard
 // old runs with patched()). The first three predate the evidence seal: keep them, they prove old runs
-// replay without its activity; `direct-sealed` has it.
+// replay without its activity; `direct-sealed` has it. All four predate authenticated channels (their
+// decisions went through the update validator); `staged-authenticated` has signed decisions, a refused
+// one and a forged refusal signal.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evidenceSignerFromSeed } from '../../activities/evidence-seal.ts';
-import { connectClient, decide, getStatus, startContainment } from '../../client/containments.ts';
+import { connectClient, decide, DecisionRefusedError, getStatus, startContainment } from '../../client/containments.ts';
 import { MemoryConnector } from '../../connectors/memory/connector.ts';
 import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts';
 import { MemoryTenant } from '../../connectors/memory/tenant.ts';
@@ -16,7 +18,8 @@ import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { startDevServer, TASK_QUEUE } from '../../temporal-config/dev-server.ts';
 import { createCordonWorker } from '../../worker/worker.ts';
 import type { ContainmentRequest } from '../../schemas/containment.ts';
-import { REPLAY_CODEC_KEYS } from './fixture.ts';
+import { REPLAY_CODEC_KEYS, REPLAY_ENVELOPE_KEYS } from './fixture.ts';
+import { refusalSignal } from '../../workflows/definitions.ts';
 
 const out = fileURLToPath(new URL('./histories/', import.meta.url));
 const dir = await mkdtemp(join(tmpdir(), 'cordon-record-'));
@@ -26,6 +29,7 @@ const tenant = new MemoryTenant();
 const worker = await createCordonWorker({
   target,
   codecKeys: REPLAY_CODEC_KEYS,
+  envelopeKeys: REPLAY_ENVELOPE_KEYS,
   deps: { connectors: { memory: new MemoryConnector(tenant) }, sink: new LocalEncryptedStore(join(dir, 'sink'), randomBytes(32)), evidenceSigner: evidenceSignerFromSeed(randomBytes(32)) },
 });
 const running = worker.run();
@@ -56,6 +60,28 @@ async function approveAll(workflowId: string) {
   }
 }
 
+/** Critical: an unauthenticated decision refused, then two signed ones (API and CLI) per stage; and a forged refusal signal. */
+async function approveAuthenticated(workflowId: string) {
+  await client.workflow.getHandle(workflowId).signal(refusalSignal, { stage: 'c0-restrict', approver: 'carol', channel: 'slack', reason: 'forged' });
+  const decided = new Set<string>();
+  for (;;) {
+    const s = await getStatus(client, workflowId);
+    if (s.outcome !== 'running') return;
+    const p = s.pendingApprovals[0];
+    if (!p || decided.has(p.stage)) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    const decision = { stage: p.stage, digest: p.digest, decision: 'approve' as const };
+    await decide(client, workflowId, { ...decision, approver: 'bob', channel: 'temporal' }).catch((err: unknown) => {
+      if (!(err instanceof DecisionRefusedError)) throw err;
+    });
+    await decide(client, workflowId, { ...decision, approver: 'bob', channel: 'api' }, { keys: REPLAY_ENVELOPE_KEYS, identity: { authenticatedBy: 'api_key', apiKeyName: 'soar', principal: 'bob' } });
+    await decide(client, workflowId, { ...decision, approver: 'carol', channel: 'cli' }, { keys: REPLAY_ENVELOPE_KEYS, identity: { authenticatedBy: 'cli', source: 'operator_id', user: 'carol' } });
+    decided.add(p.stage);
+  }
+}
+
 try {
   await record('direct-contained', { ...base, incidentId: 'INC-replay-direct' });
   await record('direct-sealed', { ...base, incidentId: 'INC-replay-sealed' });
@@ -65,6 +91,12 @@ try {
     { ...base, incidentId: 'INC-replay-staged', mode: 'staged', policy: { waveSize: 2, approval: { approvers: ['bob'] } } as never },
     driftSeed(),
     approveAll,
+  );
+  await record(
+    'staged-authenticated',
+    { ...base, incidentId: 'INC-replay-authenticated', mode: 'staged', severity: 'critical', policy: { waveSize: 2, approval: { approvers: ['bob', 'carol'] } } as never },
+    driftSeed(),
+    approveAuthenticated,
   );
 } finally {
   worker.shutdown();

@@ -7,22 +7,34 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { expect, it } from 'vitest';
 import { cordonDataConverter } from '../../codec/encryption-codec.ts';
 import { WORKFLOWS_PATH } from '../../worker/worker.ts';
-import { REPLAY_CODEC_KEYS } from './fixture.ts';
+import { REPLAY_CODEC_KEYS, REPLAY_ENVELOPE_KEYS } from './fixture.ts';
+import { AUTHENTICATED_CHANNELS_PATCH } from '../../workflows/containment/messages.ts';
 
 const dir = fileURLToPath(new URL('./histories/', import.meta.url));
 
+/** Replayed as the run it was: signed envelopes name their workflow id, and the workflow checks it. */
+function withItsWorkflowId(history: ReturnType<typeof historyFromJSON>): { workflowId: string; history: ReturnType<typeof historyFromJSON> } {
+  const workflowId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId;
+  if (!workflowId) throw new Error('a recorded history starts with its WorkflowExecutionStarted event, which names the workflow id');
+  return { workflowId, history };
+}
+
 it('replays every recorded containment history without non-determinism', async () => {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
-  expect(files).toEqual(['direct-contained.json', 'direct-sealed.json', 'not-contained-ladder.json', 'staged-approved.json']);
+  expect(files).toEqual(['direct-contained.json', 'direct-sealed.json', 'not-contained-ladder.json', 'staged-approved.json', 'staged-authenticated.json']);
   // The first three were recorded before the evidence seal (they replay without its activity); direct-sealed has it.
   const sealed = await readFile(`${dir}direct-sealed.json`, 'utf8');
   expect(sealed).toContain('sealEvidence');
   for (const old of ['direct-contained.json', 'not-contained-ladder.json', 'staged-approved.json']) expect(await readFile(`${dir}${old}`, 'utf8')).not.toContain('sealEvidence');
+  // staged-approved took its decisions before authenticated channels (no patch marker); staged-authenticated after.
+  const marker = Buffer.from(`{"id":"${AUTHENTICATED_CHANNELS_PATCH}","deprecated":false}`).toString('base64');
+  expect(await readFile(`${dir}staged-approved.json`, 'utf8')).not.toContain(marker);
+  expect(await readFile(`${dir}staged-authenticated.json`, 'utf8')).toContain(marker);
   const histories = await Promise.all(
-    files.map(async (f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(await readFile(`${dir}${f}`, 'utf8'))) })),
+    files.map(async (f) => withItsWorkflowId(historyFromJSON(JSON.parse(await readFile(`${dir}${f}`, 'utf8'))))),
   );
   const results = Worker.runReplayHistories(
-    { workflowsPath: WORKFLOWS_PATH, dataConverter: cordonDataConverter(REPLAY_CODEC_KEYS, { worker: true }) },
+    { workflowsPath: WORKFLOWS_PATH, dataConverter: cordonDataConverter(REPLAY_CODEC_KEYS, { worker: true, envelopeKeys: REPLAY_ENVELOPE_KEYS }) },
     histories,
   );
   let replayed = 0;
@@ -30,5 +42,16 @@ it('replays every recorded containment history without non-determinism', async (
     expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
     replayed++;
   }
-  expect(replayed).toBe(4);
+  expect(replayed).toBe(5);
+}, 120_000);
+
+it('replays signed decisions only with the envelope key they were signed with (keep retired keys on the worker)', async () => {
+  const replay = withItsWorkflowId(historyFromJSON(JSON.parse(await readFile(`${dir}staged-authenticated.json`, 'utf8'))));
+  expect(replay.workflowId).toMatch(/^cordon-contain-INC-replay-authenticated-/);
+  // Without the key the signed decisions count as unauthenticated, which the critical run refuses: the run diverges.
+  const errors: unknown[] = [];
+  for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: cordonDataConverter(REPLAY_CODEC_KEYS, { worker: true }) }, [replay])) errors.push(r.error);
+  expect(errors).toHaveLength(1);
+  const [error] = errors;
+  expect(error).toBeDefined();
 }, 120_000);

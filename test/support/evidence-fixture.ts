@@ -1,5 +1,5 @@
 // A finished containment with typed, chained evidence covering the kinds the export maps (identify,
-// plan, approvals with a refused decision, restriction, replacement and a failed one, revocation,
+// plan, approvals with a refused unauthenticated decision and a Slack-authenticated one, restriction, replacement and a failed one, revocation,
 // re-authentication, verification, cut-off, a suspended principal, a failed notification), for the
 // export, mapping and evidence pack tests, chained as the workflow chains them (the signature is a
 // placeholder: the pack tests check what is shown, `cordon evidence verify` checks signatures).
@@ -18,8 +18,8 @@ const drafts: Array<[number, Record<string, unknown>]> = [
   [200, { kind: 'identified', actor: 'cordon', provider: 'github', ref: 'github pat fp=1234', live: 1, riskFlags: [], blindSpots: [], requestId: 'GH-REQ-identify' }],
   [300, { kind: 'planned', actor: 'cordon', digest: DIGEST, actions: 5, waves: 1, reauthEnds: 1, reauthConsumers: 0, leftAlone: 0 }],
   [1_000, { kind: 'approval_requested', actor: 'cordon', stage: 'c0-restrict', digest: DIGEST, description: 'restrict the <Drift> grant', credentialIds: [SF], consumerIds: [], wave: 0, quorum: 1 }],
-  [3_000, { kind: 'approval_refused', actor: 'mallory', stage: 'c0-restrict', approver: 'mallory', channel: 'temporal', reason: 'not an approver' }],
-  [4_000, { kind: 'approval_decided', actor: 'bob', stage: 'c0-restrict', decision: 'approved', approver: 'bob', channel: 'slack', approvals: 1, quorum: 1 }],
+  [3_000, { kind: 'approval_refused', actor: 'mallory', stage: 'c0-restrict', approver: 'mallory', channel: 'temporal', reason: 'not an approver', authenticatedBy: 'unauthenticated', claimedChannel: 'slack' }],
+  [4_000, { kind: 'approval_decided', actor: 'bob', stage: 'c0-restrict', decision: 'approved', approver: 'bob', channel: 'slack', approvals: 1, quorum: 1, authenticatedBy: 'slack_signature', identity: { authenticatedBy: 'slack_signature', slackUserId: 'U0BOB', slackTeamId: 'T0ACME', slackTransport: 'signed_request' } }],
   [4_500, { kind: 'restricted', actor: 'bob', credentialId: SF, provider: 'salesforce', restriction: 'ip_allowlist', result: 'done', approvers: ['bob'], requestId: 'SF-REQ-restrict' }],
   [6_000, { kind: 'approval_escalated', actor: 'cordon', stage: 'c0-wave-1', after: '15m' }],
   [66_000, { kind: 'replaced', actor: 'cordon', credentialId: SF, provider: 'salesforce', consumerId: 'chat-sync', replacementId: 'r1', sink: 'local:chat', fingerprint: 'ff00' }],

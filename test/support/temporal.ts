@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../../activities/index.ts';
 import type { CodecKeys } from '../../codec/encryption-codec.ts';
+import type { EnvelopeKeys } from '../../codec/decision-envelope.ts';
 import { connectClient } from '../../client/containments.ts';
 import type { TemporalTarget } from '../../temporal-config/connection.ts';
 import { createCordonWorker, type CordonWorker } from '../../worker/worker.ts';
@@ -19,23 +20,31 @@ export function testCodecKeys(): CodecKeys {
   return { activeKeyId: 'test', keys: new Map([['test', randomBytes(32)]]) };
 }
 
+/** A fresh envelope keyring (one key, id `test`), as CORDON_ENVELOPE_KEYS would give it. */
+export function testEnvelopeKeys(): EnvelopeKeys {
+  return { activeKeyId: 'test', keys: new Map([['test', randomBytes(32)]]) };
+}
+
 export interface RunningWorker {
   worker: CordonWorker;
   client: Client;
   target: TemporalTarget;
   keys: CodecKeys;
+  /** The worker checks envelopes with these: ways in under test sign with them. */
+  envelopeKeys: EnvelopeKeys;
   stop(): Promise<void>;
 }
 
 /** A real worker in this process, on its own task queue, with the run's prebuilt workflow bundle. */
-export async function startTestWorker(deps: ActivityDeps, options: { keys?: CodecKeys; target?: TemporalTarget; pacedPerHour?: number } = {}): Promise<RunningWorker> {
+export async function startTestWorker(deps: ActivityDeps, options: { keys?: CodecKeys; envelopeKeys?: EnvelopeKeys; target?: TemporalTarget; pacedPerHour?: number } = {}): Promise<RunningWorker> {
   const target = options.target ?? testTarget();
   const keys = options.keys ?? testCodecKeys();
+  const envelopeKeys = options.envelopeKeys ?? testEnvelopeKeys();
   const connection = await NativeConnection.connect({ address: target.connectionOptions.address });
   const code = await readFile(inject('workflowBundlePath'), 'utf8');
   const quiet = { ...deps, logger: deps.logger ?? createLogger({ level: 'warn' }) };
   // Tests pace the credential-revocation queue fast unless they test the pacing itself.
-  const worker = await createCordonWorker({ target, codecKeys: keys, deps: quiet, connection, workflowBundle: { code }, pacedPerHour: options.pacedPerHour ?? 36_000 });
+  const worker = await createCordonWorker({ target, codecKeys: keys, envelopeKeys, deps: quiet, connection, workflowBundle: { code }, pacedPerHour: options.pacedPerHour ?? 36_000 });
   const running = worker.run();
   const client = await connectClient(target, keys);
   return {
@@ -43,6 +52,7 @@ export async function startTestWorker(deps: ActivityDeps, options: { keys?: Code
     client,
     target,
     keys,
+    envelopeKeys,
     stop: async () => {
       worker.shutdown();
       await running;

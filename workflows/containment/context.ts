@@ -51,6 +51,8 @@ export interface Containment {
   readonly leakedValueOf: Map<string, string>;
   /** Approval decisions by stage. */
   readonly decisions: Map<string, ApprovalResult>;
+  /** Nonces of the envelopes this run accepted: a signed message counts once (schemas/envelope.ts). */
+  readonly nonces: Set<string>;
   /** Why a credential's containment stopped on a permanent refusal (I9), by credential key. */
   readonly refusedBecause: Map<string, string>;
   /** Provider calls. */
@@ -133,6 +135,7 @@ export function openContainment(input: ContainmentInput): Containment {
     containDeadlineAt,
     leakedValueOf: new Map(),
     decisions: new Map(),
+    nonces: new Set(),
     refusedBecause: new Map(),
     acts,
     notifier,

@@ -1,10 +1,22 @@
 // The run's query, signals and the approval update (names in ../definitions.ts, recorded in history).
 // All are set before the first await, so a message buffered with the start is handled like today.
-import { setHandler } from '@temporalio/workflow';
+//
+// Authenticated channels (docs/trust-model.md), behind AUTHENTICATED_CHANNELS_PATCH so histories
+// recorded before them replay as they ran: each decision, refusal and cancel request is judged by its
+// signed envelope (schemas/envelope.ts) and recorded with what authenticated the person; without a
+// valid one it counts only as an unauthenticated Temporal-direct call. A `decide` update is no longer
+// refused by its validator (which cannot write history) but by its handler, which records the refusal
+// and fails the update with the DecisionRefused failure type.
+import { ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import { ApprovalDecisionInput } from '../../schemas/containment.ts';
+import { authenticate, type Authentication, type EnvelopeAction } from '../../schemas/envelope.ts';
+import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
 import { undecodableReason } from '../../schemas/undecodable.ts';
 import { cancelRequestSignal, decideUpdate, refusalSignal, statusQuery, type DecisionResult } from '../definitions.ts';
 import type { Containment } from './context.ts';
+
+/** Recorded in history by every run that judges envelopes; a run without it replays the old handlers. */
+export const AUTHENTICATED_CHANNELS_PATCH = 'cordon-authenticated-channels';
 
 export function setMessageHandlers(run: Containment): void {
   const { state, input, decisions, record } = run;
@@ -12,58 +24,88 @@ export function setMessageHandlers(run: Containment): void {
   // Signals carry raw JSON from any Temporal client and have no validator: a handler that throws fails
   // the workflow task on every retry (the run is stuck), so a malformed one is recorded as ignored.
   const ignored = (signal: string, why: string) => record({ kind: 'signal_ignored', actor: 'cordon', signal, reason: `malformed payload: ${why}` });
+  /** How the sender of `raw` was authenticated; undefined for a run that predates authenticated channels. */
+  const authenticated = (raw: unknown, action: EnvelopeAction, claimedChannel: string | undefined): Authentication | undefined => {
+    if (!patched(AUTHENTICATED_CHANNELS_PATCH)) return undefined;
+    return authenticate(raw, { action, workflowId: run.workflowId, nowMs: Date.now(), nonces: run.nonces, claimedChannel });
+  };
   setHandler(refusalSignal, (raw: unknown) => {
     const r = signalFields(raw, { stage: 128, approver: 256, channel: 32, reason: 500 });
     if (typeof r === 'string') return ignored('recordRefusal', r);
     if (!r.approver || !r.channel) return ignored('recordRefusal', 'approver and channel are required');
-    record({ kind: 'approval_refused', actor: r.approver, stage: r.stage ?? '', approver: r.approver, channel: r.channel, reason: r.reason ?? '' });
+    const auth = authenticated(raw, 'refusal', r.channel);
+    record({ kind: 'approval_refused', actor: r.approver, stage: r.stage ?? '', approver: r.approver, channel: r.channel, reason: r.reason ?? '', ...auth });
   });
   setHandler(cancelRequestSignal, (raw: unknown) => {
     const c = signalFields(raw, { actor: 256, channel: 32, reason: 500 });
     if (typeof c === 'string') return ignored('recordCancelRequest', c);
     if (!c.actor || !c.channel) return ignored('recordCancelRequest', 'actor and channel are required');
-    record({ kind: 'cancel_requested', actor: c.actor, channel: c.channel, ...(c.reason ? { reason: c.reason } : {}) });
+    const auth = authenticated(raw, 'cancel_request', c.channel);
+    record({ kind: 'cancel_requested', actor: c.actor, channel: c.channel, ...(c.reason ? { reason: c.reason } : {}), ...auth });
   });
+
+  /** Why a decision cannot count now (undefined: it can): I7's rules, the same for every way in. */
+  const refusalOf = (raw: ApprovalDecisionInput): string | undefined => {
+    const undecodable = undecodableReason(raw);
+    if (undecodable) return `invalid decision: the payload could not be decoded: ${undecodable}`;
+    // Temporal-direct callers send raw JSON: the same schema as every other way in.
+    const shape = ApprovalDecisionInput.safeParse(raw);
+    if (!shape.success) {
+      const issue = shape.error.issues[0];
+      return `invalid decision: ${issue?.path.join('.') || '(input)'}: ${issue?.message}`;
+    }
+    const d = shape.data;
+    const plan = run.plan;
+    const p = state.pendingApprovals.find((x) => x.stage === d.stage);
+    if (!p || decisions.has(d.stage)) return `no approval is pending for stage ${JSON.stringify(d?.stage)}: it was already decided, timed out, or never asked`;
+    if (!plan || d.digest !== plan.digest) return `stale plan digest ${String(d.digest).slice(0, 12)}…: the pending plan is ${plan?.digest.slice(0, 12)}…; re-read the plan and approve what will actually run`;
+    if (!input.policy.approval.approvers.includes(d.approver)) return `${d.approver} is not an authorized approver for this containment`;
+    if (d.approver === input.requester && !input.breakGlass) return `${d.approver} requested this containment and cannot approve it (break-glass not set)`;
+    if (p.approvals.includes(d.approver)) return `${d.approver} already approved stage ${d.stage}`;
+    return undefined;
+  };
+
+  /** A decision judged by its envelope; a refusal is recorded, then fails the update. */
+  const decideAuthenticated = (raw: ApprovalDecisionInput): DecisionResult => {
+    const claimed = signalFields(raw, { stage: 128, approver: 256, channel: 32 });
+    const said = typeof claimed === 'string' ? {} : claimed;
+    const auth = authenticate(raw, { action: 'decide', workflowId: run.workflowId, nowMs: Date.now(), nonces: run.nonces, claimedChannel: said.channel });
+    let refusal = refusalOf(raw);
+    if (!refusal && auth.authenticatedBy === 'unauthenticated' && input.policy.approval.requireAuthenticated[input.severity]) {
+      refusal = `a ${input.severity}-severity decision must come through an authenticated way in (Slack, the API or the CLI with a signed envelope); this one is an unauthenticated Temporal-direct call${auth.envelopeRefused ? ` (${auth.envelopeRefused})` : ''}`;
+    }
+    if (refusal) {
+      const approver = said.approver || '(unnamed)';
+      record({ kind: 'approval_refused', actor: approver, stage: said.stage ?? '', approver, reason: refusal.slice(0, 500), ...auth });
+      throw ApplicationFailure.create({ type: FAILURE_TYPES.decision_refused, nonRetryable: true, message: refusal });
+    }
+    return count(ApprovalDecisionInput.parse(raw), auth);
+  };
+
+  /** Counts a decision that may count; `auth` is absent for a run that predates authenticated channels. */
+  const count = (d: ApprovalDecisionInput, auth: Authentication | undefined): DecisionResult => {
+    const via = auth ?? { channel: d.channel };
+    const p = state.pendingApprovals.find((x) => x.stage === d.stage)!;
+    if (d.decision === 'reject') {
+      decisions.set(d.stage, { result: 'rejected', by: [d.approver], ...(d.reason ? { reason: d.reason } : {}) });
+      record({ kind: 'approval_decided', actor: d.approver, stage: d.stage, decision: 'rejected', approver: d.approver, approvals: p.approvals.length, quorum: p.quorum, ...(d.reason ? { reason: d.reason } : {}), ...via });
+      return { stage: d.stage, state: 'rejected', approvals: p.approvals.length, quorum: p.quorum };
+    }
+    p.approvals.push(d.approver);
+    record({ kind: 'approval_decided', actor: d.approver, stage: d.stage, decision: 'approved', approver: d.approver, approvals: p.approvals.length, quorum: p.quorum, ...(d.reason ? { reason: d.reason } : {}), ...via });
+    if (p.approvals.length >= p.quorum) {
+      decisions.set(d.stage, { result: 'approved', by: [...p.approvals] });
+      return { stage: d.stage, state: 'approved', approvals: p.approvals.length, quorum: p.quorum };
+    }
+    return { stage: d.stage, state: 'pending', approvals: p.approvals.length, quorum: p.quorum };
+  };
 
   setHandler(
     decideUpdate,
-    (raw: ApprovalDecisionInput): DecisionResult => {
-      const d = ApprovalDecisionInput.parse(raw); // validated already; parsing applies the defaults
-      const p = state.pendingApprovals.find((x) => x.stage === d.stage)!;
-      if (d.decision === 'reject') {
-        decisions.set(d.stage, { result: 'rejected', by: [d.approver], ...(d.reason ? { reason: d.reason } : {}) });
-        record({ kind: 'approval_decided', actor: d.approver, stage: d.stage, decision: 'rejected', approver: d.approver, channel: d.channel, approvals: p.approvals.length, quorum: p.quorum, ...(d.reason ? { reason: d.reason } : {}) });
-        return { stage: d.stage, state: 'rejected', approvals: p.approvals.length, quorum: p.quorum };
-      }
-      p.approvals.push(d.approver);
-      record({ kind: 'approval_decided', actor: d.approver, stage: d.stage, decision: 'approved', approver: d.approver, channel: d.channel, approvals: p.approvals.length, quorum: p.quorum, ...(d.reason ? { reason: d.reason } : {}) });
-      if (p.approvals.length >= p.quorum) {
-        decisions.set(d.stage, { result: 'approved', by: [...p.approvals] });
-        return { stage: d.stage, state: 'approved', approvals: p.approvals.length, quorum: p.quorum };
-      }
-      return { stage: d.stage, state: 'pending', approvals: p.approvals.length, quorum: p.quorum };
-    },
-    {
-      // I7: a throwing validator rejects the update before anything is written to history.
-      validator: (raw: ApprovalDecisionInput) => {
-        const undecodable = undecodableReason(raw);
-        if (undecodable) throw new Error(`invalid decision: the payload could not be decoded: ${undecodable}`);
-        // Temporal-direct callers send raw JSON: the same schema as every other way in.
-        const shape = ApprovalDecisionInput.safeParse(raw);
-        if (!shape.success) {
-          const issue = shape.error.issues[0];
-          throw new Error(`invalid decision: ${issue?.path.join('.') || '(input)'}: ${issue?.message}`);
-        }
-        const d = shape.data;
-        const plan = run.plan;
-        const p = state.pendingApprovals.find((x) => x.stage === d.stage);
-        if (!p || decisions.has(d.stage)) throw new Error(`no approval is pending for stage ${JSON.stringify(d?.stage)}: it was already decided, timed out, or never asked`);
-        if (!plan || d.digest !== plan.digest) throw new Error(`stale plan digest ${String(d.digest).slice(0, 12)}…: the pending plan is ${plan?.digest.slice(0, 12)}…; re-read the plan and approve what will actually run`);
-        if (!input.policy.approval.approvers.includes(d.approver)) throw new Error(`${d.approver} is not an authorized approver for this containment`);
-        if (d.approver === input.requester && !input.breakGlass) throw new Error(`${d.approver} requested this containment and cannot approve it (break-glass not set)`);
-        if (p.approvals.includes(d.approver)) throw new Error(`${d.approver} already approved stage ${d.stage}`);
-      },
-    },
+    // I7 is enforced by the handler, which records what it refuses. There is no validator: its refusal
+    // cannot be written to history, so every decision, even a malformed one, reaches the evidence.
+    // Before the patch a validator refused without a trace: such a history holds only decisions that count.
+    (raw: ApprovalDecisionInput): DecisionResult => (patched(AUTHENTICATED_CHANNELS_PATCH) ? decideAuthenticated(raw) : count(ApprovalDecisionInput.parse(raw), undefined)),
   );
 }
 

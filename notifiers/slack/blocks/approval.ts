@@ -68,9 +68,9 @@ export function approvalRequestBlocks(d: ApprovalDetails): Block[] {
 export function outcomeLine(o: ApprovalOutcome): string {
   switch (o.state) {
     case 'approved':
-      return `✅ *Approved* by ${o.by.map(mention).join(', ')}`;
+      return `✅ *Approved* by ${o.by.map((who, i) => `${mention(who)}${o.via?.[i] ? ` (${escapeText(o.via[i])})` : ''}`).join(', ')}`;
     case 'rejected':
-      return `❌ *Rejected* by ${mention(o.by)}${o.reason ? `: ${escapeText(o.reason)}` : ''}`;
+      return `❌ *Rejected* by ${mention(o.by)}${o.via ? ` (${escapeText(o.via)})` : ''}${o.reason ? `: ${escapeText(o.reason)}` : ''}`;
     case 'timed_out':
       return `⏱️ *Timed out*: ${o.detail}`;
     case 'closed':
