@@ -11,6 +11,16 @@ import type { Baseline } from './baseline.ts';
 
 export type PrincipalStatus = 'suspended' | 'offboarded' | 'role_changed' | 'reactivated';
 
+/** A containment the watch opened for a verdict, and how it ended once settled. */
+export interface ContainmentLink {
+  verdictId: string;
+  tokenKey: string;
+  workflowId: string;
+  openedAt: number;
+  outcome?: string;
+  closedAt?: number;
+}
+
 export interface BaselineStore {
   getBaseline(tokenKey: string): Baseline | undefined;
   putBaseline(baseline: Baseline): void;
@@ -40,6 +50,13 @@ export interface BaselineStore {
   /** Per-provider audit cursors (the lead's Schedule checkpoints them here): any JSON value. */
   getCursor(name: string): unknown;
   putCursor(name: string, value: unknown): void;
+  /** The containment the watch opened for a verdict, if any. */
+  containmentOf(verdictId: string): ContainmentLink | undefined;
+  /** Records that a containment was opened (or found running) for a verdict; a second call changes nothing. */
+  linkContainment(verdictId: string, tokenKey: string, workflowId: string): void;
+  /** Containments opened for verdicts whose outcome the watch has not settled yet. */
+  openContainments(): ContainmentLink[];
+  closeContainment(workflowId: string, outcome: string, at: number): void;
   /** Runs `fn` in one transaction: all of it is committed, or none. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -57,6 +74,7 @@ CREATE TABLE IF NOT EXISTS principals (provider TEXT NOT NULL, principal TEXT NO
 CREATE TABLE IF NOT EXISTS token_links (provider TEXT NOT NULL, kind TEXT NOT NULL, owner TEXT NOT NULL, token_key TEXT NOT NULL, PRIMARY KEY (provider, kind, owner, token_key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS retired_apps (provider TEXT NOT NULL, app TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (provider, app)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS revocations (token_key TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS verdict_containments (verdict_id TEXT PRIMARY KEY, token_key TEXT NOT NULL, workflow_id TEXT NOT NULL, opened_at INTEGER NOT NULL, outcome TEXT, closed_at INTEGER) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
 `;
 
@@ -159,6 +177,19 @@ export function openBaselineStore(path: string): BaselineStore {
       if (data === undefined) throw new Error(`cursor ${name}: the value must be JSON (got ${typeof value})`);
       q('INSERT INTO cursors (name, data, updated_at) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at').run(name, data, new Date().toISOString());
     },
+    containmentOf(verdictId) {
+      const r = row('SELECT * FROM verdict_containments WHERE verdict_id = ?', verdictId);
+      return r ? linkOf(r) : undefined;
+    },
+    linkContainment(verdictId, tokenKey, workflowId) {
+      q('INSERT INTO verdict_containments (verdict_id, token_key, workflow_id, opened_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(verdictId, tokenKey, workflowId, Date.now());
+    },
+    openContainments() {
+      return (q('SELECT * FROM verdict_containments WHERE closed_at IS NULL ORDER BY opened_at').all() as Record<string, string | number>[]).map(linkOf);
+    },
+    closeContainment(workflowId, outcome, at) {
+      q('UPDATE verdict_containments SET outcome = ?, closed_at = ? WHERE workflow_id = ? AND closed_at IS NULL').run(outcome, at, workflowId);
+    },
     transaction(fn) {
       // Nested calls join the outer transaction.
       if (depth > 0) return fn();
@@ -178,5 +209,16 @@ export function openBaselineStore(path: string): BaselineStore {
     close() {
       db.close();
     },
+  };
+}
+
+function linkOf(r: Record<string, string | number | null>): ContainmentLink {
+  return {
+    verdictId: String(r.verdict_id),
+    tokenKey: String(r.token_key),
+    workflowId: String(r.workflow_id),
+    openedAt: Number(r.opened_at),
+    ...(r.outcome !== null && r.outcome !== undefined ? { outcome: String(r.outcome) } : {}),
+    ...(r.closed_at !== null && r.closed_at !== undefined ? { closedAt: Number(r.closed_at) } : {}),
   };
 }

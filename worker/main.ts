@@ -16,6 +16,7 @@ import { createCordonWorker } from './worker.ts';
 import { installMetricsRuntime } from './metrics.ts';
 import { evidenceDeliveryNotifier } from './evidence-delivery.ts';
 import { evidenceSinksFromEnv } from '../notifiers/evidence/sink.ts';
+import { openWatchFromEnv } from '../watch/config.ts';
 
 const log = createLogger({ base: { component: 'worker' } });
 
@@ -44,10 +45,13 @@ try {
   const bundlePath = readEnv(process.env, 'CORDON_WORKFLOW_BUNDLE');
   const evidenceSigner = evidenceSignerFromEnv(process.env);
   if (!evidenceSigner) log.warn('CORDON_EVIDENCE_SIGNING_KEY is not set: runs end with their evidence unsigned');
+  // The drift watch runs on the one worker given its store (docs/drift-watch.md).
+  const watch = envIsSet(process.env, 'CORDON_WATCH_DB') ? openWatchFromEnv(process.env) : undefined;
   const worker = await createCordonWorker({
     target,
     codecKeys,
     envelopeKeys,
+    watch,
     deps: {
       connectors,
       sink: sinkFromEnv(process.env, connectors),
@@ -59,7 +63,7 @@ try {
     // A prebuilt workflow bundle (the chaos suite restarts workers often); otherwise bundled at start.
     ...(bundlePath ? { workflowBundle: { code: await readFile(bundlePath, 'utf8') } } : {}),
   });
-  log.info('worker ready', { address: target.connectionOptions.address, namespace: target.namespace, taskQueue: target.taskQueue, connectors: Object.keys(connectors), ...(metricsAddress ? { metrics: `http://${metricsAddress}/metrics` } : {}) });
+  log.info('worker ready', { address: target.connectionOptions.address, namespace: target.namespace, taskQueue: target.taskQueue, connectors: Object.keys(connectors), driftWatch: !!watch, ...(metricsAddress ? { metrics: `http://${metricsAddress}/metrics` } : {}) });
   process.send?.({ ready: true });
   await worker.run();
 } catch (err) {

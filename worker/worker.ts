@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { createSweepActivities } from '../activities/sweep.ts';
 import { createEvidenceActivities } from '../activities/deliver-evidence.ts';
+import { createWatchActivities, type WatchActivityDeps } from '../activities/watch.ts';
+import { watchTaskQueue } from '../schemas/watch.ts';
 import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
 import type { EnvelopeKeys } from '../codec/decision-envelope.ts';
 import { coordinationTaskQueue, pacedTaskQueue } from '../schemas/containment.ts';
@@ -33,6 +35,8 @@ export async function createCordonWorker(options: {
   /** Checks the signed envelopes of decisions, refusals and cancel requests (docs/trust-model.md); without them none is authenticated. */
   envelopeKeys?: EnvelopeKeys | undefined;
   deps: ActivityDeps;
+  /** The drift watch's engine and store (CORDON_WATCH_DB): this worker then also serves the watch's task queue. */
+  watch?: Omit<WatchActivityDeps, 'connectors'> | undefined;
   /** A prebuilt bundle (tests bundle once per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   connection?: NativeConnection;
@@ -74,15 +78,25 @@ export async function createCordonWorker(options: {
     // One long-lived registry per main queue: a small cache holds it.
     maxCachedWorkflows: 10,
   });
+  // Only the worker that holds the watch's store polls its queue: one process owns the SQLite file.
+  const watch = options.watch
+    ? await Worker.create({
+        connection,
+        namespace: options.target.namespace,
+        taskQueue: watchTaskQueue(options.target.taskQueue),
+        activities: createWatchActivities({ connectors: options.deps.connectors, ...options.watch }),
+        interceptors: { activity: [activityMetrics] },
+        dataConverter,
+      })
+    : undefined;
+  const workers = [main, paced, coordination, ...(watch ? [watch] : [])];
   return {
     main,
     run: async () => {
-      await Promise.all([main.run(), paced.run(), coordination.run()]);
+      await Promise.all(workers.map((w) => w.run()));
     },
     shutdown: () => {
-      main.shutdown();
-      paced.shutdown();
-      coordination.shutdown();
+      for (const w of workers) w.shutdown();
     },
   };
 }

@@ -4,3 +4,4 @@ export { deliverEvidence } from './deliver-evidence.ts';
 export { hygieneSweep, persistenceSweep } from './hygiene-sweep.ts';
 export { massContainment } from './mass-containment.ts';
 export { replacementRegistry } from './replacement-registry.ts';
+export { driftWatch } from './drift-watch.ts';

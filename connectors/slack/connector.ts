@@ -278,7 +278,11 @@ export class SlackConnector implements Connector {
       const leaked = new Secret(ref.leakedValue);
       const answer = await this.#testLeaked(leaked, 'auth.test (leaked value)', SLACK_AUTH_ERRORS);
       if ('dead' in answer) {
-        report.riskFlags.push(`the leaked token no longer authenticates (${answer.dead}): nothing live to contain`);
+        report.riskFlags.push(
+          answer.dead === 'account_inactive'
+            ? 'the leaked token no longer authenticates (account_inactive): its owner is deactivated, so it cannot be used now, but it would work again if the account were reactivated; Slack has no call that ends it without its value authenticating: keep the account deactivated, or uninstall the app'
+            : `the leaked token no longer authenticates (${answer.dead}): nothing live to contain`,
+        );
         return;
       }
       const user = await this.#user(answer.user_id ?? '');

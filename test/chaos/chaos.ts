@@ -58,6 +58,8 @@ export interface ChaosReport {
   wallMs: number;
   /** Runs whose credential another run's planned re-authentication had already ended (listed as its collateral). */
   endedByAnotherRun: number;
+  /** Slack tokens of users deactivated from the start: not_contained, saying the token cannot authenticate. */
+  ownerInactive: number;
   /** Provider calls answered 2xx that ended a credential, beyond the first, per credential. */
   duplicateRevocations: number;
   replacements: number;
@@ -183,6 +185,8 @@ interface Target {
   /** Who holds it, when the inventory knows (their other credentials are checked before and after). */
   holder?: Credential;
   shared: boolean;
+  /** The token's owner is deactivated in the scenario from the start. */
+  ownerInactive?: boolean;
 }
 
 /**
@@ -198,7 +202,10 @@ function pickTargets(listed: Map<string, Credential>, scenario: Scenario, n: num
   }
   for (const t of scenario.slack?.tokens ?? []) {
     if (t.cordonOwn) continue;
-    pools.slack.push({ ref: { provider: 'slack', kind: 'oauth_token', leakedValue: t.value } as CredentialRef, shared: (t.consumers?.length ?? 0) > 1 });
+    // A token of a user the scenario deactivated cannot authenticate (Slack: account_inactive) and Slack has no
+    // admin call that ends one token: the run must say so and end not_contained, never claim it contained.
+    const ownerInactive = scenario.slack?.users.find((u) => u.id === t.userId)?.status !== 'active';
+    pools.slack.push({ ref: { provider: 'slack', kind: 'oauth_token', leakedValue: t.value } as CredentialRef, shared: (t.consumers?.length ?? 0) > 1, ...(ownerInactive ? { ownerInactive } : {}) });
   }
   const perProvider: Target[][] = PROVIDERS.map((p) => {
     // An even stride over the provider's list covers every kind the scenario has.
@@ -229,7 +236,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const perProvider = Math.max(40, Math.ceil((options.containments / PROVIDERS.length) * 2.5));
   const lab = await openLab(perProvider);
   const pool = new WorkerPool(lab.env, log);
-  const report: ChaosReport = { runs: 0, byProvider: {}, outcomes: {}, kills: 0, restarts: [], approvals: 0, wallMs: 0, duplicateRevocations: 0, replacements: 0, orphansEnded: 0, possibleOrphansNamed: 0, endedByAnotherRun: 0, violations: [] };
+  const report: ChaosReport = { runs: 0, byProvider: {}, outcomes: {}, kills: 0, restarts: [], approvals: 0, wallMs: 0, duplicateRevocations: 0, replacements: 0, orphansEnded: 0, possibleOrphansNamed: 0, endedByAnotherRun: 0, ownerInactive: 0, violations: [] };
   try {
     const refs = pickTargets(await inventory(lab.connectors), lab.scenario, options.containments);
     const holders = refs.flatMap((t) => (t.holder ? [t.holder] : []));
@@ -326,6 +333,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       // credential before that run identifies it. Fine when another result lists it as ended collateral.
       const refKey = `${run.ref.ref.provider}:${run.ref.ref.id ?? ''}`;
       if (!ok && /no live credential matches/.test(s.outcomeReason ?? '') && endedAsCollateral.has(refKey) && !after.has(refKey)) report.endedByAnotherRun++;
+      else if (run.ref.ownerInactive && s.outcome === 'not_contained' && /account_inactive/.test(s.outcomeReason ?? '')) report.ownerInactive++;
+      else if (run.ref.ownerInactive) report.violations.push(`${id} (slack token of a deactivated user): ${s.outcome}, expected not_contained naming account_inactive: ${s.outcomeReason ?? ''}`);
       else if (!ok) report.violations.push(`${id} (${run.ref.ref.provider} ${run.ref.ref.kind} ${run.ref.ref.id ?? 'by value'}): ${s.outcome}: ${s.outcomeReason ?? ''}`);
       for (const c of [...s.credentials, ...s.collateral]) {
         const perConsumer = new Map<string, number>();
@@ -380,7 +389,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 export function formatReport(r: ChaosReport): string {
   return [
     `chaos: ${r.runs} runs (${Object.entries(r.byProvider).map(([p, n]) => `${p} ${n}`).join(', ')}) in ${(r.wallMs / 1000).toFixed(0)} s`,
-    `  outcomes: ${Object.entries(r.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')}${r.endedByAnotherRun ? ` (${r.endedByAnotherRun} not_contained because another run's re-authentication had already ended the credential, as its result lists)` : ''}`,
+    `  outcomes: ${Object.entries(r.outcomes).map(([o, n]) => `${o} ${n}`).join(', ')}${r.endedByAnotherRun ? ` (${r.endedByAnotherRun} not_contained because another run's re-authentication had already ended the credential, as its result lists)` : ''}${r.ownerInactive ? ` (${r.ownerInactive} not_contained: a Slack token of a user deactivated from the start, which cannot authenticate and which Slack has no call to end)` : ''}`,
     `  worker SIGKILLs ${r.kills}, server restarts ${r.restarts.length} (${r.restarts.join(', ')}), approvals sent ${r.approvals}`,
     `  replacements kept ${r.replacements}, orphans ended ${r.orphansEnded}, possible orphans named with their expiry ${r.possibleOrphansNamed}, duplicate revocations ${r.duplicateRevocations}`,
     `  violations: ${r.violations.length}${r.violations.length ? `\n    ${r.violations.slice(0, 20).join('\n    ')}` : ''}`,

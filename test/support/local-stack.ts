@@ -14,7 +14,7 @@ import { startTestWorker, type RunningWorker } from './temporal.ts';
 
 export interface LocalStack {
   /** Starts the tenant with `scenario` and a worker wired to it (GitHub Actions sinks where consumers name them). */
-  start(scenario: Scenario, options?: { env?: Record<string, string>; pacedPerHour?: number; notifier?: Notifier }): Promise<{ connectors: ConnectorRegistry }>;
+  start(scenario: Scenario, options?: { env?: Record<string, string>; pacedPerHour?: number; notifier?: Notifier; watch?: NonNullable<Parameters<typeof startTestWorker>[1]>['watch'] }): Promise<{ connectors: ConnectorRegistry }>;
   readonly tenant: LocalTenant;
   readonly worker: RunningWorker;
 }
@@ -34,10 +34,7 @@ export function localStackPerTest(): LocalStack {
       const dir = await mkdtemp(join(tmpdir(), 'cordon-stack-'));
       const { store: _store, ...deps } = localTenantDeps({ env: { ...tenant.connectorEnv(), ...options.env }, sinkDir: dir, sinkKey: randomBytes(32), ...(options.notifier ? { notifier: options.notifier } : {}) });
       const connectors = deps.connectors;
-      worker = await startTestWorker(
-        deps,
-        options.pacedPerHour !== undefined ? { pacedPerHour: options.pacedPerHour } : {},
-      );
+      worker = await startTestWorker(deps, { ...(options.pacedPerHour !== undefined ? { pacedPerHour: options.pacedPerHour } : {}), ...(options.watch ? { watch: options.watch } : {}) });
       return { connectors };
     },
     get tenant() {
