@@ -24,6 +24,8 @@ import { evidenceLabel, evidenceSummary, evidenceSummaryText, evidenceText } fro
 import { runEvidenceVerify } from './evidence-verify.ts';
 import { buildEvidencePack } from '../schemas/evidence.ts';
 import { ensureHygieneSchedule, runInventory, runPersistenceSweeps } from '../client/sweeps.ts';
+import { dismissVerdict, ensureWatchSchedule, runWatchOnce, watchReportText } from '../client/watch.ts';
+import { DriftWatchInput, type DriftWatchRequest } from '../schemas/watch.ts';
 
 export const EXIT = { ok: 0, error: 1, invalid: 2, notContained: 3, refused: 4, pending: 5 } as const;
 
@@ -46,6 +48,13 @@ const USAGE = `cordon — contain stolen SaaS credentials
   cordon drill --scenario <name|dir> [--plan-only [--tenant local|env]] [--json] [--out DIR]
                [--contain-within 15m] [--revoke-within 5m] [--max-approval-wait 5m] [--approve-after 0s]
   cordon schedule hygiene --every 24h          create/update the hygiene-sweep Schedule
+  cordon schedule watch --every 5m [--approvers a,b]   create/update the drift-watch Schedule
+  cordon watch --once [--providers a,b] [--backfill 7d] [--approvers a,b] [--no-act] [--json]
+                 one drift-watch pass now: read the audit logs, update baselines, open containments for verdicts
+  cordon watch dismiss <containment-workflow-id> --as NAME --reason TEXT   cancel the containment a verdict opened;
+                 the next pass dismisses the verdict with the reason, and the baseline learns what it was about
+  cordon verdicts [--json]                     open drift verdicts (reads CORDON_WATCH_DB on this machine)
+  cordon baseline show <token-key> [--json]    a token's baseline (reads CORDON_WATCH_DB on this machine)
   cordon inventory [--csv]                     sweep now: every credential, flags, blind spots
   cordon persistence <workflow-id> [--since ISO]  what the principal created during the exposure
   cordon config check [--json]       every CORDON_* variable: set, missing (required?) or invalid; never prints a value
@@ -156,8 +165,24 @@ async function containFromFile(
   return result.notContained.length ? EXIT.notContained : EXIT.ok;
 }
 
+/** The drift-watch pass the flags ask for; the workflow validates it (schemas/watch.ts) before reading anything. */
+function watchInput(values: Record<string, string | boolean | undefined>): DriftWatchRequest {
+  const list = (v: string | boolean | undefined) => (typeof v === 'string' ? v.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+  const input: DriftWatchRequest = {
+    ...(list(values.providers) ? { providers: list(values.providers) as NonNullable<DriftWatchRequest>['providers'] } : {}),
+    ...(typeof values.backfill === 'string' ? { backfill: values.backfill } : {}),
+    ...(list(values.approvers) ? { approvers: list(values.approvers) } : {}),
+    ...(values['no-act'] ? { act: false } : {}),
+  };
+  const parsed = DriftWatchInput.safeParse(input);
+  if (!parsed.success) {
+    throw new InvalidInputError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  }
+  return input;
+}
+
 /** Commands that talk to Temporal, and what each needs before a connection is opened. */
-const TEMPORAL_COMMANDS = ['contain', 'status', 'evidence', 'approve', 'doctor', 'cancel', 'retry', 'schedule', 'inventory', 'persistence'];
+const TEMPORAL_COMMANDS = ['contain', 'status', 'evidence', 'approve', 'doctor', 'cancel', 'retry', 'schedule', 'inventory', 'persistence', 'watch'];
 
 /** Refuses a malformed command line before anything connects (no Temporal call for invalid arguments). */
 function checkUsage(command: string, values: Record<string, string | boolean | undefined>, positionals: string[]): void {
@@ -171,7 +196,40 @@ function checkUsage(command: string, values: Record<string, string | boolean | u
   if (command === 'evidence' && typeof values.format === 'string' && !(EVIDENCE_FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`--format must be one of ${EVIDENCE_FORMATS.join(', ')}`);
   if (command === 'approve' && (!id || !values.stage || !values.digest || !values.as)) throw new UsageError('approve needs <workflow-id> --stage --digest --as');
   if (command === 'cancel' && (!id || !values.as)) throw new UsageError('cancel needs <workflow-id> --as NAME [--reason TEXT]');
-  if (command === 'schedule' && (id !== 'hygiene' || !values.every)) throw new UsageError('schedule needs: hygiene --every 24h');
+  if (command === 'schedule' && (!['hygiene', 'watch'].includes(id ?? '') || !values.every)) throw new UsageError('schedule needs: hygiene --every 24h, or watch --every 5m');
+  if (command === 'watch') {
+    if (id === 'dismiss' && (!positionals[1] || !values.as || !values.reason)) throw new UsageError('watch dismiss needs <containment-workflow-id> --as NAME --reason TEXT');
+    if (id !== 'dismiss' && (id !== undefined || !values.once)) throw new UsageError('watch needs --once (or use: cordon schedule watch --every 5m)');
+  }
+  if (command === 'watch' || (command === 'schedule' && id === 'watch')) watchInput(values); // refused before connecting
+}
+
+/** `cordon verdicts` and `cordon baseline show`: read the watch's store on this machine, no Temporal connection. */
+async function watchStoreCommand(command: string, args: string[], out: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  if (command === 'baseline' && (positionals[0] !== 'show' || !positionals[1])) throw new UsageError('usage: cordon baseline show <token-key> [--json]');
+  if (command === 'verdicts' && positionals.length) throw new UsageError('usage: cordon verdicts [--json]');
+  if (!envIsSet(process.env, 'CORDON_WATCH_DB')) throw new UsageError('CORDON_WATCH_DB is not set: point it at the drift watch store of the worker that runs the watch');
+  const { openWatchFromEnv } = await import('../watch/config.ts');
+  const { watch, store } = openWatchFromEnv(process.env);
+  try {
+    if (command === 'verdicts') {
+      const open = watch.openVerdicts();
+      if (values.json) out(JSON.stringify(open.map((v) => ({ ...v, containment: store.containmentOf(v.id)?.workflowId }))));
+      else if (!open.length) out('no open verdict');
+      else for (const v of open) out(`${v.severity.toUpperCase()} ${v.provider} ${v.tokenKey} (${v.principal}): score ${v.score}, ${v.action}${store.containmentOf(v.id) ? `, containment ${store.containmentOf(v.id)!.workflowId}` : ''}\n${v.reasons.map((r) => `  - ${r.text}`).join('\n')}`);
+      return EXIT.ok;
+    }
+    const view = watch.baseline(positionals[1]!);
+    if (!view) {
+      process.stderr.write(`cordon: no baseline for ${positionals[1]}: the watch has never seen this token (token keys: docs/drift-watch.md)\n`);
+      return EXIT.error;
+    }
+    out(JSON.stringify(view, null, values.json ? undefined : 2));
+    return EXIT.ok;
+  } finally {
+    store.close();
+  }
 }
 
 /** `cordon evidence verify <file>`: offline, no Temporal connection. */
@@ -203,6 +261,7 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
     return new Promise<number>(() => undefined); // runs until Ctrl-C
   }
   if (command === 'drill') return (await import('./drill.ts')).runDrillCli(rest);
+  if (command === 'verdicts' || command === 'baseline') return watchStoreCommand(command, rest, out);
 
   const { values, positionals } = parseArgs({
     args: rest,
@@ -215,6 +274,7 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
       json: { type: 'boolean' }, pack: { type: 'boolean' }, watch: { type: 'boolean' }, stage: { type: 'string' }, digest: { type: 'string' }, as: { type: 'string' },
       reject: { type: 'boolean' }, port: { type: 'string' }, every: { type: 'string' }, csv: { type: 'boolean' }, since: { type: 'string' },
       from: { type: 'string' }, concurrency: { type: 'string' }, format: { type: 'string' },
+      once: { type: 'boolean' }, providers: { type: 'string' }, backfill: { type: 'string' }, 'no-act': { type: 'boolean' },
     },
   });
   const json = values.json ?? false;
@@ -331,9 +391,22 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
         return EXIT.ok;
       }
       case 'schedule': {
-        if (positionals[0] !== 'hygiene' || !values.every) throw new UsageError('schedule needs: hygiene --every 24h');
-        const r = await ensureHygieneSchedule(client, { taskQueue: target.taskQueue, every: values.every });
+        if (!values.every) throw new UsageError('schedule needs: hygiene --every 24h, or watch --every 5m');
+        const r =
+          positionals[0] === 'watch'
+            ? await ensureWatchSchedule(client, { taskQueue: target.taskQueue, every: values.every, input: watchInput(values) })
+            : await ensureHygieneSchedule(client, { taskQueue: target.taskQueue, every: values.every });
         out(json ? JSON.stringify(r) : `${r.created ? 'created' : 'updated'} schedule ${r.scheduleId}, every ${values.every}`);
+        return EXIT.ok;
+      }
+      case 'watch': {
+        if (positionals[0] === 'dismiss') {
+          const r = await dismissVerdict(client, positionals[1]!, { actor: values.as!, reason: values.reason! }, await cliVouch());
+          out(json ? JSON.stringify(r) : r.text);
+          return EXIT.ok;
+        }
+        const { workflowId, report } = await runWatchOnce(client, target.taskQueue, watchInput(values));
+        out(json ? JSON.stringify({ workflowId, ...report }) : watchReportText(report));
         return EXIT.ok;
       }
       case 'inventory': {

@@ -57,7 +57,7 @@ afterAll(() => {
 });
 
 const SKIPPED = ['dev', 'codec-server', 'drill'];
-const COMMANDS = ['contain', 'status', 'approve', 'evidence', 'cancel', 'retry', 'schedule', 'inventory', 'persistence', 'doctor', 'keygen', 'help', '--help', 'config'];
+const COMMANDS = ['contain', 'status', 'approve', 'evidence', 'cancel', 'retry', 'schedule', 'inventory', 'persistence', 'doctor', 'keygen', 'help', '--help', 'config', 'watch', 'verdicts', 'baseline'];
 const STRING_FLAGS = ['provider', 'kind', 'id', 'client-id', 'user', 'key-id', 'fingerprint', 'incident', 'requester', 'severity', 'approvers', 'reason', 'idempotency-key', 'stage', 'digest', 'as', 'every', 'since', 'from', 'concurrency', 'port'];
 const BOOL_FLAGS = ['staged', 'break-glass', 'no-wait', 'json', 'watch', 'reject', 'csv'];
 const word = fc.oneof(

@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { DRIFT_WATCH_WORKFLOW_TYPE, DriftWatchReport, WATCH_SCHEDULE_ID, type DriftWatchRequest } from '../schemas/watch.ts';
 import { ensureIntervalSchedule, triggerSchedule } from './schedules.ts';
+import { cancelContainment, getStatus } from './containments.ts';
+import type { Vouch } from '../codec/decision-envelope.ts';
 
 /** One pass now; its report once it ends (the containments it opened go on without it). */
 export async function runWatchOnce(client: Client, taskQueue: string, input: DriftWatchRequest = {}): Promise<{ workflowId: string; report: DriftWatchReport }> {
@@ -50,4 +52,17 @@ export function watchReportText(r: DriftWatchReport): string {
   }
   for (const c of r.containments.filter((c) => c.state === 'not_mappable')) lines.push(`  no containment for ${c.tokenKey}: ${c.note ?? 'its credential cannot be named'}`);
   return lines.join('\n');
+}
+
+/**
+ * `cordon watch dismiss`: a person says the verdict was not an incident. The containment the watch opened is
+ * cancelled with the reason (recorded as its evidence); the next pass dismisses the verdict with that reason and
+ * the token's baseline learns what the verdict was about.
+ */
+export async function dismissVerdict(client: Client, workflowId: string, by: { actor: string; reason: string; channel?: string }, vouch?: Vouch): Promise<{ workflowId: string; text: string }> {
+  if (!workflowId.startsWith('cordon-contain-drift-')) throw new Error(`${workflowId} is not a containment the drift watch opened (their ids start with cordon-contain-drift-)`);
+  const status = await getStatus(client, workflowId);
+  if (status.outcome !== 'running') throw new Error(`${workflowId} already ended ${status.outcome}: nothing to dismiss (a contained token stays revoked)`);
+  await cancelContainment(client, workflowId, { actor: by.actor, channel: by.channel ?? 'cli', reason: `dismissed: ${by.reason}` }, vouch);
+  return { workflowId, text: `cancelled ${workflowId}; the next watch pass dismisses its verdict: ${by.reason}` };
 }
