@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenarioDir, scenarioDir } from '@cordon/emulators';
 import { decide, getStatus } from '../../client/containments.ts';
-import { runWatchOnce } from '../../client/watch.ts';
+import { ensureWatchSchedule, runWatchOnce, triggerWatch } from '../../client/watch.ts';
 import { feedAuditLogs } from '../../local-tenant/audit-feed.ts';
 import type { TokenUseEventInput } from '../../schemas/token-use.ts';
 import { openBaselineStore } from '../../watch/baseline-store.ts';
@@ -110,5 +110,29 @@ describe('drift watch: audit log to verdict to containment', () => {
     const after = await runWatchOnce(client, target.taskQueue, { providers: ['salesforce'], act: false });
     const failing = after.report.verdicts.find((v) => v.tokenKey === TOKEN);
     expect(failing?.triggers).toContain('use_after_revocation');
+  }, 240_000);
+
+  it('runs as a Temporal Schedule: a triggered pass opens the containment, the next one opens nothing more', async () => {
+    const store = openBaselineStore(':memory:');
+    const watch = openWatch({ store, ipIntel: openIpIntel() });
+    await lab.start(await loadScenarioDir(scenarioDir('salesloft-drift')), { watch: { watch, store } });
+    const { client, target } = lab.worker;
+    const now = Date.now();
+    await feedAuditLogs(lab.tenant, [...baseline(now), ...attack(now - 20 * 60_000, 400, 'C')]);
+    const scheduleId = `cordon-drift-watch-${target.taskQueue}`;
+    const created = await ensureWatchSchedule(client, { taskQueue: target.taskQueue, every: '1h', scheduleId, input: { providers: ['salesforce'], backfill: '30d', approvers: ['maria'] } });
+    expect(created.created).toBe(true);
+    // Running the command again updates the one schedule.
+    expect((await ensureWatchSchedule(client, { taskQueue: target.taskQueue, every: '2h', scheduleId, input: { providers: ['salesforce'], backfill: '30d', approvers: ['maria'] } })).created).toBe(false);
+    try {
+      const first = await triggerWatch(client, scheduleId);
+      expect(first.report.containments.filter((c) => c.state === 'opened').map((c) => c.tokenKey)).toEqual([TOKEN]);
+      const second = await triggerWatch(client, scheduleId);
+      expect(second.report.containments).toEqual([]);
+      expect(second.report.providers[0]!.events).toBe(0);
+      await client.workflow.getHandle(first.report.containments[0]!.workflowId).terminate('test over');
+    } finally {
+      await client.schedule.getHandle(scheduleId).delete();
+    }
   }, 240_000);
 });
