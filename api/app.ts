@@ -29,6 +29,8 @@ export interface ApiDeps {
   webhookAllowedHosts?: readonly string[];
   /** CORDON_ENVELOPE_KEYS: decisions and cancel requests are signed with the caller's key (docs/trust-model.md). */
   envelopeKeys?: EnvelopeKeys;
+  /** The drift watch's open verdicts (GET /v1/verdicts), when this machine holds its store. */
+  verdicts?: RouteDeps['verdicts'];
 }
 
 /** Chosen on purpose; see the README section on the API for why each is what it is. */
@@ -128,6 +130,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     ...(deps.webhookAllowedHosts ? { webhookAllowedHosts: deps.webhookAllowedHosts } : {}),
     ...(deps.approvalPolicy ? { approvalPolicy: deps.approvalPolicy } : {}),
     ...(deps.envelopeKeys ? { envelopeKeys: deps.envelopeKeys } : {}),
+    ...(deps.verdicts ? { verdicts: deps.verdicts } : {}),
     openApiDocument: () => (document ??= buildOpenApiDocument(apiRoutes)),
   };
 

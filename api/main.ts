@@ -8,7 +8,9 @@ import { codecKeysFromEnv } from '../codec/encryption-codec.ts';
 import { envelopeKeysFromEnv } from '../codec/decision-envelope.ts';
 import { connectClient } from '../client/containments.ts';
 import { createLogger } from '../logging/logger.ts';
-import { readEnv } from '../schemas/config.ts';
+import { envIsSet, readEnv } from '../schemas/config.ts';
+import { openBaselineStore } from '../watch/baseline-store.ts';
+import { watchSettingsFromEnv } from '../watch/config.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { approvalPolicyFromEnv } from './approval-policy.ts';
 import { buildApp } from './app.ts';
@@ -25,7 +27,10 @@ try {
   const approvalPolicy = approvalPolicyFromEnv(process.env);
   const envelopeKeys = envelopeKeysFromEnv(process.env);
   if (!envelopeKeys) log.warn('CORDON_ENVELOPE_KEYS is not set: decisions and cancel requests from the API are sent unsigned and count as unauthenticated Temporal-direct calls');
-  const app = buildApp({ client, taskQueue: target.taskQueue, keys, logger: log, approvalPolicy, ...(webhookAllowedHosts ? { webhookAllowedHosts } : {}), ...(envelopeKeys ? { envelopeKeys } : {}) });
+  // Read only: the watch's one writer is the worker that runs it (docs/drift-watch.md).
+  const watchStore = envIsSet(process.env, 'CORDON_WATCH_DB') ? openBaselineStore(watchSettingsFromEnv(process.env).storePath) : undefined;
+  const verdicts = watchStore ? () => watchStore.openVerdicts().map((v) => ({ ...v, ...(watchStore.containmentOf(v.id) ? { containment: watchStore.containmentOf(v.id)!.workflowId } : {}) })) : undefined;
+  const app = buildApp({ client, taskQueue: target.taskQueue, keys, logger: log, approvalPolicy, ...(webhookAllowedHosts ? { webhookAllowedHosts } : {}), ...(envelopeKeys ? { envelopeKeys } : {}), ...(verdicts ? { verdicts } : {}) });
   const port = readEnv(process.env, 'CORDON_API_PORT') ?? 8787;
   const host = readEnv(process.env, 'CORDON_API_HOST') ?? '127.0.0.1';
   const address = await app.listen({ port, host });

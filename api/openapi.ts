@@ -101,6 +101,7 @@ function operationOf(route: ApiRoute): JsonSchema {
   if (route.operationId === 'startContainment') {
     responses['422'] = errorResponse('The Idempotency-Key was already used for a different request (`idempotency_key_reused`); nothing was started. Use a new key.');
   }
+  if (route.operationId === 'listVerdicts') responses['404'] = errorResponse('This API does not hold the drift watch store (`not_found`): set CORDON_WATCH_DB on it.');
   if (route.operationId === 'decideApproval') responses['409'] = errorResponse('Refused by the approval rules (`decision_refused`), or the containment has ended (`containment_closed`).');
   if (route.body) {
     responses['413'] = errorResponse('The body is larger than the API accepts (1 MiB by default).');

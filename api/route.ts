@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import type { Client } from '../client/containments.ts';
 import type { z } from 'zod';
 import type { Logger } from '../logging/logger.ts';
-import type { ApiScope } from '../schemas/api.ts';
+import type { ApiScope, VerdictList } from '../schemas/api.ts';
 import type { ApprovalPolicy } from '../schemas/containment.ts';
 import type { Caller } from './keys.ts';
 import type { EnvelopeKeys, Vouch } from '../codec/decision-envelope.ts';
@@ -22,6 +22,8 @@ export interface RouteDeps {
   openApiDocument: () => unknown;
   /** Signs decisions and cancel requests with the caller's key name and principal (CORDON_ENVELOPE_KEYS). */
   envelopeKeys?: EnvelopeKeys;
+  /** The drift watch's open verdicts, read from its store (CORDON_WATCH_DB on this machine); absent without it. */
+  verdicts?: () => VerdictList['verdicts'];
 }
 
 /** The caller's authenticated identity as a signed envelope carries it; undefined without envelope keys. */

@@ -2,6 +2,7 @@
 // the error shape, API-key configuration and the signed webhook. Pure zod; the containment itself is
 // described by schemas/containment.ts, so the API, Slack, the CLI and the workflow parse alike.
 import { z } from 'zod';
+import { Verdict } from './verdict.ts';
 import {
   ApprovalDecisionInput,
   ContainmentInput,
@@ -288,3 +289,14 @@ export function containmentLinks(workflowId: string) {
   const self = `/v1/containments/${encodeURIComponent(workflowId)}`;
   return { self, evidence: `${self}/evidence`, approvals: `${self}/approvals`, cancel: `${self}/cancel` };
 }
+
+/** GET /v1/verdicts: the drift watch's open verdicts, each with the containment it opened (docs/drift-watch.md). */
+export const VerdictView = Verdict.extend({ containment: z.string().optional() });
+export const VerdictQuery = z
+  .object({
+    provider: z.enum(['google', 'github', 'salesforce', 'slack']).optional(),
+    min_score: z.coerce.number().int().min(0).max(100).default(0),
+  })
+  .strict();
+export const VerdictList = z.object({ verdicts: z.array(VerdictView) }).strict();
+export type VerdictList = z.infer<typeof VerdictList>;

@@ -11,6 +11,7 @@ import { retryContainmentRoute } from './retry-containment.ts';
 import { startContainmentRoute } from './start-containment.ts';
 import { getMassContainmentRoute } from './get-mass-containment.ts';
 import { startMassContainmentRoute } from './start-mass-containment.ts';
+import { listVerdictsRoute } from './list-verdicts.ts';
 
 export const apiRoutes: readonly ApiRoute[] = [
   startContainmentRoute,
@@ -22,5 +23,6 @@ export const apiRoutes: readonly ApiRoute[] = [
   getEvidenceRoute,
   startMassContainmentRoute,
   getMassContainmentRoute,
+  listVerdictsRoute,
   openApiDocumentRoute,
 ];
