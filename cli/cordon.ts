@@ -26,6 +26,7 @@ import { buildEvidencePack } from '../schemas/evidence.ts';
 import { ensureHygieneSchedule, runInventory, runPersistenceSweeps } from '../client/sweeps.ts';
 import { dismissVerdict, ensureWatchSchedule, runWatchOnce, watchReportText } from '../client/watch.ts';
 import { DriftWatchInput, type DriftWatchRequest } from '../schemas/watch.ts';
+import { detectionFindingOf } from '../export/detection-finding.ts';
 
 export const EXIT = { ok: 0, error: 1, invalid: 2, notContained: 3, refused: 4, pending: 5 } as const;
 
@@ -53,7 +54,8 @@ const USAGE = `cordon — contain stolen SaaS credentials
                  one drift-watch pass now: read the audit logs, update baselines, open containments for verdicts
   cordon watch dismiss <containment-workflow-id> --as NAME --reason TEXT   cancel the containment a verdict opened;
                  the next pass dismisses the verdict with the reason, and the baseline learns what it was about
-  cordon verdicts [--json]                     open drift verdicts (reads CORDON_WATCH_DB on this machine)
+  cordon verdicts [--json | --ocsf]            open drift verdicts (reads CORDON_WATCH_DB on this machine);
+                 --ocsf: one OCSF Detection Finding (2004) per verdict, as NDJSON
   cordon baseline show <token-key> [--json]    a token's baseline (reads CORDON_WATCH_DB on this machine)
   cordon inventory [--csv]                     sweep now: every credential, flags, blind spots
   cordon persistence <workflow-id> [--since ISO]  what the principal created during the exposure
@@ -206,7 +208,7 @@ function checkUsage(command: string, values: Record<string, string | boolean | u
 
 /** `cordon verdicts` and `cordon baseline show`: read the watch's store on this machine, no Temporal connection. */
 async function watchStoreCommand(command: string, args: string[], out: (text: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, ocsf: { type: 'boolean' } } });
   if (command === 'baseline' && (positionals[0] !== 'show' || !positionals[1])) throw new UsageError('usage: cordon baseline show <token-key> [--json]');
   if (command === 'verdicts' && positionals.length) throw new UsageError('usage: cordon verdicts [--json]');
   if (!envIsSet(process.env, 'CORDON_WATCH_DB')) throw new UsageError('CORDON_WATCH_DB is not set: point it at the drift watch store of the worker that runs the watch');
@@ -215,7 +217,8 @@ async function watchStoreCommand(command: string, args: string[], out: (text: st
   try {
     if (command === 'verdicts') {
       const open = watch.openVerdicts();
-      if (values.json) out(JSON.stringify(open.map((v) => ({ ...v, containment: store.containmentOf(v.id)?.workflowId }))));
+      if (values.ocsf) for (const v of open) out(JSON.stringify(detectionFindingOf(v, store.containmentOf(v.id) ? { containment: store.containmentOf(v.id)!.workflowId } : {})));
+      else if (values.json) out(JSON.stringify(open.map((v) => ({ ...v, containment: store.containmentOf(v.id)?.workflowId }))));
       else if (!open.length) out('no open verdict');
       else for (const v of open) out(`${v.severity.toUpperCase()} ${v.provider} ${v.tokenKey} (${v.principal}): score ${v.score}, ${v.action}${store.containmentOf(v.id) ? `, containment ${store.containmentOf(v.id)!.workflowId}` : ''}\n${v.reasons.map((r) => `  - ${r.text}`).join('\n')}`);
       return EXIT.ok;

@@ -15,7 +15,7 @@ from ocsf_json_schema import get_ocsf_schema, OcsfJsonSchemaEmbedded
 out, version = sys.argv[1], sys.argv[2]
 schema = OcsfJsonSchemaEmbedded(get_ocsf_schema(version=version))
 # The classes Cordon exports (docs/evidence-export.md).
-for uid in (2003, 2005, 3001, 6003, 7001):
+for uid in (2003, 2004, 2005, 3001, 6003, 7001):
     name = schema.lookup_class_name_from_uid(class_uid=uid)
     with open(f"{out}/{uid}-{name}.json", "w") as f:
         json.dump(schema.get_class_schema(class_name=name, profiles=[]), f, separators=(",", ":"), sort_keys=True)
