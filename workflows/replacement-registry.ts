@@ -1,5 +1,6 @@
-// The registry of replacements Cordon issued (design I8): one long-lived workflow per task queue that
-// every containment asks before it mints a replacement or ends a credential. Kept in Temporal, so it
+// The registry of replacements Cordon issued (design I8): one long-lived workflow per principal and task
+// queue (activities/replacement-registry.ts picks it) that every containment asks before it mints a
+// replacement or ends one of that principal's credentials. Kept in Temporal, so it
 // holds across many workers and a restarted server; updates are serialised by the workflow, so two
 // runs racing for the same consumer get one owner. Continues as new to keep its history bounded.
 import { allHandlersFinished, condition, continueAsNew, defineQuery, defineUpdate, makeContinueAsNewFunc, patched, setHandler, workflowInfo } from '@temporalio/workflow';
