@@ -15,8 +15,11 @@ export const DriftWatchInput = z
   .strictObject({
     /** Default: every configured provider whose connector reads its audit log. */
     providers: z.array(AuditProvider).min(1).optional(),
-    /** Pages read per provider in one pass; the cursor carries on from there next time. */
-    maxPages: z.number().int().min(1).max(1000).default(50),
+    /**
+     * Pages per audit stream in one pass (the readers' own default); the cursor carries on from there next
+     * time. Kept small so one read stays well inside the activity's heartbeat timeout.
+     */
+    maxPages: z.number().int().min(1).max(100).default(10),
     /** How far back a provider read for the first time (no checkpoint yet) starts: its baselines' history. */
     backfill: z.string().regex(/^\d+(m|h|d)$/, 'a duration such as 7d, 12h or 30m').default('7d'),
     /** Open containments for the verdicts that call for one (the default), or only report them. */
@@ -25,7 +28,7 @@ export const DriftWatchInput = z
     /** Who may approve (or cancel) the containments the watch opens: a containment lists its approvers. */
     approvers: z.array(z.string().min(1).max(256)).max(50).default([]),
   })
-  .default({ maxPages: 50, backfill: '7d', act: true, requester: 'cordon drift watch', approvers: [] });
+  .default({ maxPages: 10, backfill: '7d', act: true, requester: 'cordon drift watch', approvers: [] });
 export type DriftWatchInput = z.infer<typeof DriftWatchInput>;
 export type DriftWatchRequest = z.input<typeof DriftWatchInput>;
 
