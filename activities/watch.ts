@@ -32,8 +32,12 @@ export interface ProviderIngest {
   verdicts: Verdict[];
 }
 
-/** A verdict the watch acts on: the containment it asks for, or why it cannot name the credential. */
-export type VerdictTarget = { verdict: Verdict; ref: CredentialRef } | { verdict: Verdict; unmappable: string };
+/**
+ * A verdict the watch acts on: the containment it asks for, or why it cannot name the credential. `opened` is
+ * how many containments the watch opened for it before (a verdict updated after its containment ended
+ * contained, e.g. by a use after the revocation, calls for another).
+ */
+export type VerdictTarget = ({ verdict: Verdict; ref: CredentialRef } | { verdict: Verdict; unmappable: string }) & { opened: number };
 
 const cursorName = (provider: AuditProvider) => `audit:${provider}`;
 
@@ -84,9 +88,13 @@ export function createWatchActivities(deps: WatchActivityDeps) {
       await settleContainments(deps, Context.current().client as Client);
       const out: VerdictTarget[] = [];
       for (const verdict of watch.openVerdicts()) {
-        if (verdict.action === 'none' || store.containmentOf(verdict.id)) continue;
+        if (verdict.action === 'none') continue;
+        const last = store.containmentOf(verdict.id);
+        // One containment per verdict at a time; another only once the last ended and the verdict changed after.
+        if (last && (last.closedAt === undefined || Date.parse(verdict.updatedAt) <= last.closedAt)) continue;
+        const opened = store.containmentsOpenedFor(verdict.id);
         const mapped = credentialRefForToken(verdict);
-        out.push('ref' in mapped ? { verdict, ref: mapped.ref } : { verdict, unmappable: mapped.why });
+        out.push('ref' in mapped ? { verdict, ref: mapped.ref, opened } : { verdict, unmappable: mapped.why, opened });
       }
       return out;
     }),

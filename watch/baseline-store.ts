@@ -50,8 +50,10 @@ export interface BaselineStore {
   /** Per-provider audit cursors (the lead's Schedule checkpoints them here): any JSON value. */
   getCursor(name: string): unknown;
   putCursor(name: string, value: unknown): void;
-  /** The containment the watch opened for a verdict, if any. */
+  /** The latest containment the watch opened for a verdict, if any. */
   containmentOf(verdictId: string): ContainmentLink | undefined;
+  /** How many containments the watch has opened for a verdict. */
+  containmentsOpenedFor(verdictId: string): number;
   /** Records that a containment was opened (or found running) for a verdict; a second call changes nothing. */
   linkContainment(verdictId: string, tokenKey: string, workflowId: string): void;
   /** Containments opened for verdicts whose outcome the watch has not settled yet. */
@@ -74,7 +76,8 @@ CREATE TABLE IF NOT EXISTS principals (provider TEXT NOT NULL, principal TEXT NO
 CREATE TABLE IF NOT EXISTS token_links (provider TEXT NOT NULL, kind TEXT NOT NULL, owner TEXT NOT NULL, token_key TEXT NOT NULL, PRIMARY KEY (provider, kind, owner, token_key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS retired_apps (provider TEXT NOT NULL, app TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (provider, app)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS revocations (token_key TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS verdict_containments (verdict_id TEXT PRIMARY KEY, token_key TEXT NOT NULL, workflow_id TEXT NOT NULL, opened_at INTEGER NOT NULL, outcome TEXT, closed_at INTEGER) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS verdict_containments (workflow_id TEXT PRIMARY KEY, verdict_id TEXT NOT NULL, token_key TEXT NOT NULL, opened_at INTEGER NOT NULL, outcome TEXT, closed_at INTEGER) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS verdict_containments_verdict ON verdict_containments (verdict_id, opened_at);
 CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
 `;
 
@@ -178,11 +181,14 @@ export function openBaselineStore(path: string): BaselineStore {
       q('INSERT INTO cursors (name, data, updated_at) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at').run(name, data, new Date().toISOString());
     },
     containmentOf(verdictId) {
-      const r = row('SELECT * FROM verdict_containments WHERE verdict_id = ?', verdictId);
+      const r = row('SELECT * FROM verdict_containments WHERE verdict_id = ? ORDER BY opened_at DESC, length(workflow_id) DESC, workflow_id DESC LIMIT 1', verdictId);
       return r ? linkOf(r) : undefined;
     },
+    containmentsOpenedFor(verdictId) {
+      return Number(row('SELECT COUNT(*) AS n FROM verdict_containments WHERE verdict_id = ?', verdictId)?.n ?? 0);
+    },
     linkContainment(verdictId, tokenKey, workflowId) {
-      q('INSERT INTO verdict_containments (verdict_id, token_key, workflow_id, opened_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(verdictId, tokenKey, workflowId, Date.now());
+      q('INSERT INTO verdict_containments (workflow_id, verdict_id, token_key, opened_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(workflowId, verdictId, tokenKey, Date.now());
     },
     openContainments() {
       return (q('SELECT * FROM verdict_containments WHERE closed_at IS NULL ORDER BY opened_at').all() as Record<string, string | number>[]).map(linkOf);

@@ -51,7 +51,8 @@ export async function driftWatch(raw: DriftWatchRequest = {}): Promise<DriftWatc
       const { verdict } = target;
       seen.set(verdict.tokenKey, verdict);
       const mode = verdict.action === 'direct' ? 'direct' : 'staged';
-      const workflowId = driftContainmentId(verdict.id);
+      // The verdict's first containment, then -2, -3… when it changed after the last one ended (it did not hold).
+      const workflowId = driftContainmentId(verdict.id) + (target.opened ? `-${target.opened + 1}` : '');
       if ('unmappable' in target) {
         containments.push({ verdictId: verdict.id, tokenKey: verdict.tokenKey, workflowId, mode, state: 'not_mappable', note: target.unmappable });
         continue;

@@ -107,9 +107,12 @@ describe('drift watch: audit log to verdict to containment', () => {
     await runWatchOnce(client, target.taskQueue, { providers: ['salesforce'] });
     await new Promise((r) => setTimeout(r, 1100)); // Salesforce times are whole seconds
     await feedAuditLogs(lab.tenant, attack(Date.now(), 1, 'B'));
-    const after = await runWatchOnce(client, target.taskQueue, { providers: ['salesforce'], act: false });
+    const after = await runWatchOnce(client, target.taskQueue, { providers: ['salesforce'], approvers: ['maria', 'jordan'] });
     const failing = after.report.verdicts.find((v) => v.tokenKey === TOKEN);
     expect(failing?.triggers).toContain('use_after_revocation');
+    // The containment did not hold: the watch opens the token's next one.
+    expect(after.report.containments).toEqual([expect.objectContaining({ tokenKey: TOKEN, state: 'opened', workflowId: `${opened.workflowId}-2` })]);
+    await client.workflow.getHandle(`${opened.workflowId}-2`).terminate('test over');
   }, 240_000);
 
   it('runs as a Temporal Schedule: a triggered pass opens the containment, the next one opens nothing more', async () => {
