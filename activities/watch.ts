@@ -85,7 +85,7 @@ export function createWatchActivities(deps: WatchActivityDeps) {
      * revocation the watch checks from then on; a rejected one dismisses the verdict with the approver's reason.
      */
     verdictsToAct: mapFailures(async (): Promise<VerdictTarget[]> => {
-      await settleContainments(deps, Context.current().client as Client);
+      await settleContainments(deps, Context.current().client as Client, log);
       const out: VerdictTarget[] = [];
       for (const verdict of watch.openVerdicts()) {
         if (verdict.action === 'none') continue;
@@ -107,8 +107,7 @@ export function createWatchActivities(deps: WatchActivityDeps) {
 }
 
 /** Settles the containments the watch opened that have finished since the last pass. */
-async function settleContainments(deps: WatchActivityDeps, client: Client): Promise<void> {
-  const log = deps.logger ?? createLogger({ base: { component: 'watch-activities' } });
+async function settleContainments(deps: WatchActivityDeps, client: Client, log: Logger): Promise<void> {
   for (const link of deps.store.openContainments()) {
     let status: SettledStatus;
     try {

@@ -9,7 +9,7 @@ import { envelopeKeysFromEnv } from '../codec/decision-envelope.ts';
 import { connectClient } from '../client/containments.ts';
 import { createLogger } from '../logging/logger.ts';
 import { envIsSet, readEnv } from '../schemas/config.ts';
-import { openBaselineStore } from '../watch/baseline-store.ts';
+import { openBaselineStore, openVerdictsWithContainments } from '../watch/baseline-store.ts';
 import { watchSettingsFromEnv } from '../watch/config.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { approvalPolicyFromEnv } from './approval-policy.ts';
@@ -29,7 +29,7 @@ try {
   if (!envelopeKeys) log.warn('CORDON_ENVELOPE_KEYS is not set: decisions and cancel requests from the API are sent unsigned and count as unauthenticated Temporal-direct calls');
   // Read only: the watch's one writer is the worker that runs it (docs/drift-watch.md).
   const watchStore = envIsSet(process.env, 'CORDON_WATCH_DB') ? openBaselineStore(watchSettingsFromEnv(process.env).storePath) : undefined;
-  const verdicts = watchStore ? () => watchStore.openVerdicts().map((v) => ({ ...v, ...(watchStore.containmentOf(v.id) ? { containment: watchStore.containmentOf(v.id)!.workflowId } : {}) })) : undefined;
+  const verdicts = watchStore ? () => openVerdictsWithContainments(watchStore) : undefined;
   const app = buildApp({ client, taskQueue: target.taskQueue, keys, logger: log, approvalPolicy, ...(webhookAllowedHosts ? { webhookAllowedHosts } : {}), ...(envelopeKeys ? { envelopeKeys } : {}), ...(verdicts ? { verdicts } : {}) });
   const port = readEnv(process.env, 'CORDON_API_PORT') ?? 8787;
   const host = readEnv(process.env, 'CORDON_API_HOST') ?? '127.0.0.1';

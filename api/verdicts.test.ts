@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logging/logger.ts';
 import { ErrorBody, VerdictList } from '../schemas/api.ts';
 import type { TokenUseEventInput } from '../schemas/token-use.ts';
-import { openBaselineStore } from '../watch/baseline-store.ts';
+import { openBaselineStore, openVerdictsWithContainments } from '../watch/baseline-store.ts';
 import { openWatch } from '../watch/engine.ts';
 import { openIpIntel } from '../watch/ip-intel.ts';
 import { buildApp } from './app.ts';
@@ -34,7 +34,7 @@ function verdictInStore(): string {
 describe('GET /v1/verdicts', () => {
   it('lists the open verdicts with their reasons and containment, to a key with the read scope', async () => {
     const id = verdictInStore();
-    const app = buildApp({ client, taskQueue: 'unused', keys, logger: quiet, verdicts: () => store.openVerdicts().map((v) => ({ ...v, ...(store.containmentOf(v.id) ? { containment: store.containmentOf(v.id)!.workflowId } : {}) })) });
+    const app = buildApp({ client, taskQueue: 'unused', keys, logger: quiet, verdicts: () => openVerdictsWithContainments(store) });
     const ok = await app.inject({ method: 'GET', url: '/v1/verdicts', headers: { authorization: `Bearer ${reader.key}` } });
     expect(ok.statusCode).toBe(200);
     const body = VerdictList.parse(ok.json());

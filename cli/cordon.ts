@@ -214,13 +214,14 @@ async function watchStoreCommand(command: string, args: string[], out: (text: st
   if (!envIsSet(process.env, 'CORDON_WATCH_DB')) throw new UsageError('CORDON_WATCH_DB is not set: point it at the drift watch store of the worker that runs the watch');
   const { openWatchFromEnv } = await import('../watch/config.ts');
   const { watch, store } = openWatchFromEnv(process.env);
+  const { openVerdictsWithContainments } = await import('../watch/baseline-store.ts');
   try {
     if (command === 'verdicts') {
-      const open = watch.openVerdicts();
-      if (values.ocsf) for (const v of open) out(JSON.stringify(detectionFindingOf(v, store.containmentOf(v.id) ? { containment: store.containmentOf(v.id)!.workflowId } : {})));
-      else if (values.json) out(JSON.stringify(open.map((v) => ({ ...v, containment: store.containmentOf(v.id)?.workflowId }))));
+      const open = openVerdictsWithContainments(store);
+      if (values.ocsf) for (const v of open) out(JSON.stringify(detectionFindingOf(v, v.containment ? { containment: v.containment } : {})));
+      else if (values.json) out(JSON.stringify(open));
       else if (!open.length) out('no open verdict');
-      else for (const v of open) out(`${v.severity.toUpperCase()} ${v.provider} ${v.tokenKey} (${v.principal}): score ${v.score}, ${v.action}${store.containmentOf(v.id) ? `, containment ${store.containmentOf(v.id)!.workflowId}` : ''}\n${v.reasons.map((r) => `  - ${r.text}`).join('\n')}`);
+      else for (const v of open) out(`${v.severity.toUpperCase()} ${v.provider} ${v.tokenKey} (${v.principal}): score ${v.score}, ${v.action}${v.containment ? `, containment ${v.containment}` : ''}\n${v.reasons.map((r) => `  - ${r.text}`).join('\n')}`);
       return EXIT.ok;
     }
     const view = watch.baseline(positionals[1]!);

@@ -28,7 +28,8 @@ export const DriftWatchInput = z
     /** Who may approve (or cancel) the containments the watch opens: a containment lists its approvers. */
     approvers: z.array(z.string().min(1).max(256)).max(50).default([]),
   })
-  .default({ maxPages: 10, backfill: '7d', act: true, requester: 'cordon drift watch', approvers: [] });
+  // An absent input is parsed as {}: the defaults are the fields' own, written once.
+  .prefault({});
 export type DriftWatchInput = z.infer<typeof DriftWatchInput>;
 export type DriftWatchRequest = z.input<typeof DriftWatchInput>;
 

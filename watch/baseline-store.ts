@@ -228,3 +228,11 @@ function linkOf(r: Record<string, string | number | null>): ContainmentLink {
     ...(r.closed_at !== null && r.closed_at !== undefined ? { closedAt: Number(r.closed_at) } : {}),
   };
 }
+
+/** The open verdicts, each with the containment the watch last opened for it: what `cordon verdicts` and the API show. */
+export function openVerdictsWithContainments(store: Pick<BaselineStore, 'openVerdicts' | 'containmentOf'>): (Verdict & { containment?: string })[] {
+  return store.openVerdicts().map((v) => {
+    const link = store.containmentOf(v.id);
+    return link ? { ...v, containment: link.workflowId } : v;
+  });
+}
