@@ -40,7 +40,12 @@ export async function ensureIntervalSchedule(client: Client, s: IntervalSchedule
 /** Runs the schedule's workflow now (as `temporal schedule trigger` does) and waits for that run's result. */
 export async function triggerSchedule<R>(client: Client, scheduleId: string, timeoutMs = 120_000): Promise<{ workflowId: string; result: R }> {
   const handle = client.schedule.getHandle(scheduleId);
-  const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId));
+  const { recentActions } = (await handle.describe()).info;
+  const before = new Set(recentActions.map((a) => a.action.workflow.workflowId));
+  // A schedule names each run by its start second: a trigger in the same second as the last run would
+  // reuse that run's id and start nothing, so it waits for the next second.
+  const lastSecond = Math.max(-1, ...recentActions.map((a) => Math.floor(a.takenAt.getTime() / 1000)));
+  if (Math.floor(Date.now() / 1000) <= lastSecond) await new Promise((r) => setTimeout(r, (lastSecond + 1) * 1000 - Date.now() + 20));
   await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
