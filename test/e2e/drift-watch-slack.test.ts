@@ -129,11 +129,12 @@ describe('drift watch verdicts in Slack', () => {
       expect((await slackIn.click(PRIYA, post, 'cordon_verdict_contain')).status).toBe(200);
       await eventually('Priya counted', async () => (await getStatus(client, workflowId)).pendingApprovals.find((p) => p.stage === stage)?.approvals.includes(PRIYA));
       expect((await slackIn.click(SVC, post, 'cordon_verdict_contain')).status).toBe(200);
-      const decided = await eventually('the stage approved', async () => {
-        const s = await getStatus(client, workflowId);
-        return s.evidence.find((e) => e.kind === 'approval_decided' && e.stage === stage && e.decision === 'approved');
+      const decisions = await eventually('the stage approved', async () => {
+        const d = (await getStatus(client, workflowId)).evidence.flatMap((e) => (e.kind === 'approval_decided' && e.stage === stage ? [e] : []));
+        return d.length === 2 ? d : undefined;
       });
-      expect(decided).toMatchObject({ approver: SVC, channel: 'slack', authenticatedBy: 'slack_signature' });
+      expect(decisions.map((e) => [e.approver, e.decision, e.approvals])).toEqual([[PRIYA, 'approved', 1], [SVC, 'approved', 2]]);
+      for (const e of decisions) expect(e).toMatchObject({ channel: 'slack', authenticatedBy: 'slack_signature' });
       // The stage's approval message is locked with the deciders, as a click on it would.
       const locked = await eventually('the locked approval message', () => {
         const m = replies().find((x) => x.ts === approval.ts);
