@@ -173,12 +173,12 @@ export function createWatchActivities(deps: WatchActivityDeps) {
      * Hands the queued Detection Findings to each sink. A sink's failure never fails the pass: the findings are
      * tried again later (backing off), and after MAX_FINDING_ATTEMPTS recorded as failed with the error.
      */
-    deliverFindings: async (): Promise<FindingDelivery> => {
+    deliverFindings: async (input: { now?: string } = {}): Promise<FindingDelivery> => {
       const out = { delivered: 0, retrying: 0, failed: 0 };
+      const now = input.now ? Date.parse(input.now) : Date.now();
       for (const sink of deps.findingSinks ?? []) {
-        const due = store.dueFindings(sink.name, Date.now(), 500);
+        const due = store.dueFindings(sink.name, now, 500);
         if (!due.length) continue;
-        const now = Date.now();
         try {
           await sink.deliver({ workflowId: WATCH_SCHEDULE_ID, events: due.map((f) => f.finding as OcsfEvent) });
           store.findingsDelivered(due.map((f) => f.seq), now);
