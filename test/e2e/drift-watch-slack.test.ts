@@ -24,7 +24,7 @@ import { createSlackApp, EVENTS_PATH } from '../../slack/app.ts';
 import { openBaselineStore } from '../../watch/baseline-store.ts';
 import { openWatch } from '../../watch/engine.ts';
 import { openIpIntel } from '../../watch/ip-intel.ts';
-import { attack, baseline, TOKEN } from '../support/drift-traffic.ts';
+import { attack, baseline, TOKEN } from '../../local-tenant/traffic/drift-replay.ts';
 import { localStackPerTest } from '../support/local-stack.ts';
 import { buttonsOf, eventually, slackRequests } from '../support/slack-requests.ts';
 

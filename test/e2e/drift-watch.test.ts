@@ -12,7 +12,7 @@ import { feedAuditLogs } from '../../local-tenant/audit-feed.ts';
 import { openBaselineStore } from '../../watch/baseline-store.ts';
 import { openWatch } from '../../watch/engine.ts';
 import { openIpIntel } from '../../watch/ip-intel.ts';
-import { attack, baseline, DRIFT_USER, TOKEN } from '../support/drift-traffic.ts';
+import { attack, baseline, DRIFT_USER, TOKEN } from '../../local-tenant/traffic/drift-replay.ts';
 import { localStackPerTest } from '../support/local-stack.ts';
 
 const lab = localStackPerTest();

@@ -1,5 +1,7 @@
-// The Salesforce audit traffic of the drift-watch e2e tests: two weeks of the Drift integration's ordinary use,
-// and the Salesloft/Drift attack (bulk API use from a DigitalOcean address with a script's user agent).
+// The Salesloft/Drift story as the salesloft-drift scenario's Salesforce audit log tells it: two weeks of the Drift
+// integration's ordinary use (its own user agent, from its vendor cloud), then the attack — bulk API use of the same
+// grant from a DigitalOcean address with a script's user agent. Played into the local tenant by the watch's drill
+// (`cordon drill --scenario watch-salesloft-drift`) and the drift-watch e2e tests.
 import type { TokenUseEventInput } from '../../schemas/token-use.ts';
 
 const HOUR = 3_600_000;
@@ -21,4 +23,9 @@ export function baseline(now: number): TokenUseEventInput[] {
 /** The attack: a script on DigitalOcean pulling objects in bulk with the stolen grant. */
 export function attack(at: number, n: number, tag: string): TokenUseEventInput[] {
   return Array.from({ length: n }, (_, i) => ({ id: `salesforce:0Ya${tag}${String(i).padStart(5, '0')}AtkAAA`, provider: 'salesforce' as const, at: new Date(at + i * 1000).toISOString(), action: 'use' as const, tokenKey: TOKEN, principal: DRIFT_USER, app: 'Drift', operation: 'REST API', ip: '134.209.0.77', userAgent: 'python-requests/2.31.0' }));
+}
+
+/** The whole story ending `now`: the baseline, then `n` attack calls from 20 minutes ago (ids tagged with `tag`). */
+export function driftReplay(now: number, options: { tag: string; calls?: number }): TokenUseEventInput[] {
+  return [...baseline(now), ...attack(now - 20 * 60_000, options.calls ?? 400, options.tag)];
 }
