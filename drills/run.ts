@@ -9,6 +9,7 @@ import { durationMs, type ContainmentRequest, type ContainmentStatus } from '../
 import type { DrillDefinition, DrillReport } from '../schemas/drill.ts';
 import { gradeDrill } from './grade.ts';
 import type { Vouch } from '../codec/decision-envelope.ts';
+import { CHANNEL_OF } from '../schemas/envelope.ts';
 
 export const DRILL_REQUESTER = 'cordon-drill';
 /** Two, so a critical drill (quorum 2) can be approved; neither is the requester (I7). */
@@ -52,8 +53,11 @@ export async function answerApprovals(
     for (const a of s.pendingApprovals) {
       if (Date.now() - Date.parse(a.requestedAt) < answerAfter) continue;
       for (const approver of DRILL_APPROVERS.filter((x) => !a.approvals.includes(x)).slice(0, Math.max(0, a.quorum - a.approvals.length))) {
+        // A signed decision names the channel its identity belongs to (the envelope is refused otherwise).
+        const vouch = options.vouch?.(approver);
+        const channel = vouch ? CHANNEL_OF[vouch.identity.authenticatedBy] : 'drill';
         try {
-          await decide(client, workflowId, { stage: a.stage, digest: a.digest, decision: 'approve', approver, channel: 'drill', reason: 'drill: simulated approver' }, options.vouch?.(approver));
+          await decide(client, workflowId, { stage: a.stage, digest: a.digest, decision: 'approve', approver, channel, reason: 'drill: simulated approver' }, vouch);
         } catch (err) {
           // Decided meanwhile (quorum, deadline): the refusal is in the evidence; the drill goes on.
           if (!(err instanceof DecisionRefusedError)) throw err;
