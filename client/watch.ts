@@ -52,6 +52,10 @@ export function watchReportText(r: DriftWatchReport): string {
     if (v.containment) lines.push(`    containment: ${v.containment}`);
   }
   for (const c of r.containments.filter((c) => c.state === 'not_mappable')) lines.push(`  no containment for ${c.tokenKey}: ${c.note ?? 'its credential cannot be named'}`);
+  if (r.findings) {
+    const f = r.findings;
+    lines.push(`  detection findings: ${f.delivered} delivered${f.retrying ? `, ${f.retrying} to retry` : ''}${f.failed ? `, ${f.failed} given up (recorded in the store)` : ''}${f.pending ? `, ${f.pending} pending` : ''}`);
+  }
   return lines.join('\n');
 }
 
