@@ -70,45 +70,47 @@ export function containModal(privateMetadata: string): ModalView {
   };
 }
 
-export function rejectModal(privateMetadata: string, stage: string, incidentId?: string): ModalView {
+/** A modal that asks for one required reason (the reject and dismiss forms): its block id `reason`. */
+function reasonModal(o: { callbackId: string; privateMetadata: string; title: string; submit: string; intro: string; label: string }): ModalView {
   return {
     type: 'modal',
-    callback_id: REJECT_VIEW,
-    private_metadata: privateMetadata,
-    title: { type: 'plain_text', text: 'Reject this stage' },
-    submit: { type: 'plain_text', text: 'Reject' },
+    callback_id: o.callbackId,
+    private_metadata: o.privateMetadata,
+    title: { type: 'plain_text', text: o.title },
+    submit: { type: 'plain_text', text: o.submit },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      section(`You are rejecting ${code(stage)}${incidentId ? ` of ${escapeText(incidentId)}` : ''}. A rejected staged wave fails closed: the shared credential is revoked at once.`),
+      section(o.intro),
       {
         type: 'input',
         block_id: 'reason',
-        label: { type: 'plain_text', text: 'Reason' },
+        label: { type: 'plain_text', text: o.label },
         element: { type: 'plain_text_input', action_id: INPUT_ACTION, multiline: true, max_length: 2000 },
       },
     ],
   };
 }
 
+export function rejectModal(privateMetadata: string, stage: string, incidentId?: string): ModalView {
+  return reasonModal({
+    callbackId: REJECT_VIEW,
+    privateMetadata,
+    title: 'Reject this stage',
+    submit: 'Reject',
+    intro: `You are rejecting ${code(stage)}${incidentId ? ` of ${escapeText(incidentId)}` : ''}. A rejected staged wave fails closed: the shared credential is revoked at once.`,
+    label: 'Reason',
+  });
+}
+
 export function dismissModal(privateMetadata: string, verdictId: string): ModalView {
-  return {
-    type: 'modal',
-    callback_id: DISMISS_VIEW,
-    private_metadata: privateMetadata,
-    title: { type: 'plain_text', text: 'Dismiss this verdict' },
-    submit: { type: 'plain_text', text: 'Dismiss' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      section(
-        `You are dismissing verdict ${code(verdictId)}: its containment is cancelled before anything is revoked, and the token's baseline ` +
-          'learns what the verdict was about (the networks, countries, clients and volume it named become known).',
-      ),
-      {
-        type: 'input',
-        block_id: 'reason',
-        label: { type: 'plain_text', text: 'Why is this not an incident?' },
-        element: { type: 'plain_text_input', action_id: INPUT_ACTION, multiline: true, max_length: 2000 },
-      },
-    ],
-  };
+  return reasonModal({
+    callbackId: DISMISS_VIEW,
+    privateMetadata,
+    title: 'Dismiss this verdict',
+    submit: 'Dismiss',
+    intro:
+      `You are dismissing verdict ${code(verdictId)}: its containment is cancelled before anything is revoked, and the token's baseline ` +
+      'learns what the verdict was about (the networks, countries, clients and volume it named become known).',
+    label: 'Why is this not an incident?',
+  });
 }
