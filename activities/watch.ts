@@ -56,6 +56,15 @@ export type VerdictTarget = ({ verdict: Verdict; ref: CredentialRef } | { verdic
 
 const cursorName = (provider: AuditProvider) => `audit:${provider}`;
 
+/** Tells Temporal a long activity is alive; a no-op when called outside one (the activities' unit tests). */
+function heartbeat(): void {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // Not in an activity: nothing to tell.
+  }
+}
+
 export function createWatchActivities(deps: WatchActivityDeps) {
   const log = deps.logger ?? createLogger({ base: { component: 'watch-activities' } });
   const { watch, store } = deps;
@@ -177,23 +186,28 @@ export function createWatchActivities(deps: WatchActivityDeps) {
       const out = { delivered: 0, retrying: 0, failed: 0 };
       const now = input.now ? Date.parse(input.now) : Date.now();
       for (const sink of deps.findingSinks ?? []) {
-        const due = store.dueFindings(sink.name, now, 500);
-        if (!due.length) continue;
-        try {
-          await sink.deliver({ workflowId: WATCH_SCHEDULE_ID, events: due.map((f) => f.finding as OcsfEvent) });
-          store.findingsDelivered(due.map((f) => f.seq), now);
-          out.delivered += due.length;
-        } catch (err) {
-          const error = redactText(err instanceof Error ? err.message : String(err)).slice(0, 500);
-          store.transaction(() => {
-            for (const f of due) {
-              const giveUp = f.attempts + 1 >= MAX_FINDING_ATTEMPTS;
-              store.findingsFailed([f.seq], error, now, giveUp ? undefined : findingRetryAt(f.attempts, now));
-              if (giveUp) out.failed++;
-              else out.retrying++;
-            }
-          });
-          log.warn('detection findings not delivered', { sink: sink.name, findings: due.length, error });
+        // Batches of 100 (a HEC batch and its acknowledgement stay well inside the heartbeat timeout), at most 10 a pass.
+        for (let batch = 0; batch < 10; batch++) {
+          const due = store.dueFindings(sink.name, now, 100);
+          if (!due.length) break;
+          try {
+            await sink.deliver({ workflowId: WATCH_SCHEDULE_ID, events: due.map((f) => f.finding as OcsfEvent) });
+            store.findingsDelivered(due.map((f) => f.seq), now);
+            out.delivered += due.length;
+          } catch (err) {
+            const error = redactText(err instanceof Error ? err.message : String(err)).slice(0, 500);
+            store.transaction(() => {
+              for (const f of due) {
+                const giveUp = f.attempts + 1 >= MAX_FINDING_ATTEMPTS;
+                store.findingsFailed([f.seq], error, now, giveUp ? undefined : findingRetryAt(f.attempts, now));
+                if (giveUp) out.failed++;
+                else out.retrying++;
+              }
+            });
+            log.warn('detection findings not delivered', { sink: sink.name, findings: due.length, error });
+            break;
+          }
+          heartbeat();
         }
       }
       return { ...out, pending: store.findingCounts().pending };
