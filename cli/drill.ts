@@ -26,10 +26,15 @@ import { loadScenarioDir, scenarioDir, type Scenario } from '@cordon/emulators';
 import { startLocalTenant, type LocalTenant } from '../local-tenant/tenant.ts';
 import { planOnly, renderPlan } from '../drills/plan-only.ts';
 import { runDrill } from '../drills/run.ts';
-import { SHIPPED_DRILLS } from '../drills/scenarios.ts';
+import { SHIPPED_DRILLS, WATCH_DRILLS } from '../drills/scenarios.ts';
+import { runWatchDrill } from '../drills/watch.ts';
+import { openBaselineStore } from '../watch/baseline-store.ts';
+import { openWatch } from '../watch/engine.ts';
+import { openIpIntel } from '../watch/ip-intel.ts';
 import { renderDrillHtml } from '../reports/drill-html.ts';
 import { renderDrillText } from '../reports/drill-text.ts';
 import { DrillDefinition, type DrillTargetsInput } from '../schemas/drill.ts';
+import type { ContainmentStatus } from '../schemas/containment.ts';
 import { startDevServer } from '../temporal-config/dev-server.ts';
 import { temporalTargetFromEnv, type TemporalTarget } from '../temporal-config/connection.ts';
 import { createLogger } from '../logging/logger.ts';
@@ -41,6 +46,7 @@ export const DRILL_USAGE = `cordon drill --scenario <name|dir> [--plan-only [--t
              [--slack-channel C… [--slack-thread TS]]   post the graded summary to Slack (CORDON_SLACK_BOT_TOKEN)
 
   <name>  a shipped scenario: ${[...SHIPPED_DRILLS.keys()].join(', ')}
+          or a drill of the drift watch: ${[...WATCH_DRILLS.keys()].join(', ')} (plays an attack into the audit log, runs one watch pass)
   <dir>   a scenario directory (scenario.json + <provider>.json) with a drill.json (name, description, refs, mode, targets)
 Full drills run against the local tenant and write <out>/<incident>.json and .html (default .cordon/drills/).
 --plan-only runs only the identify step and prints the plan and its digest; nothing is changed.
@@ -55,6 +61,8 @@ const EXIT = { pass: 0, error: 1, invalid: 2, fail: 3 } as const;
 async function resolveDrill(scenario: string): Promise<{ drill: DrillDefinition; load: () => Promise<Scenario> }> {
   const shipped = SHIPPED_DRILLS.get(scenario);
   if (shipped && !scenario.includes('/')) return { drill: shipped, load: () => loadScenarioDir(scenarioDir(scenario)) };
+  const watchDrill = WATCH_DRILLS.get(scenario);
+  if (watchDrill?.watch) return { drill: watchDrill, load: () => loadScenarioDir(scenarioDir(watchDrill.watch!.scenario)) };
   const dir = resolve(scenario);
   if (!existsSync(join(dir, 'scenario.json'))) {
     throw new DrillUsageError(`no shipped drill ${JSON.stringify(scenario)} and no scenario directory there (expected ${join(dir, 'scenario.json')}); shipped: ${[...SHIPPED_DRILLS.keys()].join(', ')}`);
@@ -107,6 +115,7 @@ export async function drillCommand(argv: string[], io: { out: (s: string) => voi
   }
   const drill = parsed.data;
 
+  if (values['plan-only'] && drill.watch) throw new DrillUsageError(`${drill.name} is a drill of the drift watch: the watch names the credentials, so there is no plan to show before it runs; run it in full`);
   if (values['plan-only']) {
     let tenant: LocalTenant | undefined;
     try {
@@ -135,9 +144,16 @@ export async function drillCommand(argv: string[], io: { out: (s: string) => voi
     sinkKey: randomBytes(32),
     logger: createLogger({ level: 'error', base: { component: 'drill-worker' } }),
   });
+  // A watch drill runs the watch on this worker, with a throwaway store; its simulated approvers sign their
+  // decisions with a throwaway envelope key as this process (a critical verdict's containment counts only
+  // authenticated decisions).
+  const watchStore = drill.watch ? openBaselineStore(':memory:') : undefined;
+  const envelopeKeys = { activeKeyId: 'drill', keys: new Map([['drill', randomBytes(32)]]) };
   const worker = await createCordonWorker({
     target,
     codecKeys: keys,
+    envelopeKeys,
+    ...(watchStore ? { watch: { store: watchStore, watch: openWatch({ store: watchStore, ipIntel: openIpIntel() }) } } : {}),
     deps,
     // Drills run against the local tenant, which does not enforce GitHub's hourly credential-revocation budget.
     pacedPerHour: 3600,
@@ -147,19 +163,18 @@ export async function drillCommand(argv: string[], io: { out: (s: string) => voi
   try {
     if (!values.json) io.err(`drill ${drill.name}: ${drill.refs.length} ref(s), mode ${drill.mode}, on task queue ${target.taskQueue}`);
     const seen = new Set<string>();
-    const { report } = await runDrill({
-      client,
-      taskQueue: target.taskQueue,
-      drill,
-      onStatus: (s) => {
-        if (values.json) return;
-        for (const p of s.credentials)
-          for (const t of p.transitions) {
-            const k = `${p.credentialId}:${t.state}`;
-            if (!seen.has(k)) seen.add(k), io.err(`  ${t.at.slice(11, 23)} ${p.label}: ${t.state}`);
-          }
-      },
-    });
+    const onStatus = (s: ContainmentStatus) => {
+      if (values.json) return;
+      for (const p of s.credentials)
+        for (const t of p.transitions) {
+          const k = `${p.credentialId}:${t.state}`;
+          if (!seen.has(k)) seen.add(k), io.err(`  ${t.at.slice(11, 23)} ${p.label}: ${t.state}`);
+        }
+    };
+    const vouch = (approver: string) => ({ keys: envelopeKeys, identity: { authenticatedBy: 'cli' as const, source: 'operator_id' as const, user: approver } });
+    const { report } = drill.watch
+      ? await runWatchDrill({ client, taskQueue: target.taskQueue, tenant, drill, vouch, onStatus })
+      : await runDrill({ client, taskQueue: target.taskQueue, drill, onStatus });
     await mkdir(outDir, { recursive: true });
     const jsonPath = join(outDir, `${report.incidentId}.json`);
     const htmlPath = join(outDir, `${report.incidentId}.html`);
@@ -182,6 +197,7 @@ export async function drillCommand(argv: string[], io: { out: (s: string) => voi
     await running.catch(() => undefined);
     await client.connection.close();
     await tenant.close();
+    watchStore?.close();
     await server?.stop();
     await rm(sinkDir, { recursive: true, force: true });
   }

@@ -2,7 +2,8 @@
 // drift watch now, or a Schedule of passes. The pass runs in the worker that holds the watch's store.
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { DRIFT_WATCH_WORKFLOW_TYPE, DriftWatchReport, WATCH_SCHEDULE_ID, type DriftWatchRequest } from '../schemas/watch.ts';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { DRIFT_WATCH_WORKFLOW_TYPE, DriftWatchReport, SETTLE_DRIFT_CONTAINMENT_WORKFLOW_TYPE, SettledContainment, settleDriftContainmentId, WATCH_SCHEDULE_ID, type DriftWatchRequest } from '../schemas/watch.ts';
 import { ensureIntervalSchedule, triggerSchedule } from './schedules.ts';
 import { cancelContainment, getStatus } from './containments.ts';
 import type { Vouch } from '../codec/decision-envelope.ts';
@@ -51,6 +52,10 @@ export function watchReportText(r: DriftWatchReport): string {
     if (v.containment) lines.push(`    containment: ${v.containment}`);
   }
   for (const c of r.containments.filter((c) => c.state === 'not_mappable')) lines.push(`  no containment for ${c.tokenKey}: ${c.note ?? 'its credential cannot be named'}`);
+  if (r.findings) {
+    const f = r.findings;
+    lines.push(`  detection findings: ${f.delivered} delivered${f.retrying ? `, ${f.retrying} to retry` : ''}${f.failed ? `, ${f.failed} given up (recorded in the store)` : ''}${f.pending ? `, ${f.pending} pending` : ''}`);
+  }
   return lines.join('\n');
 }
 
@@ -65,4 +70,29 @@ export async function dismissVerdict(client: Client, workflowId: string, by: { a
   if (status.outcome !== 'running') throw new Error(`${workflowId} already ended ${status.outcome}: nothing to dismiss (a contained token stays revoked)`);
   await cancelContainment(client, workflowId, { actor: by.actor, channel: by.channel ?? 'cli', reason: `dismissed: ${by.reason}` }, vouch);
   return { workflowId, text: `cancelled ${workflowId}; the next watch pass dismisses its verdict: ${by.reason}` };
+}
+
+/**
+ * Settles a dismissed containment now rather than at the next pass: the `settleDriftContainment` workflow runs
+ * on the watch's worker, waits for the cancelled containment to end and records the dismissal in the store.
+ * Resolves with what was recorded, or `undefined` when it has not finished within `waitMs` (it goes on; the
+ * next pass would settle it too).
+ */
+export async function settleDismissal(client: Client, taskQueue: string, workflowId: string, waitMs = 60_000): Promise<SettledContainment | undefined> {
+  const id = settleDriftContainmentId(workflowId);
+  try {
+    await client.workflow.start(SETTLE_DRIFT_CONTAINMENT_WORKFLOW_TYPE, { taskQueue, workflowId: id, args: [{ workflowId }], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  const result = client.workflow.getHandle(id).result();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+  try {
+    const settled = await Promise.race([result, timeout]);
+    return settled === undefined ? undefined : SettledContainment.parse(settled);
+  } finally {
+    clearTimeout(timer);
+    result.catch(() => undefined);
+  }
 }

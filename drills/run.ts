@@ -8,6 +8,8 @@ import { decide, DecisionRefusedError, getStatus, handleOf, startContainment } f
 import { durationMs, type ContainmentRequest, type ContainmentStatus } from '../schemas/containment.ts';
 import type { DrillDefinition, DrillReport } from '../schemas/drill.ts';
 import { gradeDrill } from './grade.ts';
+import type { Vouch } from '../codec/decision-envelope.ts';
+import { CHANNEL_OF } from '../schemas/envelope.ts';
 
 export const DRILL_REQUESTER = 'cordon-drill';
 /** Two, so a critical drill (quorum 2) can be approved; neither is the requester (I7). */
@@ -32,6 +34,40 @@ export function drillRequest(drill: DrillDefinition, incidentId: string): Contai
   };
 }
 
+/**
+ * The simulated approvers: each pending approval is answered through the real `decide` update, bound to the plan
+ * digest, after the drill's `approveAfter`, until the run ends. `vouch` signs each decision (a watch drill's
+ * critical containments count only authenticated decisions).
+ */
+export async function answerApprovals(
+  client: Client,
+  workflowId: string,
+  drill: Pick<DrillDefinition, 'approveAfter'>,
+  options: { onStatus?: (s: ContainmentStatus) => void; pollMs?: number; vouch?: (approver: string) => Vouch | undefined } = {},
+): Promise<void> {
+  const answerAfter = durationMs(drill.approveAfter);
+  for (;;) {
+    const s = await getStatus(client, workflowId);
+    options.onStatus?.(s);
+    if (s.outcome !== 'running') return;
+    for (const a of s.pendingApprovals) {
+      if (Date.now() - Date.parse(a.requestedAt) < answerAfter) continue;
+      for (const approver of DRILL_APPROVERS.filter((x) => !a.approvals.includes(x)).slice(0, Math.max(0, a.quorum - a.approvals.length))) {
+        // A signed decision names the channel its identity belongs to (the envelope is refused otherwise).
+        const vouch = options.vouch?.(approver);
+        const channel = vouch ? CHANNEL_OF[vouch.identity.authenticatedBy] : 'drill';
+        try {
+          await decide(client, workflowId, { stage: a.stage, digest: a.digest, decision: 'approve', approver, channel, reason: 'drill: simulated approver' }, vouch);
+        } catch (err) {
+          // Decided meanwhile (quorum, deadline): the refusal is in the evidence; the drill goes on.
+          if (!(err instanceof DecisionRefusedError)) throw err;
+        }
+      }
+    }
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
+  }
+}
+
 export interface DrillRun {
   status: ContainmentStatus;
   report: DrillReport;
@@ -49,24 +85,7 @@ export async function runDrill(options: {
   const { client, drill } = options;
   const incidentId = options.incidentId ?? drillIncidentId(drill);
   const { workflowId } = await startContainment(client, options.taskQueue, drillRequest(drill, incidentId));
-  const answerAfter = durationMs(drill.approveAfter);
-  for (;;) {
-    const s = await getStatus(client, workflowId);
-    options.onStatus?.(s);
-    if (s.outcome !== 'running') break;
-    for (const a of s.pendingApprovals) {
-      if (Date.now() - Date.parse(a.requestedAt) < answerAfter) continue;
-      for (const approver of DRILL_APPROVERS.filter((x) => !a.approvals.includes(x)).slice(0, Math.max(0, a.quorum - a.approvals.length))) {
-        try {
-          await decide(client, workflowId, { stage: a.stage, digest: a.digest, decision: 'approve', approver, channel: 'drill', reason: 'drill: simulated approver' });
-        } catch (err) {
-          // Decided meanwhile (quorum, deadline): the refusal is in the evidence; the drill goes on.
-          if (!(err instanceof DecisionRefusedError)) throw err;
-        }
-      }
-    }
-    await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
-  }
+  await answerApprovals(client, workflowId, drill, options);
   const status = (await handleOf(client, workflowId).result()) as ContainmentStatus;
   return { status, report: gradeDrill(status, drill) };
 }

@@ -71,3 +71,34 @@ const definitions: DrillDefinitionInput[] = [
 ];
 
 export const SHIPPED_DRILLS: ReadonlyMap<string, DrillDefinition> = new Map(definitions.map((d) => [d.name!, DrillDefinition.parse(d)]));
+
+/**
+ * Drills of the drift watch (docs/drift-watch.md, "Drill"): an attack story played into a shipped scenario's
+ * audit log; the watch must flag it with the expected reasons and open the containment, which the simulated
+ * approvers then see through to contained.
+ */
+const watchDefinitions: DrillDefinitionInput[] = [
+  {
+    name: 'watch-salesloft-drift',
+    description: 'The drift watch on the Salesloft/Drift attack: the Drift integration’s Salesforce grant used in bulk from DigitalOcean by a script',
+    rationale:
+      'Two weeks of the Drift sync’s ordinary use (its own user agent, from AWS) then 400 API calls of the same grant from ' +
+      'DigitalOcean with python-requests. The watch must call it new infrastructure, say so in words (the hosting ASN, the ' +
+      'script’s user agent), and open a staged containment of the Drift grant; approved, it must end contained.',
+    mode: 'staged',
+    severity: 'critical',
+    approveAfter: '0s',
+    targets: { containWithin: '15m', revokeWithin: '10m', maxApprovalWait: '5m' },
+    watch: {
+      scenario: 'salesloft-drift',
+      story: 'salesloft-drift',
+      provider: 'salesforce',
+      tokenKey: '005Hs000003DrftAAA:Drift',
+      expectTriggers: ['new_infrastructure'],
+      expectReasons: ['AS14061', 'python-requests'],
+      approve: true,
+    },
+  },
+];
+
+export const WATCH_DRILLS: ReadonlyMap<string, DrillDefinition> = new Map(watchDefinitions.map((d) => [d.name!, DrillDefinition.parse(d)]));

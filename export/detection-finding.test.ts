@@ -28,6 +28,10 @@ describe('OCSF Detection Finding', () => {
     expect((opened.finding_info as { uid: string; types: string[] }).uid).toBe(verdict!.id);
     expect((opened.finding_info as { types: string[] }).types).toContain('use_after_revocation');
     expect((opened.evidences as { data: { event_ids: string[] } }[])[0]!.data.event_ids).toContain('google:token:9');
+    // The watch's outbox numbers each change of a verdict: a stable finding uid plus its revision.
+    const revised = detectionFindingOf(verdict!, { revision: 2 });
+    expect(validate(revised) ? [] : validate.errors).toEqual([]);
+    expect(revised.metadata).toMatchObject({ sequence: 2, uid: opened.metadata.uid });
 
     const dismissed = detectionFindingOf(watch.dismiss('ana@acme.example:client-1', 'CHG-7: re-issued on purpose', 'maria', new Date()));
     expect(validate(dismissed) ? [] : validate.errors).toEqual([]);

@@ -1,7 +1,9 @@
 // A drift verdict (schemas/verdict.ts) as an OCSF 1.8.0 Detection Finding (2004), for SIEMs: Create when the
 // watch opens it, Update while it gathers reasons, Close once dismissed. Each reason is one evidence artifact
 // (its signal, its words and the audit events behind it); the token, its owner and app are the resources.
-// metadata.uid is derived from the verdict id and its last change, so a receiver can drop a copy it already has.
+// metadata.uid is derived from the verdict id and its last change, so a receiver can drop a copy it already has;
+// finding_info.uid is the verdict id for every change, and metadata.sequence the change's revision (1, 2, 3…) when
+// the watch's outbox numbers them (docs/drift-watch.md, "Findings to the evidence sinks").
 import { createHash } from 'node:crypto';
 import type { Verdict } from '../schemas/verdict.ts';
 import { OCSF_VERSION, type OcsfEvent } from './ocsf.ts';
@@ -12,7 +14,7 @@ const SEVERITY = { low: 2, medium: 3, high: 4, critical: 5 } as const;
 const STATUS = { open: 1, dismissed: 3 } as const;
 const ms = (iso: string) => new Date(iso).getTime();
 
-export function detectionFindingOf(v: Verdict, options: { version?: string; containment?: string } = {}): OcsfEvent {
+export function detectionFindingOf(v: Verdict, options: { version?: string; containment?: string; revision?: number } = {}): OcsfEvent {
   const activityId = v.status === 'dismissed' ? 3 : v.updatedAt === v.openedAt ? 1 : 2;
   const at = v.status === 'dismissed' && v.dismissal ? v.dismissal.at : v.updatedAt;
   return {
@@ -30,6 +32,7 @@ export function detectionFindingOf(v: Verdict, options: { version?: string; cont
       version: OCSF_VERSION,
       product: { name: 'Cordon', vendor_name: 'Cordon', feature: { name: 'drift watch' }, ...(options.version ? { version: options.version } : {}) },
       ...(options.containment ? { correlation_uid: options.containment } : {}),
+      ...(options.revision ? { sequence: options.revision } : {}),
     },
     finding_info: {
       uid: v.id,

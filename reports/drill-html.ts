@@ -106,6 +106,16 @@ function table(id: string, head: string[], rows: string[][], empty: string): str
 }
 const td = (v: unknown, cls?: string) => `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(v)}</td>`;
 
+/** A watch drill: the verdict the pass gave, in the responder's words, and the containment it opened. */
+function watchSection(w: NonNullable<DrillReport['watch']>): string {
+  const head = w.verdictId ? `score ${w.score} (${w.severity}) · ${w.triggers.join(', ')}` : 'no verdict';
+  return (
+    `<h2>Drift watch verdict</h2>\n<section id="watch"><p class="meta">token <code>${escapeHtml(w.tokenKey)}</code> · ${escapeHtml(head)}` +
+    `${w.containment ? ` · containment <code>${escapeHtml(w.containment)}</code>` : ''}</p>` +
+    `<ul>${w.reasons.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul></section>\n`
+  );
+}
+
 export function renderDrillHtml(r: DrillReport): string {
   const pass = r.verdict === 'pass';
   const checks = table(
@@ -176,7 +186,7 @@ mode ${escapeHtml(r.mode)} · started ${escapeHtml(r.startedAt)}${r.durationMs !
 workflow <code>${escapeHtml(r.workflowId)}</code> · incident <code>${escapeHtml(r.incidentId)}</code>${r.planDigest ? ` · plan digest <code>${escapeHtml(r.planDigest)}</code>` : ''}<br>
 <span id="evidence-seal">${escapeHtml(evidenceSummaryText(r.evidenceSeal))}</span></p>
 </header>
-<h2>Timeline</h2>
+${r.watch ? watchSection(r.watch) : ''}<h2>Timeline</h2>
 ${timeline(r)}
 <h2>Checks against the targets</h2>
 ${checks}

@@ -31,6 +31,10 @@ export function renderDrillText(r: DrillReport, options: { color?: boolean } = {
     lines.push('', 'Steps that needed a fallback');
     for (const f of r.fallbackSteps) lines.push(`  ${f.step} ${f.outcome}${f.credentialId ? ` · ${f.credentialId}` : ''}${f.detail ? ` — ${f.detail}` : ''}`);
   }
+  if (r.watch) {
+    lines.push('', `Drift watch verdict on ${r.watch.tokenKey}: ${r.watch.verdictId ? `score ${r.watch.score} (${r.watch.severity}), ${r.watch.triggers.join(', ')}` : 'none'}`);
+    for (const reason of r.watch.reasons) lines.push(`  - ${reason}`);
+  }
   lines.push('', 'Checks');
   for (const k of r.checks) lines.push(`  ${k.ok ? c(32, 'ok  ') : c(31, 'FAIL')} ${k.description}: ${k.actual} (target ${k.limit})`);
   return lines.join('\n');

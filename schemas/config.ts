@@ -203,6 +203,13 @@ export const CoreEnv = z.object({
     default: 'the shipped `@ip-location-db/geo-whois-asn-country-mmdb` data',
   }),
 
+  CORDON_WATCH_SLACK_CHANNEL: variable(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD'), {
+    area: 'watch',
+    secret: false,
+    description: 'the Slack channel (id) where the watch opens a thread per verdict with Contain / Dismiss buttons; needs CORDON_SLACK_BOT_TOKEN on the watch’s worker',
+    default: 'none: verdicts are not posted to Slack',
+  }),
+
   // Local development.
   CORDON_DEV_DIR: variable(z.string().min(1), { area: 'dev', secret: false, description: '`npm run dev` state (Temporal’s database, keys, the session’s API key); another value runs a second stack', default: '.cordon/dev' }),
   CORDON_SCENARIO: variable(z.string().min(1), { area: 'dev', secret: false, description: 'the local tenant’s scenario: `salesloft-drift`, `circleci`, `cloudflare-okta` or the generated `load`', default: 'salesloft-drift' }),

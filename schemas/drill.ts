@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { EvidenceSummary } from './evidence.ts';
 import { ContainmentMode, CredentialState, Outcome, Severity } from './containment.ts';
 import { CredentialRef } from './credential.ts';
+import { AuditProvider } from './token-use.ts';
+import { TriggerCategory } from './verdict.ts';
 
 const Duration = z
   .string()
@@ -42,12 +44,36 @@ export const DrillTargets = z
 export type DrillTargets = z.infer<typeof DrillTargets>;
 export type DrillTargetsInput = z.input<typeof DrillTargets>;
 
+/**
+ * A drill of the drift watch (docs/drift-watch.md, "Drill"): an attack story is played into the local tenant's
+ * audit log, one watch pass runs, and the drill grades that the verdict names the expected triggers and reasons
+ * and that the watch opened the containment (which, when `approve`, the simulated approvers see through).
+ */
+export const WatchDrill = z
+  .object({
+    /** The shipped scenario whose tenant the story is played into. */
+    scenario: z.string().min(1),
+    /** The attack story played into that tenant's audit log (local-tenant/traffic/). */
+    story: z.enum(['salesloft-drift']),
+    provider: AuditProvider,
+    /** The token the story attacks: the verdict must be on it. */
+    tokenKey: z.string().min(1),
+    expectTriggers: z.array(TriggerCategory).min(1),
+    /** Patterns (regular expressions, case-insensitive) that the verdict's reasons must each match. */
+    expectReasons: z.array(z.string().min(1)).min(1),
+    /** Answer the containment's approvals (it must then end contained), or only grade the verdict and the opening. */
+    approve: z.boolean().default(true),
+  })
+  .strict();
+export type WatchDrill = z.infer<typeof WatchDrill>;
+
 export const DrillDefinition = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a drill name is lowercase letters, digits and -'),
     description: z.string(),
-    /** What the responder knows: the refs the containment is started with. */
-    refs: z.array(CredentialRef).min(1),
+    /** What the responder knows: the refs the containment is started with (none for a watch drill: the watch names them). */
+    refs: z.array(CredentialRef).default([]),
+    watch: WatchDrill.optional(),
     /** Why these refs: what the drill rehearses. */
     rationale: z.string().optional(),
     mode: ContainmentMode.default('direct'),
@@ -57,7 +83,8 @@ export const DrillDefinition = z
     approveAfter: Duration.default('0s'),
     targets: DrillTargets.default(DrillTargets.parse({})),
   })
-  .strict();
+  .strict()
+  .refine((d) => d.watch || d.refs.length > 0, { message: 'name at least one credential (or give a watch drill, whose watch names them)', path: ['refs'] });
 export type DrillDefinition = z.infer<typeof DrillDefinition>;
 export type DrillDefinitionInput = z.input<typeof DrillDefinition>;
 
@@ -127,5 +154,17 @@ export const DrillReport = z.object({
   planDigest: z.string().optional(),
   /** The run's evidence chain: its final digest and signature state (`cordon evidence verify` checks the pack). */
   evidenceSeal: EvidenceSummary.optional(),
+  /** A watch drill: the verdict the pass gave on the attacked token, and the containment it opened. */
+  watch: z
+    .object({
+      tokenKey: z.string(),
+      verdictId: z.string().optional(),
+      score: z.number().optional(),
+      severity: z.string().optional(),
+      triggers: z.array(z.string()),
+      reasons: z.array(z.string()),
+      containment: z.string().optional(),
+    })
+    .optional(),
 });
 export type DrillReport = z.infer<typeof DrillReport>;

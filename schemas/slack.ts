@@ -54,5 +54,22 @@ export const RejectModalMetadata = ApprovalButtonValue.extend({
 }).strict();
 export type RejectModalMetadata = z.infer<typeof RejectModalMetadata>;
 
+/** What a drift verdict's Contain / Dismiss button carries: the containment the watch opened for it, and the verdict. */
+export const VerdictButtonValue = z
+  .object({
+    workflowId: z.string().regex(/^cordon-contain-drift-[A-Za-z0-9._:-]{1,400}$/, 'a containment the drift watch opened (cordon-contain-drift-…)'),
+    verdictId: z.string().min(1).max(128),
+  })
+  .strict();
+export type VerdictButtonValue = z.infer<typeof VerdictButtonValue>;
+
+/** The dismiss modal remembers the verdict message to lock once the dismissal is recorded. */
+export const DismissModalMetadata = VerdictButtonValue.extend({
+  channel: z.string().min(1).max(64),
+  messageTs: z.string().min(1).max(64),
+  threadTs: z.string().min(1).max(64).optional(),
+}).strict();
+export type DismissModalMetadata = z.infer<typeof DismissModalMetadata>;
+
 /** The contain modal remembers the channel the command was run in: the thread goes there. */
 export const ContainModalMetadata = z.object({ channel: z.string().min(1).max(64) }).strict();

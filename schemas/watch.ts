@@ -76,6 +76,30 @@ export const OpenedContainment = z.strictObject({
 });
 export type OpenedContainment = z.infer<typeof OpenedContainment>;
 
+/** What the pass's hand-over of Detection Findings to the evidence sinks did (absent when no sink is configured or before it existed). */
+export const FindingDelivery = z.strictObject({
+  delivered: z.number().int().nonnegative(),
+  /** Refused this time: tried again by a later pass. */
+  retrying: z.number().int().nonnegative(),
+  /** Given up after the last attempt: recorded in the store with the sink's error. */
+  failed: z.number().int().nonnegative(),
+  /** Still queued for some sink after this pass. */
+  pending: z.number().int().nonnegative(),
+});
+export type FindingDelivery = z.infer<typeof FindingDelivery>;
+
+/** How a containment the watch opened ended, and the dismissal it recorded (a person's cancel or rejection). */
+export const SettledContainment = z.strictObject({
+  workflowId: z.string(),
+  verdictId: z.string(),
+  outcome: z.string(),
+  dismissal: z.strictObject({ by: z.string(), reason: z.string(), at: z.string() }).optional(),
+});
+export type SettledContainment = z.infer<typeof SettledContainment>;
+
+export const SETTLE_DRIFT_CONTAINMENT_WORKFLOW_TYPE = 'settleDriftContainment';
+export const settleDriftContainmentId = (containmentId: string) => `cordon-settle-${containmentId}`;
+
 export const DriftWatchReport = z.strictObject({
   startedAt: z.string(),
   finishedAt: z.string(),
@@ -90,6 +114,7 @@ export const DriftWatchReport = z.strictObject({
   }),
   verdicts: z.array(VerdictSummary),
   containments: z.array(OpenedContainment),
+  findings: FindingDelivery.optional(),
 });
 export type DriftWatchReport = z.infer<typeof DriftWatchReport>;
 

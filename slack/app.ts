@@ -10,8 +10,11 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { approveAction } from './actions/approve.ts';
 import { rejectAction } from './actions/reject.ts';
 import { retryAction } from './actions/retry.ts';
+import { containVerdictAction } from './actions/contain-verdict.ts';
+import { dismissVerdictAction } from './actions/dismiss-verdict.ts';
+import { CONTAIN_VERDICT_ACTION, DISMISS_VERDICT_ACTION } from '../notifiers/slack/blocks/verdict.ts';
 import { APPROVE_ACTION, REJECT_ACTION } from '../notifiers/slack/blocks/approval.ts';
-import { CONTAIN_VIEW, REJECT_VIEW } from './blocks/modals.ts';
+import { CONTAIN_VIEW, DISMISS_VIEW, REJECT_VIEW } from './blocks/modals.ts';
 import { RETRY_ACTION } from '../notifiers/slack/blocks/retry.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { RequestContext } from './command-parser.ts';
@@ -21,6 +24,7 @@ import type { EnvelopeKeys } from '../codec/decision-envelope.ts';
 import { ThreadFollower } from './thread-follower.ts';
 import { containSubmitted } from './views/contain-submitted.ts';
 import { rejectSubmitted } from './views/reject-submitted.ts';
+import { dismissSubmitted } from './views/dismiss-submitted.ts';
 
 export const SLASH_COMMAND = '/cordon';
 /** Where Slack sends slash commands and interactivity (the manifest's URLs end with it). */
@@ -89,8 +93,11 @@ export function createSlackApp(o: SlackAppOptions): CordonSlackApp {
   app.action<BlockButtonAction>(APPROVE_ACTION, approveAction(deps));
   app.action<BlockButtonAction>(REJECT_ACTION, rejectAction(deps));
   app.action<BlockButtonAction>(RETRY_ACTION, retryAction(deps));
+  app.action<BlockButtonAction>(CONTAIN_VERDICT_ACTION, containVerdictAction(deps));
+  app.action<BlockButtonAction>(DISMISS_VERDICT_ACTION, dismissVerdictAction(deps));
   app.view(CONTAIN_VIEW, containSubmitted(deps));
   app.view(REJECT_VIEW, rejectSubmitted(deps));
+  app.view(DISMISS_VIEW, dismissSubmitted(deps));
   app.error(async (err) => {
     // One place for listener failures; Bolt has already answered Slack.
     logger.error('slack listener failed', { error: err });

@@ -17,7 +17,7 @@ export interface SlackDeps {
   logger: Logger;
   follower: ThreadFollower;
   /**
-   * Blocks of approval messages whose Reject modal is open, by `channel|ts`: the view submission
+   * Blocks of approval messages whose Reject modal (and verdict messages whose Dismiss modal) is open, by `channel|ts`: the view submission
    * carries no message, and the locked message should still show what was rejected.
    */
   rejecting: Map<string, Block[]>;

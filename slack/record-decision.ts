@@ -21,10 +21,16 @@ export interface SlackDecision {
   team: string;
   reason?: string;
   channel: string;
-  messageTs: string;
+  /** The approval message to update; absent when the decision came from elsewhere in the thread (a verdict's Contain) and the message is not found. */
+  messageTs?: string | undefined;
   threadTs?: string | undefined;
   /** The approval message's blocks as the clicker saw them. */
   shown: Block[];
+}
+
+/** Bolt has checked the request (its signature, or the Socket Mode connection): the envelope vouches for this user. */
+export function slackVouch(deps: SlackDeps, user: string, team: string) {
+  return deps.envelopeKeys && { keys: deps.envelopeKeys, identity: { authenticatedBy: 'slack_signature' as const, slackUserId: user, slackTeamId: team, slackTransport: deps.slackTransport } };
 }
 
 export async function recordDecision(deps: SlackDeps, web: WebClient, d: SlackDecision): Promise<void> {
@@ -33,9 +39,7 @@ export async function recordDecision(deps: SlackDeps, web: WebClient, d: SlackDe
   const to = { channel: d.channel, user: d.user, threadTs: d.threadTs };
   let result;
   try {
-    // Bolt has checked the request (its signature, or the Socket Mode connection): the envelope vouches for this user.
-    const vouch = deps.envelopeKeys && { keys: deps.envelopeKeys, identity: { authenticatedBy: 'slack_signature' as const, slackUserId: d.user, slackTeamId: d.team, slackTransport: deps.slackTransport } };
-    result = await decide(deps.temporal, workflowId, { stage, digest, decision: d.decision, approver: d.user, channel: 'slack', ...(d.reason ? { reason: d.reason } : {}) }, vouch);
+    result = await decide(deps.temporal, workflowId, { stage, digest, decision: d.decision, approver: d.user, channel: 'slack', ...(d.reason ? { reason: d.reason } : {}) }, slackVouch(deps, d.user, d.team));
   } catch (err) {
     if (err instanceof DecisionRefusedError) {
       log.info('decision refused', { decision: d.decision, reason: err.message });
@@ -49,7 +53,9 @@ export async function recordDecision(deps: SlackDeps, web: WebClient, d: SlackDe
   log.info('decision recorded', { decision: d.decision, state: result.state });
   const status = await getStatus(deps.temporal, workflowId);
   const pending = status.pendingApprovals.find((p) => p.stage === stage);
-  if (result.state === 'pending' && pending) {
+  if (!d.messageTs) {
+    // The worker's notifier locks the approval message with the decision on its next post.
+  } else if (result.state === 'pending' && pending) {
     // Quorum not reached yet: keep the buttons, show who approved so far.
     const details = detailsFromPending(status, pending);
     await web.chat.update({ channel: d.channel, ts: d.messageTs, text: approvalText(details), blocks: approvalRequestBlocks(details) });

@@ -21,6 +21,15 @@ export interface ContainmentLink {
   closedAt?: number;
 }
 
+/** A Detection Finding waiting in the outbox for one sink. */
+export interface QueuedFinding {
+  seq: number;
+  verdictId: string;
+  revision: number;
+  finding: unknown;
+  attempts: number;
+}
+
 export interface BaselineStore {
   getBaseline(tokenKey: string): Baseline | undefined;
   putBaseline(baseline: Baseline): void;
@@ -59,6 +68,22 @@ export interface BaselineStore {
   /** Containments opened for verdicts whose outcome the watch has not settled yet. */
   openContainments(): ContainmentLink[];
   closeContainment(workflowId: string, outcome: string, at: number): void;
+  /** The link of one containment the watch opened, settled or not. */
+  containmentLink(workflowId: string): ContainmentLink | undefined;
+  /** The Slack thread opened for a containment (docs/drift-watch.md, "Verdicts in Slack"), so a repeated pass posts none twice. */
+  threadOf(workflowId: string): { channel: string; ts: string } | undefined;
+  putThread(workflowId: string, channel: string, ts: string): void;
+  /**
+   * Queues a Detection Finding for each sink (the outbox of "Findings to the evidence sinks"), with the verdict's
+   * next revision; returns that revision. Queued in the caller's transaction: a finding is never lost with its change.
+   */
+  queueFinding(verdictId: string, build: (revision: number) => unknown, sinks: readonly string[]): number;
+  /** Findings a sink still has to take, oldest first: those due now (never tried, or whose backoff has passed). */
+  dueFindings(sink: string, now: number, limit: number): QueuedFinding[];
+  findingsDelivered(seqs: readonly number[], at: number): void;
+  /** A failed attempt: tried again at `retryAt`, or given up (recorded, never retried) when `retryAt` is undefined. */
+  findingsFailed(seqs: readonly number[], error: string, at: number, retryAt: number | undefined): void;
+  findingCounts(): { pending: number; delivered: number; failed: number };
   /** Runs `fn` in one transaction: all of it is committed, or none. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -78,6 +103,9 @@ CREATE TABLE IF NOT EXISTS retired_apps (provider TEXT NOT NULL, app TEXT NOT NU
 CREATE TABLE IF NOT EXISTS revocations (token_key TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS verdict_containments (workflow_id TEXT PRIMARY KEY, verdict_id TEXT NOT NULL, token_key TEXT NOT NULL, opened_at INTEGER NOT NULL, outcome TEXT, closed_at INTEGER) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS verdict_containments_verdict ON verdict_containments (verdict_id, opened_at);
+CREATE TABLE IF NOT EXISTS containment_threads (workflow_id TEXT PRIMARY KEY, channel TEXT NOT NULL, ts TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS finding_outbox (seq INTEGER PRIMARY KEY, verdict_id TEXT NOT NULL, revision INTEGER NOT NULL, sink TEXT NOT NULL, data TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, due_at INTEGER NOT NULL, delivered_at INTEGER, failed_at INTEGER, last_error TEXT);
+CREATE INDEX IF NOT EXISTS finding_outbox_due ON finding_outbox (sink, due_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
 CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID;
 `;
 
@@ -195,6 +223,42 @@ export function openBaselineStore(path: string): BaselineStore {
     },
     closeContainment(workflowId, outcome, at) {
       q('UPDATE verdict_containments SET outcome = ?, closed_at = ? WHERE workflow_id = ? AND closed_at IS NULL').run(outcome, at, workflowId);
+    },
+    containmentLink(workflowId) {
+      const r = row('SELECT * FROM verdict_containments WHERE workflow_id = ?', workflowId);
+      return r ? linkOf(r) : undefined;
+    },
+    threadOf(workflowId) {
+      const r = row('SELECT channel, ts FROM containment_threads WHERE workflow_id = ?', workflowId);
+      return r ? { channel: String(r.channel), ts: String(r.ts) } : undefined;
+    },
+    putThread(workflowId, channel, ts) {
+      q('INSERT INTO containment_threads (workflow_id, channel, ts) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(workflowId, channel, ts);
+    },
+    queueFinding(verdictId, build, sinks) {
+      const revision = Number(row('SELECT COALESCE(MAX(revision), 0) AS n FROM finding_outbox WHERE verdict_id = ?', verdictId)?.n ?? 0) + 1;
+      const data = JSON.stringify(build(revision));
+      const now = Date.now();
+      for (const sink of sinks) q('INSERT INTO finding_outbox (verdict_id, revision, sink, data, due_at) VALUES (?, ?, ?, ?, ?)').run(verdictId, revision, sink, data, now);
+      return revision;
+    },
+    dueFindings(sink, now, limit) {
+      return (q('SELECT seq, verdict_id, revision, data, attempts FROM finding_outbox WHERE sink = ? AND delivered_at IS NULL AND failed_at IS NULL AND due_at <= ? ORDER BY seq LIMIT ?').all(sink, now, limit) as Record<string, string | number>[]).map(
+        (r) => ({ seq: Number(r.seq), verdictId: String(r.verdict_id), revision: Number(r.revision), finding: JSON.parse(String(r.data)) as unknown, attempts: Number(r.attempts) }),
+      );
+    },
+    findingsDelivered(seqs, at) {
+      for (const seq of seqs) q('UPDATE finding_outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?').run(at, seq);
+    },
+    findingsFailed(seqs, error, at, retryAt) {
+      for (const seq of seqs) {
+        if (retryAt === undefined) q('UPDATE finding_outbox SET failed_at = ?, attempts = attempts + 1, last_error = ? WHERE seq = ?').run(at, error, seq);
+        else q('UPDATE finding_outbox SET due_at = ?, attempts = attempts + 1, last_error = ? WHERE seq = ?').run(retryAt, error, seq);
+      }
+    },
+    findingCounts() {
+      const r = row('SELECT SUM(delivered_at IS NULL AND failed_at IS NULL) AS pending, SUM(delivered_at IS NOT NULL) AS delivered, SUM(failed_at IS NOT NULL) AS failed FROM finding_outbox');
+      return { pending: Number(r?.pending ?? 0), delivered: Number(r?.delivered ?? 0), failed: Number(r?.failed ?? 0) };
     },
     transaction(fn) {
       // Nested calls join the outer transaction.

@@ -17,6 +17,7 @@ import { installMetricsRuntime } from './metrics.ts';
 import { evidenceDeliveryNotifier } from './evidence-delivery.ts';
 import { evidenceSinksFromEnv } from '../notifiers/evidence/sink.ts';
 import { openWatchFromEnv } from '../watch/config.ts';
+import { verdictThreadsFromEnv } from '../notifiers/slack/verdict-thread.ts';
 
 const log = createLogger({ base: { component: 'worker' } });
 
@@ -46,7 +47,10 @@ try {
   const evidenceSigner = evidenceSignerFromEnv(process.env);
   if (!evidenceSigner) log.warn('CORDON_EVIDENCE_SIGNING_KEY is not set: runs end with their evidence unsigned');
   // The drift watch runs on the one worker given its store (docs/drift-watch.md).
-  const watch = envIsSet(process.env, 'CORDON_WATCH_DB') ? openWatchFromEnv(process.env) : undefined;
+  // Its verdicts open a Slack thread each (CORDON_WATCH_SLACK_CHANNEL) and go to the evidence sinks as Detection Findings.
+  const watch = envIsSet(process.env, 'CORDON_WATCH_DB')
+    ? { ...openWatchFromEnv(process.env), threads: verdictThreadsFromEnv(process.env, { channel: readEnv(process.env, 'CORDON_WATCH_SLACK_CHANNEL') }), findingSinks: evidenceSinks, logger: log }
+    : undefined;
   const worker = await createCordonWorker({
     target,
     codecKeys,

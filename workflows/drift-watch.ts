@@ -4,10 +4,11 @@
 // calls for one. A containment is a child run with a deterministic id per verdict, left running when the pass
 // ends: a repeated or overlapping pass joins it instead of opening a second one for the same token.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ActivityFailure, ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { WatchActivities } from '../activities/watch.ts';
 import { durationMs, type ContainmentRequest, type ContainmentStatus } from '../schemas/containment.ts';
-import { DriftWatchInput, summarizeVerdict, watchTaskQueue, type DriftWatchReport, type DriftWatchRequest, type OpenedContainment, type ProviderPass } from '../schemas/watch.ts';
+import { describeRef } from '../schemas/credential.ts';
+import { DriftWatchInput, summarizeVerdict, type FindingDelivery, watchTaskQueue, type DriftWatchReport, type DriftWatchRequest, type OpenedContainment, type ProviderPass } from '../schemas/watch.ts';
 import type { Verdict } from '../schemas/verdict.ts';
 
 const watchActivities = () =>
@@ -19,6 +20,10 @@ const watchActivities = () =>
     heartbeatTimeout: '2 minutes',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
   });
+
+/** Passes recorded before these steps replay without them (docs/drift-watch.md). */
+export const VERDICT_THREAD_PATCH = 'cordon-watch-verdict-thread';
+export const FINDING_DELIVERY_PATCH = 'cordon-watch-finding-delivery';
 
 /** Deterministic per verdict: one containment per verdict, whoever opens it and however often. */
 export const driftContainmentId = (verdictId: string) => `cordon-contain-drift-${verdictId}`;
@@ -57,15 +62,17 @@ export async function driftWatch(raw: DriftWatchRequest = {}): Promise<DriftWatc
         containments.push({ verdictId: verdict.id, tokenKey: verdict.tokenKey, workflowId, mode, state: 'not_mappable', note: target.unmappable });
         continue;
       }
+      const incidentId = `DRIFT-${verdict.id}`.slice(0, 100);
+      const thread = patched(VERDICT_THREAD_PATCH) ? await verdictThread(acts, verdict, target.ref, { incidentId, workflowId, mode, requester: input.requester }) : null;
       const request: ContainmentRequest = {
-        incidentId: `DRIFT-${verdict.id}`.slice(0, 100),
+        incidentId,
         requester: input.requester,
         severity: verdict.severity,
         credentials: [target.ref],
         mode,
         policy: { approval: { approvers: input.approvers } },
         reason: `Drift watch, score ${verdict.score}: ${verdict.reasons.map((r) => r.text).join('; ')}`.slice(0, 2000),
-        origin: { channel: 'watch' },
+        origin: { channel: 'watch', ...(thread ?? {}) },
       };
       let state: OpenedContainment['state'] = 'opened';
       try {
@@ -83,6 +90,9 @@ export async function driftWatch(raw: DriftWatchRequest = {}): Promise<DriftWatc
       containments.push({ verdictId: verdict.id, tokenKey: verdict.tokenKey, workflowId, mode, state });
     }
   }
+  // Findings go to the evidence sinks after the pass's own work; a sink that fails never fails the pass.
+  let findings: FindingDelivery | undefined;
+  if (patched(FINDING_DELIVERY_PATCH)) findings = await acts.deliverFindings().catch(() => undefined);
   const opened = new Map(containments.filter((c) => c.state !== 'not_mappable').map((c) => [c.verdictId, c.workflowId]));
   return {
     startedAt,
@@ -91,5 +101,19 @@ export async function driftWatch(raw: DriftWatchRequest = {}): Promise<DriftWatc
     ingest,
     verdicts: [...seen.values()].map((v) => summarizeVerdict(v, opened.get(v.id))),
     containments,
+    ...(findings ? { findings } : {}),
   };
+}
+
+/** The containment's Slack thread, opened with the verdict; a Slack that cannot be reached leaves the containment without one. */
+async function verdictThread(acts: ReturnType<typeof watchActivities>, verdict: Verdict, ref: ContainmentRequest['credentials'][number], c: { incidentId: string; workflowId: string; mode: 'staged' | 'direct'; requester: string }) {
+  try {
+    return await acts.openVerdictThread({
+      tokenKey: verdict.tokenKey,
+      verdictId: verdict.id,
+      request: { incidentId: c.incidentId, requester: c.requester, mode: c.mode, severity: verdict.severity, refs: [describeRef(ref)], workflowId: c.workflowId },
+    });
+  } catch {
+    return null;
+  }
 }

@@ -5,3 +5,4 @@ export { hygieneSweep, persistenceSweep } from './hygiene-sweep.ts';
 export { massContainment } from './mass-containment.ts';
 export { replacementRegistry } from './replacement-registry.ts';
 export { driftWatch } from './drift-watch.ts';
+export { settleDriftContainment } from './settle-drift-containment.ts';

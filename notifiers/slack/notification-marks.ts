@@ -17,6 +17,8 @@ export const postKey = {
   /** A provider escalation (I9) says what Cordon waits on; each distinct summary is posted once (hashed: the key only has to tell them apart). */
   providerEscalation: (stage: string, summary: string) => `escalation:${stage}:${createHash('sha256').update(summary).digest('hex').slice(0, 16)}`,
   final: () => 'final',
+  /** The drift verdict a watch containment was opened for, with its Contain / Dismiss buttons. */
+  verdict: () => 'verdict',
 } as const;
 
 export function notificationMetadata(workflowId: string, key: string): { event_type: string; event_payload: { workflow_id: string; key: string } } {

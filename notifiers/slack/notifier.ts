@@ -13,6 +13,7 @@ import { approvalOutcome } from './approval-outcome.ts';
 import { APPROVAL_ACTIONS_BLOCK, approvalRequestBlocks, approvalText, lockedApprovalBlocks, lockedText } from './blocks/approval.ts';
 import { escapeText, type Block } from './blocks/block-kit.ts';
 import { escalationText, finalReportBlocks, finalReportText, threadStatusBlocks, threadText } from './blocks/containment-thread.ts';
+import { lockedVerdictBlocks, VERDICT_ACTIONS_BLOCK } from './blocks/verdict.ts';
 import { markId, notificationMetadata, postKey, readMarkedReplies, type MarkedReply } from './notification-marks.ts';
 import { threadRequestFromStatus } from './thread-request.ts';
 
@@ -63,8 +64,9 @@ export class SlackNotifier implements Notifier {
   async notify(n: Notification): Promise<void> {
     const channel = n.origin?.slackChannel;
     const threadTs = n.origin?.slackThreadTs;
-    // Started elsewhere (API, CLI, Temporal-direct): there is no thread to follow.
-    if (n.origin?.channel !== 'slack' || !channel || !threadTs) return;
+    // Started elsewhere (API, CLI, Temporal-direct): there is no thread to follow. Slack and the drift watch
+    // (CORDON_WATCH_SLACK_CHANNEL) open one before the run starts and name it in the input.
+    if ((n.origin?.channel !== 'slack' && n.origin?.channel !== 'watch') || !channel || !threadTs) return;
     const status = await this.#status(n.workflowId);
     const thread = this.#threadView(channel, threadTs);
 
@@ -76,6 +78,7 @@ export class SlackNotifier implements Notifier {
     } else if (n.kind === 'escalation') {
       await this.#postOnce(n.workflowId, postKey.escalation(n.stage ?? ''), channel, threadTs, thread, escalationText(n.incidentId, n.stage ?? '', this.#opts.approvers ?? []));
     }
+    if ((n.kind === 'completed' || n.kind === 'not_contained') && n.origin?.channel === 'watch') await this.#lockVerdict(n.workflowId, channel, n.outcome ?? n.kind, thread);
     if (n.kind === 'completed' || n.kind === 'not_contained') {
       await this.#postOnce(n.workflowId, postKey.final(), channel, threadTs, thread, status ? finalReportText(status) : `${n.incidentId}: ${n.summary}`, status ? finalReportBlocks(status) : undefined);
     }
@@ -171,6 +174,13 @@ export class SlackNotifier implements Notifier {
     const blocks = approvalRequestBlocks({ ...details, escalated: true });
     await this.#client.chat.update({ channel: a.channel, ts: a.ts, text: approvalText(details), blocks });
     a.blocks = blocks;
+  }
+
+  /** The drift verdict's Contain / Dismiss go once the containment has ended: nothing is left to decide. */
+  async #lockVerdict(workflowId: string, channel: string, outcome: string, thread: ThreadView): Promise<void> {
+    const reply = (await thread())?.get(markId(workflowId, postKey.verdict()));
+    if (!reply || !reply.blocks.some((b) => b.block_id === VERDICT_ACTIONS_BLOCK)) return;
+    await this.#client.chat.update({ channel, ts: reply.ts, text: `Drift verdict: containment ended ${outcome}`, blocks: lockedVerdictBlocks(reply.blocks, { state: 'ended', outcome }) });
   }
 
   async #postOnce(workflowId: string, key: string, channel: string, threadTs: string, thread: ThreadView, text: string, blocks?: Block[]): Promise<void> {

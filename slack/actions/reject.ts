@@ -1,10 +1,9 @@
 // Reject button: opens a modal asking for the reason; the decision is sent when it is submitted.
 import { RejectModalMetadata } from '../../schemas/slack.ts';
-import type { Block } from '../../notifiers/slack/blocks/block-kit.ts';
 import { rejectModal } from '../blocks/modals.ts';
 import type { SlackDeps } from '../deps.ts';
 import { tellUser } from '../tell-user.ts';
-import { approvalClick, type ButtonArgs } from './button-value.ts';
+import { approvalClick, rememberShown, type ButtonArgs } from './button-value.ts';
 
 export function rejectAction(deps: SlackDeps) {
   return async (args: ButtonArgs): Promise<void> => {
@@ -20,9 +19,7 @@ export function rejectAction(deps: SlackDeps) {
       return;
     }
     const metadata = parsed.data;
-    // Bounded: abandoned modals must not grow the map forever (the oldest entry goes first).
-    if (deps.rejecting.size >= 500) deps.rejecting.delete(deps.rejecting.keys().next().value!);
-    deps.rejecting.set(`${channel}|${message.ts}`, (message.blocks ?? []) as Block[]);
+    rememberShown(deps, channel, message.ts, message.blocks);
     await args.client.views.open({ trigger_id: args.body.trigger_id, view: rejectModal(JSON.stringify(metadata), value.stage) });
   };
 }

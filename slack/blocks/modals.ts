@@ -1,5 +1,5 @@
-// The two modals: the contain form (the same inputs as `/cordon contain`; block ids are the field
-// names, so the parser's errors land under the right input) and the reject-with-a-reason form.
+// The modals: the contain form (the same inputs as `/cordon contain`; block ids are the field
+// names, so the parser’s errors land under the right input), and the reject and dismiss forms, each with a reason.
 import { Severity } from '../../schemas/containment.ts';
 import { CredentialKind, Provider } from '../../schemas/credential.ts';
 import type { ContainField } from '../command-parser.ts';
@@ -7,6 +7,7 @@ import { code, escapeText, section, type Block, type ModalView } from '../../not
 
 export const CONTAIN_VIEW = 'cordon_contain';
 export const REJECT_VIEW = 'cordon_reject_reason';
+export const DISMISS_VIEW = 'cordon_dismiss_verdict';
 /** Every input's action id: the block id says which field it is. */
 export const INPUT_ACTION = 'value';
 
@@ -69,22 +70,47 @@ export function containModal(privateMetadata: string): ModalView {
   };
 }
 
-export function rejectModal(privateMetadata: string, stage: string, incidentId?: string): ModalView {
+/** A modal that asks for one required reason (the reject and dismiss forms): its block id `reason`. */
+function reasonModal(o: { callbackId: string; privateMetadata: string; title: string; submit: string; intro: string; label: string }): ModalView {
   return {
     type: 'modal',
-    callback_id: REJECT_VIEW,
-    private_metadata: privateMetadata,
-    title: { type: 'plain_text', text: 'Reject this stage' },
-    submit: { type: 'plain_text', text: 'Reject' },
+    callback_id: o.callbackId,
+    private_metadata: o.privateMetadata,
+    title: { type: 'plain_text', text: o.title },
+    submit: { type: 'plain_text', text: o.submit },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      section(`You are rejecting ${code(stage)}${incidentId ? ` of ${escapeText(incidentId)}` : ''}. A rejected staged wave fails closed: the shared credential is revoked at once.`),
+      section(o.intro),
       {
         type: 'input',
         block_id: 'reason',
-        label: { type: 'plain_text', text: 'Reason' },
+        label: { type: 'plain_text', text: o.label },
         element: { type: 'plain_text_input', action_id: INPUT_ACTION, multiline: true, max_length: 2000 },
       },
     ],
   };
+}
+
+export function rejectModal(privateMetadata: string, stage: string, incidentId?: string): ModalView {
+  return reasonModal({
+    callbackId: REJECT_VIEW,
+    privateMetadata,
+    title: 'Reject this stage',
+    submit: 'Reject',
+    intro: `You are rejecting ${code(stage)}${incidentId ? ` of ${escapeText(incidentId)}` : ''}. A rejected staged wave fails closed: the shared credential is revoked at once.`,
+    label: 'Reason',
+  });
+}
+
+export function dismissModal(privateMetadata: string, verdictId: string): ModalView {
+  return reasonModal({
+    callbackId: DISMISS_VIEW,
+    privateMetadata,
+    title: 'Dismiss this verdict',
+    submit: 'Dismiss',
+    intro:
+      `You are dismissing verdict ${code(verdictId)}: its containment is cancelled before anything is revoked, and the token's baseline ` +
+      'learns what the verdict was about (the networks, countries, clients and volume it named become known).',
+    label: 'Why is this not an incident?',
+  });
 }

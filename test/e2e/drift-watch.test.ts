@@ -9,34 +9,13 @@ import { loadScenarioDir, scenarioDir } from '@cordon/emulators';
 import { decide, getStatus } from '../../client/containments.ts';
 import { ensureWatchSchedule, runWatchOnce, triggerWatch } from '../../client/watch.ts';
 import { feedAuditLogs } from '../../local-tenant/audit-feed.ts';
-import type { TokenUseEventInput } from '../../schemas/token-use.ts';
 import { openBaselineStore } from '../../watch/baseline-store.ts';
 import { openWatch } from '../../watch/engine.ts';
 import { openIpIntel } from '../../watch/ip-intel.ts';
+import { attack, baseline, DRIFT_USER, TOKEN } from '../../local-tenant/traffic/drift-replay.ts';
 import { localStackPerTest } from '../support/local-stack.ts';
 
 const lab = localStackPerTest();
-const HOUR = 3_600_000;
-const DRIFT_USER = '005Hs000003DrftAAA';
-const TOKEN = `${DRIFT_USER}:Drift`;
-
-/** Drift's sync: a few API logins a working hour, from Amazon (its vendor cloud), with its own user agent. */
-function baseline(now: number): TokenUseEventInput[] {
-  const out: TokenUseEventInput[] = [];
-  for (let day = 14; day >= 1; day--) {
-    for (let h = 8; h <= 18; h += 2) {
-      const at = Math.floor((now - day * 24 * HOUR) / (24 * HOUR)) * 24 * HOUR + h * HOUR;
-      out.push({ id: `salesforce:0Ya${String(day).padStart(2, '0')}${String(h).padStart(2, '0')}00000BaseAAA`.slice(0, 29), provider: 'salesforce', at: new Date(at).toISOString(), action: 'use', tokenKey: TOKEN, principal: DRIFT_USER, app: 'Drift', operation: 'REST API', ip: `50.8.0.${10 + (h % 7)}`, userAgent: 'Drift-Salesforce-Sync/3.4.1' });
-    }
-  }
-  return out;
-}
-
-/** The attack: a script on DigitalOcean pulling objects in bulk with the stolen grant. */
-function attack(at: number, n: number, tag: string): TokenUseEventInput[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `salesforce:0Ya${tag}${String(i).padStart(5, '0')}AtkAAA`, provider: 'salesforce' as const, at: new Date(at + i * 1000).toISOString(), action: 'use' as const, tokenKey: TOKEN, principal: DRIFT_USER, app: 'Drift', operation: 'REST API', ip: '134.209.0.77', userAgent: 'python-requests/2.31.0' }));
-}
-
 /** Ends a containment the test no longer needs the way a person would (cancel), and waits until it has: the worker then stops with nothing in flight. */
 async function settle(workflowId: string): Promise<void> {
   const handle = lab.worker.client.workflow.getHandle(workflowId);

@@ -21,6 +21,7 @@ import type { ContainmentStatus } from '../../schemas/containment.ts';
 import { createSlackApp, EVENTS_PATH, type CordonSlackApp } from '../../slack/app.ts';
 import { SlackNotifier } from '../../notifiers/slack/notifier.ts';
 import { startTestWorker, type RunningWorker } from '../support/temporal.ts';
+import { buttonsOf, eventually, slackRequests } from '../support/slack-requests.ts';
 
 const CHANNEL = 'C0INCIDENT';
 const TEAM = 'T0ACMEMAIN';
@@ -107,65 +108,10 @@ function slashBody(user: string, text: string): string {
 
 const slash = (user: string, text: string, options?: { secret?: string; timestampSec?: number; url?: string }) => signedPost(slashBody(user, text), options);
 
-function payloadBody(payload: unknown): string {
-  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-}
-
-type Button = { action_id: string; value: string; block_id?: string };
-function buttonsOf(m: PostedMessage): Button[] {
-  return (m.blocks ?? []).flatMap((b) => ((b as { type: string }).type === 'actions' ? ((b as { elements: Button[]; block_id: string }).elements.map((e) => ({ ...e, block_id: (b as { block_id: string }).block_id }))) : []));
-}
-
 /** A click on a button of `shown` (the message as the clicker's Slack client shows it). */
-async function click(user: string, shown: PostedMessage, actionId: 'cordon_approve' | 'cordon_reject' | 'cordon_retry'): Promise<Response> {
-  const button = buttonsOf(shown).find((b) => b.action_id === actionId);
-  if (!button) throw new Error(`no ${actionId} button on the message`);
-  return signedPost(
-    payloadBody({
-      type: 'block_actions',
-      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
-      api_app_id: 'A0CORDON01',
-      token: 'deprecated-verification-token',
-      container: { type: 'message', message_ts: shown.ts, channel_id: shown.channel, is_ephemeral: false, ...(shown.threadTs ? { thread_ts: shown.threadTs } : {}) },
-      trigger_id: `${Date.now()}.2.${randomBytes(4).toString('hex')}`,
-      team: { id: TEAM, domain: 'acme' },
-      enterprise: null,
-      is_enterprise_install: false,
-      channel: { id: shown.channel, name: 'incident-response' },
-      message: { type: 'message', user: shown.user, bot_id: shown.botId, text: shown.text, ts: shown.ts, ...(shown.threadTs ? { thread_ts: shown.threadTs } : {}), blocks: shown.blocks },
-      state: { values: {} },
-      response_url: `https://hooks.slack.com/actions/${TEAM}/2/def`,
-      actions: [{ action_id: button.action_id, block_id: button.block_id, text: { type: 'plain_text', text: 'x' }, value: button.value, type: 'button', action_ts: `${Date.now() / 1000}` }],
-    }),
-  );
-}
+const click = (user: string, shown: PostedMessage, actionId: 'cordon_approve' | 'cordon_reject' | 'cordon_retry'): Promise<Response> => slackRequests({ url: base, signingSecret, team: TEAM }).click(user, shown, actionId);
 
-async function submitView(user: string, view: Record<string, unknown>, values: Record<string, Record<string, unknown>>): Promise<Response> {
-  return signedPost(
-    payloadBody({
-      type: 'view_submission',
-      team: { id: TEAM, domain: 'acme' },
-      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
-      api_app_id: 'A0CORDON01',
-      token: 'deprecated-verification-token',
-      trigger_id: `${Date.now()}.3.${randomBytes(4).toString('hex')}`,
-      view: { id: 'V0TEST', team_id: TEAM, type: 'modal', blocks: view.blocks, private_metadata: view.private_metadata, callback_id: view.callback_id, state: { values }, hash: '1.abc', title: view.title, app_id: 'A0CORDON01', root_view_id: 'V0TEST', previous_view_id: null, bot_id: 'B0CORDONBT' },
-      response_urls: [],
-      is_enterprise_install: false,
-      enterprise: null,
-    }),
-  );
-}
-
-async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const submitView = (user: string, view: Record<string, unknown>, values: Record<string, Record<string, unknown>>): Promise<Response> => slackRequests({ url: base, signingSecret, team: TEAM }).submitView(user, view, values);
 
 const rootOf = (incidentId: string) => slack.messages({ channel: CHANNEL }).find((m) => !m.threadTs && m.text.includes(incidentId));
 const replies = (root: PostedMessage) => slack.messages({ channel: CHANNEL, threadTs: root.ts }).filter((m) => m.ts !== root.ts);
