@@ -40,6 +40,7 @@ import type { ContainmentRequest, ContainmentStatus } from '../schemas/containme
 import { startDevServer } from '../temporal-config/dev-server.ts';
 import { composeSink } from '../worker/sink.ts';
 import { createCordonWorker } from '../worker/worker.ts';
+import { activitiesBefore, firstTaskMs, timelineLines } from './timeline.ts';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
@@ -47,6 +48,8 @@ const QUICK = process.argv.includes('--quick');
 const RUNS = Number(process.env.BENCH_FLOOR_RUNS ?? (QUICK ? 3 : 30));
 const LATENCIES = (process.env.BENCH_FLOOR_LATENCIES ?? (QUICK ? '0,200' : '0,50,200')).split(',').map(Number);
 const ONLY = process.env.BENCH_FLOOR_PROVIDERS?.split(',') as EmulatedProvider[] | undefined;
+/** Prints the history of each cell's last Cordon run as a timeline (bench/timeline.ts). */
+const TIMELINE = process.env.BENCH_FLOOR_TIMELINE === '1';
 
 // ---- the four cases ------------------------------------------------------------------------------
 
@@ -230,7 +233,17 @@ function prepare(c: Case, latencyMs: number): LocalTenant {
   return tenant;
 }
 
-interface Sample { revokedMs: number; deadMs: number; beforeRevoke: number; untilDead: number; outcome?: string }
+interface Sample {
+  revokedMs: number;
+  deadMs: number;
+  beforeRevoke: number;
+  untilDead: number;
+  outcome?: string;
+  /** Cordon only, from its history: the first workflow task's time in the worker; activities up to the revoke, and their summed run time. */
+  firstTaskMs?: number;
+  activitiesToRevoke?: number;
+  activityRunMsToRevoke?: number;
+}
 
 async function cordonRun(c: Case, latencyMs: number, i: number): Promise<Sample & { ops: string[] }> {
   const tenant = prepare(c, 0);
@@ -248,7 +261,23 @@ async function cordonRun(c: Case, latencyMs: number, i: number): Promise<Sample 
   const deadAt = allDead ? at('verified_dead', (xs) => Math.max(...xs)) : NaN;
   const calls = tenant.calls();
   const counts = callCounts(calls, c.revokeOp, Number.isFinite(deadAt) ? deadAt : undefined);
-  return { revokedMs: revokedAt - t0, deadMs: deadAt - t0, beforeRevoke: counts.beforeRevoke, untilDead: counts.untilDead, outcome: result.outcome, ops: opsBeforeRevoke(calls, c.revokeOp) };
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const toRevoke = activitiesBefore(events, 'revokeCredential');
+  if (TIMELINE && i === RUNS - 1) {
+    console.log(`  timeline of ${c.provider} at ${latencyMs} ms (revoked ${revokedAt - t0} ms, dead ${deadAt - t0} ms):\n${timelineLines(events, t0).map((l) => `    ${l}`).join('\n')}`);
+    console.log(`  provider calls:\n${calls.map((x) => `    ${String(Date.parse(x.at) - t0).padStart(7)} ms  ${x.operation} ${x.status}`).join('\n')}`);
+  }
+  return {
+    revokedMs: revokedAt - t0,
+    deadMs: deadAt - t0,
+    beforeRevoke: counts.beforeRevoke,
+    untilDead: counts.untilDead,
+    outcome: result.outcome,
+    ops: opsBeforeRevoke(calls, c.revokeOp),
+    firstTaskMs: firstTaskMs(events),
+    activitiesToRevoke: toRevoke.count,
+    activityRunMsToRevoke: toRevoke.runMs,
+  };
 }
 
 async function floorRun(c: Case, latencyMs: number): Promise<Sample & { ops: string[] }> {
@@ -334,6 +363,18 @@ try {
     console.log(
       `  ${r.provider.padEnd(10)} before the revoke Cordon made ${r.cordon.callsBeforeRevoke} calls, the floor ${r.floor.callsBeforeRevoke} (+${extra};${perCall} the other ${r0(rest)} ms of the p50 gap is Temporal and worker time); ` +
         `until verified dead ${r.cordon.callsUntilDead} vs ${r.floor.callsUntilDead}. Cordon before the revoke: ${summarize(r.cordon.opsBeforeRevoke)}; floor: ${summarize(r.floor.opsBeforeRevoke)}`,
+    );
+  }
+  // Where Temporal's share goes, from the histories: at every latency, since at 0 ms it is all there is.
+  console.log('\nTemporal and worker time to the revoke (p50 over the runs, from the histories):');
+  for (const r of rows) {
+    const s = r.samples.cordon;
+    const first = median(s.map((x) => x.firstTaskMs ?? NaN));
+    const acts = median(s.map((x) => x.activitiesToRevoke ?? NaN));
+    const run = median(s.map((x) => x.activityRunMsToRevoke ?? NaN));
+    console.log(
+      `  ${r.provider.padEnd(10)} ${String(r.latencyMs).padStart(3)} ms: first workflow task ${r0(first)} ms; ${acts} activities up to the revoke, running ${r0(run)} ms in all; ` +
+        `the other ${r0(r.cordon.revoked.p50 - run)} ms of ${r.cordon.revoked.p50} ms is start, workflow tasks and queue waits`,
     );
   }
 

@@ -6,9 +6,13 @@ import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
 import type { Containment } from './context.ts';
 import { failureMessage, failureType } from './failures.ts';
 
-/** The plan, also kept in `run.plan`; or why it was refused (self-lockout), which ends the run. */
-export async function makePlan(run: Containment, reports: ScopeReport[]): Promise<{ plan: Plan } | { refused: string }> {
+/**
+ * The plan, also kept in `run.plan`; or why it was refused (self-lockout), which ends the run. `local`: the
+ * plan (a pure computation) runs as a local activity (the fast path, contain.ts).
+ */
+export async function makePlan(run: Containment, reports: ScopeReport[], options: { local?: boolean } = {}): Promise<{ plan: Plan } | { refused: string }> {
   const { input, state, acts } = run;
+  const planner = options.local ? run.local : acts;
   run.setStage('plan');
   const found = reports.flatMap((r) => r.credentials);
   const targets = found.map(credentialKey);
@@ -17,7 +21,7 @@ export async function makePlan(run: Containment, reports: ScopeReport[]): Promis
   );
   let plan: Plan;
   try {
-    plan = await run.untilDeadline('planning', () => acts.planContainment({ mode: input.mode, waveSize: input.policy.waveSize, reports, reauth }));
+    plan = await run.untilDeadline('planning', () => planner.planContainment({ mode: input.mode, waveSize: input.policy.waveSize, reports, reauth }));
   } catch (err) {
     if (failureType(err) === FAILURE_TYPES.self_lockout) return { refused: failureMessage(err) };
     throw err;
