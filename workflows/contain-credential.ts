@@ -15,7 +15,7 @@ import { openContainment, type Containment } from './containment/context.ts';
 import { failureMessage, failureType } from './containment/failures.ts';
 import { identify, nothingFound } from './containment/identify.ts';
 import { setMessageHandlers } from './containment/messages.ts';
-import { makePlan } from './containment/plan.ts';
+import { makePlan, planFrom, scopeReauth } from './containment/plan.ts';
 import { reauthenticate } from './containment/reauth.ts';
 import { finish, markNotContained, verdict } from './containment/verdict.ts';
 import { verify } from './containment/verify.ts';
@@ -82,9 +82,13 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
  */
 export const FAST_PATH_PATCH = 'cordon-revoke-at-once';
 
-/** The revocations and the plan side by side; both settle before the run goes on (nothing runs unobserved). */
+/**
+ * The re-authentication scope first (read before any write, I8), then the revocations and the plan side by
+ * side; both settle before the run goes on (nothing runs unobserved).
+ */
 async function revokeWhilePlanning(run: Containment, reports: ScopeReport[]): Promise<Awaited<ReturnType<typeof makePlan>>> {
-  const [revoked, planned] = await Promise.allSettled([revokeAtOnce(run, reports), makePlan(run, reports, { local: true })]);
+  const reauth = await scopeReauth(run, reports);
+  const [revoked, planned] = await Promise.allSettled([revokeAtOnce(run, reports), planFrom(run, reports, reauth, { local: true })]);
   if (revoked.status === 'rejected') throw revoked.reason;
   if (planned.status === 'rejected') throw planned.reason;
   return planned.value;
