@@ -559,10 +559,10 @@ export class SalesforceConnector implements Connector {
   async #liveOf(conn: Connection, principal: Principal): Promise<{ userId: string; user: OrgUser; grants: GrantRow[]; sessions: SessionRow[] }> {
     const userId = await this.#userByRef(conn, principal.id);
     if (!userId) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
-    const user = (await this.#users(conn, [userId])).get(userId);
+    // The user, its grants and its sessions are independent reads: side by side.
+    const [users, grants, sessions] = await Promise.all([this.#users(conn, [userId]), this.#grants(conn, { userIds: [userId] }), this.#sessions(conn, [userId], false)]);
+    const user = users.get(userId);
     if (!user) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
-    const grants = await this.#grants(conn, { userIds: [userId] });
-    const sessions = await this.#sessions(conn, [userId], false);
     return { userId, user, grants: grants.rows, sessions: sessions.filter((s) => !s.IsCurrent) };
   }
 
