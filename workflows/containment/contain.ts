@@ -25,10 +25,10 @@ async function containDirect(run: Containment, c: Credential): Promise<void> {
 }
 
 /**
- * Whether the run may revoke as soon as its credentials are identified, before the plan: direct mode, no
- * approval asked for it, and none of them is Cordon's own credential or the last admin path (I6, which the
- * plan would refuse). Every direct plan starts with exactly these revocations, so nothing is written that
- * the plan does not name (I8); enrichment and the re-authentication scope are read meanwhile.
+ * Whether the run may revoke once its credentials are identified and the re-authentication scope is read,
+ * without waiting for the plan: direct mode, no approval asked for it, and none of them is Cordon's own
+ * credential or the last admin path (I6, which the plan would refuse). Every direct plan starts with exactly
+ * these revocations, so nothing is written that the plan does not name (I8); the plan is built meanwhile.
  */
 export function mayRevokeAtOnce(run: Containment, reports: ScopeReport[]): boolean {
   const { input } = run;
