@@ -19,12 +19,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { Runtime, DefaultLogger, NativeConnection } from '@temporalio/worker';
 import { google } from 'googleapis';
 import { Octokit } from '@octokit/rest';
 import { Connection as SalesforceConnection } from 'jsforce';
 import { WebClient } from '@slack/web-api';
-import { connectClient, startContainment } from '../client/containments.ts';
+import { Client } from '@temporalio/client';
+import { startContainment } from '../client/containments.ts';
+import { cordonDataConverter } from '../codec/encryption-codec.ts';
 import { connectorsFromEnv } from '../connectors/registry.ts';
 import { LocalEncryptedStore } from '../connectors/sinks/local-store.ts';
 import type { CredentialSink } from '../connectors/sinks/types.ts';
@@ -40,6 +42,7 @@ import type { ContainmentRequest, ContainmentStatus } from '../schemas/containme
 import { startDevServer } from '../temporal-config/dev-server.ts';
 import { composeSink } from '../worker/sink.ts';
 import { createCordonWorker } from '../worker/worker.ts';
+import { activitiesBefore, firstTaskMs, timelineLines } from './timeline.ts';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
@@ -47,6 +50,8 @@ const QUICK = process.argv.includes('--quick');
 const RUNS = Number(process.env.BENCH_FLOOR_RUNS ?? (QUICK ? 3 : 30));
 const LATENCIES = (process.env.BENCH_FLOOR_LATENCIES ?? (QUICK ? '0,200' : '0,50,200')).split(',').map(Number);
 const ONLY = process.env.BENCH_FLOOR_PROVIDERS?.split(',') as EmulatedProvider[] | undefined;
+/** Prints the history of each cell's last Cordon run as a timeline (bench/timeline.ts). */
+const TIMELINE = process.env.BENCH_FLOOR_TIMELINE === '1';
 
 // ---- the four cases ------------------------------------------------------------------------------
 
@@ -214,14 +219,18 @@ function freshConnectors(tenant: LocalTenant): void {
 }
 freshConnectors(tenants.circleci);
 
+// Client and worker share one NativeConnection, so a start may carry its first workflow task back to this
+// worker (eager workflow start, enabled on the dev server): the way a process that hosts both should run.
+const connection = await NativeConnection.connect(target.connectionOptions);
 const worker = await createCordonWorker({
   target,
+  connection,
   codecKeys: keys,
   pacedPerHour: 36_000,
   deps: { connectors: registry, sink: delegatingSink, logger: createLogger({ level: 'error' }) },
 });
 const running = worker.run();
-const client = await connectClient(target, keys);
+const client = new Client({ connection, namespace: target.namespace, dataConverter: cordonDataConverter(keys) });
 
 function prepare(c: Case, latencyMs: number): LocalTenant {
   const tenant = tenants[c.scenario];
@@ -230,14 +239,24 @@ function prepare(c: Case, latencyMs: number): LocalTenant {
   return tenant;
 }
 
-interface Sample { revokedMs: number; deadMs: number; beforeRevoke: number; untilDead: number; outcome?: string }
+interface Sample {
+  revokedMs: number;
+  deadMs: number;
+  beforeRevoke: number;
+  untilDead: number;
+  outcome?: string;
+  /** Cordon only, from its history: the first workflow task's time in the worker; activities up to the revoke, and their summed run time. */
+  firstTaskMs?: number;
+  activitiesToRevoke?: number;
+  activityRunMsToRevoke?: number;
+}
 
 async function cordonRun(c: Case, latencyMs: number, i: number): Promise<Sample & { ops: string[] }> {
   const tenant = prepare(c, 0);
   freshConnectors(tenant);
   if (latencyMs > 0) tenant.injectFault({ type: 'latency', latencyMs });
   const t0 = Date.now();
-  const { workflowId } = await startContainment(client, taskQueue, { incidentId: `BENCH-FLOOR-${c.provider}-${latencyMs}-${i}-${randomBytes(2).toString('hex')}`, requester: 'bench', credentials: [c.request] });
+  const { workflowId } = await startContainment(client, taskQueue, { incidentId: `BENCH-FLOOR-${c.provider}-${latencyMs}-${i}-${randomBytes(2).toString('hex')}`, requester: 'bench', credentials: [c.request] }, { requestEagerStart: true });
   const result = (await client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
   const at = (state: string, pick: (xs: number[]) => number) => {
     const ts = result.credentials.map((cr) => cr.transitions.find((t) => t.state === state)?.at).filter((x): x is string => !!x).map(Date.parse);
@@ -248,7 +267,23 @@ async function cordonRun(c: Case, latencyMs: number, i: number): Promise<Sample 
   const deadAt = allDead ? at('verified_dead', (xs) => Math.max(...xs)) : NaN;
   const calls = tenant.calls();
   const counts = callCounts(calls, c.revokeOp, Number.isFinite(deadAt) ? deadAt : undefined);
-  return { revokedMs: revokedAt - t0, deadMs: deadAt - t0, beforeRevoke: counts.beforeRevoke, untilDead: counts.untilDead, outcome: result.outcome, ops: opsBeforeRevoke(calls, c.revokeOp) };
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const toRevoke = activitiesBefore(events, 'revokeCredential');
+  if (TIMELINE && i === RUNS - 1) {
+    console.log(`  timeline of ${c.provider} at ${latencyMs} ms (revoked ${revokedAt - t0} ms, dead ${deadAt - t0} ms):\n${timelineLines(events, t0).map((l) => `    ${l}`).join('\n')}`);
+    console.log(`  provider calls:\n${calls.map((x) => `    ${String(Date.parse(x.at) - t0).padStart(7)} ms  ${x.operation} ${x.status}`).join('\n')}`);
+  }
+  return {
+    revokedMs: revokedAt - t0,
+    deadMs: deadAt - t0,
+    beforeRevoke: counts.beforeRevoke,
+    untilDead: counts.untilDead,
+    outcome: result.outcome,
+    ops: opsBeforeRevoke(calls, c.revokeOp),
+    firstTaskMs: firstTaskMs(events),
+    activitiesToRevoke: toRevoke.count,
+    activityRunMsToRevoke: toRevoke.runMs,
+  };
 }
 
 async function floorRun(c: Case, latencyMs: number): Promise<Sample & { ops: string[] }> {
@@ -329,11 +364,22 @@ try {
   const top = Math.max(...LATENCIES);
   for (const r of rows.filter((x) => x.latencyMs === top)) {
     const extra = r.cordon.callsBeforeRevoke - r.floor.callsBeforeRevoke;
-    const perCall = top > 0 ? ` ≈ ${extra * top} ms of injected latency;` : '';
-    const rest = r.cordon.revoked.p50 - r.floor.revoked.p50 - (top > 0 ? extra * top : 0);
+    // Calls made side by side share their latency, so the count bounds the injected latency from above only.
     console.log(
-      `  ${r.provider.padEnd(10)} before the revoke Cordon made ${r.cordon.callsBeforeRevoke} calls, the floor ${r.floor.callsBeforeRevoke} (+${extra};${perCall} the other ${r0(rest)} ms of the p50 gap is Temporal and worker time); ` +
+      `  ${r.provider.padEnd(10)} before the revoke Cordon made ${r.cordon.callsBeforeRevoke} calls, the floor ${r.floor.callsBeforeRevoke} (+${extra}, some of them side by side); ` +
         `until verified dead ${r.cordon.callsUntilDead} vs ${r.floor.callsUntilDead}. Cordon before the revoke: ${summarize(r.cordon.opsBeforeRevoke)}; floor: ${summarize(r.floor.opsBeforeRevoke)}`,
+    );
+  }
+  // Where Temporal's share goes, from the histories: at every latency, since at 0 ms it is all there is.
+  console.log('\nTemporal and worker time to the revoke (p50 over the runs, from the histories):');
+  for (const r of rows) {
+    const s = r.samples.cordon;
+    const first = median(s.map((x) => x.firstTaskMs ?? NaN));
+    const acts = median(s.map((x) => x.activitiesToRevoke ?? NaN));
+    const run = median(s.map((x) => x.activityRunMsToRevoke ?? NaN));
+    console.log(
+      `  ${r.provider.padEnd(10)} ${String(r.latencyMs).padStart(3)} ms: first workflow task ${r0(first)} ms; ${acts} activities up to the revoke, running ${r0(run)} ms in all; ` +
+        `the other ${r0(r.cordon.revoked.p50 - run)} ms of ${r.cordon.revoked.p50} ms is start, workflow tasks and queue waits`,
     );
   }
 
@@ -362,7 +408,7 @@ try {
 } finally {
   worker.shutdown();
   await running;
-  await client.connection.close();
+  await connection.close();
   await tenants.circleci.close();
   await tenants['salesloft-drift'].close();
   await server.stop();

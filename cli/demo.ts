@@ -45,7 +45,7 @@ try {
     severity: 'critical',
     reason: 'Drift tokens exfiltrated from the vendor (demo)',
     credentials: DRIFT_REFS.map((r) => ({ ...r })),
-  });
+  }, { requestEagerStart: true });
   say(`Started ${workflowId}`);
   const seen = new Set<string>();
   await followContainment(stack.client, workflowId, (status) => {

@@ -8,9 +8,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '../client/containments.ts';
 import { evidenceSignerFromSeed } from '../activities/evidence-seal.ts';
-import { codecKeysFromEnv, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
+import { codecKeysFromEnv, cordonDataConverter, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
 import { envelopeKeysFromEnv, newEnvelopeKeyEntry, type EnvelopeKeys } from '../codec/decision-envelope.ts';
-import { connectClient } from '../client/containments.ts';
+import { Client as TemporalClient } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { localTenantDeps } from '../worker/local-tenant.ts';
 import { LocalEncryptedStore } from '../connectors/sinks/local-store.ts';
 import { loadScenarioByName, type Scenario } from '@cordon/emulators';
@@ -118,21 +119,24 @@ async function startOn(
     evidenceSigner: evidenceSignerFromSeed(keys.evidenceKey),
     ...(notifier ? { notifier } : {}),
   });
+  // One connection for the worker and the client: a start from this process may then carry its first
+  // workflow task straight back to this worker (eager workflow start; `npm run demo` asks for it).
+  const connection = await NativeConnection.connect(target.connectionOptions);
   const worker = await createCordonWorker({
     target,
+    connection,
     codecKeys: keys.codec,
     envelopeKeys: keys.envelope,
     deps,
     // The emulators do not enforce GitHub's hourly budget for credential revocation: no need to wait on it.
     pacedPerHour: 3600,
+  }).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
   });
   const running = worker.run();
   running.catch(() => undefined); // awaited in stop(); a failed worker must not crash the process meanwhile
-  const client = await connectClient(target, keys.codec).catch(async (err: unknown) => {
-    worker.shutdown();
-    await running.catch(() => undefined);
-    throw err;
-  });
+  const client = new TemporalClient({ connection, namespace: target.namespace, dataConverter: cordonDataConverter(keys.codec) });
   let stopping: Promise<void> | undefined;
   return {
     server,

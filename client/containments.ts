@@ -101,7 +101,12 @@ export async function startContainment(
   client: Client,
   taskQueue: string,
   request: unknown,
-  options: { idempotencyKey?: string; requestFingerprint?: string } = {},
+  options: {
+    idempotencyKey?: string;
+    requestFingerprint?: string;
+    /** Ask the server to hand the first workflow task to a worker sharing this client's NativeConnection (eager start). */
+    requestEagerStart?: boolean;
+  } = {},
 ): Promise<Started> {
   const input = parseContainment(request);
   const workflowId = containmentWorkflowId(input, options.idempotencyKey);
@@ -126,6 +131,7 @@ export async function startContainment(
       workflowIdConflictPolicy: 'USE_EXISTING',
       typedSearchAttributes: new TypedSearchAttributes([{ key: INCIDENT_ID, value: input.incidentId }]),
       ...(fingerprint ? { memo: { [REQUEST_FINGERPRINT_MEMO]: fingerprint } } : {}),
+      ...(options.requestEagerStart ? { requestEagerStart: true } : {}),
     });
     // A keyed start that raced another one past the check above may have joined its run: same request only.
     if (fingerprint) sameRequest((await handle.describe()).memo);

@@ -92,6 +92,11 @@ export async function startDevServer(options: {
     // limiter, not one per partition that could each let a request through at once.
     '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
     '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+    // Latency on a containment's critical path: the workflow task that schedules an activity hands it straight
+    // to the same worker (eager activity dispatch), and a client sharing the worker's connection may get the
+    // first workflow task in its start response (eager workflow start). Both are off by default in the server.
+    '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
+    '--dynamic-config-value', 'system.enableEagerWorkflowStart=true',
   ];
   if (headless) args.push('--headless');
   else args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');

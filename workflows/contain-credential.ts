@@ -4,17 +4,18 @@
 // explicit run context. Deterministic code only: providers are reached through activities, whose
 // types alone are imported here. Deployed workflow type: the order of commands is fixed by the
 // recorded histories in test/replay.
-import { ApplicationFailure, CancellationScope, isCancellation, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { ContainmentInput, type ContainmentRequest, type ContainmentStatus } from '../schemas/containment.ts';
+import type { ScopeReport } from '../schemas/credential.ts';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { undecodableReason } from '../schemas/undecodable.ts';
 import { approveDirect } from './containment/approvals.ts';
-import { contain } from './containment/contain.ts';
-import { openContainment } from './containment/context.ts';
+import { contain, mayRevokeAtOnce, revokeAtOnce } from './containment/contain.ts';
+import { openContainment, type Containment } from './containment/context.ts';
 import { failureMessage, failureType } from './containment/failures.ts';
 import { identify, nothingFound } from './containment/identify.ts';
 import { setMessageHandlers } from './containment/messages.ts';
-import { makePlan } from './containment/plan.ts';
+import { makePlan, planFrom, scopeReauth } from './containment/plan.ts';
 import { reauthenticate } from './containment/reauth.ts';
 import { finish, markNotContained, verdict } from './containment/verdict.ts';
 import { verify } from './containment/verify.ts';
@@ -44,10 +45,16 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     if (run.state.credentials.length === 0) return await finish(run, 'not_contained', nothingFound(reports));
 
     // 2. Plan, with everything re-authentication will end (I8), bound by its digest; refuses self-lockout (I6).
-    const planned = await makePlan(run, reports);
-    if ('refused' in planned) return await finish(run, 'refused', planned.refused);
-    const rejected = await approveDirect(run);
-    if (rejected) return await finish(run, 'rejected', rejected);
+    // The fast path (direct, no approval, no self-lockout) revokes at once and plans meanwhile.
+    if (mayRevokeAtOnce(run, reports) && patched(FAST_PATH_PATCH)) {
+      const planned = await revokeWhilePlanning(run, reports);
+      if ('refused' in planned) return await finish(run, 'refused', planned.refused);
+    } else {
+      const planned = await makePlan(run, reports);
+      if ('refused' in planned) return await finish(run, 'refused', planned.refused);
+      const rejected = await approveDirect(run);
+      if (rejected) return await finish(run, 'rejected', rejected);
+    }
 
     // 3. Revoke before replace (direct) or staged waves (shared credentials, approved). A refusal stops only its own credential.
     await contain(run);
@@ -67,6 +74,24 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     markNotContained(run);
     return await finish(run, 'not_contained', `${failureType(err) ?? 'error'}: ${failureMessage(err)}`);
   }
+}
+
+/**
+ * Recorded by every run that took the fast path; runs recorded before it replay the plan-first order. The
+ * id is recorded in history: never rename it.
+ */
+export const FAST_PATH_PATCH = 'cordon-revoke-at-once';
+
+/**
+ * The re-authentication scope first (read before any write, I8), then the revocations and the plan side by
+ * side; both settle before the run goes on (nothing runs unobserved).
+ */
+async function revokeWhilePlanning(run: Containment, reports: ScopeReport[]): Promise<Awaited<ReturnType<typeof makePlan>>> {
+  const reauth = await scopeReauth(run, reports);
+  const [revoked, planned] = await Promise.allSettled([revokeAtOnce(run, reports), planFrom(run, reports, reauth, { local: true })]);
+  if (revoked.status === 'rejected') throw revoked.reason;
+  if (planned.status === 'rejected') throw planned.reason;
+  return planned.value;
 }
 
 /** The input as every way in parses it; invalid input fails the run at once (not retried). */

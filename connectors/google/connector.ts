@@ -354,13 +354,18 @@ export class GoogleConnector implements Connector {
       }
     } else if (ref.kind === 'service_account_key') {
       for (const name of await this.#keyNamesFor(ref, blindSpots)) {
-        const key = await this.#orMissing(`keys.get ${name}`, () => this.#iam.projects.serviceAccounts.keys.get({ name }), undefined);
+        // The key's name names its account: the key and the account are read side by side.
+        const named = parseCredentialId(name) as Extract<ParsedCredentialId, { type: 'key' }> | undefined;
+        const [key, namedPrincipal] = await Promise.all([
+          this.#orMissing(`keys.get ${name}`, () => this.#iam.projects.serviceAccounts.keys.get({ name }), undefined),
+          named?.type === 'key' ? this.#orMissing(`account of ${name}`, () => this.#accountPrincipal(named.account), undefined) : undefined,
+        ]);
         if (!key) {
           riskFlags.push(`${name} does not exist (already deleted?)`);
           continue;
         }
         const account = parseCredentialId(key.data.name!) as Extract<ParsedCredentialId, { type: 'key' }>;
-        const principal = await this.#accountPrincipal(account.account);
+        const principal = namedPrincipal && named?.account === account.account ? namedPrincipal : await this.#accountPrincipal(account.account);
         related.set(principal.id, principal);
         const credential = this.#keyCredential(key.data, principal);
         if (key.data.disabled) riskFlags.push(`${credential.id} is disabled but not deleted: it can be re-enabled`);

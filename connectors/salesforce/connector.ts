@@ -313,8 +313,12 @@ export class SalesforceConnector implements Connector {
     const users: UserRow[] = [];
     const frozen = new Set<string>();
     for (const slice of slices(unique)) {
-      users.push(...(await this.#queryAll<UserRow>(conn, `SELECT Id, Username, Name, IsActive, Profile.Name FROM User WHERE Id IN ${soqlList(slice)}`)).records);
-      const logins = await this.#queryAll<{ UserId: string; IsFrozen: boolean }>(conn, `SELECT UserId, IsFrozen FROM UserLogin WHERE UserId IN ${soqlList(slice)}`);
+      // Independent reads, side by side: each is a round trip on a containment's critical path.
+      const [found, logins] = await Promise.all([
+        this.#queryAll<UserRow>(conn, `SELECT Id, Username, Name, IsActive, Profile.Name FROM User WHERE Id IN ${soqlList(slice)}`),
+        this.#queryAll<{ UserId: string; IsFrozen: boolean }>(conn, `SELECT UserId, IsFrozen FROM UserLogin WHERE UserId IN ${soqlList(slice)}`),
+      ]);
+      users.push(...found.records);
       for (const l of logins.records) if (l.IsFrozen) frozen.add(l.UserId);
     }
     for (const u of users) {
@@ -442,13 +446,14 @@ export class SalesforceConnector implements Connector {
       } else if (ref.id && /^0Ak/.test(ref.id)) {
         sessionIds = [ref.id];
       }
+      // The user and the app are looked up side by side.
+      const [userId, appName] = await Promise.all([ref.user ? this.#userByRef(conn, ref.user) : undefined, ref.clientId ? this.#appName(conn, ref.clientId) : undefined]);
       if (ref.user) {
-        const id = await this.#userByRef(conn, ref.user);
-        if (!id) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${ref.user} not found in the org; check the username`);
-        userIds = [id];
+        if (!userId) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${ref.user} not found in the org; check the username`);
+        userIds = [userId];
       }
       if (ref.clientId) {
-        app = await this.#appName(conn, ref.clientId);
+        app = appName;
         if (!app) throw new ConnectorError('not_found', 'salesforce', `salesforce: connected app ${ref.clientId} not found`);
       }
 
@@ -478,7 +483,12 @@ export class SalesforceConnector implements Connector {
           sessionRows = await this.#sessions(conn, holders, ref.kind === 'oauth_token');
         }
       }
-      const users = await this.#users(conn, [...grantRows.map((r) => r.UserId), ...sessionRows.map((r) => r.UsersId)]);
+      // The app's other holders (a risk flag only) are read beside the users.
+      const apps = new Set(grantRows.map((r) => r.AppName).filter((a): a is string => !!a));
+      const [users, holders] = await Promise.all([
+        this.#users(conn, [...grantRows.map((r) => r.UserId), ...sessionRows.map((r) => r.UsersId)]),
+        apps.size ? this.#queryAll<{ UserId: string }>(conn, `SELECT UserId FROM OauthToken WHERE AppName IN ${soqlList(apps)}`) : undefined,
+      ]);
       for (const row of grantRows) credentials.push(this.#grantCredential(row, users.get(row.UserId)!, ref.kind === 'oauth_grant' ? 'oauth_grant' : 'refresh_token'));
       for (const row of sessionRows) credentials.push(this.#sessionCredential(row, users.get(row.UsersId)!));
 
@@ -489,10 +499,8 @@ export class SalesforceConnector implements Connector {
       }
       // Service accounts tied to the credentials found: their own integration users, nothing more. Other holders
       // of the same app are only counted: forcing their re-authentication would end credentials no one named.
-      const apps = new Set(grantRows.map((r) => r.AppName).filter((a): a is string => !!a));
       const related = new Map<string, Principal>();
-      if (apps.size) {
-        const holders = await this.#queryAll<{ UserId: string }>(conn, `SELECT UserId FROM OauthToken WHERE AppName IN ${soqlList(apps)}`);
+      if (holders) {
         const others = new Set(holders.records.map((h) => h.UserId).filter((id) => !users.has(id)));
         if (others.size)
           riskFlags.push(
@@ -551,10 +559,10 @@ export class SalesforceConnector implements Connector {
   async #liveOf(conn: Connection, principal: Principal): Promise<{ userId: string; user: OrgUser; grants: GrantRow[]; sessions: SessionRow[] }> {
     const userId = await this.#userByRef(conn, principal.id);
     if (!userId) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
-    const user = (await this.#users(conn, [userId])).get(userId);
+    // The user, its grants and its sessions are independent reads: side by side.
+    const [users, grants, sessions] = await Promise.all([this.#users(conn, [userId]), this.#grants(conn, { userIds: [userId] }), this.#sessions(conn, [userId], false)]);
+    const user = users.get(userId);
     if (!user) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
-    const grants = await this.#grants(conn, { userIds: [userId] });
-    const sessions = await this.#sessions(conn, [userId], false);
     return { userId, user, grants: grants.rows, sessions: sessions.filter((s) => !s.IsCurrent) };
   }
 

@@ -221,23 +221,27 @@ export class SlackConnector implements Connector {
 
   /** Latest audit entry touching this app or user: Slack's only hint of last use. */
   async #lastSeen(ids: string[], blindSpots: string[]): Promise<string | undefined> {
-    const own = await this.#ownIdentity();
-    let latest = 0;
-    for (const id of ids) {
-      for (const q of [{ entity: id }, { actor: id }] satisfies AuditQuery[]) {
-        try {
-          const { entries, truncated } = await this.#audit(q);
-          if (truncated) blindSpots.push(`audit log for ${id} has more entries than were read`);
-          // Cordon's own admin actions (uninstall, reset) are not use of the credential.
-          for (const e of entries) if (e.actor.user?.id !== own.userId) latest = Math.max(latest, e.date_create);
-        } catch (err) {
-          if (err instanceof ConnectorError && (err.kind === 'permission' || err.kind === 'unsupported')) {
-            blindSpots.push(`audit logs unreadable (${err.kind}): last use unknown`);
-            return undefined;
-          }
+    // Every query is independent: read side by side (each is a round trip on a containment's critical path),
+    // then judged in the order they were asked.
+    const queries = ids.flatMap((id) => ([{ entity: id }, { actor: id }] satisfies AuditQuery[]).map((q) => ({ id, q })));
+    const [own, ...answers] = await Promise.all([
+      this.#ownIdentity(),
+      ...queries.map(({ q }) =>
+        this.#audit(q).catch((err: unknown) => {
+          if (err instanceof ConnectorError && (err.kind === 'permission' || err.kind === 'unsupported')) return { unreadable: err.kind };
           throw err;
-        }
+        }),
+      ),
+    ]);
+    let latest = 0;
+    for (const [i, answer] of answers.entries()) {
+      if ('unreadable' in answer) {
+        blindSpots.push(`audit logs unreadable (${answer.unreadable}): last use unknown`);
+        return undefined;
       }
+      if (answer.truncated) blindSpots.push(`audit log for ${queries[i]!.id} has more entries than were read`);
+      // Cordon's own admin actions (uninstall, reset) are not use of the credential.
+      for (const e of answer.entries) if (e.actor.user?.id !== own.userId) latest = Math.max(latest, e.date_create);
     }
     return latest ? new Date(latest * 1000).toISOString() : undefined;
   }
@@ -273,10 +277,10 @@ export class SlackConnector implements Connector {
   }
 
   async #identifyToken(ref: CredentialRef, report: ScopeReport): Promise<void> {
-    const own = await this.#ownIdentity();
     if (ref.leakedValue) {
       const leaked = new Secret(ref.leakedValue);
-      const answer = await this.#testLeaked(leaked, 'auth.test (leaked value)', SLACK_AUTH_ERRORS);
+      // Cordon's own identity and the leaked token's are asked side by side.
+      const [own, answer] = await Promise.all([this.#ownIdentity(), this.#testLeaked(leaked, 'auth.test (leaked value)', SLACK_AUTH_ERRORS)]);
       if ('dead' in answer) {
         report.riskFlags.push(
           answer.dead === 'account_inactive'
@@ -293,9 +297,9 @@ export class SlackConnector implements Connector {
       const id = formatCredentialId({ type: 'token', teamId: answer.team_id ?? '', appId, tokenType, fingerprint });
       this.#leaked.set(id, leaked);
       const scopes = answer.response_metadata?.scopes ?? [];
-      const apps = await this.#approvedApps();
+      // Enrichment, side by side: the app's approval and the last use from the audit logs.
+      const [apps, lastUsedAt] = await Promise.all([this.#approvedApps(), this.#lastSeen([appId, principal.id], report.blindSpots)]);
       const app = apps.find((a) => a.app?.id === appId);
-      const lastUsedAt = await this.#lastSeen([appId, principal.id], report.blindSpots);
       report.credentials.push({
         provider: 'slack',
         kind: 'oauth_token',
@@ -314,6 +318,7 @@ export class SlackConnector implements Connector {
       if (principal.type === 'bot') report.relatedServiceAccounts.push(principal);
       return;
     }
+    const own = await this.#ownIdentity();
     const parsed = ref.id ? parseCredentialId(ref.id) : undefined;
     const appId = ref.clientId ?? (parsed && parsed.type !== 'session' ? parsed.appId : undefined);
     if (!appId) {

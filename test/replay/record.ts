@@ -3,7 +3,8 @@
 // old runs with patched()). The first three predate the evidence seal: keep them, they prove old runs
 // replay without its activity; `direct-sealed` has it. All four predate authenticated channels (their
 // decisions went through the update validator); `staged-authenticated` has signed decisions, a refused
-// one and a forged refusal signal.
+// one and a forged refusal signal. `direct-fast-path` took the fast path (patch `cordon-revoke-at-once`:
+// the revoke beside the plan); the others replay the plan-first order.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -85,6 +86,7 @@ async function approveAuthenticated(workflowId: string) {
 try {
   await record('direct-contained', { ...base, incidentId: 'INC-replay-direct' });
   await record('direct-sealed', { ...base, incidentId: 'INC-replay-sealed' });
+  await record('direct-fast-path', { ...base, incidentId: 'INC-replay-fast' });
   await record('not-contained-ladder', { ...base, incidentId: 'INC-replay-ladder' }, driftSeed({ faults: { ignoreRevoke: { 'tok-drift-1': 'never' }, writeLatencyMs: 0 } }));
   await record(
     'staged-approved',

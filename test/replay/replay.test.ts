@@ -9,6 +9,7 @@ import { cordonDataConverter } from '../../codec/encryption-codec.ts';
 import { WORKFLOWS_PATH } from '../../worker/worker.ts';
 import { REPLAY_CODEC_KEYS, REPLAY_ENVELOPE_KEYS } from './fixture.ts';
 import { AUTHENTICATED_CHANNELS_PATCH } from '../../workflows/containment/messages.ts';
+import { FAST_PATH_PATCH } from '../../workflows/contain-credential.ts';
 
 const dir = fileURLToPath(new URL('./histories/', import.meta.url));
 
@@ -21,7 +22,11 @@ function withItsWorkflowId(history: ReturnType<typeof historyFromJSON>): { workf
 
 it('replays every recorded containment history without non-determinism', async () => {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
-  expect(files).toEqual(['direct-contained.json', 'direct-sealed.json', 'not-contained-ladder.json', 'staged-approved.json', 'staged-authenticated.json']);
+  expect(files).toEqual(['direct-contained.json', 'direct-fast-path.json', 'direct-sealed.json', 'not-contained-ladder.json', 'staged-approved.json', 'staged-authenticated.json']);
+  // Only direct-fast-path revoked beside its plan; every other history replays the plan-first order.
+  const fastMarker = Buffer.from(`{"id":"${FAST_PATH_PATCH}","deprecated":false}`).toString('base64');
+  expect(await readFile(`${dir}direct-fast-path.json`, 'utf8')).toContain(fastMarker);
+  for (const old of files.filter((f) => f !== 'direct-fast-path.json')) expect(await readFile(`${dir}${old}`, 'utf8')).not.toContain(fastMarker);
   // The first three were recorded before the evidence seal (they replay without its activity); direct-sealed has it.
   const sealed = await readFile(`${dir}direct-sealed.json`, 'utf8');
   expect(sealed).toContain('sealEvidence');
@@ -42,7 +47,7 @@ it('replays every recorded containment history without non-determinism', async (
     expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
     replayed++;
   }
-  expect(replayed).toBe(5);
+  expect(replayed).toBe(6);
 }, 120_000);
 
 it('replays signed decisions only with the envelope key they were signed with (keep retired keys on the worker)', async () => {

@@ -1,6 +1,6 @@
 // Step 3, contain: revoke before replace (direct, I1), or staged waves for shared credentials (I2).
 // Credentials are contained side by side; a refusal stops only its own credential.
-import { credentialKey, type Credential } from '../../schemas/credential.ts';
+import { credentialKey, type Credential, type ScopeReport } from '../../schemas/credential.ts';
 import { guarded, settleAll } from './branches.ts';
 import { planOf, type Containment } from './context.ts';
 import { replacePrimary } from './replace.ts';
@@ -11,12 +11,33 @@ export async function contain(run: Containment): Promise<void> {
   const plan = planOf(run);
   run.setStage('revoke');
   const staged = (c: Credential) => plan.actions.some((a) => a.credentialId === credentialKey(c) && a.step === 'restrict');
-  await settleAll(plan.credentials.map((c, i) => guarded(run, credentialKey(c), () => (staged(c) ? containStaged(run, c, i) : containDirect(run, c)))));
+  // A credential the fast path already stopped on a refusal is not tried again (before the plan, nothing is refused).
+  const open = plan.credentials.filter((c) => !run.refusedBecause.has(credentialKey(c)));
+  await settleAll(open.map((c) => guarded(run, credentialKey(c), () => (staged(c) ? containStaged(run, c, plan.credentials.indexOf(c)) : containDirect(run, c)))));
 }
 
 /** I1: the provider acknowledged the revocation before any replacement is requested. */
 async function containDirect(run: Containment, c: Credential): Promise<void> {
   const key = credentialKey(c);
-  await revoke(run, c, key);
+  // The fast path revoked it as soon as it was identified (revokeAtOnce).
+  if (run.progressOf(key).state !== 'revoked') await revoke(run, c, key);
   await replacePrimary(run, c, key, c.consumers);
+}
+
+/**
+ * Whether the run may revoke once its credentials are identified and the re-authentication scope is read,
+ * without waiting for the plan: direct mode, no approval asked for it, and none of them is Cordon's own
+ * credential or the last admin path (I6, which the plan would refuse). Every direct plan starts with exactly
+ * these revocations, so nothing is written that the plan does not name (I8); the plan is built meanwhile.
+ */
+export function mayRevokeAtOnce(run: Containment, reports: ScopeReport[]): boolean {
+  const { input } = run;
+  if (input.mode !== 'direct' || input.policy.approval.requireForDirect) return false;
+  return !reports.some((r) => r.credentials.some((c) => c.selfOrLastAdmin));
+}
+
+/** The fast path's first writes: every identified credential revoked side by side, each refusal stopping only its own. */
+export async function revokeAtOnce(run: Containment, reports: ScopeReport[]): Promise<void> {
+  const found = new Map(reports.flatMap((r) => r.credentials).map((c) => [credentialKey(c), c]));
+  await settleAll([...found].map(([key, c]) => guarded(run, key, () => revoke(run, c, key))));
 }

@@ -1,7 +1,7 @@
 // One containment run's shared state, handed explicitly to every step: the status people see, what
 // stays out of it (leaked values), the plan once made, the approval decisions, and the small verbs
 // every step uses (record evidence, move a credential's state, notify, retry a transient failure).
-import { metricMeter, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { metricMeter, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities, Notification } from '../../activities/index.ts';
 import {
   durationMs,
@@ -25,6 +25,12 @@ const acts = proxyActivities<Activities>({
   // Connectors pass the provider's Retry-After as the next delay. When these attempts are spent on a
   // transient failure, transientRetry keeps going until the containment deadline (I9).
   // A round of 4 attempts lasts ~7 s (longer when the provider says Retry-After), so a wait is visible soon.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 4 },
+});
+
+// Pure computations in the worker (the plan): a local activity saves a trip through the task queue.
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 4 },
 });
 
@@ -57,6 +63,8 @@ export interface Containment {
   readonly refusedBecause: Map<string, string>;
   /** Provider calls. */
   readonly acts: typeof acts;
+  /** Computations without provider calls, as local activities (the fast path's plan). */
+  readonly local: typeof local;
   /** Notifications and registry bookkeeping: never decide the containment. */
   readonly notifier: typeof notifier;
   /** Calls whose provider budget is per tenant (GitHub's credential revocation), on the paced queue. */
@@ -138,6 +146,7 @@ export function openContainment(input: ContainmentInput): Containment {
     nonces: new Set(),
     refusedBecause: new Map(),
     acts,
+    local,
     notifier,
     paced,
     untilDeadline,

@@ -1,6 +1,6 @@
 // Step 2, plan: the actions, with everything forced re-authentication will end (I8), bound by the
 // digest approvals name (I7). The plan activity refuses a self-lockout (I6).
-import { durationMs, reauthPrincipals, type Plan } from '../../schemas/containment.ts';
+import { durationMs, reauthPrincipals, type Plan, type ReauthTarget } from '../../schemas/containment.ts';
 import { credentialKey, type ScopeReport } from '../../schemas/credential.ts';
 import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
 import type { Containment } from './context.ts';
@@ -8,16 +8,32 @@ import { failureMessage, failureType } from './failures.ts';
 
 /** The plan, also kept in `run.plan`; or why it was refused (self-lockout), which ends the run. */
 export async function makePlan(run: Containment, reports: ScopeReport[]): Promise<{ plan: Plan } | { refused: string }> {
-  const { input, state, acts } = run;
+  return planFrom(run, reports, await scopeReauth(run, reports));
+}
+
+/**
+ * What forcing re-authentication of each principal would end, read before any write: a provider's revoke can
+ * end other credentials of the principal (a Salesforce grant takes its sessions with it), and the plan must
+ * list them with their consumers (I8).
+ */
+export async function scopeReauth(run: Containment, reports: ScopeReport[]): Promise<ReauthTarget[]> {
   run.setStage('plan');
-  const found = reports.flatMap((r) => r.credentials);
-  const targets = found.map(credentialKey);
-  const reauth = await Promise.all(
-    reauthPrincipals(reports).map((t) => run.untilDeadline(`listing what re-authentication of ${t.principal.id} ends`, () => acts.scopeReauth({ ...t, workflowId: run.workflowId, targets }))),
+  const targets = reports.flatMap((r) => r.credentials).map(credentialKey);
+  return Promise.all(
+    reauthPrincipals(reports).map((t) => run.untilDeadline(`listing what re-authentication of ${t.principal.id} ends`, () => run.acts.scopeReauth({ ...t, workflowId: run.workflowId, targets }))),
   );
+}
+
+/**
+ * The plan from the scope reports and the re-authentication scope. `local`: built in a local activity (a pure
+ * computation; the fast path, contain.ts, builds it while the revocations run).
+ */
+export async function planFrom(run: Containment, reports: ScopeReport[], reauth: ReauthTarget[], options: { local?: boolean } = {}): Promise<{ plan: Plan } | { refused: string }> {
+  const { input, state } = run;
+  const planner = options.local ? run.local : run.acts;
   let plan: Plan;
   try {
-    plan = await run.untilDeadline('planning', () => acts.planContainment({ mode: input.mode, waveSize: input.policy.waveSize, reports, reauth }));
+    plan = await run.untilDeadline('planning', () => planner.planContainment({ mode: input.mode, waveSize: input.policy.waveSize, reports, reauth }));
   } catch (err) {
     if (failureType(err) === FAILURE_TYPES.self_lockout) return { refused: failureMessage(err) };
     throw err;
