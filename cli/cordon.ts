@@ -18,7 +18,7 @@ import { renderReport } from './report.ts';
 import { EVIDENCE_FORMATS, evidenceCommand } from './evidence.ts';
 import { checkConfig, renderConfigCheck } from './config-check.ts';
 import { followMassContainment, parseRefsFile, progressLine, startMassContainment } from '../client/mass.ts';
-import type { MassContainmentRequest } from '../schemas/mass.ts';
+import type { MassStartRequest } from '../schemas/mass.ts';
 import { preflight } from '../connectors/preflight.ts';
 import { evidenceLabel, evidenceSummary, evidenceSummaryText, evidenceText } from '../schemas/evidence-text.ts';
 import { runEvidenceVerify } from './evidence-verify.ts';
@@ -144,7 +144,7 @@ async function containFromFile(
 ): Promise<number> {
   const file = values.from!;
   const refs = parseRefsFile(await readFile(file, 'utf8'), file.endsWith('.csv') ? 'csv' : 'ndjson');
-  const request: MassContainmentRequest = {
+  const request: MassStartRequest = {
     incidentId: values.incident as string,
     requester: values.requester ?? process.env.USER ?? 'cli',
     credentials: refs,
