@@ -149,13 +149,19 @@ export async function massProgress(client: Client, workflowId: string): Promise<
   return { ...own, tally, notContained, done };
 }
 
-/** One progress line: done / total, contained, not contained, rate and ETA. */
+/** Where a mass containment stands, without rates: done of total, contained, not contained, waiting. */
+export function massStatusLine(p: MassProgress): string {
+  const contained = p.tally.contained ?? 0;
+  return `${p.done}/${p.total} done · ${contained} contained · ${p.notContained.length} not contained · ${p.total - p.done} waiting`;
+}
+
+/** One progress line: done / total, contained, not contained, waiting, rate and ETA. */
 export function progressLine(p: MassProgress, elapsedMs: number): string {
   const rate = elapsedMs > 0 ? (p.done / elapsedMs) * 1000 : 0;
   const left = p.total - p.done;
   const eta = rate > 0 ? `${Math.ceil(left / rate)}s` : '—';
   const contained = p.tally.contained ?? 0;
-  return `${p.done}/${p.total} done · ${contained} contained · ${p.notContained.length} not contained · ${rate.toFixed(1)}/s · ETA ${eta}`;
+  return `${p.done}/${p.total} done · ${contained} contained · ${p.notContained.length} not contained · ${left} waiting · ${rate.toFixed(1)}/s · ETA ${eta}`;
 }
 
 /**
