@@ -17,7 +17,7 @@ import { SEARCH_ATTRIBUTES } from '../temporal-config/dev-server.ts';
 import { renderReport } from './report.ts';
 import { EVIDENCE_FORMATS, evidenceCommand } from './evidence.ts';
 import { checkConfig, renderConfigCheck } from './config-check.ts';
-import { followMassContainment, parseRefsFile, progressLine, startMassContainment } from '../client/mass.ts';
+import { followMassContainment, parseRefsFile, progressLine, progressRecord, startMassContainment } from '../client/mass.ts';
 import type { MassStartRequest } from '../schemas/mass.ts';
 import { preflight } from '../connectors/preflight.ts';
 import { evidenceLabel, evidenceSummary, evidenceSummaryText, evidenceText } from '../schemas/evidence-text.ts';
@@ -157,6 +157,8 @@ async function containFromFile(
   const t0 = Date.now();
   const result = await followMassContainment(client, started.workflowId, (p) => {
     if (!json) process.stderr.write(`\r  ${progressLine(p, Date.now() - t0)}   `);
+    // Scripts get the same progress as one JSON object a line on stderr; stdout keeps the one result.
+    else process.stderr.write(`${JSON.stringify(progressRecord(p, Date.now() - t0))}\n`);
   });
   if (!json) process.stderr.write('\n');
   if (json) out(JSON.stringify({ workflowId: started.workflowId, ...result }));

@@ -151,17 +151,21 @@ export async function massProgress(client: Client, workflowId: string): Promise<
 
 /** Where a mass containment stands, without rates: done of total, contained, not contained, waiting. */
 export function massStatusLine(p: MassProgress): string {
-  const contained = p.tally.contained ?? 0;
-  return `${p.done}/${p.total} done · ${contained} contained · ${p.notContained.length} not contained · ${p.total - p.done} waiting`;
+  const r = progressRecord(p, 0);
+  return `${r.done}/${r.total} done · ${r.contained} contained · ${r.notContained} not contained · ${r.waiting} waiting`;
+}
+
+/** Progress as numbers (`cordon contain --from --json`): done, contained, not contained, waiting, refs per second, seconds left. */
+export function progressRecord(p: MassProgress, elapsedMs: number): { total: number; done: number; contained: number; notContained: number; waiting: number; perSecond: number; etaSeconds: number | null } {
+  const perSecond = elapsedMs > 0 ? (p.done / elapsedMs) * 1000 : 0;
+  const waiting = p.total - p.done;
+  return { total: p.total, done: p.done, contained: p.tally.contained ?? 0, notContained: p.notContained.length, waiting, perSecond, etaSeconds: perSecond > 0 ? Math.ceil(waiting / perSecond) : null };
 }
 
 /** One progress line: done / total, contained, not contained, waiting, rate and ETA. */
 export function progressLine(p: MassProgress, elapsedMs: number): string {
-  const rate = elapsedMs > 0 ? (p.done / elapsedMs) * 1000 : 0;
-  const left = p.total - p.done;
-  const eta = rate > 0 ? `${Math.ceil(left / rate)}s` : '—';
-  const contained = p.tally.contained ?? 0;
-  return `${p.done}/${p.total} done · ${contained} contained · ${p.notContained.length} not contained · ${left} waiting · ${rate.toFixed(1)}/s · ETA ${eta}`;
+  const r = progressRecord(p, elapsedMs);
+  return `${r.done}/${r.total} done · ${r.contained} contained · ${r.notContained} not contained · ${r.waiting} waiting · ${r.perSecond.toFixed(1)}/s · ETA ${r.etaSeconds === null ? '—' : `${r.etaSeconds}s`}`;
 }
 
 /**
