@@ -12,7 +12,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createHash } from 'node:crypto';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
-import { coordinationTaskQueue } from '../schemas/containment.ts';
+import { coordinationTaskQueue, runTaskQueueOf } from '../schemas/containment.ts';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   claimReplacementUpdate,
@@ -82,7 +82,8 @@ export async function whenFree<T>(what: string, fn: () => Promise<T>, maxAttempt
 export function temporalRegistry(): ReplacementRegistry {
   const ctx = () => {
     const c = Context.current();
-    return { client: c.client as Client, taskQueue: c.info.taskQueue };
+    // A provider call runs on its provider's queue; the registry belongs to the run's own.
+    return { client: c.client as Client, taskQueue: runTaskQueueOf(c.info.taskQueue) };
   };
   const withStart = (taskQueue: string, workflowId: string) =>
     new WithStartWorkflowOperation(REGISTRY_WORKFLOW_TYPE, {

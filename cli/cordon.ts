@@ -17,8 +17,8 @@ import { SEARCH_ATTRIBUTES } from '../temporal-config/dev-server.ts';
 import { renderReport } from './report.ts';
 import { EVIDENCE_FORMATS, evidenceCommand } from './evidence.ts';
 import { checkConfig, renderConfigCheck } from './config-check.ts';
-import { followMassContainment, parseRefsFile, progressLine, startMassContainment } from '../client/mass.ts';
-import type { MassContainmentRequest } from '../schemas/mass.ts';
+import { followMassContainment, parseRefsFile, progressLine, progressRecord, startMassContainment } from '../client/mass.ts';
+import type { MassStartRequest } from '../schemas/mass.ts';
 import { preflight } from '../connectors/preflight.ts';
 import { evidenceLabel, evidenceSummary, evidenceSummaryText, evidenceText } from '../schemas/evidence-text.ts';
 import { runEvidenceVerify } from './evidence-verify.ts';
@@ -144,7 +144,7 @@ async function containFromFile(
 ): Promise<number> {
   const file = values.from!;
   const refs = parseRefsFile(await readFile(file, 'utf8'), file.endsWith('.csv') ? 'csv' : 'ndjson');
-  const request: MassContainmentRequest = {
+  const request: MassStartRequest = {
     incidentId: values.incident as string,
     requester: values.requester ?? process.env.USER ?? 'cli',
     credentials: refs,
@@ -157,6 +157,8 @@ async function containFromFile(
   const t0 = Date.now();
   const result = await followMassContainment(client, started.workflowId, (p) => {
     if (!json) process.stderr.write(`\r  ${progressLine(p, Date.now() - t0)}   `);
+    // Scripts get the same progress as one JSON object a line on stderr; stdout keeps the one result.
+    else process.stderr.write(`${JSON.stringify(progressRecord(p, Date.now() - t0))}\n`);
   });
   if (!json) process.stderr.write('\n');
   if (json) out(JSON.stringify({ workflowId: started.workflowId, ...result }));

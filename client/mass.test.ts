@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { InvalidInputError } from './containments.ts';
-import { massWorkflowId, parseRefsFile, progressLine } from './mass.ts';
+import { massStatusLine, massWorkflowId, parseRefsFile, progressLine, progressRecord } from './mass.ts';
 
 it('reads refs from NDJSON and CSV, skipping blank and comment lines', () => {
   expect(parseRefsFile('# a comment\n{"provider":"github","kind":"deploy_key","id":"deploy_key:o/r:1"}\n\n', 'ndjson')).toEqual([{ provider: 'github', kind: 'deploy_key', id: 'deploy_key:o/r:1' }]);
@@ -29,6 +29,10 @@ it('derives one mass-containment id from the incident and refs, and renders prog
   expect(massWorkflowId('INC-1', refs)).toBe(massWorkflowId('INC-1', [...refs]));
   expect(massWorkflowId('INC-1', refs)).not.toBe(massWorkflowId('INC-2', refs));
   expect(progressLine({ incidentId: 'INC-1', total: 10, done: 4, tally: { contained: 3, not_contained: 1 }, notContained: [{ index: 2, workflowId: 'w', outcome: 'not_contained' }] }, 2000)).toBe(
-    '4/10 done · 3 contained · 1 not contained · 2.0/s · ETA 3s',
+    '4/10 done · 3 contained · 1 not contained · 6 waiting · 2.0/s · ETA 3s',
+  );
+  expect(progressRecord({ incidentId: 'INC-1', total: 10, done: 0, tally: {}, notContained: [] }, 2000)).toEqual({ total: 10, done: 0, contained: 0, notContained: 0, waiting: 10, perSecond: 0, etaSeconds: null });
+  expect(massStatusLine({ incidentId: 'INC-1', total: 10, done: 4, tally: { contained: 3, not_contained: 1 }, notContained: [{ index: 2, workflowId: 'w', outcome: 'not_contained' }] })).toBe(
+    '4/10 done · 3 contained · 1 not contained · 6 waiting',
   );
 });

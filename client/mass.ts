@@ -4,11 +4,11 @@
 // repeated start joins the run.
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { CredentialRef } from '../schemas/credential.ts';
-import { MassContainmentInput, type MassContainmentRequest, type MassContainmentResult } from '../schemas/mass.ts';
-import { massProgressQuery } from '../workflows/mass-containment.ts';
+import { MASS_PAGE_SIZE, MassStartInput, type MassContainmentRequest, type MassContainmentResult, type MassProgressView, type MassStartRequest } from '../schemas/mass.ts';
+import { addRefPageUpdate, massProgressQuery } from '../workflows/mass-containment.ts';
 import { INCIDENT_ID } from '../workflows/search-attributes.ts';
 import { InvalidInputError } from './containments.ts';
 
@@ -56,27 +56,57 @@ export function massWorkflowId(incidentId: string, refs: CredentialRef[]): strin
   return `cordon-mass-${incidentId}-${createHash('sha256').update(basis).digest('hex').slice(0, 16)}`;
 }
 
-export async function startMassContainment(client: Client, taskQueue: string, request: MassContainmentRequest): Promise<{ workflowId: string; created: boolean }> {
-  const parsed = MassContainmentInput.safeParse(request);
+/**
+ * Starts (or joins) a mass containment, however many refs: the run is started with their number only,
+ * then the refs follow as pages of MASS_PAGE_SIZE (each one update), so no payload carries them all
+ * (Temporal refuses payloads over 2 MB). A joined run that still lacks pages gets them again: a client
+ * that died mid-upload resumes by starting the same refs again.
+ */
+export async function startMassContainment(client: Client, taskQueue: string, request: MassStartRequest, options: { pageSize?: number } = {}): Promise<{ workflowId: string; created: boolean }> {
+  const parsed = MassStartInput.safeParse(request);
   if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
-  const workflowId = massWorkflowId(parsed.data.incidentId, parsed.data.credentials);
+  const { credentials, ...rest } = parsed.data;
+  const workflowId = massWorkflowId(parsed.data.incidentId, credentials);
+  const pageSize = options.pageSize ?? MASS_PAGE_SIZE;
+  const start: MassContainmentRequest = { ...rest, paged: { total: credentials.length, pageSize } };
+  let created = true;
   try {
     await client.workflow.start('massContainment', {
-      args: [request],
+      args: [start],
       taskQueue,
       workflowId,
       // A finished run is joined too, not started again: the same incident and refs are one mass containment.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: new TypedSearchAttributes([{ key: INCIDENT_ID, value: parsed.data.incidentId }]),
     });
-    return { workflowId, created: true };
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
-    throw err;
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    created = false;
+  }
+  await sendRefPages(client, workflowId, credentials, pageSize, created);
+  return { workflowId, created };
+}
+
+async function sendRefPages(client: Client, workflowId: string, refs: CredentialRef[], pageSize: number, created: boolean): Promise<void> {
+  const handle = client.workflow.getHandle(workflowId);
+  if (!created) {
+    // A finished run, or one that holds every ref already, needs nothing more.
+    if ((await handle.describe()).status.name !== 'RUNNING') return;
+    const p = await handle.query(massProgressQuery);
+    if (p.received === undefined || p.received === p.total) return;
+  }
+  for (let page = 0; page * pageSize < refs.length; page++) {
+    try {
+      await handle.executeUpdate(addRefPageUpdate, { args: [{ page, refs: refs.slice(page * pageSize, (page + 1) * pageSize) }] });
+    } catch (err) {
+      // The run's validator said why (a page that does not fit the run, e.g. other refs under the same id).
+      if (err instanceof WorkflowUpdateFailedError) throw new InvalidInputError([{ path: `page ${page}`, message: err.cause?.message ?? err.message }]);
+      throw err;
+    }
   }
 }
 
-export type MassProgress = MassContainmentResult & { done: number };
+export type MassProgress = MassProgressView;
 
 /** The id is not a mass containment's (another workflow type shares the namespace). */
 export class NotAMassContainmentError extends Error {
@@ -96,20 +126,46 @@ export async function readMassProgress(client: Client, workflowId: string): Prom
     const result = (await handle.result()) as MassContainmentResult;
     return { ...result, done: result.total, executionStatus };
   }
-  return { ...(await handle.query(massProgressQuery)), executionStatus };
+  return { ...(await massProgress(client, workflowId)), executionStatus };
 }
 
+/**
+ * A running mass containment's progress: its own, plus that of its page runs in flight (a paged run
+ * counts a page once the page has finished).
+ */
 export async function massProgress(client: Client, workflowId: string): Promise<MassProgress> {
-  return client.workflow.getHandle(workflowId).query(massProgressQuery);
+  const own = await client.workflow.getHandle(workflowId).query(massProgressQuery);
+  const tally = { ...own.tally };
+  const notContained = [...own.notContained];
+  let done = own.done;
+  for (const pageId of own.runningPages ?? []) {
+    // A page that finished between the two reads answers its final count, which its parent has not merged yet.
+    const page = await client.workflow.getHandle(pageId).query(massProgressQuery).catch(() => undefined);
+    if (!page) continue;
+    done += page.done;
+    for (const [outcome, n] of Object.entries(page.tally)) tally[outcome] = (tally[outcome] ?? 0) + n;
+    notContained.push(...page.notContained);
+  }
+  return { ...own, tally, notContained, done };
 }
 
-/** One progress line: done / total, contained, not contained, rate and ETA. */
+/** Where a mass containment stands, without rates: done of total, contained, not contained, waiting. */
+export function massStatusLine(p: MassProgress): string {
+  const r = progressRecord(p, 0);
+  return `${r.done}/${r.total} done · ${r.contained} contained · ${r.notContained} not contained · ${r.waiting} waiting`;
+}
+
+/** Progress as numbers (`cordon contain --from --json`): done, contained, not contained, waiting, refs per second, seconds left. */
+export function progressRecord(p: MassProgress, elapsedMs: number): { total: number; done: number; contained: number; notContained: number; waiting: number; perSecond: number; etaSeconds: number | null } {
+  const perSecond = elapsedMs > 0 ? (p.done / elapsedMs) * 1000 : 0;
+  const waiting = p.total - p.done;
+  return { total: p.total, done: p.done, contained: p.tally.contained ?? 0, notContained: p.notContained.length, waiting, perSecond, etaSeconds: perSecond > 0 ? Math.ceil(waiting / perSecond) : null };
+}
+
+/** One progress line: done / total, contained, not contained, waiting, rate and ETA. */
 export function progressLine(p: MassProgress, elapsedMs: number): string {
-  const rate = elapsedMs > 0 ? (p.done / elapsedMs) * 1000 : 0;
-  const left = p.total - p.done;
-  const eta = rate > 0 ? `${Math.ceil(left / rate)}s` : '—';
-  const contained = p.tally.contained ?? 0;
-  return `${p.done}/${p.total} done · ${contained} contained · ${p.notContained.length} not contained · ${rate.toFixed(1)}/s · ETA ${eta}`;
+  const r = progressRecord(p, elapsedMs);
+  return `${r.done}/${r.total} done · ${r.contained} contained · ${r.notContained} not contained · ${r.waiting} waiting · ${r.perSecond.toFixed(1)}/s · ETA ${r.etaSeconds === null ? '—' : `${r.etaSeconds}s`}`;
 }
 
 /**

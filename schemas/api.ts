@@ -12,7 +12,7 @@ import {
 } from './containment.ts';
 import { CredentialRef } from './credential.ts';
 import { EvidenceEntry, EvidenceSeal } from './evidence.ts';
-import { MassContainmentInput, NotContainedRef } from './mass.ts';
+import { MassContainmentFields, MassRefs, NotContainedRef } from './mass.ts';
 
 // ── API keys ────────────────────────────────────────────────────────────────────────────────────
 
@@ -105,8 +105,8 @@ export const ListContainmentsQuery = z
  * POST /v1/mass-containments: many refs of one incident, each contained by its own child run in direct
  * mode. The same operational knobs as a single start; approvals and timeouts stay the server's.
  */
-export const StartMassContainmentBody = MassContainmentInput.pick({ incidentId: true, severity: true, credentials: true, concurrency: true })
-  .extend({ policy: StartContainmentBody.shape.policy })
+export const StartMassContainmentBody = MassContainmentFields.pick({ incidentId: true, severity: true, concurrency: true })
+  .extend({ credentials: MassRefs, policy: StartContainmentBody.shape.policy })
   .strict();
 export type StartMassContainmentBody = z.input<typeof StartMassContainmentBody>;
 

@@ -142,6 +142,18 @@ export const CoreEnv = z.object({
     description: 'budget of GitHub’s unauthenticated credential revocation (`POST /credentials/revoke`, documented 60 requests/hour), enforced by the Temporal server on the `<task queue>-paced` queue for every worker together',
     default: '60',
   }),
+  CORDON_PROVIDER_RATES: variable(z.string().min(1), {
+    area: 'worker',
+    secret: false,
+    description:
+      'calls per second each provider’s task queue admits, for every worker together (`github=1.39,google=40`; `none` = unpaced); the Temporal server enforces it, and a provider’s 429 slows the queue for its Retry-After',
+    default: '`npm run worker`: google=40, github=1.39, salesforce=1.16, slack=0.83 (documented budgets); the local stack: unpaced',
+  }),
+  CORDON_WORKER_ACTIVITY_SLOTS: variable(positiveInt, { area: 'worker', secret: false, description: 'activity tasks one worker runs at once, per task queue (maxConcurrentActivityTaskExecutions)', default: 'the SDK’s (100)' }),
+  CORDON_WORKER_WORKFLOW_SLOTS: variable(positiveInt, { area: 'worker', secret: false, description: 'workflow tasks one worker runs at once (maxConcurrentWorkflowTaskExecutions)', default: 'the SDK’s (40)' }),
+  CORDON_WORKER_CACHE_SIZE: variable(positiveInt, { area: 'worker', secret: false, description: 'workflow runs kept in the worker’s cache (maxCachedWorkflows; about 1 MB each)', default: '200' }),
+  CORDON_WORKER_WORKFLOW_POLLERS: variable(positiveInt, { area: 'worker', secret: false, description: 'workflow task pollers per task queue', default: 'the SDK’s' }),
+  CORDON_WORKER_ACTIVITY_POLLERS: variable(positiveInt, { area: 'worker', secret: false, description: 'activity task pollers per task queue', default: 'the SDK’s' }),
 
   // HTTP API.
   CORDON_API_KEYS: variable(json('an array of {name, principal, scopes, sha256}'), {

@@ -291,6 +291,15 @@ export function durationMs(d: string): number {
 export const pacedTaskQueue = (taskQueue: string) => `${taskQueue}-paced`;
 
 /**
+ * The task queue of one provider's calls: its rate limit is the Temporal server's, for every worker and
+ * every run together, and a provider's 429 slows the whole queue (worker/provider-pacing.ts).
+ */
+export const providerTaskQueue = (taskQueue: string, provider: string) => `${taskQueue}-provider-${provider}`;
+
+/** The run's own task queue, from the queue an activity ran on (its provider's, or the run's own). */
+export const runTaskQueueOf = (activityTaskQueue: string) => activityTaskQueue.replace(/-provider-[a-z]+$/, '');
+
+/**
  * The task queue of Cordon's own coordination (the replacement registry): its workflow tasks never wait
  * behind the containments' backlog. With one queue for both, 40 runs at once left the registry's update
  * tasks queued past the server's limit for them; each was superseded before its worker answered, and the

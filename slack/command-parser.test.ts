@@ -86,6 +86,8 @@ describe('other commands', () => {
     expect(parseCordonCommand('contain', ctx)).toEqual({ ok: true, command: { kind: 'open_modal' } });
     expect(parseCordonCommand('status INC-9', ctx)).toEqual({ ok: true, command: { kind: 'status', incidentId: 'INC-9' } });
     expect(error('status INC"9')).toMatch(/is not an incident id/); // never reaches the visibility query
+    expect(parseCordonCommand('status cordon-mass-INC-9-0123456789abcdef', ctx)).toEqual({ ok: true, command: { kind: 'mass_status', massId: 'cordon-mass-INC-9-0123456789abcdef' } });
+    expect(error('status cordon-mass-INC"9')).toMatch(/is not a mass containment id/);
     expect(error('revoke everything')).toMatch(/`revoke` is not a \/cordon command/);
   });
 });

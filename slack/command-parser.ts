@@ -1,5 +1,6 @@
 // `/cordon …` text and the contain modal's fields → a validated ContainmentInput, through the shared
 // schemas (design.md §3). Pure: the listeners add who asked and where, then start what this returns.
+import { MassContainmentId } from '../schemas/api.ts';
 import { ContainmentInput, Severity, type ContainmentPolicy, type ContainmentRequest } from '../schemas/containment.ts';
 import { CredentialKind, Provider, type CredentialRef } from '../schemas/credential.ts';
 import { containsRawSecret, looksLikeRawSecret, RAW_SECRET_REFUSAL } from './raw-secret-guard.ts';
@@ -31,6 +32,7 @@ export type CordonCommand =
   | { kind: 'help' }
   | { kind: 'open_modal' }
   | { kind: 'status'; incidentId: string }
+  | { kind: 'mass_status'; massId: string }
   | { kind: 'contain'; input: ContainmentInput };
 
 export type ParseResult = { ok: true; command: CordonCommand } | { ok: false; error: string };
@@ -154,14 +156,21 @@ export function describeErrors(errors: Partial<Record<ContainField, string>>): s
 
 export function parseCordonCommand(text: string, ctx: RequestContext): ParseResult {
   // Before anything else: a pasted secret is refused and never echoed back.
-  if (containsRawSecret(text)) return { ok: false, error: RAW_SECRET_REFUSAL };
+  // A mass containment id ends in 16 hex of a digest of its refs (client/mass.ts): not a secret, though it looks random.
+  if (containsRawSecret(text.replace(/(cordon-mass-[A-Za-z0-9._:-]*?)-[0-9a-f]{16}\b/g, '$1'))) return { ok: false, error: RAW_SECRET_REFUSAL };
   const words = tokenize(text.trim());
   const [verb, ...rest] = words;
   switch ((verb ?? 'help').toLowerCase()) {
     case 'help':
       return { ok: true, command: { kind: 'help' } };
     case 'status': {
-      if (rest.length !== 1) return { ok: false, error: `Usage: \`/cordon status <incident>\`, e.g. \`/cordon status INC-42\`` };
+      if (rest.length !== 1) return { ok: false, error: `Usage: \`/cordon status <incident>\`, e.g. \`/cordon status INC-42\`, or \`/cordon status <mass containment id>\`` };
+      // A mass containment's id (cordon-mass-<incident>-<hash>, as the API and CLI print it): its progress.
+      if (rest[0]!.startsWith('cordon-mass-')) {
+        const mass = MassContainmentId.safeParse(rest[0]);
+        if (!mass.success) return { ok: false, error: `${shown(rest[0]!)} is not a mass containment id: ${mass.error.issues[0]?.message}` };
+        return { ok: true, command: { kind: 'mass_status', massId: mass.data } };
+      }
       const incident = ContainmentInput.shape.incidentId.safeParse(rest[0]);
       if (!incident.success) return { ok: false, error: `${shown(rest[0]!)} is not an incident id: ${incident.error.issues[0]?.message}` };
       return { ok: true, command: { kind: 'status', incidentId: incident.data } };

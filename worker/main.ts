@@ -13,6 +13,7 @@ import { slackNotifierFromEnv } from '../notifiers/slack/from-env.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { combineNotifiers } from '../notifiers/combine.ts';
 import { createCordonWorker } from './worker.ts';
+import { DOCUMENTED_PROVIDER_RATES, parseProviderRates } from './provider-pacing.ts';
 import { installMetricsRuntime } from './metrics.ts';
 import { evidenceDeliveryNotifier } from './evidence-delivery.ts';
 import { evidenceSinksFromEnv } from '../notifiers/evidence/sink.ts';
@@ -53,6 +54,8 @@ try {
     : undefined;
   const worker = await createCordonWorker({
     target,
+    // The providers' documented budgets, unless CORDON_PROVIDER_RATES says otherwise (worker/provider-pacing.ts).
+    providerRates: { ...DOCUMENTED_PROVIDER_RATES, ...parseProviderRates(readEnv(process.env, 'CORDON_PROVIDER_RATES') ?? '') },
     codecKeys,
     envelopeKeys,
     watch,

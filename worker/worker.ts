@@ -3,6 +3,9 @@
 // paced task queue: calls whose provider limit holds per tenant, not per process (GitHub's credential
 // revocation: 60 requests an hour), are rate-limited by the Temporal server across every worker. A third
 // serves the coordination queue: the replacement registry's workflow, apart from the containments' backlog.
+// One more per configured provider serves its provider task queue, paced by the server at the provider's
+// budget and slowed further on a 429 (worker/provider-pacing.ts).
+import { Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
@@ -12,10 +15,12 @@ import { createWatchActivities, type WatchActivityDeps } from '../activities/wat
 import { watchTaskQueue } from '../schemas/watch.ts';
 import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
 import type { EnvelopeKeys } from '../codec/decision-envelope.ts';
-import { coordinationTaskQueue, pacedTaskQueue } from '../schemas/containment.ts';
+import { coordinationTaskQueue, pacedTaskQueue, providerTaskQueue } from '../schemas/containment.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 import { readEnv } from '../schemas/config.ts';
 import { activityMetrics } from './metrics.ts';
+import { parseProviderRates, providerThrottleInterceptor, queueThrottle } from './provider-pacing.ts';
+import { createLogger } from '../logging/logger.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -43,8 +48,13 @@ export async function createCordonWorker(options: {
   maxCachedWorkflows?: number;
   /** Requests per hour on the paced queue, for every worker together (CORDON_GITHUB_REVOKES_PER_HOUR). */
   pacedPerHour?: number;
+  /** Calls per second on each provider's queue, for every worker together; undefined = unpaced. Default: CORDON_PROVIDER_RATES alone (`npm run worker` adds the documented budgets under it). */
+  providerRates?: Record<string, number | undefined>;
+  /** Task slots, pollers and cache (CORDON_WORKER_*); unset ones are the SDK's defaults. */
+  tuning?: WorkerTuning;
 }): Promise<CordonWorker> {
   const connection = options.connection ?? (await NativeConnection.connect(options.target.connectionOptions));
+  const tuning = options.tuning ?? workerTuningFromEnv(process.env);
   const activities = createActivities(options.deps);
   const dataConverter = cordonDataConverter(options.codecKeys, { worker: true, envelopeKeys: options.envelopeKeys });
   const main = await Worker.create({
@@ -56,7 +66,8 @@ export async function createCordonWorker(options: {
     interceptors: { activity: [activityMetrics] },
     dataConverter,
     // ~1 MB per cached run; enough for a mass containment's children on one machine.
-    maxCachedWorkflows: options.maxCachedWorkflows ?? 200,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? tuning.maxCachedWorkflows ?? 200,
+    ...slotOptions(tuning),
   });
   const perHour = options.pacedPerHour ?? (readEnv(process.env, 'CORDON_GITHUB_REVOKES_PER_HOUR') ?? GITHUB_CREDENTIAL_REVOKES_PER_HOUR);
   const paced = await Worker.create({
@@ -89,14 +100,85 @@ export async function createCordonWorker(options: {
         dataConverter,
       })
     : undefined;
-  const workers = [main, paced, coordination, ...(watch ? [watch] : [])];
+  const rates = options.providerRates ?? parseProviderRates(readEnv(process.env, 'CORDON_PROVIDER_RATES') ?? '');
+  const log = options.deps.logger ?? createLogger({ base: { component: 'worker' } });
+  const onThrottleError = (err: unknown) => log.warn('provider queue throttle failed', { error: err instanceof Error ? err.message : String(err) });
+  let throttleConnection: Promise<Connection> | undefined;
+  let stopped = false;
+  const throttle = queueThrottle(
+    () => {
+      if (stopped) return Promise.reject(new Error('the worker has stopped'));
+      return (throttleConnection ??= Connection.connect(options.target.connectionOptions));
+    },
+    options.target.namespace,
+    onThrottleError,
+  );
+  const closeThrottle = () => {
+    stopped = true;
+    clearInterval(sweeper);
+    void throttleConnection?.then((c) => c.close()).catch(() => {});
+  };
+  const providerQueues = Object.keys(options.deps.connectors).map((provider) => providerTaskQueue(options.target.taskQueue, provider));
+  const providerWorkers = await Promise.all(
+    Object.keys(options.deps.connectors).map((provider) => {
+      const rate = rates[provider];
+      return Worker.create({
+        connection,
+        namespace: options.target.namespace,
+        taskQueue: providerTaskQueue(options.target.taskQueue, provider),
+        activities,
+        interceptors: { activity: [activityMetrics, providerThrottleInterceptor(throttle, onThrottleError)] },
+        dataConverter,
+        // Enforced by the server for the whole queue: every worker and every run share the provider's budget.
+        ...(rate !== undefined ? { maxTaskQueueActivitiesPerSecond: rate } : {}),
+        ...slotOptions(tuning),
+      });
+    }),
+  );
+  // A throttle whose setter died is lifted by whichever worker sweeps first.
+  const sweeper = setInterval(() => void throttle.sweep(providerQueues).catch(onThrottleError), 5_000);
+  sweeper.unref();
+  const workers = [main, paced, coordination, ...providerWorkers, ...(watch ? [watch] : [])];
   return {
     main,
     run: async () => {
-      await Promise.all(workers.map((w) => w.run()));
+      try {
+        await Promise.all(workers.map((w) => w.run()));
+      } finally {
+        closeThrottle();
+      }
     },
     shutdown: () => {
+      closeThrottle();
       for (const w of workers) w.shutdown();
     },
   };
+}
+
+/** The worker's capacity knobs (README, "Tuning"). */
+export interface WorkerTuning {
+  maxConcurrentActivityTaskExecutions?: number | undefined;
+  maxConcurrentWorkflowTaskExecutions?: number | undefined;
+  maxCachedWorkflows?: number | undefined;
+  workflowTaskPollers?: number | undefined;
+  activityTaskPollers?: number | undefined;
+}
+
+export function workerTuningFromEnv(env: Record<string, string | undefined>): WorkerTuning {
+  return {
+    maxConcurrentActivityTaskExecutions: readEnv(env, 'CORDON_WORKER_ACTIVITY_SLOTS'),
+    maxConcurrentWorkflowTaskExecutions: readEnv(env, 'CORDON_WORKER_WORKFLOW_SLOTS'),
+    maxCachedWorkflows: readEnv(env, 'CORDON_WORKER_CACHE_SIZE'),
+    workflowTaskPollers: readEnv(env, 'CORDON_WORKER_WORKFLOW_POLLERS'),
+    activityTaskPollers: readEnv(env, 'CORDON_WORKER_ACTIVITY_POLLERS'),
+  };
+}
+
+function slotOptions(t: WorkerTuning): Partial<WorkerOptions> {
+  return {
+    ...(t.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: t.maxConcurrentActivityTaskExecutions } : {}),
+    ...(t.maxConcurrentWorkflowTaskExecutions ? { maxConcurrentWorkflowTaskExecutions: t.maxConcurrentWorkflowTaskExecutions } : {}),
+    ...(t.workflowTaskPollers ? { workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: t.workflowTaskPollers } } : {}),
+    ...(t.activityTaskPollers ? { activityTaskPollerBehavior: { type: 'simple-maximum', maximum: t.activityTaskPollers } } : {}),
+  } as Partial<WorkerOptions>;
 }

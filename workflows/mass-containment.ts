@@ -1,32 +1,59 @@
 // Mass containment (design.md §6): after a vendor breach, thousands of credential refs fan out as
 // child `containCredential` runs, a bounded number at a time; each child is paced by its provider's
-// rate limits through its activities' retries (Retry-After), not by this parent. The parent
-// continues as new every `childrenPerRun` children so its history stays bounded.
-import { ApplicationFailure, continueAsNew, defineQuery, executeChild, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+// task queue (worker/worker.ts: the Temporal server's rate limit for every worker together), not by
+// this parent.
+//
+// The refs never travel in one payload (Temporal refuses payloads over 2 MB; 10,000 refs given by value
+// come near it). A caller starts a *paged* run with only the number of refs, then sends them as
+// `addRefPage` updates of at most MASS_PAGE_SIZE refs (client/mass.ts); once all have arrived, each page
+// runs as a child `massContainment` with its refs inline, two pages at a time. A page run (or a small
+// direct start with inline refs) continues as new every `childrenPerRun` children so its history stays
+// bounded; child ids are `<mass id>-<index of the ref>` either way, so a ref is never contained twice.
+import { ApplicationFailure, condition, continueAsNew, defineQuery, defineUpdate, executeChild, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { ContainmentRequest, ContainmentStatus } from '../schemas/containment.ts';
-import { MassContainmentInput, type MassContainmentRequest, type MassContainmentResult } from '../schemas/mass.ts';
+import type { CredentialRef } from '../schemas/credential.ts';
+import { MassContainmentInput, MassRefPage, type MassContainmentRequest, type MassContainmentResult, type MassProgressView, type NotContainedRef } from '../schemas/mass.ts';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { undecodableReason } from '../schemas/undecodable.ts';
 import { INCIDENT_ID, OUTCOME } from './search-attributes.ts';
 
-export const massProgressQuery = defineQuery<MassContainmentResult & { done: number }>('massProgress');
+export const massProgressQuery = defineQuery<MassProgressView>('massProgress');
+/** One page of a paged run's refs; answers how many refs the run holds now. */
+export const addRefPageUpdate = defineUpdate<{ received: number }, [MassRefPage]>('addRefPage');
+
+/** Page runs at once: the next page's children start while the last of the current page's finish. */
+const PAGES_AT_ONCE = 2;
+/** A paged run whose refs stop arriving (its client died mid-upload) fails after this, naming how many came. */
+const REFS_WAIT = '1 hour';
+
+type Input = ReturnType<typeof MassContainmentInput.parse>;
 
 export async function massContainment(request: MassContainmentRequest): Promise<MassContainmentResult> {
   const input = parseMassInput(request);
-  const parentId = workflowInfo().workflowId; // the same across continue-as-new
+  upsertSearchAttributes([{ key: INCIDENT_ID, value: input.incidentId }, { key: OUTCOME, value: 'running' }]);
+  const result = input.paged ? await pagedRun(input, input.paged) : await inlineRun(request, input, input.credentials!);
+  upsertSearchAttributes([{ key: OUTCOME, value: result.notContained.length ? 'not_contained' : 'contained' }]);
+  return result;
+}
+
+/** Refs inline: one child `containCredential` per ref, `concurrency` at a time, continuing as new every `childrenPerRun`. */
+async function inlineRun(request: MassContainmentRequest, input: Input, credentials: CredentialRef[]): Promise<MassContainmentResult> {
+  // A page run names its children after the mass containment and the ref's place in the whole list.
+  const massId = input.page?.massId ?? workflowInfo().workflowId; // the same across continue-as-new
+  const firstIndex = input.page?.firstIndex ?? 0;
   const tally: Record<string, number> = { ...input.tally };
   const notContained = [...input.notContained];
   let done = input.offset;
-  setHandler(massProgressQuery, () => ({ incidentId: input.incidentId, total: input.credentials.length, tally, notContained, done }));
-  upsertSearchAttributes([{ key: INCIDENT_ID, value: input.incidentId }, { key: OUTCOME, value: 'running' }]);
+  setHandler(massProgressQuery, () => ({ incidentId: input.incidentId, total: credentials.length, tally, notContained, done }));
 
-  const end = Math.min(input.credentials.length, input.offset + input.childrenPerRun);
+  const end = Math.min(credentials.length, input.offset + input.childrenPerRun);
   const running = new Set<Promise<void>>();
-  for (let index = input.offset; index < end; index++) {
-    const ref = input.credentials[index]!;
+  for (let offset = input.offset; offset < end; offset++) {
+    const ref = credentials[offset]!;
+    const index = firstIndex + offset;
     const child: ContainmentRequest = { incidentId: input.incidentId, requester: input.requester, severity: input.severity, credentials: [ref], mode: 'direct', policy: input.policy, origin: { channel: 'api' } };
     // A deterministic child id: a retried parent (or a continued one) never contains the same ref twice.
-    const workflowId = `${parentId}-${index}`;
+    const workflowId = `${massId}-${index}`;
     const p: Promise<void> = executeChild<(r: ContainmentRequest) => Promise<ContainmentStatus>>('containCredential', { workflowId, args: [child] })
       .then((s) => {
         // A child's result this worker could not decode (codec/payload-converter.ts) counts as failed, with why.
@@ -48,16 +75,104 @@ export async function massContainment(request: MassContainmentRequest): Promise<
     if (running.size >= input.concurrency) await Promise.race(running);
   }
   await Promise.all(running);
-  if (end < input.credentials.length) {
+  if (end < credentials.length) {
     await continueAsNew<typeof massContainment>({ ...request, offset: end, tally, notContained });
   }
-  const result = { incidentId: input.incidentId, total: input.credentials.length, tally, notContained };
-  upsertSearchAttributes([{ key: OUTCOME, value: notContained.length ? 'not_contained' : 'contained' }]);
-  return result;
+  return { incidentId: input.incidentId, total: credentials.length, tally, notContained };
+}
+
+/** Refs by pages: wait for every page (updates), then run the pages as child mass containments. */
+async function pagedRun(input: Input, paged: { total: number; pageSize: number }): Promise<MassContainmentResult> {
+  const massId = workflowInfo().workflowId;
+  const pageCount = Math.ceil(paged.total / paged.pageSize);
+  const sizeOf = (page: number) => Math.min(paged.pageSize, paged.total - page * paged.pageSize);
+  // A page's refs are dropped once its run starts: the worker's memory holds what is still to start.
+  const pages: (CredentialRef[] | undefined)[] = Array.from({ length: pageCount }, () => undefined);
+  const arrived = new Set<number>();
+  let received = 0;
+  const tally: Record<string, number> = {};
+  const notContained: NotContainedRef[] = [];
+  let done = 0;
+  const runningPages = new Set<string>();
+  setHandler(massProgressQuery, () => ({ incidentId: input.incidentId, total: paged.total, tally, notContained, done, received, runningPages: [...runningPages] }));
+  setHandler(
+    addRefPageUpdate,
+    (p) => {
+      // A client that resumes an upload sends pages again: the same page counts once.
+      if (!arrived.has(p.page)) {
+        arrived.add(p.page);
+        pages[p.page] = p.refs;
+        received += p.refs.length;
+      }
+      return { received };
+    },
+    {
+      // Rejected pages never reach the history; the client gets the reason.
+      validator: (p) => {
+        const parsed = MassRefPage.safeParse(p);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0]!;
+          throw new Error(`invalid page: ${issue.path.join('.') || '(page)'}: ${issue.message}`);
+        }
+        if (p.page >= pageCount) throw new Error(`invalid page: page ${p.page} is past the last one (${pageCount - 1}) of ${paged.total} refs by ${paged.pageSize}`);
+        if (p.refs.length !== sizeOf(p.page)) throw new Error(`invalid page: page ${p.page} must hold ${sizeOf(p.page)} refs, not ${p.refs.length}`);
+        const held = pages[p.page];
+        if (held && JSON.stringify(held) !== JSON.stringify(p.refs)) throw new Error(`invalid page: page ${p.page} was already received with other refs`);
+      },
+    },
+  );
+
+  if (!(await condition(() => received === paged.total, REFS_WAIT))) {
+    throw ApplicationFailure.create({
+      type: FAILURE_TYPES.invalid_input,
+      nonRetryable: true,
+      message: `invalid mass containment input: only ${received} of ${paged.total} refs arrived within ${REFS_WAIT}; start it again with the same refs to resume`,
+    });
+  }
+
+  const running = new Set<Promise<void>>();
+  for (let page = 0; page < pageCount; page++) {
+    const refs = pages[page]!;
+    pages[page] = undefined;
+    const firstIndex = page * paged.pageSize;
+    const workflowId = `${massId}-page-${page}`;
+    const pageRequest: MassContainmentRequest = {
+      incidentId: input.incidentId,
+      requester: input.requester,
+      severity: input.severity,
+      credentials: refs,
+      page: { massId, firstIndex },
+      concurrency: input.concurrency,
+      childrenPerRun: input.childrenPerRun,
+      policy: input.policy,
+    };
+    runningPages.add(workflowId);
+    const p: Promise<void> = executeChild<typeof massContainment>('massContainment', { workflowId, args: [pageRequest] })
+      .then((r) => {
+        for (const [outcome, n] of Object.entries(r.tally)) tally[outcome] = (tally[outcome] ?? 0) + n;
+        notContained.push(...r.notContained);
+      })
+      .catch((err: unknown) => {
+        // A page run that failed as a whole: each of its refs is reported, none is silently dropped.
+        const reason = `its page run ${workflowId} failed: ${err instanceof Error ? err.message : String(err)}`;
+        tally.failed = (tally.failed ?? 0) + refs.length;
+        for (let i = 0; i < refs.length; i++) notContained.push({ index: firstIndex + i, workflowId: `${massId}-${firstIndex + i}`, outcome: 'failed', reason });
+      })
+      .finally(() => {
+        done += refs.length;
+        runningPages.delete(workflowId);
+        running.delete(p);
+      });
+    running.add(p);
+    if (running.size >= PAGES_AT_ONCE) await Promise.race(running);
+  }
+  await Promise.all(running);
+  notContained.sort((a, b) => a.index - b.index);
+  return { incidentId: input.incidentId, total: paged.total, tally, notContained };
 }
 
 /** Invalid input (a raw Temporal start can send anything) fails the run at once rather than its workflow tasks forever. */
-function parseMassInput(request: MassContainmentRequest): ReturnType<typeof MassContainmentInput.parse> {
+function parseMassInput(request: MassContainmentRequest): Input {
   const undecodable = undecodableReason(request);
   const parsed = undecodable ? undefined : MassContainmentInput.safeParse(request);
   if (parsed?.success) return parsed.data;

@@ -10,6 +10,8 @@ import { containmentsOfIncident } from '../incident-lookup.ts';
 import { startFromSlack } from '../start-containment.ts';
 import { tellUser } from '../tell-user.ts';
 import { ContainModalMetadata } from '../../schemas/slack.ts';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { massStatusLine, NotAMassContainmentError, readMassProgress } from '../../client/mass.ts';
 
 export function cordonCommand(deps: SlackDeps) {
   return async ({ command, ack, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
@@ -37,6 +39,18 @@ export function cordonCommand(deps: SlackDeps) {
         if (!statuses) await tellUser(client, deps.logger, where, `Could not look up ${c.incidentId} right now; try again in a moment.`);
         else if (statuses.length === 0) await tellUser(client, deps.logger, where, `No containment found for incident ${c.incidentId}.`);
         else await tellUser(client, deps.logger, where, `Containments of ${c.incidentId}`, statusReplyBlocks(statuses));
+        return;
+      }
+      case 'mass_status': {
+        await ack();
+        const progress = await readMassProgress(deps.temporal, c.massId).catch((err: unknown) => {
+          if (err instanceof WorkflowNotFoundError || err instanceof NotAMassContainmentError) return null;
+          deps.logger.error('mass status lookup failed', { massId: c.massId, error: err });
+          return undefined;
+        });
+        if (progress === undefined) await tellUser(client, deps.logger, where, `Could not look up ${c.massId} right now; try again in a moment.`);
+        else if (progress === null) await tellUser(client, deps.logger, where, `No mass containment ${c.massId}.`);
+        else await tellUser(client, deps.logger, where, `Mass containment ${c.massId} (${progress.executionStatus.toLowerCase()}): ${massStatusLine(progress)}`);
         return;
       }
       case 'contain':

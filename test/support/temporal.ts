@@ -37,7 +37,7 @@ export interface RunningWorker {
 }
 
 /** A real worker in this process, on its own task queue, with the run's prebuilt workflow bundle. */
-export async function startTestWorker(deps: ActivityDeps, options: { keys?: CodecKeys; envelopeKeys?: EnvelopeKeys; target?: TemporalTarget; pacedPerHour?: number; watch?: CordonWorkerOptions['watch'] } = {}): Promise<RunningWorker> {
+export async function startTestWorker(deps: ActivityDeps, options: { keys?: CodecKeys; envelopeKeys?: EnvelopeKeys; target?: TemporalTarget; pacedPerHour?: number; providerRates?: Record<string, number | undefined>; watch?: CordonWorkerOptions['watch'] } = {}): Promise<RunningWorker> {
   const target = options.target ?? testTarget();
   const keys = options.keys ?? testCodecKeys();
   const envelopeKeys = options.envelopeKeys ?? testEnvelopeKeys();
@@ -45,7 +45,7 @@ export async function startTestWorker(deps: ActivityDeps, options: { keys?: Code
   const code = await readFile(inject('workflowBundlePath'), 'utf8');
   const quiet = { ...deps, logger: deps.logger ?? createLogger({ level: 'warn' }) };
   // Tests pace the credential-revocation queue fast unless they test the pacing itself.
-  const worker = await createCordonWorker({ target, codecKeys: keys, envelopeKeys, deps: quiet, connection, workflowBundle: { code }, pacedPerHour: options.pacedPerHour ?? 36_000, watch: options.watch });
+  const worker = await createCordonWorker({ target, codecKeys: keys, envelopeKeys, deps: quiet, connection, workflowBundle: { code }, pacedPerHour: options.pacedPerHour ?? 36_000, ...(options.providerRates ? { providerRates: options.providerRates } : {}), watch: options.watch });
   const running = worker.run();
   const client = await connectClient(target, keys);
   return {

@@ -1,11 +1,12 @@
 // One containment run's shared state, handed explicitly to every step: the status people see, what
 // stays out of it (leaked values), the plan once made, the approval decisions, and the small verbs
 // every step uses (record evidence, move a credential's state, notify, retry a transient failure).
-import { metricMeter, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { metricMeter, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities, Notification } from '../../activities/index.ts';
 import {
   durationMs,
   pacedTaskQueue,
+  providerTaskQueue,
   type ContainmentInput,
   type ContainmentStatus,
   type CredentialProgress,
@@ -19,14 +20,45 @@ import { STAGE } from '../search-attributes.ts';
 import { transientRetry } from '../transient-retry.ts';
 import { failureMessage, failureType } from './failures.ts';
 
-const acts = proxyActivities<Activities>({
+const PROVIDER_CALLS = {
   // Provider calls are short; a bound this tight lets a new worker retry a dead worker's call quickly.
   startToCloseTimeout: '20 seconds',
   // Connectors pass the provider's Retry-After as the next delay. When these attempts are spent on a
   // transient failure, transientRetry keeps going until the containment deadline (I9).
   // A round of 4 attempts lasts ~7 s (longer when the provider says Retry-After), so a wait is visible soon.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 4 },
-});
+} as const;
+const acts = proxyActivities<Activities>(PROVIDER_CALLS);
+
+/** The provider an activity's input names (a ref, a credential or the provider itself); none for Cordon's own steps. */
+function providerOf(input: unknown): string | undefined {
+  const i = input as { provider?: unknown; ref?: { provider?: unknown }; credential?: { provider?: unknown } } | undefined;
+  const p = i?.provider ?? i?.ref?.provider ?? i?.credential?.provider;
+  return typeof p === 'string' ? p : undefined;
+}
+
+/**
+ * The same activities, each provider call scheduled on its provider's task queue (schemas/containment.ts
+ * providerTaskQueue), where the Temporal server paces it for every worker and run together; calls that
+ * name no provider stay on the run's own queue.
+ */
+function providerPacedActivities(taskQueue: string): typeof acts {
+  const byProvider = new Map<string, typeof acts>();
+  const queueOf = (provider: string) => {
+    let proxy = byProvider.get(provider);
+    if (!proxy) byProvider.set(provider, (proxy = proxyActivities<Activities>({ ...PROVIDER_CALLS, taskQueue: providerTaskQueue(taskQueue, provider) })));
+    return proxy;
+  };
+  return new Proxy(acts, {
+    get: (own, name: string) => {
+      return (input: unknown, ...rest: unknown[]) => {
+        const provider = providerOf(input);
+        const target = (provider ? queueOf(provider) : own) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+        return target[name]!(input, ...rest);
+      };
+    },
+  });
+}
 
 // Pure computations in the worker (the plan): a local activity saves a trip through the task queue.
 const local = proxyLocalActivities<Activities>({
@@ -84,6 +116,8 @@ const timeToRevoke = () => metricMeter.createHistogram('cordon_time_to_revoke', 
 
 export function openContainment(input: ContainmentInput): Containment {
   const { workflowId, taskQueue } = workflowInfo();
+  // Runs recorded before provider task queues scheduled every call on their own queue.
+  const providerCalls = patched('provider-task-queues') ? providerPacedActivities(taskQueue) : acts;
   const paced = proxyActivities<Activities>({
     taskQueue: pacedTaskQueue(taskQueue),
     startToCloseTimeout: '30 seconds',
@@ -145,7 +179,7 @@ export function openContainment(input: ContainmentInput): Containment {
     decisions: new Map(),
     nonces: new Set(),
     refusedBecause: new Map(),
-    acts,
+    acts: providerCalls,
     local,
     notifier,
     paced,
