@@ -5,3 +5,5 @@ export { hygieneSweep, persistenceSweep } from './hygiene-sweep.ts';
 export { massContainment } from './mass-containment.ts';
 export { replacementRegistry } from './replacement-registry.ts';
 export { driftWatch } from './drift-watch.ts';
+export { rotationRun } from './rotation-run.ts';
+export { rotateCredential } from './rotate-credential.ts';
