@@ -297,3 +297,69 @@ export function judgeSwitch(
   const oldStillUsed = old.lastUsedAt !== undefined && sec(old.lastUsedAt) >= firstOfNew;
   return { switched: replacements.length > 0 && waitingFor.length === 0 && !oldStillUsed, waitingFor, oldStillUsed };
 }
+
+/**
+ * One past containment as the "unrotated since" flag reads it (from Cordon's own history: each finished
+ * `containCredential` run's result): when it started, and the principals and apps (OAuth client ids) it touched.
+ */
+export const PastIncident = z.object({
+  incidentId: z.string(),
+  workflowId: z.string(),
+  startedAt: z.string(),
+  outcome: z.string(),
+  principals: z.array(z.object({ provider: Provider, id: z.string() })),
+  apps: z.array(z.object({ provider: Provider, clientId: z.string() })),
+});
+export type PastIncident = z.infer<typeof PastIncident>;
+
+export const UnrotatedFlag = z.object({
+  credential: Credential,
+  incidentId: z.string(),
+  containmentWorkflowId: z.string(),
+  containmentStartedAt: z.string(),
+  shares: z.enum(['principal', 'app']),
+  /** In words: "key … of ci-0000@… is older than incident INC-7 (2026-11-27) and shares its principal". */
+  detail: z.string(),
+});
+export type UnrotatedFlag = z.infer<typeof UnrotatedFlag>;
+
+/**
+ * The "unrotated since incident X" flag: every live credential that shares a principal or an app with a past
+ * containment and was created before that containment started. A credential with no creation time on record
+ * cannot be shown older and is returned in `unknownAge` instead. Each credential is flagged once, for its
+ * latest such incident.
+ */
+export function flagUnrotated(incidents: readonly PastIncident[], credentials: readonly CredentialT[]): { flags: UnrotatedFlag[]; unknownAge: { credential: CredentialT; incidentId: string }[] } {
+  const flags = new Map<string, UnrotatedFlag>();
+  const unknownAge = new Map<string, { credential: CredentialT; incidentId: string }>();
+  const latestFirst = [...incidents].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  for (const c of credentials) {
+    const key = `${c.provider}:${c.id}`;
+    for (const inc of latestFirst) {
+      const byPrincipal = inc.principals.some((p) => p.provider === c.provider && p.id === c.principal.id);
+      const byApp = !!c.clientId && inc.apps.some((a) => a.provider === c.provider && a.clientId === c.clientId);
+      if (!byPrincipal && !byApp) continue;
+      if (!c.createdAt || Number.isNaN(Date.parse(c.createdAt))) {
+        if (!unknownAge.has(key)) unknownAge.set(key, { credential: c, incidentId: inc.incidentId });
+        continue;
+      }
+      if (Date.parse(c.createdAt) >= Date.parse(inc.startedAt)) continue;
+      const shares = byPrincipal ? 'principal' : 'app';
+      flags.set(key, {
+        credential: c,
+        incidentId: inc.incidentId,
+        containmentWorkflowId: inc.workflowId,
+        containmentStartedAt: inc.startedAt,
+        shares,
+        detail: `${c.label} was created ${c.createdAt.slice(0, 10)}, before incident ${inc.incidentId} (${inc.startedAt.slice(0, 10)}), and shares its ${shares === 'principal' ? `principal ${c.principal.id}` : `app ${c.clientId}`}: unrotated since`,
+      });
+      break;
+    }
+  }
+  return { flags: [...flags.values()], unknownAge: [...unknownAge.values()].filter((u) => !flags.has(`${u.credential.provider}:${u.credential.id}`)) };
+}
+
+/** The policy a one-step rotation of a flagged credential runs under when none is given: staged, hold and escalate at 7 days. */
+export function oneStepPolicy(provider: Provider): RotationPolicy {
+  return RotationPolicy.parse({ name: `one-step-${provider}`, match: { provider }, maxAge: '0s', mode: ADMIN_MINTABLE[provider].length ? 'staged' : 'report' });
+}

@@ -3,7 +3,10 @@
 // key they hold (local-tenant/consumers.ts): one that switches picks up the replacement Cordon delivered to it, and
 // the connector sees the switch in Policy Analyzer's key last-authentication record.
 import { describe, expect, it } from 'vitest';
-import { loadScenario } from '@cordon/emulators';
+import { loadScenario, loadScenarioDir, scenarioDir } from '@cordon/emulators';
+import { getStatus, startContainment } from '../../client/containments.ts';
+import { findUnrotated } from '../../client/unrotated.ts';
+import type { ContainmentRequest } from '../../schemas/containment.ts';
 import { ensureRotationSchedule, rotationRunReport, rotationStatus, startRotation, triggerRotation } from '../../client/rotation.ts';
 import type { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { signInWithKeyFile, useGoogleKeys, type KeyFile } from '../../local-tenant/consumers.ts';
@@ -187,5 +190,36 @@ describe('rotation policies on the local tenant', () => {
     } finally {
       await client.schedule.getHandle(scheduleId).delete();
     }
+  }, 240_000);
+});
+
+describe('the "unrotated since incident" flag', () => {
+  it('after a containment, lists exactly the credentials that share its principal or app and are older than it', async () => {
+    await lab.start(await loadScenarioDir(scenarioDir('salesloft-drift')));
+    const { client, target } = lab.worker;
+    const DRIFT = '482715630127-drift9c1kq2.apps.googleusercontent.com';
+    // Nothing contained yet: no incident, no flag.
+    expect((await findUnrotated(client, target.taskQueue)).flags).toEqual([]);
+
+    const { workflowId } = await startContainment(client, target.taskQueue, {
+      incidentId: 'INC-DRIFT-7',
+      requester: 'maria',
+      credentials: [{ provider: 'google', kind: 'oauth_grant', user: 'marco.ruiz@acme.example', clientId: DRIFT }],
+      mode: 'direct',
+      origin: { channel: 'api' },
+    } as ContainmentRequest);
+    const final = await waitFor('the containment', () => getStatus(client, workflowId), (s) => s.outcome !== 'running');
+    expect(final.outcome, final.outcomeReason).toBe('contained');
+    // After the incident, Priya authorizes Drift too: a grant younger than the containment is not "unrotated since".
+    const google = lab.tenant.emulators.google.state;
+    google.grants.push({ id: 'grant-drift-priya', userKey: 'priya.nair@acme.example', clientId: DRIFT, scopes: ['https://www.googleapis.com/auth/calendar.readonly'], createdAt: new Date().toISOString(), consumers: [] });
+    google.addEvent({ at: new Date(Date.now() + 1000).toISOString(), userKey: 'priya.nair@acme.example', clientId: DRIFT, eventName: 'authorize', appName: 'Drift', scopes: [] });
+
+    // Temporal visibility (where finished containments are listed) is eventually consistent.
+    const { incidents, flags } = await waitFor('the containment in visibility', () => findUnrotated(client, target.taskQueue), (r) => r.incidents.length > 0, 30_000);
+    expect(incidents.map((i) => i.incidentId)).toEqual(['INC-DRIFT-7']);
+    // The Drift integration user's own grant of the same app, authorized in 2023: older than the incident, never rotated.
+    expect(flags.map((f) => [f.credential.id, f.shares, f.incidentId])).toEqual([[`users/drift-integration@acme.example/tokens/${DRIFT}`, 'app', 'INC-DRIFT-7']]);
+    expect(flags[0]!.detail).toMatch(/before incident INC-DRIFT-7/);
   }, 240_000);
 });
