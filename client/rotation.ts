@@ -53,3 +53,8 @@ export async function triggerRotation(client: Client, scheduleId = ROTATION_SCHE
 export async function rotationStatus(client: Client, workflowId: string): Promise<RotationResult> {
   return RotationResult.parse(await client.workflow.getHandle(workflowId).query('rotationStatus'));
 }
+
+/** An approver's decision on a rotation whose policy requires approval (the `decideRotation` update). */
+export async function decideRotation(client: Client, workflowId: string, decision: { approver: string; decision: 'approve' | 'reject'; reason?: string }): Promise<string> {
+  return client.workflow.getHandle(workflowId).executeUpdate<string, [typeof decision]>('decideRotation', { args: [decision] });
+}

@@ -7,7 +7,9 @@ import { loadScenario, loadScenarioDir, scenarioDir } from '@cordon/emulators';
 import { getStatus, startContainment } from '../../client/containments.ts';
 import { findUnrotated } from '../../client/unrotated.ts';
 import type { ContainmentRequest } from '../../schemas/containment.ts';
-import { ensureRotationSchedule, rotationRunReport, rotationStatus, startRotation, triggerRotation } from '../../client/rotation.ts';
+import { ensureRotationSchedule, rotationRunReport, rotationStatus, runRotation, startRotation, triggerRotation } from '../../client/rotation.ts';
+import { renderRotationHtml } from '../../reports/rotation-html.ts';
+import { rotationReportText } from '../../reports/rotation-text.ts';
 import type { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { signInWithKeyFile, useGoogleKeys, type KeyFile } from '../../local-tenant/consumers.ts';
 import type { Notification } from '../../notifiers/notifier.ts';
@@ -76,6 +78,12 @@ describe('rotation policies on the local tenant', () => {
     // Every consumer works with the key it was given before the rotation starts.
     expect((await useGoogleKeys(lab.tenant, { store, switches: () => false })).every((u) => u.ok && u.used === 'old')).toBe(true);
 
+    // The dry run shows the plan and writes nothing.
+    const dry = await runRotation(client, target.taskQueue, { policies: [policy()], dryRun: true });
+    expect(dry.report.entries.map((e) => [e.credentialId, e.start]).sort()).toEqual([1, 2, 3].map((n) => [`google:${keyName(n)}`, 'planned']).sort());
+    expect(renderRotationHtml(dry.report)).toContain('3 would be rotated');
+    expect(lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.upload' })).toEqual([]);
+
     const { workflowId } = await startRotation(client, target.taskQueue, { policies: [policy()] });
     for (const n of [1, 2, 3]) await waitForState(n, ['waiting_for_switch']);
     // Minted and delivered, but nothing revoked while no consumer has been seen on its replacement.
@@ -87,6 +95,9 @@ describe('rotation policies on the local tenant', () => {
     await new Promise((r) => setTimeout(r, 1100));
     const report = await consumersAtWork(store, () => true, rotationRunReport(client, workflowId));
 
+    const html = renderRotationHtml(report);
+    expect(html).toContain('3 rotated · 0 held');
+    expect(rotationReportText(report)).toMatch(/ROTATED key 00000000… of ci-0000/);
     const plan = report.plans[0]!;
     expect(plan.error).toBeUndefined();
     expect(plan.due.map((d) => d.credential.id).sort()).toEqual([1, 2, 3].map(keyName).sort());
