@@ -2,17 +2,12 @@
 // script, no network: a Content-Security-Policy forbids any fetch). What was rotated, what waits for its consumers,
 // what was held or failed and why, what the plan skipped. Pure: report in, string out; every text escaped.
 import type { RotationRunReport, RotationState } from '../schemas/rotation.ts';
-import { escapeHtml } from './drill-html.ts';
+import { escapeHtml, REPORT_CSS, table, td } from './drill-html.ts';
 import { rotationEventText } from './rotation-text.ts';
 
 const GOOD: readonly RotationState[] = ['rotated'];
 const BAD: readonly RotationState[] = ['failed', 'held', 'revoked_at_deadline', 'rejected'];
 
-const td = (v: unknown, cls?: string) => `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(v)}</td>`;
-function table(id: string, head: string[], rows: string[][], empty: string): string {
-  if (!rows.length) return `<p id="${id}" class="empty">${escapeHtml(empty)}</p>`;
-  return `<table id="${id}"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.join('')}</tr>`).join('')}</tbody></table>`;
-}
 
 export function renderRotationHtml(r: RotationRunReport): string {
   const stateOf = (e: RotationRunReport['entries'][number]) => (e.start === 'planned' ? 'would rotate' : e.start === 'already_running' ? 'already rotating' : (e.result?.state ?? 'started'));
@@ -55,12 +50,8 @@ export function renderRotationHtml(r: RotationRunReport): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1f2933;max-width:1100px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
-.meta{color:#52606d}code{font-size:12px;color:#3e4c59}
-table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #e4e7eb;padding:5px 8px;text-align:left;vertical-align:top}
-th{background:#f5f7fa;font-weight:600}td.ok{color:#147d64;font-weight:600}td.bad{color:#ab091e;font-weight:600}
-.empty{color:#52606d;font-style:italic}ol.evidence{margin:0;padding-left:18px;font-size:12px}
+${REPORT_CSS}
+ol.evidence{margin:0;padding-left:18px;font-size:12px}
 </style>
 </head>
 <body>
