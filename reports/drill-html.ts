@@ -17,6 +17,22 @@ table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #e4e7eb;
 th{background:#f5f7fa;font-weight:600}td.ok{color:#147d64;font-weight:600}td.bad{color:#ab091e;font-weight:600}
 .empty{color:#52606d;font-style:italic}.note{font-size:12px;color:#8d2b0b}`;
 
+/** A report page's head: no script and no network (the Content-Security-Policy forbids any fetch), the shared style plus `css`. */
+export function reportHead(title: string, css: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+${REPORT_CSS}
+${css}
+</style>
+</head>`;
+}
+
 export function escapeHtml(value: unknown): string {
   return String(value).replace(/[&<>"'`]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
@@ -158,18 +174,7 @@ export function renderDrillHtml(r: DrillReport): string {
     'no step needed a fallback',
   );
   const title = `Cordon drill ${r.drill}: ${pass ? 'PASS' : 'FAIL'}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>
-${REPORT_CSS}
-svg .row-label{font-size:12px;fill:#1f2933}svg .tick{stroke:#e4e7eb}svg .tick-label,svg .legend{font-size:11px;fill:#52606d}
-</style>
-</head>
+  return `${reportHead(title, 'svg .row-label{font-size:12px;fill:#1f2933}svg .tick{stroke:#e4e7eb}svg .tick-label,svg .legend{font-size:11px;fill:#52606d}')}
 <body>
 <header>
 <h1>Drill <span id="drill-name">${escapeHtml(r.drill)}</span> <span id="verdict" class="verdict ${pass ? 'pass' : 'fail'}">${pass ? 'PASS' : 'FAIL'}</span></h1>

@@ -2,7 +2,7 @@
 // script, no network: a Content-Security-Policy forbids any fetch). What was rotated, what waits for its consumers,
 // what was held or failed and why, what the plan skipped. Pure: report in, string out; every text escaped.
 import type { RotationRunReport, RotationState } from '../schemas/rotation.ts';
-import { escapeHtml, REPORT_CSS, table, td } from './drill-html.ts';
+import { escapeHtml, reportHead, table, td } from './drill-html.ts';
 import { rotationEventText } from './rotation-text.ts';
 
 const GOOD: readonly RotationState[] = ['rotated'];
@@ -42,18 +42,7 @@ export function renderRotationHtml(r: RotationRunReport): string {
   );
   const counts = (s: RotationState) => r.entries.filter((e) => e.result?.state === s).length;
   const title = `Cordon rotation ${r.dryRun ? 'plan' : 'report'} ${r.runId}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>
-${REPORT_CSS}
-ol.evidence{margin:0;padding-left:18px;font-size:12px}
-</style>
-</head>
+  return `${reportHead(title, 'ol.evidence{margin:0;padding-left:18px;font-size:12px}')}
 <body>
 <header>
 <h1>${escapeHtml(r.dryRun ? 'Rotation plan (dry run: nothing written)' : 'Rotation report')}</h1>
