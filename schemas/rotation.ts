@@ -363,3 +363,11 @@ export function flagUnrotated(incidents: readonly PastIncident[], credentials: r
 export function oneStepPolicy(provider: Provider): RotationPolicy {
   return RotationPolicy.parse({ name: `one-step-${provider}`, match: { provider }, maxAge: '0s', mode: ADMIN_MINTABLE[provider].length ? 'staged' : 'report' });
 }
+
+/** POST /v1/rotations: rotate one credential now (a flagged one, in one call), under the one-step policy. */
+export const StartRotationBody = z
+  .object({ credentialId: z.string().regex(/^(google|github|salesforce|slack|memory):.+$/, 'a credential key: <provider>:<credential id>, as the flag lists it').max(1024) })
+  .strict();
+export type StartRotationBody = z.infer<typeof StartRotationBody>;
+export const StartedRotation = z.object({ workflowId: z.string(), credentialId: z.string() });
+export type StartedRotation = z.infer<typeof StartedRotation>;

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { loadScenario, loadScenarioDir, scenarioDir } from '@cordon/emulators';
 import { getStatus, startContainment } from '../../client/containments.ts';
 import { findUnrotated } from '../../client/unrotated.ts';
+import { buildApp } from '../../api/app.ts';
+import { ApiKeyring, mintApiKey } from '../../api/keys.ts';
+import { createLogger } from '../../logging/logger.ts';
 import type { ContainmentRequest } from '../../schemas/containment.ts';
 import { ensureRotationSchedule, rotationRunReport, rotationStatus, runRotation, startRotation, triggerRotation } from '../../client/rotation.ts';
 import { renderRotationHtml } from '../../reports/rotation-html.ts';
@@ -232,5 +235,21 @@ describe('the "unrotated since incident" flag', () => {
     // The Drift integration user's own grant of the same app, authorized in 2023: older than the incident, never rotated.
     expect(flags.map((f) => [f.credential.id, f.shares, f.incidentId])).toEqual([[`users/drift-integration@acme.example/tokens/${DRIFT}`, 'app', 'INC-DRIFT-7']]);
     expect(flags[0]!.detail).toMatch(/before incident INC-DRIFT-7/);
+
+    // One API call offers it for rotation; a Google grant needs its owner, and the run's report says so.
+    const starter = mintApiKey({ name: 'soar', principal: 'soar-bot', scopes: ['start'] });
+    const app = buildApp({ client, taskQueue: target.taskQueue, keys: new ApiKeyring([starter.entry]), logger: createLogger({ write: () => undefined }) });
+    try {
+      const res = await app.inject({ method: 'POST', url: '/v1/rotations', headers: { authorization: `Bearer ${starter.key}` }, payload: { credentialId: `google:${flags[0]!.credential.id}` } });
+      expect(res.statusCode, res.body).toBe(202);
+      const run = await rotationRunReport(client, (JSON.parse(res.body) as { workflowId: string }).workflowId);
+      expect(run.entries).toEqual([]);
+      expect(run.plans[0]!.skipped).toEqual([expect.objectContaining({ credentialId: `google:${flags[0]!.credential.id}`, reason: expect.stringMatching(/an admin cannot mint a oauth_grant on google: its owner must rotate it/) })]);
+      const bad = await app.inject({ method: 'POST', url: '/v1/rotations', headers: { authorization: `Bearer ${starter.key}` }, payload: { credentialId: 'nope' } });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.body).toContain('credentialId');
+    } finally {
+      await app.close();
+    }
   }, 240_000);
 });
