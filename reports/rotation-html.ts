@@ -22,7 +22,7 @@ export function renderRotationHtml(r: RotationRunReport): string {
         td(e.policy),
         `<td${cls ? ` class="${cls}"` : ''} data-state="${escapeHtml(state)}">${escapeHtml(state)}</td>`,
         td((e.result?.consumers ?? []).map((c) => `${c.consumerId}: ${c.switched ? 'switched' : c.replacementId ? 'not seen on its replacement' : 'no replacement'}`).join('; ') || '—'),
-        td(e.result?.reason ?? ''),
+        td(e.result?.reason ?? e.error ?? ''),
         `<td><ol class="evidence">${(e.result?.evidence ?? []).map((ev) => `<li><code>${escapeHtml(ev.at)}</code> ${escapeHtml(rotationEventText(ev))}</li>`).join('')}</ol></td>`,
       ];
     }),

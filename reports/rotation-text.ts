@@ -41,7 +41,7 @@ export function rotationReportText(r: RotationRunReport): string {
   }
   for (const e of r.entries) {
     const state = e.start === 'planned' ? 'would rotate' : e.start === 'already_running' ? 'already rotating (left to its run)' : (e.result?.state ?? 'started');
-    lines.push(`  ${state.toUpperCase()} ${e.label} [${e.credentialId}] policy ${e.policy}${e.result?.reason ? `: ${e.result.reason}` : ''}`);
+    lines.push(`  ${e.error ? 'FAILED' : state.toUpperCase()} ${e.label} [${e.credentialId}] policy ${e.policy}${e.result?.reason ? `: ${e.result.reason}` : ''}${e.error ? `: ${e.error}` : ''}`);
     for (const ev of e.result?.evidence ?? []) lines.push(`    ${ev.at} ${rotationEventText(ev)}`);
   }
   if (!r.entries.length) lines.push('  nothing due');

@@ -230,6 +230,8 @@ export const RotationRunEntry = z.object({
   /** `already_running`: a rotation of this credential was running; this run left it alone. */
   start: z.enum(['started', 'already_running', 'planned']),
   result: RotationResult.optional(),
+  /** The rotation's workflow itself failed (its evidence is in its history): why. */
+  error: z.string().optional(),
 });
 export type RotationRunEntry = z.infer<typeof RotationRunEntry>;
 

@@ -127,7 +127,8 @@ export async function rotateCredential(raw: RotateCredentialInput): Promise<Rota
   let lastOld: { credentialId: string; lastUsedAt?: string } | undefined;
   let unobservable = false;
   for (;;) {
-    const answer = unobservable ? undefined : await acts.credentialLastUse({ provider: credential.provider, credentialIds: [credential.id, ...replacements.map((r) => r.replacementId)] });
+    // A provider that stays unreadable through the activity's retries is no evidence this round; the deadline still holds.
+    const answer = unobservable ? undefined : await acts.credentialLastUse({ provider: credential.provider, credentialIds: [credential.id, ...replacements.map((r) => r.replacementId)] }).catch(() => undefined);
     if (answer && 'unsupported' in answer) {
       unobservable = true;
       record({ kind: 'switch_unobservable', at: nowIso(), reason: answer.unsupported });

@@ -76,6 +76,16 @@ export async function rotationRun(raw: RotationRunInput): Promise<RotationRunRep
       }
     }),
   );
-  const entries = await Promise.all(started.map(async ({ entry, handle }) => (handle ? { ...entry, result: await handle.result() } : entry)));
+  // A rotation that failed as a workflow (not as a recorded `failed` state) is reported with its error; the run goes on.
+  const entries = await Promise.all(
+    started.map(async ({ entry, handle }) => {
+      if (!handle) return entry;
+      try {
+        return { ...entry, result: await handle.result() };
+      } catch (err) {
+        return { ...entry, error: err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err) };
+      }
+    }),
+  );
   return { runId: workflowInfo().workflowId, startedAt, finishedAt: new Date(Date.now()).toISOString(), dryRun: false, plans, entries };
 }
