@@ -27,6 +27,7 @@ import { ensureHygieneSchedule, runInventory, runPersistenceSweeps } from '../cl
 import { dismissVerdict, ensureWatchSchedule, runWatchOnce, watchReportText } from '../client/watch.ts';
 import { DriftWatchInput, type DriftWatchRequest } from '../schemas/watch.ts';
 import { detectionFindingOf } from '../export/detection-finding.ts';
+import { ROTATE_USAGE, RotateUsageError, rotateCommand, scheduleRotateCommand } from './rotate.ts';
 
 export const EXIT = { ok: 0, error: 1, invalid: 2, notContained: 3, refused: 4, pending: 5 } as const;
 
@@ -50,6 +51,7 @@ const USAGE = `cordon — contain stolen SaaS credentials
                [--contain-within 15m] [--revoke-within 5m] [--max-approval-wait 5m] [--approve-after 0s]
   cordon schedule hygiene --every 24h          create/update the hygiene-sweep Schedule
   cordon schedule watch --every 5m [--approvers a,b]   create/update the drift-watch Schedule
+${ROTATE_USAGE}
   cordon watch --once [--providers a,b] [--backfill 7d] [--approvers a,b] [--no-act] [--json]
                  one drift-watch pass now: read the audit logs, update baselines, open containments for verdicts
   cordon watch dismiss <containment-workflow-id> --as NAME --reason TEXT   cancel the containment a verdict opened;
@@ -268,6 +270,26 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
   }
   if (command === 'drill') return (await import('./drill.ts')).runDrillCli(rest);
   if (command === 'verdicts' || command === 'baseline') return watchStoreCommand(command, rest, out);
+  if (command === 'rotate' || (command === 'schedule' && rest[0] === 'rotate')) {
+    const connect = async () => {
+      const target = temporalTargetFromEnv();
+      return { client: await (deps.connect ?? connectClient)(target, await codecKeys()), taskQueue: target.taskQueue };
+    };
+    let opened: Client | undefined;
+    const tracked = async () => {
+      const c = await connect();
+      opened = c.client;
+      return c;
+    };
+    try {
+      return command === 'rotate' ? await rotateCommand(rest, tracked, out) : await scheduleRotateCommand(rest.slice(1), tracked, out);
+    } catch (err) {
+      if (err instanceof RotateUsageError) throw new UsageError(err.message);
+      throw err;
+    } finally {
+      await opened?.connection.close();
+    }
+  }
 
   const { values, positionals } = parseArgs({
     args: rest,

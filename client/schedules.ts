@@ -39,9 +39,16 @@ export async function ensureIntervalSchedule(client: Client, s: IntervalSchedule
 
 /** Runs the schedule's workflow now (as `temporal schedule trigger` does) and waits for that run's result. */
 export async function triggerSchedule<R>(client: Client, scheduleId: string, timeoutMs = 120_000): Promise<{ workflowId: string; result: R }> {
+  const run = await startScheduleRun(client, scheduleId, timeoutMs);
+  const result = (await client.workflow.getHandle(run.workflowId, run.firstExecutionRunId).result()) as R;
+  return { workflowId: run.workflowId, result };
+}
+
+/** Runs the schedule's workflow now and returns once that run has started, without waiting for it to end. */
+export async function startScheduleRun(client: Client, scheduleId: string, timeoutMs = 120_000): Promise<{ workflowId: string; firstExecutionRunId: string }> {
   const handle = client.schedule.getHandle(scheduleId);
-  const { recentActions } = (await handle.describe()).info;
-  const before = new Set(recentActions.map((a) => a.action.workflow.workflowId));
+  const { runningActions, recentActions } = (await handle.describe()).info;
+  const before = new Set([...runningActions, ...recentActions.map((a) => a.action)].map((a) => a.workflow.workflowId));
   // A schedule names each run by its start second: a trigger in the same second as the last run would
   // reuse that run's id and start nothing, so it waits for the next second.
   const lastSecond = Math.max(-1, ...recentActions.map((a) => Math.floor(a.takenAt.getTime() / 1000)));
@@ -51,10 +58,7 @@ export async function triggerSchedule<R>(client: Client, scheduleId: string, tim
   for (;;) {
     const d = await handle.describe();
     const run = [...d.info.runningActions, ...d.info.recentActions.map((a) => a.action)].find((a) => !before.has(a.workflow.workflowId));
-    if (run) {
-      const result = (await client.workflow.getHandle(run.workflow.workflowId, run.workflow.firstExecutionRunId).result()) as R;
-      return { workflowId: run.workflow.workflowId, result };
-    }
+    if (run) return { workflowId: run.workflow.workflowId, firstExecutionRunId: run.workflow.firstExecutionRunId };
     if (Date.now() > deadline) throw new Error(`schedule ${scheduleId}: the triggered run did not start within ${timeoutMs} ms; is a worker polling the task queue?`);
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -19,6 +19,7 @@ export const OPERATIONS = {
   suspendPrincipal: ['suspendPrincipal'],
   revokeByValue: ['revokeByValue'],
   tokenUse: ['readTokenUse'],
+  lastUse: ['lastUse'],
 } as const satisfies Record<Capability, readonly (keyof Connector)[]>;
 
 type OperationsOf<C extends Capability> = (typeof OPERATIONS)[C][number];

@@ -35,7 +35,7 @@ describe('the providers list', () => {
     expect(providerManifest('github').capabilities).not.toContain('restrict');
     expect(providerManifest('github').capabilities).toContain('revokeByValue');
     expect(providerManifest('google').capabilities).toContain('restrict');
-    expect(providerManifest('memory').capabilities).toEqual(CAPABILITIES.filter((c) => c !== 'revokeByValue' && c !== 'tokenUse'));
+    expect(providerManifest('memory').capabilities).toEqual(CAPABILITIES.filter((c) => c !== 'revokeByValue' && c !== 'tokenUse' && c !== 'lastUse'));
     // Re-authentication needs both its scope and its act; a connector with only one of them cannot.
     const half = { listActive() {}, identify() {}, revoke() {}, forceReauth() {} };
     expect(capabilitiesOf(half)).toEqual(['list', 'describe', 'revoke']);

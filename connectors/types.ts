@@ -28,6 +28,7 @@ export const CAPABILITIES = [
   'suspendPrincipal',
   'revokeByValue',
   'tokenUse',
+  'lastUse',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -107,6 +108,14 @@ export interface ReplacementIssued {
 }
 
 export type ProbeResult = 'dead' | 'alive' | 'unknown';
+
+/** One credential's last authentication on the provider's record, and where that record comes from. */
+export interface CredentialLastUse {
+  credentialId: string;
+  lastUsedAt?: string;
+  /** e.g. "Policy Analyzer serviceAccountKeyLastAuthentication". */
+  source: string;
+}
 
 export interface AuditEvent {
   at: string;
@@ -189,6 +198,12 @@ export interface Connector {
    * record that cannot be read is skipped and counted; a failing provider throws the classified ConnectorError.
    */
   readTokenUse?(cursor: AuditCursor | undefined, options?: ReadTokenUseOptions): Promise<TokenUseBatch>;
+  /**
+   * When each credential last authenticated, as the provider records it per credential (Google Policy Analyzer's
+   * key last-authentication activity). A rotation watches it to see a consumer leave the old credential for its
+   * replacement (docs/rotation.md). Undefined `lastUsedAt`: no use on record.
+   */
+  lastUse?(credentialIds: readonly string[]): Promise<CredentialLastUse[]>;
   /** The fallback ladder (I3), in this order. */
   revokeAllForClient?(credential: Credential): Promise<WriteResult>;
   blockApp?(credential: Credential): Promise<WriteResult>;

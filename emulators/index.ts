@@ -2,7 +2,7 @@
 // subsets, seeded from scenarios, with one call log, one fault book and a control API (README.md).
 // Nothing here knows the client under test; a host that needs its own names (environment variables,
 // credential ids) builds them from each emulator's connection() and the call-log label option.
-export { startTenant, loadScenarioByName, loadScenarioDir, loadScenarioFile, readScenarioFile, scenarioDir, scenarioNames, shippedScenarioNames, FaultInput, RateLimitInput, AuditRecordsInput, AuditClockInput } from './tenant.ts';
+export { startTenant, loadScenarioByName, loadScenarioDir, loadScenarioFile, readScenarioFile, scenarioDir, scenarioNames, shippedScenarioNames, FaultInput, RateLimitInput, AuditRecordsInput, AuditClockInput, TenantClockInput } from './tenant.ts';
 export { AuditSeed, AuditClock } from './core/audit-log.ts';
 export type { Emulators, Tenant, TenantOptions } from './tenant.ts';
 export { Scenario } from './scenario.ts';

@@ -16,6 +16,7 @@ import { createSalesforceEmulator, type SalesforceEmulator } from './salesforce/
 import { createSlackEmulator, type SlackEmulator } from './slack/emulator.ts';
 import { Scenario } from './scenario.ts';
 import { AuditClock } from './core/audit-log.ts';
+import { TenantClock } from './core/tenant-clock.ts';
 
 export { EMULATED_PROVIDERS, type EmulatedProvider } from './core/types.ts';
 
@@ -48,6 +49,9 @@ export const AuditRecordsInput = z.object({ provider: z.enum(EMULATED_PROVIDERS)
 /** POST /audit-clock: freeze the audit clock at `now`, or `null` for the wall clock. */
 export const AuditClockInput = z.object({ now: z.iso.datetime({ offset: true }).nullable() }).strict();
 
+/** POST /tenant-clock: the tenant is at `now` (running on from there, or `frozen`), or `null` for the wall clock. */
+export const TenantClockInput = z.object({ now: z.iso.datetime({ offset: true }).nullable(), frozen: z.boolean().default(false) }).strict();
+
 export interface Emulators {
   google: GoogleEmulator;
   github: GitHubEmulator;
@@ -74,6 +78,8 @@ export interface Tenant {
   addAuditRecords(provider: EmulatedProvider, records: unknown): number;
   /** Freezes the audit clock at an ISO time (records whose `availableAt` is later stay hidden); undefined: the wall clock. */
   setAuditTime(iso: string | undefined): void;
+  /** Sets the tenant's time (core/tenant-clock.ts), so seeded credentials have ages; undefined: the wall clock. */
+  setTenantTime(iso: string | undefined, options?: { frozen?: boolean }): void;
   close(): Promise<void>;
 }
 
@@ -174,6 +180,9 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
     slack: createSlackEmulator(),
   };
   const auditClock = new AuditClock();
+  // Credential ages (core/tenant-clock.ts): Google service-account keys keep their times in it.
+  const tenantClock = new TenantClock();
+  emulators.google.state.tenantClock = tenantClock;
   for (const provider of EMULATED_PROVIDERS) (emulators[provider] as ProviderEmulator<unknown>).useAuditClock(auditClock);
   const addAuditRecords = (provider: EmulatedProvider, records: unknown) => (emulators[provider] as ProviderEmulator<unknown>).addAuditRecords(records);
   const servers: EmulatorServer[] = [];
@@ -204,6 +213,7 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
     log.clear();
     faults.clear();
     auditClock.set(undefined);
+    tenantClock.set(undefined);
   };
   load(current);
 
@@ -219,6 +229,7 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
     urls,
     addAuditRecords,
     auditClock,
+    tenantClock,
     ...(options.ports?.control !== undefined ? { port: options.ports.control } : {}),
   });
 
@@ -235,6 +246,7 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
     counts,
     addAuditRecords,
     setAuditTime: (iso) => auditClock.set(iso),
+    setTenantTime: (iso, options) => tenantClock.set(iso, options),
     close: async () => {
       await Promise.all([...servers.map((s) => s.close()), control.close()]);
     },
@@ -244,7 +256,7 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
 /**
  * Control API: GET /calls[?provider=&operation=], GET|POST|DELETE /faults, GET|POST /rate-limits
  * (DELETE /faults clears both), POST /scenario (a
- * scenario JSON), POST /reset, GET /counts, GET /urls, POST /audit-records, GET|POST /audit-clock. JSON in, JSON out, 400 naming the field.
+ * scenario JSON), POST /reset, GET /counts, GET /urls, POST /audit-records, GET|POST /audit-clock, GET|POST /tenant-clock. JSON in, JSON out, 400 naming the field.
  */
 async function startControlServer(deps: {
   calls: (q: Partial<Pick<CallRecord, 'provider' | 'operation'>>) => CallRecord[];
@@ -255,6 +267,7 @@ async function startControlServer(deps: {
   urls: Record<string, string>;
   addAuditRecords: (provider: EmulatedProvider, records: unknown) => number;
   auditClock: AuditClock;
+  tenantClock: TenantClock;
   port?: number;
 }): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
@@ -339,6 +352,14 @@ async function startControlServer(deps: {
           if (!parsed.success) return invalid(parsed.error.issues);
           deps.auditClock.set(parsed.data.now ?? undefined);
           return send(200, { now: new Date(deps.auditClock.now()).toISOString(), fixed: deps.auditClock.fixedAt() ?? null });
+        }
+        case 'GET /tenant-clock':
+          return send(200, { now: deps.tenantClock.nowIso(), frozen: deps.tenantClock.frozen() });
+        case 'POST /tenant-clock': {
+          const parsed = TenantClockInput.safeParse(body);
+          if (!parsed.success) return invalid(parsed.error.issues);
+          deps.tenantClock.set(parsed.data.now ?? undefined, { frozen: parsed.data.frozen });
+          return send(200, { now: deps.tenantClock.nowIso(), frozen: deps.tenantClock.frozen() });
         }
         default:
           return send(404, { error: { code: 'not_found', message: `no control route ${route}; see emulators/README.md` } });

@@ -7,6 +7,32 @@ import { evidenceSummaryText } from '../schemas/evidence-text.ts';
 import type { DrillReport } from '../schemas/drill.ts';
 import { formatMs } from '../drills/grade.ts';
 
+/** The style every Cordon HTML report shares (the drill report, the rotation report). */
+export const REPORT_CSS = `body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1f2933;max-width:1100px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
+.verdict{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff;font-weight:700}
+.verdict.pass{background:#27ab83}.verdict.fail{background:#e12d39}
+.meta{color:#52606d}code{font-size:12px;color:#3e4c59}
+table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #e4e7eb;padding:5px 8px;text-align:left;vertical-align:top}
+th{background:#f5f7fa;font-weight:600}td.ok{color:#147d64;font-weight:600}td.bad{color:#ab091e;font-weight:600}
+.empty{color:#52606d;font-style:italic}.note{font-size:12px;color:#8d2b0b}`;
+
+/** A report page's head: no script and no network (the Content-Security-Policy forbids any fetch), the shared style plus `css`. */
+export function reportHead(title: string, css: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+${REPORT_CSS}
+${css}
+</style>
+</head>`;
+}
+
 export function escapeHtml(value: unknown): string {
   return String(value).replace(/[&<>"'`]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
@@ -96,7 +122,7 @@ function truncate(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
-function table(id: string, head: string[], rows: string[][], empty: string): string {
+export function table(id: string, head: string[], rows: string[][], empty: string): string {
   if (!rows.length) return `<p id="${id}" class="empty">${escapeHtml(empty)}</p>`;
   return (
     `<table id="${id}"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>` +
@@ -104,7 +130,7 @@ function table(id: string, head: string[], rows: string[][], empty: string): str
     `</tbody></table>`
   );
 }
-const td = (v: unknown, cls?: string) => `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(v)}</td>`;
+export const td = (v: unknown, cls?: string) => `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(v)}</td>`;
 
 /** A watch drill: the verdict the pass gave, in the responder's words, and the containment it opened. */
 function watchSection(w: NonNullable<DrillReport['watch']>): string {
@@ -158,25 +184,7 @@ export function renderDrillHtml(r: DrillReport): string {
     'no step needed a fallback',
   );
   const title = `Cordon drill ${r.drill}: ${pass ? 'PASS' : 'FAIL'}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1f2933;max-width:1100px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}
-.verdict{display:inline-block;padding:2px 10px;border-radius:4px;color:#fff;font-weight:700}
-.verdict.pass{background:#27ab83}.verdict.fail{background:#e12d39}
-.meta{color:#52606d}code{font-size:12px;color:#3e4c59}
-table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #e4e7eb;padding:5px 8px;text-align:left;vertical-align:top}
-th{background:#f5f7fa;font-weight:600}td.ok{color:#147d64;font-weight:600}td.bad{color:#ab091e;font-weight:600}
-.empty{color:#52606d;font-style:italic}.note{font-size:12px;color:#8d2b0b}
-svg .row-label{font-size:12px;fill:#1f2933}svg .tick{stroke:#e4e7eb}svg .tick-label,svg .legend{font-size:11px;fill:#52606d}
-</style>
-</head>
+  return `${reportHead(title, 'svg .row-label{font-size:12px;fill:#1f2933}svg .tick{stroke:#e4e7eb}svg .tick-label,svg .legend{font-size:11px;fill:#52606d}')}
 <body>
 <header>
 <h1>Drill <span id="drill-name">${escapeHtml(r.drill)}</span> <span id="verdict" class="verdict ${pass ? 'pass' : 'fail'}">${pass ? 'PASS' : 'FAIL'}</span></h1>

@@ -12,6 +12,7 @@ import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { createSweepActivities } from '../activities/sweep.ts';
 import { createEvidenceActivities } from '../activities/deliver-evidence.ts';
 import { createWatchActivities, type WatchActivityDeps } from '../activities/watch.ts';
+import { createRotationActivities } from '../activities/rotation.ts';
 import { watchTaskQueue } from '../schemas/watch.ts';
 import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
 import type { EnvelopeKeys } from '../codec/decision-envelope.ts';
@@ -62,7 +63,7 @@ export async function createCordonWorker(options: {
     namespace: options.target.namespace,
     taskQueue: options.target.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { ...activities, ...createSweepActivities(options.deps), ...createEvidenceActivities(options.deps.evidence) },
+    activities: { ...activities, ...createSweepActivities(options.deps), ...createEvidenceActivities(options.deps.evidence), ...createRotationActivities(options.deps) },
     interceptors: { activity: [activityMetrics] },
     dataConverter,
     // ~1 MB per cached run; enough for a mass containment's children on one machine.

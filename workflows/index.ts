@@ -6,3 +6,5 @@ export { massContainment } from './mass-containment.ts';
 export { replacementRegistry } from './replacement-registry.ts';
 export { driftWatch } from './drift-watch.ts';
 export { settleDriftContainment } from './settle-drift-containment.ts';
+export { rotationRun } from './rotation-run.ts';
+export { rotateCredential } from './rotate-credential.ts';

@@ -12,6 +12,7 @@ import { startContainmentRoute } from './start-containment.ts';
 import { getMassContainmentRoute } from './get-mass-containment.ts';
 import { startMassContainmentRoute } from './start-mass-containment.ts';
 import { listVerdictsRoute } from './list-verdicts.ts';
+import { startRotationRoute } from './start-rotation.ts';
 
 export const apiRoutes: readonly ApiRoute[] = [
   startContainmentRoute,
@@ -24,5 +25,6 @@ export const apiRoutes: readonly ApiRoute[] = [
   startMassContainmentRoute,
   getMassContainmentRoute,
   listVerdictsRoute,
+  startRotationRoute,
   openApiDocumentRoute,
 ];

@@ -63,6 +63,7 @@ export const GITHUB_BLIND_SPOTS: readonly string[] = [
 export const GITHUB_CANNOT: Partial<Record<Capability, string>> = {
   restrict: 'GitHub has no per-credential IP allowlist or scope downgrade by API',
   suspendPrincipal: 'suspending users is enterprise-managed (SCIM/IdP), not an org REST call',
+  lastUse: 'not implemented: a rotation cannot yet see a GitHub consumer switch (the audit log names tokens only by the hash of their value)',
 };
 
 interface SamlAuthorization {

@@ -4,7 +4,7 @@
 // application-specific password), session (a user's web/device sessions) and
 // service_account_key. SDK-internal retries are off: the activity retry policy waits, using
 // the retryAfterMs that classifyGoogleError reads from Google's answer.
-import { google, type admin_directory_v1, type admin_reports_v1, type iam_v1 } from 'googleapis';
+import { google, type admin_directory_v1, type admin_reports_v1, type iam_v1, type policyanalyzer_v1 } from 'googleapis';
 import type { Consumer, Credential, CredentialKind, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
 import { describeRef } from '../../schemas/credential.ts';
 import { Secret } from '../../logging/secret.ts';
@@ -16,6 +16,7 @@ import {
   type AuditEvent,
   type Capability,
   type Connector,
+  type CredentialLastUse,
   type ProbeResult,
   type ReauthScope,
   type ReplacementIssued,
@@ -52,7 +53,7 @@ export const GOOGLE_BLIND_SPOTS = [
   'Directory tokens have no id, issue time or last-use time; both come from the Reports token log, which lags by minutes to hours',
   'a leaked OAuth token value cannot be looked up: give the client id (and user)',
   'web and device sessions cannot be listed; users.signOut ends them all without saying how many there were',
-  'service-account keys have no last-use time in IAM (Policy Analyzer is not read)',
+  'service-account keys have no last-use time in IAM: it is read from Policy Analyzer, which Google updates about once a day',
   'domain-wide delegation grants are not readable by API (Admin console only)',
   'consumers come from Cordon\'s inventory (CORDON_GOOGLE_INVENTORY_JSON): Google does not know who holds a credential',
   'Cloud Audit Logs are not read: audit covers Workspace token events only',
@@ -77,6 +78,7 @@ export class GoogleConnector implements Connector {
   readonly #directory: Directory;
   readonly #reports: Reports;
   readonly #iam: Iam;
+  readonly #policyAnalyzer: policyanalyzer_v1.Policyanalyzer;
   readonly #apiOptions: { retry: false; timeout: number; rootUrl?: string };
   /** Cordon's own JWT clients (admin impersonation, cloud), kept to drop their cached tokens on a 401. */
   readonly #ownAuth: ReturnType<typeof cordonClients>;
@@ -92,6 +94,7 @@ export class GoogleConnector implements Connector {
     this.#directory = google.admin({ version: 'directory_v1', auth: admin as never, ...common });
     this.#reports = google.admin({ version: 'reports_v1', auth: admin as never, ...common });
     this.#iam = google.iam({ version: 'v1', auth: cloud as never, ...common });
+    this.#policyAnalyzer = google.policyanalyzer({ version: 'v1', auth: cloud as never, ...common });
   }
 
   /**
@@ -272,6 +275,47 @@ export class GoogleConnector implements Connector {
   }
 
   // ---- service-account keys ---------------------------------------------------------------
+
+  /**
+   * When each service-account key last authenticated: Policy Analyzer's serviceAccountKeyLastAuthentication
+   * activities, one query per project (Policy Intelligence docs: "View recent usage for service accounts and
+   * keys"; role roles/policyanalyzer.activityAnalysisViewer). Other kinds have no per-credential record here.
+   */
+  async lastUse(credentialIds: readonly string[]): Promise<CredentialLastUse[]> {
+    const source = 'Policy Analyzer serviceAccountKeyLastAuthentication';
+    const byProject = new Map<string, string[]>();
+    for (const id of credentialIds) {
+      const m = /^projects\/([^/]+)\/serviceAccounts\/[^/]+\/keys\/([^/]+)$/.exec(id);
+      if (!m || m[1] === '-') throw new ConnectorError('invalid', 'google', `google: ${id} is not a service-account key name with its project (projects/<project>/serviceAccounts/<email>/keys/<id>); only keys have a last-use record`);
+      byProject.set(m[1]!, [...(byProject.get(m[1]!) ?? []), id]);
+    }
+    const out: CredentialLastUse[] = [];
+    for (const [project, ids] of byProject) {
+      const seen = new Map<string, string>();
+      let pageToken: string | undefined;
+      do {
+        const page = await this.#call(`policyanalyzer activities.query ${project}`, () =>
+          this.#policyAnalyzer.projects.locations.activityTypes.activities.query({
+            parent: `projects/${project}/locations/global/activityTypes/serviceAccountKeyLastAuthentication`,
+            pageSize: 1000,
+            ...(pageToken ? { pageToken } : {}),
+          }),
+        );
+        for (const a of page.data.activities ?? []) {
+          // The full resource name names the account by email or unique id; the key id alone is unique.
+          const keyId = /\/keys\/([^/]+)$/.exec(a.fullResourceName ?? '')?.[1];
+          const at = (a.activity as { lastAuthenticatedTime?: unknown } | null | undefined)?.lastAuthenticatedTime;
+          if (keyId && typeof at === 'string' && !Number.isNaN(Date.parse(at))) seen.set(keyId, at);
+        }
+        pageToken = page.data.nextPageToken ?? undefined;
+      } while (pageToken);
+      for (const id of ids) {
+        const at = seen.get(id.slice(id.lastIndexOf('/') + 1));
+        out.push({ credentialId: id, source, ...(at ? { lastUsedAt: new Date(Date.parse(at)).toISOString() } : {}) });
+      }
+    }
+    return out;
+  }
 
   #keyCredential(key: iam_v1.Schema$ServiceAccountKey, principal: Principal): Credential {
     const parsed = parseCredentialId(key.name!) as Extract<ParsedCredentialId, { type: 'key' }>;

@@ -26,6 +26,7 @@ import { hashValue, type MemCredential, type MemPrincipal, type MemoryTenantPort
 export const MEMORY_CANNOT: Partial<Record<Capability, string>> = {
   revokeByValue: 'the reference tenant has no by-value revocation endpoint (like GitHub’s POST /credentials/revoke); revoke ends its credentials by id',
   tokenUse: 'the reference tenant keeps no audit log of token use for the drift watch to read',
+  lastUse: 'the reference tenant keeps no record of when a credential last authenticated',
 };
 
 export class MemoryConnector implements Connector {

@@ -46,6 +46,7 @@ const INTEGRATION_PROFILE = /integration|api only/i;
 export const SALESFORCE_CANNOT: Partial<Record<Capability, string>> = {
   blockApp: 'blocking a connected app is done in Setup (Connected Apps OAuth Usage), not through REST',
   revokeByValue: 'not implemented: revoke ends the credentials this connector identifies through the tenant’s admin API',
+  lastUse: 'not implemented: a rotation cannot yet see a Salesforce consumer switch grants',
 };
 
 export const SALESFORCE_BLIND_SPOTS = [

@@ -2,7 +2,7 @@
 // by a hash of the idempotency key so a retried delivery finds the first one (I4). The value never
 // leaves this module in clear except through `open()`, which the consumer's operator calls.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Consumer, SinkRef } from '../../schemas/credential.ts';
 import { Secret } from '../../logging/secret.ts';
@@ -11,6 +11,8 @@ import type { CredentialSink, DeliveredReplacement } from './types.ts';
 
 interface SealedRecord extends DeliveredReplacement {
   consumerId: string;
+  /** (workflow id, credential, consumer): not secret; lets a consumer's operator find what it was sent. */
+  idempotencyKey?: string;
   deliveredAt: string;
   iv: string;
   tag: string;
@@ -57,6 +59,7 @@ export class LocalEncryptedStore implements CredentialSink {
       fingerprint: fingerprintOf(input.value.reveal()),
       location: `local:${name}`,
       consumerId: input.consumer.id,
+      idempotencyKey: input.idempotencyKey,
       deliveredAt: new Date().toISOString(),
       iv: iv.toString('base64'),
       tag: cipher.getAuthTag().toString('base64'),
@@ -67,6 +70,24 @@ export class LocalEncryptedStore implements CredentialSink {
     await writeFile(tmp, JSON.stringify(record), { mode: 0o600 });
     await rename(tmp, file); // atomic: a crash leaves either nothing or the whole record
     return { replacementId: record.replacementId, fingerprint: record.fingerprint, location: record.location };
+  }
+
+  /** What was delivered to whom (never the values), oldest first: how a consumer's operator finds its replacements. */
+  async deliveries(): Promise<(DeliveredReplacement & { consumerId: string; idempotencyKey: string; deliveredAt: string })[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter((n) => n.endsWith('.json'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const out: (DeliveredReplacement & { consumerId: string; idempotencyKey: string; deliveredAt: string })[] = [];
+    for (const name of names) {
+      const r = JSON.parse(await readFile(join(this.dir, name), 'utf8')) as SealedRecord;
+      // Records sealed before the key was kept cannot be opened without it: the operator has it from the run.
+      if (r.idempotencyKey) out.push({ replacementId: r.replacementId, fingerprint: r.fingerprint, location: r.location, consumerId: r.consumerId, idempotencyKey: r.idempotencyKey, deliveredAt: r.deliveredAt });
+    }
+    return out.sort((a, b) => a.deliveredAt.localeCompare(b.deliveredAt));
   }
 
   /** The delivered value, for the consumer's operator (and tests that check what arrived). */

@@ -46,6 +46,7 @@ export const SLACK_CANNOT: Partial<Record<Capability, string>> = {
   restrict: 'Slack has no per-token IP allowlist or scope downgrade by API',
   suspendPrincipal: 'deactivating Slack users needs SCIM or admin.users.remove, which this connector does not use',
   revokeByValue: 'not implemented: revoke ends the credentials this connector identifies, with the leaked value when one is given (auth.revoke)',
+  lastUse: 'Slack lists no tokens and an admin cannot mint one (see replace): a rotation never waits for a Slack consumer to switch',
 };
 
 export const SLACK_BLIND_SPOTS = [

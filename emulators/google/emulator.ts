@@ -1,6 +1,6 @@
 // Emulator of the Google API subset Cordon uses, on ONE origin: Admin SDK Directory
 // (/admin/directory/v1), Reports (/admin/reports/v1), Cloud IAM (/v1/projects/…) and the OAuth
-// endpoints (/token, /revoke). The real googleapis and google-auth-library clients talk to it
+// endpoints (/token, /revoke), and Policy Analyzer's key last-authentication activities. The real googleapis and google-auth-library clients talk to it
 // unchanged once rootUrl and the token URL point here (googleapis and google-auth-library docs).
 import { AuditSeed, auditHooks } from '../core/audit-log.ts';
 import { Router } from '../core/http.ts';
@@ -8,6 +8,7 @@ import type { ProviderEmulator } from '../core/provider.ts';
 import { addDirectoryRoutes } from './directory.ts';
 import { addIamRoutes } from './iam.ts';
 import { addOAuthRoutes } from './oauth.ts';
+import { addPolicyAnalyzerRoutes } from './policy-analyzer.ts';
 import type { GoogleScenario } from './scenario.ts';
 import { GoogleState } from './state.ts';
 import { googleErrorShapes } from './wire.ts';
@@ -42,6 +43,7 @@ export function createGoogleEmulator(): GoogleEmulator {
   addOAuthRoutes(router, state);
   addDirectoryRoutes(router, state);
   addIamRoutes(router, state);
+  addPolicyAnalyzerRoutes(router, state);
   let baseUrl = '';
   return {
     provider: 'google',

@@ -94,7 +94,7 @@ export function addIamRoutes(router: Router, state: GoogleState): void {
         const keys = state
           .keysOf(account)
           .filter(([, k]) => types.length === 0 || types.includes(k.keyType) || types.includes('KEY_TYPE_UNSPECIFIED'))
-          .map(([name, k]) => renderKey(name, k));
+          .map(([name, k]) => renderKey(state, name, k));
         return { status: 200, body: keys.length ? { keys } : {} };
       }),
     )
@@ -116,7 +116,7 @@ export function addIamRoutes(router: Router, state: GoogleState): void {
         return {
           status: 200,
           body: {
-            ...renderKey(name, key),
+            ...renderKey(state, name, key),
             privateKeyType: 'TYPE_GOOGLE_CREDENTIALS_FILE',
             privateKeyData: Buffer.from(keyFile).toString('base64'),
           },
@@ -153,7 +153,7 @@ export function addIamRoutes(router: Router, state: GoogleState): void {
         const pem = cert.toString();
         const [name, key] = state.uploadKey(account, pem, cert.publicKey.export({ type: 'spki', format: 'pem' }).toString(), new Date(cert.validFrom));
         call.target = name;
-        return { status: 200, body: renderKey(name, key) };
+        return { status: 200, body: renderKey(state, name, key) };
       }),
     )
     .add(
@@ -161,7 +161,7 @@ export function addIamRoutes(router: Router, state: GoogleState): void {
       `${SA}/:account/keys/:keyId`,
       'projects.serviceAccounts.keys.get',
       withKey('iam.serviceAccountKeys.get', (name, key, _account, _call, req) => {
-        const body: Record<string, unknown> = renderKey(name, key);
+        const body: Record<string, unknown> = renderKey(state, name, key);
         // publicKeyType defaults to TYPE_NONE: no public key unless asked (Cloud IAM API docs: keys.get). An
         // uploaded key answers with the certificate it was uploaded in; a Google-provided key with a
         // certificate self-signed by its own private key.
@@ -228,10 +228,10 @@ function renderAccount(a: ServiceAccountState): Record<string, unknown> {
   return body;
 }
 
-function renderKey(name: string, k: KeyState): Record<string, unknown> {
+function renderKey(state: GoogleState, name: string, k: KeyState): Record<string, unknown> {
   const body: Record<string, unknown> = {
     name,
-    validAfterTime: k.validAfterTime,
+    validAfterTime: state.tenantClock.toWire(k.validAfterTime),
     validBeforeTime: k.validBeforeTime,
     keyAlgorithm: 'KEY_ALG_RSA_2048',
     keyOrigin: k.uploadedCertificatePem ? 'USER_PROVIDED' : 'GOOGLE_PROVIDED',

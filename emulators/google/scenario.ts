@@ -257,7 +257,9 @@ export function generateGoogleLoadSection(count: number): GoogleScenarioInput {
     creationTime: at(i),
     consumers: consumer(i),
   }));
-  const accountCount = Math.max(1, Math.ceil(keyCount / 10));
+  // Five keys per account: room under IAM's limit of 10 for the replacements a rotation or containment mints.
+  const keysPerAccount = 5;
+  const accountCount = Math.max(1, Math.ceil(keyCount / keysPerAccount));
   const projectId = 'load-project-01';
   const serviceAccounts = [
     { email: `cordon@${projectId}.iam.gserviceaccount.com`, projectId, uniqueId: '110000000000000000001', displayName: 'Cordon' },
@@ -272,7 +274,7 @@ export function generateGoogleLoadSection(count: number): GoogleScenarioInput {
     { keyId: 'c' + 'f'.repeat(39), serviceAccount: serviceAccounts[0]!.email, validAfterTime: at(0), cordonOwn: true },
     ...Array.from({ length: keyCount }, (_, k) => ({
       keyId: hex40(k + 1),
-      serviceAccount: `ci-${pad(Math.floor(k / 10), 4)}@${projectId}.iam.gserviceaccount.com`,
+      serviceAccount: `ci-${pad(Math.floor(k / keysPerAccount), 4)}@${projectId}.iam.gserviceaccount.com`,
       validAfterTime: at(k),
       consumers: [{ id: `pipeline-${k % 13}`, name: `CI pipeline ${k % 13}`, kind: 'pipeline' as const }],
     })),

@@ -2,6 +2,7 @@
 // plus what was minted. Every handler reads and writes this one object, so a revoked credential
 // stops working on every endpoint at once (design.md §5).
 import { AuditClock, AuditLog, type AuditSeed } from '../core/audit-log.ts';
+import { TenantClock } from '../core/tenant-clock.ts';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Consumer } from '../core/types.ts';
 import type { GoogleScenario } from './scenario.ts';
@@ -92,6 +93,8 @@ export class GoogleState {
   /** Seeded Reports activities (scenario `auditRecords`, the control API), by `id.time`. */
   readonly activities = new AuditLog<Record<string, unknown>>((r) => activityTime(r));
   auditClock = new AuditClock();
+  /** The tenant's time (core/tenant-clock.ts): key creation and last use are stored in it. */
+  tenantClock = new TenantClock();
   accessTokens = new Map<string, AccessToken>();
   cordonSubject: string | undefined;
   #eventSeq = 0;
@@ -206,7 +209,7 @@ export class GoogleState {
       keyId,
       serviceAccount: account.email,
       keyType: 'USER_MANAGED',
-      validAfterTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      validAfterTime: this.tenantClock.fromWall(new Date()),
       validBeforeTime: '9999-12-31T23:59:59Z',
       disabled: false,
       consumers: [],
@@ -225,7 +228,7 @@ export class GoogleState {
       keyId,
       serviceAccount: account.email,
       keyType: 'USER_MANAGED',
-      validAfterTime: validAfter.toISOString().replace(/\.\d+Z$/, 'Z'),
+      validAfterTime: this.tenantClock.fromWall(validAfter),
       validBeforeTime: '9999-12-31T23:59:59Z',
       disabled: false,
       consumers: [],

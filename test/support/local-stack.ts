@@ -8,13 +8,14 @@ import { afterEach } from 'vitest';
 import type { Notifier } from '../../notifiers/notifier.ts';
 import { localTenantDeps } from '../../worker/local-tenant.ts';
 import type { ConnectorRegistry } from '../../connectors/types.ts';
+import type { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import type { Scenario } from '@cordon/emulators';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import { startTestWorker, type RunningWorker } from './temporal.ts';
 
 export interface LocalStack {
   /** Starts the tenant with `scenario` and a worker wired to it (GitHub Actions sinks where consumers name them). */
-  start(scenario: Scenario, options?: { env?: Record<string, string>; pacedPerHour?: number; notifier?: Notifier; watch?: NonNullable<Parameters<typeof startTestWorker>[1]>['watch'] }): Promise<{ connectors: ConnectorRegistry }>;
+  start(scenario: Scenario, options?: { env?: Record<string, string>; pacedPerHour?: number; notifier?: Notifier; watch?: NonNullable<Parameters<typeof startTestWorker>[1]>['watch'] }): Promise<{ connectors: ConnectorRegistry; store: LocalEncryptedStore }>;
   readonly tenant: LocalTenant;
   readonly worker: RunningWorker;
 }
@@ -32,10 +33,10 @@ export function localStackPerTest(): LocalStack {
     async start(scenario, options = {}) {
       tenant = await startLocalTenant({ scenario });
       const dir = await mkdtemp(join(tmpdir(), 'cordon-stack-'));
-      const { store: _store, ...deps } = localTenantDeps({ env: { ...tenant.connectorEnv(), ...options.env }, sinkDir: dir, sinkKey: randomBytes(32), ...(options.notifier ? { notifier: options.notifier } : {}) });
+      const { store, ...deps } = localTenantDeps({ env: { ...tenant.connectorEnv(), ...options.env }, sinkDir: dir, sinkKey: randomBytes(32), ...(options.notifier ? { notifier: options.notifier } : {}) });
       const connectors = deps.connectors;
       worker = await startTestWorker(deps, { ...(options.pacedPerHour !== undefined ? { pacedPerHour: options.pacedPerHour } : {}), ...(options.watch ? { watch: options.watch } : {}) });
-      return { connectors };
+      return { connectors, store };
     },
     get tenant() {
       if (!tenant) throw new Error('the local stack is not started: call start() first');
