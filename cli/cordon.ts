@@ -68,17 +68,20 @@ ${ROTATE_USAGE}
 
 Temporal: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, … (README). Keys: CORDON_CODEC_KEYS and CORDON_ENVELOPE_KEYS
 (approve and cancel are signed as CORDON_OPERATOR_ID, else the OS user), else the local dev keys in
-.cordon/dev/dev-keys.json. A leaked value is read from stdin only, never from arguments.
+.cordon/dev/dev-keys.json (CORDON_DEV_DIR for a second stack). A leaked value is read from stdin only, never from arguments.
 Exit codes: 0 ok / contained · 1 error · 2 invalid input · 3 not contained, only cut off in the tenant, refused, rejected or cancelled
 · 4 decision refused · 5 still waiting (with --no-wait).`;
 
 class UsageError extends Error {}
 
+/** Where `npm run dev` keeps its keys: CORDON_DEV_DIR (a second stack), else .cordon/dev. */
+const devStateDir = () => readEnv(process.env, 'CORDON_DEV_DIR') ?? join(process.cwd(), '.cordon', 'dev');
+
 async function codecKeys(): Promise<CodecKeys> {
   if (envIsSet(process.env, 'CORDON_CODEC_KEYS')) return codecKeysFromEnv(process.env);
   try {
-    const raw = JSON.parse(await readFile(join(process.cwd(), '.cordon', 'dev', 'dev-keys.json'), 'utf8')) as { codec: string };
-    process.stderr.write('cordon: CORDON_CODEC_KEYS not set; using the local dev keys in .cordon/dev/\n');
+    const raw = JSON.parse(await readFile(join(devStateDir(), 'dev-keys.json'), 'utf8')) as { codec: string };
+    process.stderr.write(`cordon: CORDON_CODEC_KEYS not set; using the local dev keys in ${devStateDir()}\n`);
     return codecKeysFromEnv({ CORDON_CODEC_KEYS: raw.codec });
   } catch {
     return codecKeysFromEnv(process.env); // throws the message that says what to set
@@ -94,7 +97,7 @@ async function cliVouch(): Promise<Vouch | undefined> {
   let keys = envelopeKeysFromEnv(process.env);
   if (!keys) {
     try {
-      const raw = JSON.parse(await readFile(join(process.cwd(), '.cordon', 'dev', 'dev-keys.json'), 'utf8')) as { envelope?: string };
+      const raw = JSON.parse(await readFile(join(devStateDir(), 'dev-keys.json'), 'utf8')) as { envelope?: string };
       keys = raw.envelope ? envelopeKeysFromEnv({ CORDON_ENVELOPE_KEYS: raw.envelope }) : undefined;
     } catch {
       keys = undefined;

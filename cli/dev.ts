@@ -75,7 +75,7 @@ process.stdout.write(
     `  Web UI        ${stack.server.uiUrl}`,
     `  Tenant        emulators seeded with ${scenario}: ${Object.entries(stack.tenant.urls).map(([p, u]) => `${p} ${u}`).join(', ')}`,
     `  Control API   ${stack.tenant.controlUrl} (GET /calls, POST /faults, POST /reset; emulators/README.md)`,
-    '  Worker        running in this process; replacements sealed in .cordon/dev/credentials',
+    `  Worker        running in this process; replacements sealed in ${join(stateDir, 'credentials')}`,
     slackApp
       ? `  Slack app     http://127.0.0.1:${slackPort}/slack/events (signed requests; Web API calls go to the Slack emulator)`
       : '  Slack app     not started: this scenario has no Slack app of Cordon (signing secret and bot token)',
