@@ -22,6 +22,7 @@ import type { TemporalTarget } from '../temporal-config/connection.ts';
 import { createLogger } from '../logging/logger.ts';
 import { createCordonWorker, type CordonWorker } from '../worker/worker.ts';
 import { readEnv } from '../schemas/config.ts';
+import { tracingPlugins } from '../temporal-config/tracing.ts';
 
 export interface DevKeys {
   codec: CodecKeys;
@@ -136,7 +137,7 @@ async function startOn(
   });
   const running = worker.run();
   running.catch(() => undefined); // awaited in stop(); a failed worker must not crash the process meanwhile
-  const client = new TemporalClient({ connection, namespace: target.namespace, dataConverter: cordonDataConverter(keys.codec) });
+  const client = new TemporalClient({ connection, namespace: target.namespace, dataConverter: cordonDataConverter(keys.codec), plugins: await tracingPlugins() });
   let stopping: Promise<void> | undefined;
   return {
     server,

@@ -16,6 +16,7 @@ import { coordinationTaskQueue, pacedTaskQueue } from '../schemas/containment.ts
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 import { readEnv } from '../schemas/config.ts';
 import { activityMetrics } from './metrics.ts';
+import { tracingPlugins } from '../temporal-config/tracing.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -47,6 +48,8 @@ export async function createCordonWorker(options: {
   const connection = options.connection ?? (await NativeConnection.connect(options.target.connectionOptions));
   const activities = createActivities(options.deps);
   const dataConverter = cordonDataConverter(options.codecKeys, { worker: true, envelopeKeys: options.envelopeKeys });
+  // With CORDON_OTEL_ENDPOINT: workflow, activity and client spans (temporal-config/otlp-tracing.ts).
+  const plugins = await tracingPlugins();
   const main = await Worker.create({
     connection,
     namespace: options.target.namespace,
@@ -55,6 +58,7 @@ export async function createCordonWorker(options: {
     activities: { ...activities, ...createSweepActivities(options.deps), ...createEvidenceActivities(options.deps.evidence) },
     interceptors: { activity: [activityMetrics] },
     dataConverter,
+    plugins,
     // ~1 MB per cached run; enough for a mass containment's children on one machine.
     maxCachedWorkflows: options.maxCachedWorkflows ?? 200,
   });
@@ -66,6 +70,7 @@ export async function createCordonWorker(options: {
     activities: { revokeByValue: activities.revokeByValue },
     interceptors: { activity: [activityMetrics] },
     dataConverter,
+    plugins,
     // Enforced by the server for the whole task queue: every worker and every run share this budget.
     maxTaskQueueActivitiesPerSecond: perHour / 3600,
   });
@@ -75,6 +80,7 @@ export async function createCordonWorker(options: {
     taskQueue: coordinationTaskQueue(options.target.taskQueue),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     dataConverter,
+    plugins,
     // One long-lived registry per main queue: a small cache holds it.
     maxCachedWorkflows: 10,
   });
@@ -87,6 +93,7 @@ export async function createCordonWorker(options: {
         activities: createWatchActivities({ connectors: options.deps.connectors, ...options.watch }),
         interceptors: { activity: [activityMetrics] },
         dataConverter,
+    plugins,
       })
     : undefined;
   const workers = [main, paced, coordination, ...(watch ? [watch] : [])];
