@@ -93,7 +93,7 @@ export async function createCordonWorker(options: {
         activities: createWatchActivities({ connectors: options.deps.connectors, ...options.watch }),
         interceptors: { activity: [activityMetrics] },
         dataConverter,
-    plugins,
+        plugins,
       })
     : undefined;
   const workers = [main, paced, coordination, ...(watch ? [watch] : [])];
