@@ -16,6 +16,7 @@ import { approvalPolicyFromEnv } from './approval-policy.ts';
 import { buildApp } from './app.ts';
 import { apiKeyringFromEnv } from './keys.ts';
 import { parseAllowedHosts } from '../notifiers/webhook.ts';
+import { shutdownTracing } from '../temporal-config/tracing.ts';
 
 const log = createLogger({ base: { component: 'api' } });
 
@@ -40,6 +41,8 @@ try {
     log.info('api stopping', { signal });
     await app.close();
     await client.connection.close();
+    // The spans still buffered (CORDON_OTEL_ENDPOINT) are sent before the process ends.
+    await shutdownTracing().catch(() => undefined);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -28,6 +28,7 @@ import { dismissVerdict, ensureWatchSchedule, runWatchOnce, watchReportText } fr
 import { DriftWatchInput, type DriftWatchRequest } from '../schemas/watch.ts';
 import { detectionFindingOf } from '../export/detection-finding.ts';
 import { ROTATE_USAGE, RotateUsageError, rotateCommand, scheduleRotateCommand } from './rotate.ts';
+import { flushTracing } from '../temporal-config/tracing.ts';
 
 export const EXIT = { ok: 0, error: 1, invalid: 2, notContained: 3, refused: 4, pending: 5 } as const;
 
@@ -495,4 +496,5 @@ function isProgram(): boolean {
   }
 }
 
-if (isProgram()) runCli(process.argv.slice(2)).then((code) => process.exit(code));
+// The spans of a traced run (CORDON_OTEL_ENDPOINT) are sent before the process exits.
+if (isProgram()) runCli(process.argv.slice(2)).then(async (code) => process.exit(await flushTracing().then(() => code, () => code)));

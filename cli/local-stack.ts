@@ -6,11 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Client } from '../client/containments.ts';
+import { clientOn, type Client } from '../client/containments.ts';
 import { evidenceSignerFromSeed } from '../activities/evidence-seal.ts';
-import { codecKeysFromEnv, cordonDataConverter, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
+import { codecKeysFromEnv, newCodecKeyEntry, type CodecKeys } from '../codec/encryption-codec.ts';
 import { envelopeKeysFromEnv, newEnvelopeKeyEntry, type EnvelopeKeys } from '../codec/decision-envelope.ts';
-import { Client as TemporalClient } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { localTenantDeps } from '../worker/local-tenant.ts';
 import { LocalEncryptedStore } from '../connectors/sinks/local-store.ts';
@@ -136,7 +135,7 @@ async function startOn(
   });
   const running = worker.run();
   running.catch(() => undefined); // awaited in stop(); a failed worker must not crash the process meanwhile
-  const client = new TemporalClient({ connection, namespace: target.namespace, dataConverter: cordonDataConverter(keys.codec) });
+  const client = await clientOn(connection, target, keys.codec);
   let stopping: Promise<void> | undefined;
   return {
     server,

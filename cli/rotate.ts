@@ -3,7 +3,7 @@
 // whose errors name the field.
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { Client } from '@temporalio/client';
+import type { Client } from '../client/containments.ts';
 import { decideRotation, ensureRotationSchedule, rotationRunReport, runRotation, startRotation } from '../client/rotation.ts';
 import { findUnrotated, rotateFlagged } from '../client/unrotated.ts';
 import { parseRotationPolicies } from '../schemas/rotation.ts';

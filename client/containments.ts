@@ -1,7 +1,7 @@
 // Starting and driving containments: the one client-side path that Slack, the HTTP API, the CLI and
 // the tests share. Validates with the shared schemas before anything is started.
 import { createHash } from 'node:crypto';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type ConnectionLike, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers';
 import { ContainmentInput, WORKFLOW_ID_PREFIX, type ApprovalDecisionInput, type CancelRequest, type ContainmentRequest, type ContainmentStatus, type RefusedDecision } from '../schemas/containment.ts';
@@ -13,6 +13,7 @@ import { signEnvelope, type Vouch } from '../codec/decision-envelope.ts';
 import { cancelRequestSignal, decideUpdate, refusalSignal, statusQuery, WORKFLOW_TYPE, type DecisionResult } from '../workflows/definitions.ts';
 import { INCIDENT_ID, OUTCOME, STAGE } from '../workflows/search-attributes.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
+import { traced, tracingPlugins } from '../temporal-config/tracing.ts';
 import { containmentLinks, type ContainmentList } from '../schemas/api.ts';
 
 /** Temporal's gRPC error tests, for the ways in that turn a Temporal failure into their own answer. */
@@ -83,7 +84,15 @@ export class IdempotencyKeyReusedError extends Error {
 
 export async function connectClient(target: TemporalTarget, keys: CodecKeys): Promise<Client> {
   const connection = await Connection.connect(target.connectionOptions as Parameters<typeof Connection.connect>[0]);
-  return new Client({ connection, namespace: target.namespace, dataConverter: cordonDataConverter(keys) });
+  return clientOn(connection, target, keys);
+}
+
+/**
+ * A client on a connection the caller already holds: the local stack passes its worker's NativeConnection,
+ * so a start may hand its first workflow task straight to that worker (eager workflow start).
+ */
+export async function clientOn(connection: ConnectionLike, target: Pick<TemporalTarget, 'namespace'>, keys: CodecKeys): Promise<Client> {
+  return new Client({ connection, namespace: target.namespace, dataConverter: cordonDataConverter(keys), plugins: await tracingPlugins() });
 }
 
 export interface Started {
@@ -110,6 +119,11 @@ export async function startContainment(
 ): Promise<Started> {
   const input = parseContainment(request);
   const workflowId = containmentWorkflowId(input, options.idempotencyKey);
+  // One containment, one trace (CORDON_OTEL_ENDPOINT): the checks and the start below, then the workflow and its activities.
+  return traced('cordon.startContainment', { 'cordon.incident_id': input.incidentId, temporalWorkflowId: workflowId }, () => startParsed(client, taskQueue, input, workflowId, options));
+}
+
+async function startParsed(client: Client, taskQueue: string, input: ContainmentInput, workflowId: string, options: Parameters<typeof startContainment>[3] & {}): Promise<Started> {
   const fingerprint = options.idempotencyKey ? (options.requestFingerprint ?? requestFingerprint(input)) : undefined;
   // Refuses a run started under this key for another request (every keyed start records its fingerprint in the memo).
   const sameRequest = (memo: Record<string, unknown> | undefined) => {

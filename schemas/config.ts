@@ -102,6 +102,12 @@ export const CoreEnv = z.object({
     default: 'the OS user',
   }),
   CORDON_LOG_LEVEL: variable(z.enum(['debug', 'info', 'warn', 'error'], 'must be one of debug, info, warn, error'), { area: 'core', secret: false, description: 'the lowest level logged (structured JSON on stderr)', default: 'info' }),
+  CORDON_OTEL_ENDPOINT: variable(url, {
+    area: 'core',
+    secret: false,
+    description:
+      'an OpenTelemetry collector’s OTLP/HTTP base URL (`http://127.0.0.1:4318`; spans go to `/v1/traces`): the worker, the API, the Slack app and the CLI then export traces, one containment one trace from its start through the workflow to every activity, with ids and names as attributes, never payloads; `OTEL_SERVICE_NAME` names the process (default `cordon`); unset, nothing is traced',
+  }),
 
   // Worker.
   CORDON_SINK_KEY: variable(

@@ -9,6 +9,7 @@ import { createLogger } from '../logging/logger.ts';
 import { temporalTargetFromEnv } from '../temporal-config/connection.ts';
 import { createSlackApp } from './app.ts';
 import { slackSettingsFromEnv } from './config.ts';
+import { shutdownTracing } from '../temporal-config/tracing.ts';
 
 const log = createLogger({ base: { component: 'slack-app' } });
 
@@ -37,6 +38,8 @@ try {
   const stop = async () => {
     await app.stop().catch(() => undefined);
     await temporal.connection.close();
+    // The spans still buffered (CORDON_OTEL_ENDPOINT) are sent before the process ends.
+    await shutdownTracing().catch(() => undefined);
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

@@ -19,6 +19,7 @@ import { evidenceDeliveryNotifier } from './evidence-delivery.ts';
 import { evidenceSinksFromEnv } from '../notifiers/evidence/sink.ts';
 import { openWatchFromEnv } from '../watch/config.ts';
 import { verdictThreadsFromEnv } from '../notifiers/slack/verdict-thread.ts';
+import { processTracing, shutdownTracing } from '../temporal-config/tracing.ts';
 
 const log = createLogger({ base: { component: 'worker' } });
 
@@ -45,6 +46,8 @@ try {
     slack: slackNotifierFromEnv(process.env, { logger: log, ...(readStatus ? { readStatus } : {}) }),
   });
   const bundlePath = readEnv(process.env, 'CORDON_WORKFLOW_BUNDLE');
+  // The tracing interceptors enter the workflow code when it is bundled: a prebuilt bundle has none of them.
+  if (bundlePath && (await processTracing())) log.warn('CORDON_WORKFLOW_BUNDLE is a prebuilt bundle: its workflows make no spans (activity spans are still exported); unset it to trace workflows');
   const evidenceSigner = evidenceSignerFromEnv(process.env);
   if (!evidenceSigner) log.warn('CORDON_EVIDENCE_SIGNING_KEY is not set: runs end with their evidence unsigned');
   // The drift watch runs on the one worker given its store (docs/drift-watch.md).
@@ -73,6 +76,7 @@ try {
   log.info('worker ready', { address: target.connectionOptions.address, namespace: target.namespace, taskQueue: target.taskQueue, connectors: Object.keys(connectors), driftWatch: !!watch, ...(metricsAddress ? { metrics: `http://${metricsAddress}/metrics` } : {}) });
   process.send?.({ ready: true });
   await worker.run();
+  await shutdownTracing();
 } catch (err) {
   log.error('worker failed to start', { error: err });
   process.exitCode = 1;

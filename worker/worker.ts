@@ -22,6 +22,7 @@ import { readEnv } from '../schemas/config.ts';
 import { activityMetrics } from './metrics.ts';
 import { parseProviderRates, providerThrottleInterceptor, queueThrottle } from './provider-pacing.ts';
 import { createLogger } from '../logging/logger.ts';
+import { tracingPlugins } from '../temporal-config/tracing.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -58,6 +59,8 @@ export async function createCordonWorker(options: {
   const tuning = options.tuning ?? workerTuningFromEnv(process.env);
   const activities = createActivities(options.deps);
   const dataConverter = cordonDataConverter(options.codecKeys, { worker: true, envelopeKeys: options.envelopeKeys });
+  // With CORDON_OTEL_ENDPOINT: workflow, activity and client spans (temporal-config/otlp-tracing.ts).
+  const plugins = await tracingPlugins();
   const main = await Worker.create({
     connection,
     namespace: options.target.namespace,
@@ -66,6 +69,7 @@ export async function createCordonWorker(options: {
     activities: { ...activities, ...createSweepActivities(options.deps), ...createEvidenceActivities(options.deps.evidence), ...createRotationActivities(options.deps) },
     interceptors: { activity: [activityMetrics] },
     dataConverter,
+    plugins,
     // ~1 MB per cached run; enough for a mass containment's children on one machine.
     maxCachedWorkflows: options.maxCachedWorkflows ?? tuning.maxCachedWorkflows ?? 200,
     ...slotOptions(tuning),
@@ -78,6 +82,7 @@ export async function createCordonWorker(options: {
     activities: { revokeByValue: activities.revokeByValue },
     interceptors: { activity: [activityMetrics] },
     dataConverter,
+    plugins,
     // Enforced by the server for the whole task queue: every worker and every run share this budget.
     maxTaskQueueActivitiesPerSecond: perHour / 3600,
   });
@@ -87,6 +92,7 @@ export async function createCordonWorker(options: {
     taskQueue: coordinationTaskQueue(options.target.taskQueue),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     dataConverter,
+    plugins,
     // One long-lived registry per main queue: a small cache holds it.
     maxCachedWorkflows: 10,
   });
@@ -99,6 +105,7 @@ export async function createCordonWorker(options: {
         activities: createWatchActivities({ connectors: options.deps.connectors, ...options.watch }),
         interceptors: { activity: [activityMetrics] },
         dataConverter,
+        plugins,
       })
     : undefined;
   const rates = options.providerRates ?? parseProviderRates(readEnv(process.env, 'CORDON_PROVIDER_RATES') ?? '');
@@ -130,6 +137,7 @@ export async function createCordonWorker(options: {
         activities,
         interceptors: { activity: [activityMetrics, providerThrottleInterceptor(throttle, onThrottleError)] },
         dataConverter,
+        plugins,
         // Enforced by the server for the whole queue: every worker and every run share the provider's budget.
         ...(rate !== undefined ? { maxTaskQueueActivitiesPerSecond: rate } : {}),
         ...slotOptions(tuning),

@@ -2,7 +2,10 @@
 // break running containments fails here; guard it with patched() or re-record on purpose.
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Worker } from '@temporalio/worker';
+import { Worker, type ReplayWorkerOptions } from '@temporalio/worker';
+import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { expect, it } from 'vitest';
 import { cordonDataConverter } from '../../codec/encryption-codec.ts';
@@ -35,11 +38,16 @@ it('replays every recorded containment history without non-determinism', async (
   const marker = Buffer.from(`{"id":"${AUTHENTICATED_CHANNELS_PATCH}","deprecated":false}`).toString('base64');
   expect(await readFile(`${dir}staged-approved.json`, 'utf8')).not.toContain(marker);
   expect(await readFile(`${dir}staged-authenticated.json`, 'utf8')).toContain(marker);
+  expect(await replayAll(files)).toBe(6);
+}, 120_000);
+
+/** Replays the histories in `files`, expecting each to replay cleanly; returns how many did. */
+async function replayAll(files: string[], options: Pick<ReplayWorkerOptions, 'plugins'> = {}): Promise<number> {
   const histories = await Promise.all(
     files.map(async (f) => withItsWorkflowId(historyFromJSON(JSON.parse(await readFile(`${dir}${f}`, 'utf8'))))),
   );
   const results = Worker.runReplayHistories(
-    { workflowsPath: WORKFLOWS_PATH, dataConverter: cordonDataConverter(REPLAY_CODEC_KEYS, { worker: true, envelopeKeys: REPLAY_ENVELOPE_KEYS }) },
+    { workflowsPath: WORKFLOWS_PATH, dataConverter: cordonDataConverter(REPLAY_CODEC_KEYS, { worker: true, envelopeKeys: REPLAY_ENVELOPE_KEYS }), ...options },
     histories,
   );
   let replayed = 0;
@@ -47,8 +55,17 @@ it('replays every recorded containment history without non-determinism', async (
     expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
     replayed++;
   }
-  expect(replayed).toBe(6);
-}, 120_000);
+  return replayed;
+}
+
+it('replays every recorded history with the tracing interceptors in the workflow code (CORDON_OTEL_ENDPOINT set)', async () => {
+  // The plugin the worker takes when tracing is on (temporal-config/otlp-tracing.ts), its spans kept in memory.
+  const plugin = new OpenTelemetryPlugin({ resource: new Resource({ 'service.name': 'cordon-replay' }), spanProcessor: new SimpleSpanProcessor(new InMemorySpanExporter()) });
+  // Bundled from WORKFLOWS_PATH, the workflow code gets the interceptors: the runs below replay with them.
+  expect(plugin.configureReplayWorker({ workflowsPath: WORKFLOWS_PATH }).interceptors?.workflowModules).toEqual([expect.stringMatching(/interceptors-opentelemetry.*workflow-interceptors/)]);
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  expect(await replayAll(files, { plugins: [plugin] })).toBe(files.length);
+}, 180_000);
 
 it('replays signed decisions only with the envelope key they were signed with (keep retired keys on the worker)', async () => {
   const replay = withItsWorkflowId(historyFromJSON(JSON.parse(await readFile(`${dir}staged-authenticated.json`, 'utf8'))));
