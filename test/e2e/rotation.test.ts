@@ -4,13 +4,14 @@
 // the connector sees the switch in Policy Analyzer's key last-authentication record.
 import { describe, expect, it } from 'vitest';
 import { loadScenario, loadScenarioDir, scenarioDir } from '@cordon/emulators';
-import { getStatus, startContainment } from '../../client/containments.ts';
+import { DecisionRefusedError, getStatus, startContainment } from '../../client/containments.ts';
 import { findUnrotated } from '../../client/unrotated.ts';
 import { buildApp } from '../../api/app.ts';
 import { ApiKeyring, mintApiKey } from '../../api/keys.ts';
 import { createLogger } from '../../logging/logger.ts';
 import type { ContainmentRequest } from '../../schemas/containment.ts';
-import { ensureRotationSchedule, rotationRunReport, rotationStatus, runRotation, startRotation, triggerRotation } from '../../client/rotation.ts';
+import { decideRotation, ensureRotationSchedule, rotationRunReport, rotationStatus, runRotation, startRotation, triggerRotation } from '../../client/rotation.ts';
+import { rotateCommand } from '../../cli/rotate.ts';
 import { renderRotationHtml } from '../../reports/rotation-html.ts';
 import { rotationReportText } from '../../reports/rotation-text.ts';
 import type { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
@@ -176,6 +177,56 @@ describe('rotation policies on the local tenant', () => {
     expect(lab.tenant.emulators.google.state.keys.has(keyName(2))).toBe(false);
     // The consumer that did not switch is now locked out until it loads its replacement.
     expect(await signInWithKeyFile(lab.tenant.urls.google, stubbornKeyFile)).toEqual({ ok: false, error: 'Invalid JWT Signature.' });
+  }, 240_000);
+
+  it('an approval is judged like a containment decision: signed, on the list, not the requester; refusals recorded, a rejection mints nothing', async () => {
+    const { store } = await lab.start(loadScenario(50));
+    // Keys 1 and 2 are due; bob asks for their rotation and maria approves.
+    lab.tenant.setTenantTime(tenantAt(1.5), { frozen: true });
+    const { client, target, envelopeKeys } = lab.worker;
+    await useGoogleKeys(lab.tenant, { store, switches: () => false });
+    const guarded = policy({ requireApproval: true, approvers: ['maria', 'bob'] });
+    const { workflowId } = await startRotation(client, target.taskQueue, { policies: [guarded], requester: 'bob' });
+    const [first, second] = [1, 2].map((n) => rotationWorkflowId(`google:${keyName(n)}`));
+    for (const n of [1, 2]) await waitForState(n, ['awaiting_approval']);
+    const cliAs = (user: string) => ({ keys: envelopeKeys, identity: { authenticatedBy: 'cli' as const, source: 'operator_id' as const, user } });
+    const refused = (p: Promise<unknown>) => p.then(() => 'accepted', (err: unknown) => (err instanceof DecisionRefusedError ? err.message : `not a refusal: ${String(err)}`));
+
+    // An unsigned decision is a Temporal-direct call, refused where the policy requires authentication (the default).
+    expect(await refused(decideRotation(client, first!, { approver: 'maria', decision: 'approve', channel: 'cli' }))).toMatch(/must come through an authenticated way in.*unauthenticated Temporal-direct call/);
+    // Signed, but not an approver; signed, but the requester.
+    expect(await refused(decideRotation(client, first!, { approver: 'eve', decision: 'approve', channel: 'cli' }, cliAs('eve')))).toBe('eve is not an authorized approver for this rotation');
+    expect(await refused(decideRotation(client, first!, { approver: 'bob', decision: 'approve', channel: 'cli' }, cliAs('bob')))).toBe('bob requested this rotation and cannot approve it');
+    expect(lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.upload' })).toEqual([]);
+
+    // `cordon rotate approve` signs as the operator the CLI vouches for.
+    const said: string[] = [];
+    const code = await rotateCommand(['approve', first!, '--as', 'maria'], async () => ({ client, taskQueue: target.taskQueue }), (t) => void said.push(t), async () => cliAs('maria'));
+    expect([code, said]).toEqual([0, [`${first}: minting`]]);
+    // The first decision wins; the rejection of the other rotation ends it with nothing minted.
+    expect(await refused(decideRotation(client, first!, { approver: 'maria', decision: 'reject', channel: 'cli' }, cliAs('maria')))).toBe(`${first}: already decided by maria`);
+    expect(await decideRotation(client, second!, { approver: 'maria', decision: 'reject', reason: 'owner on leave', channel: 'cli' }, cliAs('maria'))).toBe('rejected');
+
+    await new Promise((r) => setTimeout(r, 1100));
+    const report = await consumersAtWork(store, () => true, rotationRunReport(client, workflowId));
+    const r1 = report.entries.find((e) => e.credentialId === `google:${keyName(1)}`)!.result!;
+    const r2 = report.entries.find((e) => e.credentialId === `google:${keyName(2)}`)!.result!;
+    expect(r1.state, r1.reason).toBe('rotated');
+    expect(kinds(r1)).toEqual(['planned', 'approval_requested', 'approval_refused', 'approval_refused', 'approval_refused', 'approval_decided', 'approval_refused', 'replacement_delivered', 'switch_seen', 'revoked', 'verified']);
+    const events = r1.evidence;
+    expect(events[2]).toMatchObject({ kind: 'approval_refused', approver: 'maria', channel: 'temporal', authenticatedBy: 'unauthenticated', claimedChannel: 'cli' });
+    expect(events[3]).toMatchObject({ kind: 'approval_refused', approver: 'eve', channel: 'cli', authenticatedBy: 'cli', identity: { user: 'eve' } });
+    expect(events[4]).toMatchObject({ kind: 'approval_refused', approver: 'bob', reason: 'bob requested this rotation and cannot approve it', authenticatedBy: 'cli' });
+    expect(events[5]).toEqual({ kind: 'approval_decided', at: expect.any(String), approver: 'maria', decision: 'approve', channel: 'cli', authenticatedBy: 'cli', identity: { authenticatedBy: 'cli', source: 'operator_id', user: 'maria' } });
+    expect(rotationReportText(report)).toContain('approved by maria via cli (CLI, operator id maria)');
+    expect(r2.state).toBe('rejected');
+    expect(r2.reason).toBe('rejected by maria: owner on leave');
+    expect(kinds(r2)).toEqual(['planned', 'approval_requested', 'approval_decided']);
+    expect(r2.replacements).toEqual([]);
+    // One key minted (the approved rotation's), and the rejected key left alone.
+    expect(lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.upload' }).filter((c) => c.status < 300)).toHaveLength(1);
+    expect(lab.tenant.emulators.google.state.keys.has(keyName(2))).toBe(true);
+    expect(firstCall('projects.serviceAccounts.keys.delete', keyName(2))).toBeUndefined();
   }, 240_000);
 
   it('a second trigger of the Schedule while rotations wait for their consumers starts nothing new', async () => {
