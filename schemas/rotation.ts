@@ -389,5 +389,16 @@ export const StartRotationBody = z
   .object({ credentialId: z.string().regex(/^(google|github|salesforce|slack|memory):.+$/, 'a credential key: <provider>:<credential id>, as the flag lists it').max(1024) })
   .strict();
 export type StartRotationBody = z.infer<typeof StartRotationBody>;
+/** The flag as `cordon rotate unrotated --json` and `GET /v1/rotations/unrotated` give it. */
+export const UnrotatedList = z.object({
+  /** The past containments read from Cordon's history. */
+  incidents: z.array(PastIncident),
+  /** Each flagged credential once, for its latest such incident; rotate one with `POST /v1/rotations`. */
+  flags: z.array(UnrotatedFlag),
+  /** Related to an incident but with no creation time on record: cannot be shown older. */
+  unknownAge: z.array(z.object({ credentialId: z.string(), label: z.string(), incidentId: z.string() })),
+});
+export type UnrotatedList = z.infer<typeof UnrotatedList>;
+
 export const StartedRotation = z.object({ workflowId: z.string(), credentialId: z.string() });
 export type StartedRotation = z.infer<typeof StartedRotation>;

@@ -17,7 +17,7 @@ import { rotationReportText } from '../../reports/rotation-text.ts';
 import type { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { signInWithKeyFile, useGoogleKeys, type KeyFile } from '../../local-tenant/consumers.ts';
 import type { Notification } from '../../notifiers/notifier.ts';
-import { RotationPolicy, rotationWorkflowId, type RotationPolicyInput, type RotationResult, type RotationState } from '../../schemas/rotation.ts';
+import { RotationPolicy, rotationWorkflowId, UnrotatedList, type RotationPolicyInput, type RotationResult, type RotationState } from '../../schemas/rotation.ts';
 import { localStackPerTest } from '../support/local-stack.ts';
 
 const lab = localStackPerTest();
@@ -289,8 +289,16 @@ describe('the "unrotated since incident" flag', () => {
 
     // One API call offers it for rotation; a Google grant needs its owner, and the run's report says so.
     const starter = mintApiKey({ name: 'soar', principal: 'soar-bot', scopes: ['start'] });
-    const app = buildApp({ client, taskQueue: target.taskQueue, keys: new ApiKeyring([starter.entry]), logger: createLogger({ write: () => undefined }) });
+    const reader = mintApiKey({ name: 'dashboard', principal: 'dash', scopes: ['read'] });
+    const app = buildApp({ client, taskQueue: target.taskQueue, keys: new ApiKeyring([starter.entry, reader.entry]), logger: createLogger({ write: () => undefined }) });
     try {
+      // The same flag over the API, with the read scope.
+      const listed = await app.inject({ method: 'GET', url: '/v1/rotations/unrotated', headers: { authorization: `Bearer ${reader.key}` } });
+      expect(listed.statusCode, listed.body).toBe(200);
+      const body = UnrotatedList.parse(JSON.parse(listed.body));
+      expect(body.incidents.map((i) => i.incidentId)).toEqual(['INC-DRIFT-7']);
+      expect(body.flags.map((f) => [f.credential.id, f.shares, f.incidentId, f.detail])).toEqual(flags.map((f) => [f.credential.id, f.shares, f.incidentId, f.detail]));
+      expect((await app.inject({ method: 'GET', url: '/v1/rotations/unrotated' })).statusCode).toBe(401);
       const res = await app.inject({ method: 'POST', url: '/v1/rotations', headers: { authorization: `Bearer ${starter.key}` }, payload: { credentialId: `google:${flags[0]!.credential.id}` } });
       expect(res.statusCode, res.body).toBe(202);
       const run = await rotationRunReport(client, (JSON.parse(res.body) as { workflowId: string }).workflowId);
