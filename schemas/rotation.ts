@@ -399,6 +399,8 @@ export const UnrotatedList = z.object({
   unknownAge: z.array(z.object({ credentialId: z.string(), label: z.string(), incidentId: z.string() })),
 });
 export type UnrotatedList = z.infer<typeof UnrotatedList>;
+/** `GET /v1/rotations/unrotated?provider=…`: only that provider's credentials (flagged and of unknown age). */
+export const UnrotatedQuery = z.object({ provider: z.enum(['google', 'github', 'salesforce', 'slack']).optional() }).strict();
 
 export const StartedRotation = z.object({ workflowId: z.string(), credentialId: z.string() });
 export type StartedRotation = z.infer<typeof StartedRotation>;

@@ -299,6 +299,10 @@ describe('the "unrotated since incident" flag', () => {
       expect(body.incidents.map((i) => i.incidentId)).toEqual(['INC-DRIFT-7']);
       expect(body.flags.map((f) => [f.credential.id, f.shares, f.incidentId, f.detail])).toEqual(flags.map((f) => [f.credential.id, f.shares, f.incidentId, f.detail]));
       expect((await app.inject({ method: 'GET', url: '/v1/rotations/unrotated' })).statusCode).toBe(401);
+      const github = await app.inject({ method: 'GET', url: '/v1/rotations/unrotated?provider=github', headers: { authorization: `Bearer ${reader.key}` } });
+      expect(UnrotatedList.parse(JSON.parse(github.body)).flags).toEqual([]);
+      const badQuery = await app.inject({ method: 'GET', url: '/v1/rotations/unrotated?provider=okta', headers: { authorization: `Bearer ${reader.key}` } });
+      expect([badQuery.statusCode, badQuery.body]).toEqual([400, expect.stringContaining('query.provider')]);
       const res = await app.inject({ method: 'POST', url: '/v1/rotations', headers: { authorization: `Bearer ${starter.key}` }, payload: { credentialId: `google:${flags[0]!.credential.id}` } });
       expect(res.statusCode, res.body).toBe(202);
       const run = await rotationRunReport(client, (JSON.parse(res.body) as { workflowId: string }).workflowId);
