@@ -286,7 +286,7 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
       return c;
     };
     try {
-      return command === 'rotate' ? await rotateCommand(rest, tracked, out) : await scheduleRotateCommand(rest.slice(1), tracked, out);
+      return command === 'rotate' ? await rotateCommand(rest, tracked, out, cliVouch) : await scheduleRotateCommand(rest.slice(1), tracked, out);
     } catch (err) {
       if (err instanceof RotateUsageError) throw new UsageError(err.message);
       throw err;

@@ -4,6 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Client } from '../client/containments.ts';
+import type { Vouch } from '../codec/decision-envelope.ts';
 import { decideRotation, ensureRotationSchedule, rotationRunReport, runRotation, startRotation } from '../client/rotation.ts';
 import { findUnrotated, rotateFlagged } from '../client/unrotated.ts';
 import { parseRotationPolicies } from '../schemas/rotation.ts';
@@ -42,14 +43,16 @@ const OPTIONS = {
 } as const;
 
 /** `cordon rotate …`; `connect` opens the Temporal client only once the flags are known good. */
-export async function rotateCommand(args: string[], connect: () => Promise<{ client: Client; taskQueue: string }>, out: (text: string) => void): Promise<number> {
+export async function rotateCommand(args: string[], connect: () => Promise<{ client: Client; taskQueue: string }>, out: (text: string) => void, vouch: () => Promise<Vouch | undefined> = async () => undefined): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: OPTIONS });
   const json = values.json ?? false;
   const sub = positionals[0];
   if (sub === 'approve') {
     if (!positionals[1] || !values.as) throw new RotateUsageError('rotate approve needs <rotation-workflow-id> --as APPROVER');
     const { client } = await connect();
-    const state = await decideRotation(client, positionals[1], { approver: values.as, decision: values.reject ? 'reject' : 'approve', ...(values.reason ? { reason: values.reason } : {}) });
+    // Signed like the CLI's containment decisions: the approver must be the identity the CLI vouches for.
+    const decision = { approver: values.as, decision: values.reject ? ('reject' as const) : ('approve' as const), channel: 'cli', ...(values.reason ? { reason: values.reason } : {}) };
+    const state = await decideRotation(client, positionals[1], decision, await vouch());
     out(json ? JSON.stringify({ workflowId: positionals[1], state }) : `${positionals[1]}: ${state}`);
     return 0;
   }

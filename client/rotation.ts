@@ -2,8 +2,12 @@
 // (or its plan only, with dryRun), or a Schedule of runs; the status of one credential's rotation and an approver's
 // decision on it.
 import { randomBytes } from 'node:crypto';
-import type { Client } from '@temporalio/client';
-import { ROTATION_RUN_WORKFLOW_TYPE, ROTATION_SCHEDULE_ID, RotationResult, RotationRunReport, type RotationPolicy, type RotationRunInput } from '../schemas/rotation.ts';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { signEnvelope, type Vouch } from '../codec/decision-envelope.ts';
+import { FAILURE_TYPES } from '../schemas/failure-types.ts';
+import { ROTATION_RUN_WORKFLOW_TYPE, ROTATION_SCHEDULE_ID, RotationResult, RotationRunReport, type RotationDecision, type RotationPolicy, type RotationRunInput } from '../schemas/rotation.ts';
+import { DecisionRefusedError } from './containments.ts';
 import { ensureIntervalSchedule, startScheduleRun, triggerSchedule } from './schedules.ts';
 
 /** One run now, and its report once every rotation it started has ended (a dry run: the plan only). */
@@ -54,7 +58,18 @@ export async function rotationStatus(client: Client, workflowId: string): Promis
   return RotationResult.parse(await client.workflow.getHandle(workflowId).query('rotationStatus'));
 }
 
-/** An approver's decision on a rotation whose policy requires approval (the `decideRotation` update). */
-export async function decideRotation(client: Client, workflowId: string, decision: { approver: string; decision: 'approve' | 'reject'; reason?: string }): Promise<string> {
-  return client.workflow.getHandle(workflowId).executeUpdate<string, [typeof decision]>('decideRotation', { args: [decision] });
+/**
+ * An approver's decision on a rotation whose policy requires approval (the `decideRotation` update), in a signed
+ * envelope when the way in authenticated the approver (`vouch`), otherwise unsigned: an unauthenticated
+ * Temporal-direct call, refused unless the policy accepts one. A refusal is recorded in the rotation's evidence by
+ * the workflow, then thrown as DecisionRefusedError.
+ */
+export async function decideRotation(client: Client, workflowId: string, decision: RotationDecision, vouch?: Vouch): Promise<string> {
+  const message = vouch ? signEnvelope(decision, vouch, { workflowId, action: 'decide' }) : decision;
+  try {
+    return await client.workflow.getHandle(workflowId).executeUpdate<string, [RotationDecision]>('decideRotation', { args: [message] });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === FAILURE_TYPES.decision_refused) throw new DecisionRefusedError(err.cause.message);
+    throw err;
+  }
 }

@@ -4,7 +4,7 @@
 import type { Client } from '@temporalio/client';
 import { ContainmentStatus } from '../schemas/containment.ts';
 import type { Provider } from '../schemas/credential.ts';
-import { flagUnrotated, oneStepPolicy, type PastIncident, type RotationPolicy, type UnrotatedFlag } from '../schemas/rotation.ts';
+import { flagUnrotated, oneStepPolicy, type PastIncident, type RotationPolicy, type UnrotatedList } from '../schemas/rotation.ts';
 import { runInventory } from './sweeps.ts';
 import { startRotation } from './rotation.ts';
 
@@ -33,7 +33,7 @@ export async function pastIncidents(client: Client, taskQueue: string): Promise<
 }
 
 /** `cordon rotate unrotated`: the flag over a sweep of every configured provider now. */
-export async function findUnrotated(client: Client, taskQueue: string): Promise<{ incidents: PastIncident[]; flags: UnrotatedFlag[]; unknownAge: { credentialId: string; label: string; incidentId: string }[] }> {
+export async function findUnrotated(client: Client, taskQueue: string): Promise<UnrotatedList> {
   const incidents = await pastIncidents(client, taskQueue);
   if (!incidents.length) return { incidents, flags: [], unknownAge: [] };
   const providers = [...new Set(incidents.flatMap((i) => [...i.principals, ...i.apps].map((x) => x.provider)))].filter((p) => p !== 'memory');

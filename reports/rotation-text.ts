@@ -1,5 +1,6 @@
 // The rotation run report in words (docs/rotation.md), and each rotation event as a sentence: the one place the
 // typed rotation evidence becomes text. Pure: report in, string out. Reports carry no secret (fingerprints only).
+import { authenticationText } from '../schemas/evidence-text.ts';
 import type { RotationEvent, RotationRunReport } from '../schemas/rotation.ts';
 
 export function rotationEventText(e: RotationEvent): string {
@@ -9,7 +10,9 @@ export function rotationEventText(e: RotationEvent): string {
     case 'approval_requested':
       return `approval asked of ${e.approvers.join(', ')}`;
     case 'approval_decided':
-      return `${e.decision === 'approve' ? 'approved' : 'rejected'} by ${e.approver}${e.reason ? `: ${e.reason}` : ''}`;
+      return `${e.decision === 'approve' ? 'approved' : 'rejected'} by ${e.approver}${e.channel ? ` via ${e.channel} (${authenticationText({ ...e, channel: e.channel })})` : ''}${e.reason ? `: ${e.reason}` : ''}`;
+    case 'approval_refused':
+      return `decision by ${e.approver} REFUSED via ${e.channel} (${authenticationText(e)}): ${e.reason}`;
     case 'window_wait':
       return `waiting for the maintenance window at ${e.until}`;
     case 'replacement_delivered':

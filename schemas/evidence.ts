@@ -51,7 +51,7 @@ const stage = z.string().max(128);
  * with it, `channel` is the way in the envelope proves (`temporal` when none did), `claimedChannel` what
  * an unauthenticated message said it came through, and `envelopeRefused` why its envelope did not count.
  */
-const authentication = {
+export const authentication = {
   authenticatedBy: AuthenticatedBy.optional(),
   identity: Identity.optional(),
   claimedChannel: z.string().optional(),

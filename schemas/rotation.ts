@@ -5,6 +5,7 @@
 // first") governs the direct containment of a stolen credential, not this. Pure zod: workflows import this file.
 import { z } from 'zod';
 import { Credential, CredentialKind, Provider, ReplacementRef, type Credential as CredentialT } from './credential.ts';
+import { authentication } from './evidence.ts';
 
 /** Workflow type names (recorded in history, documented for Temporal-direct users: never rename). */
 export const ROTATION_RUN_WORKFLOW_TYPE = 'rotationRun';
@@ -68,6 +69,11 @@ export const RotationPolicy = z
     approvers: z.array(z.string().min(1)).default([]),
     /** Each rotation waits for one approver's decision before it mints anything. */
     requireApproval: z.boolean().default(false),
+    /**
+     * An approval must come through an authenticated way in (a signed envelope from Slack, the API or the CLI);
+     * an unauthenticated Temporal-direct decision is refused and recorded (docs/trust-model.md).
+     */
+    requireAuthenticated: z.boolean().default(true),
     /** Replacements are minted only inside this window (UTC); anytime when omitted. */
     window: MaintenanceWindow.optional(),
     /** How long a rotation waits for every consumer to switch before the deadline action. */
@@ -175,7 +181,9 @@ const LastUse = z.object({ credentialId: z.string(), lastUsedAt: z.string().opti
 export const RotationEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('planned'), at: z.string(), policy: z.string(), maxAge: z.string(), ageDays: z.number().optional(), order: z.literal('staged'), consumers: z.array(z.string()) }),
   z.object({ kind: z.literal('approval_requested'), at: z.string(), approvers: z.array(z.string()) }),
-  z.object({ kind: z.literal('approval_decided'), at: z.string(), approver: z.string(), decision: z.enum(['approve', 'reject']), reason: z.string().optional() }),
+  // channel, authenticatedBy, identity…: how the approver was authenticated (absent on rotations from before signed approvals).
+  z.object({ kind: z.literal('approval_decided'), at: z.string(), approver: z.string(), decision: z.enum(['approve', 'reject']), reason: z.string().optional(), channel: z.string().optional(), ...authentication }),
+  z.object({ kind: z.literal('approval_refused'), at: z.string(), approver: z.string(), reason: z.string(), channel: z.string(), ...authentication }),
   z.object({ kind: z.literal('window_wait'), at: z.string(), until: z.string() }),
   z.object({ kind: z.literal('replacement_delivered'), at: z.string(), consumerId: z.string(), replacementId: z.string(), fingerprint: z.string(), sink: z.string(), note: z.string().optional() }),
   z.object({ kind: z.literal('replacement_owned_elsewhere'), at: z.string(), consumerId: z.string(), ownedBy: z.string() }),
@@ -189,6 +197,16 @@ export const RotationEvent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('failed'), at: z.string(), step: z.string(), error: z.string() }),
 ]);
 export type RotationEvent = z.infer<typeof RotationEvent>;
+
+/** An approver's decision on a rotation (the `decideRotation` update); a way in wraps it in a signed envelope. */
+export const RotationDecision = z.object({
+  approver: z.string().min(1).max(256),
+  decision: z.enum(['approve', 'reject']),
+  reason: z.string().max(500).optional(),
+  /** The way in the message says it came through; only its envelope proves it. */
+  channel: z.string().max(32).optional(),
+});
+export type RotationDecision = z.infer<typeof RotationDecision>;
 
 export const RotateCredentialInput = z.object({
   policy: RotationPolicy,
@@ -371,5 +389,18 @@ export const StartRotationBody = z
   .object({ credentialId: z.string().regex(/^(google|github|salesforce|slack|memory):.+$/, 'a credential key: <provider>:<credential id>, as the flag lists it').max(1024) })
   .strict();
 export type StartRotationBody = z.infer<typeof StartRotationBody>;
+/** The flag as `cordon rotate unrotated --json` and `GET /v1/rotations/unrotated` give it. */
+export const UnrotatedList = z.object({
+  /** The past containments read from Cordon's history. */
+  incidents: z.array(PastIncident),
+  /** Each flagged credential once, for its latest such incident; rotate one with `POST /v1/rotations`. */
+  flags: z.array(UnrotatedFlag),
+  /** Related to an incident but with no creation time on record: cannot be shown older. */
+  unknownAge: z.array(z.object({ credentialId: z.string(), label: z.string(), incidentId: z.string() })),
+});
+export type UnrotatedList = z.infer<typeof UnrotatedList>;
+/** `GET /v1/rotations/unrotated?provider=…`: only that provider's credentials (flagged and of unknown age). */
+export const UnrotatedQuery = z.object({ provider: z.enum(['google', 'github', 'salesforce', 'slack']).optional() }).strict();
+
 export const StartedRotation = z.object({ workflowId: z.string(), credentialId: z.string() });
 export type StartedRotation = z.infer<typeof StartedRotation>;

@@ -4,12 +4,16 @@
 // credential's use stops while each replacement's starts), then revoke and verify. Without that evidence by the
 // policy's deadline, the policy decides: hold the old credential and escalate, or revoke it anyway. Design I1
 // (revoke first) is about the direct containment of a stolen credential; the evidence says which order ran.
-import { condition, defineQuery, defineUpdate, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { condition, defineQuery, defineUpdate, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { RotationActivities } from '../activities/rotation.ts';
 import { durationMs } from '../schemas/containment.ts';
 import { credentialKey, type ReplacementRef } from '../schemas/credential.ts';
-import { judgeSwitch, nextWindowStart, RotateCredentialInput, type RotationEvent, type RotationResult, type RotationState } from '../schemas/rotation.ts';
+import { authenticate, type Authentication } from '../schemas/envelope.ts';
+import { judgeSwitch, nextWindowStart, RotateCredentialInput, RotationDecision, type RotationEvent, type RotationResult, type RotationState } from '../schemas/rotation.ts';
+import { undecodableReason } from '../schemas/undecodable.ts';
+import { approverRefusal, refuseDecision, unauthenticatedRefusal } from './approval-rules.ts';
+import { signalFields } from './containment/messages.ts';
 
 const acts = proxyActivities<Activities & RotationActivities>({
   startToCloseTimeout: '1 minute',
@@ -22,13 +26,14 @@ const bookkeeping = proxyActivities<Activities>({
 });
 
 export const rotationStatusQuery = defineQuery<RotationResult>('rotationStatus');
-export interface RotationDecision {
-  approver: string;
-  decision: 'approve' | 'reject';
-  reason?: string;
-}
-/** One approver's decision on a rotation whose policy requires approval; the first decision wins. */
+/**
+ * One approver's decision on a rotation whose policy requires approval; the first decision wins. Judged like a
+ * containment's decision (./approval-rules.ts): its signed envelope, the approver list, never the requester,
+ * and a refusal recorded in the evidence before it fails the update (failure type `cordon.decision_refused`).
+ */
 export const decideRotationUpdate = defineUpdate<RotationState, [RotationDecision]>('decideRotation');
+/** Recorded by every rotation that judges its approvals' envelopes; one without it replays the old validator. */
+export const ROTATION_SIGNED_APPROVALS_PATCH = 'cordon-rotation-signed-approvals';
 
 const nowIso = () => new Date(Date.now()).toISOString();
 const errorText = (err: unknown) => (err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err));
@@ -55,22 +60,46 @@ export async function rotateCredential(raw: RotateCredentialInput): Promise<Rota
   const record = (e: RotationEvent) => status.evidence.push(e);
   let decision: RotationDecision | undefined;
   setHandler(rotationStatusQuery, () => status);
-  setHandler(
-    decideRotationUpdate,
-    (d) => {
-      decision = d;
-      record({ kind: 'approval_decided', at: nowIso(), approver: d.approver, decision: d.decision, ...(d.reason ? { reason: d.reason } : {}) });
-      return d.decision === 'approve' ? 'minting' : 'rejected';
-    },
-    {
+  const accept = (d: RotationDecision, auth: Authentication | undefined): RotationState => {
+    decision = d;
+    record({ kind: 'approval_decided', at: nowIso(), approver: d.approver, decision: d.decision, ...(d.reason ? { reason: d.reason } : {}), ...auth });
+    return d.decision === 'approve' ? 'minting' : 'rejected';
+  };
+  /** Why a decision cannot count (undefined: it can); the same rules as a containment's (I7). */
+  const refusalOf = (raw: unknown): string | undefined => {
+    const undecodable = undecodableReason(raw);
+    if (undecodable) return `invalid decision: the payload could not be decoded: ${undecodable}`;
+    const shape = RotationDecision.safeParse(raw);
+    if (!shape.success) return `invalid decision: ${shape.error.issues[0]?.path.join('.') || '(input)'}: ${shape.error.issues[0]?.message}`;
+    if (!policy.requireApproval) return `${workflowId}: policy ${policy.name} does not ask for approval`;
+    if (decision) return `${workflowId}: already decided by ${decision.approver}`;
+    return approverRefusal(shape.data.approver, { approvers: policy.approvers, requester: input.requester, subject: 'rotation' });
+  };
+  if (patched(ROTATION_SIGNED_APPROVALS_PATCH)) {
+    const nonces = new Set<string>();
+    // No validator: its refusal could not be written to the evidence, so the handler refuses, records, then fails.
+    setHandler(decideRotationUpdate, (raw: RotationDecision): RotationState => {
+      const said = signalFields(raw, { approver: 256, channel: 32 });
+      const claimed = typeof said === 'string' ? {} : said;
+      const auth = authenticate(raw, { action: 'decide', workflowId, nowMs: Date.now(), nonces, claimedChannel: claimed.channel });
+      const refusal = refusalOf(raw) ?? unauthenticatedRefusal(auth, policy.requireAuthenticated, 'rotation');
+      if (refusal) {
+        record({ kind: 'approval_refused', at: nowIso(), approver: claimed.approver || '(unnamed)', reason: refusal.slice(0, 500), ...auth });
+        refuseDecision(refusal);
+      }
+      return accept(RotationDecision.parse(raw), auth);
+    });
+  } else {
+    // Rotations started before signed approvals: the validator refused without a trace, as they ran.
+    setHandler(decideRotationUpdate, (d) => accept(d, undefined), {
       validator: (d) => {
         if (!policy.requireApproval) throw new Error(`${workflowId}: policy ${policy.name} does not ask for approval`);
         if (decision) throw new Error(`${workflowId}: already decided by ${decision.approver}`);
         if (!policy.approvers.includes(d.approver)) throw new Error(`${d.approver} is not an approver of policy ${policy.name} (approvers: ${policy.approvers.join(', ')})`);
         if (d.approver === input.requester) throw new Error(`${d.approver} requested this rotation and cannot approve it`);
       },
-    },
-  );
+    });
+  }
   const finish = async (state: RotationState, reason?: string): Promise<RotationResult> => {
     status.state = state;
     if (reason) status.reason = reason;

@@ -13,6 +13,7 @@ import { getMassContainmentRoute } from './get-mass-containment.ts';
 import { startMassContainmentRoute } from './start-mass-containment.ts';
 import { listVerdictsRoute } from './list-verdicts.ts';
 import { startRotationRoute } from './start-rotation.ts';
+import { listUnrotatedRoute } from './list-unrotated.ts';
 
 export const apiRoutes: readonly ApiRoute[] = [
   startContainmentRoute,
@@ -26,5 +27,6 @@ export const apiRoutes: readonly ApiRoute[] = [
   getMassContainmentRoute,
   listVerdictsRoute,
   startRotationRoute,
+  listUnrotatedRoute,
   openApiDocumentRoute,
 ];

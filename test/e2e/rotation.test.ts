@@ -4,19 +4,20 @@
 // the connector sees the switch in Policy Analyzer's key last-authentication record.
 import { describe, expect, it } from 'vitest';
 import { loadScenario, loadScenarioDir, scenarioDir } from '@cordon/emulators';
-import { getStatus, startContainment } from '../../client/containments.ts';
+import { DecisionRefusedError, getStatus, startContainment } from '../../client/containments.ts';
 import { findUnrotated } from '../../client/unrotated.ts';
 import { buildApp } from '../../api/app.ts';
 import { ApiKeyring, mintApiKey } from '../../api/keys.ts';
 import { createLogger } from '../../logging/logger.ts';
 import type { ContainmentRequest } from '../../schemas/containment.ts';
-import { ensureRotationSchedule, rotationRunReport, rotationStatus, runRotation, startRotation, triggerRotation } from '../../client/rotation.ts';
+import { decideRotation, ensureRotationSchedule, rotationRunReport, rotationStatus, runRotation, startRotation, triggerRotation } from '../../client/rotation.ts';
+import { rotateCommand } from '../../cli/rotate.ts';
 import { renderRotationHtml } from '../../reports/rotation-html.ts';
 import { rotationReportText } from '../../reports/rotation-text.ts';
 import type { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { signInWithKeyFile, useGoogleKeys, type KeyFile } from '../../local-tenant/consumers.ts';
 import type { Notification } from '../../notifiers/notifier.ts';
-import { RotationPolicy, rotationWorkflowId, type RotationPolicyInput, type RotationResult, type RotationState } from '../../schemas/rotation.ts';
+import { RotationPolicy, rotationWorkflowId, UnrotatedList, type RotationPolicyInput, type RotationResult, type RotationState } from '../../schemas/rotation.ts';
 import { localStackPerTest } from '../support/local-stack.ts';
 
 const lab = localStackPerTest();
@@ -178,6 +179,56 @@ describe('rotation policies on the local tenant', () => {
     expect(await signInWithKeyFile(lab.tenant.urls.google, stubbornKeyFile)).toEqual({ ok: false, error: 'Invalid JWT Signature.' });
   }, 240_000);
 
+  it('an approval is judged like a containment decision: signed, on the list, not the requester; refusals recorded, a rejection mints nothing', async () => {
+    const { store } = await lab.start(loadScenario(50));
+    // Keys 1 and 2 are due; bob asks for their rotation and maria approves.
+    lab.tenant.setTenantTime(tenantAt(1.5), { frozen: true });
+    const { client, target, envelopeKeys } = lab.worker;
+    await useGoogleKeys(lab.tenant, { store, switches: () => false });
+    const guarded = policy({ requireApproval: true, approvers: ['maria', 'bob'] });
+    const { workflowId } = await startRotation(client, target.taskQueue, { policies: [guarded], requester: 'bob' });
+    const [first, second] = [1, 2].map((n) => rotationWorkflowId(`google:${keyName(n)}`));
+    for (const n of [1, 2]) await waitForState(n, ['awaiting_approval']);
+    const cliAs = (user: string) => ({ keys: envelopeKeys, identity: { authenticatedBy: 'cli' as const, source: 'operator_id' as const, user } });
+    const refused = (p: Promise<unknown>) => p.then(() => 'accepted', (err: unknown) => (err instanceof DecisionRefusedError ? err.message : `not a refusal: ${String(err)}`));
+
+    // An unsigned decision is a Temporal-direct call, refused where the policy requires authentication (the default).
+    expect(await refused(decideRotation(client, first!, { approver: 'maria', decision: 'approve', channel: 'cli' }))).toMatch(/must come through an authenticated way in.*unauthenticated Temporal-direct call/);
+    // Signed, but not an approver; signed, but the requester.
+    expect(await refused(decideRotation(client, first!, { approver: 'eve', decision: 'approve', channel: 'cli' }, cliAs('eve')))).toBe('eve is not an authorized approver for this rotation');
+    expect(await refused(decideRotation(client, first!, { approver: 'bob', decision: 'approve', channel: 'cli' }, cliAs('bob')))).toBe('bob requested this rotation and cannot approve it');
+    expect(lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.upload' })).toEqual([]);
+
+    // `cordon rotate approve` signs as the operator the CLI vouches for.
+    const said: string[] = [];
+    const code = await rotateCommand(['approve', first!, '--as', 'maria'], async () => ({ client, taskQueue: target.taskQueue }), (t) => void said.push(t), async () => cliAs('maria'));
+    expect([code, said]).toEqual([0, [`${first}: minting`]]);
+    // The first decision wins; the rejection of the other rotation ends it with nothing minted.
+    expect(await refused(decideRotation(client, first!, { approver: 'maria', decision: 'reject', channel: 'cli' }, cliAs('maria')))).toBe(`${first}: already decided by maria`);
+    expect(await decideRotation(client, second!, { approver: 'maria', decision: 'reject', reason: 'owner on leave', channel: 'cli' }, cliAs('maria'))).toBe('rejected');
+
+    await new Promise((r) => setTimeout(r, 1100));
+    const report = await consumersAtWork(store, () => true, rotationRunReport(client, workflowId));
+    const r1 = report.entries.find((e) => e.credentialId === `google:${keyName(1)}`)!.result!;
+    const r2 = report.entries.find((e) => e.credentialId === `google:${keyName(2)}`)!.result!;
+    expect(r1.state, r1.reason).toBe('rotated');
+    expect(kinds(r1)).toEqual(['planned', 'approval_requested', 'approval_refused', 'approval_refused', 'approval_refused', 'approval_decided', 'approval_refused', 'replacement_delivered', 'switch_seen', 'revoked', 'verified']);
+    const events = r1.evidence;
+    expect(events[2]).toMatchObject({ kind: 'approval_refused', approver: 'maria', channel: 'temporal', authenticatedBy: 'unauthenticated', claimedChannel: 'cli' });
+    expect(events[3]).toMatchObject({ kind: 'approval_refused', approver: 'eve', channel: 'cli', authenticatedBy: 'cli', identity: { user: 'eve' } });
+    expect(events[4]).toMatchObject({ kind: 'approval_refused', approver: 'bob', reason: 'bob requested this rotation and cannot approve it', authenticatedBy: 'cli' });
+    expect(events[5]).toEqual({ kind: 'approval_decided', at: expect.any(String), approver: 'maria', decision: 'approve', channel: 'cli', authenticatedBy: 'cli', identity: { authenticatedBy: 'cli', source: 'operator_id', user: 'maria' } });
+    expect(rotationReportText(report)).toContain('approved by maria via cli (CLI, operator id maria)');
+    expect(r2.state).toBe('rejected');
+    expect(r2.reason).toBe('rejected by maria: owner on leave');
+    expect(kinds(r2)).toEqual(['planned', 'approval_requested', 'approval_decided']);
+    expect(r2.replacements).toEqual([]);
+    // One key minted (the approved rotation's), and the rejected key left alone.
+    expect(lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.upload' }).filter((c) => c.status < 300)).toHaveLength(1);
+    expect(lab.tenant.emulators.google.state.keys.has(keyName(2))).toBe(true);
+    expect(firstCall('projects.serviceAccounts.keys.delete', keyName(2))).toBeUndefined();
+  }, 240_000);
+
   it('a second trigger of the Schedule while rotations wait for their consumers starts nothing new', async () => {
     const { store } = await lab.start(loadScenario(50));
     lab.tenant.setTenantTime(tenantAt(1.5), { frozen: true });
@@ -238,8 +289,20 @@ describe('the "unrotated since incident" flag', () => {
 
     // One API call offers it for rotation; a Google grant needs its owner, and the run's report says so.
     const starter = mintApiKey({ name: 'soar', principal: 'soar-bot', scopes: ['start'] });
-    const app = buildApp({ client, taskQueue: target.taskQueue, keys: new ApiKeyring([starter.entry]), logger: createLogger({ write: () => undefined }) });
+    const reader = mintApiKey({ name: 'dashboard', principal: 'dash', scopes: ['read'] });
+    const app = buildApp({ client, taskQueue: target.taskQueue, keys: new ApiKeyring([starter.entry, reader.entry]), logger: createLogger({ write: () => undefined }) });
     try {
+      // The same flag over the API, with the read scope.
+      const listed = await app.inject({ method: 'GET', url: '/v1/rotations/unrotated', headers: { authorization: `Bearer ${reader.key}` } });
+      expect(listed.statusCode, listed.body).toBe(200);
+      const body = UnrotatedList.parse(JSON.parse(listed.body));
+      expect(body.incidents.map((i) => i.incidentId)).toEqual(['INC-DRIFT-7']);
+      expect(body.flags.map((f) => [f.credential.id, f.shares, f.incidentId, f.detail])).toEqual(flags.map((f) => [f.credential.id, f.shares, f.incidentId, f.detail]));
+      expect((await app.inject({ method: 'GET', url: '/v1/rotations/unrotated' })).statusCode).toBe(401);
+      const github = await app.inject({ method: 'GET', url: '/v1/rotations/unrotated?provider=github', headers: { authorization: `Bearer ${reader.key}` } });
+      expect(UnrotatedList.parse(JSON.parse(github.body)).flags).toEqual([]);
+      const badQuery = await app.inject({ method: 'GET', url: '/v1/rotations/unrotated?provider=okta', headers: { authorization: `Bearer ${reader.key}` } });
+      expect([badQuery.statusCode, badQuery.body]).toEqual([400, expect.stringContaining('query.provider')]);
       const res = await app.inject({ method: 'POST', url: '/v1/rotations', headers: { authorization: `Bearer ${starter.key}` }, payload: { credentialId: `google:${flags[0]!.credential.id}` } });
       expect(res.statusCode, res.body).toBe(202);
       const run = await rotationRunReport(client, (JSON.parse(res.body) as { workflowId: string }).workflowId);

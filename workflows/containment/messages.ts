@@ -7,10 +7,10 @@
 // valid one it counts only as an unauthenticated Temporal-direct call. A `decide` update is no longer
 // refused by its validator (which cannot write history) but by its handler, which records the refusal
 // and fails the update with the DecisionRefused failure type.
-import { ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import { ApprovalDecisionInput } from '../../schemas/containment.ts';
 import { authenticate, type Authentication, type EnvelopeAction } from '../../schemas/envelope.ts';
-import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
+import { approverRefusal, refuseDecision, unauthenticatedRefusal } from '../approval-rules.ts';
 import { undecodableReason } from '../../schemas/undecodable.ts';
 import { cancelRequestSignal, decideUpdate, refusalSignal, statusQuery, type DecisionResult } from '../definitions.ts';
 import type { Containment } from './context.ts';
@@ -59,8 +59,8 @@ export function setMessageHandlers(run: Containment): void {
     const p = state.pendingApprovals.find((x) => x.stage === d.stage);
     if (!p || decisions.has(d.stage)) return `no approval is pending for stage ${JSON.stringify(d?.stage)}: it was already decided, timed out, or never asked`;
     if (!plan || d.digest !== plan.digest) return `stale plan digest ${String(d.digest).slice(0, 12)}…: the pending plan is ${plan?.digest.slice(0, 12)}…; re-read the plan and approve what will actually run`;
-    if (!input.policy.approval.approvers.includes(d.approver)) return `${d.approver} is not an authorized approver for this containment`;
-    if (d.approver === input.requester && !input.breakGlass) return `${d.approver} requested this containment and cannot approve it (break-glass not set)`;
+    const notApprover = approverRefusal(d.approver, { approvers: input.policy.approval.approvers, requester: input.requester, subject: 'containment', breakGlass: Boolean(input.breakGlass) });
+    if (notApprover) return notApprover;
     if (p.approvals.includes(d.approver)) return `${d.approver} already approved stage ${d.stage}`;
     return undefined;
   };
@@ -70,14 +70,11 @@ export function setMessageHandlers(run: Containment): void {
     const claimed = signalFields(raw, { stage: 128, approver: 256, channel: 32 });
     const said = typeof claimed === 'string' ? {} : claimed;
     const auth = authenticate(raw, { action: 'decide', workflowId: run.workflowId, nowMs: Date.now(), nonces: run.nonces, claimedChannel: said.channel });
-    let refusal = refusalOf(raw);
-    if (!refusal && auth.authenticatedBy === 'unauthenticated' && input.policy.approval.requireAuthenticated[input.severity]) {
-      refusal = `a ${input.severity}-severity decision must come through an authenticated way in (Slack, the API or the CLI with a signed envelope); this one is an unauthenticated Temporal-direct call${auth.envelopeRefused ? ` (${auth.envelopeRefused})` : ''}`;
-    }
+    const refusal = refusalOf(raw) ?? unauthenticatedRefusal(auth, input.policy.approval.requireAuthenticated[input.severity], `${input.severity}-severity`);
     if (refusal) {
       const approver = said.approver || '(unnamed)';
       record({ kind: 'approval_refused', actor: approver, stage: said.stage ?? '', approver, reason: refusal.slice(0, 500), ...auth });
-      throw ApplicationFailure.create({ type: FAILURE_TYPES.decision_refused, nonRetryable: true, message: refusal });
+      refuseDecision(refusal);
     }
     return count(ApprovalDecisionInput.parse(raw), auth);
   };
@@ -114,7 +111,7 @@ export function setMessageHandlers(run: Containment): void {
  * refused. Only strings, numbers and booleans are read (String() of a JSON object can throw, e.g. an
  * own `toString` key), and only own properties.
  */
-function signalFields<K extends string>(raw: unknown, bounds: Record<K, number>): Partial<Record<K, string>> | string {
+export function signalFields<K extends string>(raw: unknown, bounds: Record<K, number>): Partial<Record<K, string>> | string {
   const undecodable = undecodableReason(raw);
   if (undecodable) return `could not be decoded: ${undecodable}`;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `expected an object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`;
