@@ -156,11 +156,10 @@ async function containFromFile(
   const started = await startMassContainment(client, taskQueue, request);
   if (!json) process.stderr.write(`${started.created ? 'started' : 'joined the running'} mass containment ${started.workflowId} (${refs.length} refs)\n`);
   if (values['no-wait']) return out(JSON.stringify({ ...started, total: refs.length })), EXIT.pending;
-  const t0 = Date.now();
-  const result = await followMassContainment(client, started.workflowId, (p) => {
-    if (!json) process.stderr.write(`\r  ${progressLine(p, Date.now() - t0)}   `);
+  const result = await followMassContainment(client, started.workflowId, (p, elapsedMs) => {
+    if (!json) process.stderr.write(`\r  ${progressLine(p, elapsedMs)}   `);
     // Scripts get the same progress as one JSON object a line on stderr; stdout keeps the one result.
-    else process.stderr.write(`${JSON.stringify(progressRecord(p, Date.now() - t0))}\n`);
+    else process.stderr.write(`${JSON.stringify(progressRecord(p, elapsedMs))}\n`);
   });
   if (!json) process.stderr.write('\n');
   if (json) out(JSON.stringify({ workflowId: started.workflowId, ...result }));

@@ -117,16 +117,25 @@ export class NotAMassContainmentError extends Error {
  * A mass containment's progress and Temporal status. A completed run is read from its result (no worker
  * needed); a running one answers its progress query. Throws WorkflowNotFoundError for an unknown id.
  */
-export async function readMassProgress(client: Client, workflowId: string): Promise<MassProgress & { executionStatus: string }> {
+export async function readMassProgress(client: Client, workflowId: string): Promise<MassProgress & { executionStatus: string; elapsedMs: number }> {
   const handle = client.workflow.getHandle(workflowId);
   const description = await handle.describe();
   if (description.type !== 'massContainment') throw new NotAMassContainmentError(`${workflowId} is not a Cordon mass containment`);
   const executionStatus = description.status.name;
+  const elapsedMs = elapsedOf(description);
   if (executionStatus === 'COMPLETED') {
     const result = (await handle.result()) as MassContainmentResult;
-    return { ...result, done: result.total, executionStatus };
+    return { ...result, done: result.total, executionStatus, elapsedMs };
   }
-  return { ...(await massProgress(client, workflowId)), executionStatus };
+  return { ...(await massProgress(client, workflowId)), executionStatus, elapsedMs };
+}
+
+/**
+ * How long the run has been going (or went, once closed): the rate is the run's own, since its start,
+ * so a client that joins or re-attaches later sees the same rate and ETA as the one that started it.
+ */
+function elapsedOf(description: { startTime: Date; closeTime?: Date }): number {
+  return Math.max(0, (description.closeTime ?? new Date()).getTime() - description.startTime.getTime());
 }
 
 /**
@@ -155,30 +164,53 @@ export function massStatusLine(p: MassProgress): string {
   return `${r.done}/${r.total} done · ${r.contained} contained · ${r.notContained} not contained · ${r.waiting} waiting`;
 }
 
-/** Progress as numbers (`cordon contain --from --json`): done, contained, not contained, waiting, refs per second, seconds left. */
-export function progressRecord(p: MassProgress, elapsedMs: number): { total: number; done: number; contained: number; notContained: number; waiting: number; perSecond: number; etaSeconds: number | null } {
-  const perSecond = elapsedMs > 0 ? (p.done / elapsedMs) * 1000 : 0;
-  const waiting = p.total - p.done;
-  return { total: p.total, done: p.done, contained: p.tally.contained ?? 0, notContained: p.notContained.length, waiting, perSecond, etaSeconds: perSecond > 0 ? Math.ceil(waiting / perSecond) : null };
+export interface ProgressRecord {
+  total: number;
+  done: number;
+  contained: number;
+  notContained: number;
+  waiting: number;
+  perSecond: number;
+  /** Refs finished per minute since the run started. */
+  refsPerMinute: number;
+  /** Seconds until every ref is done at that rate; null before the first ref is done. 0 once all are. */
+  etaSeconds: number | null;
 }
 
-/** One progress line: done / total, contained, not contained, waiting, rate and ETA. */
+/** Progress as numbers (`cordon contain --from --json`, GET /v1/mass-containments/{id}): counts, rate and ETA. */
+export function progressRecord(p: MassProgress, elapsedMs: number): ProgressRecord {
+  const perSecond = elapsedMs > 0 ? (p.done / elapsedMs) * 1000 : 0;
+  const waiting = p.total - p.done;
+  const etaSeconds = waiting === 0 ? 0 : perSecond > 0 ? Math.ceil(waiting / perSecond) : null;
+  return { total: p.total, done: p.done, contained: p.tally.contained ?? 0, notContained: p.notContained.length, waiting, perSecond, refsPerMinute: Math.round(perSecond * 60 * 10) / 10, etaSeconds };
+}
+
+/** 75 → "1m 15s", 3700 → "1h 1m": an ETA people read at a glance. */
+export function formatEta(seconds: number | null): string {
+  if (seconds === null) return '—';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h ? `${h}h ${m}m` : m ? `${m}m ${s}s` : `${s}s`;
+}
+
+/** One progress line: done / total, contained, not contained, waiting, rate (refs/min) and ETA. */
 export function progressLine(p: MassProgress, elapsedMs: number): string {
   const r = progressRecord(p, elapsedMs);
-  return `${r.done}/${r.total} done · ${r.contained} contained · ${r.notContained} not contained · ${r.waiting} waiting · ${r.perSecond.toFixed(1)}/s · ETA ${r.etaSeconds === null ? '—' : `${r.etaSeconds}s`}`;
+  return `${r.done}/${r.total} done · ${r.contained} contained · ${r.notContained} not contained · ${r.waiting} waiting · ${r.refsPerMinute.toFixed(1)} refs/min · ETA ${formatEta(r.etaSeconds)}`;
 }
 
 /**
- * Waits for a mass containment to finish, handing its progress to `onProgress` about once a second;
- * returns its result.
+ * Waits for a mass containment to finish, handing its progress and the time since the run started to
+ * `onProgress` about once a second; returns its result.
  */
-export async function followMassContainment(client: Client, workflowId: string, onProgress: (p: MassProgress) => void, everyMs = 1000): Promise<MassContainmentResult> {
+export async function followMassContainment(client: Client, workflowId: string, onProgress: (p: MassProgress, elapsedMs: number) => void, everyMs = 1000): Promise<MassContainmentResult> {
   const handle = client.workflow.getHandle(workflowId);
   for (;;) {
     const desc = await handle.describe();
     if (desc.status.name !== 'RUNNING') break;
     const p = await massProgress(client, workflowId).catch(() => undefined);
-    if (p) onProgress(p);
+    if (p) onProgress(p, elapsedOf(desc));
     await new Promise((r) => setTimeout(r, everyMs));
   }
   return (await handle.result()) as MassContainmentResult;

@@ -166,6 +166,10 @@ export const MassContainmentView = z.object({
   /** Children by outcome (contained, not_contained, failed, …). */
   tally: z.record(z.string(), z.number().int()),
   notContained: z.array(NotContainedRef),
+  /** Refs done per minute since the run started (the same rate `cordon contain --from` shows). */
+  refsPerMinute: z.number().min(0),
+  /** Seconds until every ref is done at that rate: null before the first is done, 0 once all are. */
+  etaSeconds: z.number().int().min(0).nullable(),
 });
 export type MassContainmentView = z.infer<typeof MassContainmentView>;
 
