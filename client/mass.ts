@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { CredentialRef } from '../schemas/credential.ts';
-import { MASS_PAGE_SIZE, MassStartInput, type MassContainmentRequest, type MassContainmentResult, type MassProgressView, type MassStartRequest } from '../schemas/mass.ts';
+import { MASS_PAGE_SIZE, MassStartInput, type DryRunRef, type MassContainmentRequest, type MassContainmentResult, type MassProgressView, type MassStartRequest } from '../schemas/mass.ts';
 import { addRefPageUpdate, massProgressQuery } from '../workflows/mass-containment.ts';
 import { INCIDENT_ID } from '../workflows/search-attributes.ts';
 import { InvalidInputError } from './containments.ts';
@@ -51,10 +51,14 @@ export function parseRefsFile(text: string, format: 'ndjson' | 'csv'): Credentia
   return refs;
 }
 
-export function massWorkflowId(incidentId: string, refs: CredentialRef[]): string {
+export function massWorkflowId(incidentId: string, refs: CredentialRef[], options: { dryRun?: boolean } = {}): string {
   const basis = refs.map((r) => [r.provider, r.kind, r.id, r.clientId, r.user, r.keyId, r.fingerprint ?? ''].join('|')).join('\n');
-  return `cordon-mass-${incidentId}-${createHash('sha256').update(basis).digest('hex').slice(0, 16)}`;
+  // A dry run's id ends in `-plan` (a live run's ends in hex digits): the live run never joins a dry run.
+  return `cordon-mass-${incidentId}-${createHash('sha256').update(basis).digest('hex').slice(0, 16)}${options.dryRun ? '-plan' : ''}`;
 }
+
+/** Whether a mass containment id is a dry run's (massWorkflowId). */
+export const isDryRunId = (workflowId: string) => workflowId.endsWith('-plan');
 
 /**
  * Starts (or joins) a mass containment, however many refs: the run is started with their number only,
@@ -66,7 +70,7 @@ export async function startMassContainment(client: Client, taskQueue: string, re
   const parsed = MassStartInput.safeParse(request);
   if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   const { credentials, ...rest } = parsed.data;
-  const workflowId = massWorkflowId(parsed.data.incidentId, credentials);
+  const workflowId = massWorkflowId(parsed.data.incidentId, credentials, { dryRun: parsed.data.dryRun });
   const pageSize = options.pageSize ?? MASS_PAGE_SIZE;
   const start: MassContainmentRequest = { ...rest, paged: { total: credentials.length, pageSize } };
   let created = true;
@@ -76,7 +80,8 @@ export async function startMassContainment(client: Client, taskQueue: string, re
       taskQueue,
       workflowId,
       // A finished run is joined too, not started again: the same incident and refs are one mass containment.
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // A dry run is planned again once the last one has finished: the tenant may have changed since.
+      workflowIdReusePolicy: parsed.data.dryRun ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
       typedSearchAttributes: new TypedSearchAttributes([{ key: INCIDENT_ID, value: parsed.data.incidentId }]),
     });
   } catch (err) {
@@ -117,17 +122,37 @@ export class NotAMassContainmentError extends Error {
  * A mass containment's progress and Temporal status. A completed run is read from its result (no worker
  * needed); a running one answers its progress query. Throws WorkflowNotFoundError for an unknown id.
  */
-export async function readMassProgress(client: Client, workflowId: string): Promise<MassProgress & { executionStatus: string; elapsedMs: number }> {
+export async function readMassProgress(client: Client, workflowId: string): Promise<MassProgress & { executionStatus: string; elapsedMs: number; pages: number }> {
   const handle = client.workflow.getHandle(workflowId);
   const description = await handle.describe();
   if (description.type !== 'massContainment') throw new NotAMassContainmentError(`${workflowId} is not a Cordon mass containment`);
   const executionStatus = description.status.name;
   const elapsedMs = elapsedOf(description);
+  const pagesOf = (p: MassContainmentResult) => (p.dryRun?.pageSize ? Math.ceil(p.total / p.dryRun.pageSize) : 1);
   if (executionStatus === 'COMPLETED') {
     const result = (await handle.result()) as MassContainmentResult;
-    return { ...result, done: result.total, executionStatus, elapsedMs };
+    return { ...result, done: result.total, executionStatus, elapsedMs, pages: pagesOf(result) };
   }
-  return { ...(await massProgress(client, workflowId)), executionStatus, elapsedMs };
+  const progress = await massProgress(client, workflowId);
+  return { ...progress, executionStatus, elapsedMs, pages: pagesOf(progress) };
+}
+
+/** The page does not exist, or its plans are not ready yet (the dry run is still planning it). */
+export class DryRunPageUnavailableError extends Error {
+  override readonly name = 'DryRunPageUnavailableError';
+}
+
+/**
+ * One page of a finished dry run's per-ref lines: a paged dry run keeps only the totals, each page run
+ * its own refs' lines (workflows/mass-containment.ts), so no answer carries thousands of plans.
+ */
+export async function readDryRunPage(client: Client, workflowId: string, page: number): Promise<{ page: number; pages: number; refs: DryRunRef[] }> {
+  if (!isDryRunId(workflowId)) throw new NotAMassContainmentError(`${workflowId} is not a dry run: its id ends in -plan`);
+  const run = await readMassProgress(client, workflowId);
+  if (run.executionStatus !== 'COMPLETED') throw new DryRunPageUnavailableError(`dry run ${workflowId} is ${run.executionStatus.toLowerCase()}: its plans are readable once it has completed`);
+  if (page >= run.pages) throw new DryRunPageUnavailableError(`dry run ${workflowId} has ${run.pages} page(s) (0 to ${run.pages - 1}); there is no page ${page}`);
+  const result = run.dryRun?.refs ? run : ((await client.workflow.getHandle(`${workflowId}-page-${page}`).result()) as MassContainmentResult);
+  return { page, pages: run.pages, refs: result.dryRun?.refs ?? [] };
 }
 
 /**
