@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, expect, it } from 'vitest';
 import { loadScenarioDir, scenarioDir } from '@cordon/emulators';
 import { buildApp } from '../../api/app.ts';
+import { startMassContainment } from '../../client/mass.ts';
 import { ApiKeyring, mintApiKey } from '../../api/keys.ts';
 import { createLogger } from '../../logging/logger.ts';
 import { dryRunText } from '../../reports/mass-dry-run-text.ts';
@@ -122,4 +123,43 @@ it('plans every ref, writes nothing, and reports a blast radius equal to the sum
   // A live run of the same refs is its own run, never the dry run joined.
   const plansOfLive = await call('GET', `/v1/mass-containments/${run.workflowId.replace(/-plan$/, '')}/plans`);
   expect(plansOfLive.status).toBe(404);
+}, 300_000);
+
+it('keeps a paged dry run’s plans in its page runs, read a page at a time by following next', async () => {
+  await lab.start(await loadScenarioDir(scenarioDir('circleci')));
+  app = buildApp({ client: lab.worker.client, taskQueue: lab.worker.target.taskQueue, keys: new ApiKeyring([starter.entry]), logger: createLogger({ level: 'error' }) });
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+  const get = async (path: string) => {
+    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${starter.key}` } });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  // Pages of 2 refs: 5 refs make 3 page runs.
+  const started = await startMassContainment(lab.worker.client, lab.worker.target.taskQueue, { incidentId: `INC-DRY-${randomBytes(3).toString('hex')}`, requester: 'responder', credentials: REFS as never, dryRun: true }, { pageSize: 2 });
+  const early = await get(`/v1/mass-containments/${started.workflowId}/plans?page=0`);
+  if (early.status !== 200) expect(early.body.error.code).toBe('not_ready');
+  await lab.worker.client.workflow.getHandle(started.workflowId).result();
+
+  const lines: DryRunRef[] = [];
+  let next: string | undefined = `/v1/mass-containments/${started.workflowId}/plans`;
+  while (next) {
+    const r = await get(next);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const page = DryRunPlansPage.parse(r.body);
+    expect(page.pages).toBe(3);
+    expect(page.refs.length).toBe(page.page < 2 ? 2 : 1);
+    lines.push(...page.refs);
+    next = page.next;
+  }
+  expect(lines.map((l) => l.index)).toEqual([0, 1, 2, 3, 4]);
+  expect(lines.map((l) => l.status)).toEqual(['planned', 'planned', 'planned', 'refused', 'not_found']);
+  const past = await get(`/v1/mass-containments/${started.workflowId}/plans?page=3`);
+  expect(past.status).toBe(409);
+  expect(past.body.error.message).toMatch(/no page 3/);
+
+  const view = MassContainmentView.parse((await get(`/v1/mass-containments/${started.workflowId}`)).body);
+  expect(view.dryRun!.pages).toBe(3);
+  expect(view.dryRun!.blast.credentialsToRevoke).toBe(lines.reduce((n, l) => n + l.revoke.length, 0));
+  expect(view.dryRun!.blast.consumersManual).toBe(lines.reduce((n, l) => n + l.manual.length, 0));
+  expect(view.dryRun!.blast.refs).toBe(5);
+  expect(lab.tenant.calls().filter(isWrite)).toEqual([]);
 }, 300_000);
