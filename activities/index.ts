@@ -10,10 +10,12 @@ import type { CredentialSink } from '../connectors/sinks/types.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import type { Notification, Notifier } from '../notifiers/notifier.ts';
 import type { EvidenceSeal } from '../schemas/evidence.ts';
+import type { DryRunRef } from '../schemas/mass.ts';
 import { sealDigest, type EvidenceSigner } from './evidence-seal.ts';
 import { FAILURE_TYPES, mapFailures } from './failures.ts';
 import { buildPlan, credentialKey, SelfLockoutError } from './plan.ts';
 import { scopeReauthWith } from './reauth-scope.ts';
+import { dryRunRefOf, planRefs } from './plan-refs.ts';
 import { temporalRegistry, type RegistryPrincipal, type ReplacementRegistry } from './replacement-registry.ts';
 import type { EvidenceDeliveryDeps } from './deliver-evidence.ts';
 
@@ -116,6 +118,20 @@ export function createActivities(deps: ActivityDeps) {
       });
       log.info('re-authentication scoped', { provider: input.provider, principal: input.principal.id, ends: target.ends.length, leftAlone: target.leftAlone.length });
       return target;
+    }),
+
+    /**
+     * One ref of a mass containment's dry run: identified, re-authentication scoped and planned as its child
+     * containment would (activities/plan-refs.ts), and nothing written. `workflowId` is the dry run's: no
+     * replacement was issued under it, so every other run's replacements are left alone as a live run would.
+     */
+    planMassRef: mapFailures(async (input: { index: number; ref: CredentialRef; waveSize: number; workflowId: string }): Promise<DryRunRef> => {
+      const issuedElsewhere = async (provider: Provider, principalId: string, ids: string[]) =>
+        new Map((await registry().issuedElsewhere({ provider, principalId }, ids, input.workflowId)).map((e) => [e.replacementId!, e]));
+      const planned = await planRefs({ connectors: deps.connectors, refs: [input.ref], mode: 'direct', waveSize: input.waveSize, issuedElsewhere });
+      const line = dryRunRefOf(input.index, input.ref, planned, deps.connectors);
+      log.info('dry run planned', { ref: line.ref, status: line.status, revoke: line.revoke.length, manual: line.manual.length });
+      return line;
     }),
 
     planContainment: mapFailures(async (input: { mode: ContainmentMode; waveSize: number; reports: ScopeReport[]; reauth?: ReauthTarget[] }): Promise<Plan> => {

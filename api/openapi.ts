@@ -102,6 +102,7 @@ function operationOf(route: ApiRoute): JsonSchema {
     responses['422'] = errorResponse('The Idempotency-Key was already used for a different request (`idempotency_key_reused`); nothing was started. Use a new key.');
   }
   if (route.operationId === 'listVerdicts') responses['404'] = errorResponse('This API does not hold the drift watch store (`not_found`): set CORDON_WATCH_DB on it.');
+  if (route.operationId === 'getDryRunPlans') responses['409'] = errorResponse('The dry run is still planning, or has no such page (`not_ready`): follow its statusUrl until COMPLETED.');
   if (route.operationId === 'decideApproval') responses['409'] = errorResponse('Refused by the approval rules (`decision_refused`), or the containment has ended (`containment_closed`).');
   if (route.body) {
     responses['413'] = errorResponse('The body is larger than the API accepts (1 MiB by default).');

@@ -17,8 +17,9 @@ import { SEARCH_ATTRIBUTES } from '../temporal-config/dev-server.ts';
 import { renderReport } from './report.ts';
 import { EVIDENCE_FORMATS, evidenceCommand } from './evidence.ts';
 import { checkConfig, renderConfigCheck } from './config-check.ts';
-import { followMassContainment, parseRefsFile, progressLine, progressRecord, startMassContainment } from '../client/mass.ts';
-import type { MassStartRequest } from '../schemas/mass.ts';
+import { followMassContainment, parseRefsFile, progressLine, progressRecord, readDryRunPage, startMassContainment } from '../client/mass.ts';
+import { dryRunText } from '../reports/mass-dry-run-text.ts';
+import type { DryRunRef, MassContainmentResult, MassStartRequest } from '../schemas/mass.ts';
 import { preflight } from '../connectors/preflight.ts';
 import { evidenceLabel, evidenceSummary, evidenceSummaryText, evidenceText } from '../schemas/evidence-text.ts';
 import { runEvidenceVerify } from './evidence-verify.ts';
@@ -37,8 +38,9 @@ const USAGE = `cordon — contain stolen SaaS credentials
   cordon contain --provider P --kind K (--id X | --client-id X [--user U] | --key-id X | --fingerprint F | --leaked-value-stdin)
                  --incident ID [--requester NAME] [--severity low|medium|high|critical] [--staged]
                  [--approvers a,b] [--break-glass] [--reason TEXT] [--idempotency-key K] [--no-wait] [--json]
-  cordon contain --from refs.ndjson|refs.csv --incident ID [--concurrency N] [--no-wait] [--json]
-                 many refs at once (mass containment: one child run per ref, progress on stderr)
+  cordon contain --from refs.ndjson|refs.csv --incident ID [--concurrency N] [--dry-run] [--no-wait] [--json]
+                 many refs at once (mass containment: one child run per ref, progress on stderr);
+                 --dry-run plans every ref and writes nothing: a table per ref and the total blast radius
   cordon status <workflow-id> [--watch] [--json]
   cordon approve <workflow-id> --stage S --digest D --as APPROVER [--reject --reason TEXT] [--json]
   cordon evidence <workflow-id> [--json | --pack]   (--pack: the signed pack of a finished run, for verify)
@@ -144,7 +146,7 @@ function follow(client: Client, workflowId: string, json: boolean): Promise<Cont
 async function containFromFile(
   client: Client,
   taskQueue: string,
-  values: { from?: string; incident?: string; requester?: string; severity?: string; concurrency?: string; 'no-wait'?: boolean },
+  values: { from?: string; incident?: string; requester?: string; severity?: string; concurrency?: string; 'no-wait'?: boolean; 'dry-run'?: boolean },
   json: boolean,
   out: (text: string) => void,
 ): Promise<number> {
@@ -156,23 +158,39 @@ async function containFromFile(
     credentials: refs,
     ...(values.severity ? { severity: values.severity as never } : {}),
     ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
+    ...(values['dry-run'] ? { dryRun: true } : {}),
   };
   const started = await startMassContainment(client, taskQueue, request);
-  if (!json) process.stderr.write(`${started.created ? 'started' : 'joined the running'} mass containment ${started.workflowId} (${refs.length} refs)\n`);
+  const what = values['dry-run'] ? 'dry run of a mass containment' : 'mass containment';
+  if (!json) process.stderr.write(`${started.created ? 'started' : 'joined the running'} ${what} ${started.workflowId} (${refs.length} refs)\n`);
   if (values['no-wait']) return out(JSON.stringify({ ...started, total: refs.length })), EXIT.pending;
-  const t0 = Date.now();
-  const result = await followMassContainment(client, started.workflowId, (p) => {
-    if (!json) process.stderr.write(`\r  ${progressLine(p, Date.now() - t0)}   `);
+  const result = await followMassContainment(client, started.workflowId, (p, elapsedMs) => {
+    if (!json) process.stderr.write(`\r  ${progressLine(p, elapsedMs)}   `);
     // Scripts get the same progress as one JSON object a line on stderr; stdout keeps the one result.
-    else process.stderr.write(`${JSON.stringify(progressRecord(p, Date.now() - t0))}\n`);
+    else process.stderr.write(`${JSON.stringify(progressRecord(p, elapsedMs))}\n`);
   });
   if (!json) process.stderr.write('\n');
+  if (values['dry-run']) return printDryRun(client, started.workflowId, result, json, out);
   if (json) out(JSON.stringify({ workflowId: started.workflowId, ...result }));
   else {
     out(`Mass containment ${started.workflowId}: ${result.total} refs · ${Object.entries(result.tally).map(([k, v]) => `${v} ${k}`).join(' · ')}`);
     for (const n of result.notContained) out(`  ref #${n.index + 1} (${n.workflowId}): ${n.outcome}${n.reason ? ` — ${n.reason}` : ''}`);
   }
   return result.notContained.length ? EXIT.notContained : EXIT.ok;
+}
+
+/** A finished dry run: its per-ref plans read a page at a time, then the table (or JSON) and the blast radius. */
+async function printDryRun(client: Client, workflowId: string, result: MassContainmentResult, json: boolean, out: (text: string) => void): Promise<number> {
+  const blast = result.dryRun!.blast;
+  const refs: DryRunRef[] = [];
+  for (let page = 0, pages = 1; page < pages; page++) {
+    const read = await readDryRunPage(client, workflowId, page);
+    pages = read.pages;
+    refs.push(...read.refs);
+  }
+  if (json) out(JSON.stringify({ workflowId, dryRun: true, blast, refs }));
+  else out(dryRunText(workflowId, blast, refs));
+  return EXIT.ok;
 }
 
 /** The drift-watch pass the flags ask for; the workflow validates it (schemas/watch.ts) before reading anything. */
@@ -201,6 +219,7 @@ function checkUsage(command: string, values: Record<string, string | boolean | u
   if (command === 'contain') {
     if (!values.incident) throw new UsageError('contain needs --incident ID');
     if (!values.from && (!values.provider || !values.kind)) throw new UsageError('contain needs --provider and --kind (or --from FILE)');
+    if (values['dry-run'] && !values.from) throw new UsageError('--dry-run works with --from FILE (for one credential, cordon drill --plan-only shows the plan)');
   }
   if (['status', 'evidence', 'retry', 'persistence'].includes(command) && !id) throw new UsageError(`${command} needs a workflow id`);
   if (command === 'evidence' && typeof values.format === 'string' && !(EVIDENCE_FORMATS as readonly string[]).includes(values.format)) throw new UsageError(`--format must be one of ${EVIDENCE_FORMATS.join(', ')}`);
@@ -305,7 +324,7 @@ export async function main(argv: string[], deps: { connect?: typeof connectClien
       'break-glass': { type: 'boolean' }, reason: { type: 'string' }, 'idempotency-key': { type: 'string' }, 'no-wait': { type: 'boolean' },
       json: { type: 'boolean' }, pack: { type: 'boolean' }, watch: { type: 'boolean' }, stage: { type: 'string' }, digest: { type: 'string' }, as: { type: 'string' },
       reject: { type: 'boolean' }, port: { type: 'string' }, every: { type: 'string' }, csv: { type: 'boolean' }, since: { type: 'string' },
-      from: { type: 'string' }, concurrency: { type: 'string' }, format: { type: 'string' },
+      from: { type: 'string' }, concurrency: { type: 'string' }, format: { type: 'string' }, 'dry-run': { type: 'boolean' },
       once: { type: 'boolean' }, providers: { type: 'string' }, backfill: { type: 'string' }, 'no-act': { type: 'boolean' },
     },
   });

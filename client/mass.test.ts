@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { InvalidInputError } from './containments.ts';
-import { massStatusLine, massWorkflowId, parseRefsFile, progressLine, progressRecord } from './mass.ts';
+import { formatEta, massStatusLine, massWorkflowId, parseRefsFile, progressLine, progressRecord } from './mass.ts';
 
 it('reads refs from NDJSON and CSV, skipping blank and comment lines', () => {
   expect(parseRefsFile('# a comment\n{"provider":"github","kind":"deploy_key","id":"deploy_key:o/r:1"}\n\n', 'ndjson')).toEqual([{ provider: 'github', kind: 'deploy_key', id: 'deploy_key:o/r:1' }]);
@@ -29,9 +29,17 @@ it('derives one mass-containment id from the incident and refs, and renders prog
   expect(massWorkflowId('INC-1', refs)).toBe(massWorkflowId('INC-1', [...refs]));
   expect(massWorkflowId('INC-1', refs)).not.toBe(massWorkflowId('INC-2', refs));
   expect(progressLine({ incidentId: 'INC-1', total: 10, done: 4, tally: { contained: 3, not_contained: 1 }, notContained: [{ index: 2, workflowId: 'w', outcome: 'not_contained' }] }, 2000)).toBe(
-    '4/10 done · 3 contained · 1 not contained · 6 waiting · 2.0/s · ETA 3s',
+    '4/10 done · 3 contained · 1 not contained · 6 waiting · 120.0 refs/min · ETA 3s',
   );
-  expect(progressRecord({ incidentId: 'INC-1', total: 10, done: 0, tally: {}, notContained: [] }, 2000)).toEqual({ total: 10, done: 0, contained: 0, notContained: 0, waiting: 10, perSecond: 0, etaSeconds: null });
+  expect(progressRecord({ incidentId: 'INC-1', total: 10, done: 0, tally: {}, notContained: [] }, 2000)).toEqual({ total: 10, done: 0, contained: 0, notContained: 0, waiting: 10, perSecond: 0, refsPerMinute: 0, etaSeconds: null });
+  // 100 of 1,000 in 5 minutes: 20 refs/min, 900 left → 45 minutes.
+  const slow = progressRecord({ incidentId: 'INC-1', total: 1000, done: 100, tally: { contained: 100 }, notContained: [] }, 5 * 60_000);
+  expect(slow.refsPerMinute).toBe(20);
+  expect(slow.etaSeconds).toBe(45 * 60);
+  expect(progressLine({ incidentId: 'INC-1', total: 1000, done: 100, tally: { contained: 100 }, notContained: [] }, 5 * 60_000)).toContain('20.0 refs/min · ETA 45m 0s');
+  expect(formatEta(3700)).toBe('1h 1m');
+  // All done: nothing left to wait for, whatever the rate.
+  expect(progressRecord({ incidentId: 'INC-1', total: 3, done: 3, tally: { contained: 3 }, notContained: [] }, 0).etaSeconds).toBe(0);
   expect(massStatusLine({ incidentId: 'INC-1', total: 10, done: 4, tally: { contained: 3, not_contained: 1 }, notContained: [{ index: 2, workflowId: 'w', outcome: 'not_contained' }] })).toBe(
     '4/10 done · 3 contained · 1 not contained · 6 waiting',
   );

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { CredentialRef } from '../schemas/credential.ts';
-import { MASS_PAGE_SIZE, MassStartInput, type MassContainmentRequest, type MassContainmentResult, type MassProgressView, type MassStartRequest } from '../schemas/mass.ts';
+import { MASS_PAGE_SIZE, MassStartInput, type DryRunRef, type MassContainmentRequest, type MassContainmentResult, type MassProgressView, type MassStartRequest } from '../schemas/mass.ts';
 import { addRefPageUpdate, massProgressQuery } from '../workflows/mass-containment.ts';
 import { INCIDENT_ID } from '../workflows/search-attributes.ts';
 import { InvalidInputError } from './containments.ts';
@@ -51,10 +51,14 @@ export function parseRefsFile(text: string, format: 'ndjson' | 'csv'): Credentia
   return refs;
 }
 
-export function massWorkflowId(incidentId: string, refs: CredentialRef[]): string {
+export function massWorkflowId(incidentId: string, refs: CredentialRef[], options: { dryRun?: boolean } = {}): string {
   const basis = refs.map((r) => [r.provider, r.kind, r.id, r.clientId, r.user, r.keyId, r.fingerprint ?? ''].join('|')).join('\n');
-  return `cordon-mass-${incidentId}-${createHash('sha256').update(basis).digest('hex').slice(0, 16)}`;
+  // A dry run's id ends in `-plan` (a live run's ends in hex digits): the live run never joins a dry run.
+  return `cordon-mass-${incidentId}-${createHash('sha256').update(basis).digest('hex').slice(0, 16)}${options.dryRun ? '-plan' : ''}`;
 }
+
+/** Whether a mass containment id is a dry run's (massWorkflowId). */
+export const isDryRunId = (workflowId: string) => workflowId.endsWith('-plan');
 
 /**
  * Starts (or joins) a mass containment, however many refs: the run is started with their number only,
@@ -66,7 +70,7 @@ export async function startMassContainment(client: Client, taskQueue: string, re
   const parsed = MassStartInput.safeParse(request);
   if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   const { credentials, ...rest } = parsed.data;
-  const workflowId = massWorkflowId(parsed.data.incidentId, credentials);
+  const workflowId = massWorkflowId(parsed.data.incidentId, credentials, { dryRun: parsed.data.dryRun });
   const pageSize = options.pageSize ?? MASS_PAGE_SIZE;
   const start: MassContainmentRequest = { ...rest, paged: { total: credentials.length, pageSize } };
   let created = true;
@@ -76,7 +80,8 @@ export async function startMassContainment(client: Client, taskQueue: string, re
       taskQueue,
       workflowId,
       // A finished run is joined too, not started again: the same incident and refs are one mass containment.
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      // A dry run is planned again once the last one has finished: the tenant may have changed since.
+      workflowIdReusePolicy: parsed.data.dryRun ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
       typedSearchAttributes: new TypedSearchAttributes([{ key: INCIDENT_ID, value: parsed.data.incidentId }]),
     });
   } catch (err) {
@@ -117,16 +122,45 @@ export class NotAMassContainmentError extends Error {
  * A mass containment's progress and Temporal status. A completed run is read from its result (no worker
  * needed); a running one answers its progress query. Throws WorkflowNotFoundError for an unknown id.
  */
-export async function readMassProgress(client: Client, workflowId: string): Promise<MassProgress & { executionStatus: string }> {
+export async function readMassProgress(client: Client, workflowId: string): Promise<MassProgress & { executionStatus: string; elapsedMs: number; pages: number }> {
   const handle = client.workflow.getHandle(workflowId);
   const description = await handle.describe();
   if (description.type !== 'massContainment') throw new NotAMassContainmentError(`${workflowId} is not a Cordon mass containment`);
   const executionStatus = description.status.name;
+  const elapsedMs = elapsedOf(description);
+  const pagesOf = (p: MassContainmentResult) => (p.dryRun?.pageSize ? Math.ceil(p.total / p.dryRun.pageSize) : 1);
   if (executionStatus === 'COMPLETED') {
     const result = (await handle.result()) as MassContainmentResult;
-    return { ...result, done: result.total, executionStatus };
+    return { ...result, done: result.total, executionStatus, elapsedMs, pages: pagesOf(result) };
   }
-  return { ...(await massProgress(client, workflowId)), executionStatus };
+  const progress = await massProgress(client, workflowId);
+  return { ...progress, executionStatus, elapsedMs, pages: pagesOf(progress) };
+}
+
+/** The page does not exist, or its plans are not ready yet (the dry run is still planning it). */
+export class DryRunPageUnavailableError extends Error {
+  override readonly name = 'DryRunPageUnavailableError';
+}
+
+/**
+ * One page of a finished dry run's per-ref lines: a paged dry run keeps only the totals, each page run
+ * its own refs' lines (workflows/mass-containment.ts), so no answer carries thousands of plans.
+ */
+export async function readDryRunPage(client: Client, workflowId: string, page: number): Promise<{ page: number; pages: number; refs: DryRunRef[] }> {
+  if (!isDryRunId(workflowId)) throw new NotAMassContainmentError(`${workflowId} is not a dry run: its id ends in -plan`);
+  const run = await readMassProgress(client, workflowId);
+  if (run.executionStatus !== 'COMPLETED') throw new DryRunPageUnavailableError(`dry run ${workflowId} is ${run.executionStatus.toLowerCase()}: its plans are readable once it has completed`);
+  if (page >= run.pages) throw new DryRunPageUnavailableError(`dry run ${workflowId} has ${run.pages} page(s) (0 to ${run.pages - 1}); there is no page ${page}`);
+  const result = run.dryRun?.refs ? run : ((await client.workflow.getHandle(`${workflowId}-page-${page}`).result()) as MassContainmentResult);
+  return { page, pages: run.pages, refs: result.dryRun?.refs ?? [] };
+}
+
+/**
+ * How long the run has been going (or went, once closed): the rate is the run's own, since its start,
+ * so a client that joins or re-attaches later sees the same rate and ETA as the one that started it.
+ */
+function elapsedOf(description: { startTime: Date; closeTime?: Date }): number {
+  return Math.max(0, (description.closeTime ?? new Date()).getTime() - description.startTime.getTime());
 }
 
 /**
@@ -155,30 +189,53 @@ export function massStatusLine(p: MassProgress): string {
   return `${r.done}/${r.total} done · ${r.contained} contained · ${r.notContained} not contained · ${r.waiting} waiting`;
 }
 
-/** Progress as numbers (`cordon contain --from --json`): done, contained, not contained, waiting, refs per second, seconds left. */
-export function progressRecord(p: MassProgress, elapsedMs: number): { total: number; done: number; contained: number; notContained: number; waiting: number; perSecond: number; etaSeconds: number | null } {
-  const perSecond = elapsedMs > 0 ? (p.done / elapsedMs) * 1000 : 0;
-  const waiting = p.total - p.done;
-  return { total: p.total, done: p.done, contained: p.tally.contained ?? 0, notContained: p.notContained.length, waiting, perSecond, etaSeconds: perSecond > 0 ? Math.ceil(waiting / perSecond) : null };
+export interface ProgressRecord {
+  total: number;
+  done: number;
+  contained: number;
+  notContained: number;
+  waiting: number;
+  perSecond: number;
+  /** Refs finished per minute since the run started. */
+  refsPerMinute: number;
+  /** Seconds until every ref is done at that rate; null before the first ref is done. 0 once all are. */
+  etaSeconds: number | null;
 }
 
-/** One progress line: done / total, contained, not contained, waiting, rate and ETA. */
+/** Progress as numbers (`cordon contain --from --json`, GET /v1/mass-containments/{id}): counts, rate and ETA. */
+export function progressRecord(p: MassProgress, elapsedMs: number): ProgressRecord {
+  const perSecond = elapsedMs > 0 ? (p.done / elapsedMs) * 1000 : 0;
+  const waiting = p.total - p.done;
+  const etaSeconds = waiting === 0 ? 0 : perSecond > 0 ? Math.ceil(waiting / perSecond) : null;
+  return { total: p.total, done: p.done, contained: p.tally.contained ?? 0, notContained: p.notContained.length, waiting, perSecond, refsPerMinute: Math.round(perSecond * 60 * 10) / 10, etaSeconds };
+}
+
+/** 75 → "1m 15s", 3700 → "1h 1m": an ETA people read at a glance. */
+export function formatEta(seconds: number | null): string {
+  if (seconds === null) return '—';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h ? `${h}h ${m}m` : m ? `${m}m ${s}s` : `${s}s`;
+}
+
+/** One progress line: done / total, contained, not contained, waiting, rate (refs/min) and ETA. */
 export function progressLine(p: MassProgress, elapsedMs: number): string {
   const r = progressRecord(p, elapsedMs);
-  return `${r.done}/${r.total} done · ${r.contained} contained · ${r.notContained} not contained · ${r.waiting} waiting · ${r.perSecond.toFixed(1)}/s · ETA ${r.etaSeconds === null ? '—' : `${r.etaSeconds}s`}`;
+  return `${r.done}/${r.total} done · ${r.contained} contained · ${r.notContained} not contained · ${r.waiting} waiting · ${r.refsPerMinute.toFixed(1)} refs/min · ETA ${formatEta(r.etaSeconds)}`;
 }
 
 /**
- * Waits for a mass containment to finish, handing its progress to `onProgress` about once a second;
- * returns its result.
+ * Waits for a mass containment to finish, handing its progress and the time since the run started to
+ * `onProgress` about once a second; returns its result.
  */
-export async function followMassContainment(client: Client, workflowId: string, onProgress: (p: MassProgress) => void, everyMs = 1000): Promise<MassContainmentResult> {
+export async function followMassContainment(client: Client, workflowId: string, onProgress: (p: MassProgress, elapsedMs: number) => void, everyMs = 1000): Promise<MassContainmentResult> {
   const handle = client.workflow.getHandle(workflowId);
   for (;;) {
     const desc = await handle.describe();
     if (desc.status.name !== 'RUNNING') break;
     const p = await massProgress(client, workflowId).catch(() => undefined);
-    if (p) onProgress(p);
+    if (p) onProgress(p, elapsedOf(desc));
     await new Promise((r) => setTimeout(r, everyMs));
   }
   return (await handle.result()) as MassContainmentResult;

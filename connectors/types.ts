@@ -177,6 +177,11 @@ export interface Connector {
    * (workflow id, credential, consumer): a retry returns the replacement already issued (I4).
    */
   replace?(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued>;
+  /**
+   * Why replace() would refuse this credential (its provider lets only the user or app mint one), without
+   * calling the provider; undefined when it can. A dry run names those consumers as re-authorizing by hand.
+   */
+  whyNoReplacement?(credential: Credential): string | undefined;
   /** What forceReauth(principal) would end: its live credentials and the effects that are not credentials. */
   reauthScope?(principal: Principal): Promise<ReauthScope>;
   /**

@@ -3,9 +3,9 @@
 // would be asked to approve. Safe against a real tenant: identify only lists, gets and queries (plus
 // each connector's own auth-token call); nothing is revoked, replaced, restricted or re-authenticated.
 import type { ConnectorRegistry } from '../connectors/types.ts';
-import { buildPlan, credentialKey, SelfLockoutError } from '../activities/plan.ts';
-import { scopeReauthWith } from '../activities/reauth-scope.ts';
-import { reauthPrincipals, type Plan } from '../schemas/containment.ts';
+import { planRefs } from '../activities/plan-refs.ts';
+import { credentialKey } from '../activities/plan.ts';
+import type { Plan } from '../schemas/containment.ts';
 import type { ScopeReport } from '../schemas/credential.ts';
 import type { DrillDefinition } from '../schemas/drill.ts';
 
@@ -21,26 +21,10 @@ export interface PlanOnlyResult {
 
 export async function planOnly(options: { connectors: ConnectorRegistry; drill: DrillDefinition }): Promise<PlanOnlyResult> {
   const { connectors, drill } = options;
-  const missing = [...new Set(drill.refs.map((r) => r.provider))].filter((p) => !connectors[p]);
-  if (missing.length) {
-    throw new Error(`no ${missing.join(', ')} connector is configured; set its CORDON_<PROVIDER>_* variables (README, Configuration) or use --tenant local`);
-  }
-  // The identifyScope activity's logic, one ref at a time (design.md §2, step 1).
-  const scope = await Promise.all(drill.refs.map((ref) => connectors[ref.provider]!.identify(ref)));
-  const base = { kind: 'cordon.drill-plan' as const, drill: drill.name, mode: drill.mode, scope };
-  if (!scope.some((r) => r.credentials.length)) return { ...base, refused: 'no live credential matches the ref(s); check the identifiers' };
-  // What re-authentication would end (I8), read-only. Without Temporal there is no registry of other runs'
-  // replacements: a live run leaves those alone, so its plan may list fewer credentials than this one.
-  const targets = scope.flatMap((r) => r.credentials.map(credentialKey));
-  const reauth = await Promise.all(
-    reauthPrincipals(scope).map(({ provider, principal }) => scopeReauthWith({ connector: connectors[provider]!, provider, principal, targets, issuedElsewhere: async () => new Map() })),
-  );
-  try {
-    return { ...base, plan: buildPlan({ mode: drill.mode, waveSize: drill.waveSize, reports: scope, reauth }) };
-  } catch (err) {
-    if (err instanceof SelfLockoutError) return { ...base, refused: err.message };
-    throw err;
-  }
+  // Without Temporal there is no registry of other runs' replacements: a live run leaves those alone,
+  // so its plan may list fewer credentials than this one.
+  const planned = await planRefs({ connectors, refs: drill.refs, mode: drill.mode, waveSize: drill.waveSize, issuedElsewhere: async () => new Map() });
+  return { kind: 'cordon.drill-plan', drill: drill.name, mode: drill.mode, ...planned };
 }
 
 /** The plan as people read it: what was found, what each step would do, and the digest. */

@@ -12,7 +12,7 @@ import {
 } from './containment.ts';
 import { CredentialRef } from './credential.ts';
 import { EvidenceEntry, EvidenceSeal } from './evidence.ts';
-import { MassContainmentFields, MassRefs, NotContainedRef } from './mass.ts';
+import { BlastRadius, DryRunRef, MassContainmentFields, MassRefs, NotContainedRef } from './mass.ts';
 
 // ── API keys ────────────────────────────────────────────────────────────────────────────────────
 
@@ -106,9 +106,19 @@ export const ListContainmentsQuery = z
  * mode. The same operational knobs as a single start; approvals and timeouts stay the server's.
  */
 export const StartMassContainmentBody = MassContainmentFields.pick({ incidentId: true, severity: true, concurrency: true })
-  .extend({ credentials: MassRefs, policy: StartContainmentBody.shape.policy })
+  .extend({
+    credentials: MassRefs,
+    policy: StartContainmentBody.shape.policy,
+    /** Plan every ref and write nothing: the blast radius, read at statusUrl, per-ref plans at `…/plans?page=N`. */
+    dry_run: z.boolean().optional(),
+  })
   .strict();
 export type StartMassContainmentBody = z.input<typeof StartMassContainmentBody>;
+
+/** `?dry_run=true` does what `"dry_run": true` in the body does. */
+export const StartMassContainmentQuery = z
+  .object({ dry_run: z.enum(['true', 'false'], { error: 'dry_run is true or false' }).optional() })
+  .strict();
 
 /** Workflow ids of mass containments (client/mass.ts massWorkflowId). */
 export const MassContainmentId = z
@@ -117,6 +127,20 @@ export const MassContainmentId = z
   .regex(/^cordon-mass-[A-Za-z0-9._:-]+$/, 'a mass containment id looks like cordon-mass-<incident>-<hash>, as returned by POST /v1/mass-containments');
 
 export const MassContainmentParams = z.object({ id: MassContainmentId }).strict();
+
+/** GET /v1/mass-containments/{id}/plans: one page of a dry run's per-ref plans. */
+export const DryRunPlansQuery = z.object({ page: z.coerce.number().int().min(0).default(0) }).strict();
+
+export const DryRunPlansPage = z.object({
+  workflowId: MassContainmentId,
+  /** Pages count from 0; each holds the plans of up to 500 refs, in the order they were given. */
+  page: z.number().int(),
+  pages: z.number().int(),
+  refs: z.array(DryRunRef),
+  /** The next page's URL, absent on the last. */
+  next: z.string().optional(),
+});
+export type DryRunPlansPage = z.infer<typeof DryRunPlansPage>;
 
 /** POST /v1/containments/{id}/approvals: the approver is the API key's principal, never the body. */
 export const ApprovalBody = ApprovalDecisionInput.omit({ approver: true, channel: true }).strict();
@@ -166,6 +190,12 @@ export const MassContainmentView = z.object({
   /** Children by outcome (contained, not_contained, failed, …). */
   tally: z.record(z.string(), z.number().int()),
   notContained: z.array(NotContainedRef),
+  /** Set for a dry run: its blast radius once finished (so far while running), and where its per-ref plans are. */
+  dryRun: z.object({ blast: BlastRadius, plansUrl: z.string(), pages: z.number().int() }).optional(),
+  /** Refs done per minute since the run started (the same rate `cordon contain --from` shows). */
+  refsPerMinute: z.number().min(0),
+  /** Seconds until every ref is done at that rate: null before the first is done, 0 once all are. */
+  etaSeconds: z.number().int().min(0).nullable(),
 });
 export type MassContainmentView = z.infer<typeof MassContainmentView>;
 
@@ -281,6 +311,10 @@ export type WebhookEvent = z.infer<typeof WebhookEvent>;
  * The API paths of one containment. Here, not in api/, because the worker's webhook notifier
  * (notifiers/webhook.ts) puts the status path in every event and must not import the API.
  */
+export function dryRunPlansUrl(workflowId: string, page = 0): string {
+  return `${massContainmentUrl(workflowId)}/plans?page=${page}`;
+}
+
 export function massContainmentUrl(workflowId: string): string {
   return `/v1/mass-containments/${encodeURIComponent(workflowId)}`;
 }

@@ -28,6 +28,73 @@ export const MassRefPage = z
   .strict();
 export type MassRefPage = z.infer<typeof MassRefPage>;
 
+/**
+ * One ref of a dry run (`dryRun: true`): what containing it would do, read-only. Counts in a dry run's
+ * blast radius are sums of these lines, so the totals always match the per-ref plans.
+ */
+export const DryRunRef = z.object({
+  index: z.number().int().min(0),
+  /** The ref as describeRef names it (provider, kind and identifiers; never a leaked value). */
+  ref: z.string(),
+  /** planned; not_found: no live credential matches; refused: the plan would lock Cordon or the last admin out (I6); failed: the provider could not be read. */
+  status: z.enum(['planned', 'not_found', 'refused', 'failed']),
+  reason: z.string().optional(),
+  /** Credentials the ref's containment would end (provider:id). */
+  revoke: z.array(z.string()),
+  /** Consumers that would lose a credential and get a replacement: those of `revoke` and of what re-authentication ends. */
+  replaced: z.array(z.object({ credential: z.string(), consumer: z.string(), name: z.string() })),
+  /** Consumers that would lose a credential the provider cannot re-issue: they must re-authorize by hand. */
+  manual: z.array(z.object({ credential: z.string(), consumer: z.string(), name: z.string(), kind: z.string(), reason: z.string() })),
+  /** Principals whose forced re-authentication would end other credentials too (I8), and those credentials. */
+  reauth: z.array(z.object({ provider: z.string(), principal: z.string(), name: z.string(), ends: z.array(z.string()) })),
+  /** The plan's digest, what an approval of the same containment would be bound to (I7). */
+  digest: z.string().optional(),
+});
+export type DryRunRef = z.infer<typeof DryRunRef>;
+
+/** A dry run's blast radius: every count is the sum over its per-ref lines (blastOf). */
+export const BlastRadius = z.object({
+  refs: z.number().int(),
+  planned: z.number().int(),
+  notFound: z.number().int(),
+  refused: z.number().int(),
+  failed: z.number().int(),
+  credentialsToRevoke: z.number().int(),
+  consumersReplaced: z.number().int(),
+  consumersManual: z.number().int(),
+  /** Integrations (consumers of kind `integration`) among the manual ones: they stop working until someone re-authorizes them. */
+  integrationsBroken: z.number().int(),
+  reauthPrincipals: z.number().int(),
+  /** Credentials ended by re-authentication beyond the refs' own (I8). */
+  collateralCredentials: z.number().int(),
+});
+export type BlastRadius = z.infer<typeof BlastRadius>;
+
+export const EMPTY_BLAST: BlastRadius = { refs: 0, planned: 0, notFound: 0, refused: 0, failed: 0, credentialsToRevoke: 0, consumersReplaced: 0, consumersManual: 0, integrationsBroken: 0, reauthPrincipals: 0, collateralCredentials: 0 };
+
+/** One ref's line as counts. */
+export function blastOf(line: DryRunRef): BlastRadius {
+  return {
+    refs: 1,
+    planned: line.status === 'planned' ? 1 : 0,
+    notFound: line.status === 'not_found' ? 1 : 0,
+    refused: line.status === 'refused' ? 1 : 0,
+    failed: line.status === 'failed' ? 1 : 0,
+    credentialsToRevoke: line.revoke.length,
+    consumersReplaced: line.replaced.length,
+    consumersManual: line.manual.length,
+    integrationsBroken: line.manual.filter((m) => m.kind === 'integration').length,
+    reauthPrincipals: line.reauth.length,
+    collateralCredentials: line.reauth.reduce((n, r) => n + r.ends.length, 0),
+  };
+}
+
+export function addBlast(a: BlastRadius, b: BlastRadius): BlastRadius {
+  const sum = { ...a };
+  for (const k of Object.keys(sum) as (keyof BlastRadius)[]) sum[k] += b[k];
+  return sum;
+}
+
 export const MassContainmentFields = z
   .object({
     incidentId: ContainmentInput.shape.incidentId,
@@ -44,17 +111,21 @@ export const MassContainmentFields = z
     /** Children started per run before continuing as new (bounds the parent's history). */
     childrenPerRun: z.number().int().min(1).max(2_000).default(500),
     policy: ContainmentInput.shape.policy,
+    /** Plan every ref (identify, scope re-authentication, plan) and write nothing: the blast radius first. */
+    dryRun: z.boolean().optional(),
     /** Carried across continue-as-new; callers leave them out. */
     offset: z.number().int().min(0).default(0),
     tally: z.record(z.string(), z.number().int()).default({}),
     notContained: z.array(NotContainedRef).default([]),
+    /** A dry run's per-ref lines so far (a page run holds at most MASS_INLINE_MAX). */
+    planned: z.array(DryRunRef).max(MASS_INLINE_MAX).default([]),
   })
   .strict();
 export const MassContainmentInput = MassContainmentFields.refine((r) => (r.credentials === undefined) !== (r.paged === undefined), { message: 'give either credentials (at most 2,000, inline) or paged (the refs then arrive in pages), not both or neither' });
 export type MassContainmentRequest = z.input<typeof MassContainmentInput>;
 
 /** What a caller starts (client/mass.ts): every ref, however many; the client pages them into the run. */
-export const MassStartInput = MassContainmentFields.omit({ credentials: true, paged: true, page: true, offset: true, tally: true, notContained: true })
+export const MassStartInput = MassContainmentFields.omit({ credentials: true, paged: true, page: true, offset: true, tally: true, notContained: true, planned: true })
   .extend({ credentials: MassRefs })
   .strict();
 export type MassStartRequest = z.input<typeof MassStartInput>;
@@ -65,6 +136,11 @@ export interface MassContainmentResult {
   tally: Record<string, number>;
   /** Every child that did not end contained, with why: never a silent success. */
   notContained: NotContainedRef[];
+  /**
+   * A dry run's blast radius; its per-ref lines too for a run that holds its refs inline (a page run).
+   * A paged run keeps only the totals: the lines stay in its page runs' results (readDryRunPage).
+   */
+  dryRun?: { blast: BlastRadius; refs?: DryRunRef[]; pageSize?: number };
 }
 
 /** A run's progress query: its own finished children plus, for a paged run, the page runs still going. */

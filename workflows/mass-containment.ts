@@ -9,10 +9,28 @@
 // runs as a child `massContainment` with its refs inline, two pages at a time. A page run (or a small
 // direct start with inline refs) continues as new every `childrenPerRun` children so its history stays
 // bounded; child ids are `<mass id>-<index of the ref>` either way, so a ref is never contained twice.
-import { ApplicationFailure, condition, continueAsNew, defineQuery, defineUpdate, executeChild, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { ContainmentRequest, ContainmentStatus } from '../schemas/containment.ts';
-import type { CredentialRef } from '../schemas/credential.ts';
-import { MassContainmentInput, MassRefPage, type MassContainmentRequest, type MassContainmentResult, type MassProgressView, type NotContainedRef } from '../schemas/mass.ts';
+//
+// A dry run (`dryRun: true`) takes the same paths with a read-only activity in place of each child:
+// every ref is identified and planned on its provider's task queue (paced like a live run), nothing is
+// written. Each page run returns its per-ref lines; the paged run keeps only the summed blast radius, so
+// no payload holds thousands of plans.
+import { ApplicationFailure, condition, continueAsNew, defineQuery, defineUpdate, executeChild, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
+import { ContainmentPolicy, providerTaskQueue, type ContainmentRequest, type ContainmentStatus } from '../schemas/containment.ts';
+import { describeRef, type CredentialRef } from '../schemas/credential.ts';
+import {
+  addBlast,
+  blastOf,
+  EMPTY_BLAST,
+  MassContainmentInput,
+  MassRefPage,
+  type BlastRadius,
+  type DryRunRef,
+  type MassContainmentRequest,
+  type MassContainmentResult,
+  type MassProgressView,
+  type NotContainedRef,
+} from '../schemas/mass.ts';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { undecodableReason } from '../schemas/undecodable.ts';
 import { INCIDENT_ID, OUTCOME } from './search-attributes.ts';
@@ -28,33 +46,39 @@ const REFS_WAIT = '1 hour';
 
 type Input = ReturnType<typeof MassContainmentInput.parse>;
 
+const PLAN_CALLS = {
+  // Identify, scope re-authentication and plan: a few provider reads.
+  startToCloseTimeout: '2 minutes',
+  // A provider without a worker (no connector configured) leaves the ref failed, not the run waiting forever.
+  scheduleToCloseTimeout: '30 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 },
+} as const;
+
 export async function massContainment(request: MassContainmentRequest): Promise<MassContainmentResult> {
   const input = parseMassInput(request);
   upsertSearchAttributes([{ key: INCIDENT_ID, value: input.incidentId }, { key: OUTCOME, value: 'running' }]);
   const result = input.paged ? await pagedRun(input, input.paged) : await inlineRun(request, input, input.credentials!);
-  upsertSearchAttributes([{ key: OUTCOME, value: result.notContained.length ? 'not_contained' : 'contained' }]);
+  upsertSearchAttributes([{ key: OUTCOME, value: input.dryRun ? 'dry_run' : result.notContained.length ? 'not_contained' : 'contained' }]);
   return result;
 }
 
-/** Refs inline: one child `containCredential` per ref, `concurrency` at a time, continuing as new every `childrenPerRun`. */
+/** Refs inline: one child `containCredential` per ref (or one plan, for a dry run), `concurrency` at a time, continuing as new every `childrenPerRun`. */
 async function inlineRun(request: MassContainmentRequest, input: Input, credentials: CredentialRef[]): Promise<MassContainmentResult> {
   // A page run names its children after the mass containment and the ref's place in the whole list.
   const massId = input.page?.massId ?? workflowInfo().workflowId; // the same across continue-as-new
   const firstIndex = input.page?.firstIndex ?? 0;
   const tally: Record<string, number> = { ...input.tally };
   const notContained = [...input.notContained];
+  const planned = [...input.planned];
   let done = input.offset;
-  setHandler(massProgressQuery, () => ({ incidentId: input.incidentId, total: credentials.length, tally, notContained, done }));
+  const dryRunView = () => (input.dryRun ? { dryRun: { blast: planned.map(blastOf).reduce(addBlast, EMPTY_BLAST) } } : {});
+  setHandler(massProgressQuery, () => ({ incidentId: input.incidentId, total: credentials.length, tally, notContained, done, ...dryRunView() }));
 
-  const end = Math.min(credentials.length, input.offset + input.childrenPerRun);
-  const running = new Set<Promise<void>>();
-  for (let offset = input.offset; offset < end; offset++) {
-    const ref = credentials[offset]!;
-    const index = firstIndex + offset;
+  const contain = (ref: CredentialRef, index: number): Promise<void> => {
     const child: ContainmentRequest = { incidentId: input.incidentId, requester: input.requester, severity: input.severity, credentials: [ref], mode: 'direct', policy: input.policy, origin: { channel: 'api' } };
     // A deterministic child id: a retried parent (or a continued one) never contains the same ref twice.
     const workflowId = `${massId}-${index}`;
-    const p: Promise<void> = executeChild<(r: ContainmentRequest) => Promise<ContainmentStatus>>('containCredential', { workflowId, args: [child] })
+    return executeChild<(r: ContainmentRequest) => Promise<ContainmentStatus>>('containCredential', { workflowId, args: [child] })
       .then((s) => {
         // A child's result this worker could not decode (codec/payload-converter.ts) counts as failed, with why.
         const unreadable = undecodableReason(s);
@@ -66,19 +90,44 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
       .catch((err: unknown) => {
         tally.failed = (tally.failed ?? 0) + 1;
         notContained.push({ index, workflowId, outcome: 'failed', reason: err instanceof Error ? err.message : String(err) });
-      })
-      .finally(() => {
-        done++;
-        running.delete(p);
       });
+  };
+  const waveSize = ContainmentPolicy.parse(input.policy ?? {}).waveSize;
+  const plan = (ref: CredentialRef, index: number): Promise<void> =>
+    plannerFor(ref.provider)
+      .planMassRef({ index, ref, waveSize, workflowId: massId })
+      .catch((err: unknown): DryRunRef => {
+        const reason = `could not be planned: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`;
+        return { index, ref: describeRef(ref), status: 'failed', reason, revoke: [], replaced: [], manual: [], reauth: [] };
+      })
+      .then((line) => {
+        tally[line.status] = (tally[line.status] ?? 0) + 1;
+        planned.push(line);
+      });
+  const step = input.dryRun ? plan : contain;
+
+  const end = Math.min(credentials.length, input.offset + input.childrenPerRun);
+  const running = new Set<Promise<void>>();
+  for (let offset = input.offset; offset < end; offset++) {
+    const p: Promise<void> = step(credentials[offset]!, firstIndex + offset).finally(() => {
+      done++;
+      running.delete(p);
+    });
     running.add(p);
     if (running.size >= input.concurrency) await Promise.race(running);
   }
   await Promise.all(running);
+  planned.sort((a, b) => a.index - b.index);
   if (end < credentials.length) {
-    await continueAsNew<typeof massContainment>({ ...request, offset: end, tally, notContained });
+    await continueAsNew<typeof massContainment>({ ...request, offset: end, tally, notContained, ...(input.dryRun ? { planned } : {}) });
   }
-  return { incidentId: input.incidentId, total: credentials.length, tally, notContained };
+  const result = { incidentId: input.incidentId, total: credentials.length, tally, notContained };
+  return input.dryRun ? { ...result, dryRun: { blast: planned.map(blastOf).reduce(addBlast, EMPTY_BLAST), refs: planned } } : result;
+}
+
+/** The dry run's read-only activity, on the ref's provider task queue: paced with that provider's other calls. */
+function plannerFor(provider: string) {
+  return proxyActivities<Activities>({ ...PLAN_CALLS, taskQueue: providerTaskQueue(workflowInfo().taskQueue, provider) });
 }
 
 /** Refs by pages: wait for every page (updates), then run the pages as child mass containments. */
@@ -92,9 +141,11 @@ async function pagedRun(input: Input, paged: { total: number; pageSize: number }
   let received = 0;
   const tally: Record<string, number> = {};
   const notContained: NotContainedRef[] = [];
+  let blast: BlastRadius = EMPTY_BLAST;
   let done = 0;
   const runningPages = new Set<string>();
-  setHandler(massProgressQuery, () => ({ incidentId: input.incidentId, total: paged.total, tally, notContained, done, received, runningPages: [...runningPages] }));
+  const dryRunView = () => (input.dryRun ? { dryRun: { blast, pageSize: paged.pageSize } } : {});
+  setHandler(massProgressQuery, () => ({ incidentId: input.incidentId, total: paged.total, tally, notContained, done, received, runningPages: [...runningPages], ...dryRunView() }));
   setHandler(
     addRefPageUpdate,
     (p) => {
@@ -145,18 +196,22 @@ async function pagedRun(input: Input, paged: { total: number; pageSize: number }
       concurrency: input.concurrency,
       childrenPerRun: input.childrenPerRun,
       policy: input.policy,
+      ...(input.dryRun ? { dryRun: true } : {}),
     };
     runningPages.add(workflowId);
     const p: Promise<void> = executeChild<typeof massContainment>('massContainment', { workflowId, args: [pageRequest] })
       .then((r) => {
         for (const [outcome, n] of Object.entries(r.tally)) tally[outcome] = (tally[outcome] ?? 0) + n;
         notContained.push(...r.notContained);
+        // A dry run's per-ref lines stay in the page run's result (client/mass.ts readDryRunPage).
+        if (r.dryRun) blast = addBlast(blast, r.dryRun.blast);
       })
       .catch((err: unknown) => {
         // A page run that failed as a whole: each of its refs is reported, none is silently dropped.
         const reason = `its page run ${workflowId} failed: ${err instanceof Error ? err.message : String(err)}`;
         tally.failed = (tally.failed ?? 0) + refs.length;
         for (let i = 0; i < refs.length; i++) notContained.push({ index: firstIndex + i, workflowId: `${massId}-${firstIndex + i}`, outcome: 'failed', reason });
+        if (input.dryRun) blast = addBlast(blast, { ...EMPTY_BLAST, refs: refs.length, failed: refs.length });
       })
       .finally(() => {
         done += refs.length;
@@ -168,7 +223,7 @@ async function pagedRun(input: Input, paged: { total: number; pageSize: number }
   }
   await Promise.all(running);
   notContained.sort((a, b) => a.index - b.index);
-  return { incidentId: input.incidentId, total: paged.total, tally, notContained };
+  return { incidentId: input.incidentId, total: paged.total, tally, notContained, ...dryRunView() };
 }
 
 /** Invalid input (a raw Temporal start can send anything) fails the run at once rather than its workflow tasks forever. */

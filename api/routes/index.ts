@@ -10,6 +10,7 @@ import { openApiDocumentRoute } from './openapi-document.ts';
 import { retryContainmentRoute } from './retry-containment.ts';
 import { startContainmentRoute } from './start-containment.ts';
 import { getMassContainmentRoute } from './get-mass-containment.ts';
+import { getDryRunPlansRoute } from './get-dry-run-plans.ts';
 import { startMassContainmentRoute } from './start-mass-containment.ts';
 import { listVerdictsRoute } from './list-verdicts.ts';
 import { startRotationRoute } from './start-rotation.ts';
@@ -25,6 +26,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   getEvidenceRoute,
   startMassContainmentRoute,
   getMassContainmentRoute,
+  getDryRunPlansRoute,
   listVerdictsRoute,
   startRotationRoute,
   listUnrotatedRoute,

@@ -88,7 +88,12 @@ describe('config', () => {
     const err = await connectorError(Promise.resolve().then(() => assertCan(connector, 'restrict')));
     expect(err.kind).toBe('unsupported');
     expect(err.message).toBe('github: cannot restrict: GitHub has no per-credential IP allowlist or scope downgrade by API');
-    expect((await connectorError(connector.replace(cred, cred.consumers[0]!, 'k', new MemorySink()))).kind).toBe('unsupported');
+    const refused = await connectorError(connector.replace(cred, cred.consumers[0]!, 'k', new MemorySink()));
+    expect(refused.kind).toBe('unsupported');
+    // A dry run is told the same without calling GitHub; a deploy key can be re-issued.
+    expect(refused.message).toContain(connector.whyNoReplacement(cred)!);
+    const deployKey = (await connector.identify({ provider: 'github', kind: 'deploy_key', id: 'deploy_key:acme-robotics/infra-terraform:7102' })).credentials[0]!;
+    expect(connector.whyNoReplacement(deployKey)).toBeUndefined();
   });
 });
 

@@ -633,20 +633,32 @@ export class GitHubConnector implements Connector {
     return shape({ outcome: 'done', ...requestIdOf(r.done.headers) });
   }
 
+  whyNoReplacement(credential: Credential): string | undefined {
+    const parsed = parseCredentialId(credential.id);
+    switch (parsed?.type) {
+      case 'oauth_token':
+        return `${credential.id}: GitHub mints OAuth tokens only through the user's authorization flow; the consumer must re-authorize`;
+      case 'pat_fine_grained':
+      case 'pat_classic':
+        return `${credential.id}: GitHub has no API to create personal access tokens; its owner must create one`;
+      case 'app_installation_token':
+        return parsed.num === this.#config.installationId ? undefined : `${credential.id}: minting tokens for installation ${parsed.num} needs its app's private key, which Cordon does not hold`;
+      default:
+        return undefined;
+    }
+  }
+
   async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
     const delivered = await sink.lookup(idempotencyKey);
     if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
+    const refused = this.whyNoReplacement(credential);
+    if (refused) throw unsupported(PROVIDER, 'replace', refused);
     const parsed = parseCredentialId(credential.id);
     switch (parsed?.type) {
       case 'deploy_key':
         return this.#replaceDeployKey(parsed, credential, consumer, idempotencyKey, sink);
       case 'app_installation_token':
         return this.#replaceInstallationToken(parsed.num, credential, consumer, idempotencyKey, sink);
-      case 'oauth_token':
-        throw unsupported(PROVIDER, 'replace', `${credential.id}: GitHub mints OAuth tokens only through the user's authorization flow; the consumer must re-authorize`);
-      case 'pat_fine_grained':
-      case 'pat_classic':
-        throw unsupported(PROVIDER, 'replace', `${credential.id}: GitHub has no API to create personal access tokens; its owner must create one`);
       default:
         throw new ConnectorError('invalid', PROVIDER, `github: ${credential.id} is not a GitHub credential id Cordon issued`);
     }
@@ -694,9 +706,6 @@ export class GitHubConnector implements Connector {
   }
 
   async #replaceInstallationToken(installationId: number, credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
-    if (installationId !== this.#config.installationId) {
-      throw unsupported(PROVIDER, 'replace', `${credential.id}: minting tokens for installation ${installationId} needs its app's private key, which Cordon does not hold`);
-    }
     // Installation tokens carry no label: the sink lookup above is the idempotency record, and the activity
     // noted this mint in the replacement registry first (see unlabelledMint).
     const r = await this.#call(`minting an installation token for ${installationId}`, () =>

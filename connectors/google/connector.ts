@@ -530,10 +530,13 @@ export class GoogleConnector implements Connector {
    * key anyone else made is touched (I8). keys.create keys carry no label: used only where an organization
    * policy forbids uploads, and the evidence says what that costs.
    */
+  whyNoReplacement(credential: Credential): string | undefined {
+    return parseTarget(credential).type === 'key' ? undefined : `a credential of kind ${credential.kind} cannot be re-issued by an admin: the user (or app) must sign in or consent again`;
+  }
+
   async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
     const target = parseTarget(credential);
-    if (target.type !== 'key')
-      throw unsupported('google', 'replace', `a credential of kind ${credential.kind} cannot be re-issued by an admin: the user (or app) must sign in or consent again`);
+    if (target.type !== 'key') throw unsupported('google', 'replace', this.whyNoReplacement(credential)!);
     const delivered = await sink.lookup(idempotencyKey);
     if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
     const account = `projects/-/serviceAccounts/${target.account}`;

@@ -65,6 +65,7 @@ it('refuses a body with one bad ref among many, naming it, and starts nothing', 
 
 it('contains every ref through one mass run, reports the tally and the one that stayed alive, and joins a repeated start', async () => {
   const incidentId = `INC-MASS-${randomBytes(3).toString('hex')}`;
+  const t0 = Date.now();
   const started = await call('POST', '/v1/mass-containments', starter.key, { incidentId, credentials: refs(), concurrency: 4 });
   expect(started.status, JSON.stringify(started.body)).toBe(201);
   const body = StartedMassContainment.parse(started.body);
@@ -76,10 +77,16 @@ it('contains every ref through one mass run, reports the tally and the one that 
     expect(r.status).toBe(200);
     view = MassContainmentView.parse(r.body);
     expect(view.done).toBeLessThanOrEqual(N);
+    // Mid-run, a rate and a time left follow from the refs done so far.
+    if (view.done > 0 && view.done < N) expect(view.refsPerMinute > 0 && view.etaSeconds! > 0, JSON.stringify(view)).toBe(true);
     if (view.executionStatus !== 'COMPLETED') await new Promise((r) => setTimeout(r, 200));
   }
   expect(view).toMatchObject({ incidentId, total: N, done: N, executionStatus: 'COMPLETED' });
   expect(view!.tally).toEqual({ contained: N - 1, not_contained: 1 });
+  // The rate is the run's own (N refs over its life, which is inside this test's wall time), and nothing is left to wait for.
+  const wallMinutes = (Date.now() - t0) / 60_000;
+  expect(view!.refsPerMinute).toBeGreaterThanOrEqual(Math.floor((N / wallMinutes) * 10) / 10 - 0.1);
+  expect(view!.etaSeconds).toBe(0);
   expect(view!.notContained).toEqual([expect.objectContaining({ index: 5, workflowId: `${body.workflowId}-5`, outcome: 'not_contained' })]);
   // Every ref was revoked by its own child (the stubborn one answers "revoked" and lives on), with the API key's principal as requester.
   const revoked = tenant.calls().filter((c) => c.op === 'revoke' && c.outcome === 'revoked' && /^tok-\d+$/.test(c.credentialId ?? ''));

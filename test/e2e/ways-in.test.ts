@@ -72,6 +72,23 @@ describe('cordon CLI', () => {
     expect(tenant.credential('tok-drift-1')?.status).toBe('revoked');
     expect(tenant.credential('tok-alice-1')?.status).toBe('revoked');
 
+    // --dry-run: every ref planned, nothing written (the tenant's log holds reads only), the table and the blast radius.
+    tenant.load(driftSeed());
+    const reads = new Set(['find', 'listActive', 'authenticate']);
+    const dry = await cordon(['contain', '--from', good, '--incident', `${incident}-dry`, '--requester', 'alice', '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout) as { workflowId: string; blast: { refs: number; planned: number; credentialsToRevoke: number }; refs: { index: number; status: string; revoke: string[] }[] };
+    expect(plan.workflowId).toMatch(/-plan$/);
+    expect(plan.refs.map((r) => [r.index, r.status, r.revoke])).toEqual([[0, 'planned', ['memory:tok-drift-1']], [1, 'planned', ['memory:tok-alice-1']]]);
+    expect(plan.blast).toMatchObject({ refs: 2, planned: 2, credentialsToRevoke: 2 });
+    expect(tenant.credential('tok-drift-1')?.status).toBe('active');
+    expect(tenant.calls().filter((c) => !reads.has(c.op))).toEqual([]);
+    const table = await cordon(['contain', '--from', good, '--incident', `${incident}-dry`, '--requester', 'alice', '--dry-run']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/nothing was changed/);
+    expect(table.stdout).toMatch(/memory oauth_token id=tok-alice-1\s+planned\s+1/);
+    expect(table.stdout).toMatch(/credentials to revoke\s+2/);
+
     tenant.load(driftSeed());
     const bad = join(dir, 'bad.csv');
     await writeFile(bad, 'provider,kind,id\nmemory,oauth_token,tok-other-app\nmemory,not-a-kind,x\n');

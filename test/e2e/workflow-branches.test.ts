@@ -73,6 +73,9 @@ const stubs: Activities = {
   },
   scopeReauth: async ({ provider, principal }) => ({ provider, principal, ends: [], effects: [], leftAlone: [] }),
   planContainment: async (input) => buildPlan(input),
+  planMassRef: async () => {
+    throw new Error('not used: no mass dry run in these tests');
+  },
   revokeCredential: async ({ credential: c }) => {
     log('revokeCredential', c.id);
     return script.revoke ? script.revoke(c, count('revokeCredential', c.id)) : { outcome: 'done' };
