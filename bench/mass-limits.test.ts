@@ -5,13 +5,13 @@ describe('mass benchmark rate limits', () => {
   it('scales the documented budgets, keeping their proportions, in windows that hold at least one call', () => {
     const limits = scaledEmulatorLimits(12);
     expect(limits).toEqual([
-      { provider: 'google', limit: 480, windowSec: 1 },
-      { provider: 'github', limit: 16, windowSec: 1 },
-      { provider: 'salesforce', limit: 13, windowSec: 1 },
-      { provider: 'slack', limit: 9, windowSec: 1 },
+      { provider: 'google', limit: 4800, windowSec: 10 },
+      { provider: 'github', limit: 166, windowSec: 10 },
+      { provider: 'salesforce', limit: 139, windowSec: 10 },
+      { provider: 'slack', limit: 99, windowSec: 10 },
     ]);
-    // Below one call a second, the window grows instead of the budget rounding to zero.
-    expect(scaledEmulatorLimits(1).find((l) => l.provider === 'slack')).toEqual({ provider: 'slack', limit: 1, windowSec: 2 });
+    // Below one call a window, the window grows instead of the budget rounding to zero.
+    expect(scaledEmulatorLimits(0.1, 1).find((l) => l.provider === 'slack')).toEqual({ provider: 'slack', limit: 1, windowSec: 13 });
     expect(() => scaledEmulatorLimits(0)).toThrow(/scale must be a number above 0/);
   });
 

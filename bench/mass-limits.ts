@@ -16,16 +16,18 @@ export interface RateLimit {
 }
 
 /**
- * One emulator budget per provider: the documented calls per second times `scale`, in the shortest whole
- * window that holds at least one call (a 1 s window from 1 call/s up). Proportions between providers stay
- * those of the catalog; `scale` 60 turns an hour's budget into a minute's.
+ * One emulator budget per provider: the documented calls per second times `scale`, in windows of
+ * `windowSec` (10 s: long enough that the bursts a paced queue still makes, several calls per activity,
+ * fit; short enough that no provider gets a head start worth counting), longer when that window would
+ * hold less than one call. Proportions between providers stay those of the catalog; `scale` 60 turns an
+ * hour's budget into a minute's.
  */
-export function scaledEmulatorLimits(scale: number): RateLimit[] {
+export function scaledEmulatorLimits(scale: number, windowSec = 10): RateLimit[] {
   if (!(scale > 0)) throw new Error(`scale must be a number above 0, got ${scale}`);
   return BENCH_PROVIDERS.map((provider) => {
     const perSec = DOCUMENTED_PROVIDER_RATES[provider]! * scale;
-    const windowSec = perSec >= 1 ? 1 : Math.ceil(1 / perSec);
-    return { provider, limit: Math.floor(perSec * windowSec), windowSec };
+    const window = perSec * windowSec >= 1 ? windowSec : Math.ceil(1 / perSec);
+    return { provider, limit: Math.floor(perSec * window), windowSec: window };
   });
 }
 
