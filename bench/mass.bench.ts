@@ -293,10 +293,10 @@ try {
   }
 
   console.log('\nP2 ratios (targets: ≥ 90 % of the bound, nothing lost, no duplicates, peak worker RSS < 1 GiB, no payload near 2 MB)');
-  console.log(['workers', 'refs', 'wall s', 'bound s', 'of bound', 'refs/s', 'lost', 'dup rev', 'dup repl', '429s', 'peak RSS MiB', 'max hist KiB', 'max payload KiB'].map((h, i) => (i ? h.padStart(i > 9 ? 15 : 10) : h.padEnd(8))).join(''));
+  console.log(['workers', 'refs', 'wall s', 'bound s', 'of bound', 'refs/s', 'lost', 'dup rev', 'dup repl', '429s', 'peak RSS MiB', 'max hist KiB', 'max payload KiB'].map((h, i) => (i ? h.padStart(i > 9 ? 16 : 10) : h.padEnd(8))).join(''));
   for (const r of runs) {
     const cells = [r.refs, r.wallSec, r.bound.seconds, `${Math.round(r.ofBound * 100)} %`, r.perSecond, r.lost, r.duplicateRevocations.length, r.duplicateReplacements.length, Object.values(r.rateLimitedAnswers).reduce((a, b) => a + b, 0), Math.max(...r.peakRssMiB), Math.round(r.largestHistory.bytes / 1024), Math.round(r.largestPayload.bytes / 1024)];
-    console.log([String(r.workers).padEnd(8), ...cells.map((c, i) => String(c).padStart(i > 8 ? 15 : 10))].join(''));
+    console.log([String(r.workers).padEnd(8), ...cells.map((c, i) => String(c).padStart(i > 8 ? 16 : 10))].join(''));
   }
   if (runs.length === 2) console.log(`  two worker processes ÷ one: ${r2(runs[1]!.perSecond / runs[0]!.perSecond)}× the throughput (the budgets bind both: pacing holds across processes when this stays near 1 with few 429s)`);
   Object.assign(out, { calibration: { callsPerActivity: calibration.callsPerActivity, unpaced: calibration.figures }, providerRates: rates, runs });
