@@ -298,7 +298,11 @@ try {
     const cells = [r.refs, r.wallSec, r.bound.seconds, `${Math.round(r.ofBound * 100)} %`, r.perSecond, r.lost, r.duplicateRevocations.length, r.duplicateReplacements.length, Object.values(r.rateLimitedAnswers).reduce((a, b) => a + b, 0), Math.max(...r.peakRssMiB), Math.round(r.largestHistory.bytes / 1024), Math.round(r.largestPayload.bytes / 1024)];
     console.log([String(r.workers).padEnd(8), ...cells.map((c, i) => String(c).padStart(i > 8 ? 16 : 10))].join(''));
   }
-  if (runs.length === 2) console.log(`  two worker processes ÷ one: ${r2(runs[1]!.perSecond / runs[0]!.perSecond)}× the throughput (the budgets bind both: pacing holds across processes when this stays near 1 with few 429s)`);
+  if (runs.length === 2) {
+    const limited = runs.map((r) => Object.values(r.rateLimitedAnswers).reduce((a, b) => a + b, 0));
+    // Where the budgets bind, a second process cannot add throughput; where the machine binds (far below the bound), it can.
+    console.log(`  two worker processes ÷ one: ${r2(runs[1]!.perSecond / runs[0]!.perSecond)}× the throughput, ${limited[1]} rate-limited answers with two against ${limited[0]} with one (pacing holds across processes when the two do not add up)`);
+  }
   Object.assign(out, { calibration: { callsPerActivity: calibration.callsPerActivity, unpaced: calibration.figures }, providerRates: rates, runs });
 
   const dirOut = join(process.cwd(), '.cordon', 'bench');
