@@ -13,7 +13,7 @@
 //   - peak RSS of each worker process (sampled from /proc every 500 ms; target < 1 GiB);
 //   - the largest history and the largest payload among the mass run, its page runs and a sample of the
 //     containments (the refs must never travel in one payload: Temporal refuses those over 2 MB).
-// JSON under .cordon/bench/. Full: 10,000 credentials (BENCH_MASS_N); `--quick`: 200 at a higher scale.
+// JSON under .cordon/bench/. Full: 10,000 credentials (BENCH_MASS_N); `--quick`: 40 at a higher scale.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -38,7 +38,7 @@ import { killWorkerProcess, startWorkerProcess, workerProcessEnv } from '../test
 import { BENCH_PROVIDERS, scaledEmulatorLimits, throughputBound, workerRatesFor, type RateLimit } from './mass-limits.ts';
 
 const QUICK = process.argv.includes('--quick');
-const N = Number(process.env.BENCH_MASS_N ?? (QUICK ? 200 : 10_000));
+const N = Number(process.env.BENCH_MASS_N ?? (QUICK ? 40 : 10_000));
 /** Time compression of the documented budgets: 12 makes Slack's 50/minute 10 calls a second. */
 const SCALE = Number(process.env.BENCH_MASS_SCALE ?? (QUICK ? 24 : 12));
 const WORKER_COUNTS = (process.env.BENCH_MASS_WORKERS ?? '1,2').split(',').map(Number);
