@@ -1,9 +1,10 @@
 // `npm run bench [-- --quick]`: the benchmarks, one after the other, the first two each on its own throwaway
 // Temporal dev server: the in-memory reference tenant (containment.bench.ts: absolute times and
 // throughput), P1 of issue 14 against the provider floor (floor.bench.ts: ratios, JSON under
-// .cordon/bench/), and the drift watch (watch.bench.ts: baseline store at 50,000 tokens, events per second).
-// `--quick` runs fewer containments in the first, fewer runs, 0 and 200 ms only, in the second, and 10,000
-// tokens in the third.
+// .cordon/bench/), the drift watch (watch.bench.ts: baseline store at 50,000 tokens, events per second), and
+// P2 of issue 14, mass containment at the providers' scaled rate limits (mass.bench.ts, its own dev server
+// and worker processes). `--quick` runs fewer containments in the first, fewer runs, 0 and 200 ms only, in
+// the second, 10,000 tokens in the third, and 40 credentials instead of 10,000 in the fourth.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -30,5 +31,7 @@ console.log('');
 const second = await run('./floor.bench.ts', {});
 console.log('');
 const third = await run('./watch.bench.ts', {});
+console.log('');
+const fourth = await run('./mass.bench.ts', {});
 console.log(`\nnpm run bench${quick ? ' -- --quick' : ''}: ${Math.round((Date.now() - started) / 1000)} s`);
-process.exit(first || second || third);
+process.exit(first || second || third || fourth);

@@ -1,0 +1,70 @@
+// Rate limits for the mass-containment benchmark (P2 of issue 14), pure: the providers' documented
+// budgets (worker/provider-pacing.ts DOCUMENTED_PROVIDER_RATES: Google Directory 2,400/min, GitHub App
+// 5,000/h, Salesforce 100,000/day, Slack Tier 3 50/min) with time compressed by `scale`, as emulator
+// budgets (emulators/core FaultBook rules) and as the worker's queue rates (CORDON_PROVIDER_RATES), and
+// the bound on throughput those budgets allow.
+import { DOCUMENTED_PROVIDER_RATES } from '../worker/provider-pacing.ts';
+
+export const BENCH_PROVIDERS = ['google', 'github', 'salesforce', 'slack'] as const;
+export type BenchProvider = (typeof BENCH_PROVIDERS)[number];
+
+/** A fixed-window budget as the emulators take it (Tenant.setRateLimit). */
+export interface RateLimit {
+  provider: BenchProvider;
+  limit: number;
+  windowSec: number;
+}
+
+/**
+ * One emulator budget per provider: the documented calls per second times `scale`, in windows of
+ * `windowSec` (10 s: long enough that the bursts a paced queue still makes, several calls per activity,
+ * fit; short enough that no provider gets a head start worth counting), longer when that window would
+ * hold less than one call. Proportions between providers stay those of the catalog; `scale` 60 turns an
+ * hour's budget into a minute's.
+ */
+export function scaledEmulatorLimits(scale: number, windowSec = 10): RateLimit[] {
+  if (!(scale > 0)) throw new Error(`scale must be a number above 0, got ${scale}`);
+  return BENCH_PROVIDERS.map((provider) => {
+    const perSec = DOCUMENTED_PROVIDER_RATES[provider]! * scale;
+    const window = perSec * windowSec >= 1 ? windowSec : Math.ceil(1 / perSec);
+    return { provider, limit: Math.floor(perSec * window), windowSec: window };
+  });
+}
+
+/** Calls per second a budget admits on average. */
+export const callsPerSecond = (l: Pick<RateLimit, 'limit' | 'windowSec'>) => l.limit / l.windowSec;
+
+/**
+ * The worker's CORDON_PROVIDER_RATES for these budgets: the queue's rate is in activities, the emulator
+ * counts calls, so each provider's budget is divided by the calls one of its activities makes on average
+ * (measured), with `headroom` (0.9: a tenth kept free, for the calls the worker's own token refreshes add).
+ */
+export function workerRatesFor(limits: readonly RateLimit[], callsPerActivity: Readonly<Partial<Record<string, number>>>, headroom = 0.9): string {
+  return limits
+    .map((l) => {
+      const k = callsPerActivity[l.provider];
+      if (k === undefined || !(k > 0)) throw new Error(`callsPerActivity.${l.provider} must be a measured number above 0, got ${k}`);
+      return `${l.provider}=${Math.round(((callsPerSecond(l) * headroom) / k) * 1000) / 1000}`;
+    })
+    .join(',');
+}
+
+/**
+ * The shortest time the budgets allow for `calls` (per provider, the calls the run had to make): each
+ * provider's calls at its budget's rate, the providers side by side, so the slowest one binds.
+ */
+export function throughputBound(calls: Readonly<Partial<Record<string, number>>>, limits: readonly RateLimit[]): { seconds: number; binding: string | undefined } {
+  let seconds = 0;
+  let binding: string | undefined;
+  for (const [provider, n] of Object.entries(calls)) {
+    if (!n) continue;
+    const l = limits.find((x) => x.provider === provider);
+    if (!l) continue; // an unpaced provider bounds nothing
+    const s = n / callsPerSecond(l);
+    if (s > seconds) {
+      seconds = s;
+      binding = provider;
+    }
+  }
+  return { seconds, binding };
+}

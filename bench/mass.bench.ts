@@ -1,0 +1,319 @@
+// `npm run bench:mass` (also run by `npm run bench`): P2 of issue 14, mass containment at the providers'
+// rate limits. On the generated load scenario (emulators/scenarios/load.ts) and a throwaway Temporal dev
+// server, real worker processes (worker/main.ts, as `npm run worker` runs it) contain N credentials spread
+// evenly over Google, GitHub, Salesforce and Slack, started as one mass containment (client/mass.ts: the
+// refs travel in pages). The emulators enforce the providers' documented budgets with time compressed by
+// BENCH_MASS_SCALE (bench/mass-limits.ts); the workers' queues are paced to the same budgets
+// (CORDON_PROVIDER_RATES, from the calls per activity a short unpaced calibration run measured).
+// For one worker process, then two, it reports:
+//   - throughput against the bound the budgets allow: the calls the run made that the budgets admitted,
+//     each provider's at its budget's rate, the slowest provider binding (target ≥ 90 %);
+//   - nothing lost (every ref has a result) and no duplicate revocation (call log) or replacement (results);
+//   - rate-limited answers the emulators gave (pacing that holds gives few);
+//   - peak RSS of each worker process (sampled from /proc every 500 ms; target < 1 GiB);
+//   - the largest history and the largest payload among the mass run, its page runs and a sample of the
+//     containments (the refs must never travel in one payload: Temporal refuses those over 2 MB).
+// JSON under .cordon/bench/. Full: 10,000 credentials (BENCH_MASS_N); `--quick`: 40 at a higher scale.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { loadScenario, type Scenario } from '@cordon/emulators';
+import { connectClient } from '../client/containments.ts';
+import { readMassProgress, startMassContainment } from '../client/mass.ts';
+import { BUNDLE_CONVERTER_PATHS } from '../codec/encryption-codec.ts';
+import { canInventory } from '../connectors/inventory.ts';
+import { connectorsFromEnv } from '../connectors/registry.ts';
+import { startLocalTenant, type LocalTenant } from '../local-tenant/tenant.ts';
+import { providerTaskQueue, type ContainmentStatus } from '../schemas/containment.ts';
+import type { CredentialRef } from '../schemas/credential.ts';
+import { MASS_PAGE_SIZE, type MassProgressView } from '../schemas/mass.ts';
+import { startDevServer } from '../temporal-config/dev-server.ts';
+import { WORKFLOWS_PATH } from '../worker/worker.ts';
+import { killWorkerProcess, startWorkerProcess, workerProcessEnv } from '../test/support/worker-process.ts';
+import { BENCH_PROVIDERS, scaledEmulatorLimits, throughputBound, workerRatesFor, type RateLimit } from './mass-limits.ts';
+
+const QUICK = process.argv.includes('--quick');
+const N = Number(process.env.BENCH_MASS_N ?? (QUICK ? 40 : 10_000));
+/** Time compression of the documented budgets: 12 makes Slack's 50/minute 10 calls a second. */
+const SCALE = Number(process.env.BENCH_MASS_SCALE ?? (QUICK ? 24 : 12));
+const WORKER_COUNTS = (process.env.BENCH_MASS_WORKERS ?? '1,2').split(',').map(Number);
+/** Children in flight per page run (two page runs at once). */
+const CONCURRENCY = Number(process.env.BENCH_MASS_CONCURRENCY ?? 100);
+const CALIBRATION_PER_PROVIDER = 4;
+const HISTORY_SAMPLE = 40;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+// ---- the lab ---------------------------------------------------------------------------------------
+
+const started = Date.now();
+const dir = await mkdtemp(join(tmpdir(), 'cordon-bench-mass-'));
+const perProvider = Math.ceil(N / BENCH_PROVIDERS.length) + CALIBRATION_PER_PROVIDER + 8;
+const scenario = loadScenario(perProvider);
+const tenant = await startLocalTenant({ scenario });
+const server = await startDevServer({ dataDir: join(dir, 'temporal'), headless: true, startTimeoutMs: 120_000 });
+const keys = { activeKeyId: 'bench', keys: new Map([['bench', randomBytes(32)]]) };
+const bundlePath = join(dir, 'workflow-bundle.js');
+await writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never })).code);
+const limits = scaledEmulatorLimits(SCALE);
+
+/**
+ * The refs, one list per provider in the order the inventory gives: never Cordon's own credential or the
+ * last admin path; Slack tokens by their leaked value (Slack lists no tokens), of active users only (a
+ * deactivated user's token cannot be contained, by design, and would only measure that).
+ */
+async function refsByProvider(s: Scenario): Promise<Record<string, CredentialRef[]>> {
+  const connectors = connectorsFromEnv(tenant.connectorEnv());
+  const out: Record<string, CredentialRef[]> = { google: [], github: [], salesforce: [], slack: [] };
+  for (const p of ['google', 'github', 'salesforce'] as const) {
+    const c = connectors[p];
+    if (!c || !canInventory(c)) throw new Error(`bench: the ${p} connector cannot list credentials`);
+    for (const cred of (await c.inventory()).credentials) if (!cred.selfOrLastAdmin) out[p]!.push({ provider: p, kind: cred.kind, id: cred.id } as CredentialRef);
+  }
+  for (const t of s.slack?.tokens ?? []) {
+    if (t.cordonOwn || s.slack?.users.find((u) => u.id === t.userId)?.status !== 'active') continue;
+    out.slack!.push({ provider: 'slack', kind: 'oauth_token', leakedValue: t.value } as CredentialRef);
+  }
+  return out;
+}
+
+/** `n` refs from `from`, interleaved by provider so every provider is busy all along; taken from each list's end or start. */
+function pick(lists: Record<string, CredentialRef[]>, n: number, fromEnd: boolean): CredentialRef[] {
+  const per = Math.ceil(n / BENCH_PROVIDERS.length);
+  const chosen = BENCH_PROVIDERS.map((p) => (fromEnd ? lists[p]!.slice(-per) : lists[p]!.slice(0, per)));
+  for (const [i, p] of BENCH_PROVIDERS.entries()) if (chosen[i]!.length < per) throw new Error(`bench: the load scenario has ${chosen[i]!.length} ${p} credentials to contain, ${per} needed`);
+  const out: CredentialRef[] = [];
+  for (let i = 0; i < per; i++) for (const list of chosen) out.push(list[i]!);
+  return out.slice(0, n);
+}
+
+// ---- one run ------------------------------------------------------------------------------------------
+
+interface RunFigures {
+  workers: number;
+  refs: number;
+  wallSec: number;
+  perSecond: number;
+  bound: { seconds: number; binding: string | undefined; perSecond: number };
+  ofBound: number;
+  outcomes: Record<string, number>;
+  lost: number;
+  admittedCalls: Record<string, number>;
+  rateLimitedAnswers: Record<string, number>;
+  duplicateRevocations: string[];
+  duplicateReplacements: string[];
+  peakRssMiB: number[];
+  largestHistory: { workflowId: string; bytes: number; events: number };
+  largestPayload: { workflowId: string; bytes: number };
+  notContainedSample: { workflowId: string; outcome: string; reason?: string }[];
+}
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+async function runMass(label: string, client: Client, refs: CredentialRef[], workers: number, providerRates: string, paced: boolean): Promise<{ figures: RunFigures; callsPerActivity: Record<string, number> }> {
+  tenant.reset(); // the scenario again: every credential alive, call log and budgets cleared
+  if (paced) for (const l of limits) tenant.setRateLimit(l);
+  const taskQueue = `cordon-bench-mass-${randomBytes(3).toString('hex')}`;
+  const target = { connectionOptions: { address: server.address }, namespace: server.namespace, taskQueue };
+  const env = await workerProcessEnv(target, keys, {
+    ...tenant.connectorEnv(),
+    CORDON_WORKFLOW_BUNDLE: bundlePath,
+    CORDON_GITHUB_REVOKES_PER_HOUR: '360000',
+    CORDON_PROVIDER_RATES: providerRates,
+    CORDON_LOG_LEVEL: 'error',
+  });
+  const children: ChildProcess[] = [];
+  const peak: number[] = [];
+  let sampling = true;
+  try {
+    for (let i = 0; i < workers; i++) {
+      children.push(await startWorkerProcess(env));
+      peak.push(0);
+    }
+    const sampler = (async () => {
+      while (sampling) {
+        for (const [i, c] of children.entries()) peak[i] = Math.max(peak[i]!, (await rssMiB(c.pid!)) || 0);
+        await sleep(500);
+      }
+    })();
+    const t0 = Date.now();
+    const { workflowId } = await startMassContainment(client, taskQueue, { incidentId: `BENCH-MASS-${label}-${randomBytes(2).toString('hex')}`, requester: 'bench', credentials: refs, concurrency: CONCURRENCY });
+    let progress: MassProgressView & { executionStatus: string };
+    let lastLine = 0;
+    for (;;) {
+      progress = await readMassProgress(client, workflowId);
+      if (progress.executionStatus !== 'RUNNING') break;
+      if (Date.now() - lastLine > 10_000) {
+        lastLine = Date.now();
+        console.log(`    ${label}: ${progress.done}/${refs.length} after ${Math.round((Date.now() - t0) / 1000)} s`);
+      }
+      await sleep(1000);
+    }
+    const wallSec = (Date.now() - t0) / 1000;
+    sampling = false;
+    await sampler;
+    if (progress.executionStatus !== 'COMPLETED') throw new Error(`bench: the mass containment ended ${progress.executionStatus}`);
+
+    // Calls the budgets admitted (no fault), and the rate-limited answers, per provider.
+    const calls = tenant.calls();
+    const admittedCalls: Record<string, number> = {};
+    const rateLimitedAnswers: Record<string, number> = {};
+    for (const c of calls) {
+      const bucket = c.fault === 'rate_limited' ? rateLimitedAnswers : admittedCalls;
+      bucket[c.provider] = (bucket[c.provider] ?? 0) + 1;
+    }
+    // Revocation effects: per credential, revoking writes the provider answered 2xx (a second "already gone" is fine).
+    const effective = new Map<string, number>();
+    for (const c of calls) {
+      if (c.status >= 300 || c.fault || !c.target || !/revoke|delete|remove/i.test(c.operation)) continue;
+      const key = `${c.provider}:${c.operation}:${c.target}`;
+      effective.set(key, (effective.get(key) ?? 0) + 1);
+    }
+    const duplicateRevocations = [...effective].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`);
+
+    // Every child's result: replacements per (credential, consumer), and the activities on each provider queue.
+    const childIds = refs.map((_, i) => `${workflowId}-${i}`);
+    const duplicateReplacements: string[] = [];
+    let resultsRead = 0;
+    const activities: Record<string, number> = {};
+    const sampleEvery = Math.max(1, Math.floor(childIds.length / HISTORY_SAMPLE));
+    const histories: string[] = [workflowId, ...childIds.filter((_, i) => i % sampleEvery === 0)];
+    for (let i = 0; i < childIds.length; i += 25) {
+      await Promise.all(
+        childIds.slice(i, i + 25).map(async (id) => {
+          const s = (await client.workflow.getHandle(id).result().catch(() => undefined)) as ContainmentStatus | undefined;
+          if (!s) return;
+          resultsRead++;
+          for (const c of [...s.credentials, ...s.collateral]) {
+            const seen = new Set<string>();
+            for (const r of c.replacements) {
+              if (seen.has(r.consumerId)) duplicateReplacements.push(`${id}: ${c.credentialId} for ${r.consumerId}`);
+              seen.add(r.consumerId);
+            }
+          }
+        }),
+      );
+    }
+    // History and payload sizes: the mass run (all its continued runs), its page runs, a sample of the containments.
+    const pageIds = Array.from({ length: Math.ceil(refs.length / MASS_PAGE_SIZE) }, (_, p) => `${workflowId}-page-${p}`);
+    let largestHistory = { workflowId: '', bytes: 0, events: 0 };
+    let largestPayload = { workflowId: '', bytes: 0 };
+    for (const id of [...histories, ...pageIds]) {
+      const h = await client.workflow.getHandle(id).fetchHistory();
+      const bytes = proto.temporal.api.history.v1.History.encode(h).finish().length;
+      if (bytes > largestHistory.bytes) largestHistory = { workflowId: id, bytes, events: h.events?.length ?? 0 };
+      const p = largestPayloadBytes(h);
+      if (p > largestPayload.bytes) largestPayload = { workflowId: id, bytes: p };
+      if (!paced) {
+        for (const e of h.events ?? []) {
+          const q = e.activityTaskScheduledEventAttributes?.taskQueue?.name;
+          const provider = BENCH_PROVIDERS.find((x) => q === providerTaskQueue(taskQueue, x));
+          if (provider) activities[provider] = (activities[provider] ?? 0) + 1;
+        }
+      }
+    }
+    const bound = throughputBound(admittedCalls, limits);
+    const outcomes = progress.tally;
+    const finished = Object.values(outcomes).reduce((a, b) => a + b, 0);
+    const figures: RunFigures = {
+      workers,
+      refs: refs.length,
+      wallSec: r2(wallSec),
+      perSecond: r2(refs.length / wallSec),
+      bound: { seconds: r2(bound.seconds), binding: bound.binding, perSecond: bound.seconds ? r2(refs.length / bound.seconds) : Infinity },
+      ofBound: r2(bound.seconds / wallSec),
+      outcomes,
+      lost: refs.length - Math.min(finished, resultsRead),
+      admittedCalls,
+      rateLimitedAnswers,
+      duplicateRevocations,
+      duplicateReplacements,
+      peakRssMiB: peak.map((x) => Math.round(x)),
+      largestHistory,
+      largestPayload,
+      notContainedSample: progress.notContained.slice(0, 5),
+    };
+    // Calls per activity, per provider: from the calibration run, where every child's history is read.
+    const callsPerActivity = Object.fromEntries(BENCH_PROVIDERS.map((p) => [p, (admittedCalls[p] ?? 0) / Math.max(1, activities[p] ?? 0)]));
+    return { figures, callsPerActivity };
+  } finally {
+    sampling = false;
+    await Promise.all(children.map(killWorkerProcess));
+  }
+}
+
+/** The largest payload (its data, in bytes) anywhere in a history's events. */
+function largestPayloadBytes(h: proto.temporal.api.history.v1.IHistory): number {
+  let max = 0;
+  const walk = (v: unknown, depth: number): void => {
+    if (!v || typeof v !== 'object' || depth > 12) return;
+    if (v instanceof Uint8Array) return;
+    const o = v as Record<string, unknown>;
+    if (o.data instanceof Uint8Array && 'metadata' in o) max = Math.max(max, o.data.length);
+    for (const x of Object.values(o)) walk(x, depth + 1);
+  };
+  for (const e of h.events ?? []) walk(e, 0);
+  return max;
+}
+
+// ---- the benchmark -----------------------------------------------------------------------------------
+
+const client = await connectClient({ connectionOptions: { address: server.address }, namespace: server.namespace, taskQueue: 'unused' }, keys);
+const out: Record<string, unknown> = {};
+try {
+  console.log(
+    `Cordon P2 benchmark (issue 14) — mass containment of ${N} credentials over ${BENCH_PROVIDERS.length} providers on the local emulators, ` +
+      `budgets at ${SCALE}× the documented rates (${limits.map((l) => `${l.provider} ${l.limit}/${l.windowSec} s`).join(', ')})${QUICK ? ' (--quick)' : ''}`,
+  );
+  const lists = await refsByProvider(scenario);
+  // Calibration: a few credentials per provider, unpaced, one worker: the calls one activity makes on each provider's queue.
+  const calibration = await runMass('calibration', client, pick(lists, CALIBRATION_PER_PROVIDER * BENCH_PROVIDERS.length, false), 1, BENCH_PROVIDERS.map((p) => `${p}=none`).join(','), false);
+  const rates = workerRatesFor(limits, calibration.callsPerActivity);
+  console.log(`  calibration: calls per activity ${Object.entries(calibration.callsPerActivity).map(([p, k]) => `${p} ${r2(k)}`).join(', ')} → CORDON_PROVIDER_RATES=${rates}`);
+  const refs = pick(lists, N, true);
+  const runs: RunFigures[] = [];
+  for (const w of WORKER_COUNTS) {
+    const { figures } = await runMass(`${w}w`, client, refs, w, rates, true);
+    runs.push(figures);
+    console.log(
+      `  ${w} worker process${w > 1 ? 'es' : ''}: ${figures.refs} refs in ${figures.wallSec} s (${figures.perSecond}/s), bound ${figures.bound.seconds} s (${figures.bound.binding}) → ${Math.round(figures.ofBound * 100)} % of the bound; ` +
+        `outcomes ${JSON.stringify(figures.outcomes)}, lost ${figures.lost}, duplicate revocations ${figures.duplicateRevocations.length}, duplicate replacements ${figures.duplicateReplacements.length}, ` +
+        `429s ${JSON.stringify(figures.rateLimitedAnswers)}, peak RSS ${figures.peakRssMiB.join(' + ')} MiB, largest history ${Math.round(figures.largestHistory.bytes / 1024)} KiB (${figures.largestHistory.events} events), largest payload ${Math.round(figures.largestPayload.bytes / 1024)} KiB`,
+    );
+  }
+
+  console.log('\nP2 ratios (targets: ≥ 90 % of the bound, nothing lost, no duplicates, peak worker RSS < 1 GiB, no payload near 2 MB)');
+  console.log(['workers', 'refs', 'wall s', 'bound s', 'of bound', 'refs/s', 'lost', 'dup rev', 'dup repl', '429s', 'peak RSS MiB', 'max hist KiB', 'max payload KiB'].map((h, i) => (i ? h.padStart(i > 9 ? 16 : 10) : h.padEnd(8))).join(''));
+  for (const r of runs) {
+    const cells = [r.refs, r.wallSec, r.bound.seconds, `${Math.round(r.ofBound * 100)} %`, r.perSecond, r.lost, r.duplicateRevocations.length, r.duplicateReplacements.length, Object.values(r.rateLimitedAnswers).reduce((a, b) => a + b, 0), Math.max(...r.peakRssMiB), Math.round(r.largestHistory.bytes / 1024), Math.round(r.largestPayload.bytes / 1024)];
+    console.log([String(r.workers).padEnd(8), ...cells.map((c, i) => String(c).padStart(i > 8 ? 16 : 10))].join(''));
+  }
+  if (runs.length === 2) {
+    const limited = runs.map((r) => Object.values(r.rateLimitedAnswers).reduce((a, b) => a + b, 0));
+    // Where the budgets bind, a second process cannot add throughput; where the machine binds (far below the bound), it can.
+    console.log(`  two worker processes ÷ one: ${r2(runs[1]!.perSecond / runs[0]!.perSecond)}× the throughput, ${limited[1]} rate-limited answers with two against ${limited[0]} with one (pacing holds across processes when the two do not add up)`);
+  }
+  Object.assign(out, { calibration: { callsPerActivity: calibration.callsPerActivity, unpaced: calibration.figures }, providerRates: rates, runs });
+
+  const dirOut = join(process.cwd(), '.cordon', 'bench');
+  await mkdir(dirOut, { recursive: true });
+  const file = join(dirOut, `mass-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const cpus = (await import('node:os')).cpus().length;
+  await writeFile(file, JSON.stringify({ benchmark: 'p2-mass', issue: 14, quick: QUICK, n: N, scale: SCALE, limits, concurrency: CONCURRENCY, machine: { cpus, node: process.version, platform: process.platform }, durationSec: Math.round((Date.now() - started) / 1000), ...out }, null, 2));
+  console.log(`\nfigures written to ${file} (${Math.round((Date.now() - started) / 1000)} s in all)`);
+} finally {
+  await client.connection.close().catch(() => undefined);
+  await tenant.close();
+  await server.stop();
+  await rm(dir, { recursive: true, force: true });
+}
