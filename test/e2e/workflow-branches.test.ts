@@ -14,8 +14,8 @@ import { buildPlan } from '../../activities/plan.ts';
 import { connectClient } from '../../client/containments.ts';
 import { cordonDataConverter } from '../../codec/encryption-codec.ts';
 import type { WriteResult } from '../../connectors/types.ts';
-import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
-import type { Credential } from '../../schemas/credential.ts';
+import { providerTaskQueue, type ContainmentRequest, type ContainmentStatus } from '../../schemas/containment.ts';
+import { Provider, type Credential } from '../../schemas/credential.ts';
 import { approvalEvents } from '../../schemas/evidence-text.ts';
 import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
 import { cancelRequestSignal, decideUpdate, statusQuery, WORKFLOW_TYPE } from '../../workflows/definitions.ts';
@@ -120,6 +120,7 @@ const stubs: Activities = {
 
 let client: Client;
 let worker: Worker;
+let providerWorkers: Worker[] = [];
 let running: Promise<void>;
 let connection: NativeConnection;
 const target = testTarget(`cordon-branches-${randomBytes(4).toString('hex')}`);
@@ -127,20 +128,25 @@ const target = testTarget(`cordon-branches-${randomBytes(4).toString('hex')}`);
 beforeAll(async () => {
   const keys = testCodecKeys();
   connection = await NativeConnection.connect({ address: target.connectionOptions.address });
+  const dataConverter = cordonDataConverter(keys, { worker: true });
   worker = await Worker.create({
     connection,
     namespace: target.namespace,
     taskQueue: target.taskQueue,
     workflowBundle: { code: await readFile(inject('workflowBundlePath'), 'utf8') },
     activities: stubs,
-    dataConverter: cordonDataConverter(keys, { worker: true }),
+    dataConverter,
   });
-  running = worker.run();
+  // A run schedules each provider call on its provider's task queue: the stubs answer there too.
+  providerWorkers = await Promise.all(
+    Provider.options.map((p) => Worker.create({ connection, namespace: target.namespace, taskQueue: providerTaskQueue(target.taskQueue, p), activities: stubs, dataConverter })),
+  );
+  running = Promise.all([worker, ...providerWorkers].map((w) => w.run())).then(() => undefined);
   client = await connectClient(target, keys);
 });
 
 afterAll(async () => {
-  worker?.shutdown();
+  for (const w of [worker, ...providerWorkers]) w?.shutdown();
   await running;
   await connection?.close();
   await client?.connection.close();
