@@ -16,6 +16,7 @@ import { createRotationActivities } from '../activities/rotation.ts';
 import { watchTaskQueue } from '../schemas/watch.ts';
 import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
 import type { EnvelopeKeys } from '../codec/decision-envelope.ts';
+import { PROVIDERS } from '../schemas/credential.ts';
 import { coordinationTaskQueue, pacedTaskQueue, providerTaskQueue } from '../schemas/containment.ts';
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 import { readEnv } from '../schemas/config.ts';
@@ -126,9 +127,12 @@ export async function createCordonWorker(options: {
     clearInterval(sweeper);
     void throttleConnection?.then((c) => c.close()).catch(() => {});
   };
-  const providerQueues = Object.keys(options.deps.connectors).map((provider) => providerTaskQueue(options.target.taskQueue, provider));
+  // Every provider's queue is polled, configured or not: a call for a provider this worker has no connector
+  // for then fails at once with the no_connector failure that says what to set, instead of waiting on a
+  // queue nothing polls until its timeout.
+  const providerQueues = PROVIDERS.map((provider) => providerTaskQueue(options.target.taskQueue, provider));
   const providerWorkers = await Promise.all(
-    Object.keys(options.deps.connectors).map((provider) => {
+    PROVIDERS.map((provider) => {
       const rate = rates[provider];
       return Worker.create({
         connection,

@@ -97,3 +97,14 @@ it('a worker that finds a throttle past its end lifts it, whoever set it', async
   const d = await w.client.workflowService.describeTaskQueue({ namespace: w.target.namespace, taskQueue: { name: queue }, taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY, reportConfig: true });
   expect(throttleEndsAt(d.config?.queueRateLimit?.metadata?.reason)).toBeUndefined();
 });
+
+it('a call for a provider the worker has no connector for fails at once, saying what to set, instead of waiting on its queue', async () => {
+  const w = await startTestWorker({ connectors: { memory: new MemoryConnector(new MemoryTenant(vendorTokensSeed(1, 7))) }, sink: await sink() }, { target: testTarget() });
+  workers.push(w);
+  const { workflowId } = await startContainment(w.client, w.target.taskQueue, { incidentId: `INC-noconn-${randomBytes(3).toString('hex')}`, requester: 'alice', credentials: [{ provider: 'google', kind: 'service_account_key', id: 'projects/p/serviceAccounts/sa@p.iam.gserviceaccount.com/keys/abc' }] });
+  const settled = await w.client.workflow
+    .getHandle(workflowId)
+    .result()
+    .then((s) => JSON.stringify(s), (err: unknown) => String(err instanceof Error ? `${err.message} ${String((err as { cause?: unknown }).cause)}` : err));
+  expect(settled).toMatch(/no google connector is configured/);
+}, 45_000);
