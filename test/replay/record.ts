@@ -4,7 +4,8 @@
 // replay without its activity; `direct-sealed` has it. All four predate authenticated channels (their
 // decisions went through the update validator); `staged-authenticated` has signed decisions, a refused
 // one and a forged refusal signal. `direct-fast-path` took the fast path (patch `cordon-revoke-at-once`:
-// the revoke beside the plan); the others replay the plan-first order.
+// the revoke beside the plan); the others replay the plan-first order. `mass-run`, `mass-page` and `registry`
+// are a mass containment, its first page run (which continued as new) and a replacement registry.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,9 @@ import { createCordonWorker } from '../../worker/worker.ts';
 import type { ContainmentRequest } from '../../schemas/containment.ts';
 import { REPLAY_CODEC_KEYS, REPLAY_ENVELOPE_KEYS } from './fixture.ts';
 import { refusalSignal } from '../../workflows/definitions.ts';
+import { startMassContainment } from '../../client/mass.ts';
+import { vendorTokensSeed } from '../../connectors/memory/seeds.ts';
+import { REGISTRY_WORKFLOW_TYPE } from '../../workflows/replacement-registry.ts';
 
 const out = fileURLToPath(new URL('./histories/', import.meta.url));
 const dir = await mkdtemp(join(tmpdir(), 'cordon-record-'));
@@ -49,6 +53,38 @@ async function record(name: string, req: ContainmentRequest, seed = driftSeed(),
   const { historyToJSON } = await import('@temporalio/common/lib/proto-utils');
   await writeFile(join(out, `${name}.json`), historyToJSON(history));
   console.log(`recorded ${name}`);
+}
+
+async function save(name: string, history: Parameters<typeof import('@temporalio/common/lib/proto-utils').historyToJSON>[0]) {
+  const { historyToJSON } = await import('@temporalio/common/lib/proto-utils');
+  await writeFile(join(out, `${name}.json`), historyToJSON(history));
+  console.log(`recorded ${name}`);
+}
+
+/**
+ * A mass containment of 5 vendor tokens (one stubborn) in pages of 2, each page run continuing as new after
+ * each child: `mass-run` (the run that waits for its pages, then runs them), `mass-page` (the first run of
+ * the first page run, which continued as new) and `registry` (a replacement registry its children used).
+ */
+async function recordMass() {
+  if (only.length && !['mass-run', 'mass-page', 'registry'].some((n) => only.includes(n))) return;
+  tenant.load(vendorTokensSeed(5, 4));
+  const credentials = Array.from({ length: 5 }, (_, i) => ({ provider: 'memory' as const, kind: 'oauth_token' as const, id: `tok-${i}` }));
+  const { workflowId } = await startMassContainment(client, TASK_QUEUE, { incidentId: 'INC-replay-mass', requester: 'alice', credentials, childrenPerRun: 1, concurrency: 2 } as never, { pageSize: 2 });
+  const mass = client.workflow.getHandle(workflowId);
+  await mass.result();
+  const massHistory = await mass.fetchHistory();
+  await save('mass-run', massHistory);
+  const firstPage = massHistory.events?.find((e) => e.childWorkflowExecutionStartedEventAttributes)?.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
+  if (!firstPage?.workflowId || !firstPage.runId) throw new Error('the mass run started no page run');
+  const pageHistory = await client.workflow.getHandle(firstPage.workflowId, firstPage.runId).fetchHistory();
+  if (!pageHistory.events?.some((e) => e.workflowExecutionContinuedAsNewEventAttributes)) throw new Error('the first page run did not continue as new');
+  await save('mass-page', pageHistory);
+  for await (const r of client.workflow.list({ query: `WorkflowType = '${REGISTRY_WORKFLOW_TYPE}'` })) {
+    await save('registry', await client.workflow.getHandle(r.workflowId, r.runId).fetchHistory());
+    return;
+  }
+  throw new Error('no replacement registry ran');
 }
 
 async function approveAll(workflowId: string) {
@@ -100,6 +136,7 @@ try {
     driftSeed(),
     approveAuthenticated,
   );
+  await recordMass();
 } finally {
   worker.shutdown();
   await running;

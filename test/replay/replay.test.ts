@@ -23,8 +23,11 @@ function withItsWorkflowId(history: ReturnType<typeof historyFromJSON>): { workf
   return { workflowId, history };
 }
 
+/** Histories of runs other than `containCredential` (test/replay/record.ts records them after the containments). */
+const OTHER_RUNS = ['mass-page.json', 'mass-run.json', 'registry.json'];
+
 it('replays every recorded containment history without non-determinism', async () => {
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !OTHER_RUNS.includes(f)).sort();
   expect(files).toEqual(['direct-contained.json', 'direct-fast-path.json', 'direct-sealed.json', 'not-contained-ladder.json', 'staged-approved.json', 'staged-authenticated.json']);
   // Only direct-fast-path revoked beside its plan; every other history replays the plan-first order.
   const fastMarker = Buffer.from(`{"id":"${FAST_PATH_PATCH}","deprecated":false}`).toString('base64');
@@ -39,6 +42,17 @@ it('replays every recorded containment history without non-determinism', async (
   expect(await readFile(`${dir}staged-approved.json`, 'utf8')).not.toContain(marker);
   expect(await readFile(`${dir}staged-authenticated.json`, 'utf8')).toContain(marker);
   expect(await replayAll(files)).toBe(6);
+}, 120_000);
+
+it('replays a recorded mass containment, one of its page runs (which continued as new) and a replacement registry', async () => {
+  const files = (await readdir(dir)).filter((f) => OTHER_RUNS.includes(f)).sort();
+  expect(files).toEqual(OTHER_RUNS);
+  const types = await Promise.all(files.map(async (f) => JSON.parse(await readFile(`${dir}${f}`, 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name));
+  expect(types).toEqual(['massContainment', 'massContainment', 'replacementRegistry']);
+  // The page run is the first of a chain (it continued as new), and the mass run waited for its pages by update.
+  expect(await readFile(`${dir}mass-page.json`, 'utf8')).toContain('workflowExecutionContinuedAsNewEventAttributes');
+  expect(await readFile(`${dir}mass-run.json`, 'utf8')).toContain('addRefPage');
+  expect(await replayAll(files)).toBe(3);
 }, 120_000);
 
 /** Replays the histories in `files`, expecting each to replay cleanly; returns how many did. */
