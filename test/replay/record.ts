@@ -5,7 +5,8 @@
 // decisions went through the update validator); `staged-authenticated` has signed decisions, a refused
 // one and a forged refusal signal. `direct-fast-path` took the fast path (patch `cordon-revoke-at-once`:
 // the revoke beside the plan); the others replay the plan-first order. `mass-run`, `mass-page` and `registry`
-// are a mass containment, its first page run (which continued as new) and a replacement registry.
+// are a mass containment, its first page run (which continued as new) and a replacement registry;
+// `drift-watch` one pass of the drift watch that opened a containment.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,16 @@ import { refusalSignal } from '../../workflows/definitions.ts';
 import { startMassContainment } from '../../client/mass.ts';
 import { vendorTokensSeed } from '../../connectors/memory/seeds.ts';
 import { REGISTRY_WORKFLOW_TYPE } from '../../workflows/replacement-registry.ts';
+import { loadScenarioDir, scenarioDir } from '@cordon/emulators';
+import { runWatchOnce } from '../../client/watch.ts';
+import { feedAuditLogs } from '../../local-tenant/audit-feed.ts';
+import { startLocalTenant } from '../../local-tenant/tenant.ts';
+import { attack, baseline } from '../../local-tenant/traffic/drift-replay.ts';
+import { openBaselineStore } from '../../watch/baseline-store.ts';
+import { openWatch } from '../../watch/engine.ts';
+import { openIpIntel } from '../../watch/ip-intel.ts';
+import { localTenantDeps } from '../../worker/local-tenant.ts';
+import { createLogger } from '../../logging/logger.ts';
 
 const out = fileURLToPath(new URL('./histories/', import.meta.url));
 const dir = await mkdtemp(join(tmpdir(), 'cordon-record-'));
@@ -87,6 +98,37 @@ async function recordMass() {
   throw new Error('no replacement registry ran');
 }
 
+/**
+ * `drift-watch`: one pass of the drift watch over the Salesforce emulator's audit log carrying the
+ * Salesloft/Drift attack, which flags the Drift token and opens a staged containment (then cancelled).
+ */
+async function recordDriftWatch() {
+  if (only.length && !only.includes('drift-watch')) return;
+  const local = await startLocalTenant({ scenario: await loadScenarioDir(scenarioDir('salesloft-drift')) });
+  const store = openBaselineStore(':memory:');
+  const { store: sink, ...deps } = localTenantDeps({ env: local.connectorEnv(), sinkDir: join(dir, 'watch-sink'), sinkKey: randomBytes(32), logger: createLogger({ level: 'warn' }) });
+  void sink;
+  const watchTarget = { ...target, taskQueue: 'cordon-replay-watch' };
+  const watchWorker = await createCordonWorker({ target: watchTarget, codecKeys: REPLAY_CODEC_KEYS, envelopeKeys: REPLAY_ENVELOPE_KEYS, deps, watch: { watch: openWatch({ store, ipIntel: openIpIntel() }), store } });
+  const watchRunning = watchWorker.run();
+  try {
+    const now = Date.now();
+    await feedAuditLogs(local, [...baseline(now), ...attack(now - 20 * 60_000, 400, 'A')]);
+    const { workflowId, report } = await runWatchOnce(client, watchTarget.taskQueue, { providers: ['salesforce'], backfill: '30d', approvers: ['maria', 'jordan'] });
+    const opened = report.verdicts.flatMap((v) => (v.containment ? [v.containment] : []));
+    if (!opened.length) throw new Error('the drift watch pass opened no containment');
+    await save('drift-watch', await client.workflow.getHandle(workflowId).fetchHistory());
+    for (const id of opened) {
+      await client.workflow.getHandle(id).cancel();
+      await client.workflow.getHandle(id).result().catch(() => undefined);
+    }
+  } finally {
+    watchWorker.shutdown();
+    await watchRunning;
+    await local.close();
+  }
+}
+
 async function approveAll(workflowId: string) {
   for (;;) {
     const s = await getStatus(client, workflowId);
@@ -137,6 +179,7 @@ try {
     approveAuthenticated,
   );
   await recordMass();
+  await recordDriftWatch();
 } finally {
   worker.shutdown();
   await running;

@@ -24,7 +24,7 @@ function withItsWorkflowId(history: ReturnType<typeof historyFromJSON>): { workf
 }
 
 /** Histories of runs other than `containCredential` (test/replay/record.ts records them after the containments). */
-const OTHER_RUNS = ['mass-page.json', 'mass-run.json', 'registry.json'];
+const OTHER_RUNS = ['drift-watch.json', 'mass-page.json', 'mass-run.json', 'registry.json'];
 
 it('replays every recorded containment history without non-determinism', async () => {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !OTHER_RUNS.includes(f)).sort();
@@ -44,15 +44,17 @@ it('replays every recorded containment history without non-determinism', async (
   expect(await replayAll(files)).toBe(6);
 }, 120_000);
 
-it('replays a recorded mass containment, one of its page runs (which continued as new) and a replacement registry', async () => {
+it('replays a recorded drift watch pass, a mass containment, one of its page runs (which continued as new) and a replacement registry', async () => {
   const files = (await readdir(dir)).filter((f) => OTHER_RUNS.includes(f)).sort();
   expect(files).toEqual(OTHER_RUNS);
   const types = await Promise.all(files.map(async (f) => JSON.parse(await readFile(`${dir}${f}`, 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name));
-  expect(types).toEqual(['massContainment', 'massContainment', 'replacementRegistry']);
+  expect(types).toEqual(['driftWatch', 'massContainment', 'massContainment', 'replacementRegistry']);
   // The page run is the first of a chain (it continued as new), and the mass run waited for its pages by update.
   expect(await readFile(`${dir}mass-page.json`, 'utf8')).toContain('workflowExecutionContinuedAsNewEventAttributes');
   expect(await readFile(`${dir}mass-run.json`, 'utf8')).toContain('addRefPage');
-  expect(await replayAll(files)).toBe(3);
+  // The watch pass opened a containment (a child run) for the verdict it found.
+  expect(await readFile(`${dir}drift-watch.json`, 'utf8')).toContain('"name": "containCredential"');
+  expect(await replayAll(files)).toBe(4);
 }, 120_000);
 
 /** Replays the histories in `files`, expecting each to replay cleanly; returns how many did. */
