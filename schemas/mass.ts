@@ -119,13 +119,15 @@ export const MassContainmentFields = z
     notContained: z.array(NotContainedRef).default([]),
     /** A dry run's per-ref lines so far (a page run holds at most MASS_INLINE_MAX). */
     planned: z.array(DryRunRef).max(MASS_INLINE_MAX).default([]),
+    /** Whether the run this one continues from put refs of one owner in one child (workflows/mass-owners.ts). */
+    ownerGroups: z.boolean().optional(),
   })
   .strict();
 export const MassContainmentInput = MassContainmentFields.refine((r) => (r.credentials === undefined) !== (r.paged === undefined), { message: 'give either credentials (at most 2,000, inline) or paged (the refs then arrive in pages), not both or neither' });
 export type MassContainmentRequest = z.input<typeof MassContainmentInput>;
 
 /** What a caller starts (client/mass.ts): every ref, however many; the client pages them into the run. */
-export const MassStartInput = MassContainmentFields.omit({ credentials: true, paged: true, page: true, offset: true, tally: true, notContained: true, planned: true })
+export const MassStartInput = MassContainmentFields.omit({ credentials: true, paged: true, page: true, offset: true, tally: true, notContained: true, planned: true, ownerGroups: true })
   .extend({ credentials: MassRefs })
   .strict();
 export type MassStartRequest = z.input<typeof MassStartInput>;

@@ -9,6 +9,8 @@
 // runs as a child `massContainment` with its refs inline, two pages at a time. A page run (or a small
 // direct start with inline refs) continues as new every `childrenPerRun` children so its history stays
 // bounded; child ids are `<mass id>-<index of the ref>` either way, so a ref is never contained twice.
+// Refs of one owner (keys of one service account, deploy keys of one repository) go to one child, named
+// after the first of them (workflows/mass-owners.ts): separate children would end each other's targets.
 //
 // A dry run (`dryRun: true`) takes the same paths with a read-only activity in place of each child:
 // every ref is identified and planned on its provider's task queue (paced like a live run), nothing is
@@ -33,6 +35,7 @@ import {
 } from '../schemas/mass.ts';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { undecodableReason } from '../schemas/undecodable.ts';
+import { childrenOf, outcomesOfRefs, type RefOutcome } from './mass-owners.ts';
 import { INCIDENT_ID, OUTCOME } from './search-attributes.ts';
 
 export const massProgressQuery = defineQuery<MassProgressView>('massProgress');
@@ -62,7 +65,7 @@ export async function massContainment(request: MassContainmentRequest): Promise<
   return result;
 }
 
-/** Refs inline: one child `containCredential` per ref (or one plan, for a dry run), `concurrency` at a time, continuing as new every `childrenPerRun`. */
+/** Refs inline: one child `containCredential` per ref or per owner (or one plan per ref, for a dry run), `concurrency` at a time, continuing as new every `childrenPerRun` refs. */
 async function inlineRun(request: MassContainmentRequest, input: Input, credentials: CredentialRef[]): Promise<MassContainmentResult> {
   // A page run names its children after the mass containment and the ref's place in the whole list.
   const massId = input.page?.massId ?? workflowInfo().workflowId; // the same across continue-as-new
@@ -74,23 +77,27 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
   const dryRunView = () => (input.dryRun ? { dryRun: { blast: planned.map(blastOf).reduce(addBlast, EMPTY_BLAST) } } : {});
   setHandler(massProgressQuery, () => ({ incidentId: input.incidentId, total: credentials.length, tally, notContained, done, ...dryRunView() }));
 
-  const contain = (ref: CredentialRef, index: number): Promise<void> => {
-    const child: ContainmentRequest = { incidentId: input.incidentId, requester: input.requester, severity: input.severity, credentials: [ref], mode: 'direct', policy: input.policy, origin: { channel: 'api' } };
+  const contain = (indices: number[]): Promise<void> => {
+    const index = firstIndex + indices[0]!;
+    const refs = indices.map((i) => credentials[i]!);
+    const child: ContainmentRequest = { incidentId: input.incidentId, requester: input.requester, severity: input.severity, credentials: refs, mode: 'direct', policy: input.policy, origin: { channel: 'api' } };
     // A deterministic child id: a retried parent (or a continued one) never contains the same ref twice.
     const workflowId = `${massId}-${index}`;
+    // Progress, tallies and results stay per ref, also for a child holding several refs of one owner.
+    const settle = (outcomes: RefOutcome[]) =>
+      indices.forEach((i, j) => {
+        const { outcome, reason } = outcomes[j]!;
+        tally[outcome] = (tally[outcome] ?? 0) + 1;
+        if (outcome !== 'contained') notContained.push({ index: firstIndex + i, workflowId, outcome, ...(reason ? { reason } : {}) });
+      });
     return executeChild<(r: ContainmentRequest) => Promise<ContainmentStatus>>('containCredential', { workflowId, args: [child] })
       .then((s) => {
         // A child's result this worker could not decode (codec/payload-converter.ts) counts as failed, with why.
         const unreadable = undecodableReason(s);
-        const outcome = unreadable ? 'failed' : s.outcome;
-        tally[outcome] = (tally[outcome] ?? 0) + 1;
-        if (unreadable) notContained.push({ index, workflowId, outcome: 'failed', reason: `the child's result could not be decoded: ${unreadable}` });
-        else if (s.outcome !== 'contained') notContained.push({ index, workflowId, outcome: s.outcome, ...(s.outcomeReason ? { reason: s.outcomeReason } : {}) });
+        if (unreadable) settle(indices.map(() => ({ outcome: 'failed', reason: `the child's result could not be decoded: ${unreadable}` })));
+        else settle(indices.length > 1 ? outcomesOfRefs(s, indices.length) : [{ outcome: s.outcome, ...(s.outcomeReason ? { reason: s.outcomeReason } : {}) }]);
       })
-      .catch((err: unknown) => {
-        tally.failed = (tally.failed ?? 0) + 1;
-        notContained.push({ index, workflowId, outcome: 'failed', reason: err instanceof Error ? err.message : String(err) });
-      });
+      .catch((err: unknown) => settle(indices.map(() => ({ outcome: 'failed', reason: err instanceof Error ? err.message : String(err) }))));
   };
   const waveSize = ContainmentPolicy.parse(input.policy ?? {}).waveSize;
   const plan = (ref: CredentialRef, index: number): Promise<void> =>
@@ -104,13 +111,15 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
         tally[line.status] = (tally[line.status] ?? 0) + 1;
         planned.push(line);
       });
-  const step = input.dryRun ? plan : contain;
+  const step = (indices: number[]) => (input.dryRun ? plan(credentials[indices[0]!]!, firstIndex + indices[0]!) : contain(indices));
+  // Refs of one owner in one child (workflows/mass-owners.ts); this run starts the children whose first ref is in its window.
+  const { children, grouped } = childrenOf(credentials, input);
 
   const end = Math.min(credentials.length, input.offset + input.childrenPerRun);
   const running = new Set<Promise<void>>();
-  for (let offset = input.offset; offset < end; offset++) {
-    const p: Promise<void> = step(credentials[offset]!, firstIndex + offset).finally(() => {
-      done++;
+  for (const indices of children.filter(([first]) => first! >= input.offset && first! < end)) {
+    const p: Promise<void> = step(indices).finally(() => {
+      done += indices.length;
       running.delete(p);
     });
     running.add(p);
@@ -119,7 +128,7 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
   await Promise.all(running);
   planned.sort((a, b) => a.index - b.index);
   if (end < credentials.length) {
-    await continueAsNew<typeof massContainment>({ ...request, offset: end, tally, notContained, ...(input.dryRun ? { planned } : {}) });
+    await continueAsNew<typeof massContainment>({ ...request, offset: end, tally, notContained, ...(input.dryRun ? { planned } : {}), ...(grouped ? { ownerGroups: true } : {}) });
   }
   const result = { incidentId: input.incidentId, total: credentials.length, tally, notContained };
   return input.dryRun ? { ...result, dryRun: { blast: planned.map(blastOf).reduce(addBlast, EMPTY_BLAST), refs: planned } } : result;

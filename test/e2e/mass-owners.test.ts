@@ -1,0 +1,96 @@
+// A mass containment of several credentials of one owner (every key of a few service accounts, every
+// deploy key of a few repositories) on the local tenant: the real dev server, worker and connectors.
+// Re-authentication of a service account or repository ends all of its keys, so children on one owner
+// each holding one ref ended one another's targets and reported not_contained; refs of one owner now go
+// to one child. Judged from the emulators' state and the children's own results: every ref contained,
+// one child per owner, one live replacement per consumer, and no credential minted that no run recorded.
+import { expect, it } from 'vitest';
+import { startMassContainment } from '../../client/mass.ts';
+import { canInventory } from '../../connectors/inventory.ts';
+import type { ConnectorRegistry } from '../../connectors/types.ts';
+import { loadScenario } from '@cordon/emulators';
+import { coordinationTaskQueue, type ContainmentStatus } from '../../schemas/containment.ts';
+import { credentialKey, type Credential, type CredentialRef } from '../../schemas/credential.ts';
+import type { MassContainmentResult } from '../../schemas/mass.ts';
+import { localStackPerTest } from '../support/local-stack.ts';
+
+const lab = localStackPerTest();
+
+const KIND = { google: 'service_account_key', github: 'deploy_key' } as const;
+type Provider = keyof typeof KIND;
+
+async function liveKeys(connectors: ConnectorRegistry): Promise<Credential[]> {
+  const out: Credential[] = [];
+  for (const provider of ['google', 'github'] as const) {
+    const c = connectors[provider];
+    if (!c || !canInventory(c)) throw new Error(`the ${provider} connector cannot list credentials`);
+    out.push(...(await c.inventory()).credentials.filter((k) => k.kind === KIND[provider] && !k.selfOrLastAdmin));
+  }
+  return out;
+}
+
+/** The first `owners` principals of `provider` holding at least three keys, with all of their keys. */
+function wholeOwners(keys: Credential[], provider: Provider, owners: number): Credential[][] {
+  const byOwner = new Map<string, Credential[]>();
+  for (const k of keys.filter((x) => x.provider === provider)) byOwner.set(k.principal.id, [...(byOwner.get(k.principal.id) ?? []), k]);
+  const picked = [...byOwner.values()].filter((ks) => ks.length >= 3).slice(0, owners);
+  expect(picked).toHaveLength(owners);
+  return picked;
+}
+
+it('contains every key of several service accounts and deploy key of several repositories in one mass run: one child per owner, each ref contained, no orphan', { timeout: 600_000 }, async () => {
+  const { connectors } = await lab.start(loadScenario(120), { env: { CORDON_GITHUB_REVOKES_PER_HOUR: '360000' } });
+  const before = await liveKeys(connectors);
+  const owners = [...wholeOwners(before, 'google', 2), ...wholeOwners(before, 'github', 2)];
+  const targets = owners.flat();
+  // Interleaved across owners, as a breach list would be: siblings are never next to one another.
+  const order = Array.from({ length: Math.max(...owners.map((o) => o.length)) }, (_, i) => owners.map((o) => o[i])).flat().filter((k): k is Credential => !!k);
+  const refs: CredentialRef[] = order.map((k) => ({ provider: k.provider, kind: k.kind, id: k.id }));
+  // Provider calls take a while, as at a real SaaS: children on one owner overlap.
+  lab.tenant.injectFault({ type: 'latency', latencyMs: 50 });
+
+  const { client, target } = lab.worker;
+  const { workflowId } = await startMassContainment(client, target.taskQueue, { incidentId: 'INC-mass-owners', requester: 'alice', credentials: refs, concurrency: 20 });
+  const result = (await client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
+  lab.tenant.clearFaults();
+
+  // Every ref contained, per ref: the tally counts refs, not children.
+  expect(result.total).toBe(refs.length);
+  expect(result.notContained, JSON.stringify(result.notContained.slice(0, 3))).toEqual([]);
+  expect(result.tally).toEqual({ contained: refs.length });
+
+  // One child per owner, named after its owner's first ref in the list; it held all of that owner's refs.
+  const firstOf = owners.map((o) => Math.min(...o.map((k) => order.indexOf(k))));
+  const statuses = await Promise.all(firstOf.map((i) => client.workflow.getHandle(`${workflowId}-${i}`).result() as Promise<ContainmentStatus>));
+  const children = await client.workflow.count(`WorkflowType = "containCredential" AND TaskQueue = "${target.taskQueue}"`);
+  expect(children.count).toBe(owners.length);
+  statuses.forEach((s, n) => {
+    expect(s.outcome, s.outcomeReason).toBe('contained');
+    expect(s.credentials.map((c) => c.credentialId).sort()).toEqual(owners[n]!.map(credentialKey).sort());
+    expect(s.credentials.every((c) => c.state === 'verified_dead')).toBe(true);
+  });
+
+  // At the providers: no target alive; each owner holds exactly one live key per consumer, each one a
+  // replacement a run recorded (no minted key that nobody holds).
+  const after = await liveKeys(connectors);
+  const recorded = new Set(statuses.flatMap((s) => [...s.credentials, ...s.collateral].flatMap((c) => c.replacements.map((r) => `${c.provider}:${r.replacementId}`))));
+  for (const t of targets) expect(after.some((k) => k.id === t.id && k.provider === t.provider)).toBe(false);
+  for (const o of owners) {
+    const live = after.filter((k) => k.provider === o[0]!.provider && k.principal.id === o[0]!.principal.id);
+    const orphans = live.filter((k) => !recorded.has(credentialKey(k)));
+    expect(orphans.map((k) => k.id), 'live keys no run recorded (orphans)').toEqual([]);
+    expect(live).toHaveLength(o.reduce((n, k) => n + k.consumers.length, 0));
+  }
+
+  // The registries answered every update: none of their workflow tasks failed or timed out.
+  const registries = client.workflow.list({ query: `WorkflowType = "replacementRegistry" AND TaskQueue = "${coordinationTaskQueue(target.taskQueue)}"` });
+  const troubles: string[] = [];
+  for await (const r of registries) {
+    const history = await client.workflow.getHandle(r.workflowId, r.runId).fetchHistory();
+    for (const e of history.events ?? []) {
+      if (e.workflowTaskFailedEventAttributes) troubles.push(`${r.workflowId}: task failed (cause ${String(e.workflowTaskFailedEventAttributes.cause)})`);
+      if (e.workflowTaskTimedOutEventAttributes) troubles.push(`${r.workflowId}: task timed out (${String(e.workflowTaskTimedOutEventAttributes.timeoutType)})`);
+    }
+  }
+  expect(troubles).toEqual([]);
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { ContainmentStatus } from '../schemas/containment.ts';
+import type { Credential, CredentialRef } from '../schemas/credential.ts';
+import { groupByOwner, outcomesOfRefs, ownerOfRef } from './mass-owners.ts';
+
+const saKey = (sa: string, key: string, project = 'p1'): CredentialRef => ({ provider: 'google', kind: 'service_account_key', id: `projects/${project}/serviceAccounts/${sa}@p1.iam.gserviceaccount.com/keys/${key}` });
+const deployKey = (repo: string, n: number): CredentialRef => ({ provider: 'github', kind: 'deploy_key', id: `deploy_key:acme/${repo}:${n}` });
+
+describe('ownerOfRef', () => {
+  it('reads the service account from a key resource name and the repository from a deploy key id', () => {
+    expect(ownerOfRef(saKey('ci', 'k1'))).toBe('google:service_account:ci@p1.iam.gserviceaccount.com');
+    // "-" for the project names the same account.
+    expect(ownerOfRef(saKey('ci', 'k2', '-'))).toBe(ownerOfRef(saKey('ci', 'k1')));
+    expect(ownerOfRef(deployKey('infra', 7))).toBe('github:repository:acme/infra');
+    expect(ownerOfRef({ provider: 'github', kind: 'deploy_key', id: 'deploy_key:ACME/Infra:9' })).toBe('github:repository:acme/infra');
+  });
+
+  it('does not guess an owner the ref does not state', () => {
+    expect(ownerOfRef({ provider: 'google', kind: 'service_account_key', keyId: 'abc123' })).toBeUndefined();
+    expect(ownerOfRef({ provider: 'github', kind: 'deploy_key', id: '1234' })).toBeUndefined();
+    expect(ownerOfRef({ provider: 'github', kind: 'pat', id: 'pat:classic:7301' })).toBeUndefined();
+    expect(ownerOfRef({ provider: 'slack', kind: 'oauth_token', leakedValue: 'xoxb-1234567890-abcdefghij' })).toBeUndefined();
+    // The kind decides: a deploy-key-shaped id given as another kind is not grouped.
+    expect(ownerOfRef({ provider: 'github', kind: 'oauth_token', id: 'deploy_key:acme/infra:7' })).toBeUndefined();
+  });
+});
+
+describe('groupByOwner', () => {
+  it('puts the refs of one owner in one group named by its first ref, and leaves the rest alone, in list order', () => {
+    const refs = [saKey('ci', 'k1'), deployKey('infra', 1), { provider: 'google', kind: 'service_account_key', keyId: 'lone' } as CredentialRef, saKey('ci', 'k2'), deployKey('web', 5), deployKey('infra', 2), saKey('deploy', 'k9'), saKey('ci', 'k3')];
+    expect(groupByOwner(refs)).toEqual([[0, 3, 7], [1, 5], [2], [4], [6]]);
+  });
+
+  it('is deterministic: the same list gives the same groups', () => {
+    const refs = Array.from({ length: 50 }, (_, i) => (i % 2 ? deployKey(`r${i % 7}`, i) : saKey(`sa${i % 5}`, `k${i}`)));
+    expect(groupByOwner(refs)).toEqual(groupByOwner([...refs]));
+    expect(groupByOwner(refs).flat().sort((a, b) => a - b)).toEqual(refs.map((_, i) => i));
+  });
+});
+
+describe('outcomesOfRefs', () => {
+  const cred = (id: string): Credential => ({ provider: 'github', kind: 'deploy_key', id, label: id, principal: { id: 'repo:acme/infra', displayName: 'infra', type: 'service_account', status: 'active' }, scopes: [], consumers: [], selfOrLastAdmin: false });
+  const status = (over: Partial<ContainmentStatus>): ContainmentStatus =>
+    ({ workflowId: 'm-0', incidentId: 'INC', mode: 'direct', stage: 'done', outcome: 'contained', startedAt: '2026-01-01T00:00:00Z', scope: [], credentials: [], collateral: [], restrictions: [], pendingApprovals: [], evidence: [], ...over }) as ContainmentStatus;
+  const progress = (id: string, state: ContainmentStatus['credentials'][number]['state']) => ({ credentialId: `github:${id}`, provider: 'github', label: id, state, transitions: [], replacements: [], fallbacksUsed: [] });
+  const report = (ref: string, ids: string[]) => ({ provider: 'github' as const, ref, credentials: ids.map(cred), relatedServiceAccounts: [], riskFlags: [], blindSpots: [] });
+
+  it('gives each ref the outcome of its own credentials', () => {
+    const s = status({
+      outcome: 'not_contained',
+      outcomeReason: 'still active after re-revoke and the fallback ladder: github:deploy_key:acme/infra:2',
+      scope: [report('a', ['deploy_key:acme/infra:1']), report('b', ['deploy_key:acme/infra:2']), report('c', [])],
+      credentials: [progress('deploy_key:acme/infra:1', 'verified_dead'), progress('deploy_key:acme/infra:2', 'not_contained')],
+    });
+    expect(outcomesOfRefs(s, 3)).toEqual([
+      { outcome: 'contained' },
+      { outcome: 'not_contained', reason: 'github:deploy_key:acme/infra:2 is not_contained: still active after re-revoke and the fallback ladder: github:deploy_key:acme/infra:2' },
+      { outcome: 'not_contained', reason: 'no live credential matches the ref c; check the identifiers' },
+    ]);
+  });
+
+  it('keeps a run-wide verdict for every ref: refused, cancelled, or ended before identifying', () => {
+    const refused = status({ outcome: 'refused', outcomeReason: 'self lockout', scope: [report('a', ['deploy_key:acme/infra:1'])], credentials: [progress('deploy_key:acme/infra:1', 'identified')] });
+    expect(outcomesOfRefs(refused, 1)).toEqual([{ outcome: 'refused', reason: 'github:deploy_key:acme/infra:1 is identified: self lockout' }]);
+    expect(outcomesOfRefs(status({ outcome: 'cancelled', outcomeReason: 'cancelled by alice' }), 2)).toEqual([
+      { outcome: 'cancelled', reason: 'cancelled by alice' },
+      { outcome: 'cancelled', reason: 'cancelled by alice' },
+    ]);
+  });
+
+  it('counts a ref cut off from the tenant as contained in the tenant', () => {
+    const s = status({ outcome: 'contained_in_tenant', scope: [report('a', ['deploy_key:acme/infra:1', 'deploy_key:acme/infra:3'])], credentials: [progress('deploy_key:acme/infra:1', 'verified_dead'), progress('deploy_key:acme/infra:3', 'cut_off')] });
+    expect(outcomesOfRefs(s, 1)).toEqual([{ outcome: 'contained_in_tenant' }]);
+  });
+});

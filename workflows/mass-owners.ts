@@ -1,0 +1,104 @@
+// Refs of one owner are contained together in a mass containment. Forcing re-authentication of a
+// non-user principal ends every credential it holds and replaces them (design I8), so two child
+// containments on keys of one service account (or deploy keys of one repository) race: the first one's
+// re-authentication ends the other's target before that one identifies it, and the second reports
+// "no live credential matches the ref" though its credential was revoked and replaced. One child per owner
+// with all of that owner's refs (a containment takes a list) plans the principal once, with every target.
+//
+// The owner is read from the ref alone, never with a provider call: the refs of a mass containment arrive
+// by the thousand and are grouped before any child starts. A ref whose owner cannot be told (a Google key
+// named by its key id only, a token given by value) stays alone, as before.
+import { patched } from '@temporalio/workflow';
+import { credentialKey, type CredentialRef } from '../schemas/credential.ts';
+import type { ContainmentStatus } from '../schemas/containment.ts';
+
+/** The patch id of grouping by owner (recorded in history: never rename it). */
+export const MASS_OWNER_GROUPS_PATCH = 'mass-owner-groups';
+
+// The owner is part of the id the providers give these credentials (connectors/google: a key's resource
+// name; connectors/github/ids.ts: `deploy_key:<owner>/<repo>:<key id>`).
+const GOOGLE_KEY = /^projects\/[^/]+\/serviceAccounts\/([^/]+)\/keys\/[^/]+$/;
+const DEPLOY_KEY = /^deploy_key:([^/]+\/[^:]+):\d+$/;
+
+/** Whose credential the ref names, when the ref itself says so; undefined when only the provider could tell. */
+export function ownerOfRef(ref: CredentialRef): string | undefined {
+  if (!ref.id) return undefined;
+  if (ref.provider === 'google' && ref.kind === 'service_account_key') {
+    // A service account's email is unique across projects ("-" may stand for the project in a resource name).
+    const m = GOOGLE_KEY.exec(ref.id);
+    return m ? `google:service_account:${m[1]!.toLowerCase()}` : undefined;
+  }
+  if (ref.provider === 'github' && ref.kind === 'deploy_key') {
+    // GitHub treats owner and repository names case-insensitively.
+    const m = DEPLOY_KEY.exec(ref.id);
+    return m ? `github:repository:${m[1]!.toLowerCase()}` : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The refs' indices by owner: each group in the order of its first ref, which names it (the child id is the
+ * mass id and that index, so a retried or continued run starts the same children). A ref without a known
+ * owner is a group of its own.
+ */
+export function groupByOwner(refs: readonly CredentialRef[]): number[][] {
+  const groups: number[][] = [];
+  const byOwner = new Map<string, number[]>();
+  refs.forEach((ref, i) => {
+    const owner = ownerOfRef(ref);
+    const held = owner === undefined ? undefined : byOwner.get(owner);
+    if (held) {
+      held.push(i);
+      return;
+    }
+    const group = [i];
+    groups.push(group);
+    if (owner !== undefined) byOwner.set(owner, group);
+  });
+  return groups;
+}
+
+/**
+ * The children of one run of a mass containment, as lists of ref indices (the first names the child).
+ * Grouping is a new command sequence, so it is patched in: a run recorded before it replays one child per
+ * ref, and a run continued from one that did not group does not start grouping halfway through its refs
+ * (a group's later refs would fall behind the offset it continues from).
+ */
+export function childrenOf(refs: readonly CredentialRef[], run: { dryRun?: boolean; offset: number; ownerGroups?: boolean }): { children: number[][]; grouped: boolean } {
+  const alone = () => refs.map((_, i) => [i]);
+  // A dry run plans each ref on its own: its lines are per ref.
+  if (run.dryRun) return { children: alone(), grouped: false };
+  const groups = groupByOwner(refs);
+  if (!groups.some((g) => g.length > 1)) return { children: groups, grouped: false };
+  const grouped = run.offset === 0 ? patched(MASS_OWNER_GROUPS_PATCH) : !!run.ownerGroups;
+  return grouped ? { children: groups, grouped } : { children: alone(), grouped };
+}
+
+export interface RefOutcome {
+  outcome: string;
+  reason?: string;
+}
+
+/**
+ * Each ref's own outcome in a child that contained several: read from the credentials its scope report
+ * found (the child's `scope` is in the order of its refs), so a ref is contained when its credentials were
+ * verified dead, whatever happened to its siblings.
+ */
+export function outcomesOfRefs(status: ContainmentStatus, refCount: number): RefOutcome[] {
+  return Array.from({ length: refCount }, (_, j): RefOutcome => {
+    const report = status.scope[j];
+    // The run ended before identifying anything (refused input, cancelled): the child's outcome is each ref's.
+    if (!report) return { outcome: status.outcome, ...(status.outcomeReason ? { reason: status.outcomeReason } : {}) };
+    if (!report.credentials.length) return { outcome: 'not_contained', reason: `no live credential matches the ref ${report.ref}; check the identifiers` };
+    const states = report.credentials.map((c) => {
+      const key = credentialKey(c);
+      return { key, state: status.credentials.find((p) => p.credentialId === key)?.state ?? 'identified' };
+    });
+    if (states.every((s) => s.state === 'verified_dead')) return { outcome: 'contained' };
+    if (states.every((s) => s.state === 'verified_dead' || s.state === 'cut_off')) return { outcome: 'contained_in_tenant' };
+    const open = states.filter((s) => s.state !== 'verified_dead' && s.state !== 'cut_off').map((s) => `${s.key} is ${s.state}`);
+    // A run-wide verdict (refused by I6, rejected, cancelled) stays the ref's; otherwise its credential is not dead.
+    const outcome = status.outcome === 'running' || status.outcome.startsWith('contained') ? 'not_contained' : status.outcome;
+    return { outcome, reason: [open.join(', '), status.outcomeReason].filter(Boolean).join(': ') };
+  });
+}
