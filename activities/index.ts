@@ -99,6 +99,26 @@ export function createActivities(deps: ActivityDeps) {
     return orphan;
   };
 
+  /**
+   * Records a replacement just minted and delivered (I4). Whatever keeps the registry from answering, the
+   * failure is transient: the run retries until its deadline, and the retry finds the delivered replacement
+   * in the sink by its idempotency key and records it. A permanent failure here stopped the run's branch
+   * with a live credential minted that no run recorded (the sequential-script benchmark left three deploy
+   * keys so, when the registry refused updates while its workflow task was being retried).
+   */
+  const recordMint = async (of: RegistryPrincipal, entry: Parameters<ReplacementRegistry['record']>[1]): Promise<void> => {
+    try {
+      await registry().record(of, entry);
+    } catch (err) {
+      if (err instanceof ApplicationFailure && err.type === FAILURE_TYPES.coordination_busy) throw err;
+      throw ApplicationFailure.create({
+        type: FAILURE_TYPES.coordination_busy,
+        nonRetryable: false,
+        message: `replacement ${entry.replacementId} was delivered but the replacement registry did not record it (${err instanceof Error ? err.message : String(err)}); the run will try again`,
+      });
+    }
+  };
+
   return {
     identifyScope: mapFailures(async (input: { ref: CredentialRef }): Promise<ScopeReport> => {
       const report = await connectorFor(input.ref.provider).identify(input.ref);
@@ -173,7 +193,7 @@ export function createActivities(deps: ActivityDeps) {
       });
       assertCan(connector, 'replace');
       const issued = await connector.replace(input.credential, input.consumer, idempotencyKey, deps.sink);
-      await registry().record(principalOf(input.credential), { credentialId, consumerId: input.consumer.id, workflowId: input.workflowId, replacementId: issued.replacementId });
+      await recordMint(principalOf(input.credential), { credentialId, consumerId: input.consumer.id, workflowId: input.workflowId, replacementId: issued.replacementId });
       const note = [issued.note, orphan].filter(Boolean).join('; ');
       log.info('replacement issued', { credential: credentialId, consumer: input.consumer.id, replacement: issued.replacementId, sink: issued.sink, ...(note ? { note } : {}) });
       return {

@@ -7,14 +7,19 @@ import { whenFree } from './replacement-registry.ts';
 // server allows (10), and that refusal ended containments as if the provider had refused (I9).
 it('waits out a busy registry: the in-flight update limit and an aborted update are tried again', async () => {
   let calls = 0;
-  const busy = ['limit on number of concurrent in-flight updates has been reached (10)', 'workflow update was aborted'];
+  const busy = [
+    'limit on number of concurrent in-flight updates has been reached (10)',
+    'workflow update was aborted',
+    // Found by the sequential-script benchmark (N = 100): the registry's workflow task was being retried.
+    'Unable to perform workflow execution update due to Workflow Task in failed state.',
+  ];
   const value = await whenFree('claim', async () => {
     calls++;
-    if (calls <= 2) throw new Error(busy[calls - 1]);
+    if (calls <= busy.length) throw new Error(busy[calls - 1]);
     return 'claimed';
   });
   expect(value).toBe('claimed');
-  expect(calls).toBe(3);
+  expect(calls).toBe(busy.length + 1);
 });
 
 it('leaves a registry that stays busy as a transient failure, which the workflow retries until its deadline', async () => {

@@ -54,9 +54,12 @@ export function shardedRegistryId(taskQueue: string, of: RegistryPrincipal): str
 
 /**
  * Temporal answers these while the registry is busy or moving: more updates in flight on it than the
- * server allows at once (10 by default), an update aborted by its continue-as-new, a server restarting.
+ * server allows at once (10 by default), an update aborted by its continue-as-new, a server restarting,
+ * and "Workflow Task in failed state": the server refuses updates while the registry's last workflow
+ * task failed or timed out and its retry has not completed yet (attempt > 1), e.g. after its worker
+ * evicted it from the cache or took too long under CPU load. It passes once the retried task completes.
  */
-const BUSY = /in-flight updates|update was aborted|RESOURCE_EXHAUSTED|resource ?exhausted|UNAVAILABLE|unavailable|DEADLINE_EXCEEDED/i;
+const BUSY = /in-flight updates|update was aborted|Workflow Task in failed state|RESOURCE_EXHAUSTED|resource ?exhausted|UNAVAILABLE|unavailable|DEADLINE_EXCEEDED/i;
 
 /**
  * Retries a registry call that found the registry busy, for a few seconds with jitter (the updates are

@@ -94,8 +94,11 @@ export async function createCordonWorker(options: {
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     dataConverter,
     plugins,
-    // One long-lived registry per main queue: a small cache holds it.
-    maxCachedWorkflows: 10,
+    // One registry per principal a run touches: a mass containment keeps dozens busy at once. A registry
+    // evicted from the cache replays its whole history (thousands of updates) on its next task, which under
+    // CPU load outlasted the workflow task timeout; the server then refused its updates ("Workflow Task in
+    // failed state") until the retried task completed. Registries are small (a few entries per principal).
+    maxCachedWorkflows: 200,
   });
   // Only the worker that holds the watch's store polls its queue: one process owns the SQLite file.
   const watch = options.watch
