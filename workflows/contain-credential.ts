@@ -10,6 +10,7 @@ import type { ScopeReport } from '../schemas/credential.ts';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { undecodableReason } from '../schemas/undecodable.ts';
 import { approveDirect } from './containment/approvals.ts';
+import { settleAll } from './containment/branches.ts';
 import { contain, mayRevokeAtOnce, revokeAtOnce } from './containment/contain.ts';
 import { openContainment, type Containment } from './containment/context.ts';
 import { failureMessage, failureType } from './containment/failures.ts';
@@ -46,7 +47,8 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
 
     // 2. Plan, with everything re-authentication will end (I8), bound by its digest; refuses self-lockout (I6).
     // The fast path (direct, no approval, no self-lockout) revokes at once and plans meanwhile.
-    if (mayRevokeAtOnce(run, reports) && patched(FAST_PATH_PATCH)) {
+    const fastPath = mayRevokeAtOnce(run, reports) && patched(FAST_PATH_PATCH);
+    if (fastPath) {
       const planned = await revokeWhilePlanning(run, reports);
       if ('refused' in planned) return await finish(run, 'refused', planned.refused);
     } else {
@@ -57,10 +59,12 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     }
 
     // 3. Revoke before replace (direct) or staged waves (shared credentials, approved). A refusal stops only its own credential.
-    await contain(run);
-
     // 4. Force re-authentication: exactly what the plan lists, then the ended credentials' consumers get replacements.
-    await reauthenticate(run);
+    if (fastPath && patched(REPLACE_WHILE_REAUTHENTICATING_PATCH)) await replaceWhileReauthenticating(run);
+    else {
+      await contain(run);
+      await reauthenticate(run);
+    }
 
     // 5. Verify: only Cordon's replacements remain (I3). Every branch settles before the verdict.
     await verify(run);
@@ -92,6 +96,23 @@ async function revokeWhilePlanning(run: Containment, reports: ScopeReport[]): Pr
   if (revoked.status === 'rejected') throw revoked.reason;
   if (planned.status === 'rejected') throw planned.reason;
   return planned.value;
+}
+
+/**
+ * Recorded by a fast-path run that mints its replacements while it forces re-authentication; runs recorded
+ * before it replay replacements first. The id is recorded in history: never rename it.
+ */
+export const REPLACE_WHILE_REAUTHENTICATING_PATCH = 'cordon-replace-while-reauthenticating';
+
+/**
+ * On the fast path every credential is revoked (or refused) before this point, so its replacements (I1) and
+ * the re-authentication the plan names (I8: it ends exactly the listed credentials, never a replacement
+ * minted meanwhile) need not wait for each other. Both settle before verification.
+ */
+async function replaceWhileReauthenticating(run: Containment): Promise<void> {
+  const forced: string[] = [];
+  await settleAll([contain(run), reauthenticate(run, forced)]);
+  for (const key of forced) if (run.progressOf(key).state !== 'not_contained') run.transition(key, 'reauth_forced');
 }
 
 /** The input as every way in parses it; invalid input fails the run at once (not retried). */
