@@ -91,11 +91,37 @@ export const FAST_PATH_PATCH = 'cordon-revoke-at-once';
  * side; both settle before the run goes on (nothing runs unobserved).
  */
 async function revokeWhilePlanning(run: Containment, reports: ScopeReport[]): Promise<Awaited<ReturnType<typeof makePlan>>> {
+  if (revokesEndOnlyThemselves(reports) && patched(SCOPE_BESIDE_REVOKE_PATCH)) {
+    // Nothing but the named credentials ends with these revokes (I8 holds without the read first): the
+    // re-authentication scope is read beside them, and the plan built once both are in.
+    const [revoked, scoped] = await Promise.allSettled([revokeAtOnce(run, reports), scopeReauth(run, reports)]);
+    if (revoked.status === 'rejected') throw revoked.reason;
+    if (scoped.status === 'rejected') throw scoped.reason;
+    return planFrom(run, reports, scoped.value, { local: true });
+  }
   const reauth = await scopeReauth(run, reports);
   const [revoked, planned] = await Promise.allSettled([revokeAtOnce(run, reports), planFrom(run, reports, reauth, { local: true })]);
   if (revoked.status === 'rejected') throw revoked.reason;
   if (planned.status === 'rejected') throw planned.reason;
   return planned.value;
+}
+
+/**
+ * Recorded by a fast-path run that read the re-authentication scope beside the revokes (their credentials'
+ * revokes end nothing else); runs recorded before it read the scope first. Never rename it.
+ */
+export const SCOPE_BESIDE_REVOKE_PATCH = 'cordon-scope-beside-revoke';
+
+/**
+ * Kinds whose revoke ends the named credential and nothing else: deleting a Google service-account key or a
+ * GitHub deploy key leaves every other credential of its principal alive. Not a Salesforce grant (it takes its
+ * sessions), a Slack token (revoking an installation's last token uninstalls the app) or a Google user's
+ * grant (every token of the client for that user).
+ */
+const REVOKE_ENDS_ONLY_ITSELF: readonly string[] = ['google:service_account_key', 'github:deploy_key'];
+
+function revokesEndOnlyThemselves(reports: ScopeReport[]): boolean {
+  return reports.every((r) => r.credentials.every((c) => REVOKE_ENDS_ONLY_ITSELF.includes(`${c.provider}:${c.kind}`)));
 }
 
 /**
