@@ -23,6 +23,7 @@ import { readEnv } from '../schemas/config.ts';
 import { activityMetrics } from './metrics.ts';
 import { parseProviderRates, providerThrottleInterceptor, queueThrottle } from './provider-pacing.ts';
 import { createLogger } from '../logging/logger.ts';
+import { PROVIDER_CALLS, providerCall } from '../workflows/containment/provider-calls.ts';
 import { tracingPlugins } from '../temporal-config/tracing.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -62,13 +63,32 @@ export async function createCordonWorker(options: {
   const dataConverter = cordonDataConverter(options.codecKeys, { worker: true, envelopeKeys: options.envelopeKeys });
   // With CORDON_OTEL_ENDPOINT: workflow, activity and client spans (temporal-config/otlp-tracing.ts).
   const plugins = await tracingPlugins();
+  const rates = options.providerRates ?? parseProviderRates(readEnv(process.env, 'CORDON_PROVIDER_RATES') ?? '');
+  const log = options.deps.logger ?? createLogger({ base: { component: 'worker' } });
+  const onThrottleError = (err: unknown) => log.warn('provider queue throttle failed', { error: err instanceof Error ? err.message : String(err) });
+  let throttleConnection: Promise<Connection> | undefined;
+  let stopped = false;
+  const throttle = queueThrottle(
+    () => {
+      if (stopped) return Promise.reject(new Error('the worker has stopped'));
+      return (throttleConnection ??= Connection.connect(options.target.connectionOptions));
+    },
+    options.target.namespace,
+    onThrottleError,
+  );
+  const closeThrottle = () => {
+    stopped = true;
+    clearInterval(sweeper);
+    void throttleConnection?.then((c) => c.close()).catch(() => {});
+  };
   const main = await Worker.create({
     connection,
     namespace: options.target.namespace,
     taskQueue: options.target.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: { ...activities, ...createSweepActivities(options.deps), ...createEvidenceActivities(options.deps.evidence), ...createRotationActivities(options.deps) },
-    interceptors: { activity: [activityMetrics] },
+    // A single run's provider calls run here (local, or eager on this queue): a 429 slows the provider's queue all the same.
+    interceptors: { activity: [activityMetrics, providerThrottleInterceptor(throttle, onThrottleError, (ctx, input) => providerQueueOfCall(options.target.taskQueue, ctx.info.activityType, input.args[0]))] },
     dataConverter,
     plugins,
     // ~1 MB per cached run; enough for a mass containment's children on one machine.
@@ -109,24 +129,6 @@ export async function createCordonWorker(options: {
         plugins,
       })
     : undefined;
-  const rates = options.providerRates ?? parseProviderRates(readEnv(process.env, 'CORDON_PROVIDER_RATES') ?? '');
-  const log = options.deps.logger ?? createLogger({ base: { component: 'worker' } });
-  const onThrottleError = (err: unknown) => log.warn('provider queue throttle failed', { error: err instanceof Error ? err.message : String(err) });
-  let throttleConnection: Promise<Connection> | undefined;
-  let stopped = false;
-  const throttle = queueThrottle(
-    () => {
-      if (stopped) return Promise.reject(new Error('the worker has stopped'));
-      return (throttleConnection ??= Connection.connect(options.target.connectionOptions));
-    },
-    options.target.namespace,
-    onThrottleError,
-  );
-  const closeThrottle = () => {
-    stopped = true;
-    clearInterval(sweeper);
-    void throttleConnection?.then((c) => c.close()).catch(() => {});
-  };
   // Every provider's queue is polled, configured or not: a call for a provider this worker has no connector
   // for then fails at once with the no_connector failure that says what to set, instead of waiting on a
   // queue nothing polls until its timeout.
@@ -194,4 +196,10 @@ function slotOptions(t: WorkerTuning): Partial<WorkerOptions> {
     ...(t.workflowTaskPollers ? { workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: t.workflowTaskPollers } } : {}),
     ...(t.activityTaskPollers ? { activityTaskPollerBehavior: { type: 'simple-maximum', maximum: t.activityTaskPollers } } : {}),
   } as Partial<WorkerOptions>;
+}
+
+/** The provider queue of a provider call made on the run's own queue; none for Cordon's own steps and other activities. */
+function providerQueueOfCall(taskQueue: string, activity: string, input: unknown): string | undefined {
+  const call = Object.hasOwn(PROVIDER_CALLS, activity) ? providerCall(activity) : undefined;
+  return call ? providerTaskQueue(taskQueue, call.provider(input)) : undefined;
 }
