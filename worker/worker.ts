@@ -26,6 +26,8 @@ import { createLogger } from '../logging/logger.ts';
 import { tracingPlugins } from '../temporal-config/tracing.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Evaluated once per worker thread and shared by every run, not once per run (workflows/shared-modules.ts); every bundle of WORKFLOWS_PATH takes it. */
+export const WORKFLOW_PRELOAD_MODULES = [fileURLToPath(new URL('../workflows/shared-modules.ts', import.meta.url))];
 
 /** GitHub's documented budget for unauthenticated POST /credentials/revoke. */
 export const GITHUB_CREDENTIAL_REVOKES_PER_HOUR = 60;
@@ -66,7 +68,7 @@ export async function createCordonWorker(options: {
     connection,
     namespace: options.target.namespace,
     taskQueue: options.target.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     activities: { ...activities, ...createSweepActivities(options.deps), ...createEvidenceActivities(options.deps.evidence), ...createRotationActivities(options.deps) },
     interceptors: { activity: [activityMetrics] },
     dataConverter,
@@ -91,7 +93,7 @@ export async function createCordonWorker(options: {
     connection,
     namespace: options.target.namespace,
     taskQueue: coordinationTaskQueue(options.target.taskQueue),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     dataConverter,
     plugins,
     // One long-lived registry per main queue: a small cache holds it.
