@@ -33,7 +33,7 @@ import { providerTaskQueue, type ContainmentStatus } from '../schemas/containmen
 import type { CredentialRef } from '../schemas/credential.ts';
 import { MASS_PAGE_SIZE, type MassProgressView } from '../schemas/mass.ts';
 import { startDevServer } from '../temporal-config/dev-server.ts';
-import { WORKFLOWS_PATH } from '../worker/worker.ts';
+import { WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from '../worker/worker.ts';
 import { killWorkerProcess, startWorkerProcess, workerProcessEnv } from '../test/support/worker-process.ts';
 import { BENCH_PROVIDERS, scaledEmulatorLimits, throughputBound, workerRatesFor, type RateLimit } from './mass-limits.ts';
 
@@ -60,7 +60,7 @@ const tenant = await startLocalTenant({ scenario });
 const server = await startDevServer({ dataDir: join(dir, 'temporal'), headless: true, startTimeoutMs: 120_000 });
 const keys = { activeKeyId: 'bench', keys: new Map([['bench', randomBytes(32)]]) };
 const bundlePath = join(dir, 'workflow-bundle.js');
-await writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never })).code);
+await writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: WORKFLOW_PRELOAD_MODULES, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never })).code);
 const limits = scaledEmulatorLimits(SCALE);
 
 /**

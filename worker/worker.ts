@@ -27,6 +27,8 @@ import { PROVIDER_CALLS, providerCall } from '../workflows/containment/provider-
 import { tracingPlugins } from '../temporal-config/tracing.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Evaluated once per worker thread and shared by every run, not once per run (workflows/shared-modules.ts); every bundle of WORKFLOWS_PATH takes it. */
+export const WORKFLOW_PRELOAD_MODULES = [fileURLToPath(new URL('../workflows/shared-modules.ts', import.meta.url))];
 
 /** GitHub's documented budget for unauthenticated POST /credentials/revoke. */
 export const GITHUB_CREDENTIAL_REVOKES_PER_HOUR = 60;
@@ -85,7 +87,7 @@ export async function createCordonWorker(options: {
     connection,
     namespace: options.target.namespace,
     taskQueue: options.target.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     activities: { ...activities, ...createSweepActivities(options.deps), ...createEvidenceActivities(options.deps.evidence), ...createRotationActivities(options.deps) },
     // A single run's provider calls run here (local, or eager on this queue): a 429 slows the provider's queue all the same.
     interceptors: { activity: [activityMetrics, providerThrottleInterceptor(throttle, onThrottleError, (ctx, input) => providerQueueOfCall(options.target.taskQueue, ctx.info.activityType, input.args[0]))] },
@@ -111,7 +113,7 @@ export async function createCordonWorker(options: {
     connection,
     namespace: options.target.namespace,
     taskQueue: coordinationTaskQueue(options.target.taskQueue),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     dataConverter,
     plugins,
     // One long-lived registry per main queue: a small cache holds it.
