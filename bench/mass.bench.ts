@@ -192,8 +192,8 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
       const bucket = c.fault === 'rate_limited' ? rateLimitedAnswers : admittedCalls;
       bucket[c.provider] = (bucket[c.provider] ?? 0) + 1;
       if (c.fault === 'rate_limited') continue;
-      // Operation names carry no ids for most providers; strip any that do, so the breakdown groups.
-      const op = c.operation.replace(/\s.*$/, '');
+      // Operation names carry no ids for most providers; strip any that do, so the breakdown groups. A query names its object.
+      const op = c.operation === 'query' && c.target ? `query ${c.target}` : c.operation.replace(/\s.*$/, '');
       (byOperation[c.provider] ??= {})[op] = (byOperation[c.provider]![op] ?? 0) + 1;
     }
     const refsOf = (p: string) => refs.filter((r) => r.provider === p).length || 1;
@@ -323,8 +323,9 @@ try {
   const calibration = await runMass('calibration', client, pick(lists, CALIBRATION_PER_PROVIDER * BENCH_PROVIDERS.length, false), 1, BENCH_PROVIDERS.map((p) => `${p}=none`).join(','), false);
   const perRef = Object.fromEntries(Object.entries(calibration.figures.callsPerRef).map(([p, c]) => [p, c.total]));
   const scale = SCALE_SETTING === 'auto' ? autoScale(calibration.figures.perSecond * LOAD, perRef) : Number(SCALE_SETTING);
-  // Each window holds four of the largest bursts one activity made (calls per activity, measured).
-  limits = scaledEmulatorLimits(scale, 10, Object.fromEntries(Object.entries(calibration.callsPerActivity).map(([p, k]) => [p, Math.ceil(4 * k)])));
+  // Each window holds every call of two refs: one activity can make most of a ref's calls at once (a
+  // Salesforce identify pages through its queries), so a window sized to the average activity overflows.
+  limits = scaledEmulatorLimits(scale, 10, Object.fromEntries(Object.entries(perRef).map(([p, k]) => [p, Math.ceil(2 * k)])));
   const rates = workerRatesFor(limits, calibration.callsPerActivity, HEADROOM);
   console.log(
     `  calibration (unpaced, ${calibration.figures.refs} refs): ${calibration.figures.perSecond} refs/s; calls per ref ${Object.entries(calibration.figures.callsPerRef).map(([p, c]) => `${p} ${c.total} (${Object.entries(c.byOperation).slice(0, 4).map(([o, n]) => `${o} ${n}`).join(', ')}…)`).join('; ')}\n` +
