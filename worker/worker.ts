@@ -30,6 +30,9 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
 /** Evaluated once per worker thread and shared by every run, not once per run (workflows/shared-modules.ts); every bundle of WORKFLOWS_PATH takes it. */
 export const WORKFLOW_PRELOAD_MODULES = [fileURLToPath(new URL('../workflows/shared-modules.ts', import.meta.url))];
 
+/** Workflow runs one worker keeps cached unless CORDON_WORKER_CACHE_SIZE says (README, "Pacing and tuning"). */
+export const DEFAULT_CACHED_WORKFLOWS = 120;
+
 /** GitHub's documented budget for unauthenticated POST /credentials/revoke. */
 export const GITHUB_CREDENTIAL_REVOKES_PER_HOUR = 60;
 
@@ -93,8 +96,9 @@ export async function createCordonWorker(options: {
     interceptors: { activity: [activityMetrics, providerThrottleInterceptor(throttle, onThrottleError, (ctx, input) => providerQueueOfCall(options.target.taskQueue, ctx.info.activityType, input.args[0]))] },
     dataConverter,
     plugins,
-    // ~1 MB per cached run; enough for a mass containment's children on one machine.
-    maxCachedWorkflows: options.maxCachedWorkflows ?? tuning.maxCachedWorkflows ?? 200,
+    // The runs a mass containment keeps busy at once (two page runs of MASS_CHILDREN_PER_RUN children each,
+    // and their parents) stay cached; at 200 a worker process passed 1 GiB (README, "Pacing and tuning").
+    maxCachedWorkflows: options.maxCachedWorkflows ?? tuning.maxCachedWorkflows ?? DEFAULT_CACHED_WORKFLOWS,
     ...slotOptions(tuning),
   });
   const perHour = options.pacedPerHour ?? (readEnv(process.env, 'CORDON_GITHUB_REVOKES_PER_HOUR') ?? GITHUB_CREDENTIAL_REVOKES_PER_HOUR);
