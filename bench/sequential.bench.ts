@@ -211,8 +211,10 @@ interface CordonRun extends SideRecord {
   wallMs: number;
   tally: Record<string, number>;
   notContained: MassContainmentResult['notContained'];
-  /** Children whose re-authentication ended credentials besides their own target, and how many. */
+  /** Credentials re-authentication ended besides a run's own target (each counted once per run that ended it). */
   collateralEnded: number;
+  /** Where the wall time went: the first child's start after the start call, children's own durations (p50, max), the last one's end. */
+  timing: { firstChildStartSec: number; childP50Sec: number; childMaxSec: number; lastChildEndSec: number };
 }
 
 /** One mass containment of the set on a fresh worker process; its wall time from the start call to its result. */
@@ -230,21 +232,33 @@ async function cordon(set: SetCredential[]): Promise<CordonRun> {
   try {
     worker = await startWorkerProcess(env);
     const t0 = performance.now();
+    const startedAt = Date.now();
     const { workflowId } = await startMassContainment(client, taskQueue, { incidentId: `BENCH-SEQ-${randomBytes(3).toString('hex')}`, requester: 'bench', credentials: set.map((c) => c.ref), concurrency: CONCURRENCY });
     const result = (await client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
     const wallMs = performance.now() - t0;
     const replacements: SideRecord['replacements'][number][] = [];
     const verifiedGone = new Set<string>();
     let collateralEnded = 0;
+    const starts: number[] = [];
+    const ends: number[] = [];
     for (let i = 0; i < set.length; i += 25) {
       const statuses = await Promise.all(set.slice(i, i + 25).map((_, j) => client.workflow.getHandle(`${workflowId}-${i + j}`).result() as Promise<ContainmentStatus>));
       for (const s of statuses) {
         for (const c of [...s.credentials, ...s.collateral]) for (const r of c.replacements) replacements.push({ credentialId: c.credentialId, consumerId: r.consumerId, replacementId: `${c.provider}:${r.replacementId}` });
         for (const c of s.credentials) if (c.transitions.some((t) => t.state === 'verified_dead')) verifiedGone.add(c.credentialId);
         collateralEnded += s.collateral.filter((c) => c.state === 'ended').length;
+        starts.push(Date.parse(s.startedAt));
+        ends.push(Date.parse(s.finishedAt ?? s.startedAt));
       }
     }
-    return { wallMs, replacements, verifiedGone: [...verifiedGone], tally: result.tally, notContained: result.notContained, collateralEnded };
+    const durations = ends.map((e, i) => e - starts[i]!).sort((a, b) => a - b);
+    const timing = {
+      firstChildStartSec: r2((Math.min(...starts) - startedAt) / 1000),
+      childP50Sec: r2(durations[Math.floor(durations.length / 2)]! / 1000),
+      childMaxSec: r2(durations.at(-1)! / 1000),
+      lastChildEndSec: r2((Math.max(...ends) - startedAt) / 1000),
+    };
+    return { wallMs, replacements, verifiedGone: [...verifiedGone], tally: result.tally, notContained: result.notContained, collateralEnded, timing };
   } finally {
     if (worker) await killWorkerProcess(worker);
     await client.connection.close().catch(() => undefined);
@@ -282,6 +296,10 @@ try {
   console.log(
     `  Cordon: ${r2(run.wallMs / 1000)} s, ${cordonCalls.total} provider calls, concurrency ${CONCURRENCY}; outcomes ${JSON.stringify(run.tally)}; ` +
       `${run.collateralEnded} credentials ended by re-authentication besides a run's own target`,
+  );
+  console.log(
+    `          first containment started after ${run.timing.firstChildStartSec} s, one containment took ${run.timing.childP50Sec} s (p50) to ${run.timing.childMaxSec} s, ` +
+      `the last ended at ${run.timing.lastChildEndSec} s`,
   );
 
   const ratio = r2(script.wallMs / run.wallMs);
@@ -321,7 +339,7 @@ try {
         targetRatio: TARGET_RATIO,
         sameOutcomes: same,
         script: { wallSec: r2(script.wallMs / 1000), calls: scriptCalls, outcomes: scriptCheck },
-        cordon: { wallSec: r2(run.wallMs / 1000), calls: cordonCalls, tally: run.tally, notContained: run.notContained, collateralEnded: run.collateralEnded, outcomes: cordonCheck },
+        cordon: { wallSec: r2(run.wallMs / 1000), calls: cordonCalls, tally: run.tally, notContained: run.notContained, collateralEnded: run.collateralEnded, timing: run.timing, outcomes: cordonCheck },
       },
       null,
       2,
