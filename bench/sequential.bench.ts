@@ -217,12 +217,28 @@ interface CordonRun extends SideRecord {
   timing: { firstChildStartSec: number; childP50Sec: number; childMaxSec: number; lastChildEndSec: number };
 }
 
+/**
+ * The Google and GitHub connectors' variables, their consumer inventories cut to the set: a load scenario's whole
+ * inventory is larger than one environment variable may be (E2BIG from the kernel past 128 KiB). Whole owners
+ * are in the set, so every credential re-authentication ends still has its consumers.
+ */
+function workerConnectorEnv(set: SetCredential[]): Record<string, string> {
+  const env = Object.fromEntries(Object.entries(tenant.connectorEnv()).filter(([k]) => k.startsWith('CORDON_GOOGLE_') || k.startsWith('CORDON_GITHUB_')));
+  const cut = (name: string, provider: string) => {
+    const all = JSON.parse(env[name] ?? '{}') as Record<string, unknown>;
+    env[name] = JSON.stringify(Object.fromEntries(set.filter((c) => c.provider === provider).map((c) => [c.credentialId.slice(provider.length + 1), all[c.credentialId.slice(provider.length + 1)]])));
+  };
+  cut('CORDON_GOOGLE_INVENTORY_JSON', 'google');
+  cut('CORDON_GITHUB_CONSUMERS', 'github');
+  return env;
+}
+
 /** One mass containment of the set on a fresh worker process; its wall time from the start call to its result. */
 async function cordon(set: SetCredential[]): Promise<CordonRun> {
   const taskQueue = `cordon-bench-seq-${randomBytes(3).toString('hex')}`;
   const target = { connectionOptions: { address: server.address }, namespace: server.namespace, taskQueue };
   const env = await workerProcessEnv(target, keys, {
-    ...tenant.connectorEnv(),
+    ...workerConnectorEnv(set),
     CORDON_WORKFLOW_BUNDLE: bundlePath,
     CORDON_GITHUB_REVOKES_PER_HOUR: '360000',
     CORDON_LOG_LEVEL: 'error',
