@@ -258,7 +258,9 @@ export function createActivities(deps: ActivityDeps) {
     verifyCredential: mapFailures(
       async (input: { credential: Credential; replacementIds: string[]; leakedValue?: string; workflowId: string; planned: string[] }): Promise<VerifyResult> => {
         const connector = connectorFor(input.credential.provider);
-        const active = await connector.listActive(input.credential.principal);
+        // The probe with the leaked value does not depend on the listing: both at once.
+        const probing: Promise<VerifyResult['probe']> = input.leakedValue && can(connector, 'probe') ? connector.probe(input.credential, input.leakedValue) : Promise.resolve('skipped');
+        const [active, probe] = await Promise.all([connector.listActive(input.credential.principal), probing]);
         const stillActive = active.some((c) => c.id === input.credential.id);
         // I3: only replacements Cordon issued may remain for the same principal and app: this run's, or another run's (I8).
         const others = active
@@ -269,8 +271,6 @@ export function createActivities(deps: ActivityDeps) {
         const unknown = others.filter((c) => !elsewhere.has(c.id));
         const unexpectedActive = unknown.filter((c) => input.planned.includes(credentialKey(c)));
         const unplanned = unknown.filter((c) => !input.planned.includes(credentialKey(c)));
-        let probe: VerifyResult['probe'] = 'skipped';
-        if (input.leakedValue && can(connector, 'probe')) probe = await connector.probe(input.credential, input.leakedValue);
         // Gone from the tenant is not dead everywhere: without the value some credentials can only be cut off.
         const cutOff = input.leakedValue || probe === 'dead' ? undefined : connector.cutOffOnly?.(input.credential);
         log.info('verified', { credential: credentialKey(input.credential), stillActive, unexpected: unexpectedActive.length, unplanned: unplanned.length, probe, cutOff: !!cutOff });

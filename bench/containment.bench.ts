@@ -15,6 +15,7 @@ import { createLogger } from '../logging/logger.ts';
 import type { ContainmentStatus } from '../schemas/containment.ts';
 import { startDevServer, TASK_QUEUE } from '../temporal-config/dev-server.ts';
 import { createCordonWorker } from '../worker/worker.ts';
+import { firstTaskMs } from './timeline.ts';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 20);
@@ -62,9 +63,24 @@ const worker = await createCordonWorker({
 const running = worker.run();
 const client = await connectClient(target, keys);
 
+const workflowIds = new Map<number, string>();
 async function contain(i: number): Promise<ContainmentStatus> {
   const { workflowId } = await startContainment(client, TASK_QUEUE, { incidentId: `BENCH-${i}`, requester: 'bench', credentials: [{ provider: 'memory', kind: 'oauth_token', id: `tok-${i}` }] });
+  workflowIds.set(i, workflowId);
   return (await client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
+}
+
+/** The first workflow task of each run, from its history: evaluating the run's modules and its setup, plus any wait for the workflow thread. */
+async function firstTasks(runs: number[]) {
+  const times = await Promise.all(runs.map(async (i) => firstTaskMs((await client.workflow.getHandle(workflowIds.get(i)!).fetchHistory()).events ?? [])));
+  console.log(`${''.padEnd(24)} first workflow task p50 ${pct(times, 50)} ms p95 ${pct(times, 95)} ms`);
+}
+
+/** This process's CPU time (worker and client; the dev server is its own process) and peak RSS over a phase, per run. */
+function cpuReport(results: number, since: NodeJS.CpuUsage) {
+  const used = process.cpuUsage(since);
+  const perRun = (used.user + used.system) / 1000 / results;
+  console.log(`${''.padEnd(24)} worker process CPU ${perRun.toFixed(0)} ms per run  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 }
 
 function report(label: string, results: ContainmentStatus[], wallMs: number) {
@@ -87,12 +103,18 @@ try {
   console.log(`Cordon benchmark — Temporal ${server.address}, reference tenant, ${SEQUENTIAL} sequential + ${CONCURRENT} concurrent containments`);
   await contain(0); // warm-up: worker caches, server namespace
   let t0 = Date.now();
+  let cpu = process.cpuUsage();
   const seq: ContainmentStatus[] = [];
   for (let i = 1; i <= SEQUENTIAL; i++) seq.push(await contain(i));
   report('sequential', seq, Date.now() - t0);
+  cpuReport(seq.length, cpu);
+  await firstTasks(Array.from({ length: SEQUENTIAL }, (_, k) => 1 + k));
   t0 = Date.now();
+  cpu = process.cpuUsage();
   const conc = await Promise.all(Array.from({ length: CONCURRENT }, (_, k) => contain(SEQUENTIAL + 1 + k)));
   report(`concurrent (${CONCURRENT})`, conc, Date.now() - t0);
+  cpuReport(conc.length, cpu);
+  await firstTasks(Array.from({ length: CONCURRENT }, (_, k) => SEQUENTIAL + 1 + k));
 } finally {
   worker.shutdown();
   await running;

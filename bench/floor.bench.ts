@@ -6,15 +6,18 @@
 //     client's start call to the credential's `revoked` and `verified_dead` transitions;
 //   - the floor: the calls a minimal plain script makes with the same SDKs (googleapis, @octokit/rest,
 //     jsforce, @slack/web-api) against the same emulators with the same latency: its own token, what it
-//     takes to find the credential, the revoke, and one read that shows it dead.
+//     takes to find the credential, the revoke; then, side by side, one replacement per consumer and the
+//     re-authentication (the principal's other credentials Cordon's plan ends); then one read that shows
+//     the credential dead.
 // It prints p50/p99 and the ratios, one line per provider on where the overhead goes (provider calls
 // before the revoke and before verified dead, from the emulators' call log), and writes the figures as
-// JSON under .cordon/bench/. `--quick`: fewer runs, 0 and 200 ms only. Numbers, not pass/fail.
+// JSON under .cordon/bench/. `--quick`: 2 runs per cell (under a minute on a quiet machine). Numbers, not pass/fail.
 //
-// What the floor does NOT do: replacements, forced re-authentication, delivery to the consumers' sinks,
-// evidence. Cordon's `verified_dead` comes after all of that, so the "to verified dead" ratio compares a
-// full containment with a revoke-and-check script (the issue's floor for it would add the replacements,
-// minted in parallel, and the re-authentication).
+// What the floor does NOT do: deliver the replacements to the consumers' sinks (the Google keys' and the
+// GitHub deploy key's consumers read them from GitHub Actions secrets: two more calls each, which Cordon
+// makes), claim them in a registry, or keep evidence. It knows in advance what a script written for this
+// one credential would know: which account holds the key, how many consumers it has, which other keys the
+// re-authentication ends (read once, before its first timed run).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -34,6 +37,7 @@ import type { ConnectorRegistry } from '../connectors/types.ts';
 import { serviceAccountJwt, CLOUD_SCOPES } from '../connectors/google/auth.ts';
 import { signAppJwt } from '../connectors/github/client.ts';
 import { credentialIds as githubCredentialIds } from '../connectors/github/ids.ts';
+import { generateDeployKeyPair } from '../connectors/github/deploy-key.ts';
 import { signJwtBearerAssertion, JWT_BEARER_GRANT } from '../connectors/salesforce/jwt-assertion.ts';
 import { loadScenarioByName, type EmulatedProvider, type CallRecord } from '@cordon/emulators';
 import { startLocalTenant, type LocalTenant } from '../local-tenant/tenant.ts';
@@ -47,8 +51,8 @@ import { activitiesBefore, firstTaskMs, timelineLines } from './timeline.ts';
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 const QUICK = process.argv.includes('--quick');
-const RUNS = Number(process.env.BENCH_FLOOR_RUNS ?? (QUICK ? 3 : 30));
-const LATENCIES = (process.env.BENCH_FLOOR_LATENCIES ?? (QUICK ? '0,200' : '0,50,200')).split(',').map(Number);
+const RUNS = Number(process.env.BENCH_FLOOR_RUNS ?? (QUICK ? 2 : 30));
+const LATENCIES = (process.env.BENCH_FLOOR_LATENCIES ?? '0,50,200').split(',').map(Number);
 const ONLY = process.env.BENCH_FLOOR_PROVIDERS?.split(',') as EmulatedProvider[] | undefined;
 /** Prints the history of each cell's last Cordon run as a timeline (bench/timeline.ts). */
 const TIMELINE = process.env.BENCH_FLOOR_TIMELINE === '1';
@@ -62,14 +66,20 @@ interface Case {
   request: ContainmentRequest['credentials'][number];
   /** The operation that revokes, as the emulator logs it. */
   revokeOp: string;
+  /** What the script knows before it starts, read once before the first timed run (not timed, not counted). */
+  discover?(tenant: LocalTenant): Promise<void>;
   /** The minimal plain script: resolves with the times (ms since its start) of the revoke and of the proof of death. */
   floor(tenant: LocalTenant): Promise<{ revokedMs: number; deadMs: number }>;
 }
 
 const GOOGLE_KEY = '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f';
 const GOOGLE_SA = 'ci-deployer@northwind-prod.iam.gserviceaccount.com';
+/** The consumers of each case's credential in its scenario, as Cordon's inventory names them: one replacement each. */
+const CONSUMERS = { google: 2, github: 1, salesforce: 3, slack: 0 } as const;
+/** The Google account's other user-managed keys, which its re-authentication ends: read once, before the first timed run. */
+let googleOtherKeys: string[] | undefined;
 const SLACK_LEAKED = 'xoxb-emulated-drift-bot-acme-main-0001';
-const SF = { clientId: '0H4Hs000000DrftAAA', appName: 'Drift', user: 'drift-integration@acme.com' };
+const SF = { clientId: '0H4Hs000000DrftAAA', appName: 'Drift', user: 'drift-integration@acme.com', replacementApp: 'Cordon Incident Response' };
 const GH = { owner: 'acme-robotics', repo: 'infra-terraform', keyId: 7102 };
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -91,6 +101,14 @@ const CASES: Case[] = [
     label: 'Google service-account key',
     request: { provider: 'google', kind: 'service_account_key', keyId: GOOGLE_KEY },
     revokeOp: 'projects.serviceAccounts.keys.delete',
+    async discover(tenant) {
+      const env = tenant.connectorEnv();
+      const creds = JSON.parse(env.CORDON_GOOGLE_CREDENTIALS_JSON!) as { client_email: string; private_key: string; private_key_id: string };
+      const auth = serviceAccountJwt({ email: creds.client_email, privateKey: creds.private_key, keyId: creds.private_key_id }, { scopes: CLOUD_SCOPES, tokenUrl: env.CORDON_GOOGLE_TOKEN_URL!, timeoutMs: 30_000 });
+      const iam = google.iam({ version: 'v1', auth: auth as never, rootUrl: env.CORDON_GOOGLE_ROOT_URL!, retry: false });
+      const { data } = await iam.projects.serviceAccounts.keys.list({ name: `projects/northwind-prod/serviceAccounts/${GOOGLE_SA}`, keyTypes: ['USER_MANAGED'] });
+      googleOtherKeys = (data.keys ?? []).map((k) => k.name!.split('/').at(-1)!).filter((k) => k !== GOOGLE_KEY);
+    },
     async floor(tenant) {
       const env = tenant.connectorEnv();
       const t0 = performance.now();
@@ -101,9 +119,15 @@ const CASES: Case[] = [
       );
       // `as never`: googleapis bundles its own copy of google-auth-library's types (as the connector does).
       const iam = google.iam({ version: 'v1', auth: auth as never, rootUrl: env.CORDON_GOOGLE_ROOT_URL!, retry: false });
-      const name = `projects/northwind-prod/serviceAccounts/${GOOGLE_SA}/keys/${GOOGLE_KEY}`;
+      const account = `projects/northwind-prod/serviceAccounts/${GOOGLE_SA}`;
+      const name = `${account}/keys/${GOOGLE_KEY}`;
       await iam.projects.serviceAccounts.keys.delete({ name }); // token + delete
       const revokedMs = performance.now() - t0;
+      // One new key per consumer and the account's other keys deleted (its re-authentication), side by side.
+      await Promise.all([
+        ...Array.from({ length: CONSUMERS.google }, () => iam.projects.serviceAccounts.keys.create({ name: account, requestBody: {} })),
+        ...googleOtherKeys!.map((k) => iam.projects.serviceAccounts.keys.delete({ name: `${account}/keys/${k}` })),
+      ]);
       await mustFail(iam.projects.serviceAccounts.keys.get({ name }), 'keys.get');
       return { revokedMs, deadMs: performance.now() - t0 };
     },
@@ -116,6 +140,7 @@ const CASES: Case[] = [
     revokeOp: 'repos.deleteDeployKey',
     async floor(tenant) {
       const env = tenant.connectorEnv();
+      const replacement = generateDeployKeyPair('floor replacement'); // before the clock: a script could have it ready
       const t0 = performance.now();
       const baseUrl = env.CORDON_GITHUB_API_URL!.replace(/\/$/, '');
       const app = new Octokit({ baseUrl, log: silent, auth: signAppJwt(Number(env.CORDON_GITHUB_APP_ID), env.CORDON_GITHUB_APP_PRIVATE_KEY!) });
@@ -123,6 +148,8 @@ const CASES: Case[] = [
       const gh = new Octokit({ baseUrl, log: silent, auth: data.token });
       await gh.repos.deleteDeployKey({ owner: GH.owner, repo: GH.repo, key_id: GH.keyId });
       const revokedMs = performance.now() - t0;
+      // The one consumer's new key (a deploy key has no re-authentication).
+      await gh.repos.createDeployKey({ owner: GH.owner, repo: GH.repo, title: 'floor replacement', key: replacement.publicKey, read_only: false });
       await mustFail(gh.repos.getDeployKey({ owner: GH.owner, repo: GH.repo, key_id: GH.keyId }), 'repos.getDeployKey');
       return { revokedMs, deadMs: performance.now() - t0 };
     },
@@ -135,15 +162,24 @@ const CASES: Case[] = [
     revokeOp: 'oauth2.revokeToken',
     async floor(tenant) {
       const env = tenant.connectorEnv();
+      const sign = (username: string) => signJwtBearerAssertion({ clientId: env.CORDON_SALESFORCE_CLIENT_ID!, username, audience: env.CORDON_SALESFORCE_LOGIN_URL!, privateKey: env.CORDON_SALESFORCE_PRIVATE_KEY! });
+      const assertion = sign(env.CORDON_SALESFORCE_USERNAME!);
+      const replacementAssertions = Array.from({ length: CONSUMERS.salesforce }, () => sign(SF.user));
       const t0 = performance.now();
       const conn = new SalesforceConnection({ loginUrl: env.CORDON_SALESFORCE_LOGIN_URL!, version: env.CORDON_SALESFORCE_API_VERSION ?? '62.0' });
-      const assertion = signJwtBearerAssertion({ clientId: env.CORDON_SALESFORCE_CLIENT_ID!, username: env.CORDON_SALESFORCE_USERNAME!, audience: env.CORDON_SALESFORCE_LOGIN_URL!, privateKey: env.CORDON_SALESFORCE_PRIVATE_KEY! });
       await conn.authorize({ grant_type: JWT_BEARER_GRANT, assertion });
       const soql = `SELECT DeleteToken FROM OauthToken WHERE AppName = '${SF.appName}' AND User.Username = '${SF.user}'`;
       const found = await conn.query<{ DeleteToken: string }>(soql);
       if (found.records.length === 0) throw new Error('floor: no Drift grant found');
       await Promise.all(found.records.map((r) => conn.oauth2.revokeToken(r.DeleteToken)));
       const revokedMs = performance.now() - t0;
+      // Side by side: one session per consumer (the JWT bearer flow for the user, as Cordon's replacements), and the
+      // user's re-authentication: its other grants, read and revoked (those of the app the replacements come from stay).
+      const reauth = async () => {
+        const rest = await conn.query<{ AppName: string; DeleteToken: string }>(`SELECT AppName, DeleteToken FROM OauthToken WHERE User.Username = '${SF.user}'`);
+        await Promise.all(rest.records.filter((r) => r.AppName !== SF.replacementApp).map((r) => conn.oauth2.revokeToken(r.DeleteToken)));
+      };
+      await Promise.all([...replacementAssertions.map((a) => conn.oauth2.requestToken({ grant_type: JWT_BEARER_GRANT, assertion: a })), reauth()]);
       const after = await conn.query<{ DeleteToken: string }>(soql);
       if (after.records.length > 0) throw new Error('floor: the Drift grant is still listed after the revoke');
       return { revokedMs, deadMs: performance.now() - t0 };
@@ -262,10 +298,15 @@ async function cordonRun(c: Case, latencyMs: number, i: number): Promise<Sample 
     const ts = result.credentials.map((cr) => cr.transitions.find((t) => t.state === state)?.at).filter((x): x is string => !!x).map(Date.parse);
     return ts.length ? pick(ts) : NaN;
   };
-  const revokedAt = at('revoked', (xs) => Math.min(...xs));
-  const allDead = result.credentials.every((cr) => cr.transitions.some((t) => t.state === 'verified_dead'));
-  const deadAt = allDead ? at('verified_dead', (xs) => Math.max(...xs)) : NaN;
   const calls = tenant.calls();
+  // The later of the run's own transition and the provider's log: a transition made in the workflow task that
+  // ran local activities carries that task's clock, which can lag the call it follows (by ~100 ms seen). The
+  // log's time is when the provider answered: the revoke's answer, and the last call (the verification read).
+  const revokeAnswered = calls.find((x) => x.operation === c.revokeOp && x.status < 400);
+  const revokedAt = Math.max(at('revoked', (xs) => Math.min(...xs)), revokeAnswered ? Date.parse(revokeAnswered.at) : NaN);
+  const allDead = result.credentials.every((cr) => cr.transitions.some((t) => t.state === 'verified_dead'));
+  const lastCall = calls.at(-1);
+  const deadAt = allDead ? Math.max(at('verified_dead', (xs) => Math.max(...xs)), lastCall ? Date.parse(lastCall.at) : NaN) : NaN;
   const counts = callCounts(calls, c.revokeOp, Number.isFinite(deadAt) ? deadAt : undefined);
   const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   const toRevoke = activitiesBefore(events, 'revokeCredential');
@@ -314,6 +355,7 @@ try {
   );
   // Warm-up: worker caches, SDK modules, the namespace; one Cordon run and one floor run per case, not counted.
   for (const c of cases) {
+    await c.discover?.(prepare(c, 0));
     await cordonRun(c, 0, -1);
     await floorRun(c, 0);
   }
@@ -378,8 +420,8 @@ try {
     const acts = median(s.map((x) => x.activitiesToRevoke ?? NaN));
     const run = median(s.map((x) => x.activityRunMsToRevoke ?? NaN));
     console.log(
-      `  ${r.provider.padEnd(10)} ${String(r.latencyMs).padStart(3)} ms: first workflow task ${r0(first)} ms; ${acts} activities up to the revoke, running ${r0(run)} ms in all; ` +
-        `the other ${r0(r.cordon.revoked.p50 - run)} ms of ${r.cordon.revoked.p50} ms is start, workflow tasks and queue waits`,
+      `  ${r.provider.padEnd(10)} ${String(r.latencyMs).padStart(3)} ms: first workflow task ${r0(first)} ms (with the local activities it ran); ${acts} activities up to the revoke, ` +
+        `queued ones running ${r0(run)} ms in all, of ${r.cordon.revoked.p50} ms to the revoke`,
     );
   }
 
@@ -397,7 +439,7 @@ try {
         latenciesMs: LATENCIES,
         machine: { cpus: (await import('node:os')).cpus().length, node: process.version, platform: process.platform },
         durationSec: Math.round((Date.now() - started) / 1000),
-        floorDefinition: 'own token + what it takes to find the credential + revoke + one read proving it dead; no replacements, re-authentication or sink delivery',
+        floorDefinition: 'own token + what it takes to find the credential + revoke, then one replacement per consumer and the re-authentication side by side, then one read proving it dead; no delivery to sinks',
         rows,
       },
       null,

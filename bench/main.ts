@@ -3,8 +3,10 @@
 // throughput), P1 of issue 14 against the provider floor (floor.bench.ts: ratios, JSON under
 // .cordon/bench/), the drift watch (watch.bench.ts: baseline store at 50,000 tokens, events per second), and
 // P2 of issue 14, mass containment at the providers' scaled rate limits (mass.bench.ts, its own dev server
-// and worker processes). `--quick` runs fewer containments in the first, fewer runs, 0 and 200 ms only, in
-// the second, 10,000 tokens in the third, and 40 credentials instead of 10,000 in the fourth.
+// and worker processes), and P3 of issue 14, Cordon against a sequential script (sequential.bench.ts, its own
+// dev server and worker process). `--quick` runs fewer containments in the first, fewer runs, 0 and 200 ms
+// only, in the second, 5,000 tokens in the third, 12 credentials with one worker process in the fourth, and
+// 10 credentials instead of 1,000 in the fifth.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -24,7 +26,7 @@ function run(file: string, env: Record<string, string>): Promise<number> {
 
 const started = Date.now();
 const quickContainment: Record<string, string> = quick
-  ? { BENCH_SEQUENTIAL: process.env.BENCH_SEQUENTIAL ?? '5', BENCH_CONCURRENT: process.env.BENCH_CONCURRENT ?? '10' }
+  ? { BENCH_SEQUENTIAL: process.env.BENCH_SEQUENTIAL ?? '3', BENCH_CONCURRENT: process.env.BENCH_CONCURRENT ?? '6' }
   : {};
 const first = await run('./containment.bench.ts', quickContainment);
 console.log('');
@@ -33,5 +35,7 @@ console.log('');
 const third = await run('./watch.bench.ts', {});
 console.log('');
 const fourth = await run('./mass.bench.ts', {});
+console.log('');
+const fifth = await run('./sequential.bench.ts', {});
 console.log(`\nnpm run bench${quick ? ' -- --quick' : ''}: ${Math.round((Date.now() - started) / 1000)} s`);
-process.exit(first || second || third || fourth);
+process.exit(first || second || third || fourth || fifth);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scaledEmulatorLimits, throughputBound, workerRatesFor } from './mass-limits.ts';
+import { autoScale, scaledEmulatorLimits, throughputBound, workerRatesFor } from './mass-limits.ts';
 
 describe('mass benchmark rate limits', () => {
   it('scales the documented budgets, keeping their proportions, in windows that hold at least one call', () => {
@@ -12,6 +12,8 @@ describe('mass benchmark rate limits', () => {
     ]);
     // Below one call a window, the window grows instead of the budget rounding to zero.
     expect(scaledEmulatorLimits(0.1, 1).find((l) => l.provider === 'slack')).toEqual({ provider: 'slack', limit: 1, windowSec: 13 });
+    // Or below the burst one activity makes: at 2×, Slack's 1.66/s in 10 s is 16 calls; 40 need 25 s.
+    expect(scaledEmulatorLimits(2, 10, { slack: 40 }).find((l) => l.provider === 'slack')).toEqual({ provider: 'slack', limit: 41, windowSec: 25 });
     expect(() => scaledEmulatorLimits(0)).toThrow(/scale must be a number above 0/);
   });
 
@@ -32,6 +34,23 @@ describe('mass benchmark rate limits', () => {
       { provider: 'slack' as const, limit: 10, windowSec: 2 },
     ];
     expect(workerRatesFor(limits, { google: 2, slack: 1 }, 0.9)).toBe('google=45,slack=4.5');
+    // By default the queues are paced at the budget itself.
+    expect(workerRatesFor(limits, { google: 2, slack: 1 })).toBe('google=50,slack=5');
     expect(() => workerRatesFor(limits, { google: 2 })).toThrow(/callsPerActivity\.slack must be a measured number/);
+  });
+
+  it('chooses the scale at which the budgets admit a given rate of refs, the slowest provider binding', () => {
+    // Documented: google 40/s, github 1.39/s, salesforce 1.16/s, slack 0.83/s. Slack at 8 calls a ref binds:
+    // 0.83 ÷ 8 refs/s of Slack, four providers' worth of refs at that pace.
+    const perRef = { google: 4, github: 5, salesforce: 6, slack: 8 };
+    const scale = autoScale(1, perRef);
+    expect(scale).toBeCloseTo(1 / ((4 * 0.83) / 8), 6);
+    // At that scale, a quarter of 100 refs on Slack (200 calls) takes as long as 100 refs at 1/s.
+    const bound = throughputBound({ google: 100, github: 125, salesforce: 150, slack: 200 }, scaledEmulatorLimits(scale, 1000));
+    expect(bound.binding).toBe('slack');
+    expect(bound.seconds).toBeGreaterThan(99);
+    expect(bound.seconds).toBeLessThan(101);
+    expect(() => autoScale(1, { google: 4, github: 5, salesforce: 6 })).toThrow(/callsPerRef\.slack must be a measured number/);
+    expect(() => autoScale(0, perRef)).toThrow(/refsPerSecond must be a number above 0/);
   });
 });

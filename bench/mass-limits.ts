@@ -19,14 +19,17 @@ export interface RateLimit {
  * One emulator budget per provider: the documented calls per second times `scale`, in windows of
  * `windowSec` (10 s: long enough that the bursts a paced queue still makes, several calls per activity,
  * fit; short enough that no provider gets a head start worth counting), longer when that window would
- * hold less than one call. Proportions between providers stay those of the catalog; `scale` 60 turns an
+ * hold less than one call or less than `minCallsPerWindow` of that provider. Proportions between providers stay those of the catalog; `scale` 60 turns an
  * hour's budget into a minute's.
  */
-export function scaledEmulatorLimits(scale: number, windowSec = 10): RateLimit[] {
+export function scaledEmulatorLimits(scale: number, windowSec = 10, minCallsPerWindow: Readonly<Partial<Record<string, number>>> = {}): RateLimit[] {
   if (!(scale > 0)) throw new Error(`scale must be a number above 0, got ${scale}`);
   return BENCH_PROVIDERS.map((provider) => {
     const perSec = DOCUMENTED_PROVIDER_RATES[provider]! * scale;
-    const window = perSec * windowSec >= 1 ? windowSec : Math.ceil(1 / perSec);
+    // A window must hold at least one call, and the burst one activity makes (minCallsPerWindow): a paced
+    // queue admits activities at the average rate, but each one's calls go out together.
+    const least = Math.max(1, minCallsPerWindow[provider] ?? 1);
+    const window = perSec * windowSec >= least ? windowSec : Math.ceil(least / perSec);
     return { provider, limit: Math.floor(perSec * window), windowSec: window };
   });
 }
@@ -35,11 +38,26 @@ export function scaledEmulatorLimits(scale: number, windowSec = 10): RateLimit[]
 export const callsPerSecond = (l: Pick<RateLimit, 'limit' | 'windowSec'>) => l.limit / l.windowSec;
 
 /**
+ * The scale at which the documented budgets admit `refsPerSecond` refs spread evenly over the providers,
+ * given the calls one ref of each provider makes (`callsPerRef`, measured): each provider's share of the
+ * refs goes at its budget divided by its calls per ref, so the slowest provider binds them all.
+ */
+export function autoScale(refsPerSecond: number, callsPerRef: Readonly<Partial<Record<string, number>>>): number {
+  if (!(refsPerSecond > 0)) throw new Error(`refsPerSecond must be a number above 0, got ${refsPerSecond}`);
+  const perProvider = BENCH_PROVIDERS.map((p) => {
+    const k = callsPerRef[p];
+    if (k === undefined || !(k > 0)) throw new Error(`callsPerRef.${p} must be a measured number above 0, got ${k}`);
+    return DOCUMENTED_PROVIDER_RATES[p]! / k;
+  });
+  return refsPerSecond / (BENCH_PROVIDERS.length * Math.min(...perProvider));
+}
+
+/**
  * The worker's CORDON_PROVIDER_RATES for these budgets: the queue's rate is in activities, the emulator
  * counts calls, so each provider's budget is divided by the calls one of its activities makes on average
- * (measured), with `headroom` (0.9: a tenth kept free, for the calls the worker's own token refreshes add).
+ * (measured, token refreshes included), times `headroom` (1: the budget itself; below 1 keeps a share free).
  */
-export function workerRatesFor(limits: readonly RateLimit[], callsPerActivity: Readonly<Partial<Record<string, number>>>, headroom = 0.9): string {
+export function workerRatesFor(limits: readonly RateLimit[], callsPerActivity: Readonly<Partial<Record<string, number>>>, headroom = 1): string {
   return limits
     .map((l) => {
       const k = callsPerActivity[l.provider];

@@ -17,7 +17,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
@@ -33,19 +33,31 @@ import { providerTaskQueue, type ContainmentStatus } from '../schemas/containmen
 import type { CredentialRef } from '../schemas/credential.ts';
 import { MASS_PAGE_SIZE, type MassProgressView } from '../schemas/mass.ts';
 import { startDevServer } from '../temporal-config/dev-server.ts';
-import { WORKFLOWS_PATH } from '../worker/worker.ts';
+import { WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from '../worker/worker.ts';
 import { killWorkerProcess, startWorkerProcess, workerProcessEnv } from '../test/support/worker-process.ts';
-import { BENCH_PROVIDERS, scaledEmulatorLimits, throughputBound, workerRatesFor, type RateLimit } from './mass-limits.ts';
+import { autoScale, BENCH_PROVIDERS, scaledEmulatorLimits, throughputBound, workerRatesFor, type RateLimit } from './mass-limits.ts';
 
 const QUICK = process.argv.includes('--quick');
-const N = Number(process.env.BENCH_MASS_N ?? (QUICK ? 40 : 10_000));
-/** Time compression of the documented budgets: 12 makes Slack's 50/minute 10 calls a second. */
-const SCALE = Number(process.env.BENCH_MASS_SCALE ?? (QUICK ? 24 : 12));
-const WORKER_COUNTS = (process.env.BENCH_MASS_WORKERS ?? '1,2').split(',').map(Number);
-/** Children in flight per page run (two page runs at once). */
+const N = Number(process.env.BENCH_MASS_N ?? (QUICK ? 12 : 10_000));
+/**
+ * Time compression of the documented budgets (12 makes Slack's 50/minute 10 calls a second), or `auto`:
+ * the scale at which the budgets admit BENCH_MASS_LOAD (0.5) of the refs per second the unpaced
+ * calibration run reached on this machine, so the budgets bind, not the machine's CPU.
+ */
+const SCALE_SETTING = process.env.BENCH_MASS_SCALE ?? 'auto';
+const LOAD = Number(process.env.BENCH_MASS_LOAD ?? (QUICK ? 1 : 0.5));
+/** The share of each budget the workers' queues are paced at (1: the budget itself). */
+const HEADROOM = Number(process.env.BENCH_MASS_HEADROOM ?? 1);
+const WORKER_COUNTS = (process.env.BENCH_MASS_WORKERS ?? (QUICK ? '1' : '1,2')).split(',').map(Number);
+/** Children in flight per page run (two page runs at once; a page run also holds at most MASS_CHILDREN_PER_RUN). */
 const CONCURRENCY = Number(process.env.BENCH_MASS_CONCURRENCY ?? 100);
-const CALIBRATION_PER_PROVIDER = 4;
+const CALIBRATION_PER_PROVIDER = Number(process.env.BENCH_MASS_CALIBRATION ?? (QUICK ? 1 : 8));
 const HISTORY_SAMPLE = 40;
+for (const [name, v] of Object.entries({ BENCH_MASS_N: N, BENCH_MASS_LOAD: LOAD, BENCH_MASS_HEADROOM: HEADROOM, BENCH_MASS_CONCURRENCY: CONCURRENCY, BENCH_MASS_CALIBRATION: CALIBRATION_PER_PROVIDER })) {
+  if (!(v > 0)) throw new Error(`${name} must be a number above 0, got ${v}`);
+}
+if (SCALE_SETTING !== 'auto' && !(Number(SCALE_SETTING) > 0)) throw new Error(`BENCH_MASS_SCALE must be auto or a number above 0, got ${SCALE_SETTING}`);
+if (WORKER_COUNTS.some((w) => !Number.isInteger(w) || w < 1)) throw new Error(`BENCH_MASS_WORKERS must be worker-process counts like 1,2, got ${process.env.BENCH_MASS_WORKERS}`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const r2 = (x: number) => Math.round(x * 100) / 100;
@@ -60,8 +72,9 @@ const tenant = await startLocalTenant({ scenario });
 const server = await startDevServer({ dataDir: join(dir, 'temporal'), headless: true, startTimeoutMs: 120_000 });
 const keys = { activeKeyId: 'bench', keys: new Map([['bench', randomBytes(32)]]) };
 const bundlePath = join(dir, 'workflow-bundle.js');
-await writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never })).code);
-const limits = scaledEmulatorLimits(SCALE);
+await writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: WORKFLOW_PRELOAD_MODULES, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never })).code);
+/** The emulators' budgets: set once the scale is known (after the calibration run when it is `auto`). */
+let limits: RateLimit[] = [];
 
 /**
  * The refs, one list per provider in the order the inventory gives: never Cordon's own credential or the
@@ -109,8 +122,12 @@ interface RunFigures {
   duplicateRevocations: string[];
   duplicateReplacements: string[];
   peakRssMiB: number[];
-  largestHistory: { workflowId: string; bytes: number; events: number };
+  largestHistory: { workflowId: string; runId: string; bytes: number; events: number };
   largestPayload: { workflowId: string; bytes: number };
+  /** Every run of every page run (continue-as-new included): how many, and the largest. */
+  pageRuns: { runs: number; largestBytes: number; largestEvents: number };
+  /** Admitted provider calls per ref of that provider, by operation. */
+  callsPerRef: Record<string, { total: number; byOperation: Record<string, number> }>;
   notContainedSample: { workflowId: string; outcome: string; reason?: string }[];
 }
 
@@ -130,6 +147,8 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
     CORDON_WORKFLOW_BUNDLE: bundlePath,
     CORDON_GITHUB_REVOKES_PER_HOUR: '360000',
     CORDON_PROVIDER_RATES: providerRates,
+    // Salesforce sends no Retry-After: wait out the (compressed) window rather than the real minute.
+    CORDON_SALESFORCE_RATE_LIMIT_BACKOFF_MS: String(1000 * (limits.find((l) => l.provider === 'salesforce')?.windowSec ?? 60)),
     CORDON_LOG_LEVEL: 'error',
   });
   const children: ChildProcess[] = [];
@@ -168,10 +187,19 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
     const calls = tenant.calls();
     const admittedCalls: Record<string, number> = {};
     const rateLimitedAnswers: Record<string, number> = {};
+    const byOperation: Record<string, Record<string, number>> = {};
     for (const c of calls) {
       const bucket = c.fault === 'rate_limited' ? rateLimitedAnswers : admittedCalls;
       bucket[c.provider] = (bucket[c.provider] ?? 0) + 1;
+      if (c.fault === 'rate_limited') continue;
+      // Operation names carry no ids for most providers; strip any that do, so the breakdown groups. A query names its object.
+      const op = c.operation === 'query' && c.target ? `query ${c.target}` : c.operation.replace(/\s.*$/, '');
+      (byOperation[c.provider] ??= {})[op] = (byOperation[c.provider]![op] ?? 0) + 1;
     }
+    const refsOf = (p: string) => refs.filter((r) => r.provider === p).length || 1;
+    const callsPerRef = Object.fromEntries(
+      Object.entries(byOperation).map(([p, ops]) => [p, { total: r2((admittedCalls[p] ?? 0) / refsOf(p)), byOperation: Object.fromEntries(Object.entries(ops).sort((a, b) => b[1] - a[1]).map(([o, n]) => [o, r2(n / refsOf(p))])) }]),
+    );
     // Revocation effects: per credential, revoking writes the provider answered 2xx (a second "already gone" is fine).
     const effective = new Map<string, number>();
     for (const c of calls) {
@@ -204,14 +232,24 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
         }),
       );
     }
-    // History and payload sizes: the mass run (all its continued runs), its page runs, a sample of the containments.
+    // History and payload sizes: the mass run, every run of its page runs (each continue-as-new is a run), a sample of the containments.
     const pageIds = Array.from({ length: Math.ceil(refs.length / MASS_PAGE_SIZE) }, (_, p) => `${workflowId}-page-${p}`);
-    let largestHistory = { workflowId: '', bytes: 0, events: 0 };
+    const runsOf = async (id: string) => {
+      const out: { id: string; runId: string }[] = [];
+      for await (const e of client.workflow.list({ query: `WorkflowId = '${id}'` })) out.push({ id, runId: e.runId });
+      return out;
+    };
+    const pageRunIds = (await Promise.all(pageIds.map(runsOf))).flat();
+    let largestHistory = { workflowId: '', runId: '', bytes: 0, events: 0 };
     let largestPayload = { workflowId: '', bytes: 0 };
-    for (const id of [...histories, ...pageIds]) {
-      const h = await client.workflow.getHandle(id).fetchHistory();
+    const pageRuns = { runs: pageRunIds.length, largestBytes: 0, largestEvents: 0 };
+    const pageRunSet = new Set(pageRunIds.map((r) => r.runId));
+    for (const { id, runId } of [...histories.map((id) => ({ id, runId: '' })), ...pageRunIds]) {
+      const h = await client.workflow.getHandle(id, runId || undefined).fetchHistory();
       const bytes = proto.temporal.api.history.v1.History.encode(h).finish().length;
-      if (bytes > largestHistory.bytes) largestHistory = { workflowId: id, bytes, events: h.events?.length ?? 0 };
+      const events = h.events?.length ?? 0;
+      if (bytes > largestHistory.bytes) largestHistory = { workflowId: id, runId, bytes, events };
+      if (pageRunSet.has(runId) && bytes > pageRuns.largestBytes) Object.assign(pageRuns, { largestBytes: bytes, largestEvents: events });
       const p = largestPayloadBytes(h);
       if (p > largestPayload.bytes) largestPayload = { workflowId: id, bytes: p };
       if (!paced) {
@@ -241,6 +279,8 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
       peakRssMiB: peak.map((x) => Math.round(x)),
       largestHistory,
       largestPayload,
+      pageRuns,
+      callsPerRef,
       notContainedSample: progress.notContained.slice(0, 5),
     };
     // Calls per activity, per provider: from the calibration run, where every child's history is read.
@@ -250,6 +290,11 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
     sampling = false;
     await Promise.all(children.map(killWorkerProcess));
   }
+}
+
+/** The worker knobs this run's workers inherit (CORDON_WORKER_*), for the JSON. */
+function tuningFromEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('CORDON_WORKER_') && v !== undefined)) as Record<string, string>;
 }
 
 /** The largest payload (its data, in bytes) anywhere in a history's events. */
@@ -271,15 +316,21 @@ function largestPayloadBytes(h: proto.temporal.api.history.v1.IHistory): number 
 const client = await connectClient({ connectionOptions: { address: server.address }, namespace: server.namespace, taskQueue: 'unused' }, keys);
 const out: Record<string, unknown> = {};
 try {
-  console.log(
-    `Cordon P2 benchmark (issue 14) — mass containment of ${N} credentials over ${BENCH_PROVIDERS.length} providers on the local emulators, ` +
-      `budgets at ${SCALE}× the documented rates (${limits.map((l) => `${l.provider} ${l.limit}/${l.windowSec} s`).join(', ')})${QUICK ? ' (--quick)' : ''}`,
-  );
+  console.log(`Cordon P2 benchmark (issue 14) — mass containment of ${N} credentials over ${BENCH_PROVIDERS.length} providers on the local emulators${QUICK ? ' (--quick)' : ''}`);
   const lists = await refsByProvider(scenario);
-  // Calibration: a few credentials per provider, unpaced, one worker: the calls one activity makes on each provider's queue.
+  // Calibration: a few credentials per provider, unpaced, one worker: the calls one activity makes on each
+  // provider's queue, the calls per ref, and what this machine does when nothing paces it.
   const calibration = await runMass('calibration', client, pick(lists, CALIBRATION_PER_PROVIDER * BENCH_PROVIDERS.length, false), 1, BENCH_PROVIDERS.map((p) => `${p}=none`).join(','), false);
-  const rates = workerRatesFor(limits, calibration.callsPerActivity);
-  console.log(`  calibration: calls per activity ${Object.entries(calibration.callsPerActivity).map(([p, k]) => `${p} ${r2(k)}`).join(', ')} → CORDON_PROVIDER_RATES=${rates}`);
+  const perRef = Object.fromEntries(Object.entries(calibration.figures.callsPerRef).map(([p, c]) => [p, c.total]));
+  const scale = SCALE_SETTING === 'auto' ? autoScale(calibration.figures.perSecond * LOAD, perRef) : Number(SCALE_SETTING);
+  // Each window holds every call of two refs: one activity can make most of a ref's calls at once (a
+  // Salesforce identify pages through its queries), so a window sized to the average activity overflows.
+  limits = scaledEmulatorLimits(scale, 10, Object.fromEntries(Object.entries(perRef).map(([p, k]) => [p, Math.ceil(2 * k)])));
+  const rates = workerRatesFor(limits, calibration.callsPerActivity, HEADROOM);
+  console.log(
+    `  calibration (unpaced, ${calibration.figures.refs} refs): ${calibration.figures.perSecond} refs/s; calls per ref ${Object.entries(calibration.figures.callsPerRef).map(([p, c]) => `${p} ${c.total} (${Object.entries(c.byOperation).slice(0, 4).map(([o, n]) => `${o} ${n}`).join(', ')}…)`).join('; ')}\n` +
+      `  budgets at ${r2(scale)}× the documented rates${SCALE_SETTING === 'auto' ? ` (auto: ${LOAD} of the unpaced rate)` : ''}: ${limits.map((l) => `${l.provider} ${l.limit}/${l.windowSec} s`).join(', ')} → CORDON_PROVIDER_RATES=${rates} (${HEADROOM} of each budget)`,
+  );
   const refs = pick(lists, N, true);
   const runs: RunFigures[] = [];
   for (const w of WORKER_COUNTS) {
@@ -303,13 +354,13 @@ try {
     // Where the budgets bind, a second process cannot add throughput; where the machine binds (far below the bound), it can.
     console.log(`  two worker processes ÷ one: ${r2(runs[1]!.perSecond / runs[0]!.perSecond)}× the throughput, ${limited[1]} rate-limited answers with two against ${limited[0]} with one (pacing holds across processes when the two do not add up)`);
   }
-  Object.assign(out, { calibration: { callsPerActivity: calibration.callsPerActivity, unpaced: calibration.figures }, providerRates: rates, runs });
+  Object.assign(out, { scale, load: LOAD, headroom: HEADROOM, limits, calibration: { callsPerActivity: calibration.callsPerActivity, unpaced: calibration.figures }, providerRates: rates, runs });
 
   const dirOut = join(process.cwd(), '.cordon', 'bench');
   await mkdir(dirOut, { recursive: true });
   const file = join(dirOut, `mass-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const cpus = (await import('node:os')).cpus().length;
-  await writeFile(file, JSON.stringify({ benchmark: 'p2-mass', issue: 14, quick: QUICK, n: N, scale: SCALE, limits, concurrency: CONCURRENCY, machine: { cpus, node: process.version, platform: process.platform }, durationSec: Math.round((Date.now() - started) / 1000), ...out }, null, 2));
+  await writeFile(file, JSON.stringify({ benchmark: 'p2-mass', issue: 14, quick: QUICK, n: N, concurrency: CONCURRENCY, tuning: tuningFromEnv(), machine: { cpus, node: process.version, platform: process.platform, loadAverage: loadavg().map(r2) }, durationSec: Math.round((Date.now() - started) / 1000), ...out }, null, 2));
   console.log(`\nfigures written to ${file} (${Math.round((Date.now() - started) / 1000)} s in all)`);
 } finally {
   await client.connection.close().catch(() => undefined);

@@ -23,6 +23,20 @@ const EVENT_TYPE_NAMES: Record<number, string> = {
   40: 'UpsertWorkflowSearchAttributes',
 };
 
+/** The activity a local activity's marker records (core writes its data as plain JSON; the result stays encrypted). */
+export function localActivityOf(e: Event): string | undefined {
+  const m = e.markerRecordedEventAttributes;
+  if (m?.markerName !== 'core_local_activity') return undefined;
+  const data = m.details?.data?.payloads?.[0]?.data;
+  if (!data) return '?';
+  try {
+    const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string; activityType?: string };
+    return parsed.activity_type ?? parsed.activityType ?? '?';
+  } catch {
+    return '?';
+  }
+}
+
 const ms = (e: Event) => {
   const t = e.eventTime;
   return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : NaN;
@@ -51,21 +65,28 @@ export function timelineLines(events: Event[], t0Ms: number): string[] {
       const sid = String((e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes)!.scheduledEventId);
       note = `${activityName.get(sid)} (ran ${ms(e) - (startedAt.get(sid) ?? NaN)} ms)`;
     } else if (e.markerRecordedEventAttributes) {
-      note = e.markerRecordedEventAttributes.markerName ?? '';
+      const local = localActivityOf(e);
+      note = local ? `local activity ${local}` : (e.markerRecordedEventAttributes.markerName ?? '');
     }
     lines.push(`${String(ms(e) - t0Ms).padStart(7)} ms  ${type}${note ? `  ${note}` : ''}`);
   }
   return lines;
 }
 
-/** The first workflow task's time in the worker (started → completed): module evaluation and the run's setup. */
+/**
+ * The first workflow task's time in the worker (started → completed): module evaluation and the run's setup,
+ * and, on a single run, the local activities it ran before answering (identify, scope, revoke).
+ */
 export function firstTaskMs(events: Event[]): number {
   const started = events.find((e) => Number(e.eventType) === 6);
   const completed = events.find((e) => Number(e.eventType) === 7);
   return started && completed ? ms(completed) - ms(started) : NaN;
 }
 
-/** Activities scheduled before the first one named `name` completed, with their summed run time (ms). */
+/**
+ * Activities scheduled before the first one named `name` completed, with their summed run time (ms). Local
+ * activities count too (their run time is inside a workflow task, not counted in `runMs`).
+ */
 export function activitiesBefore(events: Event[], name: string): { count: number; runMs: number } {
   const names = new Map<string, string>();
   const startedAt = new Map<string, number>();
@@ -73,7 +94,11 @@ export function activitiesBefore(events: Event[], name: string): { count: number
   let runMs = 0;
   for (const e of events) {
     const id = String(e.eventId);
-    if (e.activityTaskScheduledEventAttributes) {
+    const local = localActivityOf(e);
+    if (local) {
+      count++;
+      if (local === name) return { count, runMs };
+    } else if (e.activityTaskScheduledEventAttributes) {
       names.set(id, e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
       count++;
     } else if (e.activityTaskStartedEventAttributes) startedAt.set(String(e.activityTaskStartedEventAttributes.scheduledEventId), ms(e));

@@ -5,7 +5,7 @@
 //      in ingest-sized transactions of 500 tokens.
 //   2. Engine throughput: labelled traffic (local-tenant/traffic/) ingested in batches of 5,000 events into a
 //      file-backed store, with the shipped IP data; events per second, end to end.
-// `--quick`: 10,000 tokens and a smaller traffic set. Numbers, not pass/fail.
+// `--quick`: 5,000 tokens and a smaller traffic set. Numbers, not pass/fail.
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { openWatch } from '../watch/engine.ts';
 import { openIpIntel } from '../watch/ip-intel.ts';
 
 const quick = process.argv.includes('--quick');
-const TOKENS = quick ? 10_000 : 50_000;
+const TOKENS = quick ? 5_000 : 50_000;
 const BATCH = 500;
 const HOUR = 3_600_000;
 
@@ -93,7 +93,7 @@ try {
   console.log(`  insert ${perSecond(insertMs).toLocaleString('en-US')}/s, update ${perSecond(updateMs).toLocaleString('en-US')}/s, lookup ${perSecond(lookupMs).toLocaleString('en-US')}/s (${Math.round((lookupMs * 1000) / TOKENS)} µs), read-modify-write ${perSecond(roundTripMs).toLocaleString('en-US')}/s`);
 
   // 2. Engine throughput.
-  const traffic = generateTraffic({ seed: 99, tokens: quick ? 100 : 300, days: 30, attacksPerScenario: 1 });
+  const traffic = generateTraffic({ seed: 99, tokens: quick ? 60 : 300, days: 30, attacksPerScenario: 1 });
   const events = [...traffic.events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   let ipOpenMs = 0;
   let ipIntel!: ReturnType<typeof openIpIntel>;

@@ -157,7 +157,7 @@ export const CoreEnv = z.object({
   }),
   CORDON_WORKER_ACTIVITY_SLOTS: variable(positiveInt, { area: 'worker', secret: false, description: 'activity tasks one worker runs at once, per task queue (maxConcurrentActivityTaskExecutions)', default: 'the SDK’s (100)' }),
   CORDON_WORKER_WORKFLOW_SLOTS: variable(positiveInt, { area: 'worker', secret: false, description: 'workflow tasks one worker runs at once (maxConcurrentWorkflowTaskExecutions)', default: 'the SDK’s (40)' }),
-  CORDON_WORKER_CACHE_SIZE: variable(positiveInt, { area: 'worker', secret: false, description: 'workflow runs kept in the worker’s cache (maxCachedWorkflows; about 1 MB each)', default: '200' }),
+  CORDON_WORKER_CACHE_SIZE: variable(positiveInt, { area: 'worker', secret: false, description: 'workflow runs kept in the worker’s cache (maxCachedWorkflows): a mass containment keeps about 105 busy; more costs memory, fewer costs replays', default: '120' }),
   CORDON_WORKER_WORKFLOW_POLLERS: variable(positiveInt, { area: 'worker', secret: false, description: 'workflow task pollers per task queue', default: 'the SDK’s' }),
   CORDON_WORKER_ACTIVITY_POLLERS: variable(positiveInt, { area: 'worker', secret: false, description: 'activity task pollers per task queue', default: 'the SDK’s' }),
 

@@ -16,6 +16,12 @@ export const MassRefs = z.array(CredentialRef).min(1).max(50_000);
  * payload would not (docs/architecture.md, "Mass containment").
  */
 export const MASS_PAGE_SIZE = 500;
+/**
+ * Children a mass containment's run starts before it continues as new, unless the request says: about
+ * 650 KB of history (README, "Mass containment benchmark"), well inside Temporal's 50 MB / 50,000-event
+ * limits and small enough that a worker replays it quickly when its cache evicts the run.
+ */
+export const MASS_CHILDREN_PER_RUN = 50;
 /** At most this many refs travel inline in one run's input; more go by pages. */
 export const MASS_INLINE_MAX = 2_000;
 
@@ -108,8 +114,11 @@ export const MassContainmentFields = z
     page: z.object({ massId: z.string().min(1), firstIndex: z.number().int().min(0) }).strict().optional(),
     /** Children running at once; each provider's own limits pace what they do. */
     concurrency: z.number().int().min(1).max(200).default(20),
-    /** Children started per run before continuing as new (bounds the parent's history). */
-    childrenPerRun: z.number().int().min(1).max(2_000).default(500),
+    /**
+     * Children started per run before continuing as new (bounds the parent's history: each finished child
+     * adds about 13 KB, its result included); unset, MASS_CHILDREN_PER_RUN.
+     */
+    childrenPerRun: z.number().int().min(1).max(2_000).optional(),
     policy: ContainmentInput.shape.policy,
     /** Plan every ref (identify, scope re-authentication, plan) and write nothing: the blast radius first. */
     dryRun: z.boolean().optional(),

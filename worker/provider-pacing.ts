@@ -95,18 +95,25 @@ export function queueThrottle(connection: () => Promise<Connection>, namespace: 
 
 /**
  * The activity interceptor of a provider queue's worker: a rate-limited failure (a provider's 429 or
- * secondary limit, with its Retry-After as the next retry's delay) slows the whole queue.
+ * secondary limit, with its Retry-After as the next retry's delay) slows the whole queue. `queueOf` names
+ * the provider queue to slow: by default the one the activity ran on; on the run's own queue (a single
+ * run's provider calls, local or eager) the provider's queue of that call, or none for Cordon's own steps.
  */
-export function providerThrottleInterceptor(throttle: QueueThrottle, onError: (err: unknown) => void): ActivityInterceptorsFactory {
+export function providerThrottleInterceptor(
+  throttle: QueueThrottle,
+  onError: (err: unknown) => void,
+  queueOf: (ctx: Context, input: ActivityExecuteInput) => string | undefined = (ctx) => ctx.info.taskQueue,
+): ActivityInterceptorsFactory {
   return (ctx: Context) => ({
     inbound: new (class implements ActivityInboundCallsInterceptor {
       async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
         try {
           return await next(input);
         } catch (err) {
-          if (err instanceof ApplicationFailure && err.type === FAILURE_TYPES.rate_limited && err.nextRetryDelay != null) {
+          const queue = err instanceof ApplicationFailure && err.type === FAILURE_TYPES.rate_limited && err.nextRetryDelay != null ? queueOf(ctx, input) : undefined;
+          if (queue) {
             // Not awaited: the call's own retry waits its Retry-After anyway; the queue's other calls slow as soon as the server has it.
-            void throttle.slow(ctx.info.taskQueue, msToNumber(err.nextRetryDelay)).catch(onError);
+            void throttle.slow(queue, msToNumber((err as ApplicationFailure).nextRetryDelay!)).catch(onError);
           }
           throw err;
         }

@@ -23,9 +23,15 @@ import { readEnv } from '../schemas/config.ts';
 import { activityMetrics } from './metrics.ts';
 import { parseProviderRates, providerThrottleInterceptor, queueThrottle } from './provider-pacing.ts';
 import { createLogger } from '../logging/logger.ts';
+import { PROVIDER_CALLS, providerCall } from '../workflows/containment/provider-calls.ts';
 import { tracingPlugins } from '../temporal-config/tracing.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Evaluated once per worker thread and shared by every run, not once per run (workflows/shared-modules.ts); every bundle of WORKFLOWS_PATH takes it. */
+export const WORKFLOW_PRELOAD_MODULES = [fileURLToPath(new URL('../workflows/shared-modules.ts', import.meta.url))];
+
+/** Workflow runs one worker keeps cached unless CORDON_WORKER_CACHE_SIZE says (README, "Pacing and tuning"). */
+export const DEFAULT_CACHED_WORKFLOWS = 120;
 
 /** GitHub's documented budget for unauthenticated POST /credentials/revoke. */
 export const GITHUB_CREDENTIAL_REVOKES_PER_HOUR = 60;
@@ -62,17 +68,37 @@ export async function createCordonWorker(options: {
   const dataConverter = cordonDataConverter(options.codecKeys, { worker: true, envelopeKeys: options.envelopeKeys });
   // With CORDON_OTEL_ENDPOINT: workflow, activity and client spans (temporal-config/otlp-tracing.ts).
   const plugins = await tracingPlugins();
+  const rates = options.providerRates ?? parseProviderRates(readEnv(process.env, 'CORDON_PROVIDER_RATES') ?? '');
+  const log = options.deps.logger ?? createLogger({ base: { component: 'worker' } });
+  const onThrottleError = (err: unknown) => log.warn('provider queue throttle failed', { error: err instanceof Error ? err.message : String(err) });
+  let throttleConnection: Promise<Connection> | undefined;
+  let stopped = false;
+  const throttle = queueThrottle(
+    () => {
+      if (stopped) return Promise.reject(new Error('the worker has stopped'));
+      return (throttleConnection ??= Connection.connect(options.target.connectionOptions));
+    },
+    options.target.namespace,
+    onThrottleError,
+  );
+  const closeThrottle = () => {
+    stopped = true;
+    clearInterval(sweeper);
+    void throttleConnection?.then((c) => c.close()).catch(() => {});
+  };
   const main = await Worker.create({
     connection,
     namespace: options.target.namespace,
     taskQueue: options.target.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     activities: { ...activities, ...createSweepActivities(options.deps), ...createEvidenceActivities(options.deps.evidence), ...createRotationActivities(options.deps) },
-    interceptors: { activity: [activityMetrics] },
+    // A single run's provider calls run here (local, or eager on this queue): a 429 slows the provider's queue all the same.
+    interceptors: { activity: [activityMetrics, providerThrottleInterceptor(throttle, onThrottleError, (ctx, input) => providerQueueOfCall(options.target.taskQueue, ctx.info.activityType, input.args[0]))] },
     dataConverter,
     plugins,
-    // ~1 MB per cached run; enough for a mass containment's children on one machine.
-    maxCachedWorkflows: options.maxCachedWorkflows ?? tuning.maxCachedWorkflows ?? 200,
+    // The runs a mass containment keeps busy at once (two page runs of MASS_CHILDREN_PER_RUN children each,
+    // and their parents) stay cached; at 200 a worker process passed 1 GiB (README, "Pacing and tuning").
+    maxCachedWorkflows: options.maxCachedWorkflows ?? tuning.maxCachedWorkflows ?? DEFAULT_CACHED_WORKFLOWS,
     ...slotOptions(tuning),
   });
   const perHour = options.pacedPerHour ?? (readEnv(process.env, 'CORDON_GITHUB_REVOKES_PER_HOUR') ?? GITHUB_CREDENTIAL_REVOKES_PER_HOUR);
@@ -91,7 +117,7 @@ export async function createCordonWorker(options: {
     connection,
     namespace: options.target.namespace,
     taskQueue: coordinationTaskQueue(options.target.taskQueue),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     dataConverter,
     plugins,
     // One registry per principal a run touches: a mass containment keeps dozens busy at once. A registry
@@ -112,24 +138,6 @@ export async function createCordonWorker(options: {
         plugins,
       })
     : undefined;
-  const rates = options.providerRates ?? parseProviderRates(readEnv(process.env, 'CORDON_PROVIDER_RATES') ?? '');
-  const log = options.deps.logger ?? createLogger({ base: { component: 'worker' } });
-  const onThrottleError = (err: unknown) => log.warn('provider queue throttle failed', { error: err instanceof Error ? err.message : String(err) });
-  let throttleConnection: Promise<Connection> | undefined;
-  let stopped = false;
-  const throttle = queueThrottle(
-    () => {
-      if (stopped) return Promise.reject(new Error('the worker has stopped'));
-      return (throttleConnection ??= Connection.connect(options.target.connectionOptions));
-    },
-    options.target.namespace,
-    onThrottleError,
-  );
-  const closeThrottle = () => {
-    stopped = true;
-    clearInterval(sweeper);
-    void throttleConnection?.then((c) => c.close()).catch(() => {});
-  };
   // Every provider's queue is polled, configured or not: a call for a provider this worker has no connector
   // for then fails at once with the no_connector failure that says what to set, instead of waiting on a
   // queue nothing polls until its timeout.
@@ -197,4 +205,10 @@ function slotOptions(t: WorkerTuning): Partial<WorkerOptions> {
     ...(t.workflowTaskPollers ? { workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: t.workflowTaskPollers } } : {}),
     ...(t.activityTaskPollers ? { activityTaskPollerBehavior: { type: 'simple-maximum', maximum: t.activityTaskPollers } } : {}),
   } as Partial<WorkerOptions>;
+}
+
+/** The provider queue of a provider call made on the run's own queue; none for Cordon's own steps and other activities. */
+function providerQueueOfCall(taskQueue: string, activity: string, input: unknown): string | undefined {
+  const call = Object.hasOwn(PROVIDER_CALLS, activity) ? providerCall(activity) : undefined;
+  return call ? providerTaskQueue(taskQueue, call.provider(input)) : undefined;
 }

@@ -10,6 +10,7 @@ import type { ScopeReport } from '../schemas/credential.ts';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { undecodableReason } from '../schemas/undecodable.ts';
 import { approveDirect } from './containment/approvals.ts';
+import { settleAll } from './containment/branches.ts';
 import { contain, mayRevokeAtOnce, revokeAtOnce } from './containment/contain.ts';
 import { openContainment, type Containment } from './containment/context.ts';
 import { failureMessage, failureType } from './containment/failures.ts';
@@ -46,7 +47,8 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
 
     // 2. Plan, with everything re-authentication will end (I8), bound by its digest; refuses self-lockout (I6).
     // The fast path (direct, no approval, no self-lockout) revokes at once and plans meanwhile.
-    if (mayRevokeAtOnce(run, reports) && patched(FAST_PATH_PATCH)) {
+    const fastPath = mayRevokeAtOnce(run, reports) && patched(FAST_PATH_PATCH);
+    if (fastPath) {
       const planned = await revokeWhilePlanning(run, reports);
       if ('refused' in planned) return await finish(run, 'refused', planned.refused);
     } else {
@@ -57,10 +59,12 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     }
 
     // 3. Revoke before replace (direct) or staged waves (shared credentials, approved). A refusal stops only its own credential.
-    await contain(run);
-
     // 4. Force re-authentication: exactly what the plan lists, then the ended credentials' consumers get replacements.
-    await reauthenticate(run);
+    if (fastPath && patched(REPLACE_WHILE_REAUTHENTICATING_PATCH)) await replaceWhileReauthenticating(run);
+    else {
+      await contain(run);
+      await reauthenticate(run);
+    }
 
     // 5. Verify: only Cordon's replacements remain (I3). Every branch settles before the verdict.
     await verify(run);
@@ -87,11 +91,54 @@ export const FAST_PATH_PATCH = 'cordon-revoke-at-once';
  * side; both settle before the run goes on (nothing runs unobserved).
  */
 async function revokeWhilePlanning(run: Containment, reports: ScopeReport[]): Promise<Awaited<ReturnType<typeof makePlan>>> {
+  if (revokesEndOnlyThemselves(reports) && patched(SCOPE_BESIDE_REVOKE_PATCH)) {
+    // Nothing but the named credentials ends with these revokes (I8 holds without the read first): the
+    // re-authentication scope is read beside them, and the plan built once both are in.
+    const [revoked, scoped] = await Promise.allSettled([revokeAtOnce(run, reports), scopeReauth(run, reports)]);
+    if (revoked.status === 'rejected') throw revoked.reason;
+    if (scoped.status === 'rejected') throw scoped.reason;
+    return planFrom(run, reports, scoped.value, { local: true });
+  }
   const reauth = await scopeReauth(run, reports);
   const [revoked, planned] = await Promise.allSettled([revokeAtOnce(run, reports), planFrom(run, reports, reauth, { local: true })]);
   if (revoked.status === 'rejected') throw revoked.reason;
   if (planned.status === 'rejected') throw planned.reason;
   return planned.value;
+}
+
+/**
+ * Recorded by a fast-path run that read the re-authentication scope beside the revokes (their credentials'
+ * revokes end nothing else); runs recorded before it read the scope first. Never rename it.
+ */
+export const SCOPE_BESIDE_REVOKE_PATCH = 'cordon-scope-beside-revoke';
+
+/**
+ * Kinds whose revoke ends the named credential and nothing else: deleting a Google service-account key or a
+ * GitHub deploy key leaves every other credential of its principal alive. Not a Salesforce grant (it takes its
+ * sessions), a Slack token (revoking an installation's last token uninstalls the app) or a Google user's
+ * grant (every token of the client for that user).
+ */
+const REVOKE_ENDS_ONLY_ITSELF: readonly string[] = ['google:service_account_key', 'github:deploy_key'];
+
+function revokesEndOnlyThemselves(reports: ScopeReport[]): boolean {
+  return reports.every((r) => r.credentials.every((c) => REVOKE_ENDS_ONLY_ITSELF.includes(`${c.provider}:${c.kind}`)));
+}
+
+/**
+ * Recorded by a fast-path run that mints its replacements while it forces re-authentication; runs recorded
+ * before it replay replacements first. The id is recorded in history: never rename it.
+ */
+export const REPLACE_WHILE_REAUTHENTICATING_PATCH = 'cordon-replace-while-reauthenticating';
+
+/**
+ * On the fast path every credential is revoked (or refused) before this point, so its replacements (I1) and
+ * the re-authentication the plan names (I8: it ends exactly the listed credentials, never a replacement
+ * minted meanwhile) need not wait for each other. Both settle before verification.
+ */
+async function replaceWhileReauthenticating(run: Containment): Promise<void> {
+  const forced: string[] = [];
+  await settleAll([contain(run), reauthenticate(run, forced)]);
+  for (const key of forced) if (run.progressOf(key).state !== 'not_contained') run.transition(key, 'reauth_forced');
 }
 
 /** The input as every way in parses it; invalid input fails the run at once (not retried). */

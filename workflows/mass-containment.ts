@@ -7,16 +7,17 @@
 // come near it). A caller starts a *paged* run with only the number of refs, then sends them as
 // `addRefPage` updates of at most MASS_PAGE_SIZE refs (client/mass.ts); once all have arrived, each page
 // runs as a child `massContainment` with its refs inline, two pages at a time. A page run (or a small
-// direct start with inline refs) continues as new every `childrenPerRun` children so its history stays
-// bounded; child ids are `<mass id>-<index of the ref>` either way, so a ref is never contained twice.
-// Refs of one owner (keys of one service account, deploy keys of one repository) go to one child, named
-// after the first of them (workflows/mass-owners.ts): separate children would end each other's targets.
+// direct start with inline refs) continues as new every `childrenPerRun` children (MASS_CHILDREN_PER_RUN
+// unless the request says) so its history stays bounded; child ids are `<mass id>-<index of the ref>` either
+// way, so a ref is never contained twice. Refs of one owner (keys of one service account, deploy keys of one
+// repository) go to one child, named after the first of them (workflows/mass-owners.ts): separate children
+// would end each other's targets.
 //
 // A dry run (`dryRun: true`) takes the same paths with a read-only activity in place of each child:
 // every ref is identified and planned on its provider's task queue (paced like a live run), nothing is
 // written. Each page run returns its per-ref lines; the paged run keeps only the summed blast radius, so
 // no payload holds thousands of plans.
-import { ApplicationFailure, condition, continueAsNew, defineQuery, defineUpdate, executeChild, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, continueAsNew, defineQuery, defineUpdate, executeChild, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { ContainmentPolicy, providerTaskQueue, type ContainmentRequest, type ContainmentStatus } from '../schemas/containment.ts';
 import { describeRef, type CredentialRef } from '../schemas/credential.ts';
@@ -24,6 +25,7 @@ import {
   addBlast,
   blastOf,
   EMPTY_BLAST,
+  MASS_CHILDREN_PER_RUN,
   MassContainmentInput,
   MassRefPage,
   type BlastRadius,
@@ -115,7 +117,7 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
   // Refs of one owner in one child (workflows/mass-owners.ts); this run starts the children whose first ref is in its window.
   const { children, grouped } = childrenOf(credentials, input);
 
-  const end = Math.min(credentials.length, input.offset + input.childrenPerRun);
+  const end = Math.min(credentials.length, input.offset + childrenPerRun(input));
   const running = new Set<Promise<void>>();
   for (const indices of children.filter(([first]) => first! >= input.offset && first! < end)) {
     const p: Promise<void> = step(indices).finally(() => {
@@ -132,6 +134,14 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
   }
   const result = { incidentId: input.incidentId, total: credentials.length, tally, notContained };
   return input.dryRun ? { ...result, dryRun: { blast: planned.map(blastOf).reduce(addBlast, EMPTY_BLAST), refs: planned } } : result;
+}
+
+/**
+ * Children per run when the request does not say. Runs recorded before the patch continued as new every
+ * 500 (histories of ~6 MB for a page of 500 refs); they keep doing so on replay.
+ */
+function childrenPerRun(input: Input): number {
+  return input.childrenPerRun ?? (patched('mass-children-per-run-50') ? MASS_CHILDREN_PER_RUN : 500);
 }
 
 /** The dry run's read-only activity, on the ref's provider task queue: paced with that provider's other calls. */
@@ -203,7 +213,7 @@ async function pagedRun(input: Input, paged: { total: number; pageSize: number }
       credentials: refs,
       page: { massId, firstIndex },
       concurrency: input.concurrency,
-      childrenPerRun: input.childrenPerRun,
+      ...(input.childrenPerRun !== undefined ? { childrenPerRun: input.childrenPerRun } : {}),
       policy: input.policy,
       ...(input.dryRun ? { dryRun: true } : {}),
     };

@@ -3,7 +3,7 @@
 // still transient (rate limited, unavailable, timeout, or an activity that timed out because its worker
 // died), this loop keeps waiting and trying again until the run's containment deadline, escalating at
 // intervals, with the run's status saying what it waits on. Permanent refusals pass straight through.
-import { ActivityFailure, ApplicationFailure, sleep, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, sleep, TimeoutFailure } from '@temporalio/workflow';
 import { TRANSIENT_FAILURE_TYPES } from '../schemas/failure-types.ts';
 
 
@@ -32,6 +32,9 @@ export interface TransientRetryOptions {
   onEscalate: (w: Waiting) => Promise<void>;
 }
 
+/** Recorded by a wait escalated after its backoff (runs recorded before it escalate only when a round fails). Never rename it. */
+export const ESCALATE_AFTER_BACKOFF_PATCH = 'cordon-escalate-after-backoff';
+
 export function transientRetry(opts: TransientRetryOptions) {
   return async function untilDeadline<T>(what: string, call: () => Promise<T>): Promise<T> {
     let waiting: Waiting | undefined;
@@ -45,15 +48,21 @@ export function transientRetry(opts: TransientRetryOptions) {
       } catch (err) {
         const remaining = opts.deadlineAt() - Date.now();
         if (!isTransient(err) || remaining <= 0) throw err;
-        waiting = { what, since: new Date(startedMs).toISOString(), attempts: round, lastError: opts.describe(err), escalations: waiting?.escalations ?? 0 };
-        opts.onWaiting(waiting);
-        if (Date.now() - startedMs >= opts.escalateEveryMs * (waiting.escalations + 1)) {
-          waiting.escalations += 1;
-          opts.onWaiting(waiting);
-          await opts.onEscalate(waiting);
-        }
+        const w: Waiting = { what, since: new Date(startedMs).toISOString(), attempts: round, lastError: opts.describe(err), escalations: waiting?.escalations ?? 0 };
+        waiting = w;
+        opts.onWaiting(w);
+        const due = () => Date.now() - startedMs >= opts.escalateEveryMs * (w.escalations + 1);
+        const escalate = async () => {
+          w.escalations += 1;
+          opts.onWaiting(w);
+          await opts.onEscalate(w);
+        };
+        if (due()) await escalate();
         // Each round already spent the activity's own retries; back off between rounds, bounded by the deadline.
         await sleep(Math.max(1, Math.min(1000 * 2 ** Math.min(round, 6), opts.deadlineAt() - Date.now(), 60_000)));
+        // Still waiting: a round that failed fast (local attempts, short Retry-After) may pass the escalation
+        // time only in the backoff; it is escalated before the next try, not after it.
+        if (due() && patched(ESCALATE_AFTER_BACKOFF_PATCH)) await escalate();
       }
     }
   };

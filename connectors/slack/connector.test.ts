@@ -311,6 +311,17 @@ describe('sessions and re-authentication', () => {
     expect((await slack.listActive(MARCO)).map((c) => c.id)).not.toContain(cred!.id);
   });
 
+  it('listActive re-checks only the principal’s own leaked tokens, however many it saw (a mass run sees thousands)', async () => {
+    const slack = connector();
+    const [marcos] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_USER })).credentials;
+    const [bots] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_BOT_MAIN })).credentials;
+    expect(bots!.principal.id).not.toBe(MARCO.id);
+    tenant.reset();
+    expect((await slack.listActive(MARCO)).filter((c) => c.kind === 'oauth_token').map((c) => c.id)).toEqual([marcos!.id]);
+    // One auth.test: Marco's token; the bot's was not asked again.
+    expect(slackCalls('auth.test').map((c) => c.credential)).toEqual(['slack-drift-user-marco']);
+  });
+
   it('audit returns the principal’s audit entries since a time, oldest first', async () => {
     const events = await connector().audit(MARCO, '2025-08-01T00:00:00Z');
     expect(events.map((e) => [e.at, e.action])).toEqual([

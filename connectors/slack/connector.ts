@@ -106,6 +106,13 @@ export class SlackConnector implements Connector {
    * In-process only: a revoke on another worker falls back to admin.apps.uninstall (reported).
    */
   readonly #leaked = new Map<string, Secret>();
+  /**
+   * The same credential ids by the user auth.test named as their owner, so listActive re-checks only the
+   * principal's own tokens: one worker of a mass containment sees thousands of leaked tokens, and
+   * re-checking every one for every principal made each credential cost as many auth.test calls as the
+   * worker had seen tokens (a token's owner never changes, so nothing is missed).
+   */
+  readonly #leakedByUser = new Map<string, Set<string>>();
 
   constructor(config: SlackConnectorConfig) {
     this.#config = config;
@@ -297,6 +304,8 @@ export class SlackConnector implements Connector {
       const fingerprint = fingerprintOf(ref.leakedValue);
       const id = formatCredentialId({ type: 'token', teamId: answer.team_id ?? '', appId, tokenType, fingerprint });
       this.#leaked.set(id, leaked);
+      const ofUser = this.#leakedByUser.get(principal.id) ?? new Set<string>();
+      this.#leakedByUser.set(principal.id, ofUser.add(id));
       const scopes = answer.response_metadata?.scopes ?? [];
       // Enrichment, side by side: the app's approval and the last use from the audit logs.
       const [apps, lastUsedAt] = await Promise.all([this.#approvedApps(), this.#lastSeen([appId, principal.id], report.blindSpots)]);
@@ -436,8 +445,8 @@ export class SlackConnector implements Connector {
       for (const s of await this.#sessionsOf(principal.id, user.team_id ?? '')) active.push(this.#sessionCredential(s, principal, principal.id === own.userId));
     }
     // Tokens cannot be listed; the leaked ones this connector saw are re-checked by value.
-    for (const [id, value] of this.#leaked) {
-      const answer = await this.#authTest(value);
+    for (const id of this.#leakedByUser.get(principal.id) ?? []) {
+      const answer = await this.#authTest(this.#leaked.get(id)!);
       if (answer === 'dead' || answer.user_id !== principal.id) continue;
       const parsed = parseCredentialId(id) as Extract<SlackCredentialId, { type: 'token' }>;
       active.push({

@@ -41,6 +41,10 @@ describe('approval message', () => {
     const actions = blocks.find((b) => b.block_id === APPROVAL_ACTIONS_BLOCK) as { elements: { action_id: string; value: string }[] };
     expect(actions.elements.map((e) => e.action_id)).toEqual(['cordon_approve', 'cordon_reject']);
     for (const e of actions.elements) expect(ApprovalButtonValue.parse(JSON.parse(e.value))).toEqual({ workflowId: details.workflowId, stage: 'c0-wave-1', digest });
+    // Approve asks Slack's confirmation first, naming the stage and incident (escaped); Reject opens a modal instead.
+    const [approve, reject] = actions.elements as { style?: string; confirm?: { title: { text: string }; text: { text: string }; confirm: { text: string }; deny: { text: string } } }[];
+    expect(approve).toMatchObject({ style: 'primary', confirm: { title: { text: 'Approve this stage?' }, text: { text: 'Cordon will run c0-wave-1 of INC-1 as described.' }, confirm: { text: 'Approve' }, deny: { text: 'Cancel' } } });
+    expect(reject!.confirm).toBeUndefined();
   });
 
   it('locks: buttons gone, what was decided kept, decision and decider shown', () => {

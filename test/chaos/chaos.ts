@@ -25,7 +25,7 @@ import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts
 import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
 import type { Credential, CredentialRef, Provider } from '../../schemas/credential.ts';
 import { freePort, startDevServer, type DevServer } from '../../temporal-config/dev-server.ts';
-import { WORKFLOWS_PATH } from '../../worker/worker.ts';
+import { WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from '../../worker/worker.ts';
 import { killWorkerProcess, startWorkerProcess } from '../support/worker-process.ts';
 
 const PROVIDERS = ['google', 'github', 'salesforce', 'slack'] as const satisfies readonly Provider[];
@@ -143,7 +143,7 @@ async function openLab(perProvider: number): Promise<Lab> {
   const connectors = connectorsFromEnv(tenant.connectorEnv());
   const port = await freePort();
   const server = await startDevServer({ dataDir: join(dir, 'temporal'), port, headless: true, startTimeoutMs: 90_000 });
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: WORKFLOW_PRELOAD_MODULES, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
   const bundlePath = join(dir, 'workflow-bundle.js');
   await writeFile(bundlePath, bundle.code);
   const key = randomBytes(32);

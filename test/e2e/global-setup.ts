@@ -7,7 +7,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { startDevServer, type DevServer } from '../../temporal-config/dev-server.ts';
-import { WORKFLOWS_PATH } from '../../worker/worker.ts';
+import { WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from '../../worker/worker.ts';
 import { BUNDLE_CONVERTER_PATHS } from '../../codec/encryption-codec.ts';
 
 declare module 'vitest' {
@@ -25,7 +25,7 @@ let dir: string | undefined;
 export async function setup(project: TestProject): Promise<void> {
   dir = await mkdtemp(join(tmpdir(), 'cordon-e2e-'));
   server = await startDevServer({ dataDir: dir, headless: true, startTimeoutMs: 90_000 });
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: WORKFLOW_PRELOAD_MODULES, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
   const bundlePath = join(dir, 'workflow-bundle.js');
   await writeFile(bundlePath, bundle.code);
   project.provide('temporalAddress', server.address);

@@ -53,7 +53,23 @@ async function waitFor<T>(what: string, read: () => Promise<T>, done: (t: T) => 
   }
 }
 
-const statusOf = (n: number) => rotationStatus(lab.worker.client, rotationWorkflowId(`google:${keyName(n)}`));
+/**
+ * Providers record last use in whole seconds, so a switch shows only from the second after the old keys' last
+ * use: waits for what is left of that second (none when the rotation took longer to get there).
+ */
+const nextSecondAfter = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, (Math.floor(ms / 1000) + 1) * 1000 + 50 - Date.now())));
+
+/**
+ * The rotation's status from its run on this test's worker. Every test rotates the same keys, so until this test's
+ * run starts, the workflow id names an earlier test's finished run, whose worker is gone: a query to it would wait
+ * for a worker until it timed out (about 30 s), so it is not asked.
+ */
+async function statusOf(n: number): Promise<RotationResult> {
+  const handle = lab.worker.client.workflow.getHandle(rotationWorkflowId(`google:${keyName(n)}`));
+  const run = await handle.describe();
+  if (run.taskQueue !== lab.worker.target.taskQueue) throw new Error(`the rotation of key ${n} is an earlier test's run (task queue ${run.taskQueue})`);
+  return rotationStatus(lab.worker.client, handle.workflowId);
+}
 const waitForState = (n: number, states: RotationState[]) => waitFor(`rotation of key ${n} in ${states.join('/')}`, () => statusOf(n), (s) => states.includes(s.state));
 
 /** Consumers sign in once a second until `until` resolves (the stubborn ones keep to their old key). */
@@ -81,6 +97,7 @@ describe('rotation policies on the local tenant', () => {
     const { client, target } = lab.worker;
     // Every consumer works with the key it was given before the rotation starts.
     expect((await useGoogleKeys(lab.tenant, { store, switches: () => false })).every((u) => u.ok && u.used === 'old')).toBe(true);
+    const lastOldUse = Date.now();
 
     // The dry run shows the plan and writes nothing.
     const dry = await runRotation(client, target.taskQueue, { policies: [policy()], dryRun: true });
@@ -90,13 +107,15 @@ describe('rotation policies on the local tenant', () => {
 
     const { workflowId } = await startRotation(client, target.taskQueue, { policies: [policy()] });
     for (const n of [1, 2, 3]) await waitForState(n, ['waiting_for_switch']);
-    // Minted and delivered, but nothing revoked while no consumer has been seen on its replacement.
-    await new Promise((r) => setTimeout(r, 3000));
+    // Minted and delivered, but nothing revoked while no consumer has been seen on its replacement: two more
+    // rounds of last-use reads by each of the three rotations (every `checkEvery`) have found no switch.
+    const lastUseReads = () => lab.tenant.calls({ provider: 'google', operation: 'policyanalyzer.activities.query' }).length;
+    const readsBefore = lastUseReads();
+    await waitFor('two more rounds of last-use reads', async () => lastUseReads(), (n) => n >= readsBefore + 6);
     expect(lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete' })).toEqual([]);
     for (const n of [1, 2, 3]) expect((await statusOf(n)).state).toBe('waiting_for_switch');
 
-    // Providers record last use in whole seconds: the switch comes a second after the last use of the old keys.
-    await new Promise((r) => setTimeout(r, 1100));
+    await nextSecondAfter(lastOldUse);
     const report = await consumersAtWork(store, () => true, rotationRunReport(client, workflowId));
 
     const html = renderRotationHtml(report);
@@ -140,20 +159,27 @@ describe('rotation policies on the local tenant', () => {
   it('a consumer that never switches meets the policy deadline: held and escalated, then revoked when the policy says revoke', async () => {
     const notes: Notification[] = [];
     const { store } = await lab.start(loadScenario(50), { notifier: { notify: async (n) => void notes.push(n) } });
-    // Keys 1 and 2 are due; pipeline-1 (key 2's consumer) never picks up its replacement.
+    // Keys 1 and 2 are due; pipeline-1 (key 2's consumer) never picks up its replacement. The tenant clock tells
+    // the two keys apart by a minute of age: key 1 (90 days and 1.5 minutes old) falls under a patient policy
+    // first, whose deadline its consumer beats however slow the machine; key 2 (90 days and half a minute) only
+    // under a policy whose short deadline holds and escalates. One run, both policies.
     lab.tenant.setTenantTime(tenantAt(1.5), { frozen: true });
     const { client, target } = lab.worker;
     const stubborn = consumerOf(2);
     await useGoogleKeys(lab.tenant, { store, switches: () => false });
+    const lastOldUse = Date.now();
 
-    const held = await startRotation(client, target.taskQueue, { policies: [policy({ switchDeadline: '30s', onDeadline: 'hold_and_escalate' })] });
+    const patient = policy({ name: 'ci-keys-90d-1m', maxAge: `${90 * 24 * 60 + 1}m`, switchDeadline: '5m' });
+    const strict = policy({ switchDeadline: '3s', onDeadline: 'hold_and_escalate' });
+    const held = await startRotation(client, target.taskQueue, { policies: [patient, strict] });
     for (const n of [1, 2]) await waitForState(n, ['waiting_for_switch', 'rotated', 'held']);
-    await new Promise((r) => setTimeout(r, 1100));
+    await nextSecondAfter(lastOldUse);
     const first = await consumersAtWork(store, (c) => c !== stubborn, rotationRunReport(client, held.workflowId));
     const r1 = first.entries.find((e) => e.credentialId === `google:${keyName(1)}`)!.result!;
     const r2 = first.entries.find((e) => e.credentialId === `google:${keyName(2)}`)!.result!;
     expect(r1.state, r1.reason).toBe('rotated');
     expect(r2.state, r2.reason).toBe('held');
+    expect(first.entries.map((e) => [e.credentialId, e.policy]).sort()).toEqual([[`google:${keyName(1)}`, patient.name], [`google:${keyName(2)}`, strict.name]]);
     expect(kinds(r2)).toEqual(['planned', 'replacement_delivered', 'deadline_reached', 'escalated']);
     const deadline = r2.evidence.find((e) => e.kind === 'deadline_reached')!;
     expect(deadline).toMatchObject({ action: 'hold_and_escalate', waitingFor: [stubborn] });
@@ -165,7 +191,7 @@ describe('rotation policies on the local tenant', () => {
 
     // The same credential under a policy that revokes at the deadline: its replacement is the one already delivered.
     const stubbornKeyFile = lab.tenant.emulators.google.keyFile(keyName(2)) as unknown as KeyFile;
-    const revoking = await startRotation(client, target.taskQueue, { policies: [policy({ switchDeadline: '5s', onDeadline: 'revoke' })], only: [`google:${keyName(2)}`] });
+    const revoking = await startRotation(client, target.taskQueue, { policies: [policy({ switchDeadline: '2s', onDeadline: 'revoke' })], only: [`google:${keyName(2)}`] });
     const second = await consumersAtWork(store, (c) => c !== stubborn, rotationRunReport(client, revoking.workflowId));
     const r3 = second.entries[0]!.result!;
     expect(r3.state, r3.reason).toBe('revoked_at_deadline');
@@ -185,6 +211,7 @@ describe('rotation policies on the local tenant', () => {
     lab.tenant.setTenantTime(tenantAt(1.5), { frozen: true });
     const { client, target, envelopeKeys } = lab.worker;
     await useGoogleKeys(lab.tenant, { store, switches: () => false });
+    const lastOldUse = Date.now();
     const guarded = policy({ requireApproval: true, approvers: ['maria', 'bob'] });
     const { workflowId } = await startRotation(client, target.taskQueue, { policies: [guarded], requester: 'bob' });
     const [first, second] = [1, 2].map((n) => rotationWorkflowId(`google:${keyName(n)}`));
@@ -207,7 +234,7 @@ describe('rotation policies on the local tenant', () => {
     expect(await refused(decideRotation(client, first!, { approver: 'maria', decision: 'reject', channel: 'cli' }, cliAs('maria')))).toBe(`${first}: already decided by maria`);
     expect(await decideRotation(client, second!, { approver: 'maria', decision: 'reject', reason: 'owner on leave', channel: 'cli' }, cliAs('maria'))).toBe('rejected');
 
-    await new Promise((r) => setTimeout(r, 1100));
+    await nextSecondAfter(lastOldUse);
     const report = await consumersAtWork(store, () => true, rotationRunReport(client, workflowId));
     const r1 = report.entries.find((e) => e.credentialId === `google:${keyName(1)}`)!.result!;
     const r2 = report.entries.find((e) => e.credentialId === `google:${keyName(2)}`)!.result!;

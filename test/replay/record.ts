@@ -4,9 +4,11 @@
 // replay without its activity; `direct-sealed` has it. All four predate authenticated channels (their
 // decisions went through the update validator); `staged-authenticated` has signed decisions, a refused
 // one and a forged refusal signal. `direct-fast-path` took the fast path (patch `cordon-revoke-at-once`:
-// the revoke beside the plan); the others replay the plan-first order. `mass-run`, `mass-page` and `registry`
-// are a mass containment, its first page run (which continued as new) and a replacement registry;
-// `drift-watch` one pass of the drift watch that opened a containment.
+// the revoke beside the plan); the others replay the plan-first order. `direct-single-run` made its provider
+// calls without a queue hop (patch `cordon-single-run-unpaced`: local activities, eager ones on its own queue)
+// and minted its replacements while re-authenticating (`cordon-replace-while-reauthenticating`).
+// `mass-run`, `mass-page` and `registry` are a mass containment, its first page run (which continued as new)
+// and a replacement registry; `drift-watch` one pass of the drift watch that opened a containment.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -165,6 +167,7 @@ try {
   await record('direct-contained', { ...base, incidentId: 'INC-replay-direct' });
   await record('direct-sealed', { ...base, incidentId: 'INC-replay-sealed' });
   await record('direct-fast-path', { ...base, incidentId: 'INC-replay-fast' });
+  await record('direct-single-run', { ...base, incidentId: 'INC-replay-single-run' });
   await record('not-contained-ladder', { ...base, incidentId: 'INC-replay-ladder' }, driftSeed({ faults: { ignoreRevoke: { 'tok-drift-1': 'never' }, writeLatencyMs: 0 } }));
   await record(
     'staged-approved',

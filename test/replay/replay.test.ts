@@ -12,7 +12,8 @@ import { cordonDataConverter } from '../../codec/encryption-codec.ts';
 import { WORKFLOWS_PATH } from '../../worker/worker.ts';
 import { REPLAY_CODEC_KEYS, REPLAY_ENVELOPE_KEYS } from './fixture.ts';
 import { AUTHENTICATED_CHANNELS_PATCH } from '../../workflows/containment/messages.ts';
-import { FAST_PATH_PATCH } from '../../workflows/contain-credential.ts';
+import { FAST_PATH_PATCH, REPLACE_WHILE_REAUTHENTICATING_PATCH } from '../../workflows/contain-credential.ts';
+import { SINGLE_RUN_PATCH } from '../../workflows/containment/context.ts';
 
 const dir = fileURLToPath(new URL('./histories/', import.meta.url));
 
@@ -28,11 +29,18 @@ const OTHER_RUNS = ['drift-watch.json', 'mass-page.json', 'mass-run.json', 'regi
 
 it('replays every recorded containment history without non-determinism', async () => {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !OTHER_RUNS.includes(f)).sort();
-  expect(files).toEqual(['direct-contained.json', 'direct-fast-path.json', 'direct-sealed.json', 'not-contained-ladder.json', 'staged-approved.json', 'staged-authenticated.json']);
-  // Only direct-fast-path revoked beside its plan; every other history replays the plan-first order.
-  const fastMarker = Buffer.from(`{"id":"${FAST_PATH_PATCH}","deprecated":false}`).toString('base64');
-  expect(await readFile(`${dir}direct-fast-path.json`, 'utf8')).toContain(fastMarker);
-  for (const old of files.filter((f) => f !== 'direct-fast-path.json')) expect(await readFile(`${dir}${old}`, 'utf8')).not.toContain(fastMarker);
+  expect(files).toEqual(['direct-contained.json', 'direct-fast-path.json', 'direct-sealed.json', 'direct-single-run.json', 'not-contained-ladder.json', 'staged-approved.json', 'staged-authenticated.json']);
+  // Only direct-fast-path and direct-single-run revoked beside their plan; every other history replays the plan-first order.
+  const patchMarker = (id: string) => Buffer.from(`{"id":"${id}","deprecated":false}`).toString('base64');
+  const fastMarker = patchMarker(FAST_PATH_PATCH);
+  const fastRuns = ['direct-fast-path.json', 'direct-single-run.json'];
+  for (const fast of fastRuns) expect(await readFile(`${dir}${fast}`, 'utf8')).toContain(fastMarker);
+  for (const old of files.filter((f) => !fastRuns.includes(f))) expect(await readFile(`${dir}${old}`, 'utf8')).not.toContain(fastMarker);
+  // Only direct-single-run made its provider calls without a queue hop and replaced while re-authenticating.
+  for (const id of [SINGLE_RUN_PATCH, REPLACE_WHILE_REAUTHENTICATING_PATCH]) {
+    expect(await readFile(`${dir}direct-single-run.json`, 'utf8')).toContain(patchMarker(id));
+    for (const old of files.filter((f) => f !== 'direct-single-run.json')) expect(await readFile(`${dir}${old}`, 'utf8')).not.toContain(patchMarker(id));
+  }
   // The first three were recorded before the evidence seal (they replay without its activity); direct-sealed has it.
   const sealed = await readFile(`${dir}direct-sealed.json`, 'utf8');
   expect(sealed).toContain('sealEvidence');
@@ -41,7 +49,7 @@ it('replays every recorded containment history without non-determinism', async (
   const marker = Buffer.from(`{"id":"${AUTHENTICATED_CHANNELS_PATCH}","deprecated":false}`).toString('base64');
   expect(await readFile(`${dir}staged-approved.json`, 'utf8')).not.toContain(marker);
   expect(await readFile(`${dir}staged-authenticated.json`, 'utf8')).toContain(marker);
-  expect(await replayAll(files)).toBe(6);
+  expect(await replayAll(files)).toBe(7);
 }, 120_000);
 
 it('replays a recorded drift watch pass, a mass containment, one of its page runs (which continued as new) and a replacement registry', async () => {

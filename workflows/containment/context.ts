@@ -19,6 +19,7 @@ import type { EvidenceDraft } from '../../schemas/evidence.ts';
 import { STAGE } from '../search-attributes.ts';
 import { transientRetry } from '../transient-retry.ts';
 import { failureMessage, failureType } from './failures.ts';
+import { providerCall } from './provider-calls.ts';
 
 const PROVIDER_CALLS = {
   // Provider calls are short; a bound this tight lets a new worker retry a dead worker's call quickly.
@@ -30,35 +31,40 @@ const PROVIDER_CALLS = {
 } as const;
 const acts = proxyActivities<Activities>(PROVIDER_CALLS);
 
-/** The provider an activity's input names (a ref, a credential or the provider itself); none for Cordon's own steps. */
-function providerOf(input: unknown): string | undefined {
-  const i = input as { provider?: unknown; ref?: { provider?: unknown }; credential?: { provider?: unknown } } | undefined;
-  const p = i?.provider ?? i?.ref?.provider ?? i?.credential?.provider;
-  return typeof p === 'string' ? p : undefined;
-}
-
 /**
- * The same activities, each provider call scheduled on its provider's task queue (schemas/containment.ts
- * providerTaskQueue), where the Temporal server paces it for every worker and run together; calls that
- * name no provider stay on the run's own queue.
+ * The same activities, each routed by the table of provider calls (provider-calls.ts). Paced (the default,
+ * and every mass child): a provider call goes to its provider's task queue (schemas/containment.ts
+ * providerTaskQueue), where the Temporal server paces it for every worker and run together. A single direct
+ * run: no queue hop, a provider call is a local activity or an activity on the run's own queue (dispatched
+ * eagerly). Cordon's own steps stay on the run's own queue either way.
  */
-function providerPacedActivities(taskQueue: string): typeof acts {
+function routedActivities(taskQueue: string, singleRun: boolean): typeof acts {
   const byProvider = new Map<string, typeof acts>();
   const queueOf = (provider: string) => {
     let proxy = byProvider.get(provider);
     if (!proxy) byProvider.set(provider, (proxy = proxyActivities<Activities>({ ...PROVIDER_CALLS, taskQueue: providerTaskQueue(taskQueue, provider) })));
     return proxy;
   };
+  type Callable = Record<string, (...a: unknown[]) => Promise<unknown>>;
   return new Proxy(acts, {
     get: (own, name: string) => {
       return (input: unknown, ...rest: unknown[]) => {
-        const provider = providerOf(input);
-        const target = (provider ? queueOf(provider) : own) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-        return target[name]!(input, ...rest);
+        const call = providerCall(name);
+        const target = !call ? own : singleRun ? (call.singleRun === 'local' ? localCalls : own) : queueOf(call.provider(input));
+        return (target as unknown as Callable)[name]!(input, ...rest);
       };
     },
   });
 }
+
+/** A single run's short provider calls (provider-calls.ts): no task queue, the provider's Retry-After still the next delay. */
+const localCalls = proxyLocalActivities<Activities>(PROVIDER_CALLS);
+
+/**
+ * Recorded by a single direct run (no parent) that makes its provider calls without a queue hop; runs
+ * recorded before it (and mass children) schedule them on the providers' queues. Never rename it.
+ */
+export const SINGLE_RUN_PATCH = 'cordon-single-run-unpaced';
 
 // Pure computations in the worker (the plan): a local activity saves a trip through the task queue.
 const local = proxyLocalActivities<Activities>({
@@ -117,7 +123,10 @@ const timeToRevoke = () => metricMeter.createHistogram('cordon_time_to_revoke', 
 export function openContainment(input: ContainmentInput): Containment {
   const { workflowId, taskQueue } = workflowInfo();
   // Runs recorded before provider task queues scheduled every call on their own queue.
-  const providerCalls = patched('provider-task-queues') ? providerPacedActivities(taskQueue) : acts;
+  const paceByProvider = patched('provider-task-queues');
+  // One credential's handful of calls need no pacing; a mass child's (it has a parent) do.
+  const singleRun = paceByProvider && input.mode === 'direct' && !workflowInfo().parent && patched(SINGLE_RUN_PATCH);
+  const providerCalls = paceByProvider ? routedActivities(taskQueue, singleRun) : acts;
   const paced = proxyActivities<Activities>({
     taskQueue: pacedTaskQueue(taskQueue),
     startToCloseTimeout: '30 seconds',

@@ -9,11 +9,16 @@ import { planOf, type Containment } from './context.ts';
 import { failureMessage, failureType } from './failures.ts';
 import { replaceFor } from './replace.ts';
 
-export async function reauthenticate(run: Containment): Promise<void> {
+/**
+ * `deferred`: the keys of the run's credentials whose principal was re-authenticated are collected there
+ * instead of moving to `reauth_forced` at once (the caller moves them once the replacements running beside
+ * it are in, so a credential's states keep their order: replaced, then re-authentication forced).
+ */
+export async function reauthenticate(run: Containment, deferred?: string[]): Promise<void> {
   run.setStage('reauth');
   await settleAll(
     planOf(run).reauth.map((t) =>
-      forceReauth(run, t).catch((err: unknown) => {
+      forceReauth(run, t, deferred).catch((err: unknown) => {
         if (isCancellation(err)) throw err;
         run.record({ kind: 'reauth_not_possible', actor: 'cordon', provider: t.provider, principalId: t.principal.id, cause: 'refused', reason: `${failureType(err) ?? 'error'}: ${failureMessage(err)}` });
       }),
@@ -22,7 +27,7 @@ export async function reauthenticate(run: Containment): Promise<void> {
 }
 
 /** Ends exactly what the plan listed for one principal, then issues its consumers' replacements (I1 order, I8). */
-async function forceReauth(run: Containment, t: ReauthTarget): Promise<void> {
+async function forceReauth(run: Containment, t: ReauthTarget, deferred: string[] | undefined): Promise<void> {
   const { state, record } = run;
   const plan = planOf(run);
   const who = `${t.provider} ${t.principal.displayName} (${t.principal.id})`;
@@ -46,7 +51,8 @@ async function forceReauth(run: Containment, t: ReauthTarget): Promise<void> {
     for (const { entry } of collateral) entry.state = 'not_ended';
     return;
   }
-  for (const p of mine) if (p.state !== 'not_contained') run.transition(p.credentialId, 'reauth_forced');
+  for (const p of mine) if (deferred) deferred.push(p.credentialId);
+  else if (p.state !== 'not_contained') run.transition(p.credentialId, 'reauth_forced');
   for (const { c, entry } of collateral) {
     entry.state = 'ended';
     await replaceFor(run, c, entry.credentialId, c.consumers, entry, 'credential ended by re-authentication');

@@ -2,7 +2,7 @@
 // wave, plan digest — design.md I7), with Approve and Reject; and its locked form once decided.
 import type { ApprovalButtonValue } from '../../../schemas/slack.ts';
 import type { ApprovalOutcome } from '../approval-outcome.ts';
-import { code, context, escapeText, fields, header, mention, section, type Block } from './block-kit.ts';
+import { code, confirmedButton, context, escapeText, fields, header, mention, section, type Block } from './block-kit.ts';
 
 export const APPROVE_ACTION = 'cordon_approve';
 export const REJECT_ACTION = 'cordon_reject';
@@ -46,19 +46,13 @@ export function approvalRequestBlocks(d: ApprovalDetails): Block[] {
       type: 'actions',
       block_id: APPROVAL_ACTIONS_BLOCK,
       elements: [
-        {
-          type: 'button',
-          action_id: APPROVE_ACTION,
-          style: 'primary',
-          text: { type: 'plain_text', text: 'Approve' },
+        confirmedButton({
+          actionId: APPROVE_ACTION,
+          verb: 'Approve',
           value,
-          confirm: {
-            title: { type: 'plain_text', text: 'Approve this stage?' },
-            text: { type: 'mrkdwn', text: `Cordon will run ${escapeText(d.stage)} of ${escapeText(d.incidentId)} as described.` },
-            confirm: { type: 'plain_text', text: 'Approve' },
-            deny: { type: 'plain_text', text: 'Cancel' },
-          },
-        },
+          title: 'Approve this stage?',
+          text: `Cordon will run ${escapeText(d.stage)} of ${escapeText(d.incidentId)} as described.`,
+        }),
         { type: 'button', action_id: REJECT_ACTION, style: 'danger', text: { type: 'plain_text', text: 'Reject…' }, value },
       ],
     },

@@ -4,6 +4,7 @@ import type { types } from '@slack/bolt';
 
 export type Block = types.KnownBlock;
 export type ModalView = types.ModalView;
+export type Button = types.Button;
 
 export function escapeText(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -30,3 +31,21 @@ export const context = (...mrkdwn: string[]): Block => ({ type: 'context', eleme
 export const divider = (): Block => ({ type: 'divider' });
 
 export const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
+
+/**
+ * A primary button behind Slack's confirmation dialog: `verb` labels both the button and the dialog's
+ * confirm, `text` (mrkdwn, already escaped) says what the click does.
+ */
+export const confirmedButton = (b: { actionId: string; verb: string; value: string; title: string; text: string }): Button => ({
+  type: 'button',
+  action_id: b.actionId,
+  style: 'primary',
+  text: { type: 'plain_text', text: b.verb },
+  value: b.value,
+  confirm: {
+    title: { type: 'plain_text', text: b.title },
+    text: { type: 'mrkdwn', text: b.text },
+    confirm: { type: 'plain_text', text: b.verb },
+    deny: { type: 'plain_text', text: 'Cancel' },
+  },
+});

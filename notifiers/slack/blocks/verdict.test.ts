@@ -36,6 +36,10 @@ describe('the verdict post', () => {
     const actions = blocks.find((b) => b.block_id === VERDICT_ACTIONS_BLOCK) as { elements: { action_id: string; value: string }[] };
     expect(actions.elements.map((e) => e.action_id)).toEqual([CONTAIN_VERDICT_ACTION, DISMISS_VERDICT_ACTION]);
     expect(JSON.parse(actions.elements[0]!.value)).toEqual({ workflowId: 'cordon-contain-drift-v-1', verdictId: 'v-1' });
+    // Contain asks Slack's confirmation first, under its own verb; Dismiss opens a modal instead.
+    const [contain, dismiss] = actions.elements as { style?: string; confirm?: { title: { text: string }; confirm: { text: string }; deny: { text: string } } }[];
+    expect(contain).toMatchObject({ style: 'primary', confirm: { title: { text: 'Contain this token?' }, confirm: { text: 'Contain' }, deny: { text: 'Cancel' } } });
+    expect(dismiss!.confirm).toBeUndefined();
   });
 
   it('has no buttons when the containment is direct, and loses them once dismissed', () => {

@@ -4,7 +4,7 @@
 // or a credential value (a verdict holds none).
 import type { Verdict } from '../../../schemas/verdict.ts';
 import type { VerdictButtonValue } from '../../../schemas/slack.ts';
-import { code, context, escapeText, fields, header, mention, section, type Block } from './block-kit.ts';
+import { code, confirmedButton, context, escapeText, fields, header, mention, section, type Block } from './block-kit.ts';
 
 export const CONTAIN_VERDICT_ACTION = 'cordon_verdict_contain';
 export const DISMISS_VERDICT_ACTION = 'cordon_verdict_dismiss';
@@ -44,19 +44,13 @@ export function verdictBlocks(v: Verdict, containment: { workflowId: string; mod
     type: 'actions',
     block_id: VERDICT_ACTIONS_BLOCK,
     elements: [
-      {
-        type: 'button',
-        action_id: CONTAIN_VERDICT_ACTION,
-        style: 'primary',
-        text: { type: 'plain_text', text: 'Contain' },
+      confirmedButton({
+        actionId: CONTAIN_VERDICT_ACTION,
+        verb: 'Contain',
         value,
-        confirm: {
-          title: { type: 'plain_text', text: 'Contain this token?' },
-          text: { type: 'mrkdwn', text: 'This approves the stage of the staged containment that is waiting now, bound to its plan digest, like Approve on its approval message.' },
-          confirm: { type: 'plain_text', text: 'Contain' },
-          deny: { type: 'plain_text', text: 'Cancel' },
-        },
-      },
+        title: 'Contain this token?',
+        text: 'This approves the stage of the staged containment that is waiting now, bound to its plan digest, like Approve on its approval message.',
+      }),
       { type: 'button', action_id: DISMISS_VERDICT_ACTION, text: { type: 'plain_text', text: 'Dismiss…' }, value },
     ],
   });

@@ -1,0 +1,374 @@
+// `npm run bench:sequential` (also run by `npm run bench`): P3 of issue 14, Cordon against the sequential
+// script a small team would write, on N credentials of kinds an admin can re-issue: Google service-account
+// keys and GitHub deploy keys of the generated load scenario (emulators/scenarios/load.ts), half each, taken
+// as whole principals (bench/sequential-outcomes.ts wholePrincipals says why). Both sides run against the same
+// local emulators with the same latency injected on every provider call (the emulators' `latency` fault,
+// token endpoints included; BENCH_SEQ_LATENCY_MS, 100 ms: a SaaS API round trip) and no rate limits (the
+// load scenario's GitHub budget of 15,000 calls an hour is lifted for both sides):
+//   - the script: the official SDKs (googleapis, @octokit/rest), one credential after the other: list the
+//     owner's keys to find it → delete it → create one replacement per consumer (its private half written to a
+//     file, the script's "vault") → list again to check the old key gone and the new ones there;
+//   - Cordon: one mass containment of the same credentials (client/mass.ts) on the tenant reset to the same
+//     scenario, on a real worker process (worker/main.ts) and a throwaway Temporal dev server.
+// Then, per credential, from the emulators' state and each side's own record (bench/sequential-outcomes.ts):
+// old credential gone, verified gone by the side, exactly one live replacement per consumer, nothing else
+// minted or ended. Prints both wall times and the ratio (target ≥ 20× at N = 1,000), writes JSON under
+// .cordon/bench/. Full: N = 1,000 (BENCH_SEQ_N); `--quick`: N = 10.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { google } from 'googleapis';
+import { Octokit } from '@octokit/rest';
+import { loadScenario, type CallRecord } from '@cordon/emulators';
+import { connectClient } from '../client/containments.ts';
+import { startMassContainment } from '../client/mass.ts';
+import { BUNDLE_CONVERTER_PATHS } from '../codec/encryption-codec.ts';
+import { serviceAccountJwt, CLOUD_SCOPES } from '../connectors/google/auth.ts';
+import { signAppJwt } from '../connectors/github/client.ts';
+import { generateDeployKeyPair } from '../connectors/github/deploy-key.ts';
+import { parseCredentialId } from '../connectors/github/ids.ts';
+import { canInventory } from '../connectors/inventory.ts';
+import { connectorsFromEnv } from '../connectors/registry.ts';
+import { startLocalTenant } from '../local-tenant/tenant.ts';
+import type { ContainmentStatus } from '../schemas/containment.ts';
+import type { Credential, CredentialRef } from '../schemas/credential.ts';
+import type { MassContainmentResult } from '../schemas/mass.ts';
+import { startDevServer } from '../temporal-config/dev-server.ts';
+import { WORKFLOWS_PATH } from '../worker/worker.ts';
+import { killWorkerProcess, startWorkerProcess, workerProcessEnv } from '../test/support/worker-process.ts';
+import { checkOutcomes, sameOutcomes, wholePrincipals, type OutcomeCheck, type SideRecord, type Target, type TenantSnapshots } from './sequential-outcomes.ts';
+import { groupByOwner } from '../workflows/mass-owners.ts';
+import { MASS_PAGE_SIZE } from '../schemas/mass.ts';
+
+const QUICK = process.argv.includes('--quick');
+const N = Number(process.env.BENCH_SEQ_N ?? (QUICK ? 10 : 1000));
+const LATENCY_MS = Number(process.env.BENCH_SEQ_LATENCY_MS ?? 100);
+/** Cordon's children in flight (the mass containment's `concurrency`, at most 200). */
+const CONCURRENCY = Number(process.env.BENCH_SEQ_CONCURRENCY ?? 200);
+const TARGET_RATIO = 20;
+for (const [name, v, min] of [['BENCH_SEQ_N', N, 2], ['BENCH_SEQ_LATENCY_MS', LATENCY_MS, 0], ['BENCH_SEQ_CONCURRENCY', CONCURRENCY, 1]] as const) {
+  if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be a whole number of at least ${min}, got ${v}`);
+}
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const load = () => loadavg().map((x) => r2(x));
+
+/** A credential of the set, with what each side needs to name it. */
+interface SetCredential extends Target {
+  provider: 'google' | 'github';
+  ref: CredentialRef;
+  /** Google: the key's resource name and its service account's; GitHub: the repository and key id. */
+  google?: { keyName: string; parent: string };
+  github?: { owner: string; repo: string; keyId: number };
+}
+
+// ---- the lab ------------------------------------------------------------------------------------------
+
+const started = Date.now();
+const loadAtStart = load();
+const dir = await mkdtemp(join(tmpdir(), 'cordon-bench-seq-'));
+// A fifth of a provider's load credentials are Google service-account keys (five per account) and a quarter
+// GitHub deploy keys; 25 more keeps the number of repositories odd-sized enough that deploy keys spread over
+// all of them (a handful each) rather than 25 to a repository.
+let perProvider = Math.max(60, Math.ceil(2.5 * N) + 25);
+while (Math.ceil(perProvider / 25) % 2 === 0 && perProvider < 5000) perProvider += 25;
+const scenario = loadScenario(perProvider);
+scenario.github!.rateLimitPerHour = 1_000_000_000;
+const keys = { activeKeyId: 'bench', keys: new Map([['bench', randomBytes(32)]]) };
+const bundlePath = join(dir, 'workflow-bundle.js');
+const [tenant, server] = await Promise.all([
+  startLocalTenant({ scenario }),
+  startDevServer({ dataDir: join(dir, 'temporal'), headless: true, startTimeoutMs: 120_000 }),
+  bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never }).then((b) => writeFile(bundlePath, b.code)),
+]);
+const setupSec = r2((Date.now() - started) / 1000);
+
+const KIND = { google: 'service_account_key', github: 'deploy_key' } as const;
+
+/** The live Google service-account keys and GitHub deploy keys, as the providers list them (fresh connectors, at 0 ms). */
+async function inventory(): Promise<(Credential & { provider: 'google' | 'github' })[]> {
+  const connectors = connectorsFromEnv(tenant.connectorEnv());
+  const out: (Credential & { provider: 'google' | 'github' })[] = [];
+  for (const provider of ['google', 'github'] as const) {
+    const c = connectors[provider];
+    if (!c || !canInventory(c)) throw new Error(`bench: the ${provider} connector cannot list credentials`);
+    for (const cred of (await c.inventory()).credentials) if (cred.kind === KIND[provider]) out.push({ ...cred, provider });
+  }
+  return out;
+}
+
+/** The set: N credentials, half Google service-account keys, half GitHub deploy keys, as whole owners. */
+async function theSet(): Promise<SetCredential[]> {
+  const listed: Record<'google' | 'github', SetCredential[]> = { google: [], github: [] };
+  for (const cred of await inventory()) {
+    if (cred.selfOrLastAdmin) continue;
+    const provider = cred.provider;
+    const base = { provider, credentialId: `${provider}:${cred.id}`, principal: `${provider}:${cred.principal.id}`, consumers: cred.consumers.map((x) => x.id), ref: { provider, kind: cred.kind, id: cred.id } as CredentialRef };
+    if (provider === 'google') {
+      const m = /^(projects\/[^/]+\/serviceAccounts\/[^/]+)\/keys\/[^/]+$/.exec(cred.id);
+      if (!m) throw new Error(`bench: ${cred.id} is not a service-account key's resource name`);
+      listed.google.push({ ...base, google: { keyName: cred.id, parent: m[1]! } });
+    } else {
+      const p = parseCredentialId(cred.id);
+      if (p?.type !== 'deploy_key') throw new Error(`bench: ${cred.id} is not a deploy key id`);
+      listed.github.push({ ...base, github: { owner: p.owner!, repo: p.repo!, keyId: p.num } });
+    }
+  }
+  const g = wholePrincipals(listed.google, Math.ceil(N / 2));
+  const h = wholePrincipals(listed.github, N - g.length);
+  // Interleaved, so that Cordon's first children reach both providers.
+  return Array.from({ length: Math.max(g.length, h.length) }, (_, i) => [g[i], h[i]]).flat().filter((x): x is SetCredential => !!x);
+}
+
+/** The live credentials of the set's kinds (`provider:id`), without injected latency. */
+async function liveKeys(): Promise<Set<string>> {
+  tenant.clearFaults();
+  return new Set((await inventory()).map((c) => `${c.provider}:${c.id}`));
+}
+
+/** The scenario again (every credential alive, call log and faults cleared), what is live, then the latency. */
+async function prepare(): Promise<{ before: Set<string>; afterSeq: number }> {
+  tenant.reset();
+  const before = await liveKeys();
+  const afterSeq = tenant.calls().at(-1)?.seq ?? 0;
+  if (LATENCY_MS > 0) tenant.injectFault({ type: 'latency', latencyMs: LATENCY_MS });
+  return { before, afterSeq };
+}
+
+/** The side's provider calls (those after `prepare`), then what is live. */
+async function settle(prepared: { before: Set<string>; afterSeq: number }): Promise<{ tenant: TenantSnapshots; calls: CallRecord[] }> {
+  const calls = tenant.calls().filter((c) => c.seq > prepared.afterSeq);
+  return { calls, tenant: { before: prepared.before, after: await liveKeys() } };
+}
+
+function callSummary(calls: CallRecord[]): { total: number; byOperation: Record<string, number> } {
+  const byOperation: Record<string, number> = {};
+  for (const c of calls) byOperation[c.operation] = (byOperation[c.operation] ?? 0) + 1;
+  return { total: calls.length, byOperation: Object.fromEntries(Object.entries(byOperation).sort((a, b) => b[1] - a[1])) };
+}
+
+// ---- the script ---------------------------------------------------------------------------------------
+
+/** The sequential script, as a small team writes it: one credential at a time, list → revoke → create → verify. */
+async function theScript(set: SetCredential[]): Promise<SideRecord & { wallMs: number }> {
+  const env = tenant.connectorEnv();
+  const vault = await mkdtemp(join(dir, 'script-vault-'));
+  const t0 = performance.now();
+  const creds = JSON.parse(env.CORDON_GOOGLE_CREDENTIALS_JSON!) as { client_email: string; private_key: string; private_key_id: string };
+  const auth = serviceAccountJwt({ email: creds.client_email, privateKey: creds.private_key, keyId: creds.private_key_id }, { scopes: CLOUD_SCOPES, tokenUrl: env.CORDON_GOOGLE_TOKEN_URL!, timeoutMs: 30_000 });
+  // `as never`: googleapis bundles its own copy of google-auth-library's types (as the connector does).
+  const iam = google.iam({ version: 'v1', auth: auth as never, rootUrl: env.CORDON_GOOGLE_ROOT_URL!, retry: false }).projects.serviceAccounts.keys;
+  const baseUrl = env.CORDON_GITHUB_API_URL!.replace(/\/$/, '');
+  const app = new Octokit({ baseUrl, log: silent, auth: signAppJwt(Number(env.CORDON_GITHUB_APP_ID), env.CORDON_GITHUB_APP_PRIVATE_KEY!) });
+  const { data: installation } = await app.apps.createInstallationAccessToken({ installation_id: Number(env.CORDON_GITHUB_INSTALLATION_ID) });
+  const gh = new Octokit({ baseUrl, log: silent, auth: installation.token });
+
+  const replacements: SideRecord['replacements'][number][] = [];
+  const verifiedGone: string[] = [];
+  let n = 0;
+  const stash = (consumer: string, secret: string) => writeFile(join(vault, `${consumer}-${++n}`), secret, { mode: 0o600 });
+  for (const c of set) {
+    if (c.google) {
+      const { keyName, parent } = c.google;
+      const listed = (await iam.list({ name: parent, keyTypes: ['USER_MANAGED'] })).data.keys ?? [];
+      if (!listed.some((k) => k.name === keyName)) throw new Error(`script: ${keyName} not found`);
+      await iam.delete({ name: keyName });
+      const minted: string[] = [];
+      for (const consumer of c.consumers) {
+        const { data } = await iam.create({ name: parent, requestBody: { privateKeyType: 'TYPE_GOOGLE_CREDENTIALS_FILE' } });
+        await stash(consumer, data.privateKeyData!);
+        minted.push(data.name!);
+        replacements.push({ credentialId: c.credentialId, consumerId: consumer, replacementId: `google:${data.name}` });
+      }
+      const after = new Set(((await iam.list({ name: parent, keyTypes: ['USER_MANAGED'] })).data.keys ?? []).map((k) => k.name));
+      if (!after.has(keyName) && minted.every((m) => after.has(m))) verifiedGone.push(c.credentialId);
+    } else {
+      const { owner, repo, keyId } = c.github!;
+      const list = () => gh.paginate(gh.repos.listDeployKeys, { owner, repo, per_page: 100 });
+      const old = (await list()).find((k) => k.id === keyId);
+      if (!old) throw new Error(`script: deploy key ${keyId} of ${owner}/${repo} not found`);
+      await gh.repos.deleteDeployKey({ owner, repo, key_id: keyId });
+      const minted: number[] = [];
+      for (const consumer of c.consumers) {
+        const pair = generateDeployKeyPair(consumer);
+        const { data } = await gh.repos.createDeployKey({ owner, repo, key: pair.publicKey, title: `${consumer} (replaced)`, read_only: old.read_only });
+        await stash(consumer, pair.privateKey);
+        minted.push(data.id);
+        replacements.push({ credentialId: c.credentialId, consumerId: consumer, replacementId: `github:deploy_key:${owner}/${repo}:${data.id}` });
+      }
+      const after = new Set((await list()).map((k) => k.id));
+      if (!after.has(keyId) && minted.every((m) => after.has(m))) verifiedGone.push(c.credentialId);
+    }
+  }
+  return { replacements, verifiedGone, wallMs: performance.now() - t0 };
+}
+
+// ---- Cordon -------------------------------------------------------------------------------------------
+
+interface CordonRun extends SideRecord {
+  wallMs: number;
+  tally: Record<string, number>;
+  notContained: MassContainmentResult['notContained'];
+  /** Credentials re-authentication ended besides a run's own target (each counted once per run that ended it). */
+  collateralEnded: number;
+  /** Where the wall time went: the first child's start after the start call, children's own durations (p50, max), the last one's end. */
+  timing: { firstChildStartSec: number; childP50Sec: number; childMaxSec: number; lastChildEndSec: number };
+}
+
+/**
+ * The Google and GitHub connectors' variables, their consumer inventories cut to the set: a load scenario's whole
+ * inventory is larger than one environment variable may be (E2BIG from the kernel past 128 KiB). Whole owners
+ * are in the set, so every credential re-authentication ends still has its consumers.
+ */
+function workerConnectorEnv(set: SetCredential[]): Record<string, string> {
+  const env = Object.fromEntries(Object.entries(tenant.connectorEnv()).filter(([k]) => k.startsWith('CORDON_GOOGLE_') || k.startsWith('CORDON_GITHUB_')));
+  const cut = (name: string, provider: string) => {
+    const all = JSON.parse(env[name] ?? '{}') as Record<string, unknown>;
+    env[name] = JSON.stringify(Object.fromEntries(set.filter((c) => c.provider === provider).map((c) => [c.credentialId.slice(provider.length + 1), all[c.credentialId.slice(provider.length + 1)]])));
+  };
+  cut('CORDON_GOOGLE_INVENTORY_JSON', 'google');
+  cut('CORDON_GITHUB_CONSUMERS', 'github');
+  return env;
+}
+
+/** One mass containment of the set on a fresh worker process; its wall time from the start call to its result. */
+async function cordon(set: SetCredential[]): Promise<CordonRun> {
+  const taskQueue = `cordon-bench-seq-${randomBytes(3).toString('hex')}`;
+  const target = { connectionOptions: { address: server.address }, namespace: server.namespace, taskQueue };
+  const env = await workerProcessEnv(target, keys, {
+    ...workerConnectorEnv(set),
+    CORDON_WORKFLOW_BUNDLE: bundlePath,
+    CORDON_GITHUB_REVOKES_PER_HOUR: '360000',
+    CORDON_LOG_LEVEL: 'error',
+  });
+  let worker: ChildProcess | undefined;
+  const client = await connectClient(target, keys);
+  try {
+    worker = await startWorkerProcess(env);
+    const t0 = performance.now();
+    const startedAt = Date.now();
+    const { workflowId } = await startMassContainment(client, taskQueue, { incidentId: `BENCH-SEQ-${randomBytes(3).toString('hex')}`, requester: 'bench', credentials: set.map((c) => c.ref), concurrency: CONCURRENCY });
+    const result = (await client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
+    const wallMs = performance.now() - t0;
+    const replacements: SideRecord['replacements'][number][] = [];
+    const verifiedGone = new Set<string>();
+    let collateralEnded = 0;
+    const starts: number[] = [];
+    const ends: number[] = [];
+    // One child per owner within each page (workflows/mass-owners.ts), named after the owner's first ref there.
+    const children: number[] = [];
+    for (let p = 0; p < set.length; p += MASS_PAGE_SIZE) children.push(...groupByOwner(set.slice(p, p + MASS_PAGE_SIZE).map((c) => c.ref)).map((g) => p + g[0]!));
+    for (let i = 0; i < children.length; i += 25) {
+      const statuses = await Promise.all(children.slice(i, i + 25).map((first) => client.workflow.getHandle(`${workflowId}-${first}`).result() as Promise<ContainmentStatus>));
+      for (const s of statuses) {
+        for (const c of [...s.credentials, ...s.collateral]) for (const r of c.replacements) replacements.push({ credentialId: c.credentialId, consumerId: r.consumerId, replacementId: `${c.provider}:${r.replacementId}` });
+        for (const c of s.credentials) if (c.transitions.some((t) => t.state === 'verified_dead')) verifiedGone.add(c.credentialId);
+        collateralEnded += s.collateral.filter((c) => c.state === 'ended').length;
+        starts.push(Date.parse(s.startedAt));
+        ends.push(Date.parse(s.finishedAt ?? s.startedAt));
+      }
+    }
+    const durations = ends.map((e, i) => e - starts[i]!).sort((a, b) => a - b);
+    const timing = {
+      firstChildStartSec: r2((Math.min(...starts) - startedAt) / 1000),
+      childP50Sec: r2(durations[Math.floor(durations.length / 2)]! / 1000),
+      childMaxSec: r2(durations.at(-1)! / 1000),
+      lastChildEndSec: r2((Math.max(...ends) - startedAt) / 1000),
+    };
+    return { wallMs, replacements, verifiedGone: [...verifiedGone], tally: result.tally, notContained: result.notContained, collateralEnded, timing };
+  } finally {
+    if (worker) await killWorkerProcess(worker);
+    await client.connection.close().catch(() => undefined);
+  }
+}
+
+// ---- the benchmark ------------------------------------------------------------------------------------
+
+function outcomeLine(name: string, o: OutcomeCheck): string {
+  return `  ${name.padEnd(7)} ${o.revoked}/${o.credentials} revoked, ${o.verified} verified gone by itself, ${o.replaced}/${o.consumers} consumers on exactly one live replacement, ${o.minted} credentials minted, ${o.problems.length} problems`;
+}
+
+try {
+  const set = await theSet();
+  const owners = new Set(set.map((c) => c.principal)).size;
+  const consumers = set.reduce((k, c) => k + c.consumers.length, 0);
+  console.log(
+    `Cordon P3 benchmark (issue 14): ${set.length} credentials (${set.filter((c) => c.provider === 'google').length} Google service-account keys, ${set.filter((c) => c.provider === 'github').length} GitHub deploy keys; ` +
+      `${owners} owners, ${consumers} consumers) on the local emulators, ${LATENCY_MS} ms per provider call on both sides, no rate limits${QUICK ? ' (--quick)' : ''}; setup ${setupSec} s`,
+  );
+
+  const scriptPrepared = await prepare();
+  const script = await theScript(set);
+  const scriptAfter = await settle(scriptPrepared);
+  const scriptCalls = callSummary(scriptAfter.calls);
+  const scriptCheck = checkOutcomes(set, script, scriptAfter.tenant);
+  console.log(`  script: ${r2(script.wallMs / 1000)} s, ${scriptCalls.total} provider calls (${r2(script.wallMs / set.length)} ms per credential)`);
+
+  const cordonPrepared = await prepare();
+  const loadBeforeCordon = load();
+  const run = await cordon(set);
+  const cordonAfter = await settle(cordonPrepared);
+  const cordonCalls = callSummary(cordonAfter.calls);
+  const cordonCheck = checkOutcomes(set, run, cordonAfter.tenant);
+  console.log(
+    `  Cordon: ${r2(run.wallMs / 1000)} s, ${cordonCalls.total} provider calls, concurrency ${CONCURRENCY}; outcomes ${JSON.stringify(run.tally)}; ` +
+      `${run.collateralEnded} credentials ended by re-authentication besides a run's own target`,
+  );
+  console.log(
+    `          first containment started after ${run.timing.firstChildStartSec} s, one containment took ${run.timing.childP50Sec} s (p50) to ${run.timing.childMaxSec} s, ` +
+      `the last ended at ${run.timing.lastChildEndSec} s`,
+  );
+
+  const ratio = r2(script.wallMs / run.wallMs);
+  const same = sameOutcomes(scriptCheck, cordonCheck);
+  console.log(`\nP3: script ÷ Cordon = ${ratio}× (target ≥ ${TARGET_RATIO}× at N = 1,000) — ${ratio >= TARGET_RATIO ? 'met' : 'not met'}`);
+  console.log(outcomeLine('script', scriptCheck));
+  console.log(outcomeLine('Cordon', cordonCheck));
+  console.log(`  same outcomes: ${same ? 'yes' : 'no'}`);
+  for (const [name, c] of [['script', scriptCheck], ['Cordon', cordonCheck]] as const) {
+    for (const p of c.problems.slice(0, 10)) console.log(`    ${name}: ${p}`);
+    if (c.problems.length > 10) console.log(`    ${name}: … ${c.problems.length - 10} more`);
+  }
+  for (const nc of run.notContained.slice(0, 5)) console.log(`    Cordon not contained: ${set[nc.index]?.credentialId} (${nc.workflowId}) — ${nc.outcome}: ${nc.reason ?? ''}`);
+  const top = (s: ReturnType<typeof callSummary>) => Object.entries(s.byOperation).slice(0, 6).map(([op, k]) => `${op} ${k}`).join(', ');
+  console.log(`  provider calls — script: ${top(scriptCalls)}; Cordon: ${top(cordonCalls)}`);
+  console.log(`  load average (1/5/15 min): ${loadAtStart.join(' ')} at the start, ${loadBeforeCordon.join(' ')} before Cordon's run, ${load().join(' ')} at the end; ${cpus().length} CPUs`);
+
+  const out = join(process.cwd(), '.cordon', 'bench');
+  await mkdir(out, { recursive: true });
+  const file = join(out, `sequential-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(
+    file,
+    JSON.stringify(
+      {
+        benchmark: 'p3-sequential',
+        issue: 14,
+        quick: QUICK,
+        n: set.length,
+        owners,
+        consumers,
+        latencyMs: LATENCY_MS,
+        rateLimits: 'none (the load scenario GitHub budget lifted on both sides)',
+        concurrency: CONCURRENCY,
+        machine: { cpus: cpus().length, node: process.version, platform: process.platform, loadAverage: { start: loadAtStart, beforeCordon: loadBeforeCordon, end: load() } },
+        durationSec: Math.round((Date.now() - started) / 1000),
+        ratio,
+        targetRatio: TARGET_RATIO,
+        sameOutcomes: same,
+        script: { wallSec: r2(script.wallMs / 1000), calls: scriptCalls, outcomes: scriptCheck },
+        cordon: { wallSec: r2(run.wallMs / 1000), calls: cordonCalls, tally: run.tally, notContained: run.notContained, collateralEnded: run.collateralEnded, timing: run.timing, outcomes: cordonCheck },
+      },
+      null,
+      2,
+    ),
+  );
+  console.log(`\nfigures written to ${file} (${Math.round((Date.now() - started) / 1000)} s in all)`);
+} finally {
+  await tenant.close();
+  await server.stop();
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,68 @@
+// The workflow bundle as the worker runs it: zod and the schemas are evaluated once per V8 context
+// and shared, frozen, by every run (workflows/shared-modules.ts); a run evaluates only the workflow
+// modules. Checked in the SDK's own reusable context, after its own deep freeze.
+import vm from 'node:vm';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLE_CONVERTER_PATHS } from '../codec/encryption-codec.ts';
+import { WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH } from '../worker/worker.ts';
+
+type ModuleCache = Record<string, { exports: Record<string, unknown> } | undefined>;
+let context: vm.Context;
+
+beforeAll(async () => {
+  const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: WORKFLOW_PRELOAD_MODULES, ...BUNDLE_CONVERTER_PATHS, logger: quiet });
+  // The source map matters only to stack traces; the SDK's creator wants it parsed, which is slow for a 4 MB bundle.
+  const creator = await ReusableVMWorkflowCreator.create({ code: bundle.code, filename: 'workflow-bundle.js', sourceMap: { version: 3, sources: [], names: [], mappings: '' } } as never, 60_000, new Set());
+  context = (creator as unknown as { context: vm.Context }).context;
+}, 300_000);
+
+/** The module ids one run evaluates on its own: what its first workflow task pays for. */
+function modulesOfOneRun(): string[] {
+  return vm.runInContext(
+    `globalThis.__TEMPORAL_ACTIVATOR__ = { moduleCache: new Map() };
+     __TEMPORAL__.importWorkflows();
+     const ids = [...globalThis.__TEMPORAL_ACTIVATOR__.moduleCache.keys()];
+     delete globalThis.__TEMPORAL_ACTIVATOR__;
+     ids`,
+    context,
+  ) as string[];
+}
+
+const shared = () => vm.runInContext('__webpack_module_cache__', context) as ModuleCache;
+
+describe('the shared workflow modules', () => {
+  it('leave a run only the workflow modules to evaluate: no zod, no schema', () => {
+    const ids = modulesOfOneRun();
+    expect(ids).toContain('./workflows/contain-credential.ts');
+    expect(ids.filter((id) => id.includes('/schemas/') || id.includes('/zod/'))).toEqual([]);
+  });
+
+  it('are frozen by the worker, and every exported schema still parses and refuses after the freeze', () => {
+    const cache = shared();
+    const schemaModules = ['containment', 'credential', 'evidence', 'envelope', 'verdict', 'rotation', 'watch', 'mass', 'registry', 'sweep', 'token-use', 'evidence-delivery', 'undecodable'].map((name) => `./schemas/${name}.ts`);
+    let schemas = 0;
+    for (const id of schemaModules) {
+      const mod = cache[id];
+      expect(mod, id).toBeDefined();
+      expect(Object.isFrozen(mod), id).toBe(true);
+      for (const [name, value] of Object.entries(mod!.exports)) {
+        const schema = value as { _zod?: unknown; safeParse?: (v: unknown) => { success: boolean } };
+        if (!schema?._zod || typeof schema.safeParse !== 'function') continue;
+        expect(Object.isFrozen(schema), `${id} ${name}`).toBe(true);
+        for (const junk of [undefined, {}, 'x', [{}], { id: '', provider: 'nope', credentials: [{}] }]) expect(() => schema.safeParse!(junk), `${id} ${name}`).not.toThrow();
+        schemas++;
+      }
+    }
+    expect(schemas).toBeGreaterThan(50);
+    const { ContainmentInput } = cache['./schemas/containment.ts']!.exports as { ContainmentInput: { parse(v: unknown): Record<string, unknown>; safeParse(v: unknown): { success: boolean; error?: { issues: { path: unknown[] }[] } } } };
+    const input = { incidentId: 'INC-1', requester: 'bench', credentials: [{ provider: 'memory', kind: 'oauth_token', id: 'tok-1' }], webhookUrl: 'https://hooks.example.com/x' };
+    // Twice: the second parse runs on what the first one left in zod's internals.
+    for (let i = 0; i < 2; i++) expect(ContainmentInput.parse(input)).toMatchObject({ incidentId: 'INC-1', mode: 'direct', severity: 'high', breakGlass: false });
+    const bad = ContainmentInput.safeParse({ ...input, incidentId: 'has space', webhookUrl: 'https://u:p@example.com' });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(['incidentId', 'webhookUrl']);
+  });
+});
