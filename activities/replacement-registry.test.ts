@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { expect, it } from 'vitest';
 import { FAILURE_TYPES, TRANSIENT_FAILURE_TYPES } from '../schemas/failure-types.ts';
-import { whenFree } from './replacement-registry.ts';
+import { IN_FLIGHT_PER_REGISTRY, oneOfFew, whenFree } from './replacement-registry.ts';
 
 // Found by the full chaos run: with 40 runs at once, the registry had more updates in flight than the
 // server allows (10), and that refusal ended containments as if the provider had refused (I9).
@@ -40,4 +40,25 @@ it('passes any other error straight through, untouched', async () => {
     throw boom;
   })).rejects.toBe(boom);
   expect(calls).toBe(1);
+});
+
+// A grouped mass child mints all of one owner's replacements at once, each two or three updates to one registry.
+it('sends at most IN_FLIGHT_PER_REGISTRY updates to one registry at once from this process, and all of them in the end', async () => {
+  let running = 0;
+  let most = 0;
+  const call = (i: number) => async () => {
+    running++;
+    most = Math.max(most, running);
+    await new Promise((r) => setTimeout(r, 5 + (i % 3)));
+    running--;
+    if (i === 7) throw new Error('refused');
+    return i;
+  };
+  const results = await Promise.allSettled(Array.from({ length: 25 }, (_, i) => oneOfFew('registry-a', call(i))));
+  expect(most).toBe(IN_FLIGHT_PER_REGISTRY);
+  expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<number>).value)).toEqual(Array.from({ length: 25 }, (_, i) => i).filter((i) => i !== 7));
+  // Another registry is not held up by the first one's queue.
+  let other = 0;
+  await Promise.all(Array.from({ length: IN_FLIGHT_PER_REGISTRY }, () => oneOfFew('registry-b', async () => void other++)));
+  expect(other).toBe(IN_FLIGHT_PER_REGISTRY);
 });

@@ -81,6 +81,32 @@ export async function whenFree<T>(what: string, fn: () => Promise<T>, maxAttempt
   }
 }
 
+/**
+ * Updates this process sends to one registry at once: fewer than the server's 10 in flight, so a child
+ * minting many replacements of one owner (a mass containment's grouped refs) queues them here instead of
+ * being refused and backing off. Other processes' updates still count against the server's limit, which
+ * whenFree rides out.
+ */
+export const IN_FLIGHT_PER_REGISTRY = 6;
+const inFlight = new Map<string, { n: number; waiting: (() => void)[] }>();
+
+/** Runs `fn` once fewer than IN_FLIGHT_PER_REGISTRY calls to registry `id` are running in this process. */
+export async function oneOfFew<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  let slot = inFlight.get(id);
+  if (!slot) inFlight.set(id, (slot = { n: 0, waiting: [] }));
+  const held = slot;
+  while (held.n >= IN_FLIGHT_PER_REGISTRY) await new Promise<void>((r) => held.waiting.push(r));
+  held.n++;
+  try {
+    return await fn();
+  } finally {
+    held.n--;
+    const next = held.waiting.shift();
+    if (next) next();
+    else if (held.n === 0) inFlight.delete(id);
+  }
+}
+
 /** The registries of the worker's own task queue, one per principal, reached with the activity's Temporal client. */
 export function temporalRegistry(): ReplacementRegistry {
   const ctx = () => {
@@ -99,7 +125,7 @@ export function temporalRegistry(): ReplacementRegistry {
   const update = <A, R>(what: string, def: Parameters<Client['workflow']['executeUpdateWithStart']>[0], workflowIdOf: (taskQueue: string) => string, arg: A): Promise<R> => {
     const { client, taskQueue } = ctx();
     const workflowId = workflowIdOf(taskQueue);
-    return whenFree(what, () => client.workflow.executeUpdateWithStart(def as never, { args: [arg], startWorkflowOperation: withStart(taskQueue, workflowId) }) as Promise<R>);
+    return oneOfFew(workflowId, () => whenFree(what, () => client.workflow.executeUpdateWithStart(def as never, { args: [arg], startWorkflowOperation: withStart(taskQueue, workflowId) }) as Promise<R>));
   };
   return {
     claim: (of, input) => update('claim', claimReplacementUpdate, (q) => shardedRegistryId(q, of), input),
