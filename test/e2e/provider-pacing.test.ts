@@ -9,6 +9,8 @@ import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, expect, it } from 'vitest';
 import { startContainment } from '../../client/containments.ts';
+import { startMassContainment } from '../../client/mass.ts';
+import type { MassContainmentResult } from '../../schemas/mass.ts';
 import { MemoryConnector } from '../../connectors/memory/connector.ts';
 import { MemoryTenant } from '../../connectors/memory/tenant.ts';
 import { vendorTokensSeed } from '../../connectors/memory/seeds.ts';
@@ -33,10 +35,16 @@ it('two workers on one queue share the provider’s rate: the server spaces the 
   for (let i = 0; i < 2; i++) workers.push(await startTestWorker({ connectors: { memory: new MemoryConnector(tenant) }, sink: await sink() }, { target, keys, providerRates: { memory: rate } }));
   const client = workers[0]!.client;
   const t0 = Date.now();
-  const ids = await Promise.all(
-    Array.from({ length: N }, async (_, i) => (await startContainment(client, target.taskQueue, { incidentId: `INC-pace-${i}`, requester: 'alice', credentials: [{ provider: 'memory', kind: 'oauth_token', id: `tok-${i}` }] })).workflowId),
-  );
-  await Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
+  // As a mass containment's children: a single direct run makes its handful of calls unpaced (README,
+  // "Pacing and tuning"); children of a mass containment make every provider call on the provider's queue.
+  const { workflowId } = await startMassContainment(client, target.taskQueue, {
+    incidentId: 'INC-pace',
+    requester: 'alice',
+    credentials: Array.from({ length: N }, (_, i) => ({ provider: 'memory' as const, kind: 'oauth_token' as const, id: `tok-${i}` })),
+    concurrency: N,
+  });
+  const result = (await client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
+  expect(result.tally.contained).toBe(N);
   const elapsed = (Date.now() - t0) / 1000;
   // Every provider call of the N runs went through the memory queue; the server admitted `rate` a second.
   const calls = tenant.calls().filter((c) => c.at >= new Date(t0).toISOString()).length;
