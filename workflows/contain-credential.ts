@@ -5,12 +5,12 @@
 // types alone are imported here. Deployed workflow type: the order of commands is fixed by the
 // recorded histories in test/replay.
 import { ApplicationFailure, CancellationScope, isCancellation, patched, upsertSearchAttributes } from '@temporalio/workflow';
-import { ContainmentInput, type ContainmentRequest, type ContainmentStatus } from '../schemas/containment.ts';
+import { ContainmentInput, type ContainmentRequest, type ContainmentStatus, type ReauthTarget } from '../schemas/containment.ts';
 import type { ScopeReport } from '../schemas/credential.ts';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { undecodableReason } from '../schemas/undecodable.ts';
 import { approveDirect } from './containment/approvals.ts';
-import { settleAll } from './containment/branches.ts';
+import { settleAll, settleBranches } from './containment/branches.ts';
 import { contain, mayRevokeAtOnce, revokeAtOnce } from './containment/contain.ts';
 import { openContainment, type Containment } from './containment/context.ts';
 import { failureMessage, failureType } from './containment/failures.ts';
@@ -94,16 +94,15 @@ async function revokeWhilePlanning(run: Containment, reports: ScopeReport[]): Pr
   if (revokesEndOnlyThemselves(reports) && patched(SCOPE_BESIDE_REVOKE_PATCH)) {
     // Nothing but the named credentials ends with these revokes (I8 holds without the read first): the
     // re-authentication scope is read beside them, and the plan built once both are in.
-    const [revoked, scoped] = await Promise.allSettled([revokeAtOnce(run, reports), scopeReauth(run, reports)]);
-    if (revoked.status === 'rejected') throw revoked.reason;
-    if (scoped.status === 'rejected') throw scoped.reason;
-    return planFrom(run, reports, scoped.value, { local: true });
+    let scoped: ReauthTarget[] = [];
+    await settleBranches(run, [(branch) => revokeAtOnce(branch, reports), async (branch) => void (scoped = await scopeReauth(branch, reports))]);
+    return planFrom(run, reports, scoped, { local: true });
   }
   const reauth = await scopeReauth(run, reports);
-  const [revoked, planned] = await Promise.allSettled([revokeAtOnce(run, reports), planFrom(run, reports, reauth, { local: true })]);
-  if (revoked.status === 'rejected') throw revoked.reason;
-  if (planned.status === 'rejected') throw planned.reason;
-  return planned.value;
+  // The plan's evidence after the revocations', whichever completes first (settleBranches).
+  let planned: Awaited<ReturnType<typeof makePlan>> | undefined;
+  await settleBranches(run, [(branch) => revokeAtOnce(branch, reports), async (branch) => void (planned = await planFrom(branch, reports, reauth, { local: true }))]);
+  return planned!;
 }
 
 /**

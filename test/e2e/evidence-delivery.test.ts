@@ -72,12 +72,13 @@ async function validators() {
 describe('evidence delivery', () => {
   it('delivers a finished containment’s OCSF events to HEC (acknowledged; at least once, a resent event identical) and to the NDJSON file (once each)', async () => {
     tenant.load(driftSeed());
+    // The receiver is busy for the first request: the activity's retry delivers. Set before the run starts:
+    // the delivery begins as soon as the outcome is notified, which can be before the run's result is in.
+    hec.failNext(1, 503);
     const incidentId = `INC-${randomBytes(4).toString('hex')}`;
     const { workflowId } = await startContainment(w.client, w.target.taskQueue, { incidentId, requester: 'alice', credentials: [{ provider: 'memory', kind: 'oauth_token', leakedValue: DRIFT_LEAKED_VALUE }] });
     const result = (await w.client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
     expect(result.outcome).toBe('contained');
-    // The receiver is busy for the first request: the activity's retry delivers.
-    hec.failNext(1, 503);
 
     const hecRun = w.client.workflow.getHandle(deliverEvidenceWorkflowId(workflowId, 'splunk-hec'));
     const fileRun = w.client.workflow.getHandle(deliverEvidenceWorkflowId(workflowId, 'ndjson'));

@@ -1,7 +1,7 @@
 // Step 3, contain: revoke before replace (direct, I1), or staged waves for shared credentials (I2).
 // Credentials are contained side by side; a refusal stops only its own credential.
 import { credentialKey, type Credential, type ScopeReport } from '../../schemas/credential.ts';
-import { guarded, settleAll } from './branches.ts';
+import { guarded, settleBranches } from './branches.ts';
 import { planOf, type Containment } from './context.ts';
 import { replacePrimary } from './replace.ts';
 import { revoke } from './revoke.ts';
@@ -13,7 +13,7 @@ export async function contain(run: Containment): Promise<void> {
   const staged = (c: Credential) => plan.actions.some((a) => a.credentialId === credentialKey(c) && a.step === 'restrict');
   // A credential the fast path already stopped on a refusal is not tried again (before the plan, nothing is refused).
   const open = plan.credentials.filter((c) => !run.refusedBecause.has(credentialKey(c)));
-  await settleAll(open.map((c) => guarded(run, credentialKey(c), () => (staged(c) ? containStaged(run, c, plan.credentials.indexOf(c)) : containDirect(run, c)))));
+  await settleBranches(run, open.map((c) => (branch: Containment) => guarded(branch, credentialKey(c), () => (staged(c) ? containStaged(branch, c, plan.credentials.indexOf(c)) : containDirect(branch, c)))));
 }
 
 /** I1: the provider acknowledged the revocation before any replacement is requested. */
@@ -39,5 +39,5 @@ export function mayRevokeAtOnce(run: Containment, reports: ScopeReport[]): boole
 /** The fast path's first writes: every identified credential revoked side by side, each refusal stopping only its own. */
 export async function revokeAtOnce(run: Containment, reports: ScopeReport[]): Promise<void> {
   const found = new Map(reports.flatMap((r) => r.credentials).map((c) => [credentialKey(c), c]));
-  await settleAll([...found].map(([key, c]) => guarded(run, key, () => revoke(run, c, key))));
+  await settleBranches(run, [...found].map(([key, c]) => (branch: Containment) => guarded(branch, key, () => revoke(branch, c, key))));
 }

@@ -66,6 +66,12 @@ const localCalls = proxyLocalActivities<Activities>(PROVIDER_CALLS);
  */
 export const SINGLE_RUN_PATCH = 'cordon-single-run-unpaced';
 
+/**
+ * Recorded by a run whose parallel branches record their evidence by branch, once all have settled
+ * (branches.ts settleBranches); runs recorded before it record as each branch completes. Never rename it.
+ */
+export const EVIDENCE_BY_BRANCH_PATCH = 'cordon-evidence-by-branch';
+
 // Pure computations in the worker (the plan): a local activity saves a trip through the task queue.
 const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '20 seconds',
@@ -97,6 +103,8 @@ export interface Containment {
   readonly decisions: Map<string, ApprovalResult>;
   /** Nonces of the envelopes this run accepted: a signed message counts once (schemas/envelope.ts). */
   readonly nonces: Set<string>;
+  /** Parallel branches record their evidence by branch (branches.ts settleBranches); false for runs recorded before. */
+  readonly evidenceByBranch: boolean;
   /** Why a credential's containment stopped on a permanent refusal (I9), by credential key. */
   readonly refusedBecause: Map<string, string>;
   /** Provider calls. */
@@ -126,6 +134,7 @@ export function openContainment(input: ContainmentInput): Containment {
   const paceByProvider = patched('provider-task-queues');
   // One credential's handful of calls need no pacing; a mass child's (it has a parent) do.
   const singleRun = paceByProvider && input.mode === 'direct' && !workflowInfo().parent && patched(SINGLE_RUN_PATCH);
+  const evidenceByBranch = patched(EVIDENCE_BY_BRANCH_PATCH);
   const providerCalls = paceByProvider ? routedActivities(taskQueue, singleRun) : acts;
   const paced = proxyActivities<Activities>({
     taskQueue: pacedTaskQueue(taskQueue),
@@ -187,6 +196,7 @@ export function openContainment(input: ContainmentInput): Containment {
     leakedValueOf: new Map(),
     decisions: new Map(),
     nonces: new Set(),
+    evidenceByBranch,
     refusedBecause: new Map(),
     acts: providerCalls,
     local,

@@ -5,7 +5,7 @@ import type { VerifyResult } from '../../activities/index.ts';
 import { FALLBACK_RUNGS } from '../../schemas/containment.ts';
 import { credentialKey, type Credential } from '../../schemas/credential.ts';
 import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
-import { guarded, settleAll } from './branches.ts';
+import { guarded, settleBranches } from './branches.ts';
 import { planOf, type Containment } from './context.ts';
 import { failureMessage, failureType } from './failures.ts';
 
@@ -13,7 +13,7 @@ import { failureMessage, failureType } from './failures.ts';
 export async function verify(run: Containment): Promise<void> {
   run.setStage('verify');
   const live = planOf(run).credentials.filter((c) => !run.refusedBecause.has(credentialKey(c)));
-  await settleAll(live.map((c) => guarded(run, credentialKey(c), () => verifyOne(run, c))));
+  await settleBranches(run, live.map((c) => (branch: Containment) => guarded(branch, credentialKey(c), () => verifyOne(branch, c))));
 }
 
 const dead = (v: VerifyResult) => !v.stillActive && v.unexpectedActive.length === 0 && v.probe !== 'alive';
