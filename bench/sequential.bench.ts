@@ -41,7 +41,6 @@ import { WORKFLOWS_PATH } from '../worker/worker.ts';
 import { killWorkerProcess, startWorkerProcess, workerProcessEnv } from '../test/support/worker-process.ts';
 import { checkOutcomes, sameOutcomes, wholePrincipals, type OutcomeCheck, type SideRecord, type Target, type TenantSnapshots } from './sequential-outcomes.ts';
 import { groupByOwner } from '../workflows/mass-owners.ts';
-import { MASS_PAGE_SIZE } from '../schemas/mass.ts';
 
 const QUICK = process.argv.includes('--quick');
 const N = Number(process.env.BENCH_SEQ_N ?? (QUICK ? 10 : 1000));
@@ -259,9 +258,8 @@ async function cordon(set: SetCredential[]): Promise<CordonRun> {
     let collateralEnded = 0;
     const starts: number[] = [];
     const ends: number[] = [];
-    // One child per owner within each page (workflows/mass-owners.ts), named after the owner's first ref there.
-    const children: number[] = [];
-    for (let p = 0; p < set.length; p += MASS_PAGE_SIZE) children.push(...groupByOwner(set.slice(p, p + MASS_PAGE_SIZE).map((c) => c.ref)).map((g) => p + g[0]!));
+    // One child per owner (workflows/mass-owners.ts: across pages too), named after the owner's first ref.
+    const children = groupByOwner(set.map((c) => c.ref)).map((g) => g[0]!);
     for (let i = 0; i < children.length; i += 25) {
       const statuses = await Promise.all(children.slice(i, i + 25).map((first) => client.workflow.getHandle(`${workflowId}-${first}`).result() as Promise<ContainmentStatus>));
       for (const s of statuses) {

@@ -111,7 +111,15 @@ export const MassContainmentFields = z
     /** Or the number of refs and of refs per page; the pages then arrive as `addRefPage` updates. */
     paged: z.object({ total: z.number().int().min(1).max(50_000), pageSize: z.number().int().min(1).max(MASS_PAGE_SIZE) }).strict().optional(),
     /** For a page run: the mass containment's id and the index of the page's first ref, so child ids are `<mass id>-<index>`. */
-    page: z.object({ massId: z.string().min(1), firstIndex: z.number().int().min(0) }).strict().optional(),
+    page: z
+      .object({
+        massId: z.string().min(1),
+        firstIndex: z.number().int().min(0),
+        /** Each ref's place in the whole list, when the page run holds refs of other pages (an owner's refs travel together). */
+        indices: z.array(z.number().int().min(0)).optional(),
+      })
+      .strict()
+      .optional(),
     /** Children running at once; each provider's own limits pace what they do. */
     concurrency: z.number().int().min(1).max(200).default(20),
     /**

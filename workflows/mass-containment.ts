@@ -37,7 +37,7 @@ import {
 } from '../schemas/mass.ts';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { undecodableReason } from '../schemas/undecodable.ts';
-import { childrenOf, outcomesOfRefs, type RefOutcome } from './mass-owners.ts';
+import { childrenOf, MASS_OWNER_PAGES_PATCH, outcomesOfRefs, pagesByOwner, type RefOutcome } from './mass-owners.ts';
 import { INCIDENT_ID, OUTCOME } from './search-attributes.ts';
 
 export const massProgressQuery = defineQuery<MassProgressView>('massProgress');
@@ -72,6 +72,9 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
   // A page run names its children after the mass containment and the ref's place in the whole list.
   const massId = input.page?.massId ?? workflowInfo().workflowId; // the same across continue-as-new
   const firstIndex = input.page?.firstIndex ?? 0;
+  // A ref's place in the whole list: its page's first index plus its own, unless the page run says (owner groups across pages).
+  const indices = input.page?.indices;
+  const placeOf = (i: number) => indices?.[i] ?? firstIndex + i;
   const tally: Record<string, number> = { ...input.tally };
   const notContained = [...input.notContained];
   const planned = [...input.planned];
@@ -79,27 +82,27 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
   const dryRunView = () => (input.dryRun ? { dryRun: { blast: planned.map(blastOf).reduce(addBlast, EMPTY_BLAST) } } : {});
   setHandler(massProgressQuery, () => ({ incidentId: input.incidentId, total: credentials.length, tally, notContained, done, ...dryRunView() }));
 
-  const contain = (indices: number[]): Promise<void> => {
-    const index = firstIndex + indices[0]!;
-    const refs = indices.map((i) => credentials[i]!);
+  const contain = (group: number[]): Promise<void> => {
+    const index = placeOf(group[0]!);
+    const refs = group.map((i) => credentials[i]!);
     const child: ContainmentRequest = { incidentId: input.incidentId, requester: input.requester, severity: input.severity, credentials: refs, mode: 'direct', policy: input.policy, origin: { channel: 'api' } };
     // A deterministic child id: a retried parent (or a continued one) never contains the same ref twice.
     const workflowId = `${massId}-${index}`;
     // Progress, tallies and results stay per ref, also for a child holding several refs of one owner.
     const settle = (outcomes: RefOutcome[]) =>
-      indices.forEach((i, j) => {
+      group.forEach((i, j) => {
         const { outcome, reason } = outcomes[j]!;
         tally[outcome] = (tally[outcome] ?? 0) + 1;
-        if (outcome !== 'contained') notContained.push({ index: firstIndex + i, workflowId, outcome, ...(reason ? { reason } : {}) });
+        if (outcome !== 'contained') notContained.push({ index: placeOf(i), workflowId, outcome, ...(reason ? { reason } : {}) });
       });
     return executeChild<(r: ContainmentRequest) => Promise<ContainmentStatus>>('containCredential', { workflowId, args: [child] })
       .then((s) => {
         // A child's result this worker could not decode (codec/payload-converter.ts) counts as failed, with why.
         const unreadable = undecodableReason(s);
-        if (unreadable) settle(indices.map(() => ({ outcome: 'failed', reason: `the child's result could not be decoded: ${unreadable}` })));
-        else settle(indices.length > 1 ? outcomesOfRefs(s, indices.length) : [{ outcome: s.outcome, ...(s.outcomeReason ? { reason: s.outcomeReason } : {}) }]);
+        if (unreadable) settle(group.map(() => ({ outcome: 'failed', reason: `the child's result could not be decoded: ${unreadable}` })));
+        else settle(group.length > 1 ? outcomesOfRefs(s, group.length) : [{ outcome: s.outcome, ...(s.outcomeReason ? { reason: s.outcomeReason } : {}) }]);
       })
-      .catch((err: unknown) => settle(indices.map(() => ({ outcome: 'failed', reason: err instanceof Error ? err.message : String(err) }))));
+      .catch((err: unknown) => settle(group.map(() => ({ outcome: 'failed', reason: err instanceof Error ? err.message : String(err) }))));
   };
   const waveSize = ContainmentPolicy.parse(input.policy ?? {}).waveSize;
   const plan = (ref: CredentialRef, index: number): Promise<void> =>
@@ -113,15 +116,15 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
         tally[line.status] = (tally[line.status] ?? 0) + 1;
         planned.push(line);
       });
-  const step = (indices: number[]) => (input.dryRun ? plan(credentials[indices[0]!]!, firstIndex + indices[0]!) : contain(indices));
+  const step = (group: number[]) => (input.dryRun ? plan(credentials[group[0]!]!, placeOf(group[0]!)) : contain(group));
   // Refs of one owner in one child (workflows/mass-owners.ts); this run starts the children whose first ref is in its window.
   const { children, grouped } = childrenOf(credentials, input);
 
   const end = Math.min(credentials.length, input.offset + childrenPerRun(input));
   const running = new Set<Promise<void>>();
-  for (const indices of children.filter(([first]) => first! >= input.offset && first! < end)) {
-    const p: Promise<void> = step(indices).finally(() => {
-      done += indices.length;
+  for (const group of children.filter(([first]) => first! >= input.offset && first! < end)) {
+    const p: Promise<void> = step(group).finally(() => {
+      done += group.length;
       running.delete(p);
     });
     running.add(p);
@@ -200,10 +203,17 @@ async function pagedRun(input: Input, paged: { total: number; pageSize: number }
     });
   }
 
+  // An owner's refs all go to the page run of its first ref (a live run; a dry run plans each ref alone):
+  // split over two page runs, one child's re-authentication would end the other's targets first.
+  const layout = input.dryRun ? undefined : pagesByOwner(pages as CredentialRef[][], paged.pageSize);
+  const byOwner = layout && patched(MASS_OWNER_PAGES_PATCH) ? layout : undefined;
   const running = new Set<Promise<void>>();
   for (let page = 0; page < pageCount; page++) {
-    const refs = pages[page]!;
+    const refs = byOwner ? byOwner[page]!.refs : pages[page]!;
+    const indices = byOwner?.[page]!.indices;
     pages[page] = undefined;
+    // Every ref of this page went to its owner's earlier page.
+    if (!refs.length) continue;
     const firstIndex = page * paged.pageSize;
     const workflowId = `${massId}-page-${page}`;
     const pageRequest: MassContainmentRequest = {
@@ -211,7 +221,7 @@ async function pagedRun(input: Input, paged: { total: number; pageSize: number }
       requester: input.requester,
       severity: input.severity,
       credentials: refs,
-      page: { massId, firstIndex },
+      page: { massId, firstIndex, ...(indices ? { indices } : {}) },
       concurrency: input.concurrency,
       ...(input.childrenPerRun !== undefined ? { childrenPerRun: input.childrenPerRun } : {}),
       policy: input.policy,
@@ -229,7 +239,10 @@ async function pagedRun(input: Input, paged: { total: number; pageSize: number }
         // A page run that failed as a whole: each of its refs is reported, none is silently dropped.
         const reason = `its page run ${workflowId} failed: ${err instanceof Error ? err.message : String(err)}`;
         tally.failed = (tally.failed ?? 0) + refs.length;
-        for (let i = 0; i < refs.length; i++) notContained.push({ index: firstIndex + i, workflowId: `${massId}-${firstIndex + i}`, outcome: 'failed', reason });
+        for (let i = 0; i < refs.length; i++) {
+          const index = indices?.[i] ?? firstIndex + i;
+          notContained.push({ index, workflowId: `${massId}-${index}`, outcome: 'failed', reason });
+        }
         if (input.dryRun) blast = addBlast(blast, { ...EMPTY_BLAST, refs: refs.length, failed: refs.length });
       })
       .finally(() => {

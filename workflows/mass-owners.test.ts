@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainmentStatus } from '../schemas/containment.ts';
 import type { Credential, CredentialRef } from '../schemas/credential.ts';
-import { groupByOwner, outcomesOfRefs, ownerOfRef } from './mass-owners.ts';
+import { groupByOwner, outcomesOfRefs, ownerOfRef, pagesByOwner } from './mass-owners.ts';
 
 const saKey = (sa: string, key: string, project = 'p1'): CredentialRef => ({ provider: 'google', kind: 'service_account_key', id: `projects/${project}/serviceAccounts/${sa}@p1.iam.gserviceaccount.com/keys/${key}` });
 const deployKey = (repo: string, n: number): CredentialRef => ({ provider: 'github', kind: 'deploy_key', id: `deploy_key:acme/${repo}:${n}` });
@@ -71,5 +71,27 @@ describe('outcomesOfRefs', () => {
   it('counts a ref cut off from the tenant as contained in the tenant', () => {
     const s = status({ outcome: 'contained_in_tenant', scope: [report('a', ['deploy_key:acme/infra:1', 'deploy_key:acme/infra:3'])], credentials: [progress('deploy_key:acme/infra:1', 'verified_dead'), progress('deploy_key:acme/infra:3', 'cut_off')] });
     expect(outcomesOfRefs(s, 1)).toEqual([{ outcome: 'contained_in_tenant' }]);
+  });
+});
+
+describe('pagesByOwner', () => {
+  it('moves every ref of an owner to the page of its first ref, keeping each ref\'s place in the whole list', () => {
+    const lone = { provider: 'google', kind: 'service_account_key', keyId: 'lone' } as CredentialRef;
+    // Pages of 3: ci straddles pages 0 and 1 and 2, infra pages 1 and 2; the lone ref and web stay where they are.
+    const pages = [
+      [saKey('ci', 'k1'), lone, deployKey('web', 1)],
+      [deployKey('infra', 1), saKey('ci', 'k2'), deployKey('web', 2)],
+      [saKey('ci', 'k3'), deployKey('infra', 2)],
+    ];
+    const out = pagesByOwner(pages, 3)!;
+    expect(out.map((p) => p.indices)).toEqual([[0, 1, 2, 4, 5, 6], [3, 7], []]);
+    expect(out[0]!.refs).toEqual([saKey('ci', 'k1'), lone, deployKey('web', 1), saKey('ci', 'k2'), deployKey('web', 2), saKey('ci', 'k3')]);
+    expect(out[1]!.refs).toEqual([deployKey('infra', 1), deployKey('infra', 2)]);
+    // Every ref once, none lost.
+    expect(out.flatMap((p) => p.indices).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('leaves the pages as they came when no owner straddles a boundary', () => {
+    expect(pagesByOwner([[saKey('ci', 'k1'), saKey('ci', 'k2')], [deployKey('infra', 1), deployKey('infra', 2)]], 2)).toBeUndefined();
   });
 });

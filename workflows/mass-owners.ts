@@ -14,6 +14,8 @@ import type { ContainmentStatus } from '../schemas/containment.ts';
 
 /** The patch id of grouping by owner (recorded in history: never rename it). */
 export const MASS_OWNER_GROUPS_PATCH = 'mass-owner-groups';
+/** A paged run sends every ref of an owner to the page of the owner's first ref (pagesByOwner). */
+export const MASS_OWNER_PAGES_PATCH = 'mass-owner-pages';
 
 // The owner is part of the id the providers give these credentials (connectors/google: a key's resource
 // name; connectors/github/ids.ts: `deploy_key:<owner>/<repo>:<key id>`).
@@ -101,4 +103,32 @@ export function outcomesOfRefs(status: ContainmentStatus, refCount: number): Ref
     const outcome = status.outcome === 'running' || status.outcome.startsWith('contained') ? 'not_contained' : status.outcome;
     return { outcome, reason: [open.join(', '), status.outcomeReason].filter(Boolean).join(': ') };
   });
+}
+
+/**
+ * The pages of a paged mass containment with every owner's refs moved to the page of its first ref, each ref
+ * with its place in the whole list (which names its child), so no owner is split over two page runs; or
+ * undefined when no owner straddles a page boundary (the pages stay as they came).
+ */
+export function pagesByOwner(pages: readonly (readonly CredentialRef[])[], pageSize: number): { refs: CredentialRef[]; indices: number[] }[] | undefined {
+  const firstPageOf = new Map<string, number>();
+  const out = pages.map(() => ({ refs: [] as CredentialRef[], indices: [] as number[] }));
+  let moved = false;
+  pages.forEach((refs, page) =>
+    refs.forEach((ref, i) => {
+      const owner = ownerOfRef(ref);
+      let target = page;
+      if (owner !== undefined) {
+        const first = firstPageOf.get(owner);
+        if (first === undefined) firstPageOf.set(owner, page);
+        else if (first !== page) {
+          target = first;
+          moved = true;
+        }
+      }
+      out[target]!.refs.push(ref);
+      out[target]!.indices.push(page * pageSize + i);
+    }),
+  );
+  return moved ? out : undefined;
 }
