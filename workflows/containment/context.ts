@@ -134,7 +134,10 @@ export function openContainment(input: ContainmentInput): Containment {
   const paceByProvider = patched('provider-task-queues');
   // One credential's handful of calls need no pacing; a mass child's (it has a parent) do.
   const singleRun = paceByProvider && input.mode === 'direct' && !workflowInfo().parent && patched(SINGLE_RUN_PATCH);
-  const evidenceByBranch = patched(EVIDENCE_BY_BRANCH_PATCH);
+  // Only a single run makes provider calls as local activities, whose completions move the workflow clock
+  // differently live and on replay; other runs record as each branch completes, so their evidence (an
+  // approval timing out while a wave waits) is visible while they run.
+  const evidenceByBranch = singleRun && patched(EVIDENCE_BY_BRANCH_PATCH);
   const providerCalls = paceByProvider ? routedActivities(taskQueue, singleRun) : acts;
   const paced = proxyActivities<Activities>({
     taskQueue: pacedTaskQueue(taskQueue),
