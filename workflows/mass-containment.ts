@@ -211,7 +211,9 @@ async function pagedRun(input: Input, paged: { total: number; pageSize: number }
   for (let page = 0; page < pageCount; page++) {
     const refs = byOwner ? byOwner[page]!.refs : pages[page]!;
     const indices = byOwner?.[page]!.indices;
+    // Dropped once its run starts, in both layouts: the worker's memory holds what is still to start.
     pages[page] = undefined;
+    if (byOwner) byOwner[page] = { refs: [], indices: [] };
     // Every ref of this page went to its owner's earlier page.
     if (!refs.length) continue;
     const firstIndex = page * paged.pageSize;
