@@ -41,12 +41,15 @@ import { WORKFLOWS_PATH } from '../worker/worker.ts';
 import { killWorkerProcess, startWorkerProcess, workerProcessEnv } from '../test/support/worker-process.ts';
 import { checkOutcomes, sameOutcomes, wholePrincipals, type OutcomeCheck, type SideRecord, type Target, type TenantSnapshots } from './sequential-outcomes.ts';
 import { groupByOwner } from '../workflows/mass-owners.ts';
+import { timelineLines } from './timeline.ts';
 
 const QUICK = process.argv.includes('--quick');
 const N = Number(process.env.BENCH_SEQ_N ?? (QUICK ? 10 : 1000));
 const LATENCY_MS = Number(process.env.BENCH_SEQ_LATENCY_MS ?? 100);
 /** Cordon's children in flight (the mass containment's `concurrency`, at most 200). */
 const CONCURRENCY = Number(process.env.BENCH_SEQ_CONCURRENCY ?? 200);
+/** Prints the history of the owner's child whose run took the median time, as a timeline (bench/timeline.ts). */
+const TIMELINE = process.env.BENCH_SEQ_TIMELINE === '1';
 const TARGET_RATIO = 20;
 for (const [name, v, min] of [['BENCH_SEQ_N', N, 2], ['BENCH_SEQ_LATENCY_MS', LATENCY_MS, 0], ['BENCH_SEQ_CONCURRENCY', CONCURRENCY, 1]] as const) {
   if (!Number.isInteger(v) || v < min) throw new Error(`${name} must be a whole number of at least ${min}, got ${v}`);
@@ -258,10 +261,12 @@ async function cordon(set: SetCredential[]): Promise<CordonRun> {
     let collateralEnded = 0;
     const starts: number[] = [];
     const ends: number[] = [];
+    const ids: string[] = [];
     // One child per owner (workflows/mass-owners.ts: across pages too), named after the owner's first ref.
     const children = groupByOwner(set.map((c) => c.ref)).map((g) => g[0]!);
     for (let i = 0; i < children.length; i += 25) {
       const statuses = await Promise.all(children.slice(i, i + 25).map((first) => client.workflow.getHandle(`${workflowId}-${first}`).result() as Promise<ContainmentStatus>));
+      statuses.forEach((_, k) => ids.push(`${workflowId}-${children[i + k]}`));
       for (const s of statuses) {
         for (const c of [...s.credentials, ...s.collateral]) for (const r of c.replacements) replacements.push({ credentialId: c.credentialId, consumerId: r.consumerId, replacementId: `${c.provider}:${r.replacementId}` });
         for (const c of s.credentials) if (c.transitions.some((t) => t.state === 'verified_dead')) verifiedGone.add(c.credentialId);
@@ -270,7 +275,13 @@ async function cordon(set: SetCredential[]): Promise<CordonRun> {
         ends.push(Date.parse(s.finishedAt ?? s.startedAt));
       }
     }
-    const durations = ends.map((e, i) => e - starts[i]!).sort((a, b) => a - b);
+    const byDuration = ends.map((e, i) => ({ ms: e - starts[i]!, id: ids[i]!, start: starts[i]! })).sort((a, b) => a.ms - b.ms);
+    const durations = byDuration.map((d) => d.ms);
+    if (TIMELINE) {
+      const median = byDuration[Math.floor(byDuration.length / 2)]!;
+      const { events } = await client.workflow.getHandle(median.id).fetchHistory();
+      console.log(`  timeline of the median owner's containment (${median.ms} ms):\n${timelineLines(events ?? [], median.start).map((l) => `    ${l}`).join('\n')}`);
+    }
     const timing = {
       firstChildStartSec: r2((Math.min(...starts) - startedAt) / 1000),
       childP50Sec: r2(durations[Math.floor(durations.length / 2)]! / 1000),

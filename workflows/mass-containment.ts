@@ -46,6 +46,8 @@ export const addRefPageUpdate = defineUpdate<{ received: number }, [MassRefPage]
 
 /** Page runs at once: the next page's children start while the last of the current page's finish. */
 const PAGES_AT_ONCE = 2;
+/** A run counts `childrenPerRun` in children, not refs (windowOf). */
+export const MASS_WINDOW_BY_CHILDREN_PATCH = 'mass-window-by-children';
 /** A paged run whose refs stop arriving (its client died mid-upload) fails after this, naming how many came. */
 const REFS_WAIT = '1 hour';
 
@@ -120,9 +122,9 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
   // Refs of one owner in one child (workflows/mass-owners.ts); this run starts the children whose first ref is in its window.
   const { children, grouped } = childrenOf(credentials, input);
 
-  const end = Math.min(credentials.length, input.offset + childrenPerRun(input));
+  const { window, end } = windowOf(children, input, credentials.length);
   const running = new Set<Promise<void>>();
-  for (const group of children.filter(([first]) => first! >= input.offset && first! < end)) {
+  for (const group of window) {
     const p: Promise<void> = step(group).finally(() => {
       done += group.length;
       running.delete(p);
@@ -145,6 +147,24 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
  */
 function childrenPerRun(input: Input): number {
   return input.childrenPerRun ?? (patched('mass-children-per-run-50') ? MASS_CHILDREN_PER_RUN : 500);
+}
+
+/**
+ * The children this run starts (those whose first ref is at or after its offset, `childrenPerRun` of them)
+ * and the ref its continuation starts from (`end`; the list's length when none is left). Runs recorded
+ * before the patch counted `childrenPerRun` refs, not children: with an owner's refs in one child, a window
+ * of 50 refs held about 9 children, and the run waited for the slowest of those 9 before starting more (a
+ * mass containment of 1,005 refs kept about 18 children busy at concurrency 200).
+ */
+function windowOf(children: number[][], input: Input, total: number): { window: number[][]; end: number } {
+  const perRun = childrenPerRun(input);
+  const ahead = children.filter(([first]) => first! >= input.offset);
+  if (!patched(MASS_WINDOW_BY_CHILDREN_PATCH)) {
+    const end = Math.min(total, input.offset + perRun);
+    return { window: ahead.filter(([first]) => first! < end), end };
+  }
+  const window = ahead.slice(0, perRun);
+  return { window, end: ahead[window.length]?.[0] ?? total };
 }
 
 /** The dry run's read-only activity, on the ref's provider task queue: paced with that provider's other calls. */

@@ -55,7 +55,14 @@ it.each([
   lab.tenant.injectFault({ type: 'latency', latencyMs: 50 });
 
   const { client, target } = lab.worker;
-  const { workflowId } = await startMassContainment(client, target.taskQueue, { incidentId: `INC-mass-owners-${pageSize ?? 'one-page'}`, requester: 'alice', credentials: refs, concurrency: 20 }, pageSize ? { pageSize } : {});
+  // In one page, a run starts 2 children before continuing as new: counted in children, not refs.
+  const childrenPerRun = pageSize ? undefined : 2;
+  const { workflowId } = await startMassContainment(
+    client,
+    target.taskQueue,
+    { incidentId: `INC-mass-owners-${pageSize ?? 'one-page'}`, requester: 'alice', credentials: refs, concurrency: 20, ...(childrenPerRun ? { childrenPerRun } : {}) },
+    pageSize ? { pageSize } : {},
+  );
   if (pageSize) expect(refs.length).toBeGreaterThan(pageSize * 2);
   const result = (await client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
   lab.tenant.clearFaults();
@@ -70,6 +77,12 @@ it.each([
   const statuses = await Promise.all(firstOf.map((i) => client.workflow.getHandle(`${workflowId}-${i}`).result() as Promise<ContainmentStatus>));
   const children = await client.workflow.count(`WorkflowType = "containCredential" AND TaskQueue = "${target.taskQueue}"`);
   expect(children.count).toBe(owners.length);
+  if (childrenPerRun) {
+    // The one page run started `childrenPerRun` owners' children a run (patch mass-window-by-children). Counting refs, a
+    // run held only the children whose first ref fell in its window of 2 refs: 6 or more runs here.
+    const runs = await client.workflow.count(`WorkflowType = "massContainment" AND WorkflowId = "${workflowId}-page-0"`);
+    expect(runs.count).toBe(Math.ceil(owners.length / childrenPerRun));
+  }
   statuses.forEach((s, n) => {
     expect(s.outcome, s.outcomeReason).toBe('contained');
     expect(s.credentials.map((c) => c.credentialId).sort()).toEqual(owners[n]!.map(credentialKey).sort());
