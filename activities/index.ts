@@ -15,7 +15,7 @@ import { sealDigest, type EvidenceSigner } from './evidence-seal.ts';
 import { FAILURE_TYPES, mapFailures } from './failures.ts';
 import { buildPlan, credentialKey, SelfLockoutError } from './plan.ts';
 import { scopeReauthWith } from './reauth-scope.ts';
-import { dryRunRefOf, planRefs } from './plan-refs.ts';
+import { dryRunLinesOf, planRefs } from './plan-refs.ts';
 import { temporalRegistry, type RegistryPrincipal, type ReplacementRegistry } from './replacement-registry.ts';
 import type { EvidenceDeliveryDeps } from './deliver-evidence.ts';
 
@@ -99,6 +99,16 @@ export function createActivities(deps: ActivityDeps) {
     return orphan;
   };
 
+  /** Plans refs as one containment would, writing nothing, and returns one dry-run line per ref. */
+  const planMass = async (refs: { index: number; ref: CredentialRef }[], input: { waveSize: number; workflowId: string }): Promise<DryRunRef[]> => {
+    const issuedElsewhere = async (provider: Provider, principalId: string, ids: string[]) =>
+      new Map((await registry().issuedElsewhere({ provider, principalId }, ids, input.workflowId)).map((e) => [e.replacementId!, e]));
+    const planned = await planRefs({ connectors: deps.connectors, refs: refs.map((r) => r.ref), mode: 'direct', waveSize: input.waveSize, issuedElsewhere });
+    const lines = dryRunLinesOf(refs, planned, deps.connectors);
+    for (const line of lines) log.info('dry run planned', { ref: line.ref, status: line.status, revoke: line.revoke.length, manual: line.manual.length });
+    return lines;
+  };
+
   /**
    * Records a replacement just minted and delivered (I4). Whatever keeps the registry from answering, the
    * failure is transient: the run retries until its deadline, and the retry finds the delivered replacement
@@ -146,12 +156,12 @@ export function createActivities(deps: ActivityDeps) {
      * replacement was issued under it, so every other run's replacements are left alone as a live run would.
      */
     planMassRef: mapFailures(async (input: { index: number; ref: CredentialRef; waveSize: number; workflowId: string }): Promise<DryRunRef> => {
-      const issuedElsewhere = async (provider: Provider, principalId: string, ids: string[]) =>
-        new Map((await registry().issuedElsewhere({ provider, principalId }, ids, input.workflowId)).map((e) => [e.replacementId!, e]));
-      const planned = await planRefs({ connectors: deps.connectors, refs: [input.ref], mode: 'direct', waveSize: input.waveSize, issuedElsewhere });
-      const line = dryRunRefOf(input.index, input.ref, planned, deps.connectors);
-      log.info('dry run planned', { ref: line.ref, status: line.status, revoke: line.revoke.length, manual: line.manual.length });
-      return line;
+      return (await planMass([{ index: input.index, ref: input.ref }], input))[0]!;
+    }),
+
+    /** The refs of one owner in a dry run, planned together as the live run's one child would plan them (dryRunLinesOf). */
+    planMassGroup: mapFailures(async (input: { refs: { index: number; ref: CredentialRef }[]; waveSize: number; workflowId: string }): Promise<DryRunRef[]> => {
+      return planMass(input.refs, input);
     }),
 
     planContainment: mapFailures(async (input: { mode: ContainmentMode; waveSize: number; reports: ScopeReport[]; reauth?: ReauthTarget[] }): Promise<Plan> => {

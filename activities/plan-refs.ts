@@ -45,26 +45,43 @@ export async function planRefs(options: { connectors: ConnectorRegistry; refs: C
 }
 
 /**
- * A planned ref as one dry-run line: what would be ended, which consumers get a replacement and which
- * must re-authorize by hand (the provider cannot re-issue that credential: connector whyNoReplacement),
- * and whose re-authentication ends more than the ref.
+ * Planned refs as dry-run lines, one per ref: what would be ended, which consumers get a replacement and
+ * which must re-authorize by hand (the provider cannot re-issue that credential: connector
+ * whyNoReplacement), and whose re-authentication ends more than the refs. Several refs planned together as
+ * one containment (a mass containment's refs of one owner, which a live run contains in one child:
+ * workflows/mass-owners.ts): each line holds what its own ref
+ * found; the group's re-authentication, which a live run forces once, is on the first planned line only,
+ * so the lines add up to the group's blast radius. Planned one ref at a time, each ref's re-authentication
+ * would end its siblings as collateral, counted once per sibling, though the live run ends none of them
+ * beyond the refs themselves.
  */
-export function dryRunRefOf(index: number, ref: CredentialRef, planned: PlannedRefs, connectors: ConnectorRegistry): DryRunRef {
-  const empty = { index, ref: describeRef(ref), revoke: [], replaced: [], manual: [], reauth: [] };
-  if (!planned.scope.some((r) => r.credentials.length)) return { ...empty, status: 'not_found', reason: planned.refused ?? 'no live credential matches the ref' };
-  if (!planned.plan) return { ...empty, status: 'refused', reason: planned.refused ?? 'the plan was refused' };
+export function dryRunLinesOf(refs: { index: number; ref: CredentialRef }[], planned: PlannedRefs, connectors: ConnectorRegistry): DryRunRef[] {
   const { plan } = planned;
-  const line: DryRunRef = { ...empty, status: 'planned', revoke: plan.credentials.map(credentialKey), digest: plan.digest };
-  const losing: Credential[] = [...plan.credentials, ...plan.reauth.flatMap((t) => t.ends)];
-  for (const c of losing) {
-    const connector = connectors[c.provider]!;
-    const why = can(connector, 'replace') ? connector.whyNoReplacement?.(c) : `the ${c.provider} connector cannot issue replacements`;
-    for (const consumer of c.consumers) {
-      const who = { credential: credentialKey(c), consumer: consumer.id, name: consumer.name };
-      if (why) line.manual.push({ ...who, kind: consumer.kind, reason: why });
-      else line.replaced.push(who);
+  const claimed = new Set<string>();
+  let reauthShown = false;
+  return refs.map(({ index, ref }, j): DryRunRef => {
+    const empty = { index, ref: describeRef(ref), revoke: [], replaced: [], manual: [], reauth: [] };
+    // One ref alone reads the whole scope; in a group, each ref its own report (scope is in the order of the refs).
+    const found = refs.length === 1 ? planned.scope.flatMap((r) => r.credentials) : (planned.scope[j]?.credentials ?? []);
+    if (!found.length) return { ...empty, status: 'not_found', reason: refs.length === 1 ? (planned.refused ?? 'no live credential matches the ref') : 'no live credential matches the ref' };
+    if (!plan) return { ...empty, status: 'refused', reason: planned.refused ?? 'the plan was refused' };
+    const foundKeys = new Set(found.map(credentialKey));
+    // A credential two refs of the group both found is counted on the first.
+    const mine = refs.length === 1 ? plan.credentials : plan.credentials.filter((c) => foundKeys.has(credentialKey(c)) && !claimed.has(credentialKey(c)));
+    for (const c of mine) claimed.add(credentialKey(c));
+    const reauth = reauthShown ? [] : plan.reauth;
+    reauthShown = true;
+    const line: DryRunRef = { ...empty, status: 'planned', revoke: mine.map(credentialKey), digest: plan.digest };
+    for (const c of [...mine, ...reauth.flatMap((t) => t.ends)]) {
+      const connector = connectors[c.provider]!;
+      const why = can(connector, 'replace') ? connector.whyNoReplacement?.(c) : `the ${c.provider} connector cannot issue replacements`;
+      for (const consumer of c.consumers) {
+        const who = { credential: credentialKey(c), consumer: consumer.id, name: consumer.name };
+        if (why) line.manual.push({ ...who, kind: consumer.kind, reason: why });
+        else line.replaced.push(who);
+      }
     }
-  }
-  line.reauth = plan.reauth.filter((t) => t.ends.length).map((t) => ({ provider: t.provider, principal: t.principal.id, name: t.principal.displayName, ends: t.ends.map(credentialKey) }));
-  return line;
+    line.reauth = reauth.filter((t) => t.ends.length).map((t) => ({ provider: t.provider, principal: t.principal.id, name: t.principal.displayName, ends: t.ends.map(credentialKey) }));
+    return line;
+  });
 }

@@ -4,7 +4,7 @@
 // repeated start joins the run.
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { CredentialRef } from '../schemas/credential.ts';
 import { MASS_PAGE_SIZE, MassStartInput, type DryRunRef, type MassContainmentRequest, type MassContainmentResult, type MassProgressView, type MassStartRequest } from '../schemas/mass.ts';
@@ -151,7 +151,17 @@ export async function readDryRunPage(client: Client, workflowId: string, page: n
   const run = await readMassProgress(client, workflowId);
   if (run.executionStatus !== 'COMPLETED') throw new DryRunPageUnavailableError(`dry run ${workflowId} is ${run.executionStatus.toLowerCase()}: its plans are readable once it has completed`);
   if (page >= run.pages) throw new DryRunPageUnavailableError(`dry run ${workflowId} has ${run.pages} page(s) (0 to ${run.pages - 1}); there is no page ${page}`);
-  const result = run.dryRun?.refs ? run : ((await client.workflow.getHandle(`${workflowId}-page-${page}`).result()) as MassContainmentResult);
+  // A page run plans the refs its page holds, an owner's refs from later pages included; a page whose every ref
+  // went to its owner's earlier page started no run and has no lines.
+  const result = run.dryRun?.refs
+    ? run
+    : ((await client.workflow
+        .getHandle(`${workflowId}-page-${page}`)
+        .result()
+        .catch((err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) return {};
+          throw err;
+        })) as Partial<MassContainmentResult>);
   return { page, pages: run.pages, refs: result.dryRun?.refs ?? [] };
 }
 

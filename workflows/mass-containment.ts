@@ -37,7 +37,7 @@ import {
 } from '../schemas/mass.ts';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { undecodableReason } from '../schemas/undecodable.ts';
-import { childrenOf, MASS_OWNER_PAGES_PATCH, outcomesOfRefs, pagesByOwner, type RefOutcome } from './mass-owners.ts';
+import { childrenOf, MASS_DRY_RUN_GROUPS_PATCH, MASS_OWNER_PAGES_PATCH, outcomesOfRefs, pagesByOwner, type RefOutcome } from './mass-owners.ts';
 import { INCIDENT_ID, OUTCOME } from './search-attributes.ts';
 
 export const massProgressQuery = defineQuery<MassProgressView>('massProgress');
@@ -118,7 +118,21 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
         tally[line.status] = (tally[line.status] ?? 0) + 1;
         planned.push(line);
       });
-  const step = (group: number[]) => (input.dryRun ? plan(credentials[group[0]!]!, placeOf(group[0]!)) : contain(group));
+  // An owner's refs are planned together, as its one child would contain them (dryRunLinesOf).
+  const planGroup = (group: number[]): Promise<void> =>
+    plannerFor(credentials[group[0]!]!.provider)
+      .planMassGroup({ refs: group.map((i) => ({ index: placeOf(i), ref: credentials[i]! })), waveSize, workflowId: massId })
+      .catch((err: unknown): DryRunRef[] => {
+        const reason = `could not be planned: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`;
+        return group.map((i) => ({ index: placeOf(i), ref: describeRef(credentials[i]!), status: 'failed', reason, revoke: [], replaced: [], manual: [], reauth: [] }));
+      })
+      .then((lines) => {
+        for (const line of lines) {
+          tally[line.status] = (tally[line.status] ?? 0) + 1;
+          planned.push(line);
+        }
+      });
+  const step = (group: number[]) => (!input.dryRun ? contain(group) : group.length > 1 ? planGroup(group) : plan(credentials[group[0]!]!, placeOf(group[0]!)));
   // Refs of one owner in one child (workflows/mass-owners.ts); this run starts the children whose first ref is in its window.
   const { children, grouped } = childrenOf(credentials, input);
 
@@ -223,9 +237,10 @@ async function pagedRun(input: Input, paged: { total: number; pageSize: number }
     });
   }
 
-  // An owner's refs all go to the page run of its first ref (a live run; a dry run plans each ref alone):
-  // split over two page runs, one child's re-authentication would end the other's targets first.
-  const layout = input.dryRun ? undefined : pagesByOwner(pages as CredentialRef[][], paged.pageSize);
+  // An owner's refs all go to the page run of its first ref: split over two page runs, one child's
+  // re-authentication would end the other's targets first (a dry run plans them together since patch
+  // mass-dry-run-owner-groups; before, each ref alone).
+  const layout = input.dryRun && !patched(MASS_DRY_RUN_GROUPS_PATCH) ? undefined : pagesByOwner(pages as CredentialRef[][], paged.pageSize);
   const byOwner = layout && patched(MASS_OWNER_PAGES_PATCH) ? layout : undefined;
   const running = new Set<Promise<void>>();
   for (let page = 0; page < pageCount; page++) {

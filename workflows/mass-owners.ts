@@ -16,6 +16,8 @@ import type { ContainmentStatus } from '../schemas/containment.ts';
 export const MASS_OWNER_GROUPS_PATCH = 'mass-owner-groups';
 /** A paged run sends every ref of an owner to the page of the owner's first ref (pagesByOwner). */
 export const MASS_OWNER_PAGES_PATCH = 'mass-owner-pages';
+/** A dry run groups refs by owner as a live run does: one plan per owner, its lines per ref. */
+export const MASS_DRY_RUN_GROUPS_PATCH = 'mass-dry-run-owner-groups';
 
 // The owner is part of the id the providers give these credentials (connectors/google: a key's resource
 // name; connectors/github/ids.ts: `deploy_key:<owner>/<repo>:<key id>`).
@@ -68,8 +70,9 @@ export function groupByOwner(refs: readonly CredentialRef[]): number[][] {
  */
 export function childrenOf(refs: readonly CredentialRef[], run: { dryRun?: boolean; offset: number; ownerGroups?: boolean }): { children: number[][]; grouped: boolean } {
   const alone = () => refs.map((_, i) => [i]);
-  // A dry run plans each ref on its own: its lines are per ref.
-  if (run.dryRun) return { children: alone(), grouped: false };
+  // A dry run plans an owner's refs together as its live run would contain them (its lines stay per ref);
+  // one started before the patch planned each ref alone, and so does its continuation.
+  if (run.dryRun && !(run.offset === 0 ? patched(MASS_DRY_RUN_GROUPS_PATCH) : !!run.ownerGroups)) return { children: alone(), grouped: false };
   const groups = groupByOwner(refs);
   if (!groups.some((g) => g.length > 1)) return { children: groups, grouped: false };
   const grouped = run.offset === 0 ? patched(MASS_OWNER_GROUPS_PATCH) : !!run.ownerGroups;

@@ -51,10 +51,24 @@ it.each([
   // Interleaved across owners, as a breach list would be: siblings are never next to one another.
   const order = Array.from({ length: Math.max(...owners.map((o) => o.length)) }, (_, i) => owners.map((o) => o[i])).flat().filter((k): k is Credential => !!k);
   const refs: CredentialRef[] = order.map((k) => ({ provider: k.provider, kind: k.kind, id: k.id }));
+  const { client, target } = lab.worker;
+  // The dry run first: it plans each owner's refs together as the live run's one child will contain them, so
+  // its blast radius is what the live run does. Planned one ref at a time, each ref's re-authentication
+  // ended its siblings: as many collateral credentials again, and their consumers counted many times over.
+  const dry = await startMassContainment(client, target.taskQueue, { incidentId: `INC-mass-owners-dry-${pageSize ?? 'one-page'}`, requester: 'alice', credentials: refs, concurrency: 20, dryRun: true }, pageSize ? { pageSize } : {});
+  const planned = (await client.workflow.getHandle(dry.workflowId).result()) as MassContainmentResult;
+  expect(planned.dryRun!.blast).toMatchObject({
+    refs: refs.length,
+    planned: refs.length,
+    credentialsToRevoke: refs.length,
+    consumersReplaced: targets.reduce((n, k) => n + k.consumers.length, 0),
+    collateralCredentials: 0,
+    reauthPrincipals: 0,
+  });
+
   // Provider calls take a while, as at a real SaaS: children on one owner overlap.
   lab.tenant.injectFault({ type: 'latency', latencyMs: 50 });
 
-  const { client, target } = lab.worker;
   // In one page, a run starts 2 children before continuing as new: counted in children, not refs.
   const childrenPerRun = pageSize ? undefined : 2;
   const { workflowId } = await startMassContainment(

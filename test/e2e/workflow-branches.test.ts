@@ -76,6 +76,9 @@ const stubs: Activities = {
   planMassRef: async () => {
     throw new Error('not used: no mass dry run in these tests');
   },
+  planMassGroup: async () => {
+    throw new Error('not used: no mass dry run in these tests');
+  },
   revokeCredential: async ({ credential: c }) => {
     log('revokeCredential', c.id);
     return script.revoke ? script.revoke(c, count('revokeCredential', c.id)) : { outcome: 'done' };

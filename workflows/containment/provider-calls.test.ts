@@ -26,6 +26,7 @@ const principal = { id: 'p-1', displayName: 'p', kind: 'service_account' };
 const credential = { provider: 'github', kind: 'deploy_key', id: 'github:deploy_key:x', label: 'x', principal, consumers: [], riskFlags: [] };
 const sample = {
   ref: { provider: 'google', kind: 'service_account_key', keyId: 'k' },
+  refs: [{ index: 0, ref: { provider: 'salesforce', kind: 'refresh_token', clientId: 'x', user: 'u' } }],
   provider: 'slack',
   credential,
   principal,

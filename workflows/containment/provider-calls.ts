@@ -38,6 +38,7 @@ export const PROVIDER_CALLS: ProviderCallTable = {
   unrestrictCredential: { provider: (i) => i.credential.provider, singleRun: 'own queue' },
   // The mass containment's dry-run planner (workflows/mass-containment.ts schedules it on the provider's queue).
   planMassRef: { provider: (i) => i.ref.provider, singleRun: 'own queue' },
+  planMassGroup: { provider: (i) => i.refs[0]!.ref.provider, singleRun: 'own queue' },
   // GitHub's credential revocation: a per-tenant budget of its own, always on the paced queue (revoke.ts).
   revokeByValue: { provider: (i) => i.credential.provider, singleRun: 'own queue' },
   planContainment: 'cordon',
