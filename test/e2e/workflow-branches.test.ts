@@ -27,6 +27,8 @@ interface Script {
   verify?: (c: Credential, call: number) => Partial<VerifyResult>;
   fallback?: (rung: string, c: Credential) => WriteResult;
   restrict?: (c: Credential) => WriteResult;
+  /** How long the re-authentication scope read takes. */
+  scopeDelayMs?: number;
 }
 
 interface Call {
@@ -45,10 +47,9 @@ let current = '';
 /** The calls of the run under test, in order. */
 const calls = () => allCalls.filter((c) => c.workflowId === current);
 
-function credential(id: string, consumers = 0): Credential {
+function credential(id: string, consumers = 0, as: Pick<Credential, 'provider' | 'kind'> = { provider: 'memory', kind: 'api_key' }): Credential {
   const c: Credential = {
-    provider: 'memory',
-    kind: 'api_key',
+    ...as,
     id,
     label: `key ${id}`,
     principal: { id: `owner-of-${id}`, displayName: `Owner of ${id}`, type: 'service_account', status: 'active' },
@@ -71,7 +72,11 @@ const stubs: Activities = {
     const c = credentials.get(ref.id!)!;
     return { provider: c.provider, ref: `memory key ${c.id}`, credentials: [c], relatedServiceAccounts: [], riskFlags: [], blindSpots: [] };
   },
-  scopeReauth: async ({ provider, principal }) => ({ provider, principal, ends: [], effects: [], leftAlone: [] }),
+  scopeReauth: async ({ provider, principal }) => {
+    await new Promise((r) => setTimeout(r, script.scopeDelayMs ?? 0));
+    log('scopeReauth done', principal.id);
+    return { provider, principal, ends: [], effects: [], leftAlone: [] };
+  },
   planContainment: async (input) => buildPlan(input),
   planMassRef: async () => {
     throw new Error('not used: no mass dry run in these tests');
@@ -321,6 +326,22 @@ describe('containCredential with stubbed activities', () => {
     expect(calls().some((x) => x.name === 'notify' && x.detail?.startsWith('escalation:provider:revoking'))).toBe(true);
     expect(result.waitingOn).toBeUndefined();
     expect(result.outcome).toBe('contained');
+  });
+
+  // I8: a revoke that can end more than its credential (a Salesforce grant takes its sessions) waits for the
+  // re-authentication scope, so the plan lists what it ends; a Google service-account key's delete ends only
+  // the key, so its scope is read beside it. The slow scope read shows which order the run took.
+  it.each([
+    { as: { provider: 'salesforce', kind: 'refresh_token' }, scopeFirst: true },
+    { as: { provider: 'slack', kind: 'oauth_token' }, scopeFirst: true },
+    { as: { provider: 'google', kind: 'service_account_key' }, scopeFirst: false },
+  ] as const)('a $as.provider $as.kind: the scope is read before its revoke: $scopeFirst', async ({ as, scopeFirst }) => {
+    script = { scopeDelayMs: 1_000 };
+    const c = credential(`scope-order-${as.provider}`, 1, as);
+    const result: ContainmentStatus = await (await start([c.id])).result();
+    expect(result.outcome, result.outcomeReason).toBe('contained');
+    const order = calls().map((x) => x.name).filter((n) => n === 'scopeReauth done' || n === 'revokeCredential');
+    expect(order).toEqual(scopeFirst ? ['scopeReauth done', 'revokeCredential'] : ['revokeCredential', 'scopeReauth done']);
   });
 
   it('stops only the refused credential on a permanent refusal; its sibling is contained', async () => {
