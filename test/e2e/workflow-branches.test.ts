@@ -71,6 +71,9 @@ const stubs: Activities = {
     const c = credentials.get(ref.id!)!;
     return { provider: c.provider, ref: `memory key ${c.id}`, credentials: [c], relatedServiceAccounts: [], riskFlags: [], blindSpots: [] };
   },
+  enrichScope: async () => {
+    throw new Error('not used: the memory credentials here are identified whole');
+  },
   scopeReauth: async ({ provider, principal }) => ({ provider, principal, ends: [], effects: [], leftAlone: [] }),
   planContainment: async (input) => buildPlan(input),
   planMassRef: async () => {
