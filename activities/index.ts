@@ -2,7 +2,7 @@
 // worker hand in their connectors and sink; workflows see only the types (README, "Layout"). Activity names
 // are recorded in history: never rename one.
 import { ApplicationFailure } from '@temporalio/common';
-import type { Consumer, Credential, CredentialRef, Principal, Provider, ReplacementRef, ScopeReport } from '../schemas/credential.ts';
+import type { Consumer, Credential, CredentialRef, Principal, Provider, ReplacementRef, ScopeEnrichment, ScopeReport } from '../schemas/credential.ts';
 import type { ContainmentMode, FallbackRung, Plan, ReauthTarget } from '../schemas/containment.ts';
 import type { ConnectorRegistry, Connector, ProbeResult, Restriction, RestrictionUndo, WriteResult } from '../connectors/types.ts';
 import { assertCan, can } from '../connectors/capabilities.ts';
@@ -130,10 +130,20 @@ export function createActivities(deps: ActivityDeps) {
   };
 
   return {
-    identifyScope: mapFailures(async (input: { ref: CredentialRef }): Promise<ScopeReport> => {
-      const report = await connectorFor(input.ref.provider).identify(input.ref);
-      log.info('identified scope', { provider: report.provider, ref: report.ref, found: report.credentials.length });
+    /** `deferEnrichment`: leave the reads that decide neither I6 nor I8 for enrichScope after the revoke (connectors/types.ts). */
+    identifyScope: mapFailures(async (input: { ref: CredentialRef; deferEnrichment?: boolean }): Promise<ScopeReport> => {
+      const report = await connectorFor(input.ref.provider).identify(input.ref, input.deferEnrichment ? { deferEnrichment: true } : {});
+      log.info('identified scope', { provider: report.provider, ref: report.ref, found: report.credentials.length, pending: report.pendingEnrichment?.length ?? 0 });
       return report;
+    }),
+
+    /** The details identify left pending (owner, last use, app): read-only, run once the revoke is acknowledged. */
+    enrichScope: mapFailures(async (input: { report: ScopeReport }): Promise<ScopeEnrichment> => {
+      const connector = connectorFor(input.report.provider);
+      if (!connector.enrich) throw ApplicationFailure.create({ type: FAILURE_TYPES.unsupported, nonRetryable: true, message: `${input.report.provider}: identify left details pending but this connector has no enrich` });
+      const enrichment = await connector.enrich(input.report);
+      log.info('scope enriched', { provider: enrichment.provider, ref: input.report.ref, credentials: enrichment.credentials.length });
+      return enrichment;
     }),
 
     /**

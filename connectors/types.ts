@@ -7,6 +7,7 @@ import type {
   CredentialRef,
   Principal,
   Provider,
+  ScopeEnrichment,
   ScopeReport,
 } from '../schemas/credential.ts';
 import type { CredentialSink } from './sinks/types.ts';
@@ -134,6 +135,11 @@ export interface Restriction {
   values: string[];
 }
 
+export interface IdentifyOptions {
+  /** Leave the reads that decide neither I6 nor I8 for `enrich` after the revoke (a single direct run's fast path). */
+  deferEnrichment?: boolean;
+}
+
 export interface RevokeContext {
   leakedValue?: string;
 }
@@ -162,8 +168,15 @@ export interface Connector {
   /** What this connector can never see, said ahead of time (also repeated in each scope report). */
   readonly blindSpots: readonly string[];
 
-  /** Identify scope: the live credentials matching the ref, their principal, consumers, related SAs. */
-  identify(ref: CredentialRef): Promise<ScopeReport>;
+  /**
+   * Identify scope: the live credentials matching the ref, their principal, consumers, related SAs. With
+   * `deferEnrichment`, a connector that has `enrich` may leave out the reads that decide neither I6 (whose
+   * credential it is) nor I8 (what its revoke ends): it names them in `pendingEnrichment`, and the caller has
+   * `enrich` read them once the revoke is acknowledged. Without `enrich`, the option is ignored.
+   */
+  identify(ref: CredentialRef, options?: IdentifyOptions): Promise<ScopeReport>;
+  /** The details identify left pending (`pendingEnrichment`): read-only, safe to call after the credential is revoked. */
+  enrich?(report: ScopeReport): Promise<ScopeEnrichment>;
   /** Credentials still active for a principal (for verification, I3). */
   listActive(principal: Principal): Promise<Credential[]>;
   /**

@@ -91,6 +91,8 @@ function summaryOf(e: EvidenceEvent): string {
       return `containment started by ${e.actor} (${e.mode}, ${e.severity}${e.breakGlass ? ', break-glass' : ''})`;
     case 'identified':
       return `${e.provider}: ${e.live} live credential(s) for ${e.ref}`;
+    case 'enriched':
+      return `${e.provider}: details of ${e.credentials.length} credential(s) for ${e.ref} read after the revoke${e.failed ? ` (failed: ${e.failed})` : ''}`;
     case 'planned':
       return `plan ${e.digest.slice(0, 12)}: ${e.actions} action(s) in ${e.waves} wave(s)`;
     case 'approval_decided':

@@ -108,6 +108,7 @@ const record: KindMapping = { csf: ['RS.AN-06'], cis: [], iso: ['A.5.28'], nhi: 
 export const CONTROLS_BY_KIND: Record<ExportKind, KindMapping> = {
   started: { csf: ['DE.AE-08', 'RS.MA-01'], cis: [], iso: ['A.5.24', 'A.5.26'], nhi: ['NHI2:2025'] },
   identified: { csf: ['DE.AE-02', 'DE.AE-03', 'RS.AN-03', 'RS.AN-08'], cis: ['5.1', '5.5'], iso: ['A.5.25'], nhi: ['NHI2:2025'] },
+  enriched: { csf: ['DE.AE-02', 'DE.AE-03', 'RS.AN-03', 'RS.AN-08'], cis: ['5.1', '5.5'], iso: ['A.5.25'], nhi: ['NHI2:2025'] },
   planned: { csf: ['RS.MA-02', 'RS.MA-03'], cis: [], iso: ['A.5.25'], nhi: [] },
   approval_requested: { csf: ['RS.MA-02', 'RS.CO-02'], cis: [], iso: ['A.5.26'], nhi: [] },
   approval_decided: decision,

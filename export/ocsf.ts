@@ -89,6 +89,7 @@ const FALLBACK: Record<string, D3fend> = {
 /** OCSF API Activity ids by step: Create 1, Read 2, Update 3, Delete 4. */
 const API_ACTIVITY: Partial<Record<ExportKind, number>> = {
   identified: 2,
+  enriched: 2,
   verified: 2,
   replaced: 1,
   revoked: 4,

@@ -127,8 +127,60 @@ export const ScopeReport = z.object({
   riskFlags: z.array(z.string()),
   /** What the connector could not see (e.g. Salesforce's 2,500-row OauthToken cap). */
   blindSpots: z.array(z.string()),
+  /**
+   * Reads identify left for after the revoke (identify with `deferEnrichment`): each credential whose details
+   * (its owner's name and status, last use, its app's name and sensitive scopes) the connector's `enrich` reads
+   * then, with what identify learned that enrich needs (`context`: plain words, never a secret). Only reads
+   * that decide neither I6 nor I8 are ever left for later. Absent: the report is complete.
+   */
+  pendingEnrichment: z.array(z.object({ credentialId: z.string(), context: z.record(z.string(), z.string()) })).optional(),
 });
 export type ScopeReport = z.infer<typeof ScopeReport>;
+
+/** One credential's details read after the revoke (`Connector.enrich`), replacing identify's provisional ones. */
+export const CredentialEnrichment = z.object({
+  credentialId: z.string(),
+  label: z.string(),
+  principal: Principal,
+  lastUsedAt: z.string().optional(),
+});
+export type CredentialEnrichment = z.infer<typeof CredentialEnrichment>;
+
+/** What a connector's `enrich` read for a report's pending credentials: their details, and the flags and blind spots it adds. */
+export const ScopeEnrichment = z.object({
+  provider: Provider,
+  credentials: z.array(CredentialEnrichment),
+  riskFlags: z.array(z.string()),
+  blindSpots: z.array(z.string()),
+});
+export type ScopeEnrichment = z.infer<typeof ScopeEnrichment>;
+
+/** One credential's details from `enrich`, in place. */
+export function applyCredentialEnrichment(c: Credential, e: CredentialEnrichment): void {
+  c.label = e.label;
+  c.principal = e.principal;
+  if (e.lastUsedAt) c.lastUsedAt = e.lastUsedAt;
+}
+
+/**
+ * Puts what `enrich` read into the report, in place: each credential's label, principal and last use (and the
+ * principal among the related service accounts), the added risk flags and blind spots; those credentials are no
+ * longer pending. Pure: the workflow applies it to the run's scope, a connector to its own report.
+ */
+export function applyEnrichment(report: ScopeReport, enrichment: ScopeEnrichment): void {
+  for (const e of enrichment.credentials) {
+    const c = report.credentials.find((x) => x.id === e.credentialId);
+    if (!c) continue;
+    applyCredentialEnrichment(c, e);
+    report.relatedServiceAccounts = report.relatedServiceAccounts.map((p) => (p.id === e.principal.id ? e.principal : p));
+  }
+  for (const flag of enrichment.riskFlags) if (!report.riskFlags.includes(flag)) report.riskFlags.push(flag);
+  for (const spot of enrichment.blindSpots) if (!report.blindSpots.includes(spot)) report.blindSpots.push(spot);
+  const done = new Set(enrichment.credentials.map((e) => e.credentialId));
+  const pending = report.pendingEnrichment?.filter((p) => !done.has(p.credentialId));
+  if (pending?.length) report.pendingEnrichment = pending;
+  else delete report.pendingEnrichment;
+}
 
 /** What history carries about a replacement: a reference and a short fingerprint, never the value. */
 export const ReplacementRef = z.object({

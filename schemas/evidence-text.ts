@@ -39,6 +39,10 @@ export function evidenceText(e: EvidenceEntry): string {
       return `containment started by ${e.actor}: ${plural(e.credentialRefs, 'credential ref')}, mode ${e.mode}, severity ${e.severity}${e.breakGlass ? ', break-glass' : ''}${e.retryOf ? `, retry of ${e.retryOf}` : ''}`;
     case 'identified':
       return `identified ${plural(e.live, 'live credential')} for ${e.ref}${e.riskFlags.length ? `; risks: ${e.riskFlags.join('; ')}` : ''}${e.blindSpots.length ? `; cannot see: ${e.blindSpots.join('; ')}` : ''}`;
+    case 'enriched': {
+      const details = e.credentials.map((c) => `${c.label} (owner ${c.principal}, ${c.principalStatus}; ${c.lastUsedAt ? `last used ${c.lastUsedAt}` : 'no use on record'})`);
+      return `details read after the revoke for ${e.ref}${e.failed ? `: could not be read (${e.failed})` : `: ${details.join('; ')}`}${e.riskFlags.length ? `; risks: ${e.riskFlags.join('; ')}` : ''}${e.blindSpots.length ? `; cannot see: ${e.blindSpots.join('; ')}` : ''}`;
+    }
     case 'planned':
       return `plan ${short(e.digest)}: ${plural(e.actions, 'action')}, ${plural(e.waves, 'wave')}; re-authentication ends ${plural(e.reauthEnds, 'other credential')} with ${plural(e.reauthConsumers, 'consumer')} to re-supply, leaves ${e.leftAlone} alone`;
     case 'approval_requested':

@@ -42,6 +42,15 @@ const SAMPLES: { [K in EvidenceKind]: Extract<EvidenceDraft, { kind: K }> } = {
   notification_failed: { kind: 'notification_failed', actor: 'cordon', notification: 'completed', reason: 'HTTP 502' },
   registry_note: { kind: 'registry_note', actor: 'cordon', note: 'release_failed', reason: 'timeout' },
   finished: { kind: 'finished', actor: 'cordon', outcome: 'contained' },
+  enriched: {
+    kind: 'enriched',
+    actor: 'cordon',
+    provider: 'slack',
+    ref: 'slack oauth_token',
+    credentials: [{ credentialId: 'slack:token:T1:A1:bot:ab12', label: 'bot token of Drift for Drift Bot in Acme', principal: 'Drift Bot', principalStatus: 'active', lastUsedAt: '2026-01-01T00:00:00.000Z' }],
+    riskFlags: ['token holds sensitive scopes: chat:write'],
+    blindSpots: [],
+  },
 };
 const chain = () => chainOf(Object.values(SAMPLES) as EvidenceDraft[], (i) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString());
 

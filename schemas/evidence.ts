@@ -6,7 +6,7 @@
 // about), `provider` and `requestId` (the provider's id for the call), and the chain links `prev` (the
 // previous event's `hash`; 64 zeros for the first) and `hash` (SHA-256 over the canonical JSON of the
 // event without `hash`, see schemas/evidence-chain.ts). The kinds follow the run: `started`,
-// `identified`, `planned`; the approval kinds `approval_requested`, `approval_decided` (decision
+// `identified`, `enriched` (details read after the revoke), `planned`; the approval kinds `approval_requested`, `approval_decided` (decision
 // approved | rejected, approver, channel, approvals/quorum, and how the approver was authenticated),
 // `approval_refused`, `approval_escalated`,
 // `approval_defaulted`, `approval_deadline`, `approval_fail_closed`; staged containment's
@@ -74,6 +74,18 @@ export const EVIDENCE_EVENTS = [
   }),
   /** One connector's scope report. */
   event('identified', { provider: Provider, ref: z.string(), live: z.number().int().min(0), riskFlags: z.array(z.string()), blindSpots: z.array(z.string()) }),
+  /**
+   * Details identify left for after the revoke, once read (a single direct run's fast path): each credential's
+   * label, owner and last use, and the risk flags and blind spots they added. `failed`: why they could not be read.
+   */
+  event('enriched', {
+    provider: Provider,
+    ref: z.string(),
+    credentials: z.array(z.object({ credentialId, label: z.string(), principal: z.string(), principalStatus: z.string(), lastUsedAt: z.string().optional() }).strict()),
+    riskFlags: z.array(z.string()),
+    blindSpots: z.array(z.string()),
+    failed: z.string().optional(),
+  }),
   /** The plan, bound by its digest (I7), with what re-authentication ends besides the targets (I8). */
   event('planned', {
     digest: Hex64,

@@ -14,6 +14,7 @@ import { settleAll, settleBranches } from './containment/branches.ts';
 import { contain, mayRevokeAtOnce, revokeAtOnce } from './containment/contain.ts';
 import { openContainment, type Containment } from './containment/context.ts';
 import { failureMessage, failureType } from './containment/failures.ts';
+import { enrichPending } from './containment/enrich.ts';
 import { identify, nothingFound } from './containment/identify.ts';
 import { setMessageHandlers } from './containment/messages.ts';
 import { makePlan, planFrom, scopeReauth } from './containment/plan.ts';
@@ -52,22 +53,30 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
       const planned = await revokeWhilePlanning(run, reports);
       if ('refused' in planned) return await finish(run, 'refused', planned.refused);
     } else {
+      // Not the fast path (an approval, or a credential the plan refuses under I6): the plan and the approvers
+      // see every detail, so what identification left for after the revoke is read now.
+      await enrichPending(run, reports);
       const planned = await makePlan(run, reports);
       if ('refused' in planned) return await finish(run, 'refused', planned.refused);
       const rejected = await approveDirect(run);
       if (rejected) return await finish(run, 'rejected', rejected);
     }
 
-    // 3. Revoke before replace (direct) or staged waves (shared credentials, approved). A refusal stops only its own credential.
-    // 4. Force re-authentication: exactly what the plan lists, then the ended credentials' consumers get replacements.
-    if (fastPath && patched(REPLACE_WHILE_REAUTHENTICATING_PATCH)) await replaceWhileReauthenticating(run);
-    else {
-      await contain(run);
-      await reauthenticate(run);
-    }
-
-    // 5. Verify: only Cordon's replacements remain (I3). Every branch settles before the verdict.
-    await verify(run);
+    const containAndVerify = async (r: Containment) => {
+      // 3. Revoke before replace (direct) or staged waves (shared credentials, approved). A refusal stops only its own credential.
+      // 4. Force re-authentication: exactly what the plan lists, then the ended credentials' consumers get replacements.
+      if (fastPath && patched(REPLACE_WHILE_REAUTHENTICATING_PATCH)) await replaceWhileReauthenticating(r);
+      else {
+        await contain(r);
+        await reauthenticate(r);
+      }
+      // 5. Verify: only Cordon's replacements remain (I3). Every branch settles before the verdict.
+      await verify(r);
+    };
+    // The details identification left for after the revoke (only on the fast path, whose revokes are acknowledged
+    // by now) are read beside the rest; both settle before the verdict, so the status shows every detail.
+    if (reports.some((r) => r.pendingEnrichment?.length)) await settleBranches(run, [containAndVerify, (branch) => enrichPending(branch, reports)]);
+    else await containAndVerify(run);
     const { outcome, reason } = verdict(run);
     return await finish(run, outcome, reason);
   } catch (err) {

@@ -132,8 +132,16 @@ describe('identify', () => {
     expect(byFile.credentials.map((c) => c.id)).toEqual([DRIFT_KEY]);
     expect(byFile.credentials[0]!.principal).toMatchObject({ id: DRIFT_SA_EMAIL, type: 'service_account' });
     expect(byFile.credentials[0]!.consumers).toHaveLength(2);
+    const before = tenant.calls().length;
     const byKeyId = await connector.identify({ provider: 'google', kind: 'service_account_key', keyId: DRIFT_KEY_ID });
     expect(byKeyId.credentials.map((c) => c.id)).toEqual([DRIFT_KEY]);
+    // The same key and account as found by the key file, from the listings alone: no keys.get or serviceAccounts.get
+    // after them (each would be one more round before the revoke).
+    expect(byKeyId.credentials).toEqual(byFile.credentials);
+    expect(byKeyId.relatedServiceAccounts).toEqual(byFile.relatedServiceAccounts);
+    const reads = tenant.calls().slice(before).map((c) => c.operation);
+    expect(reads).toContain('projects.serviceAccounts.keys.list');
+    expect(reads.filter((op) => op === 'projects.serviceAccounts.keys.get' || op === 'projects.serviceAccounts.get')).toEqual([]);
     const own = await connector.identify({ provider: 'google', kind: 'service_account_key', id: CORDON_KEY });
     expect(own.credentials[0]!.selfOrLastAdmin).toBe(true);
   });

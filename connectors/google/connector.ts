@@ -63,6 +63,11 @@ type Directory = admin_directory_v1.Admin;
 type Reports = admin_reports_v1.Admin;
 type Iam = iam_v1.Iam;
 
+/** A service account as a principal (serviceAccounts.get and .list answer the same fields). */
+function toAccountPrincipal(account: iam_v1.Schema$ServiceAccount, email: string): Principal {
+  return { id: account.email ?? email, displayName: account.displayName || email, type: 'service_account', status: account.disabled ? 'suspended' : 'active' };
+}
+
 /** `config` comes from GoogleConnectorConfig.fromEnv(env) or GoogleConnectorConfig.parse(input). */
 export function createGoogleConnector(config: GoogleConnectorConfig): GoogleConnector {
   return new GoogleConnector(config);
@@ -180,12 +185,7 @@ export class GoogleConnector implements Connector {
     const account = await this.#call(`serviceAccounts.get ${email}`, () =>
       this.#iam.projects.serviceAccounts.get({ name: `projects/-/serviceAccounts/${email}` }),
     );
-    return {
-      id: account.data.email ?? email,
-      displayName: account.data.displayName || email,
-      type: 'service_account',
-      status: account.data.disabled ? 'suspended' : 'active',
-    };
+    return toAccountPrincipal(account.data, email);
   }
 
   async #allUserEmails(): Promise<string[]> {
@@ -343,8 +343,31 @@ export class GoogleConnector implements Connector {
     return keys.map((k) => this.#keyCredential(k, owner));
   }
 
-  /** Key resource names a ref points at: by name, by leaked key file, by key id (+ account). */
-  async #keyNamesFor(ref: CredentialRef, blindSpots: string[]): Promise<string[]> {
+  /**
+   * Key resource names a ref points at: by name, by leaked key file, by key id (+ account). A bare key id is
+   * found by listing the projects' accounts and their keys, whose answers already hold everything keys.get and
+   * serviceAccounts.get would say (the key's state, the account's name and status): `listed` carries them, so
+   * identify reads nothing more before the revoke.
+   */
+  async #keysFor(ref: CredentialRef, blindSpots: string[]): Promise<{ name: string; listed?: { key: iam_v1.Schema$ServiceAccountKey; account: Principal } }[]> {
+    const named = await this.#keyNamesFor(ref, blindSpots);
+    if (Array.isArray(named)) return named.map((name) => ({ name }));
+    const { keyId } = named;
+    // A bare key id: search the configured projects' service accounts.
+    if (this.#config.projects.length === 0) blindSpots.push('a bare key id was given and CORDON_GOOGLE_PROJECTS is empty: no project was searched');
+    for (const project of this.#config.projects) {
+      const accounts = await this.#call(`serviceAccounts.list ${project}`, () => this.#iam.projects.serviceAccounts.list({ name: `projects/${project}`, pageSize: 100 }));
+      for (const a of accounts.data.accounts ?? []) {
+        const keys = await this.#call(`keys.list ${a.email}`, () => this.#iam.projects.serviceAccounts.keys.list({ name: a.name! }));
+        const hit = (keys.data.keys ?? []).find((k) => k.name?.endsWith(`/keys/${keyId}`));
+        if (hit) return [{ name: hit.name!, listed: { key: hit, account: toAccountPrincipal(a, a.email ?? '') } }];
+      }
+    }
+    return [];
+  }
+
+  /** Key resource names a ref that names its account or key points at; a bare key id is #keysFor's to search. */
+  async #keyNamesFor(ref: CredentialRef, blindSpots: string[]): Promise<string[] | { keyId: string }> {
     const byId = ref.id ? parseCredentialId(ref.id) : undefined;
     if (byId?.type === 'key') return [byId.name];
     if (ref.leakedValue) {
@@ -359,18 +382,7 @@ export class GoogleConnector implements Connector {
       const keys = await this.#keysOf(account);
       return keys.map((k) => k.id);
     }
-    if (!keyId) return [];
-    // A bare key id: search the configured projects' service accounts.
-    if (this.#config.projects.length === 0) blindSpots.push('a bare key id was given and CORDON_GOOGLE_PROJECTS is empty: no project was searched');
-    for (const project of this.#config.projects) {
-      const accounts = await this.#call(`serviceAccounts.list ${project}`, () => this.#iam.projects.serviceAccounts.list({ name: `projects/${project}`, pageSize: 100 }));
-      for (const a of accounts.data.accounts ?? []) {
-        const keys = await this.#call(`keys.list ${a.email}`, () => this.#iam.projects.serviceAccounts.keys.list({ name: a.name! }));
-        const hit = (keys.data.keys ?? []).find((k) => k.name?.endsWith(`/keys/${keyId}`));
-        if (hit) return [hit.name!];
-      }
-    }
-    return [];
+    return keyId ? { keyId } : [];
   }
 
   // ---- Connector --------------------------------------------------------------------------
@@ -397,22 +409,25 @@ export class GoogleConnector implements Connector {
         riskFlags.push(`searched all ${users.length} users for grants to ${clientId}`);
       }
     } else if (ref.kind === 'service_account_key') {
-      for (const name of await this.#keyNamesFor(ref, blindSpots)) {
-        // The key's name names its account: the key and the account are read side by side.
+      for (const { name, listed } of await this.#keysFor(ref, blindSpots)) {
+        // Found by listing: the listing's answers are the key and its account. Named: the key's name names its
+        // account, and the key (does it exist, is it disabled) and the account are read side by side.
         const named = parseCredentialId(name) as Extract<ParsedCredentialId, { type: 'key' }> | undefined;
-        const [key, namedPrincipal] = await Promise.all([
-          this.#orMissing(`keys.get ${name}`, () => this.#iam.projects.serviceAccounts.keys.get({ name }), undefined),
-          named?.type === 'key' ? this.#orMissing(`account of ${name}`, () => this.#accountPrincipal(named.account), undefined) : undefined,
-        ]);
+        const [key, namedPrincipal] = listed
+          ? [listed.key, listed.account]
+          : await Promise.all([
+              this.#orMissing(`keys.get ${name}`, async () => (await this.#iam.projects.serviceAccounts.keys.get({ name })).data, undefined),
+              named?.type === 'key' ? this.#orMissing(`account of ${name}`, () => this.#accountPrincipal(named.account), undefined) : undefined,
+            ]);
         if (!key) {
           riskFlags.push(`${name} does not exist (already deleted?)`);
           continue;
         }
-        const account = parseCredentialId(key.data.name!) as Extract<ParsedCredentialId, { type: 'key' }>;
-        const principal = namedPrincipal && named?.account === account.account ? namedPrincipal : await this.#accountPrincipal(account.account);
+        const account = parseCredentialId(key.name!) as Extract<ParsedCredentialId, { type: 'key' }>;
+        const principal = namedPrincipal && (listed || named?.account === account.account) ? namedPrincipal : await this.#accountPrincipal(account.account);
         related.set(principal.id, principal);
-        const credential = this.#keyCredential(key.data, principal);
-        if (key.data.disabled) riskFlags.push(`${credential.id} is disabled but not deleted: it can be re-enabled`);
+        const credential = this.#keyCredential(key, principal);
+        if (key.disabled) riskFlags.push(`${credential.id} is disabled but not deleted: it can be re-enabled`);
         credentials.push(credential);
       }
     } else if (ref.kind === 'session' || ref.kind === 'api_key') {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SlackScenario, isSlackEmulator, type Scenario, readScenarioFile } from '@cordon/emulators';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
-import type { Principal } from '../../schemas/credential.ts';
+import { applyEnrichment, type Principal } from '../../schemas/credential.ts';
 import { ConnectorError } from '../types.ts';
 import { assertCan, capabilitiesOf } from '../capabilities.ts';
 import { createSlackConnector, SLACK_CANNOT, SlackConnectorConfig, type SlackConnector } from './connector.ts';
@@ -77,6 +77,36 @@ describe('configuration', () => {
 });
 
 describe('oauth tokens', () => {
+  it('with deferEnrichment, identifies by auth.test alone and enrich reads the rest after the revoke, as a full identify would', async () => {
+    const ref = { provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_BOT_MAIN } as const;
+    const full = await connector().identify(ref);
+    tenant.reset();
+    const slack = connector();
+    const report = await slack.identify(ref, { deferEnrichment: true });
+    // Only what decides I6 and I8 before the revoke: the leaked token's auth.test (it names the app) and Cordon's own.
+    expect(slackCalls().map((c) => c.operation)).toEqual(['auth.test', 'auth.test']);
+    const cred = report.credentials[0]!;
+    const { label: _label, lastUsedAt: _lastUsedAt, principal: _principal, ...decisive } = full.credentials[0]!;
+    expect(cred).toMatchObject(decisive);
+    expect(cred.lastUsedAt).toBeUndefined();
+    expect(cred.principal).toMatchObject({ id: 'U0DRIFTBOT', type: 'bot', status: 'active' });
+    expect(report.pendingEnrichment).toEqual([{ credentialId: cred.id, context: { team: expect.any(String) } }]);
+    expect(report.riskFlags).not.toContain('token holds sensitive scopes: users:read.email');
+
+    expect(await slack.revoke(cred)).toMatchObject({ outcome: 'done' });
+    const enrichment = await slack.enrich(report);
+    const revokedAt = slackCalls('auth.revoke')[0]!.seq;
+    expect(slackCalls('users.info').map((c) => c.seq > revokedAt)).toEqual([true]);
+    expect(slackCalls('auditlogs.logs').length).toBeGreaterThan(0);
+    expect(enrichment.credentials).toEqual([{ credentialId: cred.id, label: full.credentials[0]!.label, principal: full.credentials[0]!.principal, lastUsedAt: '2025-08-18T02:45:10.000Z' }]);
+    applyEnrichment(report, enrichment);
+    expect(report.pendingEnrichment).toBeUndefined();
+    expect(report.credentials).toEqual(full.credentials);
+    expect(report.relatedServiceAccounts).toEqual(full.relatedServiceAccounts);
+    expect([...report.riskFlags].sort()).toEqual([...full.riskFlags].sort());
+    expect([...report.blindSpots].sort()).toEqual([...full.blindSpots].sort());
+  });
+
   it('happy path: identify by leaked value, revoke with auth.revoke, probe dead, repeat is already_done', async () => {
     const slack = connector();
     const report = await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_BOT_MAIN });

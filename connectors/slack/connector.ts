@@ -8,8 +8,8 @@
 // - no API re-issues a bot/user token (re-install = human OAuth consent), so `replace` is absent.
 // SDK retries are off and 429s are rejected: the Temporal activity retry waits out Retry-After.
 import { WebClient, LogLevel, type WebClientOptions } from '@slack/web-api';
-import type { Credential, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
-import { describeRef } from '../../schemas/credential.ts';
+import type { Credential, CredentialEnrichment, CredentialRef, Principal, ScopeEnrichment, ScopeReport } from '../../schemas/credential.ts';
+import { applyEnrichment, describeRef } from '../../schemas/credential.ts';
 import { Secret } from '../../logging/secret.ts';
 import { fingerprintOf } from '../fingerprint.ts';
 import {
@@ -18,6 +18,7 @@ import {
   type AuditEvent,
   type Capability,
   type Connector,
+  type IdentifyOptions,
   type ProbeResult,
   type ReauthScope,
   type RevokeContext,
@@ -276,15 +277,15 @@ export class SlackConnector implements Connector {
 
   // ---- identify --------------------------------------------------------------------------
 
-  async identify(ref: CredentialRef): Promise<ScopeReport> {
+  async identify(ref: CredentialRef, options: IdentifyOptions = {}): Promise<ScopeReport> {
     const report: ScopeReport = { provider: 'slack', ref: describeRef(ref), credentials: [], relatedServiceAccounts: [], riskFlags: [], blindSpots: [...SLACK_BLIND_SPOTS] };
-    if (ref.kind === 'oauth_token') await this.#identifyToken(ref, report);
+    if (ref.kind === 'oauth_token') await this.#identifyToken(ref, report, options);
     else if (ref.kind === 'session') await this.#identifySessions(ref, report);
     else throw unsupported('slack', 'list', `Slack has no ${ref.kind} credentials; use oauth_token (bot/user tokens) or session`);
     return report;
   }
 
-  async #identifyToken(ref: CredentialRef, report: ScopeReport): Promise<void> {
+  async #identifyToken(ref: CredentialRef, report: ScopeReport, options: IdentifyOptions): Promise<void> {
     if (ref.leakedValue) {
       const leaked = new Secret(ref.leakedValue);
       // Cordon's own identity and the leaked token's are asked side by side.
@@ -297,35 +298,47 @@ export class SlackConnector implements Connector {
         );
         return;
       }
-      const user = await this.#user(answer.user_id ?? '');
-      const principal = this.#principalOf(user);
       const tokenType = answer.bot_id ? 'bot' : 'user';
-      const appId = answer.app_id ?? user.profile?.api_app_id ?? 'unknown';
       const fingerprint = fingerprintOf(ref.leakedValue);
+      const team = answer.team ?? answer.team_id ?? '';
+      // What decides I6 (Cordon's own token or app) and I8 (the app whose installation a revoke can take) is
+      // auth.test's answer. When it names the app, the owner's record (users.info), the app's approval and the
+      // audit logs (last use) decide neither, and may wait for enrich() after the revoke. Without app_id the
+      // app is known only from the owner's profile: users.info stays before the revoke, and so does the rest.
+      const user = answer.app_id ? undefined : await this.#user(answer.user_id ?? '');
+      const principal: Principal = user
+        ? this.#principalOf(user)
+        : // auth.test answered for this token, so its owner is active (a deactivated owner's token answers account_inactive).
+          { id: answer.user_id ?? '', displayName: answer.user || answer.user_id || '', type: tokenType, status: 'active' };
+      const appId = answer.app_id ?? user?.profile?.api_app_id ?? 'unknown';
       const id = formatCredentialId({ type: 'token', teamId: answer.team_id ?? '', appId, tokenType, fingerprint });
       this.#leaked.set(id, leaked);
       const ofUser = this.#leakedByUser.get(principal.id) ?? new Set<string>();
       this.#leakedByUser.set(principal.id, ofUser.add(id));
       const scopes = answer.response_metadata?.scopes ?? [];
-      // Enrichment, side by side: the app's approval and the last use from the audit logs.
-      const [apps, lastUsedAt] = await Promise.all([this.#approvedApps(), this.#lastSeen([appId, principal.id], report.blindSpots)]);
-      const app = apps.find((a) => a.app?.id === appId);
-      report.credentials.push({
+      const credential: Credential = {
         provider: 'slack',
         kind: 'oauth_token',
         id,
-        label: `${tokenType} token of ${app?.app?.name ?? appId} for ${principal.displayName} in ${answer.team ?? answer.team_id}`,
+        label: tokenLabel(tokenType, appId, principal.displayName, team),
         principal,
         scopes,
         clientId: appId,
-        ...(lastUsedAt ? { lastUsedAt } : {}),
         consumers: [],
         fingerprint,
         selfOrLastAdmin: fingerprint === own.fingerprint || appId === own.appId,
-      });
-      this.#flagScopes(scopes, app, report);
-      if (principal.status !== 'active') report.riskFlags.push(`${principal.id} is deactivated but the token was presented; reactivation would revive it`);
+      };
+      report.credentials.push(credential);
+      this.#flagAdminScopes(scopes, report.riskFlags);
       if (principal.type === 'bot') report.relatedServiceAccounts.push(principal);
+      if (options.deferEnrichment && !user) {
+        report.pendingEnrichment = [...(report.pendingEnrichment ?? []), { credentialId: id, context: { team } }];
+        return;
+      }
+      const riskFlags: string[] = [];
+      const blindSpots: string[] = [];
+      const details = await this.#enrichToken(credential, team, riskFlags, blindSpots, user);
+      applyEnrichment(report, { provider: 'slack', credentials: [details], riskFlags, blindSpots });
       return;
     }
     const own = await this.#ownIdentity();
@@ -344,7 +357,9 @@ export class SlackConnector implements Connector {
     else if (ref.user) scopeId = (await this.#user(ref.user)).team_id ?? scopeId;
     const name = app.app?.name ?? appId;
     report.credentials.push(await this.#appCredential(app, appId, scopeId, own.appId, report.blindSpots));
-    this.#flagScopes((app.scopes ?? []).map((s) => s.name ?? ''), app, report);
+    const appScopes = (app.scopes ?? []).map((s) => s.name ?? '');
+    this.#flagAdminScopes(appScopes, report.riskFlags);
+    this.#flagSensitiveScopes(appScopes, app, report.riskFlags);
     report.riskFlags.push(`${appId}: without the token value, revoking means uninstalling ${name} from ${scopeId} (every token it holds there)`);
   }
 
@@ -366,11 +381,53 @@ export class SlackConnector implements Connector {
     };
   }
 
-  #flagScopes(scopes: string[], app: ApprovedApp | undefined, report: ScopeReport): void {
+  #flagAdminScopes(scopes: string[], riskFlags: string[]): void {
     const admin = scopes.filter((s) => s.startsWith('admin'));
-    if (admin.length) report.riskFlags.push(`token holds admin scopes: ${admin.join(', ')}`);
+    if (admin.length) riskFlags.push(`token holds admin scopes: ${admin.join(', ')}`);
+  }
+
+  /** Which scopes are sensitive is the app approval's word (admin.apps.approved.list). */
+  #flagSensitiveScopes(scopes: string[], app: ApprovedApp | undefined, riskFlags: string[]): void {
     const sensitive = (app?.scopes ?? []).filter((s) => s.is_sensitive && scopes.includes(s.name ?? '')).map((s) => s.name);
-    if (sensitive.length) report.riskFlags.push(`token holds sensitive scopes: ${sensitive.join(', ')}`);
+    if (sensitive.length) riskFlags.push(`token holds sensitive scopes: ${sensitive.join(', ')}`);
+  }
+
+  /**
+   * A token's details that decide neither I6 nor I8, side by side: its owner's record (unless given), the app's
+   * approval (its name, which scopes are sensitive) and the last use from the audit logs.
+   */
+  async #enrichToken(credential: Credential, team: string, riskFlags: string[], blindSpots: string[], known?: SlackUserObject): Promise<CredentialEnrichment> {
+    const id = this.#parse(credential);
+    if (id.type !== 'token') throw new ConnectorError('invalid', 'slack', `slack: ${credential.id} is not a token identified by value; only those have details to read later`);
+    const [user, apps, lastUsedAt] = await Promise.all([
+      known ?? this.#user(credential.principal.id),
+      this.#approvedApps(),
+      this.#lastSeen([id.appId, credential.principal.id], blindSpots),
+    ]);
+    const principal = this.#principalOf(user);
+    const app = apps.find((a) => a.app?.id === id.appId);
+    this.#flagSensitiveScopes(credential.scopes, app, riskFlags);
+    if (principal.status !== 'active') riskFlags.push(`${principal.id} is deactivated but the token was presented; reactivation would revive it`);
+    return {
+      credentialId: credential.id,
+      label: tokenLabel(id.tokenType, app?.app?.name ?? id.appId, principal.displayName, team),
+      principal,
+      ...(lastUsedAt ? { lastUsedAt } : {}),
+    };
+  }
+
+  /** The reads identify left for after the revoke (identify with deferEnrichment), for each pending token. */
+  async enrich(report: ScopeReport): Promise<ScopeEnrichment> {
+    const riskFlags: string[] = [];
+    const blindSpots: string[] = [];
+    const credentials = await Promise.all(
+      (report.pendingEnrichment ?? []).map(({ credentialId, context }) => {
+        const credential = report.credentials.find((c) => c.id === credentialId);
+        if (!credential) throw new ConnectorError('invalid', 'slack', `slack: enrich: ${credentialId} is pending but not among the report's credentials`);
+        return this.#enrichToken(credential, context.team ?? credential.principal.id, riskFlags, blindSpots);
+      }),
+    );
+    return { provider: 'slack', credentials, riskFlags: [...new Set(riskFlags)], blindSpots: [...new Set(blindSpots)] };
   }
 
   async #identifySessions(ref: CredentialRef, report: ScopeReport): Promise<void> {
@@ -683,6 +740,11 @@ export class SlackConnector implements Connector {
     return { outcome: 'done', detail: `${id.appId} uninstalled from and restricted in ${scopeId}` };
   }
 
+}
+
+/** How a token identified by value is named: `bot token of Drift for Drift Bot in Acme Main`. */
+function tokenLabel(tokenType: string, app: string, owner: string, team: string): string {
+  return `${tokenType} token of ${app} for ${owner} in ${team}`;
 }
 
 export function createSlackConnector(config: SlackConnectorConfig): SlackConnector {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startContainment } from '../../client/containments.ts';
+import { getStatus, startContainment } from '../../client/containments.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { composeSink } from '../../worker/sink.ts';
@@ -75,6 +75,46 @@ describe('slack: the Drift bot token of the Salesloft/Drift scenario', () => {
     expect(slack.tokenActive('slack-drift-bot-sales')).toBe(true);
     expect(result.evidence.some((e) => e.kind === 'verified' && e.verdict === 'dead' && e.probe === 'dead')).toBe(true);
   });
+
+  it('revokes after auth.test alone and reads the owner, the app approval and the audit logs after the revoke; the status and evidence still carry them', async () => {
+    const leaked = 'xoxb-emulated-drift-bot-acme-main-0001';
+    const { result, calls } = await contain('salesloft-drift', [{ provider: 'slack', kind: 'oauth_token', leakedValue: leaked }]);
+    expect(result.outcome, result.outcomeReason).toBe('contained');
+    // From the emulator's log: before the revoke only the auth.test calls (the leaked token's, which names the app
+    // for I6 and I8, and Cordon's own); users.info, the app approval and the audit pages come after it.
+    const revoke = calls.find((c) => c.operation === 'auth.revoke' && c.status === 200)!;
+    expect(calls.filter((c) => c.seq < revoke.seq).map((c) => c.operation)).toEqual(['auth.test', 'auth.test']);
+    for (const op of ['users.info', 'admin.apps.approved.list', 'auditlogs.logs']) {
+      const made = calls.filter((c) => c.operation === op);
+      expect(made.length, `${op} was read`).toBeGreaterThan(0);
+      for (const c of made) expect(c.seq, `${op} after the revoke`).toBeGreaterThan(revoke.seq);
+    }
+    // What a full identification showed is in the status once read: owner, last use, app name, sensitive scopes.
+    const [report] = result.scope;
+    expect(report!.pendingEnrichment).toBeUndefined();
+    const cred = report!.credentials[0]!;
+    expect(cred).toMatchObject({ principal: { id: 'U0DRIFTBOT', displayName: 'Drift', type: 'bot', status: 'active' }, lastUsedAt: '2025-08-18T02:45:10.000Z' });
+    expect(cred.label).toMatch(/^bot token of Drift for Drift in /);
+    expect(report!.riskFlags).toContain('token holds sensitive scopes: users:read.email');
+    expect(result.credentials[0]!.label).toBe(cred.label);
+    expect(result.plan!.credentials[0]).toMatchObject({ label: cred.label, lastUsedAt: cred.lastUsedAt });
+    // And in the evidence, after the revoke.
+    const enriched = result.evidence.find((e) => e.kind === 'enriched');
+    const revoked = result.evidence.find((e) => e.kind === 'revoked');
+    expect(enriched).toMatchObject({
+      provider: 'slack',
+      credentials: [{ credentialId: result.credentials[0]!.credentialId, label: cred.label, principal: 'Drift', principalStatus: 'active', lastUsedAt: '2025-08-18T02:45:10.000Z' }],
+      riskFlags: expect.arrayContaining(['token holds sensitive scopes: users:read.email']),
+    });
+    expect(enriched!.seq).toBeGreaterThan(revoked!.seq);
+    // The enrichment is a local activity beside the verification: a new worker rebuilding the run from its history
+    // (no command out of order) reads the same evidence, to the time and hash.
+    const reading = (st: ContainmentStatus) => ({ evidence: st.evidence.map((e) => [e.seq, e.kind, e.at, 'hash' in e ? e.hash : undefined]), digest: st.evidenceDigest });
+    const { target, keys } = worker!;
+    await worker!.stop();
+    worker = await startTestWorker({ connectors: connectorsFromEnv(tenant!.connectorEnv()), sink: new LocalEncryptedStore(await mkdtemp(join(tmpdir(), 'cordon-prov-')), randomBytes(32)) }, { target, keys });
+    expect(reading(await getStatus(worker.client, result.workflowId))).toEqual(reading(result));
+  }, 120_000);
 });
 
 describe('salesforce: the Drift integration user’s OAuth grant of the Salesloft/Drift scenario', () => {

@@ -72,6 +72,9 @@ const stubs: Activities = {
     const c = credentials.get(ref.id!)!;
     return { provider: c.provider, ref: `memory key ${c.id}`, credentials: [c], relatedServiceAccounts: [], riskFlags: [], blindSpots: [] };
   },
+  enrichScope: async () => {
+    throw new Error('not used: the memory credentials here are identified whole');
+  },
   scopeReauth: async ({ provider, principal }) => {
     await new Promise((r) => setTimeout(r, script.scopeDelayMs ?? 0));
     log('scopeReauth done', principal.id);

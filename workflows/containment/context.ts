@@ -72,6 +72,12 @@ export const SINGLE_RUN_PATCH = 'cordon-single-run-unpaced';
  */
 export const EVIDENCE_BY_BRANCH_PATCH = 'cordon-evidence-by-branch';
 
+/**
+ * Recorded by a single direct run without approval that leaves identification's details (owner, last use,
+ * app name) for after the revoke (enrich.ts); runs recorded before it identify everything first. Never rename it.
+ */
+export const ENRICH_AFTER_REVOKE_PATCH = 'cordon-enrich-after-revoke';
+
 // Pure computations in the worker (the plan): a local activity saves a trip through the task queue.
 const local = proxyLocalActivities<Activities>({
   startToCloseTimeout: '20 seconds',
@@ -105,6 +111,11 @@ export interface Containment {
   readonly nonces: Set<string>;
   /** Parallel branches record their evidence by branch (branches.ts settleBranches); false for runs recorded before. */
   readonly evidenceByBranch: boolean;
+  /**
+   * Identification leaves the details that decide neither I6 nor I8 for after the revoke (enrich.ts): a single
+   * direct run that asks no approval, recorded with ENRICH_AFTER_REVOKE_PATCH.
+   */
+  readonly enrichAfterRevoke: boolean;
   /** Why a credential's containment stopped on a permanent refusal (I9), by credential key. */
   readonly refusedBecause: Map<string, string>;
   /** Provider calls. */
@@ -138,6 +149,7 @@ export function openContainment(input: ContainmentInput): Containment {
   // differently live and on replay; other runs record as each branch completes, so their evidence (an
   // approval timing out while a wave waits) is visible while they run.
   const evidenceByBranch = singleRun && patched(EVIDENCE_BY_BRANCH_PATCH);
+  const enrichAfterRevoke = evidenceByBranch && !input.policy.approval.requireForDirect && patched(ENRICH_AFTER_REVOKE_PATCH);
   const providerCalls = paceByProvider ? routedActivities(taskQueue, singleRun) : acts;
   const paced = proxyActivities<Activities>({
     taskQueue: pacedTaskQueue(taskQueue),
@@ -200,6 +212,7 @@ export function openContainment(input: ContainmentInput): Containment {
     decisions: new Map(),
     nonces: new Set(),
     evidenceByBranch,
+    enrichAfterRevoke,
     refusedBecause: new Map(),
     acts: providerCalls,
     local,

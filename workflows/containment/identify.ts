@@ -8,7 +8,9 @@ import type { Containment } from './context.ts';
 export async function identify(run: Containment): Promise<ScopeReport[]> {
   const { input, state, acts } = run;
   run.setStage('identify');
-  const reports = await Promise.all(input.credentials.map((ref) => run.untilDeadline(`identifying ${ref.provider} ${ref.kind}`, () => acts.identifyScope({ ref }))));
+  // On the fast path the details that decide neither I6 nor I8 are read after the revoke (enrich.ts).
+  const defer = run.enrichAfterRevoke ? { deferEnrichment: true } : {};
+  const reports = await Promise.all(input.credentials.map((ref) => run.untilDeadline(`identifying ${ref.provider} ${ref.kind}`, () => acts.identifyScope({ ref, ...defer }))));
   state.scope = reports;
   upsertSearchAttributes([{ key: PROVIDERS, value: [...new Set(reports.map((r) => r.provider))] }]);
   reports.forEach((report, i) => {

@@ -45,6 +45,7 @@ const sample = {
   waveSize: 1,
   mode: 'direct',
   reports: [],
+  report: { provider: 'salesforce', ref: 'salesforce refresh_token', credentials: [], relatedServiceAccounts: [], riskFlags: [], blindSpots: [], pendingEnrichment: [] },
   reauth: [],
   digest: '0'.repeat(64),
   kind: 'completed',

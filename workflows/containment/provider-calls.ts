@@ -28,6 +28,7 @@ export type ProviderCallTable = { readonly [K in keyof Activities]: ProviderCall
 
 export const PROVIDER_CALLS: ProviderCallTable = {
   identifyScope: { provider: (i) => i.ref.provider, singleRun: 'local' },
+  enrichScope: { provider: (i) => i.report.provider, singleRun: 'local' },
   scopeReauth: { provider: (i) => i.provider, singleRun: 'local' },
   revokeCredential: { provider: (i) => i.credential.provider, singleRun: 'local' },
   verifyCredential: { provider: (i) => i.credential.provider, singleRun: 'local' },
