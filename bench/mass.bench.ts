@@ -29,6 +29,7 @@ import { BUNDLE_CONVERTER_PATHS } from '../codec/encryption-codec.ts';
 import { canInventory } from '../connectors/inventory.ts';
 import { connectorsFromEnv } from '../connectors/registry.ts';
 import { startLocalTenant, type LocalTenant } from '../local-tenant/tenant.ts';
+import { groupByOwner } from '../workflows/mass-owners.ts';
 import { providerTaskQueue, type ContainmentStatus } from '../schemas/containment.ts';
 import type { CredentialRef } from '../schemas/credential.ts';
 import { MASS_PAGE_SIZE, type MassProgressView } from '../schemas/mass.ts';
@@ -210,8 +211,12 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
     const duplicateRevocations = [...effective].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`);
 
     // Every child's result: replacements per (credential, consumer), and the activities on each provider queue.
-    const childIds = refs.map((_, i) => `${workflowId}-${i}`);
+    // One child per owner, named after the owner's first ref (workflows/mass-owners.ts); it holds the owner's refs.
+    const groups = groupByOwner(refs);
+    const refsHeld = new Map(groups.map((g) => [`${workflowId}-${g[0]}`, g.length]));
+    const childIds = [...refsHeld.keys()];
     const duplicateReplacements: string[] = [];
+    /** Refs whose child's result was read. */
     let resultsRead = 0;
     const activities: Record<string, number> = {};
     const sampleEvery = Math.max(1, Math.floor(childIds.length / HISTORY_SAMPLE));
@@ -221,7 +226,7 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
         childIds.slice(i, i + 25).map(async (id) => {
           const s = (await client.workflow.getHandle(id).result().catch(() => undefined)) as ContainmentStatus | undefined;
           if (!s) return;
-          resultsRead++;
+          resultsRead += refsHeld.get(id)!;
           for (const c of [...s.credentials, ...s.collateral]) {
             const seen = new Set<string>();
             for (const r of c.replacements) {
