@@ -107,24 +107,16 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
       .catch((err: unknown) => settle(group.map(() => ({ outcome: 'failed', reason: err instanceof Error ? err.message : String(err) }))));
   };
   const waveSize = ContainmentPolicy.parse(input.policy ?? {}).waveSize;
-  const plan = (ref: CredentialRef, index: number): Promise<void> =>
-    plannerFor(ref.provider)
-      .planMassRef({ index, ref, waveSize, workflowId: massId })
-      .catch((err: unknown): DryRunRef => {
-        const reason = `could not be planned: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`;
-        return { index, ref: describeRef(ref), status: 'failed', reason, revoke: [], replaced: [], manual: [], reauth: [] };
-      })
-      .then((line) => {
-        tally[line.status] = (tally[line.status] ?? 0) + 1;
-        planned.push(line);
-      });
-  // An owner's refs are planned together, as its one child would contain them (dryRunLinesOf).
-  const planGroup = (group: number[]): Promise<void> =>
-    plannerFor(credentials[group[0]!]!.provider)
-      .planMassGroup({ refs: group.map((i) => ({ index: placeOf(i), ref: credentials[i]! })), waveSize, workflowId: massId })
+  // An owner's refs are planned together, as its one child would contain them (dryRunLinesOf); a ref alone
+  // keeps its own activity, which runs recorded before owner groups replay.
+  const plan = (group: number[]): Promise<void> => {
+    const refs = group.map((i) => ({ index: placeOf(i), ref: credentials[i]! }));
+    const planner = plannerFor(refs[0]!.ref.provider);
+    const call = refs.length > 1 ? planner.planMassGroup({ refs, waveSize, workflowId: massId }) : planner.planMassRef({ ...refs[0]!, waveSize, workflowId: massId }).then((line) => [line]);
+    return call
       .catch((err: unknown): DryRunRef[] => {
         const reason = `could not be planned: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}`;
-        return group.map((i) => ({ index: placeOf(i), ref: describeRef(credentials[i]!), status: 'failed', reason, revoke: [], replaced: [], manual: [], reauth: [] }));
+        return refs.map(({ index, ref }) => ({ index, ref: describeRef(ref), status: 'failed', reason, revoke: [], replaced: [], manual: [], reauth: [] }));
       })
       .then((lines) => {
         for (const line of lines) {
@@ -132,7 +124,8 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
           planned.push(line);
         }
       });
-  const step = (group: number[]) => (!input.dryRun ? contain(group) : group.length > 1 ? planGroup(group) : plan(credentials[group[0]!]!, placeOf(group[0]!)));
+  };
+  const step = (group: number[]) => (input.dryRun ? plan(group) : contain(group));
   // Refs of one owner in one child (workflows/mass-owners.ts); this run starts the children whose first ref is in its window.
   const { children, grouped } = childrenOf(credentials, input);
 
