@@ -146,6 +146,25 @@ describe('identify', () => {
     expect(own.credentials[0]!.selfOrLastAdmin).toBe(true);
   });
 
+  it('searches for a bare key id in every project and account side by side, not one account after the other', async () => {
+    // The drift key's account is in the second project: searched one after the other, its listing would come
+    // two rounds after the first project's (accounts, then keys, then the next project's accounts, then keys).
+    const latencyMs = 400;
+    tenant.injectFault({ provider: 'google', type: 'latency', latencyMs });
+    const report = await connector.identify({ provider: 'google', kind: 'service_account_key', keyId: DRIFT_KEY_ID });
+    expect(report.credentials.map((c) => c.id)).toEqual([DRIFT_KEY]);
+    const reads = tenant.calls({ provider: 'google' }).filter((c) => c.operation.startsWith('projects.serviceAccounts.'));
+    expect(reads.map((c) => c.operation)).toEqual([
+      'projects.serviceAccounts.list',
+      'projects.serviceAccounts.list',
+      'projects.serviceAccounts.keys.list',
+      'projects.serviceAccounts.keys.list',
+    ]);
+    const [a, b] = reads.filter((c) => c.operation === 'projects.serviceAccounts.keys.list').map((c) => Date.parse(c.at));
+    // Side by side both answer after the same injected delay; one after the other they would be latencyMs apart.
+    expect(Math.abs(a! - b!)).toBeLessThan(latencyMs / 2);
+  });
+
   it('not found: an unknown user is not_found; a deleted key is reported, not an error', async () => {
     const err = await rejection(connector.identify({ provider: 'google', kind: 'oauth_grant', clientId: DRIFT_CLIENT, user: 'ghost@acme.example' }));
     expect(err.kind).toBe('not_found');

@@ -40,6 +40,8 @@ export { GoogleConnectorConfig, type GoogleConnectorConfigInput } from './config
 const GRANT_KINDS: readonly CredentialKind[] = ['oauth_grant', 'oauth_token', 'refresh_token'];
 /** Parallel Directory calls when a ref forces a walk over every user (Google has no reverse lookup). */
 const USER_WALK_CONCURRENCY = 8;
+/** Service accounts whose keys a bare key id's search lists at once. */
+const KEY_SEARCH_CONCURRENCY = 8;
 /** Parallel deletes when re-authentication ends many keys or app passwords of one principal. */
 const REAUTH_CONCURRENCY = 8;
 
@@ -353,17 +355,33 @@ export class GoogleConnector implements Connector {
     const named = await this.#keyNamesFor(ref, blindSpots);
     if (Array.isArray(named)) return named.map((name) => ({ name }));
     const { keyId } = named;
-    // A bare key id: search the configured projects' service accounts.
+    // A bare key id: search every account of the configured projects, the projects side by side and the
+    // accounts' key listings side by side (KEY_SEARCH_CONCURRENCY at once): one after the other, each account
+    // before the one holding the key would cost a round before the revoke.
     if (this.#config.projects.length === 0) blindSpots.push('a bare key id was given and CORDON_GOOGLE_PROJECTS is empty: no project was searched');
-    for (const project of this.#config.projects) {
-      const accounts = await this.#call(`serviceAccounts.list ${project}`, () => this.#iam.projects.serviceAccounts.list({ name: `projects/${project}`, pageSize: 100 }));
-      for (const a of accounts.data.accounts ?? []) {
-        const keys = await this.#call(`keys.list ${a.email}`, () => this.#iam.projects.serviceAccounts.keys.list({ name: a.name! }));
-        const hit = (keys.data.keys ?? []).find((k) => k.name?.endsWith(`/keys/${keyId}`));
-        if (hit) return [{ name: hit.name!, listed: { key: hit, account: toAccountPrincipal(a, a.email ?? '') } }];
-      }
-    }
-    return [];
+    const accounts = (await Promise.all(this.#config.projects.map((project) => this.#accountsOf(project)))).flat();
+    let found: { name: string; listed: { key: iam_v1.Schema$ServiceAccountKey; account: Principal } } | undefined;
+    await mapLimit(accounts, KEY_SEARCH_CONCURRENCY, async (a) => {
+      if (found) return;
+      const keys = await this.#call(`keys.list ${a.email}`, () => this.#iam.projects.serviceAccounts.keys.list({ name: a.name! }));
+      const hit = (keys.data.keys ?? []).find((k) => k.name?.endsWith(`/keys/${keyId}`));
+      if (hit && !found) found = { name: hit.name!, listed: { key: hit, account: toAccountPrincipal(a, a.email ?? '') } };
+    });
+    return found ? [found] : [];
+  }
+
+  /** Every service account of a project, all pages. */
+  async #accountsOf(project: string): Promise<iam_v1.Schema$ServiceAccount[]> {
+    const out: iam_v1.Schema$ServiceAccount[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.#call(`serviceAccounts.list ${project}`, () =>
+        this.#iam.projects.serviceAccounts.list({ name: `projects/${project}`, pageSize: 100, ...(pageToken ? { pageToken } : {}) }),
+      );
+      out.push(...(page.data.accounts ?? []));
+      pageToken = page.data.nextPageToken ?? undefined;
+    } while (pageToken);
+    return out;
   }
 
   /** Key resource names a ref that names its account or key points at; a bare key id is #keysFor's to search. */
@@ -486,19 +504,12 @@ export class GoogleConnector implements Connector {
     const credentials = perUser.flat();
     if (this.#config.projects.length === 0) blindSpots.push('CORDON_GOOGLE_PROJECTS is empty: no service-account key was inventoried');
     for (const project of this.#config.projects) {
-      let accountsPage: string | undefined;
-      do {
-        const accounts = await this.#call(`serviceAccounts.list ${project}`, () =>
-          this.#iam.projects.serviceAccounts.list({ name: `projects/${project}`, pageSize: 100, ...(accountsPage ? { pageToken: accountsPage } : {}) }),
-        );
-        for (const a of accounts.data.accounts ?? []) {
-          if (!a.email) continue;
-          const principal: Principal = { id: a.email, displayName: a.displayName || a.email, type: 'service_account', status: a.disabled ? 'suspended' : 'active' };
-          principals.push(principal);
-          credentials.push(...(await this.#keysOf(a.email, principal)));
-        }
-        accountsPage = accounts.data.nextPageToken ?? undefined;
-      } while (accountsPage);
+      for (const a of await this.#accountsOf(project)) {
+        if (!a.email) continue;
+        const principal: Principal = { id: a.email, displayName: a.displayName || a.email, type: 'service_account', status: a.disabled ? 'suspended' : 'active' };
+        principals.push(principal);
+        credentials.push(...(await this.#keysOf(a.email, principal)));
+      }
     }
     return { provider: 'google', takenAt: new Date().toISOString(), credentials, principals, blindSpots };
   }
