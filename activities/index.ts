@@ -212,7 +212,10 @@ export function createActivities(deps: ActivityDeps) {
         workflowId: input.workflowId,
       });
       assertCan(connector, 'replace');
+      // The sink's reads ahead of the delivery (e.g. the target repository's public key) go beside the mint.
+      const preparing = deps.sink.prepare?.(input.consumer.sink).catch(() => undefined);
       const issued = await connector.replace(input.credential, input.consumer, idempotencyKey, deps.sink);
+      await preparing;
       await recordMint(principalOf(input.credential), { credentialId, consumerId: input.consumer.id, workflowId: input.workflowId, replacementId: issued.replacementId });
       const note = [issued.note, orphan].filter(Boolean).join('; ');
       log.info('replacement issued', { credential: credentialId, consumer: input.consumer.id, replacement: issued.replacementId, sink: issued.sink, ...(note ? { note } : {}) });

@@ -8,7 +8,11 @@
 //     jsforce, @slack/web-api) against the same emulators with the same latency: its own token, what it
 //     takes to find the credential, the revoke; then, side by side, one replacement per consumer and the
 //     re-authentication (the principal's other credentials Cordon's plan ends); then one read that shows
-//     the credential dead.
+//     the credential dead. Two floors: the informed one knows where the credential is (the Google key's
+//     account, that the GitHub key exists, the Slack token's owner) and revokes after its own token; the
+//     finding one is given what Cordon's request gives and finds the credential first, as the runbook
+//     does (Google: the projects' accounts, then their keys; GitHub: the key; Slack: `auth.test`;
+//     Salesforce's query is the same in both, since a grant's DeleteToken is known no other way).
 // It prints p50/p99 and the ratios, one line per provider on where the overhead goes (provider calls
 // before the revoke and before verified dead, from the emulators' call log), and writes the figures as
 // JSON under .cordon/bench/. `--quick`: 2 runs per cell (under a minute on a quiet machine). Numbers, not pass/fail.
@@ -68,8 +72,12 @@ interface Case {
   revokeOp: string;
   /** What the script knows before it starts, read once before the first timed run (not timed, not counted). */
   discover?(tenant: LocalTenant): Promise<void>;
-  /** The minimal plain script: resolves with the times (ms since its start) of the revoke and of the proof of death. */
-  floor(tenant: LocalTenant): Promise<{ revokedMs: number; deadMs: number }>;
+  /**
+   * The minimal plain script: resolves with the times (ms since its start) of the revoke and of the proof of death.
+   * `finds`: it is given only what Cordon's request gives and finds the credential before the revoke, as the
+   * runbook does (identify, then revoke); otherwise it knows where the credential is (the informed floor).
+   */
+  floor(tenant: LocalTenant, finds: boolean): Promise<{ revokedMs: number; deadMs: number }>;
 }
 
 const GOOGLE_KEY = '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f';
@@ -109,7 +117,7 @@ const CASES: Case[] = [
       const { data } = await iam.projects.serviceAccounts.keys.list({ name: `projects/northwind-prod/serviceAccounts/${GOOGLE_SA}`, keyTypes: ['USER_MANAGED'] });
       googleOtherKeys = (data.keys ?? []).map((k) => k.name!.split('/').at(-1)!).filter((k) => k !== GOOGLE_KEY);
     },
-    async floor(tenant) {
+    async floor(tenant, finds) {
       const env = tenant.connectorEnv();
       const t0 = performance.now();
       const creds = JSON.parse(env.CORDON_GOOGLE_CREDENTIALS_JSON!) as { client_email: string; private_key: string; private_key_id: string };
@@ -119,9 +127,18 @@ const CASES: Case[] = [
       );
       // `as never`: googleapis bundles its own copy of google-auth-library's types (as the connector does).
       const iam = google.iam({ version: 'v1', auth: auth as never, rootUrl: env.CORDON_GOOGLE_ROOT_URL!, retry: false });
-      const account = `projects/northwind-prod/serviceAccounts/${GOOGLE_SA}`;
+      let account = `projects/northwind-prod/serviceAccounts/${GOOGLE_SA}`;
+      if (finds) {
+        // The key id alone: every configured project's accounts side by side, then their keys side by side.
+        const projects = env.CORDON_GOOGLE_PROJECTS!.split(',').map((p) => p.trim()).filter(Boolean);
+        const accounts = (await Promise.all(projects.map((p) => iam.projects.serviceAccounts.list({ name: `projects/${p}`, pageSize: 100 })))).flatMap((r) => r.data.accounts ?? []);
+        const keys = await Promise.all(accounts.map((a) => iam.projects.serviceAccounts.keys.list({ name: a.name! })));
+        const hit = keys.flatMap((r) => r.data.keys ?? []).find((k) => k.name?.endsWith(`/keys/${GOOGLE_KEY}`));
+        if (!hit) throw new Error('floor: the key was not found');
+        account = hit.name!.replace(/\/keys\/[^/]+$/, '');
+      }
       const name = `${account}/keys/${GOOGLE_KEY}`;
-      await iam.projects.serviceAccounts.keys.delete({ name }); // token + delete
+      await iam.projects.serviceAccounts.keys.delete({ name }); // token + delete (informed), token + accounts + keys + delete (finds)
       const revokedMs = performance.now() - t0;
       // One new key per consumer and the account's other keys deleted (its re-authentication), side by side.
       await Promise.all([
@@ -138,7 +155,7 @@ const CASES: Case[] = [
     label: 'GitHub write deploy key',
     request: { provider: 'github', kind: 'deploy_key', id: githubCredentialIds.deployKey(GH.owner, GH.repo, GH.keyId) },
     revokeOp: 'repos.deleteDeployKey',
-    async floor(tenant) {
+    async floor(tenant, finds) {
       const env = tenant.connectorEnv();
       const replacement = generateDeployKeyPair('floor replacement'); // before the clock: a script could have it ready
       const t0 = performance.now();
@@ -146,6 +163,7 @@ const CASES: Case[] = [
       const app = new Octokit({ baseUrl, log: silent, auth: signAppJwt(Number(env.CORDON_GITHUB_APP_ID), env.CORDON_GITHUB_APP_PRIVATE_KEY!) });
       const { data } = await app.apps.createInstallationAccessToken({ installation_id: Number(env.CORDON_GITHUB_INSTALLATION_ID) });
       const gh = new Octokit({ baseUrl, log: silent, auth: data.token });
+      if (finds) await gh.repos.getDeployKey({ owner: GH.owner, repo: GH.repo, key_id: GH.keyId }); // the key exists, and what it is
       await gh.repos.deleteDeployKey({ owner: GH.owner, repo: GH.repo, key_id: GH.keyId });
       const revokedMs = performance.now() - t0;
       // The one consumer's new key (a deploy key has no re-authentication).
@@ -160,6 +178,7 @@ const CASES: Case[] = [
     label: 'Salesforce Drift OAuth grant',
     request: { provider: 'salesforce', kind: 'refresh_token', clientId: SF.clientId, user: SF.user },
     revokeOp: 'oauth2.revokeToken',
+    // Finding the grant is the query either way: its DeleteToken is known no other way.
     async floor(tenant) {
       const env = tenant.connectorEnv();
       const sign = (username: string) => signJwtBearerAssertion({ clientId: env.CORDON_SALESFORCE_CLIENT_ID!, username, audience: env.CORDON_SALESFORCE_LOGIN_URL!, privateKey: env.CORDON_SALESFORCE_PRIVATE_KEY! });
@@ -191,10 +210,11 @@ const CASES: Case[] = [
     label: 'Slack Drift bot token (by value)',
     request: { provider: 'slack', kind: 'oauth_token', leakedValue: SLACK_LEAKED },
     revokeOp: 'auth.revoke',
-    async floor(tenant) {
+    async floor(tenant, finds) {
       const env = tenant.connectorEnv();
       const t0 = performance.now();
       const slack = new WebClient(undefined, { slackApiUrl: env.CORDON_SLACK_API_URL!, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+      if (finds) await slack.auth.test({ token: SLACK_LEAKED }); // whose token it is: the user, the team, the app
       await slack.auth.revoke({ token: SLACK_LEAKED });
       const revokedMs = performance.now() - t0;
       await mustFail(slack.auth.test({ token: SLACK_LEAKED }), 'auth.test');
@@ -244,7 +264,7 @@ const tenants = {
 // script) and a fresh sink, swapped in here, because the tenant is reset to the scenario between runs.
 const registry: ConnectorRegistry = {};
 let sink: CredentialSink = new LocalEncryptedStore(join(dir, 'sink-0'), randomBytes(32));
-const delegatingSink: CredentialSink = { deliver: (i) => sink.deliver(i), lookup: (k) => sink.lookup(k) };
+const delegatingSink: CredentialSink = { deliver: (i) => sink.deliver(i), lookup: (k) => sink.lookup(k), prepare: async (t) => sink.prepare?.(t) };
 let runNo = 0;
 function freshConnectors(tenant: LocalTenant): void {
   const fresh = connectorsFromEnv(tenant.connectorEnv());
@@ -327,12 +347,24 @@ async function cordonRun(c: Case, latencyMs: number, i: number): Promise<Sample 
   };
 }
 
-async function floorRun(c: Case, latencyMs: number): Promise<Sample & { ops: string[] }> {
+async function floorRun(c: Case, latencyMs: number, finds = false): Promise<Sample & { ops: string[] }> {
   const tenant = prepare(c, latencyMs);
-  const { revokedMs, deadMs } = await c.floor(tenant);
+  const { revokedMs, deadMs } = await c.floor(tenant, finds);
   const calls = tenant.calls();
   const counts = callCounts(calls, c.revokeOp);
   return { revokedMs, deadMs, beforeRevoke: counts.beforeRevoke, untilDead: counts.total, ops: opsBeforeRevoke(calls, c.revokeOp) };
+}
+
+interface FloorStats {
+  revoked: { p50: number; p99: number };
+  dead: { p50: number; p99: number };
+  callsBeforeRevoke: number;
+  callsUntilDead: number;
+  opsBeforeRevoke: string[];
+}
+interface Ratios {
+  revoked: { p50: number; p99: number };
+  dead: { p50: number; p99: number };
 }
 
 interface Row {
@@ -341,9 +373,12 @@ interface Row {
   latencyMs: number;
   runs: number;
   cordon: { revoked: { p50: number; p99: number }; dead: { p50: number; p99: number }; contained: number; callsBeforeRevoke: number; callsUntilDead: number; opsBeforeRevoke: string[] };
-  floor: { revoked: { p50: number; p99: number }; dead: { p50: number; p99: number }; callsBeforeRevoke: number; callsUntilDead: number; opsBeforeRevoke: string[] };
-  ratio: { revoked: { p50: number; p99: number }; dead: { p50: number; p99: number } };
-  samples: { cordon: Sample[]; floor: Sample[] };
+  floor: FloorStats;
+  /** The floor that finds the credential from what the request gives, as the runbook does, before the revoke. */
+  floorFinds: FloorStats;
+  ratio: Ratios;
+  ratioFinds: Ratios;
+  samples: { cordon: Sample[]; floor: Sample[]; floorFinds: Sample[] };
 }
 
 const rows: Row[] = [];
@@ -358,48 +393,68 @@ try {
     await c.discover?.(prepare(c, 0));
     await cordonRun(c, 0, -1);
     await floorRun(c, 0);
+    await floorRun(c, 0, true);
   }
   for (const latencyMs of LATENCIES) {
     for (const c of cases) {
       const cordon: (Sample & { ops: string[] })[] = [];
       const floor: (Sample & { ops: string[] })[] = [];
+      const floorFinds: (Sample & { ops: string[] })[] = [];
       // Interleaved, so that load from other jobs on the machine falls on both sides alike.
       for (let i = 0; i < RUNS; i++) {
         cordon.push(await cordonRun(c, latencyMs, i));
         floor.push(await floorRun(c, latencyMs));
+        floorFinds.push(await floorRun(c, latencyMs, true));
       }
       const stat = (xs: Sample[], k: 'revokedMs' | 'deadMs') => ({ p50: r0(median(xs.map((x) => x[k]))), p99: r0(pct(xs.map((x) => x[k]), 99)) });
       const cr = stat(cordon, 'revokedMs');
       const cd = stat(cordon, 'deadMs');
-      const fr = stat(floor, 'revokedMs');
-      const fd = stat(floor, 'deadMs');
+      const floorStats = (xs: (Sample & { ops: string[] })[]): FloorStats => ({
+        revoked: stat(xs, 'revokedMs'),
+        dead: stat(xs, 'deadMs'),
+        callsBeforeRevoke: median(xs.map((s) => s.beforeRevoke)),
+        callsUntilDead: median(xs.map((s) => s.untilDead)),
+        opsBeforeRevoke: xs.at(-1)!.ops,
+      });
+      const ratios = (f: FloorStats): Ratios => ({ revoked: { p50: r2(cr.p50 / f.revoked.p50), p99: r2(cr.p99 / f.revoked.p99) }, dead: { p50: r2(cd.p50 / f.dead.p50), p99: r2(cd.p99 / f.dead.p99) } });
+      const informed = floorStats(floor);
+      const finding = floorStats(floorFinds);
+      const fr = informed.revoked;
+      const fd = informed.dead;
       const row: Row = {
         provider: c.provider,
         label: c.label,
         latencyMs,
         runs: RUNS,
         cordon: { revoked: cr, dead: cd, contained: cordon.filter((s) => s.outcome === 'contained').length, callsBeforeRevoke: median(cordon.map((s) => s.beforeRevoke)), callsUntilDead: median(cordon.map((s) => s.untilDead)), opsBeforeRevoke: cordon.at(-1)!.ops },
-        floor: { revoked: fr, dead: fd, callsBeforeRevoke: median(floor.map((s) => s.beforeRevoke)), callsUntilDead: median(floor.map((s) => s.untilDead)), opsBeforeRevoke: floor.at(-1)!.ops },
-        ratio: { revoked: { p50: r2(cr.p50 / fr.p50), p99: r2(cr.p99 / fr.p99) }, dead: { p50: r2(cd.p50 / fd.p50), p99: r2(cd.p99 / fd.p99) } },
-        samples: { cordon: cordon.map(({ ops: _ops, ...s }) => s), floor: floor.map(({ ops: _ops, ...s }) => s) },
+        floor: informed,
+        floorFinds: finding,
+        ratio: ratios(informed),
+        ratioFinds: ratios(finding),
+        samples: { cordon: cordon.map(({ ops: _ops, ...s }) => s), floor: floor.map(({ ops: _ops, ...s }) => s), floorFinds: floorFinds.map(({ ops: _ops, ...s }) => s) },
       };
       rows.push(row);
       console.log(
         `  ${String(latencyMs).padStart(3)} ms  ${c.provider.padEnd(10)} cordon revoked p50 ${cr.p50} p99 ${cr.p99}, dead p50 ${cd.p50} p99 ${cd.p99} (${row.cordon.contained}/${RUNS} contained) | ` +
-          `floor revoked p50 ${fr.p50} p99 ${fr.p99}, dead p50 ${fd.p50} p99 ${fd.p99} ms`,
+          `floor revoked p50 ${fr.p50} p99 ${fr.p99}, dead p50 ${fd.p50} p99 ${fd.p99} ms | finding floor revoked p50 ${finding.revoked.p50}, dead p50 ${finding.dead.p50} ms`,
       );
     }
   }
 
-  // The table of ratios: Cordon ÷ floor.
-  console.log('\nRatios, Cordon ÷ floor (target at 200 ms: ≤ 1.15× p50, ≤ 1.3× p99, to revoked and to verified dead)');
-  const head = ['provider', 'latency', 'revoked p50', 'revoked p99', 'dead p50', 'dead p99', 'cordon revoked p50', 'floor revoked p50'];
-  console.log(head.map((h, i) => (i < 2 ? h.padEnd(11) : h.padStart(i >= 6 ? 19 : 12))).join(''));
-  for (const r of rows) {
-    console.log(
-      [r.provider.padEnd(11), `${r.latencyMs} ms`.padEnd(11), `${r.ratio.revoked.p50}×`.padStart(12), `${r.ratio.revoked.p99}×`.padStart(12), `${r.ratio.dead.p50}×`.padStart(12), `${r.ratio.dead.p99}×`.padStart(12), `${r.cordon.revoked.p50} ms`.padStart(19), `${r.floor.revoked.p50} ms`.padStart(19)].join(''),
-    );
-  }
+  // The tables of ratios: Cordon ÷ each floor.
+  const table = (title: string, pick: (r: Row) => { ratio: Ratios; floor: FloorStats }) => {
+    console.log(`\n${title} (target at 200 ms: ≤ 1.15× p50, ≤ 1.3× p99, to revoked and to verified dead)`);
+    const head = ['provider', 'latency', 'revoked p50', 'revoked p99', 'dead p50', 'dead p99', 'cordon revoked p50', 'floor revoked p50'];
+    console.log(head.map((h, i) => (i < 2 ? h.padEnd(11) : h.padStart(i >= 6 ? 19 : 12))).join(''));
+    for (const r of rows) {
+      const { ratio, floor } = pick(r);
+      console.log(
+        [r.provider.padEnd(11), `${r.latencyMs} ms`.padEnd(11), `${ratio.revoked.p50}×`.padStart(12), `${ratio.revoked.p99}×`.padStart(12), `${ratio.dead.p50}×`.padStart(12), `${ratio.dead.p99}×`.padStart(12), `${r.cordon.revoked.p50} ms`.padStart(19), `${floor.revoked.p50} ms`.padStart(19)].join(''),
+      );
+    }
+  };
+  table('Ratios, Cordon ÷ the informed floor (the script knows where the credential is)', (r) => ({ ratio: r.ratio, floor: r.floor }));
+  table('Ratios, Cordon ÷ the finding floor (the script is given what the request gives and finds the credential first)', (r) => ({ ratio: r.ratioFinds, floor: r.floorFinds }));
 
   // Where the overhead goes: provider calls on the critical path, from the emulators' call log.
   console.log('\nWhere the overhead goes (provider calls, from the emulator call log; at the highest latency measured):');
@@ -409,7 +464,8 @@ try {
     // Calls made side by side share their latency, so the count bounds the injected latency from above only.
     console.log(
       `  ${r.provider.padEnd(10)} before the revoke Cordon made ${r.cordon.callsBeforeRevoke} calls, the floor ${r.floor.callsBeforeRevoke} (+${extra}, some of them side by side); ` +
-        `until verified dead ${r.cordon.callsUntilDead} vs ${r.floor.callsUntilDead}. Cordon before the revoke: ${summarize(r.cordon.opsBeforeRevoke)}; floor: ${summarize(r.floor.opsBeforeRevoke)}`,
+        `until verified dead ${r.cordon.callsUntilDead} vs ${r.floor.callsUntilDead}. Cordon before the revoke: ${summarize(r.cordon.opsBeforeRevoke)}; floor: ${summarize(r.floor.opsBeforeRevoke)}; ` +
+        `finding floor: ${summarize(r.floorFinds.opsBeforeRevoke)}`,
     );
   }
   // Where Temporal's share goes, from the histories: at every latency, since at 0 ms it is all there is.
@@ -439,7 +495,7 @@ try {
         latenciesMs: LATENCIES,
         machine: { cpus: (await import('node:os')).cpus().length, node: process.version, platform: process.platform },
         durationSec: Math.round((Date.now() - started) / 1000),
-        floorDefinition: 'own token + what it takes to find the credential + revoke, then one replacement per consumer and the re-authentication side by side, then one read proving it dead; no delivery to sinks',
+        floorDefinition: 'own token + revoke (informed: knows where the credential is) or own token + the reads that find it from what the request gives + revoke (finding), then one replacement per consumer and the re-authentication side by side, then one read proving it dead; no delivery to sinks',
         rows,
       },
       null,

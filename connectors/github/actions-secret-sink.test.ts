@@ -98,6 +98,29 @@ describe('GitHubActionsSecretSink', () => {
     expect(delivered).toEqual(['wf-5']);
   });
 
+  it('reads the public key ahead (prepare): the delivery then only PUTs, and a second one to the same repo reads no key', async () => {
+    const s = sink();
+    await s.prepare(consumer.sink);
+    const ops = () => tenant.calls({ provider: 'github' }).map((c) => `${c.operation}:${c.status}`).filter((o) => o.startsWith('actions.'));
+    expect(ops()).toEqual(['actions.getRepoPublicKey:200']);
+    await s.deliver({ idempotencyKey: 'wf-p1', replacementId: 'r-p1', consumer, target: consumer.sink, value: new Secret('prepared-value-0001') });
+    const other: SinkRef = { type: 'github_actions_secret', owner: ORG, repo: 'firmware', secretName: 'OTHER_TOKEN' };
+    await s.deliver({ idempotencyKey: 'wf-p2', replacementId: 'r-p2', consumer: { ...consumer, sink: other }, target: other, value: new Secret('prepared-value-0002') });
+    expect(ops()).toEqual(['actions.getRepoPublicKey:200', 'actions.createOrUpdateRepoSecret:204', 'actions.createOrUpdateRepoSecret:201']);
+    expect(github.revealSecret(ORG, 'firmware', 'CI_GITHUB_TOKEN')).toBe('prepared-value-0001');
+    expect(github.revealSecret(ORG, 'firmware', 'OTHER_TOKEN')).toBe('prepared-value-0002');
+  });
+
+  it('a key that changed after it was read: the refused PUT (422) reads the new key and writes once more', async () => {
+    const s = sink();
+    await s.prepare(consumer.sink);
+    github.rotateRepoPublicKey('firmware');
+    await s.deliver({ idempotencyKey: 'wf-r1', replacementId: 'r-r1', consumer, target: consumer.sink, value: new Secret('after-rotation-0001') });
+    const ops = tenant.calls({ provider: 'github' }).map((c) => `${c.operation}:${c.status}`).filter((o) => o.startsWith('actions.'));
+    expect(ops).toEqual(['actions.getRepoPublicKey:200', 'actions.createOrUpdateRepoSecret:422', 'actions.getRepoPublicKey:200', 'actions.createOrUpdateRepoSecret:204']);
+    expect(github.revealSecret(ORG, 'firmware', 'CI_GITHUB_TOKEN')).toBe('after-rotation-0001');
+  });
+
   it('an unknown repo surfaces as not_found', async () => {
     const target: SinkRef = { type: 'github_actions_secret', owner: ORG, repo: 'no-such-repo', secretName: 'X' };
     const err = await sink()

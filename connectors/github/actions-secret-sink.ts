@@ -3,6 +3,9 @@
 // with libsodium, PUT it with the key id. GitHub never returns a secret's value, so the record of
 // what was delivered under which idempotency key is kept in a local index (one small JSON file per
 // key, named by the key's hash; no secret in it) — a retried delivery finds the first one (I4).
+// A repository's public key is kept for PUBLIC_KEY_TTL_MS and can be read ahead (`prepare`, called by the
+// replacement activity beside the mint): the delivery then makes one call, the PUT. A PUT refused because
+// the key changed meanwhile (422 on key_id) reads the key again and retries once.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,12 +28,21 @@ export interface GitHubActionsSinkOptions {
 }
 
 type GitHubTarget = Extract<SinkRef, { type: 'github_actions_secret' }>;
+interface RepoPublicKey {
+  key: string;
+  key_id: string;
+}
+
+/** How long a repository's public key is reused without reading it again. */
+export const PUBLIC_KEY_TTL_MS = 10 * 60_000;
 
 export class GitHubActionsSecretSink implements CredentialSink {
   readonly #octokit: Octokit;
   readonly #indexDir: string | undefined;
   readonly #fallback: CredentialSink | undefined;
   readonly #memory = new Map<string, DeliveredReplacement>();
+  /** owner/repo → the public key read (or being read) at `at`; a failed read is dropped. */
+  readonly #publicKeys = new Map<string, { at: number; key: Promise<RepoPublicKey> }>();
 
   constructor(options: GitHubActionsSinkOptions) {
     this.#octokit = options.octokit;
@@ -64,6 +76,25 @@ export class GitHubActionsSecretSink implements CredentialSink {
     await rename(tmp, file);
   }
 
+  /** Reads the target repository's public key ahead of a delivery (a warm-up: a failure here is the delivery's to report). */
+  async prepare(target: SinkRef | undefined): Promise<void> {
+    if (target?.type !== 'github_actions_secret') return this.#fallback?.prepare?.(target);
+    await this.#publicKey(target).catch(() => undefined);
+  }
+
+  #publicKey(target: GitHubTarget, fresh = false): Promise<RepoPublicKey> {
+    const repo = `${target.owner}/${target.repo}`;
+    const cached = this.#publicKeys.get(repo);
+    if (cached && !fresh && Date.now() - cached.at < PUBLIC_KEY_TTL_MS) return cached.key;
+    const key = this.#octokit.rest.actions.getRepoPublicKey({ owner: target.owner, repo: target.repo }).then((r) => ({ key: r.data.key, key_id: r.data.key_id }));
+    const entry = { at: Date.now(), key };
+    this.#publicKeys.set(repo, entry);
+    key.catch(() => {
+      if (this.#publicKeys.get(repo) === entry) this.#publicKeys.delete(repo);
+    });
+    return key;
+  }
+
   async lookup(idempotencyKey: string): Promise<DeliveredReplacement | undefined> {
     return (await this.#recorded(idempotencyKey)) ?? (await this.#fallback?.lookup(idempotencyKey));
   }
@@ -85,17 +116,26 @@ export class GitHubActionsSecretSink implements CredentialSink {
       }
     };
     await sodium.ready;
-    const key = await call('reading the repository public key', () => this.#octokit.rest.actions.getRepoPublicKey({ owner: target.owner, repo: target.repo }));
-    const sealed = sodium.crypto_box_seal(sodium.from_string(input.value.reveal()), sodium.from_base64(key.data.key, sodium.base64_variants.ORIGINAL));
-    await call('writing the Actions secret', () =>
-      this.#octokit.rest.actions.createOrUpdateRepoSecret({
-        owner: target.owner,
-        repo: target.repo,
-        secret_name: target.secretName,
-        encrypted_value: sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL),
-        key_id: key.data.key_id,
-      }),
-    );
+    const put = async (fresh: boolean) => {
+      const key = await call('reading the repository public key', () => this.#publicKey(target, fresh));
+      const sealed = sodium.crypto_box_seal(sodium.from_string(input.value.reveal()), sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL));
+      await call('writing the Actions secret', () =>
+        this.#octokit.rest.actions.createOrUpdateRepoSecret({
+          owner: target.owner,
+          repo: target.repo,
+          secret_name: target.secretName,
+          encrypted_value: sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL),
+          key_id: key.key_id,
+        }),
+      );
+    };
+    try {
+      await put(false);
+    } catch (err) {
+      // The repository's key changed since it was read: GitHub refuses the key id (422). Once more, with the key read afresh.
+      if (!(err instanceof ConnectorError) || err.options.status !== 422) throw err;
+      await put(true);
+    }
     const delivered: DeliveredReplacement = {
       replacementId: input.replacementId,
       fingerprint: fingerprintOf(input.value.reveal()),

@@ -24,4 +24,9 @@ export interface CredentialSink {
   }): Promise<DeliveredReplacement>;
   /** What was delivered under this key, if anything (lets `replace` be idempotent across crashes). */
   lookup(idempotencyKey: string): Promise<DeliveredReplacement | undefined>;
+  /**
+   * Optional warm-up for a delivery to `target`, run beside the mint (e.g. reading a repository's public key),
+   * so the delivery itself makes fewer calls after it. Never throws: a failure is the delivery's to report.
+   */
+  prepare?(target: SinkRef | undefined): Promise<void>;
 }

@@ -38,6 +38,8 @@ export interface GitHubConnection {
 export interface GitHubEmulator extends ProviderEmulator<GitHubScenario> {
   /** The clear value last delivered into an Actions secret (decrypted with the repo's key): for tests only. */
   revealSecret(owner: string, repo: string, name: string): string | undefined;
+  /** Gives a repository a new Actions public key, with a new key id (as GitHub's key rotation does): for tests. */
+  rotateRepoPublicKey(repo: string): void;
   /** PEM private key of an app whose key pair the emulator generated (apps without publicKeyPem). */
   appPrivateKeyPem(appId: number): string | undefined;
   /**
@@ -102,6 +104,9 @@ export function createGitHubEmulator(options: GitHubEmulatorOptions = {}): GitHu
         ...(oauth ? { oauthApp: { clientId: oauth.clientId, clientSecret: oauth.clientSecret } } : {}),
         credentials: state.section.credentials,
       };
+    },
+    rotateRepoPublicKey(repo) {
+      state.rotateRepoKey(repo);
     },
     revealSecret(owner, repo, name) {
       if (owner.toLowerCase() !== state.orgLogin().toLowerCase()) return undefined;

@@ -138,6 +138,14 @@ export class GitHubState {
   }
 
   /** The repo's Actions secrets key pair (sealed box), made on first use. */
+  /** A new key pair and key id for a repository's Actions secrets (secrets sealed to the old key are refused). */
+  rotateRepoKey(repoName: string): void {
+    const old = this.repoKeys.get(repoName);
+    const pair = sodium.crypto_box_keypair();
+    const keyId = String(BigInt(old?.keyId ?? '568250167242549000') + 1n);
+    this.repoKeys.set(repoName, { keyId, publicKey: pair.publicKey, privateKey: pair.privateKey });
+  }
+
   repoKey(repo: Repo) {
     let k = this.repoKeys.get(repo.name);
     if (!k) {

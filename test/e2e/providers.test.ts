@@ -163,8 +163,15 @@ describe('google: the CI deployer’s service-account key of the CircleCI scenar
 
 describe('github: the CircleCI write deploy key of the CircleCI scenario', () => {
   it('deletes the key, adds a new one, seals its private half into the consumer’s Actions secret, and verifies', async () => {
-    const { result, calls } = await contain('circleci', [{ provider: 'github', kind: 'deploy_key', id: 'deploy_key:acme-robotics/infra-terraform:7102' }]);
+    // The new key is slow to come: the repository's public key for the delivery is read meanwhile (the sink's
+    // prepare beside the mint), so the delivery after it is one PUT.
+    const { result, calls } = await contain('circleci', [{ provider: 'github', kind: 'deploy_key', id: 'deploy_key:acme-robotics/infra-terraform:7102' }], (t) =>
+      t.injectFault({ provider: 'github', operation: 'repos.createDeployKey', type: 'latency', latencyMs: 1500 }),
+    );
     expect(result.outcome, result.outcomeReason).toBe('contained');
+    const seqOf = (op: string) => calls.filter((c) => c.operation === op).map((c) => c.seq);
+    expect(seqOf('actions.getRepoPublicKey')).toHaveLength(1);
+    expect(seqOf('actions.getRepoPublicKey')[0]).toBeLessThan(seqOf('repos.createDeployKey')[0]!);
     const cred = result.credentials[0]!;
     expect(cred.state).toBe('verified_dead');
     assertRevokeBeforeReplace(calls, ['repos.deleteDeployKey'], ['repos.createDeployKey']);
