@@ -214,7 +214,7 @@ export function createActivities(deps: ActivityDeps) {
       assertCan(connector, 'replace');
       // The sink's reads ahead of the delivery (e.g. the target repository's public key) go beside the mint.
       const preparing = deps.sink.prepare?.(input.consumer.sink).catch(() => undefined);
-      const issued = await connector.replace(input.credential, input.consumer, idempotencyKey, deps.sink);
+      const issued = await connector.replace(input.credential, input.consumer, idempotencyKey, deps.sink, claim.firstClaim ? { firstClaim: true } : {});
       await preparing;
       await recordMint(principalOf(input.credential), { credentialId, consumerId: input.consumer.id, workflowId: input.workflowId, replacementId: issued.replacementId });
       const note = [issued.note, orphan].filter(Boolean).join('; ');

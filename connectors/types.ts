@@ -94,6 +94,15 @@ export interface UnlabelledMint {
   lifetimeMs: number;
 }
 
+export interface ReplaceOptions {
+  /**
+   * This run had no claim on (credential, consumer) in the replacement registry before this attempt's: no
+   * earlier attempt under this idempotency key reached the mint (the mint follows the claim), so there is no
+   * interrupted attempt's replacement to look for.
+   */
+  firstClaim?: boolean;
+}
+
 export interface ReplacementIssued {
   replacementId: string;
   /** Short sha256 prefix of the new value, for evidence; never the value. */
@@ -189,7 +198,7 @@ export interface Connector {
    * Issue a replacement for one consumer and deliver it to the sink. `idempotencyKey` is
    * (workflow id, credential, consumer): a retry returns the replacement already issued (I4).
    */
-  replace?(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued>;
+  replace?(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink, options?: ReplaceOptions): Promise<ReplacementIssued>;
   /**
    * Why replace() would refuse this credential (its provider lets only the user or app mint one), without
    * calling the provider; undefined when it can. A dry run names those consumers as re-authorizing by hand.

@@ -70,6 +70,8 @@ export interface Tenant {
   /** A request budget per provider (or operation) and window; calls past it get the provider's rate-limit answer. */
   setRateLimit(limit: z.input<typeof RateLimitInput>): void;
   calls(filter?: Partial<Pick<CallRecord, 'provider' | 'operation'>>): CallRecord[];
+  /** Requests received and not yet answered (e.g. held by a latency fault), by provider and operation. */
+  inFlight(filter?: Partial<Pick<CallRecord, 'provider' | 'operation'>>): number;
   counts(): Record<EmulatedProvider, Record<string, number>>;
   /**
    * Appends wire-shaped audit records to one provider's audit log without reloading (core/audit-log.ts AuditSeed;
@@ -243,6 +245,7 @@ export async function startTenant(options: TenantOptions = {}): Promise<Tenant> 
     clearFaults: (p) => faults.clear(p),
     setRateLimit: (l) => faults.setRateLimit(RateLimitInput.parse(l)),
     calls: (q) => log.list(q),
+    inFlight: (q) => log.inFlight(q),
     counts,
     addAuditRecords,
     setAuditTime: (iso) => auditClock.set(iso),

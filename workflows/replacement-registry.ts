@@ -27,6 +27,8 @@ export interface RegistryEntry {
    * may have minted a credential nobody holds (design I4).
    */
   mintsNotedAt?: string[];
+  /** In a claim's answer only, never kept: the claiming run held no claim on this consumer before this one. */
+  firstClaim?: true;
 }
 
 /** A claim on (credential, consumer); its shape, checked by the update's validator, is in schemas/registry.ts. */
@@ -88,7 +90,7 @@ export async function replacementRegistry(carried: { entries: RegistryEntry[] } 
     const notes = (mine || inherited) && held?.mintsNotedAt?.length ? { mintsNotedAt: held.mintsNotedAt } : {};
     const entry: RegistryEntry = { credentialId: c.credentialId, consumerId: c.consumerId, workflowId: c.workflowId, at: now(), ...(mine && held?.replacementId ? { replacementId: held.replacementId } : {}), ...notes };
     put(entry);
-    return entry;
+    return mine ? entry : { ...entry, firstClaim: true };
   }, validatorOf(RegistryUpdateShapes.claim));
   setHandler(recordReplacementUpdate, (r) => {
     const entry: RegistryEntry = { ...r, at: now() };

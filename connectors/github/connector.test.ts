@@ -299,6 +299,21 @@ describe('deploy keys', () => {
     expect(keys.map((k) => k.id)).toEqual([issued.replacementId]);
   });
 
+  it('the run’s first claim on a consumer mints without looking for an earlier attempt’s key; a later attempt looks', async () => {
+    const cred = (await connector.identify({ provider: 'github', kind: 'deploy_key', id: ID })).credentials[0]!;
+    await connector.revoke(cred);
+    const sink = new MemorySink();
+    sink.failNext = true;
+    const lists = () => tenant.calls({ provider: 'github', operation: 'repos.listDeployKeys' }).length;
+    const before = lists();
+    await expect(connector.replace(cred, cred.consumers[0]!, 'wf-3/k', sink, { firstClaim: true })).rejects.toThrow(/sink crashed/);
+    expect(lists()).toBe(before);
+    // The retry is not a first claim: it finds the key the crashed attempt minted and ends it.
+    const issued = await connector.replace(cred, cred.consumers[0]!, 'wf-3/k', sink);
+    expect(lists()).toBe(before + 1);
+    expect((await connector.listActive(cred.principal)).map((k) => k.id)).toEqual([issued.replacementId]);
+  });
+
   it('an unknown repo is not_found; listing stays empty for an unknown key id', async () => {
     const err = await connectorError(connector.listActive({ id: `repo:${ORG}/no-such-repo`, displayName: '', type: 'service_account', status: 'active' }));
     expect(err.kind).toBe('not_found');

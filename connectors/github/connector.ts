@@ -24,6 +24,7 @@ import {
   type UnlabelledMint,
   type RevokeContext,
   type WriteResult,
+  type ReplaceOptions,
 } from '../types.ts';
 import { basicAuthorization, createClient, signAppJwt, type GitHubClient } from './client.ts';
 import { credentialIds, parseCredentialId, type ParsedGitHubCredentialId } from './ids.ts';
@@ -648,7 +649,7 @@ export class GitHubConnector implements Connector {
     }
   }
 
-  async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
+  async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink, options: ReplaceOptions = {}): Promise<ReplacementIssued> {
     const delivered = await sink.lookup(idempotencyKey);
     if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
     const refused = this.whyNoReplacement(credential);
@@ -656,7 +657,7 @@ export class GitHubConnector implements Connector {
     const parsed = parseCredentialId(credential.id);
     switch (parsed?.type) {
       case 'deploy_key':
-        return this.#replaceDeployKey(parsed, credential, consumer, idempotencyKey, sink);
+        return this.#replaceDeployKey(parsed, credential, consumer, idempotencyKey, sink, options);
       case 'app_installation_token':
         return this.#replaceInstallationToken(parsed.num, credential, consumer, idempotencyKey, sink);
       default:
@@ -664,15 +665,18 @@ export class GitHubConnector implements Connector {
     }
   }
 
-  async #replaceDeployKey(parsed: ParsedGitHubCredentialId, credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
+  async #replaceDeployKey(parsed: ParsedGitHubCredentialId, credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink, options: ReplaceOptions): Promise<ReplacementIssued> {
     const owner = parsed.owner!;
     const repo = parsed.repo!;
     // Provider-side label: the key title carries a hash of the idempotency key, so a retry finds
     // what an earlier attempt minted.
     const tag = `cordon:${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 16)}`;
-    const existing = (await this.#call(`listing deploy keys of ${owner}/${repo}`, () =>
-      this.#installation.paginate(this.#installation.rest.repos.listDeployKeys, { owner, repo, per_page: 100 }),
-    )).find((k) => k.title.includes(tag));
+    // The first claim of this run on this consumer: no attempt before this one reached the mint.
+    const existing = options.firstClaim
+      ? undefined
+      : (await this.#call(`listing deploy keys of ${owner}/${repo}`, () =>
+          this.#installation.paginate(this.#installation.rest.repos.listDeployKeys, { owner, repo, per_page: 100 }),
+        )).find((k) => k.title.includes(tag));
     if (existing) {
       // Minted by an attempt that died before delivering: nobody holds its private half, so it goes.
       await this.#idempotent(`deleting orphan replacement ${existing.id}`, (r) => r, () =>

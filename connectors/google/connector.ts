@@ -23,6 +23,7 @@ import {
   type Restriction,
   type RestrictionUndo,
   type WriteResult,
+  type ReplaceOptions,
 } from '../types.ts';
 import { accessTokenClient, CLOUD_SCOPES, cordonClients, forgetAccessToken, refreshTokenClient, serviceAccountJwt } from './auth.ts';
 import type { GoogleConnectorConfig } from './config.ts';
@@ -560,14 +561,15 @@ export class GoogleConnector implements Connector {
     return parseTarget(credential).type === 'key' ? undefined : `a credential of kind ${credential.kind} cannot be re-issued by an admin: the user (or app) must sign in or consent again`;
   }
 
-  async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
+  async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink, options: ReplaceOptions = {}): Promise<ReplacementIssued> {
     const target = parseTarget(credential);
     if (target.type !== 'key') throw unsupported('google', 'replace', this.whyNoReplacement(credential)!);
     const delivered = await sink.lookup(idempotencyKey);
     if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
     const account = `projects/-/serviceAccounts/${target.account}`;
     const label = replacementLabel(idempotencyKey);
-    const orphans = await this.#keysLabelled(account, label);
+    // The first claim of this run on this consumer: no attempt before this one reached the upload.
+    const orphans = options.firstClaim ? [] : await this.#keysLabelled(account, label);
     for (const name of orphans) {
       await this.#orMissing(`keys.delete ${name} (minted by an interrupted attempt, never delivered)`, () => this.#iam.projects.serviceAccounts.keys.delete({ name }), 'missing' as const);
     }

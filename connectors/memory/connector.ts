@@ -18,6 +18,7 @@ import {
   type Restriction,
   type RestrictionUndo,
   type WriteResult,
+  type ReplaceOptions,
 } from '../types.ts';
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { hashValue, type MemCredential, type MemPrincipal, type MemoryTenantPort } from './tenant.ts';
@@ -120,7 +121,7 @@ export class MemoryConnector implements Connector {
     return { outcome: r.outcome, requestId: r.requestId };
   }
 
-  async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink): Promise<ReplacementIssued> {
+  async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink, _options?: ReplaceOptions): Promise<ReplacementIssued> {
     const delivered = await sink.lookup(idempotencyKey);
     if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
     let issued = await this.#call('issue', () => this.tenant.issue({ replacesId: credential.id, consumerId: consumer.id, idempotencyKey }));

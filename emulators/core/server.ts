@@ -28,6 +28,20 @@ export interface CallRecord {
 export class CallLog {
   #seq = 0;
   readonly #records: CallRecord[] = [];
+  /** Requests received and not answered yet, by provider and operation (a test sees what is in flight). */
+  readonly #inFlight: { provider: EmulatedProvider; operation: string }[] = [];
+  /** Marks a request in flight until the returned function is called (once it is answered, or never will be). */
+  begin(provider: EmulatedProvider, operation: string): () => void {
+    const entry = { provider, operation };
+    this.#inFlight.push(entry);
+    return () => {
+      const i = this.#inFlight.indexOf(entry);
+      if (i >= 0) this.#inFlight.splice(i, 1);
+    };
+  }
+  inFlight(filter: Partial<Pick<CallRecord, 'provider' | 'operation'>> = {}): number {
+    return this.#inFlight.filter((r) => (!filter.provider || r.provider === filter.provider) && (!filter.operation || r.operation === filter.operation)).length;
+  }
   add(record: Omit<CallRecord, 'seq'>): CallRecord {
     const full = { seq: ++this.#seq, ...record };
     this.#records.push(full);
@@ -175,8 +189,11 @@ export async function startEmulatorServer(options: {
         let answer: EmuResponse;
         let faultName: string | undefined;
         const fault = faults.take(provider, operation);
+        const answered = log.begin(provider, operation);
+        res.once('close', answered);
         if (fault?.type === 'timeout') {
           // Never answer: the client's own timeout is what is under test.
+          answered();
           log.add({ at: new Date().toISOString(), provider, operation, method: parsed.method, path: parsed.path, status: 0, fault: 'timeout', request });
           return;
         }

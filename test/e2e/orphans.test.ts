@@ -66,11 +66,12 @@ it('google: a worker killed while its key uploads are in flight leaves orphans t
       requester: 'alice',
       credentials: [{ provider: 'google', kind: 'service_account_key', keyId: DRIFT_KEY_ID }],
     });
-    // The leaked key is deleted (I1), then each replacement lists the account's keys just before its upload.
+    // The leaked key is deleted (I1), then each replacement uploads its key (a first attempt lists nothing before:
+    // no attempt of this run can have minted yet).
     await until('the revocation', () => tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete' }).some((c) => c.status === 200));
+    await until('both uploads at Google', () => tenant.inFlight({ provider: 'google', operation: UPLOAD }) === 2);
     const revokedAt = tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete' })[0]!.seq;
-    await until('both replacements to start', () => tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.list' }).filter((c) => c.seq > revokedAt).length >= 2);
-    await new Promise((r) => setTimeout(r, 1200)); // key generation done, both uploads at Google
+    expect(tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.list' }).filter((c) => c.seq > revokedAt).length).toBeLessThanOrEqual(1); // the re-authentication's scope read, beside the revoke
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     expect(tenant.calls({ provider: 'google', operation: UPLOAD })).toHaveLength(0); // in flight, not answered
