@@ -164,6 +164,24 @@ describe('oauth tokens', () => {
     expect((await slack.listActive(MARCO)).map((c) => c.id)).toContain(cred!.id);
   });
 
+  it('verification after the revoke asks auth.test about the value in one round: the probe asks twice at once, the re-listing shares its answer', async () => {
+    const slack = connector();
+    const [cred] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_BOT_MAIN })).credentials;
+    await slack.revoke(cred!);
+    const before = slackCalls('auth.test').length;
+    const latencyMs = 400;
+    tenant.injectFault({ provider: 'slack', operation: 'auth.test', type: 'latency', latencyMs });
+    // As verifyCredential does: the probe, then the principal's re-listing, side by side.
+    const probing = slack.probe(cred!, DRIFT_BOT_MAIN);
+    const [active, probe] = await Promise.all([slack.listActive(cred!.principal), probing]);
+    expect(probe).toBe('dead');
+    expect(active.map((c) => c.id)).not.toContain(cred!.id);
+    const asks = slackCalls('auth.test').slice(before);
+    expect(asks.map((c) => c.status)).toEqual([200, 200]); // Slack answers auth.test errors with 200 and ok: false
+    const [a, b] = asks.map((c) => Date.parse(c.at));
+    expect(Math.abs(a! - b!)).toBeLessThan(latencyMs / 2); // at once; confirmed one after the other they would be latencyMs apart
+  });
+
   it('already revoked: a dead leaked value identifies nothing and probes dead', async () => {
     const slack = connector();
     const report = await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_LEGACY });
@@ -432,7 +450,10 @@ describe('error classification', () => {
   });
 
   it('timeout: an unanswered call is kind timeout', async () => {
+    // The probe asks twice at once: with one ask unanswered, the other's answer stands; with both, it times out.
     tenant.injectFault({ provider: 'slack', operation: 'auth.test', type: 'timeout', times: 1 });
+    expect(await connector({ CORDON_SLACK_TIMEOUT_MS: '300' }).probe(MARCO_SESSION_CRED, MARCO_SESSION)).toBe('alive');
+    tenant.injectFault({ provider: 'slack', operation: 'auth.test', type: 'timeout', times: 2 });
     const err = await connectorError(connector({ CORDON_SLACK_TIMEOUT_MS: '300' }).probe(MARCO_SESSION_CRED, MARCO_SESSION));
     expect(err.kind).toBe('timeout');
   });

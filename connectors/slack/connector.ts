@@ -107,6 +107,8 @@ export class SlackConnector implements Connector {
    * In-process only: a revoke on another worker falls back to admin.apps.uninstall (reported).
    */
   readonly #leaked = new Map<string, Secret>();
+  /** auth.test asks about a leaked value in flight, by its fingerprint and dead words (#testLeaked). */
+  readonly #asking = new Map<string, { answer: Promise<AuthTestAnswer | { dead: string }>; atOnce: boolean }>();
   /**
    * The same credential ids by the user auth.test named as their owner, so listActive re-checks only the
    * principal's own tokens: one worker of a mass containment sees thousands of leaked tokens, and
@@ -160,11 +162,24 @@ export class SlackConnector implements Connector {
   }
 
   /**
-   * auth.test with a leaked value, where an auth error is Slack's word that the value is dead. A dead answer
-   * is confirmed by one more auth.test, so one transient refusal is never recorded as death (evidence says
-   * only what happened).
+   * auth.test with a leaked value, where an auth error is Slack's word that the value is dead. Death needs two
+   * answers, so one transient refusal is never recorded as death (evidence says only what happened): where the
+   * value is expected alive (identification), a dead answer is confirmed by one more auth.test; where it is
+   * expected dead (the probe after a revoke), both asks go at once, one round instead of two. An ask about the
+   * same value while one is in flight shares its answer (verification's probe and re-listing ask side by side).
    */
-  async #testLeaked(value: Secret, what: string, deadWords: ReadonlySet<string>): Promise<AuthTestAnswer | { dead: string }> {
+  #testLeaked(value: Secret, what: string, deadWords: ReadonlySet<string>, options: { expectDead?: boolean } = {}): Promise<AuthTestAnswer | { dead: string }> {
+    const key = `${fingerprintOf(value.reveal())}|${[...deadWords].sort().join(',')}`;
+    const inFlight = this.#asking.get(key);
+    if (inFlight && (inFlight.atOnce || !options.expectDead)) return inFlight.answer;
+    const answer = (options.expectDead ? this.#askTwiceAtOnce(value, what, deadWords) : this.#askThenConfirm(value, what, deadWords)).finally(() => {
+      if (this.#asking.get(key)?.answer === answer) this.#asking.delete(key);
+    });
+    this.#asking.set(key, { answer, atOnce: !!options.expectDead });
+    return answer;
+  }
+
+  async #askThenConfirm(value: Secret, what: string, deadWords: ReadonlySet<string>): Promise<AuthTestAnswer | { dead: string }> {
     let word: string | undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
@@ -175,6 +190,16 @@ export class SlackConnector implements Connector {
       }
     }
     return { dead: word! };
+  }
+
+  /** Two asks at once: dead only if both answer a dead word; alive if either says so. */
+  async #askTwiceAtOnce(value: Secret, what: string, deadWords: ReadonlySet<string>): Promise<AuthTestAnswer | { dead: string }> {
+    const answers = await Promise.allSettled([this.#client(value).auth.test(), this.#client(value).auth.test()]);
+    for (const a of answers) if (a.status === 'fulfilled') return a.value;
+    const words = answers.map((a) => slackErrorWord((a as PromiseRejectedResult).reason));
+    const other = answers.find((a, i) => !words[i] || !deadWords.has(words[i]!));
+    if (other) throw classifySlackError((other as PromiseRejectedResult).reason, what);
+    return { dead: words[0]! };
   }
 
   /** Cordon's own admin identity (design.md I6): learned once from auth.test on the admin token. */
@@ -681,7 +706,7 @@ export class SlackConnector implements Connector {
   async probe(_credential: Credential, leakedValue: string): Promise<ProbeResult> {
     try {
       // Slack's own auth errors for a dead token, confirmed once. account_inactive is not: reactivating the owner revives it.
-      const answer = await this.#testLeaked(new Secret(leakedValue), 'auth.test (probe)', DEAD_TOKEN_ERRORS);
+      const answer = await this.#testLeaked(new Secret(leakedValue), 'auth.test (probe)', DEAD_TOKEN_ERRORS, { expectDead: true });
       return 'dead' in answer ? 'dead' : 'alive';
     } catch (err) {
       const classified = classifySlackError(err, 'auth.test (probe)');
