@@ -1,7 +1,7 @@
 // The Slack connector on the real @slack/web-api against the local tenant's Slack emulator,
 // seeded with the salesloft-drift section.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SlackScenario, isSlackEmulator, type Scenario, readScenarioFile } from '@cordon/emulators';
+import { SlackScenario, generateSlackLoadSection, isSlackEmulator, type Scenario, readScenarioFile } from '@cordon/emulators';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import { applyEnrichment, type Principal } from '../../schemas/credential.ts';
 import { ConnectorError } from '../types.ts';
@@ -467,4 +467,63 @@ describe('error classification', () => {
     expect(err.message).toMatch(/feature_not_enabled/);
     tenant.load(scenario);
   });
+});
+
+describe('one bot with many leaked tokens (a mass containment at a rate limit)', () => {
+  // The load scenario's bots: every bot token of an app belongs to the app's one bot user.
+  const load = SlackScenario.parse(generateSlackLoadSection(80));
+  const botTokens = load.tokens.filter((t) => t.type === 'bot' && t.appId === 'A0LOAD000000').slice(0, 10);
+  let loadTenant: LocalTenant;
+  beforeAll(async () => {
+    loadTenant = await startLocalTenant({ scenario: { name: 'load', description: 'slack load section only', slack: load } });
+  });
+  afterAll(async () => loadTenant?.close());
+
+  /** listActive again after each Retry-After, as the activity's retries do; the attempts it took. */
+  async function listActiveUntilAdmitted(slack: SlackConnector, principal: Principal, maxAttempts: number) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { active: await slack.listActive(principal), attempts: attempt };
+      } catch (err) {
+        if (!(err instanceof ConnectorError) || err.kind !== 'rate_limited' || attempt >= maxAttempts) throw err;
+        await new Promise((r) => setTimeout(r, err.options.retryAfterMs));
+      }
+    }
+  }
+
+  it('the verification of one of them fits a window smaller than asking about every sibling: what Slack said dead is not asked again', async () => {
+    expect(botTokens).toHaveLength(10);
+    const slack = createSlackConnector(SlackConnectorConfig.fromEnv(loadTenant.connectorEnv()));
+    const creds = [];
+    for (const t of botTokens) creds.push(...(await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: t.value })).credentials);
+    const bot = creds[0]!.principal;
+    expect(new Set(creds.map((c) => c.principal.id))).toEqual(new Set([bot.id]));
+    for (const c of creds) expect((await slack.revoke(c)).outcome).toBe('done');
+
+    // Ten dead siblings cost twenty auth.test calls (dead, then confirmed); Slack admits six per window. Before,
+    // every attempt asked about all ten again and was refused at the seventh call, window after window.
+    loadTenant.setRateLimit({ provider: 'slack', limit: 6, windowSec: 2 });
+    const from = loadTenant.calls().length;
+    const { active, attempts } = await listActiveUntilAdmitted(slack, bot, 12);
+    expect(active).toEqual([]);
+    expect(attempts).toBeGreaterThan(1);
+    const during = loadTenant.calls().slice(from);
+    expect(during.filter((c) => c.fault === 'rate_limited').length).toBeGreaterThan(0);
+    // Each token asked about exactly twice across all the attempts: no attempt started over.
+    const askedPerToken = new Map<string, number>();
+    for (const c of during.filter((x) => x.operation === 'auth.test' && !x.fault)) askedPerToken.set(c.credential ?? '?', (askedPerToken.get(c.credential ?? '?') ?? 0) + 1);
+    expect([...askedPerToken.keys()].sort()).toEqual(botTokens.map((t) => t.id).sort());
+    expect([...askedPerToken.values()]).toEqual(Array(10).fill(2));
+
+    // Known dead: the next verification asks Slack about none of them.
+    loadTenant.clearFaults('slack');
+    const before = loadTenant.calls().length;
+    expect(await slack.listActive(bot)).toEqual([]);
+    expect(loadTenant.calls().slice(before).filter((c) => c.operation === 'auth.test')).toEqual([]);
+
+    // A token seen alive again by identify is asked about again (the scenario reloaded: every token alive).
+    loadTenant.reset();
+    await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: botTokens[0]!.value });
+    expect((await slack.listActive(bot)).map((c) => c.id)).toEqual([creds[0]!.id]);
+  }, 60_000);
 });

@@ -116,6 +116,16 @@ export class SlackConnector implements Connector {
    * worker had seen tokens (a token's owner never changes, so nothing is missed).
    */
   readonly #leakedByUser = new Map<string, Set<string>>();
+  /**
+   * The leaked tokens Slack has said are dead (auth.test refused them with a dead-token word, twice: see
+   * #testLeaked), by credential id: listActive does not ask about them again. A revoked token stays revoked
+   * (auth.revoke: "revokes a token"; only a new install issues another), so the answer cannot change,
+   * and without this set every verification re-asked about every sibling already contained: two calls
+   * each, so a bot with many leaked tokens made each verification cost more calls than Slack's window
+   * admits, and a retry after the Retry-After started over and was refused again, for ever. Now each
+   * attempt keeps what it learned before a 429 and the next one goes on from there.
+   */
+  readonly #dead = new Set<string>();
 
   constructor(config: SlackConnectorConfig) {
     this.#config = config;
@@ -338,6 +348,7 @@ export class SlackConnector implements Connector {
       const appId = answer.app_id ?? user?.profile?.api_app_id ?? 'unknown';
       const id = formatCredentialId({ type: 'token', teamId: answer.team_id ?? '', appId, tokenType, fingerprint });
       this.#leaked.set(id, leaked);
+      this.#dead.delete(id); // it answered just now
       const ofUser = this.#leakedByUser.get(principal.id) ?? new Set<string>();
       this.#leakedByUser.set(principal.id, ofUser.add(id));
       const scopes = answer.response_metadata?.scopes ?? [];
@@ -528,8 +539,13 @@ export class SlackConnector implements Connector {
     }
     // Tokens cannot be listed; the leaked ones this connector saw are re-checked by value.
     for (const id of this.#leakedByUser.get(principal.id) ?? []) {
+      if (this.#dead.has(id)) continue;
       const answer = await this.#authTest(this.#leaked.get(id)!);
-      if (answer === 'dead' || answer.user_id !== principal.id) continue;
+      if (answer === 'dead') {
+        this.#dead.add(id);
+        continue;
+      }
+      if (answer.user_id !== principal.id) continue;
       const parsed = parseCredentialId(id) as Extract<SlackCredentialId, { type: 'token' }>;
       active.push({
         provider: 'slack',
@@ -703,11 +719,13 @@ export class SlackConnector implements Connector {
     }
   }
 
-  async probe(_credential: Credential, leakedValue: string): Promise<ProbeResult> {
+  async probe(credential: Credential, leakedValue: string): Promise<ProbeResult> {
     try {
-      // Slack's own auth errors for a dead token, confirmed once. account_inactive is not: reactivating the owner revives it.
+      // Slack's own auth errors for a dead token, two asks at once. account_inactive is not: reactivating the owner revives it.
       const answer = await this.#testLeaked(new Secret(leakedValue), 'auth.test (probe)', DEAD_TOKEN_ERRORS, { expectDead: true });
-      return 'dead' in answer ? 'dead' : 'alive';
+      if (!('dead' in answer)) return 'alive';
+      if (this.#leaked.get(credential.id)?.reveal() === leakedValue) this.#dead.add(credential.id);
+      return 'dead';
     } catch (err) {
       const classified = classifySlackError(err, 'auth.test (probe)');
       if (classified.retryable) throw classified;
