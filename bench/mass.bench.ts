@@ -50,7 +50,7 @@ const LOAD = Number(process.env.BENCH_MASS_LOAD ?? (QUICK ? 1 : 0.5));
 /** The share of each budget the workers' queues are paced at (1: the budget itself). */
 const HEADROOM = Number(process.env.BENCH_MASS_HEADROOM ?? 1);
 const WORKER_COUNTS = (process.env.BENCH_MASS_WORKERS ?? (QUICK ? '1' : '1,2')).split(',').map(Number);
-/** Children in flight per page run (two page runs at once; a page run also holds at most MASS_CHILDREN_PER_RUN). */
+/** Children in flight per page run (two page runs at once). */
 const CONCURRENCY = Number(process.env.BENCH_MASS_CONCURRENCY ?? 100);
 const CALIBRATION_PER_PROVIDER = Number(process.env.BENCH_MASS_CALIBRATION ?? (QUICK ? 1 : 8));
 const HISTORY_SAMPLE = 40;

@@ -124,7 +124,8 @@ export const MassContainmentFields = z
     concurrency: z.number().int().min(1).max(200).default(20),
     /**
      * Children started per run before continuing as new (bounds the parent's history: each finished child
-     * adds about 13 KB, its result included); unset, MASS_CHILDREN_PER_RUN.
+     * adds about 13 KB, its result included); unset, a run continues as new once its history reaches 4 MiB
+     * (workflows/mass-containment.ts windowOf; runs recorded before that used MASS_CHILDREN_PER_RUN).
      */
     childrenPerRun: z.number().int().min(1).max(2_000).optional(),
     policy: ContainmentInput.shape.policy,

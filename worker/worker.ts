@@ -96,7 +96,7 @@ export async function createCordonWorker(options: {
     interceptors: { activity: [activityMetrics, providerThrottleInterceptor(throttle, onThrottleError, (ctx, input) => providerQueueOfCall(options.target.taskQueue, ctx.info.activityType, input.args[0]))] },
     dataConverter,
     plugins,
-    // The runs a mass containment keeps busy at once (two page runs of MASS_CHILDREN_PER_RUN children each,
+    // The runs a mass containment keeps busy at once (two page runs of up to `concurrency` children each,
     // and their parents) stay cached; at 200 a worker process passed 1 GiB (README, "Pacing and tuning").
     maxCachedWorkflows: options.maxCachedWorkflows ?? tuning.maxCachedWorkflows ?? DEFAULT_CACHED_WORKFLOWS,
     ...slotOptions(tuning),

@@ -7,8 +7,8 @@
 // come near it). A caller starts a *paged* run with only the number of refs, then sends them as
 // `addRefPage` updates of at most MASS_PAGE_SIZE refs (client/mass.ts); once all have arrived, each page
 // runs as a child `massContainment` with its refs inline, two pages at a time. A page run (or a small
-// direct start with inline refs) continues as new every `childrenPerRun` children (MASS_CHILDREN_PER_RUN
-// unless the request says) so its history stays bounded; child ids are `<mass id>-<index of the ref>` either
+// direct start with inline refs) continues as new once its history reaches MASS_HISTORY_BUDGET_BYTES (or
+// every `childrenPerRun` children when the request says) so its history stays bounded; child ids are `<mass id>-<index of the ref>` either
 // way, so a ref is never contained twice. Refs of one owner (keys of one service account, deploy keys of one
 // repository) go to one child, named after the first of them (workflows/mass-owners.ts): separate children
 // would end each other's targets.
@@ -48,6 +48,20 @@ export const addRefPageUpdate = defineUpdate<{ received: number }, [MassRefPage]
 const PAGES_AT_ONCE = 2;
 /** A run counts `childrenPerRun` in children, not refs (windowOf). */
 export const MASS_WINDOW_BY_CHILDREN_PATCH = 'mass-window-by-children';
+/**
+ * Unless the request sets `childrenPerRun`, a run starts children until its history reaches the budget
+ * (windowOf); runs recorded before continued as new every MASS_CHILDREN_PER_RUN children. Never rename it.
+ */
+export const MASS_HISTORY_BUDGET_PATCH = 'mass-history-budget';
+/**
+ * The history a run may reach before it stops starting children, drains and continues as new: about 290
+ * finished children at ~14 KB each; the children still in flight then add up to `concurrency` × 14 KB more,
+ * so a run stays well under Temporal's 10 MB history warning. The server's own suggestion to continue as new
+ * (`continueAsNewSuggested`) stops it too.
+ */
+const MASS_HISTORY_BUDGET_BYTES = 4 * 1024 * 1024;
+/** With the budget, the most children one run starts all the same (their ids and results stay in its memory). */
+const MASS_MAX_CHILDREN_PER_RUN = 500;
 /** A paged run whose refs stop arriving (its client died mid-upload) fails after this, naming how many came. */
 const REFS_WAIT = '1 hour';
 
@@ -129,9 +143,17 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
   // Refs of one owner in one child (workflows/mass-owners.ts); this run starts the children whose first ref is in its window.
   const { children, grouped } = childrenOf(credentials, input);
 
-  const { window, end } = windowOf(children, input, credentials.length);
+  const { window, end: windowEnd, budgeted } = windowOf(children, input, credentials.length);
+  let end = windowEnd;
   const running = new Set<Promise<void>>();
-  for (const group of window) {
+  for (const [i, group] of window.entries()) {
+    // Started one by one as slots free (at most `concurrency` in flight), so one slow child holds back
+    // nothing but its own slot; the run stops starting once its history is full, and its continuation
+    // starts from the first child it left.
+    if (budgeted && i > 0 && historyFull()) {
+      end = group[0]!;
+      break;
+    }
     const p: Promise<void> = step(group).finally(() => {
       done += group.length;
       running.delete(p);
@@ -163,15 +185,25 @@ function childrenPerRun(input: Input): number {
  * of 50 refs held about 9 children, and the run waited for the slowest of those 9 before starting more (a
  * mass containment of 1,005 refs kept about 18 children busy at concurrency 200).
  */
-function windowOf(children: number[][], input: Input, total: number): { window: number[][]; end: number } {
-  const perRun = childrenPerRun(input);
+function windowOf(children: number[][], input: Input, total: number): { window: number[][]; end: number; budgeted?: true } {
   const ahead = children.filter(([first]) => first! >= input.offset);
+  if (input.childrenPerRun === undefined && patched(MASS_HISTORY_BUDGET_PATCH)) {
+    const window = ahead.slice(0, MASS_MAX_CHILDREN_PER_RUN);
+    return { window, end: ahead[window.length]?.[0] ?? total, budgeted: true };
+  }
+  const perRun = childrenPerRun(input);
   if (!patched(MASS_WINDOW_BY_CHILDREN_PATCH)) {
     const end = Math.min(total, input.offset + perRun);
     return { window: ahead.filter(([first]) => first! < end), end };
   }
   const window = ahead.slice(0, perRun);
   return { window, end: ahead[window.length]?.[0] ?? total };
+}
+
+/** This run's history has reached the budget, or the server suggests continuing as new (both replay as recorded). */
+function historyFull(): boolean {
+  const info = workflowInfo();
+  return info.historySize >= MASS_HISTORY_BUDGET_BYTES || info.continueAsNewSuggested;
 }
 
 /** The dry run's read-only activity, on the ref's provider task queue: paced with that provider's other calls. */

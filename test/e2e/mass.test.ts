@@ -47,3 +47,28 @@ it('contains every ref through bounded child runs and reports exactly the one th
   const children = await w.client.workflow.count(`WorkflowType = "containCredential" AND TaskQueue = "${w.target.taskQueue}"`);
   expect(children.count).toBe(N);
 });
+
+it('without childrenPerRun, a run keeps starting children as slots free until its history is full: 52 refs in one run', async () => {
+  // Runs recorded before the history budget continued as new every 50 children, after waiting for the slowest
+  // of them: 52 refs took two runs, and the second started only once all of the first 50 had finished.
+  const n = 52;
+  const seeded = new MemoryTenant(vendorTokensSeed(n, 7));
+  const worker = await startTestWorker({ connectors: { memory: new MemoryConnector(seeded) }, sink: new LocalEncryptedStore(await mkdtemp(join(tmpdir(), 'cordon-mass-')), randomBytes(32)) });
+  try {
+    const workflowId = `mass-budget-${randomBytes(4).toString('hex')}`;
+    const request: MassContainmentRequest = {
+      incidentId: `INC-mass-${randomBytes(3).toString('hex')}`,
+      requester: 'alice',
+      concurrency: 20,
+      credentials: Array.from({ length: n }, (_, i) => ({ provider: 'memory' as const, kind: 'oauth_token' as const, id: `tok-${i}` })),
+    };
+    const handle = await worker.client.workflow.start('massContainment', { workflowId, taskQueue: worker.target.taskQueue, args: [request] });
+    const result = (await handle.result()) as MassContainmentResult;
+    expect(result.tally).toEqual({ contained: n - 1, not_contained: 1 });
+    expect((await handle.describe()).runId).toBe(handle.firstExecutionRunId);
+    const history = await handle.fetchHistory();
+    expect(history.events?.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toHaveLength(n);
+  } finally {
+    await worker.stop();
+  }
+}, 300_000);
