@@ -394,6 +394,13 @@ describe('replace, force re-auth, suspend', () => {
     const report = await connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: DRIFT_USER });
     expect(report.credentials[0]!.principal.status).toBe('suspended');
     expect(await connector.probe({ ...grant, kind: 'oauth_token' }, emulator().fixtureValue(ATTACKER_SESSION)!)).toBe('dead');
+    // The username is known from identify, so replace logs in at once; the refusal is explained by reading the user then.
+    const mark = tenant.calls().at(-1)!.seq;
+    const err = await rejection(connector.replace(grant, grant.consumers[0]!, 'wf-frozen:k', new MemorySink()));
+    expect(err).toMatchObject({ kind: 'conflict', message: 'salesforce: cannot issue a replacement for drift-integration@acme.com: the user is suspended' });
+    const after = tenant.calls({ provider: 'salesforce' }).filter((c) => c.seq > mark);
+    expect(after[0]).toMatchObject({ operation: 'oauth2.requestToken', status: 400 });
+    expect(after.slice(1).map((c) => `${c.operation} ${c.target}`).sort()).toEqual(['query User', 'query UserLogin']);
   });
 
   it('declares what Salesforce cannot do and throws unsupported for it', async () => {

@@ -195,8 +195,15 @@ const REAUTH_CONCURRENCY = 8;
 /** Salesforce's default session timeout (Setup → Session Settings); an org may set 15 minutes to 24 hours. */
 const SESSION_TIMEOUT_MS = 2 * 60 * 60_000;
 const SESSION_GONE_CODES = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'NOT_FOUND']);
-/** DeleteTokens kept per connector for revokes without a look-up (a few hundred kB at most). */
-const DELETE_TOKENS_KEPT = 20_000;
+/** Entries kept per connector of what later calls reuse (DeleteTokens, usernames): a few MB at most. */
+const REMEMBERED = 20_000;
+
+/** Sets `key` in a map kept to REMEMBERED entries, the oldest out first. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > REMEMBERED) map.delete(map.keys().next().value as K);
+}
 const USER_ID = /^005[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/;
 
 
@@ -228,6 +235,11 @@ export class SalesforceConnector implements Connector {
    * revoke endpoint answers a grant already gone with invalid_token). Never logged; bounded (oldest out first).
    */
   readonly #deleteTokens = new Map<string, Pick<GrantRow, 'AppName' | 'UserId' | 'DeleteToken'>>();
+  /**
+   * Usernames by user id, from every User read: replace() logs in as the user without reading it again, and
+   * listActive() names the credentials it lists. A username that changed since is found when the login is refused.
+   */
+  readonly #usernames = new Map<string, string>();
 
   constructor(config: SalesforceConnectorConfig) {
     this.#config = config;
@@ -373,6 +385,7 @@ export class SalesforceConnector implements Connector {
     ]);
     const frozen = new Set(logins.records.filter((l) => l.IsFrozen).map((l) => l.UserId));
     for (const u of found.records) {
+      this.#rememberUsername(u.Id, u.Username);
       out.set(u.Id, {
         username: u.Username,
         principal: {
@@ -464,10 +477,11 @@ export class SalesforceConnector implements Connector {
   }
 
   #rememberDeleteToken(row: GrantRow): void {
-    const id = grantIdOf(row);
-    this.#deleteTokens.delete(id);
-    this.#deleteTokens.set(id, { AppName: row.AppName, UserId: row.UserId, DeleteToken: row.DeleteToken });
-    if (this.#deleteTokens.size > DELETE_TOKENS_KEPT) this.#deleteTokens.delete(this.#deleteTokens.keys().next().value!);
+    remember(this.#deleteTokens, grantIdOf(row), { AppName: row.AppName, UserId: row.UserId, DeleteToken: row.DeleteToken });
+  }
+
+  #rememberUsername(userId: string, username: string): void {
+    remember(this.#usernames, userId, username);
   }
 
   async #sessions(conn: Connection, userIds: string[], oauthOnly: boolean): Promise<SessionRow[]> {
@@ -656,8 +670,18 @@ export class SalesforceConnector implements Connector {
     });
   }
 
+  /**
+   * The principal's live grants and sessions. A user this worker has read (identify) is not read again: its grants
+   * and sessions are listed by its id, under the principal as given; otherwise the user is read beside them.
+   */
   async listActive(principal: Principal): Promise<Credential[]> {
     return this.#call(`list credentials of ${principal.id}`, async (conn) => {
+      const username = USER_ID.test(principal.id) ? this.#usernames.get(principal.id) : undefined;
+      if (username) {
+        const user: OrgUser = { username, principal };
+        const [grants, sessions] = await Promise.all([this.#grants(conn, { userIds: [principal.id] }), this.#sessions(conn, [principal.id], false)]);
+        return [...grants.rows.map((r) => this.#grantCredential(r, user)), ...sessions.filter((s) => !s.IsCurrent).map((s) => this.#sessionCredential(s, user))];
+      }
       const { user, grants, sessions } = await this.#liveOf(conn, principal);
       return [...grants.map((r) => this.#grantCredential(r, user)), ...sessions.map((s) => this.#sessionCredential(s, user))];
     });
@@ -782,44 +806,76 @@ export class SalesforceConnector implements Connector {
     const already = await sink.lookup(idempotencyKey);
     if (already) return { replacementId: already.replacementId, fingerprint: already.fingerprint, sink: already.location };
     return this.#call(`replace ${credential.id} for ${consumer.id}`, async (conn) => {
-      const found = await conn.query<{ Id: string; Username: string; IsActive: boolean }>(`SELECT Id, Username, IsActive FROM User WHERE Id = ${soql(credential.principal.id)} LIMIT 1`);
-      const row = found.records[0];
-      if (!row) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${credential.principal.id} of ${credential.id} not found`);
-      const user = { username: row.Username };
-      const refused = (status: string) => new ConnectorError('conflict', 'salesforce', `salesforce: cannot issue a replacement for ${user.username}: the user is ${status}`);
-      if (!row.IsActive) throw refused('offboarded');
+      const userId = credential.principal.id;
+      // The username this worker read with the credential is used at once: a login Salesforce refuses (a user
+      // deactivated, frozen or renamed since) is explained by reading the user then (#refusedLogin).
+      const known = this.#usernames.get(userId);
+      const user = known ? { Username: known, IsActive: true } : await this.#userRow(conn, credential);
+      if (!user.IsActive) throw this.#noReplacement(user.Username, 'offboarded');
       const minting = this.#newConnection();
-      const res = await this.#jwtLogin(minting, user.username).catch(async (err: Error) => {
+      const res = await this.#jwtLogin(minting, user.Username).catch(async (err: Error) => {
         // The JWT bearer flow works only for users pre-authorised on Cordon's app (Salesforce OAuth 2.0 JWT bearer flow docs).
         if (err.name !== 'invalid_grant') throw err;
-        // A frozen user may not log in: its UserLogin is read only when the login is refused.
-        const login = await conn.query<{ IsFrozen: boolean }>(`SELECT IsFrozen FROM UserLogin WHERE UserId = ${soql(row.Id)} LIMIT 1`);
-        if (login.records[0]?.IsFrozen) throw refused('suspended');
-        if (/ip restricted/i.test(err.message)) {
-          throw new ConnectorError(
-            'permission',
-            'salesforce',
-            `salesforce: the login IP ranges of ${user.username}'s profile refuse Cordon's address (${err.message}): set IP Relaxation to "Relax IP restrictions" on Cordon's connected app, or add Cordon's egress to the allowlist`,
-            { cause: err },
-          );
-        }
-        throw new ConnectorError(
-          'permission',
-          'salesforce',
-          `salesforce: Cordon's connected app may not log in as ${user.username} (${err.message}); pre-authorise the user's profile or a permission set on the app`,
-          { cause: err },
-        );
+        const renamed = await this.#refusedLogin(conn, credential, user.Username, err);
+        return this.#jwtLogin(minting, renamed).catch((again: Error) => {
+          throw again.name === 'invalid_grant' ? this.#loginRefusal(renamed, again) : again;
+        });
       });
       const sessionId = await this.#sessionOfToken(res.access_token);
       if (!sessionId || sessionId === 'dead') {
         // The retry will mint again: revoke this one first, so no consumer-less token is left alive (I4).
         await minting.oauth2.revokeToken(res.access_token).catch(() => undefined);
-        throw new ConnectorError('unavailable', 'salesforce', `salesforce: the token minted for ${user.username} does not show its session yet; it was revoked and will be minted again`);
+        throw new ConnectorError('unavailable', 'salesforce', `salesforce: the token minted for ${user.Username} does not show its session yet; it was revoked and will be minted again`);
       }
       const value = new Secret(res.access_token);
       const delivered = await sink.deliver({ idempotencyKey, replacementId: sessionId, consumer, target: consumer.sink, value });
       return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint || fingerprintOf(value.reveal()), sink: delivered.location };
     });
+  }
+
+  async #userRow(conn: Connection, credential: Credential): Promise<{ Id: string; Username: string; IsActive: boolean }> {
+    const found = await conn.query<{ Id: string; Username: string; IsActive: boolean }>(`SELECT Id, Username, IsActive FROM User WHERE Id = ${soql(credential.principal.id)} LIMIT 1`);
+    const row = found.records[0];
+    if (!row) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${credential.principal.id} of ${credential.id} not found`);
+    this.#rememberUsername(row.Id, row.Username);
+    return row;
+  }
+
+  /**
+   * Why Salesforce refused the JWT bearer login as `username`: the user offboarded or frozen (conflict), Cordon's
+   * address outside its profile's login IP ranges, or Cordon's app not pre-authorised for it (permission). A user
+   * renamed since this worker read it is no refusal: its new username is returned, to log in with once more.
+   */
+  async #refusedLogin(conn: Connection, credential: Credential, username: string, err: Error): Promise<string> {
+    const [row, login] = await Promise.all([
+      this.#userRow(conn, credential),
+      conn.query<{ IsFrozen: boolean }>(`SELECT IsFrozen FROM UserLogin WHERE UserId = ${soql(credential.principal.id)} LIMIT 1`),
+    ]);
+    if (!row.IsActive) throw this.#noReplacement(row.Username, 'offboarded');
+    if (login.records[0]?.IsFrozen) throw this.#noReplacement(row.Username, 'suspended');
+    if (row.Username.toLowerCase() !== username.toLowerCase()) return row.Username;
+    throw this.#loginRefusal(username, err);
+  }
+
+  #noReplacement(username: string, status: string): ConnectorError {
+    return new ConnectorError('conflict', 'salesforce', `salesforce: cannot issue a replacement for ${username}: the user is ${status}`);
+  }
+
+  #loginRefusal(username: string, err: Error): ConnectorError {
+    if (/ip restricted/i.test(err.message)) {
+      return new ConnectorError(
+        'permission',
+        'salesforce',
+        `salesforce: the login IP ranges of ${username}'s profile refuse Cordon's address (${err.message}): set IP Relaxation to "Relax IP restrictions" on Cordon's connected app, or add Cordon's egress to the allowlist`,
+        { cause: err },
+      );
+    }
+    return new ConnectorError(
+      'permission',
+      'salesforce',
+      `salesforce: Cordon's connected app may not log in as ${username} (${err.message}); pre-authorise the user's profile or a permission set on the app`,
+      { cause: err },
+    );
   }
 
   /**
