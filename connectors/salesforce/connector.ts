@@ -204,6 +204,8 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
   map.set(key, value);
   if (map.size > REMEMBERED) map.delete(map.keys().next().value as K);
 }
+
+/** A User record id (key prefix 005), 15 or 18 characters. */
 const USER_ID = /^005[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/;
 
 
