@@ -210,6 +210,21 @@ describe('one round before the revoke (issue 14)', () => {
     expect(enrichment.credentials).toEqual([{ credentialId: deferred.credentials[0]!.id, label: deferred.credentials[0]!.label, principal: deferred.credentials[0]!.principal, ...(deferred.credentials[0]!.lastUsedAt ? { lastUsedAt: deferred.credentials[0]!.lastUsedAt } : {}) }]);
   });
 
+  it('a grant this worker revoked is not posted again: a second revoke and the re-authentication count it as gone', async () => {
+    const report = await connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: 'drift-integration@acme.com', clientId: 'Drift' });
+    const grant = report.credentials[0]!;
+    expect(await connector.revoke(grant)).toMatchObject({ outcome: 'done' });
+    expect(tenant.calls({ provider: 'salesforce', operation: 'oauth2.revokeToken' }).map((c) => c.credential)).toEqual(['drift-sf-grant-integration']);
+    const mark = tenant.calls().at(-1)!.seq;
+    expect(await connector.revoke(grant)).toMatchObject({ outcome: 'already_done', detail: `${grant.id} was already revoked` });
+    const scope = report.reauthScopes![0]!.credentials;
+    const r = await connector.forceReauth(grant.principal, scope);
+    expect(r.detail).toMatch(/already gone/);
+    // No revoke of the grant again, and no read: only the other grants and the sessions were ended.
+    expect(ops(mark).filter((o) => o.startsWith('query'))).toEqual([]);
+    expect(tenant.calls({ provider: 'salesforce', operation: 'oauth2.revokeToken' }).filter((c) => c.seq > mark && c.credential === 'drift-sf-grant-integration')).toEqual([]);
+  });
+
   it('forceReauth of grants this worker listed reads nothing first; a worker that did not list them lists the user once', async () => {
     const grant = await driftGrant();
     const scope = await connector.reauthScope(grant.principal);

@@ -237,6 +237,8 @@ export class SalesforceConnector implements Connector {
    * revoke endpoint answers a grant already gone with invalid_token). Never logged; bounded (oldest out first).
    */
   readonly #deleteTokens = new Map<string, Pick<GrantRow, 'AppName' | 'UserId' | 'DeleteToken'>>();
+  /** Grant ids this worker saw revoked (its revoke answered 200 or invalid_token): a revoked grant never comes back. */
+  readonly #revoked = new Map<string, true>();
   /**
    * Usernames by user id, from every User read: replace() logs in as the user without reading it again, and
    * listActive() names the credentials it lists. A username that changed since is found when the login is refused.
@@ -721,6 +723,7 @@ export class SalesforceConnector implements Connector {
 
   /** Posts the grant's DeleteToken to the revoke endpoint; 400 invalid_token means already revoked (Salesforce OAuth 2.0 token revocation docs). */
   async #revokeGrant(grantId: string): Promise<WriteResult> {
+    if (this.#revoked.has(grantId)) return { outcome: 'already_done', detail: `${grantId} was already revoked` };
     // A grant this worker listed (identify, reauthScope) is revoked at once: its id is a hash of its DeleteToken.
     const known = this.#deleteTokens.get(grantId);
     if (known) return this.#revokeRow(known);
@@ -733,13 +736,19 @@ export class SalesforceConnector implements Connector {
   /** One revoke call, in its own #call: a 401 refreshes Cordon's session and repeats this revoke only. */
   async #revokeRow(row: Pick<GrantRow, 'AppName' | 'UserId' | 'DeleteToken'>): Promise<WriteResult> {
     const grantId = grantIdOf(row);
+    const ended = () => {
+      remember(this.#revoked, grantId, true);
+      this.#deleteTokens.delete(grantId);
+    };
     return this.#call(`revoke ${grantId}`, async (conn) => {
       try {
         await conn.oauth2.revokeToken(row.DeleteToken);
       } catch (err) {
-        if ((err as Error).name === 'invalid_token') return { outcome: 'already_done', detail: `${grantId} was already revoked` };
-        throw err;
+        if ((err as Error).name !== 'invalid_token') throw err;
+        ended();
+        return { outcome: 'already_done', detail: `${grantId} was already revoked` };
       }
+      ended();
       return { outcome: 'done', detail: `revoked ${row.AppName ?? 'app'} grant of ${row.UserId} and its access tokens` };
     });
   }
@@ -930,7 +939,8 @@ export class SalesforceConnector implements Connector {
    * ended meanwhile answers as already gone. Otherwise the user's live grants and sessions are listed first.
    */
   async #reauthRows(principal: Principal, end: readonly Credential[]): Promise<{ userId: string; grants: Pick<GrantRow, 'AppName' | 'UserId' | 'DeleteToken'>[]; sessionIds: string[] }> {
-    const grants = end.filter((c) => c.id.startsWith(GRANT_ID_PREFIX)).map((c) => this.#deleteTokens.get(c.id));
+    // Grants this worker saw revoked are left out (counted as already gone): no call for them.
+    const grants = end.filter((c) => c.id.startsWith(GRANT_ID_PREFIX) && !this.#revoked.has(c.id)).map((c) => this.#deleteTokens.get(c.id));
     const selfId = USER_ID.test(principal.id) ? await this.#call('read Cordon\'s own user id', async (conn) => conn.userInfo?.id) : undefined;
     if (selfId && selfId.slice(0, 15) !== principal.id.slice(0, 15) && grants.every((g) => g !== undefined)) {
       return { userId: principal.id, grants, sessionIds: end.filter((c) => !c.id.startsWith(GRANT_ID_PREFIX)).map((c) => c.id) };
