@@ -2,7 +2,7 @@
 // worker hand in their connectors and sink; workflows see only the types (README, "Layout"). Activity names
 // are recorded in history: never rename one.
 import { ApplicationFailure } from '@temporalio/common';
-import type { Consumer, Credential, CredentialRef, Principal, Provider, ReplacementRef, ScopeEnrichment, ScopeReport } from '../schemas/credential.ts';
+import type { Consumer, Credential, CredentialRef, Principal, Provider, ReauthScopeSnapshot, ReplacementRef, ScopeEnrichment, ScopeReport } from '../schemas/credential.ts';
 import type { ContainmentMode, FallbackRung, Plan, ReauthTarget } from '../schemas/containment.ts';
 import type { ConnectorRegistry, Connector, ProbeResult, Restriction, RestrictionUndo, WriteResult } from '../connectors/types.ts';
 import { assertCan, can } from '../connectors/capabilities.ts';
@@ -147,10 +147,11 @@ export function createActivities(deps: ActivityDeps) {
     }),
 
     /**
-     * What forcing re-authentication of one principal would end (I8), read-only: the connector's list, minus
-     * the run's own targets and every replacement another run issued (those are never ended here).
+     * What forcing re-authentication of one principal would end (I8), read-only: the connector's list (or the
+     * `snapshot` identify read with the principal's credentials), minus the run's own targets and every
+     * replacement another run issued (those are never ended here).
      */
-    scopeReauth: mapFailures(async (input: { provider: Provider; principal: Principal; workflowId: string; targets: string[] }): Promise<ReauthTarget> => {
+    scopeReauth: mapFailures(async (input: { provider: Provider; principal: Principal; workflowId: string; targets: string[]; snapshot?: ReauthScopeSnapshot }): Promise<ReauthTarget> => {
       const target = await scopeReauthWith({
         ...input,
         connector: connectorFor(input.provider),

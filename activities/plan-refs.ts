@@ -31,10 +31,14 @@ export async function planRefs(options: { connectors: ConnectorRegistry; refs: C
   const scope = await Promise.all(refs.map((ref) => connectors[ref.provider]!.identify(ref)));
   if (!scope.some((r) => r.credentials.length)) return { scope, refused: 'no live credential matches the ref(s); check the identifiers' };
   const targets = scope.flatMap((r) => r.credentials.map(credentialKey));
+  // What identify already read of a principal's re-authentication scope is not read again (as the workflow does).
+  const snapshots = new Map(scope.flatMap((r) => (r.reauthScopes ?? []).map((s) => [`${r.provider}:${s.principalId}`, s] as const)));
+  for (const r of scope) delete r.reauthScopes;
   const reauth = await Promise.all(
-    reauthPrincipals(scope).map(({ provider, principal }) =>
-      scopeReauthWith({ connector: connectors[provider]!, provider, principal, targets, issuedElsewhere: (ids) => options.issuedElsewhere(provider, principal.id, ids) }),
-    ),
+    reauthPrincipals(scope).map(({ provider, principal }) => {
+      const snapshot = snapshots.get(`${provider}:${principal.id}`);
+      return scopeReauthWith({ connector: connectors[provider]!, provider, principal, targets, issuedElsewhere: (ids) => options.issuedElsewhere(provider, principal.id, ids), ...(snapshot ? { snapshot } : {}) });
+    }),
   );
   try {
     return { scope, plan: buildPlan({ mode: options.mode, waveSize: options.waveSize, reports: scope, reauth }) };

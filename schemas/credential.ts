@@ -119,6 +119,18 @@ export function credentialKey(c: Pick<Credential, 'provider' | 'id'>): string {
   return `${c.provider}:${c.id}`;
 }
 
+/**
+ * What forcing re-authentication of one principal would end (a connector's reauthScope), read by identify in the
+ * same round as the credentials when the same rows give both; `notPossible`: re-authentication is refused (I6).
+ */
+export const ReauthScopeSnapshot = z.object({
+  principalId: z.string(),
+  credentials: z.array(Credential),
+  effects: z.array(z.string()),
+  notPossible: z.string().optional(),
+});
+export type ReauthScopeSnapshot = z.infer<typeof ReauthScopeSnapshot>;
+
 export const ScopeReport = z.object({
   provider: Provider,
   ref: z.string(),
@@ -134,6 +146,11 @@ export const ScopeReport = z.object({
    * that decide neither I6 nor I8 are ever left for later. Absent: the report is complete.
    */
   pendingEnrichment: z.array(z.object({ credentialId: z.string(), context: z.record(z.string(), z.string()) })).optional(),
+  /**
+   * What re-authenticating a principal of the report ends, read with its credentials (I8): the plan takes it
+   * instead of reading it again, and drops it from the report once taken. Absent: the plan reads it.
+   */
+  reauthScopes: z.array(ReauthScopeSnapshot).optional(),
 });
 export type ScopeReport = z.infer<typeof ScopeReport>;
 

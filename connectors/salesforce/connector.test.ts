@@ -164,6 +164,84 @@ describe('identify and list', () => {
   });
 });
 
+describe('one round before the revoke (issue 14)', () => {
+  const ops = (after: number) => tenant.calls({ provider: 'salesforce' }).filter((c) => c.seq > after).map((c) => (c.operation === 'query' ? `query ${c.target}` : c.operation));
+
+  it('identifies a user\'s grant of an app named by id in one round of side-by-side reads, then revokes it with no look-up', async () => {
+    const report = await connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: 'drift-integration@acme.com', clientId: '0H4Hs000000DrftAAA' }, { deferEnrichment: true });
+    const [grant] = report.credentials;
+    expect(report.credentials.map((c) => c.clientId)).toEqual(['Drift']);
+    // Login, then one round: the Manage Users check, the user and its frozen status, its grants across every app,
+    // its sessions, and the app's name. Nothing waits for an id first.
+    const calls = ops(0);
+    expect(calls[0]).toBe('oauth2.requestToken');
+    expect(calls.slice(1).sort()).toEqual(['query AuthSession', 'query ConnectedApplication', 'query OauthToken', 'query User', 'query UserLogin', 'query UserLogin'].sort());
+    const mark = tenant.calls().at(-1)!.seq;
+    expect(await connector.revoke(grant!)).toMatchObject({ outcome: 'done' });
+    expect(ops(mark)).toEqual(['oauth2.revokeToken']);
+    expect(emulator().deleteTokenOf('drift-sf-grant-integration')).toBeUndefined();
+  });
+
+  it('carries what re-authenticating the user ends, read in the same round: its grants across apps and its sessions (I8)', async () => {
+    const report = await connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: 'drift-integration@acme.com', clientId: 'Drift' }, { deferEnrichment: true });
+    const grant = report.credentials[0]!;
+    const [carried] = report.reauthScopes ?? [];
+    expect(carried).toMatchObject({ principalId: DRIFT_USER, effects: [] });
+    expect(carried!.notPossible).toBeUndefined();
+    // The same answer reauthScope gives when asked on its own: the revoke's sessions named before the revoke.
+    const asked = await connector.reauthScope(grant.principal);
+    expect(carried!.credentials.map((c) => c.id).sort()).toEqual(asked.credentials.map((c) => c.id).sort());
+    expect(carried!.credentials.map((c) => c.id)).toEqual(expect.arrayContaining([grant.id, ATTACKER_SESSION, '0AkHs000DrftS02AAA']));
+    // Cordon's own user is carried as refused, as reauthScope refuses it (I6).
+    const own = await connector.identify({ provider: 'salesforce', kind: 'session', user: 'cordon-ir@acme.com' });
+    expect(own.reauthScopes).toEqual([{ principalId: CORDON_USER, credentials: [], effects: [], notPossible: expect.stringContaining("Cordon's own user") }]);
+  });
+
+  it('leaves the app\'s other holders for enrich with deferEnrichment; without it they are a risk flag at once', async () => {
+    const ref = { provider: 'salesforce' as const, kind: 'refresh_token' as const, user: 'drift-integration@acme.com', clientId: 'Drift' };
+    const eager = await connector.identify(ref);
+    const flag = eager.riskFlags.find((f) => /other user\(s\) also hold grants of Drift/.test(f));
+    expect(flag).toBeDefined();
+    const deferred = await connectorFor().identify(ref, { deferEnrichment: true });
+    expect(deferred.riskFlags).not.toContain(flag);
+    expect(deferred.pendingEnrichment).toEqual([{ credentialId: deferred.credentials[0]!.id, context: { app: 'Drift' } }]);
+    const enrichment = await connector.enrich(deferred);
+    expect(enrichment.riskFlags).toEqual([flag]);
+    expect(enrichment.credentials).toEqual([{ credentialId: deferred.credentials[0]!.id, label: deferred.credentials[0]!.label, principal: deferred.credentials[0]!.principal, ...(deferred.credentials[0]!.lastUsedAt ? { lastUsedAt: deferred.credentials[0]!.lastUsedAt } : {}) }]);
+  });
+
+  it('a grant this worker revoked is not posted again: a second revoke and the re-authentication count it as gone', async () => {
+    const report = await connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: 'drift-integration@acme.com', clientId: 'Drift' });
+    const grant = report.credentials[0]!;
+    expect(await connector.revoke(grant)).toMatchObject({ outcome: 'done' });
+    expect(tenant.calls({ provider: 'salesforce', operation: 'oauth2.revokeToken' }).map((c) => c.credential)).toEqual(['drift-sf-grant-integration']);
+    const mark = tenant.calls().at(-1)!.seq;
+    expect(await connector.revoke(grant)).toMatchObject({ outcome: 'already_done', detail: `${grant.id} was already revoked` });
+    const scope = report.reauthScopes![0]!.credentials;
+    const r = await connector.forceReauth(grant.principal, scope);
+    expect(r.detail).toMatch(/already gone/);
+    // No revoke of the grant again, and no read: only the other grants and the sessions were ended.
+    expect(ops(mark).filter((o) => o.startsWith('query'))).toEqual([]);
+    expect(tenant.calls({ provider: 'salesforce', operation: 'oauth2.revokeToken' }).filter((c) => c.seq > mark && c.credential === 'drift-sf-grant-integration')).toEqual([]);
+  });
+
+  it('forceReauth of grants this worker listed reads nothing first; a worker that did not list them lists the user once', async () => {
+    const grant = await driftGrant();
+    const scope = await connector.reauthScope(grant.principal);
+    const mark = tenant.calls().at(-1)!.seq;
+    expect(await connector.forceReauth(grant.principal, scope.credentials)).toMatchObject({ outcome: 'done' });
+    expect(ops(mark).filter((o) => o.startsWith('query'))).toEqual([]);
+    expect(emulator().deleteTokenOf('drift-sf-grant-integration')).toBeUndefined();
+
+    tenant.load(scenario);
+    const listed = await connectorFor().reauthScope(grant.principal);
+    const other = connectorFor();
+    const before = tenant.calls().at(-1)!.seq;
+    expect(await other.forceReauth(grant.principal, listed.credentials)).toMatchObject({ outcome: 'done' });
+    expect(ops(before).filter((o) => o.startsWith('query')).sort()).toEqual(['query AuthSession', 'query OauthToken', 'query User', 'query UserLogin', 'query UserLogin'].sort());
+  });
+});
+
 describe('revoke', () => {
   it('revokes the grant by its DeleteToken, which kills the attacker\'s access token; a repeat is already_done', async () => {
     const grant = await driftGrant();
@@ -179,8 +257,14 @@ describe('revoke', () => {
   it('answers already_done when someone else revoked the grant after identify', async () => {
     const grant = await driftGrant();
     await new Connection({ loginUrl: tenant.urls.salesforce }).oauth2.revokeToken(emulator().deleteTokenOf('drift-sf-grant-integration')!);
-    expect(await connector.revoke(grant)).toMatchObject({ outcome: 'already_done' });
-    expect(tenant.calls({ provider: 'salesforce', operation: 'oauth2.revokeToken' })).toHaveLength(1);
+    const mark = tenant.calls().at(-1)!.seq;
+    // This connector listed the grant (identify): it posts the DeleteToken at once, and the endpoint says invalid_token.
+    expect(await connector.revoke(grant)).toMatchObject({ outcome: 'already_done', detail: `${grant.id} was already revoked` });
+    expect(tenant.calls({ provider: 'salesforce' }).filter((c) => c.seq > mark).map((c) => `${c.operation}:${c.status}`)).toEqual(['oauth2.revokeToken:400']);
+    // A worker that never listed it looks it up first, and finds it gone without a revoke.
+    const fresh = connectorFor();
+    expect(await fresh.revoke(grant)).toMatchObject({ outcome: 'already_done', detail: `${grant.id} is no longer listed in OauthToken` });
+    expect(tenant.calls({ provider: 'salesforce', operation: 'oauth2.revokeToken' })).toHaveLength(2);
   });
 
   it('treats the revoke endpoint\'s 400 invalid_token as already revoked when two revokes race', async () => {
@@ -325,6 +409,13 @@ describe('replace, force re-auth, suspend', () => {
     const report = await connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: DRIFT_USER });
     expect(report.credentials[0]!.principal.status).toBe('suspended');
     expect(await connector.probe({ ...grant, kind: 'oauth_token' }, emulator().fixtureValue(ATTACKER_SESSION)!)).toBe('dead');
+    // The username is known from identify, so replace logs in at once; the refusal is explained by reading the user then.
+    const mark = tenant.calls().at(-1)!.seq;
+    const err = await rejection(connector.replace(grant, grant.consumers[0]!, 'wf-frozen:k', new MemorySink()));
+    expect(err).toMatchObject({ kind: 'conflict', message: 'salesforce: cannot issue a replacement for drift-integration@acme.com: the user is suspended' });
+    const after = tenant.calls({ provider: 'salesforce' }).filter((c) => c.seq > mark);
+    expect(after[0]).toMatchObject({ operation: 'oauth2.requestToken', status: 400 });
+    expect(after.slice(1).map((c) => `${c.operation} ${c.target}`).sort()).toEqual(['query User', 'query UserLogin']);
   });
 
   it('declares what Salesforce cannot do and throws unsupported for it', async () => {
@@ -527,7 +618,8 @@ describe('errors', () => {
     const err = await rejection(connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: DRIFT_USER }));
     expect(err).toMatchObject({ kind: 'rate_limited', retryable: true });
     expect(err.options.retryAfterMs).toBe(BACKOFF_MS);
-    expect(tenant.calls({ provider: 'salesforce', operation: 'query' }).filter((c) => c.fault)).toHaveLength(1);
+    // The user's one round of side-by-side reads, each refused once: none repeated.
+    expect(tenant.calls({ provider: 'salesforce', operation: 'query' }).filter((c) => c.fault).map((c) => c.request)).toSatisfy((asked: string[]) => asked.length === 4 && new Set(asked).size === 4);
   });
 
   it('5xx: unavailable and retryable, with jsforce\'s own retries off (one call in the log)', async () => {
@@ -535,7 +627,7 @@ describe('errors', () => {
     tenant.injectFault({ provider: 'salesforce', operation: 'query', type: 'unavailable', status: 503 });
     const err = await rejection(connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: DRIFT_USER }));
     expect(err).toMatchObject({ kind: 'unavailable', retryable: true });
-    expect(tenant.calls({ provider: 'salesforce', operation: 'query' }).filter((c) => c.fault)).toHaveLength(1);
+    expect(tenant.calls({ provider: 'salesforce', operation: 'query' }).filter((c) => c.fault).map((c) => c.request)).toSatisfy((asked: string[]) => asked.length === 4 && new Set(asked).size === 4);
     tenant.clearFaults();
     tenant.injectFault({ provider: 'salesforce', operation: 'sobjects.AuthSession.delete', type: 'unavailable', status: 502 });
     const html = await rejection(connector.revoke({ ...(await driftGrant()), id: ATTACKER_SESSION, kind: 'oauth_token' }));
@@ -547,7 +639,9 @@ describe('errors', () => {
     tenant.reset(); // the org forgets Cordon's session, as an expiry would
     const report = await connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: DRIFT_USER });
     expect(report.credentials).toHaveLength(1);
-    expect(tenant.calls({ provider: 'salesforce' }).map((c) => `${c.operation}:${c.status}`).slice(0, 3)).toEqual(['query:401', 'oauth2.requestToken:200', 'query:200']);
+    // The round of four side-by-side reads is refused, Cordon logs in again, and the round (with the new
+    // session's Manage Users check beside it) is made once more; then the app's other holders are read.
+    expect(tenant.calls({ provider: 'salesforce' }).map((c) => `${c.operation}:${c.status}`)).toEqual([...Array(4).fill('query:401'), 'oauth2.requestToken:200', ...Array(6).fill('query:200')]);
 
     tenant.injectFault({ provider: 'salesforce', operation: 'query', type: 'unauthorized' });
     const looping = await rejection(connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: DRIFT_USER }));
@@ -567,13 +661,11 @@ describe('errors', () => {
     const mark = tenant.calls().at(-1)!.seq;
     tenant.injectFault({ provider: 'salesforce', operation: 'oauth2.revokeToken', type: 'unauthorized', times: 1 });
     expect(await connector.revoke(grant)).toMatchObject({ outcome: 'done' });
-    expect(tenant.calls({ provider: 'salesforce' }).filter((c) => c.seq > mark).map((c) => `${c.operation}:${c.status}`)).toEqual([
-      'query:200', // the grant's DeleteToken
-      'oauth2.revokeToken:401',
-      'oauth2.requestToken:200', // fresh JWT bearer login
-      'query:200', // its Manage Users check
-      'oauth2.revokeToken:200',
-    ]);
+    const calls = tenant.calls({ provider: 'salesforce' }).filter((c) => c.seq > mark).map((c) => `${c.operation}:${c.status}`);
+    // No look-up first: identify listed the grant, so its DeleteToken is known.
+    expect(calls.slice(0, 2)).toEqual(['oauth2.revokeToken:401', 'oauth2.requestToken:200']);
+    // The revoke again, beside the fresh session's Manage Users check.
+    expect(calls.slice(2).sort()).toEqual(['oauth2.revokeToken:200', 'query:200']);
     expect(emulator().deleteTokenOf('drift-sf-grant-integration')).toBeUndefined();
   });
 

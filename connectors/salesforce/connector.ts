@@ -6,7 +6,7 @@
 // Wire facts: Salesforce REST API (SOQL query, sObject Collections), OAuth 2.0 JWT bearer flow and token revocation docs;
 // Metadata API Developer Guide (readMetadata, updateMetadata, listMetadata, Profile.loginIpRanges); jsforce docs.
 import { Connection } from 'jsforce';
-import type { Consumer, Credential, CredentialKind, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
+import type { Consumer, Credential, CredentialKind, CredentialRef, Principal, ReauthScopeSnapshot, ScopeEnrichment, ScopeReport } from '../../schemas/credential.ts';
 import { describeRef } from '../../schemas/credential.ts';
 import { Secret } from '../../logging/secret.ts';
 import { fingerprintOf } from '../fingerprint.ts';
@@ -17,6 +17,7 @@ import {
   type AuditEvent,
   type Capability,
   type Connector,
+  type IdentifyOptions,
   type ProbeResult,
   type ReauthScope,
   type ReplacementIssued,
@@ -147,6 +148,28 @@ interface OrgUser {
   username: string;
 }
 
+/** A user and everything of it re-authentication ends, read in one round (#snapshotOf). */
+interface Snapshot {
+  userId: string;
+  user: OrgUser;
+  grants: GrantRow[];
+  /** The user's OauthToken listing hit the row cap. */
+  capped: boolean;
+  /** Every session of the user, Cordon's current one included (IsCurrent). */
+  sessions: SessionRow[];
+}
+
+/** What identify found for a ref, before it is turned into the report. */
+interface Identified {
+  grantRows: GrantRow[];
+  sessionRows: SessionRow[];
+  users: Map<string, OrgUser>;
+  capped: boolean;
+  reauth?: ReauthScopeSnapshot;
+}
+
+const SESSION_FIELDS = 'Id, UsersId, CreatedDate, LastModifiedDate, SessionType, SourceIp, IsCurrent';
+
 /** SOQL string literal: backslash and quote escaped (SOQL reference, "Quoted String Escape Sequences"). */
 function soql(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -172,6 +195,18 @@ const REAUTH_CONCURRENCY = 8;
 /** Salesforce's default session timeout (Setup → Session Settings); an org may set 15 minutes to 24 hours. */
 const SESSION_TIMEOUT_MS = 2 * 60 * 60_000;
 const SESSION_GONE_CODES = new Set(['ENTITY_IS_DELETED', 'INVALID_CROSS_REFERENCE_KEY', 'NOT_FOUND']);
+/** Entries kept per connector of what later calls reuse (DeleteTokens, usernames): a few MB at most. */
+const REMEMBERED = 20_000;
+
+/** Sets `key` in a map kept to REMEMBERED entries, the oldest out first. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > REMEMBERED) map.delete(map.keys().next().value as K);
+}
+
+/** A User record id (key prefix 005), 15 or 18 characters. */
+const USER_ID = /^005[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/;
 
 
 /** Salesforce datetimes (`…+0000`) as ISO strings. */
@@ -194,6 +229,21 @@ export class SalesforceConnector implements Connector {
   readonly #restricted = new Map<string, RestrictionUndo>();
   /** LoginEvent or LoginHistory: asked once (readTokenUse). */
   #loginSource: Promise<SalesforceLoginObject> | undefined;
+  /** The Manage Users check of Cordon's current session (#admin), made beside that session's first call. */
+  #checked: { conn: Connection; done: Promise<void> } | undefined;
+  /**
+   * Each grant's DeleteToken by grant id, from every OauthToken read: a grant id is a hash of its DeleteToken,
+   * so an entry never goes stale, and a revoke of a grant this worker has listed needs no look-up first (the
+   * revoke endpoint answers a grant already gone with invalid_token). Never logged; bounded (oldest out first).
+   */
+  readonly #deleteTokens = new Map<string, Pick<GrantRow, 'AppName' | 'UserId' | 'DeleteToken'>>();
+  /** Grant ids this worker saw revoked (its revoke answered 200 or invalid_token): a revoked grant never comes back. */
+  readonly #revoked = new Map<string, true>();
+  /**
+   * Usernames by user id, from every User read: replace() logs in as the user without reading it again, and
+   * listActive() names the credentials it lists. A username that changed since is found when the login is refused.
+   */
+  readonly #usernames = new Map<string, string>();
 
   constructor(config: SalesforceConnectorConfig) {
     this.#config = config;
@@ -242,9 +292,6 @@ export class SalesforceConnector implements Connector {
     this.#conn ??= (async () => {
       const conn = this.#newConnection();
       await conn.authorize({ grant_type: JWT_BEARER_GRANT, assertion: this.#assertion(this.#config.username) });
-      // Without Manage Users an API user still reads OauthToken, but only its own rows: a silent blind
-      // spot. UserLogin is invisible to it, so one query turns that into an explicit permission error.
-      await conn.query('SELECT Id FROM UserLogin LIMIT 1');
       return conn;
     })();
     try {
@@ -253,6 +300,23 @@ export class SalesforceConnector implements Connector {
       this.#conn = undefined;
       throw err;
     }
+  }
+
+  /**
+   * Without Manage Users an API user still reads OauthToken, but only its own rows: a silent blind spot.
+   * UserLogin is invisible to it, so one query turns that into an explicit permission error. Asked once per
+   * session, beside the session's first call (#call): no answer is handed back before it passed.
+   */
+  #permissionChecked(conn: Connection): Promise<void> {
+    if (this.#checked?.conn !== conn) {
+      const done: Promise<void> = conn.query('SELECT Id FROM UserLogin LIMIT 1').then(() => undefined);
+      const checked = { conn, done };
+      this.#checked = checked;
+      done.catch(() => {
+        if (this.#checked === checked) this.#checked = undefined; // asked again with the next call
+      });
+    }
+    return this.#checked!.done;
   }
 
   /**
@@ -266,14 +330,16 @@ export class SalesforceConnector implements Connector {
     let used: Connection | undefined;
     try {
       used = await this.#admin();
-      return await fn(used);
+      const conn = used;
+      return (await Promise.all([fn(conn), this.#permissionChecked(conn)]))[0];
     } catch (err) {
       const classified = classifySalesforceError(err, what, this.#config.rateLimitBackoffMs);
       if (classified.kind !== 'auth' || err instanceof ConnectorError) throw classified;
       await this.#dropSession(used);
     }
     try {
-      return await fn(await this.#admin());
+      const conn = await this.#admin();
+      return (await Promise.all([fn(conn), this.#permissionChecked(conn)]))[0];
     } catch (err) {
       const classified = classifySalesforceError(err, what, this.#config.rateLimitBackoffMs);
       if (classified.kind !== 'auth' || err instanceof ConnectorError) throw classified;
@@ -310,19 +376,20 @@ export class SalesforceConnector implements Connector {
   async #users(conn: Connection, ids: Iterable<string>): Promise<Map<string, OrgUser>> {
     const unique = [...new Set(ids)];
     const out = new Map<string, OrgUser>();
-    if (!unique.length) return out;
-    const users: UserRow[] = [];
-    const frozen = new Set<string>();
-    for (const slice of slices(unique)) {
-      // Independent reads, side by side: each is a round trip on a containment's critical path.
-      const [found, logins] = await Promise.all([
-        this.#queryAll<UserRow>(conn, `SELECT Id, Username, Name, IsActive, Profile.Name FROM User WHERE Id IN ${soqlList(slice)}`),
-        this.#queryAll<{ UserId: string; IsFrozen: boolean }>(conn, `SELECT UserId, IsFrozen FROM UserLogin WHERE UserId IN ${soqlList(slice)}`),
-      ]);
-      users.push(...found.records);
-      for (const l of logins.records) if (l.IsFrozen) frozen.add(l.UserId);
-    }
-    for (const u of users) {
+    for (const slice of slices(unique)) for (const [id, user] of await this.#usersWhere(conn, { userWhere: `Id IN ${soqlList(slice)}`, loginWhere: `UserId IN ${soqlList(slice)}` })) out.set(id, user);
+    return out;
+  }
+
+  /** Users and their frozen status (UserLogin), read side by side: each read is a round trip on a containment's critical path. */
+  async #usersWhere(conn: Connection, filter: { userWhere: string; loginWhere: string }): Promise<Map<string, OrgUser>> {
+    const out = new Map<string, OrgUser>();
+    const [found, logins] = await Promise.all([
+      this.#queryAll<UserRow>(conn, `SELECT Id, Username, Name, IsActive, Profile.Name FROM User WHERE ${filter.userWhere}`),
+      this.#queryAll<{ UserId: string; IsFrozen: boolean }>(conn, `SELECT UserId, IsFrozen FROM UserLogin WHERE ${filter.loginWhere}`),
+    ]);
+    const frozen = new Set(logins.records.filter((l) => l.IsFrozen).map((l) => l.UserId));
+    for (const u of found.records) {
+      this.#rememberUsername(u.Id, u.Username);
       out.set(u.Id, {
         username: u.Username,
         principal: {
@@ -337,7 +404,7 @@ export class SalesforceConnector implements Connector {
   }
 
   async #userByRef(conn: Connection, ref: string): Promise<string | undefined> {
-    if (/^005[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/.test(ref)) return ref;
+    if (USER_ID.test(ref)) return ref;
     const res = await conn.query<{ Id: string }>(`SELECT Id FROM User WHERE Username = ${soql(ref)} LIMIT 1`);
     return res.records[0]?.Id;
   }
@@ -400,15 +467,25 @@ export class SalesforceConnector implements Connector {
     };
   }
 
-  async #grants(conn: Connection, filter: { userIds?: string[]; app?: string }): Promise<{ rows: GrantRow[]; capped: boolean }> {
+  async #grants(conn: Connection, filter: { userIds?: string[]; app?: string; username?: string }): Promise<{ rows: GrantRow[]; capped: boolean }> {
     const where: string[] = [];
     if (filter.userIds) where.push(`UserId IN ${soqlList(filter.userIds)}`);
+    if (filter.username) where.push(`User.Username = ${soql(filter.username)}`);
     if (filter.app) where.push(`AppName = ${soql(filter.app)}`);
     const res = await this.#queryAll<GrantRow>(
       conn,
       `SELECT AppName, UserId, CreatedDate, LastUsedDate, UseCount, DeleteToken FROM OauthToken${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
     );
+    for (const row of res.records) this.#rememberDeleteToken(row);
     return { rows: res.records, capped: res.capped };
+  }
+
+  #rememberDeleteToken(row: GrantRow): void {
+    remember(this.#deleteTokens, grantIdOf(row), { AppName: row.AppName, UserId: row.UserId, DeleteToken: row.DeleteToken });
+  }
+
+  #rememberUsername(userId: string, username: string): void {
+    remember(this.#usernames, userId, username);
   }
 
   async #sessions(conn: Connection, userIds: string[], oauthOnly: boolean): Promise<SessionRow[]> {
@@ -416,7 +493,7 @@ export class SalesforceConnector implements Connector {
     for (const slice of slices(userIds)) {
       const res = await this.#queryAll<SessionRow>(
         conn,
-        `SELECT Id, UsersId, CreatedDate, LastModifiedDate, SessionType, SourceIp, IsCurrent FROM AuthSession WHERE UsersId IN ${soqlList(slice)}${oauthOnly ? ` AND SessionType = 'Oauth2'` : ''}`,
+        `SELECT ${SESSION_FIELDS} FROM AuthSession WHERE UsersId IN ${soqlList(slice)}${oauthOnly ? ` AND SessionType = 'Oauth2'` : ''}`,
       );
       rows.push(...res.records);
     }
@@ -425,13 +502,10 @@ export class SalesforceConnector implements Connector {
 
   // ---- Connector --------------------------------------------------------------------------------
 
-  async identify(ref: CredentialRef): Promise<ScopeReport> {
+  async identify(ref: CredentialRef, options: IdentifyOptions = {}): Promise<ScopeReport> {
     return this.#call(`identify ${describeRef(ref)}`, async (conn) => {
       const blindSpots: string[] = [...SALESFORCE_BLIND_SPOTS];
       const riskFlags: string[] = [];
-      const credentials: Credential[] = [];
-      let userIds: string[] | undefined;
-      let app: string | undefined;
       let sessionIds: string[] | undefined;
       let grantId: string | undefined;
 
@@ -443,74 +517,125 @@ export class SalesforceConnector implements Connector {
       }
       if (ref.id?.startsWith(GRANT_ID_PREFIX)) {
         grantId = ref.id;
-        userIds = [ref.id.slice(GRANT_ID_PREFIX.length).split(':')[0]!];
       } else if (ref.id && /^0Ak/.test(ref.id)) {
         sessionIds = [ref.id];
       }
-      // The user and the app are looked up side by side.
-      const [userId, appName] = await Promise.all([ref.user ? this.#userByRef(conn, ref.user) : undefined, ref.clientId ? this.#appName(conn, ref.clientId) : undefined]);
-      if (ref.user) {
-        if (!userId) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${ref.user} not found in the org; check the username`);
-        userIds = [userId];
-      }
-      if (ref.clientId) {
-        app = appName;
-        if (!app) throw new ConnectorError('not_found', 'salesforce', `salesforce: connected app ${ref.clientId} not found`);
-      }
-
-      const wantGrants = !sessionIds && ['refresh_token', 'oauth_grant', 'oauth_token'].includes(ref.kind);
-      const wantSessions = !grantId && ['oauth_token', 'session'].includes(ref.kind);
-      if (!userIds && !app && !sessionIds && riskFlags.length) {
+      const userRef = ref.user ?? (grantId ? grantId.slice(GRANT_ID_PREFIX.length).split(':')[0] : undefined);
+      if (!userRef && !ref.clientId && !sessionIds && riskFlags.length) {
         // Only a leaked value was given, and it no longer authenticates: nothing live to contain.
-        return { provider: 'salesforce', ref: describeRef(ref), credentials, relatedServiceAccounts: [], riskFlags, blindSpots };
+        return { provider: 'salesforce', ref: describeRef(ref), credentials: [], relatedServiceAccounts: [], riskFlags, blindSpots };
       }
-      if (!userIds && !app && !sessionIds) {
+      if (!userRef && !ref.clientId && !sessionIds) {
         throw new ConnectorError('invalid', 'salesforce', `salesforce: ${describeRef(ref)}: give a user, a connected app (clientId), a session id (0Ak…) or a grant id (oauthtoken:…)`);
       }
+      const want = { grants: !sessionIds && ['refresh_token', 'oauth_grant', 'oauth_token'].includes(ref.kind), sessions: !grantId && ['oauth_token', 'session'].includes(ref.kind) };
+      const found = userRef && !sessionIds ? await this.#identifyUser(conn, ref, userRef, grantId, want) : await this.#identifyElse(conn, ref, sessionIds, grantId, want);
+      const { grantRows, sessionRows, users } = found;
+      if (found.capped) blindSpots.push(`this query hit the ${OAUTH_TOKEN_ROW_CAP}-row OauthToken cap: more grants may exist`);
 
-      let grantRows: GrantRow[] = [];
-      if (wantGrants) {
-        const res = await this.#grants(conn, { ...(userIds ? { userIds } : {}), ...(app ? { app } : {}) });
-        if (res.capped) blindSpots.push(`this query hit the ${OAUTH_TOKEN_ROW_CAP}-row OauthToken cap: more grants may exist`);
-        grantRows = grantId ? res.rows.filter((r) => grantIdOf(r) === grantId) : res.rows;
-      }
-      let sessionRows: SessionRow[] = [];
-      if (wantSessions) {
-        if (sessionIds) {
-          const res = await this.#queryAll<SessionRow>(conn, `SELECT Id, UsersId, CreatedDate, LastModifiedDate, SessionType, SourceIp FROM AuthSession WHERE Id IN ${soqlList(sessionIds)}`);
-          sessionRows = res.records;
-        } else {
-          const holders = userIds ?? [...new Set(grantRows.map((r) => r.UserId))];
-          sessionRows = await this.#sessions(conn, holders, ref.kind === 'oauth_token');
-        }
-      }
-      // The app's other holders (a risk flag only) are read beside the users.
-      const apps = new Set(grantRows.map((r) => r.AppName).filter((a): a is string => !!a));
-      const [users, holders] = await Promise.all([
-        this.#users(conn, [...grantRows.map((r) => r.UserId), ...sessionRows.map((r) => r.UsersId)]),
-        apps.size ? this.#queryAll<{ UserId: string }>(conn, `SELECT UserId FROM OauthToken WHERE AppName IN ${soqlList(apps)}`) : undefined,
-      ]);
+      const credentials: Credential[] = [];
       for (const row of grantRows) credentials.push(this.#grantCredential(row, users.get(row.UserId)!, ref.kind === 'oauth_grant' ? 'oauth_grant' : 'refresh_token'));
       for (const row of sessionRows) credentials.push(this.#sessionCredential(row, users.get(row.UsersId)!));
-
       if (!credentials.length) riskFlags.push(`no live credential matches ${describeRef(ref)}: already revoked, or outside what the API shows`);
       for (const c of credentials) {
         if (c.consumers.length > 1) riskFlags.push(`${c.id} is shared by ${c.consumers.length} consumers (${c.consumers.map((x) => x.id).join(', ')})`);
         if (c.selfOrLastAdmin) riskFlags.push(`${c.id} belongs to Cordon's own Salesforce user (${this.#config.username})`);
       }
+      // The app's other holders are a risk flag only (they decide neither I6 nor I8): with deferEnrichment they
+      // are read by enrich() once the revoke is acknowledged, else here, once the matched grants name the apps.
+      const grantsByApp = grantRows.filter((r) => r.AppName);
+      let pendingEnrichment: ScopeReport['pendingEnrichment'];
+      if (options.deferEnrichment && grantsByApp.length) {
+        pendingEnrichment = grantsByApp.map((r) => ({ credentialId: grantIdOf(r), context: { app: r.AppName! } }));
+      } else if (grantsByApp.length) {
+        riskFlags.push(...(await this.#otherHolders(conn, grantsByApp.map((r) => r.AppName!), new Set(users.keys()))));
+      }
       // Service accounts tied to the credentials found: their own integration users, nothing more. Other holders
       // of the same app are only counted: forcing their re-authentication would end credentials no one named.
-      const related = new Map<string, Principal>();
-      if (holders) {
-        const others = new Set(holders.records.map((h) => h.UserId).filter((id) => !users.has(id)));
-        if (others.size)
-          riskFlags.push(
-            `${others.size}${holders.capped ? '+' : ''} other user(s) also hold grants of ${[...apps].join(', ')}: not in this scope (name them, or revoke every grant of the app)`,
-          );
-      }
-      for (const u of users.values()) if (u.principal.type === 'integration_user') related.set(u.principal.id, u.principal);
-      return { provider: 'salesforce', ref: describeRef(ref), credentials, relatedServiceAccounts: [...related.values()], riskFlags, blindSpots };
+      const related = [...users.values()].filter((u) => u.principal.type === 'integration_user').map((u) => u.principal);
+      return {
+        provider: 'salesforce',
+        ref: describeRef(ref),
+        credentials,
+        relatedServiceAccounts: related,
+        riskFlags,
+        blindSpots,
+        ...(pendingEnrichment ? { pendingEnrichment } : {}),
+        ...(found.reauth ? { reauthScopes: [found.reauth] } : {}),
+      };
     });
+  }
+
+  /**
+   * A ref that names its user (or a grant, which names its user): one round of side-by-side reads, the user's
+   * row, its grants across every app and its sessions (#snapshotOf), beside the app's name. The same rows give
+   * the credentials the ref names and what re-authenticating the user ends (`reauth`, I8), so the plan needs no
+   * second read of them.
+   */
+  async #identifyUser(conn: Connection, ref: CredentialRef, userRef: string, grantId: string | undefined, want: { grants: boolean; sessions: boolean }): Promise<Identified> {
+    const [live, app] = await Promise.all([this.#snapshotOf(conn, userRef), ref.clientId ? this.#appName(conn, ref.clientId) : undefined]);
+    if (ref.user && !live) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${ref.user} not found in the org; check the username`);
+    if (ref.clientId && !app) throw new ConnectorError('not_found', 'salesforce', `salesforce: connected app ${ref.clientId} not found`);
+    if (!live) return { grantRows: [], sessionRows: [], users: new Map(), capped: false };
+    // SOQL compares strings case-insensitively: the app filter the query would have applied, applied here.
+    const grantRows = want.grants ? live.grants.filter((r) => (!app || r.AppName?.toLowerCase() === app.toLowerCase()) && (!grantId || grantIdOf(r) === grantId)) : [];
+    const sessionRows = want.sessions ? live.sessions.filter((s) => ref.kind !== 'oauth_token' || s.SessionType === 'Oauth2') : [];
+    return { grantRows, sessionRows, users: new Map([[live.userId, live.user]]), capped: live.capped, reauth: this.#reauthOf(live) };
+  }
+
+  /** A ref by connected app alone, by session id or by leaked access token: the rows it names, then their users. */
+  async #identifyElse(conn: Connection, ref: CredentialRef, sessionIds: string[] | undefined, grantId: string | undefined, want: { grants: boolean; sessions: boolean }): Promise<Identified> {
+    // The user and the app are looked up side by side.
+    const [userId, app] = await Promise.all([ref.user ? this.#userByRef(conn, ref.user) : undefined, ref.clientId ? this.#appName(conn, ref.clientId) : undefined]);
+    if (ref.user && !userId) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${ref.user} not found in the org; check the username`);
+    if (ref.clientId && !app) throw new ConnectorError('not_found', 'salesforce', `salesforce: connected app ${ref.clientId} not found`);
+    const userIds = userId ? [userId] : undefined;
+    let grantRows: GrantRow[] = [];
+    let capped = false;
+    if (want.grants) {
+      const res = await this.#grants(conn, { ...(userIds ? { userIds } : {}), ...(app ? { app } : {}) });
+      capped = res.capped;
+      grantRows = grantId ? res.rows.filter((r) => grantIdOf(r) === grantId) : res.rows;
+    }
+    let sessionRows: SessionRow[] = [];
+    if (want.sessions) {
+      if (sessionIds) {
+        sessionRows = (await this.#queryAll<SessionRow>(conn, `SELECT ${SESSION_FIELDS} FROM AuthSession WHERE Id IN ${soqlList(sessionIds)}`)).records;
+      } else {
+        sessionRows = await this.#sessions(conn, userIds ?? [...new Set(grantRows.map((r) => r.UserId))], ref.kind === 'oauth_token');
+      }
+    }
+    const users = await this.#users(conn, [...grantRows.map((r) => r.UserId), ...sessionRows.map((r) => r.UsersId)]);
+    return { grantRows, sessionRows, users, capped };
+  }
+
+  /** Risk flags for the other users holding grants of `apps` (not in `known`). */
+  async #otherHolders(conn: Connection, apps: readonly string[], known: ReadonlySet<string>): Promise<string[]> {
+    const names = [...new Set(apps)];
+    const holders = await this.#queryAll<{ UserId: string }>(conn, `SELECT UserId FROM OauthToken WHERE AppName IN ${soqlList(names)}`);
+    const others = new Set(holders.records.map((h) => h.UserId).filter((id) => !known.has(id)));
+    if (!others.size) return [];
+    return [`${others.size}${holders.capped ? '+' : ''} other user(s) also hold grants of ${names.join(', ')}: not in this scope (name them, or revoke every grant of the app)`];
+  }
+
+  /** What identify left for after the revoke: the other holders of the grants' apps (a risk flag only). */
+  async enrich(report: ScopeReport): Promise<ScopeEnrichment> {
+    const pending = report.pendingEnrichment ?? [];
+    const apps = pending.map((p) => p.context.app).filter((a): a is string => !!a);
+    const known = new Set(report.credentials.map((c) => c.principal.id));
+    const riskFlags = apps.length ? await this.#call(`list the other holders of ${[...new Set(apps)].join(', ')}`, (conn) => this.#otherHolders(conn, apps, known)) : [];
+    const credentials = pending.flatMap((p) => {
+      const c = report.credentials.find((x) => x.id === p.credentialId);
+      return c ? [{ credentialId: c.id, label: c.label, principal: c.principal, ...(c.lastUsedAt ? { lastUsedAt: c.lastUsedAt } : {}) }] : [];
+    });
+    return { provider: 'salesforce', credentials, riskFlags, blindSpots: [] };
+  }
+
+  /** The re-authentication scope of a snapshot's user (what reauthScope would answer), or why there is none (I6). */
+  #reauthOf(live: Snapshot): ReauthScopeSnapshot {
+    if (this.#isSelf(live.user)) return { principalId: live.userId, credentials: [], effects: [], notPossible: this.#selfReauthRefusal(live.user) };
+    const credentials = [...live.grants.map((r) => this.#grantCredential(r, live.user)), ...live.sessions.filter((s) => !s.IsCurrent).map((s) => this.#sessionCredential(s, live.user))];
+    return { principalId: live.userId, credentials: credentials.filter((c) => !c.selfOrLastAdmin), effects: [] };
   }
 
   /** The AuthSession id of an access token, asked with the token itself; 'dead' on INVALID_SESSION_ID. */
@@ -549,22 +674,46 @@ export class SalesforceConnector implements Connector {
     });
   }
 
+  /**
+   * The principal's live grants and sessions. A user this worker has read (identify) is not read again: its grants
+   * and sessions are listed by its id, under the principal as given; otherwise the user is read beside them.
+   */
   async listActive(principal: Principal): Promise<Credential[]> {
     return this.#call(`list credentials of ${principal.id}`, async (conn) => {
+      const username = USER_ID.test(principal.id) ? this.#usernames.get(principal.id) : undefined;
+      if (username) {
+        const user: OrgUser = { username, principal };
+        const [grants, sessions] = await Promise.all([this.#grants(conn, { userIds: [principal.id] }), this.#sessions(conn, [principal.id], false)]);
+        return [...grants.rows.map((r) => this.#grantCredential(r, user)), ...sessions.filter((s) => !s.IsCurrent).map((s) => this.#sessionCredential(s, user))];
+      }
       const { user, grants, sessions } = await this.#liveOf(conn, principal);
       return [...grants.map((r) => this.#grantCredential(r, user)), ...sessions.map((s) => this.#sessionCredential(s, user))];
     });
   }
 
-  /** A user's grants and sessions (never Cordon's own current session), read in one go. */
+  /** A user's grants and sessions (never Cordon's own current session), read in one round. */
   async #liveOf(conn: Connection, principal: Principal): Promise<{ userId: string; user: OrgUser; grants: GrantRow[]; sessions: SessionRow[] }> {
-    const userId = await this.#userByRef(conn, principal.id);
-    if (!userId) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
-    // The user, its grants and its sessions are independent reads: side by side.
-    const [users, grants, sessions] = await Promise.all([this.#users(conn, [userId]), this.#grants(conn, { userIds: [userId] }), this.#sessions(conn, [userId], false)]);
-    const user = users.get(userId);
-    if (!user) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
-    return { userId, user, grants: grants.rows, sessions: sessions.filter((s) => !s.IsCurrent) };
+    const live = await this.#snapshotOf(conn, principal.id);
+    if (!live) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
+    return { ...live, sessions: live.sessions.filter((s) => !s.IsCurrent) };
+  }
+
+  /**
+   * A user (with its frozen status), its grants across every app and its sessions, in one round of side-by-side
+   * queries: by id, or by username through the relationship fields (OauthToken.User, AuthSession.Users,
+   * UserLogin.User; Salesforce Object Reference), so no look-up of the id comes first. Undefined: no such user.
+   */
+  async #snapshotOf(conn: Connection, ref: string): Promise<Snapshot | undefined> {
+    const byId = USER_ID.test(ref);
+    const value = soql(ref);
+    const [users, grants, sessions] = await Promise.all([
+      this.#usersWhere(conn, byId ? { userWhere: `Id = ${value}`, loginWhere: `UserId = ${value}` } : { userWhere: `Username = ${value}`, loginWhere: `User.Username = ${value}` }),
+      this.#grants(conn, byId ? { userIds: [ref] } : { username: ref }),
+      this.#queryAll<SessionRow>(conn, `SELECT ${SESSION_FIELDS} FROM AuthSession WHERE ${byId ? 'UsersId' : 'Users.Username'} = ${value}`),
+    ]);
+    const [userId, user] = [...users][0] ?? [];
+    if (!userId || !user) return undefined;
+    return { userId, user, grants: grants.rows, capped: grants.capped, sessions: sessions.records };
   }
 
   async revoke(credential: Credential): Promise<WriteResult> {
@@ -574,6 +723,10 @@ export class SalesforceConnector implements Connector {
 
   /** Posts the grant's DeleteToken to the revoke endpoint; 400 invalid_token means already revoked (Salesforce OAuth 2.0 token revocation docs). */
   async #revokeGrant(grantId: string): Promise<WriteResult> {
+    if (this.#revoked.has(grantId)) return { outcome: 'already_done', detail: `${grantId} was already revoked` };
+    // A grant this worker listed (identify, reauthScope) is revoked at once: its id is a hash of its DeleteToken.
+    const known = this.#deleteTokens.get(grantId);
+    if (known) return this.#revokeRow(known);
     const userId = grantId.slice(GRANT_ID_PREFIX.length).split(':')[0]!;
     const row = await this.#call(`look up ${grantId}`, async (conn) => (await this.#grants(conn, { userIds: [userId] })).rows.find((r) => grantIdOf(r) === grantId));
     if (!row) return { outcome: 'already_done', detail: `${grantId} is no longer listed in OauthToken` };
@@ -581,15 +734,21 @@ export class SalesforceConnector implements Connector {
   }
 
   /** One revoke call, in its own #call: a 401 refreshes Cordon's session and repeats this revoke only. */
-  async #revokeRow(row: GrantRow): Promise<WriteResult> {
+  async #revokeRow(row: Pick<GrantRow, 'AppName' | 'UserId' | 'DeleteToken'>): Promise<WriteResult> {
     const grantId = grantIdOf(row);
+    const ended = () => {
+      remember(this.#revoked, grantId, true);
+      this.#deleteTokens.delete(grantId);
+    };
     return this.#call(`revoke ${grantId}`, async (conn) => {
       try {
         await conn.oauth2.revokeToken(row.DeleteToken);
       } catch (err) {
-        if ((err as Error).name === 'invalid_token') return { outcome: 'already_done', detail: `${grantId} was already revoked` };
-        throw err;
+        if ((err as Error).name !== 'invalid_token') throw err;
+        ended();
+        return { outcome: 'already_done', detail: `${grantId} was already revoked` };
       }
+      ended();
       return { outcome: 'done', detail: `revoked ${row.AppName ?? 'app'} grant of ${row.UserId} and its access tokens` };
     });
   }
@@ -658,41 +817,76 @@ export class SalesforceConnector implements Connector {
     const already = await sink.lookup(idempotencyKey);
     if (already) return { replacementId: already.replacementId, fingerprint: already.fingerprint, sink: already.location };
     return this.#call(`replace ${credential.id} for ${consumer.id}`, async (conn) => {
-      const users = await this.#users(conn, [credential.principal.id]);
-      const user = users.get(credential.principal.id);
-      if (!user) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${credential.principal.id} of ${credential.id} not found`);
-      if (user.principal.status !== 'active') {
-        throw new ConnectorError('conflict', 'salesforce', `salesforce: cannot issue a replacement for ${user.username}: the user is ${user.principal.status}`);
-      }
+      const userId = credential.principal.id;
+      // The username this worker read with the credential is used at once: a login Salesforce refuses (a user
+      // deactivated, frozen or renamed since) is explained by reading the user then (#refusedLogin).
+      const known = this.#usernames.get(userId);
+      const user = known ? { Username: known, IsActive: true } : await this.#userRow(conn, credential);
+      if (!user.IsActive) throw this.#noReplacement(user.Username, 'offboarded');
       const minting = this.#newConnection();
-      const res = await this.#jwtLogin(minting, user.username).catch((err: Error) => {
+      const res = await this.#jwtLogin(minting, user.Username).catch(async (err: Error) => {
         // The JWT bearer flow works only for users pre-authorised on Cordon's app (Salesforce OAuth 2.0 JWT bearer flow docs).
         if (err.name !== 'invalid_grant') throw err;
-        if (/ip restricted/i.test(err.message)) {
-          throw new ConnectorError(
-            'permission',
-            'salesforce',
-            `salesforce: the login IP ranges of ${user.username}'s profile refuse Cordon's address (${err.message}): set IP Relaxation to "Relax IP restrictions" on Cordon's connected app, or add Cordon's egress to the allowlist`,
-            { cause: err },
-          );
-        }
-        throw new ConnectorError(
-          'permission',
-          'salesforce',
-          `salesforce: Cordon's connected app may not log in as ${user.username} (${err.message}); pre-authorise the user's profile or a permission set on the app`,
-          { cause: err },
-        );
+        const renamed = await this.#refusedLogin(conn, credential, user.Username, err);
+        return this.#jwtLogin(minting, renamed).catch((again: Error) => {
+          throw again.name === 'invalid_grant' ? this.#loginRefusal(renamed, again) : again;
+        });
       });
       const sessionId = await this.#sessionOfToken(res.access_token);
       if (!sessionId || sessionId === 'dead') {
         // The retry will mint again: revoke this one first, so no consumer-less token is left alive (I4).
         await minting.oauth2.revokeToken(res.access_token).catch(() => undefined);
-        throw new ConnectorError('unavailable', 'salesforce', `salesforce: the token minted for ${user.username} does not show its session yet; it was revoked and will be minted again`);
+        throw new ConnectorError('unavailable', 'salesforce', `salesforce: the token minted for ${user.Username} does not show its session yet; it was revoked and will be minted again`);
       }
       const value = new Secret(res.access_token);
       const delivered = await sink.deliver({ idempotencyKey, replacementId: sessionId, consumer, target: consumer.sink, value });
       return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint || fingerprintOf(value.reveal()), sink: delivered.location };
     });
+  }
+
+  async #userRow(conn: Connection, credential: Credential): Promise<{ Id: string; Username: string; IsActive: boolean }> {
+    const found = await conn.query<{ Id: string; Username: string; IsActive: boolean }>(`SELECT Id, Username, IsActive FROM User WHERE Id = ${soql(credential.principal.id)} LIMIT 1`);
+    const row = found.records[0];
+    if (!row) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${credential.principal.id} of ${credential.id} not found`);
+    this.#rememberUsername(row.Id, row.Username);
+    return row;
+  }
+
+  /**
+   * Why Salesforce refused the JWT bearer login as `username`: the user offboarded or frozen (conflict), Cordon's
+   * address outside its profile's login IP ranges, or Cordon's app not pre-authorised for it (permission). A user
+   * renamed since this worker read it is no refusal: its new username is returned, to log in with once more.
+   */
+  async #refusedLogin(conn: Connection, credential: Credential, username: string, err: Error): Promise<string> {
+    const [row, login] = await Promise.all([
+      this.#userRow(conn, credential),
+      conn.query<{ IsFrozen: boolean }>(`SELECT IsFrozen FROM UserLogin WHERE UserId = ${soql(credential.principal.id)} LIMIT 1`),
+    ]);
+    if (!row.IsActive) throw this.#noReplacement(row.Username, 'offboarded');
+    if (login.records[0]?.IsFrozen) throw this.#noReplacement(row.Username, 'suspended');
+    if (row.Username.toLowerCase() !== username.toLowerCase()) return row.Username;
+    throw this.#loginRefusal(username, err);
+  }
+
+  #noReplacement(username: string, status: string): ConnectorError {
+    return new ConnectorError('conflict', 'salesforce', `salesforce: cannot issue a replacement for ${username}: the user is ${status}`);
+  }
+
+  #loginRefusal(username: string, err: Error): ConnectorError {
+    if (/ip restricted/i.test(err.message)) {
+      return new ConnectorError(
+        'permission',
+        'salesforce',
+        `salesforce: the login IP ranges of ${username}'s profile refuse Cordon's address (${err.message}): set IP Relaxation to "Relax IP restrictions" on Cordon's connected app, or add Cordon's egress to the allowlist`,
+        { cause: err },
+      );
+    }
+    return new ConnectorError(
+      'permission',
+      'salesforce',
+      `salesforce: Cordon's connected app may not log in as ${username} (${err.message}); pre-authorise the user's profile or a permission set on the app`,
+      { cause: err },
+    );
   }
 
   /**
@@ -701,10 +895,11 @@ export class SalesforceConnector implements Connector {
    */
   async reauthScope(principal: Principal): Promise<ReauthScope> {
     return this.#call(`list what re-authenticating ${principal.id} ends`, async (conn) => {
-      const { user, grants, sessions } = await this.#liveOf(conn, principal);
-      this.#refuseReauthOfCordon(user);
-      const credentials = [...grants.map((r) => this.#grantCredential(r, user)), ...sessions.map((s) => this.#sessionCredential(s, user))];
-      return { credentials: credentials.filter((c) => !c.selfOrLastAdmin), effects: [] };
+      const live = await this.#snapshotOf(conn, principal.id);
+      if (!live) throw new ConnectorError('not_found', 'salesforce', `salesforce: user ${principal.id} not found in the org`);
+      const scope = this.#reauthOf(live);
+      if (scope.notPossible) throw new ConnectorError('conflict', 'salesforce', scope.notPossible);
+      return { credentials: scope.credentials, effects: scope.effects };
     });
   }
 
@@ -714,11 +909,8 @@ export class SalesforceConnector implements Connector {
    * one already gone counts as ended.
    */
   async forceReauth(principal: Principal, end: readonly Credential[]): Promise<WriteResult> {
-    const { userId, grants, sessions } = await this.#call(`list what re-authenticating ${principal.id} ends`, async (conn) => {
-      const live = await this.#liveOf(conn, principal);
-      this.#refuseReauthOfCordon(live.user);
-      return live;
-    });
+    const listed = await this.#reauthRows(principal, end);
+    const { userId } = listed;
     for (const c of end) {
       const owner = c.id.startsWith(GRANT_ID_PREFIX) ? c.id.slice(GRANT_ID_PREFIX.length).split(':')[0] : c.principal.id;
       if (owner !== userId || c.principal.id !== userId)
@@ -727,8 +919,8 @@ export class SalesforceConnector implements Connector {
     }
     const wanted = new Set(end.map((c) => c.id));
     // Listed sessions never include Cordon's current one (IsCurrent): it is not ended from under itself (I6).
-    const grantRows = grants.filter((r) => wanted.has(grantIdOf(r)));
-    const sessionIds = sessions.filter((s) => wanted.has(s.Id)).map((s) => s.Id);
+    const grantRows = listed.grants.filter((r) => wanted.has(grantIdOf(r)));
+    const sessionIds = listed.sessionIds.filter((id) => wanted.has(id));
     let gone = end.length - grantRows.length - sessionIds.length;
     // Grants first: revoking one also ends the sessions minted from it, which then answer as already deleted.
     const revoked = await mapLimit(grantRows, REAUTH_CONCURRENCY, (row) => this.#revokeRow(row));
@@ -740,9 +932,32 @@ export class SalesforceConnector implements Connector {
     return grantsEnded + sessionsEnded ? { outcome: 'done', detail } : { outcome: 'already_done', detail };
   }
 
+  /**
+   * The grants and sessions of `end` forceReauth may touch. When this worker listed every grant of `end` (their
+   * DeleteTokens are known) and the principal is not Cordon's own user (compared by id with Cordon's session),
+   * nothing is read again: the plan's listing named them, a grant's or a session's owner never changes, and one
+   * ended meanwhile answers as already gone. Otherwise the user's live grants and sessions are listed first.
+   */
+  async #reauthRows(principal: Principal, end: readonly Credential[]): Promise<{ userId: string; grants: Pick<GrantRow, 'AppName' | 'UserId' | 'DeleteToken'>[]; sessionIds: string[] }> {
+    // Grants this worker saw revoked are left out (counted as already gone): no call for them.
+    const grants = end.filter((c) => c.id.startsWith(GRANT_ID_PREFIX) && !this.#revoked.has(c.id)).map((c) => this.#deleteTokens.get(c.id));
+    const selfId = USER_ID.test(principal.id) ? await this.#call('read Cordon\'s own user id', async (conn) => conn.userInfo?.id) : undefined;
+    if (selfId && selfId.slice(0, 15) !== principal.id.slice(0, 15) && grants.every((g) => g !== undefined)) {
+      return { userId: principal.id, grants, sessionIds: end.filter((c) => !c.id.startsWith(GRANT_ID_PREFIX)).map((c) => c.id) };
+    }
+    return this.#call(`list what re-authenticating ${principal.id} ends`, async (conn) => {
+      const live = await this.#liveOf(conn, principal);
+      this.#refuseReauthOfCordon(live.user);
+      return { userId: live.userId, grants: live.grants, sessionIds: live.sessions.map((s) => s.Id) };
+    });
+  }
+
   #refuseReauthOfCordon(user: OrgUser): void {
-    if (this.#isSelf(user))
-      throw new ConnectorError('conflict', 'salesforce', `salesforce: refusing to force re-authentication of ${user.username}: it is Cordon's own user, and ending its sessions would log out Cordon (design.md I6)`);
+    if (this.#isSelf(user)) throw new ConnectorError('conflict', 'salesforce', this.#selfReauthRefusal(user));
+  }
+
+  #selfReauthRefusal(user: OrgUser): string {
+    return `salesforce: refusing to force re-authentication of ${user.username}: it is Cordon's own user, and ending its sessions would log out Cordon (design.md I6)`;
   }
 
   /**

@@ -290,6 +290,9 @@ describe('SOQL query', () => {
     expect(users.records[0]!.Profile.Name).toBe('Standard User');
     const frozen = await conn.query(`SELECT Id, UserId FROM UserLogin WHERE IsFrozen = true`);
     expect(frozen.totalSize).toBe(0);
+    // UserLogin.UserId's relationship is User (Object Reference): filtered and selected through it.
+    const login = await conn.query<{ UserId: string; User: { Username: string } }>(`SELECT UserId, User.Username FROM UserLogin WHERE User.Username = 'DRIFT-integration@acme.com'`);
+    expect(login.records.map((r) => [r.UserId, r.User.Username])).toEqual([[DRIFT_USER, 'drift-integration@acme.com']]);
     const apps = await conn.query<{ Name: string }>(`SELECT Id, Name FROM ConnectedApplication WHERE Name LIKE 'Sales%'`);
     expect(apps.records.map((a) => a.Name)).toEqual(['Salesloft']);
     const logins = await conn.query(`SELECT SourceIp FROM LoginHistory WHERE UserId = '${DRIFT_USER}' AND LoginTime >= 2025-08-12T00:00:00Z AND (SourceIp = '44.215.108.109' OR SourceIp = '208.68.36.90')`);

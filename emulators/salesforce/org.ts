@@ -128,6 +128,8 @@ export const SOQL_OBJECTS: Record<string, SoqlObject & { minVersion: number }> =
     name: 'UserLogin',
     minVersion: 29,
     fields: ['Id', 'UserId', 'IsFrozen', 'IsPasswordLocked', 'LastModifiedById', 'LastModifiedDate'],
+    // Object Reference, UserLogin.UserId: "Relationship name: User".
+    relationships: { User: { object: 'User', idField: 'UserId' } },
   },
   User: {
     name: 'User',

@@ -136,6 +136,28 @@ describe('salesforce: the Drift integration user’s OAuth grant of the Saleslof
     expect(calls.some((c) => c.operation === 'query' && c.seq > lastMint)).toBe(true);
     expect(result.evidence.filter((e) => e.kind === 'verified').at(-1)).toMatchObject({ verdict: 'dead' });
   });
+
+  it('makes one round of side-by-side reads between its login and the revoke, and the plan still names the sessions the revoke ends (I8)', async () => {
+    const drift = { clientId: '0H4Hs000000DrftAAA', user: 'drift-integration@acme.com' };
+    const { result, calls } = await contain('salesloft-drift', [{ provider: 'salesforce', kind: 'refresh_token', clientId: drift.clientId, user: drift.user }]);
+    expect(result.outcome, result.outcomeReason).toBe('contained');
+    // From the emulator's log (issue 14): Cordon's login, then the reads that depend on nothing but the ref,
+    // each object once (UserLogin twice: the Manage Users check and the user's frozen status), then the revoke.
+    // A read that waits for another's answer would add a query here.
+    const revoke = calls.find((c) => c.operation === 'oauth2.revokeToken' && c.status === 200)!;
+    const before = calls.filter((c) => c.provider === 'salesforce' && c.seq < revoke.seq);
+    expect(before[0]!.operation).toBe('oauth2.requestToken');
+    expect(before.slice(1).map((c) => `${c.operation} ${c.target}`).sort()).toEqual(
+      ['query AuthSession', 'query ConnectedApplication', 'query OauthToken', 'query User', 'query UserLogin', 'query UserLogin'].sort(),
+    );
+    // The re-authentication scope came from those reads: the plan lists the grant's sessions, ended with it.
+    const ends = result.plan!.reauth.flatMap((t) => t.ends.map((c) => c.id));
+    expect(ends).toEqual(expect.arrayContaining(['0AkHs000DrftS01AAA', '0AkHs000DrftS02AAA']));
+    expect(result.scope[0]!.reauthScopes).toBeUndefined();
+    // The app's other holders (a risk flag only) were read after the revoke, and reached the status.
+    expect(result.scope[0]!.riskFlags.some((f) => /other user\(s\) also hold grants of Drift/.test(f))).toBe(true);
+    expect(calls.filter((c) => c.operation === 'query' && c.target === 'OauthToken' && c.seq > revoke.seq).length).toBeGreaterThan(0);
+  }, 120_000);
 });
 
 describe('google: the CI deployer’s service-account key of the CircleCI scenario', () => {

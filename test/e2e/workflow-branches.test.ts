@@ -29,6 +29,8 @@ interface Script {
   restrict?: (c: Credential) => WriteResult;
   /** How long the re-authentication scope read takes. */
   scopeDelayMs?: number;
+  /** identify reads the principal's re-authentication scope with the credential (ScopeReport.reauthScopes). */
+  carryScope?: boolean;
 }
 
 interface Call {
@@ -70,14 +72,15 @@ const stubs: Activities = {
   identifyScope: async ({ ref }) => {
     log('identifyScope', ref.id);
     const c = credentials.get(ref.id!)!;
-    return { provider: c.provider, ref: `memory key ${c.id}`, credentials: [c], relatedServiceAccounts: [], riskFlags: [], blindSpots: [] };
+    const carried = script.carryScope ? { reauthScopes: [{ principalId: c.principal.id, credentials: [c], effects: [] }] } : {};
+    return { provider: c.provider, ref: `memory key ${c.id}`, credentials: [c], relatedServiceAccounts: [], riskFlags: [], blindSpots: [], ...carried };
   },
   enrichScope: async () => {
     throw new Error('not used: the memory credentials here are identified whole');
   },
-  scopeReauth: async ({ provider, principal }) => {
+  scopeReauth: async ({ provider, principal, snapshot }) => {
     await new Promise((r) => setTimeout(r, script.scopeDelayMs ?? 0));
-    log('scopeReauth done', principal.id);
+    log('scopeReauth done', principal.id, snapshot ? `snapshot of ${snapshot.principalId}: ${snapshot.credentials.map((c) => c.id).join(', ')}` : undefined);
     return { provider, principal, ends: [], effects: [], leftAlone: [] };
   },
   planContainment: async (input) => buildPlan(input),
@@ -345,6 +348,19 @@ describe('containCredential with stubbed activities', () => {
     expect(result.outcome, result.outcomeReason).toBe('contained');
     const order = calls().map((x) => x.name).filter((n) => n === 'scopeReauth done' || n === 'revokeCredential');
     expect(order).toEqual(scopeFirst ? ['scopeReauth done', 'revokeCredential'] : ['revokeCredential', 'scopeReauth done']);
+  });
+
+  it('hands the re-authentication scope identify read with the credential to the plan (not read again), before the revoke (I8)', async () => {
+    script = { carryScope: true, scopeDelayMs: 500 };
+    const c = credential('carried-scope', 1, { provider: 'salesforce', kind: 'refresh_token' });
+    const result: ContainmentStatus = await (await start([c.id])).result();
+    expect(result.outcome, result.outcomeReason).toBe('contained');
+    const scoped = calls().filter((x) => x.name === 'scopeReauth done');
+    expect(scoped.map((x) => x.detail)).toEqual([`snapshot of ${c.principal.id}: ${c.id}`]);
+    const order = calls().map((x) => x.name).filter((n) => n === 'scopeReauth done' || n === 'revokeCredential');
+    expect(order).toEqual(['scopeReauth done', 'revokeCredential']);
+    // Taken out of the scope report once the plan has it: the status shows the plan's copy only.
+    expect(result.scope[0]!.reauthScopes).toBeUndefined();
   });
 
   it('stops only the refused credential on a permanent refusal; its sibling is contained', async () => {
