@@ -41,7 +41,9 @@ import { WORKFLOWS_PATH } from '../worker/worker.ts';
 import { killWorkerProcess, startWorkerProcess, workerProcessEnv } from '../test/support/worker-process.ts';
 import { checkOutcomes, sameOutcomes, wholePrincipals, type OutcomeCheck, type SideRecord, type Target, type TenantSnapshots } from './sequential-outcomes.ts';
 import { groupByOwner } from '../workflows/mass-owners.ts';
-import { timelineLines } from './timeline.ts';
+import { REGISTRY_WORKFLOW_TYPE } from '../workflows/replacement-registry.ts';
+import { countEventTypes, timelineLines } from './timeline.ts';
+import { cpuSeconds, groupProcesses, totalCpuSeconds } from './process-cpu.ts';
 
 const QUICK = process.argv.includes('--quick');
 const N = Number(process.env.BENCH_SEQ_N ?? (QUICK ? 10 : 1000));
@@ -219,6 +221,12 @@ interface CordonRun extends SideRecord {
   collateralEnded: number;
   /** Where the wall time went: the first child's start after the start call, children's own durations (p50, max), the last one's end. */
   timing: { firstChildStartSec: number; childP50Sec: number; childMaxSec: number; lastChildEndSec: number };
+  /** CPU seconds the Temporal dev server and the worker process used from the start call to the mass run's result (undefined off Linux). */
+  cpu: { serverSec?: number; workerSec?: number };
+  /** The owners' children's histories: events in all, by type, and the most in one child (each event is a server write). */
+  events: { children: number; total: number; maxPerChild: number; byType: Record<string, number> };
+  /** The replacement registries' histories (one workflow per principal, every run of it): events in all, by type. */
+  registryEvents: { runs: number; total: number; byType: Record<string, number> };
 }
 
 /**
@@ -251,11 +259,17 @@ async function cordon(set: SetCredential[]): Promise<CordonRun> {
   const client = await connectClient(target, keys);
   try {
     worker = await startWorkerProcess(env);
+    const serverPids = await groupProcesses(server.process.pid!, 'temporal');
+    const cpuNow = async () => ({ server: await totalCpuSeconds(serverPids), worker: await cpuSeconds(worker!.pid!) });
+    const cpuBefore = await cpuNow();
     const t0 = performance.now();
     const startedAt = Date.now();
     const { workflowId } = await startMassContainment(client, taskQueue, { incidentId: `BENCH-SEQ-${randomBytes(3).toString('hex')}`, requester: 'bench', credentials: set.map((c) => c.ref), concurrency: CONCURRENCY });
     const result = (await client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
     const wallMs = performance.now() - t0;
+    const cpuAfter = await cpuNow();
+    const used = (k: 'server' | 'worker') => (cpuBefore[k] === undefined || cpuAfter[k] === undefined ? undefined : r2(cpuAfter[k] - cpuBefore[k]));
+    const cpu = { serverSec: used('server'), workerSec: used('worker') };
     const replacements: SideRecord['replacements'][number][] = [];
     const verifiedGone = new Set<string>();
     let collateralEnded = 0;
@@ -275,6 +289,22 @@ async function cordon(set: SetCredential[]): Promise<CordonRun> {
         ends.push(Date.parse(s.finishedAt ?? s.startedAt));
       }
     }
+    const events = { children: ids.length, total: 0, maxPerChild: 0, byType: {} as Record<string, number> };
+    for (let i = 0; i < ids.length; i += 25) {
+      for (const { events: history } of await Promise.all(ids.slice(i, i + 25).map((id) => client.workflow.getHandle(id).fetchHistory()))) {
+        if (!history) continue;
+        countEventTypes(history, events.byType);
+        events.total += history.length;
+        events.maxPerChild = Math.max(events.maxPerChild, history.length);
+      }
+    }
+    const registryEvents = { runs: 0, total: 0, byType: {} as Record<string, number> };
+    for await (const r of client.workflow.list({ query: `WorkflowType = '${REGISTRY_WORKFLOW_TYPE}'` })) {
+      const history = (await client.workflow.getHandle(r.workflowId, r.runId).fetchHistory()).events ?? [];
+      countEventTypes(history, registryEvents.byType);
+      registryEvents.total += history.length;
+      registryEvents.runs++;
+    }
     const byDuration = ends.map((e, i) => ({ ms: e - starts[i]!, id: ids[i]!, start: starts[i]! })).sort((a, b) => a.ms - b.ms);
     const durations = byDuration.map((d) => d.ms);
     if (TIMELINE) {
@@ -288,7 +318,7 @@ async function cordon(set: SetCredential[]): Promise<CordonRun> {
       childMaxSec: r2(durations.at(-1)! / 1000),
       lastChildEndSec: r2((Math.max(...ends) - startedAt) / 1000),
     };
-    return { wallMs, replacements, verifiedGone: [...verifiedGone], tally: result.tally, notContained: result.notContained, collateralEnded, timing };
+    return { wallMs, replacements, verifiedGone: [...verifiedGone], tally: result.tally, notContained: result.notContained, collateralEnded, timing, cpu, events, registryEvents };
   } finally {
     if (worker) await killWorkerProcess(worker);
     await client.connection.close().catch(() => undefined);
@@ -331,6 +361,20 @@ try {
     `          first containment started after ${run.timing.firstChildStartSec} s, one containment took ${run.timing.childP50Sec} s (p50) to ${run.timing.childMaxSec} s, ` +
       `the last ended at ${run.timing.lastChildEndSec} s`,
   );
+  const perCredentialMs = (sec?: number) => (sec === undefined ? 'n/a' : `${Math.round((sec * 1000) / set.length)} ms`);
+  console.log(
+    `          CPU from the start call to the result: Temporal server ${run.cpu.serverSec ?? 'n/a'} s (${perCredentialMs(run.cpu.serverSec)} a credential), ` +
+      `worker ${run.cpu.workerSec ?? 'n/a'} s (${perCredentialMs(run.cpu.workerSec)} a credential)`,
+  );
+  const perChild = (n = 0) => r2(n / Math.max(1, run.events.children));
+  console.log(
+    `          history events per owner's child: ${perChild(run.events.total)} (max ${run.events.maxPerChild}); ` +
+      Object.entries(run.events.byType).sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} ${perChild(n)}`).join(', '),
+  );
+  console.log(
+    `          replacement registries: ${run.registryEvents.runs} runs, ${run.registryEvents.total} history events (${r2(run.registryEvents.total / set.length)} a credential); ` +
+      Object.entries(run.registryEvents.byType).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([t, n]) => `${t} ${n}`).join(', '),
+  );
 
   const ratio = r2(script.wallMs / run.wallMs);
   const same = sameOutcomes(scriptCheck, cordonCheck);
@@ -369,7 +413,7 @@ try {
         targetRatio: TARGET_RATIO,
         sameOutcomes: same,
         script: { wallSec: r2(script.wallMs / 1000), calls: scriptCalls, outcomes: scriptCheck },
-        cordon: { wallSec: r2(run.wallMs / 1000), calls: cordonCalls, tally: run.tally, notContained: run.notContained, collateralEnded: run.collateralEnded, timing: run.timing, outcomes: cordonCheck },
+        cordon: { wallSec: r2(run.wallMs / 1000), calls: cordonCalls, tally: run.tally, notContained: run.notContained, collateralEnded: run.collateralEnded, timing: run.timing, cpu: run.cpu, events: run.events, registryEvents: run.registryEvents, outcomes: cordonCheck },
       },
       null,
       2,

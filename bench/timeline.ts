@@ -2,7 +2,7 @@
 // each event's offset from the client's start call, and for activities their name, queue wait
 // (scheduled → started) and run time (started → completed). Workflow tasks show how long the worker
 // took to answer. Names and timings only: payloads stay encrypted and are never printed (I5).
-import type { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 
 type Event = temporal.api.history.v1.IHistoryEvent;
 
@@ -109,4 +109,22 @@ export function activitiesBefore(events: Event[], name: string): { count: number
     }
   }
   return { count, runMs };
+}
+
+/**
+ * Events by type (`UpsertWorkflowSearchAttributes`, `ActivityTaskScheduled`…), added into `into`: each is a server
+ * write. Also counted: `activity <name>` per activity (local ones too) and the SDK's TemporalChangeVersion upserts.
+ */
+export function countEventTypes(events: Event[], into: Record<string, number> = {}): Record<string, number> {
+  for (const e of events) {
+    const raw = proto.temporal.api.enums.v1.EventType[Number(e.eventType)] ?? `EVENT_TYPE_${e.eventType}`;
+    const name = raw.replace(/^EVENT_TYPE_/, '').toLowerCase().replace(/(^|_)([a-z])/g, (_, _u: string, c: string) => c.toUpperCase());
+    into[name] = (into[name] ?? 0) + 1;
+    // Split out: the SDK's own upsert of TemporalChangeVersion (one per patch a run takes first), and each activity's type.
+    const fields = Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {});
+    if (fields.length === 1 && fields[0] === 'TemporalChangeVersion') into['UpsertWorkflowSearchAttributes (TemporalChangeVersion)'] = (into['UpsertWorkflowSearchAttributes (TemporalChangeVersion)'] ?? 0) + 1;
+    const activity = e.activityTaskScheduledEventAttributes?.activityType?.name ?? localActivityOf(e);
+    if (activity) into[`activity ${activity}`] = (into[`activity ${activity}`] ?? 0) + 1;
+  }
+  return into;
 }
