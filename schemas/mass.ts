@@ -139,13 +139,15 @@ export const MassContainmentFields = z
     planned: z.array(DryRunRef).max(MASS_INLINE_MAX).default([]),
     /** Whether the run this one continues from put refs of one owner in one child (workflows/mass-owners.ts). */
     ownerGroups: z.boolean().optional(),
+    /** Whether it also put refs of one Salesforce user in one child (patch mass-owner-groups-salesforce). */
+    salesforceOwnerGroups: z.boolean().optional(),
   })
   .strict();
 export const MassContainmentInput = MassContainmentFields.refine((r) => (r.credentials === undefined) !== (r.paged === undefined), { message: 'give either credentials (at most 2,000, inline) or paged (the refs then arrive in pages), not both or neither' });
 export type MassContainmentRequest = z.input<typeof MassContainmentInput>;
 
 /** What a caller starts (client/mass.ts): every ref, however many; the client pages them into the run. */
-export const MassStartInput = MassContainmentFields.omit({ credentials: true, paged: true, page: true, offset: true, tally: true, notContained: true, planned: true, ownerGroups: true })
+export const MassStartInput = MassContainmentFields.omit({ credentials: true, paged: true, page: true, offset: true, tally: true, notContained: true, planned: true, ownerGroups: true, salesforceOwnerGroups: true })
   .extend({ credentials: MassRefs })
   .strict();
 export type MassStartRequest = z.input<typeof MassStartInput>;

@@ -37,7 +37,7 @@ import {
 } from '../schemas/mass.ts';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { undecodableReason } from '../schemas/undecodable.ts';
-import { childrenOf, MASS_DRY_RUN_GROUPS_PATCH, MASS_OWNER_PAGES_PATCH, outcomesOfRefs, pagesByOwner, type RefOutcome } from './mass-owners.ts';
+import { childrenOf, CURRENT_OWNER_RULES, MASS_DRY_RUN_GROUPS_PATCH, MASS_OWNER_PAGES_PATCH, MASS_SALESFORCE_OWNERS_PATCH, outcomesOfRefs, ownerOfRef, pagesByOwner, type RefOutcome } from './mass-owners.ts';
 import { INCIDENT_ID, OUTCOME } from './search-attributes.ts';
 
 export const massProgressQuery = defineQuery<MassProgressView>('massProgress');
@@ -141,7 +141,7 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
   };
   const step = (group: number[]) => (input.dryRun ? plan(group) : contain(group));
   // Refs of one owner in one child (workflows/mass-owners.ts); this run starts the children whose first ref is in its window.
-  const { children, grouped } = childrenOf(credentials, input);
+  const { children, grouped, salesforce } = childrenOf(credentials, input);
 
   const { window, end: windowEnd, budgeted } = windowOf(children, input, credentials.length);
   let end = windowEnd;
@@ -164,7 +164,7 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
   await Promise.all(running);
   planned.sort((a, b) => a.index - b.index);
   if (end < credentials.length) {
-    await continueAsNew<typeof massContainment>({ ...request, offset: end, tally, notContained, ...(input.dryRun ? { planned } : {}), ...(grouped ? { ownerGroups: true } : {}) });
+    await continueAsNew<typeof massContainment>({ ...request, offset: end, tally, notContained, ...(input.dryRun ? { planned } : {}), ...(grouped ? { ownerGroups: true } : {}), ...(salesforce ? { salesforceOwnerGroups: true } : {}) });
   }
   const result = { incidentId: input.incidentId, total: credentials.length, tally, notContained };
   return input.dryRun ? { ...result, dryRun: { blast: planned.map(blastOf).reduce(addBlast, EMPTY_BLAST), refs: planned } } : result;
@@ -265,7 +265,10 @@ async function pagedRun(input: Input, paged: { total: number; pageSize: number }
   // An owner's refs all go to the page run of its first ref: split over two page runs, one child's
   // re-authentication would end the other's targets first (a dry run plans them together since patch
   // mass-dry-run-owner-groups; before, each ref alone).
-  const layout = input.dryRun && !patched(MASS_DRY_RUN_GROUPS_PATCH) ? undefined : pagesByOwner(pages as CredentialRef[][], paged.pageSize);
+  // Salesforce users are owners since patch mass-owner-groups-salesforce (asked only when a ref names one).
+  const allPages = pages as CredentialRef[][];
+  const salesforce = allPages.some((refs) => refs.some((r) => r.provider === 'salesforce' && ownerOfRef(r, CURRENT_OWNER_RULES) !== undefined)) && patched(MASS_SALESFORCE_OWNERS_PATCH);
+  const layout = input.dryRun && !patched(MASS_DRY_RUN_GROUPS_PATCH) ? undefined : pagesByOwner(allPages, paged.pageSize, { salesforce });
   const byOwner = layout && patched(MASS_OWNER_PAGES_PATCH) ? layout : undefined;
   const running = new Set<Promise<void>>();
   for (let page = 0; page < pageCount; page++) {

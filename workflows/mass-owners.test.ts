@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ContainmentStatus } from '../schemas/containment.ts';
 import type { Credential, CredentialRef } from '../schemas/credential.ts';
-import { groupByOwner, outcomesOfRefs, ownerOfRef, pagesByOwner } from './mass-owners.ts';
+import { childrenOf, groupByOwner, MASS_OWNER_GROUPS_PATCH, MASS_SALESFORCE_OWNERS_PATCH, outcomesOfRefs, ownerOfRef, pagesByOwner } from './mass-owners.ts';
+
+// childrenOf asks patched(): here a run records (or, replayed, finds) the patches in `present`.
+const present = new Set<string>();
+vi.mock('@temporalio/workflow', () => ({ patched: (id: string) => present.has(id) }));
 
 const saKey = (sa: string, key: string, project = 'p1'): CredentialRef => ({ provider: 'google', kind: 'service_account_key', id: `projects/${project}/serviceAccounts/${sa}@p1.iam.gserviceaccount.com/keys/${key}` });
 const deployKey = (repo: string, n: number): CredentialRef => ({ provider: 'github', kind: 'deploy_key', id: `deploy_key:acme/${repo}:${n}` });
@@ -22,6 +26,55 @@ describe('ownerOfRef', () => {
     expect(ownerOfRef({ provider: 'slack', kind: 'oauth_token', leakedValue: 'xoxb-1234567890-abcdefghij' })).toBeUndefined();
     // The kind decides: a deploy-key-shaped id given as another kind is not grouped.
     expect(ownerOfRef({ provider: 'github', kind: 'oauth_token', id: 'deploy_key:acme/infra:7' })).toBeUndefined();
+  });
+});
+
+const sfGrant = (user: string, hash: string): CredentialRef => ({ provider: 'salesforce', kind: 'refresh_token', id: `oauthtoken:${user}:${hash}` });
+const U1 = '005000000000001AAA';
+const U2 = '005000000000002AAA';
+
+describe('ownerOfRef for Salesforce', () => {
+  it('reads the user from a grant id, and from the ref\'s user (id or username)', () => {
+    expect(ownerOfRef(sfGrant(U1, '91a9b6d085478e20'))).toBe('salesforce:user:005000000000001');
+    // The 15-character id is the 18-character one without its checksum: the same user.
+    expect(ownerOfRef(sfGrant(U1.slice(0, 15), 'c178ce3a4de62354'))).toBe(ownerOfRef(sfGrant(U1, '91a9b6d085478e20')));
+    expect(ownerOfRef(sfGrant(U2, '91a9b6d085478e20'))).not.toBe(ownerOfRef(sfGrant(U1, '91a9b6d085478e20')));
+    expect(ownerOfRef({ provider: 'salesforce', kind: 'refresh_token', user: U1, clientId: '3MVG9LOADVENDORCONSUMERKEY' })).toBe('salesforce:user:005000000000001');
+    expect(ownerOfRef({ provider: 'salesforce', kind: 'oauth_grant', user: 'Integration-1@Load.example.com' })).toBe('salesforce:username:integration-1@load.example.com');
+  });
+
+  it('names no owner the ref does not state, and none under the rules of a run before Salesforce owners', () => {
+    expect(ownerOfRef({ provider: 'salesforce', kind: 'session', id: '0Ak000000000001AAA' })).toBeUndefined();
+    expect(ownerOfRef({ provider: 'salesforce', kind: 'refresh_token', clientId: '3MVG9LOADVENDORCONSUMERKEY' })).toBeUndefined();
+    expect(ownerOfRef({ provider: 'salesforce', kind: 'oauth_token', leakedValue: '00D000000000001!AQ0AQabcdefghijklmnop' })).toBeUndefined();
+    expect(ownerOfRef({ provider: 'salesforce', kind: 'refresh_token', id: 'oauthtoken:005bad:91a9b6d085478e20' })).toBeUndefined();
+    expect(ownerOfRef(sfGrant(U1, '91a9b6d085478e20'), { salesforce: false })).toBeUndefined();
+  });
+});
+
+describe('childrenOf', () => {
+  beforeEach(() => present.clear());
+  // The bench's refs: grants of two integration users interleaved, and two keys of one service account.
+  const refs = [sfGrant(U1, 'a000000000000001'), sfGrant(U2, 'a000000000000002'), saKey('ci', 'k1'), sfGrant(U1, 'a000000000000003'), saKey('ci', 'k2'), sfGrant(U2, 'a000000000000004')];
+
+  it('puts a Salesforce user\'s grants in one child in a run started now', () => {
+    present.add(MASS_OWNER_GROUPS_PATCH).add(MASS_SALESFORCE_OWNERS_PATCH);
+    expect(childrenOf(refs, { offset: 0 })).toEqual({ children: [[0, 3], [1, 5], [2, 4]], grouped: true, salesforce: true });
+  });
+
+  it('replays a run recorded before Salesforce owners as it ran: its grants alone, its service account grouped', () => {
+    present.add(MASS_OWNER_GROUPS_PATCH);
+    expect(childrenOf(refs, { offset: 0 })).toEqual({ children: [[0], [1], [2, 4], [3], [5]], grouped: true, salesforce: false });
+    // Before owner groups at all: every ref alone.
+    present.clear();
+    expect(childrenOf(refs, { offset: 0 })).toEqual({ children: [[0], [1], [2], [3], [4], [5]], grouped: false, salesforce: false });
+  });
+
+  it('keeps the grouping of the run a continued one comes from, whatever the patches say', () => {
+    present.add(MASS_OWNER_GROUPS_PATCH).add(MASS_SALESFORCE_OWNERS_PATCH);
+    expect(childrenOf(refs, { offset: 3, ownerGroups: true }).children).toEqual([[0], [1], [2, 4], [3], [5]]);
+    expect(childrenOf(refs, { offset: 3, ownerGroups: true, salesforceOwnerGroups: true }).children).toEqual([[0, 3], [1, 5], [2, 4]]);
+    expect(childrenOf(refs, { offset: 3 }).grouped).toBe(false);
   });
 });
 
@@ -89,6 +142,12 @@ describe('pagesByOwner', () => {
     expect(out[1]!.refs).toEqual([deployKey('infra', 1), deployKey('infra', 2)]);
     // Every ref once, none lost.
     expect(out.flatMap((p) => p.indices).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('moves a Salesforce user\'s grants to its first page, unless the run reads no Salesforce owners', () => {
+    const pages = [[sfGrant(U1, 'a000000000000001'), sfGrant(U2, 'a000000000000002')], [sfGrant(U1, 'a000000000000003')]];
+    expect(pagesByOwner(pages, 2)!.map((p) => p.indices)).toEqual([[0, 1, 2], []]);
+    expect(pagesByOwner(pages, 2, { salesforce: false })).toBeUndefined();
   });
 
   it('leaves the pages as they came when no owner straddles a boundary', () => {

@@ -127,3 +127,51 @@ it.each([
   }
   expect(troubles).toEqual([]);
 });
+
+// Salesforce: an integration user's grants (refresh tokens) are each a ref of their own (the bench's refs,
+// `oauthtoken:<user id>:<hash>`), and re-authenticating the user ends every grant it holds. One child per
+// grant ended its siblings' grants before they identified them: those refs read "no live credential
+// matches … already revoked". The grant id names its user, so the user's refs now go to one child.
+it('contains the grants of Salesforce integration users in one mass run: one child per user, each ref contained, each grant revoked once', { timeout: 600_000 }, async () => {
+  // 12 grants over 2 integration users (6 each).
+  const { connectors } = await lab.start(loadScenario(12));
+  const sf = connectors.salesforce;
+  if (!sf || !canInventory(sf)) throw new Error('the salesforce connector cannot list credentials');
+  const grants = (await sf.inventory()).credentials.filter((c) => !c.selfOrLastAdmin);
+  const byUser = new Map<string, Credential[]>();
+  for (const g of grants) byUser.set(g.principal.id, [...(byUser.get(g.principal.id) ?? []), g]);
+  const users = [...byUser.values()];
+  expect(users.map((u) => u.length)).toEqual([6, 6]);
+  // Every grant of the first user; the second user's first four, so its other two are the run's collateral.
+  const owners = [users[0]!, users[1]!.slice(0, 4)];
+  const order = Array.from({ length: 6 }, (_, i) => owners.map((o) => o[i])).flat().filter((k): k is Credential => !!k);
+  const refs: CredentialRef[] = order.map((g) => ({ provider: 'salesforce', kind: g.kind, id: g.id }));
+  const { client, target } = lab.worker;
+  lab.tenant.injectFault({ type: 'latency', latencyMs: 50 });
+  const { workflowId } = await startMassContainment(client, target.taskQueue, { incidentId: 'INC-mass-owners-salesforce', requester: 'alice', credentials: refs, concurrency: 2 });
+  const result = (await client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
+  lab.tenant.clearFaults();
+
+  expect(result.notContained, JSON.stringify(result.notContained.slice(0, 3))).toEqual([]);
+  expect(result.tally).toEqual({ contained: refs.length });
+  const firstOf = owners.map((o) => Math.min(...o.map((g) => order.indexOf(g))));
+  const children = await client.workflow.count(`WorkflowType = "containCredential" AND TaskQueue = "${target.taskQueue}"`);
+  expect(children.count).toBe(owners.length);
+  const statuses = await Promise.all(firstOf.map((i) => client.workflow.getHandle(`${workflowId}-${i}`).result() as Promise<ContainmentStatus>));
+  statuses.forEach((s, n) => {
+    expect(s.outcome, s.outcomeReason).toBe('contained');
+    expect(s.credentials.map((c) => c.credentialId).sort()).toEqual(owners[n]!.map(credentialKey).sort());
+    expect(s.credentials.every((c) => c.state === 'verified_dead')).toBe(true);
+  });
+  // The second user's two unnamed grants were ended by its re-authentication, as its child's plan listed.
+  expect(statuses[1]!.collateral.map((c) => c.credentialId).sort()).toEqual(users[1]!.slice(4).map(credentialKey).sort());
+  expect(statuses[0]!.collateral).toEqual([]);
+
+  // At the provider: each grant of both users revoked by exactly one call that ended it, and none left live.
+  const ended = lab.tenant.calls().filter((c) => c.provider === 'salesforce' && c.operation === 'oauth2.revokeToken' && c.status === 200 && !c.fault);
+  const perGrant = new Map<string, number>();
+  for (const c of ended) if (c.target) perGrant.set(c.target, (perGrant.get(c.target) ?? 0) + 1);
+  expect([...perGrant.values()].filter((n) => n > 1)).toEqual([]);
+  const left = (await sf.inventory()).credentials.filter((c) => byUser.has(c.principal.id));
+  expect(left.map((c) => c.id)).toEqual([]);
+});

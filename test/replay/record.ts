@@ -9,6 +9,9 @@
 // and minted its replacements while re-authenticating (`cordon-replace-while-reauthenticating`).
 // `mass-run`, `mass-page` and `registry` are a mass containment, its first page run (which continued as new)
 // and a replacement registry; `drift-watch` one pass of the drift watch that opened a containment.
+// `mass-salesforce-run` and `mass-salesforce-page` (its page 0) are a mass containment of Salesforce grants and
+// Google keys on the local tenant, recorded once with the code before patch mass-owner-groups-salesforce (each
+// grant its own child): this script does not record them, as today's code would group the grants; keep them.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';

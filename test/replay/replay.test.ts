@@ -14,6 +14,7 @@ import { REPLAY_CODEC_KEYS, REPLAY_ENVELOPE_KEYS } from './fixture.ts';
 import { AUTHENTICATED_CHANNELS_PATCH } from '../../workflows/containment/messages.ts';
 import { FAST_PATH_PATCH, REPLACE_WHILE_REAUTHENTICATING_PATCH } from '../../workflows/contain-credential.ts';
 import { SINGLE_RUN_PATCH } from '../../workflows/containment/context.ts';
+import { MASS_SALESFORCE_OWNERS_PATCH } from '../../workflows/mass-owners.ts';
 
 const dir = fileURLToPath(new URL('./histories/', import.meta.url));
 
@@ -26,9 +27,11 @@ function withItsWorkflowId(history: ReturnType<typeof historyFromJSON>): { workf
 
 /** Histories of runs other than `containCredential` (test/replay/record.ts records them after the containments). */
 const OTHER_RUNS = ['drift-watch.json', 'mass-page.json', 'mass-run.json', 'registry.json'];
+/** A mass containment of Salesforce grants recorded before patch mass-owner-groups-salesforce: one child per grant. */
+const SALESFORCE_MASS_RUNS = ['mass-salesforce-page.json', 'mass-salesforce-run.json'];
 
 it('replays every recorded containment history without non-determinism', async () => {
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !OTHER_RUNS.includes(f)).sort();
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !OTHER_RUNS.includes(f) && !SALESFORCE_MASS_RUNS.includes(f)).sort();
   expect(files).toEqual(['direct-contained.json', 'direct-fast-path.json', 'direct-sealed.json', 'direct-single-run.json', 'not-contained-ladder.json', 'staged-approved.json', 'staged-authenticated.json']);
   // Only direct-fast-path and direct-single-run revoked beside their plan; every other history replays the plan-first order.
   const patchMarker = (id: string) => Buffer.from(`{"id":"${id}","deprecated":false}`).toString('base64');
@@ -63,6 +66,20 @@ it('replays a recorded drift watch pass, a mass containment, one of its page run
   // The watch pass opened a containment (a child run) for the verdict it found.
   expect(await readFile(`${dir}drift-watch.json`, 'utf8')).toContain('"name": "containCredential"');
   expect(await replayAll(files)).toBe(4);
+}, 120_000);
+
+it('replays a mass containment of Salesforce grants recorded before Salesforce users were owners: one child per grant, pages as they came', async () => {
+  // Refs (pages of 4): grants a and b of one integration user and keys 1 and 2 of one Google service account
+  // on page 0, the user's grant c and key 3 on page 1. The run moved key 3 to page 0 (patch mass-owner-pages)
+  // and gave the three keys one child (mass-owner-groups), each grant a child of its own. Today's code would
+  // also move grant c, leaving page 1 empty, and give a and b one child: the replay proves the patch keeps the
+  // recorded layout. (That run showed the defect: b's child found its grant already revoked by a's
+  // re-authentication of the user, and read not_contained.)
+  const marker = Buffer.from(`{"id":"${MASS_SALESFORCE_OWNERS_PATCH}","deprecated":false}`).toString('base64');
+  for (const f of SALESFORCE_MASS_RUNS) expect(await readFile(`${dir}${f}`, 'utf8')).not.toContain(marker);
+  const page = JSON.parse(await readFile(`${dir}mass-salesforce-page.json`, 'utf8')) as { events: Record<string, { workflowType?: { name?: string } }>[] };
+  expect(page.events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name === 'containCredential')).toHaveLength(3);
+  expect(await replayAll(SALESFORCE_MASS_RUNS)).toBe(2);
 }, 120_000);
 
 /** Replays the histories in `files`, expecting each to replay cleanly; returns how many did. */
