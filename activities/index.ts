@@ -15,6 +15,7 @@ import { sealDigest, type EvidenceSigner } from './evidence-seal.ts';
 import { FAILURE_TYPES, mapFailures } from './failures.ts';
 import { buildPlan, credentialKey, SelfLockoutError } from './plan.ts';
 import { scopeReauthWith } from './reauth-scope.ts';
+import { whileHeartbeating } from './heartbeat.ts';
 import { dryRunLinesOf, planRefs } from './plan-refs.ts';
 import { temporalRegistry, type RegistryPrincipal, type ReplacementRegistry } from './replacement-registry.ts';
 import type { EvidenceDeliveryDeps } from './deliver-evidence.ts';
@@ -97,6 +98,50 @@ export function createActivities(deps: ActivityDeps) {
     }
     await registry().noteUnlabelledMint(principalOf(credential), owner);
     return orphan;
+  };
+
+  /** One replacement for one consumer: claimed in the registry (I8), minted, delivered and recorded (the activity's body). */
+  const issueReplacement = async (input: { workflowId: string; runStartedAt: string; credential: Credential; consumer: Consumer; retryOf?: string }): Promise<ReplacementOutcome> => {
+    const credentialId = credentialKey(input.credential);
+    // I8: one owner per (credential, consumer) across runs; a concurrent run's consumer is never served twice.
+    const claim = await registry().claim(principalOf(input.credential), {
+      credentialId,
+      consumerId: input.consumer.id,
+      workflowId: input.workflowId,
+      claimerStartedAt: input.runStartedAt,
+      ...(input.retryOf ? { takeOverFrom: input.retryOf } : {}),
+    });
+    if (claim.workflowId !== input.workflowId) {
+      log.info('replacement owned by another run', { credential: credentialId, consumer: input.consumer.id, owner: claim.workflowId });
+      return { ownedBy: claim.workflowId, ...(claim.replacementId ? { replacementId: claim.replacementId } : {}) };
+    }
+    // (workflow id, credential, consumer): a retried or replayed attempt finds the first replacement (I4).
+    const idempotencyKey = `${input.workflowId}|${credentialId}|${input.consumer.id}`;
+    const connector = connectorFor(input.credential.provider);
+    const orphan = await noteUnlabelledMint(connector, input.credential, idempotencyKey, claim.mintsNotedAt ?? [], {
+      credentialId,
+      consumerId: input.consumer.id,
+      workflowId: input.workflowId,
+    });
+    assertCan(connector, 'replace');
+    // The sink's reads ahead of the delivery (e.g. the target repository's public key) go beside the mint.
+    const preparing = deps.sink.prepare?.(input.consumer.sink).catch(() => undefined);
+    const issued = await connector.replace(input.credential, input.consumer, idempotencyKey, deps.sink, claim.firstClaim ? { firstClaim: true } : {});
+    await preparing;
+    await recordMint(principalOf(input.credential), { credentialId, consumerId: input.consumer.id, workflowId: input.workflowId, replacementId: issued.replacementId });
+    const note = [issued.note, orphan].filter(Boolean).join('; ');
+    log.info('replacement issued', { credential: credentialId, consumer: input.consumer.id, replacement: issued.replacementId, sink: issued.sink, ...(note ? { note } : {}) });
+    return {
+      issued: {
+        credentialId,
+        consumerId: input.consumer.id,
+        replacementId: issued.replacementId,
+        fingerprint: issued.fingerprint,
+        sink: issued.sink,
+        issuedAt: new Date().toISOString(),
+        ...(note ? { note } : {}),
+      },
+    };
   };
 
   /** Plans refs as one containment would, writing nothing, and returns one dry-run line per ref. */
@@ -190,48 +235,10 @@ export function createActivities(deps: ActivityDeps) {
       return r;
     }),
 
-    issueReplacement: mapFailures(async (input: { workflowId: string; runStartedAt: string; credential: Credential; consumer: Consumer; retryOf?: string }): Promise<ReplacementOutcome> => {
-      const credentialId = credentialKey(input.credential);
-      // I8: one owner per (credential, consumer) across runs; a concurrent run's consumer is never served twice.
-      const claim = await registry().claim(principalOf(input.credential), {
-        credentialId,
-        consumerId: input.consumer.id,
-        workflowId: input.workflowId,
-        claimerStartedAt: input.runStartedAt,
-        ...(input.retryOf ? { takeOverFrom: input.retryOf } : {}),
-      });
-      if (claim.workflowId !== input.workflowId) {
-        log.info('replacement owned by another run', { credential: credentialId, consumer: input.consumer.id, owner: claim.workflowId });
-        return { ownedBy: claim.workflowId, ...(claim.replacementId ? { replacementId: claim.replacementId } : {}) };
-      }
-      // (workflow id, credential, consumer): a retried or replayed attempt finds the first replacement (I4).
-      const idempotencyKey = `${input.workflowId}|${credentialId}|${input.consumer.id}`;
-      const connector = connectorFor(input.credential.provider);
-      const orphan = await noteUnlabelledMint(connector, input.credential, idempotencyKey, claim.mintsNotedAt ?? [], {
-        credentialId,
-        consumerId: input.consumer.id,
-        workflowId: input.workflowId,
-      });
-      assertCan(connector, 'replace');
-      // The sink's reads ahead of the delivery (e.g. the target repository's public key) go beside the mint.
-      const preparing = deps.sink.prepare?.(input.consumer.sink).catch(() => undefined);
-      const issued = await connector.replace(input.credential, input.consumer, idempotencyKey, deps.sink, claim.firstClaim ? { firstClaim: true } : {});
-      await preparing;
-      await recordMint(principalOf(input.credential), { credentialId, consumerId: input.consumer.id, workflowId: input.workflowId, replacementId: issued.replacementId });
-      const note = [issued.note, orphan].filter(Boolean).join('; ');
-      log.info('replacement issued', { credential: credentialId, consumer: input.consumer.id, replacement: issued.replacementId, sink: issued.sink, ...(note ? { note } : {}) });
-      return {
-        issued: {
-          credentialId,
-          consumerId: input.consumer.id,
-          replacementId: issued.replacementId,
-          fingerprint: issued.fingerprint,
-          sink: issued.sink,
-          issuedAt: new Date().toISOString(),
-          ...(note ? { note } : {}),
-        },
-      };
-    }),
+    issueReplacement: mapFailures(async (input: { workflowId: string; runStartedAt: string; credential: Credential; consumer: Consumer; retryOf?: string }): Promise<ReplacementOutcome> =>
+      // The attempt holds its lease while it works (the workflow's heartbeat timeout): a slow attempt is not retried beside itself.
+      whileHeartbeating(() => issueReplacement(input)),
+    ),
 
     /**
      * Kill a credential everywhere by its leaked value (GitHub's credential revocation). Runs on the paced

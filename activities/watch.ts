@@ -4,6 +4,7 @@
 // same transaction as the baselines, so a crash between them re-reads a page the store then skips as duplicates.
 // Activity names are recorded in history: never rename one.
 import { Context } from '@temporalio/activity';
+import { heartbeat } from './heartbeat.ts';
 import type { Client } from '@temporalio/client';
 import type { ConnectorRegistry } from '../connectors/types.ts';
 import { can } from '../connectors/capabilities.ts';
@@ -56,14 +57,6 @@ export type VerdictTarget = ({ verdict: Verdict; ref: CredentialRef } | { verdic
 
 const cursorName = (provider: AuditProvider) => `audit:${provider}`;
 
-/** Tells Temporal a long activity is alive; a no-op when called outside one (the activities' unit tests). */
-function heartbeat(): void {
-  try {
-    Context.current().heartbeat();
-  } catch {
-    // Not in an activity: nothing to tell.
-  }
-}
 
 export function createWatchActivities(deps: WatchActivityDeps) {
   const log = deps.logger ?? createLogger({ base: { component: 'watch-activities' } });

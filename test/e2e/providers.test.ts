@@ -10,7 +10,7 @@ import { getStatus, startContainment } from '../../client/containments.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { composeSink } from '../../worker/sink.ts';
-import { type GitHubEmulator, type SlackEmulator, type CallRecord, loadScenarioDir, scenarioDir } from '@cordon/emulators';
+import { type GitHubEmulator, type GoogleEmulator, type SlackEmulator, type CallRecord, loadScenarioDir, scenarioDir } from '@cordon/emulators';
 import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts';
 import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
 import { startTestWorker, type RunningWorker } from '../support/temporal.ts';
@@ -181,6 +181,24 @@ describe('google: the CI deployer’s service-account key of the CircleCI scenar
     const lastUpload = Math.max(...calls.filter((c) => c.operation === 'projects.serviceAccounts.keys.upload').map((c) => c.seq));
     expect(calls.some((c) => c.operation === 'projects.serviceAccounts.keys.list' && c.seq > lastUpload)).toBe(true);
   });
+});
+
+describe('google: a replacement slower than the provider calls’ 20-second bound', () => {
+  it('is not retried beside itself while it works: one upload per consumer, each recorded key live, no orphan', async () => {
+    // Each upload answers after 25 s. An attempt bounded by 20 s was retried while it still ran: the retry minted
+    // again (and could end the first attempt's key as an orphan while that attempt delivered it). The attempt now
+    // heartbeats, so the server keeps it until it is done.
+    const keyId = '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f';
+    const { result, calls } = await contain('circleci', [{ provider: 'google', kind: 'service_account_key', keyId }], (t) =>
+      t.injectFault({ provider: 'google', operation: 'projects.serviceAccounts.keys.upload', type: 'latency', latencyMs: 25_000 }),
+    );
+    expect(result.outcome, result.outcomeReason).toBe('contained');
+    const key = result.credentials.find((c) => c.credentialId.includes(keyId))!;
+    expect(calls.filter((c) => c.operation === 'projects.serviceAccounts.keys.upload')).toHaveLength(2);
+    const google = tenant!.emulators.google as unknown as GoogleEmulator;
+    const live = [...google.state.keys.entries()].filter(([, k]) => k.serviceAccount === 'ci-deployer@northwind-prod.iam.gserviceaccount.com' && !k.disabled && k.uploadedCertificatePem).map(([name]) => name);
+    expect(live.sort()).toEqual(key.replacements.map((r) => r.replacementId).sort());
+  }, 180_000);
 });
 
 describe('github: the CircleCI write deploy key of the CircleCI scenario', () => {

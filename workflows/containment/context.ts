@@ -29,7 +29,22 @@ const PROVIDER_CALLS = {
   // A round of 4 attempts lasts ~7 s (longer when the provider says Retry-After), so a wait is visible soon.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 4 },
 } as const;
-const acts = proxyActivities<Activities>(PROVIDER_CALLS);
+/**
+ * A replacement's mint and delivery (issueReplacement) hold their attempt by heartbeating (activities/index.ts):
+ * a worker that dies stops the heartbeats and the attempt is retried after `heartbeatTimeout`, while a live
+ * attempt slowed by load keeps its lease up to `startToCloseTimeout`. With the 20-second bound of the other
+ * calls, an attempt that outlived it ran beside its own retry, which ended the first attempt's key as an
+ * orphan while that attempt was delivering it.
+ */
+const REPLACEMENT_CALLS = { ...PROVIDER_CALLS, startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds' } as const;
+/** The activities that take REPLACEMENT_CALLS' options. */
+const LEASED: ReadonlySet<string> = new Set<keyof Activities>(['issueReplacement']);
+const acts = withLeased(proxyActivities<Activities>(PROVIDER_CALLS), proxyActivities<Activities>(REPLACEMENT_CALLS));
+
+/** `plain`, but for the LEASED activities, which go through `leased` (the same queue, their own options). */
+function withLeased(plain: ReturnType<typeof proxyActivities<Activities>>, leased: ReturnType<typeof proxyActivities<Activities>>): typeof plain {
+  return new Proxy(plain, { get: (own, name: string) => (LEASED.has(name) ? leased : own)[name as keyof Activities] });
+}
 
 /**
  * The same activities, each routed by the table of provider calls (provider-calls.ts). Paced (the default,
@@ -42,7 +57,8 @@ function routedActivities(taskQueue: string, singleRun: boolean): typeof acts {
   const byProvider = new Map<string, typeof acts>();
   const queueOf = (provider: string) => {
     let proxy = byProvider.get(provider);
-    if (!proxy) byProvider.set(provider, (proxy = proxyActivities<Activities>({ ...PROVIDER_CALLS, taskQueue: providerTaskQueue(taskQueue, provider) })));
+    const queue = providerTaskQueue(taskQueue, provider);
+    if (!proxy) byProvider.set(provider, (proxy = withLeased(proxyActivities<Activities>({ ...PROVIDER_CALLS, taskQueue: queue }), proxyActivities<Activities>({ ...REPLACEMENT_CALLS, taskQueue: queue }))));
     return proxy;
   };
   type Callable = Record<string, (...a: unknown[]) => Promise<unknown>>;
