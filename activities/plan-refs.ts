@@ -6,7 +6,7 @@
 import { can } from '../connectors/capabilities.ts';
 import type { ConnectorRegistry } from '../connectors/types.ts';
 import { reauthPrincipals, type ContainmentMode, type Plan } from '../schemas/containment.ts';
-import { describeRef, type Credential, type CredentialRef, type Provider, type ScopeReport } from '../schemas/credential.ts';
+import { describeRef, takeReauthScopes, type Credential, type CredentialRef, type Provider, type ScopeReport } from '../schemas/credential.ts';
 import type { DryRunRef } from '../schemas/mass.ts';
 import { buildPlan, credentialKey, SelfLockoutError } from './plan.ts';
 import { scopeReauthWith } from './reauth-scope.ts';
@@ -32,8 +32,7 @@ export async function planRefs(options: { connectors: ConnectorRegistry; refs: C
   if (!scope.some((r) => r.credentials.length)) return { scope, refused: 'no live credential matches the ref(s); check the identifiers' };
   const targets = scope.flatMap((r) => r.credentials.map(credentialKey));
   // What identify already read of a principal's re-authentication scope is not read again (as the workflow does).
-  const snapshots = new Map(scope.flatMap((r) => (r.reauthScopes ?? []).map((s) => [`${r.provider}:${s.principalId}`, s] as const)));
-  for (const r of scope) delete r.reauthScopes;
+  const snapshots = takeReauthScopes(scope);
   const reauth = await Promise.all(
     reauthPrincipals(scope).map(({ provider, principal }) => {
       const snapshot = snapshots.get(`${provider}:${principal.id}`);

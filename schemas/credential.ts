@@ -154,6 +154,19 @@ export const ScopeReport = z.object({
 });
 export type ScopeReport = z.infer<typeof ScopeReport>;
 
+/**
+ * The re-authentication scopes the reports carry, by `provider:principal id`, taken out of the reports (the
+ * plan holds them from then on; the status shows the plan's). Shared by the workflow's plan and the dry run.
+ */
+export function takeReauthScopes(reports: ScopeReport[]): Map<string, ReauthScopeSnapshot> {
+  const out = new Map<string, ReauthScopeSnapshot>();
+  for (const r of reports) {
+    for (const s of r.reauthScopes ?? []) out.set(`${r.provider}:${s.principalId}`, s);
+    delete r.reauthScopes;
+  }
+  return out;
+}
+
 /** One credential's details read after the revoke (`Connector.enrich`), replacing identify's provisional ones. */
 export const CredentialEnrichment = z.object({
   credentialId: z.string(),

@@ -2,7 +2,7 @@
 // digest approvals name (I7). The plan activity refuses a self-lockout (I6).
 import { durationMs, reauthPrincipals, type Plan, type ReauthTarget } from '../../schemas/containment.ts';
 import { patched } from '@temporalio/workflow';
-import { credentialKey, type ReauthScopeSnapshot, type ScopeReport } from '../../schemas/credential.ts';
+import { credentialKey, takeReauthScopes, type ReauthScopeSnapshot, type ScopeReport } from '../../schemas/credential.ts';
 import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
 import type { Containment } from './context.ts';
 import { failureMessage, failureType } from './failures.ts';
@@ -20,7 +20,7 @@ export async function makePlan(run: Containment, reports: ScopeReport[]): Promis
 export async function scopeReauth(run: Containment, reports: ScopeReport[]): Promise<ReauthTarget[]> {
   run.setStage('plan');
   const targets = reports.flatMap((r) => r.credentials).map(credentialKey);
-  const snapshots = patched(REAUTH_SCOPE_FROM_IDENTIFY_PATCH) ? takeSnapshots(reports) : new Map<string, ReauthScopeSnapshot>();
+  const snapshots = patched(REAUTH_SCOPE_FROM_IDENTIFY_PATCH) ? takeReauthScopes(reports) : new Map<string, ReauthScopeSnapshot>();
   return Promise.all(
     reauthPrincipals(reports).map((t) => {
       const snapshot = snapshots.get(`${t.provider}:${t.principal.id}`);
@@ -35,16 +35,6 @@ export async function scopeReauth(run: Containment, reports: ScopeReport[]): Pro
  * provider again; runs recorded before it had the scope activity read it. Never rename it.
  */
 export const REAUTH_SCOPE_FROM_IDENTIFY_PATCH = 'cordon-reauth-scope-from-identify';
-
-/** The re-authentication scopes the reports carry, by `provider:principal id`, taken out of the reports (the status shows the plan's). */
-function takeSnapshots(reports: ScopeReport[]): Map<string, ReauthScopeSnapshot> {
-  const out = new Map<string, ReauthScopeSnapshot>();
-  for (const r of reports) {
-    for (const s of r.reauthScopes ?? []) out.set(`${r.provider}:${s.principalId}`, s);
-    delete r.reauthScopes;
-  }
-  return out;
-}
 
 /**
  * The plan from the scope reports and the re-authentication scope. `local`: built in a local activity (a pure
