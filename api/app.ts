@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import type { ApprovalPolicy } from '../schemas/containment.ts';
 import { CONTAINMENT_ID_MAX, type ErrorBody } from '../schemas/api.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
-import { ApiError, errorHandler, frameworkError, invalidInput, issuesOf, methodNotAllowed, notFoundHandler, sendError, type Issue } from './errors.ts';
+import { ApiError, endedByDeadline, errorHandler, frameworkError, invalidInput, issuesOf, methodNotAllowed, notFoundHandler, sendError, temporalTimeout, type Issue } from './errors.ts';
 import type { ApiKeyring, Caller } from './keys.ts';
 import type { EnvelopeKeys } from '../codec/decision-envelope.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -142,9 +142,12 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
         const caller = route.scope === null ? undefined : authorize(deps.keys, route, request);
         if (caller) callers.set(request, caller);
         const input = validate(route, request);
-        const answer = await deps.client.withDeadline(Date.now() + limits.temporalDeadlineMs, () =>
-          route.handle({ ...input, caller, deps: routeDeps, reply }),
-        );
+        const deadline = Date.now() + limits.temporalDeadlineMs;
+        const answer = await deps.client
+          .withDeadline(deadline, () => route.handle({ ...input, caller, deps: routeDeps, reply }))
+          .catch((err: unknown) => {
+            throw endedByDeadline(err, deadline) ? temporalTimeout() : err;
+          });
         for (const [k, v] of Object.entries(answer.headers ?? {})) reply.header(k, v);
         return reply.status(answer.status).send(answer.body);
       },

@@ -4,7 +4,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { ZodError } from 'zod';
-import { IdempotencyKeyReusedError, InvalidInputError, isGrpcDeadlineError, isGrpcServiceError, NotAContainmentError } from '../client/containments.ts';
+import { IdempotencyKeyReusedError, InvalidInputError, isGrpcCancelledError, isGrpcDeadlineError, isGrpcServiceError, NotAContainmentError } from '../client/containments.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ErrorBody } from '../schemas/api.ts';
 
@@ -48,6 +48,19 @@ function grpcCause(err: unknown): unknown {
   return undefined;
 }
 
+/** Temporal did not answer a route's calls within their deadline (limits.temporalDeadlineMs): 504, retry later. */
+export function temporalTimeout(): ApiError {
+  return new ApiError(504, 'temporal_timeout', 'Temporal did not answer in time; retry, and check that Temporal and a Cordon worker are running', { headers: { 'retry-after': '5' } });
+}
+
+/**
+ * A call the deadline ended: grpc-js ends it as DEADLINE_EXCEEDED or, when its cancellation wins the race at
+ * the deadline, as CANCELLED ("Call cancelled"); past the deadline both mean Temporal did not answer in time.
+ */
+export function endedByDeadline(err: unknown, deadline: number): boolean {
+  return isGrpcDeadlineError(err) || (Date.now() >= deadline && isGrpcCancelledError(err));
+}
+
 /** Known failures → their answer; anything else is a 500 whose details stay in the log. */
 function classify(err: unknown, bodyLimitBytes: number): ApiError | undefined {
   if (err instanceof ApiError) return err;
@@ -64,7 +77,7 @@ function classify(err: unknown, bodyLimitBytes: number): ApiError | undefined {
   if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(grpc) && grpc.code === GRPC_NOT_FOUND)) {
     return new ApiError(404, 'not_found', 'no containment with this id; ids come from POST /v1/containments or GET /v1/containments?incident=…');
   }
-  if (grpc && isGrpcDeadlineError(grpc)) return new ApiError(504, 'temporal_timeout', 'Temporal did not answer in time; retry, and check that Temporal and a Cordon worker are running', { headers: { 'retry-after': '5' } });
+  if (grpc && isGrpcDeadlineError(grpc)) return temporalTimeout();
   if (isGrpcServiceError(grpc) && grpc.code === GRPC_UNAVAILABLE) return new ApiError(503, 'temporal_unavailable', 'Temporal is unreachable; retry later', { headers: { 'retry-after': '5' } });
   const fastifyError = err as Partial<FastifyError>;
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {

@@ -17,7 +17,7 @@ import { traced, tracingPlugins } from '../temporal-config/tracing.ts';
 import { containmentLinks, type ContainmentList } from '../schemas/api.ts';
 
 /** Temporal's gRPC error tests, for the ways in that turn a Temporal failure into their own answer. */
-export { isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
+export { isGrpcCancelledError, isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
 export type { Client } from '@temporalio/client';
 
 export class InvalidInputError extends Error {
