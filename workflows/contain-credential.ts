@@ -75,7 +75,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     };
     // The details identification left for after the revoke (only on the fast path, whose revokes are acknowledged
     // by now) are read beside the rest; both settle before the verdict, so the status shows every detail.
-    if (reports.some((r) => r.pendingEnrichment?.length)) await settleBranches(run, [containAndVerify, (branch) => enrichPending(branch, reports)]);
+    if (reports.some((r) => r.pendingEnrichment?.length)) await settleBranches(run, [containAndVerify, (branch) => enrichPending(branch, reports, { besideWrites: true })]);
     else await containAndVerify(run);
     const { outcome, reason } = verdict(run);
     return await finish(run, outcome, reason);
@@ -104,13 +104,13 @@ async function revokeWhilePlanning(run: Containment, reports: ScopeReport[]): Pr
     // Nothing but the named credentials ends with these revokes (I8 holds without the read first): the
     // re-authentication scope is read beside them, and the plan built once both are in.
     let scoped: ReauthTarget[] = [];
-    await settleBranches(run, [(branch) => revokeAtOnce(branch, reports), async (branch) => void (scoped = await scopeReauth(branch, reports))]);
-    return planFrom(run, reports, scoped, { local: true });
+    await settleBranches(run, [(branch) => revokeAtOnce(branch, reports), async (branch) => void (scoped = await scopeReauth(branch, reports, { besideWrites: true }))]);
+    return planFrom(run, reports, scoped, { besideWrites: true });
   }
   const reauth = await scopeReauth(run, reports);
   // The plan's evidence after the revocations', whichever completes first (settleBranches).
   let planned: Awaited<ReturnType<typeof makePlan>> | undefined;
-  await settleBranches(run, [(branch) => revokeAtOnce(branch, reports), async (branch) => void (planned = await planFrom(branch, reports, reauth, { local: true }))]);
+  await settleBranches(run, [(branch) => revokeAtOnce(branch, reports), async (branch) => void (planned = await planFrom(branch, reports, reauth, { besideWrites: true }))]);
   return planned!;
 }
 

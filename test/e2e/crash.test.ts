@@ -96,3 +96,42 @@ it('survives a kill in the middle of minting a replacement: one live replacement
     await served.close();
   }
 });
+
+it('a revoke the provider applied just before the worker died counts as the run’s own: contained, not "nothing live to contain"', async () => {
+  const tenant = new MemoryTenant(driftSeed({ faults: { ignoreRevoke: {} } }));
+  // The provider applies the revocation, then its answer is held: the worker dies before it hears it, so
+  // nothing about the revoke can be in the run's history yet.
+  const revoke = tenant.revoke.bind(tenant);
+  let applied!: () => void;
+  const revokeApplied = new Promise<void>((r) => (applied = r));
+  tenant.revoke = async (id) => {
+    const out = await revoke(id);
+    if (id === 'tok-drift-1' && out.outcome === 'done') {
+      applied();
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+    return out;
+  };
+  const { served, target, env, client } = await workerEnvironment(tenant);
+  try {
+    const first = await startWorkerProcess(env);
+    const { workflowId } = await startContainment(client, target.taskQueue, driftContainment());
+    await revokeApplied;
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    expect(tenant.credential('tok-drift-1')?.status).toBe('revoked');
+
+    await startWorkerProcess(env);
+    const result = (await client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
+    expect(result.outcome, result.outcomeReason ?? '').toBe('contained');
+    const revokes = tenant.calls().filter((c) => c.op === 'revoke' && c.credentialId === 'tok-drift-1');
+    // The dead worker's revoke, then at most the new worker's retry of it, which finds it already gone.
+    expect(revokes[0]!.outcome).toBe('revoked');
+    expect(revokes.slice(1).every((c) => c.outcome === 'already_revoked')).toBe(true);
+    expect(result.credentials[0]!.replacements).toHaveLength(3);
+    expect(result.credentials[0]!.state).toBe('verified_dead');
+  } finally {
+    await client.connection.close();
+    await served.close();
+  }
+}, 120_000);

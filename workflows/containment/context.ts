@@ -53,7 +53,7 @@ function withLeased(plain: ReturnType<typeof proxyActivities<Activities>>, lease
  * run: no queue hop, a provider call is a local activity or an activity on the run's own queue (dispatched
  * eagerly). Cordon's own steps stay on the run's own queue either way.
  */
-function routedActivities(taskQueue: string, singleRun: boolean): typeof acts {
+function routedActivities(taskQueue: string, singleRun: boolean, mayBeLocal: (activity: string) => boolean): typeof acts {
   const byProvider = new Map<string, typeof acts>();
   const queueOf = (provider: string) => {
     let proxy = byProvider.get(provider);
@@ -66,7 +66,7 @@ function routedActivities(taskQueue: string, singleRun: boolean): typeof acts {
     get: (own, name: string) => {
       return (input: unknown, ...rest: unknown[]) => {
         const call = providerCall(name);
-        const target = !call ? own : singleRun ? (call.singleRun === 'local' ? localCalls : own) : queueOf(call.provider(input));
+        const target = !call ? own : singleRun ? (mayBeLocal(name) ? localCalls : own) : queueOf(call.provider(input));
         return (target as unknown as Callable)[name]!(input, ...rest);
       };
     },
@@ -93,6 +93,14 @@ export const EVIDENCE_BY_BRANCH_PATCH = 'cordon-evidence-by-branch';
  * app name) for after the revoke (enrich.ts); runs recorded before it identify everything first. Never rename it.
  */
 export const ENRICH_AFTER_REVOKE_PATCH = 'cordon-enrich-after-revoke';
+
+/**
+ * Recorded by a single direct run that revokes as an activity on its own queue (provider-calls.ts: a worker
+ * killed between the provider applying a local-activity revoke and the task completing left the run unable
+ * to recognise its own revoke), and makes the reads it runs beside a write on that queue too (`besideWrites`);
+ * runs recorded before it revoke, and read beside writes, as local activities. Never rename it.
+ */
+export const REVOKE_ON_OWN_QUEUE_PATCH = 'cordon-single-run-revoke-on-own-queue';
 
 // Pure computations in the worker (the plan): a local activity saves a trip through the task queue.
 const local = proxyLocalActivities<Activities>({
@@ -136,6 +144,15 @@ export interface Containment {
   readonly refusedBecause: Map<string, string>;
   /** Provider calls. */
   readonly acts: typeof acts;
+  /**
+   * The same calls for a read made beside a write (the scope read beside a revoke, the details read after it
+   * beside the replacements): never a local activity. A workflow task completes only once its local activities
+   * are done, so a local read beside a write held the write's scheduling back for the length of the read.
+   * The plan beside the revokes goes here too. `acts` itself for runs recorded before REVOKE_ON_OWN_QUEUE_PATCH.
+   */
+  readonly besideWrites: typeof acts;
+  /** Whether `besideWrites` differs from `acts` (REVOKE_ON_OWN_QUEUE_PATCH); the plan beside the revokes is then no local activity. */
+  readonly readsBesideWritesQueued: boolean;
   /** Computations without provider calls, as local activities (the fast path's plan). */
   readonly local: typeof local;
   /** Notifications and registry bookkeeping: never decide the containment. */
@@ -166,7 +183,10 @@ export function openContainment(input: ContainmentInput): Containment {
   // approval timing out while a wave waits) is visible while they run.
   const evidenceByBranch = singleRun && patched(EVIDENCE_BY_BRANCH_PATCH);
   const enrichAfterRevoke = evidenceByBranch && !input.policy.approval.requireForDirect && patched(ENRICH_AFTER_REVOKE_PATCH);
-  const providerCalls = paceByProvider ? routedActivities(taskQueue, singleRun) : acts;
+  const revokeOnOwnQueue = singleRun && patched(REVOKE_ON_OWN_QUEUE_PATCH);
+  const mayBeLocal = (activity: string) => providerCall(activity)?.singleRun === 'local' || (activity === 'revokeCredential' && !revokeOnOwnQueue);
+  const providerCalls = paceByProvider ? routedActivities(taskQueue, singleRun, mayBeLocal) : acts;
+  const besideWrites = revokeOnOwnQueue ? routedActivities(taskQueue, singleRun, () => false) : providerCalls;
   const paced = proxyActivities<Activities>({
     taskQueue: pacedTaskQueue(taskQueue),
     startToCloseTimeout: '30 seconds',
@@ -231,6 +251,8 @@ export function openContainment(input: ContainmentInput): Containment {
     enrichAfterRevoke,
     refusedBecause: new Map(),
     acts: providerCalls,
+    besideWrites,
+    readsBesideWritesQueued: revokeOnOwnQueue,
     local,
     notifier,
     paced,

@@ -17,14 +17,15 @@ export async function makePlan(run: Containment, reports: ScopeReport[]): Promis
  * end other credentials of the principal (a Salesforce grant takes its sessions with it), and the plan must
  * list them with their consumers (I8).
  */
-export async function scopeReauth(run: Containment, reports: ScopeReport[]): Promise<ReauthTarget[]> {
+export async function scopeReauth(run: Containment, reports: ScopeReport[], options: { besideWrites?: boolean } = {}): Promise<ReauthTarget[]> {
+  const acts = options.besideWrites ? run.besideWrites : run.acts;
   run.setStage('plan');
   const targets = reports.flatMap((r) => r.credentials).map(credentialKey);
   const snapshots = patched(REAUTH_SCOPE_FROM_IDENTIFY_PATCH) ? takeReauthScopes(reports) : new Map<string, ReauthScopeSnapshot>();
   return Promise.all(
     reauthPrincipals(reports).map((t) => {
       const snapshot = snapshots.get(`${t.provider}:${t.principal.id}`);
-      return run.untilDeadline(`listing what re-authentication of ${t.principal.id} ends`, () => run.acts.scopeReauth({ ...t, workflowId: run.workflowId, targets, ...(snapshot ? { snapshot } : {}) }));
+      return run.untilDeadline(`listing what re-authentication of ${t.principal.id} ends`, () => acts.scopeReauth({ ...t, workflowId: run.workflowId, targets, ...(snapshot ? { snapshot } : {}) }));
     }),
   );
 }
@@ -37,12 +38,13 @@ export async function scopeReauth(run: Containment, reports: ScopeReport[]): Pro
 export const REAUTH_SCOPE_FROM_IDENTIFY_PATCH = 'cordon-reauth-scope-from-identify';
 
 /**
- * The plan from the scope reports and the re-authentication scope. `local`: built in a local activity (a pure
- * computation; the fast path, contain.ts, builds it while the revocations run).
+ * The plan from the scope reports and the re-authentication scope. `besideWrites`: built while the fast path's
+ * revocations run (contain.ts): in a local activity (a pure computation) for runs recorded before
+ * REVOKE_ON_OWN_QUEUE_PATCH, since then on the run's own queue, so it does not hold the revokes' scheduling back.
  */
-export async function planFrom(run: Containment, reports: ScopeReport[], reauth: ReauthTarget[], options: { local?: boolean } = {}): Promise<{ plan: Plan } | { refused: string }> {
+export async function planFrom(run: Containment, reports: ScopeReport[], reauth: ReauthTarget[], options: { besideWrites?: boolean } = {}): Promise<{ plan: Plan } | { refused: string }> {
   const { input, state } = run;
-  const planner = options.local ? run.local : run.acts;
+  const planner = options.besideWrites && !run.readsBesideWritesQueued ? run.local : run.acts;
   let plan: Plan;
   try {
     plan = await run.untilDeadline('planning', () => planner.planContainment({ mode: input.mode, waveSize: input.policy.waveSize, reports, reauth }));

@@ -6,12 +6,17 @@ import type { Provider } from '../../schemas/credential.ts';
 
 /**
  * How a single direct run (not a mass child: those stay paced) makes a provider call:
- * - `local`: a local activity in the run's own worker, no task queue at all; for the short calls on the way
- *   to the revoke and the read that proves it dead, which are safe to run again (a read; a revoke of a
- *   credential already gone answers "already gone");
+ * - `local`: a local activity in the run's own worker, no task queue at all; for the short reads on the way
+ *   to the revoke and the read that proves it dead. A local activity's result is only kept once the workflow
+ *   task that ran it completes: a worker that dies before then loses it, and the retried task runs it again,
+ *   which a read can afford;
  * - `own queue`: an activity on the run's own task queue, dispatched eagerly to the worker that scheduled
- *   it; for writes whose attempt must be durable on its own (a replacement's mint and delivery, the
- *   forced re-authentication, the fallback rungs, a restriction).
+ *   it; for writes, whose attempt must be durable on its own (the revoke, a replacement's mint and delivery,
+ *   the forced re-authentication, the fallback rungs, a restriction). Scheduling one completes the workflow
+ *   task, so what the run read before the write is kept. A revoke made as a local activity was not: a worker
+ *   killed after the provider applied it but before the task completed left a retried task that identified
+ *   again, found the credential already dead, and ended the run `not_contained` ("no live credential
+ *   matches") for the credential it had itself revoked.
  */
 export type SingleRunCall = 'local' | 'own queue';
 
@@ -30,7 +35,8 @@ export const PROVIDER_CALLS: ProviderCallTable = {
   identifyScope: { provider: (i) => i.ref.provider, singleRun: 'local' },
   enrichScope: { provider: (i) => i.report.provider, singleRun: 'local' },
   scopeReauth: { provider: (i) => i.provider, singleRun: 'local' },
-  revokeCredential: { provider: (i) => i.credential.provider, singleRun: 'local' },
+  // Runs recorded before REVOKE_ON_OWN_QUEUE_PATCH (context.ts) made it a local activity.
+  revokeCredential: { provider: (i) => i.credential.provider, singleRun: 'own queue' },
   verifyCredential: { provider: (i) => i.credential.provider, singleRun: 'local' },
   issueReplacement: { provider: (i) => i.credential.provider, singleRun: 'own queue' },
   forceReauth: { provider: (i) => i.provider, singleRun: 'own queue' },
