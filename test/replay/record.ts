@@ -9,6 +9,9 @@
 // and minted its replacements while re-authenticating (`cordon-replace-while-reauthenticating`).
 // `mass-run`, `mass-page` and `registry` are a mass containment, its first page run (which continued as new)
 // and a replacement registry; `drift-watch` one pass of the drift watch that opened a containment.
+// `direct-revoke-own-queue` revoked as an activity on its own queue (patch `cordon-single-run-revoke-on-own-queue`),
+// where the runs before it revoked as a local activity. `mass-budget-page` is the page run of a mass containment
+// started without `childrenPerRun`, which starts children as slots free (patch `mass-history-budget`).
 // `mass-salesforce-run` and `mass-salesforce-page` (its page 0) are a mass containment of Salesforce grants and
 // Google keys on the local tenant, recorded once with the code before patch mass-owner-groups-salesforce (each
 // grant its own child): this script does not record them, as today's code would group the grants; keep them.
@@ -103,6 +106,20 @@ async function recordMass() {
   throw new Error('no replacement registry ran');
 }
 
+/** `mass-budget-page`: the page run of a mass containment of 4 vendor tokens without `childrenPerRun`. */
+async function recordMassBudget() {
+  if (only.length && !only.includes('mass-budget-page')) return;
+  tenant.load(vendorTokensSeed(4, 4)); // none stubborn (tok-4 does not exist)
+  const credentials = Array.from({ length: 4 }, (_, i) => ({ provider: 'memory' as const, kind: 'oauth_token' as const, id: `tok-${i}` }));
+  const { workflowId } = await startMassContainment(client, TASK_QUEUE, { incidentId: 'INC-replay-mass-budget', requester: 'alice', credentials, concurrency: 2 } as never, { pageSize: 4 });
+  const mass = client.workflow.getHandle(workflowId);
+  await mass.result();
+  const page = (await mass.fetchHistory()).events?.find((e) => e.childWorkflowExecutionStartedEventAttributes)?.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
+  if (!page?.workflowId) throw new Error('the mass run started no page run');
+  const pageHistory = await client.workflow.getHandle(page.workflowId, page.runId ?? undefined).fetchHistory();
+  await save('mass-budget-page', pageHistory);
+}
+
 /**
  * `drift-watch`: one pass of the drift watch over the Salesforce emulator's audit log carrying the
  * Salesloft/Drift attack, which flags the Drift token and opens a staged containment (then cancelled).
@@ -171,6 +188,7 @@ try {
   await record('direct-sealed', { ...base, incidentId: 'INC-replay-sealed' });
   await record('direct-fast-path', { ...base, incidentId: 'INC-replay-fast' });
   await record('direct-single-run', { ...base, incidentId: 'INC-replay-single-run' });
+  await record('direct-revoke-own-queue', { ...base, incidentId: 'INC-replay-revoke-own-queue' });
   await record('not-contained-ladder', { ...base, incidentId: 'INC-replay-ladder' }, driftSeed({ faults: { ignoreRevoke: { 'tok-drift-1': 'never' }, writeLatencyMs: 0 } }));
   await record(
     'staged-approved',
@@ -185,6 +203,7 @@ try {
     approveAuthenticated,
   );
   await recordMass();
+  await recordMassBudget();
   await recordDriftWatch();
 } finally {
   worker.shutdown();

@@ -13,7 +13,8 @@ import { WORKFLOWS_PATH } from '../../worker/worker.ts';
 import { REPLAY_CODEC_KEYS, REPLAY_ENVELOPE_KEYS } from './fixture.ts';
 import { AUTHENTICATED_CHANNELS_PATCH } from '../../workflows/containment/messages.ts';
 import { FAST_PATH_PATCH, REPLACE_WHILE_REAUTHENTICATING_PATCH } from '../../workflows/contain-credential.ts';
-import { SINGLE_RUN_PATCH } from '../../workflows/containment/context.ts';
+import { REVOKE_ON_OWN_QUEUE_PATCH, SINGLE_RUN_PATCH } from '../../workflows/containment/context.ts';
+import { MASS_HISTORY_BUDGET_PATCH } from '../../workflows/mass-containment.ts';
 import { MASS_SALESFORCE_OWNERS_PATCH } from '../../workflows/mass-owners.ts';
 
 const dir = fileURLToPath(new URL('./histories/', import.meta.url));
@@ -26,24 +27,31 @@ function withItsWorkflowId(history: ReturnType<typeof historyFromJSON>): { workf
 }
 
 /** Histories of runs other than `containCredential` (test/replay/record.ts records them after the containments). */
-const OTHER_RUNS = ['drift-watch.json', 'mass-page.json', 'mass-run.json', 'registry.json'];
+const OTHER_RUNS = ['drift-watch.json', 'mass-budget-page.json', 'mass-page.json', 'mass-run.json', 'registry.json'];
 /** A mass containment of Salesforce grants recorded before patch mass-owner-groups-salesforce: one child per grant. */
 const SALESFORCE_MASS_RUNS = ['mass-salesforce-page.json', 'mass-salesforce-run.json'];
 
 it('replays every recorded containment history without non-determinism', async () => {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !OTHER_RUNS.includes(f) && !SALESFORCE_MASS_RUNS.includes(f)).sort();
-  expect(files).toEqual(['direct-contained.json', 'direct-fast-path.json', 'direct-sealed.json', 'direct-single-run.json', 'not-contained-ladder.json', 'staged-approved.json', 'staged-authenticated.json']);
-  // Only direct-fast-path and direct-single-run revoked beside their plan; every other history replays the plan-first order.
+  expect(files).toEqual(['direct-contained.json', 'direct-fast-path.json', 'direct-revoke-own-queue.json', 'direct-sealed.json', 'direct-single-run.json', 'not-contained-ladder.json', 'staged-approved.json', 'staged-authenticated.json']);
+  // Only direct-fast-path, direct-single-run and direct-revoke-own-queue revoked beside their plan; every other history replays the plan-first order.
   const patchMarker = (id: string) => Buffer.from(`{"id":"${id}","deprecated":false}`).toString('base64');
   const fastMarker = patchMarker(FAST_PATH_PATCH);
-  const fastRuns = ['direct-fast-path.json', 'direct-single-run.json'];
+  const fastRuns = ['direct-fast-path.json', 'direct-single-run.json', 'direct-revoke-own-queue.json'];
   for (const fast of fastRuns) expect(await readFile(`${dir}${fast}`, 'utf8')).toContain(fastMarker);
   for (const old of files.filter((f) => !fastRuns.includes(f))) expect(await readFile(`${dir}${old}`, 'utf8')).not.toContain(fastMarker);
-  // Only direct-single-run made its provider calls without a queue hop and replaced while re-authenticating.
+  // Only the single runs made their provider calls without a queue hop and replaced while re-authenticating.
+  const singleRuns = ['direct-single-run.json', 'direct-revoke-own-queue.json'];
   for (const id of [SINGLE_RUN_PATCH, REPLACE_WHILE_REAUTHENTICATING_PATCH]) {
-    expect(await readFile(`${dir}direct-single-run.json`, 'utf8')).toContain(patchMarker(id));
-    for (const old of files.filter((f) => f !== 'direct-single-run.json')) expect(await readFile(`${dir}${old}`, 'utf8')).not.toContain(patchMarker(id));
+    for (const single of singleRuns) expect(await readFile(`${dir}${single}`, 'utf8')).toContain(patchMarker(id));
+    for (const old of files.filter((f) => !singleRuns.includes(f))) expect(await readFile(`${dir}${old}`, 'utf8')).not.toContain(patchMarker(id));
   }
+  // direct-single-run revoked as a local activity (a marker); direct-revoke-own-queue scheduled the revoke as an activity.
+  const scheduled = (h: string) => (JSON.parse(h) as { events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[] }).events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'revokeCredential');
+  const localRun = await readFile(`${dir}direct-single-run.json`, 'utf8');
+  const ownQueueRun = await readFile(`${dir}direct-revoke-own-queue.json`, 'utf8');
+  expect([localRun.includes(patchMarker(REVOKE_ON_OWN_QUEUE_PATCH)), scheduled(localRun)]).toEqual([false, false]);
+  expect([ownQueueRun.includes(patchMarker(REVOKE_ON_OWN_QUEUE_PATCH)), scheduled(ownQueueRun)]).toEqual([true, true]);
   // The first three were recorded before the evidence seal (they replay without its activity); direct-sealed has it.
   const sealed = await readFile(`${dir}direct-sealed.json`, 'utf8');
   expect(sealed).toContain('sealEvidence');
@@ -52,20 +60,24 @@ it('replays every recorded containment history without non-determinism', async (
   const marker = Buffer.from(`{"id":"${AUTHENTICATED_CHANNELS_PATCH}","deprecated":false}`).toString('base64');
   expect(await readFile(`${dir}staged-approved.json`, 'utf8')).not.toContain(marker);
   expect(await readFile(`${dir}staged-authenticated.json`, 'utf8')).toContain(marker);
-  expect(await replayAll(files)).toBe(7);
+  expect(await replayAll(files)).toBe(8);
 }, 120_000);
 
 it('replays a recorded drift watch pass, a mass containment, one of its page runs (which continued as new) and a replacement registry', async () => {
   const files = (await readdir(dir)).filter((f) => OTHER_RUNS.includes(f)).sort();
   expect(files).toEqual(OTHER_RUNS);
   const types = await Promise.all(files.map(async (f) => JSON.parse(await readFile(`${dir}${f}`, 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name));
-  expect(types).toEqual(['driftWatch', 'massContainment', 'massContainment', 'replacementRegistry']);
+  expect(types).toEqual(['driftWatch', 'massContainment', 'massContainment', 'massContainment', 'replacementRegistry']);
+  // mass-budget-page started its children as slots freed (no childrenPerRun); mass-page, with childrenPerRun, did not.
+  const budget = Buffer.from(`{"id":"${MASS_HISTORY_BUDGET_PATCH}","deprecated":false}`).toString('base64');
+  expect(await readFile(`${dir}mass-budget-page.json`, 'utf8')).toContain(budget);
+  expect(await readFile(`${dir}mass-page.json`, 'utf8')).not.toContain(budget);
   // The page run is the first of a chain (it continued as new), and the mass run waited for its pages by update.
   expect(await readFile(`${dir}mass-page.json`, 'utf8')).toContain('workflowExecutionContinuedAsNewEventAttributes');
   expect(await readFile(`${dir}mass-run.json`, 'utf8')).toContain('addRefPage');
   // The watch pass opened a containment (a child run) for the verdict it found.
   expect(await readFile(`${dir}drift-watch.json`, 'utf8')).toContain('"name": "containCredential"');
-  expect(await replayAll(files)).toBe(4);
+  expect(await replayAll(files)).toBe(5);
 }, 120_000);
 
 it('replays a mass containment of Salesforce grants recorded before Salesforce users were owners: one child per grant, pages as they came', async () => {
