@@ -59,6 +59,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The SQLite pragmas the dev server runs with: `CORDON_TEMPORAL_SQLITE_PRAGMAS` (comma-separated, empty for
+ * SQLite's defaults), else write-ahead logging with `synchronous=normal`. Every workflow task and activity
+ * completion is a transaction; SQLite's default (a rollback journal synced on every commit) made each one
+ * wait for the disk, about 10-20 ms to a single run's revoke on this project's machine. In WAL mode with
+ * `synchronous=normal` a committed transaction survives the server process being killed (the chaos suite
+ * SIGKILLs it); only an operating-system crash or power loss can lose the last ones (SQLite docs, "WAL mode").
+ */
+export function sqlitePragmas(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.CORDON_TEMPORAL_SQLITE_PRAGMAS ?? 'journal_mode=wal,synchronous=normal').split(',').map((p) => p.trim()).filter(Boolean);
+}
+
 export async function startDevServer(options: {
   dataDir: string;
   namespace?: string;
@@ -98,6 +110,7 @@ export async function startDevServer(options: {
     '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
     '--dynamic-config-value', 'system.enableEagerWorkflowStart=true',
   ];
+  for (const pragma of sqlitePragmas()) args.push('--sqlite-pragma', pragma);
   if (headless) args.push('--headless');
   else args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
   if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);

@@ -12,7 +12,7 @@ import { undecodableReason } from '../schemas/undecodable.ts';
 import { approveDirect } from './containment/approvals.ts';
 import { settleAll, settleBranches } from './containment/branches.ts';
 import { contain, mayRevokeAtOnce, revokeAtOnce } from './containment/contain.ts';
-import { openContainment, type Containment } from './containment/context.ts';
+import { openContainment, withReadsQueued, type Containment } from './containment/context.ts';
 import { failureMessage, failureType } from './containment/failures.ts';
 import { enrichPending } from './containment/enrich.ts';
 import { identify, nothingFound } from './containment/identify.ts';
@@ -75,7 +75,9 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     };
     // The details identification left for after the revoke (only on the fast path, whose revokes are acknowledged
     // by now) are read beside the rest; both settle before the verdict, so the status shows every detail.
-    if (reports.some((r) => r.pendingEnrichment?.length)) await settleBranches(run, [containAndVerify, (branch) => enrichPending(branch, reports, { besideWrites: true })]);
+    // Both branches make their provider calls on the run's own queue (context.ts besideWrites): a local activity
+    // in one (the verification) would hold back whatever the other schedules in the same workflow task.
+    if (reports.some((r) => r.pendingEnrichment?.length)) await settleBranches(run, [(branch) => containAndVerify(withReadsQueued(branch)), (branch) => enrichPending(branch, reports, { besideWrites: true })]);
     else await containAndVerify(run);
     const { outcome, reason } = verdict(run);
     return await finish(run, outcome, reason);

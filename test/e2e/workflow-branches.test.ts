@@ -31,6 +31,10 @@ interface Script {
   scopeDelayMs?: number;
   /** identify reads the principal's re-authentication scope with the credential (ScopeReport.reauthScopes). */
   carryScope?: boolean;
+  /** identify leaves the credential's details for after the revoke (when the run asks), read in this many ms. */
+  enrichDelayMs?: number;
+  /** How long each verification read takes. */
+  verifyDelayMs?: number;
 }
 
 interface Call {
@@ -69,14 +73,18 @@ const log = (name: string, id?: string, detail?: string) =>
 
 /** The activity interface, stubbed: identify/plan are pure; writes and verification follow `script`. */
 const stubs: Activities = {
-  identifyScope: async ({ ref }) => {
+  identifyScope: async ({ ref, deferEnrichment }) => {
     log('identifyScope', ref.id);
     const c = credentials.get(ref.id!)!;
     const carried = script.carryScope ? { reauthScopes: [{ principalId: c.principal.id, credentials: [c], effects: [] }] } : {};
-    return { provider: c.provider, ref: `memory key ${c.id}`, credentials: [c], relatedServiceAccounts: [], riskFlags: [], blindSpots: [], ...carried };
+    const deferred = deferEnrichment && script.enrichDelayMs !== undefined ? { pendingEnrichment: [{ credentialId: c.id, context: {} }] } : {};
+    return { provider: c.provider, ref: `memory key ${c.id}`, credentials: [c], relatedServiceAccounts: [], riskFlags: [], blindSpots: [], ...carried, ...deferred };
   },
-  enrichScope: async () => {
-    throw new Error('not used: the memory credentials here are identified whole');
+  enrichScope: async ({ report }) => {
+    log('enrichScope start');
+    await new Promise((r) => setTimeout(r, script.enrichDelayMs ?? 0));
+    log('enrichScope done');
+    return { provider: report.provider, credentials: [], riskFlags: [], blindSpots: [] };
   },
   scopeReauth: async ({ provider, principal, snapshot }) => {
     await new Promise((r) => setTimeout(r, script.scopeDelayMs ?? 0));
@@ -118,6 +126,7 @@ const stubs: Activities = {
   },
   verifyCredential: async ({ credential: c }) => {
     log('verifyCredential', c.id);
+    await new Promise((r) => setTimeout(r, script.verifyDelayMs ?? 0));
     const v = script.verify?.(c, count('verifyCredential', c.id)) ?? {};
     return { stillActive: false, unexpectedActive: [], unplanned: [], probe: 'skipped', ...v };
   },
@@ -348,6 +357,24 @@ describe('containCredential with stubbed activities', () => {
     expect(result.outcome, result.outcomeReason).toBe('contained');
     const order = calls().map((x) => x.name).filter((n) => n === 'scopeReauth done' || n === 'revokeCredential');
     expect(order).toEqual(scopeFirst ? ['scopeReauth done', 'revokeCredential'] : ['revokeCredential', 'scopeReauth done']);
+  });
+
+  // The details identify left for after the revoke are read beside the rest of the run. A call made as a local
+  // activity holds back whatever is scheduled in the same workflow task until it is done: neither the
+  // replacements (scheduled activities) nor the verification may wait for the details, nor the details for them.
+  it.each([
+    { consumers: 1, first: 'issueReplacement' },
+    { consumers: 0, first: 'verifyCredential' },
+  ])('reads the deferred details beside $first, neither waiting for the other', async ({ consumers, first }) => {
+    script = { enrichDelayMs: 1_500, verifyDelayMs: 1_500 };
+    const c = credential(`deferred-details-${consumers}`, consumers);
+    const result: ContainmentStatus = await (await start([c.id])).result();
+    expect(result.outcome, result.outcomeReason).toBe('contained');
+    const at = (name: string) => calls().find((x) => x.name === name)!.at;
+    expect(count('enrichScope done')).toBe(1);
+    // Side by side: each starts well before the other's 1.5 s is over.
+    expect(Math.abs(at('enrichScope start') - at(first))).toBeLessThan(1_000);
+    expect(result.evidence.some((e) => e.kind === 'enriched')).toBe(true);
   });
 
   it('hands the re-authentication scope identify read with the credential to the plan (not read again), before the revoke (I8)', async () => {

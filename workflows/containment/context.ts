@@ -280,3 +280,14 @@ export function planOf(run: Containment): Plan {
   if (!run.plan) throw new Error('no plan yet: the plan step runs before this one');
   return run.plan;
 }
+
+/**
+ * `run` whose provider calls all go through `besideWrites` (no local activity): for a branch that runs beside
+ * another whose calls are scheduled activities, so neither holds the other's calls back.
+ */
+export function withReadsQueued(run: Containment): Containment {
+  return new Proxy(run, {
+    get: (target, name) => (name === 'acts' ? target.besideWrites : Reflect.get(target, name, target)),
+    set: (target, name, value) => Reflect.set(target, name, value, target),
+  });
+}
