@@ -233,6 +233,12 @@ export const CoreEnv = z.object({
   CORDON_SCENARIO: variable(z.string().min(1), { area: 'dev', secret: false, description: 'the local tenant’s scenario: `salesloft-drift`, `circleci`, `cloudflare-okta` or the generated `load`', default: 'salesloft-drift' }),
   CORDON_TEMPORAL_PORT: variable(port, { area: 'dev', secret: false, description: 'the dev Temporal server’s port', default: '7233' }),
   CORDON_TEMPORAL_UI_PORT: variable(port, { area: 'dev', secret: false, description: 'the dev Temporal web UI’s port', default: '8233' }),
+  CORDON_TEMPORAL_SQLITE_PRAGMAS: variable(z.string().regex(/^(none|(journal_mode|synchronous)=[a-z]+(,(journal_mode|synchronous)=[a-z]+)*)$/i, 'comma-separated journal_mode=… and synchronous=… pragmas, or `none` for SQLite’s own defaults'), {
+    area: 'dev',
+    secret: false,
+    description: 'the SQLite pragmas of every dev Temporal server Cordon starts (dev stack, demo, tests, benchmarks); `none` for SQLite’s defaults (a rollback journal synced on every commit)',
+    default: 'journal_mode=wal,synchronous=normal',
+  }),
   CORDON_CACHE_DIR: variable(z.string().min(1), { area: 'dev', secret: false, description: 'where `temporal-config/ensure-temporal.sh` caches the Temporal CLI it builds', default: '~/.cache/cordon' }),
 });
 export type CoreEnvName = keyof typeof CoreEnv.shape;

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { readEnv } from '../schemas/config.ts';
 
 const run = promisify(execFile);
 
@@ -60,7 +61,7 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The SQLite pragmas the dev server runs with: `CORDON_TEMPORAL_SQLITE_PRAGMAS` (comma-separated, empty for
+ * The SQLite pragmas the dev server runs with: `CORDON_TEMPORAL_SQLITE_PRAGMAS` (comma-separated, `none` for
  * SQLite's defaults), else write-ahead logging with `synchronous=normal`. Every workflow task and activity
  * completion is a transaction; SQLite's default (a rollback journal synced on every commit) made each one
  * wait for the disk, about 10-20 ms to a single run's revoke on this project's machine. In WAL mode with
@@ -68,7 +69,8 @@ export async function freePort(): Promise<number> {
  * SIGKILLs it); only an operating-system crash or power loss can lose the last ones (SQLite docs, "WAL mode").
  */
 export function sqlitePragmas(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.CORDON_TEMPORAL_SQLITE_PRAGMAS ?? 'journal_mode=wal,synchronous=normal').split(',').map((p) => p.trim()).filter(Boolean);
+  const set = readEnv(env, 'CORDON_TEMPORAL_SQLITE_PRAGMAS') ?? 'journal_mode=wal,synchronous=normal';
+  return set.toLowerCase() === 'none' ? [] : set.split(',');
 }
 
 export async function startDevServer(options: {
