@@ -153,7 +153,7 @@ export interface Containment {
   readonly besideWrites: typeof acts;
   /** Whether `besideWrites` differs from `acts` (REVOKE_ON_OWN_QUEUE_PATCH); the plan beside the revokes is then no local activity. */
   readonly readsBesideWritesQueued: boolean;
-  /** Computations without provider calls, as local activities (the fast path's plan). */
+  /** Computations without provider calls, as local activities (the fast path's plan in runs recorded before REVOKE_ON_OWN_QUEUE_PATCH). */
   readonly local: typeof local;
   /** Notifications and registry bookkeeping: never decide the containment. */
   readonly notifier: typeof notifier;
