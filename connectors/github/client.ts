@@ -4,7 +4,7 @@
 // waits: a rate limit surfaces as an error with its retry-after (errors.ts reads the headers the way
 // @octokit/plugin-throttling does), and the provider's task queue and the Temporal activity retry policy
 // do the waiting (docs/design.md §4). The throttling plugin is not loaded: with its waits turned off it
-// only routed every request through Bottleneck, which cost 12-20 ms a request on an idle machine (against
+// only routed every request through Bottleneck, which cost 12-22 ms a request on an idle machine (against
 // about 1 ms without it), on every call on the way to a revoke.
 import { createSign } from 'node:crypto';
 import { Octokit } from '@octokit/rest';
