@@ -2,7 +2,7 @@
 // ReauthTarget. Shared by the scopeReauth activity and `cordon drill --plan-only`, so both plan the same.
 import { assertCan } from '../connectors/capabilities.ts';
 import { ConnectorError, type Connector } from '../connectors/types.ts';
-import type { ReauthTarget } from '../schemas/containment.ts';
+import { impossibleReauth, type ReauthTarget } from '../schemas/containment.ts';
 import type { Credential, Principal, Provider, ReauthScopeSnapshot } from '../schemas/credential.ts';
 import { reauthTarget } from './plan.ts';
 
@@ -21,7 +21,7 @@ export async function scopeReauthWith(input: {
   if (snapshot && snapshot.principalId !== principal.id) throw new Error(`the re-authentication scope given for ${principal.id} is ${snapshot.principalId}'s`);
   const scope = snapshot ?? (await readScope(input.connector, principal));
   // Unsupported, or refused because it would lock Cordon out (I6): planned as not possible; verification decides.
-  if (scope.notPossible) return { provider, principal, ends: [], effects: [], leftAlone: [], notPossible: scope.notPossible };
+  if (scope.notPossible) return impossibleReauth(provider, principal, scope.notPossible);
   const issuedElsewhere = await input.issuedElsewhere(scope.credentials.map((c) => c.id));
   return reauthTarget({ provider, principal, scope, targets: input.targets, issuedElsewhere });
 }

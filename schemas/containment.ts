@@ -136,6 +136,11 @@ export const ReauthTarget = z.object({
 });
 export type ReauthTarget = z.infer<typeof ReauthTarget>;
 
+/** The target of a re-authentication the provider refuses (unsupported, or I6): it ends nothing; verification decides. */
+export function impossibleReauth(provider: ReauthTarget['provider'], principal: ReauthTarget['principal'], why: string): ReauthTarget {
+  return { provider, principal, ends: [], effects: [], leftAlone: [], notPossible: why };
+}
+
 export const Plan = z.object({
   mode: ContainmentMode,
   credentials: z.array(Credential),

@@ -7,6 +7,7 @@ import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusa
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_CONVERTER_PATHS } from '../codec/encryption-codec.ts';
 import { WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH } from '../worker/worker.ts';
+import { formatWorkflowStack } from '../workflows/stack-traces.ts';
 
 type ModuleCache = Record<string, { exports: Record<string, unknown> } | undefined>;
 let context: vm.Context;
@@ -64,5 +65,23 @@ describe('the shared workflow modules', () => {
     const bad = ContainmentInput.safeParse({ ...input, incidentId: 'has space', webhookUrl: 'https://u:p@example.com' });
     expect(bad.success).toBe(false);
     expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(['incidentId', 'webhookUrl']);
+  });
+});
+
+// workflows/stack-traces.ts: the SDK's promise hook reads a stack for every promise a workflow creates; in the
+// sandbox those format to nothing, while an error raised by workflow code keeps its frames.
+describe('stack traces in the sandbox', () => {
+  it('keep the frames of a workflow error, unmapped, with the formatter frozen in place', () => {
+    const stack = vm.runInContext(`(function failingStep() { return new Error('boom'); })().stack`, context) as string;
+    expect(stack).toMatch(/^Error: boom\n {4}at failingStep \(/);
+    expect(vm.runInContext(`Object.isFrozen(Error) && typeof Error.prepareStackTrace === 'function'`, context)).toBe(true);
+  });
+
+  it('format the SDK promise hook’s own stacks to nothing, and nothing else', () => {
+    const frame = (file: string) => ({ getFileName: () => file, toString: () => `init (${file}:246:30)` });
+    const hook = '/app/node_modules/@temporalio/worker/lib/workflow/vm-shared.js';
+    expect(formatWorkflowStack(new Error('hook'), [frame(hook), frame('/app/workflow-bundle.js')])).toBe('');
+    expect(formatWorkflowStack(new Error('mine'), [frame('/app/workflow-bundle.js'), frame(hook)])).toBe(`Error: mine\n    at init (/app/workflow-bundle.js:246:30)\n    at init (${hook}:246:30)`);
+    expect(formatWorkflowStack(new TypeError('empty'), [])).toBe('TypeError: empty');
   });
 });

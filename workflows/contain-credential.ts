@@ -5,7 +5,7 @@
 // types alone are imported here. Deployed workflow type: the order of commands is fixed by the
 // recorded histories in test/replay.
 import { ApplicationFailure, CancellationScope, isCancellation, patched, upsertSearchAttributes } from '@temporalio/workflow';
-import { ContainmentInput, type ContainmentRequest, type ContainmentStatus, type ReauthTarget } from '../schemas/containment.ts';
+import { ContainmentInput, reauthPrincipals, type ContainmentRequest, type ContainmentStatus, type ReauthTarget } from '../schemas/containment.ts';
 import type { ScopeReport } from '../schemas/credential.ts';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { undecodableReason } from '../schemas/undecodable.ts';
@@ -17,7 +17,7 @@ import { failureMessage, failureType } from './containment/failures.ts';
 import { enrichPending } from './containment/enrich.ts';
 import { identify, nothingFound } from './containment/identify.ts';
 import { setMessageHandlers } from './containment/messages.ts';
-import { makePlan, planFrom, scopeReauth } from './containment/plan.ts';
+import { makePlan, planFrom, scopeReauth, SCOPE_READ_WITH_IDENTIFY_PATCH } from './containment/plan.ts';
 import { reauthenticate } from './containment/reauth.ts';
 import { finish, markNotContained, verdict } from './containment/verdict.ts';
 import { verify } from './containment/verify.ts';
@@ -102,9 +102,10 @@ export const FAST_PATH_PATCH = 'cordon-revoke-at-once';
  * side; both settle before the run goes on (nothing runs unobserved).
  */
 async function revokeWhilePlanning(run: Containment, reports: ScopeReport[]): Promise<Awaited<ReturnType<typeof makePlan>>> {
-  if (revokesEndOnlyThemselves(reports) && patched(SCOPE_BESIDE_REVOKE_PATCH)) {
-    // Nothing but the named credentials ends with these revokes (I8 holds without the read first): the
-    // re-authentication scope is read beside them, and the plan built once both are in.
+  if ((revokesEndOnlyThemselves(reports) && patched(SCOPE_BESIDE_REVOKE_PATCH)) || (scopeReadWithIdentify(reports) && patched(SCOPE_READ_WITH_IDENTIFY_PATCH))) {
+    // Nothing but the named credentials ends with these revokes, or identify already read what they and the
+    // re-authentication end (I8 holds without a read first): the scope step (for a carried scope, only the
+    // registry's word on other runs' replacements) runs beside them, and the plan is built once both are in.
     let scoped: ReauthTarget[] = [];
     await settleBranches(run, [(branch) => revokeAtOnce(branch, reports), async (branch) => void (scoped = await scopeReauth(branch, reports, { besideWrites: true }))]);
     return planFrom(run, reports, scoped, { besideWrites: true });
@@ -132,6 +133,17 @@ const REVOKE_ENDS_ONLY_ITSELF: readonly string[] = ['google:service_account_key'
 
 function revokesEndOnlyThemselves(reports: ScopeReport[]): boolean {
   return reports.every((r) => r.credentials.every((c) => REVOKE_ENDS_ONLY_ITSELF.includes(`${c.provider}:${c.kind}`)));
+}
+
+/**
+ * Whether identify read the re-authentication scope of every principal the plan would re-authenticate: then
+ * what the revokes and the re-authentication end was read before any write, and no provider read is left
+ * for the scope step (design I8).
+ */
+function scopeReadWithIdentify(reports: ScopeReport[]): boolean {
+  const carried = new Set(reports.flatMap((r) => (r.reauthScopes ?? []).map((s) => `${r.provider}:${s.principalId}`)));
+  const principals = reauthPrincipals(reports);
+  return principals.length > 0 && principals.every((t) => carried.has(`${t.provider}:${t.principal.id}`));
 }
 
 /**

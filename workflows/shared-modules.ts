@@ -23,6 +23,7 @@ import * as undecodable from '../schemas/undecodable.ts';
 import * as verdict from '../schemas/verdict.ts';
 import * as watch from '../schemas/watch.ts';
 import { settleSchemasForSharing } from '../schemas/shareable.ts';
+import { installWorkflowStackFormatter } from './stack-traces.ts';
 
 export const SHARED_SCHEMA_MODULES = [
   canonicalJson,
@@ -46,3 +47,6 @@ export const SHARED_SCHEMA_MODULES = [
 
 // Before the SDK freezes them: a frozen schema cannot store the members zod fills in on first use.
 settleSchemasForSharing(SHARED_SCHEMA_MODULES.flatMap((module) => Object.values(module)));
+
+// Before the SDK freezes the sandbox's Error: stack traces without the per-promise source-map cost (stack-traces.ts).
+installWorkflowStackFormatter();

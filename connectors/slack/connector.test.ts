@@ -75,6 +75,15 @@ describe('configuration', () => {
     expect((await connectorError(slack.forceReauth(cred!.principal, []))).kind).toBe('unsupported');
     expect((await connectorError(slack.reauthScope(cred!.principal))).kind).toBe('unsupported');
   });
+
+  it('identify carries a bot’s re-authentication scope as not possible, in reauthScope’s own words', async () => {
+    const slack = connector();
+    const report = await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_BOT_MAIN });
+    const bot = report.credentials[0]!.principal;
+    expect(bot.type).toBe('bot');
+    const refusal = await connectorError(slack.reauthScope(bot));
+    expect(report.reauthScopes).toEqual([{ principalId: bot.id, credentials: [], effects: [], notPossible: refusal.message }]);
+  });
 });
 
 describe('oauth tokens', () => {

@@ -41,6 +41,11 @@ const DEAD_TOKEN_ERRORS = new Set(['invalid_auth', 'token_revoked', 'token_expir
 /** What a session reset does besides ending the listed sessions (announced in reauthScope). */
 const SESSION_RESET_EFFECT = 'ends every web/desktop/mobile session (OAuth tokens are not affected)';
 
+/** Why a bot's re-authentication is refused, in reauthScope and in the scope identify carries. */
+function botReauthRefusal(principal: Principal): string {
+  return `${principal.id} is a bot: bots have no sessions (cannot_reset_bot); revoke its tokens or uninstall its app instead`;
+}
+
 /** Why the operations the Slack connector leaves out are missing. */
 export const SLACK_CANNOT: Partial<Record<Capability, string>> = {
   replace: 'Slack bot and user tokens are issued only by (re)installing the app through OAuth consent; no API mints a replacement',
@@ -317,6 +322,10 @@ export class SlackConnector implements Connector {
     if (ref.kind === 'oauth_token') await this.#identifyToken(ref, report, options);
     else if (ref.kind === 'session') await this.#identifySessions(ref, report);
     else throw unsupported('slack', 'list', `Slack has no ${ref.kind} credentials; use oauth_token (bot/user tokens) or session`);
+    // A bot has no sessions to end (reauthScope refuses it without a call): the report says so, and the plan
+    // takes that instead of asking again before the revoke.
+    const bots = new Map([...report.credentials.map((c) => c.principal), ...report.relatedServiceAccounts].filter((p) => p.type === 'bot').map((p) => [p.id, p]));
+    if (bots.size) report.reauthScopes = [...bots.values()].map((p) => ({ principalId: p.id, credentials: [], effects: [], notPossible: unsupported('slack', 'forceReauth', botReauthRefusal(p)).message }));
     return report;
   }
 
@@ -714,9 +723,7 @@ export class SlackConnector implements Connector {
   }
 
   #refuseBot(principal: Principal): void {
-    if (principal.type === 'bot') {
-      throw unsupported('slack', 'forceReauth', `${principal.id} is a bot: bots have no sessions (cannot_reset_bot); revoke its tokens or uninstall its app instead`);
-    }
+    if (principal.type === 'bot') throw unsupported('slack', 'forceReauth', botReauthRefusal(principal));
   }
 
   async probe(credential: Credential, leakedValue: string): Promise<ProbeResult> {

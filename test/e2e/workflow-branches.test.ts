@@ -29,8 +29,8 @@ interface Script {
   restrict?: (c: Credential) => WriteResult;
   /** How long the re-authentication scope read takes. */
   scopeDelayMs?: number;
-  /** identify reads the principal's re-authentication scope with the credential (ScopeReport.reauthScopes). */
-  carryScope?: boolean;
+  /** identify reads the principal's re-authentication scope with the credential (ScopeReport.reauthScopes); `impossible`: it found re-authentication not possible (a Slack bot). */
+  carryScope?: boolean | 'impossible';
   /** identify leaves the credential's details for after the revoke (when the run asks), read in this many ms. */
   enrichDelayMs?: number;
   /** How long each verification read takes. */
@@ -76,7 +76,8 @@ const stubs: Activities = {
   identifyScope: async ({ ref, deferEnrichment }) => {
     log('identifyScope', ref.id);
     const c = credentials.get(ref.id!)!;
-    const carried = script.carryScope ? { reauthScopes: [{ principalId: c.principal.id, credentials: [c], effects: [] }] } : {};
+    const snapshot = script.carryScope === 'impossible' ? { credentials: [], effects: [], notPossible: `${c.principal.id} has no sessions` } : { credentials: [c], effects: [] };
+    const carried = script.carryScope ? { reauthScopes: [{ principalId: c.principal.id, ...snapshot }] } : {};
     const deferred = deferEnrichment && script.enrichDelayMs !== undefined ? { pendingEnrichment: [{ credentialId: c.id, context: {} }] } : {};
     return { provider: c.provider, ref: `memory key ${c.id}`, credentials: [c], relatedServiceAccounts: [], riskFlags: [], blindSpots: [], ...carried, ...deferred };
   },
@@ -377,17 +378,33 @@ describe('containCredential with stubbed activities', () => {
     expect(result.evidence.some((e) => e.kind === 'enriched')).toBe(true);
   });
 
-  it('hands the re-authentication scope identify read with the credential to the plan (not read again), before the revoke (I8)', async () => {
-    script = { carryScope: true, scopeDelayMs: 500 };
+  // I8 holds once identify has read what the revoke and the re-authentication end: the scope step (with a
+  // carried scope, only the registry's word on other runs' replacements) no longer holds the revoke back.
+  it('hands the re-authentication scope identify read with the credential to the plan (not read again), beside the revoke (I8)', async () => {
+    script = { carryScope: true, scopeDelayMs: 1_000 };
     const c = credential('carried-scope', 1, { provider: 'salesforce', kind: 'refresh_token' });
     const result: ContainmentStatus = await (await start([c.id])).result();
     expect(result.outcome, result.outcomeReason).toBe('contained');
     const scoped = calls().filter((x) => x.name === 'scopeReauth done');
     expect(scoped.map((x) => x.detail)).toEqual([`snapshot of ${c.principal.id}: ${c.id}`]);
     const order = calls().map((x) => x.name).filter((n) => n === 'scopeReauth done' || n === 'revokeCredential');
-    expect(order).toEqual(['scopeReauth done', 'revokeCredential']);
+    expect(order).toEqual(['revokeCredential', 'scopeReauth done']);
+    // The plan still waits for the scope: the replacement comes after both.
+    const at = (name: string) => calls().find((x) => x.name === name)!.at;
+    expect(at('issueReplacement')).toBeGreaterThanOrEqual(at('scopeReauth done'));
+    expect(result.plan?.reauth.map((t) => t.principal.id)).toEqual([c.principal.id]);
     // Taken out of the scope report once the plan has it: the status shows the plan's copy only.
     expect(result.scope[0]!.reauthScopes).toBeUndefined();
+  });
+
+  it('takes a re-authentication identify found impossible (a Slack bot) into the plan without the scope activity', async () => {
+    script = { carryScope: 'impossible', scopeDelayMs: 1_000 };
+    const c = credential('carried-impossible', 0, { provider: 'slack', kind: 'oauth_token' });
+    const result: ContainmentStatus = await (await start([c.id])).result();
+    expect(result.outcome, result.outcomeReason).toBe('contained');
+    expect(count('scopeReauth done')).toBe(0);
+    expect(count('revokeCredential', c.id)).toBe(1);
+    expect(result.plan?.reauth).toEqual([{ provider: 'slack', principal: c.principal, ends: [], effects: [], leftAlone: [], notPossible: `${c.principal.id} has no sessions` }]);
   });
 
   it('stops only the refused credential on a permanent refusal; its sibling is contained', async () => {

@@ -1,6 +1,6 @@
 // Step 2, plan: the actions, with everything forced re-authentication will end (I8), bound by the
 // digest approvals name (I7). The plan activity refuses a self-lockout (I6).
-import { durationMs, reauthPrincipals, type Plan, type ReauthTarget } from '../../schemas/containment.ts';
+import { durationMs, impossibleReauth, reauthPrincipals, type Plan, type ReauthTarget } from '../../schemas/containment.ts';
 import { patched } from '@temporalio/workflow';
 import { credentialKey, takeReauthScopes, type ReauthScopeSnapshot, type ScopeReport } from '../../schemas/credential.ts';
 import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
@@ -25,6 +25,8 @@ export async function scopeReauth(run: Containment, reports: ScopeReport[], opti
   return Promise.all(
     reauthPrincipals(reports).map((t) => {
       const snapshot = snapshots.get(`${t.provider}:${t.principal.id}`);
+      // What the scope activity would answer at once, before any registry query (activities/reauth-scope.ts).
+      if (snapshot?.notPossible && patched(SCOPE_READ_WITH_IDENTIFY_PATCH)) return impossibleReauth(t.provider, t.principal, snapshot.notPossible);
       return run.untilDeadline(`listing what re-authentication of ${t.principal.id} ends`, () => acts.scopeReauth({ ...t, workflowId: run.workflowId, targets, ...(snapshot ? { snapshot } : {}) }));
     }),
   );
@@ -36,6 +38,16 @@ export async function scopeReauth(run: Containment, reports: ScopeReport[], opti
  * provider again; runs recorded before it had the scope activity read it. Never rename it.
  */
 export const REAUTH_SCOPE_FROM_IDENTIFY_PATCH = 'cordon-reauth-scope-from-identify';
+
+/**
+ * Recorded by a fast-path run whose re-authentication scope identify read with the credentials, for every
+ * principal the plan re-authenticates (ScopeReport.reauthScopes: a Salesforce user's grants and sessions, a
+ * Slack bot's "no sessions"), and which therefore ran the scope step beside the revokes; runs recorded before
+ * it ran that step, and its registry query, before them. A principal whose carried scope says re-authentication
+ * is not possible (a Slack bot) needs neither the provider nor the registry: since this patch its target is
+ * taken from the scope without an activity (scopeReauth). Never rename it.
+ */
+export const SCOPE_READ_WITH_IDENTIFY_PATCH = 'cordon-carried-scope-beside-revoke';
 
 /**
  * The plan from the scope reports and the re-authentication scope. `besideWrites`: built while the fast path's
