@@ -102,20 +102,34 @@ export const FAST_PATH_PATCH = 'cordon-revoke-at-once';
  * side; both settle before the run goes on (nothing runs unobserved).
  */
 async function revokeWhilePlanning(run: Containment, reports: ScopeReport[]): Promise<Awaited<ReturnType<typeof makePlan>>> {
-  if ((revokesEndOnlyThemselves(reports) && patched(SCOPE_BESIDE_REVOKE_PATCH)) || (scopeReadWithIdentify(reports) && patched(SCOPE_READ_WITH_IDENTIFY_PATCH))) {
+  // The plan's evidence after the revocations', whichever completes first (settleBranches).
+  let planned: Awaited<ReturnType<typeof makePlan>> | undefined;
+  const endsOnlyThemselves = revokesEndOnlyThemselves(reports) && patched(SCOPE_BESIDE_REVOKE_PATCH);
+  const carried = !endsOnlyThemselves && scopeReadWithIdentify(reports) && patched(SCOPE_READ_WITH_IDENTIFY_PATCH);
+  if (endsOnlyThemselves || carried) {
     // Nothing but the named credentials ends with these revokes, or identify already read what they and the
     // re-authentication end (I8 holds without a read first): the scope step (for a carried scope, only the
-    // registry's word on other runs' replacements) runs beside them, and the plan is built once both are in.
+    // registry's word on other runs' replacements) runs beside them, and the plan as soon as the scope is in.
+    if (carried || patched(PLAN_AS_SCOPE_ARRIVES_PATCH)) {
+      const scopeThenPlan = async (branch: Containment) => void (planned = await planFrom(branch, reports, await scopeReauth(branch, reports, { besideWrites: true }), { besideWrites: true }));
+      await settleBranches(run, [(branch) => revokeAtOnce(branch, reports), scopeThenPlan]);
+      return planned!;
+    }
     let scoped: ReauthTarget[] = [];
     await settleBranches(run, [(branch) => revokeAtOnce(branch, reports), async (branch) => void (scoped = await scopeReauth(branch, reports, { besideWrites: true }))]);
     return planFrom(run, reports, scoped, { besideWrites: true });
   }
   const reauth = await scopeReauth(run, reports);
-  // The plan's evidence after the revocations', whichever completes first (settleBranches).
-  let planned: Awaited<ReturnType<typeof makePlan>> | undefined;
   await settleBranches(run, [(branch) => revokeAtOnce(branch, reports), async (branch) => void (planned = await planFrom(branch, reports, reauth, { besideWrites: true }))]);
   return planned!;
 }
+
+/**
+ * Recorded by a fast-path run that read the scope beside revokes that end only themselves and built its plan
+ * as soon as the scope was in, beside the revokes; runs recorded before it (with SCOPE_BESIDE_REVOKE_PATCH)
+ * built it once the revokes had settled too, a round later. Never rename it.
+ */
+export const PLAN_AS_SCOPE_ARRIVES_PATCH = 'cordon-plan-as-scope-arrives';
 
 /**
  * Recorded by a fast-path run that read the re-authentication scope beside the revokes (their credentials'

@@ -35,6 +35,8 @@ interface Script {
   enrichDelayMs?: number;
   /** How long each verification read takes. */
   verifyDelayMs?: number;
+  /** How long each revoke takes. */
+  revokeDelayMs?: number;
 }
 
 interface Call {
@@ -92,7 +94,10 @@ const stubs: Activities = {
     log('scopeReauth done', principal.id, snapshot ? `snapshot of ${snapshot.principalId}: ${snapshot.credentials.map((c) => c.id).join(', ')}` : undefined);
     return { provider, principal, ends: [], effects: [], leftAlone: [] };
   },
-  planContainment: async (input) => buildPlan(input),
+  planContainment: async (input) => {
+    log('planContainment');
+    return buildPlan(input);
+  },
   planMassRef: async () => {
     throw new Error('not used: no mass dry run in these tests');
   },
@@ -101,6 +106,8 @@ const stubs: Activities = {
   },
   revokeCredential: async ({ credential: c }) => {
     log('revokeCredential', c.id);
+    await new Promise((r) => setTimeout(r, script.revokeDelayMs ?? 0));
+    log('revokeCredential done', c.id);
     return script.revoke ? script.revoke(c, count('revokeCredential', c.id)) : { outcome: 'done' };
   },
   revokeByValue: async () => {
@@ -358,6 +365,22 @@ describe('containCredential with stubbed activities', () => {
     expect(result.outcome, result.outcomeReason).toBe('contained');
     const order = calls().map((x) => x.name).filter((n) => n === 'scopeReauth done' || n === 'revokeCredential');
     expect(order).toEqual(scopeFirst ? ['scopeReauth done', 'revokeCredential'] : ['revokeCredential', 'scopeReauth done']);
+  });
+
+  // Where the scope step runs beside the revoke, the plan follows it there: a slow revoke shows the plan built
+  // before the revoke is acknowledged, and the replacement still after both (I1).
+  it.each([
+    { as: { provider: 'google', kind: 'service_account_key' }, carryScope: false },
+    { as: { provider: 'salesforce', kind: 'refresh_token' }, carryScope: true },
+  ] as const)('a $as.provider $as.kind: plans as soon as the scope is in, beside a slow revoke', async ({ as, carryScope }) => {
+    script = { revokeDelayMs: 1_000, carryScope };
+    const c = credential(`plan-beside-${as.provider}`, 1, as);
+    const result: ContainmentStatus = await (await start([c.id])).result();
+    expect(result.outcome, result.outcomeReason).toBe('contained');
+    const at = (name: string) => calls().find((x) => x.name === name)!.at;
+    expect(at('planContainment')).toBeLessThan(at('revokeCredential done'));
+    expect(at('issueReplacement')).toBeGreaterThanOrEqual(at('revokeCredential done'));
+    expect(result.evidence.findIndex((e) => e.kind === 'revoked')).toBeLessThan(result.evidence.findIndex((e) => e.kind === 'planned'));
   });
 
   // The details identify left for after the revoke are read beside the rest of the run. A call made as a local
