@@ -15,6 +15,10 @@
 // `mass-salesforce-run` and `mass-salesforce-page` (its page 0) are a mass containment of Salesforce grants and
 // Google keys on the local tenant, recorded once with the code before patch mass-owner-groups-salesforce (each
 // grant its own child): this script does not record them, as today's code would group the grants; keep them.
+// `direct-carried-scope` (the Drift grant), `direct-slack-bot` (the Drift bot token by value) and
+// `direct-plan-as-scope-arrives` (a Google key) ran on the local tenant with the real connectors: the first two
+// carried their re-authentication scope from identify (patch `cordon-carried-scope-beside-revoke`), the third read
+// it beside its revoke and planned as soon as it was in (`cordon-plan-as-scope-arrives`).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -151,6 +155,42 @@ async function recordDriftWatch() {
   }
 }
 
+/** Local-tenant runs (the real connectors against the emulators): the name, the shipped scenario and the ref. */
+const LOCAL_TENANT_RUNS: [string, string, ContainmentRequest['credentials'][number]][] = [
+  // The Drift grant: identify reads the integration user's grants and sessions, the re-authentication scope with them.
+  ['direct-carried-scope', 'salesloft-drift', { provider: 'salesforce', kind: 'refresh_token', clientId: '0H4Hs000000DrftAAA', user: 'drift-integration@acme.com' }],
+  // The Drift bot token by value: a bot's re-authentication is not possible, which identify says.
+  ['direct-slack-bot', 'salesloft-drift', { provider: 'slack', kind: 'oauth_token', leakedValue: 'xoxb-emulated-drift-bot-acme-main-0001' }],
+  // A Google service-account key: its delete ends only itself, so the scope is read beside it and the plan follows.
+  ['direct-plan-as-scope-arrives', 'circleci', { provider: 'google', kind: 'service_account_key', keyId: '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f' }],
+];
+
+/**
+ * Containments on the local tenant, where identification carries the re-authentication scope (patch
+ * cordon-carried-scope-beside-revoke) or reads it beside the revoke (cordon-plan-as-scope-arrives): the
+ * memory connector carries no scope, so these need the real connectors.
+ */
+async function recordLocalTenantRuns() {
+  for (const [name, scenario, ref] of LOCAL_TENANT_RUNS) {
+    if (only.length && !only.includes(name)) continue;
+    const local = await startLocalTenant({ scenario: await loadScenarioDir(scenarioDir(scenario)) });
+    const deps = localTenantDeps({ env: local.connectorEnv(), sinkDir: join(dir, `${name}-sink`), sinkKey: randomBytes(32), logger: createLogger({ level: 'warn' }) });
+    const localTarget = { ...target, taskQueue: `cordon-replay-${name}` };
+    const localWorker = await createCordonWorker({ target: localTarget, codecKeys: REPLAY_CODEC_KEYS, envelopeKeys: REPLAY_ENVELOPE_KEYS, deps });
+    const localRunning = localWorker.run();
+    try {
+      const { workflowId } = await startContainment(client, localTarget.taskQueue, { incidentId: `INC-replay-${name}`, requester: 'alice', credentials: [ref] });
+      const result = await client.workflow.getHandle(workflowId).result();
+      if (result.outcome !== 'contained') throw new Error(`${name} ended ${result.outcome}: ${result.outcomeReason}`);
+      await save(name, await client.workflow.getHandle(workflowId).fetchHistory());
+    } finally {
+      localWorker.shutdown();
+      await localRunning;
+      await local.close();
+    }
+  }
+}
+
 async function approveAll(workflowId: string) {
   for (;;) {
     const s = await getStatus(client, workflowId);
@@ -205,6 +245,7 @@ try {
   await recordMass();
   await recordMassBudget();
   await recordDriftWatch();
+  await recordLocalTenantRuns();
 } finally {
   worker.shutdown();
   await running;

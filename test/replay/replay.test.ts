@@ -12,7 +12,8 @@ import { cordonDataConverter } from '../../codec/encryption-codec.ts';
 import { WORKFLOWS_PATH } from '../../worker/worker.ts';
 import { REPLAY_CODEC_KEYS, REPLAY_ENVELOPE_KEYS } from './fixture.ts';
 import { AUTHENTICATED_CHANNELS_PATCH } from '../../workflows/containment/messages.ts';
-import { FAST_PATH_PATCH, REPLACE_WHILE_REAUTHENTICATING_PATCH } from '../../workflows/contain-credential.ts';
+import { FAST_PATH_PATCH, PLAN_AS_SCOPE_ARRIVES_PATCH, REPLACE_WHILE_REAUTHENTICATING_PATCH } from '../../workflows/contain-credential.ts';
+import { SCOPE_READ_WITH_IDENTIFY_PATCH } from '../../workflows/containment/plan.ts';
 import { REVOKE_ON_OWN_QUEUE_PATCH, SINGLE_RUN_PATCH } from '../../workflows/containment/context.ts';
 import { MASS_HISTORY_BUDGET_PATCH } from '../../workflows/mass-containment.ts';
 import { MASS_SALESFORCE_OWNERS_PATCH } from '../../workflows/mass-owners.ts';
@@ -30,9 +31,11 @@ function withItsWorkflowId(history: ReturnType<typeof historyFromJSON>): { workf
 const OTHER_RUNS = ['drift-watch.json', 'mass-budget-page.json', 'mass-page.json', 'mass-run.json', 'registry.json'];
 /** A mass containment of Salesforce grants recorded before patch mass-owner-groups-salesforce: one child per grant. */
 const SALESFORCE_MASS_RUNS = ['mass-salesforce-page.json', 'mass-salesforce-run.json'];
+/** Containments recorded on the local tenant with the real connectors (test/replay/record.ts recordLocalTenantRuns). */
+const LOCAL_TENANT_RUNS = ['direct-carried-scope.json', 'direct-plan-as-scope-arrives.json', 'direct-slack-bot.json'];
 
 it('replays every recorded containment history without non-determinism', async () => {
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !OTHER_RUNS.includes(f) && !SALESFORCE_MASS_RUNS.includes(f)).sort();
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !OTHER_RUNS.includes(f) && !SALESFORCE_MASS_RUNS.includes(f) && !LOCAL_TENANT_RUNS.includes(f)).sort();
   expect(files).toEqual(['direct-contained.json', 'direct-fast-path.json', 'direct-revoke-own-queue.json', 'direct-sealed.json', 'direct-single-run.json', 'not-contained-ladder.json', 'staged-approved.json', 'staged-authenticated.json']);
   // Only direct-fast-path, direct-single-run and direct-revoke-own-queue revoked beside their plan; every other history replays the plan-first order.
   const patchMarker = (id: string) => Buffer.from(`{"id":"${id}","deprecated":false}`).toString('base64');
@@ -92,6 +95,23 @@ it('replays a mass containment of Salesforce grants recorded before Salesforce u
   const page = JSON.parse(await readFile(`${dir}mass-salesforce-page.json`, 'utf8')) as { events: Record<string, { workflowType?: { name?: string } }>[] };
   expect(page.events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name === 'containCredential')).toHaveLength(3);
   expect(await replayAll(SALESFORCE_MASS_RUNS)).toBe(2);
+}, 120_000);
+
+it('replays local-tenant containments: a carried re-authentication scope beside the revoke, a Slack bot without a scope activity, a Google key planned as its scope came in', async () => {
+  const files = (await readdir(dir)).filter((f) => LOCAL_TENANT_RUNS.includes(f)).sort();
+  expect(files).toEqual(LOCAL_TENANT_RUNS);
+  const marker = (id: string) => Buffer.from(`{"id":"${id}","deprecated":false}`).toString('base64');
+  const text = Object.fromEntries(await Promise.all(files.map(async (f) => [f, await readFile(`${dir}${f}`, 'utf8')] as const)));
+  const scheduled = (f: string) => (JSON.parse(text[f]!) as { events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[] }).events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  for (const f of ['direct-carried-scope.json', 'direct-slack-bot.json']) expect(text[f]).toContain(marker(SCOPE_READ_WITH_IDENTIFY_PATCH));
+  expect(text['direct-plan-as-scope-arrives.json']).not.toContain(marker(SCOPE_READ_WITH_IDENTIFY_PATCH));
+  expect(text['direct-plan-as-scope-arrives.json']).toContain(marker(PLAN_AS_SCOPE_ARRIVES_PATCH));
+  // The revoke was the first thing scheduled; the scope step followed it (none for the bot), then the plan.
+  expect(scheduled('direct-carried-scope.json').slice(0, 3)).toEqual(['revokeCredential', 'scopeReauth', 'planContainment']);
+  expect(scheduled('direct-slack-bot.json').slice(0, 2)).toEqual(['revokeCredential', 'planContainment']);
+  expect(scheduled('direct-slack-bot.json')).not.toContain('scopeReauth');
+  expect(scheduled('direct-plan-as-scope-arrives.json').slice(0, 3)).toEqual(['revokeCredential', 'scopeReauth', 'planContainment']);
+  expect(await replayAll(files)).toBe(3);
 }, 120_000);
 
 /** Replays the histories in `files`, expecting each to replay cleanly; returns how many did. */
