@@ -190,6 +190,18 @@ describe('oauth tokens', () => {
     expect(most).toBe(2); // at once; confirmed one after the other, one at a time
   });
 
+  it('drops a leaked value once Slack says it is dead: a later revoke without it answers already_done, with no call and no uninstall', async () => {
+    const slack = connector();
+    const [cred] = (await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_BOT_MAIN })).credentials;
+    await slack.revoke(cred!);
+    expect(await slack.probe(cred!, DRIFT_BOT_MAIN)).toBe('dead');
+    const before = tenant.calls().length;
+    // Before, the worker kept the value and asked Slack again (auth.revoke, then a confirming auth.test).
+    expect(await slack.revoke(cred!)).toMatchObject({ outcome: 'already_done', detail: expect.stringMatching(/no longer held/) });
+    expect(await slack.listActive(cred!.principal)).toEqual([]);
+    expect(tenant.calls().slice(before).map((c) => c.operation)).toEqual([]);
+  });
+
   it('already revoked: a dead leaked value identifies nothing and probes dead', async () => {
     const slack = connector();
     const report = await slack.identify({ provider: 'slack', kind: 'oauth_token', leakedValue: DRIFT_LEGACY });

@@ -109,7 +109,8 @@ export class SlackConnector implements Connector {
   #own: Promise<OwnIdentity> | undefined;
   /**
    * Leaked values seen by identify, by credential id, so revoke can call auth.revoke with them.
-   * In-process only: a revoke on another worker falls back to admin.apps.uninstall (reported).
+   * In-process only: a revoke on another worker falls back to admin.apps.uninstall (reported). A value is
+   * dropped once Slack says its token is dead (#markDead), so a long-lived worker holds only live ones.
    */
   readonly #leaked = new Map<string, Secret>();
   /** auth.test asks about a leaked value in flight, by its fingerprint and dead words (#testLeaked). */
@@ -131,6 +132,8 @@ export class SlackConnector implements Connector {
    * attempt keeps what it learned before a 429 and the next one goes on from there.
    */
   readonly #dead = new Set<string>();
+  /** Whose token each held value is (auth.test's user), to drop it from #leakedByUser once it is dead. */
+  readonly #ownerOf = new Map<string, string>();
 
   constructor(config: SlackConnectorConfig) {
     this.#config = config;
@@ -358,6 +361,7 @@ export class SlackConnector implements Connector {
       const id = formatCredentialId({ type: 'token', teamId: answer.team_id ?? '', appId, tokenType, fingerprint });
       this.#leaked.set(id, leaked);
       this.#dead.delete(id); // it answered just now
+      this.#ownerOf.set(id, principal.id);
       const ofUser = this.#leakedByUser.get(principal.id) ?? new Set<string>();
       this.#leakedByUser.set(principal.id, ofUser.add(id));
       const scopes = answer.response_metadata?.scopes ?? [];
@@ -551,7 +555,7 @@ export class SlackConnector implements Connector {
       if (this.#dead.has(id)) continue;
       const answer = await this.#authTest(this.#leaked.get(id)!);
       if (answer === 'dead') {
-        this.#dead.add(id);
+        this.#markDead(id);
         continue;
       }
       if (answer.user_id !== principal.id) continue;
@@ -570,6 +574,21 @@ export class SlackConnector implements Connector {
       });
     }
     return active;
+  }
+
+  /**
+   * Slack said the token is dead (twice, #testLeaked), and a revoked token stays revoked: the worker stops
+   * holding its leaked value and stops re-checking it. Only its id stays, in #dead, which is no secret; a
+   * revoke of it without the value then answers already_done from that, never the uninstall fallback.
+   */
+  #markDead(id: string): void {
+    this.#dead.add(id);
+    this.#leaked.delete(id);
+    const owner = this.#ownerOf.get(id);
+    this.#ownerOf.delete(id);
+    const ofUser = owner === undefined ? undefined : this.#leakedByUser.get(owner);
+    ofUser?.delete(id);
+    if (owner !== undefined && ofUser?.size === 0) this.#leakedByUser.delete(owner);
   }
 
   async #authTest(value: Secret): Promise<AuthTestAnswer | 'dead'> {
@@ -595,6 +614,7 @@ export class SlackConnector implements Connector {
     if (id.type === 'token') {
       // The value arrives with the revoke (any worker), or was seen by this worker's identify.
       const value = context.leakedValue ? new Secret(context.leakedValue) : this.#leaked.get(credential.id);
+      if (!value && this.#dead.has(credential.id)) return { outcome: 'already_done', detail: 'Slack already said this token is no longer valid (auth.test, asked twice): its value is no longer held' };
       if (value) {
         let refused: string;
         try {
@@ -731,7 +751,7 @@ export class SlackConnector implements Connector {
       // Slack's own auth errors for a dead token, two asks at once. account_inactive is not: reactivating the owner revives it.
       const answer = await this.#testLeaked(new Secret(leakedValue), 'auth.test (probe)', DEAD_TOKEN_ERRORS, { expectDead: true });
       if (!('dead' in answer)) return 'alive';
-      if (this.#leaked.get(credential.id)?.reveal() === leakedValue) this.#dead.add(credential.id);
+      if (this.#leaked.get(credential.id)?.reveal() === leakedValue) this.#markDead(credential.id);
       return 'dead';
     } catch (err) {
       const classified = classifySlackError(err, 'auth.test (probe)');
