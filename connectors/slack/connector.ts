@@ -112,7 +112,7 @@ export class SlackConnector implements Connector {
    * In-process only: a revoke on another worker falls back to admin.apps.uninstall (reported). A value is
    * dropped once Slack says its token is dead (#markDead), so a long-lived worker holds only live ones.
    */
-  readonly #leaked = new Map<string, Secret>();
+  readonly #leaked = new Map<string, { value: Secret; owner: string }>();
   /** auth.test asks about a leaked value in flight, by its fingerprint and dead words (#testLeaked). */
   readonly #asking = new Map<string, { answer: Promise<AuthTestAnswer | { dead: string }>; atOnce: boolean }>();
   /**
@@ -124,7 +124,8 @@ export class SlackConnector implements Connector {
   readonly #leakedByUser = new Map<string, Set<string>>();
   /**
    * The leaked tokens Slack has said are dead (auth.test refused them with a dead-token word, twice: see
-   * #testLeaked), by credential id: listActive does not ask about them again. A revoked token stays revoked
+   * #testLeaked), by credential id, dropped from #leaked and #leakedByUser (#markDead): listActive does not
+   * ask about them again, and a revoke without the value answers already_done. A revoked token stays revoked
    * (auth.revoke: "revokes a token"; only a new install issues another), so the answer cannot change,
    * and without this set every verification re-asked about every sibling already contained: two calls
    * each, so a bot with many leaked tokens made each verification cost more calls than Slack's window
@@ -132,8 +133,6 @@ export class SlackConnector implements Connector {
    * attempt keeps what it learned before a 429 and the next one goes on from there.
    */
   readonly #dead = new Set<string>();
-  /** Whose token each held value is (auth.test's user), to drop it from #leakedByUser once it is dead. */
-  readonly #ownerOf = new Map<string, string>();
 
   constructor(config: SlackConnectorConfig) {
     this.#config = config;
@@ -359,9 +358,8 @@ export class SlackConnector implements Connector {
           { id: answer.user_id ?? '', displayName: answer.user || answer.user_id || '', type: tokenType, status: 'active' };
       const appId = answer.app_id ?? user?.profile?.api_app_id ?? 'unknown';
       const id = formatCredentialId({ type: 'token', teamId: answer.team_id ?? '', appId, tokenType, fingerprint });
-      this.#leaked.set(id, leaked);
+      this.#leaked.set(id, { value: leaked, owner: principal.id });
       this.#dead.delete(id); // it answered just now
-      this.#ownerOf.set(id, principal.id);
       const ofUser = this.#leakedByUser.get(principal.id) ?? new Set<string>();
       this.#leakedByUser.set(principal.id, ofUser.add(id));
       const scopes = answer.response_metadata?.scopes ?? [];
@@ -552,8 +550,7 @@ export class SlackConnector implements Connector {
     }
     // Tokens cannot be listed; the leaked ones this connector saw are re-checked by value.
     for (const id of this.#leakedByUser.get(principal.id) ?? []) {
-      if (this.#dead.has(id)) continue;
-      const answer = await this.#authTest(this.#leaked.get(id)!);
+      const answer = await this.#authTest(this.#leaked.get(id)!.value);
       if (answer === 'dead') {
         this.#markDead(id);
         continue;
@@ -583,12 +580,12 @@ export class SlackConnector implements Connector {
    */
   #markDead(id: string): void {
     this.#dead.add(id);
+    const owner = this.#leaked.get(id)?.owner;
     this.#leaked.delete(id);
-    const owner = this.#ownerOf.get(id);
-    this.#ownerOf.delete(id);
-    const ofUser = owner === undefined ? undefined : this.#leakedByUser.get(owner);
+    if (owner === undefined) return;
+    const ofUser = this.#leakedByUser.get(owner);
     ofUser?.delete(id);
-    if (owner !== undefined && ofUser?.size === 0) this.#leakedByUser.delete(owner);
+    if (ofUser?.size === 0) this.#leakedByUser.delete(owner);
   }
 
   async #authTest(value: Secret): Promise<AuthTestAnswer | 'dead'> {
@@ -613,7 +610,7 @@ export class SlackConnector implements Connector {
     }
     if (id.type === 'token') {
       // The value arrives with the revoke (any worker), or was seen by this worker's identify.
-      const value = context.leakedValue ? new Secret(context.leakedValue) : this.#leaked.get(credential.id);
+      const value = context.leakedValue ? new Secret(context.leakedValue) : this.#leaked.get(credential.id)?.value;
       if (!value && this.#dead.has(credential.id)) return { outcome: 'already_done', detail: 'Slack already said this token is no longer valid (auth.test, asked twice): its value is no longer held' };
       if (value) {
         let refused: string;
@@ -751,7 +748,7 @@ export class SlackConnector implements Connector {
       // Slack's own auth errors for a dead token, two asks at once. account_inactive is not: reactivating the owner revives it.
       const answer = await this.#testLeaked(new Secret(leakedValue), 'auth.test (probe)', DEAD_TOKEN_ERRORS, { expectDead: true });
       if (!('dead' in answer)) return 'alive';
-      if (this.#leaked.get(credential.id)?.reveal() === leakedValue) this.#markDead(credential.id);
+      if (this.#leaked.get(credential.id)?.value.reveal() === leakedValue) this.#markDead(credential.id);
       return 'dead';
     } catch (err) {
       const classified = classifySlackError(err, 'auth.test (probe)');
