@@ -77,7 +77,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     // by now) are read beside the rest; both settle before the verdict, so the status shows every detail.
     // Both branches make their provider calls on the run's own queue (context.ts besideWrites): a local activity
     // in one (the verification) would hold back whatever the other schedules in the same workflow task.
-    if (reports.some((r) => r.pendingEnrichment?.length)) await settleBranches(run, [(branch) => containAndVerify(withReadsQueued(branch)), (branch) => enrichPending(branch, reports, { besideWrites: true })]);
+    if (reports.some((r) => r.pendingEnrichment?.length)) await settleBranches(run, [(branch) => containAndVerify(withReadsQueued(branch)), (branch) => enrichPending(withReadsQueued(branch), reports)]);
     else await containAndVerify(run);
     const { outcome, reason } = verdict(run);
     return await finish(run, outcome, reason);
@@ -111,12 +111,12 @@ async function revokeWhilePlanning(run: Containment, reports: ScopeReport[]): Pr
     // re-authentication end (I8 holds without a read first): the scope step (for a carried scope, only the
     // registry's word on other runs' replacements) runs beside them, and the plan as soon as the scope is in.
     if (carried || patched(PLAN_AS_SCOPE_ARRIVES_PATCH)) {
-      const scopeThenPlan = async (branch: Containment) => void (planned = await planFrom(branch, reports, await scopeReauth(branch, reports, { besideWrites: true }), { besideWrites: true }));
+      const scopeThenPlan = async (branch: Containment) => void (planned = await planFrom(branch, reports, await scopeReauth(withReadsQueued(branch), reports), { besideWrites: true }));
       await settleBranches(run, [(branch) => revokeAtOnce(branch, reports), scopeThenPlan]);
       return planned!;
     }
     let scoped: ReauthTarget[] = [];
-    await settleBranches(run, [(branch) => revokeAtOnce(branch, reports), async (branch) => void (scoped = await scopeReauth(branch, reports, { besideWrites: true }))]);
+    await settleBranches(run, [(branch) => revokeAtOnce(branch, reports), async (branch) => void (scoped = await scopeReauth(withReadsQueued(branch), reports))]);
     return planFrom(run, reports, scoped, { besideWrites: true });
   }
   const reauth = await scopeReauth(run, reports);

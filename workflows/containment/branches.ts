@@ -2,7 +2,7 @@
 // every branch settles before the run moves on (no provider write after the verdict).
 import { isCancellation } from '@temporalio/workflow';
 import type { EvidenceDraft } from '../../schemas/evidence.ts';
-import type { Containment } from './context.ts';
+import { withMember, type Containment } from './context.ts';
 import { failureMessage, failureType } from './failures.ts';
 
 /** Records a permanent refusal for one credential; its siblings go on, and the verdict waits for all (I9). */
@@ -45,9 +45,5 @@ export async function settleBranches(run: Containment, branches: ((run: Containm
 
 /** The run, with its evidence going to `drafts`; everything else (state, plan, verbs) is the run's own. */
 function recordingInto(run: Containment, drafts: EvidenceDraft[]): Containment {
-  const record = (draft: EvidenceDraft) => void drafts.push(draft);
-  return new Proxy(run, {
-    get: (target, name) => (name === 'record' ? record : Reflect.get(target, name, target)),
-    set: (target, name, value) => Reflect.set(target, name, value, target),
-  });
+  return withMember(run, 'record', (draft: EvidenceDraft) => void drafts.push(draft));
 }

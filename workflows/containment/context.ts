@@ -283,11 +283,17 @@ export function planOf(run: Containment): Plan {
 
 /**
  * `run` whose provider calls all go through `besideWrites` (no local activity): for a branch that runs beside
- * another whose calls are scheduled activities, so neither holds the other's calls back.
+ * another whose calls are scheduled activities, so neither holds the other's calls back. For runs recorded
+ * before REVOKE_ON_OWN_QUEUE_PATCH `besideWrites` is `acts`, and this changes nothing.
  */
 export function withReadsQueued(run: Containment): Containment {
+  return withMember(run, 'acts', run.besideWrites);
+}
+
+/** `run` with one member replaced; everything else, reads and writes, is the run's own. */
+export function withMember<K extends keyof Containment>(run: Containment, member: K, value: Containment[K]): Containment {
   return new Proxy(run, {
-    get: (target, name) => (name === 'acts' ? target.besideWrites : Reflect.get(target, name, target)),
+    get: (target, name) => (name === member ? value : Reflect.get(target, name, target)),
     set: (target, name, value) => Reflect.set(target, name, value, target),
   });
 }

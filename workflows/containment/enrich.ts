@@ -9,18 +9,17 @@ import type { Containment } from './context.ts';
 import { failureMessage, failureType } from './failures.ts';
 
 /** Reads what each report left pending, side by side; a failure is a blind spot of its report, never the run's end. */
-export async function enrichPending(run: Containment, reports: ScopeReport[], options: { besideWrites?: boolean } = {}): Promise<void> {
+export async function enrichPending(run: Containment, reports: ScopeReport[]): Promise<void> {
   const pending = reports.filter((r) => r.pendingEnrichment?.length);
-  const acts = options.besideWrites ? run.besideWrites : run.acts;
-  await settleBranches(run, pending.map((report) => (branch: Containment) => enrichOne(branch, report, acts)));
+  await settleBranches(run, pending.map((report) => (branch: Containment) => enrichOne(branch, report)));
 }
 
-async function enrichOne(run: Containment, report: ScopeReport, acts: Containment['acts']): Promise<void> {
+async function enrichOne(run: Containment, report: ScopeReport): Promise<void> {
   const ids = (report.pendingEnrichment ?? []).map((p) => p.credentialId);
   let enrichment: ScopeEnrichment;
   try {
     // The activity's own retries only: these details never hold up the containment (no retry until the deadline).
-    enrichment = await acts.enrichScope({ report });
+    enrichment = await run.acts.enrichScope({ report });
   } catch (err) {
     if (isCancellation(err)) throw err;
     const failed = `${failureType(err) ?? 'error'}: ${failureMessage(err)}`;

@@ -17,8 +17,7 @@ export async function makePlan(run: Containment, reports: ScopeReport[]): Promis
  * end other credentials of the principal (a Salesforce grant takes its sessions with it), and the plan must
  * list them with their consumers (I8).
  */
-export async function scopeReauth(run: Containment, reports: ScopeReport[], options: { besideWrites?: boolean } = {}): Promise<ReauthTarget[]> {
-  const acts = options.besideWrites ? run.besideWrites : run.acts;
+export async function scopeReauth(run: Containment, reports: ScopeReport[]): Promise<ReauthTarget[]> {
   run.setStage('plan');
   const targets = reports.flatMap((r) => r.credentials).map(credentialKey);
   const snapshots = patched(REAUTH_SCOPE_FROM_IDENTIFY_PATCH) ? takeReauthScopes(reports) : new Map<string, ReauthScopeSnapshot>();
@@ -27,7 +26,7 @@ export async function scopeReauth(run: Containment, reports: ScopeReport[], opti
       const snapshot = snapshots.get(`${t.provider}:${t.principal.id}`);
       // What the scope activity would answer at once, before any registry query (activities/reauth-scope.ts).
       if (snapshot?.notPossible && patched(SCOPE_READ_WITH_IDENTIFY_PATCH)) return impossibleReauth(t.provider, t.principal, snapshot.notPossible);
-      return run.untilDeadline(`listing what re-authentication of ${t.principal.id} ends`, () => acts.scopeReauth({ ...t, workflowId: run.workflowId, targets, ...(snapshot ? { snapshot } : {}) }));
+      return run.untilDeadline(`listing what re-authentication of ${t.principal.id} ends`, () => run.acts.scopeReauth({ ...t, workflowId: run.workflowId, targets, ...(snapshot ? { snapshot } : {}) }));
     }),
   );
 }
