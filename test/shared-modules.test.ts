@@ -2,6 +2,8 @@
 // and shared, frozen, by every run (workflows/shared-modules.ts); a run evaluates only the workflow
 // modules. Checked in the SDK's own reusable context, after its own deep freeze.
 import vm from 'node:vm';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm.js';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -83,5 +85,13 @@ describe('stack traces in the sandbox', () => {
     expect(formatWorkflowStack(new Error('hook'), [frame(hook), frame('/app/workflow-bundle.js')])).toBe('');
     expect(formatWorkflowStack(new Error('mine'), [frame('/app/workflow-bundle.js'), frame(hook)])).toBe(`Error: mine\n    at init (/app/workflow-bundle.js:246:30)\n    at init (${hook}:246:30)`);
     expect(formatWorkflowStack(new TypeError('empty'), [])).toBe('TypeError: empty');
+  });
+
+  it('name the file the installed SDK’s promise hook really reads its stacks in (an SDK upgrade that moves it fails here)', () => {
+    const installed = createRequire(import.meta.url).resolve('@temporalio/worker/lib/workflow/vm-shared.js');
+    const source = readFileSync(installed, 'utf8');
+    expect(source).toContain('promiseHooks.createHook');
+    expect(source).toContain('new ErrorCtor().stack');
+    expect(formatWorkflowStack(new Error('hook'), [{ getFileName: () => installed, toString: () => `init (${installed}:246:30)` }])).toBe('');
   });
 });
