@@ -19,13 +19,11 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { loadScenario, type Scenario } from '@cordon/emulators';
 import { connectClient } from '../client/containments.ts';
 import { readMassProgress, startMassContainment } from '../client/mass.ts';
-import { BUNDLE_CONVERTER_PATHS } from '../codec/encryption-codec.ts';
 import { canInventory } from '../connectors/inventory.ts';
 import { connectorsFromEnv } from '../connectors/registry.ts';
 import { startLocalTenant, type LocalTenant } from '../local-tenant/tenant.ts';
@@ -34,7 +32,7 @@ import { providerTaskQueue, type ContainmentStatus } from '../schemas/containmen
 import type { CredentialRef } from '../schemas/credential.ts';
 import { MASS_PAGE_SIZE, type MassProgressView } from '../schemas/mass.ts';
 import { startDevServer } from '../temporal-config/dev-server.ts';
-import { WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from '../worker/worker.ts';
+import { bundleCordonWorkflows } from '../worker/worker.ts';
 import { killWorkerProcess, startWorkerProcess, workerProcessEnv } from '../test/support/worker-process.ts';
 import { autoScale, BENCH_PROVIDERS, scaledEmulatorLimits, throughputBound, workerRatesFor, type RateLimit } from './mass-limits.ts';
 
@@ -73,7 +71,7 @@ const tenant = await startLocalTenant({ scenario });
 const server = await startDevServer({ dataDir: join(dir, 'temporal'), headless: true, startTimeoutMs: 120_000 });
 const keys = { activeKeyId: 'bench', keys: new Map([['bench', randomBytes(32)]]) };
 const bundlePath = join(dir, 'workflow-bundle.js');
-await writeFile(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: WORKFLOW_PRELOAD_MODULES, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never })).code);
+await writeFile(bundlePath, await bundleCordonWorkflows());
 /** The emulators' budgets: set once the scale is known (after the calibration run when it is `auto`). */
 let limits: RateLimit[] = [];
 

@@ -19,13 +19,11 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { google } from 'googleapis';
 import { Octokit } from '@octokit/rest';
 import { loadScenario, type CallRecord } from '@cordon/emulators';
 import { connectClient } from '../client/containments.ts';
 import { startMassContainment } from '../client/mass.ts';
-import { BUNDLE_CONVERTER_PATHS } from '../codec/encryption-codec.ts';
 import { serviceAccountJwt, CLOUD_SCOPES } from '../connectors/google/auth.ts';
 import { signAppJwt } from '../connectors/github/client.ts';
 import { generateDeployKeyPair } from '../connectors/github/deploy-key.ts';
@@ -37,7 +35,7 @@ import type { ContainmentStatus } from '../schemas/containment.ts';
 import type { Credential, CredentialRef } from '../schemas/credential.ts';
 import type { MassContainmentResult } from '../schemas/mass.ts';
 import { startDevServer } from '../temporal-config/dev-server.ts';
-import { WORKFLOWS_PATH } from '../worker/worker.ts';
+import { bundleCordonWorkflows } from '../worker/worker.ts';
 import { killWorkerProcess, startWorkerProcess, workerProcessEnv } from '../test/support/worker-process.ts';
 import { checkOutcomes, sameOutcomes, wholePrincipals, type OutcomeCheck, type SideRecord, type Target, type TenantSnapshots } from './sequential-outcomes.ts';
 import { groupByOwner } from '../workflows/mass-owners.ts';
@@ -87,7 +85,7 @@ const bundlePath = join(dir, 'workflow-bundle.js');
 const [tenant, server] = await Promise.all([
   startLocalTenant({ scenario }),
   startDevServer({ dataDir: join(dir, 'temporal'), headless: true, startTimeoutMs: 120_000 }),
-  bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never }).then((b) => writeFile(bundlePath, b.code)),
+  bundleCordonWorkflows().then((code) => writeFile(bundlePath, code)),
 ]);
 const setupSec = r2((Date.now() - started) / 1000);
 

@@ -4,19 +4,16 @@
 import vm from 'node:vm';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_CONVERTER_PATHS } from '../codec/encryption-codec.ts';
-import { WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH } from '../worker/worker.ts';
+import { bundleCordonWorkflows } from '../worker/worker.ts';
 import { formatWorkflowStack } from '../workflows/stack-traces.ts';
 
 type ModuleCache = Record<string, { exports: Record<string, unknown> } | undefined>;
 let context: vm.Context;
 
 beforeAll(async () => {
-  const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: WORKFLOW_PRELOAD_MODULES, ...BUNDLE_CONVERTER_PATHS, logger: quiet });
+  const bundle = { code: await bundleCordonWorkflows() };
   // The source map matters only to stack traces; the SDK's creator wants it parsed, which is slow for a 4 MB bundle.
   const creator = await ReusableVMWorkflowCreator.create({ code: bundle.code, filename: 'workflow-bundle.js', sourceMap: { version: 3, sources: [], names: [], mappings: '' } } as never, 60_000, new Set());
   context = (creator as unknown as { context: vm.Context }).context;

@@ -6,7 +6,7 @@
 // One more per configured provider serves its provider task queue, paced by the server at the provider's
 // budget and slowed further on a 429 (worker/provider-pacing.ts).
 import { Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { createSweepActivities } from '../activities/sweep.ts';
@@ -14,7 +14,7 @@ import { createEvidenceActivities } from '../activities/deliver-evidence.ts';
 import { createWatchActivities, type WatchActivityDeps } from '../activities/watch.ts';
 import { createRotationActivities } from '../activities/rotation.ts';
 import { watchTaskQueue } from '../schemas/watch.ts';
-import { cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
+import { BUNDLE_CONVERTER_PATHS, cordonDataConverter, type CodecKeys } from '../codec/encryption-codec.ts';
 import type { EnvelopeKeys } from '../codec/decision-envelope.ts';
 import { PROVIDERS } from '../schemas/credential.ts';
 import { coordinationTaskQueue, pacedTaskQueue, providerTaskQueue } from '../schemas/containment.ts';
@@ -29,6 +29,17 @@ import { tracingPlugins } from '../temporal-config/tracing.ts';
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Evaluated once per worker thread and shared by every run, not once per run (workflows/shared-modules.ts); every bundle of WORKFLOWS_PATH takes it. */
 export const WORKFLOW_PRELOAD_MODULES = [fileURLToPath(new URL('../workflows/shared-modules.ts', import.meta.url))];
+
+/**
+ * The workflow bundle a worker process can be handed prebuilt (CORDON_WORKFLOW_BUNDLE): the shared modules
+ * preloaded and the codec's converters in, as a worker that bundles at start builds it. A bundle built
+ * without the preload evaluates every module once per run, not once per worker thread (the sequential
+ * benchmark's did, at about a quarter of its workflow-thread CPU).
+ */
+export async function bundleCordonWorkflows(): Promise<string> {
+  const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
+  return (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: WORKFLOW_PRELOAD_MODULES, ...BUNDLE_CONVERTER_PATHS, logger: quiet as never })).code;
+}
 
 /** Workflow runs one worker keeps cached unless CORDON_WORKER_CACHE_SIZE says (README, "Pacing and tuning"). */
 export const DEFAULT_CACHED_WORKFLOWS = 120;

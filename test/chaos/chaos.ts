@@ -13,10 +13,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { connectClient, decide, getStatus, startContainment } from '../../client/containments.ts';
-import { BUNDLE_CONVERTER_PATHS } from '../../codec/encryption-codec.ts';
 import { canInventory } from '../../connectors/inventory.ts';
 import { connectorsFromEnv } from '../../connectors/registry.ts';
 import type { ConnectorRegistry } from '../../connectors/types.ts';
@@ -25,7 +23,7 @@ import { startLocalTenant, type LocalTenant } from '../../local-tenant/tenant.ts
 import type { ContainmentRequest, ContainmentStatus } from '../../schemas/containment.ts';
 import type { Credential, CredentialRef, Provider } from '../../schemas/credential.ts';
 import { freePort, startDevServer, type DevServer } from '../../temporal-config/dev-server.ts';
-import { WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from '../../worker/worker.ts';
+import { bundleCordonWorkflows } from '../../worker/worker.ts';
 import { killWorkerProcess, startWorkerProcess } from '../support/worker-process.ts';
 
 const PROVIDERS = ['google', 'github', 'salesforce', 'slack'] as const satisfies readonly Provider[];
@@ -143,9 +141,8 @@ async function openLab(perProvider: number): Promise<Lab> {
   const connectors = connectorsFromEnv(tenant.connectorEnv());
   const port = await freePort();
   const server = await startDevServer({ dataDir: join(dir, 'temporal'), port, headless: true, startTimeoutMs: 90_000 });
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: WORKFLOW_PRELOAD_MODULES, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
   const bundlePath = join(dir, 'workflow-bundle.js');
-  await writeFile(bundlePath, bundle.code);
+  await writeFile(bundlePath, await bundleCordonWorkflows());
   const key = randomBytes(32);
   const taskQueue = `cordon-chaos-${randomBytes(3).toString('hex')}`;
   const env = {

@@ -3,12 +3,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { startDevServer, type DevServer } from '../../temporal-config/dev-server.ts';
-import { WORKFLOWS_PATH, WORKFLOW_PRELOAD_MODULES } from '../../worker/worker.ts';
-import { BUNDLE_CONVERTER_PATHS } from '../../codec/encryption-codec.ts';
+import { bundleCordonWorkflows } from '../../worker/worker.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,9 +23,8 @@ let dir: string | undefined;
 export async function setup(project: TestProject): Promise<void> {
   dir = await mkdtemp(join(tmpdir(), 'cordon-e2e-'));
   server = await startDevServer({ dataDir: dir, headless: true, startTimeoutMs: 90_000 });
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: WORKFLOW_PRELOAD_MODULES, ...BUNDLE_CONVERTER_PATHS, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never });
   const bundlePath = join(dir, 'workflow-bundle.js');
-  await writeFile(bundlePath, bundle.code);
+  await writeFile(bundlePath, await bundleCordonWorkflows());
   project.provide('temporalAddress', server.address);
   project.provide('temporalNamespace', server.namespace);
   project.provide('temporalCliPath', server.temporalPath);

@@ -31,6 +31,16 @@ export async function workerProcessEnv(target: TemporalTarget, keys: CodecKeys, 
   };
 }
 
+/**
+ * BENCH_WORKER_CPU_PROFILE_DIR (benchmarks): each worker process writes V8 CPU profiles there, one per
+ * thread (main and workflow threads), for Chrome DevTools or `speedscope`. Node refuses `--cpu-prof` in
+ * NODE_OPTIONS, so it goes on the worker's own command line.
+ */
+function cpuProfileArgs(): string[] {
+  const dir = process.env.BENCH_WORKER_CPU_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** Starts a worker process with `env` on top of this one's, and resolves once it says it is ready. */
 export function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
   if (!exitHook) {
@@ -41,7 +51,7 @@ export function startWorkerProcess(env: Record<string, string>): Promise<ChildPr
   }
   // Unpaced unless a test sets the budgets: `npm run worker` defaults to the providers' documented ones.
   const unpaced = { CORDON_PROVIDER_RATES: 'google=none,github=none,salesforce=none,slack=none' };
-  const child = fork(WORKER_MAIN, [], { env: { ...unpaced, ...process.env, ...env }, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(WORKER_MAIN, [], { env: { ...unpaced, ...process.env, ...env }, execArgv: ['--import', 'tsx', ...cpuProfileArgs()], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   alive.add(child);
   child.once('exit', () => alive.delete(child));
   let output = '';
@@ -60,6 +70,11 @@ export function startWorkerProcess(env: Record<string, string>): Promise<ChildPr
 export async function killWorkerProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise((r) => child.once('exit', r));
+  if (cpuProfileArgs().length) {
+    // Node writes the profile on a clean exit only: the worker shuts down on SIGTERM first.
+    child.kill('SIGTERM');
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 20_000))]);
+  }
   child.kill('SIGKILL');
   await gone;
 }
