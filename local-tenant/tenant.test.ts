@@ -5,7 +5,9 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { EMULATED_PROVIDERS, loadScenarioByName, loadScenarioDir, scenarioDir } from '@cordon/emulators';
+import { EMULATED_PROVIDERS, loadScenario, loadScenarioByName, loadScenarioDir, scenarioDir } from '@cordon/emulators';
+import { INLINE_VARIABLE_LIMIT, readInventoryVariable } from '../connectors/inventory-variable.ts';
+import { githubConfigFromEnv } from '../connectors/github/config.ts';
 import { providers } from '../connectors/providers.ts';
 import { parseCredentialId as parseGitHubCredentialId } from '../connectors/github/ids.ts';
 import { parseCredentialId as parseGoogleCredentialId } from '../connectors/google/ids.ts';
@@ -155,3 +157,27 @@ it('runs `SCENARIO=load npm run emulators` and stops on SIGTERM', { timeout: 60_
     if (child.exitCode === null) child.kill('SIGKILL');
   }
 });
+
+it('passes a tenant of 2,500 credentials a provider to a worker process: inventories over half of 128 KiB go by file (@<path>), and read back whole', async () => {
+  const big = await startLocalTenant({ scenario: loadScenario(2516) });
+  try {
+    const env = big.connectorEnv();
+    for (const [name, value] of Object.entries(env)) expect(value.length, name).toBeLessThan(INLINE_VARIABLE_LIMIT);
+    // Linux refused to start a process with these inline (spawn E2BIG: the mass benchmark at 10,000 refs).
+    const child = spawn(process.execPath, ['-e', 'process.exit(0)'], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
+    expect(await new Promise((resolve, reject) => child.once('exit', resolve).once('error', reject))).toBe(0);
+    for (const name of ['CORDON_GOOGLE_INVENTORY_JSON', 'CORDON_GITHUB_CONSUMERS'] as const) {
+      expect(env[name], name).toMatch(/^@\//);
+      const inline = JSON.stringify(readInventoryVariable(env, name, 'an inventory'));
+      expect(inline.length, name).toBeGreaterThan(INLINE_VARIABLE_LIMIT);
+    }
+    // What the connectors read from the files is the whole inventory.
+    const github = githubConfigFromEnv(env);
+    const deployKeys = big.emulators.github.connection()!.credentials.filter((c) => c.consumers.length);
+    expect(Object.keys(github.consumers).length).toBe(deployKeys.length);
+    // The small tenant's stay inline.
+    expect(tenant.connectorEnv().CORDON_GOOGLE_INVENTORY_JSON).toMatch(/^\{/);
+  } finally {
+    await big.close();
+  }
+}, 60_000);

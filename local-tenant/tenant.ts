@@ -4,6 +4,11 @@
 // worker; a real deployment sets the same variables by hand). The package knows nothing of Cordon:
 // what Cordon calls things (variables, credential ids, the inventory formats) is written here.
 import { startTenant, type Consumer as ScenarioConsumer, type EmulatedProvider, type Emulators, type GitHubCredential, type Tenant, type TenantOptions } from '@cordon/emulators';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INLINE_VARIABLE_LIMIT } from '../connectors/inventory-variable.ts';
 import { providers } from '../connectors/providers.ts';
 import { credentialIds as githubCredentialIds } from '../connectors/github/ids.ts';
 import { credentialIds as googleCredentialIds } from '../connectors/google/ids.ts';
@@ -38,7 +43,27 @@ export function connectorEnv(emulators: Emulators): Record<string, string> {
     if (!of) throw new Error(`connectors/providers.ts lists ${provider}, but the local tenant has no emulator for it (docs/adding-a-provider.md, step 4)`);
     Object.assign(env, of(emulators));
   }
+  for (const name of INVENTORY_VARIABLES) if (env[name] && env[name].length > INVENTORY_INLINE_MAX) env[name] = `@${inventoryFile(env[name])}`;
   return env;
+}
+
+/** The consumer inventories, which take `@<path>` (connectors/inventory-variable.ts). */
+const INVENTORY_VARIABLES = ['CORDON_GOOGLE_INVENTORY_JSON', 'CORDON_GITHUB_CONSUMERS', 'CORDON_SALESFORCE_CONSUMERS'] as const;
+/** Above this an inventory goes to a file: half of what one environment string may hold, so that all of them fit together. */
+const INVENTORY_INLINE_MAX = Math.floor(INLINE_VARIABLE_LIMIT / 2);
+
+/** Writes an inventory too large for the environment to a file named by its content (written once) and returns its path. */
+function inventoryFile(json: string): string {
+  const dir = join(tmpdir(), 'cordon-local-tenant-inventories');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `${createHash('sha256').update(json).digest('hex').slice(0, 32)}.json`);
+  if (!existsSync(path)) {
+    // Written under a temporary name and renamed, so that a process reading it never sees half a file.
+    const partial = `${path}.${process.pid}.partial`;
+    writeFileSync(partial, json, { mode: 0o600 });
+    renameSync(partial, path);
+  }
+  return path;
 }
 
 /** The id the GitHub connector gives a scenario credential (connectors/github/ids.ts). */

@@ -55,6 +55,17 @@ export const json = (what: string) =>
       return false;
     }
   }, `is not JSON (expected ${what})`);
+/** JSON, or `@<path>` to a file holding it (connectors/inventory-variable.ts reads the file): for values that can outgrow an environment string. */
+export const jsonOrFile = (what: string) =>
+  z.string().refine((s) => {
+    if (s.startsWith('@')) return s.slice(1).trim() !== '';
+    try {
+      JSON.parse(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, `is neither JSON (expected ${what}) nor @<path of a JSON file>`);
 export const list = z.string();
 /** What Node's Buffer.from(…, 'base64') reads as 32 bytes: 43 base64 (or base64url) characters and optional padding. */
 const base64Key = /^[A-Za-z0-9+/_-]{43}=?$/;

@@ -2,6 +2,7 @@
 // overridable so the same code talks to api.github.com, a GHES host or the local emulator.
 import { z } from 'zod';
 import { Consumer } from '../../schemas/credential.ts';
+import { readInventoryVariable } from '../inventory-variable.ts';
 
 const ConsumerInventory = z.record(z.string(), z.array(Consumer));
 
@@ -47,14 +48,7 @@ export function githubConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GitHu
   for (const [name, what] of Object.entries(REQUIRED)) {
     if (!env[name]) throw new Error(`github connector: ${name} is not set (${what})`);
   }
-  let consumers: unknown = {};
-  if (env.CORDON_GITHUB_CONSUMERS) {
-    try {
-      consumers = JSON.parse(env.CORDON_GITHUB_CONSUMERS);
-    } catch {
-      throw new Error('github connector: CORDON_GITHUB_CONSUMERS is not JSON (expected {"<credential id>": [consumer, …]})');
-    }
-  }
+  const consumers = readInventoryVariable(env, 'CORDON_GITHUB_CONSUMERS', '{"<credential id>": [consumer, …]}', 'github connector: ') ?? {};
   let appKeys: unknown = {};
   if (env.CORDON_GITHUB_APP_KEYS) {
     try {

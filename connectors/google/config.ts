@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { Consumer } from '../../schemas/credential.ts';
 import { Secret } from '../../logging/secret.ts';
+import { readInventoryVariable } from '../inventory-variable.ts';
 
 const ENV = {
   credentialsJson: 'CORDON_GOOGLE_CREDENTIALS_JSON',
@@ -76,14 +77,7 @@ function fromEnv(env: NodeJS.ProcessEnv = process.env): GoogleConnectorConfig {
   if (!env[ENV.credentialsJson])
     throw new Error(`${ENV.credentialsJson} is not set: the Google connector needs its service-account key file (JSON) with domain-wide delegation`);
   if (!env[ENV.subject]) throw new Error(`${ENV.subject} is not set: the Google connector needs the Workspace admin it impersonates`);
-  let inventory: unknown;
-  if (env[ENV.inventory]) {
-    try {
-      inventory = JSON.parse(env[ENV.inventory]!);
-    } catch {
-      throw new Error(`${ENV.inventory}: is not JSON`);
-    }
-  }
+  const inventory = readInventoryVariable(env, ENV.inventory, '{"<credential id>": [consumer, …]}');
   const parsed = GoogleConnectorConfigSchema.safeParse({
     credentials: env[ENV.credentialsJson],
     subject: env[ENV.subject],

@@ -3,6 +3,7 @@
 // or a real org (jsforce docs; Salesforce OAuth 2.0 JWT bearer flow docs).
 import { z } from 'zod';
 import { Consumer } from '../../schemas/credential.ts';
+import { readInventoryVariable } from '../inventory-variable.ts';
 
 /**
  * Who consumes a connected app's grant for one user. Salesforce records no such thing (an OauthToken row
@@ -59,14 +60,7 @@ export function salesforceConfigFromEnv(env: Record<string, string | undefined> 
   for (const name of Object.keys(REQUIRED)) {
     if (!env[name]) throw new Error(`salesforce connector: ${name} is not set`);
   }
-  let consumers: unknown = [];
-  if (env.CORDON_SALESFORCE_CONSUMERS) {
-    try {
-      consumers = JSON.parse(env.CORDON_SALESFORCE_CONSUMERS);
-    } catch {
-      throw new Error('salesforce connector: CORDON_SALESFORCE_CONSUMERS is not JSON (expected [{"app","user","consumers"}])');
-    }
-  }
+  const consumers = readInventoryVariable(env, 'CORDON_SALESFORCE_CONSUMERS', '[{"app","user","consumers"}]', 'salesforce connector: ') ?? [];
   const number = (name: string) => (env[name] ? Number(env[name]) : undefined);
   const input = {
     loginUrl: env.CORDON_SALESFORCE_LOGIN_URL,
