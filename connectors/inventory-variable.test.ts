@@ -39,9 +39,9 @@ describe('readInventoryVariable', () => {
 
   it('the configuration schema takes @<path> for the three inventories, and refuses a bare @', () => {
     for (const name of ['CORDON_GITHUB_CONSUMERS', 'CORDON_GOOGLE_INVENTORY_JSON', 'CORDON_SALESFORCE_CONSUMERS'] as const) {
-      expect(CordonEnv.shape[name].safeParse(`@${file}`).success, name).toBe(true);
-      expect(CordonEnv.shape[name].safeParse('@').success, name).toBe(false);
-      expect(CordonEnv.shape[name].safeParse('not json').success, name).toBe(false);
+      expect(CordonEnv.shape[name]!.safeParse(`@${file}`).success, name).toBe(true);
+      expect(CordonEnv.shape[name]!.safeParse('@').success, name).toBe(false);
+      expect(CordonEnv.shape[name]!.safeParse('not json').success, name).toBe(false);
     }
   });
 });

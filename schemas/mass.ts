@@ -141,13 +141,18 @@ export const MassContainmentFields = z
     ownerGroups: z.boolean().optional(),
     /** Whether it also put refs of one Salesforce user in one child (patch mass-owner-groups-salesforce). */
     salesforceOwnerGroups: z.boolean().optional(),
+    /**
+     * Children (by their first ref's index) the run this one continues from started past `offset`: with
+     * provider lanes a run starts children out of list order, so what it left is not a tail of the list.
+     */
+    startedAhead: z.array(z.number().int().min(0)).max(2_000).optional(),
   })
   .strict();
 export const MassContainmentInput = MassContainmentFields.refine((r) => (r.credentials === undefined) !== (r.paged === undefined), { message: 'give either credentials (at most 2,000, inline) or paged (the refs then arrive in pages), not both or neither' });
 export type MassContainmentRequest = z.input<typeof MassContainmentInput>;
 
 /** What a caller starts (client/mass.ts): every ref, however many; the client pages them into the run. */
-export const MassStartInput = MassContainmentFields.omit({ credentials: true, paged: true, page: true, offset: true, tally: true, notContained: true, planned: true, ownerGroups: true, salesforceOwnerGroups: true })
+export const MassStartInput = MassContainmentFields.omit({ credentials: true, paged: true, page: true, offset: true, tally: true, notContained: true, planned: true, ownerGroups: true, salesforceOwnerGroups: true, startedAhead: true })
   .extend({ credentials: MassRefs })
   .strict();
 export type MassStartRequest = z.input<typeof MassStartInput>;

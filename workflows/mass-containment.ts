@@ -39,6 +39,7 @@ import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { undecodableReason } from '../schemas/undecodable.ts';
 import { childrenOf, CURRENT_OWNER_RULES, MASS_DRY_RUN_GROUPS_PATCH, MASS_OWNER_PAGES_PATCH, MASS_SALESFORCE_OWNERS_PATCH, outcomesOfRefs, ownerOfRef, pagesByOwner, type RefOutcome } from './mass-owners.ts';
 import { INCIDENT_ID, OUTCOME } from './search-attributes.ts';
+import { startInLanes } from './mass-lanes.ts';
 
 export const massProgressQuery = defineQuery<MassProgressView>('massProgress');
 /** One page of a paged run's refs; answers how many refs the run holds now. */
@@ -62,6 +63,12 @@ export const MASS_HISTORY_BUDGET_PATCH = 'mass-history-budget';
 const MASS_HISTORY_BUDGET_BYTES = 4 * 1024 * 1024;
 /** With the budget, the most children one run starts all the same (their ids and results stay in its memory). */
 const MASS_MAX_CHILDREN_PER_RUN = 500;
+/**
+ * A run starts children in provider lanes (startInLanes): each provider with refs still to start gets an
+ * equal share of the slots, so one provider at its rate limit no longer takes them all while the others'
+ * refs wait behind it. Runs recorded before start children in list order. Never rename it.
+ */
+export const MASS_PROVIDER_LANES_PATCH = 'mass-provider-lanes';
 /** A paged run whose refs stop arriving (its client died mid-upload) fails after this, naming how many came. */
 const REFS_WAIT = '1 hour';
 
@@ -145,8 +152,22 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
 
   const { window, end: windowEnd, budgeted } = windowOf(children, input, credentials.length);
   let end = windowEnd;
+  let startedAhead: number[] = [];
   const running = new Set<Promise<void>>();
-  for (const [i, group] of window.entries()) {
+  const lanes = patched(MASS_PROVIDER_LANES_PATCH);
+  if (lanes) {
+    const counted = (group: number[]) => step(group).finally(() => (done += group.length));
+    const left = await startInLanes(window, (group) => credentials[group[0]!]!.provider, input.concurrency, counted, () => !!budgeted && historyFull());
+    if (left) {
+      end = left.end;
+      // Also what earlier runs started past this one's end: never started twice, however many runs on.
+      startedAhead = [...new Set([...(input.startedAhead ?? []), ...left.startedAhead])].filter((first) => first > end).sort((a, b) => a - b);
+    }
+    // Children end out of list order: the report keeps it.
+    notContained.sort((a, b) => a.index - b.index);
+  }
+  // Runs recorded before the lanes: in list order, each child as a slot frees.
+  for (const [i, group] of (lanes ? [] : window).entries()) {
     // Started one by one as slots free (at most `concurrency` in flight), so one slow child holds back
     // nothing but its own slot; the run stops starting once its history is full, and its continuation
     // starts from the first child it left.
@@ -164,7 +185,16 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
   await Promise.all(running);
   planned.sort((a, b) => a.index - b.index);
   if (end < credentials.length) {
-    await continueAsNew<typeof massContainment>({ ...request, offset: end, tally, notContained, ...(input.dryRun ? { planned } : {}), ...(grouped ? { ownerGroups: true } : {}), ...(salesforce ? { salesforceOwnerGroups: true } : {}) });
+    await continueAsNew<typeof massContainment>({
+      ...request,
+      offset: end,
+      tally,
+      notContained,
+      ...(input.dryRun ? { planned } : {}),
+      ...(grouped ? { ownerGroups: true } : {}),
+      ...(salesforce ? { salesforceOwnerGroups: true } : {}),
+      ...(startedAhead.length ? { startedAhead } : {}),
+    });
   }
   const result = { incidentId: input.incidentId, total: credentials.length, tally, notContained };
   return input.dryRun ? { ...result, dryRun: { blast: planned.map(blastOf).reduce(addBlast, EMPTY_BLAST), refs: planned } } : result;
@@ -186,7 +216,8 @@ function childrenPerRun(input: Input): number {
  * mass containment of 1,005 refs kept about 18 children busy at concurrency 200).
  */
 function windowOf(children: number[][], input: Input, total: number): { window: number[][]; end: number; budgeted?: true } {
-  const ahead = children.filter(([first]) => first! >= input.offset);
+  const startedBefore = new Set(input.startedAhead ?? []);
+  const ahead = children.filter(([first]) => first! >= input.offset && !startedBefore.has(first!));
   if (input.childrenPerRun === undefined && patched(MASS_HISTORY_BUDGET_PATCH)) {
     const window = ahead.slice(0, MASS_MAX_CHILDREN_PER_RUN);
     return { window, end: ahead[window.length]?.[0] ?? total, budgeted: true };

@@ -11,7 +11,8 @@
 // and a replacement registry; `drift-watch` one pass of the drift watch that opened a containment.
 // `direct-revoke-own-queue` revoked as an activity on its own queue (patch `cordon-single-run-revoke-on-own-queue`),
 // where the runs before it revoked as a local activity. `mass-budget-page` is the page run of a mass containment
-// started without `childrenPerRun`, which starts children as slots free (patch `mass-history-budget`).
+// started without `childrenPerRun`, which starts children as slots free (patch `mass-history-budget`), in list order;
+// `mass-lanes-page` the same with provider lanes (patch `mass-provider-lanes`).
 // `mass-salesforce-run` and `mass-salesforce-page` (its page 0) are a mass containment of Salesforce grants and
 // Google keys on the local tenant, recorded once with the code before patch mass-owner-groups-salesforce (each
 // grant its own child): this script does not record them, as today's code would group the grants; keep them.
@@ -110,18 +111,21 @@ async function recordMass() {
   throw new Error('no replacement registry ran');
 }
 
-/** `mass-budget-page`: the page run of a mass containment of 4 vendor tokens without `childrenPerRun`. */
-async function recordMassBudget() {
-  if (only.length && !only.includes('mass-budget-page')) return;
+/**
+ * `mass-budget-page`: the page run of a mass containment of 4 vendor tokens without `childrenPerRun`, recorded
+ * before provider lanes (keep it); `mass-lanes-page` the same run recorded with them (patch `mass-provider-lanes`).
+ */
+async function recordMassBudget(name: 'mass-budget-page' | 'mass-lanes-page') {
+  if (only.length && !only.includes(name)) return;
   tenant.load(vendorTokensSeed(4, 4)); // none stubborn (tok-4 does not exist)
   const credentials = Array.from({ length: 4 }, (_, i) => ({ provider: 'memory' as const, kind: 'oauth_token' as const, id: `tok-${i}` }));
-  const { workflowId } = await startMassContainment(client, TASK_QUEUE, { incidentId: 'INC-replay-mass-budget', requester: 'alice', credentials, concurrency: 2 } as never, { pageSize: 4 });
+  const { workflowId } = await startMassContainment(client, TASK_QUEUE, { incidentId: `INC-replay-${name}`, requester: 'alice', credentials, concurrency: 2 } as never, { pageSize: 4 });
   const mass = client.workflow.getHandle(workflowId);
   await mass.result();
   const page = (await mass.fetchHistory()).events?.find((e) => e.childWorkflowExecutionStartedEventAttributes)?.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
   if (!page?.workflowId) throw new Error('the mass run started no page run');
   const pageHistory = await client.workflow.getHandle(page.workflowId, page.runId ?? undefined).fetchHistory();
-  await save('mass-budget-page', pageHistory);
+  await save(name, pageHistory);
 }
 
 /**
@@ -243,7 +247,7 @@ try {
     approveAuthenticated,
   );
   await recordMass();
-  await recordMassBudget();
+  await recordMassBudget('mass-lanes-page');
   await recordDriftWatch();
   await recordLocalTenantRuns();
 } finally {
