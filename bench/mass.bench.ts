@@ -152,6 +152,8 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
     // Salesforce sends no Retry-After: wait out the (compressed) window rather than the real minute.
     CORDON_SALESFORCE_RATE_LIMIT_BACKOFF_MS: String(1000 * (limits.find((l) => l.provider === 'salesforce')?.windowSec ?? 60)),
     CORDON_LOG_LEVEL: 'error',
+    // Node options for the worker processes only (e.g. a V8 heap limit), not for this process, which runs the emulators.
+    ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
   });
   const children: ChildProcess[] = [];
   const peak: number[] = [];

@@ -7,6 +7,7 @@
 // budget and slowed further on a 429 (worker/provider-pacing.ts).
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { createSweepActivities } from '../activities/sweep.ts';
@@ -31,14 +32,30 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
 export const WORKFLOW_PRELOAD_MODULES = [fileURLToPath(new URL('../workflows/shared-modules.ts', import.meta.url))];
 
 /**
- * The workflow bundle a worker process can be handed prebuilt (CORDON_WORKFLOW_BUNDLE): the shared modules
- * preloaded and the codec's converters in, as a worker that bundles at start builds it. A bundle built
+ * The workflow bundle every Cordon worker runs, built at start or handed over prebuilt
+ * (CORDON_WORKFLOW_BUNDLE): the shared modules preloaded and the codec's converters in. A bundle built
  * without the preload evaluates every module once per run, not once per worker thread (the sequential
  * benchmark's did, at about a quarter of its workflow-thread CPU).
+ *
+ * Its inline source map is replaced by an empty one. The SDK requires one, but nothing reads it any more:
+ * the sandbox formats stack traces itself, unmapped (workflows/stack-traces.ts), and the 2.4 MB map was
+ * parsed again by every workflow thread of every worker (the SDK's SourceMapConsumer, and Node's own
+ * source-map cache under tsx).
  */
-export async function bundleCordonWorkflows(): Promise<string> {
+export async function bundleCordonWorkflows(options: { tracing?: boolean } = {}): Promise<string> {
   const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
-  return (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: WORKFLOW_PRELOAD_MODULES, ...BUNDLE_CONVERTER_PATHS, logger: quiet as never })).code;
+  // The tracing plugin adds its workflow interceptors only to a bundle it builds itself: a prebuilt one must hold them.
+  const interceptors = options.tracing ? { workflowInterceptorModules: [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] } : {};
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: WORKFLOW_PRELOAD_MODULES, ...BUNDLE_CONVERTER_PATHS, ...interceptors, logger: quiet as never });
+  return withEmptySourceMap(code);
+}
+
+/** `code` with its inline source map (the SDK's bundler writes one at the end) replaced by an empty map. */
+export function withEmptySourceMap(code: string): string {
+  const at = code.lastIndexOf('//# sourceMappingURL=data:');
+  if (at < 0) throw new Error('the workflow bundle has no inline source map where the SDK writes one: check the @temporalio/worker upgrade');
+  const empty = Buffer.from(JSON.stringify({ version: 3, file: 'workflow-bundle.js', sources: [], names: [], mappings: '' })).toString('base64');
+  return `${code.slice(0, at)}//# sourceMappingURL=data:application/json;base64,${empty}\n`;
 }
 
 /** Workflow runs one worker keeps cached unless CORDON_WORKER_CACHE_SIZE says (README, "Pacing and tuning"). */
@@ -79,6 +96,8 @@ export async function createCordonWorker(options: {
   const dataConverter = cordonDataConverter(options.codecKeys, { worker: true, envelopeKeys: options.envelopeKeys });
   // With CORDON_OTEL_ENDPOINT: workflow, activity and client spans (temporal-config/otlp-tracing.ts).
   const plugins = await tracingPlugins();
+  // One bundle for both workers that run workflows (built once, not once each).
+  const workflowBundle = options.workflowBundle ?? { code: await bundleCordonWorkflows({ tracing: plugins.length > 0 }) };
   const rates = options.providerRates ?? parseProviderRates(readEnv(process.env, 'CORDON_PROVIDER_RATES') ?? '');
   const log = options.deps.logger ?? createLogger({ base: { component: 'worker' } });
   const onThrottleError = (err: unknown) => log.warn('provider queue throttle failed', { error: err instanceof Error ? err.message : String(err) });
@@ -101,7 +120,7 @@ export async function createCordonWorker(options: {
     connection,
     namespace: options.target.namespace,
     taskQueue: options.target.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
+    workflowBundle,
     activities: { ...activities, ...createSweepActivities(options.deps), ...createEvidenceActivities(options.deps.evidence), ...createRotationActivities(options.deps) },
     // A single run's provider calls run here (local, or eager on this queue): a 429 slows the provider's queue all the same.
     interceptors: { activity: [activityMetrics, providerThrottleInterceptor(throttle, onThrottleError, (ctx, input) => providerQueueOfCall(options.target.taskQueue, ctx.info.activityType, input.args[0]))] },
@@ -128,7 +147,7 @@ export async function createCordonWorker(options: {
     connection,
     namespace: options.target.namespace,
     taskQueue: coordinationTaskQueue(options.target.taskQueue),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
+    workflowBundle,
     dataConverter,
     plugins,
     // One registry per principal a run touches: a mass containment keeps dozens busy at once. A registry
