@@ -6,6 +6,7 @@ import { expect, it } from 'vitest';
 import { loadScenario } from '@cordon/emulators';
 import { startMassContainment } from '../../client/mass.ts';
 import { canInventory } from '../../connectors/inventory.ts';
+import type { Client } from '@temporalio/client';
 import type { ConnectorRegistry } from '../../connectors/types.ts';
 import type { Credential, CredentialRef } from '../../schemas/credential.ts';
 import type { MassContainmentResult } from '../../schemas/mass.ts';
@@ -24,38 +25,38 @@ async function keysOfDistinctOwners(connectors: ConnectorRegistry, provider: 'go
   return picked;
 }
 
-it('a slow provider first in the list holds its share of the slots: the fast provider\'s refs are contained while its children run', { timeout: 300_000 }, async () => {
+/** When each child started and ended, by its index (its place in the list), from the children themselves. */
+async function childTimes(client: Client, workflowId: string, n: number): Promise<{ started: number[]; ended: number[] }> {
+  const described = await Promise.all(Array.from({ length: n }, (_, i) => client.workflow.getHandle(`${workflowId}-${i}`).describe()));
+  return { started: described.map((d) => d.startTime.getTime()), ended: described.map((d) => d.closeTime!.getTime()) };
+}
+
+it.each([
+  // One page: the page run starts its children in provider lanes (or, since pages per provider, each provider has page runs of its own).
+  { layout: 'in one page', order: ['github', 'github', 'google', 'google', 'google', 'google'], pageSize: undefined },
+  // Pages of 2 with a deploy key on each of the first two: whole pages two at a time held the third page (Google only) until a deploy key's child ended.
+  { layout: 'in pages of 2, a slow ref on each of the first two', order: ['github', 'google', 'github', 'google', 'google', 'google'], pageSize: 2 },
+])('a slow provider holds only its own share ($layout): the fast provider\'s refs are contained while its children run', { timeout: 300_000 }, async ({ order, pageSize }) => {
   const { connectors } = await lab.start(loadScenario(120), { env: { CORDON_GITHUB_REVOKES_PER_HOUR: '360000' } });
-  // Two deploy keys of two repositories first (a breach list sorted by provider), then four service-account keys of four accounts.
   const slow = await keysOfDistinctOwners(connectors, 'github', 'deploy_key', 2);
   const fast = await keysOfDistinctOwners(connectors, 'google', 'service_account_key', 4);
-  const refs: CredentialRef[] = [...slow, ...fast].map((k) => ({ provider: k.provider, kind: k.kind, id: k.id }) as CredentialRef);
+  const picked = order.map((p) => (p === 'github' ? slow.shift()! : fast.shift()!));
+  const refs: CredentialRef[] = picked.map((k) => ({ provider: k.provider, kind: k.kind, id: k.id }) as CredentialRef);
   // Every GitHub call takes 1.5 s: a deploy key's child makes a dozen of them.
   lab.tenant.injectFault({ provider: 'github', type: 'latency', latencyMs: 1_500 });
   const { client, target } = lab.worker;
-  const { workflowId } = await startMassContainment(client, target.taskQueue, { incidentId: 'INC-mass-lanes', requester: 'alice', credentials: refs, concurrency: 2 });
-  const handle = client.workflow.getHandle(workflowId);
-  const result = (await handle.result()) as MassContainmentResult;
+  const { workflowId } = await startMassContainment(client, target.taskQueue, { incidentId: `INC-mass-lanes-${pageSize ?? 'one'}`, requester: 'alice', credentials: refs, concurrency: 2 }, pageSize ? { pageSize } : {});
+  const result = (await client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
   lab.tenant.clearFaults();
   expect(result.notContained, JSON.stringify(result.notContained.slice(0, 2))).toEqual([]);
   expect(result.tally).toEqual({ contained: refs.length });
 
-  // From the page run's history (the refs fit one page): when each child started and ended (its index is its place in `refs`).
-  const events = (await client.workflow.getHandle(`${workflowId}-page-0`).fetchHistory()).events ?? [];
-  const indexOf = (id: string | null | undefined) => Number(/-(\d+)$/.exec(id ?? '')![1]);
-  const startedAt = new Map<number, number>();
-  const endedAt = new Map<number, number>();
-  for (const e of events) {
-    const id = Number(e.eventId);
-    const initiated = e.startChildWorkflowExecutionInitiatedEventAttributes;
-    if (initiated) startedAt.set(indexOf(initiated.workflowId), id);
-    const completed = e.childWorkflowExecutionCompletedEventAttributes;
-    if (completed) endedAt.set(indexOf(completed.workflowExecution?.workflowId), id);
-  }
-  expect([...startedAt.keys()].sort()).toEqual([0, 1, 2, 3, 4, 5]);
-  const firstSlowEnd = Math.min(endedAt.get(0)!, endedAt.get(1)!);
-  // In list order both slots went to the two GitHub children, and no Google child started before one of them ended.
-  expect(startedAt.get(2)!, 'the first Google child started before a GitHub child ended').toBeLessThan(firstSlowEnd);
-  // And the Google children went on one after the other in their lane: at least two of them were done before either GitHub child.
-  expect([2, 3, 4, 5].filter((i) => endedAt.get(i)! < firstSlowEnd).length).toBeGreaterThanOrEqual(2);
+  const { started, ended } = await childTimes(client, workflowId, refs.length);
+  const githubAt = order.flatMap((p, i) => (p === 'github' ? [i] : []));
+  const googleAt = order.flatMap((p, i) => (p === 'google' ? [i] : []));
+  const firstSlowEnd = Math.min(...githubAt.map((i) => ended[i]!));
+  // Every Google child started before either GitHub child ended: before, the slow children held the slots (one
+  // page) or the page slots (pages of 2), and the last Google refs waited for a GitHub child to end.
+  for (const i of googleAt) expect(started[i]!, `Google ref ${i} started before a GitHub child ended`).toBeLessThan(firstSlowEnd);
+  expect(googleAt.filter((i) => ended[i]! < firstSlowEnd).length).toBeGreaterThanOrEqual(2);
 });

@@ -92,10 +92,11 @@ it.each([
   const children = await client.workflow.count(`WorkflowType = "containCredential" AND TaskQueue = "${target.taskQueue}"`);
   expect(children.count).toBe(owners.length);
   if (childrenPerRun) {
-    // The one page run started `childrenPerRun` owners' children a run (patch mass-window-by-children). Counting refs, a
-    // run held only the children whose first ref fell in its window of 2 refs: 6 or more runs here.
-    const runs = await client.workflow.count(`WorkflowType = "massContainment" AND WorkflowId = "${workflowId}-page-0"`);
-    expect(runs.count).toBe(Math.ceil(owners.length / childrenPerRun));
+    // Each provider's page run (patch mass-pages-per-provider) started `childrenPerRun` owners' children a run (patch
+    // mass-window-by-children). Counting refs, a run held only the children whose first ref fell in its window of 2 refs: 6 or more runs here.
+    let runs = 0;
+    for (const provider of ['google', 'github']) runs += (await client.workflow.count(`WorkflowType = "massContainment" AND WorkflowId = "${workflowId}-page-0-${provider}"`)).count;
+    expect(runs).toBe(2 * Math.ceil(owners.length / 2 / childrenPerRun));
   }
   statuses.forEach((s, n) => {
     expect(s.outcome, s.outcomeReason).toBe('contained');

@@ -12,7 +12,8 @@
 // `direct-revoke-own-queue` revoked as an activity on its own queue (patch `cordon-single-run-revoke-on-own-queue`),
 // where the runs before it revoked as a local activity. `mass-budget-page` is the page run of a mass containment
 // started without `childrenPerRun`, which starts children as slots free (patch `mass-history-budget`), in list order;
-// `mass-lanes-page` the same with provider lanes (patch `mass-provider-lanes`).
+// `mass-lanes-page` the same with provider lanes (patch `mass-provider-lanes`); `mass-pages-per-provider-run` a paged
+// run whose pages ran per provider (patch `mass-pages-per-provider`).
 // `mass-salesforce-run` and `mass-salesforce-page` (its page 0) are a mass containment of Salesforce grants and
 // Google keys on the local tenant, recorded once with the code before patch mass-owner-groups-salesforce (each
 // grant its own child): this script does not record them, as today's code would group the grants; keep them.
@@ -126,6 +127,18 @@ async function recordMassBudget(name: 'mass-budget-page' | 'mass-lanes-page') {
   if (!page?.workflowId) throw new Error('the mass run started no page run');
   const pageHistory = await client.workflow.getHandle(page.workflowId, page.runId ?? undefined).fetchHistory();
   await save(name, pageHistory);
+}
+
+/** `mass-pages-per-provider-run`: a paged mass containment of 4 vendor tokens in pages of 2, each page's refs run per provider (patch `mass-pages-per-provider`). */
+async function recordMassPagesPerProvider() {
+  const name = 'mass-pages-per-provider-run';
+  if (only.length && !only.includes(name)) return;
+  tenant.load(vendorTokensSeed(4, 4));
+  const credentials = Array.from({ length: 4 }, (_, i) => ({ provider: 'memory' as const, kind: 'oauth_token' as const, id: `tok-${i}` }));
+  const { workflowId } = await startMassContainment(client, TASK_QUEUE, { incidentId: `INC-replay-${name}`, requester: 'alice', credentials, concurrency: 2 } as never, { pageSize: 2 });
+  const mass = client.workflow.getHandle(workflowId);
+  await mass.result();
+  await save(name, await mass.fetchHistory());
 }
 
 /**
@@ -248,6 +261,7 @@ try {
   );
   await recordMass();
   await recordMassBudget('mass-lanes-page');
+  await recordMassPagesPerProvider();
   await recordDriftWatch();
   await recordLocalTenantRuns();
 } finally {
