@@ -39,7 +39,7 @@ import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { undecodableReason } from '../schemas/undecodable.ts';
 import { childrenOf, CURRENT_OWNER_RULES, MASS_DRY_RUN_GROUPS_PATCH, MASS_OWNER_PAGES_PATCH, MASS_SALESFORCE_OWNERS_PATCH, outcomesOfRefs, ownerOfRef, pagesByOwner, type RefOutcome } from './mass-owners.ts';
 import { INCIDENT_ID, OUTCOME } from './search-attributes.ts';
-import { startInLanes } from './mass-lanes.ts';
+import { runPagesPerProvider, startInLanes } from './mass-lanes.ts';
 
 export const massProgressQuery = defineQuery<MassProgressView>('massProgress');
 /** One page of a paged run's refs; answers how many refs the run holds now. */
@@ -357,7 +357,7 @@ async function pagedRun(input: Input, paged: { total: number; pageSize: number }
   };
 
   if (!input.dryRun && patched(MASS_PAGES_PER_PROVIDER_PATCH)) {
-    await runPagesPerProvider([...new Set(allPages.flatMap((refs) => refs.map((r) => r.provider)))], pageCount, paged.pageSize, input.concurrency, takePage, (unit) => startPageRun(`${massId}-page-${unit.page}-${unit.provider}`, unit.page, unit.refs, unit.indices, unit.concurrency));
+    await runPagesPerProvider([...new Set(allPages.flatMap((refs) => refs.map((r) => r.provider)))], pageCount, paged.pageSize, input.concurrency, PAGES_AT_ONCE, takePage, (unit) => startPageRun(`${massId}-page-${unit.page}-${unit.provider}`, unit.page, unit.refs, unit.indices, unit.concurrency));
   } else {
     for (let page = 0; page < pageCount; page++) {
       const { refs, indices } = takePage(page);
@@ -370,71 +370,6 @@ async function pagedRun(input: Input, paged: { total: number; pageSize: number }
   await Promise.all(running);
   notContained.sort((a, b) => a.index - b.index);
   return { incidentId: input.incidentId, total: paged.total, tally, notContained, ...dryRunView() };
-}
-
-/** One provider's refs of one page, run as a page run of their own. */
-interface ProviderPage {
-  page: number;
-  provider: string;
-  refs: CredentialRef[];
-  indices: number[];
-  concurrency: number;
-}
-
-/**
- * A live paged run's pages, per provider (patch mass-pages-per-provider): each page's refs are split by
- * provider, and each provider runs PAGES_AT_ONCE of its own pages at a time, in page order, with its share
- * of `concurrency`. A provider so moves through its pages at its own rate: before, two whole pages ran at a
- * time and the third started only once one had finished, so when two pages had only their slowest
- * provider's refs left, every other provider's refs on later pages waited (P2 at 10,000 refs: 149
- * Salesforce children running, 1,034 Salesforce activities queued, nothing else moving). An owner's refs
- * are of one provider, so they stay in one page run. Child ids are unchanged (`<mass id>-<index>`).
- */
-async function runPagesPerProvider(
-  refProviders: readonly string[],
-  pageCount: number,
-  pageSize: number,
-  concurrency: number,
-  takePage: (page: number) => { refs: CredentialRef[]; indices: number[] | undefined },
-  start: (unit: ProviderPage) => Promise<void>,
-): Promise<void> {
-  // Pages are taken (and dropped from the run's memory) only as a provider with room needs more: a page not
-  // yet taken is still held, so a client re-sending it with other refs is still refused.
-  let nextPage = 0;
-  const queues = new Map<string, Omit<ProviderPage, 'concurrency'>[]>();
-  const takeNext = () => {
-    const page = nextPage++;
-    const { refs, indices } = takePage(page);
-    refs.forEach((ref, i) => {
-      const queue = queues.get(ref.provider) ?? [];
-      queues.set(ref.provider, queue);
-      let unit = queue.find((u) => u.page === page);
-      if (!unit) queue.push((unit = { page, provider: ref.provider, refs: [], indices: [] }));
-      unit.refs.push(ref);
-      unit.indices.push(indices?.[i] ?? page * pageSize + i);
-    });
-  };
-  const providers = new Set(refProviders);
-  const share = Math.max(1, Math.ceil(concurrency / Math.max(1, providers.size)));
-  const runningOf = new Map<string, number>();
-  const running = new Set<Promise<void>>();
-  const wantsMore = () => [...providers].some((p) => (runningOf.get(p) ?? 0) < PAGES_AT_ONCE && !queues.get(p)?.length);
-  for (;;) {
-    while (nextPage < pageCount && wantsMore()) takeNext();
-    for (const [provider, queue] of queues) {
-      while (queue.length && (runningOf.get(provider) ?? 0) < PAGES_AT_ONCE) {
-        const unit = queue.shift()!;
-        runningOf.set(provider, (runningOf.get(provider) ?? 0) + 1);
-        const p: Promise<void> = start({ ...unit, concurrency: share }).finally(() => {
-          runningOf.set(provider, runningOf.get(provider)! - 1);
-          running.delete(p);
-        });
-        running.add(p);
-      }
-    }
-    if (!running.size) return;
-    await Promise.race(running);
-  }
 }
 
 /** Invalid input (a raw Temporal start can send anything) fails the run at once rather than its workflow tasks forever. */

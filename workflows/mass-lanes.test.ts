@@ -1,7 +1,7 @@
 // The lanes rule on its own: children are promises the test settles by hand, so every start is observed
 // in order and nothing depends on timing.
 import { describe, expect, it } from 'vitest';
-import { startInLanes } from './mass-lanes.ts';
+import { runPagesPerProvider, startInLanes } from './mass-lanes.ts';
 
 /** Children by first index, each with its provider; `start` records the order and hands back a promise the test settles. */
 function harness(providers: string[]) {
@@ -70,5 +70,50 @@ describe('startInLanes', () => {
     h.settle.get(0)!();
     // Child 1 (Salesforce) and child 4 (Google) were never started: the continuation starts at 1 and must skip 2 and 3.
     expect(await done).toEqual({ end: 1, startedAhead: [2, 3] });
+  });
+});
+
+describe('runPagesPerProvider', () => {
+  const ref = (provider: string, id: string) => ({ provider, kind: 'oauth_token', id }) as never;
+
+  it('runs two pages of each provider at a time, takes a page only when a provider needs more, and keeps every ref at its place', async () => {
+    // Pages of 2: [sf, g], [sf, g], [g, g], [sf, sf].
+    const pages = [
+      [ref('salesforce', 'a'), ref('google', 'b')],
+      [ref('salesforce', 'c'), ref('google', 'd')],
+      [ref('google', 'e'), ref('google', 'f')],
+      [ref('salesforce', 'g'), ref('salesforce', 'h')],
+    ];
+    const taken: number[] = [];
+    const started: { page: number; provider: string; indices: number[]; concurrency: number }[] = [];
+    const settle = new Map<string, () => void>();
+    const done = runPagesPerProvider(['salesforce', 'google'], pages.length, 2, 10, 2, (page) => (taken.push(page), { refs: pages[page]!, indices: undefined }), (u) => {
+      started.push({ page: u.page, provider: u.provider, indices: u.indices, concurrency: u.concurrency });
+      return new Promise<void>((resolve) => settle.set(`${u.page}-${u.provider}`, resolve));
+    });
+    const tick = () => new Promise((r) => setTimeout(r, 0));
+    await tick();
+    // Pages 0 and 1 give each provider its two; page 2 is not taken yet (a re-send of it is still checked).
+    expect(taken).toEqual([0, 1]);
+    expect(started.map((s) => `${s.page}-${s.provider}`)).toEqual(['0-salesforce', '0-google', '1-salesforce', '1-google']);
+    expect(started.every((s) => s.concurrency === 5)).toBe(true);
+    // Google's pages end while Salesforce's are still running: Google goes on to page 2 without waiting for them.
+    settle.get('0-google')!();
+    await tick();
+    expect(taken).toEqual([0, 1, 2]);
+    expect(started.at(-1)).toEqual({ page: 2, provider: 'google', indices: [4, 5], concurrency: 5 });
+    settle.get('1-google')!();
+    settle.get('2-google')!();
+    await tick();
+    // Google has nothing left; page 3 is all Salesforce and waits for a Salesforce page to end.
+    expect(taken).toEqual([0, 1, 2, 3]);
+    expect(started).toHaveLength(5);
+    settle.get('0-salesforce')!();
+    await tick();
+    expect(started.at(-1)).toEqual({ page: 3, provider: 'salesforce', indices: [6, 7], concurrency: 5 });
+    settle.get('1-salesforce')!();
+    settle.get('3-salesforce')!();
+    await done;
+    expect(started.flatMap((s) => s.indices).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 });

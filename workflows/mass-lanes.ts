@@ -1,5 +1,8 @@
-// How a mass containment's run starts its children: in provider lanes. Pure (no Temporal API), so the
-// workflow (workflows/mass-containment.ts) stays deterministic and the rule is tested on its own.
+// How a mass containment's runs start their children (provider lanes) and a paged run its page runs
+// (pages per provider). Pure (no Temporal API), so the workflow (workflows/mass-containment.ts) stays
+// deterministic and the rules are tested on their own.
+
+import type { CredentialRef } from '../schemas/credential.ts';
 
 /**
  * Starts `window`'s children (`start` resolves when one ends), at most `concurrency` at once, in provider
@@ -47,4 +50,78 @@ export async function startInLanes(
   if (!pending.length) return undefined;
   const end = pending[0]![0]!;
   return { end, startedAhead: started.filter((first) => first > end) };
+}
+
+/** One provider's refs of one page, run as a page run of their own. */
+interface ProviderPage {
+  page: number;
+  provider: string;
+  refs: CredentialRef[];
+  indices: number[];
+  concurrency: number;
+}
+
+/**
+ * A live paged run's pages, per provider (patch mass-pages-per-provider): each page's refs are split by
+ * provider, and each provider runs `pagesAtOnce` of its own pages at a time, in page order, with its share
+ * of `concurrency`. A provider so moves through its pages at its own rate: before, two whole pages ran at a
+ * time and the third started only once one had finished, so when two pages had only their slowest
+ * provider's refs left, every other provider's refs on later pages waited (P2 at 10,000 refs: 149
+ * Salesforce children running, 1,034 Salesforce activities queued, nothing else moving). An owner's refs
+ * are of one provider, so they stay in one page run. Child ids are unchanged (`<mass id>-<index>`).
+ */
+export async function runPagesPerProvider(
+  refProviders: readonly string[],
+  pageCount: number,
+  pageSize: number,
+  concurrency: number,
+  pagesAtOnce: number,
+  takePage: (page: number) => { refs: CredentialRef[]; indices: number[] | undefined },
+  start: (unit: ProviderPage) => Promise<void>,
+): Promise<void> {
+  // Pages are taken (and dropped from the run's memory) only as a provider with room needs more: a page not
+  // yet taken is still held, so a client re-sending it with other refs is still refused.
+  let nextPage = 0;
+  const queues = new Map<string, Omit<ProviderPage, 'concurrency'>[]>();
+  const takeNext = () => {
+    const page = nextPage++;
+    const { refs, indices } = takePage(page);
+    refs.forEach((ref, i) => {
+      const queue = queues.get(ref.provider) ?? [];
+      queues.set(ref.provider, queue);
+      let unit = queue.find((u) => u.page === page);
+      if (!unit) queue.push((unit = { page, provider: ref.provider, refs: [], indices: [] }));
+      unit.refs.push(ref);
+      unit.indices.push(indices?.[i] ?? page * pageSize + i);
+    });
+  };
+  const providers = new Set(refProviders);
+  const share = Math.max(1, Math.ceil(concurrency / Math.max(1, providers.size)));
+  const runningOf = new Map<string, number>();
+  const running = new Set<Promise<void>>();
+  const wantsMore = () => [...providers].some((p) => (runningOf.get(p) ?? 0) < pagesAtOnce && !queues.get(p)?.length);
+  /** Starts every queued page whose provider has room. */
+  const startWhatFits = () => {
+    for (const [provider, queue] of queues) {
+      while (queue.length && (runningOf.get(provider) ?? 0) < pagesAtOnce) {
+        const unit = queue.shift()!;
+        runningOf.set(provider, (runningOf.get(provider) ?? 0) + 1);
+        const p: Promise<void> = start({ ...unit, concurrency: share }).finally(() => {
+          runningOf.set(provider, runningOf.get(provider)! - 1);
+          running.delete(p);
+        });
+        running.add(p);
+      }
+    }
+  };
+  for (;;) {
+    startWhatFits();
+    // A provider with room and nothing queued takes the next page, until every provider is full or no page is left.
+    while (nextPage < pageCount && wantsMore()) {
+      takeNext();
+      startWhatFits();
+    }
+    if (!running.size) return;
+    await Promise.race(running);
+  }
 }
