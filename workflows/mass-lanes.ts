@@ -86,11 +86,16 @@ export async function runPagesPerProvider(
   const takeNext = () => {
     const page = nextPage++;
     const { refs, indices } = takePage(page);
+    // This page's unit of each provider (a provider's queue may hold several pages: look it up here, not there).
+    const units = new Map<string, Omit<ProviderPage, 'concurrency'>>();
     refs.forEach((ref, i) => {
-      const queue = queues.get(ref.provider) ?? [];
-      queues.set(ref.provider, queue);
-      let unit = queue.find((u) => u.page === page);
-      if (!unit) queue.push((unit = { page, provider: ref.provider, refs: [], indices: [] }));
+      let unit = units.get(ref.provider);
+      if (!unit) {
+        units.set(ref.provider, (unit = { page, provider: ref.provider, refs: [], indices: [] }));
+        const queue = queues.get(ref.provider) ?? [];
+        queues.set(ref.provider, queue);
+        queue.push(unit);
+      }
       unit.refs.push(ref);
       unit.indices.push(indices?.[i] ?? page * pageSize + i);
     });
