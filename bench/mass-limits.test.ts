@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { autoScale, scaledEmulatorLimits, throughputBound, workerRatesFor } from './mass-limits.ts';
+import { autoScale, scaledEmulatorLimits, throughputBound, windowUse, workerRatesFor } from './mass-limits.ts';
 
 describe('mass benchmark rate limits', () => {
   it('scales the documented budgets, keeping their proportions, in windows that hold at least one call', () => {
@@ -28,15 +28,14 @@ describe('mass benchmark rate limits', () => {
     expect(throughputBound({ github: 5000 }, limits)).toEqual({ seconds: 0, binding: undefined });
   });
 
-  it('turns call budgets into activity rates with the measured calls per activity', () => {
+  it('gives the workers each budget as calls per second, times the headroom', () => {
     const limits = [
       { provider: 'google' as const, limit: 100, windowSec: 1 },
       { provider: 'slack' as const, limit: 10, windowSec: 2 },
     ];
-    expect(workerRatesFor(limits, { google: 2, slack: 1 }, 0.9)).toBe('google=45,slack=4.5');
+    expect(workerRatesFor(limits, 0.9)).toBe('google=90,slack=4.5');
     // By default the queues are paced at the budget itself.
-    expect(workerRatesFor(limits, { google: 2, slack: 1 })).toBe('google=50,slack=5');
-    expect(() => workerRatesFor(limits, { google: 2 })).toThrow(/callsPerActivity\.slack must be a measured number/);
+    expect(workerRatesFor(limits)).toBe('google=100,slack=5');
   });
 
   it('chooses the scale at which the budgets admit a given rate of refs, the slowest provider binding', () => {
@@ -52,5 +51,23 @@ describe('mass benchmark rate limits', () => {
     expect(bound.seconds).toBeLessThan(101);
     expect(() => autoScale(1, { google: 4, github: 5, salesforce: 6 })).toThrow(/callsPerRef\.slack must be a measured number/);
     expect(() => autoScale(0, perRef)).toThrow(/refsPerSecond must be a number above 0/);
+  });
+
+  it('counts each provider\'s admitted calls per budget window from the start, dropping calls outside the run', () => {
+    const limits = [
+      { provider: 'slack' as const, limit: 3, windowSec: 10 },
+      { provider: 'github' as const, limit: 5, windowSec: 20 },
+    ];
+    const t0 = 1_000_000;
+    const calls = [
+      { provider: 'slack', atMs: t0 },
+      { provider: 'slack', atMs: t0 + 9_999 },
+      { provider: 'slack', atMs: t0 + 10_000 },
+      { provider: 'slack', atMs: t0 + 29_000 },
+      { provider: 'slack', atMs: t0 - 1 },
+      { provider: 'github', atMs: t0 + 25_000 },
+      { provider: 'google', atMs: t0 + 1 },
+    ];
+    expect(windowUse(calls, limits, t0, t0 + 30_000)).toEqual({ slack: [2, 1, 1], github: [0, 1] });
   });
 });

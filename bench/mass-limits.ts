@@ -1,7 +1,7 @@
 // Rate limits for the mass-containment benchmark (P2 of issue 14), pure: the providers' documented
 // budgets (worker/provider-pacing.ts DOCUMENTED_PROVIDER_RATES: Google Directory 2,400/min, GitHub App
 // 5,000/h, Salesforce 100,000/day, Slack Tier 3 50/min) with time compressed by `scale`, as emulator
-// budgets (emulators/core FaultBook rules) and as the worker's queue rates (CORDON_PROVIDER_RATES), and
+// budgets (emulators/core FaultBook rules) and as the workers' call budgets (CORDON_PROVIDER_RATES), and
 // the bound on throughput those budgets allow.
 import { DOCUMENTED_PROVIDER_RATES } from '../worker/provider-pacing.ts';
 
@@ -53,18 +53,12 @@ export function autoScale(refsPerSecond: number, callsPerRef: Readonly<Partial<R
 }
 
 /**
- * The worker's CORDON_PROVIDER_RATES for these budgets: the queue's rate is in activities, the emulator
- * counts calls, so each provider's budget is divided by the calls one of its activities makes on average
- * (measured, token refreshes included), times `headroom` (1: the budget itself; below 1 keeps a share free).
+ * The worker's CORDON_PROVIDER_RATES for these budgets: each budget's calls per second times `headroom`
+ * (1: the budget itself; below 1 keeps a share free). The workers turn calls into activities themselves,
+ * from the calls they count (worker/provider-pacing.ts).
  */
-export function workerRatesFor(limits: readonly RateLimit[], callsPerActivity: Readonly<Partial<Record<string, number>>>, headroom = 1): string {
-  return limits
-    .map((l) => {
-      const k = callsPerActivity[l.provider];
-      if (k === undefined || !(k > 0)) throw new Error(`callsPerActivity.${l.provider} must be a measured number above 0, got ${k}`);
-      return `${l.provider}=${Math.round(((callsPerSecond(l) * headroom) / k) * 1000) / 1000}`;
-    })
-    .join(',');
+export function workerRatesFor(limits: readonly RateLimit[], headroom = 1): string {
+  return limits.map((l) => `${l.provider}=${Math.round(callsPerSecond(l) * headroom * 1000) / 1000}`).join(',');
 }
 
 /**
@@ -85,4 +79,22 @@ export function throughputBound(calls: Readonly<Partial<Record<string, number>>>
     }
   }
   return { seconds, binding };
+}
+
+/**
+ * Admitted calls per budget window, per provider, from `t0Ms` (the run's start) to `endMs`: where the
+ * binding provider's windows are not full, the run left its budget unused (a slow start, a throttle held
+ * past the window, a lane with nothing ready, the tail).
+ */
+export function windowUse(calls: readonly { provider: string; atMs: number }[], limits: readonly RateLimit[], t0Ms: number, endMs: number): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const l of limits) out[l.provider] = Array.from({ length: Math.max(1, Math.ceil((endMs - t0Ms) / (l.windowSec * 1000))) }, () => 0);
+  for (const c of calls) {
+    const l = limits.find((x) => x.provider === c.provider);
+    if (!l) continue;
+    const i = Math.floor((c.atMs - t0Ms) / (l.windowSec * 1000));
+    const row = out[c.provider]!;
+    if (i >= 0 && i < row.length) row[i]! += 1;
+  }
+  return out;
 }

@@ -3,8 +3,8 @@
 // server, real worker processes (worker/main.ts, as `npm run worker` runs it) contain N credentials spread
 // evenly over Google, GitHub, Salesforce and Slack, started as one mass containment (client/mass.ts: the
 // refs travel in pages). The emulators enforce the providers' documented budgets with time compressed by
-// BENCH_MASS_SCALE (bench/mass-limits.ts); the workers' queues are paced to the same budgets
-// (CORDON_PROVIDER_RATES, from the calls per activity a short unpaced calibration run measured).
+// BENCH_MASS_SCALE (bench/mass-limits.ts); the workers are given the same budgets in calls per second
+// (CORDON_PROVIDER_RATES) and pace their queues' activities from the calls they count.
 // For one worker process, then two, it reports:
 //   - throughput against the bound the budgets allow: the calls the run made that the budgets admitted,
 //     each provider's at its budget's rate, the slowest provider binding (target ≥ 90 %);
@@ -34,7 +34,7 @@ import { MASS_PAGE_SIZE, type MassProgressView } from '../schemas/mass.ts';
 import { startDevServer } from '../temporal-config/dev-server.ts';
 import { bundleCordonWorkflows } from '../worker/worker.ts';
 import { killWorkerProcess, startWorkerProcess, workerProcessEnv } from '../test/support/worker-process.ts';
-import { autoScale, BENCH_PROVIDERS, scaledEmulatorLimits, throughputBound, workerRatesFor, type RateLimit } from './mass-limits.ts';
+import { autoScale, BENCH_PROVIDERS, scaledEmulatorLimits, throughputBound, windowUse, workerRatesFor, type RateLimit } from './mass-limits.ts';
 
 const QUICK = process.argv.includes('--quick');
 const N = Number(process.env.BENCH_MASS_N ?? (QUICK ? 12 : 10_000));
@@ -130,6 +130,8 @@ interface RunFigures {
   pageRuns: { runs: number; largestBytes: number; largestEvents: number };
   /** Admitted provider calls per ref of that provider, by operation. */
   callsPerRef: Record<string, { total: number; byOperation: Record<string, number> }>;
+  /** The binding provider's admitted calls per budget window, as a share of its budget (where the run left budget unused). */
+  bindingWindows: number[];
   notContainedSample: { workflowId: string; outcome: string; reason?: string }[];
 }
 
@@ -269,6 +271,9 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
       }
     }
     const bound = throughputBound(admittedCalls, limits);
+    const used = windowUse(calls.filter((c) => !c.fault).map((c) => ({ provider: c.provider, atMs: Date.parse(c.at) })), limits, t0, t0 + wallSec * 1000);
+    const bindingLimit = limits.find((l) => l.provider === bound.binding);
+    const bindingWindows = bindingLimit ? used[bindingLimit.provider]!.map((n) => r2(n / bindingLimit.limit)) : [];
     const outcomes = progress.tally;
     const finished = Object.values(outcomes).reduce((a, b) => a + b, 0);
     const figures: RunFigures = {
@@ -289,6 +294,7 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
       largestPayload,
       pageRuns,
       callsPerRef,
+      bindingWindows,
       notContainedSample: progress.notContained.slice(0, 5),
     };
     // Calls per activity, per provider: from the calibration run, where every child's history is read.
@@ -334,10 +340,10 @@ try {
   // Each window holds every call of two refs: one activity can make most of a ref's calls at once (a
   // Salesforce identify pages through its queries), so a window sized to the average activity overflows.
   limits = scaledEmulatorLimits(scale, 10, Object.fromEntries(Object.entries(perRef).map(([p, k]) => [p, Math.ceil(2 * k)])));
-  const rates = workerRatesFor(limits, calibration.callsPerActivity, HEADROOM);
+  const rates = workerRatesFor(limits, HEADROOM);
   console.log(
     `  calibration (unpaced, ${calibration.figures.refs} refs): ${calibration.figures.perSecond} refs/s; calls per ref ${Object.entries(calibration.figures.callsPerRef).map(([p, c]) => `${p} ${c.total} (${Object.entries(c.byOperation).slice(0, 4).map(([o, n]) => `${o} ${n}`).join(', ')}…)`).join('; ')}\n` +
-      `  budgets at ${r2(scale)}× the documented rates${SCALE_SETTING === 'auto' ? ` (auto: ${LOAD} of the unpaced rate)` : ''}: ${limits.map((l) => `${l.provider} ${l.limit}/${l.windowSec} s`).join(', ')} → CORDON_PROVIDER_RATES=${rates} (${HEADROOM} of each budget)`,
+      `  budgets at ${r2(scale)}× the documented rates${SCALE_SETTING === 'auto' ? ` (auto: ${LOAD} of the unpaced rate)` : ''}: ${limits.map((l) => `${l.provider} ${l.limit}/${l.windowSec} s`).join(', ')} → CORDON_PROVIDER_RATES=${rates} calls/s (${HEADROOM} of each budget); calls per activity unpaced ${Object.entries(calibration.callsPerActivity).map(([p, k]) => `${p} ${r2(k)}`).join(', ')}`,
   );
   const refs = pick(lists, N, true);
   const runs: RunFigures[] = [];
@@ -347,7 +353,8 @@ try {
     console.log(
       `  ${w} worker process${w > 1 ? 'es' : ''}: ${figures.refs} refs in ${figures.wallSec} s (${figures.perSecond}/s), bound ${figures.bound.seconds} s (${figures.bound.binding}) → ${Math.round(figures.ofBound * 100)} % of the bound; ` +
         `outcomes ${JSON.stringify(figures.outcomes)}, lost ${figures.lost}, duplicate revocations ${figures.duplicateRevocations.length}, duplicate replacements ${figures.duplicateReplacements.length}, ` +
-        `429s ${JSON.stringify(figures.rateLimitedAnswers)}, peak RSS ${figures.peakRssMiB.join(' + ')} MiB, largest history ${Math.round(figures.largestHistory.bytes / 1024)} KiB (${figures.largestHistory.events} events), largest payload ${Math.round(figures.largestPayload.bytes / 1024)} KiB`,
+        `429s ${JSON.stringify(figures.rateLimitedAnswers)}, peak RSS ${figures.peakRssMiB.join(' + ')} MiB, largest history ${Math.round(figures.largestHistory.bytes / 1024)} KiB (${figures.largestHistory.events} events), largest payload ${Math.round(figures.largestPayload.bytes / 1024)} KiB\n` +
+        `    ${figures.bound.binding}'s budget used, window by window: ${figures.bindingWindows.map((x) => `${Math.round(x * 100)}`).join(' ')} (%)`,
     );
   }
 

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -87,4 +90,30 @@ describe('cordon config check', () => {
     expect(v.CORDON_GOOGLE_CREDENTIALS_JSON).toMatchObject({ state: 'invalid' });
     expect(v.CORDON_GITHUB_APP_PRIVATE_KEY).toMatchObject({ state: 'set', detail: 'secret, not shown' });
   });
+
+  it('reads an inventory given as @<path>: a missing or broken file is named, a good one passes (the real command)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cordon-config-check-'));
+    const good = join(dir, 'consumers.json');
+    const broken = join(dir, 'broken.json');
+    await writeFile(good, JSON.stringify({ 'pat:1': [{ id: 'ci', name: 'CI', kind: 'ci_pipeline' }] }));
+    await writeFile(broken, '{"pat:1": [');
+    const env = {
+      CORDON_GITHUB_CONSUMERS: `@${good}`,
+      CORDON_GOOGLE_INVENTORY_JSON: `@${join(dir, 'absent.json')}`,
+      CORDON_SALESFORCE_CONSUMERS: `@${broken}`,
+    };
+    const v = byName(checkConfig(env));
+    expect(v.CORDON_GITHUB_CONSUMERS).toMatchObject({ state: 'set', problem: false });
+    expect(v.CORDON_GOOGLE_INVENTORY_JSON).toMatchObject({ state: 'invalid', problem: true });
+    expect(v.CORDON_GOOGLE_INVENTORY_JSON!.detail).toContain(`cannot read the file ${join(dir, 'absent.json')} (ENOENT)`);
+    expect(v.CORDON_SALESFORCE_CONSUMERS!.detail).toContain(`the file ${broken} is not JSON`);
+    const cli = promisify(execFile);
+    const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
+    const cordon = fileURLToPath(new URL('./cordon.ts', import.meta.url));
+    const run = await cli(tsx, [cordon, 'config', 'check'], { env: { PATH: process.env.PATH, ...env } }).catch((e: { stdout: string; stderr: string; code: number }) => e);
+    expect((run as { code?: number }).code).toBe(1);
+    expect(run.stdout).toMatch(/INVALID\s+CORDON_GOOGLE_INVENTORY_JSON.*cannot read the file .*absent\.json \(ENOENT\)/);
+    expect(run.stdout).toMatch(/INVALID\s+CORDON_SALESFORCE_CONSUMERS.*is not JSON/);
+    expect(run.stdout).not.toMatch(/INVALID\s+CORDON_GITHUB_CONSUMERS/);
+  }, 60_000);
 });

@@ -37,11 +37,15 @@ describe('readInventoryVariable', () => {
     expect(() => readInventoryVariable({ X: '@  ' }, 'X', 'an inventory')).toThrow('X: "@" must be followed by the path of a JSON file');
   });
 
-  it('the configuration schema takes @<path> for the three inventories, and refuses a bare @', () => {
+  it('the configuration schema takes @<path> for the three inventories, and refuses a bare @ and a file it cannot read', () => {
     for (const name of ['CORDON_GITHUB_CONSUMERS', 'CORDON_GOOGLE_INVENTORY_JSON', 'CORDON_SALESFORCE_CONSUMERS'] as const) {
       expect(CordonEnv.shape[name]!.safeParse(`@${file}`).success, name).toBe(true);
       expect(CordonEnv.shape[name]!.safeParse('@').success, name).toBe(false);
       expect(CordonEnv.shape[name]!.safeParse('not json').success, name).toBe(false);
+      // The file is read when the variable is checked: one that is not there is refused, naming it.
+      const absent = CordonEnv.shape[name]!.safeParse(`@${join(dir, 'absent.json')}`);
+      expect(absent.success, name).toBe(false);
+      expect(JSON.stringify(absent.error?.issues), name).toContain('(ENOENT)');
     }
   });
 });

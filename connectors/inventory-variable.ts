@@ -4,6 +4,7 @@
 // provider passes it), so each takes either the JSON itself or `@<path>` to a file holding it. JSON never
 // starts with `@`, so the two cannot be confused.
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 
 /** Linux's MAX_ARG_STRLEN (32 pages) less room for the `NAME=`: longer values cannot be passed inline. */
 export const INLINE_VARIABLE_LIMIT = 128 * 1024 - 256;
@@ -15,22 +16,42 @@ export const INLINE_VARIABLE_LIMIT = 128 * 1024 - 256;
 export function readInventoryVariable(env: Record<string, string | undefined>, name: string, expected: string, prefix = ''): unknown {
   const raw = env[name];
   if (!raw) return undefined;
+  const read = parseJsonOrFile(raw, expected);
+  if ('problem' in read) throw new Error(`${prefix}${name}${read.problem.startsWith('(') || read.problem.startsWith('is ') ? ' ' : ': '}${read.problem}`);
+  return read.value;
+}
+
+/**
+ * `raw` as JSON, or the JSON in the file `@<path>` names; else what is wrong, without the value
+ * ("cannot read the file …", "(the file …) is not JSON (expected …)", "is not JSON (expected …)").
+ */
+export function parseJsonOrFile(raw: string, expected: string): { value: unknown } | { problem: string } {
   let text = raw;
   let where = '';
   if (raw.startsWith('@')) {
     const path = raw.slice(1).trim();
-    if (!path) throw new Error(`${prefix}${name}: "@" must be followed by the path of a JSON file`);
-    where = ` (the file ${path})`;
+    if (!path) return { problem: '"@" must be followed by the path of a JSON file' };
+    where = `(the file ${path}) `;
     try {
       text = readFileSync(path, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new Error(`${prefix}${name}: cannot read the file ${path}${code ? ` (${code})` : ''}`);
+      return { problem: `cannot read the file ${path}${code ? ` (${code})` : ''}` };
     }
   }
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text) };
   } catch {
-    throw new Error(`${prefix}${name}${where} is not JSON (expected ${expected})`);
+    return { problem: `${where}is not JSON (expected ${expected})` };
   }
 }
+
+/**
+ * A configuration variable holding JSON or `@<path>` of a JSON file: the file is read when the variable
+ * is checked (`cordon config check`, a process's start), so a missing or broken file is named there.
+ */
+export const jsonOrFileVariable = (expected: string) =>
+  z.string().superRefine((raw, ctx) => {
+    const read = parseJsonOrFile(raw, expected);
+    if ('problem' in read) ctx.addIssue({ code: 'custom', message: read.problem.replace(/^\(the file (.*?)\) is not JSON/, 'the file $1 is not JSON') });
+  });

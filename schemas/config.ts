@@ -55,17 +55,6 @@ export const json = (what: string) =>
       return false;
     }
   }, `is not JSON (expected ${what})`);
-/** JSON, or `@<path>` to a file holding it (connectors/inventory-variable.ts reads the file): for values that can outgrow an environment string. */
-export const jsonOrFile = (what: string) =>
-  z.string().refine((s) => {
-    if (s.startsWith('@')) return s.slice(1).trim() !== '';
-    try {
-      JSON.parse(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }, `is neither JSON (expected ${what}) nor @<path of a JSON file>`);
 export const list = z.string();
 /** What Node's Buffer.from(…, 'base64') reads as 32 bytes: 43 base64 (or base64url) characters and optional padding. */
 const base64Key = /^[A-Za-z0-9+/_-]{43}=?$/;
@@ -163,7 +152,7 @@ export const CoreEnv = z.object({
     area: 'worker',
     secret: false,
     description:
-      'calls per second each provider’s task queue admits, for every worker together (`github=1.39,google=40`; `none` = unpaced); the Temporal server enforces it, and a provider’s 429 slows the queue for its Retry-After',
+      'calls per second each provider’s task queue admits, for every worker together (`github=1.39,google=40`; `none` = unpaced); the Temporal server enforces it as activities per second, which each worker sets from the calls it counts per activity, and a provider’s 429 slows the queue for its Retry-After',
     default: '`npm run worker`: google=40, github=1.39, salesforce=1.16, slack=0.83 (documented budgets); the local stack: unpaced',
   }),
   CORDON_WORKER_ACTIVITY_SLOTS: variable(positiveInt, { area: 'worker', secret: false, description: 'activity tasks one worker runs at once, per task queue (maxConcurrentActivityTaskExecutions)', default: 'the SDK’s (100)' }),

@@ -1,12 +1,17 @@
 // Pacing provider calls through Temporal (docs/architecture.md, "Mass containment"). Every provider call
 // runs on its provider's task queue (schemas/containment.ts providerTaskQueue), whose rate the Temporal
-// server enforces for every worker and every run together: `maxTaskQueueActivitiesPerSecond`, the
-// provider's budget (CORDON_PROVIDER_RATES). When the provider still answers 429 (a secondary limit, a
+// server enforces for every worker and every run together. Budgets are in calls (CORDON_PROVIDER_RATES),
+// the server paces activities, and one activity makes one call or twenty (a listing that pages, a token
+// refresh, a retry): each worker counts the calls each activity on a provider queue makes (every HTTP
+// request in the activity's async context, through Node's diagnostics channels) and sets the queue's
+// server-side rate (UpdateTaskQueueConfig, which overrides the workers') to the budget divided by the
+// calls per activity it has seen lately. When the provider still answers 429 (a secondary limit, a
 // budget shared with another client), the failing activity slows the *queue*, not only its own retry:
-// it sets the queue's server-side rate limit (UpdateTaskQueueConfig, which overrides the workers') to
-// one call per Retry-After, with the time it ends in the reason. The same process resets it when the
-// Retry-After has passed; every worker process also sweeps its provider queues, so a throttle whose
-// setter died is still lifted.
+// it sets the queue's rate to one call per Retry-After, with the time it ends in the reason. The same
+// process puts the paced rate back when the Retry-After has passed; every worker process also sweeps its
+// provider queues, so a throttle whose setter died is still lifted.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import diagnostics from 'node:diagnostics_channel';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Connection } from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time.js';
@@ -16,6 +21,7 @@ import type { Context } from '@temporalio/activity';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 
 const REASON_PREFIX = 'cordon: provider rate-limited until ';
+const PACE_PREFIX = 'cordon: paced at ';
 const ACTIVITY_QUEUE = proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
 
 /**
@@ -25,6 +31,94 @@ const ACTIVITY_QUEUE = proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE
  * day is about 1.16/s) and 25 long requests at once. Slack: Tier 3 methods, 50+/minute (0.83/s).
  */
 export const DOCUMENTED_PROVIDER_RATES: Readonly<Record<string, number>> = { google: 40, github: 1.39, salesforce: 1.16, slack: 0.83 };
+
+/**
+ * Calls one activity on a provider's queue makes, assumed until this worker has seen its own: a worker
+ * starts its provider queues at the budget divided by these, and re-paces within seconds from what it
+ * counts. Measured on the local tenant (`npm run bench:mass`, calibration, unpaced).
+ */
+export const ASSUMED_CALLS_PER_ACTIVITY: Readonly<Record<string, number>> = { google: 1.9, github: 1.3, salesforce: 2.5, slack: 3.5 };
+const DEFAULT_CALLS_PER_ACTIVITY = 2;
+
+/**
+ * The share of its budget a provider's queue is paced at. Salesforce and Google answer a spent budget
+ * without saying when to come back (Salesforce 403 REQUEST_LIMIT_EXCEEDED, Google 403 rateLimitExceeded,
+ * neither with a Retry-After), so an overshoot costs a blind backoff of the whole queue; and their
+ * activities are the burstiest (a Salesforce identify pages through a user's sessions and grants at
+ * once). Their queues keep 15 % of the budget free. Slack and GitHub say when (Retry-After,
+ * x-ratelimit-reset): an overshoot costs only the rest of a window already spent, so theirs run at the budget.
+ */
+export const PACE_SHARE: Readonly<Record<string, number>> = { salesforce: 0.85, google: 0.85 };
+const shareOf = (provider: string) => PACE_SHARE[provider] ?? 1;
+
+/** The activities per second a worker starts a provider's queue at: its paced share of the call budget over the calls one activity is assumed to make. */
+export const initialActivityRate = (provider: string, callsPerSecond: number) => (callsPerSecond * shareOf(provider)) / (ASSUMED_CALLS_PER_ACTIVITY[provider] ?? DEFAULT_CALLS_PER_ACTIVITY);
+
+/**
+ * The channel an in-process provider (the reference memory tenant) publishes each call on, as Node's
+ * HTTP clients do on theirs (`undici:request:create` for fetch, `http.client.request.start` for
+ * node:http), so its calls are counted like a remote provider's.
+ */
+export const PROVIDER_CALL_CHANNEL = 'cordon:provider-call';
+
+const counting = new AsyncLocalStorage<{ calls: number; open: boolean }>();
+let listening = false;
+function listen(): void {
+  if (listening) return;
+  listening = true;
+  const count = () => {
+    const s = counting.getStore();
+    if (s?.open) s.calls += 1;
+  };
+  for (const name of ['undici:request:create', 'http.client.request.start', PROVIDER_CALL_CHANNEL]) diagnostics.subscribe(name, count);
+}
+
+/** Runs `fn` and reports the provider calls it made (every HTTP request in its async context), and what it threw if it did. */
+export async function countingCalls<T>(fn: () => Promise<T>, report: (calls: number, failure?: unknown) => void): Promise<T> {
+  listen();
+  const store = { calls: 0, open: true };
+  let failure: unknown;
+  try {
+    return await counting.run(store, fn);
+  } catch (err) {
+    failure = err ?? new Error('thrown');
+    throw err;
+  } finally {
+    store.open = false; // a timer the activity left behind no longer counts
+    report(store.calls, failure);
+  }
+}
+
+/**
+ * Calls per activity lately on one queue: each reading halves what came before, so a change of workload
+ * (identifies giving way to revokes) shows within a few readings.
+ */
+export class CallsPerActivity {
+  #calls = 0;
+  #activities = 0;
+  record(calls: number): void {
+    this.#calls += calls;
+    this.#activities += 1;
+  }
+  /** The current figure (undefined until `least` activities weigh in), then halves the past. */
+  read(least = 3): number | undefined {
+    const out = this.#activities >= least ? this.#calls / this.#activities : undefined;
+    if (out !== undefined) {
+      this.#calls /= 2;
+      this.#activities /= 2;
+    }
+    return out;
+  }
+}
+
+/**
+ * The activity rate that spends `callsPerSecond` when activities make `callsPerActivity` calls each
+ * (an activity that made none counts as a tenth of a call, so the rate stays finite).
+ */
+export const pacedActivityRate = (callsPerSecond: number, callsPerActivity: number) => callsPerSecond / Math.max(callsPerActivity, 0.1);
+
+/** Whether a new rate differs enough from the one set to be worth telling the server (5 %). */
+export const worthRepacing = (current: number | undefined, next: number) => current === undefined || Math.abs(next - current) > 0.05 * current;
 
 /** `github=1.39,google=40`: per-provider calls per second (CORDON_PROVIDER_RATES); `none` leaves a provider unpaced. */
 export function parseProviderRates(text: string): Record<string, number | undefined> {
@@ -50,6 +144,13 @@ export interface QueueThrottle {
   slow(taskQueue: string, retryAfterMs: number): Promise<void>;
   /** Lifts every throttle of these queues whose end has passed; returns the queues lifted. */
   sweep(taskQueues: readonly string[]): Promise<string[]>;
+  /**
+   * Sets `taskQueue`'s server-side rate to `activitiesPerSecond` (`why` goes in the reason), now unless a
+   * throttle holds it (then when the throttle is lifted) or a pace within 5 % of it is in place; true when set now.
+   */
+  pace(taskQueue: string, activitiesPerSecond: number, why: string): Promise<boolean>;
+  /** Clears a pace an earlier worker left on these queues (the workers' own rates apply again until re-paced); throttles stay. */
+  clearPaces(taskQueues: readonly string[]): Promise<void>;
 }
 
 /**
@@ -58,12 +159,25 @@ export interface QueueThrottle {
  */
 export function queueThrottle(connection: () => Promise<Connection>, namespace: string, onError: (err: unknown) => void = () => {}): QueueThrottle {
   const service = async () => (await connection()).workflowService;
-  const lift = async (taskQueue: string) =>
-    (await service()).updateTaskQueueConfig({ namespace, taskQueue, taskQueueType: ACTIVITY_QUEUE, identity: 'cordon-provider-pacing', updateQueueRateLimit: { reason: 'cordon: throttle ended' } });
-  const endsAt = async (taskQueue: string) => {
-    const d = await (await service()).describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: ACTIVITY_QUEUE, reportConfig: true });
-    return throttleEndsAt(d.config?.queueRateLimit?.metadata?.reason);
+  /** This process's paced rate per queue, put back when a throttle ends. */
+  const paced = new Map<string, { rate: number; reason: string }>();
+  const setRate = async (taskQueue: string, rate: number | undefined, reason: string) =>
+    (await service()).updateTaskQueueConfig({
+      namespace,
+      taskQueue,
+      taskQueueType: ACTIVITY_QUEUE,
+      identity: 'cordon-provider-pacing',
+      updateQueueRateLimit: { ...(rate !== undefined ? { rateLimit: { requestsPerSecond: rate } } : {}), reason },
+    });
+  const lift = async (taskQueue: string) => {
+    const p = paced.get(taskQueue);
+    await setRate(taskQueue, p?.rate, p?.reason ?? 'cordon: throttle ended');
   };
+  const reasonOf = async (taskQueue: string) => {
+    const d = await (await service()).describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: ACTIVITY_QUEUE, reportConfig: true });
+    return d.config?.queueRateLimit?.metadata?.reason;
+  };
+  const endsAt = async (taskQueue: string) => throttleEndsAt(await reasonOf(taskQueue));
   const sweep: QueueThrottle['sweep'] = async (taskQueues) => {
     const lifted: string[] = [];
     for (const q of taskQueues) {
@@ -80,16 +194,25 @@ export function queueThrottle(connection: () => Promise<Connection>, namespace: 
       const until = Date.now() + retryAfterMs;
       const current = await endsAt(taskQueue);
       if (current !== undefined && current >= until) return;
-      await (await service()).updateTaskQueueConfig({
-        namespace,
-        taskQueue,
-        taskQueueType: ACTIVITY_QUEUE,
-        identity: 'cordon-provider-pacing',
-        updateQueueRateLimit: { rateLimit: { requestsPerSecond: Math.min(1, 1000 / Math.max(retryAfterMs, 1)) }, reason: `${REASON_PREFIX}${new Date(until).toISOString()}` },
-      });
+      await setRate(taskQueue, Math.min(1, 1000 / Math.max(retryAfterMs, 1)), `${REASON_PREFIX}${new Date(until).toISOString()}`);
       setTimeout(() => void sweep([taskQueue]).catch(onError), retryAfterMs + 50).unref();
     },
     sweep,
+    async pace(taskQueue, activitiesPerSecond, why) {
+      const p = { rate: activitiesPerSecond, reason: `${PACE_PREFIX}${why}` };
+      paced.set(taskQueue, p);
+      const d = await (await service()).describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: ACTIVITY_QUEUE, reportConfig: true });
+      const current = d.config?.queueRateLimit;
+      const end = throttleEndsAt(current?.metadata?.reason);
+      if (end !== undefined && end > Date.now()) return false; // the throttle's lift puts it in place
+      // Another worker's pace within 5 % stands (no two workers rewrite each other's every few seconds).
+      if (current?.metadata?.reason?.startsWith(PACE_PREFIX) && !worthRepacing(current.rateLimit?.requestsPerSecond ?? undefined, p.rate)) return false;
+      await setRate(taskQueue, p.rate, p.reason);
+      return true;
+    },
+    async clearPaces(taskQueues) {
+      for (const q of taskQueues) if ((await reasonOf(q))?.startsWith(PACE_PREFIX)) await setRate(q, undefined, 'cordon: pace cleared at worker start');
+    },
   };
 }
 
@@ -120,4 +243,45 @@ export function providerThrottleInterceptor(
       }
     })(),
   });
+}
+
+/** Re-paces each provider's queue from the calls its activities make (module comment). */
+export interface ProviderPacer {
+  /** The activity interceptor of a provider queue's worker: counts the calls each activity makes. */
+  interceptor(provider: string): ActivityInterceptorsFactory;
+  /** Sets each paced queue's rate from the calls per activity seen lately, where the queue's differs by more than 5 %; returns the rates set. */
+  tick(): Promise<Record<string, number>>;
+}
+
+/** `queues`: each provider's task queue; `callsPerSecond`: its budget in calls (undefined = unpaced). */
+export function providerPacer(throttle: QueueThrottle, queues: Readonly<Record<string, string>>, callsPerSecond: Readonly<Record<string, number | undefined>>): ProviderPacer {
+  const seen = new Map<string, CallsPerActivity>();
+  return {
+    interceptor(provider) {
+      const calls = seen.get(provider) ?? new CallsPerActivity();
+      seen.set(provider, calls);
+      return () => ({
+        inbound: {
+          // An attempt a rate limit cut short made fewer calls than its activity needs: it would pull the figure down, and the pace up into more 429s.
+          execute: (input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>) =>
+            countingCalls(() => next(input), (n, failure) => {
+              if (!(failure instanceof ApplicationFailure && failure.type === FAILURE_TYPES.rate_limited)) calls.record(n);
+            }),
+        },
+      });
+    },
+    async tick() {
+      const out: Record<string, number> = {};
+      for (const [provider, budget] of Object.entries(callsPerSecond)) {
+        const queue = queues[provider];
+        const perActivity = seen.get(provider)?.read();
+        if (budget === undefined || !queue || perActivity === undefined) continue;
+        const share = shareOf(provider);
+        const rate = pacedActivityRate(budget * share, perActivity);
+        const of = share === 1 ? `${budget} calls/s` : `${Math.round(share * 100)} % of ${budget} calls/s`;
+        if (await throttle.pace(queue, rate, `${of} over ${Math.round(perActivity * 100) / 100} calls per activity`)) out[provider] = rate;
+      }
+      return out;
+    },
+  };
 }

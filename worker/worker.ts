@@ -22,7 +22,7 @@ import { coordinationTaskQueue, pacedTaskQueue, providerTaskQueue } from '../sch
 import type { TemporalTarget } from '../temporal-config/connection.ts';
 import { readEnv } from '../schemas/config.ts';
 import { activityMetrics } from './metrics.ts';
-import { parseProviderRates, providerThrottleInterceptor, queueThrottle } from './provider-pacing.ts';
+import { initialActivityRate, parseProviderRates, providerPacer, providerThrottleInterceptor, queueThrottle } from './provider-pacing.ts';
 import { createLogger } from '../logging/logger.ts';
 import { PROVIDER_CALLS, providerCall } from '../workflows/containment/provider-calls.ts';
 import { tracingPlugins } from '../temporal-config/tracing.ts';
@@ -60,6 +60,8 @@ export function withEmptySourceMap(code: string): string {
 
 /** Workflow runs one worker keeps cached unless CORDON_WORKER_CACHE_SIZE says (README, "Pacing and tuning"). */
 export const DEFAULT_CACHED_WORKFLOWS = 120;
+/** How often a worker re-paces its provider queues from the calls per activity it has counted. */
+const REPACE_EVERY_MS = 5_000;
 
 /** GitHub's documented budget for unauthenticated POST /credentials/revoke. */
 export const GITHUB_CREDENTIAL_REVOKES_PER_HOUR = 60;
@@ -114,6 +116,7 @@ export async function createCordonWorker(options: {
   const closeThrottle = () => {
     stopped = true;
     clearInterval(sweeper);
+    clearInterval(repacer);
     void throttleConnection?.then((c) => c.close()).catch(() => {});
   };
   const main = await Worker.create({
@@ -172,6 +175,9 @@ export async function createCordonWorker(options: {
   // for then fails at once with the no_connector failure that says what to set, instead of waiting on a
   // queue nothing polls until its timeout.
   const providerQueues = PROVIDERS.map((provider) => providerTaskQueue(options.target.taskQueue, provider));
+  // A pace an earlier worker left (another CORDON_PROVIDER_RATES, or none now) gives way to this one's.
+  const cleared = throttle.clearPaces(providerQueues).catch(onThrottleError);
+  const pacer = providerPacer(throttle, Object.fromEntries(PROVIDERS.map((p) => [p, providerTaskQueue(options.target.taskQueue, p)])), rates);
   const providerWorkers = await Promise.all(
     PROVIDERS.map((provider) => {
       const rate = rates[provider];
@@ -180,11 +186,12 @@ export async function createCordonWorker(options: {
         namespace: options.target.namespace,
         taskQueue: providerTaskQueue(options.target.taskQueue, provider),
         activities,
-        interceptors: { activity: [activityMetrics, providerThrottleInterceptor(throttle, onThrottleError)] },
+        interceptors: { activity: [activityMetrics, pacer.interceptor(provider), providerThrottleInterceptor(throttle, onThrottleError)] },
         dataConverter,
         plugins,
         // Enforced by the server for the whole queue: every worker and every run share the provider's budget.
-        ...(rate !== undefined ? { maxTaskQueueActivitiesPerSecond: rate } : {}),
+        // The budget is in calls; the queue's rate in activities, re-paced from the calls they make (provider-pacing.ts).
+        ...(rate !== undefined ? { maxTaskQueueActivitiesPerSecond: initialActivityRate(provider, rate) } : {}),
         ...slotOptions(tuning),
       });
     }),
@@ -192,6 +199,8 @@ export async function createCordonWorker(options: {
   // A throttle whose setter died is lifted by whichever worker sweeps first.
   const sweeper = setInterval(() => void throttle.sweep(providerQueues).catch(onThrottleError), 5_000);
   sweeper.unref();
+  const repacer = setInterval(() => void cleared.then(() => pacer.tick()).catch(onThrottleError), REPACE_EVERY_MS);
+  repacer.unref();
   const workers = [main, paced, coordination, ...providerWorkers, ...(watch ? [watch] : [])];
   return {
     main,

@@ -1,7 +1,8 @@
 // The GitHub connector's environment: its CORDON_* variables, keyed by name, with their descriptions.
 // Pure zod; connectors/providers.ts joins every provider's part to the core variables of schemas/config.ts.
 import { z } from 'zod';
-import { variable, json, jsonOrFile, pem, positiveInt, url } from '../../schemas/config.ts';
+import { variable, json, pem, positiveInt, url } from '../../schemas/config.ts';
+import { jsonOrFileVariable } from '../inventory-variable.ts';
 
 export const GitHubEnv = z.object({
   CORDON_GITHUB_ORG: variable(z.string().min(1), { area: 'github', secret: false, required: true, description: 'the organization Cordon contains credentials in; turns the GitHub connector on' }),
@@ -10,7 +11,7 @@ export const GitHubEnv = z.object({
   CORDON_GITHUB_INSTALLATION_ID: variable(positiveInt, { area: 'github', secret: false, required: true, description: 'the installation id of Cordon’s GitHub App in the org' }),
   CORDON_GITHUB_OAUTH_CLIENT_ID: variable(z.string().min(1), { area: 'github', secret: false, description: 'client id of the org’s OAuth app whose tokens Cordon may check and revoke (set with the secret)' }),
   CORDON_GITHUB_OAUTH_CLIENT_SECRET: variable(z.string().min(1), { area: 'github', secret: true, description: 'client secret of that OAuth app (set with the id)' }),
-  CORDON_GITHUB_CONSUMERS: variable(jsonOrFile('{"<credential id>": [consumer, …]}'), { area: 'github', secret: false, description: 'who holds each credential (GitHub does not record it), as JSON or `@<path>` of a JSON file (a value over 128 KiB cannot be passed in the environment)' }),
+  CORDON_GITHUB_CONSUMERS: variable(jsonOrFileVariable('{"<credential id>": [consumer, …]}'), { area: 'github', secret: false, description: 'who holds each credential (GitHub does not record it), as JSON or `@<path>` of a JSON file (a value over 128 KiB cannot be passed in the environment)' }),
   CORDON_GITHUB_APP_KEYS: variable(json('{"<app id>": "<PEM private key>"}'), {
     area: 'github',
     secret: true,

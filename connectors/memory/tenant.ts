@@ -4,8 +4,12 @@
 // an ordered call log so tests can check revoke-before-replace (I1) from outside the engine.
 // Served over loopback HTTP (memory/http.ts) when the worker runs in another process.
 import { createHash, randomBytes } from 'node:crypto';
+import diagnostics from 'node:diagnostics_channel';
 import { z } from 'zod';
 import { Consumer, CredentialKind, PrincipalStatus, PrincipalType } from '../../schemas/credential.ts';
+
+/** worker/provider-pacing.ts PROVIDER_CALL_CHANNEL (named here, so the tenant does not import the worker). */
+const providerCalls = diagnostics.channel('cordon:provider-call');
 
 export const MemorySeed = z.object({
   principals: z.array(
@@ -157,6 +161,8 @@ export class MemoryTenant implements MemoryTenantPort {
   }
 
   #log(op: string, outcome: string, ids: { credentialId?: string; principalId?: string } = {}): string {
+    // Counted as a provider call by the worker that made it, as a remote provider's HTTP request is (worker/provider-pacing.ts).
+    providerCalls.publish({ provider: 'memory' });
     this.#calls.push({ seq: ++this.#seq, at: new Date().toISOString(), op, outcome, ...ids });
     return `mem-req-${++this.#request}`;
   }

@@ -1,7 +1,9 @@
 // Provider calls are paced by the Temporal server on the provider's task queue, for every worker
-// together; a provider's 429 slows that queue (a server-side limit stamped with its end), lifted when
-// its Retry-After has passed.
+// together, at a budget in calls that the workers turn into activities from the calls they count; a
+// provider's 429 slows that queue (a server-side limit stamped with its end), lifted when its
+// Retry-After has passed.
 import { randomBytes } from 'node:crypto';
+import diagnostics from 'node:diagnostics_channel';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +19,7 @@ import { vendorTokensSeed } from '../../connectors/memory/seeds.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { ConnectorError } from '../../connectors/types.ts';
 import { providerTaskQueue } from '../../schemas/containment.ts';
-import { queueThrottle, throttleEndsAt } from '../../worker/provider-pacing.ts';
+import { PROVIDER_CALL_CHANNEL, queueThrottle, throttleEndsAt } from '../../worker/provider-pacing.ts';
 import { startTestWorker, testCodecKeys, testTarget, type RunningWorker } from '../support/temporal.ts';
 
 const workers: RunningWorker[] = [];
@@ -52,6 +54,74 @@ it('two workers on one queue share the provider’s rate: the server spaces the 
   // The server's limiter allows a burst of about one second's worth; the rest is spaced.
   expect(elapsed).toBeGreaterThanOrEqual((calls - 2 * rate) / rate);
 });
+
+/** The memory connector, with each provider method making `extra` more calls first (a listing that pages). */
+function pagingConnector(inner: MemoryConnector, extra: number): MemoryConnector {
+  const paging = new Set(['identify', 'listActive', 'revoke', 'replace', 'reauthScope', 'forceReauth', 'probe', 'audit']);
+  return new Proxy(inner, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        if (paging.has(String(prop))) for (let i = 0; i < extra; i++) diagnostics.channel(PROVIDER_CALL_CHANNEL).publish({ provider: 'memory' });
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+it('the rate is a budget in calls: activities that make several calls each are paced at the budget over the calls they make', async () => {
+  const N = 12;
+  const budget = 10;
+  const tenant = new MemoryTenant(vendorTokensSeed(N, 41));
+  const target = testTarget();
+  const w = await startTestWorker({ connectors: { memory: pagingConnector(new MemoryConnector(tenant), 3) }, sink: await sink() }, { target, providerRates: { memory: budget } });
+  workers.push(w);
+  const queue = providerTaskQueue(target.taskQueue, 'memory');
+  const config = async () =>
+    (await w.client.workflowService.describeTaskQueue({ namespace: target.namespace, taskQueue: { name: queue }, taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY, reportConfig: true })).config
+      ?.queueRateLimit;
+  // Every provider call, when it was made (the worker runs in this process).
+  const calls: number[] = [];
+  const onCall = () => calls.push(Date.now());
+  diagnostics.subscribe(PROVIDER_CALL_CHANNEL, onCall);
+  let pacedAt: number | undefined;
+  let watching = true;
+  const watcher = (async () => {
+    while (watching && pacedAt === undefined) {
+      if ((await config())?.metadata?.reason?.startsWith('cordon: paced at ')) pacedAt = Date.now();
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  try {
+    const { workflowId } = await startMassContainment(w.client, target.taskQueue, {
+      incidentId: 'INC-calls',
+      requester: 'alice',
+      credentials: Array.from({ length: N }, (_, i) => ({ provider: 'memory' as const, kind: 'oauth_token' as const, id: `tok-${i}` })),
+      concurrency: N,
+    });
+    const result = (await w.client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
+    expect(result.tally.contained).toBe(N);
+  } finally {
+    watching = false;
+    await watcher;
+    diagnostics.unsubscribe(PROVIDER_CALL_CHANNEL, onCall);
+  }
+  // The worker counted about four calls per activity and paced the queue at the budget over that.
+  const limit = await config();
+  const m = /^cordon: paced at 10 calls\/s over ([\d.]+) calls per activity$/.exec(limit?.metadata?.reason ?? '');
+  expect(m, limit?.metadata?.reason ?? 'no pace').not.toBeNull();
+  const perActivity = Number(m![1]);
+  expect(perActivity).toBeGreaterThan(3);
+  expect(limit!.rateLimit!.requestsPerSecond).toBeCloseTo(budget / perActivity, 2);
+  // From a second after the pace on, the calls went at the budget (the server's limiter allows a burst of about one second's worth).
+  expect(pacedAt).toBeDefined();
+  const from = pacedAt! + 1_000;
+  const after = calls.filter((t) => t >= from);
+  expect(after.length, `${calls.length} calls in all`).toBeGreaterThan(2 * budget);
+  const seconds = (after.at(-1)! - from) / 1000;
+  expect(after.length).toBeLessThanOrEqual(budget * seconds * 1.2 + 2 * budget);
+}, 90_000);
 
 it('a rate-limited call slows its whole queue until the Retry-After has passed, then the limit is lifted', async () => {
   const tenant = new MemoryTenant(vendorTokensSeed(2, 99));
