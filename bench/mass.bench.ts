@@ -132,6 +132,8 @@ interface RunFigures {
   callsPerRef: Record<string, { total: number; byOperation: Record<string, number> }>;
   /** The binding provider's admitted calls per budget window, as a share of its budget (where the run left budget unused). */
   bindingWindows: number[];
+  /** Each provider's last admitted call, in seconds from the start (which provider the run's tail waited on). */
+  lastCallSec: Record<string, number>;
   notContainedSample: { workflowId: string; outcome: string; reason?: string }[];
 }
 
@@ -274,6 +276,8 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
     const used = windowUse(calls.filter((c) => !c.fault).map((c) => ({ provider: c.provider, atMs: Date.parse(c.at) })), limits, t0, t0 + wallSec * 1000);
     const bindingLimit = limits.find((l) => l.provider === bound.binding);
     const bindingWindows = bindingLimit ? used[bindingLimit.provider]!.map((n) => r2(n / bindingLimit.limit)) : [];
+    const lastCallSec: Record<string, number> = {};
+    for (const c of calls) if (!c.fault) lastCallSec[c.provider] = Math.max(lastCallSec[c.provider] ?? 0, r2((Date.parse(c.at) - t0) / 1000));
     const outcomes = progress.tally;
     const finished = Object.values(outcomes).reduce((a, b) => a + b, 0);
     const figures: RunFigures = {
@@ -295,6 +299,7 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
       pageRuns,
       callsPerRef,
       bindingWindows,
+      lastCallSec,
       notContainedSample: progress.notContained.slice(0, 5),
     };
     // Calls per activity, per provider: from the calibration run, where every child's history is read.
@@ -354,7 +359,7 @@ try {
       `  ${w} worker process${w > 1 ? 'es' : ''}: ${figures.refs} refs in ${figures.wallSec} s (${figures.perSecond}/s), bound ${figures.bound.seconds} s (${figures.bound.binding}) → ${Math.round(figures.ofBound * 100)} % of the bound; ` +
         `outcomes ${JSON.stringify(figures.outcomes)}, lost ${figures.lost}, duplicate revocations ${figures.duplicateRevocations.length}, duplicate replacements ${figures.duplicateReplacements.length}, ` +
         `429s ${JSON.stringify(figures.rateLimitedAnswers)}, peak RSS ${figures.peakRssMiB.join(' + ')} MiB, largest history ${Math.round(figures.largestHistory.bytes / 1024)} KiB (${figures.largestHistory.events} events), largest payload ${Math.round(figures.largestPayload.bytes / 1024)} KiB\n` +
-        `    ${figures.bound.binding}'s budget used, window by window: ${figures.bindingWindows.map((x) => `${Math.round(x * 100)}`).join(' ')} (%)`,
+        `    ${figures.bound.binding}'s budget used, window by window: ${figures.bindingWindows.map((x) => `${Math.round(x * 100)}`).join(' ')} (%); last call of each provider at ${Object.entries(figures.lastCallSec).map(([p, t]) => `${p} ${t} s`).join(', ')}`,
     );
   }
 

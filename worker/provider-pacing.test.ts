@@ -70,7 +70,7 @@ describe('countingCalls', () => {
 });
 
 describe('the activity rate that spends a call budget', () => {
-  it('weighs recent activities most: each reading halves the past', () => {
+  it('weighs recent activities most: each reading keeps three quarters of the past', () => {
     const k = new CallsPerActivity();
     k.record(4);
     k.record(4);
@@ -83,9 +83,9 @@ describe('the activity rate that spends a call budget', () => {
       for (let j = 0; j < 3; j++) k.record(1);
       readings.push(k.read()!);
     }
-    expect(readings[0]).toBeCloseTo((6 + 3) / (1.5 + 3), 6);
+    expect(readings[0]).toBeCloseTo((9 + 3) / (2.25 + 3), 6);
     expect(readings.every((r, i) => i === 0 || r < readings[i - 1]!)).toBe(true);
-    expect(readings[3]).toBeLessThan(1.2);
+    expect(readings[3]).toBeLessThan(1.5);
   });
 
   it('divides the budget by the calls per activity; starts from the assumed figure; re-paces only past 5 %', () => {
