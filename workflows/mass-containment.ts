@@ -17,7 +17,7 @@
 // every ref is identified and planned on its provider's task queue (paced like a live run), nothing is
 // written. Each page run returns its per-ref lines; the paged run keeps only the summed blast radius, so
 // no payload holds thousands of plans.
-import { ApplicationFailure, condition, continueAsNew, defineQuery, defineUpdate, executeChild, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, executeChild, getExternalWorkflowHandle, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { ContainmentPolicy, providerTaskQueue, type ContainmentRequest, type ContainmentStatus } from '../schemas/containment.ts';
 import { describeRef, type CredentialRef } from '../schemas/credential.ts';
@@ -39,9 +39,11 @@ import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { undecodableReason } from '../schemas/undecodable.ts';
 import { childrenOf, CURRENT_OWNER_RULES, MASS_DRY_RUN_GROUPS_PATCH, MASS_OWNER_PAGES_PATCH, MASS_SALESFORCE_OWNERS_PATCH, outcomesOfRefs, ownerOfRef, pagesByOwner, type RefOutcome } from './mass-owners.ts';
 import { INCIDENT_ID, OUTCOME } from './search-attributes.ts';
-import { runPagesPerProvider, startInLanes } from './mass-lanes.ts';
+import { runPagesPerProvider, startInLanes, type PageRun } from './mass-lanes.ts';
 
 export const massProgressQuery = defineQuery<MassProgressView>('massProgress');
+/** A page run tells its mass containment it has started all its children (its workflow id); patch mass-page-all-started. */
+export const pageAllStartedSignal = defineSignal<[string]>('massPageAllStarted');
 /** One page of a paged run's refs; answers how many refs the run holds now. */
 export const addRefPageUpdate = defineUpdate<{ received: number }, [MassRefPage]>('addRefPage');
 
@@ -74,6 +76,12 @@ export const MASS_PROVIDER_LANES_PATCH = 'mass-provider-lanes';
  * (runPagesPerProvider); runs recorded before ran whole pages two at a time. Never rename it.
  */
 export const MASS_PAGES_PER_PROVIDER_PATCH = 'mass-pages-per-provider';
+/**
+ * A page run signals its mass containment once it has started all its children, and a provider's next page
+ * starts then rather than when the page's last child ends (runPagesPerProvider). Runs recorded before
+ * neither send nor wait for it. Never rename it.
+ */
+export const MASS_PAGE_ALL_STARTED_PATCH = 'mass-page-all-started';
 /** A paged run whose refs stop arriving (its client died mid-upload) fails after this, naming how many came. */
 const REFS_WAIT = '1 hour';
 
@@ -162,7 +170,12 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
   const lanes = patched(MASS_PROVIDER_LANES_PATCH);
   if (lanes) {
     const counted = (group: number[]) => step(group).finally(() => (done += group.length));
-    const left = await startInLanes(window, (group) => credentials[group[0]!]!.provider, input.concurrency, counted, () => !!budgeted && historyFull());
+    // A live page run tells its mass containment when every child it holds has started (a page's last run, not one that continues as new).
+    const tellParent =
+      input.page && !input.dryRun && patched(MASS_PAGE_ALL_STARTED_PATCH)
+        ? () => void getExternalWorkflowHandle(input.page!.massId).signal(pageAllStartedSignal, workflowInfo().workflowId).catch(() => undefined)
+        : undefined;
+    const left = await startInLanes(window, (group) => credentials[group[0]!]!.provider, input.concurrency, counted, () => !!budgeted && historyFull(), tellParent);
     if (left) {
       end = left.end;
       // Also what earlier runs started past this one's end: never started twice, however many runs on.
@@ -357,7 +370,17 @@ async function pagedRun(input: Input, paged: { total: number; pageSize: number }
   };
 
   if (!input.dryRun && patched(MASS_PAGES_PER_PROVIDER_PATCH)) {
-    await runPagesPerProvider([...new Set(allPages.flatMap((refs) => refs.map((r) => r.provider)))], pageCount, paged.pageSize, input.concurrency, PAGES_AT_ONCE, takePage, (unit) => startPageRun(`${massId}-page-${unit.page}-${unit.provider}`, unit.page, unit.refs, unit.indices, unit.concurrency));
+    // Page runs that have started all their children (pageAllStartedSignal), by workflow id.
+    const allStarted = new Map<string, () => void>();
+    const reported = patched(MASS_PAGE_ALL_STARTED_PATCH);
+    if (reported) setHandler(pageAllStartedSignal, (pageRunId) => allStarted.get(pageRunId)?.());
+    const startUnit = (unit: { page: number; provider: string; refs: CredentialRef[]; indices: number[]; concurrency: number }): Promise<void> | PageRun => {
+      const workflowId = `${massId}-page-${unit.page}-${unit.provider}`;
+      const started = reported ? new Promise<void>((resolve) => allStarted.set(workflowId, resolve)) : undefined;
+      const ended = startPageRun(workflowId, unit.page, unit.refs, unit.indices, unit.concurrency);
+      return started ? { ended, allStarted: started } : ended;
+    };
+    await runPagesPerProvider([...new Set(allPages.flatMap((refs) => refs.map((r) => r.provider)))], pageCount, paged.pageSize, input.concurrency, PAGES_AT_ONCE, takePage, startUnit);
   } else {
     for (let page = 0; page < pageCount; page++) {
       const { refs, indices } = takePage(page);

@@ -73,6 +73,32 @@ describe('startInLanes', () => {
   });
 });
 
+describe('startInLanes tells when all its children have started', () => {
+  it('once the last child has started, before the children end; never when it stops early', async () => {
+    const h = harness(['google', 'google', 'google']);
+    let told = 0;
+    const done = startInLanes(h.window, h.providerOf, 2, h.start, () => false, () => told++);
+    await h.tick();
+    expect(told).toBe(0); // one child still to start
+    h.settle.get(0)!();
+    await h.tick();
+    expect(h.started).toEqual([0, 1, 2]);
+    expect(told).toBe(1); // all started; 1 and 2 still running
+    h.settle.get(1)!();
+    h.settle.get(2)!();
+    expect(await done).toBeUndefined();
+    expect(told).toBe(1);
+    // A run that stops early (its history full) leaves the telling to its continuation.
+    const e = harness(['google', 'google', 'google']);
+    let toldEarly = 0;
+    const early = startInLanes(e.window, e.providerOf, 3, e.start, () => e.started.length >= 2, () => toldEarly++);
+    await e.tick();
+    for (const i of [0, 1]) e.settle.get(i)!();
+    expect(await early).toEqual({ end: 2, startedAhead: [] });
+    expect(toldEarly).toBe(0);
+  });
+});
+
 describe('runPagesPerProvider', () => {
   const ref = (provider: string, id: string) => ({ provider, kind: 'oauth_token', id }) as never;
 
@@ -115,5 +141,45 @@ describe('runPagesPerProvider', () => {
     settle.get('3-salesforce')!();
     await done;
     expect(started.flatMap((s) => s.indices).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('with page runs that report all their children started, a provider\'s next page starts then, not when a straggler ends; at most twice as many run', async () => {
+    // Six pages of one Slack ref each; two pages at a time.
+    const pages = Array.from({ length: 6 }, (_, i) => [ref('slack', `s${i}`)]);
+    const started: number[] = [];
+    const ended = new Map<number, () => void>();
+    const allStarted = new Map<number, () => void>();
+    const done = runPagesPerProvider(['slack'], pages.length, 1, 4, 2, (page) => ({ refs: pages[page]!, indices: undefined }), (u) => {
+      started.push(u.page);
+      return {
+        ended: new Promise<void>((resolve) => ended.set(u.page, resolve)),
+        allStarted: new Promise<void>((resolve) => allStarted.set(u.page, resolve)),
+      };
+    });
+    const tick = () => new Promise((r) => setTimeout(r, 0));
+    await tick();
+    expect(started).toEqual([0, 1]);
+    // Page 0 has started all its children; its last one (a straggler) is still running: page 2 starts now.
+    allStarted.get(0)!();
+    await tick();
+    expect(started).toEqual([0, 1, 2]);
+    allStarted.get(1)!();
+    allStarted.get(2)!();
+    await tick();
+    expect(started).toEqual([0, 1, 2, 3]); // four pages running, none ended: the cap (twice two)
+    allStarted.get(3)!();
+    await tick();
+    expect(started).toEqual([0, 1, 2, 3]);
+    // A straggler's page ends: its room goes to the next page.
+    ended.get(0)!();
+    await tick();
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    // A page that ends without reporting (a run recorded before) makes room when it ends.
+    for (const p of [1, 2, 3]) ended.get(p)!();
+    await tick();
+    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+    ended.get(4)!();
+    ended.get(5)!();
+    await done;
   });
 });

@@ -20,6 +20,8 @@ export async function startInLanes(
   concurrency: number,
   start: (group: number[]) => Promise<void>,
   full: () => boolean,
+  /** Called once every child of the window has started (not when this run stops early): the rest is their ending. */
+  allStarted?: () => void,
 ): Promise<{ end: number; startedAhead: number[] } | undefined> {
   const pending = [...window];
   const toStart = new Map<string, number>();
@@ -46,6 +48,7 @@ export async function startInLanes(
     });
     running.add(p);
   }
+  if (!pending.length) allStarted?.();
   await Promise.all(running);
   if (!pending.length) return undefined;
   const end = pending[0]![0]!;
@@ -77,7 +80,7 @@ export async function runPagesPerProvider(
   concurrency: number,
   pagesAtOnce: number,
   takePage: (page: number) => { refs: CredentialRef[]; indices: number[] | undefined },
-  start: (unit: ProviderPage) => Promise<void>,
+  start: (unit: ProviderPage) => Promise<void> | PageRun,
 ): Promise<void> {
   // Pages are taken (and dropped from the run's memory) only as a provider with room needs more: a page not
   // yet taken is still held, so a client re-sending it with other refs is still refused.
@@ -102,17 +105,37 @@ export async function runPagesPerProvider(
   };
   const providers = new Set(refProviders);
   const share = Math.max(1, Math.ceil(concurrency / Math.max(1, providers.size)));
+  /** Per provider: its page runs not ended, and those of them still starting children. */
   const runningOf = new Map<string, number>();
+  const startingOf = new Map<string, number>();
   const running = new Set<Promise<void>>();
-  const wantsMore = () => [...providers].some((p) => (runningOf.get(p) ?? 0) < pagesAtOnce && !queues.get(p)?.length);
+  const starting = new Set<Promise<void>>();
+  const count = (m: Map<string, number>, provider: string, by: number) => m.set(provider, (m.get(provider) ?? 0) + by);
+  // A page run that reports when it has started all its children (PageRun) makes room for its provider's next
+  // page then, not when its last child ends: two pages of a provider started together drain together, and
+  // while their last children (a straggler in a Retry-After, a slow owner) ran, that provider's rate went
+  // unused (P2 at 2,000 refs: Slack made no call for 20 to 70 seconds at each page turnover). A draining
+  // page still holds its stragglers' slots: at most twice `pagesAtOnce` of a provider's pages run at once.
+  const hasRoom = (provider: string) => (startingOf.get(provider) ?? 0) < pagesAtOnce && (runningOf.get(provider) ?? 0) < 2 * pagesAtOnce;
+  const wantsMore = () => [...providers].some((p) => hasRoom(p) && !queues.get(p)?.length);
   /** Starts every queued page whose provider has room. */
   const startWhatFits = () => {
     for (const [provider, queue] of queues) {
-      while (queue.length && (runningOf.get(provider) ?? 0) < pagesAtOnce) {
+      while (queue.length && hasRoom(provider)) {
         const unit = queue.shift()!;
-        runningOf.set(provider, (runningOf.get(provider) ?? 0) + 1);
-        const p: Promise<void> = start({ ...unit, concurrency: share }).finally(() => {
-          runningOf.set(provider, runningOf.get(provider)! - 1);
+        count(runningOf, provider, 1);
+        count(startingOf, provider, 1);
+        const run = start({ ...unit, concurrency: share });
+        const ended = 'ended' in run ? run.ended : run;
+        // A page run that does not report it has started all its children is starting until it ends.
+        const allStarted = 'ended' in run ? Promise.race([run.allStarted, run.ended]) : run;
+        const s: Promise<void> = allStarted.finally(() => {
+          count(startingOf, provider, -1);
+          starting.delete(s);
+        });
+        starting.add(s);
+        const p: Promise<void> = ended.finally(() => {
+          count(runningOf, provider, -1);
           running.delete(p);
         });
         running.add(p);
@@ -127,6 +150,12 @@ export async function runPagesPerProvider(
       startWhatFits();
     }
     if (!running.size) return;
-    await Promise.race(running);
+    await Promise.race([...running, ...starting]);
   }
+}
+
+/** A page run as its starter sees it: when it ends, and when it has started all its children (patch mass-page-all-started). */
+export interface PageRun {
+  ended: Promise<void>;
+  allStarted: Promise<void>;
 }

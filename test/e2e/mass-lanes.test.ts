@@ -60,3 +60,20 @@ it.each([
   for (const i of googleAt) expect(started[i]!, `Google ref ${i} started before a GitHub child ended`).toBeLessThan(firstSlowEnd);
   expect(googleAt.filter((i) => ended[i]! < firstSlowEnd).length).toBeGreaterThanOrEqual(2);
 });
+
+it('a provider\'s next page starts once its running pages have started all their children, not when their last child ends', { timeout: 300_000 }, async () => {
+  const { connectors } = await lab.start(loadScenario(120), { env: { CORDON_GITHUB_REVOKES_PER_HOUR: '360000' } });
+  // Four pages of one deploy key (one provider), two pages at a time, every GitHub call 1.5 s: every child is slow.
+  const keys = await keysOfDistinctOwners(connectors, 'github', 'deploy_key', 4);
+  const refs: CredentialRef[] = keys.map((k) => ({ provider: k.provider, kind: k.kind, id: k.id }) as CredentialRef);
+  lab.tenant.injectFault({ provider: 'github', type: 'latency', latencyMs: 1_500 });
+  const { client, target } = lab.worker;
+  const { workflowId } = await startMassContainment(client, target.taskQueue, { incidentId: 'INC-mass-page-turnover', requester: 'alice', credentials: refs, concurrency: 4 }, { pageSize: 1 });
+  const result = (await client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
+  lab.tenant.clearFaults();
+  expect(result.tally).toEqual({ contained: refs.length });
+  const { started, ended } = await childTimes(client, workflowId, refs.length);
+  // Before, pages 2 and 3 waited for page 0 or 1 to end (a page run ends with its last child).
+  const firstEnd = Math.min(ended[0]!, ended[1]!);
+  for (const i of [2, 3]) expect(started[i]!, `page ${i}'s child started before the children of pages 0 and 1 ended`).toBeLessThan(firstEnd);
+});

@@ -13,7 +13,9 @@
 // where the runs before it revoked as a local activity. `mass-budget-page` is the page run of a mass containment
 // started without `childrenPerRun`, which starts children as slots free (patch `mass-history-budget`), in list order;
 // `mass-lanes-page` the same with provider lanes (patch `mass-provider-lanes`); `mass-pages-per-provider-run` a paged
-// run whose pages ran per provider (patch `mass-pages-per-provider`).
+// run whose pages ran per provider (patch `mass-pages-per-provider`); `mass-page-all-started-run` and
+// `mass-page-all-started-page` (its page 0) a paged run whose page runs reported all their children started,
+// the next page starting then (patch `mass-page-all-started`).
 // `mass-salesforce-run` and `mass-salesforce-page` (its page 0) are a mass containment of Salesforce grants and
 // Google keys on the local tenant, recorded once with the code before patch mass-owner-groups-salesforce (each
 // grant its own child): this script does not record them, as today's code would group the grants; keep them.
@@ -141,6 +143,19 @@ async function recordMassPagesPerProvider() {
   await save(name, await mass.fetchHistory());
 }
 
+/** `mass-page-all-started-run` and `-page`: 3 vendor tokens in pages of 1; each page run signals when all its children have started (patch `mass-page-all-started`). */
+async function recordMassPageAllStarted() {
+  const name = 'mass-page-all-started-run';
+  if (only.length && !only.includes(name)) return;
+  tenant.load(vendorTokensSeed(3, 5));
+  const credentials = Array.from({ length: 3 }, (_, i) => ({ provider: 'memory' as const, kind: 'oauth_token' as const, id: `tok-${i}` }));
+  const { workflowId } = await startMassContainment(client, TASK_QUEUE, { incidentId: `INC-replay-${name}`, requester: 'alice', credentials, concurrency: 2 } as never, { pageSize: 1 });
+  const mass = client.workflow.getHandle(workflowId);
+  await mass.result();
+  await save(name, await mass.fetchHistory());
+  await save('mass-page-all-started-page', await client.workflow.getHandle(`${workflowId}-page-0-memory`).fetchHistory());
+}
+
 /**
  * `drift-watch`: one pass of the drift watch over the Salesforce emulator's audit log carrying the
  * Salesloft/Drift attack, which flags the Drift token and opens a staged containment (then cancelled).
@@ -262,6 +277,7 @@ try {
   await recordMass();
   await recordMassBudget('mass-lanes-page');
   await recordMassPagesPerProvider();
+  await recordMassPageAllStarted();
   await recordDriftWatch();
   await recordLocalTenantRuns();
 } finally {

@@ -15,7 +15,7 @@ import { AUTHENTICATED_CHANNELS_PATCH } from '../../workflows/containment/messag
 import { FAST_PATH_PATCH, PLAN_AS_SCOPE_ARRIVES_PATCH, REPLACE_WHILE_REAUTHENTICATING_PATCH } from '../../workflows/contain-credential.ts';
 import { SCOPE_READ_WITH_IDENTIFY_PATCH } from '../../workflows/containment/plan.ts';
 import { REVOKE_ON_OWN_QUEUE_PATCH, SINGLE_RUN_PATCH } from '../../workflows/containment/context.ts';
-import { MASS_HISTORY_BUDGET_PATCH, MASS_PAGES_PER_PROVIDER_PATCH, MASS_PROVIDER_LANES_PATCH } from '../../workflows/mass-containment.ts';
+import { MASS_HISTORY_BUDGET_PATCH, MASS_PAGE_ALL_STARTED_PATCH, MASS_PAGES_PER_PROVIDER_PATCH, MASS_PROVIDER_LANES_PATCH } from '../../workflows/mass-containment.ts';
 import { MASS_SALESFORCE_OWNERS_PATCH } from '../../workflows/mass-owners.ts';
 
 const dir = fileURLToPath(new URL('./histories/', import.meta.url));
@@ -28,7 +28,7 @@ function withItsWorkflowId(history: ReturnType<typeof historyFromJSON>): { workf
 }
 
 /** Histories of runs other than `containCredential` (test/replay/record.ts records them after the containments). */
-const OTHER_RUNS = ['drift-watch.json', 'mass-budget-page.json', 'mass-lanes-page.json', 'mass-page.json', 'mass-pages-per-provider-run.json', 'mass-run.json', 'registry.json'];
+const OTHER_RUNS = ['drift-watch.json', 'mass-budget-page.json', 'mass-lanes-page.json', 'mass-page-all-started-page.json', 'mass-page-all-started-run.json', 'mass-page.json', 'mass-pages-per-provider-run.json', 'mass-run.json', 'registry.json'];
 /** A mass containment of Salesforce grants recorded before patch mass-owner-groups-salesforce: one child per grant. */
 const SALESFORCE_MASS_RUNS = ['mass-salesforce-page.json', 'mass-salesforce-run.json'];
 /** Containments recorded on the local tenant with the real connectors (test/replay/record.ts recordLocalTenantRuns). */
@@ -70,7 +70,7 @@ it('replays a recorded drift watch pass, a mass containment, one of its page run
   const files = (await readdir(dir)).filter((f) => OTHER_RUNS.includes(f)).sort();
   expect(files).toEqual(OTHER_RUNS);
   const types = await Promise.all(files.map(async (f) => JSON.parse(await readFile(`${dir}${f}`, 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name));
-  expect(types).toEqual(['driftWatch', 'massContainment', 'massContainment', 'massContainment', 'massContainment', 'massContainment', 'replacementRegistry']);
+  expect(types).toEqual(['driftWatch', 'massContainment', 'massContainment', 'massContainment', 'massContainment', 'massContainment', 'massContainment', 'massContainment', 'replacementRegistry']);
   // mass-budget-page started its children as slots freed (no childrenPerRun); mass-page, with childrenPerRun, did not.
   const budget = Buffer.from(`{"id":"${MASS_HISTORY_BUDGET_PATCH}","deprecated":false}`).toString('base64');
   expect(await readFile(`${dir}mass-budget-page.json`, 'utf8')).toContain(budget);
@@ -90,7 +90,16 @@ it('replays a recorded drift watch pass, a mass containment, one of its page run
   expect(perProviderRun).toContain(perProvider);
   expect(perProviderRun).toMatch(/-page-1-memory/);
   expect(await readFile(`${dir}mass-run.json`, 'utf8')).not.toContain(perProvider);
-  expect(await replayAll(files)).toBe(7);
+  // mass-page-all-started-page told its mass run it had started all its children, and the run took the signals; mass-pages-per-provider-run, recorded before, neither.
+  const allStarted = Buffer.from(`{"id":"${MASS_PAGE_ALL_STARTED_PATCH}","deprecated":false}`).toString('base64');
+  const allStartedPage = await readFile(`${dir}mass-page-all-started-page.json`, 'utf8');
+  expect(allStartedPage).toContain(allStarted);
+  expect(allStartedPage).toContain('signalExternalWorkflowExecutionInitiatedEventAttributes');
+  const allStartedRun = await readFile(`${dir}mass-page-all-started-run.json`, 'utf8');
+  expect(allStartedRun).toContain(allStarted);
+  expect(allStartedRun).toContain('workflowExecutionSignaledEventAttributes');
+  expect(perProviderRun).not.toContain(allStarted);
+  expect(await replayAll(files)).toBe(9);
 }, 120_000);
 
 it('replays a mass containment of Salesforce grants recorded before Salesforce users were owners: one child per grant, pages as they came', async () => {
