@@ -92,7 +92,7 @@ describe('the activity rate that spends a call budget', () => {
     expect(pacedActivityRate(20, 4)).toBe(5);
     expect(pacedActivityRate(20, 0)).toBe(200); // activities that made no call: a tenth of one each
     expect(initialActivityRate('slack', 7)).toBe(2);
-    expect(initialActivityRate('salesforce', 10)).toBeCloseTo((10 * 0.85) / 2.5, 9); // no Retry-After: 15 % kept free
+    expect(initialActivityRate('salesforce', 10)).toBeCloseTo((10 * 0.75) / 2.5, 9); // no Retry-After: a quarter kept free
     expect(initialActivityRate('memory', 7)).toBe(3.5);
     expect(worthRepacing(undefined, 5)).toBe(true);
     expect(worthRepacing(5, 5.2)).toBe(false);
@@ -129,10 +129,10 @@ describe('the activity rate that spends a call budget', () => {
     await run('slack', 3, ApplicationFailure.create({ type: FAILURE_TYPES.unavailable, message: '503' }));
     for (const n of [5, 5, 5]) await run('github', n); // unpaced: counted, never paced
     for (const n of [2, 2, 2]) await run('salesforce', n);
-    expect(await pacer.tick()).toEqual({ slack: 2, salesforce: 4.25 });
+    expect(await pacer.tick()).toEqual({ slack: 2, salesforce: 3.75 });
     expect(paced).toEqual([
       { queue: 'q-slack', rate: 2, why: '6 calls/s over 3 calls per activity' },
-      { queue: 'q-sf', rate: 4.25, why: '85 % of 10 calls/s over 2 calls per activity' },
+      { queue: 'q-sf', rate: 3.75, why: '75 % of 10 calls/s over 2 calls per activity' },
     ]);
   });
 });
