@@ -47,8 +47,8 @@ export function parseJsonOrFile(raw: string, expected: string): { value: unknown
 }
 
 /**
- * A configuration variable holding JSON or `@<path>` of a JSON file: the file is read when the variable
- * is checked (`cordon config check`, a process's start), so a missing or broken file is named there.
+ * A configuration variable holding JSON or `@<path>` of a JSON file: `cordon config check` reads the file,
+ * so a missing or broken one is named there, before a worker starts (which reads it again, readInventoryVariable).
  */
 export const jsonOrFileVariable = (expected: string) =>
   z.string().superRefine((raw, ctx) => {
