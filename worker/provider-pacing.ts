@@ -177,10 +177,10 @@ export function queueThrottle(connection: () => Promise<Connection>, namespace: 
     const p = paced.get(taskQueue);
     await setRate(taskQueue, p?.rate, p?.reason ?? 'cordon: throttle ended');
   };
-  const reasonOf = async (taskQueue: string) => {
-    const d = await (await service()).describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: ACTIVITY_QUEUE, reportConfig: true });
-    return d.config?.queueRateLimit?.metadata?.reason;
-  };
+  /** The queue's server-side rate limit as set now (rate and reason). */
+  const limitOf = async (taskQueue: string) =>
+    (await (await service()).describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: ACTIVITY_QUEUE, reportConfig: true })).config?.queueRateLimit;
+  const reasonOf = async (taskQueue: string) => (await limitOf(taskQueue))?.metadata?.reason;
   const endsAt = async (taskQueue: string) => throttleEndsAt(await reasonOf(taskQueue));
   const sweep: QueueThrottle['sweep'] = async (taskQueues) => {
     const lifted: string[] = [];
@@ -205,8 +205,7 @@ export function queueThrottle(connection: () => Promise<Connection>, namespace: 
     async pace(taskQueue, activitiesPerSecond, why) {
       const p = { rate: activitiesPerSecond, reason: `${PACE_PREFIX}${why}` };
       paced.set(taskQueue, p);
-      const d = await (await service()).describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: ACTIVITY_QUEUE, reportConfig: true });
-      const current = d.config?.queueRateLimit;
+      const current = await limitOf(taskQueue);
       const end = throttleEndsAt(current?.metadata?.reason);
       if (end !== undefined && end > Date.now()) return false; // the throttle's lift puts it in place
       // Another worker's pace within 5 % stands (no two workers rewrite each other's every few seconds).

@@ -177,14 +177,14 @@ export async function createCordonWorker(options: {
   const providerQueues = PROVIDERS.map((provider) => providerTaskQueue(options.target.taskQueue, provider));
   // A pace an earlier worker left (another CORDON_PROVIDER_RATES, or none now) gives way to this one's.
   const cleared = throttle.clearPaces(providerQueues).catch(onThrottleError);
-  const pacer = providerPacer(throttle, Object.fromEntries(PROVIDERS.map((p) => [p, providerTaskQueue(options.target.taskQueue, p)])), rates);
+  const pacer = providerPacer(throttle, Object.fromEntries(PROVIDERS.map((p, i) => [p, providerQueues[i]!])), rates);
   const providerWorkers = await Promise.all(
-    PROVIDERS.map((provider) => {
+    PROVIDERS.map((provider, i) => {
       const rate = rates[provider];
       return Worker.create({
         connection,
         namespace: options.target.namespace,
-        taskQueue: providerTaskQueue(options.target.taskQueue, provider),
+        taskQueue: providerQueues[i]!,
         activities,
         interceptors: { activity: [activityMetrics, pacer.interceptor(provider), providerThrottleInterceptor(throttle, onThrottleError)] },
         dataConverter,
