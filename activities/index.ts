@@ -2,7 +2,7 @@
 // worker hand in their connectors and sink; workflows see only the types (README, "Layout"). Activity names
 // are recorded in history: never rename one.
 import { ApplicationFailure } from '@temporalio/common';
-import type { Consumer, Credential, CredentialRef, Principal, Provider, ReauthScopeSnapshot, ReplacementRef, ScopeEnrichment, ScopeReport } from '../schemas/credential.ts';
+import type { Consumer, Credential, CredentialRef, Principal, Provider, ReauthScopeSnapshot, ReplacementRef, ScopeEnrichment, ScopeReport, SinkRef } from '../schemas/credential.ts';
 import type { ContainmentMode, FallbackRung, Plan, ReauthTarget } from '../schemas/containment.ts';
 import type { ConnectorRegistry, Connector, ProbeResult, Restriction, RestrictionUndo, WriteResult } from '../connectors/types.ts';
 import { assertCan, can } from '../connectors/capabilities.ts';
@@ -84,6 +84,7 @@ export function createActivities(deps: ActivityDeps) {
     idempotencyKey: string,
     earlier: readonly string[],
     owner: { credentialId: string; consumerId: string; workflowId: string },
+    notedWithClaim: boolean,
   ): Promise<string | undefined> => {
     const mint = connector.unlabelledMint?.(credential);
     if (!mint) return undefined;
@@ -96,20 +97,23 @@ export function createActivities(deps: ActivityDeps) {
         `the ${mint.what} it may have minted cannot be ended (${mint.whyNotEnded}) and expires by ${expiresBy} at the latest`;
       log.warn('possible orphan of an interrupted replacement', { credential: owner.credentialId, consumer: owner.consumerId, notedAt: earlier[0], expiresBy });
     }
-    await registry().noteUnlabelledMint(principalOf(credential), owner);
+    if (!notedWithClaim) await registry().noteUnlabelledMint(principalOf(credential), owner);
     return orphan;
   };
 
   /** One replacement for one consumer: claimed in the registry (I8), minted, delivered and recorded (the activity's body). */
   const issueReplacement = async (input: { workflowId: string; runStartedAt: string; credential: Credential; consumer: Consumer; retryOf?: string }): Promise<ReplacementOutcome> => {
     const credentialId = credentialKey(input.credential);
+    const connector = connectorFor(input.credential.provider);
     // I8: one owner per (credential, consumer) across runs; a concurrent run's consumer is never served twice.
+    // A mint the provider cannot label is noted by the same update, when the claim is won (I4).
     const claim = await registry().claim(principalOf(input.credential), {
       credentialId,
       consumerId: input.consumer.id,
       workflowId: input.workflowId,
       claimerStartedAt: input.runStartedAt,
       ...(input.retryOf ? { takeOverFrom: input.retryOf } : {}),
+      ...(connector.unlabelledMint?.(input.credential) ? { noteMint: true as const } : {}),
     });
     if (claim.workflowId !== input.workflowId) {
       log.info('replacement owned by another run', { credential: credentialId, consumer: input.consumer.id, owner: claim.workflowId });
@@ -117,18 +121,37 @@ export function createActivities(deps: ActivityDeps) {
     }
     // (workflow id, credential, consumer): a retried or replayed attempt finds the first replacement (I4).
     const idempotencyKey = `${input.workflowId}|${credentialId}|${input.consumer.id}`;
-    const connector = connectorFor(input.credential.provider);
-    const orphan = await noteUnlabelledMint(connector, input.credential, idempotencyKey, claim.mintsNotedAt ?? [], {
-      credentialId,
-      consumerId: input.consumer.id,
-      workflowId: input.workflowId,
-    });
+    const orphan = await noteUnlabelledMint(
+      connector,
+      input.credential,
+      idempotencyKey,
+      claim.mintsNotedAt ?? [],
+      { credentialId, consumerId: input.consumer.id, workflowId: input.workflowId },
+      !!claim.mintNoted,
+    );
     assertCan(connector, 'replace');
     // The sink's reads ahead of the delivery (e.g. the target repository's public key) go beside the mint.
     const preparing = deps.sink.prepare?.(input.consumer.sink).catch(() => undefined);
-    const issued = await connector.replace(input.credential, input.consumer, idempotencyKey, deps.sink, claim.firstClaim ? { firstClaim: true } : {});
+    // The replacement is recorded as its delivery starts, beside it: other runs' re-authentications leave it alone
+    // from then on (I8), and the activity ends a registry round sooner. Recorded again below if the sink kept an
+    // earlier delivery (its replacement is the one that counts).
+    const entry = (replacementId: string) => ({ credentialId, consumerId: input.consumer.id, workflowId: input.workflowId, replacementId });
+    let recording: { as: string; done: Promise<void> } | undefined;
+    const sink: CredentialSink = {
+      deliver: (d) => {
+        if (!recording) {
+          recording = { as: d.replacementId, done: recordMint(principalOf(input.credential), entry(d.replacementId)) };
+          recording.done.catch(() => undefined); // awaited below once the delivery is done; a failed delivery fails the attempt first
+        }
+        return deps.sink.deliver(d);
+      },
+      lookup: (k) => deps.sink.lookup(k),
+    };
+    const issued = await connector.replace(input.credential, input.consumer, idempotencyKey, sink, claim.firstClaim ? { firstClaim: true } : {});
     await preparing;
-    await recordMint(principalOf(input.credential), { credentialId, consumerId: input.consumer.id, workflowId: input.workflowId, replacementId: issued.replacementId });
+    const recorded = recording as { as: string; done: Promise<void> } | undefined;
+    await recorded?.done;
+    if (recorded?.as !== issued.replacementId) await recordMint(principalOf(input.credential), entry(issued.replacementId));
     const note = [issued.note, orphan].filter(Boolean).join('; ');
     log.info('replacement issued', { credential: credentialId, consumer: input.consumer.id, replacement: issued.replacementId, sink: issued.sink, ...(note ? { note } : {}) });
     return {
@@ -155,7 +178,7 @@ export function createActivities(deps: ActivityDeps) {
   };
 
   /**
-   * Records a replacement just minted and delivered (I4). Whatever keeps the registry from answering, the
+   * Records a replacement just minted, as its delivery starts (I4). Whatever keeps the registry from answering, the
    * failure is transient: the run retries until its deadline, and the retry finds the delivered replacement
    * in the sink by its idempotency key and records it. A permanent failure here stopped the run's branch
    * with a live credential minted that no run recorded (the sequential-script benchmark left three deploy
@@ -181,6 +204,15 @@ export function createActivities(deps: ActivityDeps) {
       log.info('identified scope', { provider: report.provider, ref: report.ref, found: report.credentials.length, pending: report.pendingEnrichment?.length ?? 0 });
       return report;
     }),
+
+    /**
+     * Reads ahead what delivering to these sinks will need (a GitHub repository's public key, and the token that
+     * reads it), so a replacement's delivery makes only its write. A warm-up: it writes nothing and never fails
+     * the run (a read that fails here is the delivery's to report).
+     */
+    prepareSinks: async (input: { targets: SinkRef[] }): Promise<void> => {
+      await Promise.all(input.targets.map((t) => deps.sink.prepare?.(t).catch(() => undefined)));
+    },
 
     /** The details identify left pending (owner, last use, app): read-only, run once the revoke is acknowledged. */
     enrichScope: mapFailures(async (input: { report: ScopeReport }): Promise<ScopeEnrichment> => {

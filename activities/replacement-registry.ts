@@ -35,7 +35,7 @@ export interface RegistryPrincipal {
 export interface ReplacementRegistry {
   /** Who owns the replacement for (credential, consumer): the caller, unless another run claimed it first. */
   claim(of: RegistryPrincipal, c: ClaimInput): Promise<RegistryEntry>;
-  record(of: RegistryPrincipal, e: Required<Omit<RegistryEntry, 'at' | 'ownerFinishedAt' | 'mintsNotedAt' | 'firstClaim'>>): Promise<void>;
+  record(of: RegistryPrincipal, e: Required<Omit<RegistryEntry, 'at' | 'ownerFinishedAt' | 'mintsNotedAt' | 'firstClaim' | 'mintNoted'>>): Promise<void>;
   /** Durably notes, before the mint, that the owner is about to mint a replacement the provider cannot label. */
   noteUnlabelledMint(of: RegistryPrincipal, n: { credentialId: string; consumerId: string; workflowId: string }): Promise<void>;
   /**

@@ -12,14 +12,19 @@
 //     account, that the GitHub key exists, the Slack token's owner) and revokes after its own token; the
 //     finding one is given what Cordon's request gives and finds the credential first, as the runbook
 //     does (Google: the projects' accounts, then their keys; GitHub: the key; Slack: `auth.test`;
-//     Salesforce's query is the same in both, since a grant's DeleteToken is known no other way).
+//     Salesforce's query is the same in both, since a grant's DeleteToken is known no other way). A third,
+//     the delivering floor, finds it too and also delivers each replacement where its consumer reads it, as
+//     Cordon does: the Google key's and the deploy key's consumers read theirs from GitHub Actions secrets,
+//     so it seals each value with the repository's public key and PUTs it (the installation token and the
+//     public keys read ahead, beside everything else: they depend on nothing). Salesforce's and Slack's
+//     consumers make no provider call for it (a local store; no replacement), so there it is the finding floor.
 // It prints p50/p99 and the ratios, one line per provider on where the overhead goes (provider calls
 // before the revoke and before verified dead, from the emulators' call log), and writes the figures as
 // JSON under .cordon/bench/. `--quick`: 2 runs per cell (under a minute on a quiet machine). Numbers, not pass/fail.
 //
-// What the floor does NOT do: deliver the replacements to the consumers' sinks (the Google keys' and the
-// GitHub deploy key's consumers read them from GitHub Actions secrets: two more calls each, which Cordon
-// makes), claim them in a registry, or keep evidence. It knows in advance what a script written for this
+// What no floor does: claim the replacements in a registry, read which session a Salesforce login opened (what
+// Cordon's verification needs to tell its replacements from anything else alive, I3), or keep evidence; the
+// informed and finding floors do not deliver the replacements either. It knows in advance what a script written for this
 // one credential would know: which account holds the key, how many consumers it has, which other keys the
 // re-authentication ends (read once, before its first timed run).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -29,6 +34,7 @@ import { join } from 'node:path';
 import { Runtime, DefaultLogger, NativeConnection } from '@temporalio/worker';
 import { google } from 'googleapis';
 import { Octokit } from '@octokit/rest';
+import sodium from 'libsodium-wrappers';
 import { Connection as SalesforceConnection } from 'jsforce';
 import { WebClient } from '@slack/web-api';
 import { Client } from '@temporalio/client';
@@ -53,6 +59,7 @@ import { createCordonWorker } from '../worker/worker.ts';
 import { activitiesBefore, firstTaskMs, timelineLines } from './timeline.ts';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
+await sodium.ready;
 
 const QUICK = process.argv.includes('--quick');
 const RUNS = Number(process.env.BENCH_FLOOR_RUNS ?? (QUICK ? 2 : 30));
@@ -72,12 +79,15 @@ interface Case {
   revokeOp: string;
   /** What the script knows before it starts, read once before the first timed run (not timed, not counted). */
   discover?(tenant: LocalTenant): Promise<void>;
+  /** Whether the consumers' sinks take provider calls (GitHub Actions secrets): only then does the delivering floor differ. */
+  deliversRemotely: boolean;
   /**
    * The minimal plain script: resolves with the times (ms since its start) of the revoke and of the proof of death.
    * `finds`: it is given only what Cordon's request gives and finds the credential before the revoke, as the
    * runbook does (identify, then revoke); otherwise it knows where the credential is (the informed floor).
+   * `delivers`: each replacement is also written where its consumer reads it, before the proof of death.
    */
-  floor(tenant: LocalTenant, finds: boolean): Promise<{ revokedMs: number; deadMs: number }>;
+  floor(tenant: LocalTenant, how: FloorHow): Promise<{ revokedMs: number; deadMs: number }>;
 }
 
 const GOOGLE_KEY = '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f';
@@ -91,6 +101,44 @@ const SF = { clientId: '0H4Hs000000DrftAAA', appName: 'Drift', user: 'drift-inte
 const GH = { owner: 'acme-robotics', repo: 'infra-terraform', keyId: 7102 };
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface FloorHow {
+  finds: boolean;
+  delivers: boolean;
+}
+type SecretTarget = { owner: string; repo: string; secretName: string };
+/** Where each case's consumers read their replacements (the scenarios' inventories), in consumer order. */
+const SECRET_TARGETS = {
+  google: [
+    { owner: 'acme-robotics', repo: 'firmware', secretName: 'GCP_DEPLOY_KEY' },
+    { owner: 'acme-robotics', repo: 'web-portal', secretName: 'GCP_DEPLOY_KEY' },
+  ],
+  github: [{ owner: 'acme-robotics', repo: 'infra-terraform', secretName: 'DEPLOY_SSH_KEY' }],
+} satisfies Partial<Record<EmulatedProvider, SecretTarget[]>>;
+
+/**
+ * A script's delivery into GitHub Actions secrets (GitHub's sealed-box flow, as Cordon's sink): the installation
+ * token (unless the script already holds one) and each repository's public key are read at once, when this is
+ * called; `put` seals a value with its repository's key and writes the secret.
+ */
+function secretWriter(env: Record<string, string | undefined>, targets: SecretTarget[], holding?: Octokit): { put(index: number, value: string): Promise<void> } {
+  const baseUrl = env.CORDON_GITHUB_API_URL!.replace(/\/$/, '');
+  const gh: Promise<Octokit> = holding
+    ? Promise.resolve(holding)
+    : new Octokit({ baseUrl, log: silent, auth: signAppJwt(Number(env.CORDON_GITHUB_APP_ID), env.CORDON_GITHUB_APP_PRIVATE_KEY!) })
+        .apps.createInstallationAccessToken({ installation_id: Number(env.CORDON_GITHUB_INSTALLATION_ID) })
+        .then(({ data }) => new Octokit({ baseUrl, log: silent, auth: data.token }));
+  const keys = targets.map((t) => gh.then((o) => o.actions.getRepoPublicKey({ owner: t.owner, repo: t.repo })).then((r) => r.data));
+  for (const k of keys) k.catch(() => undefined); // a failure is the put's to report
+  return {
+    async put(index, value) {
+      const t = targets[index]!;
+      const [o, key] = await Promise.all([gh, keys[index]!]);
+      const sealed = sodium.crypto_box_seal(sodium.from_string(value), sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL));
+      await o.actions.createOrUpdateRepoSecret({ owner: t.owner, repo: t.repo, secret_name: t.secretName, encrypted_value: sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL), key_id: key.key_id });
+    },
+  };
+}
 
 /** A call that must fail (the proof of death): resolves with the error's HTTP status or Slack error. */
 async function mustFail(p: Promise<unknown>, what: string): Promise<void> {
@@ -109,6 +157,7 @@ const CASES: Case[] = [
     label: 'Google service-account key',
     request: { provider: 'google', kind: 'service_account_key', keyId: GOOGLE_KEY },
     revokeOp: 'projects.serviceAccounts.keys.delete',
+    deliversRemotely: true,
     async discover(tenant) {
       const env = tenant.connectorEnv();
       const creds = JSON.parse(env.CORDON_GOOGLE_CREDENTIALS_JSON!) as { client_email: string; private_key: string; private_key_id: string };
@@ -117,9 +166,10 @@ const CASES: Case[] = [
       const { data } = await iam.projects.serviceAccounts.keys.list({ name: `projects/northwind-prod/serviceAccounts/${GOOGLE_SA}`, keyTypes: ['USER_MANAGED'] });
       googleOtherKeys = (data.keys ?? []).map((k) => k.name!.split('/').at(-1)!).filter((k) => k !== GOOGLE_KEY);
     },
-    async floor(tenant, finds) {
+    async floor(tenant, { finds, delivers }) {
       const env = tenant.connectorEnv();
       const t0 = performance.now();
+      const sinks = delivers ? secretWriter(env, SECRET_TARGETS.google) : undefined;
       const creds = JSON.parse(env.CORDON_GOOGLE_CREDENTIALS_JSON!) as { client_email: string; private_key: string; private_key_id: string };
       const auth = serviceAccountJwt(
         { email: creds.client_email, privateKey: creds.private_key, keyId: creds.private_key_id },
@@ -142,7 +192,10 @@ const CASES: Case[] = [
       const revokedMs = performance.now() - t0;
       // One new key per consumer and the account's other keys deleted (its re-authentication), side by side.
       await Promise.all([
-        ...Array.from({ length: CONSUMERS.google }, () => iam.projects.serviceAccounts.keys.create({ name: account, requestBody: {} })),
+        ...Array.from({ length: CONSUMERS.google }, async (_, k) => {
+          const { data } = await iam.projects.serviceAccounts.keys.create({ name: account, requestBody: {} });
+          await sinks?.put(k, data.privateKeyData ?? '');
+        }),
         ...googleOtherKeys!.map((k) => iam.projects.serviceAccounts.keys.delete({ name: `${account}/keys/${k}` })),
       ]);
       await mustFail(iam.projects.serviceAccounts.keys.get({ name }), 'keys.get');
@@ -155,7 +208,8 @@ const CASES: Case[] = [
     label: 'GitHub write deploy key',
     request: { provider: 'github', kind: 'deploy_key', id: githubCredentialIds.deployKey(GH.owner, GH.repo, GH.keyId) },
     revokeOp: 'repos.deleteDeployKey',
-    async floor(tenant, finds) {
+    deliversRemotely: true,
+    async floor(tenant, { finds, delivers }) {
       const env = tenant.connectorEnv();
       const replacement = generateDeployKeyPair('floor replacement'); // before the clock: a script could have it ready
       const t0 = performance.now();
@@ -163,11 +217,13 @@ const CASES: Case[] = [
       const app = new Octokit({ baseUrl, log: silent, auth: signAppJwt(Number(env.CORDON_GITHUB_APP_ID), env.CORDON_GITHUB_APP_PRIVATE_KEY!) });
       const { data } = await app.apps.createInstallationAccessToken({ installation_id: Number(env.CORDON_GITHUB_INSTALLATION_ID) });
       const gh = new Octokit({ baseUrl, log: silent, auth: data.token });
+      const sinks = delivers ? secretWriter(env, SECRET_TARGETS.github, gh) : undefined;
       if (finds) await gh.repos.getDeployKey({ owner: GH.owner, repo: GH.repo, key_id: GH.keyId }); // the key exists, and what it is
       await gh.repos.deleteDeployKey({ owner: GH.owner, repo: GH.repo, key_id: GH.keyId });
       const revokedMs = performance.now() - t0;
       // The one consumer's new key (a deploy key has no re-authentication).
       await gh.repos.createDeployKey({ owner: GH.owner, repo: GH.repo, title: 'floor replacement', key: replacement.publicKey, read_only: false });
+      await sinks?.put(0, replacement.privateKey);
       await mustFail(gh.repos.getDeployKey({ owner: GH.owner, repo: GH.repo, key_id: GH.keyId }), 'repos.getDeployKey');
       return { revokedMs, deadMs: performance.now() - t0 };
     },
@@ -178,6 +234,7 @@ const CASES: Case[] = [
     label: 'Salesforce Drift OAuth grant',
     request: { provider: 'salesforce', kind: 'refresh_token', clientId: SF.clientId, user: SF.user },
     revokeOp: 'oauth2.revokeToken',
+    deliversRemotely: false,
     // Finding the grant is the query either way: its DeleteToken is known no other way.
     async floor(tenant) {
       const env = tenant.connectorEnv();
@@ -210,7 +267,8 @@ const CASES: Case[] = [
     label: 'Slack Drift bot token (by value)',
     request: { provider: 'slack', kind: 'oauth_token', leakedValue: SLACK_LEAKED },
     revokeOp: 'auth.revoke',
-    async floor(tenant, finds) {
+    deliversRemotely: false,
+    async floor(tenant, { finds }) {
       const env = tenant.connectorEnv();
       const t0 = performance.now();
       const slack = new WebClient(undefined, { slackApiUrl: env.CORDON_SLACK_API_URL!, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
@@ -347,9 +405,9 @@ async function cordonRun(c: Case, latencyMs: number, i: number): Promise<Sample 
   };
 }
 
-async function floorRun(c: Case, latencyMs: number, finds = false): Promise<Sample & { ops: string[] }> {
+async function floorRun(c: Case, latencyMs: number, how: FloorHow = { finds: false, delivers: false }): Promise<Sample & { ops: string[] }> {
   const tenant = prepare(c, latencyMs);
-  const { revokedMs, deadMs } = await c.floor(tenant, finds);
+  const { revokedMs, deadMs } = await c.floor(tenant, how);
   const calls = tenant.calls();
   const counts = callCounts(calls, c.revokeOp);
   return { revokedMs, deadMs, beforeRevoke: counts.beforeRevoke, untilDead: counts.total, ops: opsBeforeRevoke(calls, c.revokeOp) };
@@ -376,9 +434,12 @@ interface Row {
   floor: FloorStats;
   /** The floor that finds the credential from what the request gives, as the runbook does, before the revoke. */
   floorFinds: FloorStats;
+  /** The finding floor that also delivers each replacement where its consumer reads it (the finding floor's own runs where that takes no provider call). */
+  floorDelivers: FloorStats;
   ratio: Ratios;
   ratioFinds: Ratios;
-  samples: { cordon: Sample[]; floor: Sample[]; floorFinds: Sample[] };
+  ratioDelivers: Ratios;
+  samples: { cordon: Sample[]; floor: Sample[]; floorFinds: Sample[]; floorDelivers: Sample[] };
 }
 
 const rows: Row[] = [];
@@ -393,19 +454,23 @@ try {
     await c.discover?.(prepare(c, 0));
     await cordonRun(c, 0, -1);
     await floorRun(c, 0);
-    await floorRun(c, 0, true);
+    await floorRun(c, 0, { finds: true, delivers: false });
+    if (c.deliversRemotely) await floorRun(c, 0, { finds: true, delivers: true });
   }
   for (const latencyMs of LATENCIES) {
     for (const c of cases) {
       const cordon: (Sample & { ops: string[] })[] = [];
       const floor: (Sample & { ops: string[] })[] = [];
       const floorFinds: (Sample & { ops: string[] })[] = [];
+      const floorDelivers: (Sample & { ops: string[] })[] = [];
       // Interleaved, so that load from other jobs on the machine falls on both sides alike.
       for (let i = 0; i < RUNS; i++) {
         cordon.push(await cordonRun(c, latencyMs, i));
         floor.push(await floorRun(c, latencyMs));
-        floorFinds.push(await floorRun(c, latencyMs, true));
+        floorFinds.push(await floorRun(c, latencyMs, { finds: true, delivers: false }));
+        if (c.deliversRemotely) floorDelivers.push(await floorRun(c, latencyMs, { finds: true, delivers: true }));
       }
+      if (!c.deliversRemotely) floorDelivers.push(...floorFinds);
       const stat = (xs: Sample[], k: 'revokedMs' | 'deadMs') => ({ p50: r0(median(xs.map((x) => x[k]))), p99: r0(pct(xs.map((x) => x[k]), 99)) });
       const cr = stat(cordon, 'revokedMs');
       const cd = stat(cordon, 'deadMs');
@@ -419,6 +484,7 @@ try {
       const ratios = (f: FloorStats): Ratios => ({ revoked: { p50: r2(cr.p50 / f.revoked.p50), p99: r2(cr.p99 / f.revoked.p99) }, dead: { p50: r2(cd.p50 / f.dead.p50), p99: r2(cd.p99 / f.dead.p99) } });
       const informed = floorStats(floor);
       const finding = floorStats(floorFinds);
+      const delivering = floorStats(floorDelivers);
       const fr = informed.revoked;
       const fd = informed.dead;
       const row: Row = {
@@ -429,14 +495,22 @@ try {
         cordon: { revoked: cr, dead: cd, contained: cordon.filter((s) => s.outcome === 'contained').length, callsBeforeRevoke: median(cordon.map((s) => s.beforeRevoke)), callsUntilDead: median(cordon.map((s) => s.untilDead)), opsBeforeRevoke: cordon.at(-1)!.ops },
         floor: informed,
         floorFinds: finding,
+        floorDelivers: delivering,
         ratio: ratios(informed),
         ratioFinds: ratios(finding),
-        samples: { cordon: cordon.map(({ ops: _ops, ...s }) => s), floor: floor.map(({ ops: _ops, ...s }) => s), floorFinds: floorFinds.map(({ ops: _ops, ...s }) => s) },
+        ratioDelivers: ratios(delivering),
+        samples: {
+          cordon: cordon.map(({ ops: _ops, ...s }) => s),
+          floor: floor.map(({ ops: _ops, ...s }) => s),
+          floorFinds: floorFinds.map(({ ops: _ops, ...s }) => s),
+          floorDelivers: c.deliversRemotely ? floorDelivers.map(({ ops: _ops, ...s }) => s) : [],
+        },
       };
       rows.push(row);
       console.log(
         `  ${String(latencyMs).padStart(3)} ms  ${c.provider.padEnd(10)} cordon revoked p50 ${cr.p50} p99 ${cr.p99}, dead p50 ${cd.p50} p99 ${cd.p99} (${row.cordon.contained}/${RUNS} contained) | ` +
-          `floor revoked p50 ${fr.p50} p99 ${fr.p99}, dead p50 ${fd.p50} p99 ${fd.p99} ms | finding floor revoked p50 ${finding.revoked.p50}, dead p50 ${finding.dead.p50} ms`,
+          `floor revoked p50 ${fr.p50} p99 ${fr.p99}, dead p50 ${fd.p50} p99 ${fd.p99} ms | finding floor revoked p50 ${finding.revoked.p50}, dead p50 ${finding.dead.p50} ms` +
+          (c.deliversRemotely ? ` | delivering floor dead p50 ${delivering.dead.p50} p99 ${delivering.dead.p99} ms` : ''),
       );
     }
   }
@@ -455,6 +529,10 @@ try {
   };
   table('Ratios, Cordon ÷ the informed floor (the script knows where the credential is)', (r) => ({ ratio: r.ratio, floor: r.floor }));
   table('Ratios, Cordon ÷ the finding floor (the script is given what the request gives and finds the credential first)', (r) => ({ ratio: r.ratioFinds, floor: r.floorFinds }));
+  table(
+    'Ratios, Cordon ÷ the delivering floor (the finding floor that also writes each replacement where its consumer reads it, as Cordon does; the same as the finding floor where that takes no provider call)',
+    (r) => ({ ratio: r.ratioDelivers, floor: r.floorDelivers }),
+  );
 
   // Where the overhead goes: provider calls on the critical path, from the emulators' call log.
   console.log('\nWhere the overhead goes (provider calls, from the emulator call log; at the highest latency measured):');
@@ -495,7 +573,7 @@ try {
         latenciesMs: LATENCIES,
         machine: { cpus: (await import('node:os')).cpus().length, node: process.version, platform: process.platform },
         durationSec: Math.round((Date.now() - started) / 1000),
-        floorDefinition: 'own token + revoke (informed: knows where the credential is) or own token + the reads that find it from what the request gives + revoke (finding), then one replacement per consumer and the re-authentication side by side, then one read proving it dead; no delivery to sinks',
+        floorDefinition: 'own token + revoke (informed: knows where the credential is) or own token + the reads that find it from what the request gives + revoke (finding), then one replacement per consumer and the re-authentication side by side, then one read proving it dead; no delivery to sinks, but for the delivering floor (finding, and each replacement sealed and written to the GitHub Actions secret its consumer reads, with the installation token and public keys read ahead)',
         rows,
       },
       null,

@@ -18,7 +18,7 @@ export const MassRefs = z.array(CredentialRef).min(1).max(50_000);
 export const MASS_PAGE_SIZE = 500;
 /**
  * Children a mass containment's run starts before it continues as new, unless the request says: about
- * 650 KB of history (README, "Mass containment benchmark"), well inside Temporal's 50 MB / 50,000-event
+ * 650 KB of history (docs/performance.md, "Mass containment benchmark"), well inside Temporal's 50 MB / 50,000-event
  * limits and small enough that a worker replays it quickly when its cache evicts the run.
  */
 export const MASS_CHILDREN_PER_RUN = 50;

@@ -5,7 +5,15 @@ import { z } from 'zod';
 const id = z.string().min(1).max(1024);
 
 export const RegistryUpdateShapes = {
-  claim: z.object({ credentialId: id, consumerId: id, workflowId: id, takeOverFrom: id.optional(), claimerStartedAt: z.string().min(1).max(64) }),
+  claim: z.object({
+    credentialId: id,
+    consumerId: id,
+    workflowId: id,
+    takeOverFrom: id.optional(),
+    claimerStartedAt: z.string().min(1).max(64),
+    /** The claimer will mint a replacement the provider cannot label: note the mint with the claim, if won (one update, not two). */
+    noteMint: z.literal(true).optional(),
+  }),
   record: z.object({ credentialId: id, consumerId: id, workflowId: id, replacementId: id }),
   mint: z.object({ credentialId: id, consumerId: id, workflowId: id }),
   finished: z.object({ workflowId: id }),

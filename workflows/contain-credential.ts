@@ -19,6 +19,7 @@ import { identify, nothingFound } from './containment/identify.ts';
 import { setMessageHandlers } from './containment/messages.ts';
 import { makePlan, planFrom, scopeReauth, SCOPE_READ_WITH_IDENTIFY_PATCH } from './containment/plan.ts';
 import { reauthenticate } from './containment/reauth.ts';
+import { prepareSinksAhead } from './containment/replace.ts';
 import { finish, markNotContained, verdict } from './containment/verdict.ts';
 import { verify } from './containment/verify.ts';
 import { INCIDENT_ID, OUTCOME } from './search-attributes.ts';
@@ -49,9 +50,16 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     // 2. Plan, with everything re-authentication will end (I8), bound by its digest; refuses self-lockout (I6).
     // The fast path (direct, no approval, no self-lockout) revokes at once and plans meanwhile.
     const fastPath = mayRevokeAtOnce(run, reports) && patched(FAST_PATH_PATCH);
+    // The fast path reads its replacements' sinks ahead, beside the revoke (scheduled after it): awaited before the verdict.
+    let warming: Promise<void> = Promise.resolve();
     if (fastPath) {
-      const planned = await revokeWhilePlanning(run, reports);
-      if ('refused' in planned) return await finish(run, 'refused', planned.refused);
+      const planning = revokeWhilePlanning(run, reports);
+      warming = prepareSinksAhead(run, reports);
+      const planned = await planning;
+      if ('refused' in planned) {
+        await warming;
+        return await finish(run, 'refused', planned.refused);
+      }
     } else {
       // Not the fast path (an approval, or a credential the plan refuses under I6): the plan and the approvers
       // see every detail, so what identification left for after the revoke is read now.
@@ -79,6 +87,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     // in one (the verification) would hold back whatever the other schedules in the same workflow task.
     if (reports.some((r) => r.pendingEnrichment?.length)) await settleBranches(run, [(branch) => containAndVerify(withReadsQueued(branch)), (branch) => enrichPending(withReadsQueued(branch), reports)]);
     else await containAndVerify(run);
+    await warming;
     const { outcome, reason } = verdict(run);
     return await finish(run, outcome, reason);
   } catch (err) {

@@ -29,6 +29,11 @@ export interface RegistryEntry {
   mintsNotedAt?: string[];
   /** In a claim's answer only, never kept: the claiming run held no claim on this consumer before this one. */
   firstClaim?: true;
+  /**
+   * In a claim's answer only: the claim asked to note a mint (`noteMint`) and it is noted, after the notes the
+   * answer lists. A registry older than `noteMint` leaves it out, and the claimer notes the mint on its own.
+   */
+  mintNoted?: true;
 }
 
 /** A claim on (credential, consumer); its shape, checked by the update's validator, is in schemas/registry.ts. */
@@ -90,10 +95,17 @@ export async function replacementRegistry(carried: { entries: RegistryEntry[] } 
     const notes = (mine || inherited) && held?.mintsNotedAt?.length ? { mintsNotedAt: held.mintsNotedAt } : {};
     const entry: RegistryEntry = { credentialId: c.credentialId, consumerId: c.consumerId, workflowId: c.workflowId, at: now(), ...(mine && held?.replacementId ? { replacementId: held.replacementId } : {}), ...notes };
     put(entry);
-    return mine ? entry : { ...entry, firstClaim: true };
+    // The answer lists the notes from before this claim; the mint it announces is noted after them.
+    const answer: RegistryEntry = { ...entry, ...(mine ? {} : { firstClaim: true as const }), ...(c.noteMint ? { mintNoted: true as const } : {}) };
+    if (c.noteMint) entry.mintsNotedAt = [...(entry.mintsNotedAt ?? []), now()].slice(-MAX_MINT_NOTES);
+    return answer;
   }, validatorOf(RegistryUpdateShapes.claim));
   setHandler(recordReplacementUpdate, (r) => {
-    const entry: RegistryEntry = { ...r, at: now() };
+    // The owner records its replacement as its delivery starts (activities/index.ts): the notes of its unlabelled
+    // mints stay, for a retry to report a possible orphan should that delivery not complete.
+    const held = byConsumer.get(keyOf(r.credentialId, r.consumerId));
+    const notes = held?.workflowId === r.workflowId && held.mintsNotedAt?.length ? { mintsNotedAt: held.mintsNotedAt } : {};
+    const entry: RegistryEntry = { ...r, at: now(), ...notes };
     put(entry);
     return entry;
   }, validatorOf(RegistryUpdateShapes.record));

@@ -1,7 +1,7 @@
 // Stack traces inside the workflow sandbox, cheaply. The Temporal SDK's promise hook (for its stack-trace
 // query) builds an Error and reads its stack on every promise a workflow creates, and the SDK's stack
 // formatter looks each frame up in the bundle's source map: about a third of a worker thread's CPU per
-// containment (README, "Worker CPU per run"; sdk-typescript issue 1587). V8 asks the error's own realm for
+// containment (docs/performance.md, "Worker CPU per run"; sdk-typescript issue 1587). V8 asks the error's own realm for
 // `Error.prepareStackTrace` before the thread's, so the sandbox's formatter below is used instead:
 //   - the hook's own stacks (their first frame is the SDK's vm-shared.js) format to nothing, so the hook
 //     keeps nothing: the stack-trace query (`temporal workflow stack`, the UI's "Stack Trace") answers empty;

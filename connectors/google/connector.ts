@@ -31,7 +31,7 @@ import { classifyGoogleError, goneShape } from './errors.ts';
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { credentialIds, parseCredentialId, type ParsedCredentialId } from './ids.ts';
 import { mapLimit } from '../bounded-map.ts';
-import { certificateLabel, generateUploadableKey, replacementLabel } from './uploaded-key.ts';
+import { certificateLabel, generateUploadableKey, replacementLabel, warmKeyPairs } from './uploaded-key.ts';
 import type { AuditCursor } from '../../schemas/audit-cursor.ts';
 import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
 import { GOOGLE_AUDIT_APPLICATIONS, GOOGLE_AUDIT_OVERLAP_MS, googleAuditStream } from './audit-reader.ts';
@@ -428,6 +428,7 @@ export class GoogleConnector implements Connector {
         riskFlags.push(`searched all ${users.length} users for grants to ${clientId}`);
       }
     } else if (ref.kind === 'service_account_key') {
+      warmKeyPairs(); // its replacements' key pairs, generated while the key is found and revoked
       for (const { name, listed } of await this.#keysFor(ref, blindSpots)) {
         // Found by listing: the listing's answers are the key and its account. Named: the key's name names its
         // account, and the key (does it exist, is it disabled) and the account are read side by side.

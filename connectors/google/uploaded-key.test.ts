@@ -2,7 +2,7 @@
 // replacement's label, readable back from what keys.get returns.
 import { createPrivateKey, sign, verify, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { certificateLabel, generateUploadableKey, positiveSerial, replacementLabel } from './uploaded-key.ts';
+import { certificateLabel, generateUploadableKey, pairsAhead, positiveSerial, replacementLabel, warmKeyPairs } from './uploaded-key.ts';
 
 describe('uploadable key', () => {
   it('is a self-signed X.509 v3 certificate for the private key it comes with, labelled in its subject', async () => {
@@ -19,6 +19,22 @@ describe('uploadable key', () => {
     const signature = sign('sha256', Buffer.from('assertion'), createPrivateKey(privateKeyPem));
     expect(verify('sha256', Buffer.from('assertion'), cert.publicKey, signature)).toBe(true);
     expect(certificateLabel(certificatePem)).toBe(label);
+  });
+
+  it('takes pairs generated ahead, never the same one twice, and starts the next ones as it takes', async () => {
+    warmKeyPairs();
+    warmKeyPairs(); // idempotent: two ready or under way, not four
+    expect(pairsAhead()).toBe(2);
+    const keys = await Promise.all(Array.from({ length: 4 }, (_, i) => generateUploadableKey(replacementLabel(`wf-2|google:key|consumer-${i}`))));
+    const moduli = keys.map((k) => new X509Certificate(k.certificatePem).publicKey.export({ format: 'jwk' }).n);
+    expect(new Set(moduli).size).toBe(4);
+    expect(new Set(keys.map((k) => k.privateKeyPem)).size).toBe(4);
+    // Each certificate is for its own private key.
+    for (const k of keys) {
+      const signature = sign('sha256', Buffer.from('x'), createPrivateKey(k.privateKeyPem));
+      expect(verify('sha256', Buffer.from('x'), new X509Certificate(k.certificatePem).publicKey, signature)).toBe(true);
+    }
+    expect(pairsAhead()).toBe(2); // refilled behind the takes
   });
 
   it('labels by a hash: one per idempotency key, and the consumer is not readable from IAM', () => {

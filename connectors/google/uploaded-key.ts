@@ -20,9 +20,42 @@ export interface UploadableKey {
   certificatePem: string;
 }
 
-/** A fresh RSA-2048 key pair and its certificate, subject and issuer `CN=<label>`, valid until 9999-12-31 (as Google's own keys). */
+/**
+ * RSA-2048 pairs generated ahead, in this process. Finding a 2048-bit key's primes takes from tens of ms to most of
+ * a second (measured 250–900 ms on the 2-core machine under load), and it sat on every Google key replacement's
+ * path between the revoke and the upload. A pair is nothing before its certificate is uploaded: it is labelled,
+ * certified and uploaded only when taken, never handed out twice, and dies with the process.
+ */
+const READY_PAIRS = 2;
+type RsaPair = { privateKey: KeyObject; publicKey: KeyObject };
+const readyPairs: Promise<RsaPair>[] = [];
+
+function newPair(): Promise<RsaPair> {
+  const pair = generateRsa('rsa', { modulusLength: 2048 });
+  pair.catch(() => undefined); // a failed pair is the taker's to report, by generating its own
+  return pair;
+}
+
+/** Starts generating pairs until READY_PAIRS are ready or under way (the Google connector calls it when a key replacement may follow). */
+export function warmKeyPairs(): void {
+  while (readyPairs.length < READY_PAIRS) readyPairs.push(newPair());
+}
+
+/** Pairs ready or under way (for tests). */
+export function pairsAhead(): number {
+  return readyPairs.length;
+}
+
+async function takePair(): Promise<RsaPair> {
+  const next = readyPairs.shift();
+  warmKeyPairs();
+  if (!next) return generateRsa('rsa', { modulusLength: 2048 });
+  return next.catch(() => generateRsa('rsa', { modulusLength: 2048 }));
+}
+
+/** A fresh RSA-2048 key pair (one generated ahead when there is one) and its certificate, subject and issuer `CN=<label>`, valid until 9999-12-31 (as Google's own keys). */
 export async function generateUploadableKey(label: string, now = new Date()): Promise<UploadableKey> {
-  const { privateKey, publicKey } = await generateRsa('rsa', { modulusLength: 2048 });
+  const { privateKey, publicKey } = await takePair();
   return { privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), certificatePem: selfSignedCertificate(label, privateKey, publicKey, now) };
 }
 

@@ -15,6 +15,7 @@ import { DRIFT_LEAKED_VALUE, driftSeed } from '../../connectors/memory/seeds.ts'
 import { MemoryTenant } from '../../connectors/memory/tenant.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { ConnectorError, type Connector } from '../../connectors/types.ts';
+import { shardedRegistryId } from '../../activities/replacement-registry.ts';
 import { type GoogleEmulator, Scenario, readScenarioFile } from '@cordon/emulators';
 import { startLocalTenant } from '../../local-tenant/tenant.ts';
 import type { ContainmentStatus } from '../../schemas/containment.ts';
@@ -150,6 +151,12 @@ it('an unlabelled mint (a GitHub installation token) interrupted before delivery
     const evidence = result.evidence.flatMap((e) => (e.kind === 'replaced' && e.note?.includes('possible orphan') ? [e] : []));
     expect(evidence).toHaveLength(1);
     expect(evidence[0]!.consumerId).toBe('drift-chat-sync');
+    // Each mint was noted by the claim that won its consumer, in one registry update: no update of its own.
+    const principalId = result.scope.flatMap((s) => s.credentials)[0]!.principal.id;
+    const registry = worker.client.workflow.getHandle(shardedRegistryId(worker.target.taskQueue, { provider: 'memory', principalId }));
+    const updates = ((await registry.fetchHistory()).events ?? []).flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? []);
+    expect(updates.filter((n) => n === 'claimReplacement').length).toBeGreaterThanOrEqual(replacements.length + 1); // the interrupted attempt's claim too
+    expect(updates.filter((n) => n === 'noteUnlabelledMint')).toEqual([]);
   } finally {
     await worker.stop();
   }

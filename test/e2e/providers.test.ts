@@ -183,6 +183,27 @@ describe('google: the CI deployer’s service-account key of the CircleCI scenar
   });
 });
 
+describe('google: the consumers’ GitHub Actions secrets, read ahead', () => {
+  it('reads the repositories’ public keys (and Cordon’s GitHub token) beside the revoke, so each delivery after its mint is one PUT', async () => {
+    // The delete is slow: a warm-up beside it is done before its answer; reads made by the replacements (the code
+    // before) come only after it, since no replacement starts before the revoke is acknowledged (I1).
+    const keyId = '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f';
+    const { result, calls } = await contain('circleci', [{ provider: 'google', kind: 'service_account_key', keyId }], (t) =>
+      t.injectFault({ provider: 'google', operation: 'projects.serviceAccounts.keys.delete', type: 'latency', latencyMs: 1500 }),
+    );
+    expect(result.outcome, result.outcomeReason).toBe('contained');
+    const at = (c: CallRecord) => Date.parse(c.at);
+    const revoked = calls.find((c) => c.operation === 'projects.serviceAccounts.keys.delete' && c.path.endsWith(keyId) && c.status < 400)!;
+    const ahead = calls.filter((c) => c.operation === 'actions.getRepoPublicKey' || c.operation === 'apps.createInstallationAccessToken');
+    expect(ahead.map((c) => c.operation).sort()).toEqual(['actions.getRepoPublicKey', 'actions.getRepoPublicKey', 'apps.createInstallationAccessToken']);
+    for (const c of ahead) expect(at(c), `${c.operation} ${c.path} answered after the revoke`).toBeLessThan(at(revoked));
+    // Nothing written before the revoke's answer (I1, I8); each consumer's secret written once, after its mint.
+    assertRevokeBeforeReplace(calls, ['projects.serviceAccounts.keys.delete'], ['projects.serviceAccounts.keys.upload', 'actions.createOrUpdateRepoSecret']);
+    expect(calls.filter((c) => c.operation === 'actions.createOrUpdateRepoSecret' && c.status < 300)).toHaveLength(2);
+    expect(result.credentials[0]!.state).toBe('verified_dead');
+  }, 60_000);
+});
+
 describe('google: a replacement slower than the provider calls’ 20-second bound', () => {
   it('is not retried beside itself while it works: one upload per consumer, each recorded key live, no orphan', async () => {
     // Each upload answers after 25 s. An attempt bounded by 20 s was retried while it still ran: the retry minted

@@ -94,6 +94,7 @@ const stubs: Activities = {
     log('scopeReauth done', principal.id, snapshot ? `snapshot of ${snapshot.principalId}: ${snapshot.credentials.map((c) => c.id).join(', ')}` : undefined);
     return { provider, principal, ends: [], effects: [], leftAlone: [] };
   },
+  prepareSinks: async () => void log('prepareSinks'),
   planContainment: async (input) => {
     log('planContainment');
     return buildPlan(input);

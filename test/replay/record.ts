@@ -22,7 +22,9 @@
 // `direct-carried-scope` (the Drift grant), `direct-slack-bot` (the Drift bot token by value) and
 // `direct-plan-as-scope-arrives` (a Google key) ran on the local tenant with the real connectors: the first two
 // carried their re-authentication scope from identify (patch `cordon-carried-scope-beside-revoke`), the third read
-// it beside its revoke and planned as soon as it was in (`cordon-plan-as-scope-arrives`).
+// it beside its revoke and planned as soon as it was in (`cordon-plan-as-scope-arrives`). `direct-prepare-sinks`
+// (the same key) read its consumers' GitHub Actions secrets' keys ahead, beside the revoke
+// (`cordon-prepare-sinks-beside-revoke`); the earlier Google history replays without that read.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -195,6 +197,8 @@ const LOCAL_TENANT_RUNS: [string, string, ContainmentRequest['credentials'][numb
   ['direct-slack-bot', 'salesloft-drift', { provider: 'slack', kind: 'oauth_token', leakedValue: 'xoxb-emulated-drift-bot-acme-main-0001' }],
   // A Google service-account key: its delete ends only itself, so the scope is read beside it and the plan follows.
   ['direct-plan-as-scope-arrives', 'circleci', { provider: 'google', kind: 'service_account_key', keyId: '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f' }],
+  // The same key, its consumers' GitHub Actions secrets read ahead beside the revoke.
+  ['direct-prepare-sinks', 'circleci', { provider: 'google', kind: 'service_account_key', keyId: '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f' }],
 ];
 
 /**

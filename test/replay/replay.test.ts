@@ -13,6 +13,7 @@ import { WORKFLOWS_PATH } from '../../worker/worker.ts';
 import { REPLAY_CODEC_KEYS, REPLAY_ENVELOPE_KEYS } from './fixture.ts';
 import { AUTHENTICATED_CHANNELS_PATCH } from '../../workflows/containment/messages.ts';
 import { FAST_PATH_PATCH, PLAN_AS_SCOPE_ARRIVES_PATCH, REPLACE_WHILE_REAUTHENTICATING_PATCH } from '../../workflows/contain-credential.ts';
+import { PREPARE_SINKS_PATCH } from '../../workflows/containment/replace.ts';
 import { SCOPE_READ_WITH_IDENTIFY_PATCH } from '../../workflows/containment/plan.ts';
 import { REVOKE_ON_OWN_QUEUE_PATCH, SINGLE_RUN_PATCH } from '../../workflows/containment/context.ts';
 import { MASS_HISTORY_BUDGET_PATCH, MASS_PAGE_ALL_STARTED_PATCH, MASS_PAGES_PER_PROVIDER_PATCH, MASS_PROVIDER_LANES_PATCH } from '../../workflows/mass-containment.ts';
@@ -32,7 +33,7 @@ const OTHER_RUNS = ['drift-watch.json', 'mass-budget-page.json', 'mass-lanes-pag
 /** A mass containment of Salesforce grants recorded before patch mass-owner-groups-salesforce: one child per grant. */
 const SALESFORCE_MASS_RUNS = ['mass-salesforce-page.json', 'mass-salesforce-run.json'];
 /** Containments recorded on the local tenant with the real connectors (test/replay/record.ts recordLocalTenantRuns). */
-const LOCAL_TENANT_RUNS = ['direct-carried-scope.json', 'direct-plan-as-scope-arrives.json', 'direct-slack-bot.json'];
+const LOCAL_TENANT_RUNS = ['direct-carried-scope.json', 'direct-plan-as-scope-arrives.json', 'direct-prepare-sinks.json', 'direct-slack-bot.json'];
 
 it('replays every recorded containment history without non-determinism', async () => {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !OTHER_RUNS.includes(f) && !SALESFORCE_MASS_RUNS.includes(f) && !LOCAL_TENANT_RUNS.includes(f)).sort();
@@ -116,7 +117,7 @@ it('replays a mass containment of Salesforce grants recorded before Salesforce u
   expect(await replayAll(SALESFORCE_MASS_RUNS)).toBe(2);
 }, 120_000);
 
-it('replays local-tenant containments: a carried re-authentication scope beside the revoke, a Slack bot without a scope activity, a Google key planned as its scope came in', async () => {
+it('replays local-tenant containments: a carried re-authentication scope beside the revoke, a Slack bot without a scope activity, a Google key planned as its scope came in, and with its sinks read ahead', async () => {
   const files = (await readdir(dir)).filter((f) => LOCAL_TENANT_RUNS.includes(f)).sort();
   expect(files).toEqual(LOCAL_TENANT_RUNS);
   const marker = (id: string) => Buffer.from(`{"id":"${id}","deprecated":false}`).toString('base64');
@@ -130,7 +131,12 @@ it('replays local-tenant containments: a carried re-authentication scope beside 
   expect(scheduled('direct-slack-bot.json').slice(0, 2)).toEqual(['revokeCredential', 'planContainment']);
   expect(scheduled('direct-slack-bot.json')).not.toContain('scopeReauth');
   expect(scheduled('direct-plan-as-scope-arrives.json').slice(0, 3)).toEqual(['revokeCredential', 'scopeReauth', 'planContainment']);
-  expect(await replayAll(files)).toBe(3);
+  // The key recorded before its consumers' sinks were read ahead replays without that read; the one after, with it.
+  expect(text['direct-plan-as-scope-arrives.json']).not.toContain(marker(PREPARE_SINKS_PATCH));
+  expect(scheduled('direct-plan-as-scope-arrives.json')).not.toContain('prepareSinks');
+  expect(text['direct-prepare-sinks.json']).toContain(marker(PREPARE_SINKS_PATCH));
+  expect(scheduled('direct-prepare-sinks.json').slice(0, 4)).toEqual(['revokeCredential', 'scopeReauth', 'prepareSinks', 'planContainment']);
+  expect(await replayAll(files)).toBe(4);
 }, 120_000);
 
 /** Replays the histories in `files`, expecting each to replay cleanly; returns how many did. */

@@ -49,6 +49,9 @@ export const PROVIDER_CALLS: ProviderCallTable = {
   // GitHub's credential revocation: a per-tenant budget of its own, always on the paced queue (revoke.ts).
   revokeByValue: { provider: (i) => i.credential.provider, singleRun: 'own queue' },
   planContainment: 'cordon',
+  // Reads through the credential sink, no connector: a single run's warm-up beside its revoke, on the run's own
+  // queue (an activity, not a local one, which would hold the revoke's scheduling back); mass children never run it.
+  prepareSinks: 'cordon',
   releaseReplacementClaims: 'cordon',
   sealEvidence: 'cordon',
   notify: 'cordon',

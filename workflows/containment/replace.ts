@@ -1,7 +1,8 @@
 // Replacements: one per consumer, minted in parallel, unless another run owns that consumer's
 // replacement (I8); a consumer whose credential an admin cannot mint is told to re-authorize.
+import { isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import type { CollateralProgress } from '../../schemas/containment.ts';
-import type { Consumer, Credential, ReplacementRef } from '../../schemas/credential.ts';
+import type { Consumer, Credential, ReplacementRef, ScopeReport, SinkRef } from '../../schemas/credential.ts';
 import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
 import { settleAll } from './branches.ts';
 import type { Containment } from './context.ts';
@@ -49,4 +50,34 @@ export async function replacePrimary(run: Containment, c: Credential, key: strin
   const p = run.progressOf(key);
   await replaceFor(run, c, key, consumers, p, detail);
   if (p.replacements.length && p.state !== 'replaced') run.transition(key, 'replaced');
+}
+
+/**
+ * Recorded by a fast-path run that reads its replacements' sinks ahead, beside the revoke (prepareSinksAhead);
+ * runs recorded before it read them in each replacement, beside the mint. Never rename it.
+ */
+export const PREPARE_SINKS_PATCH = 'cordon-prepare-sinks-beside-revoke';
+
+/**
+ * The fast path's warm-up of the sinks its replacements will be delivered to, started beside the revoke: a
+ * GitHub Actions secret needs the repository's public key (and Cordon's GitHub token to read it), two rounds
+ * that otherwise came after the revoke, inside each replacement. It reads and writes nothing else (I1, I8);
+ * the returned promise never rejects but on cancellation, and the run awaits it before its verdict (nothing
+ * runs unobserved). No activity when no consumer's sink is remote, nor in a mass containment's child, whose
+ * calls are paced on the providers' queues and whose time is the whole mass run's, not one run's path.
+ */
+export async function prepareSinksAhead(run: Containment, reports: ScopeReport[]): Promise<void> {
+  if (workflowInfo().parent) return;
+  const targets = new Map<string, SinkRef>();
+  for (const consumer of reports.flatMap((r) => r.credentials).flatMap((c) => c.consumers)) {
+    // The local store needs nothing read ahead.
+    if (consumer.sink && consumer.sink.type !== 'local') targets.set(JSON.stringify(consumer.sink), consumer.sink);
+  }
+  if (targets.size === 0 || !patched(PREPARE_SINKS_PATCH)) return;
+  try {
+    await run.acts.prepareSinks({ targets: [...targets.values()] });
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    // A warm-up that failed (a worker without it, a timeout) costs the replacements their rounds, nothing more.
+  }
 }
