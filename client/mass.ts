@@ -177,20 +177,30 @@ function elapsedOf(description: { startTime: Date; closeTime?: Date }): number {
  * A running mass containment's progress: its own, plus that of its page runs in flight (a paged run
  * counts a page once the page has finished).
  */
-export async function massProgress(client: Client, workflowId: string): Promise<MassProgress> {
+export async function massProgress(client: Client, workflowId: string, retryAfterMs = 250): Promise<MassProgress> {
   const own = await client.workflow.getHandle(workflowId).query(massProgressQuery);
   const tally = { ...own.tally };
   const notContained = [...own.notContained];
   let done = own.done;
+  let unansweredPages = 0;
   for (const pageId of own.runningPages ?? []) {
     // A page that finished between the two reads answers its final count, which its parent has not merged yet.
-    const page = await client.workflow.getHandle(pageId).query(massProgressQuery).catch(() => undefined);
-    if (!page) continue;
+    // One that does not answer (a query timed out on a loaded worker, a run continuing as new) is asked once more;
+    // still silent, its refs are left out of this reading, which says so.
+    const ask = () => client.workflow.getHandle(pageId).query(massProgressQuery);
+    const page = await ask().catch(async () => {
+      await new Promise((r) => setTimeout(r, retryAfterMs));
+      return ask().catch(() => undefined);
+    });
+    if (!page) {
+      unansweredPages++;
+      continue;
+    }
     done += page.done;
     for (const [outcome, n] of Object.entries(page.tally)) tally[outcome] = (tally[outcome] ?? 0) + n;
     notContained.push(...page.notContained);
   }
-  return { ...own, tally, notContained, done };
+  return { ...own, tally, notContained, done, ...(unansweredPages ? { unansweredPages } : {}) };
 }
 
 /** Where a mass containment stands, without rates: done of total, contained, not contained, waiting. */
@@ -241,11 +251,14 @@ export function progressLine(p: MassProgress, elapsedMs: number): string {
  */
 export async function followMassContainment(client: Client, workflowId: string, onProgress: (p: MassProgress, elapsedMs: number) => void, everyMs = 1000): Promise<MassContainmentResult> {
   const handle = client.workflow.getHandle(workflowId);
+  // A live view never goes back: a reading that left a silent page run out (fewer done than the last) shows the last one again.
+  let shown: MassProgress | undefined;
   for (;;) {
     const desc = await handle.describe();
     if (desc.status.name !== 'RUNNING') break;
     const p = await massProgress(client, workflowId).catch(() => undefined);
-    if (p) onProgress(p, elapsedOf(desc));
+    if (p && p.done >= (shown?.done ?? 0)) shown = p;
+    if (shown) onProgress(shown, elapsedOf(desc));
     await new Promise((r) => setTimeout(r, everyMs));
   }
   return (await handle.result()) as MassContainmentResult;

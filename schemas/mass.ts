@@ -177,4 +177,6 @@ export interface MassProgressView extends MassContainmentResult {
   received?: number;
   /** Page runs in flight: their own progress completes this one's (client/mass.ts). */
   runningPages?: string[];
+  /** Page runs in flight that did not answer this reading (client/mass.ts massProgress): their refs are not in `done`. */
+  unansweredPages?: number;
 }
