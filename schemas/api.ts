@@ -190,6 +190,11 @@ export const MassContainmentView = z.object({
   /** Children by outcome (contained, not_contained, failed, …). */
   tally: z.record(z.string(), z.number().int()),
   notContained: z.array(NotContainedRef),
+  /**
+   * Set while running when page runs in flight did not answer this reading (asked twice): their refs are not in
+   * `done` or `tally` this time, so a count can be lower than the one before. Absent when every page answered.
+   */
+  unansweredPages: z.number().int().min(1).optional(),
   /** Set for a dry run: its blast radius once finished (so far while running), and where its per-ref plans are. */
   dryRun: z.object({ blast: BlastRadius, plansUrl: z.string(), pages: z.number().int() }).optional(),
   /** Refs done per minute since the run started (the same rate `cordon contain --from` shows). */

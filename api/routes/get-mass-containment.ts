@@ -14,7 +14,8 @@ export const getMassContainmentRoute = defineRoute({
   description:
     'Refs done of total, children by outcome, and every ref not contained with its child containment’s id ' +
     '(readable at GET /v1/containments/{id} for its evidence). `refsPerMinute` is the rate since the run started and ' +
-    '`etaSeconds` the time left at that rate (null before the first ref is done). A dry run carries `dryRun`: its blast radius ' +
+    '`etaSeconds` the time left at that rate (null before the first ref is done). While it runs, `unansweredPages` counts page runs ' +
+    'that did not answer this reading (their refs are not counted in it). A dry run carries `dryRun`: its blast radius ' +
     '(the sum of its per-ref plans) and where to read those plans.',
   scope: 'read',
   params: MassContainmentParams,
@@ -33,6 +34,7 @@ export const getMassContainmentRoute = defineRoute({
           done: p.done,
           tally: p.tally,
           notContained: p.notContained,
+          ...(p.unansweredPages ? { unansweredPages: p.unansweredPages } : {}),
           ...(p.dryRun ? { dryRun: { blast: p.dryRun.blast, plansUrl: dryRunPlansUrl(params.id), pages: p.pages } } : {}),
           refsPerMinute,
           etaSeconds,

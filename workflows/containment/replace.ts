@@ -1,6 +1,7 @@
 // Replacements: one per consumer, minted in parallel, unless another run owns that consumer's
 // replacement (I8); a consumer whose credential an admin cannot mint is told to re-authorize.
-import { isCancellation, patched, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.ts';
 import type { CollateralProgress } from '../../schemas/containment.ts';
 import type { Consumer, Credential, ReplacementRef, ScopeReport, SinkRef } from '../../schemas/credential.ts';
 import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
@@ -62,11 +63,10 @@ export const PREPARE_SINKS_PATCH = 'cordon-prepare-sinks-beside-revoke';
  * The fast path's warm-up of the sinks its replacements will be delivered to, started beside the revoke: a
  * GitHub Actions secret needs the repository's public key (and Cordon's GitHub token to read it), two rounds
  * that otherwise came after the revoke, inside each replacement. It reads and writes nothing else (I1, I8);
- * the returned promise never rejects but on cancellation, and the run awaits it before its verdict (nothing
- * runs unobserved). No activity when no consumer's sink is remote, nor in a mass containment's child, whose
+ * the returned promise never rejects, and the run awaits it before its verdict (nothing runs unobserved). No activity when no consumer's sink is remote, nor in a mass containment's child, whose
  * calls are paced on the providers' queues and whose time is the whole mass run's, not one run's path.
  */
-export async function prepareSinksAhead(run: Containment, reports: ScopeReport[]): Promise<void> {
+export async function prepareSinksAhead(reports: ScopeReport[]): Promise<void> {
   if (workflowInfo().parent) return;
   const targets = new Map<string, SinkRef>();
   for (const consumer of reports.flatMap((r) => r.credentials).flatMap((c) => c.consumers)) {
@@ -75,9 +75,13 @@ export async function prepareSinksAhead(run: Containment, reports: ScopeReport[]
   }
   if (targets.size === 0 || !patched(PREPARE_SINKS_PATCH)) return;
   try {
-    await run.acts.prepareSinks({ targets: [...targets.values()] });
-  } catch (err) {
-    if (isCancellation(err)) throw err;
-    // A warm-up that failed (a worker without it, a timeout) costs the replacements their rounds, nothing more.
+    await warmUp.prepareSinks({ targets: [...targets.values()] });
+  } catch {
+    // A warm-up that failed or was cancelled (a worker without it, a timeout, the run cancelled) costs the
+    // replacements their rounds, nothing more: the run's own steps see the cancellation, and this promise, which
+    // the run may no longer await, never rejects.
   }
 }
+
+/** The warm-up, once: a read ahead is not worth retries that would hold the run's verdict back. On the run's own queue. */
+const warmUp = proxyActivities<Activities>({ startToCloseTimeout: '20 seconds', retry: { maximumAttempts: 1 } });
