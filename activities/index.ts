@@ -135,13 +135,15 @@ export function createActivities(deps: ActivityDeps) {
     // The replacement is recorded as its delivery starts, beside it: other runs' re-authentications leave it alone
     // from then on (I8), and the activity ends a registry round sooner. Recorded again below if the sink kept an
     // earlier delivery (its replacement is the one that counts).
-    const entry = (replacementId: string) => ({ credentialId, consumerId: input.consumer.id, workflowId: input.workflowId, replacementId });
-    let recording: { as: string; done: Promise<void> } | undefined;
+    const record = (replacementId: string) => recordMint(principalOf(input.credential), { credentialId, consumerId: input.consumer.id, workflowId: input.workflowId, replacementId });
+    // The first delivery's record, by replacement id; awaited once the delivery is done (a failed delivery fails the attempt first).
+    const recording = new Map<string, Promise<void>>();
     const sink: CredentialSink = {
       deliver: (d) => {
-        if (!recording) {
-          recording = { as: d.replacementId, done: recordMint(principalOf(input.credential), entry(d.replacementId)) };
-          recording.done.catch(() => undefined); // awaited below once the delivery is done; a failed delivery fails the attempt first
+        if (!recording.size) {
+          const done = record(d.replacementId);
+          done.catch(() => undefined); // observed below; not a rejection nobody handles while the delivery runs
+          recording.set(d.replacementId, done);
         }
         return deps.sink.deliver(d);
       },
@@ -149,9 +151,8 @@ export function createActivities(deps: ActivityDeps) {
     };
     const issued = await connector.replace(input.credential, input.consumer, idempotencyKey, sink, claim.firstClaim ? { firstClaim: true } : {});
     await preparing;
-    const recorded = recording as { as: string; done: Promise<void> } | undefined;
-    await recorded?.done;
-    if (recorded?.as !== issued.replacementId) await recordMint(principalOf(input.credential), entry(issued.replacementId));
+    await Promise.all(recording.values());
+    if (!recording.has(issued.replacementId)) await record(issued.replacementId);
     const note = [issued.note, orphan].filter(Boolean).join('; ');
     log.info('replacement issued', { credential: credentialId, consumer: input.consumer.id, replacement: issued.replacementId, sink: issued.sink, ...(note ? { note } : {}) });
     return {

@@ -49,8 +49,7 @@ export function pairsAhead(): number {
 async function takePair(): Promise<RsaPair> {
   const next = readyPairs.shift();
   warmKeyPairs();
-  if (!next) return generateRsa('rsa', { modulusLength: 2048 });
-  return next.catch(() => generateRsa('rsa', { modulusLength: 2048 }));
+  return next ? next.catch(newPair) : newPair();
 }
 
 /** A fresh RSA-2048 key pair (one generated ahead when there is one) and its certificate, subject and issuer `CN=<label>`, valid until 9999-12-31 (as Google's own keys). */
