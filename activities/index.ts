@@ -51,6 +51,14 @@ export interface VerifyResult {
   cutOff?: string;
 }
 
+/** One credential to verify: what this run replaced, the leaked value when known, and every credential the plan ends. */
+export interface VerifyInput {
+  credential: Credential;
+  replacementIds: string[];
+  leakedValue?: string;
+  planned: string[];
+}
+
 /** What issueReplacement did: minted one, or found that another run owns this consumer's replacement (I8). */
 export type ReplacementOutcome = { issued: ReplacementRef } | { ownedBy: string; replacementId?: string };
 
@@ -198,12 +206,48 @@ export function createActivities(deps: ActivityDeps) {
     }
   };
 
+  const identifyOne = async (ref: CredentialRef, deferEnrichment: boolean | undefined): Promise<ScopeReport> => {
+    const report = await connectorFor(ref.provider).identify(ref, deferEnrichment ? { deferEnrichment: true } : {});
+    log.info('identified scope', { provider: report.provider, ref: report.ref, found: report.credentials.length, pending: report.pendingEnrichment?.length ?? 0 });
+    return report;
+  };
+
+  /** I3 for one credential: is it gone, and is nothing but Cordon's replacements (or the plan's leftovers) active. `listed`: a listing shared with other credentials of its principal. */
+  const verifyOne = async (input: VerifyInput, workflowId: string, listed = (c: Credential) => connectorFor(c.provider).listActive(c.principal)): Promise<VerifyResult> => {
+    const connector = connectorFor(input.credential.provider);
+    // The probe with the leaked value does not depend on the listing: both at once.
+    const probing: Promise<VerifyResult['probe']> = input.leakedValue && can(connector, 'probe') ? connector.probe(input.credential, input.leakedValue) : Promise.resolve('skipped');
+    const [active, probe] = await Promise.all([listed(input.credential), probing]);
+    const stillActive = active.some((c) => c.id === input.credential.id);
+    // I3: only replacements Cordon issued may remain for the same principal and app: this run's, or another run's (I8).
+    const others = active
+      .filter((c) => c.id !== input.credential.id && !input.replacementIds.includes(c.id))
+      .filter((c) => c.kind === input.credential.kind && (c.clientId ?? '') === (input.credential.clientId ?? ''))
+      .filter((c) => !c.selfOrLastAdmin);
+    const elsewhere = new Set((await registry().issuedElsewhere(principalOf(input.credential), others.map((c) => c.id), workflowId)).map((e) => e.replacementId));
+    const unknown = others.filter((c) => !elsewhere.has(c.id));
+    const unexpectedActive = unknown.filter((c) => input.planned.includes(credentialKey(c)));
+    const unplanned = unknown.filter((c) => !input.planned.includes(credentialKey(c)));
+    // Gone from the tenant is not dead everywhere: without the value some credentials can only be cut off.
+    const cutOff = input.leakedValue || probe === 'dead' ? undefined : connector.cutOffOnly?.(input.credential);
+    log.info('verified', { credential: credentialKey(input.credential), stillActive, unexpected: unexpectedActive.length, unplanned: unplanned.length, probe, cutOff: !!cutOff });
+    return { stillActive, unexpectedActive, unplanned, probe, ...(cutOff ? { cutOff } : {}) };
+  };
+
   return {
     /** `deferEnrichment`: leave the reads that decide neither I6 nor I8 for enrichScope after the revoke (connectors/types.ts). */
-    identifyScope: mapFailures(async (input: { ref: CredentialRef; deferEnrichment?: boolean }): Promise<ScopeReport> => {
-      const report = await connectorFor(input.ref.provider).identify(input.ref, input.deferEnrichment ? { deferEnrichment: true } : {});
-      log.info('identified scope', { provider: report.provider, ref: report.ref, found: report.credentials.length, pending: report.pendingEnrichment?.length ?? 0 });
-      return report;
+    identifyScope: mapFailures(async (input: { ref: CredentialRef; deferEnrichment?: boolean }): Promise<ScopeReport> => identifyOne(input.ref, input.deferEnrichment)),
+
+    /**
+     * Refs of one provider identified in one activity, side by side (a run that is not a single run, e.g. a mass
+     * containment's child with an owner's keys: one task on the provider's queue, not one a ref). The reports in
+     * the refs' order; any ref's failure fails the whole (a read: the retry reads them all again).
+     */
+    identifyScopes: mapFailures(async (input: { refs: CredentialRef[]; deferEnrichment?: boolean }): Promise<ScopeReport[]> => {
+      if (new Set(input.refs.map((r) => r.provider)).size > 1) {
+        throw ApplicationFailure.create({ type: FAILURE_TYPES.invalid_input, nonRetryable: true, message: 'identifyScopes takes refs of one provider (its task queue is the provider\'s)' });
+      }
+      return Promise.all(input.refs.map((ref) => identifyOne(ref, input.deferEnrichment)));
     }),
 
     /**
@@ -319,28 +363,26 @@ export function createActivities(deps: ActivityDeps) {
       return connector.restrict(input.credential, input.restriction);
     }),
 
-    verifyCredential: mapFailures(
-      async (input: { credential: Credential; replacementIds: string[]; leakedValue?: string; workflowId: string; planned: string[] }): Promise<VerifyResult> => {
-        const connector = connectorFor(input.credential.provider);
-        // The probe with the leaked value does not depend on the listing: both at once.
-        const probing: Promise<VerifyResult['probe']> = input.leakedValue && can(connector, 'probe') ? connector.probe(input.credential, input.leakedValue) : Promise.resolve('skipped');
-        const [active, probe] = await Promise.all([connector.listActive(input.credential.principal), probing]);
-        const stillActive = active.some((c) => c.id === input.credential.id);
-        // I3: only replacements Cordon issued may remain for the same principal and app: this run's, or another run's (I8).
-        const others = active
-          .filter((c) => c.id !== input.credential.id && !input.replacementIds.includes(c.id))
-          .filter((c) => c.kind === input.credential.kind && (c.clientId ?? '') === (input.credential.clientId ?? ''))
-          .filter((c) => !c.selfOrLastAdmin);
-        const elsewhere = new Set((await registry().issuedElsewhere(principalOf(input.credential), others.map((c) => c.id), input.workflowId)).map((e) => e.replacementId));
-        const unknown = others.filter((c) => !elsewhere.has(c.id));
-        const unexpectedActive = unknown.filter((c) => input.planned.includes(credentialKey(c)));
-        const unplanned = unknown.filter((c) => !input.planned.includes(credentialKey(c)));
-        // Gone from the tenant is not dead everywhere: without the value some credentials can only be cut off.
-        const cutOff = input.leakedValue || probe === 'dead' ? undefined : connector.cutOffOnly?.(input.credential);
-        log.info('verified', { credential: credentialKey(input.credential), stillActive, unexpected: unexpectedActive.length, unplanned: unplanned.length, probe, cutOff: !!cutOff });
-        return { stillActive, unexpectedActive, unplanned, probe, ...(cutOff ? { cutOff } : {}) };
-      },
-    ),
+    verifyCredential: mapFailures(async (input: VerifyInput & { workflowId: string }): Promise<VerifyResult> => verifyOne(input, input.workflowId)),
+
+    /**
+     * Credentials of one provider verified in one activity (a run that is not a single run: one task on the
+     * provider's queue, not one a credential). Each principal's active credentials are listed once for all of
+     * its credentials here; each credential is judged as verifyCredential judges it. Results in the items' order.
+     */
+    verifyCredentials: mapFailures(async (input: { items: VerifyInput[]; workflowId: string }): Promise<VerifyResult[]> => {
+      if (new Set(input.items.map((i) => i.credential.provider)).size > 1) {
+        throw ApplicationFailure.create({ type: FAILURE_TYPES.invalid_input, nonRetryable: true, message: 'verifyCredentials takes credentials of one provider (its task queue is the provider\'s)' });
+      }
+      const listings = new Map<string, Promise<Credential[]>>();
+      const listed = (c: Credential) => {
+        const key = `${c.provider}\0${c.principal.id}`;
+        let listing = listings.get(key);
+        if (!listing) listings.set(key, (listing = connectorFor(c.provider).listActive(c.principal)));
+        return listing;
+      };
+      return Promise.all(input.items.map((item) => verifyOne(item, input.workflowId, listed)));
+    }),
 
     fallbackRung: mapFailures(async (input: { rung: FallbackRung; credential: Credential }): Promise<WriteResult> => {
       const connector = connectorFor(input.credential.provider);

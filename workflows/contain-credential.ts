@@ -54,7 +54,7 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     let warming: Promise<void> = Promise.resolve();
     if (fastPath) {
       const planning = revokeWhilePlanning(run, reports);
-      warming = prepareSinksAhead(reports);
+      warming = prepareSinksAhead(run, reports);
       const planned = await planning;
       if ('refused' in planned) {
         await warming;

@@ -103,6 +103,13 @@ it.each([
     expect(s.credentials.map((c) => c.credentialId).sort()).toEqual(owners[n]!.map(credentialKey).sort());
     expect(s.credentials.every((c) => c.state === 'verified_dead')).toBe(true);
   });
+  // Each child read its owner's refs in one identification and verified them in one activity (context.ts
+  // batchReads), not one of each per ref: two tasks on the provider's queue where there were twice the refs.
+  for (const i of firstOf) {
+    const scheduled = ((await client.workflow.getHandle(`${workflowId}-${i}`).fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    const reads = ['identifyScope', 'identifyScopes', 'verifyCredential', 'verifyCredentials'].map((name) => `${name} ${scheduled.filter((n) => n === name).length}`);
+    expect(reads).toEqual(['identifyScope 0', 'identifyScopes 1', 'verifyCredential 0', 'verifyCredentials 1']);
+  }
 
   // At the providers: no target alive; each owner holds exactly one live key per consumer, each one a
   // replacement a run recorded (no minted key that nobody holds).

@@ -83,6 +83,9 @@ const stubs: Activities = {
     const deferred = deferEnrichment && script.enrichDelayMs !== undefined ? { pendingEnrichment: [{ credentialId: c.id, context: {} }] } : {};
     return { provider: c.provider, ref: `memory key ${c.id}`, credentials: [c], relatedServiceAccounts: [], riskFlags: [], blindSpots: [], ...carried, ...deferred };
   },
+  // Runs that are not single runs read per provider (context.ts batchReads): each ref as identifyScope reads it.
+  identifyScopes: async ({ refs, deferEnrichment }) => Promise.all(refs.map((ref) => stubs.identifyScope({ ref, ...(deferEnrichment ? { deferEnrichment } : {}) }))),
+  verifyCredentials: async ({ items, workflowId }) => Promise.all(items.map((item) => stubs.verifyCredential({ ...item, workflowId }))),
   enrichScope: async ({ report }) => {
     log('enrichScope start');
     await new Promise((r) => setTimeout(r, script.enrichDelayMs ?? 0));

@@ -83,6 +83,15 @@ const localCalls = proxyLocalActivities<Activities>(PROVIDER_CALLS);
 export const SINGLE_RUN_PATCH = 'cordon-single-run-unpaced';
 
 /**
+ * Recorded by a run that is not a single run, with more than one ref, that reads its refs (identify) and its
+ * credentials' first verification in one activity per provider (identifyScopes, verifyCredentials), not one
+ * per ref: a mass containment's child with an owner's five keys schedules two tasks on the provider's queue
+ * instead of ten, and lists the owner's credentials once to verify all five. Runs recorded before it read one
+ * by one. Never rename it.
+ */
+export const BATCHED_READS_PATCH = 'cordon-batched-reads';
+
+/**
  * Recorded by a run whose parallel branches record their evidence by branch, once all have settled
  * (branches.ts settleBranches); runs recorded before it record as each branch completes. Never rename it.
  */
@@ -133,6 +142,11 @@ export interface Containment {
   readonly decisions: Map<string, ApprovalResult>;
   /** Nonces of the envelopes this run accepted: a signed message counts once (schemas/envelope.ts). */
   readonly nonces: Set<string>;
+  /**
+   * One direct run on its own, not a mass containment's child (recorded with SINGLE_RUN_PATCH): its handful of
+   * provider calls go unpaced, short reads as local activities (provider-calls.ts), and its path is its own.
+   */
+  readonly singleRun: boolean;
   /** Parallel branches record their evidence by branch (branches.ts settleBranches); false for runs recorded before. */
   readonly evidenceByBranch: boolean;
   /**
@@ -140,6 +154,8 @@ export interface Containment {
    * direct run that asks no approval, recorded with ENRICH_AFTER_REVOKE_PATCH.
    */
   readonly enrichAfterRevoke: boolean;
+  /** Identify and the first verification read per provider in one activity (BATCHED_READS_PATCH): runs that are not single runs, with more than one ref. */
+  readonly batchReads: boolean;
   /** Why a credential's containment stopped on a permanent refusal (I9), by credential key. */
   readonly refusedBecause: Map<string, string>;
   /** Provider calls. */
@@ -184,6 +200,7 @@ export function openContainment(input: ContainmentInput): Containment {
   const evidenceByBranch = singleRun && patched(EVIDENCE_BY_BRANCH_PATCH);
   const enrichAfterRevoke = evidenceByBranch && !input.policy.approval.requireForDirect && patched(ENRICH_AFTER_REVOKE_PATCH);
   const revokeOnOwnQueue = singleRun && patched(REVOKE_ON_OWN_QUEUE_PATCH);
+  const batchReads = paceByProvider && !singleRun && input.credentials.length > 1 && patched(BATCHED_READS_PATCH);
   const mayBeLocal = (activity: string) => providerCall(activity)?.singleRun === 'local' || (activity === 'revokeCredential' && !revokeOnOwnQueue);
   const providerCalls = paceByProvider ? routedActivities(taskQueue, singleRun, mayBeLocal) : acts;
   const besideWrites = revokeOnOwnQueue ? routedActivities(taskQueue, singleRun, () => false) : providerCalls;
@@ -247,8 +264,10 @@ export function openContainment(input: ContainmentInput): Containment {
     leakedValueOf: new Map(),
     decisions: new Map(),
     nonces: new Set(),
+    singleRun,
     evidenceByBranch,
     enrichAfterRevoke,
+    batchReads,
     refusedBecause: new Map(),
     acts: providerCalls,
     besideWrites,

@@ -9,8 +9,10 @@ export async function identify(run: Containment): Promise<ScopeReport[]> {
   const { input, state, acts } = run;
   run.setStage('identify');
   // On the fast path the details that decide neither I6 nor I8 are read after the revoke (enrich.ts).
-  const defer = run.enrichAfterRevoke ? { deferEnrichment: true } : {};
-  const reports = await Promise.all(input.credentials.map((ref) => run.untilDeadline(`identifying ${ref.provider} ${ref.kind}`, () => acts.identifyScope({ ref, ...defer }))));
+  const defer: { deferEnrichment?: true } = run.enrichAfterRevoke ? { deferEnrichment: true } : {};
+  const reports = run.batchReads
+    ? await identifyPerProvider(run, defer)
+    : await Promise.all(input.credentials.map((ref) => run.untilDeadline(`identifying ${ref.provider} ${ref.kind}`, () => acts.identifyScope({ ref, ...defer }))));
   state.scope = reports;
   upsertSearchAttributes([{ key: PROVIDERS, value: [...new Set(reports.map((r) => r.provider))] }]);
   reports.forEach((report, i) => {
@@ -23,6 +25,25 @@ export async function identify(run: Containment): Promise<ScopeReport[]> {
     }
     run.record({ kind: 'identified', actor: 'cordon', provider: report.provider, ref: report.ref, live: report.credentials.length, riskFlags: report.riskFlags, blindSpots: report.blindSpots });
   });
+  return reports;
+}
+
+/** The reports in the refs' order, read in one activity per provider (Containment.batchReads); a provider's lone ref as before. */
+async function identifyPerProvider(run: Containment, defer: { deferEnrichment?: true }): Promise<ScopeReport[]> {
+  const { input, acts } = run;
+  const byProvider = new Map<string, number[]>();
+  input.credentials.forEach((ref, i) => byProvider.set(ref.provider, [...(byProvider.get(ref.provider) ?? []), i]));
+  const reports: ScopeReport[] = [];
+  await Promise.all(
+    [...byProvider].map(async ([provider, indices]) => {
+      const refs = indices.map((i) => input.credentials[i]!);
+      const found =
+        refs.length === 1
+          ? [await run.untilDeadline(`identifying ${provider} ${refs[0]!.kind}`, () => acts.identifyScope({ ref: refs[0]!, ...defer }))]
+          : await run.untilDeadline(`identifying ${refs.length} ${provider} refs`, () => acts.identifyScopes({ refs, ...defer }));
+      indices.forEach((at, j) => (reports[at] = found[j]!));
+    }),
+  );
   return reports;
 }
 

@@ -40,6 +40,7 @@ const sample = {
   undo: { kind: 'ip_allowlist' },
   replacementIds: [],
   planned: [],
+  items: [{ credential, replacementIds: [], planned: [] }],
   leakedValue: 'not-a-secret',
   index: 0,
   waveSize: 1,
@@ -53,6 +54,11 @@ const sample = {
   summary: 's',
 };
 
+/** Where one activity's input shares a field name with another's in another shape. */
+const SAMPLE_FOR: Record<string, object> = {
+  identifyScopes: { refs: [{ provider: 'salesforce', kind: 'refresh_token', clientId: 'x', user: 'u' }] },
+};
+
 describe('the table of provider calls', () => {
   it('names every activity the worker registers, and nothing else', () => {
     const { activities } = recordingActivities();
@@ -63,8 +69,9 @@ describe('the table of provider calls', () => {
     for (const name of Object.keys(PROVIDER_CALLS)) {
       const { activities, asked } = recordingActivities();
       const call = providerCall(name);
-      await (activities as unknown as Record<string, (i: unknown) => Promise<unknown>>)[name]!(structuredClone(sample)).catch(() => undefined);
-      if (call) expect({ name, asked: asked[0] }).toEqual({ name, asked: call.provider(sample) });
+      const input = { ...structuredClone(sample), ...SAMPLE_FOR[name] };
+      await (activities as unknown as Record<string, (i: unknown) => Promise<unknown>>)[name]!(input).catch(() => undefined);
+      if (call) expect({ name, asked: asked[0] }).toEqual({ name, asked: call.provider(input) });
       else expect({ name, asked }).toEqual({ name, asked: [] });
     }
   });

@@ -33,6 +33,9 @@ export type ProviderCallTable = { readonly [K in keyof Activities]: ProviderCall
 
 export const PROVIDER_CALLS: ProviderCallTable = {
   identifyScope: { provider: (i) => i.ref.provider, singleRun: 'local' },
+  // Refs and credentials of one provider read in one activity, by runs that are not single runs (context.ts batchReads).
+  identifyScopes: { provider: (i) => i.refs[0]!.provider, singleRun: 'local' },
+  verifyCredentials: { provider: (i) => i.items[0]!.credential.provider, singleRun: 'local' },
   enrichScope: { provider: (i) => i.report.provider, singleRun: 'local' },
   scopeReauth: { provider: (i) => i.provider, singleRun: 'local' },
   // Runs recorded before REVOKE_ON_OWN_QUEUE_PATCH (context.ts) made it a local activity.

@@ -1,6 +1,6 @@
 // Replacements: one per consumer, minted in parallel, unless another run owns that consumer's
 // replacement (I8); a consumer whose credential an admin cannot mint is told to re-authorize.
-import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.ts';
 import type { CollateralProgress } from '../../schemas/containment.ts';
 import type { Consumer, Credential, ReplacementRef, ScopeReport, SinkRef } from '../../schemas/credential.ts';
@@ -66,8 +66,8 @@ export const PREPARE_SINKS_PATCH = 'cordon-prepare-sinks-beside-revoke';
  * the returned promise never rejects, and the run awaits it before its verdict (nothing runs unobserved). No activity when no consumer's sink is remote, nor in a mass containment's child, whose
  * calls are paced on the providers' queues and whose time is the whole mass run's, not one run's path.
  */
-export async function prepareSinksAhead(reports: ScopeReport[]): Promise<void> {
-  if (workflowInfo().parent) return;
+export async function prepareSinksAhead(run: Containment, reports: ScopeReport[]): Promise<void> {
+  if (!run.singleRun) return;
   const targets = new Map<string, SinkRef>();
   for (const consumer of reports.flatMap((r) => r.credentials).flatMap((c) => c.consumers)) {
     // The local store needs nothing read ahead.

@@ -1,7 +1,7 @@
 // Step 5, verify: only Cordon's replacements remain (I3). A credential still alive gets a bounded
 // re-revoke, then the fallback ladder named in the plan, then not_contained: never a silent success.
-import { sleep } from '@temporalio/workflow';
-import type { VerifyResult } from '../../activities/index.ts';
+import { isCancellation, sleep } from '@temporalio/workflow';
+import type { VerifyInput, VerifyResult } from '../../activities/index.ts';
 import { FALLBACK_RUNGS } from '../../schemas/containment.ts';
 import { credentialKey, type Credential } from '../../schemas/credential.ts';
 import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
@@ -13,7 +13,44 @@ import { failureMessage, failureType } from './failures.ts';
 export async function verify(run: Containment): Promise<void> {
   run.setStage('verify');
   const live = planOf(run).credentials.filter((c) => !run.refusedBecause.has(credentialKey(c)));
-  await settleBranches(run, live.map((c) => (branch: Containment) => guarded(branch, credentialKey(c), () => verifyOne(branch, c))));
+  const first = run.batchReads ? await firstChecksPerProvider(run, live) : new Map<string, VerifyResult>();
+  await settleBranches(run, live.map((c) => (branch: Containment) => guarded(branch, credentialKey(c), () => verifyOne(branch, c, first.get(credentialKey(c))))));
+}
+
+/** What one credential's verification sends: this run's replacements, its leaked value, and what the plan ends. */
+function verifyInput(run: Containment, c: Credential): VerifyInput {
+  const plan = planOf(run);
+  const key = credentialKey(c);
+  const leakedValue = run.leakedValueOf.get(key);
+  const replacementIds = [...run.progressOf(key).replacements, ...run.state.collateral.flatMap((x) => x.replacements)].map((r) => r.replacementId);
+  const planned = [...plan.credentials.map(credentialKey), ...plan.reauth.flatMap((t) => t.ends.map(credentialKey))];
+  return { credential: c, replacementIds, planned, ...(leakedValue ? { leakedValue } : {}) };
+}
+
+/**
+ * The first verification of each credential, in one activity per provider (Containment.batchReads). A
+ * provider whose batch fails for good leaves its credentials to check one by one, each stopping only itself
+ * as before (a cancellation goes on up).
+ */
+async function firstChecksPerProvider(run: Containment, live: Credential[]): Promise<Map<string, VerifyResult>> {
+  const byProvider = new Map<string, Credential[]>();
+  for (const c of live) byProvider.set(c.provider, [...(byProvider.get(c.provider) ?? []), c]);
+  const first = new Map<string, VerifyResult>();
+  await Promise.all(
+    [...byProvider.values()]
+      .filter((group) => group.length > 1)
+      .map(async (group) => {
+        try {
+          const results = await run.untilDeadline(`verifying ${group.length} ${group[0]!.provider} credentials`, () =>
+            run.acts.verifyCredentials({ items: group.map((c) => verifyInput(run, c)), workflowId: run.workflowId }),
+          );
+          group.forEach((c, i) => first.set(credentialKey(c), results[i]!));
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+        }
+      }),
+  );
+  return first;
 }
 
 const dead = (v: VerifyResult) => !v.stillActive && v.unexpectedActive.length === 0 && v.probe !== 'alive';
@@ -21,17 +58,13 @@ const dead = (v: VerifyResult) => !v.stillActive && v.unexpectedActive.length ==
 const verified = (key: string, v: VerifyResult) =>
   ({ kind: 'verified', actor: 'cordon', credentialId: key, verdict: dead(v) ? 'dead' : 'alive', stillActive: v.stillActive, unexpectedActive: v.unexpectedActive.map(credentialKey), probe: v.probe }) as const;
 
-async function verifyOne(run: Containment, c: Credential): Promise<void> {
-  const { input, state, acts, record } = run;
-  const plan = planOf(run);
+/** `first`: the credential's first verification, read with its provider's others (firstChecksPerProvider). */
+async function verifyOne(run: Containment, c: Credential, first?: VerifyResult): Promise<void> {
+  const { input, acts, record } = run;
   const key = credentialKey(c);
-  const p = run.progressOf(key);
   const leakedValue = run.leakedValueOf.get(key);
-  const planned = [...plan.credentials.map(credentialKey), ...plan.reauth.flatMap((t) => t.ends.map(credentialKey))];
-  const replacementIds = () => [...p.replacements, ...state.collateral.flatMap((x) => x.replacements)].map((r) => r.replacementId);
-  const check = () =>
-    run.untilDeadline(`verifying ${c.label}`, () => acts.verifyCredential({ credential: c, replacementIds: replacementIds(), workflowId: run.workflowId, planned, ...(leakedValue ? { leakedValue } : {}) }));
-  let v = await check();
+  const check = () => run.untilDeadline(`verifying ${c.label}`, () => acts.verifyCredential({ ...verifyInput(run, c), workflowId: run.workflowId }));
+  let v = first ?? (await check());
   record(verified(key, v));
   if (v.unplanned.length) {
     // I8: never touched without a plan that names them; a responder decides (a new containment can).
