@@ -12,7 +12,7 @@ import type { Notification, Notifier } from '../notifiers/notifier.ts';
 import type { EvidenceSeal } from '../schemas/evidence.ts';
 import type { DryRunRef } from '../schemas/mass.ts';
 import { sealDigest, type EvidenceSigner } from './evidence-seal.ts';
-import { FAILURE_TYPES, mapFailures } from './failures.ts';
+import { FAILURE_TYPES, mapFailures, secretsIn, toFailure } from './failures.ts';
 import { buildPlan, credentialKey, SelfLockoutError } from './plan.ts';
 import { scopeReauthWith } from './reauth-scope.ts';
 import { whileHeartbeating } from './heartbeat.ts';
@@ -21,6 +21,8 @@ import { temporalRegistry, type RegistryPrincipal, type ReplacementRegistry } fr
 import type { EvidenceDeliveryDeps } from './deliver-evidence.ts';
 
 export type { FallbackRung } from '../schemas/containment.ts';
+/** What a provider write answered (the workflow reads revokeCredentials' results as it). */
+export type { WriteResult } from '../connectors/types.ts';
 
 // The notifier contract lives beside its implementations (notifiers/); re-exported for the workflow's `import type`.
 export type { Notification, Notifier } from '../notifiers/notifier.ts';
@@ -58,6 +60,9 @@ export interface VerifyInput {
   leakedValue?: string;
   planned: string[];
 }
+
+/** One credential of revokeCredentials: revoked, or the type of the failure that stopped it there. */
+export type RevokeItemResult = { revoked: WriteResult } | { failed: string };
 
 /** What issueReplacement did: minted one, or found that another run owns this consumer's replacement (I8). */
 export type ReplacementOutcome = { issued: ReplacementRef } | { ownedBy: string; replacementId?: string };
@@ -206,6 +211,12 @@ export function createActivities(deps: ActivityDeps) {
     }
   };
 
+  const revokeOne = async (input: { credential: Credential; leakedValue?: string }): Promise<WriteResult> => {
+    const r = await connectorFor(input.credential.provider).revoke(input.credential, input.leakedValue ? { leakedValue: input.leakedValue } : {});
+    log.info('revoked', { credential: credentialKey(input.credential), outcome: r.outcome, requestId: r.requestId });
+    return r;
+  };
+
   const identifyOne = async (ref: CredentialRef, deferEnrichment: boolean | undefined): Promise<ScopeReport> => {
     const report = await connectorFor(ref.provider).identify(ref, deferEnrichment ? { deferEnrichment: true } : {});
     log.info('identified scope', { provider: report.provider, ref: report.ref, found: report.credentials.length, pending: report.pendingEnrichment?.length ?? 0 });
@@ -306,10 +317,31 @@ export function createActivities(deps: ActivityDeps) {
       }
     }),
 
-    revokeCredential: mapFailures(async (input: { credential: Credential; leakedValue?: string }): Promise<WriteResult> => {
-      const r = await connectorFor(input.credential.provider).revoke(input.credential, input.leakedValue ? { leakedValue: input.leakedValue } : {});
-      log.info('revoked', { credential: credentialKey(input.credential), outcome: r.outcome, requestId: r.requestId });
-      return r;
+    revokeCredential: mapFailures(async (input: { credential: Credential; leakedValue?: string }): Promise<WriteResult> => revokeOne(input)),
+
+    /**
+     * Credentials of one provider revoked in one activity, side by side (a run that is not a single run: one task
+     * on the provider's queue, not one a credential). Never fails for one credential: each gets its result, or
+     * the type of its failure, and the workflow revokes a failed one again on its own (revokeCredential), where
+     * a refusal stops only that credential and a transient failure is retried until the deadline, as before. A
+     * 429 here so reaches the queue's throttle through that retry, not through this activity.
+     */
+    revokeCredentials: mapFailures(async (input: { items: { credential: Credential; leakedValue?: string }[] }): Promise<RevokeItemResult[]> => {
+      if (new Set(input.items.map((i) => i.credential.provider)).size > 1) {
+        throw ApplicationFailure.create({ type: FAILURE_TYPES.invalid_input, nonRetryable: true, message: 'revokeCredentials takes credentials of one provider (its task queue is the provider\'s)' });
+      }
+      return Promise.all(
+        input.items.map(async (item): Promise<RevokeItemResult> => {
+          try {
+            return { revoked: await revokeOne(item) };
+          } catch (err) {
+            const failure = toFailure(err, secretsIn([item]));
+            const type = failure instanceof ApplicationFailure ? (failure.type ?? 'error') : 'error';
+            log.warn('revoke in a batch failed; the run revokes it again on its own', { credential: credentialKey(item.credential), failureType: type });
+            return { failed: type };
+          }
+        }),
+      );
     }),
 
     issueReplacement: mapFailures(async (input: { workflowId: string; runStartedAt: string; credential: Credential; consumer: Consumer; retryOf?: string }): Promise<ReplacementOutcome> =>

@@ -66,6 +66,9 @@ it.each([
     reauthPrincipals: 0,
   });
 
+  // One deploy key's delete fails inside its child's batch of revokes: the child revokes that key again on its own.
+  // (A call takes the first fault that applies to it: this one before the latency below.)
+  lab.tenant.injectFault({ provider: 'github', operation: 'repos.deleteDeployKey', type: 'unavailable', times: 1 });
   // Provider calls take a while, as at a real SaaS: children on one owner overlap.
   lab.tenant.injectFault({ type: 'latency', latencyMs: 50 });
 
@@ -103,13 +106,23 @@ it.each([
     expect(s.credentials.map((c) => c.credentialId).sort()).toEqual(owners[n]!.map(credentialKey).sort());
     expect(s.credentials.every((c) => c.state === 'verified_dead')).toBe(true);
   });
-  // Each child read its owner's refs in one identification and verified them in one activity (context.ts
-  // batchReads), not one of each per ref: two tasks on the provider's queue where there were twice the refs.
+  // Each child identified its owner's refs, revoked them and verified them in one activity each (context.ts
+  // batchCalls), not one of each per ref: three tasks on the provider's queue where there were three times the refs.
+  // The deploy key whose delete failed in its batch was revoked once more on its own, by its child alone.
+  const alone: number[] = [];
   for (const i of firstOf) {
     const scheduled = ((await client.workflow.getHandle(`${workflowId}-${i}`).fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-    const reads = ['identifyScope', 'identifyScopes', 'verifyCredential', 'verifyCredentials'].map((name) => `${name} ${scheduled.filter((n) => n === name).length}`);
-    expect(reads).toEqual(['identifyScope 0', 'identifyScopes 1', 'verifyCredential 0', 'verifyCredentials 1']);
+    const count = (name: string) => scheduled.filter((n) => n === name).length;
+    expect(['identifyScope', 'identifyScopes', 'revokeCredentials', 'verifyCredential', 'verifyCredentials'].map((name) => `${name} ${count(name)}`)).toEqual([
+      'identifyScope 0',
+      'identifyScopes 1',
+      'revokeCredentials 1',
+      'verifyCredential 0',
+      'verifyCredentials 1',
+    ]);
+    alone.push(count('revokeCredential'));
   }
+  expect(alone.reduce((a, b) => a + b)).toBe(1);
 
   // At the providers: no target alive; each owner holds exactly one live key per consumer, each one a
   // replacement a run recorded (no minted key that nobody holds).

@@ -83,8 +83,10 @@ const stubs: Activities = {
     const deferred = deferEnrichment && script.enrichDelayMs !== undefined ? { pendingEnrichment: [{ credentialId: c.id, context: {} }] } : {};
     return { provider: c.provider, ref: `memory key ${c.id}`, credentials: [c], relatedServiceAccounts: [], riskFlags: [], blindSpots: [], ...carried, ...deferred };
   },
-  // Runs that are not single runs read per provider (context.ts batchReads): each ref as identifyScope reads it.
+  // Runs that are not single runs read per provider (context.ts batchCalls): each ref as identifyScope reads it.
   identifyScopes: async ({ refs, deferEnrichment }) => Promise.all(refs.map((ref) => stubs.identifyScope({ ref, ...(deferEnrichment ? { deferEnrichment } : {}) }))),
+  // As the activity does: a credential whose revoke failed is left to the run to revoke on its own.
+  revokeCredentials: async ({ items }) => Promise.all(items.map((item) => stubs.revokeCredential(item).then((revoked) => ({ revoked }), () => ({ failed: 'error' })))),
   verifyCredentials: async ({ items, workflowId }) => Promise.all(items.map((item) => stubs.verifyCredential({ ...item, workflowId }))),
   enrichScope: async ({ report }) => {
     log('enrichScope start');

@@ -25,6 +25,8 @@
 // it beside its revoke and planned as soon as it was in (`cordon-plan-as-scope-arrives`). `direct-prepare-sinks`
 // (the same key) read its consumers' GitHub Actions secrets' keys ahead, beside the revoke
 // (`cordon-prepare-sinks-beside-revoke`); the earlier Google history replays without that read.
+// `mass-owner-child` is the child of a local-tenant mass containment holding every key of one service account:
+// it identified, revoked and first verified the keys in one activity each (patch `cordon-batched-provider-calls`).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -44,7 +46,8 @@ import { refusalSignal } from '../../workflows/definitions.ts';
 import { startMassContainment } from '../../client/mass.ts';
 import { vendorTokensSeed } from '../../connectors/memory/seeds.ts';
 import { REGISTRY_WORKFLOW_TYPE } from '../../workflows/replacement-registry.ts';
-import { loadScenarioDir, scenarioDir } from '@cordon/emulators';
+import { loadScenario, loadScenarioDir, scenarioDir } from '@cordon/emulators';
+import { canInventory } from '../../connectors/inventory.ts';
 import { runWatchOnce } from '../../client/watch.ts';
 import { feedAuditLogs } from '../../local-tenant/audit-feed.ts';
 import { startLocalTenant } from '../../local-tenant/tenant.ts';
@@ -227,6 +230,35 @@ async function recordLocalTenantRuns() {
   }
 }
 
+/** `mass-owner-child`: a mass containment of every key of one service account of the load scenario; its one child's history. */
+async function recordMassOwnerChild() {
+  const name = 'mass-owner-child';
+  if (only.length && !only.includes(name)) return;
+  const local = await startLocalTenant({ scenario: loadScenario(120) });
+  const deps = localTenantDeps({ env: local.connectorEnv(), sinkDir: join(dir, `${name}-sink`), sinkKey: randomBytes(32), logger: createLogger({ level: 'warn' }) });
+  const localTarget = { ...target, taskQueue: `cordon-replay-${name}` };
+  const localWorker = await createCordonWorker({ target: localTarget, codecKeys: REPLAY_CODEC_KEYS, envelopeKeys: REPLAY_ENVELOPE_KEYS, deps });
+  const localRunning = localWorker.run();
+  try {
+    const google = deps.connectors.google;
+    if (!google || !canInventory(google)) throw new Error('the google connector cannot list credentials');
+    const keys = (await google.inventory()).credentials.filter((k) => k.kind === 'service_account_key' && !k.selfOrLastAdmin);
+    const byAccount = new Map<string, typeof keys>();
+    for (const k of keys) byAccount.set(k.principal.id, [...(byAccount.get(k.principal.id) ?? []), k]);
+    const owner = [...byAccount.values()].find((ks) => ks.length >= 3);
+    if (!owner) throw new Error('no service account with three keys in the load scenario');
+    const refs = owner.map((k) => ({ provider: 'google' as const, kind: 'service_account_key' as const, id: k.id }));
+    const { workflowId } = await startMassContainment(client, localTarget.taskQueue, { incidentId: `INC-replay-${name}`, requester: 'alice', credentials: refs, concurrency: 5 });
+    const result = await client.workflow.getHandle(workflowId).result();
+    if (JSON.stringify(result.tally) !== JSON.stringify({ contained: refs.length })) throw new Error(`${name}: ${JSON.stringify(result.tally)}`);
+    await save(name, await client.workflow.getHandle(`${workflowId}-0`).fetchHistory());
+  } finally {
+    localWorker.shutdown();
+    await localRunning;
+    await local.close();
+  }
+}
+
 async function approveAll(workflowId: string) {
   for (;;) {
     const s = await getStatus(client, workflowId);
@@ -284,6 +316,7 @@ try {
   await recordMassPageAllStarted();
   await recordDriftWatch();
   await recordLocalTenantRuns();
+  await recordMassOwnerChild();
 } finally {
   worker.shutdown();
   await running;

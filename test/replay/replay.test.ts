@@ -14,6 +14,7 @@ import { REPLAY_CODEC_KEYS, REPLAY_ENVELOPE_KEYS } from './fixture.ts';
 import { AUTHENTICATED_CHANNELS_PATCH } from '../../workflows/containment/messages.ts';
 import { FAST_PATH_PATCH, PLAN_AS_SCOPE_ARRIVES_PATCH, REPLACE_WHILE_REAUTHENTICATING_PATCH } from '../../workflows/contain-credential.ts';
 import { PREPARE_SINKS_PATCH } from '../../workflows/containment/replace.ts';
+import { BATCHED_CALLS_PATCH } from '../../workflows/containment/context.ts';
 import { SCOPE_READ_WITH_IDENTIFY_PATCH } from '../../workflows/containment/plan.ts';
 import { REVOKE_ON_OWN_QUEUE_PATCH, SINGLE_RUN_PATCH } from '../../workflows/containment/context.ts';
 import { MASS_HISTORY_BUDGET_PATCH, MASS_PAGE_ALL_STARTED_PATCH, MASS_PAGES_PER_PROVIDER_PATCH, MASS_PROVIDER_LANES_PATCH } from '../../workflows/mass-containment.ts';
@@ -33,7 +34,7 @@ const OTHER_RUNS = ['drift-watch.json', 'mass-budget-page.json', 'mass-lanes-pag
 /** A mass containment of Salesforce grants recorded before patch mass-owner-groups-salesforce: one child per grant. */
 const SALESFORCE_MASS_RUNS = ['mass-salesforce-page.json', 'mass-salesforce-run.json'];
 /** Containments recorded on the local tenant with the real connectors (test/replay/record.ts recordLocalTenantRuns). */
-const LOCAL_TENANT_RUNS = ['direct-carried-scope.json', 'direct-plan-as-scope-arrives.json', 'direct-prepare-sinks.json', 'direct-slack-bot.json'];
+const LOCAL_TENANT_RUNS = ['direct-carried-scope.json', 'direct-plan-as-scope-arrives.json', 'direct-prepare-sinks.json', 'direct-slack-bot.json', 'mass-owner-child.json'];
 
 it('replays every recorded containment history without non-determinism', async () => {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !OTHER_RUNS.includes(f) && !SALESFORCE_MASS_RUNS.includes(f) && !LOCAL_TENANT_RUNS.includes(f)).sort();
@@ -117,7 +118,7 @@ it('replays a mass containment of Salesforce grants recorded before Salesforce u
   expect(await replayAll(SALESFORCE_MASS_RUNS)).toBe(2);
 }, 120_000);
 
-it('replays local-tenant containments: a carried re-authentication scope beside the revoke, a Slack bot without a scope activity, a Google key planned as its scope came in, and with its sinks read ahead', async () => {
+it('replays local-tenant containments: a carried re-authentication scope beside the revoke, a Slack bot without a scope activity, a Google key planned as its scope came in, with its sinks read ahead, and a mass child that batched its calls per provider', async () => {
   const files = (await readdir(dir)).filter((f) => LOCAL_TENANT_RUNS.includes(f)).sort();
   expect(files).toEqual(LOCAL_TENANT_RUNS);
   const marker = (id: string) => Buffer.from(`{"id":"${id}","deprecated":false}`).toString('base64');
@@ -136,7 +137,12 @@ it('replays local-tenant containments: a carried re-authentication scope beside 
   expect(scheduled('direct-plan-as-scope-arrives.json')).not.toContain('prepareSinks');
   expect(text['direct-prepare-sinks.json']).toContain(marker(PREPARE_SINKS_PATCH));
   expect(scheduled('direct-prepare-sinks.json').slice(0, 4)).toEqual(['revokeCredential', 'scopeReauth', 'prepareSinks', 'planContainment']);
-  expect(await replayAll(files)).toBe(4);
+  // A mass child with every key of one service account identified, revoked and first verified them in one activity each.
+  expect(text['mass-owner-child.json']).toContain(marker(BATCHED_CALLS_PATCH));
+  for (const name of ['identifyScopes', 'revokeCredentials', 'verifyCredentials']) expect(scheduled('mass-owner-child.json').filter((n) => n === name)).toHaveLength(1);
+  for (const name of ['identifyScope', 'revokeCredential', 'verifyCredential']) expect(scheduled('mass-owner-child.json')).not.toContain(name);
+  for (const f of files.filter((x) => x !== 'mass-owner-child.json')) expect(text[f]).not.toContain(marker(BATCHED_CALLS_PATCH));
+  expect(await replayAll(files)).toBe(5);
 }, 120_000);
 
 /** Replays the histories in `files`, expecting each to replay cleanly; returns how many did. */

@@ -1,5 +1,7 @@
 // Step 3, contain: revoke before replace (direct, I1), or staged waves for shared credentials (I2).
 // Credentials are contained side by side; a refusal stops only its own credential.
+import { isCancellation } from '@temporalio/workflow';
+import type { WriteResult } from '../../activities/index.ts';
 import { credentialKey, type Credential, type ScopeReport } from '../../schemas/credential.ts';
 import { guarded, settleBranches } from './branches.ts';
 import { planOf, type Containment } from './context.ts';
@@ -39,5 +41,38 @@ export function mayRevokeAtOnce(run: Containment, reports: ScopeReport[]): boole
 /** The fast path's first writes: every identified credential revoked side by side, each refusal stopping only its own. */
 export async function revokeAtOnce(run: Containment, reports: ScopeReport[]): Promise<void> {
   const found = new Map(reports.flatMap((r) => r.credentials).map((c) => [credentialKey(c), c]));
-  await settleBranches(run, [...found].map(([key, c]) => (branch: Containment) => guarded(branch, key, () => revoke(branch, c, key))));
+  const done = run.batchCalls ? await revokePerProvider(run, [...found.values()]) : new Map<string, WriteResult>();
+  await settleBranches(run, [...found].map(([key, c]) => (branch: Containment) => guarded(branch, key, () => revoke(branch, c, key, done.get(key)))));
+}
+
+/**
+ * Every credential of a provider with more than one here revoked in one activity (Containment.batchCalls):
+ * the results of those it revoked. One that failed there, or whose provider's activity failed for good, is
+ * revoked again on its own by its branch (revoke.ts), which retries or stops only it, as before.
+ */
+async function revokePerProvider(run: Containment, credentials: Credential[]): Promise<Map<string, WriteResult>> {
+  const byProvider = new Map<string, Credential[]>();
+  for (const c of credentials) byProvider.set(c.provider, [...(byProvider.get(c.provider) ?? []), c]);
+  const done = new Map<string, WriteResult>();
+  await Promise.all(
+    [...byProvider.values()]
+      .filter((group) => group.length > 1)
+      .map(async (group) => {
+        for (const c of group) run.transition(credentialKey(c), 'revoke_requested');
+        const items = group.map((c) => {
+          const leakedValue = run.leakedValueOf.get(credentialKey(c));
+          return { credential: c, ...(leakedValue ? { leakedValue } : {}) };
+        });
+        try {
+          const results = await run.untilDeadline(`revoking ${group.length} ${group[0]!.provider} credentials`, () => run.acts.revokeCredentials({ items }));
+          group.forEach((c, i) => {
+            const r = results[i];
+            if (r && 'revoked' in r) done.set(credentialKey(c), r.revoked);
+          });
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+        }
+      }),
+  );
+  return done;
 }

@@ -83,13 +83,13 @@ const localCalls = proxyLocalActivities<Activities>(PROVIDER_CALLS);
 export const SINGLE_RUN_PATCH = 'cordon-single-run-unpaced';
 
 /**
- * Recorded by a run that is not a single run, with more than one ref, that reads its refs (identify) and its
- * credentials' first verification in one activity per provider (identifyScopes, verifyCredentials), not one
- * per ref: a mass containment's child with an owner's five keys schedules two tasks on the provider's queue
- * instead of ten, and lists the owner's credentials once to verify all five. Runs recorded before it read one
- * by one. Never rename it.
+ * Recorded by a run that is not a single run, with more than one ref, that makes its provider calls of one
+ * kind in one activity per provider, not one per ref or credential: identification (identifyScopes), the
+ * revokes (revokeCredentials) and the first verification (verifyCredentials, which lists a principal's
+ * credentials once for all of them). A mass containment's child with an owner's five keys so schedules three
+ * tasks on the provider's queue where it scheduled fifteen. Runs recorded before it call one by one. Never rename it.
  */
-export const BATCHED_READS_PATCH = 'cordon-batched-reads';
+export const BATCHED_CALLS_PATCH = 'cordon-batched-provider-calls';
 
 /**
  * Recorded by a run whose parallel branches record their evidence by branch, once all have settled
@@ -154,8 +154,8 @@ export interface Containment {
    * direct run that asks no approval, recorded with ENRICH_AFTER_REVOKE_PATCH.
    */
   readonly enrichAfterRevoke: boolean;
-  /** Identify and the first verification read per provider in one activity (BATCHED_READS_PATCH): runs that are not single runs, with more than one ref. */
-  readonly batchReads: boolean;
+  /** Identify, the revokes and the first verification in one activity per provider (BATCHED_CALLS_PATCH): runs that are not single runs, with more than one ref. */
+  readonly batchCalls: boolean;
   /** Why a credential's containment stopped on a permanent refusal (I9), by credential key. */
   readonly refusedBecause: Map<string, string>;
   /** Provider calls. */
@@ -200,7 +200,7 @@ export function openContainment(input: ContainmentInput): Containment {
   const evidenceByBranch = singleRun && patched(EVIDENCE_BY_BRANCH_PATCH);
   const enrichAfterRevoke = evidenceByBranch && !input.policy.approval.requireForDirect && patched(ENRICH_AFTER_REVOKE_PATCH);
   const revokeOnOwnQueue = singleRun && patched(REVOKE_ON_OWN_QUEUE_PATCH);
-  const batchReads = paceByProvider && !singleRun && input.credentials.length > 1 && patched(BATCHED_READS_PATCH);
+  const batchCalls = paceByProvider && !singleRun && input.credentials.length > 1 && patched(BATCHED_CALLS_PATCH);
   const mayBeLocal = (activity: string) => providerCall(activity)?.singleRun === 'local' || (activity === 'revokeCredential' && !revokeOnOwnQueue);
   const providerCalls = paceByProvider ? routedActivities(taskQueue, singleRun, mayBeLocal) : acts;
   const besideWrites = revokeOnOwnQueue ? routedActivities(taskQueue, singleRun, () => false) : providerCalls;
@@ -267,7 +267,7 @@ export function openContainment(input: ContainmentInput): Containment {
     singleRun,
     evidenceByBranch,
     enrichAfterRevoke,
-    batchReads,
+    batchCalls,
     refusedBecause: new Map(),
     acts: providerCalls,
     besideWrites,

@@ -10,7 +10,7 @@ export async function identify(run: Containment): Promise<ScopeReport[]> {
   run.setStage('identify');
   // On the fast path the details that decide neither I6 nor I8 are read after the revoke (enrich.ts).
   const defer: { deferEnrichment?: true } = run.enrichAfterRevoke ? { deferEnrichment: true } : {};
-  const reports = run.batchReads
+  const reports = run.batchCalls
     ? await identifyPerProvider(run, defer)
     : await Promise.all(input.credentials.map((ref) => run.untilDeadline(`identifying ${ref.provider} ${ref.kind}`, () => acts.identifyScope({ ref, ...defer }))));
   state.scope = reports;
@@ -28,7 +28,7 @@ export async function identify(run: Containment): Promise<ScopeReport[]> {
   return reports;
 }
 
-/** The reports in the refs' order, read in one activity per provider (Containment.batchReads); a provider's lone ref as before. */
+/** The reports in the refs' order, read in one activity per provider (Containment.batchCalls); a provider's lone ref as before. */
 async function identifyPerProvider(run: Containment, defer: { deferEnrichment?: true }): Promise<ScopeReport[]> {
   const { input, acts } = run;
   const byProvider = new Map<string, number[]>();

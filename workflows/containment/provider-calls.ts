@@ -33,13 +33,15 @@ export type ProviderCallTable = { readonly [K in keyof Activities]: ProviderCall
 
 export const PROVIDER_CALLS: ProviderCallTable = {
   identifyScope: { provider: (i) => i.ref.provider, singleRun: 'local' },
-  // Refs and credentials of one provider read in one activity, by runs that are not single runs (context.ts batchReads).
+  // Refs and credentials of one provider read in one activity, by runs that are not single runs (context.ts batchCalls).
   identifyScopes: { provider: (i) => i.refs[0]!.provider, singleRun: 'local' },
   verifyCredentials: { provider: (i) => i.items[0]!.credential.provider, singleRun: 'local' },
   enrichScope: { provider: (i) => i.report.provider, singleRun: 'local' },
   scopeReauth: { provider: (i) => i.provider, singleRun: 'local' },
   // Runs recorded before REVOKE_ON_OWN_QUEUE_PATCH (context.ts) made it a local activity.
   revokeCredential: { provider: (i) => i.credential.provider, singleRun: 'own queue' },
+  // Credentials of one provider revoked in one activity, by runs that are not single runs (context.ts batchCalls).
+  revokeCredentials: { provider: (i) => i.items[0]!.credential.provider, singleRun: 'own queue' },
   verifyCredential: { provider: (i) => i.credential.provider, singleRun: 'local' },
   issueReplacement: { provider: (i) => i.credential.provider, singleRun: 'own queue' },
   forceReauth: { provider: (i) => i.provider, singleRun: 'own queue' },

@@ -13,7 +13,7 @@ import { failureMessage, failureType } from './failures.ts';
 export async function verify(run: Containment): Promise<void> {
   run.setStage('verify');
   const live = planOf(run).credentials.filter((c) => !run.refusedBecause.has(credentialKey(c)));
-  const first = run.batchReads ? await firstChecksPerProvider(run, live) : new Map<string, VerifyResult>();
+  const first = run.batchCalls ? await firstChecksPerProvider(run, live) : new Map<string, VerifyResult>();
   await settleBranches(run, live.map((c) => (branch: Containment) => guarded(branch, credentialKey(c), () => verifyOne(branch, c, first.get(credentialKey(c))))));
 }
 
@@ -28,7 +28,7 @@ function verifyInput(run: Containment, c: Credential): VerifyInput {
 }
 
 /**
- * The first verification of each credential, in one activity per provider (Containment.batchReads). A
+ * The first verification of each credential, in one activity per provider (Containment.batchCalls). A
  * provider whose batch fails for good leaves its credentials to check one by one, each stopping only itself
  * as before (a cancellation goes on up).
  */
