@@ -42,6 +42,7 @@ import { groupByOwner } from '../workflows/mass-owners.ts';
 import { REGISTRY_WORKFLOW_TYPE } from '../workflows/replacement-registry.ts';
 import { countEventTypes, timelineLines } from './timeline.ts';
 import { cpuSeconds, groupProcesses, totalCpuSeconds } from './process-cpu.ts';
+import { readInventoryVariable } from '../connectors/inventory-variable.ts';
 
 const QUICK = process.argv.includes('--quick');
 const N = Number(process.env.BENCH_SEQ_N ?? (QUICK ? 10 : 1000));
@@ -235,7 +236,8 @@ interface CordonRun extends SideRecord {
 function workerConnectorEnv(set: SetCredential[]): Record<string, string> {
   const env = Object.fromEntries(Object.entries(tenant.connectorEnv()).filter(([k]) => k.startsWith('CORDON_GOOGLE_') || k.startsWith('CORDON_GITHUB_')));
   const cut = (name: string, provider: string) => {
-    const all = JSON.parse(env[name] ?? '{}') as Record<string, unknown>;
+    // Inline JSON, or `@<path>` of a file: the local tenant hands an inventory above 64 KiB over as a file.
+    const all = (readInventoryVariable(env, name, 'a JSON object of consumers by credential') ?? {}) as Record<string, unknown>;
     env[name] = JSON.stringify(Object.fromEntries(set.filter((c) => c.provider === provider).map((c) => [c.credentialId.slice(provider.length + 1), all[c.credentialId.slice(provider.length + 1)]])));
   };
   cut('CORDON_GOOGLE_INVENTORY_JSON', 'google');

@@ -35,6 +35,7 @@ import { alreadyGone, classifyGitHubError } from './errors.ts';
 import type { AuditCursor } from '../../schemas/audit-cursor.ts';
 import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
 import { GITHUB_AUDIT_OVERLAP_MS, githubAuditStream } from './audit-reader.ts';
+import { SharedReads } from '../shared-reads.ts';
 
 const PROVIDER = 'github' as const;
 /** Refresh the installation token this long before GitHub's 1-hour expiry. */
@@ -261,6 +262,9 @@ export class GitHubConnector implements Connector {
     });
   }
 
+  /** Identification's deploy-key listings, shared while in flight (a repository's keys identified side by side list it once). */
+  readonly #identifyKeyListings = new SharedReads<Credential[]>();
+
   async #deployKeys(owner: string, repo: string): Promise<Credential[]> {
     const keys = await this.#call(`listing deploy keys of ${owner}/${repo}`, () =>
       this.#installation.paginate(this.#installation.rest.repos.listDeployKeys, { owner, repo, per_page: 100 }),
@@ -393,7 +397,8 @@ export class GitHubConnector implements Connector {
       }
       case 'deploy_key': {
         if (parsed?.type === 'deploy_key') {
-          const keys = await this.#deployKeys(parsed.owner!, parsed.repo!);
+          // Joined by the repository's other keys identified at the same time (connectors/shared-reads.ts).
+          const keys = await this.#identifyKeyListings.read(`${parsed.owner}/${parsed.repo}`.toLowerCase(), () => this.#deployKeys(parsed.owner!, parsed.repo!));
           found.push(...keys.filter((k) => k.id === ref.id));
         } else {
           throw new ConnectorError('invalid', PROVIDER, `github: a deploy key ref needs id "deploy_key:<owner>/<repo>:<key id>" (got ${describeRef(ref)})`);

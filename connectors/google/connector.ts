@@ -32,6 +32,7 @@ import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { credentialIds, parseCredentialId, type ParsedCredentialId } from './ids.ts';
 import { mapLimit } from '../bounded-map.ts';
 import { certificateLabel, generateUploadableKey, replacementLabel, warmKeyPairs } from './uploaded-key.ts';
+import { SharedReads } from '../shared-reads.ts';
 import type { AuditCursor } from '../../schemas/audit-cursor.ts';
 import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
 import { GOOGLE_AUDIT_APPLICATIONS, GOOGLE_AUDIT_OVERLAP_MS, googleAuditStream } from './audit-reader.ts';
@@ -182,6 +183,14 @@ export class GoogleConnector implements Connector {
   async #userRecord(userKey: string): Promise<admin_directory_v1.Schema$User> {
     const user = await this.#call(`users.get ${userKey}`, () => this.#directory.users.get({ userKey }));
     return user.data;
+  }
+
+  /** Identification's account reads, shared while in flight (an owner's keys identified side by side read their account once). */
+  readonly #identifyAccountReads = new SharedReads<Principal>();
+
+  /** The account as identification reads it: a read of the same account already in flight is joined (connectors/shared-reads.ts). */
+  #identifiedAccount(email: string): Promise<Principal> {
+    return this.#identifyAccountReads.read(email.toLowerCase(), () => this.#accountPrincipal(email));
   }
 
   async #accountPrincipal(email: string): Promise<Principal> {
@@ -437,14 +446,14 @@ export class GoogleConnector implements Connector {
           ? [listed.key, listed.account]
           : await Promise.all([
               this.#orMissing(`keys.get ${name}`, async () => (await this.#iam.projects.serviceAccounts.keys.get({ name })).data, undefined),
-              named?.type === 'key' ? this.#orMissing(`account of ${name}`, () => this.#accountPrincipal(named.account), undefined) : undefined,
+              named?.type === 'key' ? this.#orMissing(`account of ${name}`, () => this.#identifiedAccount(named.account), undefined) : undefined,
             ]);
         if (!key) {
           riskFlags.push(`${name} does not exist (already deleted?)`);
           continue;
         }
         const account = parseCredentialId(key.name!) as Extract<ParsedCredentialId, { type: 'key' }>;
-        const principal = namedPrincipal && (listed || named?.account === account.account) ? namedPrincipal : await this.#accountPrincipal(account.account);
+        const principal = namedPrincipal && (listed || named?.account === account.account) ? namedPrincipal : await this.#identifiedAccount(account.account);
         related.set(principal.id, principal);
         const credential = this.#keyCredential(key, principal);
         if (key.disabled) riskFlags.push(`${credential.id} is disabled but not deleted: it can be re-enabled`);
