@@ -1,10 +1,10 @@
 // Step 3, contain: revoke before replace (direct, I1), or staged waves for shared credentials (I2).
 // Credentials are contained side by side; a refusal stops only its own credential.
-import { isCancellation } from '@temporalio/workflow';
 import type { WriteResult } from '../../activities/index.ts';
 import { credentialKey, type Credential, type ScopeReport } from '../../schemas/credential.ts';
 import { guarded, settleBranches } from './branches.ts';
 import { planOf, type Containment } from './context.ts';
+import { perProvider } from './per-provider.ts';
 import { replacePrimary } from './replace.ts';
 import { revoke } from './revoke.ts';
 import { containStaged } from './staged.ts';
@@ -51,28 +51,12 @@ export async function revokeAtOnce(run: Containment, reports: ScopeReport[]): Pr
  * revoked again on its own by its branch (revoke.ts), which retries or stops only it, as before.
  */
 async function revokePerProvider(run: Containment, credentials: Credential[]): Promise<Map<string, WriteResult>> {
-  const byProvider = new Map<string, Credential[]>();
-  for (const c of credentials) byProvider.set(c.provider, [...(byProvider.get(c.provider) ?? []), c]);
-  const done = new Map<string, WriteResult>();
-  await Promise.all(
-    [...byProvider.values()]
-      .filter((group) => group.length > 1)
-      .map(async (group) => {
-        for (const c of group) run.transition(credentialKey(c), 'revoke_requested');
-        const items = group.map((c) => {
-          const leakedValue = run.leakedValueOf.get(credentialKey(c));
-          return { credential: c, ...(leakedValue ? { leakedValue } : {}) };
-        });
-        try {
-          const results = await run.untilDeadline(`revoking ${group.length} ${group[0]!.provider} credentials`, () => run.acts.revokeCredentials({ items }));
-          group.forEach((c, i) => {
-            const r = results[i];
-            if (r && 'revoked' in r) done.set(credentialKey(c), r.revoked);
-          });
-        } catch (err) {
-          if (isCancellation(err)) throw err;
-        }
-      }),
-  );
-  return done;
+  const items = (group: Credential[]) =>
+    group.map((c) => {
+      const key = credentialKey(c);
+      if (run.progressOf(key).state !== 'revoke_requested') run.transition(key, 'revoke_requested'); // once, not again on a retry
+      const leakedValue = run.leakedValueOf.get(key);
+      return { credential: c, ...(leakedValue ? { leakedValue } : {}) };
+    });
+  return perProvider(run, credentials, 'revoking', (group) => run.acts.revokeCredentials({ items: items(group) }), (r) => ('revoked' in r ? r.revoked : undefined));
 }

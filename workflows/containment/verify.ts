@@ -1,12 +1,13 @@
 // Step 5, verify: only Cordon's replacements remain (I3). A credential still alive gets a bounded
 // re-revoke, then the fallback ladder named in the plan, then not_contained: never a silent success.
-import { isCancellation, sleep } from '@temporalio/workflow';
+import { sleep } from '@temporalio/workflow';
 import type { VerifyInput, VerifyResult } from '../../activities/index.ts';
 import { FALLBACK_RUNGS } from '../../schemas/containment.ts';
 import { credentialKey, type Credential } from '../../schemas/credential.ts';
 import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
 import { guarded, settleBranches } from './branches.ts';
 import { planOf, type Containment } from './context.ts';
+import { perProvider } from './per-provider.ts';
 import { failureMessage, failureType } from './failures.ts';
 
 /** Verifies every credential not stopped by a refusal; every branch settles before the verdict. */
@@ -33,24 +34,7 @@ function verifyInput(run: Containment, c: Credential): VerifyInput {
  * as before (a cancellation goes on up).
  */
 async function firstChecksPerProvider(run: Containment, live: Credential[]): Promise<Map<string, VerifyResult>> {
-  const byProvider = new Map<string, Credential[]>();
-  for (const c of live) byProvider.set(c.provider, [...(byProvider.get(c.provider) ?? []), c]);
-  const first = new Map<string, VerifyResult>();
-  await Promise.all(
-    [...byProvider.values()]
-      .filter((group) => group.length > 1)
-      .map(async (group) => {
-        try {
-          const results = await run.untilDeadline(`verifying ${group.length} ${group[0]!.provider} credentials`, () =>
-            run.acts.verifyCredentials({ items: group.map((c) => verifyInput(run, c)), workflowId: run.workflowId }),
-          );
-          group.forEach((c, i) => first.set(credentialKey(c), results[i]!));
-        } catch (err) {
-          if (isCancellation(err)) throw err;
-        }
-      }),
-  );
-  return first;
+  return perProvider(run, live, 'verifying', (group) => run.acts.verifyCredentials({ items: group.map((c) => verifyInput(run, c)), workflowId: run.workflowId }), (v) => v);
 }
 
 const dead = (v: VerifyResult) => !v.stillActive && v.unexpectedActive.length === 0 && v.probe !== 'alive';
