@@ -78,6 +78,9 @@ try {
   await worker.run();
   await shutdownTracing();
 } catch (err) {
-  log.error('worker failed to start', { error: err });
+  // Failed to start, or one of its queues' workers failed while running (runAll stopped the others).
+  log.error('worker stopped on an error', { error: err });
   process.exitCode = 1;
+  // Whatever still holds the event loop (the metrics endpoint, a connection) does not keep a stopped worker up.
+  setTimeout(() => process.exit(1), 5_000).unref();
 }

@@ -206,7 +206,7 @@ export async function createCordonWorker(options: {
     main,
     run: async () => {
       try {
-        await Promise.all(workers.map((w) => w.run()));
+        await runAll(workers.map((w) => ({ name: w.options.taskQueue, run: () => w.run(), shutdown: () => w.shutdown() })));
       } finally {
         closeThrottle();
       }
@@ -216,6 +216,37 @@ export async function createCordonWorker(options: {
       for (const w of workers) w.shutdown();
     },
   };
+}
+
+/** One of the Temporal workers a Cordon worker process runs side by side (one per task queue). */
+export interface QueueWorker {
+  readonly name: string;
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * Runs the workers side by side until all have stopped. When one fails, the others are shut down too and the
+ * failure, naming its task queue, is thrown once they have stopped: a process whose provider queue's worker
+ * died would otherwise run on with that queue polled by nobody (seen in P2 at 10,000 refs: the Google and
+ * GitHub queues' pollers gone for minutes, their activities waiting, the process up). A process that exits
+ * is restarted by its supervisor, and Temporal hands its unfinished tasks to another worker.
+ */
+export async function runAll(workers: readonly QueueWorker[]): Promise<void> {
+  let first: { name: string; err: unknown } | undefined;
+  await Promise.all(
+    workers.map((w) =>
+      w.run().catch((err: unknown) => {
+        if (first) return;
+        first = { name: w.name, err };
+        for (const other of workers) if (other !== w) other.shutdown();
+      }),
+    ),
+  );
+  if (first) {
+    const cause = first.err instanceof Error ? first.err.message : String(first.err);
+    throw new Error(`the worker of task queue ${first.name} failed (${cause}); every other queue's worker was stopped with it`, { cause: first.err });
+  }
 }
 
 /** The worker's capacity knobs (README, "Tuning"). */

@@ -3,6 +3,7 @@
 // test process exits, so none outlives its test.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,8 +56,11 @@ export function startWorkerProcess(env: Record<string, string>): Promise<ChildPr
   alive.add(child);
   child.once('exit', () => alive.delete(child));
   let output = '';
+  // BENCH_WORKER_LOG_DIR: every line the worker writes also goes to <dir>/worker-<pid>.log (a long bench's worker, read afterwards).
+  const logDir = process.env.BENCH_WORKER_LOG_DIR;
   const keep = (d: Buffer) => {
     output = (output + d.toString()).slice(-8000);
+    if (logDir) appendFileSync(join(logDir, `worker-${child.pid}.log`), d);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
