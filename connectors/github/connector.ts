@@ -35,7 +35,7 @@ import { alreadyGone, classifyGitHubError } from './errors.ts';
 import type { AuditCursor } from '../../schemas/audit-cursor.ts';
 import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
 import { GITHUB_AUDIT_OVERLAP_MS, githubAuditStream } from './audit-reader.ts';
-import { SharedReads } from '../shared-reads.ts';
+import { SharedReads } from '../in-flight-reads.ts';
 
 const PROVIDER = 'github' as const;
 /** Refresh the installation token this long before GitHub's 1-hour expiry. */
@@ -397,7 +397,7 @@ export class GitHubConnector implements Connector {
       }
       case 'deploy_key': {
         if (parsed?.type === 'deploy_key') {
-          // Joined by the repository's other keys identified at the same time (connectors/shared-reads.ts).
+          // Joined by the repository's other keys identified at the same time (connectors/in-flight-reads.ts).
           const keys = await this.#identifyKeyListings.read(`${parsed.owner}/${parsed.repo}`.toLowerCase(), () => this.#deployKeys(parsed.owner!, parsed.repo!));
           found.push(...keys.filter((k) => k.id === ref.id));
         } else {

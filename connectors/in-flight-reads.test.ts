@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { SharedReads } from './shared-reads.ts';
+import { SharedReads } from './in-flight-reads.ts';
 
 it('shares a read among callers while it is in flight, and forgets it once it settles', async () => {
   const reads = new SharedReads<number>();
