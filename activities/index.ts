@@ -67,6 +67,13 @@ export type RevokeItemResult = { revoked: WriteResult } | { failed: string };
 /** What issueReplacement did: minted one, or found that another run owns this consumer's replacement (I8). */
 export type ReplacementOutcome = { issued: ReplacementRef } | { ownedBy: string; replacementId?: string };
 
+/** A batch activity runs on one provider's task queue, so it takes one provider's refs or credentials only. */
+function assertOneProvider(activity: string, providers: readonly string[]): void {
+  if (new Set(providers).size > 1) {
+    throw ApplicationFailure.create({ type: FAILURE_TYPES.invalid_input, nonRetryable: true, message: `${activity} takes refs or credentials of one provider (its task queue is the provider's); got ${[...new Set(providers)].join(', ')}` });
+  }
+}
+
 /** The registry shard of a credential: its principal's (activities/replacement-registry.ts). */
 const principalOf = (c: Pick<Credential, 'provider' | 'principal'>): RegistryPrincipal => ({ provider: c.provider, principalId: c.principal.id });
 
@@ -255,9 +262,7 @@ export function createActivities(deps: ActivityDeps) {
      * the refs' order; any ref's failure fails the whole (a read: the retry reads them all again).
      */
     identifyScopes: mapFailures(async (input: { refs: CredentialRef[]; deferEnrichment?: boolean }): Promise<ScopeReport[]> => {
-      if (new Set(input.refs.map((r) => r.provider)).size > 1) {
-        throw ApplicationFailure.create({ type: FAILURE_TYPES.invalid_input, nonRetryable: true, message: 'identifyScopes takes refs of one provider (its task queue is the provider\'s)' });
-      }
+      assertOneProvider('identifyScopes', input.refs.map((r) => r.provider));
       return Promise.all(input.refs.map((ref) => identifyOne(ref, input.deferEnrichment)));
     }),
 
@@ -327,9 +332,7 @@ export function createActivities(deps: ActivityDeps) {
      * 429 here so reaches the queue's throttle through that retry, not through this activity.
      */
     revokeCredentials: mapFailures(async (input: { items: { credential: Credential; leakedValue?: string }[] }): Promise<RevokeItemResult[]> => {
-      if (new Set(input.items.map((i) => i.credential.provider)).size > 1) {
-        throw ApplicationFailure.create({ type: FAILURE_TYPES.invalid_input, nonRetryable: true, message: 'revokeCredentials takes credentials of one provider (its task queue is the provider\'s)' });
-      }
+      assertOneProvider('revokeCredentials', input.items.map((i) => i.credential.provider));
       return Promise.all(
         input.items.map(async (item): Promise<RevokeItemResult> => {
           try {
@@ -403,9 +406,7 @@ export function createActivities(deps: ActivityDeps) {
      * its credentials here; each credential is judged as verifyCredential judges it. Results in the items' order.
      */
     verifyCredentials: mapFailures(async (input: { items: VerifyInput[]; workflowId: string }): Promise<VerifyResult[]> => {
-      if (new Set(input.items.map((i) => i.credential.provider)).size > 1) {
-        throw ApplicationFailure.create({ type: FAILURE_TYPES.invalid_input, nonRetryable: true, message: 'verifyCredentials takes credentials of one provider (its task queue is the provider\'s)' });
-      }
+      assertOneProvider('verifyCredentials', input.items.map((i) => i.credential.provider));
       const listings = new Map<string, Promise<Credential[]>>();
       const listed = (c: Credential) => {
         const key = `${c.provider}\0${c.principal.id}`;
