@@ -136,6 +136,8 @@ interface RunFigures {
   callsPerRef: Record<string, { total: number; byOperation: Record<string, number> }>;
   /** The binding provider's admitted calls per budget window, as a share of its budget (where the run left budget unused). */
   bindingWindows: number[];
+  /** Providers that answered 429: their calls (admitted and refused) in each of their windows that held a refusal, as windowStartSec → [calls, refused]. */
+  refusingWindows: Record<string, Record<string, [number, number]>>;
   /** Each provider's last admitted call, in seconds from the start (which provider the run's tail waited on). */
   lastCallSec: Record<string, number>;
   notContainedSample: { workflowId: string; outcome: string; reason?: string }[];
@@ -280,6 +282,14 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
     const used = windowUse(calls.filter((c) => !c.fault).map((c) => ({ provider: c.provider, atMs: Date.parse(c.at) })), limits, t0, t0 + wallSec * 1000);
     const bindingLimit = limits.find((l) => l.provider === bound.binding);
     const bindingWindows = bindingLimit ? used[bindingLimit.provider]!.map((n) => r2(n / bindingLimit.limit)) : [];
+    const allCalls = windowUse(calls.map((c) => ({ provider: c.provider, atMs: Date.parse(c.at) })), limits, t0, t0 + wallSec * 1000);
+    const refused = windowUse(calls.filter((c) => c.fault === 'rate_limited').map((c) => ({ provider: c.provider, atMs: Date.parse(c.at) })), limits, t0, t0 + wallSec * 1000);
+    const refusingWindows: RunFigures['refusingWindows'] = {};
+    for (const l of limits) {
+      refused[l.provider]!.forEach((n, i) => {
+        if (n > 0) (refusingWindows[l.provider] ??= {})[String(i * l.windowSec)] = [allCalls[l.provider]![i]!, n];
+      });
+    }
     const lastCallSec: Record<string, number> = {};
     for (const c of calls) if (!c.fault) lastCallSec[c.provider] = Math.max(lastCallSec[c.provider] ?? 0, r2((Date.parse(c.at) - t0) / 1000));
     const outcomes = progress.tally;
@@ -303,6 +313,7 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
       pageRuns,
       callsPerRef,
       bindingWindows,
+      refusingWindows,
       lastCallSec,
       notContainedSample: progress.notContained.slice(0, 5),
     };
@@ -363,7 +374,10 @@ try {
       `  ${w} worker process${w > 1 ? 'es' : ''}: ${figures.refs} refs in ${figures.wallSec} s (${figures.perSecond}/s), bound ${figures.bound.seconds} s (${figures.bound.binding}) → ${Math.round(figures.ofBound * 100)} % of the bound; ` +
         `outcomes ${JSON.stringify(figures.outcomes)}, lost ${figures.lost}, duplicate revocations ${figures.duplicateRevocations.length}, duplicate replacements ${figures.duplicateReplacements.length}, ` +
         `429s ${JSON.stringify(figures.rateLimitedAnswers)}, peak RSS ${figures.peakRssMiB.join(' + ')} MiB, largest history ${Math.round(figures.largestHistory.bytes / 1024)} KiB (${figures.largestHistory.events} events), largest payload ${Math.round(figures.largestPayload.bytes / 1024)} KiB\n` +
-        `    ${figures.bound.binding}'s budget used, window by window: ${figures.bindingWindows.map((x) => `${Math.round(x * 100)}`).join(' ')} (%); last call of each provider at ${Object.entries(figures.lastCallSec).map(([p, t]) => `${p} ${t} s`).join(', ')}`,
+        `    ${figures.bound.binding}'s budget used, window by window: ${figures.bindingWindows.map((x) => `${Math.round(x * 100)}`).join(' ')} (%); last call of each provider at ${Object.entries(figures.lastCallSec).map(([p, t]) => `${p} ${t} s`).join(', ')}` +
+        Object.entries(figures.refusingWindows)
+          .map(([p, ws]) => `\n    ${p}'s windows with a 429 (start s: calls/refused, budget ${limits.find((l) => l.provider === p)?.limit}): ${Object.entries(ws).map(([at, [n, r]]) => `${at}: ${n}/${r}`).join(', ')}`)
+          .join(''),
     );
   }
 

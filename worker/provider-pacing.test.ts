@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityExecuteInput } from '@temporalio/worker';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallsPerActivity, countingCalls, initialActivityRate, pacedActivityRate, PROVIDER_CALL_CHANNEL, providerPacer, worthRepacing, type QueueThrottle } from './provider-pacing.ts';
+import { CallGate, CallsPerActivity, type GateTurn, countingCalls, initialActivityRate, pacedActivityRate, PROVIDER_CALL_CHANNEL, providerPacer, worthRepacing, type QueueThrottle } from './provider-pacing.ts';
 
 const server = createServer((_, res) => res.end('ok'));
 let url = '';
@@ -134,5 +134,123 @@ describe('the activity rate that spends a call budget', () => {
       { queue: 'q-slack', rate: 2, why: '6 calls/s over 3 calls per activity' },
       { queue: 'q-sf', rate: 3.75, why: '75 % of 10 calls/s over 2 calls per activity' },
     ]);
+  });
+});
+
+/** A clock that moves only when something sleeps on it: the gate's waits, measured without waiting. */
+function fakeClock() {
+  let t = 0;
+  const slept: number[] = [];
+  // A sleep lets what is already due run first (an admitted activity starting), then moves the clock.
+  const sleep = async (ms: number) => {
+    await new Promise((r) => setTimeout(r, 0));
+    slept.push(ms);
+    t += ms;
+  };
+  return { slept, now: () => t, advance: (ms: number) => void (t += ms), sleep };
+}
+
+/** The admitted turn, or a failure naming the refusal. */
+const admitted = (t: GateTurn) => {
+  if (!t.admitted) throw new Error(`refused for ${t.retryInMs} ms`);
+  return t;
+};
+
+describe('the call gate: one process never lands a batch of calls ahead of its provider budget', () => {
+  it('admits while the bucket holds calls, then makes the next activity wait until the calls made are paid for', async () => {
+    const clock = fakeClock();
+    const gate = new CallGate(10, 10, clock); // 10 calls a second, a second of them in the bucket
+    const a = admitted(await gate.admit(4));
+    expect(a.waitedMs).toBe(0);
+    a.settle(34); // charged 4, made 34 (a batch): 24 calls in debt
+    expect(gate.tokens).toBe(-24);
+    const b = admitted(await gate.admit(4));
+    expect(b.waitedMs).toBe(2400); // 24 calls at 10 a second
+    b.settle(4);
+    b.settle(100); // settles once
+    expect(gate.tokens).toBe(-4);
+    clock.advance(10_000);
+    expect(gate.tokens).toBe(10); // refilled up to the burst, never past it
+  });
+
+  it('admits in order, each charged before the next is weighed; refuses one whose wait would outlast the longest, charging it nothing', async () => {
+    const clock = fakeClock();
+    const gate = new CallGate(2, 2, clock);
+    const turns = (await Promise.all([gate.admit(2), gate.admit(2), gate.admit(2)])).map(admitted);
+    // The first spends the bucket, the second goes at zero (not in debt), the third waits for the second's two calls.
+    expect(turns.map((t) => t.waitedMs)).toEqual([0, 0, 1000]);
+    const refusing = new CallGate(1, 1, clock);
+    admitted(await refusing.admit(1)).settle(60); // 59 calls over the bucket: a minute to pay
+    const refused = await refusing.admit(1, 5_000);
+    expect(refused).toEqual({ admitted: false, retryInMs: 59_000 });
+    expect(refusing.tokens).toBe(-59); // the refusal charged nothing
+  });
+
+  it('an activity waiting its turn goes as soon as one in flight settles for less than it was charged', async () => {
+    const gate = new CallGate(10, 10); // the real clock
+    const a = admitted(await gate.admit(10)); // charged the bucket
+    admitted(await gate.admit(10)); // at zero: admitted, 10 in debt
+    const c = gate.admit(10); // a second to pay
+    await new Promise((r) => setTimeout(r, 50));
+    a.settle(0); // it made none: the 10 come back
+    expect(admitted(await c).waitedMs).toBeLessThan(500);
+  });
+
+  it('the pacer charges the most calls an activity made lately, so a burst of batches cannot be admitted on an estimate', async () => {
+    const clock = fakeClock();
+    const gates: CallGate[] = [];
+    const throttle: QueueThrottle = { slow: async () => {}, sweep: async () => [], pace: async () => true, clearPaces: async () => {} };
+    const pacer = providerPacer(throttle, { salesforce: 'q-sf', github: 'q-gh' }, { salesforce: 40, github: undefined }, { gate: (rate) => (gates.push(new CallGate(rate, rate, clock)), gates.at(-1)!) });
+    const started: number[] = [];
+    let made = 0;
+    const run = (provider: string, calls: number, hold?: Promise<void>) =>
+      pacer.interceptor(provider)({} as never).inbound!.execute!({} as ActivityExecuteInput, async () => {
+        started.push(clock.now());
+        for (let i = 0; i < calls; i++) inProcess();
+        made += calls;
+        await hold;
+        return undefined;
+      });
+    expect(gates.map((g) => g.callsPerSecond)).toEqual([]);
+    // Nothing seen yet: each is charged the whole bucket (30 calls, 75 % of 40 a second): the first empties it, the
+    // second goes at zero, the third waits the second's second. (Charged its estimate of 2.5, the third would have gone too.)
+    await Promise.all([run('salesforce', 30), run('salesforce', 30), run('salesforce', 30)]);
+    expect(gates.map((g) => g.callsPerSecond)).toEqual([30]);
+    expect(started).toEqual([0, 0, 1000]);
+    expect(made).toBe(90);
+    // Now charged 30 each up front, the most one made: while none has finished, the third and fourth wait a second each
+    // (charged their estimate of 2.5, all four would have started at once).
+    clock.advance(10_000);
+    started.length = 0;
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    const four = Promise.all([run('salesforce', 5, hold), run('salesforce', 5, hold), run('salesforce', 5, hold), run('salesforce', 5, hold)]);
+    while (started.length < 4) await new Promise((r) => setTimeout(r, 0));
+    release();
+    await four;
+    expect(started.map((t) => t - started[0]!)).toEqual([0, 0, 1000, 2000]);
+    const before = clock.now();
+    for (let i = 0; i < 5; i++) await run('github', 50);
+    expect(clock.now()).toBe(before); // unpaced: no gate
+  });
+
+  it('the pacer refuses, before any call, an activity the gate would hold past its longest wait: a rate-limited failure with the wait as its retry', async () => {
+    const clock = fakeClock();
+    const throttle: QueueThrottle = { slow: async () => {}, sweep: async () => [], pace: async () => true, clearPaces: async () => {} };
+    const pacer = providerPacer(throttle, { salesforce: 'q-sf' }, { salesforce: 4 }, { gate: (rate) => new CallGate(rate, rate, clock) });
+    let ran = 0;
+    const run = (calls: number) =>
+      pacer.interceptor('salesforce')({} as never).inbound!.execute!({} as ActivityExecuteInput, async () => {
+        ran += 1;
+        for (let i = 0; i < calls; i++) inProcess();
+        return undefined;
+      });
+    await run(33); // 3 calls a second; 30 over the bucket: ten seconds to pay
+    const refusal = await run(1).catch((err: unknown) => err);
+    expect(refusal).toBeInstanceOf(ApplicationFailure);
+    expect((refusal as ApplicationFailure).type).toBe(FAILURE_TYPES.rate_limited);
+    expect((refusal as ApplicationFailure).nextRetryDelay).toBe(10_000);
+    expect((refusal as ApplicationFailure).message).toMatch(/salesforce: this worker's calls are 10 s ahead of the paced budget \(3 calls\/s\); retried when they are paid for, no call made/);
+    expect(ran).toBe(1); // the refused activity made no call
   });
 });

@@ -9,7 +9,9 @@
 // budget shared with another client), the failing activity slows the *queue*, not only its own retry:
 // it sets the queue's rate to one call per Retry-After, with the time it ends in the reason. The same
 // process puts the paced rate back when the Retry-After has passed; every worker process also sweeps its
-// provider queues, so a throttle whose setter died is still lifted.
+// provider queues, so a throttle whose setter died is still lifted. Within one process a call gate smooths what
+// the server's pace cannot see coming: an activity that makes forty calls (a batch of an owner's grants) lands
+// them at once, and the next activities wait in the process until its calls are paid for (CallGate).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import diagnostics from 'node:diagnostics_channel';
 import { ApplicationFailure } from '@temporalio/common';
@@ -99,9 +101,16 @@ export async function countingCalls<T>(fn: () => Promise<T>, report: (calls: num
 export class CallsPerActivity {
   #calls = 0;
   #activities = 0;
+  readonly #last: number[] = [];
   record(calls: number): void {
     this.#calls += calls;
     this.#activities += 1;
+    this.#last.push(calls);
+    if (this.#last.length > RECENT_ACTIVITIES) this.#last.shift();
+  }
+  /** The most calls one of the last 32 activities made (undefined before the first): what the call gate charges up front. */
+  most(): number | undefined {
+    return this.#last.length ? Math.max(...this.#last) : undefined;
   }
   /** The current figure (undefined until `least` activities weigh in), then weighs the past down to three quarters. */
   read(least = 3): number | undefined {
@@ -114,6 +123,96 @@ export class CallsPerActivity {
   }
 }
 const PAST_WEIGHT = 0.75;
+const RECENT_ACTIVITIES = 32;
+
+/**
+ * The longest an activity waits at its process's call gate. An activity that would wait longer is refused
+ * (CallGate.admit) and retried by the server once the calls before it are paid for: a wait must stay well
+ * inside a provider call's 20-second start-to-close timeout and a replacement's 10-second heartbeat timeout.
+ */
+export const GATE_MAX_WAIT_MS = 5_000;
+
+/** A gate's answer: admitted (after `waitedMs`; `settle` with the calls the activity made), or refused for `retryInMs`. */
+export type GateTurn = { admitted: true; waitedMs: number; settle: (calls: number) => void } | { admitted: false; retryInMs: number };
+
+/**
+ * One process's calls to one provider, held to its paced budget: a token bucket that may go into debt. The
+ * server admits a provider queue's activities at the budget over the calls an activity has made lately, but
+ * one activity may make thirty-five calls (a batch of a user's grants, each read in full) where the figure
+ * says two: the first mass children of a run each identified seven grants, the queue started at the assumed
+ * figure, and 562 Salesforce calls landed in a 10-second window of 324 before the next re-pacing. An activity
+ * is admitted once the bucket is out of debt, charged up front the most calls an activity made lately (so that
+ * activities admitted side by side cannot overspend it), and settled with the calls it made; the next waits until those are paid for (or until one in flight gives back what it was
+ * charged over its calls). One that would wait longer than `maxWaitMs` is refused with the time the debt takes
+ * to pay: the caller fails the attempt as rate-limited, before any call, and the server retries it then, so no
+ * call reaches the provider ahead of the budget and no slot is held meanwhile. The queue is not throttled for
+ * it: the refusal says this process is ahead, not that the provider refused, and the next re-pacing slows the
+ * queue to what activities make. In
+ * admission order. Per process: several worker processes each hold their own calls to the paced budget,
+ * and the server's pace holds them all to it together.
+ */
+export class CallGate {
+  #tokens: number;
+  #at: number;
+  #turn: Promise<unknown> = Promise.resolve();
+  /** `callsPerSecond`: the refill; `burst`: what the bucket holds when full (at least one call). */
+  constructor(
+    readonly callsPerSecond: number,
+    readonly burst: number,
+    private readonly clock: { now(): number; sleep(ms: number): Promise<void> } = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+  ) {
+    this.#tokens = burst;
+    this.#at = clock.now();
+  }
+
+  /** Tokens now (negative: calls made that the refill has not paid for yet). */
+  get tokens(): number {
+    const now = this.clock.now();
+    this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#at) / 1000) * this.callsPerSecond);
+    this.#at = now;
+    return this.#tokens;
+  }
+
+  /** Wakes the activity waiting its turn when a settlement gives calls back (an up-front charge over what was made). */
+  #wake: (() => void) | undefined;
+
+  /** Waits for this activity's turn, then admits it charging `expected` calls, or refuses it when the debt outlasts `maxWaitMs` from the call. */
+  async admit(expected: number, maxWaitMs = GATE_MAX_WAIT_MS): Promise<GateTurn> {
+    const from = this.clock.now();
+    const turn = this.#turn.then(async (): Promise<GateTurn> => {
+      for (;;) {
+        const payMs = Math.ceil((Math.max(0, -this.tokens) / this.callsPerSecond) * 1000);
+        if (payMs === 0) break;
+        const left = maxWaitMs - (this.clock.now() - from);
+        if (payMs > left) return { admitted: false, retryInMs: payMs };
+        // Until the debt is paid, or an activity in flight settles for less than it was charged.
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+          void this.clock.sleep(payMs).then(resolve);
+        });
+        this.#wake = undefined;
+      }
+      this.#tokens -= expected;
+      let settled = false;
+      return {
+        admitted: true,
+        waitedMs: this.clock.now() - from,
+        settle: (calls) => {
+          if (settled) return;
+          settled = true;
+          void this.tokens;
+          this.#tokens -= calls - expected;
+          if (calls < expected) this.#wake?.();
+        },
+      };
+    });
+    this.#turn = turn;
+    return turn;
+  }
+}
+
+/** The gate of a provider paced at `callsPerSecond` (its share of the budget): one second of calls as the burst. */
+export const callGateFor = (callsPerSecond: number) => new CallGate(callsPerSecond, Math.max(callsPerSecond, 1));
 
 /**
  * The activity rate that spends `callsPerSecond` when activities make `callsPerActivity` calls each
@@ -250,26 +349,54 @@ export function providerThrottleInterceptor(
 
 /** Re-paces each provider's queue from the calls its activities make (module comment). */
 export interface ProviderPacer {
-  /** The activity interceptor of a provider queue's worker: counts the calls each activity makes. */
+  /** The activity interceptor of a provider queue's worker: admits each activity through the provider's call gate (CallGate) and counts the calls it makes. */
   interceptor(provider: string): ActivityInterceptorsFactory;
   /** Sets each paced queue's rate from the calls per activity seen lately, where the queue's differs by more than 5 %; returns the rates set. */
   tick(): Promise<Record<string, number>>;
 }
 
 /** `queues`: each provider's task queue; `callsPerSecond`: its budget in calls (undefined = unpaced). */
-export function providerPacer(throttle: QueueThrottle, queues: Readonly<Record<string, string>>, callsPerSecond: Readonly<Record<string, number | undefined>>): ProviderPacer {
+export function providerPacer(
+  throttle: QueueThrottle,
+  queues: Readonly<Record<string, string>>,
+  callsPerSecond: Readonly<Record<string, number | undefined>>,
+  options: { gate?: (callsPerSecond: number) => CallGate } = {},
+): ProviderPacer {
   const seen = new Map<string, CallsPerActivity>();
+  const gates = new Map<string, CallGate>();
+  const gateOf = (provider: string) => {
+    const budget = callsPerSecond[provider];
+    if (budget === undefined) return undefined;
+    let gate = gates.get(provider);
+    if (!gate) gates.set(provider, (gate = (options.gate ?? callGateFor)(budget * shareOf(provider))));
+    return gate;
+  };
   return {
     interceptor(provider) {
       const calls = seen.get(provider) ?? new CallsPerActivity();
       seen.set(provider, calls);
-      return () => ({
+      const gate = gateOf(provider);
+      return (ctx: Context) => ({
         inbound: {
-          // An attempt a rate limit cut short made fewer calls than its activity needs: it would pull the figure down, and the pace up into more 429s.
-          execute: (input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>) =>
-            countingCalls(() => next(input), (n, failure) => {
+          execute: async (input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>) => {
+            // Charged up front as the most calls an activity made lately (a whole second of the budget before any is seen),
+            // settled with its own: activities admitted side by side never spend more than the bucket holds.
+            const turn = gate ? await gate.admit(calls.most() ?? gate.burst) : undefined;
+            if (turn && !turn.admitted) {
+              // Thrown before any call, and retried by the server then. Outside providerThrottleInterceptor: the queue is not throttled for it.
+              throw ApplicationFailure.create({
+                type: FAILURE_TYPES.rate_limited,
+                message: `${provider}: this worker's calls are ${Math.ceil(turn.retryInMs / 1000)} s ahead of the paced budget (${gate!.callsPerSecond} calls/s); retried when they are paid for, no call made`,
+                nextRetryDelay: turn.retryInMs,
+              });
+            }
+            if (turn?.waitedMs) ctx.metricMeter?.createHistogram('cordon_provider_gate_wait', 'int', 'ms', 'Time an activity waited at its process’s call gate for the calls before it').record(turn.waitedMs, { provider });
+            return countingCalls(() => next(input), (n, failure) => {
+              turn?.settle(n);
+              // An attempt a rate limit cut short made fewer calls than its activity needs: it would pull the figure down, and the pace up into more 429s.
               if (!(failure instanceof ApplicationFailure && failure.type === FAILURE_TYPES.rate_limited)) calls.record(n);
-            }),
+            });
+          },
         },
       });
     },

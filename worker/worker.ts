@@ -186,6 +186,7 @@ export async function createCordonWorker(options: {
         namespace: options.target.namespace,
         taskQueue: providerQueues[i]!,
         activities,
+        // The pacer outside the throttle: a refusal of its call gate (no call made) retries the activity without throttling the queue.
         interceptors: { activity: [activityMetrics, pacer.interceptor(provider), providerThrottleInterceptor(throttle, onThrottleError)] },
         dataConverter,
         plugins,

@@ -55,6 +55,17 @@ it('two workers on one queue share the provider’s rate: the server spaces the 
   expect(elapsed).toBeGreaterThanOrEqual((calls - 2 * rate) / rate);
 });
 
+/** `n` memory tokens contained as a mass containment's children (whose provider calls all go through the memory queue), to its result. */
+async function containAsChildren(w: RunningWorker, incidentId: string, n: number): Promise<MassContainmentResult> {
+  const { workflowId } = await startMassContainment(w.client, w.target.taskQueue, {
+    incidentId,
+    requester: 'alice',
+    credentials: Array.from({ length: n }, (_, i) => ({ provider: 'memory' as const, kind: 'oauth_token' as const, id: `tok-${i}` })),
+    concurrency: n,
+  });
+  return (await w.client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
+}
+
 /** The memory connector, with each provider method making `extra` more calls first (a listing that pages). */
 function pagingConnector(inner: MemoryConnector, extra: number): MemoryConnector {
   const paging = new Set(['identify', 'listActive', 'revoke', 'replace', 'reauthScope', 'forceReauth', 'probe', 'audit']);
@@ -94,14 +105,7 @@ it('the rate is a budget in calls: activities that make several calls each are p
     }
   })();
   try {
-    const { workflowId } = await startMassContainment(w.client, target.taskQueue, {
-      incidentId: 'INC-calls',
-      requester: 'alice',
-      credentials: Array.from({ length: N }, (_, i) => ({ provider: 'memory' as const, kind: 'oauth_token' as const, id: `tok-${i}` })),
-      concurrency: N,
-    });
-    const result = (await w.client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
-    expect(result.tally.contained).toBe(N);
+    expect((await containAsChildren(w, 'INC-calls', N)).tally.contained).toBe(N);
   } finally {
     watching = false;
     await watcher;
@@ -121,6 +125,36 @@ it('the rate is a budget in calls: activities that make several calls each are p
   expect(after.length, `${calls.length} calls in all`).toBeGreaterThan(2 * budget);
   const seconds = (after.at(-1)! - from) / 1000;
   expect(after.length).toBeLessThanOrEqual(budget * seconds * 1.2 + 2 * budget);
+}, 90_000);
+
+it('a worker never lands a burst of heavy activities ahead of the budget: its call gate holds them (refusing, with no call, past its longest wait) and all are contained', async () => {
+  // Identifying makes 31 calls (a batch of an owner's grants read in full), the rest one: the queue starts at the
+  // budget over an assumed 2 calls per activity (20 activities a second) and re-paces only after 5 seconds, so
+  // without the gate the six children's identifications landed together (eight children: 260 calls in a second).
+  const N = 6;
+  const budget = 40;
+  const tenant = new MemoryTenant(vendorTokensSeed(N, 57));
+  const inner = new MemoryConnector(tenant);
+  const identify = inner.identify.bind(inner);
+  inner.identify = async (...args: Parameters<typeof inner.identify>) => {
+    for (let i = 0; i < 30; i++) diagnostics.channel(PROVIDER_CALL_CHANNEL).publish({ provider: 'memory' });
+    return identify(...args);
+  };
+  const target = testTarget();
+  const w = await startTestWorker({ connectors: { memory: inner }, sink: await sink() }, { target, providerRates: { memory: budget } });
+  workers.push(w);
+  const calls: number[] = [];
+  const onCall = () => calls.push(Date.now());
+  diagnostics.subscribe(PROVIDER_CALL_CHANNEL, onCall);
+  try {
+    expect((await containAsChildren(w, 'INC-gate', N)).tally.contained).toBe(N);
+  } finally {
+    diagnostics.unsubscribe(PROVIDER_CALL_CHANNEL, onCall);
+  }
+  expect(calls.length).toBeGreaterThan(N * 31);
+  // In any one second: at most a second of the budget, the bucket (another second) and one activity's calls.
+  const busiest = Math.max(...calls.map((t) => calls.filter((u) => u >= t && u < t + 1_000).length));
+  expect(busiest, `${calls.length} calls`).toBeLessThanOrEqual(2 * budget + 31);
 }, 90_000);
 
 it('a rate-limited call slows its whole queue until the Retry-After has passed, then the limit is lifted', async () => {
