@@ -196,6 +196,21 @@ describe('the call gate: one process never lands a batch of calls ahead of its p
     expect(admitted(await c).waitedMs).toBeLessThan(500);
   });
 
+  it('a charge still in flight makes the next one wait for its settlement, not refused at once; calls made past the longest wait refuse it', async () => {
+    const gate = new CallGate(1, 1); // the real clock: one call a second
+    const a = admitted(await gate.admit(100)); // charged 100 up front (the most one made lately): 99 owed, not yet made
+    const b = gate.admit(1);
+    await new Promise((r) => setTimeout(r, 50));
+    a.settle(1); // it made one
+    expect(admitted(await b).waitedMs).toBeLessThan(1_000);
+    // Calls made: the same debt refuses at once, with the time it takes to pay.
+    const c = new CallGate(1, 1);
+    admitted(await c.admit(1)).settle(100);
+    const refused = await c.admit(1, 5_000);
+    expect(refused.admitted).toBe(false);
+    expect(!refused.admitted && refused.retryInMs).toBeGreaterThan(98_000);
+  });
+
   it('the pacer charges the most calls an activity made lately, so a burst of batches cannot be admitted on an estimate', async () => {
     const clock = fakeClock();
     const gates: CallGate[] = [];

@@ -131,6 +131,8 @@ const RECENT_ACTIVITIES = 32;
  * inside a provider call's 20-second start-to-close timeout and a replacement's 10-second heartbeat timeout.
  */
 export const GATE_MAX_WAIT_MS = 5_000;
+/** The least a refused activity is retried after: a refusal while only charges in flight are owed. */
+const MIN_RETRY_MS = 1_000;
 
 /** A gate's answer: admitted (after `waitedMs`; `settle` with the calls the activity made), or refused for `retryInMs`. */
 export type GateTurn = { admitted: true; waitedMs: number; settle: (calls: number) => void } | { admitted: false; retryInMs: number };
@@ -142,14 +144,15 @@ export type GateTurn = { admitted: true; waitedMs: number; settle: (calls: numbe
  * says two: the first mass children of a run each identified seven grants, the queue started at the assumed
  * figure, and 562 Salesforce calls landed in a 10-second window of 324 before the next re-pacing. An activity
  * is admitted once the bucket is out of debt, charged up front the most calls an activity made lately (so that
- * activities admitted side by side cannot overspend it), and settled with the calls it made; the next waits until those are paid for (or until one in flight gives back what it was
- * charged over its calls). One that would wait longer than `maxWaitMs` is refused with the time the debt takes
- * to pay: the caller fails the attempt as rate-limited, before any call, and the server retries it then, so no
- * call reaches the provider ahead of the budget and no slot is held meanwhile. The queue is not throttled for
- * it: the refusal says this process is ahead, not that the provider refused, and the next re-pacing slows the
- * queue to what activities make. In
- * admission order. Per process: several worker processes each hold their own calls to the paced budget,
- * and the server's pace holds them all to it together.
+ * activities admitted side by side cannot overspend it), and settled with the calls it made; the next waits
+ * until those are paid for, or until one in flight gives back what it was charged over its calls. One that
+ * would wait longer than `maxWaitMs` for calls already made is refused with the time that debt takes to pay
+ * (an up-front charge still in flight makes it wait, not refused at once): the caller fails the attempt as
+ * rate-limited, before any call, and the server retries it then, so no call reaches the provider ahead of the
+ * budget and no slot is held meanwhile. The queue is not throttled for it: the refusal says this process is
+ * ahead, not that the provider refused, and the next re-pacing slows the queue to what activities make. In
+ * admission order. Per process: several worker processes each hold their own calls to the paced budget, and
+ * the server's pace holds them all to it together.
  */
 export class CallGate {
   #tokens: number;
@@ -175,24 +178,33 @@ export class CallGate {
 
   /** Wakes the activity waiting its turn when a settlement gives calls back (an up-front charge over what was made). */
   #wake: (() => void) | undefined;
+  /** The up-front charges of the activities admitted and not yet settled. */
+  #inFlight = 0;
+  #payMs(calls: number): number {
+    return Math.ceil((Math.max(0, calls) / this.callsPerSecond) * 1000);
+  }
 
   /** Waits for this activity's turn, then admits it charging `expected` calls, or refuses it when the debt outlasts `maxWaitMs` from the call. */
   async admit(expected: number, maxWaitMs = GATE_MAX_WAIT_MS): Promise<GateTurn> {
     const from = this.clock.now();
     const turn = this.#turn.then(async (): Promise<GateTurn> => {
       for (;;) {
-        const payMs = Math.ceil((Math.max(0, -this.tokens) / this.callsPerSecond) * 1000);
-        if (payMs === 0) break;
+        const tokens = this.tokens;
+        if (tokens >= 0) break;
+        // What is owed for calls made, apart from the up-front charges of activities still in flight (those
+        // come back, in part, as they settle): only that debt refuses an activity outright.
+        const madeMs = this.#payMs(-(tokens + this.#inFlight));
         const left = maxWaitMs - (this.clock.now() - from);
-        if (payMs > left) return { admitted: false, retryInMs: payMs };
+        if (madeMs > left || left <= 0) return { admitted: false, retryInMs: Math.max(madeMs, MIN_RETRY_MS) };
         // Until the debt is paid, or an activity in flight settles for less than it was charged.
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
-          void this.clock.sleep(payMs).then(resolve);
+          void this.clock.sleep(Math.min(this.#payMs(-tokens), left)).then(resolve);
         });
         this.#wake = undefined;
       }
       this.#tokens -= expected;
+      this.#inFlight += expected;
       let settled = false;
       return {
         admitted: true,
@@ -202,6 +214,7 @@ export class CallGate {
           settled = true;
           void this.tokens;
           this.#tokens -= calls - expected;
+          this.#inFlight -= expected;
           if (calls < expected) this.#wake?.();
         },
       };
