@@ -218,8 +218,11 @@ describe('the call gate: one process never lands a batch of calls ahead of its p
     const pacer = providerPacer(throttle, { salesforce: 'q-sf', github: 'q-gh' }, { salesforce: 40, github: undefined }, { gate: (rate) => (gates.push(new CallGate(rate, rate, clock)), gates.at(-1)!) });
     const started: number[] = [];
     let made = 0;
+    // The waits go to the worker's metrics (cordon_provider_gate_wait, by provider).
+    const waits: { name: string; ms: number; provider: unknown }[] = [];
+    const ctx = { metricMeter: { createHistogram: (name: string) => ({ record: (ms: number, tags: Record<string, unknown>) => waits.push({ name, ms, provider: tags.provider }) }) } };
     const run = (provider: string, calls: number, hold?: Promise<void>) =>
-      pacer.interceptor(provider)({} as never).inbound!.execute!({} as ActivityExecuteInput, async () => {
+      pacer.interceptor(provider)(ctx as never).inbound!.execute!({} as ActivityExecuteInput, async () => {
         started.push(clock.now());
         for (let i = 0; i < calls; i++) inProcess();
         made += calls;
@@ -233,6 +236,7 @@ describe('the call gate: one process never lands a batch of calls ahead of its p
     expect(gates.map((g) => g.callsPerSecond)).toEqual([30]);
     expect(started).toEqual([0, 0, 1000]);
     expect(made).toBe(90);
+    expect(waits).toEqual([{ name: 'cordon_provider_gate_wait', ms: 1000, provider: 'salesforce' }]);
     // Now charged 30 each up front, the most one made: while none has finished, the third and fourth wait a second each
     // (charged their estimate of 2.5, all four would have started at once).
     clock.advance(10_000);

@@ -170,6 +170,11 @@ export class CallGate {
 
   /** Tokens now (negative: calls made that the refill has not paid for yet). */
   get tokens(): number {
+    return this.#refill();
+  }
+
+  /** Adds what the refill has paid since the last look, up to the burst; the tokens now. */
+  #refill(): number {
     const now = this.clock.now();
     this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#at) / 1000) * this.callsPerSecond);
     this.#at = now;
@@ -189,7 +194,7 @@ export class CallGate {
     const from = this.clock.now();
     const turn = this.#turn.then(async (): Promise<GateTurn> => {
       for (;;) {
-        const tokens = this.tokens;
+        const tokens = this.#refill();
         if (tokens >= 0) break;
         // What is owed for calls made, apart from the up-front charges of activities still in flight (those
         // come back, in part, as they settle): only that debt refuses an activity outright.
@@ -212,7 +217,7 @@ export class CallGate {
         settle: (calls) => {
           if (settled) return;
           settled = true;
-          void this.tokens;
+          this.#refill();
           this.#tokens -= calls - expected;
           this.#inFlight -= expected;
           if (calls < expected) this.#wake?.();
@@ -399,7 +404,7 @@ export function providerPacer(
               // Thrown before any call, and retried by the server then. Outside providerThrottleInterceptor: the queue is not throttled for it.
               throw ApplicationFailure.create({
                 type: FAILURE_TYPES.rate_limited,
-                message: `${provider}: this worker's calls are ${Math.ceil(turn.retryInMs / 1000)} s ahead of the paced budget (${gate!.callsPerSecond} calls/s); retried when they are paid for, no call made`,
+                message: `${provider}: this worker's calls are ${Math.ceil(turn.retryInMs / 1000)} s ahead of the paced budget (${Math.round(gate!.callsPerSecond * 100) / 100} calls/s); retried when they are paid for, no call made`,
                 nextRetryDelay: turn.retryInMs,
               });
             }
