@@ -279,11 +279,13 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
       }
     }
     const bound = throughputBound(admittedCalls, limits);
-    const used = windowUse(calls.filter((c) => !c.fault).map((c) => ({ provider: c.provider, atMs: Date.parse(c.at) })), limits, t0, t0 + wallSec * 1000);
+    /** These calls counted in each provider's budget windows over the run. */
+    const perWindow = (cs: typeof calls) => windowUse(cs.map((c) => ({ provider: c.provider, atMs: Date.parse(c.at) })), limits, t0, t0 + wallSec * 1000);
+    const used = perWindow(calls.filter((c) => !c.fault));
     const bindingLimit = limits.find((l) => l.provider === bound.binding);
     const bindingWindows = bindingLimit ? used[bindingLimit.provider]!.map((n) => r2(n / bindingLimit.limit)) : [];
-    const allCalls = windowUse(calls.map((c) => ({ provider: c.provider, atMs: Date.parse(c.at) })), limits, t0, t0 + wallSec * 1000);
-    const refused = windowUse(calls.filter((c) => c.fault === 'rate_limited').map((c) => ({ provider: c.provider, atMs: Date.parse(c.at) })), limits, t0, t0 + wallSec * 1000);
+    const allCalls = perWindow(calls);
+    const refused = perWindow(calls.filter((c) => c.fault === 'rate_limited'));
     const refusingWindows: RunFigures['refusingWindows'] = {};
     for (const l of limits) {
       refused[l.provider]!.forEach((n, i) => {

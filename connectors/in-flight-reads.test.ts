@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
-import { SharedReads } from './in-flight-reads.ts';
+import { InFlightReads } from './in-flight-reads.ts';
 
 it('shares a read among callers while it is in flight, and forgets it once it settles', async () => {
-  const reads = new SharedReads<number>();
+  const reads = new InFlightReads<number>();
   let calls = 0;
   let release!: (n: number) => void;
   const call = () => {
@@ -23,7 +23,7 @@ it('shares a read among callers while it is in flight, and forgets it once it se
 });
 
 it('shares a failure the same way, and a later read tries again', async () => {
-  const reads = new SharedReads<number>();
+  const reads = new InFlightReads<number>();
   let calls = 0;
   const failing = () => {
     calls++;

@@ -5,7 +5,7 @@
 // step of a run, before any of its writes), never a verification or a write's own re-read.
 
 /** Reads by key: a read of a key already in flight joins it; settled ones are forgotten at once. */
-export class SharedReads<V> {
+export class InFlightReads<V> {
   readonly #inFlight = new Map<string, Promise<V>>();
 
   read(key: string, call: () => Promise<V>): Promise<V> {

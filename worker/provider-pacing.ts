@@ -398,7 +398,7 @@ export function providerPacer(
         inbound: {
           execute: async (input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>) => {
             // Charged up front as the most calls an activity made lately (a whole second of the budget before any is seen),
-            // settled with its own: activities admitted side by side never spend more than the bucket holds.
+            // settled with its own: activities admitted side by side spend at most the bucket and one activity's charge.
             const turn = gate ? await gate.admit(calls.most() ?? gate.burst) : undefined;
             if (turn && !turn.admitted) {
               // Thrown before any call, and retried by the server then. Outside providerThrottleInterceptor: the queue is not throttled for it.

@@ -35,7 +35,7 @@ import { alreadyGone, classifyGitHubError } from './errors.ts';
 import type { AuditCursor } from '../../schemas/audit-cursor.ts';
 import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
 import { GITHUB_AUDIT_OVERLAP_MS, githubAuditStream } from './audit-reader.ts';
-import { SharedReads } from '../in-flight-reads.ts';
+import { InFlightReads } from '../in-flight-reads.ts';
 
 const PROVIDER = 'github' as const;
 /** Refresh the installation token this long before GitHub's 1-hour expiry. */
@@ -263,7 +263,7 @@ export class GitHubConnector implements Connector {
   }
 
   /** Identification's deploy-key listings, shared while in flight (a repository's keys identified side by side list it once). */
-  readonly #identifyKeyListings = new SharedReads<Credential[]>();
+  readonly #identifyKeyListings = new InFlightReads<Credential[]>();
 
   async #deployKeys(owner: string, repo: string): Promise<Credential[]> {
     const keys = await this.#call(`listing deploy keys of ${owner}/${repo}`, () =>

@@ -32,7 +32,7 @@ import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { credentialIds, parseCredentialId, type ParsedCredentialId } from './ids.ts';
 import { mapLimit } from '../bounded-map.ts';
 import { certificateLabel, generateUploadableKey, replacementLabel, warmKeyPairs } from './uploaded-key.ts';
-import { SharedReads } from '../in-flight-reads.ts';
+import { InFlightReads } from '../in-flight-reads.ts';
 import type { AuditCursor } from '../../schemas/audit-cursor.ts';
 import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
 import { GOOGLE_AUDIT_APPLICATIONS, GOOGLE_AUDIT_OVERLAP_MS, googleAuditStream } from './audit-reader.ts';
@@ -186,7 +186,7 @@ export class GoogleConnector implements Connector {
   }
 
   /** Identification's account reads, shared while in flight (an owner's keys identified side by side read their account once). */
-  readonly #identifyAccountReads = new SharedReads<Principal>();
+  readonly #identifyAccountReads = new InFlightReads<Principal>();
 
   /** The account as identification reads it: a read of the same account already in flight is joined (connectors/in-flight-reads.ts). */
   #identifiedAccount(email: string): Promise<Principal> {
