@@ -52,6 +52,8 @@ const WORKER_COUNTS = (process.env.BENCH_MASS_WORKERS ?? (QUICK ? '1' : '1,2')).
 const CONCURRENCY = Number(process.env.BENCH_MASS_CONCURRENCY ?? 100);
 const CALIBRATION_PER_PROVIDER = Number(process.env.BENCH_MASS_CALIBRATION ?? (QUICK ? 1 : 8));
 const HISTORY_SAMPLE = 40;
+/** BENCH_MASS_TIMELINE=1: every 10 s, each provider's running children and page runs and its activity backlog (where a provider's budget went unused). */
+const TIMELINE = process.env.BENCH_MASS_TIMELINE === '1';
 for (const [name, v] of Object.entries({ BENCH_MASS_N: N, BENCH_MASS_LOAD: LOAD, BENCH_MASS_HEADROOM: HEADROOM, BENCH_MASS_CONCURRENCY: CONCURRENCY, BENCH_MASS_CALIBRATION: CALIBRATION_PER_PROVIDER })) {
   if (!(v > 0)) throw new Error(`${name} must be a number above 0, got ${v}`);
 }
@@ -140,6 +142,8 @@ interface RunFigures {
   refusingWindows: Record<string, Record<string, [number, number]>>;
   /** Each provider's last admitted call, in seconds from the start (which provider the run's tail waited on). */
   lastCallSec: Record<string, number>;
+  /** With BENCH_MASS_TIMELINE=1: per provider, samples every 10 s of [seconds, running children, running page runs, activity backlog]. */
+  timeline?: Record<string, [number, number, number, number][]>;
   notContainedSample: { workflowId: string; outcome: string; reason?: string }[];
 }
 
@@ -181,6 +185,8 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
     })();
     const t0 = Date.now();
     const { workflowId } = await startMassContainment(client, taskQueue, { incidentId: `BENCH-MASS-${label}-${randomBytes(2).toString('hex')}`, requester: 'bench', credentials: refs, concurrency: CONCURRENCY });
+    const timeline: NonNullable<RunFigures['timeline']> = {};
+    const watcher = TIMELINE ? watchProviders(client, taskQueue, workflowId, refs, t0, timeline, () => sampling) : Promise.resolve();
     let progress: MassProgressView & { executionStatus: string };
     let lastLine = 0;
     for (;;) {
@@ -195,6 +201,7 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
     const wallSec = (Date.now() - t0) / 1000;
     sampling = false;
     await sampler;
+    await watcher;
     if (progress.executionStatus !== 'COMPLETED') throw new Error(`bench: the mass containment ended ${progress.executionStatus}`);
 
     // Calls the budgets admitted (no fault), and the rate-limited answers, per provider.
@@ -318,6 +325,7 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
       refusingWindows,
       lastCallSec,
       notContainedSample: progress.notContained.slice(0, 5),
+      ...(TIMELINE ? { timeline } : {}),
     };
     // Calls per activity, per provider: from the calibration run, where every child's history is read.
     const callsPerActivity = Object.fromEntries(BENCH_PROVIDERS.map((p) => [p, (admittedCalls[p] ?? 0) / Math.max(1, activities[p] ?? 0)]));
@@ -329,6 +337,41 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
 }
 
 /** The worker knobs this run's workers inherit (CORDON_WORKER_*), for the JSON. */
+/**
+ * Samples, every 10 s while `going()`, each provider's running containments of this mass run (told from their
+ * ids: one child per owner, named after its first ref), its running page runs (`<id>-page-<n>-<provider>`) and
+ * the backlog of its provider task queue (the server's approximate count).
+ */
+async function watchProviders(client: Client, taskQueue: string, massId: string, refs: CredentialRef[], t0: number, into: NonNullable<RunFigures['timeline']>, going: () => boolean): Promise<void> {
+  const providerOfChild = new Map(groupByOwner(refs).map((g) => [`${massId}-${g[0]}`, refs[g[0]!]!.provider]));
+  while (going()) {
+    const at = Date.now();
+    const children: Record<string, number> = {};
+    const pages: Record<string, number> = {};
+    try {
+      for await (const e of client.workflow.list({ query: `ExecutionStatus = 'Running'` })) {
+        const child = providerOfChild.get(e.workflowId);
+        if (child) children[child] = (children[child] ?? 0) + 1;
+        const page = /-page-\d+-(\w+)$/.exec(e.workflowId)?.[1];
+        if (page && e.workflowId.startsWith(massId)) pages[page] = (pages[page] ?? 0) + 1;
+      }
+      for (const p of BENCH_PROVIDERS) {
+        const d = await client.workflowService.describeTaskQueue({
+          namespace: client.options.namespace,
+          taskQueue: { name: providerTaskQueue(taskQueue, p) },
+          taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+          reportStats: true,
+        });
+        const backlog = Number(d.stats?.approximateBacklogCount ?? 0);
+        (into[p] ??= []).push([Math.round((at - t0) / 1000), children[p] ?? 0, pages[p] ?? 0, backlog]);
+      }
+    } catch {
+      // A sample the server could not answer under load is skipped; the run goes on.
+    }
+    await sleep(Math.max(0, 10_000 - (Date.now() - at)));
+  }
+}
+
 function tuningFromEnv(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('CORDON_WORKER_') && v !== undefined)) as Record<string, string>;
 }
@@ -379,6 +422,9 @@ try {
         `    ${figures.bound.binding}'s budget used, window by window: ${figures.bindingWindows.map((x) => `${Math.round(x * 100)}`).join(' ')} (%); last call of each provider at ${Object.entries(figures.lastCallSec).map(([p, t]) => `${p} ${t} s`).join(', ')}` +
         Object.entries(figures.refusingWindows)
           .map(([p, ws]) => `\n    ${p}'s windows with a 429 (start s: calls/refused, budget ${limits.find((l) => l.provider === p)?.limit}): ${Object.entries(ws).map(([at, [n, r]]) => `${at}: ${n}/${r}`).join(', ')}`)
+          .join('') +
+        Object.entries(figures.timeline ?? {})
+          .map(([p, samples]) => `\n    ${p} every 10 s (running children/page runs/activity backlog): ${samples.map(([, c, g, b]) => `${c}/${g}/${b}`).join(' ')}`)
           .join(''),
     );
   }

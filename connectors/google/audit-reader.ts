@@ -3,7 +3,7 @@
 // and activity with api_name, method_name, client_id, num_response_bytes), `login` (a user's sign-ins) and
 // `admin` (suspensions, deletions and role changes of users). Activities come newest first; the Reports API shows
 // them minutes to hours late (Admin SDK Reports API docs, "Data retention and lag times"), hence a long overlap.
-import type { admin_reports_v1 } from 'googleapis';
+import type { admin_reports_v1 } from './apis.ts';
 import type { TokenUseEventInput } from '../../schemas/token-use.ts';
 import type { AuditStream, MappedRecord } from '../audit-stream.ts';
 

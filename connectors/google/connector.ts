@@ -4,7 +4,7 @@
 // application-specific password), session (a user's web/device sessions) and
 // service_account_key. SDK-internal retries are off: the activity retry policy waits, using
 // the retryAfterMs that classifyGoogleError reads from Google's answer.
-import { google, type admin_directory_v1, type admin_reports_v1, type iam_v1, type policyanalyzer_v1 } from 'googleapis';
+import { directoryApi, iamApi, policyAnalyzerApi, reportsApi, type admin_directory_v1, type admin_reports_v1, type iam_v1, type policyanalyzer_v1 } from './apis.ts';
 import type { Consumer, Credential, CredentialKind, CredentialRef, Principal, ScopeReport } from '../../schemas/credential.ts';
 import { describeRef } from '../../schemas/credential.ts';
 import { Secret } from '../../logging/secret.ts';
@@ -100,10 +100,10 @@ export class GoogleConnector implements Connector {
     // the same class at runtime (its transporter is what carries the token-URL redirect).
     const common = { retry: false as const, timeout: config.timeoutMs, ...(config.rootUrl ? { rootUrl: config.rootUrl } : {}) };
     this.#apiOptions = common;
-    this.#directory = google.admin({ version: 'directory_v1', auth: admin as never, ...common });
-    this.#reports = google.admin({ version: 'reports_v1', auth: admin as never, ...common });
-    this.#iam = google.iam({ version: 'v1', auth: cloud as never, ...common });
-    this.#policyAnalyzer = google.policyanalyzer({ version: 'v1', auth: cloud as never, ...common });
+    this.#directory = directoryApi({ auth: admin as never, ...common });
+    this.#reports = reportsApi({ auth: admin as never, ...common });
+    this.#iam = iamApi({ auth: cloud as never, ...common });
+    this.#policyAnalyzer = policyAnalyzerApi({ auth: cloud as never, ...common });
   }
 
   /**
@@ -773,7 +773,7 @@ export class GoogleConnector implements Connector {
       if (leakedValue.startsWith('ya29.')) {
         // An access token: any Directory call tells a dead token (401) from a live one (2xx, or
         // 403 because a vendor's token carries no admin scope).
-        const directory = google.admin({ version: 'directory_v1', auth: accessTokenClient(leakedValue) as never, ...this.#apiOptions });
+        const directory = directoryApi({ auth: accessTokenClient(leakedValue) as never, ...this.#apiOptions });
         try {
           await directory.users.get({ userKey: target.user });
           return 'alive';

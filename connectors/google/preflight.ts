@@ -1,6 +1,6 @@
 // `cordon doctor` for Google: can Cordon impersonate its admin and read the Directory, and list the
 // service accounts of each configured project? Read-only.
-import { google } from 'googleapis';
+import { directoryApi, iamApi } from './apis.ts';
 import { checkFailure as message, type PreflightCheck } from '../manifest.ts';
 import { cordonClients } from './auth.ts';
 import { GoogleConnectorConfig } from './config.ts';
@@ -11,7 +11,7 @@ export async function checkGoogle(env: Record<string, string | undefined>): Prom
   const out: PreflightCheck[] = [];
   const rootUrl = config.rootUrl;
   try {
-    const directory = google.admin({ version: 'directory_v1', auth: admin as never, rootUrl: rootUrl ?? 'https://admin.googleapis.com/' });
+    const directory = directoryApi({ auth: admin as never, rootUrl: rootUrl ?? 'https://admin.googleapis.com/' });
     const me = await directory.users.get({ userKey: config.subject }, { retry: false });
     out.push({ provider: 'google', check: 'directory', ok: me.data.isAdmin === true, detail: `impersonating ${config.subject}${me.data.isAdmin ? ' (super admin)' : ' — not a super admin'}`, ...(me.data.isAdmin ? {} : { fix: `make ${config.subject} a super admin, or set CORDON_GOOGLE_SUBJECT to one` }) });
   } catch (err) {
@@ -19,7 +19,7 @@ export async function checkGoogle(env: Record<string, string | undefined>): Prom
   }
   for (const project of config.projects) {
     try {
-      const iam = google.iam({ version: 'v1', auth: cloud as never, rootUrl: rootUrl ?? 'https://iam.googleapis.com/' });
+      const iam = iamApi({ auth: cloud as never, rootUrl: rootUrl ?? 'https://iam.googleapis.com/' });
       const r = await iam.projects.serviceAccounts.list({ name: `projects/${project}`, pageSize: 1 }, { retry: false });
       out.push({ provider: 'google', check: `iam:${project}`, ok: true, detail: `service accounts of ${project} readable (${r.data.accounts?.length ?? 0} on the first page)` });
     } catch (err) {
