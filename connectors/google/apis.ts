@@ -1,5 +1,5 @@
 // The four Google APIs Cordon calls, each loaded from its own module of the official googleapis
-// package. `import { google } from 'googleapis'` loads all of its 300-odd APIs: about 125 MiB of a
+// package. `import { google } from 'googleapis'` loads all of its 300-odd APIs: 65-80 MiB more of a
 // worker's resident memory and over a second at start, for four of them (measured in
 // docs/performance.md, P2, "RSS"). The classes are the ones `google.admin()`
 // and the like construct; only the package's global options object, which Cordon never sets, is absent.
