@@ -258,7 +258,8 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
       );
     }
     // History and payload sizes: the mass run, every run of its page runs (each continue-as-new is a run), a sample of the containments.
-    const pageIds = Array.from({ length: Math.ceil(refs.length / MASS_PAGE_SIZE) }, (_, p) => `${workflowId}-page-${p}`);
+    // A page's refs run per provider (`<id>-page-<n>-<provider>`); runs recorded before that ran a page as one (`<id>-page-<n>`).
+    const pageIds = Array.from({ length: Math.ceil(refs.length / MASS_PAGE_SIZE) }, (_, p) => [`${workflowId}-page-${p}`, ...BENCH_PROVIDERS.map((x) => `${workflowId}-page-${p}-${x}`)]).flat();
     const runsOf = async (id: string) => {
       const out: { id: string; runId: string }[] = [];
       for await (const e of client.workflow.list({ query: `WorkflowId = '${id}'` })) out.push({ id, runId: e.runId });
@@ -324,7 +325,8 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
       bindingWindows,
       refusingWindows,
       lastCallSec,
-      notContainedSample: progress.notContained.slice(0, 5),
+      // Every ref left alive or failed (a defect to explain), then a few of the expected ones (cut off from the tenant, alive for their owners).
+      notContainedSample: [...progress.notContained.filter((r) => r.outcome !== 'contained_in_tenant').slice(0, 50), ...progress.notContained.filter((r) => r.outcome === 'contained_in_tenant').slice(0, 3)],
       ...(TIMELINE ? { timeline } : {}),
     };
     // Calls per activity, per provider: from the calibration run, where every child's history is read.
@@ -422,6 +424,10 @@ try {
         `    ${figures.bound.binding}'s budget used, window by window: ${figures.bindingWindows.map((x) => `${Math.round(x * 100)}`).join(' ')} (%); last call of each provider at ${Object.entries(figures.lastCallSec).map(([p, t]) => `${p} ${t} s`).join(', ')}` +
         Object.entries(figures.refusingWindows)
           .map(([p, ws]) => `\n    ${p}'s windows with a 429 (start s: calls/refused, budget ${limits.find((l) => l.provider === p)?.limit}): ${Object.entries(ws).map(([at, [n, r]]) => `${at}: ${n}/${r}`).join(', ')}`)
+          .join('') +
+        figures.notContainedSample
+          .filter((r) => r.outcome !== 'contained_in_tenant')
+          .map((r) => `\n    ${r.outcome}: ${r.workflowId}: ${r.reason ?? '(no reason given)'}`)
           .join('') +
         Object.entries(figures.timeline ?? {})
           .map(([p, samples]) => `\n    ${p} every 10 s (running children/page runs/activity backlog): ${samples.map(([, c, g, b]) => `${c}/${g}/${b}`).join(' ')}`)
