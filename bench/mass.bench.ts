@@ -21,6 +21,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { loadScenario, type Scenario } from '@cordon/emulators';
 import { connectClient } from '../client/containments.ts';
 import { readMassProgress, startMassContainment } from '../client/mass.ts';
@@ -190,7 +191,10 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
     let progress: MassProgressView & { executionStatus: string };
     let lastLine = 0;
     for (;;) {
-      progress = await readMassProgress(client, workflowId);
+      progress = await readMassProgress(client, workflowId).catch(async (err: unknown) => {
+        await keepFailedHistory(client, workflowId);
+        throw err;
+      });
       if (progress.executionStatus !== 'RUNNING') break;
       if (Date.now() - lastLine > 10_000) {
         lastLine = Date.now();
@@ -372,6 +376,20 @@ async function watchProviders(client: Client, taskQueue: string, massId: string,
     }
     await sleep(Math.max(0, 10_000 - (Date.now() - at)));
   }
+}
+
+/**
+ * BENCH_MASS_KEEP_FAILED=<dir>: when the mass run cannot be read (a query failed, e.g. on non-determinism), its
+ * history and this run's throwaway codec key are written there, to replay it (test/replay) before the server goes.
+ */
+async function keepFailedHistory(client: Client, workflowId: string): Promise<void> {
+  const to = process.env.BENCH_MASS_KEEP_FAILED;
+  if (!to) return;
+  await mkdir(to, { recursive: true });
+  const h = await client.workflow.getHandle(workflowId).fetchHistory();
+  await writeFile(join(to, `${workflowId}.json`), historyToJSON(h));
+  await writeFile(join(to, `${workflowId}.key`), keys.keys.get('bench')!.toString('hex'));
+  console.log(`    kept the mass run's history and the bench's codec key in ${to}`);
 }
 
 function tuningFromEnv(): Record<string, string> {

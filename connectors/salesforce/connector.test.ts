@@ -313,6 +313,19 @@ describe('replace, force re-auth, suspend', () => {
     expect(JSON.stringify(first)).not.toContain(value);
   });
 
+  it('says what happened when the token endpoint refuses a mint in the REST error shape (jsforce keeps no code or word of it)', async () => {
+    // The emulator answers a spent budget on every Salesforce operation, the token endpoint included, with
+    // 403 [{errorCode: REQUEST_LIMIT_EXCEEDED}]; jsforce's OAuth call reads only `error`/`error_description`.
+    // At 10,000 refs this surfaced as "replace … failed: Error: " (P2 bench, sixth session).
+    const grant = await driftGrant();
+    tenant.injectFault({ provider: 'salesforce', operation: 'oauth2.requestToken', type: 'rate_limited', times: 1 });
+    const err = await rejection(connector.replace(grant, grant.consumers[0]!, 'wf-9:k', new MemorySink()));
+    expect(err.kind).toBe('unavailable');
+    expect(err.retryable).toBe(true);
+    expect(err.message).toContain(`replace ${grant.id}`);
+    expect(err.message).toContain("Salesforce's answer carried no error code or description");
+  });
+
   it('says permission when Cordon\'s app is not pre-authorised for the user to replace', async () => {
     const report = await connector.identify({ provider: 'salesforce', kind: 'refresh_token', user: 'jordan.lee@acme.com' });
     const err = await rejection(connector.replace(report.credentials[0]!, report.credentials[0]!.consumers[0]!, 'wf-3:k', new MemorySink()));

@@ -96,7 +96,10 @@ export function classifySalesforceError(err: unknown, what: string, rateLimitBac
         : kind === 'permission'
           ? ' (Cordon\'s user needs Manage Users and Customize Application, and Modify Metadata to restrict)'
           : '';
-  return new ConnectorError(kind, 'salesforce', `salesforce: ${what} failed: ${code}: ${e.message ?? ''}${hint}`, {
+  // jsforce's OAuth calls build their error from the answer's `error` and `error_description`: an answer without
+  // them (an OAuth endpoint answering in the REST error shape, an empty JSON body) leaves neither a code nor a word.
+  const said = e.message || (codeOf(e) ? '' : "Salesforce's answer carried no error code or description (retried as a transient failure)");
+  return new ConnectorError(kind, 'salesforce', `salesforce: ${what} failed: ${code}: ${said}${hint}`, {
     cause: err,
     ...(kind === 'rate_limited' ? { retryAfterMs: rateLimitBackoffMs } : {}),
   });

@@ -1,0 +1,48 @@
+// A paged mass containment's own history replays as it ran: a worker that lost the run from its cache
+// (an eviction, a restart) replays it to go on, and a query on it does the same. The real dev server,
+// worker and connectors on the local tenant; many small pages per provider, so page runs start, report
+// all started and end in many orders.
+import { expect, it } from 'vitest';
+import { loadScenario } from '@cordon/emulators';
+import { Worker } from '@temporalio/worker';
+import { startMassContainment } from '../../client/mass.ts';
+import { canInventory } from '../../connectors/inventory.ts';
+import { cordonDataConverter } from '../../codec/encryption-codec.ts';
+import type { ConnectorRegistry } from '../../connectors/types.ts';
+import type { CredentialRef } from '../../schemas/credential.ts';
+import type { MassContainmentResult } from '../../schemas/mass.ts';
+import { WORKFLOWS_PATH } from '../../worker/worker.ts';
+import { localStackPerTest } from '../support/local-stack.ts';
+
+const lab = localStackPerTest();
+
+/** One key of each of `n` owners of `kind`: one child each. */
+async function refsOfDistinctOwners(connectors: ConnectorRegistry, provider: 'google' | 'github', kind: string, n: number): Promise<CredentialRef[]> {
+  const c = connectors[provider];
+  if (!c || !canInventory(c)) throw new Error(`the ${provider} connector cannot list credentials`);
+  const byOwner = new Map<string, CredentialRef>();
+  for (const k of (await c.inventory()).credentials) {
+    if (k.kind === kind && !k.selfOrLastAdmin && !byOwner.has(k.principal.id)) byOwner.set(k.principal.id, { provider: k.provider, kind: k.kind, id: k.id } as CredentialRef);
+  }
+  const picked = [...byOwner.values()].slice(0, n);
+  expect(picked).toHaveLength(n);
+  return picked;
+}
+
+it('a paged mass containment over two providers replays its own history without non-determinism', { timeout: 300_000 }, async () => {
+  const { connectors } = await lab.start(loadScenario(600), { env: { CORDON_GITHUB_REVOKES_PER_HOUR: '360000' } });
+  const google = await refsOfDistinctOwners(connectors, 'google', 'service_account_key', 6);
+  const github = await refsOfDistinctOwners(connectors, 'github', 'deploy_key', 6);
+  // Interleaved, so every page holds both providers: each page runs as two page runs, one per provider.
+  const refs = google.flatMap((g, i) => [g, github[i]!]);
+  const { client, target, keys } = lab.worker;
+  const { workflowId } = await startMassContainment(client, target.taskQueue, { incidentId: 'INC-mass-replay', requester: 'alice', credentials: refs, concurrency: 2 }, { pageSize: 2 });
+  const result = (await client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
+  expect(result.tally).toEqual({ contained: refs.length });
+
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const pageRuns = (history.events ?? []).filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length;
+  expect(pageRuns).toBe(12);
+  const replays = Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: cordonDataConverter(keys, { worker: true }) }, [{ workflowId, history }]);
+  for await (const r of replays) expect(r.error, String(r.error)).toBeUndefined();
+});
