@@ -190,11 +190,27 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
     const watcher = TIMELINE ? watchProviders(client, taskQueue, workflowId, refs, t0, timeline, () => sampling) : Promise.resolve();
     let progress: MassProgressView & { executionStatus: string };
     let lastLine = 0;
+    /** Since when the mass run has not answered its progress query (a query times out while the worker replays it under load). */
+    let unreadableSince: number | undefined;
+    let kept = false;
     for (;;) {
-      progress = await readMassProgress(client, workflowId).catch(async (err: unknown) => {
-        await keepFailedHistory(client, workflowId);
-        throw err;
+      const read = await readMassProgress(client, workflowId).catch(async (err: unknown) => {
+        unreadableSince ??= Date.now();
+        console.log(`    ${label}: the mass run did not answer its progress query (${String(err).split('\n')[0]})`);
+        if (!kept) {
+          kept = true;
+          await keepFailedHistory(client, workflowId).catch(() => undefined);
+        }
+        // Non-determinism never heals: give up on it at once; a slow worker gets five minutes.
+        if (/Nondeterminism|TMPRL1100/.test(String(err)) || Date.now() - unreadableSince > 300_000) throw err;
+        return undefined;
       });
+      if (!read) {
+        await sleep(5000);
+        continue;
+      }
+      unreadableSince = undefined;
+      progress = read;
       if (progress.executionStatus !== 'RUNNING') break;
       if (Date.now() - lastLine > 10_000) {
         lastLine = Date.now();
@@ -379,8 +395,9 @@ async function watchProviders(client: Client, taskQueue: string, massId: string,
 }
 
 /**
- * BENCH_MASS_KEEP_FAILED=<dir>: when the mass run cannot be read (a query failed, e.g. on non-determinism), its
- * history and this run's throwaway codec key are written there, to replay it (test/replay) before the server goes.
+ * BENCH_MASS_KEEP_FAILED=<dir>: the first time the mass run cannot be read (a query failed: timed out, or on
+ * non-determinism), its history and this run's throwaway codec key are written there, to replay it before the
+ * server goes (Worker.runReplayHistories with cordonDataConverter and that key).
  */
 async function keepFailedHistory(client: Client, workflowId: string): Promise<void> {
   const to = process.env.BENCH_MASS_KEEP_FAILED;
