@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { CredentialRef } from '../schemas/credential.ts';
-import { MASS_PAGE_SIZE, MassStartInput, type DryRunRef, type MassContainmentRequest, type MassContainmentResult, type MassProgressView, type MassStartRequest } from '../schemas/mass.ts';
+import { MASS_PAGE_SIZE, MASS_WORKFLOW_TASK_TIMEOUT, MassStartInput, type DryRunRef, type MassContainmentRequest, type MassContainmentResult, type MassProgressView, type MassStartRequest } from '../schemas/mass.ts';
 import { addRefPageUpdate, massProgressQuery } from '../workflows/mass-containment.ts';
 import { INCIDENT_ID } from '../workflows/search-attributes.ts';
 import { InvalidInputError } from './containments.ts';
@@ -82,6 +82,7 @@ export async function startMassContainment(client: Client, taskQueue: string, re
       // A finished run is joined too, not started again: the same incident and refs are one mass containment.
       // A dry run is planned again once the last one has finished: the tenant may have changed since.
       workflowIdReusePolicy: parsed.data.dryRun ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
+      workflowTaskTimeout: MASS_WORKFLOW_TASK_TIMEOUT,
       typedSearchAttributes: new TypedSearchAttributes([{ key: INCIDENT_ID, value: parsed.data.incidentId }]),
     });
   } catch (err) {

@@ -22,6 +22,14 @@ export const MASS_PAGE_SIZE = 500;
  * limits and small enough that a worker replays it quickly when its cache evicts the run.
  */
 export const MASS_CHILDREN_PER_RUN = 50;
+/**
+ * The workflow task timeout of a mass containment and its page runs (their children keep Temporal's 10 s).
+ * Their histories grow to hundreds of KB and their tasks wait in the worker behind their children's: at 10,000
+ * refs on a busy 2-core machine they took 5-20 s (docs/performance.md). Past 10 s the server timed them out and
+ * handed them to the non-sticky queue, where each retry replays the whole history, slower still; a progress
+ * query meanwhile timed out. A worker that dies holding one is noticed after this long instead.
+ */
+export const MASS_WORKFLOW_TASK_TIMEOUT = '60s';
 /** At most this many refs travel inline in one run's input; more go by pages. */
 export const MASS_INLINE_MAX = 2_000;
 

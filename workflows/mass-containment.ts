@@ -17,7 +17,7 @@
 // every ref is identified and planned on its provider's task queue (paced like a live run), nothing is
 // written. Each page run returns its per-ref lines; the paged run keeps only the summed blast radius, so
 // no payload holds thousands of plans.
-import { ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, executeChild, getExternalWorkflowHandle, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, executeChild, getExternalWorkflowHandle, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo, type ChildWorkflowOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { ContainmentPolicy, providerTaskQueue, type ContainmentRequest, type ContainmentStatus } from '../schemas/containment.ts';
 import { describeRef, type CredentialRef } from '../schemas/credential.ts';
@@ -26,6 +26,7 @@ import {
   blastOf,
   EMPTY_BLAST,
   MASS_CHILDREN_PER_RUN,
+  MASS_WORKFLOW_TASK_TIMEOUT,
   MassContainmentInput,
   MassRefPage,
   type BlastRadius,
@@ -82,6 +83,8 @@ export const MASS_PAGES_PER_PROVIDER_PATCH = 'mass-pages-per-provider';
  * neither send nor wait for it. Never rename it.
  */
 export const MASS_PAGE_ALL_STARTED_PATCH = 'mass-page-all-started';
+/** Page runs are started with MASS_WORKFLOW_TASK_TIMEOUT (schemas/mass.ts). */
+export const MASS_PAGE_TASK_TIMEOUT_PATCH = 'mass-page-task-timeout';
 /** A paged run whose refs stop arriving (its client died mid-upload) fails after this, naming how many came. */
 const REFS_WAIT = '1 hour';
 
@@ -319,6 +322,8 @@ async function pagedRun(input: Input, paged: { total: number; pageSize: number }
   const salesforce = allPages.some((refs) => refs.some((r) => r.provider === 'salesforce' && ownerOfRef(r, CURRENT_OWNER_RULES) !== undefined)) && patched(MASS_SALESFORCE_OWNERS_PATCH);
   const layout = input.dryRun && !patched(MASS_DRY_RUN_GROUPS_PATCH) ? undefined : pagesByOwner(allPages, paged.pageSize, { salesforce });
   const byOwner = layout && patched(MASS_OWNER_PAGES_PATCH) ? layout : undefined;
+  // Page runs get the mass containment's longer workflow task timeout (MASS_WORKFLOW_TASK_TIMEOUT; runs recorded before start them with the default).
+  const pageTaskTimeout: Pick<ChildWorkflowOptions, 'workflowTaskTimeout'> = patched(MASS_PAGE_TASK_TIMEOUT_PATCH) ? { workflowTaskTimeout: MASS_WORKFLOW_TASK_TIMEOUT } : {};
   const running = new Set<Promise<void>>();
   /** Starts one page run (all of a page's refs, or one provider's of them) and merges its result when it ends. */
   const startPageRun = (workflowId: string, page: number, refs: CredentialRef[], indices: number[] | undefined, concurrency: number): Promise<void> => {
@@ -335,7 +340,7 @@ async function pagedRun(input: Input, paged: { total: number; pageSize: number }
       ...(input.dryRun ? { dryRun: true } : {}),
     };
     runningPages.add(workflowId);
-    const p: Promise<void> = executeChild<typeof massContainment>('massContainment', { workflowId, args: [pageRequest] })
+    const p: Promise<void> = executeChild<typeof massContainment>('massContainment', { workflowId, args: [pageRequest], ...pageTaskTimeout })
       .then((r) => {
         for (const [outcome, n] of Object.entries(r.tally)) tally[outcome] = (tally[outcome] ?? 0) + n;
         notContained.push(...r.notContained);

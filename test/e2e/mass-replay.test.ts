@@ -29,7 +29,7 @@ async function refsOfDistinctOwners(connectors: ConnectorRegistry, provider: 'go
   return picked;
 }
 
-it('a paged mass containment over two providers replays its own history without non-determinism', { timeout: 300_000 }, async () => {
+it('a paged mass containment over two providers replays its own history without non-determinism; it and its page runs have a 60 s workflow task timeout', { timeout: 300_000 }, async () => {
   const { connectors } = await lab.start(loadScenario(600), { env: { CORDON_GITHUB_REVOKES_PER_HOUR: '360000' } });
   const google = await refsOfDistinctOwners(connectors, 'google', 'service_account_key', 6);
   const github = await refsOfDistinctOwners(connectors, 'github', 'deploy_key', 6);
@@ -39,6 +39,14 @@ it('a paged mass containment over two providers replays its own history without 
   const { workflowId } = await startMassContainment(client, target.taskQueue, { incidentId: 'INC-mass-replay', requester: 'alice', credentials: refs, concurrency: 2 }, { pageSize: 2 });
   const result = (await client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
   expect(result.tally).toEqual({ contained: refs.length });
+
+  // The run and its page runs have the longer workflow task timeout (their tasks wait behind their children's
+  // under load, and a timed-out task is replayed whole elsewhere); the containments keep the default 10 s.
+  const taskTimeoutOf = async (id: string) => (await client.workflow.getHandle(id).describe()).raw.executionConfig?.defaultWorkflowTaskTimeout?.seconds?.toString();
+  expect(await taskTimeoutOf(workflowId)).toBe('60');
+  expect(await taskTimeoutOf(`${workflowId}-page-0-google`)).toBe('60');
+  expect(await taskTimeoutOf(`${workflowId}-page-0-github`)).toBe('60');
+  expect(await taskTimeoutOf(`${workflowId}-0`)).toBe('10');
 
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const pageRuns = (history.events ?? []).filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).length;
