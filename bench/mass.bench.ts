@@ -143,6 +143,8 @@ interface RunFigures {
   refusingWindows: Record<string, Record<string, [number, number]>>;
   /** Each provider's last admitted call, in seconds from the start (which provider the run's tail waited on). */
   lastCallSec: Record<string, number>;
+  /** Histories the bench could not read whole: one page of them was past the client's 4 MB message limit. */
+  historiesTooLargeToRead: { workflowId: string; runId: string; atLeastBytes: number }[];
   /** With BENCH_MASS_TIMELINE=1: per provider, samples every 10 s of [seconds, running children, running page runs, activity backlog]. */
   timeline?: Record<string, [number, number, number, number][]>;
   notContainedSample: { workflowId: string; outcome: string; reason?: string }[];
@@ -290,8 +292,19 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
     let largestPayload = { workflowId: '', bytes: 0 };
     const pageRuns = { runs: pageRunIds.length, largestBytes: 0, largestEvents: 0 };
     const pageRunSet = new Set(pageRunIds.map((r) => r.runId));
+    const tooLarge: RunFigures['historiesTooLargeToRead'] = [];
     for (const { id, runId } of [...histories.map((id) => ({ id, runId: '' })), ...pageRunIds]) {
-      const h = await client.workflow.getHandle(id, runId || undefined).fetchHistory();
+      const h = await client.workflow
+        .getHandle(id, runId || undefined)
+        .fetchHistory()
+        .catch((err: unknown) => {
+          // One page of a history past the client's 4 MB gRPC message limit: the history is at least that large. Recorded, not fatal.
+          const over = /larger than max \((\d+) vs/.exec(String(err))?.[1];
+          if (!over) throw err;
+          tooLarge.push({ workflowId: id, runId, atLeastBytes: Number(over) });
+          return undefined;
+        });
+      if (!h) continue;
       const bytes = proto.temporal.api.history.v1.History.encode(h).finish().length;
       const events = h.events?.length ?? 0;
       if (bytes > largestHistory.bytes) largestHistory = { workflowId: id, runId, bytes, events };
@@ -340,6 +353,7 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
       peakRssMiB: peak.map((x) => Math.round(x)),
       largestHistory,
       largestPayload,
+      historiesTooLargeToRead: tooLarge,
       pageRuns,
       callsPerRef,
       bindingWindows,
@@ -358,7 +372,6 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
   }
 }
 
-/** The worker knobs this run's workers inherit (CORDON_WORKER_*), for the JSON. */
 /**
  * Samples, every 10 s while `going()`, each provider's running containments of this mass run (told from their
  * ids: one child per owner, named after its first ref), its running page runs (`<id>-page-<n>-<provider>`) and
@@ -409,6 +422,7 @@ async function keepFailedHistory(client: Client, workflowId: string): Promise<vo
   console.log(`    kept the mass run's history and the bench's codec key in ${to}`);
 }
 
+/** The worker knobs this run's workers inherit (CORDON_WORKER_*), for the JSON. */
 function tuningFromEnv(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('CORDON_WORKER_') && v !== undefined)) as Record<string, string>;
 }
@@ -460,6 +474,7 @@ try {
         Object.entries(figures.refusingWindows)
           .map(([p, ws]) => `\n    ${p}'s windows with a 429 (start s: calls/refused, budget ${limits.find((l) => l.provider === p)?.limit}): ${Object.entries(ws).map(([at, [n, r]]) => `${at}: ${n}/${r}`).join(', ')}`)
           .join('') +
+        figures.historiesTooLargeToRead.map((h) => `\n    history too large to read: ${h.workflowId} ${h.runId} (a page of it ≥ ${Math.round(h.atLeastBytes / 1024)} KiB)`).join('') +
         figures.notContainedSample
           .filter((r) => r.outcome !== 'contained_in_tenant')
           .map((r) => `\n    ${r.outcome}: ${r.workflowId}: ${r.reason ?? '(no reason given)'}`)

@@ -5,25 +5,12 @@
 import { expect, it } from 'vitest';
 import { loadScenario } from '@cordon/emulators';
 import { startMassContainment } from '../../client/mass.ts';
-import { canInventory } from '../../connectors/inventory.ts';
 import type { Client } from '@temporalio/client';
-import type { ConnectorRegistry } from '../../connectors/types.ts';
-import type { Credential, CredentialRef } from '../../schemas/credential.ts';
 import type { MassContainmentResult } from '../../schemas/mass.ts';
 import { localStackPerTest } from '../support/local-stack.ts';
+import { keysOfDistinctOwners, refOf } from '../support/distinct-owners.ts';
 
 const lab = localStackPerTest();
-
-/** One key of each of `n` different owners (service accounts, repositories): one child each. */
-async function keysOfDistinctOwners(connectors: ConnectorRegistry, provider: 'google' | 'github', kind: string, n: number): Promise<Credential[]> {
-  const c = connectors[provider];
-  if (!c || !canInventory(c)) throw new Error(`the ${provider} connector cannot list credentials`);
-  const byOwner = new Map<string, Credential>();
-  for (const k of (await c.inventory()).credentials) if (k.kind === kind && !k.selfOrLastAdmin && !byOwner.has(k.principal.id)) byOwner.set(k.principal.id, k);
-  const picked = [...byOwner.values()].slice(0, n);
-  expect(picked).toHaveLength(n);
-  return picked;
-}
 
 /** When each child started and ended, by its index (its place in the list), from the children themselves. */
 async function childTimes(client: Client, workflowId: string, n: number): Promise<{ started: number[]; ended: number[] }> {
@@ -41,7 +28,7 @@ it.each([
   const slow = await keysOfDistinctOwners(connectors, 'github', 'deploy_key', 2);
   const fast = await keysOfDistinctOwners(connectors, 'google', 'service_account_key', 4);
   const picked = order.map((p) => (p === 'github' ? slow.shift()! : fast.shift()!));
-  const refs: CredentialRef[] = picked.map((k) => ({ provider: k.provider, kind: k.kind, id: k.id }) as CredentialRef);
+  const refs = picked.map(refOf);
   // Every GitHub call takes 1.5 s: a deploy key's child makes a dozen of them.
   lab.tenant.injectFault({ provider: 'github', type: 'latency', latencyMs: 1_500 });
   const { client, target } = lab.worker;
@@ -65,7 +52,7 @@ it('a provider\'s next page starts once its running pages have started all their
   const { connectors } = await lab.start(loadScenario(120), { env: { CORDON_GITHUB_REVOKES_PER_HOUR: '360000' } });
   // Four pages of one deploy key (one provider), two pages at a time, every GitHub call 1.5 s: every child is slow.
   const keys = await keysOfDistinctOwners(connectors, 'github', 'deploy_key', 4);
-  const refs: CredentialRef[] = keys.map((k) => ({ provider: k.provider, kind: k.kind, id: k.id }) as CredentialRef);
+  const refs = keys.map(refOf);
   lab.tenant.injectFault({ provider: 'github', type: 'latency', latencyMs: 1_500 });
   const { client, target } = lab.worker;
   const { workflowId } = await startMassContainment(client, target.taskQueue, { incidentId: 'INC-mass-page-turnover', requester: 'alice', credentials: refs, concurrency: 4 }, { pageSize: 1 });

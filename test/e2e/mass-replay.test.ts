@@ -6,33 +6,19 @@ import { expect, it } from 'vitest';
 import { loadScenario } from '@cordon/emulators';
 import { Worker } from '@temporalio/worker';
 import { startMassContainment } from '../../client/mass.ts';
-import { canInventory } from '../../connectors/inventory.ts';
 import { cordonDataConverter } from '../../codec/encryption-codec.ts';
-import type { ConnectorRegistry } from '../../connectors/types.ts';
 import type { CredentialRef } from '../../schemas/credential.ts';
 import type { MassContainmentResult } from '../../schemas/mass.ts';
 import { WORKFLOWS_PATH } from '../../worker/worker.ts';
 import { localStackPerTest } from '../support/local-stack.ts';
+import { keysOfDistinctOwners, refOf } from '../support/distinct-owners.ts';
 
 const lab = localStackPerTest();
 
-/** One key of each of `n` owners of `kind`: one child each. */
-async function refsOfDistinctOwners(connectors: ConnectorRegistry, provider: 'google' | 'github', kind: string, n: number): Promise<CredentialRef[]> {
-  const c = connectors[provider];
-  if (!c || !canInventory(c)) throw new Error(`the ${provider} connector cannot list credentials`);
-  const byOwner = new Map<string, CredentialRef>();
-  for (const k of (await c.inventory()).credentials) {
-    if (k.kind === kind && !k.selfOrLastAdmin && !byOwner.has(k.principal.id)) byOwner.set(k.principal.id, { provider: k.provider, kind: k.kind, id: k.id } as CredentialRef);
-  }
-  const picked = [...byOwner.values()].slice(0, n);
-  expect(picked).toHaveLength(n);
-  return picked;
-}
-
 it('a paged mass containment over two providers replays its own history without non-determinism; it and its page runs have a 60 s workflow task timeout', { timeout: 300_000 }, async () => {
   const { connectors } = await lab.start(loadScenario(600), { env: { CORDON_GITHUB_REVOKES_PER_HOUR: '360000' } });
-  const google = await refsOfDistinctOwners(connectors, 'google', 'service_account_key', 6);
-  const github = await refsOfDistinctOwners(connectors, 'github', 'deploy_key', 6);
+  const google = (await keysOfDistinctOwners(connectors, 'google', 'service_account_key', 6)).map(refOf);
+  const github = (await keysOfDistinctOwners(connectors, 'github', 'deploy_key', 6)).map(refOf);
   // Interleaved, so every page holds both providers: each page runs as two page runs, one per provider.
   const refs = google.flatMap((g, i) => [g, github[i]!]);
   const { client, target, keys } = lab.worker;
