@@ -1,7 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { expect, it } from 'vitest';
 import { FAILURE_TYPES, TRANSIENT_FAILURE_TYPES } from '../schemas/failure-types.ts';
-import { IN_FLIGHT_PER_REGISTRY, oneOfFew, whenFree } from './replacement-registry.ts';
+import { MAX_REGISTRY_BATCH } from '../schemas/registry.ts';
+import type { RegistryEntry } from '../workflows/replacement-registry.ts';
+import { IN_FLIGHT_PER_REGISTRY, oneOfFew, registryBatcher, whenFree, type RegistryOp } from './replacement-registry.ts';
 
 // Found by the full chaos run: with 40 runs at once, the registry had more updates in flight than the
 // server allows (10), and that refusal ended containments as if the provider had refused (I9).
@@ -61,4 +63,66 @@ it('sends at most IN_FLIGHT_PER_REGISTRY updates to one registry at once from th
   let other = 0;
   await Promise.all(Array.from({ length: IN_FLIGHT_PER_REGISTRY }, () => oneOfFew('registry-b', async () => void other++)));
   expect(other).toBe(IN_FLIGHT_PER_REGISTRY);
+});
+
+const claimOf = (consumerId: string): RegistryOp => ({ claim: { credentialId: 'google:k1', consumerId, workflowId: 'wf-a', claimerStartedAt: '2026-11-28T00:00:00.000Z' } });
+const answerOf = (op: RegistryOp): RegistryEntry => {
+  const { credentialId, consumerId, workflowId } = 'claim' in op ? op.claim : op.record;
+  return { credentialId, consumerId, workflowId, at: 'now' };
+};
+
+it('sends a claim alone at once; claims that arrive while the limit is in flight go out together as one update, each answered with its own entry', async () => {
+  const sent: { registryId: string; ops: RegistryOp[] }[] = [];
+  const answered: (() => void)[] = [];
+  const batcher = registryBatcher(async (registryId, ops) => {
+    sent.push({ registryId, ops });
+    await new Promise<void>((r) => answered.push(r));
+    return ops.map(answerOf);
+  }, 2);
+  const first = batcher('reg-1', claimOf('c1'));
+  expect(sent.map((s) => s.ops.length)).toEqual([1]); // at once, not after a window
+  const rest = ['c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'].map((c) => batcher('reg-1', claimOf(c)));
+  const other = batcher('reg-2', claimOf('x1')); // another registry has its own lane
+  expect(sent.map((s) => [s.registryId, s.ops.length])).toEqual([['reg-1', 1], ['reg-1', 1], ['reg-2', 1]]);
+  answered.shift()!(); // c1 answered: the six waiting go as one update
+  expect((await first).consumerId).toBe('c1');
+  await new Promise((r) => setImmediate(r));
+  expect(sent.map((s) => [s.registryId, s.ops.length])).toEqual([['reg-1', 1], ['reg-1', 1], ['reg-2', 1], ['reg-1', 6]]);
+  expect(sent[3]!.ops.map((o) => ('claim' in o ? o.claim.consumerId : ''))).toEqual(['c3', 'c4', 'c5', 'c6', 'c7', 'c8']);
+  while (answered.length) answered.shift()!();
+  expect((await Promise.all(rest)).map((e) => e.consumerId)).toEqual(['c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8']);
+  expect((await other).consumerId).toBe('x1');
+});
+
+it('fails every op of an update that failed, and only those; an op answered apart with an error gets that error alone', async () => {
+  let n = 0;
+  const batcher = registryBatcher(async (_id, ops) => {
+    n++;
+    await new Promise((r) => setImmediate(r));
+    if (n === 2) throw new Error('registry unavailable');
+    return ops.map((op) => ('claim' in op && op.claim.consumerId === 'bad' ? new Error('invalid registry update: consumerId') : answerOf(op)));
+  }, 1);
+  const a = batcher('reg', claimOf('a'));
+  const b = batcher('reg', claimOf('b')); // b and c wait for a, then go together and fail together
+  const c = batcher('reg', claimOf('c'));
+  expect((await a).consumerId).toBe('a');
+  await expect(b).rejects.toThrow('registry unavailable');
+  await expect(c).rejects.toThrow('registry unavailable');
+  const d = batcher('reg', claimOf('d'));
+  const bad = batcher('reg', claimOf('bad'));
+  const e = batcher('reg', claimOf('e'));
+  await expect(bad).rejects.toThrow('invalid registry update: consumerId');
+  expect([(await d).consumerId, (await e).consumerId]).toEqual(['d', 'e']);
+});
+
+it('never sends more than MAX_REGISTRY_BATCH ops in one update', async () => {
+  const sizes: number[] = [];
+  const batcher = registryBatcher(async (_id, ops) => {
+    sizes.push(ops.length);
+    await new Promise((r) => setImmediate(r));
+    return ops.map(answerOf);
+  }, 1);
+  const all = Array.from({ length: MAX_REGISTRY_BATCH + 11 }, (_, i) => batcher('reg', claimOf(`c${i}`)));
+  expect((await Promise.all(all)).length).toBe(MAX_REGISTRY_BATCH + 11);
+  expect(sizes).toEqual([1, MAX_REGISTRY_BATCH, 10]);
 });

@@ -14,12 +14,14 @@ import { createHash } from 'node:crypto';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { coordinationTaskQueue, runTaskQueueOf } from '../schemas/containment.ts';
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { MAX_REGISTRY_BATCH, type RegistryBatch } from '../schemas/registry.ts';
 import {
   claimReplacementUpdate,
   issuedElsewhereQuery,
   noteUnlabelledMintUpdate,
   recordReplacementUpdate,
   REGISTRY_WORKFLOW_TYPE,
+  registryBatchUpdate,
   registryWorkflowId,
   runFinishedUpdate,
   type ClaimInput,
@@ -82,10 +84,9 @@ export async function whenFree<T>(what: string, fn: () => Promise<T>, maxAttempt
 }
 
 /**
- * Updates this process sends to one registry at once: fewer than the server's 10 in flight, so a child
- * minting many replacements of one owner (a mass containment's grouped refs) queues them here instead of
- * being refused and backing off. Other processes' updates still count against the server's limit, which
- * whenFree rides out.
+ * Updates other than claims and records (those go through registryBatcher) this process sends to one registry
+ * at once: with the batcher's, fewer than the server's 10 in flight. Other processes' updates still count
+ * against the server's limit, which whenFree rides out.
  */
 export const IN_FLIGHT_PER_REGISTRY = 6;
 const inFlight = new Map<string, { n: number; waiting: (() => void)[] }>();
@@ -107,6 +108,70 @@ export async function oneOfFew<T>(id: string, fn: () => Promise<T>): Promise<T> 
   }
 }
 
+/** One claim or record of a batch update. */
+export type RegistryOp = RegistryBatch['ops'][number];
+
+/**
+ * Claims and records this process sends to one registry at once. Those that arrive while this many are in
+ * flight wait, and go out together as one update when one of them is answered: a child minting the
+ * replacements of an owner's many consumers (a mass containment's grouped refs) makes two or three registry
+ * updates where it made one per consumer and step, each a server round and a workflow task of the registry.
+ * Up to three at once go out at once as before: a single containment's replacements (the Drift grant has
+ * three consumers) wait for no registry round. With oneOfFew's 6, fewer than the server's 10 in flight.
+ */
+export const OPS_IN_FLIGHT_PER_REGISTRY = 3;
+
+/**
+ * Sends `ops` (claims and records of one registry) through `send`, `limit` updates at a time per registry:
+ * what waits meanwhile is sent as one batch of up to MAX_REGISTRY_BATCH. Each caller gets its own op's answer,
+ * or the error of the update that carried it (an op `send` answered apart may get an error of its own).
+ */
+export function registryBatcher(send: (registryId: string, ops: RegistryOp[]) => Promise<(RegistryEntry | Error)[]>, limit = OPS_IN_FLIGHT_PER_REGISTRY) {
+  interface Waiting {
+    op: RegistryOp;
+    resolve: (e: RegistryEntry) => void;
+    reject: (err: unknown) => void;
+  }
+  const lanes = new Map<string, { inFlight: number; waiting: Waiting[] }>();
+  const pump = (registryId: string) => {
+    const lane = lanes.get(registryId);
+    if (!lane) return;
+    while (lane.inFlight < limit && lane.waiting.length) {
+      const taken = lane.waiting.splice(0, MAX_REGISTRY_BATCH);
+      lane.inFlight++;
+      send(registryId, taken.map((w) => w.op))
+        .then((answers) => {
+          if (answers.length !== taken.length) throw new Error(`the replacement registry answered ${answers.length} of ${taken.length} claims and records`);
+          taken.forEach((w, i) => {
+            const answer = answers[i]!;
+            if (answer instanceof Error) w.reject(answer);
+            else w.resolve(answer);
+          });
+        })
+        .catch((err: unknown) => taken.forEach((w) => w.reject(err)))
+        .finally(() => {
+          lane.inFlight--;
+          if (!lane.inFlight && !lane.waiting.length) lanes.delete(registryId);
+          else pump(registryId);
+        });
+    }
+  };
+  return (registryId: string, op: RegistryOp): Promise<RegistryEntry> =>
+    new Promise<RegistryEntry>((resolve, reject) => {
+      let lane = lanes.get(registryId);
+      if (!lane) lanes.set(registryId, (lane = { inFlight: 0, waiting: [] }));
+      lane.waiting.push({ op, resolve, reject });
+      pump(registryId);
+    });
+}
+
+/**
+ * Batches the registry refuses as a whole; their ops then go one by one, each answered on its own: a registry
+ * run by a worker older than the batch update does not know it, and one op its validator refuses must not
+ * fail the others beside it.
+ */
+export const REFUSED_BATCH = /No registered handler for update: applyRegistryBatch|invalid registry update/;
+
 /** The registries of the worker's own task queue, one per principal, reached with the activity's Temporal client. */
 export function temporalRegistry(): ReplacementRegistry {
   const ctx = () => {
@@ -125,12 +190,38 @@ export function temporalRegistry(): ReplacementRegistry {
   const update = <A, R>(what: string, def: Parameters<Client['workflow']['executeUpdateWithStart']>[0], workflowIdOf: (taskQueue: string) => string, arg: A): Promise<R> => {
     const { client, taskQueue } = ctx();
     const workflowId = workflowIdOf(taskQueue);
-    return oneOfFew(workflowId, () => whenFree(what, () => client.workflow.executeUpdateWithStart(def as never, { args: [arg], startWorkflowOperation: withStart(taskQueue, workflowId) }) as Promise<R>));
+    return oneOfFew(workflowId, () => updateOn<A, R>(client, taskQueue, workflowId, what, def, arg));
+  };
+  const updateOn = <A, R>(client: Client, taskQueue: string, workflowId: string, what: string, def: Parameters<Client['workflow']['executeUpdateWithStart']>[0], arg: A): Promise<R> =>
+    whenFree(what, () => client.workflow.executeUpdateWithStart(def as never, { args: [arg], startWorkflowOperation: withStart(taskQueue, workflowId) }) as Promise<R>);
+  // Claims and records: one alone goes as its own update; several waiting on one registry go as one batch.
+  const sendOps = async (client: Client, taskQueue: string, workflowId: string, ops: RegistryOp[]): Promise<(RegistryEntry | Error)[]> => {
+    const one = (op: RegistryOp) =>
+      'claim' in op ? updateOn<unknown, RegistryEntry>(client, taskQueue, workflowId, 'claim', claimReplacementUpdate, op.claim) : updateOn<unknown, RegistryEntry>(client, taskQueue, workflowId, 'record', recordReplacementUpdate, op.record);
+    if (ops.length === 1) return [await one(ops[0]!)];
+    try {
+      return await updateOn<unknown, RegistryEntry[]>(client, taskQueue, workflowId, `${ops.length} claims and records`, registryBatchUpdate, { ops });
+    } catch (err) {
+      if (!REFUSED_BATCH.test(`${err instanceof Error ? err.message : ''} ${err instanceof Error && err.cause instanceof Error ? err.cause.message : ''}`)) throw err;
+      const answers: (RegistryEntry | Error)[] = [];
+      // In order, as the batch would have applied them.
+      for (const op of ops) answers.push(await one(op).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
+      return answers;
+    }
+  };
+  const batchers = new WeakMap<Client, Map<string, ReturnType<typeof registryBatcher>>>();
+  const op = (of: RegistryPrincipal, o: RegistryOp): Promise<RegistryEntry> => {
+    const { client, taskQueue } = ctx();
+    let byQueue = batchers.get(client);
+    if (!byQueue) batchers.set(client, (byQueue = new Map()));
+    let batcher = byQueue.get(taskQueue);
+    if (!batcher) byQueue.set(taskQueue, (batcher = registryBatcher((id, ops) => sendOps(client, taskQueue, id, ops))));
+    return batcher(shardedRegistryId(taskQueue, of), o);
   };
   return {
-    claim: (of, input) => update('claim', claimReplacementUpdate, (q) => shardedRegistryId(q, of), input),
+    claim: (of, input) => op(of, { claim: input }),
     async record(of, entry) {
-      await update('record', recordReplacementUpdate, (q) => shardedRegistryId(q, of), entry);
+      await op(of, { record: entry });
     },
     async noteUnlabelledMint(of, n) {
       await update('noteUnlabelledMint', noteUnlabelledMintUpdate, (q) => shardedRegistryId(q, of), n);

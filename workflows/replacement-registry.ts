@@ -5,7 +5,7 @@
 // runs racing for the same consumer get one owner. Continues as new to keep its history bounded.
 import { allHandlersFinished, condition, continueAsNew, defineQuery, defineUpdate, makeContinueAsNewFunc, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { coordinationTaskQueue, isCoordinationTaskQueue } from '../schemas/containment.ts';
-import { RegistryUpdateShapes, registryUpdateIssue, type RegistryClaim, type RegistryMint, type RegistryRecord, type RegistryRunFinished } from '../schemas/registry.ts';
+import { RegistryUpdateShapes, registryUpdateIssue, type RegistryBatch, type RegistryClaim, type RegistryMint, type RegistryRecord, type RegistryRunFinished } from '../schemas/registry.ts';
 
 export const REGISTRY_WORKFLOW_TYPE = 'replacementRegistry';
 export const registryWorkflowId = (taskQueue: string) => `cordon-replacement-registry-${taskQueue}`;
@@ -41,6 +41,12 @@ export type ClaimInput = RegistryClaim;
 
 export const claimReplacementUpdate = defineUpdate<RegistryEntry, [ClaimInput]>('claimReplacement');
 export const recordReplacementUpdate = defineUpdate<RegistryEntry, [RegistryRecord]>('recordReplacement');
+/**
+ * Claims and records of several replacements in one update, applied in order, each answered as its own update
+ * would be: a worker sends the ones that wait while an update to the same registry is in flight as one
+ * (activities/replacement-registry.ts). A registry run by a worker that predates it refuses it as unknown.
+ */
+export const registryBatchUpdate = defineUpdate<RegistryEntry[], [RegistryBatch]>('applyRegistryBatch');
 /** The owner of (credential, consumer) is about to mint an unlabelled replacement; acknowledged before it does. */
 export const noteUnlabelledMintUpdate = defineUpdate<RegistryEntry | undefined, [RegistryMint]>('noteUnlabelledMint');
 /** A run ended: its claims stop binding runs that start afterwards (its issued replacements stay protected). */
@@ -83,7 +89,7 @@ export async function replacementRegistry(carried: { entries: RegistryEntry[] } 
   for (const e of carried.entries) put(e);
   const now = () => new Date(Date.now()).toISOString();
 
-  setHandler(claimReplacementUpdate, (c) => {
+  const claim = (c: RegistryClaim): RegistryEntry => {
     const held = byConsumer.get(keyOf(c.credentialId, c.consumerId));
     const mine = held?.workflowId === c.workflowId;
     // A retry takes over only what its predecessor had claimed but not issued; an issued replacement stays its issuer's.
@@ -99,8 +105,8 @@ export async function replacementRegistry(carried: { entries: RegistryEntry[] } 
     const answer: RegistryEntry = { ...entry, ...(mine ? {} : { firstClaim: true as const }), ...(c.noteMint ? { mintNoted: true as const } : {}) };
     if (c.noteMint) entry.mintsNotedAt = [...(entry.mintsNotedAt ?? []), now()].slice(-MAX_MINT_NOTES);
     return answer;
-  }, validatorOf(RegistryUpdateShapes.claim));
-  setHandler(recordReplacementUpdate, (r) => {
+  };
+  const record = (r: RegistryRecord): RegistryEntry => {
     // The owner records its replacement as its delivery starts (activities/index.ts): the notes of its unlabelled
     // mints stay, for a retry to report a possible orphan should that delivery not complete.
     const held = byConsumer.get(keyOf(r.credentialId, r.consumerId));
@@ -108,7 +114,11 @@ export async function replacementRegistry(carried: { entries: RegistryEntry[] } 
     const entry: RegistryEntry = { ...r, at: now(), ...notes };
     put(entry);
     return entry;
-  }, validatorOf(RegistryUpdateShapes.record));
+  };
+  setHandler(claimReplacementUpdate, claim, validatorOf(RegistryUpdateShapes.claim));
+  setHandler(recordReplacementUpdate, record, validatorOf(RegistryUpdateShapes.record));
+  // Each answer copied as it is given: a later op of the batch must not change an earlier one's answer.
+  setHandler(registryBatchUpdate, ({ ops }) => ops.map((op) => ({ ...('claim' in op ? claim(op.claim) : record(op.record)) })), validatorOf(RegistryUpdateShapes.batch));
   setHandler(noteUnlabelledMintUpdate, (n) => {
     const held = byConsumer.get(keyOf(n.credentialId, n.consumerId));
     if (!held || held.workflowId !== n.workflowId) return held; // only the owner mints (claim first)

@@ -12,7 +12,9 @@ import { loadScenario } from '@cordon/emulators';
 import { coordinationTaskQueue, type ContainmentStatus } from '../../schemas/containment.ts';
 import { credentialKey, type Credential, type CredentialRef } from '../../schemas/credential.ts';
 import type { MassContainmentResult } from '../../schemas/mass.ts';
+import { shardedRegistryId } from '../../activities/replacement-registry.ts';
 import { localStackPerTest } from '../support/local-stack.ts';
+import { registryOps } from '../support/registry-ops.ts';
 
 const lab = localStackPerTest();
 
@@ -147,6 +149,21 @@ it.each([
     }
   }
   expect(troubles).toEqual([]);
+
+  // Each owner's registry was asked a claim and a record for every consumer its child served; those that waited
+  // while three updates were in flight went out together (activities/replacement-registry.ts, registryBatcher).
+  let ops = 0;
+  let updates = 0;
+  for (const [n, o] of owners.entries()) {
+    const seen = await registryOps(client, shardedRegistryId(target.taskQueue, { provider: o[0]!.provider, principalId: o[0]!.principal.id }));
+    const served = statuses[n]!.credentials.flatMap((c) => c.replacements.map((r) => `${c.credentialId}|${r.consumerId}`)).sort();
+    expect(served).toHaveLength(o.reduce((k, c) => k + c.consumers.length, 0));
+    expect([...new Set(seen.claims.map((c) => `${c.credentialId}|${c.consumerId}`))].sort()).toEqual(served);
+    expect([...new Set(seen.records.map((r) => `${r.credentialId}|${r.consumerId}`))].sort()).toEqual(served);
+    ops += seen.claims.length + seen.records.length;
+    updates += seen.updates.filter((u) => u !== 'runFinished' && u !== 'noteUnlabelledMint').length;
+  }
+  expect(updates, `${ops} claims and records in ${updates} updates`).toBeLessThan(ops);
 });
 
 // Salesforce: an integration user's grants (refresh tokens) are each a ref of their own (the bench's refs,

@@ -20,6 +20,7 @@ import { type GoogleEmulator, Scenario, readScenarioFile } from '@cordon/emulato
 import { startLocalTenant } from '../../local-tenant/tenant.ts';
 import type { ContainmentStatus } from '../../schemas/containment.ts';
 import { startTestWorker, testCodecKeys, testTarget } from '../support/temporal.ts';
+import { registryOps } from '../support/registry-ops.ts';
 import { killAllWorkerProcesses, startWorkerProcess } from '../support/worker-process.ts';
 
 afterAll(killAllWorkerProcesses);
@@ -153,10 +154,9 @@ it('an unlabelled mint (a GitHub installation token) interrupted before delivery
     expect(evidence[0]!.consumerId).toBe('drift-chat-sync');
     // Each mint was noted by the claim that won its consumer, in one registry update: no update of its own.
     const principalId = result.scope.flatMap((s) => s.credentials)[0]!.principal.id;
-    const registry = worker.client.workflow.getHandle(shardedRegistryId(worker.target.taskQueue, { provider: 'memory', principalId }));
-    const updates = ((await registry.fetchHistory()).events ?? []).flatMap((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? []);
-    expect(updates.filter((n) => n === 'claimReplacement').length).toBeGreaterThanOrEqual(replacements.length + 1); // the interrupted attempt's claim too
-    expect(updates.filter((n) => n === 'noteUnlabelledMint')).toEqual([]);
+    const seen = await registryOps(worker.client, shardedRegistryId(worker.target.taskQueue, { provider: 'memory', principalId }));
+    expect(seen.claims.length).toBeGreaterThanOrEqual(replacements.length + 1); // the interrupted attempt's claim too
+    expect(seen.updates.filter((n) => n === 'noteUnlabelledMint')).toEqual([]);
   } finally {
     await worker.stop();
   }
