@@ -117,7 +117,10 @@ async function inlineRun(request: MassContainmentRequest, input: Input, credenti
   const tally: Record<string, number> = { ...input.tally };
   const notContained = [...input.notContained];
   const planned = [...input.planned];
-  let done = input.offset;
+  // Refs settled so far, across continue-as-new: those the carried tally counts (one outcome per ref). Not the
+  // offset: with owners grouped, the children before it held refs from all over the list, so a continued run
+  // that started from its offset reported fewer done than the run before it (seen as progress going back).
+  let done = Object.values(tally).reduce((n, k) => n + k, 0);
   const dryRunView = () => (input.dryRun ? { dryRun: { blast: planned.map(blastOf).reduce(addBlast, EMPTY_BLAST) } } : {});
   setHandler(massProgressQuery, () => ({ incidentId: input.incidentId, total: credentials.length, tally, notContained, done, ...dryRunView() }));
 
