@@ -172,6 +172,40 @@ export function registryBatcher(send: (registryId: string, ops: RegistryOp[]) =>
  */
 export const REFUSED_BATCH = /No registered handler for update: applyRegistryBatch|invalid registry update/;
 
+/** Starts the registry `workflowId` of the run queue `taskQueue` with the update, unless it runs already. */
+const withStart = (taskQueue: string, workflowId: string) =>
+  new WithStartWorkflowOperation(REGISTRY_WORKFLOW_TYPE, {
+    workflowId,
+    // Served on the coordination queue (schemas/containment.ts), apart from the containments' backlog.
+    taskQueue: coordinationTaskQueue(taskQueue),
+    args: [{ entries: [] }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+
+/** One update to a registry by Update-With-Start, waiting out a busy registry (whenFree). */
+const updateOn = <A, R>(client: Client, taskQueue: string, workflowId: string, what: string, def: Parameters<Client['workflow']['executeUpdateWithStart']>[0], arg: A): Promise<R> =>
+  whenFree(what, () => client.workflow.executeUpdateWithStart(def as never, { args: [arg], startWorkflowOperation: withStart(taskQueue, workflowId) }) as Promise<R>);
+
+/**
+ * Claims and records for the registry `registryId` of the run queue `taskQueue`: one alone goes as its own
+ * update, several as one batch update; a batch refused whole (REFUSED_BATCH) goes again op by op, each op
+ * answered with its entry or its own error. The send of temporalRegistry's batcher.
+ */
+export async function sendRegistryOps(client: Client, taskQueue: string, registryId: string, ops: RegistryOp[]): Promise<(RegistryEntry | Error)[]> {
+  const one = (op: RegistryOp) =>
+    'claim' in op ? updateOn<unknown, RegistryEntry>(client, taskQueue, registryId, 'claim', claimReplacementUpdate, op.claim) : updateOn<unknown, RegistryEntry>(client, taskQueue, registryId, 'record', recordReplacementUpdate, op.record);
+  if (ops.length === 1) return [await one(ops[0]!)];
+  try {
+    return await updateOn<unknown, RegistryEntry[]>(client, taskQueue, registryId, `${ops.length} claims and records`, registryBatchUpdate, { ops });
+  } catch (err) {
+    if (!REFUSED_BATCH.test(`${err instanceof Error ? err.message : ''} ${err instanceof Error && err.cause instanceof Error ? err.cause.message : ''}`)) throw err;
+    const answers: (RegistryEntry | Error)[] = [];
+    // In order, as the batch would have applied them.
+    for (const op of ops) answers.push(await one(op).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
+    return answers;
+  }
+}
+
 /** The registries of the worker's own task queue, one per principal, reached with the activity's Temporal client. */
 export function temporalRegistry(): ReplacementRegistry {
   const ctx = () => {
@@ -179,35 +213,10 @@ export function temporalRegistry(): ReplacementRegistry {
     // A provider call runs on its provider's queue; the registry belongs to the run's own.
     return { client: c.client as Client, taskQueue: runTaskQueueOf(c.info.taskQueue) };
   };
-  const withStart = (taskQueue: string, workflowId: string) =>
-    new WithStartWorkflowOperation(REGISTRY_WORKFLOW_TYPE, {
-      workflowId,
-      // Served on the coordination queue (schemas/containment.ts), apart from the containments' backlog.
-      taskQueue: coordinationTaskQueue(taskQueue),
-      args: [{ entries: [] }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
   const update = <A, R>(what: string, def: Parameters<Client['workflow']['executeUpdateWithStart']>[0], workflowIdOf: (taskQueue: string) => string, arg: A): Promise<R> => {
     const { client, taskQueue } = ctx();
     const workflowId = workflowIdOf(taskQueue);
     return oneOfFew(workflowId, () => updateOn<A, R>(client, taskQueue, workflowId, what, def, arg));
-  };
-  const updateOn = <A, R>(client: Client, taskQueue: string, workflowId: string, what: string, def: Parameters<Client['workflow']['executeUpdateWithStart']>[0], arg: A): Promise<R> =>
-    whenFree(what, () => client.workflow.executeUpdateWithStart(def as never, { args: [arg], startWorkflowOperation: withStart(taskQueue, workflowId) }) as Promise<R>);
-  // Claims and records: one alone goes as its own update; several waiting on one registry go as one batch.
-  const sendOps = async (client: Client, taskQueue: string, workflowId: string, ops: RegistryOp[]): Promise<(RegistryEntry | Error)[]> => {
-    const one = (op: RegistryOp) =>
-      'claim' in op ? updateOn<unknown, RegistryEntry>(client, taskQueue, workflowId, 'claim', claimReplacementUpdate, op.claim) : updateOn<unknown, RegistryEntry>(client, taskQueue, workflowId, 'record', recordReplacementUpdate, op.record);
-    if (ops.length === 1) return [await one(ops[0]!)];
-    try {
-      return await updateOn<unknown, RegistryEntry[]>(client, taskQueue, workflowId, `${ops.length} claims and records`, registryBatchUpdate, { ops });
-    } catch (err) {
-      if (!REFUSED_BATCH.test(`${err instanceof Error ? err.message : ''} ${err instanceof Error && err.cause instanceof Error ? err.cause.message : ''}`)) throw err;
-      const answers: (RegistryEntry | Error)[] = [];
-      // In order, as the batch would have applied them.
-      for (const op of ops) answers.push(await one(op).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
-      return answers;
-    }
   };
   const batchers = new WeakMap<Client, Map<string, ReturnType<typeof registryBatcher>>>();
   const op = (of: RegistryPrincipal, o: RegistryOp): Promise<RegistryEntry> => {
@@ -215,7 +224,7 @@ export function temporalRegistry(): ReplacementRegistry {
     let byQueue = batchers.get(client);
     if (!byQueue) batchers.set(client, (byQueue = new Map()));
     let batcher = byQueue.get(taskQueue);
-    if (!batcher) byQueue.set(taskQueue, (batcher = registryBatcher((id, ops) => sendOps(client, taskQueue, id, ops))));
+    if (!batcher) byQueue.set(taskQueue, (batcher = registryBatcher((id, ops) => sendRegistryOps(client, taskQueue, id, ops))));
     return batcher(shardedRegistryId(taskQueue, of), o);
   };
   return {

@@ -117,8 +117,7 @@ export async function replacementRegistry(carried: { entries: RegistryEntry[] } 
   };
   setHandler(claimReplacementUpdate, claim, validatorOf(RegistryUpdateShapes.claim));
   setHandler(recordReplacementUpdate, record, validatorOf(RegistryUpdateShapes.record));
-  // Each answer copied as it is given: a later op of the batch must not change an earlier one's answer.
-  setHandler(registryBatchUpdate, ({ ops }) => ops.map((op) => ({ ...('claim' in op ? claim(op.claim) : record(op.record)) })), validatorOf(RegistryUpdateShapes.batch));
+  setHandler(registryBatchUpdate, ({ ops }) => ops.map((op) => ('claim' in op ? claim(op.claim) : record(op.record))), validatorOf(RegistryUpdateShapes.batch));
   setHandler(noteUnlabelledMintUpdate, (n) => {
     const held = byConsumer.get(keyOf(n.credentialId, n.consumerId));
     if (!held || held.workflowId !== n.workflowId) return held; // only the owner mints (claim first)

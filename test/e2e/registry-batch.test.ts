@@ -1,14 +1,14 @@
 // The replacement registry's batch update on the real dev server: claims and records of several consumers
 // in one update, each answered as its own update would be (I8: one owner per consumer across runs), and a
-// batch with one malformed op refused whole by the validator, before anything is written, with the words
-// the activities' side looks for to send its ops one by one instead.
+// batch with one malformed op refused whole by the validator, before anything is written, and the worker's
+// side (sendRegistryOps) then sending its ops one by one, so only the malformed one fails.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { expect, it } from 'vitest';
-import { REFUSED_BATCH, shardedRegistryId } from '../../activities/replacement-registry.ts';
+import { REFUSED_BATCH, sendRegistryOps, shardedRegistryId } from '../../activities/replacement-registry.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { coordinationTaskQueue } from '../../schemas/containment.ts';
 import type { RegistryBatch } from '../../schemas/registry.ts';
@@ -45,10 +45,18 @@ it('applies a batch of claims and records in order, answering each as its own up
     const refused = await send([claim('run-c', 'c4'), claim('run-c', '')]).then(() => 'accepted', (err: Error) => `${err.message} ${String(err.cause)}`);
     expect(refused).toMatch(/invalid registry update: ops\.1\.claim\.consumerId/);
     expect(refused).toMatch(REFUSED_BATCH);
+    // The worker's side, given the same batch: refused whole, it sends the ops one by one, and only the malformed
+    // one fails, with its own error.
+    const apart = await sendRegistryOps(client, target.taskQueue, registryId, [claim('run-c', 'c4'), claim('run-c', ''), claim('run-c', 'c5')]);
+    expect(apart.map((a) => (a instanceof Error ? `error: ${a.message} ${String(a.cause)}` : `${a.consumerId} ${a.workflowId}`))).toEqual([
+      'c4 run-c',
+      expect.stringMatching(/^error: .*invalid registry update: consumerId/),
+      'c5 run-c',
+    ]);
     const seen = await registryOps(client, registryId);
-    expect(seen.updates).toEqual(['applyRegistryBatch', 'applyRegistryBatch', 'claimReplacement']);
+    expect(seen.updates).toEqual(['applyRegistryBatch', 'applyRegistryBatch', 'claimReplacement', 'claimReplacement', 'claimReplacement']);
     expect(seen.batchSizes).toEqual([3, 2]);
-    expect(seen.claims.map((c) => c.consumerId)).toEqual(['c1', 'c2', 'c2', 'c3', 'c1']);
+    expect(seen.claims.map((c) => c.consumerId)).toEqual(['c1', 'c2', 'c2', 'c3', 'c1', 'c4', 'c5']);
   } finally {
     await client.workflow.getHandle(registryId).terminate('test done').catch(() => undefined);
     await worker.stop();
