@@ -1,5 +1,6 @@
 // The worker process: `npm run worker`. Everything comes from the environment (README, "Configuration").
 import { readFile } from 'node:fs/promises';
+import { getHeapStatistics } from 'node:v8';
 import { evidenceSignerFromEnv } from '../activities/evidence-seal.ts';
 import { webhookNotifierFromEnv } from '../notifiers/webhook.ts';
 import { codecKeysFromEnv } from '../codec/encryption-codec.ts';
@@ -73,8 +74,13 @@ try {
     // A prebuilt workflow bundle (the chaos suite restarts workers often); otherwise bundled at start.
     ...(bundlePath ? { workflowBundle: { code: await readFile(bundlePath, 'utf8') } } : {}),
   });
-  log.info('worker ready', { address: target.connectionOptions.address, namespace: target.namespace, taskQueue: target.taskQueue, connectors: Object.keys(connectors), driftWatch: !!watch, ...(metricsAddress ? { metrics: `http://${metricsAddress}/metrics` } : {}) });
-  process.send?.({ ready: true });
+  // Each V8 heap's limit (the main thread's and every workflow thread's): `npm run worker` sets it (README, "Memory").
+  const heapLimitMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  if (heapLimitMiB > 2048) {
+    log.warn('the V8 heap limit is V8’s default: each heap may then grow to several times what it holds (a worker process passed 1 GiB at 2,000 refs of a mass containment); start it as `npm run worker` does (node --max-old-space-size=1024 --max-semi-space-size=16, README "Memory")', { heapLimitMiB });
+  }
+  log.info('worker ready', { address: target.connectionOptions.address, namespace: target.namespace, taskQueue: target.taskQueue, connectors: Object.keys(connectors), driftWatch: !!watch, heapLimitMiB, ...(metricsAddress ? { metrics: `http://${metricsAddress}/metrics` } : {}) });
+  process.send?.({ ready: true, heapLimitMiB });
   await worker.run();
   await shutdownTracing();
 } catch (err) {

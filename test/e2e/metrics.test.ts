@@ -9,7 +9,7 @@ import { MemoryTenant } from '../../connectors/memory/tenant.ts';
 import { serveMemoryTenant } from '../../connectors/memory/http.ts';
 import type { ContainmentStatus } from '../../schemas/containment.ts';
 import { freePort } from '../../temporal-config/dev-server.ts';
-import { killAllWorkerProcesses, startWorkerProcess, workerProcessEnv } from '../support/worker-process.ts';
+import { killAllWorkerProcesses, startWorkerProcess, workerHeapLimitMiB, workerProcessEnv } from '../support/worker-process.ts';
 import { testCodecKeys, testTarget } from '../support/temporal.ts';
 
 afterAll(killAllWorkerProcesses);
@@ -34,7 +34,10 @@ it('serves Temporal’s and Cordon’s metrics: containments by outcome, time to
   const metricsAddress = `127.0.0.1:${await freePort()}`;
   const client = await connectClient(target, keys);
   try {
-    await startWorkerProcess(await workerProcessEnv(target, keys, { CORDON_MEMORY_TENANT_URL: served.url, CORDON_METRICS_ADDRESS: metricsAddress }));
+    const worker = await startWorkerProcess(await workerProcessEnv(target, keys, { CORDON_MEMORY_TENANT_URL: served.url, CORDON_METRICS_ADDRESS: metricsAddress }));
+    // Started as `npm run worker` starts it, its heaps are capped (1,024 MiB old and 3 × 16 MiB young, every
+    // thread): V8's default (4,288 MiB here) lets each heap grow to several times what it holds.
+    expect(workerHeapLimitMiB(worker)).toBe(1024 + 3 * 16);
     const { workflowId } = await startContainment(client, target.taskQueue, {
       incidentId: `INC-metrics-${randomBytes(3).toString('hex')}`,
       requester: 'alice',

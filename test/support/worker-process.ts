@@ -3,7 +3,7 @@
 // test process exits, so none outlives its test.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,15 @@ import type { CodecKeys } from '../../codec/encryption-codec.ts';
 import type { TemporalTarget } from '../../temporal-config/connection.ts';
 
 const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
+/** The Node flags `npm run worker` gives the worker (its heap limits), read from its script so both run it alike. */
+export const WORKER_NODE_FLAGS = workerNodeFlags(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
+
+export function workerNodeFlags(packageJson: string): string[] {
+  const script: unknown = (JSON.parse(packageJson) as { scripts?: Record<string, unknown> }).scripts?.worker;
+  const words = typeof script === 'string' ? script.split(/\s+/) : [];
+  if (words[0] !== 'tsx' || words.at(-1) !== 'worker/main.ts') throw new Error(`package.json's worker script is not "tsx [node flags] worker/main.ts": ${String(script)}`);
+  return words.slice(1, -1);
+}
 const alive = new Set<ChildProcess>();
 let exitHook = false;
 
@@ -42,6 +51,12 @@ function cpuProfileArgs(): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
+const heapLimits = new WeakMap<ChildProcess, number>();
+/** The V8 heap limit a worker process reported when it was ready (MiB: old generation and young). */
+export function workerHeapLimitMiB(child: ChildProcess): number | undefined {
+  return heapLimits.get(child);
+}
+
 /** Starts a worker process with `env` on top of this one's, and resolves once it says it is ready. */
 export function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
   if (!exitHook) {
@@ -52,7 +67,7 @@ export function startWorkerProcess(env: Record<string, string>): Promise<ChildPr
   }
   // Unpaced unless a test sets the budgets: `npm run worker` defaults to the providers' documented ones.
   const unpaced = { CORDON_PROVIDER_RATES: 'google=none,github=none,salesforce=none,slack=none' };
-  const child = fork(WORKER_MAIN, [], { env: { ...unpaced, ...process.env, ...env }, execArgv: ['--import', 'tsx', ...cpuProfileArgs()], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(WORKER_MAIN, [], { env: { ...unpaced, ...process.env, ...env }, execArgv: [...WORKER_NODE_FLAGS, '--import', 'tsx', ...cpuProfileArgs()], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   alive.add(child);
   child.once('exit', () => alive.delete(child));
   let output = '';
@@ -65,7 +80,10 @@ export function startWorkerProcess(env: Record<string, string>): Promise<ChildPr
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   return new Promise((resolve, reject) => {
-    child.once('message', () => resolve(child));
+    child.once('message', (m: { heapLimitMiB?: number }) => {
+      if (typeof m.heapLimitMiB === 'number') heapLimits.set(child, m.heapLimitMiB);
+      resolve(child);
+    });
     child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before it was ready:\n${output}`)));
   });
 }
