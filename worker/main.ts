@@ -77,7 +77,7 @@ try {
   // Each V8 heap's limit (the main thread's and every workflow thread's): `npm run worker` sets it (README, "Memory").
   const heapLimitMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
   if (heapLimitMiB > 2048) {
-    log.warn('the V8 heap limit is V8’s default: each heap may then grow to several times what it holds (a worker process passed 1 GiB at 2,000 refs of a mass containment); start it as `npm run worker` does (node --max-old-space-size=1024 --max-semi-space-size=16, README "Memory")', { heapLimitMiB });
+    log.warn('the V8 heap limit is over 2 GiB (V8’s default on a large machine): each heap may then grow to several times what it holds (a worker process passed 1 GiB at 2,000 refs of a mass containment); start it as `npm run worker` does (node --max-old-space-size=1024 --max-semi-space-size=16, README "Memory")', { heapLimitMiB });
   }
   log.info('worker ready', { address: target.connectionOptions.address, namespace: target.namespace, taskQueue: target.taskQueue, connectors: Object.keys(connectors), driftWatch: !!watch, heapLimitMiB, ...(metricsAddress ? { metrics: `http://${metricsAddress}/metrics` } : {}) });
   process.send?.({ ready: true, heapLimitMiB });

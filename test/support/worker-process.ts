@@ -15,7 +15,7 @@ const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.ur
 /** The Node flags `npm run worker` gives the worker (its heap limits), read from its script so both run it alike. */
 export const WORKER_NODE_FLAGS = workerNodeFlags(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
 
-export function workerNodeFlags(packageJson: string): string[] {
+function workerNodeFlags(packageJson: string): string[] {
   const script: unknown = (JSON.parse(packageJson) as { scripts?: Record<string, unknown> }).scripts?.worker;
   const words = typeof script === 'string' ? script.split(/\s+/) : [];
   if (words[0] !== 'tsx' || words.at(-1) !== 'worker/main.ts') throw new Error(`package.json's worker script is not "tsx [node flags] worker/main.ts": ${String(script)}`);
