@@ -74,7 +74,7 @@ try {
     // A prebuilt workflow bundle (the chaos suite restarts workers often); otherwise bundled at start.
     ...(bundlePath ? { workflowBundle: { code: await readFile(bundlePath, 'utf8') } } : {}),
   });
-  // Each V8 heap's limit (the main thread's and every workflow thread's): `npm run worker` sets it (README, "Memory").
+  // The main thread's heap limit; the workflow threads take the same flags. `npm run worker` sets them (README, "Memory").
   const heapLimitMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
   if (heapLimitMiB > 2048) {
     log.warn('the V8 heap limit is over 2 GiB (V8’s default on a large machine): each heap may then grow to several times what it holds (a worker process passed 1 GiB at 2,000 refs of a mass containment); start it as `npm run worker` does (node --max-old-space-size=1024 --max-semi-space-size=16, README "Memory")', { heapLimitMiB });
