@@ -9,7 +9,7 @@ import { MemoryTenant } from '../../connectors/memory/tenant.ts';
 import { serveMemoryTenant } from '../../connectors/memory/http.ts';
 import type { ContainmentStatus } from '../../schemas/containment.ts';
 import { freePort } from '../../temporal-config/dev-server.ts';
-import { killAllWorkerProcesses, startWorkerProcess, workerHeapLimitMiB, workerProcessEnv } from '../support/worker-process.ts';
+import { killAllWorkerProcesses, startWorkerProcess, workerHeapLimitMiB, workerOutput, workerProcessEnv } from '../support/worker-process.ts';
 import { testCodecKeys, testTarget } from '../support/temporal.ts';
 
 afterAll(killAllWorkerProcesses);
@@ -70,6 +70,27 @@ it('serves Temporal’s and Cordon’s metrics: containments by outcome, time to
     expect(text).not.toContain(DRIFT_LEAKED_VALUE);
   } finally {
     await client.connection.close();
+    await served.close();
+  }
+});
+
+it('warns when the worker is started with a heap limit over 2 GiB, naming the flags `npm run worker` gives', async () => {
+  const tenant = new MemoryTenant(driftSeed());
+  const served = await serveMemoryTenant(tenant);
+  const target = testTarget();
+  try {
+    // As a worker started with plain `node` on a large machine is (V8's default here: 4,288 MiB a heap).
+    const worker = await startWorkerProcess(await workerProcessEnv(target, testCodecKeys(), { CORDON_MEMORY_TENANT_URL: served.url }), { nodeFlags: ['--max-old-space-size=3072'] });
+    expect(workerHeapLimitMiB(worker)).toBeGreaterThan(2048);
+    // The warning is written before the ready message is sent; its line may reach this process just after.
+    const warned = () => /^\{.*heap limit.*\}$/m.exec(workerOutput(worker))?.[0];
+    for (let i = 0; i < 50 && !warned(); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(warned()).toBeDefined();
+    const entry = JSON.parse(warned()!) as { level: string; msg: string; heapLimitMiB: number };
+    expect(entry.level).toBe('warn');
+    expect(entry.heapLimitMiB).toBe(workerHeapLimitMiB(worker));
+    expect(entry.msg).toContain('--max-old-space-size=1024 --max-semi-space-size=16');
+  } finally {
     await served.close();
   }
 });

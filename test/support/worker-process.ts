@@ -52,13 +52,21 @@ function cpuProfileArgs(): string[] {
 }
 
 const heapLimits = new WeakMap<ChildProcess, number>();
+const outputs = new WeakMap<ChildProcess, () => string>();
+/** The last 8,000 characters a worker process wrote (stdout and stderr). */
+export function workerOutput(child: ChildProcess): string {
+  return outputs.get(child)?.() ?? '';
+}
 /** The V8 heap limit a worker process reported when it was ready (MiB: old generation and young). */
 export function workerHeapLimitMiB(child: ChildProcess): number | undefined {
   return heapLimits.get(child);
 }
 
-/** Starts a worker process with `env` on top of this one's, and resolves once it says it is ready. */
-export function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
+/**
+ * Starts a worker process with `env` on top of this one's, and resolves once it says it is ready.
+ * `nodeFlags`: instead of the `worker` script's (a worker started some other way than `npm run worker`).
+ */
+export function startWorkerProcess(env: Record<string, string>, options: { nodeFlags?: string[] } = {}): Promise<ChildProcess> {
   if (!exitHook) {
     exitHook = true;
     process.on('exit', () => {
@@ -67,7 +75,7 @@ export function startWorkerProcess(env: Record<string, string>): Promise<ChildPr
   }
   // Unpaced unless a test sets the budgets: `npm run worker` defaults to the providers' documented ones.
   const unpaced = { CORDON_PROVIDER_RATES: 'google=none,github=none,salesforce=none,slack=none' };
-  const child = fork(WORKER_MAIN, [], { env: { ...unpaced, ...process.env, ...env }, execArgv: [...WORKER_NODE_FLAGS, '--import', 'tsx', ...cpuProfileArgs()], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(WORKER_MAIN, [], { env: { ...unpaced, ...process.env, ...env }, execArgv: [...(options.nodeFlags ?? WORKER_NODE_FLAGS), '--import', 'tsx', ...cpuProfileArgs()], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   alive.add(child);
   child.once('exit', () => alive.delete(child));
   let output = '';
@@ -77,6 +85,7 @@ export function startWorkerProcess(env: Record<string, string>): Promise<ChildPr
     output = (output + d.toString()).slice(-8000);
     if (logDir) appendFileSync(join(logDir, `worker-${child.pid}.log`), d);
   };
+  outputs.set(child, () => output);
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   return new Promise((resolve, reject) => {
