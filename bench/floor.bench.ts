@@ -77,6 +77,11 @@ interface Case {
   request: ContainmentRequest['credentials'][number];
   /** The operation that revokes, as the emulator logs it. */
   revokeOp: string;
+  /**
+   * Reads Cordon makes after the revoke for the report's details (the connector's `enrich`), beside the
+   * verification: not on the way to verified dead, so the last of them is not the proof of death.
+   */
+  enrichOps?: readonly string[];
   /** What the script knows before it starts, read once before the first timed run (not timed, not counted). */
   discover?(tenant: LocalTenant): Promise<void>;
   /** Whether the consumers' sinks take provider calls (GitHub Actions secrets): only then does the delivering floor differ. */
@@ -267,6 +272,8 @@ const CASES: Case[] = [
     label: 'Slack Drift bot token (by value)',
     request: { provider: 'slack', kind: 'oauth_token', leakedValue: SLACK_LEAKED },
     revokeOp: 'auth.revoke',
+    // The token's owner, the app's approval and the audit logs (last use), read after the revoke (patch cordon-enrich-after-revoke).
+    enrichOps: ['users.info', 'admin.apps.approved.list', 'auditlogs.logs'],
     deliversRemotely: false,
     async floor(tenant, { finds }) {
       const env = tenant.connectorEnv();
@@ -379,11 +386,12 @@ async function cordonRun(c: Case, latencyMs: number, i: number): Promise<Sample 
   const calls = tenant.calls();
   // The later of the run's own transition and the provider's log: a transition made in the workflow task that
   // ran local activities carries that task's clock, which can lag the call it follows (by ~100 ms seen). The
-  // log's time is when the provider answered: the revoke's answer, and the last call (the verification read).
+  // log's time is when the provider answered: the revoke's answer, and the last call but the details read
+  // beside the verification (the verification read).
   const revokeAnswered = calls.find((x) => x.operation === c.revokeOp && x.status < 400);
   const revokedAt = Math.max(at('revoked', (xs) => Math.min(...xs)), revokeAnswered ? Date.parse(revokeAnswered.at) : NaN);
   const allDead = result.credentials.every((cr) => cr.transitions.some((t) => t.state === 'verified_dead'));
-  const lastCall = calls.at(-1);
+  const lastCall = calls.filter((x) => !c.enrichOps?.includes(x.operation)).at(-1);
   const deadAt = allDead ? Math.max(at('verified_dead', (xs) => Math.max(...xs)), lastCall ? Date.parse(lastCall.at) : NaN) : NaN;
   const counts = callCounts(calls, c.revokeOp, Number.isFinite(deadAt) ? deadAt : undefined);
   const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
