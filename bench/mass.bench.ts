@@ -145,6 +145,8 @@ interface RunFigures {
   lastCallSec: Record<string, number>;
   /** Histories the bench could not read whole: one page of them was past the client's 4 MB message limit. */
   historiesTooLargeToRead: { workflowId: string; runId: string; atLeastBytes: number }[];
+  /** The replacement registries that ran (one per principal and queue), and when any of them continued as new (seconds after the start). */
+  registries: { count: number; continuedAtSec: number[] };
   /** With BENCH_MASS_TIMELINE=1: per provider, samples every 10 s of [seconds, running children, running page runs, activity backlog]. */
   timeline?: Record<string, [number, number, number, number][]>;
   notContainedSample: { workflowId: string; outcome: string; reason?: string }[];
@@ -337,6 +339,13 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
     for (const c of calls) if (!c.fault) lastCallSec[c.provider] = Math.max(lastCallSec[c.provider] ?? 0, r2((Date.parse(c.at) - t0) / 1000));
     const outcomes = progress.tally;
     const finished = Object.values(outcomes).reduce((a, b) => a + b, 0);
+    // The replacement registries every child asks (one per principal), and when any continued as new: a registry's
+    // continue-as-new holds its updates back, which would show as a stall of the children that wait on it.
+    const registryStarts = new Map<string, number[]>();
+    for await (const e of client.workflow.list({ query: `WorkflowType = 'replacementRegistry'` })) {
+      registryStarts.set(e.workflowId, [...(registryStarts.get(e.workflowId) ?? []), r2((e.startTime.getTime() - t0) / 1000)]);
+    }
+    const registries = { count: registryStarts.size, continuedAtSec: [...registryStarts.values()].flatMap((starts) => starts.sort((a, b) => a - b).slice(1)).sort((a, b) => a - b) };
     const figures: RunFigures = {
       workers,
       refs: refs.length,
@@ -354,6 +363,7 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
       largestHistory,
       largestPayload,
       historiesTooLargeToRead: tooLarge,
+      registries,
       pageRuns,
       callsPerRef,
       bindingWindows,
@@ -474,6 +484,7 @@ try {
         Object.entries(figures.refusingWindows)
           .map(([p, ws]) => `\n    ${p}'s windows with a 429 (start s: calls/refused, budget ${limits.find((l) => l.provider === p)?.limit}): ${Object.entries(ws).map(([at, [n, r]]) => `${at}: ${n}/${r}`).join(', ')}`)
           .join('') +
+        `\n    replacement registries: ${figures.registries.count}, continued as new at (s): ${figures.registries.continuedAtSec.join(' ') || 'never'}` +
         figures.historiesTooLargeToRead.map((h) => `\n    history too large to read: ${h.workflowId} ${h.runId} (a page of it ≥ ${Math.round(h.atLeastBytes / 1024)} KiB)`).join('') +
         figures.notContainedSample
           .filter((r) => r.outcome !== 'contained_in_tenant')
