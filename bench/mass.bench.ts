@@ -33,6 +33,7 @@ import { providerTaskQueue, type ContainmentStatus } from '../schemas/containmen
 import type { CredentialRef } from '../schemas/credential.ts';
 import { MASS_PAGE_SIZE, type MassProgressView } from '../schemas/mass.ts';
 import { startDevServer } from '../temporal-config/dev-server.ts';
+import { groupProcesses, totalCpuSeconds } from './process-cpu.ts';
 import { bundleCordonWorkflows } from '../worker/worker.ts';
 import { killWorkerProcess, startWorkerProcess, workerProcessEnv } from '../test/support/worker-process.ts';
 import { autoScale, BENCH_PROVIDERS, scaledEmulatorLimits, throughputBound, windowUse, workerRatesFor, type RateLimit } from './mass-limits.ts';
@@ -149,6 +150,8 @@ interface RunFigures {
   registries: { count: number; continuedAtSec: number[] };
   /** With BENCH_MASS_TIMELINE=1: per provider, samples every 10 s of [seconds, running children, running page runs, activity backlog]. */
   timeline?: Record<string, [number, number, number, number][]>;
+  /** With the timeline: every 10 s, the CPU the worker processes and the dev server used since the last sample (% of one core). */
+  cpuTimeline?: [number, number, number][];
   notContainedSample: { workflowId: string; outcome: string; reason?: string }[];
 }
 
@@ -191,7 +194,11 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
     const t0 = Date.now();
     const { workflowId } = await startMassContainment(client, taskQueue, { incidentId: `BENCH-MASS-${label}-${randomBytes(2).toString('hex')}`, requester: 'bench', credentials: refs, concurrency: CONCURRENCY });
     const timeline: NonNullable<RunFigures['timeline']> = {};
-    const watcher = TIMELINE ? watchProviders(client, taskQueue, workflowId, refs, t0, timeline, () => sampling) : Promise.resolve();
+    const cpuTimeline: NonNullable<RunFigures['cpuTimeline']> = [];
+    const serverPids = TIMELINE ? await groupProcesses(server.process.pid!, 'temporal') : [];
+    const watcher = TIMELINE
+      ? Promise.all([watchProviders(client, taskQueue, workflowId, refs, t0, timeline, () => sampling), watchCpu(children.map((c) => c.pid!), serverPids, t0, cpuTimeline, () => sampling)])
+      : Promise.resolve();
     let progress: MassProgressView & { executionStatus: string };
     let lastLine = 0;
     /** Since when the mass run has not answered its progress query (a query times out while the worker replays it under load). */
@@ -371,7 +378,7 @@ async function runMass(label: string, client: Client, refs: CredentialRef[], wor
       lastCallSec,
       // Every ref left alive or failed (a defect to explain), then a few of the expected ones (cut off from the tenant, alive for their owners).
       notContainedSample: [...progress.notContained.filter((r) => r.outcome !== 'contained_in_tenant').slice(0, 50), ...progress.notContained.filter((r) => r.outcome === 'contained_in_tenant').slice(0, 3)],
-      ...(TIMELINE ? { timeline } : {}),
+      ...(TIMELINE ? { timeline, cpuTimeline } : {}),
     };
     // Calls per activity, per provider: from the calibration run, where every child's history is read.
     const callsPerActivity = Object.fromEntries(BENCH_PROVIDERS.map((p) => [p, (admittedCalls[p] ?? 0) / Math.max(1, activities[p] ?? 0)]));
@@ -414,6 +421,18 @@ async function watchProviders(client: Client, taskQueue: string, massId: string,
       // A sample the server could not answer under load is skipped; the run goes on.
     }
     await sleep(Math.max(0, 10_000 - (Date.now() - at)));
+  }
+}
+
+/** Samples, every 10 s while `going()`, the CPU the worker processes and the dev server used since the last sample. */
+async function watchCpu(workerPids: number[], serverPids: number[], t0: number, into: NonNullable<RunFigures['cpuTimeline']>, going: () => boolean): Promise<void> {
+  let last = { at: Date.now(), worker: await totalCpuSeconds(workerPids), server: await totalCpuSeconds(serverPids) };
+  while (going()) {
+    await sleep(Math.max(0, 10_000 - (Date.now() - last.at)));
+    const now = { at: Date.now(), worker: await totalCpuSeconds(workerPids), server: await totalCpuSeconds(serverPids) };
+    const pct = (a?: number, b?: number) => (a === undefined || b === undefined ? NaN : Math.round(((b - a) / ((now.at - last.at) / 1000)) * 100));
+    into.push([Math.round((now.at - t0) / 1000), pct(last.worker, now.worker), pct(last.server, now.server)]);
+    last = now;
   }
 }
 
@@ -492,7 +511,8 @@ try {
           .join('') +
         Object.entries(figures.timeline ?? {})
           .map(([p, samples]) => `\n    ${p} every 10 s (running children/page runs/activity backlog): ${samples.map(([, c, g, b]) => `${c}/${g}/${b}`).join(' ')}`)
-          .join(''),
+          .join('') +
+        (figures.cpuTimeline ? `\n    CPU every 10 s, % of one core (worker processes/dev server): ${figures.cpuTimeline.map(([, w, s]) => `${w}/${s}`).join(' ')}` : ''),
     );
   }
 
