@@ -33,9 +33,9 @@ import { providerTaskQueue, type ContainmentStatus } from '../schemas/containmen
 import type { CredentialRef } from '../schemas/credential.ts';
 import { MASS_PAGE_SIZE, type MassProgressView } from '../schemas/mass.ts';
 import { startDevServer } from '../temporal-config/dev-server.ts';
-import { groupProcesses, totalCpuSeconds } from './process-cpu.ts';
 import { bundleCordonWorkflows } from '../worker/worker.ts';
 import { killWorkerProcess, startWorkerProcess, workerProcessEnv } from '../test/support/worker-process.ts';
+import { groupProcesses, totalCpuSeconds } from './process-cpu.ts';
 import { autoScale, BENCH_PROVIDERS, scaledEmulatorLimits, throughputBound, windowUse, workerRatesFor, type RateLimit } from './mass-limits.ts';
 
 const QUICK = process.argv.includes('--quick');

@@ -13,7 +13,7 @@ import type { TemporalTarget } from '../../temporal-config/connection.ts';
 
 const WORKER_MAIN = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
 /** The Node flags `npm run worker` gives the worker (its heap limits), read from its script so both run it alike. */
-const WORKER_NODE_FLAGS = workerNodeFlags(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
+export const WORKER_NODE_FLAGS = workerNodeFlags(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
 
 function workerNodeFlags(packageJson: string): string[] {
   const script: unknown = (JSON.parse(packageJson) as { scripts?: Record<string, unknown> }).scripts?.worker;
