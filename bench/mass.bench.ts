@@ -146,7 +146,7 @@ interface RunFigures {
   lastCallSec: Record<string, number>;
   /** Histories the bench could not read whole: one page of them was past the client's 4 MB message limit. */
   historiesTooLargeToRead: { workflowId: string; runId: string; atLeastBytes: number }[];
-  /** The replacement registries that ran (one per principal and queue), and when any of them continued as new (seconds after the start). */
+  /** The replacement registries that ran (one per principal and queue; the calibration run's too), and when any of them continued as new (seconds after the start). */
   registries: { count: number; continuedAtSec: number[] };
   /** With BENCH_MASS_TIMELINE=1: per provider, samples every 10 s of [seconds, running children, running page runs, activity backlog]. */
   timeline?: Record<string, [number, number, number, number][]>;
