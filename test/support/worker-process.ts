@@ -51,15 +51,15 @@ function cpuProfileArgs(): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
-const heapLimits = new WeakMap<ChildProcess, number>();
-const outputs = new WeakMap<ChildProcess, () => string>();
+/** What each worker process started here wrote (its last 8,000 characters) and the heap limit it reported. */
+const seen = new WeakMap<ChildProcess, { output: string; heapLimitMiB?: number }>();
 /** The last 8,000 characters a worker process wrote (stdout and stderr). */
 export function workerOutput(child: ChildProcess): string {
-  return outputs.get(child)?.() ?? '';
+  return seen.get(child)?.output ?? '';
 }
 /** The V8 heap limit a worker process reported when it was ready (MiB: old generation and young). */
 export function workerHeapLimitMiB(child: ChildProcess): number | undefined {
-  return heapLimits.get(child);
+  return seen.get(child)?.heapLimitMiB;
 }
 
 /**
@@ -78,22 +78,22 @@ export function startWorkerProcess(env: Record<string, string>, options: { nodeF
   const child = fork(WORKER_MAIN, [], { env: { ...unpaced, ...process.env, ...env }, execArgv: [...(options.nodeFlags ?? WORKER_NODE_FLAGS), '--import', 'tsx', ...cpuProfileArgs()], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   alive.add(child);
   child.once('exit', () => alive.delete(child));
-  let output = '';
+  const own: { output: string; heapLimitMiB?: number } = { output: '' };
+  seen.set(child, own);
   // BENCH_WORKER_LOG_DIR: every line the worker writes also goes to <dir>/worker-<pid>.log (a long bench's worker, read afterwards).
   const logDir = process.env.BENCH_WORKER_LOG_DIR;
   const keep = (d: Buffer) => {
-    output = (output + d.toString()).slice(-8000);
+    own.output = (own.output + d.toString()).slice(-8000);
     if (logDir) appendFileSync(join(logDir, `worker-${child.pid}.log`), d);
   };
-  outputs.set(child, () => output);
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   return new Promise((resolve, reject) => {
     child.once('message', (m: { heapLimitMiB?: number }) => {
-      if (typeof m.heapLimitMiB === 'number') heapLimits.set(child, m.heapLimitMiB);
+      if (typeof m.heapLimitMiB === 'number') own.heapLimitMiB = m.heapLimitMiB;
       resolve(child);
     });
-    child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before it was ready:\n${output}`)));
+    child.once('exit', (code, signal) => reject(new Error(`worker exited (${code ?? signal}) before it was ready:\n${own.output}`)));
   });
 }
 
