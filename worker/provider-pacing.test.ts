@@ -91,7 +91,8 @@ describe('the activity rate that spends a call budget', () => {
   it('divides the budget by the calls per activity; starts from the assumed figure; re-paces only past 5 %', () => {
     expect(pacedActivityRate(20, 4)).toBe(5);
     expect(pacedActivityRate(20, 0)).toBe(200); // activities that made no call: a tenth of one each
-    expect(initialActivityRate('slack', 7)).toBe(2);
+    expect(initialActivityRate('github', 13)).toBeCloseTo(10, 9); // a Retry-After says when: the whole budget
+    expect(initialActivityRate('slack', 7)).toBeCloseTo((7 * 0.95) / 3.5, 9); // its windows are short: a twentieth kept free
     expect(initialActivityRate('salesforce', 10)).toBeCloseTo((10 * 0.75) / 2.5, 9); // no Retry-After: a quarter kept free
     expect(initialActivityRate('memory', 7)).toBe(3.5);
     expect(worthRepacing(undefined, 5)).toBe(true);
@@ -129,9 +130,9 @@ describe('the activity rate that spends a call budget', () => {
     await run('slack', 3, ApplicationFailure.create({ type: FAILURE_TYPES.unavailable, message: '503' }));
     for (const n of [5, 5, 5]) await run('github', n); // unpaced: counted, never paced
     for (const n of [2, 2, 2]) await run('salesforce', n);
-    expect(await pacer.tick()).toEqual({ slack: 2, salesforce: 3.75 });
+    expect(await pacer.tick()).toEqual({ slack: (6 * 0.95) / 3, salesforce: 3.75 });
     expect(paced).toEqual([
-      { queue: 'q-slack', rate: 2, why: '6 calls/s over 3 calls per activity' },
+      { queue: 'q-slack', rate: (6 * 0.95) / 3, why: '95 % of 6 calls/s over 3 calls per activity' },
       { queue: 'q-sf', rate: 3.75, why: '75 % of 10 calls/s over 2 calls per activity' },
     ]);
   });

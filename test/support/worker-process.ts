@@ -44,11 +44,13 @@ export async function workerProcessEnv(target: TemporalTarget, keys: CodecKeys, 
 /**
  * BENCH_WORKER_CPU_PROFILE_DIR (benchmarks): each worker process writes V8 CPU profiles there, one per
  * thread (main and workflow threads), for Chrome DevTools or `speedscope`. Node refuses `--cpu-prof` in
- * NODE_OPTIONS, so it goes on the worker's own command line.
+ * NODE_OPTIONS, so it goes on the worker's own command line. BENCH_WORKER_CPU_PROFILE_INTERVAL_US: the
+ * sampling interval (Node's default 1,000 µs makes profiles of hundreds of MB over a long run).
  */
 function cpuProfileArgs(): string[] {
   const dir = process.env.BENCH_WORKER_CPU_PROFILE_DIR;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+  const interval = process.env.BENCH_WORKER_CPU_PROFILE_INTERVAL_US;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...(interval ? [`--cpu-prof-interval=${interval}`] : [])] : [];
 }
 
 /** What each worker process started here wrote (its last 8,000 characters) and the heap limit it reported. */
