@@ -426,10 +426,11 @@ async function watchProviders(client: Client, taskQueue: string, massId: string,
 
 /** Samples, every 10 s while `going()`, the CPU the worker processes and the dev server used since the last sample. */
 async function watchCpu(workerPids: number[], serverPids: number[], t0: number, into: NonNullable<RunFigures['cpuTimeline']>, going: () => boolean): Promise<void> {
-  let last = { at: Date.now(), worker: await totalCpuSeconds(workerPids), server: await totalCpuSeconds(serverPids) };
+  const read = async () => ({ at: Date.now(), worker: await totalCpuSeconds(workerPids), server: await totalCpuSeconds(serverPids) });
+  let last = await read();
   while (going()) {
     await sleep(Math.max(0, 10_000 - (Date.now() - last.at)));
-    const now = { at: Date.now(), worker: await totalCpuSeconds(workerPids), server: await totalCpuSeconds(serverPids) };
+    const now = await read();
     const pct = (a?: number, b?: number) => (a === undefined || b === undefined ? NaN : Math.round(((b - a) / ((now.at - last.at) / 1000)) * 100));
     into.push([Math.round((now.at - t0) / 1000), pct(last.worker, now.worker), pct(last.server, now.server)]);
     last = now;
