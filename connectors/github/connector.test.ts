@@ -137,6 +137,48 @@ describe('OAuth tokens', () => {
   });
 });
 
+describe('an org-wide listing read while other runs remove entries from it', () => {
+  it('finds a classic PAT named by id though an authorization before it is removed between page reads', async () => {
+    // 150 classic PATs more: the org's SAML authorizations span two pages of 100.
+    const extra = Array.from({ length: 150 }, (_, i) => ({
+      id: 20_001 + i,
+      kind: 'pat' as const,
+      patType: 'classic' as const,
+      owner: 'acme-ci-bot',
+      note: `mass ${i}`,
+      value: `ghp_${String(i).padStart(4, '0')}${'A'.repeat(32)}`,
+      scopes: ['repo'],
+      createdAt: '2024-01-01T00:00:00Z',
+    }));
+    connector = load({ ...circleci, credentials: [...(circleci.credentials ?? []), ...extra] }, 'github-saml-pages');
+    const page = (n: number) => connector.installationClient.request('GET /orgs/{org}/credential-authorizations', { org: ORG, per_page: 100, page: n });
+    const firstPage = (await page(1)).data as Array<{ credential_id: number; credential_type: string }>;
+    const target = ((await page(2)).data as Array<{ credential_id: number }>)[0]!.credential_id;
+    expect(firstPage).toHaveLength(100);
+    // Another run, with its own connector, holds a credential listed on page 1.
+    const other = createGitHubConnector(GitHubConnectorConfig.fromEnv(tenant.connectorEnv()));
+    const classicOnFirstPage = firstPage.find((a) => a.credential_type === 'personal access token')!.credential_id;
+    const onFirstPage = (await other.identify({ provider: 'github', kind: 'pat', id: `pat:classic:${classicOnFirstPage}` })).credentials[0]!;
+
+    // Every page answer takes 500 ms; the other run removes its authorization as soon as page 1 is answered, so
+    // the next page is read after the removal and the target, first on page 2, has moved onto page 1.
+    const listed = () => tenant.calls({ provider: 'github', operation: 'orgs.listSamlSsoAuthorizations' }).length;
+    const before = listed();
+    tenant.injectFault({ provider: 'github', operation: 'orgs.listSamlSsoAuthorizations', type: 'latency', latencyMs: 500 });
+    try {
+      const identifying = connector.identify({ provider: 'github', kind: 'pat', id: `pat:classic:${target}` });
+      while (listed() === before) await new Promise((r) => setTimeout(r, 2));
+      expect((await other.revoke(onFirstPage)).outcome).toBe('done');
+      const report = await identifying;
+      expect(report.credentials.map((c) => c.id)).toEqual([`pat:classic:${target}`]);
+    } finally {
+      tenant.clearFaults('github');
+    }
+    // Page 1, page 2 (the last), page 1 again.
+    expect(listed() - before).toBe(3);
+  });
+});
+
 describe('PATs', () => {
   it('classic PAT: found by value through SAML authorizations, de-authorized, then already_done', async () => {
     const report = await connector.identify({ provider: 'github', kind: 'pat', leakedValue: CLASSIC_PAT });

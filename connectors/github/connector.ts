@@ -36,6 +36,7 @@ import type { AuditCursor } from '../../schemas/audit-cursor.ts';
 import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
 import { GITHUB_AUDIT_OVERLAP_MS, githubAuditStream } from './audit-reader.ts';
 import { InFlightReads } from '../in-flight-reads.ts';
+import { walkPagesLastFirst, type NumberedPage } from './pages.ts';
 
 const PROVIDER = 'github' as const;
 /** Refresh the installation token this long before GitHub's 1-hour expiry. */
@@ -215,9 +216,13 @@ export class GitHubConnector implements Connector {
 
   async #samlAuthorizations(login?: string): Promise<SamlAuthorization[]> {
     const org = this.#config.org;
+    // Walked last page first: other runs remove authorizations from this list while it is read (pages.ts).
     return this.#call(`listing SAML credential authorizations of ${org}`, () =>
-      this.#installation.paginate('GET /orgs/{org}/credential-authorizations', { org, per_page: 100, ...(login ? { login } : {}) }),
-    ) as Promise<SamlAuthorization[]>;
+      walkPagesLastFirst(
+        (page) => this.#installation.request('GET /orgs/{org}/credential-authorizations', { org, per_page: 100, page, ...(login ? { login } : {}) }) as Promise<NumberedPage<SamlAuthorization>>,
+        (a) => a.credential_id,
+      ),
+    );
   }
 
   #fromSaml(a: SamlAuthorization): Credential {
@@ -240,7 +245,7 @@ export class GitHubConnector implements Connector {
   async #patGrants(filter: { owner?: string[]; token_id?: string[] } = {}): Promise<Credential[]> {
     const org = this.#config.org;
     const grants = await this.#call(`listing fine-grained PAT grants of ${org}`, () =>
-      this.#installation.paginate(this.#installation.rest.orgs.listPatGrants, { org, per_page: 100, ...filter }),
+      walkPagesLastFirst((page) => this.#installation.rest.orgs.listPatGrants({ org, per_page: 100, page, ...filter }), (g) => g.id),
     );
     return grants.map((g) => {
       const id = credentialIds.pat('fine_grained', g.id);
@@ -266,10 +271,14 @@ export class GitHubConnector implements Connector {
   readonly #identifyKeyListings = new InFlightReads<Credential[]>();
 
   async #deployKeys(owner: string, repo: string): Promise<Credential[]> {
-    const keys = await this.#call(`listing deploy keys of ${owner}/${repo}`, () =>
-      this.#installation.paginate(this.#installation.rest.repos.listDeployKeys, { owner, repo, per_page: 100 }),
+    return (await this.#listDeployKeys(owner, repo)).map((k) => this.#fromDeployKey(owner, repo, k));
+  }
+
+  /** A repository's deploy keys, walked last page first (pages.ts): other runs delete keys while it is read. */
+  async #listDeployKeys(owner: string, repo: string) {
+    return this.#call(`listing deploy keys of ${owner}/${repo}`, () =>
+      walkPagesLastFirst((page) => this.#installation.rest.repos.listDeployKeys({ owner, repo, per_page: 100, page }), (k) => k.id),
     );
-    return keys.map((k) => this.#fromDeployKey(owner, repo, k));
   }
 
   #fromDeployKey(owner: string, repo: string, k: { id: number; key: string; title: string; read_only: boolean; created_at: string; last_used?: string | null }): Credential {
@@ -679,9 +688,7 @@ export class GitHubConnector implements Connector {
     // The first claim of this run on this consumer: no attempt before this one reached the mint.
     const existing = options.firstClaim
       ? undefined
-      : (await this.#call(`listing deploy keys of ${owner}/${repo}`, () =>
-          this.#installation.paginate(this.#installation.rest.repos.listDeployKeys, { owner, repo, per_page: 100 }),
-        )).find((k) => k.title.includes(tag));
+      : (await this.#listDeployKeys(owner, repo)).find((k) => k.title.includes(tag));
     if (existing) {
       // Minted by an attempt that died before delivering: nobody holds its private half, so it goes.
       await this.#idempotent(`deleting orphan replacement ${existing.id}`, (r) => r, () =>
