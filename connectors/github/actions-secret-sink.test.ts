@@ -69,6 +69,18 @@ describe('GitHubActionsSecretSink', () => {
     expect(await sink().lookup('never-delivered')).toBeUndefined();
   });
 
+  it('two deliveries under one key at once, from two sink instances: both answer the same record, the first one kept', async () => {
+    const key = 'wf-race/cred/circleci-firmware';
+    const [a, b] = await Promise.all([
+      sink().deliver({ idempotencyKey: key, replacementId: 'r-a', consumer, target: consumer.sink, value: new Secret('value-of-attempt-a') }),
+      sink().deliver({ idempotencyKey: key, replacementId: 'r-b', consumer, target: consumer.sink, value: new Secret('value-of-attempt-b') }),
+    ]);
+    expect(b).toEqual(a);
+    expect(await sink().lookup(key)).toEqual(a);
+    // Both wrote the secret (neither had found a delivery); which value it holds is left open (actions-secret-sink.ts).
+    expect(tenant.calls({ provider: 'github', operation: 'actions.createOrUpdateRepoSecret' })).toHaveLength(2);
+  });
+
   it('creates a new secret (201) in another repo', async () => {
     const target: SinkRef = { type: 'github_actions_secret', owner: ORG, repo: 'web-portal', secretName: 'CORDON_NEW_TOKEN' };
     await sink().deliver({ idempotencyKey: 'wf-3', replacementId: 'r-3', consumer: { ...consumer, sink: target }, target, value: new Secret('brand-new-secret') });

@@ -7,7 +7,7 @@
 // replacement activity beside the mint): the delivery then makes one call, the PUT. A PUT refused because
 // the key changed meanwhile (422 on key_id) reads the key again and retries once.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Octokit } from '@octokit/rest';
 import sodium from 'libsodium-wrappers';
@@ -17,6 +17,7 @@ import { fingerprintOf } from '../fingerprint.ts';
 import { classifyGitHubError } from './errors.ts';
 import { ConnectorError } from '../types.ts';
 import type { CredentialSink, DeliveredReplacement } from '../sinks/types.ts';
+import { writeFirst } from '../sinks/first-write.ts';
 
 export interface GitHubActionsSinkOptions {
   /** An Octokit allowed to write the target repos' secrets (e.g. the connector's installation client). */
@@ -64,16 +65,15 @@ export class GitHubActionsSecretSink implements CredentialSink {
     }
   }
 
-  async #record(idempotencyKey: string, delivered: DeliveredReplacement): Promise<void> {
+  /** Records `delivered` under the key unless a delivery is recorded there already; the one kept (first-write.ts). */
+  async #record(idempotencyKey: string, delivered: DeliveredReplacement): Promise<DeliveredReplacement> {
     if (!this.#indexDir) {
-      this.#memory.set(idempotencyKey, delivered);
-      return;
+      const kept = this.#memory.get(idempotencyKey) ?? delivered;
+      this.#memory.set(idempotencyKey, kept);
+      return kept;
     }
     await mkdir(this.#indexDir, { recursive: true, mode: 0o700 });
-    const file = this.#file(idempotencyKey);
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(delivered), { mode: 0o600 });
-    await rename(tmp, file);
+    return JSON.parse((await writeFirst(this.#file(idempotencyKey), JSON.stringify(delivered))).content) as DeliveredReplacement;
   }
 
   /** Reads the target repository's public key ahead of a delivery (a warm-up: a failure here is the delivery's to report). */
@@ -141,7 +141,10 @@ export class GitHubActionsSecretSink implements CredentialSink {
       fingerprint: fingerprintOf(input.value.reveal()),
       location: `github:${where}`,
     };
-    await this.#record(input.idempotencyKey, delivered);
-    return delivered;
+    // Two attempts delivering at once both write the secret; the index keeps the first record, and the attempt
+    // whose record lost ends its own mint (connectors/replacement-attempts.ts). Left open: the secret holds
+    // whichever value was written last, which can be the losing one when the two writes and the two records
+    // land in opposite orders.
+    return this.#record(input.idempotencyKey, delivered);
   }
 }

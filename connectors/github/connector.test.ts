@@ -10,6 +10,7 @@ import { RequestError } from '@octokit/request-error';
 import { ConnectorError } from '../types.ts';
 import { assertCan, can, capabilitiesOf } from '../capabilities.ts';
 import { alreadyGone } from './errors.ts';
+import { racingSinks } from '../../test/support/racing-sinks.ts';
 import { GitHubConnectorConfig } from './config.ts';
 import { createGitHubConnector, type GitHubConnector } from './connector.ts';
 
@@ -354,6 +355,26 @@ describe('deploy keys', () => {
     const issued = await connector.replace(cred, cred.consumers[0]!, 'wf-3/k', sink);
     expect(lists()).toBe(before + 1);
     expect((await connector.listActive(cred.principal)).map((k) => k.id)).toEqual([issued.replacementId]);
+  });
+
+  it('two attempts at once: the delivery kept is the consumer\'s key, the other attempt ends its own, and nothing the consumer holds is ended', async () => {
+    const cred = (await connector.identify({ provider: 'github', kind: 'deploy_key', id: ID })).credentials[0]!;
+    await connector.revoke(cred);
+    // The first attempt outlived its timeout: it delivers only once the retry beside it has minted too.
+    const mints = () => tenant.calls({ provider: 'github', operation: 'repos.createDeployKey' }).length;
+    const before = mints();
+    const { first, second, kept } = racingSinks(() => mints() >= before + 2);
+    const [a, b] = await Promise.all([
+      connector.replace(cred, cred.consumers[0]!, 'wf-race/k', first, { firstClaim: true }),
+      connector.replace(cred, cred.consumers[0]!, 'wf-race/k', second),
+    ]);
+    // The consumer's key is live and the only one: the losing attempt's key was ended, the kept one never.
+    expect((await connector.listActive(cred.principal)).map((k) => k.id)).toEqual([kept.get('wf-race/k')!.replacementId]);
+    expect(b.replacementId).toBe(a.replacementId);
+    expect(a.replacementId).toBe(kept.get('wf-race/k')!.replacementId);
+    expect(b.fingerprint).toBe(a.fingerprint);
+    expect(fingerprintOf(kept.get('wf-race/k')!.value)).toBe(a.fingerprint);
+    expect(b.note).toMatch(/another attempt of this replacement delivered first/);
   });
 
   it('an unknown repo is not_found; listing stays empty for an unknown key id', async () => {

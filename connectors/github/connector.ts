@@ -36,6 +36,7 @@ import type { AuditCursor } from '../../schemas/audit-cursor.ts';
 import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
 import { GITHUB_AUDIT_OVERLAP_MS, githubAuditStream } from './audit-reader.ts';
 import { InFlightReads } from '../in-flight-reads.ts';
+import { lostDelivery, orphansDeleted } from '../replacement-attempts.ts';
 import { walkPagesLastFirst, type NumberedPage } from './pages.ts';
 
 const PROVIDER = 'github' as const;
@@ -685,16 +686,6 @@ export class GitHubConnector implements Connector {
     // Provider-side label: the key title carries a hash of the idempotency key, so a retry finds
     // what an earlier attempt minted.
     const tag = `cordon:${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 16)}`;
-    // The first claim of this run on this consumer: no attempt before this one reached the mint.
-    const existing = options.firstClaim
-      ? undefined
-      : (await this.#listDeployKeys(owner, repo)).find((k) => k.title.includes(tag));
-    if (existing) {
-      // Minted by an attempt that died before delivering: nobody holds its private half, so it goes.
-      await this.#idempotent(`deleting orphan replacement ${existing.id}`, (r) => r, () =>
-        this.#installation.rest.repos.deleteDeployKey({ owner, repo, key_id: existing.id }),
-      );
-    }
     const readOnly = !credential.scopes.includes('contents:write');
     const pair = generateDeployKeyPair(`cordon-${consumer.id}`);
     const created = await this.#call(`adding a replacement deploy key to ${owner}/${repo}`, () =>
@@ -702,7 +693,23 @@ export class GitHubConnector implements Connector {
     );
     const replacementId = credentialIds.deployKey(owner, repo, created.data.id);
     const out = await sink.deliver({ idempotencyKey, replacementId, consumer, target: consumer.sink, value: new Secret(pair.privateKey) });
-    return { replacementId: out.replacementId, fingerprint: fingerprintOf(pair.privateKey), sink: out.location, ...requestIdOf(created.headers) };
+    const deleteKey = (id: number, why: string) =>
+      this.#idempotent(`deleting replacement ${id} (${why})`, (r) => r, () => this.#installation.rest.repos.deleteDeployKey({ owner, repo, key_id: id }));
+    if (out.replacementId !== replacementId) {
+      // Another attempt of this replacement delivered first (connectors/replacement-attempts.ts): its key is the consumer's.
+      await deleteKey(created.data.id, 'another attempt delivered first');
+      return { replacementId: out.replacementId, fingerprint: out.fingerprint, sink: out.location, note: lostDelivery(replacementId) };
+    }
+    // Delivered: keys earlier attempts minted under this tag are held by nobody now. None on the run's first claim.
+    const orphans = options.firstClaim ? [] : (await this.#listDeployKeys(owner, repo)).filter((k) => k.title.includes(tag) && k.id !== created.data.id);
+    for (const k of orphans) await deleteKey(k.id, 'minted by an earlier attempt, never delivered');
+    return {
+      replacementId,
+      fingerprint: fingerprintOf(pair.privateKey),
+      sink: out.location,
+      ...requestIdOf(created.headers),
+      ...(orphans.length ? { note: orphansDeleted(orphans.map((k) => credentialIds.deployKey(owner, repo, k.id))) } : {}),
+    };
   }
 
   /**

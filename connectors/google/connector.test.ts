@@ -14,6 +14,7 @@ import { createGoogleConnector, GoogleConnectorConfig, type GoogleConnector } fr
 import { credentialIds } from './ids.ts';
 import { generateUploadableKey } from './uploaded-key.ts';
 import { mostInFlight } from '../../test/support/in-flight.ts';
+import { racingSinks } from '../../test/support/racing-sinks.ts';
 
 const drift = Scenario.parse({
   ...(readScenarioFile('salesloft-drift', 'scenario') as object),
@@ -255,7 +256,7 @@ describe('revoke, replace, verify', () => {
     const [theirs] = emulator.state.mintKey(account);
     const theirCert = new X509Certificate((await generateUploadableKey('ops-team-key')).certificatePem);
     const [theirUpload] = emulator.state.uploadKey(account, theirCert.toString(), theirCert.publicKey.export({ type: 'spki', format: 'pem' }).toString(), new Date());
-    // The retry, on a healthy sink: the orphan goes first, then one new key is delivered.
+    // The retry, on a healthy sink: one new key is delivered, then the orphan goes.
     const sink = new MemorySink();
     const issued = await connector.replace(key, consumer, idem, sink);
     expect(issued.note).toContain(orphan);
@@ -267,6 +268,27 @@ describe('revoke, replace, verify', () => {
     const delivered = JSON.parse(sink.values.get(idem)!) as Record<string, string>;
     expect(delivered).toMatchObject({ type: 'service_account', project_id: 'acme-integrations', client_email: DRIFT_SA_EMAIL, private_key_id: issued.replacementId.split('/').pop() });
     expect(await connector.probe({ ...key, id: issued.replacementId }, JSON.stringify(delivered))).toBe('alive');
+  });
+
+  it('two attempts at once: the delivery kept is the consumer\'s key, the other attempt deletes its own, and nothing the consumer holds is deleted', async () => {
+    const key = await keyCredential();
+    const consumer = key.consumers[0]!;
+    const idem = `wf-race|${key.id}|${consumer.id}`;
+    // The first attempt outlived its timeout: it delivers only once the retry beside it has uploaded too.
+    const uploads = () => tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.upload' }).length;
+    const before = uploads();
+    const { first, second, kept } = racingSinks(() => uploads() >= before + 2);
+    const [a, b] = await Promise.all([connector.replace(key, consumer, idem, first, { firstClaim: true }), connector.replace(key, consumer, idem, second)]);
+    const held = kept.get(idem)!;
+    // The key the consumer holds is live; the losing attempt's upload is gone; the original key is untouched.
+    expect(emulator.state.keys.has(held.replacementId)).toBe(true);
+    expect(await connector.probe({ ...key, id: held.replacementId }, held.value)).toBe('alive');
+    const uploaded = [...emulator.state.keys.entries()].filter(([, k]) => k.uploadedCertificatePem).map(([name]) => name);
+    expect(uploaded).toEqual([held.replacementId]);
+    expect(emulator.state.keys.has(DRIFT_KEY)).toBe(true);
+    expect([a.replacementId, b.replacementId]).toEqual([held.replacementId, held.replacementId]);
+    expect(b.fingerprint).toBe(a.fingerprint);
+    expect(b.note).toMatch(/another attempt of this replacement delivered first/);
   });
 
   it('where an organization policy forbids key uploads, falls back to keys.create and says what that costs', async () => {

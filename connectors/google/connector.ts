@@ -36,6 +36,7 @@ import { InFlightReads } from '../in-flight-reads.ts';
 import type { AuditCursor } from '../../schemas/audit-cursor.ts';
 import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
 import { GOOGLE_AUDIT_APPLICATIONS, GOOGLE_AUDIT_OVERLAP_MS, googleAuditStream } from './audit-reader.ts';
+import { lostDelivery, orphansDeleted } from '../replacement-attempts.ts';
 
 export { GoogleConnectorConfig, type GoogleConnectorConfigInput } from './config.ts';
 
@@ -563,8 +564,8 @@ export class GoogleConnector implements Connector {
    * A new key per consumer, minted with keys.upload from a key pair generated here, so the key carries a
    * provider-side label: its certificate's subject names (run, credential, consumer). An attempt that died
    * after the upload and before the sink delivered left a key whose private half died with it; the retry
-   * finds it by that label and deletes it before minting again, so one live key per consumer remains and no
-   * key anyone else made is touched (I8). keys.create keys carry no label: used only where an organization
+   * finds it by that label and deletes it once its own delivery is the one kept (connectors/replacement-attempts.ts),
+   * so one live key per consumer remains and no key anyone else made is touched (I8). keys.create keys carry no label: used only where an organization
    * policy forbids uploads, and the evidence says what that costs.
    */
   whyNoReplacement(credential: Credential): string | undefined {
@@ -578,11 +579,6 @@ export class GoogleConnector implements Connector {
     if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
     const account = `projects/-/serviceAccounts/${target.account}`;
     const label = replacementLabel(idempotencyKey);
-    // The first claim of this run on this consumer: no attempt before this one reached the upload.
-    const orphans = options.firstClaim ? [] : await this.#keysLabelled(account, label);
-    for (const name of orphans) {
-      await this.#orMissing(`keys.delete ${name} (minted by an interrupted attempt, never delivered)`, () => this.#iam.projects.serviceAccounts.keys.delete({ name }), 'missing' as const);
-    }
     const pair = await generateUploadableKey(label);
     const uploaded = await this.#call(`keys.upload for ${target.account}`, async () => {
       try {
@@ -608,7 +604,16 @@ export class GoogleConnector implements Connector {
       token_uri: 'https://oauth2.googleapis.com/token',
     });
     const out = await sink.deliver({ idempotencyKey, replacementId: name, consumer, target: consumer.sink, value: new Secret(value) });
-    return { replacementId: out.replacementId, fingerprint: fingerprintOf(value), sink: out.location, ...(orphans.length ? { note: `deleted ${orphans.length} key(s) an interrupted attempt had minted and never delivered: ${orphans.join(', ')}` } : {}) };
+    const deleteKey = (key: string, why: string) => this.#orMissing(`keys.delete ${key} (${why})`, () => this.#iam.projects.serviceAccounts.keys.delete({ name: key }), 'missing' as const);
+    if (out.replacementId !== name) {
+      // Another attempt of this replacement delivered first (connectors/replacement-attempts.ts): its key is the consumer's.
+      await deleteKey(name, 'another attempt delivered first');
+      return { replacementId: out.replacementId, fingerprint: out.fingerprint, sink: out.location, note: lostDelivery(name) };
+    }
+    // Delivered: keys earlier attempts uploaded under this label are held by nobody now. None on the run's first claim.
+    const orphans = options.firstClaim ? [] : (await this.#keysLabelled(account, label)).filter((k) => k !== name);
+    for (const key of orphans) await deleteKey(key, 'minted by an earlier attempt, never delivered');
+    return { replacementId: name, fingerprint: fingerprintOf(value), sink: out.location, ...(orphans.length ? { note: orphansDeleted(orphans) } : {}) };
   }
 
   /** Uploaded keys of `account` whose certificate subject is `label`: the ones this replacement minted before. */
@@ -635,6 +640,11 @@ export class GoogleConnector implements Connector {
     const value = Buffer.from(created.data.privateKeyData ?? '', 'base64').toString('utf8');
     if (!value) throw new ConnectorError('unavailable', 'google', `google: keys.create for ${accountId} answered without key data`);
     const out = await sink.deliver({ idempotencyKey, replacementId: created.data.name!, consumer, target: consumer.sink, value: new Secret(value) });
+    if (out.replacementId !== created.data.name) {
+      // Another attempt delivered first (connectors/replacement-attempts.ts): this unlabelled key is held by nobody.
+      await this.#orMissing(`keys.delete ${created.data.name} (another attempt delivered first)`, () => this.#iam.projects.serviceAccounts.keys.delete({ name: created.data.name! }), 'missing' as const);
+      return { replacementId: out.replacementId, fingerprint: out.fingerprint, sink: out.location, note: lostDelivery(created.data.name!) };
+    }
     return {
       replacementId: out.replacementId,
       fingerprint: fingerprintOf(value),

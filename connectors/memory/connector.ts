@@ -22,6 +22,7 @@ import {
 } from '../types.ts';
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { hashValue, type MemCredential, type MemPrincipal, type MemoryTenantPort } from './tenant.ts';
+import { lostDelivery } from '../replacement-attempts.ts';
 
 /** The reference tenant implements every capability but two. */
 export const MEMORY_CANNOT: Partial<Record<Capability, string>> = {
@@ -133,6 +134,11 @@ export class MemoryConnector implements Connector {
     }
     const value = issued.value!;
     const out = await sink.deliver({ idempotencyKey, replacementId: issued.credential.id, consumer, target: consumer.sink, value: new Secret(value) });
+    if (out.replacementId !== issued.credential.id) {
+      // Another attempt delivered first (connectors/replacement-attempts.ts): this mint is held by nobody.
+      await this.#call('revoke the losing mint', () => this.tenant.revoke(issued.credential.id));
+      return { replacementId: out.replacementId, fingerprint: out.fingerprint, sink: out.location, note: lostDelivery(issued.credential.id) };
+    }
     return { replacementId: out.replacementId, fingerprint: fingerprintOf(value), sink: out.location };
   }
 

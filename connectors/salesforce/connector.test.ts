@@ -13,6 +13,7 @@ import { assertCan, capabilitiesOf } from '../capabilities.ts';
 import { cidrToRange, createSalesforceConnector, SalesforceConnectorConfig, type SalesforceConnector } from './connector.ts';
 import { classifySalesforceError } from './errors.ts';
 import { signJwtBearerAssertion } from './jwt-assertion.ts';
+import { racingSinks } from '../../test/support/racing-sinks.ts';
 
 const section = readScenarioFile('salesloft-drift', 'salesforce');
 const scenario = Scenario.parse({ name: 'salesloft-drift', salesforce: section });
@@ -311,6 +312,28 @@ describe('replace, force re-auth, suspend', () => {
     const conn = new Connection({ instanceUrl: tenant.urls.salesforce, accessToken: value, version: '62.0' });
     expect((await conn.identity()).user_id).toBe(DRIFT_USER);
     expect(JSON.stringify(first)).not.toContain(value);
+  });
+
+  it('two attempts at once: the delivery kept is the consumer\'s session, and the other attempt revokes the token it minted', async () => {
+    const grant = await driftGrant();
+    const consumer = grant.consumers[0]!;
+    const idem = 'wf-race:grant:drift-chat-sync';
+    // The first attempt outlived its timeout: it delivers only once the retry beside it has minted too.
+    const mints = () => tenant.calls({ provider: 'salesforce', operation: 'oauth2.requestToken' }).filter((c) => c.target === DRIFT_USER).length;
+    const before = mints();
+    const { first, second, kept, offered } = racingSinks(() => mints() >= before + 2);
+    const [a, b] = await Promise.all([connector.replace(grant, consumer, idem, first), connector.replace(grant, consumer, idem, second)]);
+    const held = kept.get(idem)!;
+    expect([a.replacementId, b.replacementId]).toEqual([held.replacementId, held.replacementId]);
+    expect(b.note).toMatch(/another attempt of this replacement delivered first/);
+    // The consumer's token works; the one minted by the attempt that lost does not.
+    const works = (token: string) => new Connection({ instanceUrl: tenant.urls.salesforce, accessToken: token, version: '62.0' }).identity().then(() => true, () => false);
+    expect(await works(held.value)).toBe(true);
+    const lost = offered.filter((v) => v !== held.value);
+    expect(lost).toHaveLength(1);
+    expect(await works(lost[0]!)).toBe(false);
+    const revokes = tenant.calls({ provider: 'salesforce', operation: 'oauth2.revokeToken' });
+    expect(revokes.filter((c) => c.status === 200)).toHaveLength(1);
   });
 
   it('says what happened when the token endpoint refuses a mint in the REST error shape (jsforce keeps no code or word of it)', async () => {

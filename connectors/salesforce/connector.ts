@@ -35,6 +35,7 @@ import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { mapLimit } from '../bounded-map.ts';
 import type { AuditCursor } from '../../schemas/audit-cursor.ts';
 import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
+import { lostDelivery } from '../replacement-attempts.ts';
 import { SALESFORCE_AUDIT_OVERLAP_MS, salesforceLoginStream, type SalesforceLoginObject } from './audit-reader.ts';
 export { SalesforceConnectorConfig } from './config.ts';
 
@@ -840,6 +841,11 @@ export class SalesforceConnector implements Connector {
       }
       const value = new Secret(res.access_token);
       const delivered = await sink.deliver({ idempotencyKey, replacementId: sessionId, consumer, target: consumer.sink, value });
+      if (delivered.replacementId !== sessionId) {
+        // Another attempt delivered first (connectors/replacement-attempts.ts): its session is the consumer's; this token is held by nobody.
+        await minting.oauth2.revokeToken(res.access_token);
+        return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location, note: lostDelivery(sessionId) };
+      }
       return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint || fingerprintOf(value.reveal()), sink: delivered.location };
     });
   }

@@ -22,3 +22,19 @@ it('stores encrypted, keeps the first delivery per key, and opens only with its 
   await expect(new LocalEncryptedStore(dir, randomBytes(32)).open('wf|c|ci')).rejects.toThrow();
   expect(await store.lookup('other')).toBeUndefined();
 });
+
+it('two deliveries under one key at once, from two stores on one folder: both answer the same record, the first written', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'cordon-store-'));
+  const key = randomBytes(32);
+  const consumer = { id: 'ci', name: 'CI', kind: 'pipeline' as const };
+  // Two attempts of one replacement (two processes): neither finds a delivery when it looks, both write.
+  const deliveries = Array.from({ length: 8 }, (_, i) =>
+    new LocalEncryptedStore(dir, key).deliver({ idempotencyKey: 'wf|c|ci', replacementId: `r${i}`, consumer, target: undefined, value: new Secret(`new-secret-value-${i}`) }),
+  );
+  const answers = await Promise.all(deliveries);
+  const kept = answers[0]!;
+  for (const a of answers) expect(a).toEqual(kept);
+  // The value kept is the one of the replacement every attempt reported.
+  expect((await new LocalEncryptedStore(dir, key).open('wf|c|ci'))?.reveal()).toBe(`new-secret-value-${kept.replacementId.slice(1)}`);
+  expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+});

@@ -2,12 +2,13 @@
 // by a hash of the idempotency key so a retried delivery finds the first one (I4). The value never
 // leaves this module in clear except through `open()`, which the consumer's operator calls.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Consumer, SinkRef } from '../../schemas/credential.ts';
 import { Secret } from '../../logging/secret.ts';
 import { fingerprintOf } from '../fingerprint.ts';
 import type { CredentialSink, DeliveredReplacement } from './types.ts';
+import { writeFirst } from './first-write.ts';
 
 interface SealedRecord extends DeliveredReplacement {
   consumerId: string;
@@ -65,11 +66,9 @@ export class LocalEncryptedStore implements CredentialSink {
       tag: cipher.getAuthTag().toString('base64'),
       data: data.toString('base64'),
     };
-    const file = this.#file(input.idempotencyKey);
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(record), { mode: 0o600 });
-    await rename(tmp, file); // atomic: a crash leaves either nothing or the whole record
-    return { replacementId: record.replacementId, fingerprint: record.fingerprint, location: record.location };
+    // The first record under the key is kept, even when two attempts deliver at once (first-write.ts).
+    const kept = JSON.parse((await writeFirst(this.#file(input.idempotencyKey), JSON.stringify(record))).content) as SealedRecord;
+    return { replacementId: kept.replacementId, fingerprint: kept.fingerprint, location: kept.location };
   }
 
   /** What was delivered to whom (never the values), oldest first: how a consumer's operator finds its replacements. */

@@ -1,0 +1,22 @@
+// Two attempts of one replacement at once. Temporal retries a replacement whose attempt it has given up on
+// (a missed heartbeat, a start-to-close timeout) while that attempt may still be running on a starved or
+// partitioned worker, so two attempts under one idempotency key can mint side by side. Each labels its mint
+// with the key's hash (a deploy key's title, an uploaded Google key's certificate), and the sink keeps the
+// first delivery under the key (connectors/sinks/types.ts): that delivery is the consumer's replacement.
+//
+// The order every connector follows, so that no attempt ends what the consumer holds:
+//   1. mint; 2. deliver; 3. if the sink answers with another attempt's delivery, end this attempt's own mint
+//   and report the other's; 4. if this delivery is the one kept, end every other mint under the label
+//   (attempts that died before delivering, or that will lose at step 3 and end their own too).
+// Ending the labelled mints *before* minting (step 4 first), as the connectors once did, lets a retry end the
+// key a slower, still running attempt is about to deliver: the consumer is sent a dead key while the retry's
+// own stays live and held by nobody (docs/performance.md, P3: a run under heavy load left 23 of 150 consumers
+// so; this race is a candidate cause, not a proven one).
+
+/** The evidence's words for a mint that lost its delivery to another attempt, and was ended. */
+export const lostDelivery = (minted: string) =>
+  `another attempt of this replacement delivered first (it outlived its timeout beside this retry); its credential is the consumer's, and ${minted}, minted by this attempt, was ended`;
+
+/** The evidence's words for the mints of earlier attempts ended once this one's delivery was kept. */
+export const orphansDeleted = (ended: readonly string[]) =>
+  `ended ${ended.length} credential(s) an earlier attempt of this replacement had minted and not delivered: ${ended.join(', ')}`;
