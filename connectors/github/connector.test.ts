@@ -178,6 +178,29 @@ describe('an org-wide listing read while other runs remove entries from it', () 
     // Page 1, page 2 (the last), page 1 again.
     expect(listed() - before).toBe(3);
   });
+
+  it('classic PATs named by id and identified side by side share one walk of the org\'s authorizations', async () => {
+    const extra = Array.from({ length: 150 }, (_, i) => ({
+      id: 30_001 + i,
+      kind: 'pat' as const,
+      patType: 'classic' as const,
+      owner: 'acme-ci-bot',
+      note: `mass ${i}`,
+      value: `ghp_${String(i).padStart(4, '0')}${'B'.repeat(32)}`,
+      scopes: ['repo'],
+      createdAt: '2024-01-01T00:00:00Z',
+    }));
+    connector = load({ ...circleci, credentials: [...(circleci.credentials ?? []), ...extra] }, 'github-saml-shared');
+    const listed = () => tenant.calls({ provider: 'github', operation: 'orgs.listSamlSsoAuthorizations' }).length;
+    const before = listed();
+    const ids = [30_001, 30_075, 30_150].map((n) => `pat:classic:${n}`);
+    const reports = await Promise.all(ids.map((id) => connector.identify({ provider: 'github', kind: 'pat', id })));
+    expect(reports.map((r) => r.credentials.map((c) => c.id))).toEqual(ids.map((id) => [id]));
+    // One walk (page 1, page 2, page 1 again) for the three; one after they settled walks again.
+    expect(listed() - before).toBe(3);
+    await connector.identify({ provider: 'github', kind: 'pat', id: ids[0]! });
+    expect(listed() - before).toBe(6);
+  });
 });
 
 describe('PATs', () => {

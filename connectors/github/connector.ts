@@ -270,6 +270,16 @@ export class GitHubConnector implements Connector {
 
   /** Identification's deploy-key listings, shared while in flight (a repository's keys identified side by side list it once). */
   readonly #identifyKeyListings = new InFlightReads<Credential[]>();
+  /**
+   * Identification's org-wide listings, shared the same way: a PAT or OAuth token named by id is found by walking
+   * the org's SAML authorizations (or PAT grants), every page of them, so a mass containment of an org's classic PATs
+   * walked the whole list once per ref. Keyed by the login filter ('' for the whole org).
+   */
+  readonly #identifySaml = new InFlightReads<SamlAuthorization[]>();
+  readonly #identifyPatGrants = new InFlightReads<Credential[]>();
+  #identifySamlOf(login: string | undefined): Promise<SamlAuthorization[]> {
+    return this.#identifySaml.read(login?.toLowerCase() ?? '', () => this.#samlAuthorizations(login));
+  }
 
   async #deployKeys(owner: string, repo: string): Promise<Credential[]> {
     return (await this.#listDeployKeys(owner, repo)).map((k) => this.#fromDeployKey(owner, repo, k));
@@ -356,7 +366,7 @@ export class GitHubConnector implements Connector {
           blindSpots.push(`no client secret for OAuth app ${clientId ?? '(unknown)'}: the token can be found only through SAML authorizations`);
         }
         if (!found.length) {
-          const saml = await this.#samlAuthorizations(ref.user);
+          const saml = await this.#identifySamlOf(ref.user);
           const last8 = value?.slice(-8);
           for (const a of saml) {
             if (a.credential_type !== 'OAuth app token') continue;
@@ -384,9 +394,9 @@ export class GitHubConnector implements Connector {
       }
       case 'pat': {
         if (parsed?.type === 'pat_fine_grained') {
-          found.push(...(await this.#patGrants()).filter((c) => c.id === ref.id));
+          found.push(...(await this.#identifyPatGrants.read('', () => this.#patGrants())).filter((c) => c.id === ref.id));
         } else if (parsed?.type === 'pat_classic') {
-          found.push(...(await this.#samlAuthorizations(ref.user)).map((a) => this.#fromSaml(a)).filter((c) => c.id === ref.id));
+          found.push(...(await this.#identifySamlOf(ref.user)).map((a) => this.#fromSaml(a)).filter((c) => c.id === ref.id));
         } else if (value?.startsWith('github_pat_')) {
           // Fine-grained PATs are found by value through the audit log's token hash → token_id.
           const tokenIds = [...new Set((await this.#auditByValue(value)).map((e) => e.token_id).filter((t): t is number => typeof t === 'number'))];
@@ -394,10 +404,10 @@ export class GitHubConnector implements Connector {
           else blindSpots.push('the fine-grained PAT has no audit-log event in this org: its grant cannot be matched to the value');
         } else if (value) {
           const last8 = value.slice(-8);
-          found.push(...(await this.#samlAuthorizations(ref.user)).filter((a) => a.credential_type === 'personal access token' && a.token_last_eight === last8).map((a) => this.#fromSaml(a)));
+          found.push(...(await this.#identifySamlOf(ref.user)).filter((a) => a.credential_type === 'personal access token' && a.token_last_eight === last8).map((a) => this.#fromSaml(a)));
         } else if (ref.user) {
           found.push(...(await this.#patGrants({ owner: [ref.user] })));
-          found.push(...(await this.#samlAuthorizations(ref.user)).filter((a) => a.credential_type === 'personal access token').map((a) => this.#fromSaml(a)));
+          found.push(...(await this.#identifySamlOf(ref.user)).filter((a) => a.credential_type === 'personal access token').map((a) => this.#fromSaml(a)));
         }
         for (const c of found) {
           this.#remember(c.id, value);
