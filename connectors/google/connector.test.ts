@@ -291,6 +291,33 @@ describe('revoke, replace, verify', () => {
     expect(b.note).toMatch(/another attempt of this replacement delivered first/);
   });
 
+  it('at the ten-key limit, a retry deletes the key an interrupted attempt uploaded before uploading its own; a first claim says what to do', async () => {
+    const key = await keyCredential();
+    const consumer = key.consumers[0]!;
+    const idem = `wf-full|${key.id}|${consumer.id}`;
+    const dying = new MemorySink();
+    dying.deliver = async () => {
+      throw new Error('worker lost');
+    };
+    await expect(connector.replace(key, consumer, idem, dying)).rejects.toThrow('worker lost');
+    const orphan = [...emulator.state.keys.entries()].find(([, k]) => k.uploadedCertificatePem)![0];
+    const account = emulator.state.account(DRIFT_SA_EMAIL)!;
+    const userManaged = () => emulator.state.keysOf(account).filter(([, k]) => k.keyType === 'USER_MANAGED').length;
+    while (userManaged() < 10) emulator.state.mintKey(account);
+    // A first claim has no earlier attempt's key to free: refused, with what to do.
+    const full = await rejection(connector.replace(key, key.consumers[1] ?? consumer, `wf-full-2|${key.id}`, new MemorySink(), { firstClaim: true }));
+    expect(full.kind).toBe('conflict');
+    expect(full.message).toMatch(/ten user-managed keys Google allows; delete one/);
+    // The retry frees the orphan's slot, uploads, and delivers; the account is still at ten.
+    const sink = new MemorySink();
+    const issued = await connector.replace(key, consumer, idem, sink);
+    expect(emulator.state.keys.has(orphan)).toBe(false);
+    expect(emulator.state.keys.has(issued.replacementId)).toBe(true);
+    expect(issued.note).toContain(orphan);
+    expect(userManaged()).toBe(10);
+    expect(await connector.probe({ ...key, id: issued.replacementId }, sink.values.get(idem)!)).toBe('alive');
+  });
+
   it('where an organization policy forbids key uploads, falls back to keys.create and says what that costs', async () => {
     const key = await keyCredential();
     emulator.state.keyUploadDisabled = true;

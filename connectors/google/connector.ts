@@ -580,15 +580,28 @@ export class GoogleConnector implements Connector {
     const account = `projects/-/serviceAccounts/${target.account}`;
     const label = replacementLabel(idempotencyKey);
     const pair = await generateUploadableKey(label);
-    const uploaded = await this.#call(`keys.upload for ${target.account}`, async () => {
-      try {
-        return await this.#iam.projects.serviceAccounts.keys.upload({ name: account, requestBody: { publicKeyData: Buffer.from(pair.certificatePem).toString('base64') } });
-      } catch (err) {
-        if (refusedByUploadPolicy(err)) return undefined;
-        throw err;
-      }
-    });
-    if (!uploaded) return this.#replaceWithCreate(target.account, consumer, idempotencyKey, sink);
+    const deleteKey = (key: string, why: string) => this.#orMissing(`keys.delete ${key} (${why})`, () => this.#iam.projects.serviceAccounts.keys.delete({ name: key }), 'missing' as const);
+    const upload = () =>
+      this.#call(`keys.upload for ${target.account}`, async () => {
+        try {
+          return await this.#iam.projects.serviceAccounts.keys.upload({ name: account, requestBody: { publicKeyData: Buffer.from(pair.certificatePem).toString('base64') } });
+        } catch (err) {
+          if (refusedByUploadPolicy(err)) return 'upload_forbidden' as const;
+          if (failedPrecondition(err)) return 'key_limit' as const;
+          throw err;
+        }
+      });
+    let uploaded = await upload();
+    // An account holds at most ten user-managed keys (Cloud IAM docs: service account keys). At the limit, earlier
+    // attempts' labelled keys may hold the slot this one needs: they go first here, the one case where they go
+    // before this attempt's delivery (an attempt given up on that still runs would lose its key; replacement-attempts.ts).
+    const freed = uploaded === 'key_limit' && !options.firstClaim ? await this.#keysLabelled(account, label) : [];
+    for (const key of freed) await deleteKey(key, 'minted by an earlier attempt; the account is at its ten-key limit');
+    if (freed.length) uploaded = await upload();
+    if (uploaded === 'key_limit') {
+      throw new ConnectorError('conflict', 'google', `google: keys.upload for ${target.account} was refused (FAILED_PRECONDITION): the account already has the ten user-managed keys Google allows; delete one it no longer uses, then retry the containment`);
+    }
+    if (uploaded === 'upload_forbidden') return this.#replaceWithCreate(target.account, consumer, idempotencyKey, sink);
     const name = uploaded.data.name ?? '';
     const m = /^projects\/([^/]+)\/serviceAccounts\/([^/]+)\/keys\/([^/]+)$/.exec(name);
     if (!m) throw new ConnectorError('unavailable', 'google', `google: keys.upload for ${target.account} answered without a key name`);
@@ -604,14 +617,13 @@ export class GoogleConnector implements Connector {
       token_uri: 'https://oauth2.googleapis.com/token',
     });
     const out = await sink.deliver({ idempotencyKey, replacementId: name, consumer, target: consumer.sink, value: new Secret(value) });
-    const deleteKey = (key: string, why: string) => this.#orMissing(`keys.delete ${key} (${why})`, () => this.#iam.projects.serviceAccounts.keys.delete({ name: key }), 'missing' as const);
     if (out.replacementId !== name) {
       // Another attempt of this replacement delivered first (connectors/replacement-attempts.ts): its key is the consumer's.
       await deleteKey(name, 'another attempt delivered first');
       return { replacementId: out.replacementId, fingerprint: out.fingerprint, sink: out.location, note: lostDelivery(name) };
     }
     // Delivered: keys earlier attempts uploaded under this label are held by nobody now. None on the run's first claim.
-    const orphans = options.firstClaim ? [] : (await this.#keysLabelled(account, label)).filter((k) => k !== name);
+    const orphans = [...freed, ...(options.firstClaim ? [] : (await this.#keysLabelled(account, label)).filter((k) => k !== name))];
     for (const key of orphans) await deleteKey(key, 'minted by an earlier attempt, never delivered');
     return { replacementId: name, fingerprint: fingerprintOf(value), sink: out.location, ...(orphans.length ? { note: orphansDeleted(orphans) } : {}) };
   }
@@ -885,6 +897,12 @@ export class GoogleConnector implements Connector {
  * 400 FAILED_PRECONDITION whose google.rpc.PreconditionFailure names the constraint (Cloud IAM docs:
  * restricting service account key upload). Any other FAILED_PRECONDITION (the 10-key limit) is not it.
  */
+/** 400 FAILED_PRECONDITION without a policy violation: what keys.upload and keys.create answer at the ten-key limit. */
+function failedPrecondition(err: unknown): boolean {
+  const body = (err as { response?: { data?: { error?: { status?: string } } } }).response?.data?.error;
+  return body?.status === 'FAILED_PRECONDITION' && !refusedByUploadPolicy(err);
+}
+
 function refusedByUploadPolicy(err: unknown): boolean {
   const body = (err as { response?: { data?: { error?: { status?: string; details?: { violations?: { type?: string }[] }[] } } } }).response?.data?.error;
   if (body?.status !== 'FAILED_PRECONDITION') return false;

@@ -46,11 +46,12 @@ it('serves Temporal’s and Cordon’s metrics: containments by outcome, time to
     const result = (await client.workflow.getHandle(workflowId).result()) as ContainmentStatus;
     expect(result.outcome).toBe('contained');
 
-    // Core exports on its own schedule: read until the run's metrics are there.
+    // Core exports on its own schedule, Cordon's counters and Temporal's own not always in the same scrape:
+    // read until both are there.
     let text = '';
     for (let i = 0; i < 50; i++) {
       text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
-      if (samples(text, 'cordon_containments').length) break;
+      if (samples(text, 'cordon_containments').length && /^temporal_workflow_completed\{/m.test(text)) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const contained = samples(text, 'cordon_containments').find((s) => s.labels.outcome === 'contained');
