@@ -240,17 +240,22 @@ describe('revoke, replace, verify', () => {
     expect(active.map((c) => c.id).sort()).toEqual([a.replacementId, b.replacementId].sort());
   });
 
-  it('a retry finds the key an interrupted attempt uploaded and never delivered, deletes it, and leaves every other key alone', async () => {
+  /** An attempt that dies between its upload and its delivery: the key it uploaded (the orphan) and what a retry is given. */
+  async function interruptedAttempt(run: string) {
     const key = await keyCredential();
     const consumer = key.consumers[0]!;
-    const idem = `wf-crash|${key.id}|${consumer.id}`;
-    // The attempt that dies: the upload happens, the delivery never does.
+    const idem = `${run}|${key.id}|${consumer.id}`;
     const dying = new MemorySink();
     dying.deliver = async () => {
       throw new Error('worker lost');
     };
     await expect(connector.replace(key, consumer, idem, dying)).rejects.toThrow('worker lost');
     const orphan = [...emulator.state.keys.entries()].find(([, k]) => k.uploadedCertificatePem)![0];
+    return { key, consumer, idem, orphan };
+  }
+
+  it('a retry finds the key an interrupted attempt uploaded and never delivered, deletes it, and leaves every other key alone', async () => {
+    const { key, consumer, idem, orphan } = await interruptedAttempt('wf-crash');
     // Meanwhile someone else adds keys to the account: one by keys.create, one by an upload of their own.
     const account = emulator.state.account(DRIFT_SA_EMAIL)!;
     const [theirs] = emulator.state.mintKey(account);
@@ -292,15 +297,7 @@ describe('revoke, replace, verify', () => {
   });
 
   it('at the ten-key limit, a retry deletes the key an interrupted attempt uploaded before uploading its own; a first claim says what to do', async () => {
-    const key = await keyCredential();
-    const consumer = key.consumers[0]!;
-    const idem = `wf-full|${key.id}|${consumer.id}`;
-    const dying = new MemorySink();
-    dying.deliver = async () => {
-      throw new Error('worker lost');
-    };
-    await expect(connector.replace(key, consumer, idem, dying)).rejects.toThrow('worker lost');
-    const orphan = [...emulator.state.keys.entries()].find(([, k]) => k.uploadedCertificatePem)![0];
+    const { key, consumer, idem, orphan } = await interruptedAttempt('wf-full');
     const account = emulator.state.account(DRIFT_SA_EMAIL)!;
     const userManaged = () => emulator.state.keysOf(account).filter(([, k]) => k.keyType === 'USER_MANAGED').length;
     while (userManaged() < 10) emulator.state.mintKey(account);
