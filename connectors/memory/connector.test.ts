@@ -9,6 +9,7 @@ import { MemoryConnector } from './connector.ts';
 import { remoteMemoryTenant, serveMemoryTenant } from './http.ts';
 import { driftSeed } from './seeds.ts';
 import { MemoryTenant } from './tenant.ts';
+import { racingSinks } from '../../test/support/racing-sinks.ts';
 
 const sink: CredentialSink = {
   async deliver(input: { idempotencyKey: string; replacementId: string; consumer: Consumer; target: SinkRef | undefined; value: Secret }): Promise<DeliveredReplacement> {
@@ -64,6 +65,26 @@ describe.each([
     expect(tenant.credential('tok-drift-1')?.status).toBe('active');
     expect(await memory.forceReauth(principal('drift-integration'), end)).toMatchObject({ outcome: 'already_done' });
     expect(await memory.forceReauth(principal('drift-integration'), [])).toMatchObject({ outcome: 'already_done' });
+  });
+
+  it('two attempts of one replacement at once: the one delivered first stays live, the other attempt revokes its own', async () => {
+    const memory = make();
+    const [old] = (await memory.identify({ provider: 'memory', kind: 'oauth_token', id: 'tok-drift-1' })).credentials;
+    await memory.revoke(old!);
+    const issues = () => tenant.calls().filter((c) => c.op === 'issue').length;
+    const before = issues();
+    // The first attempt delivers once the second has found its mint (no value) and minted one of its own.
+    const { first, second, kept } = racingSinks(() => issues() >= before + 3);
+    const key = 'run-race|memory:tok-drift-1|drift-chat-sync';
+    const consumer = old!.consumers[0]!;
+    const firstAttempt = memory.replace(old!, consumer, key, first);
+    await new Promise((r) => setTimeout(r, 20));
+    const [a, b] = await Promise.all([firstAttempt, memory.replace(old!, consumer, key, second)]);
+    const held = kept.get(key)!.replacementId;
+    expect(tenant.credential(held)?.status).toBe('active');
+    expect([a.replacementId, b.replacementId]).toEqual([held, held]);
+    expect(b.note).toMatch(/another attempt of this replacement delivered first/);
+    expect(ids(await memory.listActive(principal('drift-integration')))).toEqual([held, 'tok-other-app'].sort());
   });
 
   it('a replacement another run issued is listed but survives a forceReauth that does not name it (I8)', async () => {

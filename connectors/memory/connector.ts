@@ -22,7 +22,7 @@ import {
 } from '../types.ts';
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { hashValue, type MemCredential, type MemPrincipal, type MemoryTenantPort } from './tenant.ts';
-import { lostDelivery } from '../replacement-attempts.ts';
+import { lostDelivery, orphansDeleted } from '../replacement-attempts.ts';
 
 /** The reference tenant implements every capability but two. */
 export const MEMORY_CANNOT: Partial<Record<Capability, string>> = {
@@ -126,20 +126,23 @@ export class MemoryConnector implements Connector {
     const delivered = await sink.lookup(idempotencyKey);
     if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
     let issued = await this.#call('issue', () => this.tenant.issue({ replacesId: credential.id, consumerId: consumer.id, idempotencyKey }));
-    if (issued.value === undefined) {
-      // Minted by an attempt that died before delivering it: nobody holds that value, so it is
-      // revoked and one more is minted under a derived key (still at most one live per consumer).
-      await this.#call('revoke orphan', () => this.tenant.revoke(issued.credential.id));
-      issued = await this.#call('issue', () => this.tenant.issue({ replacesId: credential.id, consumerId: consumer.id, idempotencyKey: `${idempotencyKey}#orphan-${issued.credential.id}` }));
+    // Minted under this key by an earlier attempt, whose value this one cannot know: one more is minted under a
+    // derived key, and the earlier one is revoked once this delivery is the one kept (connectors/replacement-attempts.ts).
+    const earlier: string[] = [];
+    while (issued.value === undefined) {
+      const minted = issued.credential.id;
+      earlier.push(minted);
+      issued = await this.#call('issue', () => this.tenant.issue({ replacesId: credential.id, consumerId: consumer.id, idempotencyKey: `${idempotencyKey}#orphan-${minted}` }));
     }
-    const value = issued.value!;
+    const value = issued.value;
     const out = await sink.deliver({ idempotencyKey, replacementId: issued.credential.id, consumer, target: consumer.sink, value: new Secret(value) });
     if (out.replacementId !== issued.credential.id) {
-      // Another attempt delivered first (connectors/replacement-attempts.ts): this mint is held by nobody.
+      // Another attempt delivered first: this mint is held by nobody.
       await this.#call('revoke the losing mint', () => this.tenant.revoke(issued.credential.id));
       return { replacementId: out.replacementId, fingerprint: out.fingerprint, sink: out.location, note: lostDelivery(issued.credential.id) };
     }
-    return { replacementId: out.replacementId, fingerprint: fingerprintOf(value), sink: out.location };
+    for (const id of earlier) await this.#call('revoke orphan', () => this.tenant.revoke(id));
+    return { replacementId: out.replacementId, fingerprint: fingerprintOf(value), sink: out.location, ...(earlier.length ? { note: orphansDeleted(earlier) } : {}) };
   }
 
   /** Every live credential of the principal except Cordon's own (I6), and the sign-out that ends them. */
