@@ -897,16 +897,16 @@ export class GoogleConnector implements Connector {
  * 400 FAILED_PRECONDITION whose google.rpc.PreconditionFailure names the constraint (Cloud IAM docs:
  * restricting service account key upload). Any other FAILED_PRECONDITION (the 10-key limit) is not it.
  */
-/** 400 FAILED_PRECONDITION without a policy violation: what keys.upload and keys.create answer at the ten-key limit. */
-function failedPrecondition(err: unknown): boolean {
-  const body = (err as { response?: { data?: { error?: { status?: string } } } }).response?.data?.error;
-  return body?.status === 'FAILED_PRECONDITION' && !refusedByUploadPolicy(err);
-}
-
 function refusedByUploadPolicy(err: unknown): boolean {
   const body = (err as { response?: { data?: { error?: { status?: string; details?: { violations?: { type?: string }[] }[] } } } }).response?.data?.error;
   if (body?.status !== 'FAILED_PRECONDITION') return false;
   return (body.details ?? []).some((d) => (d.violations ?? []).some((v) => v.type?.endsWith('iam.disableServiceAccountKeyUpload')));
+}
+
+/** 400 FAILED_PRECONDITION without a policy violation: what keys.upload and keys.create answer at the ten-key limit. */
+function failedPrecondition(err: unknown): boolean {
+  const body = (err as { response?: { data?: { error?: { status?: string } } } }).response?.data?.error;
+  return body?.status === 'FAILED_PRECONDITION' && !refusedByUploadPolicy(err);
 }
 
 function parseTarget(credential: Credential): ParsedCredentialId {
