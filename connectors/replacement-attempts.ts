@@ -7,7 +7,10 @@
 // The order every connector follows, so that no attempt ends what the consumer holds:
 //   1. mint; 2. deliver; 3. if the sink answers with another attempt's delivery, end this attempt's own mint
 //   and report the other's; 4. if this delivery is the one kept, end every other mint under the label
-//   (attempts that died before delivering, or that will lose at step 3 and end their own too).
+//   (attempts that died before delivering, or that will lose at step 3 and end their own too);
+//   0. an attempt that finds a delivery already kept mints nothing and does step 4 for it, since the attempt
+//   that delivered may have died before its step 4.
+// Steps 4 and 0 are skipped on the run's first claim on the consumer: no earlier attempt can have minted.
 // Ending the labelled mints *before* minting (step 4 first), as the connectors once did, lets a retry end the
 // key a slower, still running attempt is about to deliver: the consumer is sent a dead key while the retry's
 // own stays live and held by nobody (docs/performance.md, P3: a run under heavy load left 23 of 150 consumers

@@ -380,6 +380,22 @@ describe('deploy keys', () => {
     expect((await connector.listActive(cred.principal)).map((k) => k.id)).toEqual([issued.replacementId]);
   });
 
+  it('an attempt that finds an earlier one\'s delivery kept ends the mints that attempt died before ending', async () => {
+    const cred = (await connector.identify({ provider: 'github', kind: 'deploy_key', id: ID })).credentials[0]!;
+    await connector.revoke(cred);
+    const sink = new MemorySink();
+    // One attempt mints and dies before delivering; the next delivers (kept) and dies before ending that key
+    // (played by a first claim, which ends nothing); the one after finds the delivery.
+    sink.failNext = true;
+    await expect(connector.replace(cred, cred.consumers[0]!, 'wf-4/k', sink)).rejects.toThrow(/sink crashed/);
+    const kept = await connector.replace(cred, cred.consumers[0]!, 'wf-4/k', sink, { firstClaim: true });
+    expect((await connector.listActive(cred.principal)).length).toBe(2);
+    const again = await connector.replace(cred, cred.consumers[0]!, 'wf-4/k', sink);
+    expect(again.replacementId).toBe(kept.replacementId);
+    expect(again.note).toMatch(/ended 1 credential\(s\) an earlier attempt/);
+    expect((await connector.listActive(cred.principal)).map((k) => k.id)).toEqual([kept.replacementId]);
+  });
+
   it('two attempts at once: the delivery kept is the consumer\'s key, the other attempt ends its own, and nothing the consumer holds is ended', async () => {
     const cred = (await connector.identify({ provider: 'github', kind: 'deploy_key', id: ID })).credentials[0]!;
     await connector.revoke(cred);

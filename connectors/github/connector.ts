@@ -675,11 +675,16 @@ export class GitHubConnector implements Connector {
   }
 
   async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink, options: ReplaceOptions = {}): Promise<ReplacementIssued> {
+    const parsed = parseCredentialId(credential.id);
     const delivered = await sink.lookup(idempotencyKey);
-    if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
+    if (delivered) {
+      // An earlier attempt's delivery was kept, and that attempt may have died before ending the other mints under
+      // its tag (connectors/replacement-attempts.ts): they go now. None can exist on the run's first claim.
+      const orphans = parsed?.type === 'deploy_key' && !options.firstClaim ? await this.#endDeployKeyOrphans(parsed, idempotencyKey, delivered.replacementId) : [];
+      return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location, ...(orphans.length ? { note: orphansDeleted(orphans) } : {}) };
+    }
     const refused = this.whyNoReplacement(credential);
     if (refused) throw unsupported(PROVIDER, 'replace', refused);
-    const parsed = parseCredentialId(credential.id);
     switch (parsed?.type) {
       case 'deploy_key':
         return this.#replaceDeployKey(parsed, credential, consumer, idempotencyKey, sink, options);
@@ -693,9 +698,7 @@ export class GitHubConnector implements Connector {
   async #replaceDeployKey(parsed: ParsedGitHubCredentialId, credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink, options: ReplaceOptions): Promise<ReplacementIssued> {
     const owner = parsed.owner!;
     const repo = parsed.repo!;
-    // Provider-side label: the key title carries a hash of the idempotency key, so a retry finds
-    // what an earlier attempt minted.
-    const tag = `cordon:${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 16)}`;
+    const tag = deployKeyTag(idempotencyKey);
     const readOnly = !credential.scopes.includes('contents:write');
     const pair = generateDeployKeyPair(`cordon-${consumer.id}`);
     const created = await this.#call(`adding a replacement deploy key to ${owner}/${repo}`, () =>
@@ -703,23 +706,28 @@ export class GitHubConnector implements Connector {
     );
     const replacementId = credentialIds.deployKey(owner, repo, created.data.id);
     const out = await sink.deliver({ idempotencyKey, replacementId, consumer, target: consumer.sink, value: new Secret(pair.privateKey) });
-    const deleteKey = (id: number, why: string) =>
-      this.#idempotent(`deleting replacement ${id} (${why})`, (r) => r, () => this.#installation.rest.repos.deleteDeployKey({ owner, repo, key_id: id }));
     if (out.replacementId !== replacementId) {
       // Another attempt of this replacement delivered first (connectors/replacement-attempts.ts): its key is the consumer's.
-      await deleteKey(created.data.id, 'another attempt delivered first');
+      await this.#deleteDeployKey(owner, repo, created.data.id, 'another attempt delivered first');
       return { replacementId: out.replacementId, fingerprint: out.fingerprint, sink: out.location, note: lostDelivery(replacementId) };
     }
     // Delivered: keys earlier attempts minted under this tag are held by nobody now. None on the run's first claim.
-    const orphans = options.firstClaim ? [] : (await this.#listDeployKeys(owner, repo)).filter((k) => k.title.includes(tag) && k.id !== created.data.id);
-    for (const k of orphans) await deleteKey(k.id, 'minted by an earlier attempt, never delivered');
-    return {
-      replacementId,
-      fingerprint: fingerprintOf(pair.privateKey),
-      sink: out.location,
-      ...requestIdOf(created.headers),
-      ...(orphans.length ? { note: orphansDeleted(orphans.map((k) => credentialIds.deployKey(owner, repo, k.id))) } : {}),
-    };
+    const orphans = options.firstClaim ? [] : await this.#endDeployKeyOrphans(parsed, idempotencyKey, replacementId);
+    return { replacementId, fingerprint: fingerprintOf(pair.privateKey), sink: out.location, ...requestIdOf(created.headers), ...(orphans.length ? { note: orphansDeleted(orphans) } : {}) };
+  }
+
+  #deleteDeployKey(owner: string, repo: string, id: number, why: string): Promise<WriteResult> {
+    return this.#idempotent(`deleting replacement ${id} (${why})`, (r) => r, () => this.#installation.rest.repos.deleteDeployKey({ owner, repo, key_id: id }));
+  }
+
+  /** Deletes the deploy keys minted under this replacement's tag except `kept` (the delivery the sink kept); their ids. */
+  async #endDeployKeyOrphans(parsed: ParsedGitHubCredentialId, idempotencyKey: string, kept: string): Promise<string[]> {
+    const owner = parsed.owner!;
+    const repo = parsed.repo!;
+    const tag = deployKeyTag(idempotencyKey);
+    const orphans = (await this.#listDeployKeys(owner, repo)).filter((k) => k.title.includes(tag) && credentialIds.deployKey(owner, repo, k.id) !== kept);
+    for (const k of orphans) await this.#deleteDeployKey(owner, repo, k.id, 'minted by an earlier attempt, never delivered');
+    return orphans.map((k) => credentialIds.deployKey(owner, repo, k.id));
   }
 
   /**
@@ -953,4 +961,9 @@ function requestIdOf(headers: Record<string, unknown>): { requestId?: string } {
 /** The GitHub connector for a parsed (or raw) configuration. */
 export function createGitHubConnector(config: GitHubConnectorConfig | Record<string, unknown>): GitHubConnector {
   return new GitHubConnector(GitHubConnectorConfigSchema.parse(config));
+}
+
+/** A replacement deploy key's provider-side label, in its title: a hash of the idempotency key, so a later attempt finds what an earlier one minted. */
+function deployKeyTag(idempotencyKey: string): string {
+  return `cordon:${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 16)}`;
 }

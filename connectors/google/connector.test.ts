@@ -296,6 +296,19 @@ describe('revoke, replace, verify', () => {
     expect(b.note).toMatch(/another attempt of this replacement delivered first/);
   });
 
+  it('an attempt that finds an earlier one\'s delivery kept deletes the uploads that attempt died before deleting', async () => {
+    const { key, consumer, idem, orphan } = await interruptedAttempt('wf-late');
+    // The next attempt delivers (kept) and dies before deleting the orphan (played by a first claim, which deletes nothing).
+    const sink = new MemorySink();
+    const kept = await connector.replace(key, consumer, idem, sink, { firstClaim: true });
+    expect(emulator.state.keys.has(orphan)).toBe(true);
+    const again = await connector.replace(key, consumer, idem, sink);
+    expect(again.replacementId).toBe(kept.replacementId);
+    expect(again.note).toContain(orphan);
+    expect(emulator.state.keys.has(orphan)).toBe(false);
+    expect(emulator.state.keys.has(kept.replacementId)).toBe(true);
+  });
+
   it('at the ten-key limit, a retry deletes the key an interrupted attempt uploaded before uploading its own; a first claim says what to do', async () => {
     const { key, consumer, idem, orphan } = await interruptedAttempt('wf-full');
     const account = emulator.state.account(DRIFT_SA_EMAIL)!;

@@ -575,12 +575,23 @@ export class GoogleConnector implements Connector {
   async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink, options: ReplaceOptions = {}): Promise<ReplacementIssued> {
     const target = parseTarget(credential);
     if (target.type !== 'key') throw unsupported('google', 'replace', this.whyNoReplacement(credential)!);
-    const delivered = await sink.lookup(idempotencyKey);
-    if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
     const account = `projects/-/serviceAccounts/${target.account}`;
     const label = replacementLabel(idempotencyKey);
-    const pair = await generateUploadableKey(label);
     const deleteKey = (key: string, why: string) => this.#orMissing(`keys.delete ${key} (${why})`, () => this.#iam.projects.serviceAccounts.keys.delete({ name: key }), 'missing' as const);
+    /** Deletes the keys uploaded under this replacement's label except `kept`, the delivery the sink kept. */
+    const endOrphans = async (kept: string) => {
+      const orphans = (await this.#keysLabelled(account, label)).filter((k) => k !== kept);
+      for (const key of orphans) await deleteKey(key, 'minted by an earlier attempt, never delivered');
+      return orphans;
+    };
+    const delivered = await sink.lookup(idempotencyKey);
+    if (delivered) {
+      // An earlier attempt's delivery was kept, and that attempt may have died before ending the other uploads under
+      // its label (connectors/replacement-attempts.ts): they go now. None can exist on the run's first claim.
+      const orphans = options.firstClaim ? [] : await endOrphans(delivered.replacementId);
+      return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location, ...(orphans.length ? { note: orphansDeleted(orphans) } : {}) };
+    }
+    const pair = await generateUploadableKey(label);
     const upload = () =>
       this.#call(`keys.upload for ${target.account}`, async () => {
         try {
@@ -623,8 +634,7 @@ export class GoogleConnector implements Connector {
       return { replacementId: out.replacementId, fingerprint: out.fingerprint, sink: out.location, note: lostDelivery(name) };
     }
     // Delivered: keys earlier attempts uploaded under this label are held by nobody now. None on the run's first claim.
-    const orphans = [...freed, ...(options.firstClaim ? [] : (await this.#keysLabelled(account, label)).filter((k) => k !== name))];
-    for (const key of orphans) await deleteKey(key, 'minted by an earlier attempt, never delivered');
+    const orphans = [...freed, ...(options.firstClaim ? [] : await endOrphans(name))];
     return { replacementId: name, fingerprint: fingerprintOf(value), sink: out.location, ...(orphans.length ? { note: orphansDeleted(orphans) } : {}) };
   }
 
