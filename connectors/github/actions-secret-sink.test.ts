@@ -69,16 +69,21 @@ describe('GitHubActionsSecretSink', () => {
     expect(await sink().lookup('never-delivered')).toBeUndefined();
   });
 
-  it('two deliveries under one key at once, from two sink instances: both answer the same record, the first one kept', async () => {
+  it('two deliveries under one key at once: both answer the record kept, and the secret ends holding its value', async () => {
     const key = 'wf-race/cred/circleci-firmware';
-    const [a, b] = await Promise.all([
-      sink().deliver({ idempotencyKey: key, replacementId: 'r-a', consumer, target: consumer.sink, value: new Secret('value-of-attempt-a') }),
-      sink().deliver({ idempotencyKey: key, replacementId: 'r-b', consumer, target: consumer.sink, value: new Secret('value-of-attempt-b') }),
-    ]);
-    expect(b).toEqual(a);
+    const puts = () => tenant.calls({ provider: 'github', operation: 'actions.createOrUpdateRepoSecret' });
+    // Attempt b writes first but its write is held 400 ms; attempt a writes and records meanwhile, so b's write
+    // lands after a's and b's record loses: the order in which the secret would end holding the losing value.
+    tenant.injectFault({ provider: 'github', operation: 'actions.createOrUpdateRepoSecret', type: 'latency', latencyMs: 400, times: 1 });
+    const b = sink().deliver({ idempotencyKey: key, replacementId: 'r-b', consumer, target: consumer.sink, value: new Secret('value-of-attempt-b') });
+    while (tenant.inFlight({ provider: 'github', operation: 'actions.createOrUpdateRepoSecret' }) === 0) await new Promise((r) => setTimeout(r, 2));
+    const a = await sink().deliver({ idempotencyKey: key, replacementId: 'r-a', consumer, target: consumer.sink, value: new Secret('value-of-attempt-a') });
+    expect(a.replacementId).toBe('r-a');
+    expect(await b).toEqual(a);
     expect(await sink().lookup(key)).toEqual(a);
-    // Both wrote the secret (neither had found a delivery); which value it holds is left open (actions-secret-sink.ts).
-    expect(tenant.calls({ provider: 'github', operation: 'actions.createOrUpdateRepoSecret' })).toHaveLength(2);
+    // a's write, b's (held), then b writes a's sealed box back.
+    expect(puts()).toHaveLength(3);
+    expect(github.revealSecret(ORG, 'firmware', 'CI_GITHUB_TOKEN')).toBe('value-of-attempt-a');
   });
 
   it('creates a new secret (201) in another repo', async () => {

@@ -2,7 +2,9 @@
 // GitHub's sealed-box flow (GitHub REST API docs: Actions secrets): fetch the repo's public key, crypto_box_seal the value
 // with libsodium, PUT it with the key id. GitHub never returns a secret's value, so the record of
 // what was delivered under which idempotency key is kept in a local index (one small JSON file per
-// key, named by the key's hash; no secret in it) — a retried delivery finds the first one (I4).
+// key, named by the key's hash) — a retried delivery finds the first one (I4). The index holds no value in the
+// clear: with each record goes the sealed box written, which only GitHub can open (the repository's private key),
+// so that an attempt whose record lost can write the kept delivery back (deliver, below).
 // A repository's public key is kept for PUBLIC_KEY_TTL_MS and can be read ahead (`prepare`, called by the
 // replacement activity beside the mint): the delivery then makes one call, the PUT. A PUT refused because
 // the key changed meanwhile (422 on key_id) reads the key again and retries once.
@@ -41,7 +43,7 @@ export class GitHubActionsSecretSink implements CredentialSink {
   readonly #octokit: Octokit;
   readonly #indexDir: string | undefined;
   readonly #fallback: CredentialSink | undefined;
-  readonly #memory = new Map<string, DeliveredReplacement>();
+  readonly #memory = new Map<string, IndexRecord>();
   /** owner/repo → the public key read (or being read) at `at`; a failed read is dropped. */
   readonly #publicKeys = new Map<string, { at: number; key: Promise<RepoPublicKey> }>();
 
@@ -56,9 +58,9 @@ export class GitHubActionsSecretSink implements CredentialSink {
   }
 
   async #recorded(idempotencyKey: string): Promise<DeliveredReplacement | undefined> {
-    if (!this.#indexDir) return this.#memory.get(idempotencyKey);
+    if (!this.#indexDir) return deliveredOf(this.#memory.get(idempotencyKey));
     try {
-      return JSON.parse(await readFile(this.#file(idempotencyKey), 'utf8')) as DeliveredReplacement;
+      return deliveredOf(JSON.parse(await readFile(this.#file(idempotencyKey), 'utf8')) as IndexRecord);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
@@ -66,14 +68,14 @@ export class GitHubActionsSecretSink implements CredentialSink {
   }
 
   /** Records `delivered` under the key unless a delivery is recorded there already; the one kept (first-write.ts). */
-  async #record(idempotencyKey: string, delivered: DeliveredReplacement): Promise<DeliveredReplacement> {
+  async #record(idempotencyKey: string, delivered: IndexRecord): Promise<IndexRecord> {
     if (!this.#indexDir) {
       const kept = this.#memory.get(idempotencyKey) ?? delivered;
       this.#memory.set(idempotencyKey, kept);
       return kept;
     }
     await mkdir(this.#indexDir, { recursive: true, mode: 0o700 });
-    return JSON.parse((await writeFirst(this.#file(idempotencyKey), JSON.stringify(delivered))).content) as DeliveredReplacement;
+    return JSON.parse((await writeFirst(this.#file(idempotencyKey), JSON.stringify(delivered))).content) as IndexRecord;
   }
 
   /** Reads the target repository's public key ahead of a delivery (a warm-up: a failure here is the delivery's to report). */
@@ -116,35 +118,45 @@ export class GitHubActionsSecretSink implements CredentialSink {
       }
     };
     await sodium.ready;
-    const put = async (fresh: boolean) => {
-      const key = await call('reading the repository public key', () => this.#publicKey(target, fresh));
-      const sealed = sodium.crypto_box_seal(sodium.from_string(input.value.reveal()), sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL));
-      await call('writing the Actions secret', () =>
-        this.#octokit.rest.actions.createOrUpdateRepoSecret({
-          owner: target.owner,
-          repo: target.repo,
-          secret_name: target.secretName,
-          encrypted_value: sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL),
-          key_id: key.key_id,
-        }),
+    const write = (sealed: Sealed) =>
+      call('writing the Actions secret', () =>
+        this.#octokit.rest.actions.createOrUpdateRepoSecret({ owner: target.owner, repo: target.repo, secret_name: target.secretName, encrypted_value: sealed.encryptedValue, key_id: sealed.keyId }),
       );
+    const put = async (fresh: boolean): Promise<Sealed> => {
+      const key = await call('reading the repository public key', () => this.#publicKey(target, fresh));
+      const box = sodium.crypto_box_seal(sodium.from_string(input.value.reveal()), sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL));
+      const sealed = { encryptedValue: sodium.to_base64(box, sodium.base64_variants.ORIGINAL), keyId: key.key_id };
+      await write(sealed);
+      return sealed;
     };
+    let sealed: Sealed;
     try {
-      await put(false);
+      sealed = await put(false);
     } catch (err) {
       // The repository's key changed since it was read: GitHub refuses the key id (422). Once more, with the key read afresh.
       if (!(err instanceof ConnectorError) || err.options.status !== 422) throw err;
-      await put(true);
+      sealed = await put(true);
     }
-    const delivered: DeliveredReplacement = {
-      replacementId: input.replacementId,
-      fingerprint: fingerprintOf(input.value.reveal()),
-      location: `github:${where}`,
-    };
-    // Two attempts delivering at once both write the secret; the index keeps the first record, and the attempt
-    // whose record lost ends its own mint (connectors/replacement-attempts.ts). Left open: the secret holds
-    // whichever value was written last, which can be the losing one when the two writes and the two records
-    // land in opposite orders.
-    return this.#record(input.idempotencyKey, delivered);
+    const delivered: IndexRecord = { replacementId: input.replacementId, fingerprint: fingerprintOf(input.value.reveal()), location: `github:${where}`, sealed };
+    const kept = await this.#record(input.idempotencyKey, delivered);
+    // Two attempts delivering at once (connectors/replacement-attempts.ts) both write the secret before either
+    // records; the index keeps one record. The one whose record lost writes the kept delivery's sealed box back:
+    // its own write may have come after the winner's, and the winner writes only before recording, so this last
+    // write leaves the secret holding the kept value. Left open: a losing attempt that dies between its write
+    // and this one leaves its own value in the secret (and its mint alive, since it dies before ending it).
+    if (kept.replacementId !== delivered.replacementId && kept.sealed) await write(kept.sealed);
+    return deliveredOf(kept)!;
   }
+}
+
+/** A sealed box written to a secret: only GitHub can open it (the repository's private key). */
+interface Sealed {
+  encryptedValue: string;
+  keyId: string;
+}
+/** What the index keeps per idempotency key: the delivery, and the sealed box written (records before it lack it). */
+type IndexRecord = DeliveredReplacement & { sealed?: Sealed };
+
+function deliveredOf(r: IndexRecord | undefined): DeliveredReplacement | undefined {
+  return r && { replacementId: r.replacementId, fingerprint: r.fingerprint, location: r.location };
 }
