@@ -14,9 +14,22 @@ export async function writeFirst(file: string, content: string): Promise<{ conte
     await link(tmp, file);
     return { content, won: true };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    // A filesystem without hard links: an exclusive create is as exclusive, though a crash mid-write can leave a short file.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') return await createExclusive(file, content);
+    if (code !== 'EEXIST') throw err;
     return { content: await readFile(file, 'utf8'), won: false };
   } finally {
     await unlink(tmp).catch(() => undefined);
+  }
+}
+
+async function createExclusive(file: string, content: string): Promise<{ content: string; won: boolean }> {
+  try {
+    await writeFile(file, content, { mode: 0o600, flag: 'wx' });
+    return { content, won: true };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return { content: await readFile(file, 'utf8'), won: false };
   }
 }
