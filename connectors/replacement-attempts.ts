@@ -16,6 +16,9 @@
 // own stays live and held by nobody (docs/performance.md, P3: a run under heavy load left 23 of 150 consumers
 // so; this race is a candidate cause, not a proven one).
 
+import type { CredentialSink, DeliveredReplacement } from './sinks/types.ts';
+import type { ReplacementIssued } from './types.ts';
+
 /** The evidence's words for a mint that lost its delivery to another attempt, and was ended. */
 export const lostDelivery = (minted: string) =>
   `another attempt of this replacement delivered first (it outlived its timeout beside this retry); its credential is the consumer's, and ${minted}, minted by this attempt, was ended`;
@@ -23,3 +26,14 @@ export const lostDelivery = (minted: string) =>
 /** The evidence's words for the mints of earlier attempts ended once this one's delivery was kept. */
 export const orphansDeleted = (ended: readonly string[]) =>
   `ended ${ended.length} credential(s) an earlier attempt of this replacement had minted and not delivered: ${ended.join(', ')}`;
+
+/**
+ * Steps 2 and 3: delivers this attempt's mint; when the sink kept another attempt's delivery instead, ends this
+ * attempt's mint (`endOwn`) and gives what the replacement reports (`lost`: the kept delivery, with the note).
+ */
+export async function deliverOrEndOwn(sink: CredentialSink, delivery: Parameters<CredentialSink['deliver']>[0], endOwn: () => Promise<unknown>): Promise<{ kept: DeliveredReplacement; lost?: ReplacementIssued }> {
+  const kept = await sink.deliver(delivery);
+  if (kept.replacementId === delivery.replacementId) return { kept };
+  await endOwn();
+  return { kept, lost: { replacementId: kept.replacementId, fingerprint: kept.fingerprint, sink: kept.location, note: lostDelivery(delivery.replacementId) } };
+}

@@ -7,6 +7,7 @@ import type { CredentialKind } from '../../schemas/credential.ts';
 import type { TokenUseAction, TokenUseEventInput } from '../../schemas/token-use.ts';
 import type { AuditStream, MappedRecord } from '../audit-stream.ts';
 import type { GitHubClient } from './client.ts';
+import { linkParam } from './pages.ts';
 
 /** GitHub's audit log shows events within seconds to minutes; every read goes back 30 minutes. */
 export const GITHUB_AUDIT_OVERLAP_MS = 30 * 60_000;
@@ -109,9 +110,7 @@ const searchTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOS
 
 /** The `after` cursor of the Link header's rel="next", if any. */
 export function nextAfter(link: string | undefined): string | undefined {
-  const next = link?.split(',').find((part) => /rel="next"/.test(part));
-  const url = next ? /<([^>]+)>/.exec(next)?.[1] : undefined;
-  return url ? (new URL(url).searchParams.get('after') ?? undefined) : undefined;
+  return linkParam(link, 'next', 'after');
 }
 
 /** The org audit log as one stream, oldest first. `call` classifies errors (and renews Cordon's token once). */

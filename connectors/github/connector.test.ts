@@ -139,19 +139,23 @@ describe('OAuth tokens', () => {
 });
 
 describe('an org-wide listing read while other runs remove entries from it', () => {
-  it('finds a classic PAT named by id though an authorization before it is removed between page reads', async () => {
-    // 150 classic PATs more: the org's SAML authorizations span two pages of 100.
+  /** CircleCI's org with 150 classic PATs more (ids from `firstId`): its SAML authorizations span two pages of 100. */
+  function loadWithClassicPats(firstId: number, name: string): GitHubConnector {
     const extra = Array.from({ length: 150 }, (_, i) => ({
-      id: 20_001 + i,
+      id: firstId + i,
       kind: 'pat' as const,
       patType: 'classic' as const,
       owner: 'acme-ci-bot',
       note: `mass ${i}`,
-      value: `ghp_${String(i).padStart(4, '0')}${'A'.repeat(32)}`,
+      value: `ghp_${String(firstId + i).padStart(8, '0')}${'A'.repeat(28)}`,
       scopes: ['repo'],
       createdAt: '2024-01-01T00:00:00Z',
     }));
-    connector = load({ ...circleci, credentials: [...(circleci.credentials ?? []), ...extra] }, 'github-saml-pages');
+    return load({ ...circleci, credentials: [...(circleci.credentials ?? []), ...extra] }, name);
+  }
+
+  it('finds a classic PAT named by id though an authorization before it is removed between page reads', async () => {
+    connector = loadWithClassicPats(20_001, 'github-saml-pages');
     const page = (n: number) => connector.installationClient.request('GET /orgs/{org}/credential-authorizations', { org: ORG, per_page: 100, page: n });
     const firstPage = (await page(1)).data as Array<{ credential_id: number; credential_type: string }>;
     const target = ((await page(2)).data as Array<{ credential_id: number }>)[0]!.credential_id;
@@ -180,17 +184,7 @@ describe('an org-wide listing read while other runs remove entries from it', () 
   });
 
   it('classic PATs named by id and identified side by side share one walk of the org\'s authorizations', async () => {
-    const extra = Array.from({ length: 150 }, (_, i) => ({
-      id: 30_001 + i,
-      kind: 'pat' as const,
-      patType: 'classic' as const,
-      owner: 'acme-ci-bot',
-      note: `mass ${i}`,
-      value: `ghp_${String(i).padStart(4, '0')}${'B'.repeat(32)}`,
-      scopes: ['repo'],
-      createdAt: '2024-01-01T00:00:00Z',
-    }));
-    connector = load({ ...circleci, credentials: [...(circleci.credentials ?? []), ...extra] }, 'github-saml-shared');
+    connector = loadWithClassicPats(30_001, 'github-saml-shared');
     const listed = () => tenant.calls({ provider: 'github', operation: 'orgs.listSamlSsoAuthorizations' }).length;
     const before = listed();
     const ids = [30_001, 30_075, 30_150].map((n) => `pat:classic:${n}`);

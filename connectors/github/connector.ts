@@ -36,7 +36,7 @@ import type { AuditCursor } from '../../schemas/audit-cursor.ts';
 import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
 import { GITHUB_AUDIT_OVERLAP_MS, githubAuditStream } from './audit-reader.ts';
 import { InFlightReads } from '../in-flight-reads.ts';
-import { lostDelivery, orphansDeleted } from '../replacement-attempts.ts';
+import { deliverOrEndOwn, orphansDeleted } from '../replacement-attempts.ts';
 import { walkPagesLastFirst, type NumberedPage } from './pages.ts';
 
 const PROVIDER = 'github' as const;
@@ -705,12 +705,11 @@ export class GitHubConnector implements Connector {
       this.#installation.rest.repos.createDeployKey({ owner, repo, key: pair.publicKey, title: `${consumer.name || consumer.id} [${tag}]`, read_only: readOnly }),
     );
     const replacementId = credentialIds.deployKey(owner, repo, created.data.id);
-    const out = await sink.deliver({ idempotencyKey, replacementId, consumer, target: consumer.sink, value: new Secret(pair.privateKey) });
-    if (out.replacementId !== replacementId) {
-      // Another attempt of this replacement delivered first (connectors/replacement-attempts.ts): its key is the consumer's.
-      await this.#deleteDeployKey(owner, repo, created.data.id, 'another attempt delivered first');
-      return { replacementId: out.replacementId, fingerprint: out.fingerprint, sink: out.location, note: lostDelivery(replacementId) };
-    }
+    // Another attempt's delivery kept instead: its key is the consumer's, this one goes (connectors/replacement-attempts.ts).
+    const { kept: out, lost } = await deliverOrEndOwn(sink, { idempotencyKey, replacementId, consumer, target: consumer.sink, value: new Secret(pair.privateKey) }, () =>
+      this.#deleteDeployKey(owner, repo, created.data.id, 'another attempt delivered first'),
+    );
+    if (lost) return lost;
     // Delivered: keys earlier attempts minted under this tag are held by nobody now. None on the run's first claim.
     const orphans = options.firstClaim ? [] : await this.#endDeployKeyOrphans(parsed, idempotencyKey, replacementId);
     return { replacementId, fingerprint: fingerprintOf(pair.privateKey), sink: out.location, ...requestIdOf(created.headers), ...(orphans.length ? { note: orphansDeleted(orphans) } : {}) };

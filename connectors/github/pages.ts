@@ -23,16 +23,17 @@ export interface NumberedPage<T> {
   headers: { link?: string | undefined };
 }
 
+/** A query parameter of the URL a Link header names for `rel` (GitHub REST docs: pagination), if any. */
+export function linkParam(link: string | undefined, rel: string, param: string): string | undefined {
+  const part = link?.split(',').find((p) => p.includes(`rel="${rel}"`));
+  const url = part ? /<([^>]+)>/.exec(part)?.[1] : undefined;
+  return url ? (new URL(url).searchParams.get(param) ?? undefined) : undefined;
+}
+
 /** The number of the page rel="last" names, or undefined (a single page has no Link header). */
 export function lastPageOf(link: string | undefined): number | undefined {
-  if (!link) return undefined;
-  for (const part of link.split(',')) {
-    if (!/rel="last"/.test(part)) continue;
-    const url = /<([^>]+)>/.exec(part)?.[1];
-    const page = url ? Number(new URL(url).searchParams.get('page')) : Number.NaN;
-    if (Number.isInteger(page) && page > 0) return page;
-  }
-  return undefined;
+  const page = Number(linkParam(link, 'last', 'page'));
+  return Number.isInteger(page) && page > 0 ? page : undefined;
 }
 
 /**

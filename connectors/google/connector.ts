@@ -36,7 +36,7 @@ import { InFlightReads } from '../in-flight-reads.ts';
 import type { AuditCursor } from '../../schemas/audit-cursor.ts';
 import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
 import { GOOGLE_AUDIT_APPLICATIONS, GOOGLE_AUDIT_OVERLAP_MS, googleAuditStream } from './audit-reader.ts';
-import { lostDelivery, orphansDeleted } from '../replacement-attempts.ts';
+import { deliverOrEndOwn, orphansDeleted } from '../replacement-attempts.ts';
 
 export { GoogleConnectorConfig, type GoogleConnectorConfigInput } from './config.ts';
 
@@ -627,12 +627,11 @@ export class GoogleConnector implements Connector {
       auth_uri: 'https://accounts.google.com/o/oauth2/auth',
       token_uri: 'https://oauth2.googleapis.com/token',
     });
-    const out = await sink.deliver({ idempotencyKey, replacementId: name, consumer, target: consumer.sink, value: new Secret(value) });
-    if (out.replacementId !== name) {
-      // Another attempt of this replacement delivered first (connectors/replacement-attempts.ts): its key is the consumer's.
-      await deleteKey(name, 'another attempt delivered first');
-      return { replacementId: out.replacementId, fingerprint: out.fingerprint, sink: out.location, note: lostDelivery(name) };
-    }
+    // Another attempt's delivery kept instead: its key is the consumer's, this one goes (connectors/replacement-attempts.ts).
+    const { kept: out, lost } = await deliverOrEndOwn(sink, { idempotencyKey, replacementId: name, consumer, target: consumer.sink, value: new Secret(value) }, () =>
+      deleteKey(name, 'another attempt delivered first'),
+    );
+    if (lost) return lost;
     // Delivered: keys earlier attempts uploaded under this label are held by nobody now. None on the run's first claim.
     const orphans = [...freed, ...(options.firstClaim ? [] : await endOrphans(name))];
     return { replacementId: name, fingerprint: fingerprintOf(value), sink: out.location, ...(orphans.length ? { note: orphansDeleted(orphans) } : {}) };
@@ -661,12 +660,12 @@ export class GoogleConnector implements Connector {
     );
     const value = Buffer.from(created.data.privateKeyData ?? '', 'base64').toString('utf8');
     if (!value) throw new ConnectorError('unavailable', 'google', `google: keys.create for ${accountId} answered without key data`);
-    const out = await sink.deliver({ idempotencyKey, replacementId: created.data.name!, consumer, target: consumer.sink, value: new Secret(value) });
-    if (out.replacementId !== created.data.name) {
-      // Another attempt delivered first (connectors/replacement-attempts.ts): this unlabelled key is held by nobody.
-      await this.#orMissing(`keys.delete ${created.data.name} (another attempt delivered first)`, () => this.#iam.projects.serviceAccounts.keys.delete({ name: created.data.name! }), 'missing' as const);
-      return { replacementId: out.replacementId, fingerprint: out.fingerprint, sink: out.location, note: lostDelivery(created.data.name!) };
-    }
+    const name = created.data.name!;
+    // Another attempt's delivery kept instead: this unlabelled key is held by nobody (connectors/replacement-attempts.ts).
+    const { kept: out, lost } = await deliverOrEndOwn(sink, { idempotencyKey, replacementId: name, consumer, target: consumer.sink, value: new Secret(value) }, () =>
+      this.#orMissing(`keys.delete ${name} (another attempt delivered first)`, () => this.#iam.projects.serviceAccounts.keys.delete({ name }), 'missing' as const),
+    );
+    if (lost) return lost;
     return {
       replacementId: out.replacementId,
       fingerprint: fingerprintOf(value),

@@ -22,7 +22,7 @@ import {
 } from '../types.ts';
 import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { hashValue, type MemCredential, type MemPrincipal, type MemoryTenantPort } from './tenant.ts';
-import { lostDelivery, orphansDeleted } from '../replacement-attempts.ts';
+import { deliverOrEndOwn, orphansDeleted } from '../replacement-attempts.ts';
 
 /** The reference tenant implements every capability but two. */
 export const MEMORY_CANNOT: Partial<Record<Capability, string>> = {
@@ -135,12 +135,11 @@ export class MemoryConnector implements Connector {
       issued = await this.#call('issue', () => this.tenant.issue({ replacesId: credential.id, consumerId: consumer.id, idempotencyKey: `${idempotencyKey}#orphan-${minted}` }));
     }
     const value = issued.value;
-    const out = await sink.deliver({ idempotencyKey, replacementId: issued.credential.id, consumer, target: consumer.sink, value: new Secret(value) });
-    if (out.replacementId !== issued.credential.id) {
-      // Another attempt delivered first: this mint is held by nobody.
-      await this.#call('revoke the losing mint', () => this.tenant.revoke(issued.credential.id));
-      return { replacementId: out.replacementId, fingerprint: out.fingerprint, sink: out.location, note: lostDelivery(issued.credential.id) };
-    }
+    const mine = issued.credential.id;
+    const { kept: out, lost } = await deliverOrEndOwn(sink, { idempotencyKey, replacementId: mine, consumer, target: consumer.sink, value: new Secret(value) }, () =>
+      this.#call('revoke the losing mint', () => this.tenant.revoke(mine)),
+    );
+    if (lost) return lost;
     for (const id of earlier) await this.#call('revoke orphan', () => this.tenant.revoke(id));
     return { replacementId: out.replacementId, fingerprint: fingerprintOf(value), sink: out.location, ...(earlier.length ? { note: orphansDeleted(earlier) } : {}) };
   }

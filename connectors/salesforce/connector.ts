@@ -35,7 +35,7 @@ import type { InventoryPrincipal, InventoryResult } from '../inventory.ts';
 import { mapLimit } from '../bounded-map.ts';
 import type { AuditCursor } from '../../schemas/audit-cursor.ts';
 import { readStreams, type ReadTokenUseOptions, type TokenUseBatch } from '../audit-stream.ts';
-import { lostDelivery } from '../replacement-attempts.ts';
+import { deliverOrEndOwn } from '../replacement-attempts.ts';
 import { SALESFORCE_AUDIT_OVERLAP_MS, salesforceLoginStream, type SalesforceLoginObject } from './audit-reader.ts';
 export { SalesforceConnectorConfig } from './config.ts';
 
@@ -840,12 +840,9 @@ export class SalesforceConnector implements Connector {
         throw new ConnectorError('unavailable', 'salesforce', `salesforce: the token minted for ${user.Username} does not show its session yet; it was revoked and will be minted again`);
       }
       const value = new Secret(res.access_token);
-      const delivered = await sink.deliver({ idempotencyKey, replacementId: sessionId, consumer, target: consumer.sink, value });
-      if (delivered.replacementId !== sessionId) {
-        // Another attempt delivered first (connectors/replacement-attempts.ts): its session is the consumer's; this token is held by nobody.
-        await minting.oauth2.revokeToken(res.access_token);
-        return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location, note: lostDelivery(sessionId) };
-      }
+      // Another attempt's delivery kept instead: its session is the consumer's, this token is revoked (connectors/replacement-attempts.ts).
+      const { kept: delivered, lost } = await deliverOrEndOwn(sink, { idempotencyKey, replacementId: sessionId, consumer, target: consumer.sink, value }, () => minting.oauth2.revokeToken(res.access_token));
+      if (lost) return lost;
       return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint || fingerprintOf(value.reveal()), sink: delivered.location };
     });
   }
