@@ -64,6 +64,20 @@ export interface VerifyInput {
 /** One credential of revokeCredentials: revoked, or the type of the failure that stopped it there. */
 export type RevokeItemResult = { revoked: WriteResult } | { failed: string };
 
+/**
+ * A replacement to issue. `claimsTogether`: how many claims the run starts at once for the credential's principal
+ * (a mass child's owner), so that the registry update can carry them together (registryBatcher); absent, the
+ * claim goes alone as soon as it can.
+ */
+export interface IssueReplacementInput {
+  workflowId: string;
+  runStartedAt: string;
+  credential: Credential;
+  consumer: Consumer;
+  retryOf?: string;
+  claimsTogether?: number;
+}
+
 /** What issueReplacement did: minted one, or found that another run owns this consumer's replacement (I8). */
 export type ReplacementOutcome = { issued: ReplacementRef } | { ownedBy: string; replacementId?: string };
 
@@ -122,19 +136,23 @@ export function createActivities(deps: ActivityDeps) {
   };
 
   /** One replacement for one consumer: claimed in the registry (I8), minted, delivered and recorded (the activity's body). */
-  const issueReplacement = async (input: { workflowId: string; runStartedAt: string; credential: Credential; consumer: Consumer; retryOf?: string }): Promise<ReplacementOutcome> => {
+  const issueReplacement = async (input: IssueReplacementInput): Promise<ReplacementOutcome> => {
     const credentialId = credentialKey(input.credential);
     const connector = connectorFor(input.credential.provider);
     // I8: one owner per (credential, consumer) across runs; a concurrent run's consumer is never served twice.
     // A mint the provider cannot label is noted by the same update, when the claim is won (I4).
-    const claim = await registry().claim(principalOf(input.credential), {
-      credentialId,
-      consumerId: input.consumer.id,
-      workflowId: input.workflowId,
-      claimerStartedAt: input.runStartedAt,
-      ...(input.retryOf ? { takeOverFrom: input.retryOf } : {}),
-      ...(connector.unlabelledMint?.(input.credential) ? { noteMint: true as const } : {}),
-    });
+    const claim = await registry().claim(
+      principalOf(input.credential),
+      {
+        credentialId,
+        consumerId: input.consumer.id,
+        workflowId: input.workflowId,
+        claimerStartedAt: input.runStartedAt,
+        ...(input.retryOf ? { takeOverFrom: input.retryOf } : {}),
+        ...(connector.unlabelledMint?.(input.credential) ? { noteMint: true as const } : {}),
+      },
+      input.claimsTogether ? { group: input.workflowId, size: input.claimsTogether } : undefined,
+    );
     if (claim.workflowId !== input.workflowId) {
       log.info('replacement owned by another run', { credential: credentialId, consumer: input.consumer.id, owner: claim.workflowId });
       return { ownedBy: claim.workflowId, ...(claim.replacementId ? { replacementId: claim.replacementId } : {}) };
@@ -347,7 +365,7 @@ export function createActivities(deps: ActivityDeps) {
       );
     }),
 
-    issueReplacement: mapFailures(async (input: { workflowId: string; runStartedAt: string; credential: Credential; consumer: Consumer; retryOf?: string }): Promise<ReplacementOutcome> =>
+    issueReplacement: mapFailures(async (input: IssueReplacementInput): Promise<ReplacementOutcome> =>
       // The attempt holds its lease while it works (the workflow's heartbeat timeout): a slow attempt is not retried beside itself.
       whileHeartbeating(() => issueReplacement(input)),
     ),

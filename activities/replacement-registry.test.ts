@@ -126,3 +126,47 @@ it('never sends more than MAX_REGISTRY_BATCH ops in one update', async () => {
   expect((await Promise.all(all)).length).toBe(MAX_REGISTRY_BATCH + 11);
   expect(sizes).toEqual([1, MAX_REGISTRY_BATCH, 10]);
 });
+
+// A mass child starts an owner's replacements side by side, and a loaded worker starts their activities over
+// tens of milliseconds: the first claims went one by one (up to the in-flight limit) before any batch formed.
+it('holds claims that come with siblings until all of them are there, then sends them as one update; a sibling that never comes holds them CLAIM_HOLD_MS at most', async () => {
+  const sent: string[][] = [];
+  const batcher = registryBatcher(async (_id, ops) => {
+    sent.push(ops.map((o) => ('claim' in o ? o.claim.consumerId : `record ${o.record.consumerId}`)));
+    return ops.map(answerOf);
+  }, 3, 200);
+  const group = { group: 'wf-a', size: 4 };
+  const tick = () => new Promise((r) => setTimeout(r, 20));
+  const claims = [batcher('reg', claimOf('c1'), group)];
+  await tick();
+  claims.push(batcher('reg', claimOf('c2'), group));
+  await tick();
+  expect(sent).toEqual([]); // two of four: nothing sent yet, though the limit has room
+  const alone = batcher('reg-2', claimOf('x1')); // no siblings said: at once, as before
+  expect(sent).toEqual([['x1']]);
+  claims.push(batcher('reg', claimOf('c3'), group), batcher('reg', claimOf('c4'), group));
+  expect(sent).toEqual([['x1'], ['c1', 'c2', 'c3', 'c4']]);
+  expect((await Promise.all(claims)).map((e) => e.consumerId)).toEqual(['c1', 'c2', 'c3', 'c4']);
+  await alone;
+
+  // Three of five come; the fourth and fifth never do: the three go once they have waited 200 ms.
+  sent.length = 0;
+  const started = Date.now();
+  const partial = ['d1', 'd2', 'd3'].map((c) => batcher('reg', claimOf(c), { group: 'wf-b', size: 5 }));
+  expect((await Promise.all(partial)).length).toBe(3);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  expect(sent).toEqual([['d1', 'd2', 'd3']]);
+
+  // A record, which never waits, takes the waiting claims of a group along; their late siblings go at once.
+  sent.length = 0;
+  const early = batcher('reg', claimOf('e1'), { group: 'wf-c', size: 3 });
+  await tick();
+  expect(sent).toEqual([]);
+  const record = batcher('reg', { record: { credentialId: 'google:k1', consumerId: 'r1', workflowId: 'wf-z', replacementId: 'k9' } });
+  expect(sent).toEqual([['e1', 'record r1']]);
+  await Promise.all([early, record]);
+  await new Promise((r) => setImmediate(r)); // the lane is idle and gone
+  const late = batcher('reg', claimOf('e2'), { group: 'wf-c', size: 3 });
+  expect(sent).toEqual([['e1', 'record r1'], ['e2']]);
+  await late;
+});

@@ -35,8 +35,11 @@ export interface RegistryPrincipal {
 }
 
 export interface ReplacementRegistry {
-  /** Who owns the replacement for (credential, consumer): the caller, unless another run claimed it first. */
-  claim(of: RegistryPrincipal, c: ClaimInput): Promise<RegistryEntry>;
+  /**
+   * Who owns the replacement for (credential, consumer): the caller, unless another run claimed it first.
+   * `together`: the run claims this many for the principal at once, and they may share one update.
+   */
+  claim(of: RegistryPrincipal, c: ClaimInput, together?: Together): Promise<RegistryEntry>;
   record(of: RegistryPrincipal, e: Required<Omit<RegistryEntry, 'at' | 'ownerFinishedAt' | 'mintsNotedAt' | 'firstClaim' | 'mintNoted'>>): Promise<void>;
   /** Durably notes, before the mint, that the owner is about to mint a replacement the provider cannot label. */
   noteUnlabelledMint(of: RegistryPrincipal, n: { credentialId: string; consumerId: string; workflowId: string }): Promise<void>;
@@ -122,22 +125,82 @@ export type RegistryOp = RegistryBatch['ops'][number];
 export const OPS_IN_FLIGHT_PER_REGISTRY = 3;
 
 /**
- * Sends `ops` (claims and records of one registry) through `send`, `limit` updates at a time per registry:
- * what waits meanwhile is sent as one batch of up to MAX_REGISTRY_BATCH. Each caller gets its own op's answer,
- * or the error of the update that carried it (an op `send` answered apart may get an error of its own).
+ * How long a claim that came with siblings (`Together`) waits for them before it goes without the rest: the
+ * time a loaded worker takes to start a child's replacement activities side by side. Only claims wait (nothing
+ * is minted yet, so no replacement is left unrecorded the longer for it); a sibling that never comes (its
+ * branch stopped before its replacement, or a lone retry) costs its group this much once.
  */
-export function registryBatcher(send: (registryId: string, ops: RegistryOp[]) => Promise<(RegistryEntry | Error)[]>, limit = OPS_IN_FLIGHT_PER_REGISTRY) {
+export const CLAIM_HOLD_MS = 150;
+
+/** Claims one run sends for one principal at once: `size` of them, told apart from other runs' by `group`. */
+export interface Together {
+  group: string;
+  size: number;
+}
+
+/**
+ * Sends `ops` (claims and records of one registry) through `send`, `limit` updates at a time per registry:
+ * what waits meanwhile is sent as one batch of up to MAX_REGISTRY_BATCH. A claim that says it comes with
+ * siblings (`Together`, a mass child claiming for an owner's many consumers) waits until they are all there, or
+ * CLAIM_HOLD_MS, so that they share one update; an op that does not say so goes as soon as the limit lets it.
+ * Each caller gets its own op's answer, or the error of the update that carried it (an op `send` answered
+ * apart may get an error of its own).
+ */
+export function registryBatcher(send: (registryId: string, ops: RegistryOp[]) => Promise<(RegistryEntry | Error)[]>, limit = OPS_IN_FLIGHT_PER_REGISTRY, holdMs = CLAIM_HOLD_MS) {
   interface Waiting {
     op: RegistryOp;
+    group?: string;
     resolve: (e: RegistryEntry) => void;
     reject: (err: unknown) => void;
   }
-  const lanes = new Map<string, { inFlight: number; waiting: Waiting[] }>();
+  interface Group {
+    size: number;
+    arrived: number;
+    until: number;
+  }
+  interface Lane {
+    inFlight: number;
+    waiting: Waiting[];
+    groups: Map<string, Group>;
+    timer?: ReturnType<typeof setTimeout>;
+  }
+  const lanes = new Map<string, Lane>();
+  // Groups sent in part, by registry and group, with when to forget them: their late siblings go at once, even
+  // after their lane went idle. Forgotten in the order they were sent in part.
+  const sentInPart = new Map<string, number>();
+  const GROUP_MEMORY_MS = 60_000;
+  // A waiting op may go: it came alone, or its group is all there, or its group waited long enough.
+  const ready = (lane: Lane, w: Waiting, now: number) => {
+    const g = w.group === undefined ? undefined : lane.groups.get(w.group);
+    return !g || g.arrived >= g.size || now >= g.until;
+  };
   const pump = (registryId: string) => {
     const lane = lanes.get(registryId);
     if (!lane) return;
+    if (lane.timer) clearTimeout(lane.timer);
+    lane.timer = undefined;
+    const now = Date.now();
     while (lane.inFlight < limit && lane.waiting.length) {
+      if (!lane.waiting.some((w) => ready(lane, w, now))) {
+        // Only siblings still coming: wake when the first group has waited long enough.
+        const next = Math.min(...lane.waiting.map((w) => lane.groups.get(w.group!)!.until));
+        lane.timer = setTimeout(() => pump(registryId), Math.max(1, next - now));
+        lane.timer.unref?.();
+        return;
+      }
       const taken = lane.waiting.splice(0, MAX_REGISTRY_BATCH);
+      for (const group of new Set(taken.map((w) => w.group))) {
+        const g = group === undefined ? undefined : lane.groups.get(group);
+        if (!g) continue;
+        // A group all there is done; the rest of one sent in part (it waited long enough, or went along with
+        // an op that was ready) go as soon as they come.
+        if (g.arrived >= g.size) lane.groups.delete(group!);
+        else {
+          g.until = 0;
+          sentInPart.delete(`${registryId}\0${group}`);
+          sentInPart.set(`${registryId}\0${group}`, Date.now() + GROUP_MEMORY_MS);
+        }
+      }
       lane.inFlight++;
       send(registryId, taken.map((w) => w.op))
         .then((answers) => {
@@ -156,11 +219,22 @@ export function registryBatcher(send: (registryId: string, ops: RegistryOp[]) =>
         });
     }
   };
-  return (registryId: string, op: RegistryOp): Promise<RegistryEntry> =>
+  return (registryId: string, op: RegistryOp, together?: Together): Promise<RegistryEntry> =>
     new Promise<RegistryEntry>((resolve, reject) => {
       let lane = lanes.get(registryId);
-      if (!lane) lanes.set(registryId, (lane = { inFlight: 0, waiting: [] }));
-      lane.waiting.push({ op, resolve, reject });
+      if (!lane) lanes.set(registryId, (lane = { inFlight: 0, waiting: [], groups: new Map() }));
+      const now = Date.now();
+      for (const [key, forgetAt] of sentInPart) {
+        if (forgetAt > now) break;
+        sentInPart.delete(key);
+      }
+      const grouped = together && together.size > 1 && !sentInPart.has(`${registryId}\0${together.group}`) ? together : undefined;
+      if (grouped) {
+        let g = lane.groups.get(grouped.group);
+        if (!g) lane.groups.set(grouped.group, (g = { size: grouped.size, arrived: 0, until: now + holdMs }));
+        g.arrived++;
+      }
+      lane.waiting.push({ op, ...(grouped ? { group: grouped.group } : {}), resolve, reject });
       pump(registryId);
     });
 }
@@ -219,16 +293,16 @@ export function temporalRegistry(): ReplacementRegistry {
     return oneOfFew(workflowId, () => updateOn<A, R>(client, taskQueue, workflowId, what, def, arg));
   };
   const batchers = new WeakMap<Client, Map<string, ReturnType<typeof registryBatcher>>>();
-  const op = (of: RegistryPrincipal, o: RegistryOp): Promise<RegistryEntry> => {
+  const op = (of: RegistryPrincipal, o: RegistryOp, together?: Together): Promise<RegistryEntry> => {
     const { client, taskQueue } = ctx();
     let byQueue = batchers.get(client);
     if (!byQueue) batchers.set(client, (byQueue = new Map()));
     let batcher = byQueue.get(taskQueue);
     if (!batcher) byQueue.set(taskQueue, (batcher = registryBatcher((id, ops) => sendRegistryOps(client, taskQueue, id, ops))));
-    return batcher(shardedRegistryId(taskQueue, of), o);
+    return batcher(shardedRegistryId(taskQueue, of), o, together);
   };
   return {
-    claim: (of, input) => op(of, { claim: input }),
+    claim: (of, input, together) => op(of, { claim: input }, together),
     async record(of, entry) {
       await op(of, { record: entry });
     },

@@ -12,17 +12,22 @@ export interface RegistryOpsSeen {
   records: RegistryRecord[];
   /** The number of claims and records each batch update carried. */
   batchSizes: number[];
+  /** The number of claims each update that carried any carried, in order. */
+  claimsPerUpdate: number[];
 }
 
 export async function registryOps(client: Client, registryId: string): Promise<RegistryOpsSeen> {
-  const seen: RegistryOpsSeen = { updates: [], claims: [], records: [], batchSizes: [] };
+  const seen: RegistryOpsSeen = { updates: [], claims: [], records: [], batchSizes: [], claimsPerUpdate: [] };
   const converter = client.options.loadedDataConverter;
   for (const e of (await client.workflow.getHandle(registryId).fetchHistory()).events ?? []) {
     const input = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
     if (!input?.name) continue;
     seen.updates.push(input.name);
     const arg = await decodeFromPayloadsAtIndex<unknown>(converter, 0, input.args?.payloads);
-    if (input.name === 'claimReplacement') seen.claims.push(arg as RegistryClaim);
+    if (input.name === 'claimReplacement') {
+      seen.claims.push(arg as RegistryClaim);
+      seen.claimsPerUpdate.push(1);
+    }
     if (input.name === 'recordReplacement') seen.records.push(arg as RegistryRecord);
     if (input.name === 'applyRegistryBatch') {
       const { ops } = arg as RegistryBatch;
@@ -31,6 +36,8 @@ export async function registryOps(client: Client, registryId: string): Promise<R
         if ('claim' in op) seen.claims.push(op.claim);
         else seen.records.push(op.record);
       }
+      const claims = ops.filter((op) => 'claim' in op).length;
+      if (claims) seen.claimsPerUpdate.push(claims);
     }
   }
   return seen;

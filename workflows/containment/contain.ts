@@ -15,15 +15,30 @@ export async function contain(run: Containment): Promise<void> {
   const staged = (c: Credential) => plan.actions.some((a) => a.credentialId === credentialKey(c) && a.step === 'restrict');
   // A credential the fast path already stopped on a refusal is not tried again (before the plan, nothing is refused).
   const open = plan.credentials.filter((c) => !run.refusedBecause.has(credentialKey(c)));
-  await settleBranches(run, open.map((c) => (branch: Containment) => guarded(branch, credentialKey(c), () => (staged(c) ? containStaged(branch, c, plan.credentials.indexOf(c)) : containDirect(branch, c)))));
+  const together = claimsTogether(run, open.filter((c) => !staged(c)));
+  await settleBranches(run, open.map((c) => (branch: Containment) => guarded(branch, credentialKey(c), () => (staged(c) ? containStaged(branch, c, plan.credentials.indexOf(c)) : containDirect(branch, c, together.get(principalKey(c)))))));
 }
 
 /** I1: the provider acknowledged the revocation before any replacement is requested. */
-async function containDirect(run: Containment, c: Credential): Promise<void> {
+async function containDirect(run: Containment, c: Credential, claimsTogether?: number): Promise<void> {
   const key = credentialKey(c);
   // The fast path revoked it as soon as it was identified (revokeAtOnce).
   if (run.progressOf(key).state !== 'revoked') await revoke(run, c, key);
-  await replacePrimary(run, c, key, c.consumers);
+  await replacePrimary(run, c, key, c.consumers, claimsTogether ? { claimsTogether } : {});
+}
+
+const principalKey = (c: Credential) => `${c.provider}\0${c.principal.id}`;
+
+/**
+ * A mass child (batchCalls) starts the replacements of an owner's credentials side by side: how many claims each
+ * principal's registry gets at once, so that they share one update instead of going one by one as the worker
+ * starts them (activities/replacement-registry.ts, registryBatcher). A single run's replacements go as they come.
+ */
+function claimsTogether(run: Containment, direct: Credential[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  if (!run.batchCalls) return counts;
+  for (const c of direct) counts.set(principalKey(c), (counts.get(principalKey(c)) ?? 0) + c.consumers.length);
+  return counts;
 }
 
 /**

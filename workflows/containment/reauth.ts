@@ -55,6 +55,6 @@ async function forceReauth(run: Containment, t: ReauthTarget, deferred: string[]
   else if (p.state !== 'not_contained') run.transition(p.credentialId, 'reauth_forced');
   for (const { c, entry } of collateral) {
     entry.state = 'ended';
-    await replaceFor(run, c, entry.credentialId, c.consumers, entry, 'credential ended by re-authentication');
+    await replaceFor(run, c, entry.credentialId, c.consumers, entry, { detail: 'credential ended by re-authentication' });
   }
 }

@@ -9,6 +9,13 @@ import { settleAll } from './branches.ts';
 import type { Containment } from './context.ts';
 import { failureMessage, failureType } from './failures.ts';
 
+/** How a run's replacements are issued: the evidence's context, and how many claims for the principal go out at once. */
+export interface ReplaceOptions {
+  detail?: string;
+  /** The claims the run starts at once for the credential's principal (issueReplacement's `claimsTogether`). */
+  claimsTogether?: number;
+}
+
 /** One replacement per consumer, unless another run owns that consumer's replacement (I8). */
 export async function replaceFor(
   run: Containment,
@@ -16,7 +23,7 @@ export async function replaceFor(
   key: string,
   consumers: Consumer[],
   into: { replacements: ReplacementRef[]; notReplaced?: CollateralProgress['notReplaced'] },
-  detail?: string,
+  { detail, claimsTogether }: ReplaceOptions = {},
 ): Promise<void> {
   const { input, acts, record } = run;
   // One replacement per consumer, minted in parallel: each is independent (its own claim, its own sink).
@@ -25,7 +32,14 @@ export async function replaceFor(
   async function replaceOne(consumer: Consumer): Promise<void> {
     try {
       const out = await run.untilDeadline(`a replacement of ${c.label} for ${consumer.name}`, () =>
-        acts.issueReplacement({ workflowId: run.workflowId, runStartedAt: run.state.startedAt, credential: c, consumer, ...(input.retryOf ? { retryOf: input.retryOf } : {}) }),
+        acts.issueReplacement({
+          workflowId: run.workflowId,
+          runStartedAt: run.state.startedAt,
+          credential: c,
+          consumer,
+          ...(input.retryOf ? { retryOf: input.retryOf } : {}),
+          ...(claimsTogether && claimsTogether > 1 ? { claimsTogether } : {}),
+        }),
       );
       if ('issued' in out) {
         into.replacements.push(out.issued);
@@ -47,9 +61,9 @@ export async function replaceFor(
 }
 
 /** Replacements for a planned credential's consumers; the credential is `replaced` once one is issued. */
-export async function replacePrimary(run: Containment, c: Credential, key: string, consumers: Consumer[], detail?: string): Promise<void> {
+export async function replacePrimary(run: Containment, c: Credential, key: string, consumers: Consumer[], options: ReplaceOptions = {}): Promise<void> {
   const p = run.progressOf(key);
-  await replaceFor(run, c, key, consumers, p, detail);
+  await replaceFor(run, c, key, consumers, p, options);
   if (p.replacements.length && p.state !== 'replaced') run.transition(key, 'replaced');
 }
 

@@ -19,7 +19,7 @@ export async function containStaged(run: Containment, c: Credential, index: numb
     record({ kind: 'staged_fail_closed', actor: 'cordon', credentialId: key, stage, cause: d.result === 'rejected' ? 'rejected' : 'deadline', rejectedBy: d.result === 'rejected' ? d.by : [] });
     await revoke(run, c, key);
     const remaining = c.consumers.filter((x) => !run.progressOf(key).replacements.some((r) => r.consumerId === x.id));
-    await replacePrimary(run, c, key, remaining, 'issued after revocation (fail closed)');
+    await replacePrimary(run, c, key, remaining, { detail: 'issued after revocation (fail closed)' });
   };
   const allowlist = plan.actions.find((a) => a.credentialId === key && a.step === 'restrict')?.allowlist ?? [];
   const restrictStage = `c${index}-restrict`;
@@ -68,7 +68,7 @@ export async function containStaged(run: Containment, c: Credential, index: numb
     });
     if (d.result !== 'approved') return failClosed(waveStage, d);
     // The recorded exception to I1: replacements before revocation, with who approved it.
-    await replacePrimary(run, c, key, consumers, `I1 exception approved by ${d.by.join(', ')} (staged wave ${wave.wave})`);
+    await replacePrimary(run, c, key, consumers, { detail: `I1 exception approved by ${d.by.join(', ')} (staged wave ${wave.wave})` });
   }
   await revoke(run, c, key);
 }
