@@ -87,6 +87,28 @@ describe.each([
     expect(ids(await memory.listActive(principal('drift-integration')))).toEqual([held, 'tok-other-app'].sort());
   });
 
+  it('an attempt that finds a kept delivery revokes the mints its earlier attempts left under the key, never the kept one', async () => {
+    const memory = make();
+    const [old] = (await memory.identify({ provider: 'memory', kind: 'oauth_token', id: 'tok-drift-1' })).credentials;
+    await memory.revoke(old!);
+    const consumer = old!.consumers[0]!;
+    const key = 'run-died|memory:tok-drift-1|drift-chat-sync';
+    // A first attempt minted and died before delivering; a second found that mint, minted its own, delivered it
+    // (kept) and died before revoking the first one's.
+    const died = (await tenant.issue({ replacesId: old!.id, consumerId: consumer.id, idempotencyKey: key })).credential.id;
+    const delivered = (await tenant.issue({ replacesId: old!.id, consumerId: consumer.id, idempotencyKey: `${key}#orphan-${died}` })).credential.id;
+    const keptSink: CredentialSink = { ...sink, lookup: async (k) => (k === key ? { replacementId: delivered, fingerprint: 'f', location: `memory:${consumer.id}` } : undefined) };
+    const third = await memory.replace(old!, consumer, key, keptSink);
+    expect(third.replacementId).toBe(delivered);
+    expect(third.note).toMatch(new RegExp(`ended 1 credential\\(s\\).*${died}`));
+    expect(tenant.credential(died)?.status).toBe('revoked');
+    expect(ids(await memory.listActive(principal('drift-integration')))).toEqual([delivered, 'tok-other-app'].sort());
+    // Once they are gone, a later attempt finds nothing more to end, and mints nothing.
+    const issues = tenant.calls().filter((c) => c.op === 'issue').length;
+    expect((await memory.replace(old!, consumer, key, keptSink)).note).toBeUndefined();
+    expect(tenant.calls().filter((c) => c.op === 'issue').length).toBe(issues);
+  });
+
   it('a replacement another run issued is listed but survives a forceReauth that does not name it (I8)', async () => {
     const memory = make();
     const [old] = (await memory.identify({ provider: 'memory', kind: 'oauth_token', id: 'tok-drift-1' })).credentials;

@@ -122,9 +122,14 @@ export class MemoryConnector implements Connector {
     return { outcome: r.outcome, requestId: r.requestId };
   }
 
-  async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink, _options?: ReplaceOptions): Promise<ReplacementIssued> {
+  async replace(credential: Credential, consumer: Consumer, idempotencyKey: string, sink: CredentialSink, options: ReplaceOptions = {}): Promise<ReplacementIssued> {
     const delivered = await sink.lookup(idempotencyKey);
-    if (delivered) return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location };
+    if (delivered) {
+      // An earlier attempt's delivery was kept, and that attempt may have died before revoking the other mints under
+      // the key (connectors/replacement-attempts.ts, step 0): they go now. None can exist on the run's first claim.
+      const ended = options.firstClaim ? [] : await this.#endOtherMints(idempotencyKey, delivered.replacementId);
+      return { replacementId: delivered.replacementId, fingerprint: delivered.fingerprint, sink: delivered.location, ...(ended.length ? { note: orphansDeleted(ended) } : {}) };
+    }
     let issued = await this.#call('issue', () => this.tenant.issue({ replacesId: credential.id, consumerId: consumer.id, idempotencyKey }));
     // Minted under this key by an earlier attempt, whose value this one cannot know: one more is minted under a
     // derived key, and the earlier one is revoked once this delivery is the one kept (connectors/replacement-attempts.ts).
@@ -142,6 +147,25 @@ export class MemoryConnector implements Connector {
     if (lost) return lost;
     for (const id of earlier) await this.#call('revoke orphan', () => this.tenant.revoke(id));
     return { replacementId: out.replacementId, fingerprint: fingerprintOf(value), sink: out.location, ...(earlier.length ? { note: orphansDeleted(earlier) } : {}) };
+  }
+
+  /**
+   * Revokes the live mints under `idempotencyKey` and the keys derived from it (an attempt that found the key's mint
+   * without its value minted under `<key>#orphan-<that mint>`), all but `kept`: the ones it revoked.
+   */
+  async #endOtherMints(idempotencyKey: string, kept: string): Promise<string[]> {
+    const ended: string[] = [];
+    const seen = new Set<string>();
+    for (let m = await this.#call('find the mints of a replacement', () => this.tenant.findIssued(idempotencyKey)); m && !seen.has(m.id); ) {
+      seen.add(m.id);
+      if (m.id !== kept && m.status === 'active') {
+        await this.#call('revoke orphan', () => this.tenant.revoke(m!.id));
+        ended.push(m.id);
+      }
+      const next = `${idempotencyKey}#orphan-${m.id}`;
+      m = await this.#call('find the mints of a replacement', () => this.tenant.findIssued(next));
+    }
+    return ended;
   }
 
   /** Every live credential of the principal except Cordon's own (I6), and the sign-out that ends them. */
