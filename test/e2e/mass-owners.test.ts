@@ -185,11 +185,12 @@ it.each([
   }
   expect(updates, `${ops} claims and records in ${updates} updates`).toBeLessThan(ops);
   // The child said how many claims it starts for its owner at once (issueReplacement's claimsTogether): they
-  // waited for one another and went in one update, where the first three went one by one. Two at most: the key
-  // revoked again on its own starts its replacements a round after its siblings', as may a straggler on a loaded
-  // machine more than CLAIM_HOLD_MS after its first sibling.
+  // waited for one another and went in one update, where the first three always went one by one ("1+1+1+9").
+  // The key revoked again on its own starts its replacements a round after its siblings', as may a straggler on
+  // a loaded machine more than CLAIM_HOLD_MS after its first sibling: those go in an update of their own.
   expect(claimUpdates.length).toBeGreaterThan(0);
-  expect(claimUpdates.filter((u) => !/ in [12] update/.test(u)), claimUpdates.join('; ')).toEqual([]);
+  expect(claimUpdates.filter((u) => /: 1\+1\+1/.test(u)), claimUpdates.join('; ')).toEqual([]);
+  expect(claimUpdates.filter((u) => / in 1 update/.test(u)).length, claimUpdates.join('; ')).toBeGreaterThan(0);
 });
 
 // Salesforce: an integration user's grants (refresh tokens) are each a ref of their own (the bench's refs,
