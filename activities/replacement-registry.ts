@@ -147,33 +147,33 @@ export interface Together {
  * apart may get an error of its own).
  */
 export function registryBatcher(send: (registryId: string, ops: RegistryOp[]) => Promise<(RegistryEntry | Error)[]>, limit = OPS_IN_FLIGHT_PER_REGISTRY, holdMs = CLAIM_HOLD_MS) {
-  interface Waiting {
-    op: RegistryOp;
-    group?: string;
-    resolve: (e: RegistryEntry) => void;
-    reject: (err: unknown) => void;
-  }
   interface Group {
+    key: string;
     size: number;
     arrived: number;
+    /** When its waiting claims go without the rest: 0 once it was sent in part, so late ones go at once. */
     until: number;
+    /** Set once sent in part: when to forget it (its late claims would otherwise wait again). */
+    forgetAt?: number;
+  }
+  interface Waiting {
+    op: RegistryOp;
+    group?: Group;
+    resolve: (e: RegistryEntry) => void;
+    reject: (err: unknown) => void;
   }
   interface Lane {
     inFlight: number;
     waiting: Waiting[];
-    groups: Map<string, Group>;
     timer?: ReturnType<typeof setTimeout>;
   }
   const lanes = new Map<string, Lane>();
-  // Groups sent in part, by registry and group, with when to forget them: their late siblings go at once, even
-  // after their lane went idle. Forgotten in the order they were sent in part.
-  const sentInPart = new Map<string, number>();
+  // Groups by registry and group, kept across their lane going idle: until all their claims were sent, or for a
+  // minute once sent in part.
+  const groups = new Map<string, Group>();
   const GROUP_MEMORY_MS = 60_000;
   // A waiting op may go: it came alone, or its group is all there, or its group waited long enough.
-  const ready = (lane: Lane, w: Waiting, now: number) => {
-    const g = w.group === undefined ? undefined : lane.groups.get(w.group);
-    return !g || g.arrived >= g.size || now >= g.until;
-  };
+  const ready = (w: Waiting, now: number) => !w.group || w.group.arrived >= w.group.size || now >= w.group.until;
   const pump = (registryId: string) => {
     const lane = lanes.get(registryId);
     if (!lane) return;
@@ -181,24 +181,21 @@ export function registryBatcher(send: (registryId: string, ops: RegistryOp[]) =>
     lane.timer = undefined;
     const now = Date.now();
     while (lane.inFlight < limit && lane.waiting.length) {
-      if (!lane.waiting.some((w) => ready(lane, w, now))) {
+      if (!lane.waiting.some((w) => ready(w, now))) {
         // Only siblings still coming: wake when the first group has waited long enough.
-        const next = Math.min(...lane.waiting.map((w) => lane.groups.get(w.group!)!.until));
+        const next = Math.min(...lane.waiting.map((w) => w.group!.until));
         lane.timer = setTimeout(() => pump(registryId), Math.max(1, next - now));
         lane.timer.unref?.();
         return;
       }
       const taken = lane.waiting.splice(0, MAX_REGISTRY_BATCH);
-      for (const group of new Set(taken.map((w) => w.group))) {
-        const g = group === undefined ? undefined : lane.groups.get(group);
-        if (!g) continue;
+      for (const g of new Set(taken.flatMap((w) => w.group ?? []))) {
         // A group all there is done; the rest of one sent in part (it waited long enough, or went along with
         // an op that was ready) go as soon as they come.
-        if (g.arrived >= g.size) lane.groups.delete(group!);
+        if (g.arrived >= g.size) groups.delete(g.key);
         else {
           g.until = 0;
-          sentInPart.delete(`${registryId}\0${group}`);
-          sentInPart.set(`${registryId}\0${group}`, Date.now() + GROUP_MEMORY_MS);
+          g.forgetAt = now + GROUP_MEMORY_MS;
         }
       }
       lane.inFlight++;
@@ -219,22 +216,21 @@ export function registryBatcher(send: (registryId: string, ops: RegistryOp[]) =>
         });
     }
   };
+  const groupOf = (registryId: string, together: Together | undefined, now: number): Group | undefined => {
+    if (!together || together.size <= 1) return undefined;
+    for (const [key, g] of groups) if (g.forgetAt !== undefined && g.forgetAt <= now) groups.delete(key);
+    const key = `${registryId}\0${together.group}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { key, size: together.size, arrived: 0, until: now + holdMs }));
+    g.arrived++;
+    return g;
+  };
   return (registryId: string, op: RegistryOp, together?: Together): Promise<RegistryEntry> =>
     new Promise<RegistryEntry>((resolve, reject) => {
       let lane = lanes.get(registryId);
-      if (!lane) lanes.set(registryId, (lane = { inFlight: 0, waiting: [], groups: new Map() }));
-      const now = Date.now();
-      for (const [key, forgetAt] of sentInPart) {
-        if (forgetAt > now) break;
-        sentInPart.delete(key);
-      }
-      const grouped = together && together.size > 1 && !sentInPart.has(`${registryId}\0${together.group}`) ? together : undefined;
-      if (grouped) {
-        let g = lane.groups.get(grouped.group);
-        if (!g) lane.groups.set(grouped.group, (g = { size: grouped.size, arrived: 0, until: now + holdMs }));
-        g.arrived++;
-      }
-      lane.waiting.push({ op, ...(grouped ? { group: grouped.group } : {}), resolve, reject });
+      if (!lane) lanes.set(registryId, (lane = { inFlight: 0, waiting: [] }));
+      const group = groupOf(registryId, together, Date.now());
+      lane.waiting.push({ op, ...(group ? { group } : {}), resolve, reject });
       pump(registryId);
     });
 }

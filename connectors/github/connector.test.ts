@@ -324,6 +324,12 @@ describe('revoke by value (POST /credentials/revoke)', () => {
 
 describe('deploy keys', () => {
   const ID = `deploy_key:${ORG}/firmware:7101`;
+  /** The deploy key, identified and revoked: what a replacement starts from. */
+  const revokedKey = async () => {
+    const cred = (await connector.identify({ provider: 'github', kind: 'deploy_key', id: ID })).credentials[0]!;
+    await connector.revoke(cred);
+    return cred;
+  };
 
   it('revokes (204, then already_done) and replaces: new key on GitHub, private half only in the sink', async () => {
     const cred = (await connector.identify({ provider: 'github', kind: 'deploy_key', id: ID })).credentials[0]!;
@@ -349,8 +355,7 @@ describe('deploy keys', () => {
   });
 
   it('a replacement minted by a crashed attempt is deleted and minted again: one live key per consumer', async () => {
-    const cred = (await connector.identify({ provider: 'github', kind: 'deploy_key', id: ID })).credentials[0]!;
-    await connector.revoke(cred);
+    const cred = await revokedKey();
     const sink = new MemorySink();
     sink.failNext = true;
     await expect(connector.replace(cred, cred.consumers[0]!, 'wf-2/k', sink)).rejects.toThrow(/sink crashed/);
@@ -360,8 +365,7 @@ describe('deploy keys', () => {
   });
 
   it('the run’s first claim on a consumer mints without looking for an earlier attempt’s key; a later attempt looks', async () => {
-    const cred = (await connector.identify({ provider: 'github', kind: 'deploy_key', id: ID })).credentials[0]!;
-    await connector.revoke(cred);
+    const cred = await revokedKey();
     const sink = new MemorySink();
     sink.failNext = true;
     const lists = () => tenant.calls({ provider: 'github', operation: 'repos.listDeployKeys' }).length;
@@ -375,8 +379,7 @@ describe('deploy keys', () => {
   });
 
   it('an attempt that finds an earlier one\'s delivery kept ends the mints that attempt died before ending', async () => {
-    const cred = (await connector.identify({ provider: 'github', kind: 'deploy_key', id: ID })).credentials[0]!;
-    await connector.revoke(cred);
+    const cred = await revokedKey();
     const sink = new MemorySink();
     // One attempt mints and dies before delivering; the next delivers (kept) and dies before ending that key
     // (played by a first claim, which ends nothing); the one after finds the delivery.
@@ -391,8 +394,7 @@ describe('deploy keys', () => {
   });
 
   it('two attempts at once: the delivery kept is the consumer\'s key, the other attempt ends its own, and nothing the consumer holds is ended', async () => {
-    const cred = (await connector.identify({ provider: 'github', kind: 'deploy_key', id: ID })).credentials[0]!;
-    await connector.revoke(cred);
+    const cred = await revokedKey();
     // The first attempt outlived its timeout: it delivers only once the retry beside it has minted too.
     const mints = () => tenant.calls({ provider: 'github', operation: 'repos.createDeployKey' }).length;
     const before = mints();
