@@ -21,7 +21,7 @@ import { makePlan, planFrom, scopeReauth, SCOPE_READ_WITH_IDENTIFY_PATCH } from 
 import { reauthenticate } from './containment/reauth.ts';
 import { prepareSinksAhead } from './containment/replace.ts';
 import { finish, markNotContained, verdict } from './containment/verdict.ts';
-import { verify } from './containment/verify.ts';
+import { firstChecksAhead, verify, type FirstChecks } from './containment/verify.ts';
 import { INCIDENT_ID, OUTCOME } from './search-attributes.ts';
 
 export async function containCredential(request: ContainmentRequest): Promise<ContainmentStatus> {
@@ -73,13 +73,14 @@ export async function containCredential(request: ContainmentRequest): Promise<Co
     const containAndVerify = async (r: Containment) => {
       // 3. Revoke before replace (direct) or staged waves (shared credentials, approved). A refusal stops only its own credential.
       // 4. Force re-authentication: exactly what the plan lists, then the ended credentials' consumers get replacements.
-      if (fastPath && patched(REPLACE_WHILE_REAUTHENTICATING_PATCH)) await replaceWhileReauthenticating(r);
+      let ahead: FirstChecks = new Map();
+      if (fastPath && patched(REPLACE_WHILE_REAUTHENTICATING_PATCH)) ahead = await replaceWhileReauthenticating(r);
       else {
         await contain(r);
         await reauthenticate(r);
       }
       // 5. Verify: only Cordon's replacements remain (I3). Every branch settles before the verdict.
-      await verify(r);
+      await verify(r, ahead);
     };
     // The details identification left for after the revoke (only on the fast path, whose revokes are acknowledged
     // by now) are read beside the rest; both settle before the verdict, so the status shows every detail.
@@ -178,12 +179,17 @@ export const REPLACE_WHILE_REAUTHENTICATING_PATCH = 'cordon-replace-while-reauth
 /**
  * On the fast path every credential is revoked (or refused) before this point, so its replacements (I1) and
  * the re-authentication the plan names (I8: it ends exactly the listed credentials, never a replacement
- * minted meanwhile) need not wait for each other. Both settle before verification.
+ * minted meanwhile) need not wait for each other. Both settle before verification, whose first read of a
+ * credential its replacements cannot be taken for starts once the re-authentication has ended what it ends
+ * (verify.ts firstChecksAhead): returned for verify().
  */
-async function replaceWhileReauthenticating(run: Containment): Promise<void> {
+async function replaceWhileReauthenticating(run: Containment): Promise<FirstChecks> {
   const forced: string[] = [];
-  await settleAll([contain(run), reauthenticate(run, forced)]);
+  let ended = false;
+  const ahead = firstChecksAhead(run, () => ended);
+  await settleAll([contain(run), reauthenticate(run, forced, () => void (ended = true))]);
   for (const key of forced) if (run.progressOf(key).state !== 'not_contained') run.transition(key, 'reauth_forced');
+  return ahead;
 }
 
 /** The input as every way in parses it; invalid input fails the run at once (not retried). */

@@ -158,6 +158,33 @@ describe('salesforce: the Drift integration user’s OAuth grant of the Saleslof
     expect(result.scope[0]!.riskFlags.some((f) => /other user\(s\) also hold grants of Drift/.test(f))).toBe(true);
     expect(calls.filter((c) => c.operation === 'query' && c.target === 'OauthToken' && c.seq > revoke.seq).length).toBeGreaterThan(0);
   }, 120_000);
+
+  it('reads the grant’s verification beside the replacements’ look-ups of their sessions, and still records its verdict last', async () => {
+    // Every Salesforce call answers after 400 ms. A replacement is a login, then a query made with the new token
+    // for the session it opened (its id). The grant's verification counts only grants of the app, never a
+    // session, so its read starts once the re-authentication has ended what it ends, and is answered about when
+    // those look-ups are; it came a whole call after them before (issue 14, P1).
+    const latencyMs = 400;
+    const drift = { clientId: '0H4Hs000000DrftAAA', user: 'drift-integration@acme.com' };
+    const { result, calls } = await contain('salesloft-drift', [{ provider: 'salesforce', kind: 'refresh_token', clientId: drift.clientId, user: drift.user }], (t) =>
+      t.injectFault({ provider: 'salesforce', type: 'latency', latencyMs }),
+    );
+    expect(result.outcome, result.outcomeReason).toBe('contained');
+    const grant = result.credentials.find((c) => c.credentialId.startsWith('salesforce:oauthtoken:'))!;
+    const replacements = grant.replacements.map((r) => r.replacementId);
+    const lookups = calls.filter((c) => c.operation === 'query' && c.credential && replacements.includes(c.credential));
+    expect(lookups).toHaveLength(3);
+    // The verification's grant listing is the run's last OauthToken query (the app's other holders are read at the revoke).
+    const verification = calls.filter((c) => c.operation === 'query' && c.target === 'OauthToken').at(-1)!;
+    const at = (c: CallRecord) => Date.parse(c.at);
+    const lastLookup = Math.max(...lookups.map(at));
+    expect(at(verification) - lastLookup, 'the verification was answered a whole call after the replacements’ session look-ups').toBeLessThan(latencyMs / 2);
+    // Only the read moved: the states and the evidence keep the runbook's order.
+    expect(grant.transitions.map((t) => t.state)).toEqual(['identified', 'revoke_requested', 'revoked', 'replaced', 'reauth_forced', 'verified_dead']);
+    const kinds = result.evidence.map((e) => e.kind);
+    expect(kinds.lastIndexOf('replaced')).toBeLessThan(kinds.indexOf('verified'));
+    expect(result.evidence.find((e) => e.kind === 'verified')).toMatchObject({ verdict: 'dead' });
+  }, 120_000);
 });
 
 describe('google: the CI deployer’s service-account key of the CircleCI scenario', () => {

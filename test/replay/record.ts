@@ -25,6 +25,8 @@
 // it beside its revoke and planned as soon as it was in (`cordon-plan-as-scope-arrives`). `direct-prepare-sinks`
 // (the same key) read its consumers' GitHub Actions secrets' keys ahead, beside the revoke
 // (`cordon-prepare-sinks-beside-revoke`); the earlier Google history replays without that read.
+// `direct-verify-beside-replacements` (the Drift grant again) read its first verification beside its replacements
+// (`cordon-first-verification-beside-replacements`); `direct-carried-scope` replays without that read ahead.
 // `mass-owner-child` is the child of a local-tenant mass containment holding every key of one service account:
 // it identified, revoked and first verified the keys in one activity each (patch `cordon-batched-provider-calls`).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -200,6 +202,8 @@ const LOCAL_TENANT_RUNS: [string, string, ContainmentRequest['credentials'][numb
   ['direct-slack-bot', 'salesloft-drift', { provider: 'slack', kind: 'oauth_token', leakedValue: 'xoxb-emulated-drift-bot-acme-main-0001' }],
   // A Google service-account key: its delete ends only itself, so the scope is read beside it and the plan follows.
   ['direct-plan-as-scope-arrives', 'circleci', { provider: 'google', kind: 'service_account_key', keyId: '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f' }],
+  // The Drift grant again, its first verification read beside its replacements (cordon-first-verification-beside-replacements).
+  ['direct-verify-beside-replacements', 'salesloft-drift', { provider: 'salesforce', kind: 'refresh_token', clientId: '0H4Hs000000DrftAAA', user: 'drift-integration@acme.com' }],
   // The same key, its consumers' GitHub Actions secrets read ahead beside the revoke.
   ['direct-prepare-sinks', 'circleci', { provider: 'google', kind: 'service_account_key', keyId: '5e8d2a1c9b7f4e3d6a0c8b2e1f9d7a5c3b6e4d2f' }],
 ];

@@ -1,22 +1,78 @@
 // Step 5, verify: only Cordon's replacements remain (I3). A credential still alive gets a bounded
 // re-revoke, then the fallback ladder named in the plan, then not_contained: never a silent success.
-import { sleep } from '@temporalio/workflow';
+import { condition, patched, sleep } from '@temporalio/workflow';
 import type { VerifyInput, VerifyResult } from '../../activities/index.ts';
 import { FALLBACK_RUNGS } from '../../schemas/containment.ts';
 import { credentialKey, type Credential } from '../../schemas/credential.ts';
 import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
 import { guarded, settleBranches } from './branches.ts';
-import { planOf, type Containment } from './context.ts';
+import { planOf, withReadsQueued, type Containment } from './context.ts';
 import { perProvider } from './per-provider.ts';
 import { failureMessage, failureType } from './failures.ts';
 
-/** Verifies every credential not stopped by a refusal; every branch settles before the verdict. */
-export async function verify(run: Containment): Promise<void> {
+/**
+ * Verifies every credential not stopped by a refusal; every branch settles before the verdict. `ahead`: first
+ * verifications already read beside the replacements (firstChecksAhead); a credential without one (or whose
+ * read failed) is read now.
+ */
+export async function verify(run: Containment, ahead: FirstChecks = new Map()): Promise<void> {
   run.setStage('verify');
   const live = planOf(run).credentials.filter((c) => !run.refusedBecause.has(credentialKey(c)));
   const first = run.batchCalls ? await firstChecksPerProvider(run, live) : new Map<string, VerifyResult>();
-  await settleBranches(run, live.map((c) => (branch: Containment) => guarded(branch, credentialKey(c), () => verifyOne(branch, c, first.get(credentialKey(c))))));
+  await settleBranches(run, live.map((c) => (branch: Containment) => guarded(branch, credentialKey(c), async () => verifyOne(branch, c, first.get(credentialKey(c)) ?? (await ahead.get(credentialKey(c)))))));
+  // A read ahead for a credential stopped meanwhile is still awaited: nothing runs past the verdict (it never rejects).
+  await Promise.all(ahead.values());
 }
+
+/**
+ * Kinds whose replacements their verification never counts: a Salesforce grant is replaced by sessions of its
+ * user, and a grant's verification counts only the user's other grants of the same app (activities/index.ts
+ * verifyOne: the same kind and client). Their first verification needs no replacement's id, so it need not
+ * wait for the replacements to be in.
+ */
+const VERIFIED_APART_FROM_REPLACEMENTS: readonly string[] = ['salesforce:refresh_token', 'salesforce:oauth_grant'];
+
+/**
+ * Recorded by a single fast-path run that read the first verification of such credentials beside their
+ * replacements (firstChecksAhead); runs recorded before it read it once the replacements were in. Never rename it.
+ */
+export const VERIFY_BESIDE_REPLACEMENTS_PATCH = 'cordon-first-verification-beside-replacements';
+
+/** First verifications read ahead, by credential key; undefined when the read failed (it is then made again). */
+export type FirstChecks = ReadonlyMap<string, Promise<VerifyResult | undefined>>;
+
+/**
+ * A single run's first verification of each credential whose replacements it never counts, read as soon as the
+ * re-authentication the plan names has ended what it ends (`ended`), beside the replacements still being minted:
+ * a Salesforce replacement is a login and then a query for the session it opened, and that query no longer
+ * stands between the logins and the verification's read. Only the read moves: verify() records its verdict once
+ * the replacements are in, so a credential's states and evidence keep their order (replaced, re-authentication
+ * forced, verified), and a credential still alive is re-revoked and taken down the ladder only then, as before.
+ * The promises never reject: a failed or cancelled read leaves verify() to read again.
+ */
+export function firstChecksAhead(run: Containment, ended: () => boolean): FirstChecks {
+  const ahead = new Map<string, Promise<VerifyResult | undefined>>();
+  if (!run.singleRun || run.batchCalls) return ahead;
+  const apart = planOf(run).credentials.filter((c) => !run.refusedBecause.has(credentialKey(c)) && VERIFIED_APART_FROM_REPLACEMENTS.includes(`${c.provider}:${c.kind}`));
+  if (!apart.length || !patched(VERIFY_BESIDE_REPLACEMENTS_PATCH)) return ahead;
+  // An activity on the run's own queue, not a local one: a local read would hold back the replacements' and
+  // the re-authentication's completions for its length (context.ts besideWrites).
+  const reads = withReadsQueued(run);
+  const readAhead = async (c: Credential, key: string): Promise<VerifyResult | undefined> => {
+    await condition(ended);
+    // Only once its revoke is acknowledged (on the fast path it is by now, or it was refused).
+    if (run.refusedBecause.has(key) || !REVOKED.includes(run.progressOf(key).state)) return undefined;
+    try {
+      return await reads.acts.verifyCredential({ ...verifyInput(run, c), workflowId: run.workflowId });
+    } catch {
+      return undefined;
+    }
+  };
+  for (const c of apart) ahead.set(credentialKey(c), readAhead(c, credentialKey(c)));
+  return ahead;
+}
+
+const REVOKED: readonly string[] = ['revoked', 'replaced', 'reauth_forced'];
 
 /** What one credential's verification sends: this run's replacements, its leaked value, and what the plan ends. */
 function verifyInput(run: Containment, c: Credential): VerifyInput {
