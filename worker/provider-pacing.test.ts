@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityExecuteInput } from '@temporalio/worker';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallGate, CallsPerActivity, type GateTurn, countingCalls, initialActivityRate, pacedActivityRate, PROVIDER_CALL_CHANNEL, providerPacer, worthRepacing, type QueueThrottle } from './provider-pacing.ts';
+import { CallGate, CallsPerActivity, type GateTurn, countingCalls, initialActivityRate, pacedActivityRate, processesPolling, PROVIDER_CALL_CHANNEL, providerPacer, worthRepacing, type QueueThrottle } from './provider-pacing.ts';
 
 const server = createServer((_, res) => res.end('ok'));
 let url = '';
@@ -111,6 +111,7 @@ describe('the activity rate that spends a call budget', () => {
         return true;
       },
       clearPaces: async () => {},
+      processes: async () => 1,
     };
     const pacer = providerPacer(throttle, { slack: 'q-slack', github: 'q-github', salesforce: 'q-sf' }, { slack: 6, github: undefined, salesforce: 10 });
     const run = async (provider: string, calls: number, fail?: Error) => {
@@ -215,7 +216,7 @@ describe('the call gate: one process never lands a batch of calls ahead of its p
   it('the pacer charges the most calls an activity made lately, so a burst of batches cannot be admitted on an estimate', async () => {
     const clock = fakeClock();
     const gates: CallGate[] = [];
-    const throttle: QueueThrottle = { slow: async () => {}, sweep: async () => [], pace: async () => true, clearPaces: async () => {} };
+    const throttle: QueueThrottle = { slow: async () => {}, sweep: async () => [], pace: async () => true, clearPaces: async () => {}, processes: async () => 1 };
     const pacer = providerPacer(throttle, { salesforce: 'q-sf', github: 'q-gh' }, { salesforce: 40, github: undefined }, { gate: (rate) => (gates.push(new CallGate(rate, rate, clock)), gates.at(-1)!) });
     const started: number[] = [];
     let made = 0;
@@ -256,7 +257,7 @@ describe('the call gate: one process never lands a batch of calls ahead of its p
 
   it('the pacer refuses, before any call, an activity the gate would hold past its longest wait: a rate-limited failure with the wait as its retry', async () => {
     const clock = fakeClock();
-    const throttle: QueueThrottle = { slow: async () => {}, sweep: async () => [], pace: async () => true, clearPaces: async () => {} };
+    const throttle: QueueThrottle = { slow: async () => {}, sweep: async () => [], pace: async () => true, clearPaces: async () => {}, processes: async () => 1 };
     const pacer = providerPacer(throttle, { salesforce: 'q-sf' }, { salesforce: 4 }, { gate: (rate) => new CallGate(rate, rate, clock) });
     let ran = 0;
     const run = (calls: number) =>
@@ -272,5 +273,40 @@ describe('the call gate: one process never lands a batch of calls ahead of its p
     expect((refusal as ApplicationFailure).nextRetryDelay).toBe(10_000);
     expect((refusal as ApplicationFailure).message).toMatch(/salesforce: this worker's calls are 10 s ahead of the paced budget \(3 calls\/s\); retried when they are paid for, no call made/);
     expect(ran).toBe(1); // the refused activity made no call
+  });
+
+  it('takes a new rate as this process’s share of the budget changes: what was owed stays owed, a fuller bucket is cut to the new burst', async () => {
+    const clock = fakeClock();
+    const gate = new CallGate(10, 10, clock);
+    admitted(await gate.admit(10)).settle(30); // 20 calls over the bucket: two seconds to pay at 10 a second
+    gate.setRate(5, 5);
+    expect(gate.tokens).toBe(-20);
+    clock.advance(2_000);
+    expect(gate.tokens).toBe(-10); // paid at the new rate from here
+    clock.advance(10_000);
+    expect(gate.tokens).toBe(5); // full at the new burst
+    gate.setRate(20, 20);
+    expect(gate.tokens).toBe(5);
+    clock.advance(1_000);
+    expect(gate.tokens).toBe(20);
+    gate.setRate(2, 2);
+    expect([gate.tokens, gate.callsPerSecond, gate.burst]).toEqual([2, 2, 2]);
+  });
+});
+
+describe('the worker processes sharing a provider queue', () => {
+  it('counts the distinct identities among the pollers the server reports, seen within the last 90 s', () => {
+    const now = 1_000_000_000;
+    const at = (msAgo: number) => ({ seconds: Math.floor((now - msAgo) / 1000), nanos: ((now - msAgo) % 1000) * 1e6 });
+    const pollers = [
+      { identity: '11@a', lastAccessTime: at(1_000) },
+      { identity: '11@a', lastAccessTime: at(2_000) }, // the same process on another poll
+      { identity: '12@b', lastAccessTime: at(60_000) }, // a long poll ago: still there
+      { identity: '13@c', lastAccessTime: at(120_000) }, // gone
+      { identity: null, lastAccessTime: at(0) },
+      { identity: '14@d' }, // never seen
+    ];
+    expect(processesPolling(pollers, now)).toBe(2);
+    expect(processesPolling([], now)).toBe(0);
   });
 });

@@ -11,7 +11,8 @@
 // process puts the paced rate back when the Retry-After has passed; every worker process also sweeps its
 // provider queues, so a throttle whose setter died is still lifted. Within one process a call gate smooths what
 // the server's pace cannot see coming: an activity that makes forty calls (a batch of an owner's grants) lands
-// them at once, and the next activities wait in the process until its calls are paid for (CallGate).
+// them at once, and the next activities wait in the process until its calls are paid for (CallGate); with
+// several worker processes on a queue, each gate holds its process to its part of the budget.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import diagnostics from 'node:diagnostics_channel';
 import { ApplicationFailure } from '@temporalio/common';
@@ -156,21 +157,47 @@ export type GateTurn = { admitted: true; waitedMs: number; settle: (calls: numbe
  * rate-limited, before any call, and the server retries it then, so no call reaches the provider ahead of the
  * budget and no slot is held meanwhile. The queue is not throttled for it: the refusal says this process is
  * ahead, not that the provider refused, and the next re-pacing slows the queue to what activities make. In
- * admission order. Per process: several worker processes each hold their own calls to the paced budget, and
- * the server's pace holds them all to it together.
+ * admission order. Per process: several worker processes each hold their own calls to their part of the paced
+ * budget (the budget over the processes polling the queue, providerPacer), and the server's pace holds them
+ * all to it together.
  */
 export class CallGate {
   #tokens: number;
   #at: number;
   #turn: Promise<unknown> = Promise.resolve();
+  #rate: number;
+  #burst: number;
   /** `callsPerSecond`: the refill; `burst`: what the bucket holds when full (at least one call). */
   constructor(
-    readonly callsPerSecond: number,
-    readonly burst: number,
+    callsPerSecond: number,
+    burst: number,
     private readonly clock: { now(): number; sleep(ms: number): Promise<void> } = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
   ) {
+    this.#rate = callsPerSecond;
+    this.#burst = burst;
     this.#tokens = burst;
     this.#at = clock.now();
+  }
+
+  /** The refill, in calls per second. */
+  get callsPerSecond(): number {
+    return this.#rate;
+  }
+
+  /** What the bucket holds when full. */
+  get burst(): number {
+    return this.#burst;
+  }
+
+  /**
+   * A new refill and burst (this process's share of the budget changed): the time since the last look is paid
+   * at the old rate first, and a bucket fuller than the new burst is cut down to it. A debt stays owed.
+   */
+  setRate(callsPerSecond: number, burst: number): void {
+    this.#refill();
+    this.#rate = callsPerSecond;
+    this.#burst = burst;
+    this.#tokens = Math.min(this.#tokens, burst);
   }
 
   /** Tokens now (negative: calls made that the refill has not paid for yet). */
@@ -181,7 +208,7 @@ export class CallGate {
   /** Adds what the refill has paid since the last look, up to the burst; the tokens now. */
   #refill(): number {
     const now = this.clock.now();
-    this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#at) / 1000) * this.callsPerSecond);
+    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#at) / 1000) * this.#rate);
     this.#at = now;
     return this.#tokens;
   }
@@ -191,7 +218,7 @@ export class CallGate {
   /** The up-front charges of the activities admitted and not yet settled. */
   #inFlight = 0;
   #payMs(calls: number): number {
-    return Math.ceil((Math.max(0, calls) / this.callsPerSecond) * 1000);
+    return Math.ceil((Math.max(0, calls) / this.#rate) * 1000);
   }
 
   /** Waits for this activity's turn, then admits it charging `expected` calls, or refuses it when the debt outlasts `maxWaitMs` from the call. */
@@ -234,8 +261,28 @@ export class CallGate {
   }
 }
 
+/** One second of calls as a gate's burst (at least one call). */
+const burstOf = (callsPerSecond: number) => Math.max(callsPerSecond, 1);
+
 /** The gate of a provider paced at `callsPerSecond` (its share of the budget): one second of calls as the burst. */
-export const callGateFor = (callsPerSecond: number) => new CallGate(callsPerSecond, Math.max(callsPerSecond, 1));
+export const callGateFor = (callsPerSecond: number) => new CallGate(callsPerSecond, burstOf(callsPerSecond));
+
+/** How long after its last poll a poller still counts as a process sharing a queue: past a long poll (about a minute) with margin. */
+export const POLLER_FRESH_MS = 90_000;
+
+/**
+ * The worker processes polling a queue: the distinct identities among its pollers (a worker's identity is
+ * its process's, `pid@host`, for every queue it polls) seen within `freshMs` of `now`.
+ */
+export function processesPolling(pollers: readonly { identity?: string | null; lastAccessTime?: { seconds?: unknown; nanos?: number | null } | null }[], now: number, freshMs = POLLER_FRESH_MS): number {
+  const seen = new Set<string>();
+  for (const p of pollers) {
+    const seconds = Number(p.lastAccessTime?.seconds ?? 0);
+    const at = seconds * 1000 + Math.floor((p.lastAccessTime?.nanos ?? 0) / 1e6);
+    if (p.identity && now - at <= freshMs) seen.add(p.identity);
+  }
+  return seen.size;
+}
 
 /**
  * The activity rate that spends `callsPerSecond` when activities make `callsPerActivity` calls each
@@ -270,6 +317,8 @@ export interface QueueThrottle {
   slow(taskQueue: string, retryAfterMs: number): Promise<void>;
   /** Lifts every throttle of these queues whose end has passed; returns the queues lifted. */
   sweep(taskQueues: readonly string[]): Promise<string[]>;
+  /** The worker processes polling `taskQueue` lately (processesPolling), as the server reports its pollers. */
+  processes(taskQueue: string): Promise<number>;
   /**
    * Sets `taskQueue`'s server-side rate to `activitiesPerSecond` (`why` goes in the reason), now unless a
    * throttle holds it (then when the throttle is lifted) or a pace within 5 % of it is in place; true when set now.
@@ -324,6 +373,10 @@ export function queueThrottle(connection: () => Promise<Connection>, namespace: 
       setTimeout(() => void sweep([taskQueue]).catch(onError), retryAfterMs + 50).unref();
     },
     sweep,
+    async processes(taskQueue) {
+      const described = await (await service()).describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: ACTIVITY_QUEUE });
+      return processesPolling(described.pollers ?? [], Date.now());
+    },
     async pace(taskQueue, activitiesPerSecond, why) {
       const p = { rate: activitiesPerSecond, reason: `${PACE_PREFIX}${why}` };
       paced.set(taskQueue, p);
@@ -394,6 +447,19 @@ export function providerPacer(
     if (!gate) gates.set(provider, (gate = (options.gate ?? callGateFor)(budget * shareOf(provider))));
     return gate;
   };
+  /**
+   * Each process's gate holds its calls to its part of the paced budget: the budget over the processes polling
+   * the provider's queue. With the whole budget each, two processes ready at once passed twice the budget into
+   * one window (the server's pace holds their sum only on average); the server hands each about half the queue's
+   * activities, so half the calls each is what they make. Read at every re-pacing; at least one.
+   */
+  const shareGate = async (provider: string, queue: string, budget: number) => {
+    const gate = gates.get(provider);
+    if (!gate) return;
+    const processes = Math.max(1, await throttle.processes(queue));
+    const rate = (budget * shareOf(provider)) / processes;
+    if (gate.callsPerSecond !== rate) gate.setRate(rate, burstOf(rate));
+  };
   return {
     interceptor(provider) {
       const calls = seen.get(provider) ?? new CallsPerActivity();
@@ -427,8 +493,10 @@ export function providerPacer(
       const out: Record<string, number> = {};
       for (const [provider, budget] of Object.entries(callsPerSecond)) {
         const queue = queues[provider];
+        if (budget === undefined || !queue) continue;
+        await shareGate(provider, queue, budget);
         const perActivity = seen.get(provider)?.read();
-        if (budget === undefined || !queue || perActivity === undefined) continue;
+        if (perActivity === undefined) continue;
         const share = shareOf(provider);
         const rate = pacedActivityRate(budget * share, perActivity);
         const of = share === 1 ? `${budget} calls/s` : `${Math.round(share * 100)} % of ${budget} calls/s`;

@@ -7,7 +7,8 @@ import diagnostics from 'node:diagnostics_channel';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { afterAll, expect, it } from 'vitest';
 import { startContainment } from '../../client/containments.ts';
@@ -19,7 +20,7 @@ import { vendorTokensSeed } from '../../connectors/memory/seeds.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { ConnectorError } from '../../connectors/types.ts';
 import { providerTaskQueue } from '../../schemas/containment.ts';
-import { PROVIDER_CALL_CHANNEL, queueThrottle, throttleEndsAt } from '../../worker/provider-pacing.ts';
+import { CallGate, PACE_SHARE, PROVIDER_CALL_CHANNEL, providerPacer, queueThrottle, throttleEndsAt } from '../../worker/provider-pacing.ts';
 import { startTestWorker, testCodecKeys, testTarget, type RunningWorker } from '../support/temporal.ts';
 
 const workers: RunningWorker[] = [];
@@ -196,6 +197,37 @@ it('a rate-limited call slows its whole queue until the Retry-After has passed, 
   expect(throttleEndsAt((await config())?.metadata?.reason)).toBeUndefined();
   expect(limited).toBeGreaterThan(1);
 });
+
+it('each worker process holds its calls to its part of the budget: the budget over the processes the server sees polling the queue', async () => {
+  // Two worker processes, as the server tells them apart (a worker's identity is its process's, pid@host).
+  const target = testTarget();
+  const queue = providerTaskQueue(target.taskQueue, 'salesforce');
+  const natives = await Promise.all([0, 1].map(() => NativeConnection.connect({ address: target.connectionOptions.address })));
+  const client = await Connection.connect({ address: target.connectionOptions.address });
+  const pollers = await Promise.all(['1001@host-a', '1002@host-b'].map((identity, i) => Worker.create({ connection: natives[i]!, namespace: target.namespace, taskQueue: queue, identity, activities: { idle: async () => undefined } })));
+  const running = pollers.map((w) => w.run());
+  try {
+    const throttle = queueThrottle(async () => client, target.namespace);
+    let seen = 0;
+    for (let i = 0; i < 100 && seen < 2; i++) {
+      seen = await throttle.processes(queue);
+      if (seen < 2) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seen).toBe(2);
+    const gates: CallGate[] = [];
+    const pacer = providerPacer(throttle, { salesforce: queue }, { salesforce: 8 }, { gate: (rate) => (gates.push(new CallGate(rate, rate)), gates.at(-1)!) });
+    pacer.interceptor('salesforce');
+    const share = PACE_SHARE.salesforce!;
+    expect(gates.map((g) => g.callsPerSecond)).toEqual([8 * share]); // the whole paced budget until the first re-pacing
+    await pacer.tick();
+    expect(gates.map((g) => [g.callsPerSecond, g.burst])).toEqual([[(8 * share) / 2, (8 * share) / 2]]);
+  } finally {
+    for (const w of pollers) w.shutdown();
+    await Promise.all(running);
+    await client.close();
+    await Promise.all(natives.map((n) => n.close()));
+  }
+}, 60_000);
 
 it('a worker that finds a throttle past its end lifts it, whoever set it', async () => {
   const w = workers[0]!;
