@@ -451,12 +451,14 @@ export function providerPacer(
    * Each process's gate holds its calls to its part of the paced budget: the budget over the processes polling
    * the provider's queue. With the whole budget each, two processes ready at once passed twice the budget into
    * one window (the server's pace holds their sum only on average); the server hands each about half the queue's
-   * activities, so half the calls each is what they make. Read at every re-pacing; at least one.
+   * activities, so half the calls each is what they make. Read at every re-pacing; at least one. A read that
+   * fails keeps the share as it was (the re-pacing goes on).
    */
   const shareGate = async (provider: string, queue: string, budget: number) => {
     const gate = gates.get(provider);
-    if (!gate) return;
-    const processes = Math.max(1, await throttle.processes(queue));
+    const polling = gate ? await throttle.processes(queue).catch(() => undefined) : undefined;
+    if (!gate || polling === undefined) return;
+    const processes = Math.max(1, polling);
     const rate = (budget * shareOf(provider)) / processes;
     if (gate.callsPerSecond !== rate) gate.setRate(rate, burstOf(rate));
   };
