@@ -81,6 +81,9 @@ export interface IssueReplacementInput {
 /** What issueReplacement did: minted one, or found that another run owns this consumer's replacement (I8). */
 export type ReplacementOutcome = { issued: ReplacementRef } | { ownedBy: string; replacementId?: string };
 
+/** One replacement of issueReplacements: what it did, or the type of the failure that stopped it there. */
+export type ReplacementItemResult = { outcome: ReplacementOutcome } | { failed: string };
+
 /** A batch activity runs on one provider's task queue, so it takes one provider's refs or credentials only. */
 function assertOneProvider(activity: string, providers: readonly string[]): void {
   if (new Set(providers).size > 1) {
@@ -369,6 +372,31 @@ export function createActivities(deps: ActivityDeps) {
       // The attempt holds its lease while it works (the workflow's heartbeat timeout): a slow attempt is not retried beside itself.
       whileHeartbeating(() => issueReplacement(input)),
     ),
+
+    /**
+     * Replacements of one provider issued in one activity, side by side (a run that is not a single run: a mass
+     * child with an owner's credentials and their consumers). Each item is issueReplacement's own: its claim, its
+     * idempotency key, its delivery and record, so a retried batch finds what an earlier attempt issued. An item
+     * that fails is answered with its failure's type, and the run issues it again on its own, which retries or
+     * stops only it.
+     */
+    issueReplacements: mapFailures(async (input: { items: IssueReplacementInput[] }): Promise<ReplacementItemResult[]> => {
+      assertOneProvider('issueReplacements', input.items.map((i) => i.credential.provider));
+      return whileHeartbeating(() =>
+        Promise.all(
+          input.items.map(async (item): Promise<ReplacementItemResult> => {
+            try {
+              return { outcome: await issueReplacement(item) };
+            } catch (err) {
+              const failure = toFailure(err);
+              const type = failure instanceof ApplicationFailure ? (failure.type ?? 'error') : 'error';
+              log.warn('replacement in a batch failed; the run issues it again on its own', { credential: credentialKey(item.credential), consumer: item.consumer.id, failureType: type });
+              return { failed: type };
+            }
+          }),
+        ),
+      );
+    }),
 
     /**
      * Kill a credential everywhere by its leaked value (GitHub's credential revocation). Runs on the paced

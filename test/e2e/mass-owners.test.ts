@@ -71,6 +71,8 @@ it.each([
   // One deploy key's delete fails inside its child's batch of revokes: the child revokes that key again on its own.
   // (A call takes the first fault that applies to it: this one before the latency below.)
   lab.tenant.injectFault({ provider: 'github', operation: 'repos.deleteDeployKey', type: 'unavailable', times: 1 });
+  // One deploy key's mint fails inside its child's batch of replacements: the child issues that one again on its own.
+  lab.tenant.injectFault({ provider: 'github', operation: 'repos.createDeployKey', type: 'unavailable', times: 1 });
   // Provider calls take a while, as at a real SaaS: children on one owner overlap.
   lab.tenant.injectFault({ type: 'latency', latencyMs: 50 });
 
@@ -129,20 +131,26 @@ it.each([
   // Each child identified its owner's refs, revoked them and verified them in one activity each (context.ts
   // batchCalls), not one of each per ref: three tasks on the provider's queue where there were three times the refs.
   // The deploy key whose delete failed in its batch was revoked once more on its own, by its child alone.
+  // Their consumers' replacements too (patch cordon-batched-replacements): one activity, not one per consumer; the
+  // deploy key whose mint failed in its batch was issued once more on its own.
   const alone: number[] = [];
+  const issuedAlone: number[] = [];
   for (const i of firstOf) {
     const scheduled = ((await client.workflow.getHandle(`${workflowId}-${i}`).fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
     const count = (name: string) => scheduled.filter((n) => n === name).length;
-    expect(['identifyScope', 'identifyScopes', 'revokeCredentials', 'verifyCredential', 'verifyCredentials'].map((name) => `${name} ${count(name)}`)).toEqual([
+    expect(['identifyScope', 'identifyScopes', 'revokeCredentials', 'verifyCredential', 'verifyCredentials', 'issueReplacements'].map((name) => `${name} ${count(name)}`)).toEqual([
       'identifyScope 0',
       'identifyScopes 1',
       'revokeCredentials 1',
       'verifyCredential 0',
       'verifyCredentials 1',
+      'issueReplacements 1',
     ]);
     alone.push(count('revokeCredential'));
+    issuedAlone.push(count('issueReplacement'));
   }
   expect(alone.reduce((a, b) => a + b)).toBe(1);
+  expect(issuedAlone.reduce((a, b) => a + b)).toBe(1);
 
   // At the providers: no target alive; each owner holds exactly one live key per consumer, each one a
   // replacement a run recorded (no minted key that nobody holds).

@@ -88,6 +88,8 @@ const stubs: Activities = {
   // As the activity does: a credential whose revoke failed is left to the run to revoke on its own.
   revokeCredentials: async ({ items }) => Promise.all(items.map((item) => stubs.revokeCredential(item).then((revoked) => ({ revoked }), () => ({ failed: 'error' })))),
   verifyCredentials: async ({ items, workflowId }) => Promise.all(items.map((item) => stubs.verifyCredential({ ...item, workflowId }))),
+  // As the activity does: a replacement that failed is left to the run to issue on its own.
+  issueReplacements: async ({ items }) => Promise.all(items.map((item) => stubs.issueReplacement(item).then((outcome) => ({ outcome }), (err: unknown) => ({ failed: err instanceof ApplicationFailure ? (err.type ?? 'error') : 'error' })))),
   enrichScope: async ({ report }) => {
     log('enrichScope start');
     await new Promise((r) => setTimeout(r, script.enrichDelayMs ?? 0));

@@ -16,6 +16,7 @@ import { FAST_PATH_PATCH, PLAN_AS_SCOPE_ARRIVES_PATCH, REPLACE_WHILE_REAUTHENTIC
 import { PREPARE_SINKS_PATCH } from '../../workflows/containment/replace.ts';
 import { VERIFY_BESIDE_REPLACEMENTS_PATCH } from '../../workflows/containment/verify.ts';
 import { BATCHED_CALLS_PATCH } from '../../workflows/containment/context.ts';
+import { BATCHED_REPLACEMENTS_PATCH } from '../../workflows/containment/contain.ts';
 import { SCOPE_READ_WITH_IDENTIFY_PATCH } from '../../workflows/containment/plan.ts';
 import { REVOKE_ON_OWN_QUEUE_PATCH, SINGLE_RUN_PATCH } from '../../workflows/containment/context.ts';
 import { MASS_HISTORY_BUDGET_PATCH, MASS_PAGE_ALL_STARTED_PATCH, MASS_PAGES_PER_PROVIDER_PATCH, MASS_PROVIDER_LANES_PATCH } from '../../workflows/mass-containment.ts';
@@ -35,7 +36,7 @@ const OTHER_RUNS = ['drift-watch.json', 'mass-budget-page.json', 'mass-lanes-pag
 /** A mass containment of Salesforce grants recorded before patch mass-owner-groups-salesforce: one child per grant. */
 const SALESFORCE_MASS_RUNS = ['mass-salesforce-page.json', 'mass-salesforce-run.json'];
 /** Containments recorded on the local tenant with the real connectors (test/replay/record.ts recordLocalTenantRuns). */
-const LOCAL_TENANT_RUNS = ['direct-carried-scope.json', 'direct-plan-as-scope-arrives.json', 'direct-prepare-sinks.json', 'direct-slack-bot.json', 'direct-verify-beside-replacements.json', 'mass-owner-child.json'];
+const LOCAL_TENANT_RUNS = ['direct-carried-scope.json', 'direct-plan-as-scope-arrives.json', 'direct-prepare-sinks.json', 'direct-slack-bot.json', 'direct-verify-beside-replacements.json', 'mass-owner-child.json', 'mass-owner-replacements.json'];
 
 it('replays every recorded containment history without non-determinism', async () => {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !OTHER_RUNS.includes(f) && !SALESFORCE_MASS_RUNS.includes(f) && !LOCAL_TENANT_RUNS.includes(f)).sort();
@@ -119,7 +120,7 @@ it('replays a mass containment of Salesforce grants recorded before Salesforce u
   expect(await replayAll(SALESFORCE_MASS_RUNS)).toBe(2);
 }, 120_000);
 
-it('replays local-tenant containments: a carried re-authentication scope beside the revoke, a Slack bot without a scope activity, a Google key planned as its scope came in, with its sinks read ahead, a grant verified beside its replacements, and a mass child that batched its calls per provider', async () => {
+it('replays local-tenant containments: a carried re-authentication scope beside the revoke, a Slack bot without a scope activity, a Google key planned as its scope came in, with its sinks read ahead, a grant verified beside its replacements, and mass children that batched their calls (and then their replacements) per provider', async () => {
   const files = (await readdir(dir)).filter((f) => LOCAL_TENANT_RUNS.includes(f)).sort();
   expect(files).toEqual(LOCAL_TENANT_RUNS);
   const marker = (id: string) => Buffer.from(`{"id":"${id}","deprecated":false}`).toString('base64');
@@ -142,7 +143,13 @@ it('replays local-tenant containments: a carried re-authentication scope beside 
   expect(text['mass-owner-child.json']).toContain(marker(BATCHED_CALLS_PATCH));
   for (const name of ['identifyScopes', 'revokeCredentials', 'verifyCredentials']) expect(scheduled('mass-owner-child.json').filter((n) => n === name)).toHaveLength(1);
   for (const name of ['identifyScope', 'revokeCredential', 'verifyCredential']) expect(scheduled('mass-owner-child.json')).not.toContain(name);
-  for (const f of files.filter((x) => x !== 'mass-owner-child.json')) expect(text[f]).not.toContain(marker(BATCHED_CALLS_PATCH));
+  for (const f of files.filter((x) => !x.startsWith('mass-owner-'))) expect(text[f]).not.toContain(marker(BATCHED_CALLS_PATCH));
+  // The child recorded before replacements were batched issued one per consumer; the one after, all in one activity.
+  expect(text['mass-owner-child.json']).not.toContain(marker(BATCHED_REPLACEMENTS_PATCH));
+  expect(scheduled('mass-owner-child.json')).not.toContain('issueReplacements');
+  expect(text['mass-owner-replacements.json']).toContain(marker(BATCHED_REPLACEMENTS_PATCH));
+  expect(scheduled('mass-owner-replacements.json').filter((n) => n === 'issueReplacements')).toHaveLength(1);
+  expect(scheduled('mass-owner-replacements.json')).not.toContain('issueReplacement');
   // The Drift grant recorded before its verification was read beside its replacements replays without that; the one after, with it.
   expect(text['direct-carried-scope.json']).not.toContain(marker(VERIFY_BESIDE_REPLACEMENTS_PATCH));
   expect(text['direct-verify-beside-replacements.json']).toContain(marker(VERIFY_BESIDE_REPLACEMENTS_PATCH));
@@ -152,7 +159,7 @@ it('replays local-tenant containments: a carried re-authentication scope beside 
   const lastReplacementDone = events.findLastIndex((e) => replacements.includes(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? ''));
   expect(verification).toBeGreaterThan(0);
   expect(verification).toBeLessThan(lastReplacementDone);
-  expect(await replayAll(files)).toBe(6);
+  expect(await replayAll(files)).toBe(7);
 }, 120_000);
 
 /** Replays the histories in `files`, expecting each to replay cleanly; returns how many did. */

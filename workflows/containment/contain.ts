@@ -1,11 +1,12 @@
 // Step 3, contain: revoke before replace (direct, I1), or staged waves for shared credentials (I2).
 // Credentials are contained side by side; a refusal stops only its own credential.
-import type { WriteResult } from '../../activities/index.ts';
+import { patched } from '@temporalio/workflow';
+import type { ReplacementItemResult, ReplacementOutcome, WriteResult } from '../../activities/index.ts';
 import { credentialKey, type Credential, type ScopeReport } from '../../schemas/credential.ts';
 import { guarded, settleBranches } from './branches.ts';
 import { planOf, type Containment } from './context.ts';
 import { perProvider } from './per-provider.ts';
-import { replacePrimary } from './replace.ts';
+import { replacementInput, replacePrimary } from './replace.ts';
 import { revoke } from './revoke.ts';
 import { containStaged } from './staged.ts';
 
@@ -15,16 +16,50 @@ export async function contain(run: Containment): Promise<void> {
   const staged = (c: Credential) => plan.actions.some((a) => a.credentialId === credentialKey(c) && a.step === 'restrict');
   // A credential the fast path already stopped on a refusal is not tried again (before the plan, nothing is refused).
   const open = plan.credentials.filter((c) => !run.refusedBecause.has(credentialKey(c)));
-  const together = claimsTogether(run, open.filter((c) => !staged(c)));
-  await settleBranches(run, open.map((c) => (branch: Containment) => guarded(branch, credentialKey(c), () => (staged(c) ? containStaged(branch, c, plan.credentials.indexOf(c)) : containDirect(branch, c, together.get(principalKey(c)))))));
+  const direct = open.filter((c) => !staged(c));
+  const together = claimsTogether(run, direct);
+  // Not awaited when nothing is batched: the replacements' commands keep their place beside the re-authentication's.
+  const batch = direct.filter((c) => run.progressOf(credentialKey(c)).state === 'revoked' && c.consumers.length);
+  const issued = run.batchCalls && batch.length > 1 && patched(BATCHED_REPLACEMENTS_PATCH) ? await replacementsPerProvider(run, batch, together) : new Map<string, Map<string, ReplacementOutcome>>();
+  await settleBranches(run, open.map((c) => (branch: Containment) => guarded(branch, credentialKey(c), () => (staged(c) ? containStaged(branch, c, plan.credentials.indexOf(c)) : containDirect(branch, c, together.get(principalKey(c)), issued.get(credentialKey(c)))))));
 }
 
-/** I1: the provider acknowledged the revocation before any replacement is requested. */
-async function containDirect(run: Containment, c: Credential, claimsTogether?: number): Promise<void> {
+/** I1: the provider acknowledged the revocation before any replacement is requested. `issued`: what a batch already did, by consumer. */
+async function containDirect(run: Containment, c: Credential, claimsTogether?: number, issued?: ReadonlyMap<string, ReplacementOutcome>): Promise<void> {
   const key = credentialKey(c);
   // The fast path revoked it as soon as it was identified (revokeAtOnce).
   if (run.progressOf(key).state !== 'revoked') await revoke(run, c, key);
-  await replacePrimary(run, c, key, c.consumers, claimsTogether ? { claimsTogether } : {});
+  await replacePrimary(run, c, key, c.consumers, { ...(claimsTogether ? { claimsTogether } : {}), ...(issued ? { issued } : {}) });
+}
+
+/**
+ * Recorded by a run that is not a single run (Containment.batchCalls) that issues the replacements of its revoked
+ * credentials in one activity per provider (issueReplacements), not one per consumer; runs recorded before it
+ * issue them one by one. Never rename it.
+ */
+export const BATCHED_REPLACEMENTS_PATCH = 'cordon-batched-replacements';
+
+/**
+ * The replacements of the credentials revoked by now (I1: on the fast path, all of them but those refused), in one
+ * activity per provider with more than one such credential: what each consumer's replacement did, by credential
+ * key and consumer id. A consumer whose item failed, or whose provider's batch failed for good, is issued on its own
+ * by its branch (replace.ts), which retries or stops only it, as before. A mass child with an owner's eight
+ * deploy keys so schedules one task on the provider's queue where it scheduled one per consumer.
+ */
+async function replacementsPerProvider(run: Containment, revoked: Credential[], together: Map<string, number>): Promise<Map<string, Map<string, ReplacementOutcome>>> {
+  const call = async (group: Credential[]): Promise<ReplacementItemResult[][]> => {
+    const items = group.flatMap((c) => c.consumers.map((consumer) => replacementInput(run, c, consumer, together.get(principalKey(c)))));
+    const results = await run.acts.issueReplacements({ items });
+    let at = 0;
+    return group.map((c) => results.slice(at, (at += c.consumers.length)));
+  };
+  const keep = (answers: ReplacementItemResult[]) => new Map(answers.flatMap((a, i) => ('outcome' in a ? [[i, a.outcome] as const] : [])));
+  const byIndex = await perProvider(run, revoked, 'replacing for', call, keep);
+  // By consumer id: the answers come in the order of each credential's consumers.
+  return new Map([...byIndex].map(([key, outcomes]) => {
+    const c = revoked.find((x) => credentialKey(x) === key)!;
+    return [key, new Map([...outcomes].map(([i, outcome]) => [c.consumers[i]!.id, outcome]))];
+  }));
 }
 
 const principalKey = (c: Credential) => `${c.provider}\0${c.principal.id}`;

@@ -38,7 +38,7 @@ const PROVIDER_CALLS = {
  */
 const REPLACEMENT_CALLS = { ...PROVIDER_CALLS, startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds' } as const;
 /** The activities that take REPLACEMENT_CALLS' options. */
-const LEASED: ReadonlySet<string> = new Set<keyof Activities>(['issueReplacement']);
+const LEASED: ReadonlySet<string> = new Set<keyof Activities>(['issueReplacement', 'issueReplacements']);
 const acts = withLeased(proxyActivities<Activities>(PROVIDER_CALLS), proxyActivities<Activities>(REPLACEMENT_CALLS));
 
 /** `plain`, but for the LEASED activities, which go through `leased` (the same queue, their own options). */

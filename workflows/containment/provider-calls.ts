@@ -44,6 +44,8 @@ export const PROVIDER_CALLS: ProviderCallTable = {
   revokeCredentials: { provider: (i) => i.items[0]!.credential.provider, singleRun: 'own queue' },
   verifyCredential: { provider: (i) => i.credential.provider, singleRun: 'local' },
   issueReplacement: { provider: (i) => i.credential.provider, singleRun: 'own queue' },
+  // Replacements of one provider issued in one activity, by runs that are not single runs (context.ts batchCalls).
+  issueReplacements: { provider: (i) => i.items[0]!.credential.provider, singleRun: 'own queue' },
   forceReauth: { provider: (i) => i.provider, singleRun: 'own queue' },
   fallbackRung: { provider: (i) => i.credential.provider, singleRun: 'own queue' },
   restrictCredential: { provider: (i) => i.credential.provider, singleRun: 'own queue' },

@@ -1,7 +1,7 @@
 // Replacements: one per consumer, minted in parallel, unless another run owns that consumer's
 // replacement (I8); a consumer whose credential an admin cannot mint is told to re-authorize.
 import { patched, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.ts';
+import type { Activities, IssueReplacementInput, ReplacementOutcome } from '../../activities/index.ts';
 import type { CollateralProgress } from '../../schemas/containment.ts';
 import type { Consumer, Credential, ReplacementRef, ScopeReport, SinkRef } from '../../schemas/credential.ts';
 import { FAILURE_TYPES } from '../../schemas/failure-types.ts';
@@ -14,6 +14,8 @@ export interface ReplaceOptions {
   detail?: string;
   /** The claims the run starts at once for the credential's principal (issueReplacement's `claimsTogether`). */
   claimsTogether?: number;
+  /** What a batch of the provider's replacements already did, by consumer id (contain.ts replacementsPerProvider); the rest are issued one by one. */
+  issued?: ReadonlyMap<string, ReplacementOutcome>;
 }
 
 /** One replacement per consumer, unless another run owns that consumer's replacement (I8). */
@@ -23,7 +25,7 @@ export async function replaceFor(
   key: string,
   consumers: Consumer[],
   into: { replacements: ReplacementRef[]; notReplaced?: CollateralProgress['notReplaced'] },
-  { detail, claimsTogether }: ReplaceOptions = {},
+  { detail, claimsTogether, issued }: ReplaceOptions = {},
 ): Promise<void> {
   const { input, acts, record } = run;
   // One replacement per consumer, minted in parallel: each is independent (its own claim, its own sink).
@@ -31,16 +33,9 @@ export async function replaceFor(
   await settleAll(missing.map((consumer) => replaceOne(consumer)));
   async function replaceOne(consumer: Consumer): Promise<void> {
     try {
-      const out = await run.untilDeadline(`a replacement of ${c.label} for ${consumer.name}`, () =>
-        acts.issueReplacement({
-          workflowId: run.workflowId,
-          runStartedAt: run.state.startedAt,
-          credential: c,
-          consumer,
-          ...(input.retryOf ? { retryOf: input.retryOf } : {}),
-          ...(claimsTogether && claimsTogether > 1 ? { claimsTogether } : {}),
-        }),
-      );
+      const out =
+        issued?.get(consumer.id) ??
+        (await run.untilDeadline(`a replacement of ${c.label} for ${consumer.name}`, () => acts.issueReplacement(replacementInput(run, c, consumer, claimsTogether))));
       if ('issued' in out) {
         into.replacements.push(out.issued);
         const { replacementId, sink, fingerprint, note } = out.issued;
@@ -58,6 +53,18 @@ export async function replaceFor(
       record({ kind: 'replacement_not_possible', actor: 'cordon', credentialId: key, consumerId: consumer.id, reason: failureMessage(err) });
     }
   }
+}
+
+/** What issueReplacement (or one item of issueReplacements) is given for one consumer of `c`. */
+export function replacementInput(run: Containment, c: Credential, consumer: Consumer, claimsTogether?: number): IssueReplacementInput {
+  return {
+    workflowId: run.workflowId,
+    runStartedAt: run.state.startedAt,
+    credential: c,
+    consumer,
+    ...(run.input.retryOf ? { retryOf: run.input.retryOf } : {}),
+    ...(claimsTogether && claimsTogether > 1 ? { claimsTogether } : {}),
+  };
 }
 
 /** Replacements for a planned credential's consumers; the credential is `replaced` once one is issued. */
