@@ -27,7 +27,7 @@ export async function replaceFor(
   into: { replacements: ReplacementRef[]; notReplaced?: CollateralProgress['notReplaced'] },
   { detail, claimsTogether, issued }: ReplaceOptions = {},
 ): Promise<void> {
-  const { input, acts, record } = run;
+  const { acts, record } = run;
   // One replacement per consumer, minted in parallel: each is independent (its own claim, its own sink).
   const missing = consumers.filter((consumer) => !into.replacements.some((r) => r.consumerId === consumer.id));
   await settleAll(missing.map((consumer) => replaceOne(consumer)));
