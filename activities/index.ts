@@ -84,6 +84,12 @@ export type ReplacementOutcome = { issued: ReplacementRef } | { ownedBy: string;
 /** One replacement of issueReplacements: what it did, or the type of the failure that stopped it there. */
 export type ReplacementItemResult = { outcome: ReplacementOutcome } | { failed: string };
 
+/** The failure type an item of a batch activity failed with (the type its one-by-one twin would have failed with). */
+function failureTypeOf(err: unknown, item: unknown): string {
+  const failure = toFailure(err, secretsIn([item]));
+  return failure instanceof ApplicationFailure ? (failure.type ?? 'error') : 'error';
+}
+
 /** A batch activity runs on one provider's task queue, so it takes one provider's refs or credentials only. */
 function assertOneProvider(activity: string, providers: readonly string[]): void {
   if (new Set(providers).size > 1) {
@@ -359,8 +365,7 @@ export function createActivities(deps: ActivityDeps) {
           try {
             return { revoked: await revokeOne(item) };
           } catch (err) {
-            const failure = toFailure(err, secretsIn([item]));
-            const type = failure instanceof ApplicationFailure ? (failure.type ?? 'error') : 'error';
+            const type = failureTypeOf(err, item);
             log.warn('revoke in a batch failed; the run revokes it again on its own', { credential: credentialKey(item.credential), failureType: type });
             return { failed: type };
           }
@@ -388,8 +393,7 @@ export function createActivities(deps: ActivityDeps) {
             try {
               return { outcome: await issueReplacement(item) };
             } catch (err) {
-              const failure = toFailure(err);
-              const type = failure instanceof ApplicationFailure ? (failure.type ?? 'error') : 'error';
+              const type = failureTypeOf(err, item);
               log.warn('replacement in a batch failed; the run issues it again on its own', { credential: credentialKey(item.credential), consumer: item.consumer.id, failureType: type });
               return { failed: type };
             }

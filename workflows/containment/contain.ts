@@ -1,7 +1,7 @@
 // Step 3, contain: revoke before replace (direct, I1), or staged waves for shared credentials (I2).
 // Credentials are contained side by side; a refusal stops only its own credential.
 import { patched } from '@temporalio/workflow';
-import type { ReplacementItemResult, ReplacementOutcome, WriteResult } from '../../activities/index.ts';
+import type { ReplacementOutcome, WriteResult } from '../../activities/index.ts';
 import { credentialKey, type Credential, type ScopeReport } from '../../schemas/credential.ts';
 import { guarded, settleBranches } from './branches.ts';
 import { planOf, type Containment } from './context.ts';
@@ -47,19 +47,17 @@ export const BATCHED_REPLACEMENTS_PATCH = 'cordon-batched-replacements';
  * deploy keys so schedules one task on the provider's queue where it scheduled one per consumer.
  */
 async function replacementsPerProvider(run: Containment, revoked: Credential[], together: Map<string, number>): Promise<Map<string, Map<string, ReplacementOutcome>>> {
-  const call = async (group: Credential[]): Promise<ReplacementItemResult[][]> => {
+  // Per credential, its consumers' outcomes by consumer id (the answers come in the items' order); a failed item is left out.
+  const call = async (group: Credential[]): Promise<Map<string, ReplacementOutcome>[]> => {
     const items = group.flatMap((c) => c.consumers.map((consumer) => replacementInput(run, c, consumer, together.get(principalKey(c)))));
     const results = await run.acts.issueReplacements({ items });
     let at = 0;
-    return group.map((c) => results.slice(at, (at += c.consumers.length)));
+    return group.map((c) => new Map(c.consumers.flatMap((consumer): [string, ReplacementOutcome][] => {
+      const r = results[at++]!;
+      return 'outcome' in r ? [[consumer.id, r.outcome]] : [];
+    })));
   };
-  const keep = (answers: ReplacementItemResult[]) => new Map(answers.flatMap((a, i) => ('outcome' in a ? [[i, a.outcome] as const] : [])));
-  const byIndex = await perProvider(run, revoked, 'replacing for', call, keep);
-  // By consumer id: the answers come in the order of each credential's consumers.
-  return new Map([...byIndex].map(([key, outcomes]) => {
-    const c = revoked.find((x) => credentialKey(x) === key)!;
-    return [key, new Map([...outcomes].map(([i, outcome]) => [c.consumers[i]!.id, outcome]))];
-  }));
+  return perProvider(run, revoked, 'replacing for', call, (outcomes) => outcomes);
 }
 
 const principalKey = (c: Credential) => `${c.provider}\0${c.principal.id}`;

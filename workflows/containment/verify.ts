@@ -52,7 +52,7 @@ export type FirstChecks = ReadonlyMap<string, Promise<VerifyResult | undefined>>
  */
 export function firstChecksAhead(run: Containment, ended: () => boolean): FirstChecks {
   const ahead = new Map<string, Promise<VerifyResult | undefined>>();
-  if (!run.singleRun || run.batchCalls) return ahead;
+  if (!run.singleRun) return ahead;
   const apart = planOf(run).credentials.filter((c) => !run.refusedBecause.has(credentialKey(c)) && VERIFIED_APART_FROM_REPLACEMENTS.includes(`${c.provider}:${c.kind}`));
   if (!apart.length || !patched(VERIFY_BESIDE_REPLACEMENTS_PATCH)) return ahead;
   // An activity on the run's own queue, not a local one: a local read would hold back the replacements' and
