@@ -18,6 +18,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg, tmpdir } from 'node:os';
+import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { google } from 'googleapis';
 import { Octokit } from '@octokit/rest';
@@ -220,8 +221,11 @@ interface CordonRun extends SideRecord {
   collateralEnded: number;
   /** Where the wall time went: the first child's start after the start call, children's own durations (p50, max), the last one's end. */
   timing: { firstChildStartSec: number; childP50Sec: number; childMaxSec: number; lastChildEndSec: number };
-  /** CPU seconds the Temporal dev server and the worker process used from the start call to the mass run's result (undefined off Linux). */
-  cpu: { serverSec?: number; workerSec?: number };
+  /**
+   * CPU seconds from the start call to the mass run's result: the Temporal dev server and the worker process
+   * (undefined off Linux), and this process, which serves the emulators (and waits for the result).
+   */
+  cpu: { serverSec?: number; workerSec?: number; emulatorsSec: number };
   /** The owners' children's histories: events in all, by type, and the most in one child (each event is a server write). */
   events: { children: number; total: number; maxPerChild: number; byType: Record<string, number> };
   /** The replacement registries' histories (one workflow per principal, every run of it): events in all, by type. */
@@ -262,14 +266,16 @@ async function cordon(set: SetCredential[]): Promise<CordonRun> {
     const serverPids = await groupProcesses(server.process.pid!, 'temporal');
     const cpuNow = async () => ({ server: await totalCpuSeconds(serverPids), worker: await cpuSeconds(worker!.pid!) });
     const cpuBefore = await cpuNow();
+    const ownBefore = process.cpuUsage();
     const t0 = performance.now();
     const startedAt = Date.now();
     const { workflowId } = await startMassContainment(client, taskQueue, { incidentId: `BENCH-SEQ-${randomBytes(3).toString('hex')}`, requester: 'bench', credentials: set.map((c) => c.ref), concurrency: CONCURRENCY });
     const result = (await client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
     const wallMs = performance.now() - t0;
+    const own = process.cpuUsage(ownBefore);
     const cpuAfter = await cpuNow();
     const used = (k: 'server' | 'worker') => (cpuBefore[k] === undefined || cpuAfter[k] === undefined ? undefined : r2(cpuAfter[k] - cpuBefore[k]));
-    const cpu = { serverSec: used('server'), workerSec: used('worker') };
+    const cpu = { serverSec: used('server'), workerSec: used('worker'), emulatorsSec: r2((own.user + own.system) / 1e6) };
     const replacements: SideRecord['replacements'][number][] = [];
     const verifiedGone = new Set<string>();
     let collateralEnded = 0;
@@ -327,11 +333,35 @@ async function cordon(set: SetCredential[]): Promise<CordonRun> {
 
 // ---- the benchmark ------------------------------------------------------------------------------------
 
+/** CPU ms one RSA-2048 key pair takes on this machine (the median of `n`): what each Google replacement Cordon uploads costs its worker. */
+function keyPairMs(n = 9): number {
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const before = process.cpuUsage();
+    generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const used = process.cpuUsage(before);
+    ms.push((used.user + used.system) / 1000);
+  }
+  return r2(ms.sort((a, b) => a - b)[Math.floor(n / 2)]!);
+}
+
+/**
+ * The least wall time this machine allows Cordon's side at the CPU it used (all of it on every core), and the
+ * ratio that would give: what bounds P3 when the CPU, not the latency, sets the pace.
+ */
+function cpuBound(run: CordonRun, scriptMs: number, uploads: number, pairMs: number) {
+  const cores = cpus().length;
+  const totalSec = r2((run.cpu.workerSec ?? 0) + (run.cpu.serverSec ?? 0) + run.cpu.emulatorsSec);
+  const leastWallSec = r2(totalSec / cores);
+  return { totalSec, cores, leastWallSec, bestRatio: r2(scriptMs / 1000 / leastWallSec), keyPairs: uploads, keyPairMs: pairMs, keyPairSec: r2((uploads * pairMs) / 1000) };
+}
+
 function outcomeLine(name: string, o: OutcomeCheck): string {
   return `  ${name.padEnd(7)} ${o.revoked}/${o.credentials} revoked, ${o.verified} verified gone by itself, ${o.replaced}/${o.consumers} consumers on exactly one live replacement, ${o.minted} credentials minted, ${o.problems.length} problems`;
 }
 
 try {
+  const pairMs = keyPairMs();
   const set = await theSet();
   const owners = new Set(set.map((c) => c.principal)).size;
   const consumers = set.reduce((k, c) => k + c.consumers.length, 0);
@@ -365,6 +395,11 @@ try {
   console.log(
     `          CPU from the start call to the result: Temporal server ${run.cpu.serverSec ?? 'n/a'} s (${perCredentialMs(run.cpu.serverSec)} a credential), ` +
       `worker ${run.cpu.workerSec ?? 'n/a'} s (${perCredentialMs(run.cpu.workerSec)} a credential)`,
+  );
+  const bound = cpuBound(run, script.wallMs, cordonCalls.byOperation['projects.serviceAccounts.keys.upload'] ?? 0, pairMs);
+  console.log(
+    `          all CPU: worker, server and emulators ${bound.totalSec} s on ${bound.cores} cores, so at least ${bound.leastWallSec} s of wall time (at most ${bound.bestRatio}× against the script) at this CPU; ` +
+      `of the worker's, about ${bound.keyPairSec} s generating the ${bound.keyPairs} RSA-2048 key pairs its Google keys.upload calls need (${bound.keyPairMs} ms each here; the script's keys.create has the emulator make them)`,
   );
   const perChild = (n = 0) => r2(n / Math.max(1, run.events.children));
   console.log(
@@ -413,7 +448,7 @@ try {
         targetRatio: TARGET_RATIO,
         sameOutcomes: same,
         script: { wallSec: r2(script.wallMs / 1000), calls: scriptCalls, outcomes: scriptCheck },
-        cordon: { wallSec: r2(run.wallMs / 1000), calls: cordonCalls, tally: run.tally, notContained: run.notContained, collateralEnded: run.collateralEnded, timing: run.timing, cpu: run.cpu, events: run.events, registryEvents: run.registryEvents, outcomes: cordonCheck },
+        cordon: { wallSec: r2(run.wallMs / 1000), calls: cordonCalls, tally: run.tally, notContained: run.notContained, collateralEnded: run.collateralEnded, timing: run.timing, cpu: run.cpu, cpuBound: bound, events: run.events, registryEvents: run.registryEvents, outcomes: cordonCheck },
       },
       null,
       2,
