@@ -16,9 +16,8 @@
 // .cordon/bench/. Full: N = 1,000 (BENCH_SEQ_N); `--quick`: N = 10.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { google } from 'googleapis';
 import { Octokit } from '@octokit/rest';
@@ -28,22 +27,16 @@ import { startMassContainment } from '../client/mass.ts';
 import { serviceAccountJwt, CLOUD_SCOPES } from '../connectors/google/auth.ts';
 import { signAppJwt } from '../connectors/github/client.ts';
 import { generateDeployKeyPair } from '../connectors/github/deploy-key.ts';
-import { parseCredentialId } from '../connectors/github/ids.ts';
-import { canInventory } from '../connectors/inventory.ts';
-import { connectorsFromEnv } from '../connectors/registry.ts';
 import { startLocalTenant } from '../local-tenant/tenant.ts';
-import type { ContainmentStatus } from '../schemas/containment.ts';
-import type { Credential, CredentialRef } from '../schemas/credential.ts';
 import type { MassContainmentResult } from '../schemas/mass.ts';
 import { startDevServer } from '../temporal-config/dev-server.ts';
 import { bundleCordonWorkflows } from '../worker/worker.ts';
 import { killWorkerProcess, startWorkerProcess, workerProcessEnv } from '../test/support/worker-process.ts';
-import { checkOutcomes, sameOutcomes, wholePrincipals, type OutcomeCheck, type SideRecord, type Target, type TenantSnapshots } from './sequential-outcomes.ts';
-import { groupByOwner } from '../workflows/mass-owners.ts';
+import { checkOutcomes, sameOutcomes, type OutcomeCheck, type SideRecord, type TenantSnapshots } from './sequential-outcomes.ts';
+import { childResults, credentialSet, liveKeys, sideRecordOf, workerConnectorEnv, type SetCredential } from './credential-set.ts';
 import { REGISTRY_WORKFLOW_TYPE } from '../workflows/replacement-registry.ts';
 import { countEventTypes, timelineLines } from './timeline.ts';
 import { cpuSeconds, groupProcesses, totalCpuSeconds } from './process-cpu.ts';
-import { readInventoryVariable } from '../connectors/inventory-variable.ts';
 
 const QUICK = process.argv.includes('--quick');
 const N = Number(process.env.BENCH_SEQ_N ?? (QUICK ? 10 : 1000));
@@ -60,15 +53,6 @@ for (const [name, v, min] of [['BENCH_SEQ_N', N, 2], ['BENCH_SEQ_LATENCY_MS', LA
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const load = () => loadavg().map((x) => r2(x));
-
-/** A credential of the set, with what each side needs to name it. */
-interface SetCredential extends Target {
-  provider: 'google' | 'github';
-  ref: CredentialRef;
-  /** Google: the key's resource name and its service account's; GitHub: the repository and key id. */
-  google?: { keyName: string; parent: string };
-  github?: { owner: string; repo: string; keyId: number };
-}
 
 // ---- the lab ------------------------------------------------------------------------------------------
 
@@ -91,53 +75,10 @@ const [tenant, server] = await Promise.all([
 ]);
 const setupSec = r2((Date.now() - started) / 1000);
 
-const KIND = { google: 'service_account_key', github: 'deploy_key' } as const;
-
-/** The live Google service-account keys and GitHub deploy keys, as the providers list them (fresh connectors, at 0 ms). */
-async function inventory(): Promise<(Credential & { provider: 'google' | 'github' })[]> {
-  const connectors = connectorsFromEnv(tenant.connectorEnv());
-  const out: (Credential & { provider: 'google' | 'github' })[] = [];
-  for (const provider of ['google', 'github'] as const) {
-    const c = connectors[provider];
-    if (!c || !canInventory(c)) throw new Error(`bench: the ${provider} connector cannot list credentials`);
-    for (const cred of (await c.inventory()).credentials) if (cred.kind === KIND[provider]) out.push({ ...cred, provider });
-  }
-  return out;
-}
-
-/** The set: N credentials, half Google service-account keys, half GitHub deploy keys, as whole owners. */
-async function theSet(): Promise<SetCredential[]> {
-  const listed: Record<'google' | 'github', SetCredential[]> = { google: [], github: [] };
-  for (const cred of await inventory()) {
-    if (cred.selfOrLastAdmin) continue;
-    const provider = cred.provider;
-    const base = { provider, credentialId: `${provider}:${cred.id}`, principal: `${provider}:${cred.principal.id}`, consumers: cred.consumers.map((x) => x.id), ref: { provider, kind: cred.kind, id: cred.id } as CredentialRef };
-    if (provider === 'google') {
-      const m = /^(projects\/[^/]+\/serviceAccounts\/[^/]+)\/keys\/[^/]+$/.exec(cred.id);
-      if (!m) throw new Error(`bench: ${cred.id} is not a service-account key's resource name`);
-      listed.google.push({ ...base, google: { keyName: cred.id, parent: m[1]! } });
-    } else {
-      const p = parseCredentialId(cred.id);
-      if (p?.type !== 'deploy_key') throw new Error(`bench: ${cred.id} is not a deploy key id`);
-      listed.github.push({ ...base, github: { owner: p.owner!, repo: p.repo!, keyId: p.num } });
-    }
-  }
-  const g = wholePrincipals(listed.google, Math.ceil(N / 2));
-  const h = wholePrincipals(listed.github, N - g.length);
-  // Interleaved, so that Cordon's first children reach both providers.
-  return Array.from({ length: Math.max(g.length, h.length) }, (_, i) => [g[i], h[i]]).flat().filter((x): x is SetCredential => !!x);
-}
-
-/** The live credentials of the set's kinds (`provider:id`), without injected latency. */
-async function liveKeys(): Promise<Set<string>> {
-  tenant.clearFaults();
-  return new Set((await inventory()).map((c) => `${c.provider}:${c.id}`));
-}
-
 /** The scenario again (every credential alive, call log and faults cleared), what is live, then the latency. */
 async function prepare(): Promise<{ before: Set<string>; afterSeq: number }> {
   tenant.reset();
-  const before = await liveKeys();
+  const before = await liveKeys(tenant);
   const afterSeq = tenant.calls().at(-1)?.seq ?? 0;
   if (LATENCY_MS > 0) tenant.injectFault({ type: 'latency', latencyMs: LATENCY_MS });
   return { before, afterSeq };
@@ -146,7 +87,7 @@ async function prepare(): Promise<{ before: Set<string>; afterSeq: number }> {
 /** The side's provider calls (those after `prepare`), then what is live. */
 async function settle(prepared: { before: Set<string>; afterSeq: number }): Promise<{ tenant: TenantSnapshots; calls: CallRecord[] }> {
   const calls = tenant.calls().filter((c) => c.seq > prepared.afterSeq);
-  return { calls, tenant: { before: prepared.before, after: await liveKeys() } };
+  return { calls, tenant: { before: prepared.before, after: await liveKeys(tenant) } };
 }
 
 function callSummary(calls: CallRecord[]): { total: number; byOperation: Record<string, number> } {
@@ -232,29 +173,12 @@ interface CordonRun extends SideRecord {
   registryEvents: { runs: number; total: number; byType: Record<string, number> };
 }
 
-/**
- * The Google and GitHub connectors' variables, their consumer inventories cut to the set: a load scenario's whole
- * inventory is larger than one environment variable may be (E2BIG from the kernel past 128 KiB). Whole owners
- * are in the set, so every credential re-authentication ends still has its consumers.
- */
-function workerConnectorEnv(set: SetCredential[]): Record<string, string> {
-  const env = Object.fromEntries(Object.entries(tenant.connectorEnv()).filter(([k]) => k.startsWith('CORDON_GOOGLE_') || k.startsWith('CORDON_GITHUB_')));
-  const cut = (name: string, provider: string) => {
-    // Inline JSON, or `@<path>` of a file: the local tenant hands an inventory above 64 KiB over as a file.
-    const all = (readInventoryVariable(env, name, 'a JSON object of consumers by credential') ?? {}) as Record<string, unknown>;
-    env[name] = JSON.stringify(Object.fromEntries(set.filter((c) => c.provider === provider).map((c) => [c.credentialId.slice(provider.length + 1), all[c.credentialId.slice(provider.length + 1)]])));
-  };
-  cut('CORDON_GOOGLE_INVENTORY_JSON', 'google');
-  cut('CORDON_GITHUB_CONSUMERS', 'github');
-  return env;
-}
-
 /** One mass containment of the set on a fresh worker process; its wall time from the start call to its result. */
 async function cordon(set: SetCredential[]): Promise<CordonRun> {
   const taskQueue = `cordon-bench-seq-${randomBytes(3).toString('hex')}`;
   const target = { connectionOptions: { address: server.address }, namespace: server.namespace, taskQueue };
   const env = await workerProcessEnv(target, keys, {
-    ...workerConnectorEnv(set),
+    ...workerConnectorEnv(tenant, set),
     CORDON_WORKFLOW_BUNDLE: bundlePath,
     CORDON_GITHUB_REVOKES_PER_HOUR: '360000',
     CORDON_LOG_LEVEL: 'error',
@@ -276,25 +200,12 @@ async function cordon(set: SetCredential[]): Promise<CordonRun> {
     const cpuAfter = await cpuNow();
     const used = (k: 'server' | 'worker') => (cpuBefore[k] === undefined || cpuAfter[k] === undefined ? undefined : r2(cpuAfter[k] - cpuBefore[k]));
     const cpu = { serverSec: used('server'), workerSec: used('worker'), emulatorsSec: r2((own.user + own.system) / 1e6) };
-    const replacements: SideRecord['replacements'][number][] = [];
-    const verifiedGone = new Set<string>();
-    let collateralEnded = 0;
-    const starts: number[] = [];
-    const ends: number[] = [];
-    const ids: string[] = [];
-    // One child per owner (workflows/mass-owners.ts: across pages too), named after the owner's first ref.
-    const children = groupByOwner(set.map((c) => c.ref)).map((g) => g[0]!);
-    for (let i = 0; i < children.length; i += 25) {
-      const statuses = await Promise.all(children.slice(i, i + 25).map((first) => client.workflow.getHandle(`${workflowId}-${first}`).result() as Promise<ContainmentStatus>));
-      statuses.forEach((_, k) => ids.push(`${workflowId}-${children[i + k]}`));
-      for (const s of statuses) {
-        for (const c of [...s.credentials, ...s.collateral]) for (const r of c.replacements) replacements.push({ credentialId: c.credentialId, consumerId: r.consumerId, replacementId: `${c.provider}:${r.replacementId}` });
-        for (const c of s.credentials) if (c.transitions.some((t) => t.state === 'verified_dead')) verifiedGone.add(c.credentialId);
-        collateralEnded += s.collateral.filter((c) => c.state === 'ended').length;
-        starts.push(Date.parse(s.startedAt));
-        ends.push(Date.parse(s.finishedAt ?? s.startedAt));
-      }
-    }
+    const children = await childResults(client, workflowId, set.map((c) => c.ref));
+    const { replacements, verifiedGone } = sideRecordOf(children.map((c) => c.status));
+    const collateralEnded = children.reduce((n, c) => n + c.status.collateral.filter((x) => x.state === 'ended').length, 0);
+    const starts = children.map((c) => Date.parse(c.status.startedAt));
+    const ends = children.map((c) => Date.parse(c.status.finishedAt ?? c.status.startedAt));
+    const ids = children.map((c) => c.workflowId);
     const events = { children: ids.length, total: 0, maxPerChild: 0, byType: {} as Record<string, number> };
     for (let i = 0; i < ids.length; i += 25) {
       for (const { events: history } of await Promise.all(ids.slice(i, i + 25).map((id) => client.workflow.getHandle(id).fetchHistory()))) {
@@ -324,7 +235,7 @@ async function cordon(set: SetCredential[]): Promise<CordonRun> {
       childMaxSec: r2(durations.at(-1)! / 1000),
       lastChildEndSec: r2((Math.max(...ends) - startedAt) / 1000),
     };
-    return { wallMs, replacements, verifiedGone: [...verifiedGone], tally: result.tally, notContained: result.notContained, collateralEnded, timing, cpu, events, registryEvents };
+    return { wallMs, replacements, verifiedGone, tally: result.tally, notContained: result.notContained, collateralEnded, timing, cpu, events, registryEvents };
   } finally {
     if (worker) await killWorkerProcess(worker);
     await client.connection.close().catch(() => undefined);
@@ -333,16 +244,15 @@ async function cordon(set: SetCredential[]): Promise<CordonRun> {
 
 // ---- the benchmark ------------------------------------------------------------------------------------
 
-/** CPU ms one RSA-2048 key pair takes on this machine (the median of `n`): what each Google replacement Cordon uploads costs its worker. */
-function keyPairMs(n = 9): number {
-  const ms: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const before = process.cpuUsage();
-    generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const used = process.cpuUsage(before);
-    ms.push((used.user + used.system) / 1000);
-  }
-  return r2(ms.sort((a, b) => a - b)[Math.floor(n / 2)]!);
+/**
+ * CPU ms an RSA-2048 key pair takes on this machine, the mean of `n`: what each Google replacement Cordon uploads
+ * costs its worker. The mean, not the median: the search for primes varies several-fold from key to key.
+ */
+function keyPairMs(n = 24): number {
+  const before = process.cpuUsage();
+  for (let i = 0; i < n; i++) generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const used = process.cpuUsage(before);
+  return r2((used.user + used.system) / 1000 / n);
 }
 
 /**
@@ -362,7 +272,7 @@ function outcomeLine(name: string, o: OutcomeCheck): string {
 
 try {
   const pairMs = keyPairMs();
-  const set = await theSet();
+  const set = await credentialSet(tenant, N);
   const owners = new Set(set.map((c) => c.principal)).size;
   const consumers = set.reduce((k, c) => k + c.consumers.length, 0);
   console.log(

@@ -111,7 +111,7 @@ describe('the activity rate that spends a call budget', () => {
         return true;
       },
       clearPaces: async () => {},
-      processes: async () => 1,
+      read: async () => ({ processes: 1 }),
     };
     const pacer = providerPacer(throttle, { slack: 'q-slack', github: 'q-github', salesforce: 'q-sf' }, { slack: 6, github: undefined, salesforce: 10 });
     const run = async (provider: string, calls: number, fail?: Error) => {
@@ -216,7 +216,7 @@ describe('the call gate: one process never lands a batch of calls ahead of its p
   it('the pacer charges the most calls an activity made lately, so a burst of batches cannot be admitted on an estimate', async () => {
     const clock = fakeClock();
     const gates: CallGate[] = [];
-    const throttle: QueueThrottle = { slow: async () => {}, sweep: async () => [], pace: async () => true, clearPaces: async () => {}, processes: async () => 1 };
+    const throttle: QueueThrottle = { slow: async () => {}, sweep: async () => [], pace: async () => true, clearPaces: async () => {}, read: async () => ({ processes: 1 }) };
     const pacer = providerPacer(throttle, { salesforce: 'q-sf', github: 'q-gh' }, { salesforce: 40, github: undefined }, { gate: (rate) => (gates.push(new CallGate(rate, rate, clock)), gates.at(-1)!) });
     const started: number[] = [];
     let made = 0;
@@ -257,7 +257,7 @@ describe('the call gate: one process never lands a batch of calls ahead of its p
 
   it('the pacer refuses, before any call, an activity the gate would hold past its longest wait: a rate-limited failure with the wait as its retry', async () => {
     const clock = fakeClock();
-    const throttle: QueueThrottle = { slow: async () => {}, sweep: async () => [], pace: async () => true, clearPaces: async () => {}, processes: async () => 1 };
+    const throttle: QueueThrottle = { slow: async () => {}, sweep: async () => [], pace: async () => true, clearPaces: async () => {}, read: async () => ({ processes: 1 }) };
     const pacer = providerPacer(throttle, { salesforce: 'q-sf' }, { salesforce: 4 }, { gate: (rate) => new CallGate(rate, rate, clock) });
     let ran = 0;
     const run = (calls: number) =>

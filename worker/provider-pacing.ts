@@ -24,7 +24,7 @@ import type { Context } from '@temporalio/activity';
 import { FAILURE_TYPES } from '../schemas/failure-types.ts';
 
 const REASON_PREFIX = 'cordon: provider rate-limited until ';
-const PACE_PREFIX = 'cordon: paced at ';
+export const PACE_PREFIX = 'cordon: paced at ';
 const ACTIVITY_QUEUE = proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
 
 /**
@@ -312,18 +312,25 @@ export function throttleEndsAt(reason: string | null | undefined): number | unde
   return Number.isNaN(at) ? undefined : at;
 }
 
+/** A provider queue as the server describes it (QueueThrottle.read). */
+export interface QueueReading {
+  processes: number;
+  limit?: { rateLimit?: { requestsPerSecond?: number | null } | null; metadata?: { reason?: string | null } | null } | null;
+}
+
 export interface QueueThrottle {
   /** Slows `taskQueue` to one call per `retryAfterMs` until it has passed (a later end extends it). */
   slow(taskQueue: string, retryAfterMs: number): Promise<void>;
   /** Lifts every throttle of these queues whose end has passed; returns the queues lifted. */
   sweep(taskQueues: readonly string[]): Promise<string[]>;
-  /** The worker processes polling `taskQueue` lately (processesPolling), as the server reports its pollers. */
-  processes(taskQueue: string): Promise<number>;
+  /** What the server says of `taskQueue` in one read: the worker processes polling it lately (processesPolling) and its rate limit as set now. */
+  read(taskQueue: string): Promise<QueueReading>;
   /**
    * Sets `taskQueue`'s server-side rate to `activitiesPerSecond` (`why` goes in the reason), now unless a
    * throttle holds it (then when the throttle is lifted) or a pace within 5 % of it is in place; true when set now.
+   * `read`: the queue as just read (its `limit`), instead of reading it again.
    */
-  pace(taskQueue: string, activitiesPerSecond: number, why: string): Promise<boolean>;
+  pace(taskQueue: string, activitiesPerSecond: number, why: string, read?: QueueReading): Promise<boolean>;
   /** Clears a pace an earlier worker left on these queues (the workers' own rates apply again until re-paced); throttles stay. */
   clearPaces(taskQueues: readonly string[]): Promise<void>;
 }
@@ -373,14 +380,14 @@ export function queueThrottle(connection: () => Promise<Connection>, namespace: 
       setTimeout(() => void sweep([taskQueue]).catch(onError), retryAfterMs + 50).unref();
     },
     sweep,
-    async processes(taskQueue) {
-      const described = await (await service()).describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: ACTIVITY_QUEUE });
-      return processesPolling(described.pollers ?? [], Date.now());
+    async read(taskQueue) {
+      const described = await (await service()).describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: ACTIVITY_QUEUE, reportConfig: true });
+      return { processes: processesPolling(described.pollers ?? [], Date.now()), limit: described.config?.queueRateLimit };
     },
-    async pace(taskQueue, activitiesPerSecond, why) {
+    async pace(taskQueue, activitiesPerSecond, why, read) {
       const p = { rate: activitiesPerSecond, reason: `${PACE_PREFIX}${why}` };
       paced.set(taskQueue, p);
-      const current = await limitOf(taskQueue);
+      const current = read ? read.limit : await limitOf(taskQueue);
       const end = throttleEndsAt(current?.metadata?.reason);
       if (end !== undefined && end > Date.now()) return false; // the throttle's lift puts it in place
       // Another worker's pace within 5 % stands (no two workers rewrite each other's every few seconds).
@@ -452,13 +459,12 @@ export function providerPacer(
    * the provider's queue. With the whole budget each, two processes ready at once passed twice the budget into
    * one window (the server's pace holds their sum only on average); the server hands each about half the queue's
    * activities, so half the calls each is what they make. Read at every re-pacing; at least one. A read that
-   * fails keeps the share as it was (the re-pacing goes on).
+   * failed keeps the share as it was (the re-pacing goes on).
    */
-  const shareGate = async (provider: string, queue: string, budget: number) => {
+  const shareGate = (provider: string, budget: number, read: QueueReading | undefined) => {
     const gate = gates.get(provider);
-    const polling = gate ? await throttle.processes(queue).catch(() => undefined) : undefined;
-    if (!gate || polling === undefined) return;
-    const processes = Math.max(1, polling);
+    if (!gate || !read) return;
+    const processes = Math.max(1, read.processes);
     const rate = (budget * shareOf(provider)) / processes;
     if (gate.callsPerSecond !== rate) gate.setRate(rate, burstOf(rate));
   };
@@ -496,13 +502,16 @@ export function providerPacer(
       for (const [provider, budget] of Object.entries(callsPerSecond)) {
         const queue = queues[provider];
         if (budget === undefined || !queue) continue;
-        await shareGate(provider, queue, budget);
         const perActivity = seen.get(provider)?.read();
+        if (perActivity === undefined && !gates.has(provider)) continue;
+        // One describe a tick for both the share and the pace; pace() reads again only if this one failed.
+        const read = await throttle.read(queue).catch(() => undefined);
+        shareGate(provider, budget, read);
         if (perActivity === undefined) continue;
         const share = shareOf(provider);
         const rate = pacedActivityRate(budget * share, perActivity);
         const of = share === 1 ? `${budget} calls/s` : `${Math.round(share * 100)} % of ${budget} calls/s`;
-        if (await throttle.pace(queue, rate, `${of} over ${Math.round(perActivity * 100) / 100} calls per activity`)) out[provider] = rate;
+        if (await throttle.pace(queue, rate, `${of} over ${Math.round(perActivity * 100) / 100} calls per activity`, read)) out[provider] = rate;
       }
       return out;
     },

@@ -20,7 +20,7 @@ import { vendorTokensSeed } from '../../connectors/memory/seeds.ts';
 import { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts';
 import { ConnectorError } from '../../connectors/types.ts';
 import { providerTaskQueue } from '../../schemas/containment.ts';
-import { CallGate, PACE_SHARE, PROVIDER_CALL_CHANNEL, providerPacer, queueThrottle, throttleEndsAt } from '../../worker/provider-pacing.ts';
+import { CallGate, PACE_PREFIX, PACE_SHARE, PROVIDER_CALL_CHANNEL, providerPacer, queueThrottle, throttleEndsAt } from '../../worker/provider-pacing.ts';
 import { startTestWorker, testCodecKeys, testTarget, type RunningWorker } from '../support/temporal.ts';
 
 const workers: RunningWorker[] = [];
@@ -210,7 +210,7 @@ it('each worker process holds its calls to its part of the budget: the budget ov
     const throttle = queueThrottle(async () => client, target.namespace);
     let seen = 0;
     for (let i = 0; i < 100 && seen < 2; i++) {
-      seen = await throttle.processes(queue);
+      seen = (await throttle.read(queue)).processes;
       if (seen < 2) await new Promise((r) => setTimeout(r, 100));
     }
     expect(seen).toBe(2);
@@ -221,6 +221,11 @@ it('each worker process holds its calls to its part of the budget: the budget ov
     expect(gates.map((g) => g.callsPerSecond)).toEqual([8 * share]); // the whole paced budget until the first re-pacing
     await pacer.tick();
     expect(gates.map((g) => [g.callsPerSecond, g.burst])).toEqual([[(8 * share) / 2, (8 * share) / 2]]);
+    // One describe carries both what the share needs and what a pace needs (the queue's rate limit as set now).
+    expect(await throttle.pace(queue, 3, 'test', await throttle.read(queue))).toBe(true);
+    const read = await throttle.read(queue);
+    expect([read.processes, read.limit?.rateLimit?.requestsPerSecond, read.limit?.metadata?.reason]).toEqual([2, 3, `${PACE_PREFIX}test`]);
+    expect(await throttle.pace(queue, 3.05, 'test again', read)).toBe(false); // within 5 % of the pace the read shows
   } finally {
     for (const w of pollers) w.shutdown();
     await Promise.all(running);
