@@ -12,8 +12,9 @@
 //     scenario, on a real worker process (worker/main.ts) and a throwaway Temporal dev server.
 // Then, per credential, from the emulators' state and each side's own record (bench/sequential-outcomes.ts):
 // old credential gone, verified gone by the side, exactly one live replacement per consumer, nothing else
-// minted or ended. Prints both wall times and the ratio (target ≥ 20× at N = 1,000), writes JSON under
-// .cordon/bench/. Full: N = 1,000 (BENCH_SEQ_N); `--quick`: N = 10.
+// minted or ended. Prints both wall times and the ratio (target ≥ 20× at N = 1,000), and the best ratio the CPU
+// Cordon's side used allows on this machine's cores (cpuBound); writes JSON under .cordon/bench/.
+// Full: N = 1,000 (BENCH_SEQ_N); `--quick`: N = 10.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
