@@ -13,7 +13,7 @@ import { authenticate, type Authentication } from '../schemas/envelope.ts';
 import { judgeSwitch, nextWindowStart, RotateCredentialInput, RotationDecision, type RotationEvent, type RotationResult, type RotationState } from '../schemas/rotation.ts';
 import { undecodableReason } from '../schemas/undecodable.ts';
 import { approverRefusal, refuseDecision, unauthenticatedRefusal } from './approval-rules.ts';
-import { signalFields } from './containment/messages.ts';
+import { MESSAGE_RECORDS_KEPT, signalFields } from './containment/messages.ts';
 
 const acts = proxyActivities<Activities & RotationActivities>({
   startToCloseTimeout: '1 minute',
@@ -77,6 +77,7 @@ export async function rotateCredential(raw: RotateCredentialInput): Promise<Rota
   };
   if (patched(ROTATION_SIGNED_APPROVALS_PATCH)) {
     const nonces = new Set<string>();
+    let refusals = 0;
     // No validator: its refusal could not be written to the evidence, so the handler refuses, records, then fails.
     setHandler(decideRotationUpdate, (raw: RotationDecision): RotationState => {
       const said = signalFields(raw, { approver: 256, channel: 32 });
@@ -84,7 +85,11 @@ export async function rotateCredential(raw: RotateCredentialInput): Promise<Rota
       const auth = authenticate(raw, { action: 'decide', workflowId, nowMs: Date.now(), nonces, claimedChannel: claimed.channel });
       const refusal = refusalOf(raw) ?? unauthenticatedRefusal(auth, policy.requireAuthenticated, 'rotation');
       if (refusal) {
-        record({ kind: 'approval_refused', at: nowIso(), approver: claimed.approver || '(unnamed)', reason: refusal.slice(0, 500), ...auth });
+        // Bounded as a containment's are (containment/messages.ts MESSAGE_RECORDS_KEPT); history keeps every update.
+        if (++refusals <= MESSAGE_RECORDS_KEPT) record({ kind: 'approval_refused', at: nowIso(), approver: claimed.approver || '(unnamed)', reason: refusal.slice(0, 500), ...auth });
+        if (refusals === MESSAGE_RECORDS_KEPT) {
+          record({ kind: 'approval_refused', at: nowIso(), approver: 'cordon', reason: `${MESSAGE_RECORDS_KEPT} refused decisions recorded: further ones are refused without a record here (the workflow's history keeps each)`, channel: 'temporal' });
+        }
         refuseDecision(refusal);
       }
       return accept(RotationDecision.parse(raw), auth);

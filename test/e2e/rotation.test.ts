@@ -18,6 +18,7 @@ import type { LocalEncryptedStore } from '../../connectors/sinks/local-store.ts'
 import { signInWithKeyFile, useGoogleKeys, type KeyFile } from '../../local-tenant/consumers.ts';
 import type { Notification } from '../../notifiers/notifier.ts';
 import { RotationPolicy, rotationWorkflowId, UnrotatedList, type RotationPolicyInput, type RotationResult, type RotationState } from '../../schemas/rotation.ts';
+import { MESSAGE_RECORDS_KEPT } from '../../workflows/containment/messages.ts';
 import { localStackPerTest } from '../support/local-stack.ts';
 
 const lab = localStackPerTest();
@@ -232,6 +233,12 @@ describe('rotation policies on the local tenant', () => {
     expect([code, said]).toEqual([0, [`${first}: minting`]]);
     // The first decision wins; the rejection of the other rotation ends it with nothing minted.
     expect(await refused(decideRotation(client, first!, { approver: 'maria', decision: 'reject', channel: 'cli' }, cliAs('maria')))).toBe(`${first}: already decided by maria`);
+    // A client looping on refused decisions: each caller hears its refusal, the evidence keeps the first MESSAGE_RECORDS_KEPT and says so.
+    const flood = MESSAGE_RECORDS_KEPT + 5;
+    for (let i = 0; i < flood; i += 25) {
+      const answers = await Promise.all(Array.from({ length: Math.min(25, flood - i) }, () => refused(decideRotation(client, second!, { approver: 'eve', decision: 'approve', channel: 'cli' }, cliAs('eve')))));
+      expect(new Set(answers)).toEqual(new Set(['eve is not an authorized approver for this rotation']));
+    }
     expect(await decideRotation(client, second!, { approver: 'maria', decision: 'reject', reason: 'owner on leave', channel: 'cli' }, cliAs('maria'))).toBe('rejected');
 
     await nextSecondAfter(lastOldUse);
@@ -248,7 +255,8 @@ describe('rotation policies on the local tenant', () => {
     expect(rotationReportText(report)).toContain('approved by maria via cli (CLI, operator id maria)');
     expect(r2.state).toBe('rejected');
     expect(r2.reason).toBe('rejected by maria: owner on leave');
-    expect(kinds(r2)).toEqual(['planned', 'approval_requested', 'approval_decided']);
+    expect(kinds(r2)).toEqual(['planned', 'approval_requested', ...Array<string>(MESSAGE_RECORDS_KEPT + 1).fill('approval_refused'), 'approval_decided']);
+    expect(r2.evidence.at(-2)).toMatchObject({ kind: 'approval_refused', approver: 'cordon', reason: `${MESSAGE_RECORDS_KEPT} refused decisions recorded: further ones are refused without a record here (the workflow's history keeps each)` });
     expect(r2.replacements).toEqual([]);
     // One key minted (the approved rotation's), and the rejected key left alone.
     expect(lab.tenant.calls({ provider: 'google', operation: 'projects.serviceAccounts.keys.upload' }).filter((c) => c.status < 300)).toHaveLength(1);

@@ -158,6 +158,8 @@ export interface Containment {
   readonly batchCalls: boolean;
   /** Why a credential's containment stopped on a permanent refusal (I9), by credential key. */
   readonly refusedBecause: Map<string, string>;
+  /** Evidence records of messages refused or ignored: how many were kept, and how many past the bound were only counted (messages.ts). */
+  readonly messageRecords: { kept: number; notRecorded: number };
   /** Provider calls. */
   readonly acts: typeof acts;
   /**
@@ -269,6 +271,7 @@ export function openContainment(input: ContainmentInput): Containment {
     enrichAfterRevoke,
     batchCalls,
     refusedBecause: new Map(),
+    messageRecords: { kept: 0, notRecorded: 0 },
     acts: providerCalls,
     besideWrites,
     readsBesideWritesQueued: revokeOnOwnQueue,

@@ -13,17 +13,43 @@ import { authenticate, type Authentication, type EnvelopeAction } from '../../sc
 import { approverRefusal, refuseDecision, unauthenticatedRefusal } from '../approval-rules.ts';
 import { undecodableReason } from '../../schemas/undecodable.ts';
 import { cancelRequestSignal, decideUpdate, refusalSignal, statusQuery, type DecisionResult } from '../definitions.ts';
+import type { EvidenceDraft } from '../../schemas/evidence.ts';
 import type { Containment } from './context.ts';
 
 /** Recorded in history by every run that judges envelopes; a run without it replays the old handlers. */
 export const AUTHENTICATED_CHANNELS_PATCH = 'cordon-authenticated-channels';
 
+/**
+ * The most evidence records a run keeps for messages it refuses or ignores (refused decisions, refusals and
+ * cancel requests people send, malformed signals). Anyone who may signal the run, or a client looping on a stale
+ * decision, can send thousands, and each record stays in the run's state, which the status query and the run's
+ * result carry whole: 2,500 refusals of the largest fields a signal may carry took it past Temporal's 2 MB
+ * payload limit, after which the status could not be read, and with it the next stage's pending approval that
+ * every way in reads before it can approve (test/e2e/message-flood.test.ts). Past the bound they
+ * are counted, the count is recorded as the run finishes (verdict.ts), and a refused decision's caller still
+ * gets its refusal. Decisions that count are always recorded (each stage counts an approver once).
+ */
+export const MESSAGE_RECORDS_KEPT = 200;
+/** The `signal` of the records that say messages went uncounted past MESSAGE_RECORDS_KEPT, and how many. */
+export const EVERY_MESSAGE = '(every message)';
+
 export function setMessageHandlers(run: Containment): void {
-  const { state, input, decisions, record } = run;
+  const { state, input, decisions, record, messageRecords } = run;
+  /** A record of a message refused or ignored: kept up to MESSAGE_RECORDS_KEPT, then counted. */
+  const recordMessage = (draft: EvidenceDraft) => {
+    if (messageRecords.kept >= MESSAGE_RECORDS_KEPT) {
+      messageRecords.notRecorded++;
+      return;
+    }
+    record(draft);
+    if (++messageRecords.kept === MESSAGE_RECORDS_KEPT) {
+      record({ kind: 'signal_ignored', actor: 'cordon', signal: EVERY_MESSAGE, reason: `${MESSAGE_RECORDS_KEPT} refused or ignored messages recorded: further ones are counted, and the count recorded when the run finishes` });
+    }
+  };
   setHandler(statusQuery, () => state);
   // Signals carry raw JSON from any Temporal client and have no validator: a handler that throws fails
   // the workflow task on every retry (the run is stuck), so a malformed one is recorded as ignored.
-  const ignored = (signal: string, why: string) => record({ kind: 'signal_ignored', actor: 'cordon', signal, reason: `malformed payload: ${why}` });
+  const ignored = (signal: string, why: string) => recordMessage({ kind: 'signal_ignored', actor: 'cordon', signal, reason: `malformed payload: ${why}` });
   /** How the sender of `raw` was authenticated; undefined for a run that predates authenticated channels. */
   const authenticated = (raw: unknown, action: EnvelopeAction, claimedChannel: string | undefined): Authentication | undefined => {
     if (!patched(AUTHENTICATED_CHANNELS_PATCH)) return undefined;
@@ -34,14 +60,14 @@ export function setMessageHandlers(run: Containment): void {
     if (typeof r === 'string') return ignored('recordRefusal', r);
     if (!r.approver || !r.channel) return ignored('recordRefusal', 'approver and channel are required');
     const auth = authenticated(raw, 'refusal', r.channel);
-    record({ kind: 'approval_refused', actor: r.approver, stage: r.stage ?? '', approver: r.approver, channel: r.channel, reason: r.reason ?? '', ...auth });
+    recordMessage({ kind: 'approval_refused', actor: r.approver, stage: r.stage ?? '', approver: r.approver, channel: r.channel, reason: r.reason ?? '', ...auth });
   });
   setHandler(cancelRequestSignal, (raw: unknown) => {
     const c = signalFields(raw, { actor: 256, channel: 32, reason: 500 });
     if (typeof c === 'string') return ignored('recordCancelRequest', c);
     if (!c.actor || !c.channel) return ignored('recordCancelRequest', 'actor and channel are required');
     const auth = authenticated(raw, 'cancel_request', c.channel);
-    record({ kind: 'cancel_requested', actor: c.actor, channel: c.channel, ...(c.reason ? { reason: c.reason } : {}), ...auth });
+    recordMessage({ kind: 'cancel_requested', actor: c.actor, channel: c.channel, ...(c.reason ? { reason: c.reason } : {}), ...auth });
   });
 
   /** Why a decision cannot count now (undefined: it can): I7's rules, the same for every way in. */
@@ -73,7 +99,7 @@ export function setMessageHandlers(run: Containment): void {
     const refusal = refusalOf(raw) ?? unauthenticatedRefusal(auth, input.policy.approval.requireAuthenticated[input.severity], `${input.severity}-severity`);
     if (refusal) {
       const approver = said.approver || '(unnamed)';
-      record({ kind: 'approval_refused', actor: approver, stage: said.stage ?? '', approver, reason: refusal.slice(0, 500), ...auth });
+      recordMessage({ kind: 'approval_refused', actor: approver, stage: said.stage ?? '', approver, reason: refusal.slice(0, 500), ...auth });
       refuseDecision(refusal);
     }
     return count(ApprovalDecisionInput.parse(raw), auth);

@@ -6,6 +6,7 @@ import type { EvidenceSeal } from '../../schemas/evidence.ts';
 import { OUTCOME, STAGE } from '../search-attributes.ts';
 import type { Containment } from './context.ts';
 import { failureMessage } from './failures.ts';
+import { EVERY_MESSAGE, MESSAGE_RECORDS_KEPT } from './messages.ts';
 import { undoRestrictions } from './staged.ts';
 
 /** The outcome once every credential is verified or refused, with the reason naming what is not dead. */
@@ -34,6 +35,10 @@ export async function finish(run: Containment, outcome: Outcome, reason?: string
   state.finishedAt = run.now();
   state.stage = 'done';
   upsertSearchAttributes([{ key: STAGE, value: 'done' }, { key: OUTCOME, value: outcome }]);
+  const { notRecorded } = run.messageRecords;
+  if (notRecorded) {
+    record({ kind: 'signal_ignored', actor: 'cordon', signal: EVERY_MESSAGE, reason: `${notRecorded} further refused or ignored message(s) counted, not recorded one by one (the first ${MESSAGE_RECORDS_KEPT} are)` });
+  }
   record({ kind: 'finished', actor: 'cordon', outcome, ...(reason ? { reason } : {}) });
   // Not a provider write: the registry learns the run ended, so later runs are not bound by its claims.
   await run.notifier.releaseReplacementClaims({ workflowId: run.workflowId, principals: registryPrincipals(state) }).catch((err: unknown) => record({ kind: 'registry_note', actor: 'cordon', note: 'release_failed', reason: failureMessage(err) }));
