@@ -30,7 +30,7 @@ export const AUTHENTICATED_CHANNELS_PATCH = 'cordon-authenticated-channels';
  * gets its refusal. Decisions that count are always recorded (each stage counts an approver once).
  */
 export const MESSAGE_RECORDS_KEPT = 200;
-/** The `signal` of the records that say messages went uncounted past MESSAGE_RECORDS_KEPT, and how many. */
+/** The `signal` of the records that say messages past MESSAGE_RECORDS_KEPT go unrecorded, and how many did. */
 export const EVERY_MESSAGE = '(every message)';
 
 export function setMessageHandlers(run: Containment): void {
