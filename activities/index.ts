@@ -84,10 +84,23 @@ export type ReplacementOutcome = { issued: ReplacementRef } | { ownedBy: string;
 /** One replacement of issueReplacements: what it did, or the type of the failure that stopped it there. */
 export type ReplacementItemResult = { outcome: ReplacementOutcome } | { failed: string };
 
-/** The failure type an item of a batch activity failed with (the type its one-by-one twin would have failed with). */
-function failureTypeOf(err: unknown, item: unknown): string {
-  const failure = toFailure(err, secretsIn([item]));
-  return failure instanceof ApplicationFailure ? (failure.type ?? 'error') : 'error';
+/**
+ * A batch activity's items done side by side. An item that fails is answered with the failure type its one-by-one
+ * twin would have failed with (the run then does it again on its own), and `failed` says so in the log.
+ */
+function itemByItem<I, R>(items: readonly I[], one: (item: I) => Promise<R>, failed: (item: I, failureType: string) => void): Promise<(R | { failed: string })[]> {
+  return Promise.all(
+    items.map(async (item) => {
+      try {
+        return await one(item);
+      } catch (err) {
+        const failure = toFailure(err, secretsIn([item]));
+        const type = failure instanceof ApplicationFailure ? (failure.type ?? 'error') : 'error';
+        failed(item, type);
+        return { failed: type };
+      }
+    }),
+  );
 }
 
 /** A batch activity runs on one provider's task queue, so it takes one provider's refs or credentials only. */
@@ -360,16 +373,10 @@ export function createActivities(deps: ActivityDeps) {
      */
     revokeCredentials: mapFailures(async (input: { items: { credential: Credential; leakedValue?: string }[] }): Promise<RevokeItemResult[]> => {
       assertOneProvider('revokeCredentials', input.items.map((i) => i.credential.provider));
-      return Promise.all(
-        input.items.map(async (item): Promise<RevokeItemResult> => {
-          try {
-            return { revoked: await revokeOne(item) };
-          } catch (err) {
-            const type = failureTypeOf(err, item);
-            log.warn('revoke in a batch failed; the run revokes it again on its own', { credential: credentialKey(item.credential), failureType: type });
-            return { failed: type };
-          }
-        }),
+      return itemByItem(
+        input.items,
+        async (item): Promise<RevokeItemResult> => ({ revoked: await revokeOne(item) }),
+        (item, failureType) => log.warn('revoke in a batch failed; the run revokes it again on its own', { credential: credentialKey(item.credential), failureType }),
       );
     }),
 
@@ -388,16 +395,10 @@ export function createActivities(deps: ActivityDeps) {
     issueReplacements: mapFailures(async (input: { items: IssueReplacementInput[] }): Promise<ReplacementItemResult[]> => {
       assertOneProvider('issueReplacements', input.items.map((i) => i.credential.provider));
       return whileHeartbeating(() =>
-        Promise.all(
-          input.items.map(async (item): Promise<ReplacementItemResult> => {
-            try {
-              return { outcome: await issueReplacement(item) };
-            } catch (err) {
-              const type = failureTypeOf(err, item);
-              log.warn('replacement in a batch failed; the run issues it again on its own', { credential: credentialKey(item.credential), consumer: item.consumer.id, failureType: type });
-              return { failed: type };
-            }
-          }),
+        itemByItem(
+          input.items,
+          async (item): Promise<ReplacementItemResult> => ({ outcome: await issueReplacement(item) }),
+          (item, failureType) => log.warn('replacement in a batch failed; the run issues it again on its own', { credential: credentialKey(item.credential), consumer: item.consumer.id, failureType }),
         ),
       );
     }),

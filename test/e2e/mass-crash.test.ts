@@ -67,6 +67,20 @@ it('a mass containment finishes after its worker is killed inside its batched re
     const result = (await client.workflow.getHandle(workflowId).result()) as MassContainmentResult;
     expect(result.tally).toEqual({ contained: set.length });
     const children = await childResults(client, workflowId, set.map((c) => c.ref));
+    // The kills landed inside the children's batches: revokeCredentials and issueReplacements activities ran again
+    // after a worker died in them (their history keeps the attempt that completed).
+    const retried: Record<string, number> = { revokeCredentials: 0, issueReplacements: 0 };
+    for (const child of children) {
+      const events = (await client.workflow.getHandle(child.workflowId).fetchHistory()).events ?? [];
+      const typeOf = new Map(events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '']] : [])));
+      for (const e of events) {
+        const started = e.activityTaskStartedEventAttributes;
+        const type = started && (started.attempt ?? 1) > 1 ? typeOf.get(String(started.scheduledEventId)) : undefined;
+        if (type && type in retried) retried[type]!++;
+      }
+    }
+    expect(retried.revokeCredentials).toBeGreaterThan(0);
+    expect(retried.issueReplacements).toBeGreaterThan(0);
     const check = checkOutcomes(set, sideRecordOf(children.map((c) => c.status)), { before, after: await liveKeys(tenant) });
     expect(check.problems).toEqual([]);
     expect([check.revoked, check.verified, check.replaced]).toEqual([set.length, set.length, consumers]);
